@@ -1,0 +1,239 @@
+"""Venture funds with finite terms, and the LPs' new vintages (claims 1 and 6; seed 004).
+
+A fund takes its LPs' money at its vintage, invests during its investment
+period in deals that clear its hurdle (leading or following), charges a
+management fee, sells stakes before its term runs out (secondary sales in
+later rounds, M&A, IPO), passes proceeds to its LPs as they come, and at the
+end of its term writes off what it could not sell. Its dated LP cash flows
+give TVPI, DPI and IRR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.config import FundsConfig
+from sim.events import ActorType, EventKind
+from sim.markets.funding import FundTerms
+from sim.messages import TermSheet
+from sim.world import Phase, World
+
+LPS = "ext:lps"
+GP_FEES = "ext:gp_fees"
+MONTHS_PER_YEAR = 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class FundReturns:
+    """A fund's performance at the end of the run (multiples and annual IRR)."""
+
+    paid_in_mcny: float
+    distributed_mcny: float
+    nav_mcny: float
+    tvpi: float
+    dpi: float
+    irr: float
+
+
+def irr_annual(months: list[float], flows: list[float]) -> float:
+    """Annual IRR of dated cash flows (LP view: paid-in negative); NaN if undefined."""
+    t = np.asarray(months, dtype=float)
+    cf = np.asarray(flows, dtype=float)
+    if not (cf < 0).any() or not (cf > 0).any():
+        return float("nan")
+    t = (t - t.min()) / MONTHS_PER_YEAR
+
+    def npv(rate: float) -> float:
+        return float(np.sum(cf / (1.0 + rate) ** t))
+
+    lo, hi = -0.9999, 10.0
+    f_lo, f_hi = npv(lo), npv(hi)
+    if f_lo * f_hi > 0:
+        return float("nan")
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        f_mid = npv(mid)
+        if f_lo * f_mid <= 0:
+            hi = mid
+        else:
+            lo, f_lo = mid, f_mid
+    return (lo + hi) / 2
+
+
+class Fund:
+    """One venture fund (its own SimPy process from vintage to close)."""
+
+    def __init__(self, world: World, cfg: FundsConfig, number: int, vintage_month: float,
+                 rng: np.random.Generator) -> None:
+        self.world = world
+        self.id = f"fund:{number}"
+        self._cfg = cfg
+        self._rng = rng
+        self.vintage_month = vintage_month
+        self.term_years = float(rng.uniform(cfg.term_years - cfg.term_spread_years,
+                                            cfg.term_years + cfg.term_spread_years))
+        self.size_mcny = cfg.size_mcny * float(rng.lognormal(0, cfg.size_sigma))
+        self.hurdle = float(rng.normal(cfg.hurdle_mean, cfg.hurdle_sd))
+        self.terms = FundTerms(vintage_month, self.term_years * MONTHS_PER_YEAR,
+                               cfg.exit_window_years * MONTHS_PER_YEAR)
+        self.closed = False
+        self._lp_flows: list[tuple[float, float]] = []
+        self._reserved = 0.0
+
+    @property
+    def cash(self) -> float:
+        """Million CNY on the fund's account."""
+        return self.world.ledger.balance(self.id)
+
+    @property
+    def end_month(self) -> float:
+        """Month the term ends."""
+        return self.vintage_month + self.terms.term_months
+
+    def raise_from_lps(self) -> None:
+        """LPs pay the whole commitment in at the vintage (a simplification)."""
+        w = self.world
+        w.actor_types[self.id] = ActorType.FUND
+        w.ledger.transfer(self.vintage_month, LPS, self.id, self.size_mcny, "lp_commitment")
+        self._lp_flows.append((self.vintage_month, -self.size_mcny))
+        w.funding.register_fund(self.id, self.terms)
+        w.log.record(w.now, EventKind.FUND_RAISED, self.id, ActorType.FUND, LPS, self.size_mcny,
+                     reason=f"term {self.term_years:.2f} years, vintage month {self.vintage_month:.1f}")
+
+    def run(self) -> Generator[simpy.Event, None, None]:
+        """Monthly life of the fund until its term ends."""
+        w = self.world
+        self.raise_from_lps()
+        yield w.env.timeout(Phase.FUNDS - w.now % 1)
+        while True:
+            self._reserved = 0.0
+            if w.now >= self.end_month:
+                self.close()
+                return
+            self.charge_fee()
+            if self.investing():
+                self.invest()
+            else:
+                self.distribute()
+            yield w.env.timeout(1)
+
+    # ------------------------------------------------------------ activities
+    def investing(self) -> bool:
+        """Inside the investment period, with enough term left to exit."""
+        now = self.world.now
+        return (now - self.vintage_month < self._cfg.investment_period_years * MONTHS_PER_YEAR
+                and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR)
+
+    def charge_fee(self) -> None:
+        """Management fee to the general partner."""
+        w = self.world
+        fee = min(self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR,
+                  max(self.cash, 0.0))
+        w.ledger.transfer(w.now, self.id, GP_FEES, fee, "management_fee")
+
+    def fee_reserve(self) -> float:
+        """Cash kept back for the fees of the rest of the term."""
+        months_left = max(self.terms.remaining(self.world.now), 0.0)
+        return self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR * months_left
+
+    def dry_powder(self) -> float:
+        """Cash free to commit this month."""
+        return self.cash - self._reserved - self.fee_reserve()
+
+    def invest(self) -> None:
+        """Answer this month's raise requests that clear the hurdle: lead or follow."""
+        w = self.world
+        f = w.funding
+        c = self._cfg
+        requests = f.open_requests()
+        for k in self._rng.permutation(len(requests)):
+            req = requests[int(k)]
+            if req.score < self.hurdle:
+                continue
+            room = req.target_mcny - f.committed(req.startup)
+            lead = not f.has_lead(req.startup)
+            share = f.ticket_share(lead)
+            position = c.max_position_share * self.size_mcny - f.cost_basis(self.id, req.startup)
+            ticket = min(share * req.target_mcny, room, position, self.dry_powder())
+            if ticket <= 0:
+                continue
+            f.commit(TermSheet(self.id, req.startup, ticket, lead))
+            self._reserved += ticket
+
+    def distribute(self) -> None:
+        """Pass cash beyond the fee reserve back to the LPs."""
+        w = self.world
+        excess = self.cash - self.fee_reserve()
+        if excess > 0:
+            w.ledger.transfer(w.now, self.id, LPS, excess, "distribution")
+            self._lp_flows.append((w.now, excess))
+
+    def close(self) -> None:
+        """Term over: write off what is left, return the cash, close the fund."""
+        w = self.world
+        lost = w.funding.write_off(self.id)
+        cash = max(self.cash, 0.0)
+        w.ledger.transfer(w.now, self.id, LPS, cash, "final_distribution")
+        self._lp_flows.append((w.now, cash))
+        self.closed = True
+        r = self.returns()
+        w.log.record(w.now, EventKind.FUND_CLOSED, self.id, ActorType.FUND, LPS, cash,
+                     valuation_mcny=r.tvpi, reason=f"written off {lost:.1f}")
+
+    # ------------------------------------------------------------ performance
+    def nav(self) -> float:
+        """Cash plus stakes at their last round's post-money (million CNY)."""
+        if self.closed:
+            return 0.0
+        f = self.world.funding
+        stakes = sum(share * f.last_post_money(s) for s, share in f.holdings(self.id).items())
+        return max(self.cash, 0.0) + stakes
+
+    def returns(self) -> FundReturns:
+        """TVPI, DPI and annual IRR from the LPs' dated cash flows and the NAV."""
+        paid = -sum(v for _, v in self._lp_flows if v < 0)
+        dist = sum(v for _, v in self._lp_flows if v > 0)
+        nav = self.nav()
+        months = [m for m, _ in self._lp_flows]
+        flows = [v for _, v in self._lp_flows]
+        if nav > 0:
+            months.append(self.world.now)
+            flows.append(nav)
+        return FundReturns(paid, dist, nav, (dist + nav) / paid if paid else float("nan"),
+                           dist / paid if paid else float("nan"), irr_annual(months, flows))
+
+
+class FundVintages:
+    """The funds alive at the start, then new vintages as hype rises (claim 6)."""
+
+    def __init__(self, world: World, cfg: FundsConfig) -> None:
+        self._world = world
+        self._cfg = cfg
+        self._rng = world.streams.get("vintage")
+        self.funds: list[Fund] = []
+
+    def _start(self, vintage_month: float) -> None:
+        number = len(self.funds)
+        fund = Fund(self._world, self._cfg, number, vintage_month,
+                    self._world.streams.get("fund", number))
+        self.funds.append(fund)
+        self._world.env.process(fund.run())
+
+    def rate(self) -> float:
+        """Expected new funds per month at the current hype."""
+        return self._cfg.vintage_rate_per_month * self._world.hype.level ** self._cfg.vintage_hype_elasticity
+
+    def run(self) -> Generator[simpy.Event, None, None]:
+        """Seed the initial funds (vintages in the past year), then add vintages monthly."""
+        period = self._cfg.investment_period_years * MONTHS_PER_YEAR
+        for _ in range(self._cfg.initial_count):
+            self._start(-float(self._rng.uniform(0, period)))
+        yield self._world.env.timeout(Phase.ENTRY)
+        while True:
+            for _ in range(int(self._rng.poisson(self.rate()))):
+                self._start(self._world.now)
+            yield self._world.env.timeout(1)

@@ -1,0 +1,205 @@
+"""General-model giants: Baidu, Alibaba, Huawei... (seeds 000, 001, 002, 003, 004).
+
+A giant is funded by its core business, buys GPUs for an arms race it can
+afford, trains model generations, puts them through review, uses its model
+in its own products (which lifts core profit: claim 7), sells API access at
+a price it sets monthly, rents spare GPUs through its cloud, bids for
+enterprise projects, and buys startups that are for sale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import numpy as np
+import simpy
+
+from sim import capability as cap
+from sim.agents.vendor import Vendor
+from sim.config import DataConfig, GiantsConfig
+from sim.events import ActorType, EventKind
+from sim.messages import ModelKind, RentalOffer
+from sim.world import Phase, World
+
+CORE_MARKET = "ext:core_market"
+CAPABILITY_POINTS = 100.0  # internal_use_lift is quoted per this many points
+
+
+class Giant(Vendor):
+    """One general-model giant (its own SimPy process)."""
+
+    actor_type = ActorType.GIANT
+    home_domain = 0
+
+    def __init__(self, world: World, cfg: GiantsConfig, data_cfg: DataConfig, index: int,
+                 rng: np.random.Generator) -> None:
+        super().__init__(world, f"giant:{cfg.names[index]}")
+        self.name = cfg.names[index]
+        self._cfg = cfg
+        self._data_step_cost = data_cfg.step_cost_giant_mcny
+        self._index = index
+        self._rng = rng
+        self._training_gpus = 0.0
+        self._serving_gpus = 0.0
+        self._next_generation = float(rng.uniform(0, cfg.generation_interval_months / 2))
+        self._generation = 0
+        self._reference_price = world.compute.price_mcny
+        self.api_price = cfg.initial_api_price_cny_per_mtok
+        self.core_profit = 0.0
+        world.actor_types[self.id] = self.actor_type
+        world.ledger.transfer(0.0, CORE_MARKET, self.id, cfg.initial_cash_mcny[index], "initial_cash")
+        world.compute.grant_initial_fleet(self.id, cfg.initial_gpus[index],
+                                          cfg.initial_domestic_share[index])
+        world.data.register(self.id, cfg.initial_data_quality[index])
+
+    # ------------------------------------------------------------ process
+    def run(self) -> Generator[simpy.Event, None, None]:
+        """Monthly life of the giant."""
+        yield self.world.env.timeout(Phase.GIANTS)
+        while True:
+            self.earn_core_profit()
+            self.pay_running_costs()
+            self.learn_from_contracts()
+            self.buy_data(self._data_step_cost)
+            self.buy_compute()
+            if self.world.now >= self._next_generation and self._training_gpus == 0:
+                self.world.env.process(self.train_generation())
+            self.set_price()
+            self.post_offer(private_deployment=True)
+            self.offer_cloud()
+            self.bid_for_contracts()
+            self.acquire_startups()
+            yield self.world.env.timeout(1)
+
+    # ------------------------------------------------------------ core business (claim 7)
+    def internal_lift(self) -> float:
+        """Share by which the giant's own model lifts its core profit."""
+        return self._cfg.internal_use_lift * self.capability / CAPABILITY_POINTS
+
+    def earn_core_profit(self) -> None:
+        """Core business profit, lifted by using the giant's own model in its products."""
+        w = self.world
+        base = self._cfg.core_profit_mcny_per_month[self._index]
+        growth = (1 + self._cfg.core_growth_per_year) ** (w.now / 12.0)
+        self.core_profit = base * growth * (1 + self.internal_lift())
+        w.ledger.transfer(w.now, CORE_MARKET, self.id, self.core_profit, "core_profit")
+
+    def ai_budget(self) -> float:
+        """Monthly AI budget (million CNY): a share of core profit (seed 000)."""
+        return self._cfg.ai_budget_share * self.core_profit
+
+    def pay_running_costs(self) -> None:
+        """Electricity for the fleet and delivery of last month's projects."""
+        w = self.world
+        owned = w.compute.owned(self.id)
+        serving_share = min(1.0, self._serving_gpus / owned) if owned > 0 else 0.0
+        bill = w.compute.fleet_electricity_mcny(self.id, serving_share)
+        w.ledger.transfer(w.now, self.id, "ext:electricity", bill, "electricity")
+        self.pay_delivery(self._cfg.delivery_cost_share)
+
+    # ------------------------------------------------------------ compute
+    def buy_compute(self) -> None:
+        """Order GPUs towards a fleet target set by budget, hype, price and serving load."""
+        w = self.world
+        c = self._cfg
+        price = w.compute.price_mcny
+        rel_price = price / self._reference_price
+        efficiency = cap.efficiency(w.capability, w.now)
+        self._serving_gpus = w.compute.serving_gpus(w.enterprise.tokens(self.id, w.month - 1),
+                                                    efficiency)
+        target = (self.ai_budget() * c.fleet_target_months_of_budget / self._reference_price
+                  * w.hype.level ** c.hype_fleet_elasticity * rel_price ** -c.gpu_price_elasticity
+                  + self._serving_gpus)
+        gap = target - w.compute.owned(self.id) - w.compute.in_transit(self.id)
+        if gap <= 0:
+            return
+        order = gap / c.fleet_adjust_months
+        if order * price > self.cash:
+            return
+        w.compute.buy(self.id, self.actor_type, order)
+
+    def offer_cloud(self) -> None:
+        """Rent out GPUs not training or serving (seeds 001, 004)."""
+        w = self.world
+        spare = w.compute.owned(self.id) - self._training_gpus - self._serving_gpus
+        if spare > 0:
+            w.compute.offer_rental(RentalOffer(self.id, spare))
+
+    # ------------------------------------------------------------ models
+    def train_generation(self) -> Generator[simpy.Event, None, None]:
+        """Train the next model on part of the fleet, pass review, release it."""
+        w = self.world
+        c = self._cfg
+        gpus = c.training_fleet_share * w.compute.owned(self.id)
+        self._training_gpus = gpus
+        self._next_generation = w.now + c.generation_interval_months
+        yield w.env.timeout(c.training_months)
+        self._training_gpus = 0.0
+        new = cap.trained_capability(w.capability, gpus * c.training_months,
+                                     w.data.quality(self.id), w.now)
+        yield w.env.process(w.regulator.review())
+        self._generation += 1
+        self.capability = max(self.capability, new)
+        w.leaderboard.post(self.id, self.capability, general=True, month=w.now)
+        w.hype.note_releases(1)
+        w.log.record(w.now, EventKind.MODEL_RELEASE, self.id, self.actor_type,
+                     model_kind=str(ModelKind.ORIGINAL), domain=w.domains[0],
+                     capability=self.capability, gpus=gpus, stage=self._generation)
+
+    # ------------------------------------------------------------ MaaS pricing
+    def set_price(self) -> None:
+        """Move the API price towards cost-plus, adjusted by share and rivals' prices."""
+        w = self.world
+        c = self._cfg
+        cost = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now))
+        total = w.enterprise.total_tokens(w.month - 1)
+        share = w.enterprise.tokens(self.id, w.month - 1) / total if total > 0 else c.share_target
+        own = cost * (1 + c.target_markup) * (max(share, 1e-3) / c.share_target) ** c.share_price_elasticity
+        rivals = [o.api_price_cny_per_mtok for o in w.enterprise.offers()
+                  if o.vendor_type == str(self.actor_type) and o.vendor != self.id]
+        desired = own if not rivals else (
+            (1 - c.rival_price_weight) * own + c.rival_price_weight * float(np.mean(rivals)))
+        old = self.api_price
+        self.api_price = old + c.price_adjust_speed * (desired - old)
+        if abs(self.api_price - old) > 0.01 * old:
+            w.log.record(w.now, EventKind.PRICE_CHANGE, self.id, self.actor_type,
+                         price=self.api_price, reason=f"{old:.3f}")
+
+    # ------------------------------------------------------------ tenders and M&A
+    def bid_for_contracts(self) -> None:
+        """Bid cost-plus on every open tender (giants deliver privately too; seed 001)."""
+        if self.capability <= 0:
+            return
+        c = self._cfg
+        domcap = self.domain_capabilities()
+        for tender in self.world.enterprise.open_tenders():
+            self.bid(tender, tender.value_mcny * c.delivery_cost_share * (1 + c.bid_markup), domcap)
+
+    def acquire_startups(self) -> None:
+        """Now and then look at startups for sale; buy one worth having that fits the budget."""
+        w = self.world
+        c = self._cfg
+        if self._rng.random() >= c.acquisition_appetite or self.capability <= 0:
+            return
+        budget = self.cash * c.acquisition_budget_share
+        own = self.domain_capabilities()
+        for sale in w.funding.for_sale():
+            product = w.enterprise.offer(sale.startup)
+            if product is None or sale.asking_mcny > budget:
+                continue
+            theirs = product.domain_capability[product.domain]
+            price = sale.asking_mcny * (1.0 if sale.distressed else 1 + c.strategic_premium)
+            if theirs < own[product.domain] + c.acquisition_min_capability_gap or price > budget:
+                continue
+            if w.funding.acquire(self.id, sale.startup, price, sale.distressed):
+                self._absorb(sale.startup, product.domain)
+                return
+
+    def _absorb(self, startup: str, domain: int) -> None:
+        w = self.world
+        w.compute.transfer_fleet(startup, self.id)
+        w.enterprise.leave(startup, successor=self.id)
+        w.leaderboard.withdraw(startup)
+        w.data.set_domain_quality(self.id, domain, max(w.data.domain_quality(self.id, domain),
+                                                       w.data.domain_quality(startup, domain)))
+        w.data.remove(startup)

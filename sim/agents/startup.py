@@ -1,0 +1,412 @@
+"""Vertical and application startups, and the entry process that founds them.
+
+Seeds 000, 001, 003, 004: startups are short of capital, compute and data;
+they pick a model kind (original, shell on the open frontier, or assembled),
+burn cash on salaries and rent, raise when runway runs short, rent or (rarely)
+buy compute, launch models for hype and rank, bid for projects (below cost
+when revenue is urgent), sell API access, pivot to the application layer
+when general models outrun them, and end bankrupt, acquired, listed, or not
+at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import numpy as np
+import simpy
+
+from sim import capability as cap
+from sim.agents.vendor import Vendor
+from sim.config import DataConfig, StartupsConfig
+from sim.events import ActorType, EventKind
+from sim.markets.funding import FOUNDERS, Outcome
+from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
+from sim.world import Phase, World
+
+PAYROLL = "ext:payroll"
+LANDLORDS = "ext:landlords"
+DISTRESS_RUNWAY_MONTHS = 2.0  # a company with less runway than this is in distress
+
+
+class Startup(Vendor):
+    """One startup (its own SimPy process from founding to exit)."""
+
+    actor_type = ActorType.STARTUP
+
+    def __init__(self, world: World, cfg: StartupsConfig, data_cfg: DataConfig, number: int,
+                 rng: np.random.Generator) -> None:
+        super().__init__(world, f"startup:{number}")
+        self._cfg = cfg
+        self._data_step_cost = data_cfg.step_cost_startup_mcny
+        self._rng = rng
+        self.home_domain = int(rng.choice(len(cfg.domain_weights), p=cfg.domain_weights))
+        self.tech_depth = float(rng.beta(cfg.tech_depth_a, cfg.tech_depth_b))
+        if self.tech_depth >= cfg.original_depth:
+            self.kind = ModelKind.ORIGINAL
+        elif self.tech_depth >= cfg.shell_depth:
+            self.kind = ModelKind.SHELL
+        else:
+            self.kind = ModelKind.ASSEMBLED
+        self.headcount = {ModelKind.ORIGINAL: cfg.headcount_original,
+                          ModelKind.SHELL: cfg.headcount_shell,
+                          ModelKind.ASSEMBLED: cfg.headcount_assembled}[self.kind]
+        self._burn_factor = 1.0
+        self._dev_left = {ModelKind.ORIGINAL: cfg.dev_months_original,
+                          ModelKind.SHELL: cfg.dev_months_shell,
+                          ModelKind.ASSEMBLED: cfg.dev_months_assembled}[self.kind]
+        self._training_need = 0.0
+        self._training_months = cfg.training_months
+        self._training_done = 0.0
+        self._training_kind: ModelKind | None = None
+        self._next_generation = 0.0
+        self._reviewing = False
+        self._serving_request = 0.0
+        self.releases = 0
+        self.host: str | None = None
+        self._seen_failures = 0
+        self._last_failure_month = -1.0
+        self.founded_month = world.now
+
+    # ------------------------------------------------------------ founding and life
+    def found(self) -> None:
+        """Register with the markets, receive the founders' money, log the founding."""
+        w = self.world
+        c = self._cfg
+        w.actor_types[self.id] = self.actor_type
+        w.funding.register_startup(self.id)
+        cash = c.initial_cash_mcny * float(self._rng.lognormal(0, c.initial_cash_sigma))
+        w.ledger.transfer(w.now, FOUNDERS, self.id, cash, "founders_capital")
+        w.data.register(self.id, float(self._rng.uniform(0, c.initial_data_quality_max)))
+        w.data.set_domain_quality(self.id, self.home_domain,
+                                  float(self._rng.uniform(0, c.initial_data_quality_max)))
+        w.log.record(w.now, EventKind.FOUNDED, self.id, self.actor_type, FOUNDERS, cash,
+                     model_kind=str(self.kind), domain=w.domains[self.home_domain])
+
+    def run(self) -> Generator[simpy.Event, None, None]:
+        """From founding to the end of the company's independent life."""
+        self.found()
+        w = self.world
+        yield w.env.timeout(Phase.STARTUPS - Phase.ENTRY)
+        while True:
+            outcome = w.funding.outcome(self.id)
+            if outcome in (Outcome.ACQUIRED, Outcome.BANKRUPT):
+                return
+            self.pay_costs()
+            if self.cash < 0:
+                self.go_bankrupt()
+                return
+            self.learn_from_contracts()
+            self.develop()
+            self.maybe_pivot()
+            self.buy_data(self._data_step_cost)
+            self.set_price()
+            self.post_offer(private_deployment=self.kind != ModelKind.APPLICATION)
+            self.bid_for_contracts()
+            if outcome == Outcome.ACTIVE:
+                self.seek_money()
+                self.maybe_ipo()
+            yield w.env.timeout(1)
+
+    # ------------------------------------------------------------ costs
+    @property
+    def pivoted(self) -> bool:
+        """Builds on a giant's model instead of its own (application layer)."""
+        return self.kind == ModelKind.APPLICATION
+
+    @property
+    def is_model_builder(self) -> bool:
+        """An independent model builder: not pivoted, not acquired, not bankrupt."""
+        return not self.pivoted and self.world.funding.outcome(self.id) in (Outcome.ACTIVE,
+                                                                             Outcome.IPO)
+
+    def monthly_burn(self) -> float:
+        """Salaries, rent, electricity and rented compute (million CNY per month)."""
+        w = self.world
+        c = self._cfg
+        people = self.headcount * self._burn_factor * c.salary_mcny_per_month
+        power = w.compute.fleet_electricity_mcny(self.id)
+        rent = w.compute.rented(self.id) * w.compute.rental_price_mcny
+        return people + c.rent_mcny_per_month + power + rent
+
+    def runway_months(self) -> float:
+        """Months of cash left at the current burn."""
+        burn = self.monthly_burn()
+        return self.cash / burn if burn > 0 else float("inf")
+
+    def pay_costs(self) -> None:
+        """Salaries, office, electricity, project delivery and the host's fee."""
+        w = self.world
+        c = self._cfg
+        w.ledger.transfer(w.now, self.id, PAYROLL,
+                          self.headcount * self._burn_factor * c.salary_mcny_per_month, "salaries")
+        w.ledger.transfer(w.now, self.id, LANDLORDS, c.rent_mcny_per_month, "office_rent")
+        w.ledger.transfer(w.now, self.id, "ext:electricity", w.compute.fleet_electricity_mcny(self.id),
+                          "electricity")
+        self.pay_delivery(c.delivery_cost_share)
+        if self.host is not None:
+            fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, w.month - 1)
+            w.ledger.transfer(w.now, self.id, self.host, fee, "platform_fee")
+
+    def go_bankrupt(self) -> None:
+        """Out of cash: close, leave the market, say why."""
+        w = self.world
+        reasons = ["ran out of cash"]
+        if self._seen_failures:
+            reasons.append(f"after a failed round in month {int(self._last_failure_month)}")
+        gap = self.general_gap()
+        if gap > 0:
+            reasons.append(f"while a general model was {gap:.0f} points ahead in its domain")
+        w.funding.bankrupt(self.id, " ".join(reasons))
+        w.enterprise.leave(self.id, successor=None)
+        w.leaderboard.withdraw(self.id)
+        w.data.remove(self.id)
+
+    # ------------------------------------------------------------ models
+    def pressure(self) -> float:
+        """Investor pressure to avoid compute and raise fast (claim 1)."""
+        return self.world.funding.pressure(self.id, self.world.now)
+
+    def compute_budget(self) -> float:
+        """Cash the company may put into compute now; investor pressure shrinks it (seed 004)."""
+        return max(self.cash, 0.0) * self._cfg.compute_cash_share * (1 - self.pressure())
+
+    def develop(self) -> None:
+        """Move development and training on, and rent GPUs for training and serving."""
+        w = self.world
+        want = self._advance_training()
+        serving = w.compute.serving_gpus(w.enterprise.tokens(self.id, w.month - 1),
+                                         cap.efficiency(w.capability, w.now))
+        if self.pivoted:
+            serving = 0.0  # the host giant serves an application company's traffic
+        self._serving_request = serving
+        if want + serving > 0:
+            w.compute.request_rental(RentalRequest(self.id, want + serving))
+
+    def _advance_training(self) -> float:
+        """One month of development or training; return GPU-months to rent for training."""
+        w = self.world
+        per_month = self._training_need / self._training_months
+        if self.pivoted or self._reviewing:
+            return 0.0
+        if self._dev_left > 0:
+            self._dev_left -= 1
+            return 0.0
+        if self._training_kind is None:
+            if w.now < self._next_generation:
+                return 0.0
+            self._start_training()
+            per_month = self._training_need / self._training_months
+            return max(per_month - w.compute.owned(self.id), 0.0)
+        own = min(w.compute.owned(self.id), per_month)
+        rented = max(w.compute.rented(self.id) - self._serving_request, 0.0)
+        self._training_done += own + rented
+        if self._training_done >= self._training_need:
+            assert self._training_kind is not None
+            self._reviewing = True
+            w.env.process(self.release(self._training_kind, self._training_done))
+            return 0.0
+        still = self._training_need - self._training_done
+        return max(min(still, per_month) - own, 0.0)
+
+    def _start_training(self) -> None:
+        """Choose what to train this generation, and buy the compute for it or plan to rent."""
+        w = self.world
+        c = self._cfg
+        kind = self.kind
+        need = c.training_gpu_months_original if kind == ModelKind.ORIGINAL else c.training_gpu_months_other
+        self._training_months = c.training_months if kind == ModelKind.ORIGINAL else c.training_months_other
+        if kind == ModelKind.ORIGINAL:
+            budget = self.compute_budget()
+            per_month = need / c.training_months
+            buy_cost = per_month * w.compute.price_mcny
+            rent_cost = need * w.compute.rental_price_mcny
+            if self._rng.random() < c.buy_propensity * (1 - self.pressure()) and budget >= buy_cost \
+                    and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month:
+                w.compute.buy(self.id, self.actor_type, per_month)
+            elif budget < rent_cost:
+                kind = ModelKind.SHELL
+                need = c.training_gpu_months_other
+                self._training_months = c.training_months_other
+        self._training_kind = kind
+        self._training_need = need
+        self._training_done = 0.0
+
+    def release(self, kind: ModelKind, gpu_months: float) -> Generator[simpy.Event, None, None]:
+        """Pass review, then release the model (launch event, leaderboard)."""
+        w = self.world
+        frontier = w.open_source.capability(w.now)
+        quality = w.data.quality(self.id)
+        if kind == ModelKind.ORIGINAL:
+            new = cap.trained_capability(w.capability, gpu_months, quality, w.now)
+            new = max(new, cap.shell_capability(w.capability, frontier, quality))
+        elif kind == ModelKind.SHELL:
+            new = cap.shell_capability(w.capability, frontier, quality)
+        else:
+            new = cap.assembled_capability(w.capability, frontier)
+        yield w.env.process(w.regulator.review())
+        self._reviewing = False
+        self._training_kind = None
+        self._next_generation = w.now + self._cfg.generation_interval_months
+        if self.pivoted or w.funding.outcome(self.id) in (Outcome.ACQUIRED, Outcome.BANKRUPT):
+            return
+        self.capability = max(self.capability, new)
+        self.releases += 1
+        w.leaderboard.post(self.id, self.capability, general=False, month=w.now)
+        w.hype.note_releases(1)
+        w.log.record(w.now, EventKind.MODEL_RELEASE, self.id, self.actor_type,
+                     model_kind=str(kind), domain=w.domains[self.home_domain],
+                     capability=self.capability, gpus=gpu_months, stage=self.releases)
+
+    def general_gap(self) -> float:
+        """How far the best general model is ahead of this firm in its domain (points)."""
+        w = self.world
+        theirs = [o.domain_capability[self.home_domain] for o in w.enterprise.offers()
+                  if o.vendor_type == str(ActorType.GIANT)]
+        if not theirs:
+            return 0.0
+        own = self.domain_capabilities()[self.home_domain] if self.capability > 0 else 0.0
+        return max(theirs) - own
+
+    def maybe_pivot(self) -> None:
+        """Give up pretraining and build on a giant's model when too far behind (seed 001)."""
+        w = self.world
+        if self.pivoted or self.releases == 0:
+            return
+        gap = self.general_gap()
+        if gap <= self._cfg.pivot_gap_points:
+            return
+        host = w.leaderboard.best_general_firm()
+        if host is None:
+            return
+        old_kind = self.kind
+        self.kind = ModelKind.APPLICATION
+        self.host = host
+        self._burn_factor *= self._cfg.pivot_burn_factor
+        self._training_kind = None
+        w.leaderboard.withdraw(self.id)
+        w.log.record(w.now, EventKind.PIVOT, self.id, self.actor_type, host,
+                     model_kind=str(old_kind), domain=w.domains[self.home_domain],
+                     reason=f"general model {gap:.0f} points ahead")
+
+    def domain_capabilities(self) -> tuple[float, ...]:
+        """Own model's capability, or the host's plus own domain data after a pivot."""
+        if not self.pivoted or self.host is None:
+            return super().domain_capabilities()
+        w = self.world
+        host = w.enterprise.offer(self.host)
+        if host is None:
+            return super().domain_capabilities()
+        share = self._cfg.app_layer_capability_share
+        bonus = w.capability.vertical_data_bonus
+        return tuple(share * c + (bonus * w.data.domain_quality(self.id, d)
+                                  if self.specialised_in(d) else 0.0)
+                     for d, c in enumerate(host.domain_capability))
+
+    # ------------------------------------------------------------ selling
+    def set_price(self) -> None:
+        """API price: rented serving cost (or the host's price) plus a markup."""
+        w = self.world
+        if self.pivoted and self.host is not None:
+            host = w.enterprise.offer(self.host)
+            base = host.api_price_cny_per_mtok if host else self.api_price
+        else:
+            base = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now),
+                                                       rented=True)
+        self.api_price = base * (1 + self._cfg.api_markup)
+        if self.pivoted and self.capability == 0 and self.host is not None:
+            self.capability = max(self.domain_capabilities())
+
+    def bid_for_contracts(self) -> None:
+        """Bid on tenders in the firm's domain; below cost when revenue is urgent (seed 004)."""
+        if self.capability <= 0:
+            return
+        c = self._cfg
+        urgent = self.runway_months() < c.urgent_runway_months
+        margin = -c.urgent_discount if urgent else c.bid_markup
+        domcap = self.domain_capabilities()
+        domain = None if self.home_domain == 0 else self.home_domain
+        for tender in self.world.enterprise.open_tenders(domain):
+            if tender.private and self.pivoted:
+                continue
+            self.bid(tender, tender.value_mcny * c.delivery_cost_share * (1 + margin), domcap)
+
+    # ------------------------------------------------------------ money and exits
+    def gpu_asset_share(self) -> float:
+        """Share of the company's assets held in GPUs (heavy-asset discount; seed 004)."""
+        w = self.world
+        gpus = (w.compute.owned(self.id) + w.compute.in_transit(self.id)) * w.compute.price_mcny
+        return gpus / (gpus + max(self.cash, 0.0)) if gpus > 0 else 0.0
+
+    def seek_money(self) -> None:
+        """Raise when runway is short (earlier under pressure); sell when that fails."""
+        w = self.world
+        c = self._cfg
+        f = w.funding
+        failures = f.failed_rounds(self.id)
+        if failures > self._seen_failures:
+            self._burn_factor *= 1 - c.cost_cut_after_failed_round
+            self._last_failure_month = w.now - 1
+        self._seen_failures = failures
+        runway = self.runway_months()
+        revenue = self.annual_revenue()
+        rank = w.leaderboard.rank_percentile(self.id)
+        stage = f.stage(self.id)
+        if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
+            value = f.pre_money(w.hype.level, self.releases, rank, stage, revenue,
+                                self.gpu_asset_share())
+            f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, w.now))
+        elif f.investors_exiting(self.id, w.now) and revenue < c.ipo_revenue_mcny_per_year:
+            f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, w.now))
+        else:
+            f.withdraw_sale(self.id)
+        if not f.may_request(self.id) or runway >= f.raise_trigger_months(self.pressure(), w.hype.level):
+            return
+        plan = 0.0
+        if self.kind == ModelKind.ORIGINAL:
+            plan = c.training_gpu_months_original * w.compute.rental_price_mcny
+        target = f.round_target(self.monthly_burn(), plan)
+        pre = f.pre_money(w.hype.level, self.releases, rank, stage, revenue, self.gpu_asset_share())
+        score = f.score(w.hype.level, self.releases, rank, stage, revenue)
+        f.request(RaiseRequest(self.id, target, pre, score, stage, w.now))
+
+    def maybe_ipo(self) -> None:
+        """List when revenue is at scale and the window is open (seed 004)."""
+        w = self.world
+        c = self._cfg
+        revenue = self.annual_revenue()
+        if revenue >= c.ipo_revenue_mcny_per_year and w.hype.level >= c.ipo_window_hype:
+            w.funding.list_on_exchange(self.id, revenue * c.ipo_revenue_multiple, c.ipo_primary_share)
+
+    def api_revenue(self) -> float:
+        """Last month's API revenue (million CNY)."""
+        w = self.world
+        return w.enterprise.revenue(self.id, w.month - 1, Channel.API)
+
+
+class StartupEntry:
+    """Founds startups at a rate driven by hype (claim 6; entry burst, seeds 000, 004)."""
+
+    def __init__(self, world: World, cfg: StartupsConfig, data_cfg: DataConfig) -> None:
+        self._world = world
+        self._cfg = cfg
+        self._data_cfg = data_cfg
+        self._rng = world.streams.get("entry")
+        self.startups: list[Startup] = []
+
+    def rate(self) -> float:
+        """Expected foundings per month at the current hype."""
+        return self._cfg.base_founding_rate * self._world.hype.level ** self._cfg.hype_elasticity
+
+    def run(self) -> Generator[simpy.Event, None, None]:
+        """Each month, a Poisson number of new startups."""
+        w = self._world
+        yield w.env.timeout(Phase.ENTRY)
+        while True:
+            for _ in range(int(self._rng.poisson(self.rate()))):
+                number = len(self.startups)
+                startup = Startup(w, self._cfg, self._data_cfg, number,
+                                  w.streams.get("startup", number))
+                self.startups.append(startup)
+                w.env.process(startup.run())
+            yield w.env.timeout(1)

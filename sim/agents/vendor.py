@@ -1,0 +1,100 @@
+"""What giants and startups share as vendors to enterprise buyers.
+
+A vendor posts an offer each month, bids for tenders, pays for delivering
+the projects it won, learns domain data from them, and may buy data quality.
+"""
+
+from __future__ import annotations
+
+from sim import capability as cap
+from sim.events import ActorType, EventKind
+from sim.messages import Bid, Channel, Offer, Tender
+from sim.world import World
+
+DATA_VENDORS = "ext:data_vendors"
+DELIVERY_STAFF = "ext:delivery_staff"
+
+
+class Vendor:
+    """Base of :class:`~sim.agents.giant.Giant` and :class:`~sim.agents.startup.Startup`."""
+
+    actor_type: ActorType
+    home_domain: int
+
+    def __init__(self, world: World, firm_id: str) -> None:
+        self.world = world
+        self.id = firm_id
+        self.capability = 0.0
+        self.api_price = 0.0
+
+    # ------------------------------------------------------------ views of own state
+    @property
+    def cash(self) -> float:
+        """Million CNY on the firm's ledger account."""
+        return self.world.ledger.balance(self.id)
+
+    def annual_revenue(self) -> float:
+        """Enterprise revenue, annualised over the last three months (million CNY)."""
+        return self.world.enterprise.trailing_annual_revenue(self.id, self.world.month)
+
+    def specialised_in(self, domain: int) -> bool:
+        """General models are specialised in 'general'; verticals in their own domain."""
+        return domain == self.home_domain
+
+    def domain_capabilities(self) -> tuple[float, ...]:
+        """Capability in every domain (general transfer plus learned domain data)."""
+        w = self.world
+        return tuple(
+            cap.domain_capability(w.capability, self.capability, w.data.domain_quality(self.id, d),
+                                  self.specialised_in(d))
+            for d in range(len(w.domains))
+        )
+
+    # ------------------------------------------------------------ monthly acts
+    def post_offer(self, private_deployment: bool) -> None:
+        """Show buyers what the firm sells this month."""
+        if self.capability <= 0:
+            return
+        domcap = self.domain_capabilities()
+        self.world.enterprise.post_offer(Offer(
+            vendor=self.id, vendor_type=str(self.actor_type), domain_capability=domcap,
+            hallucination=tuple(cap.hallucination_rate(self.world.capability, c) for c in domcap),
+            api_price_cny_per_mtok=self.api_price, private_deployment=private_deployment,
+            domain=self.home_domain))
+
+    def pay_delivery(self, cost_share: float) -> float:
+        """Pay the experts delivering last month's projects; return the cost."""
+        w = self.world
+        load = w.enterprise.delivery_load(self.id, w.month - 1)
+        cost = cost_share * load
+        w.ledger.transfer(w.now, self.id, DELIVERY_STAFF, cost, "project_delivery")
+        return cost
+
+    def learn_from_contracts(self) -> None:
+        """Projects delivered last month teach domain data."""
+        w = self.world
+        for d in range(len(w.domains)):
+            months = w.enterprise.contract_months(self.id, w.month - 1, d)
+            if months > 0:
+                w.data.learn(self.id, d, months)
+
+    def buy_data(self, step_cost_mcny: float) -> None:
+        """Buy a data-quality step if it pays back despite spill-over (claim 3)."""
+        w = self.world
+        if self.cash < step_cost_mcny or not w.data.worth_buying(self.annual_revenue(),
+                                                                  step_cost_mcny):
+            return
+        w.ledger.transfer(w.now, self.id, DATA_VENDORS, step_cost_mcny, "data_purchase")
+        quality = w.data.buy_step(self.id)
+        w.log.record(w.now, EventKind.DATA_PURCHASE, self.id, self.actor_type, DATA_VENDORS,
+                     step_cost_mcny, capability=quality)
+
+    def bid(self, tender: Tender, price_mcny: float, domain_capabilities: tuple[float, ...]) -> None:
+        """Offer to do a project for ``price_mcny`` over its whole term."""
+        self.world.enterprise.bid(Bid(tender.tender_id, self.id, price_mcny,
+                                      domain_capabilities[tender.domain]))
+
+    def contract_revenue(self) -> float:
+        """Last month's project revenue (million CNY)."""
+        w = self.world
+        return w.enterprise.revenue(self.id, w.month - 1, Channel.CONTRACT)

@@ -1,0 +1,470 @@
+"""Typed configuration schema for baimo.
+
+Every number lives in ``conf/`` (YAML, with the seed file it comes from or the
+word "assumption" beside it). This module only declares the fields, their
+units and their allowed ranges; :func:`validate` checks a composed config and
+raises :class:`ConfigError` with one line naming the field and the allowed range.
+
+Seed files are the source articles in ``shared/seeds/`` (000..004); see
+``shared/DOMAIN.md`` for the digest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import MISSING
+
+DOMAINS_HELP = "vertical domains, 'general' first"
+SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid. The message is one line for the user."""
+
+
+def param(lo: float, hi: float, unit: str = "") -> Any:
+    """A required numeric field whose value must lie in ``[lo, hi]``."""
+    return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit})
+
+
+def plist(lo: float, hi: float, unit: str = "") -> Any:
+    """A required list field whose every element must lie in ``[lo, hi]``."""
+    return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit, "each": True})
+
+
+@dataclass
+class HypeShock:
+    """An external event that lifts the hype index (e.g. ChatGPT, GPT-4; seed 000)."""
+
+    month: float = param(0, 600, "months since Dec 2022")
+    size: float = param(-10, 10, "hype index points")
+    label: str = MISSING
+
+
+@dataclass
+class ExportControl:
+    """An export-control event: cuts imported GPU supply from ``month`` on (seed 004)."""
+
+    month: float = param(0, 600, "months since Dec 2022")
+    supply_cut: float = param(0, 1, "share of imported supply removed")
+    label: str = MISSING
+
+
+@dataclass
+class CapabilityConfig:
+    """How training compute and data become a leaderboard capability score.
+
+    capability = points_per_decade * log10(1 + effective_compute / reference_compute)
+                 * ((1 - data_weight) + data_weight * data_quality)
+    effective_compute = gpu_months * 2 ** (month / algorithmic_doubling_months).
+    All assumptions, calibrated so first-generation giants score about 50 and
+    the 2023 open-source frontier about 35.
+    """
+
+    points_per_decade: float = param(1, 100, "capability points per 10x compute")
+    reference_compute_gpu_months: float = param(0.01, 1e6, "A100-months")
+    algorithmic_doubling_months: float = param(1, 240, "months")
+    data_weight: float = param(0, 1, "share")
+    hallucination_scale: float = param(1, 200, "capability points")
+    vertical_data_bonus: float = param(0, 100, "capability points per unit domain data")
+    general_domain_transfer: float = param(0, 1.5, "ratio")
+    shell_tuning_points: float = param(0, 50, "capability points per unit data")
+    assembled_factor: float = param(0, 1.5, "ratio to open frontier")
+
+
+@dataclass
+class OpenSourceConfig:
+    """Scheduled open-source releases (LLaMA etc.; seeds 000, 001, 004).
+
+    ``release_months[k]`` lifts the open frontier to ``frontier_capability[k]``.
+    ``pace`` > 1 brings every release earlier (months divided by pace).
+    """
+
+    release_months: list[float] = plist(0, 600, "months since Dec 2022")
+    frontier_capability: list[float] = plist(0, 200, "capability points")
+    initial_capability: float = param(0, 200, "capability points")
+    pace: float = param(0.1, 10, "ratio")
+
+
+@dataclass
+class HypeConfig:
+    """Hype index (1 = pre-ChatGPT normal). Seeds 000, 003, 004.
+
+    H[t+1] = 1 + (H[t] - 1) * (1 - decay_per_month) + release_impulse * releases
+             + shocks.
+    """
+
+    initial: float = param(0.1, 20, "index")
+    decay_per_month: float = param(0, 1, "share per month")
+    release_impulse: float = param(0, 2, "index points per release")
+    funding_impulse_per_bn: float = param(0, 5, "index points per 1,000 million CNY raised")
+    shocks: list[HypeShock] = field(default_factory=list)
+
+
+@dataclass
+class ComputeConfig:
+    """GPU market in A100-equivalents, prices in million CNY. Seeds 000, 003, 004.
+
+    Price moves with demand against supply (tatonnement) and reverts to the
+    production cost; nothing schedules the 2023 price rise.
+    """
+
+    initial_gpu_price_mcny: float = param(0.001, 10, "million CNY per A100-eq")
+    production_cost_mcny: float = param(0.001, 10, "million CNY per A100-eq")
+    price_adjust_speed: float = param(0, 2, "log-price change at full excess demand")
+    price_reversion: float = param(0, 1, "share per month")
+    imported_supply_per_month: float = param(0, 1e7, "A100-eq per month")
+    domestic_supply_per_month: float = param(0, 1e7, "A100-eq per month")
+    domestic_performance: float = param(0.05, 2, "A100-eq per domestic GPU")
+    supply_growth_per_year: float = param(-0.5, 3, "share per year")
+    supply_price_elasticity: float = param(0, 5, "elasticity of shipments to price/cost")
+    lead_time_months: float = param(0, 24, "months")
+    export_controls: list[ExportControl] = field(default_factory=list)
+    server_power_kw: float = param(0.1, 100, "kW per server")
+    gpus_per_server: int = param(1, 64, "GPUs")
+    cooling_overhead: float = param(0, 5, "ratio to IT power")
+    electricity_cny_per_kwh: float = param(0, 10, "CNY per kWh")
+    serving_power_factor: float = param(0, 1, "share of peak draw")
+    depreciation_months: float = param(1, 240, "months")
+    rental_initial_price_mcny: float = param(0.0001, 1, "million CNY per A100-eq-month")
+    rental_scarcity_elasticity: float = param(0, 2, "elasticity of rent to requested/offered")
+    cloud_margin: float = param(0, 5, "ratio over ownership cost")
+    serving_throughput_mtok: float = param(1, 1e7, "million tokens per A100-eq-month")
+    usd_to_cny: float = param(1, 20, "CNY per USD")
+
+
+@dataclass
+class RegulationConfig:
+    """Review queue before public release (generative-AI measures; seed 003)."""
+
+    review_start_month: float = param(0, 600, "months since Dec 2022")
+    reviewers: int = param(1, 1000, "parallel reviews")
+    mean_review_months: float = param(0, 24, "months")
+
+
+@dataclass
+class DataConfig:
+    """Data quality (0..1) and its spill-over between firms (claim 3; seeds 000, 004)."""
+
+    spillover: float = param(0, 1, "share")
+    diffusion_per_month: float = param(0, 1, "share of gap closed per month at spillover 1")
+    quality_step: float = param(0.001, 0.5, "quality units per purchase")
+    step_cost_giant_mcny: float = param(0, 1e5, "million CNY per step")
+    step_cost_startup_mcny: float = param(0, 1e5, "million CNY per step")
+    revenue_gain_per_quality: float = param(0, 20, "share of revenue per quality unit")
+    payback_months: float = param(1, 120, "months")
+    contract_learning: float = param(0, 0.5, "domain data quality per contract-month")
+
+
+@dataclass
+class GiantsConfig:
+    """General-model giants (seeds 000, 001, 002, 003, 004).
+
+    Per-giant lists are in the order of ``names``.
+    """
+
+    names: list[str] = MISSING
+    core_profit_mcny_per_month: list[float] = plist(0, 1e6, "million CNY per month")
+    initial_cash_mcny: list[float] = plist(0, 1e7, "million CNY")
+    initial_gpus: list[float] = plist(0, 1e7, "A100-eq")
+    initial_domestic_share: list[float] = plist(0, 1, "share of the initial fleet that is domestic")
+    initial_data_quality: list[float] = plist(0, 1, "quality")
+    core_growth_per_year: float = param(-0.5, 1, "share per year")
+    ai_budget_share: float = param(0, 1, "share of core profit")
+    internal_use_lift: float = param(0, 1, "core profit lift per 100 capability points")
+    hype_fleet_elasticity: float = param(0, 5, "elasticity of GPU target to hype")
+    gpu_price_elasticity: float = param(0, 5, "elasticity of GPU orders to price")
+    fleet_target_months_of_budget: float = param(0, 240, "months of AI budget")
+    fleet_adjust_months: float = param(1, 60, "months to close the fleet gap")
+    training_fleet_share: float = param(0, 1, "share of fleet")
+    training_months: float = param(0.5, 24, "months")
+    generation_interval_months: float = param(1, 60, "months")
+    initial_api_price_cny_per_mtok: float = param(0.01, 1000, "CNY per million tokens")
+    target_markup: float = param(0, 10, "ratio over serving cost")
+    price_adjust_speed: float = param(0, 1, "share per month")
+    share_target: float = param(0, 1, "share of API market")
+    share_price_elasticity: float = param(0, 5, "elasticity of price to share/target")
+    rival_price_weight: float = param(0, 1, "weight of rivals' mean price")
+    delivery_cost_share: float = param(0, 2, "share of tender value")
+    bid_markup: float = param(-0.5, 5, "ratio over delivery cost")
+    acquisition_budget_share: float = param(0, 1, "share of cash per deal")
+    acquisition_appetite: float = param(0, 1, "probability of looking per month")
+    acquisition_min_capability_gap: float = param(-100, 100, "capability points")
+    strategic_premium: float = param(0, 5, "ratio over valuation")
+
+
+@dataclass
+class StartupsConfig:
+    """Vertical and application startups (seeds 000, 001, 003, 004)."""
+
+    domains: list[str] = MISSING
+    domain_weights: list[float] = plist(0, 1, "share")
+    base_founding_rate: float = param(0, 1000, "startups per month at hype 1")
+    hype_elasticity: float = param(0, 5, "elasticity of founding to hype")
+    tech_depth_a: float = param(0.01, 100, "Beta a")
+    tech_depth_b: float = param(0.01, 100, "Beta b")
+    original_depth: float = param(0, 1, "tech depth")
+    shell_depth: float = param(0, 1, "tech depth")
+    initial_cash_mcny: float = param(0, 1e5, "million CNY")
+    initial_cash_sigma: float = param(0, 3, "lognormal sigma")
+    headcount_original: float = param(1, 1e4, "people")
+    headcount_shell: float = param(1, 1e4, "people")
+    headcount_assembled: float = param(1, 1e4, "people")
+    salary_mcny_per_month: float = param(0, 10, "million CNY per person-month")
+    rent_mcny_per_month: float = param(0, 100, "million CNY per month")
+    initial_data_quality_max: float = param(0, 1, "quality")
+    dev_months_original: float = param(0.5, 60, "months")
+    dev_months_shell: float = param(0.5, 60, "months")
+    dev_months_assembled: float = param(0.5, 60, "months")
+    training_gpu_months_original: float = param(1, 1e7, "A100-months per generation")
+    training_gpu_months_other: float = param(0, 1e6, "A100-months per generation")
+    training_months: float = param(0.5, 24, "months (original models)")
+    training_months_other: float = param(0.5, 24, "months (shells and assembled models)")
+    generation_interval_months: float = param(1, 60, "months")
+    buy_propensity: float = param(0, 1, "probability")
+    compute_cash_share: float = param(0, 1, "share of cash")
+    api_markup: float = param(0, 10, "ratio over serving cost")
+    delivery_cost_share: float = param(0, 2, "share of tender value")
+    urgent_runway_months: float = param(0, 60, "months")
+    urgent_discount: float = param(0, 1, "share below cost")
+    bid_markup: float = param(-0.5, 5, "ratio over delivery cost")
+    pivot_gap_points: float = param(0, 200, "capability points")
+    pivot_burn_factor: float = param(0, 1, "ratio")
+    app_layer_capability_share: float = param(0, 1.5, "ratio to host model")
+    app_layer_fee_share: float = param(0, 1, "share of revenue paid to the host giant")
+    cost_cut_after_failed_round: float = param(0, 1, "share of burn cut")
+    max_failed_rounds: int = param(0, 20, "rounds")
+    ipo_revenue_mcny_per_year: float = param(0, 1e6, "million CNY per year")
+    ipo_window_hype: float = param(0, 20, "hype index")
+    ipo_revenue_multiple: float = param(0, 200, "ratio")
+    ipo_primary_share: float = param(0, 1, "share of valuation raised")
+
+
+@dataclass
+class FundsConfig:
+    """Venture funds with finite terms (claim 1; seed 004)."""
+
+    initial_count: int = param(0, 10000, "funds")
+    term_years: float = param(1, 30, "years")
+    term_spread_years: float = param(0, 10, "years either side")
+    investment_period_years: float = param(0.25, 30, "years")
+    size_mcny: float = param(1, 1e6, "million CNY")
+    size_sigma: float = param(0, 3, "lognormal sigma")
+    vintage_rate_per_month: float = param(0, 100, "new funds per month at hype 1")
+    vintage_hype_elasticity: float = param(0, 5, "elasticity")
+    management_fee_per_year: float = param(0, 0.2, "share of commitment")
+    max_position_share: float = param(0, 1, "share of fund per company")
+    hurdle_mean: float = param(-20, 20, "score")
+    hurdle_sd: float = param(0, 20, "score")
+    min_remaining_years: float = param(0, 30, "years")
+    exit_window_years: float = param(0, 30, "years")
+    secondary_discount: float = param(0, 1, "share")
+    compute_payback_months: float = param(1, 240, "months")
+
+
+@dataclass
+class FundingConfig:
+    """How rounds are requested, scored and priced (seed 004)."""
+
+    runway_trigger_months: float = param(0, 60, "months")
+    pressure_runway_months: float = param(0, 60, "extra months at full pressure")
+    hype_runway_months: float = param(0, 60, "extra months per hype point above 1")
+    retry_after_months: float = param(0, 60, "months after a failed round")
+    round_runway_months: float = param(1, 120, "months of burn raised")
+    min_fill_share: float = param(0, 1, "share of target")
+    lead_share: float = param(0, 1, "share of round")
+    follower_ticket_share: float = param(0, 1, "share of round")
+    story_value_mcny: float = param(0, 1e6, "million CNY")
+    release_story_bonus: float = param(0, 10, "ratio per release")
+    rank_story_bonus: float = param(0, 10, "ratio at top rank")
+    stage_story_decay: float = param(0, 1, "ratio per stage")
+    valuation_hype_elasticity: float = param(0, 5, "elasticity")
+    revenue_multiple: float = param(0, 200, "ratio to annual revenue")
+    heavy_asset_discount: float = param(0, 1, "share at all-GPU assets")
+    score_hype_weight: float = param(0, 20, "score per log hype")
+    score_story_weight: float = param(0, 20, "score per story unit")
+    score_revenue_weight: float = param(0, 20, "score per log revenue")
+    score_stage_penalty: float = param(0, 20, "score per stage")
+    revenue_scale_mcny: float = param(0.001, 1e5, "million CNY per year")
+    distressed_discount: float = param(0, 1, "share")
+
+
+@dataclass
+class BuyersConfig:
+    """Enterprise buyers as one NumPy population (claim 5; seeds 000, 002, 004).
+
+    Per-segment lists are in the order gov_soe, large_digital, traditional, sme.
+    """
+
+    count: int = param(1, 10_000_000, "buyers")
+    segment_shares: list[float] = plist(0, 1, "share")
+    digitization: list[float] = plist(0, 1, "index")
+    budget_mcny_per_month: list[float] = plist(0, 1e4, "million CNY per month")
+    hallucination_tolerance: list[float] = plist(0, 1, "index")
+    privacy_need: list[float] = plist(0, 1, "probability of requiring private deployment")
+    headcount_resistance: list[float] = plist(0, 1, "index")
+    price_sensitivity: list[float] = plist(0, 10, "weight")
+    tender_propensity: list[float] = plist(0, 1, "probability")
+    attribute_sd: float = param(0, 1, "sd of individual draws")
+    consideration_rate: float = param(0, 1, "share per month at hype 1")
+    consideration_hype_elasticity: float = param(0, 5, "elasticity")
+    value_multiple: float = param(0, 20, "value as multiple of budget")
+    api_value_factor: float = param(0, 2, "value of a standard API relative to a custom project")
+    capability_midpoint: float = param(0, 200, "capability points")
+    capability_width: float = param(0.1, 100, "capability points")
+    staff_cut_share: float = param(0, 1, "share of value from cutting staff")
+    hallucination_cost: float = param(0, 20, "budget multiples")
+    integration_cost: float = param(0, 20, "budget multiples at zero digitisation")
+    switching_cost: float = param(0, 20, "budget multiples")
+    usage_mtok_per_mcny: float = param(0, 1e7, "million tokens per million CNY of budget")
+    usage_growth_per_year: float = param(-0.5, 10, "share per year")
+    tender_term_months: float = param(1, 120, "months")
+    project_budget_months: float = param(0, 120, "months of budget per project")
+    churn_base: float = param(0, 1, "share per month")
+
+
+@dataclass
+class BaimoConfig:
+    """The whole run: seed, horizon and every actor and market."""
+
+    seed: int = param(0, 2**63 - 1, "integer")
+    horizon_months: int = param(1, 600, "months")
+    start_date: str = MISSING
+    capability: CapabilityConfig = field(default_factory=CapabilityConfig)
+    open_source: OpenSourceConfig = field(default_factory=OpenSourceConfig)
+    hype: HypeConfig = field(default_factory=HypeConfig)
+    compute: ComputeConfig = field(default_factory=ComputeConfig)
+    regulation: RegulationConfig = field(default_factory=RegulationConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    giants: GiantsConfig = field(default_factory=GiantsConfig)
+    startups: StartupsConfig = field(default_factory=StartupsConfig)
+    funds: FundsConfig = field(default_factory=FundsConfig)
+    funding: FundingConfig = field(default_factory=FundingConfig)
+    buyers: BuyersConfig = field(default_factory=BuyersConfig)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _check_number(path: str, value: Any, lo: float, hi: float, unit: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}={value!r} is not a number; allowed {_fmt(lo)} to {_fmt(hi)}")
+    if not math.isfinite(value) or not lo <= value <= hi:
+        suffix = f" ({unit})" if unit else ""
+        raise ConfigError(
+            f"{path}={_fmt(value)} is out of range; allowed {_fmt(lo)} to {_fmt(hi)}{suffix}"
+        )
+
+
+def _check_ranges(obj: Any, prefix: str = "") -> None:
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        path = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            _check_ranges(value, path + ".")
+        elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
+            for i, item in enumerate(value):
+                _check_ranges(item, f"{path}[{i}].")
+        elif "range" in f.metadata:
+            lo, hi = f.metadata["range"]
+            unit = f.metadata["unit"]
+            if f.metadata.get("each"):
+                for i, item in enumerate(value):
+                    _check_number(f"{path}[{i}]", item, lo, hi, unit)
+            else:
+                _check_number(path, value, lo, hi, unit)
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+def _check_lengths(cfg: BaimoConfig) -> None:
+    g = cfg.giants
+    n = len(g.names)
+    _require(n >= 1, "giants.names must name at least one giant")
+    _require(len(set(g.names)) == n, "giants.names must be unique")
+    for name in (
+        "core_profit_mcny_per_month",
+        "initial_cash_mcny",
+        "initial_gpus",
+        "initial_domestic_share",
+        "initial_data_quality",
+    ):
+        got = len(getattr(g, name))
+        _require(got == n, f"giants.{name} has {got} entries; needs one per giant ({n} names)")
+    for name in (
+        "segment_shares",
+        "digitization",
+        "budget_mcny_per_month",
+        "hallucination_tolerance",
+        "privacy_need",
+        "headcount_resistance",
+        "price_sensitivity",
+        "tender_propensity",
+    ):
+        got = len(getattr(cfg.buyers, name))
+        _require(got == 4, f"buyers.{name} has {got} entries; needs 4 ({', '.join(SEGMENTS)})")
+    s = cfg.startups
+    _require(len(s.domains) >= 2 and s.domains[0] == "general",
+             "startups.domains must start with 'general' and name at least one vertical")
+    _require(len(set(s.domains)) == len(s.domains), "startups.domains must be unique")
+    _require(len(s.domain_weights) == len(s.domains),
+             f"startups.domain_weights has {len(s.domain_weights)} entries; "
+             f"needs one per domain ({len(s.domains)})")
+    os_ = cfg.open_source
+    _require(len(os_.release_months) == len(os_.frontier_capability),
+             "open_source.release_months and open_source.frontier_capability "
+             "must have the same length")
+
+
+def _check_cross(cfg: BaimoConfig) -> None:
+    f = cfg.funds
+    _require(f.term_spread_years < f.term_years,
+             f"funds.term_spread_years={_fmt(f.term_spread_years)} must be below "
+             f"funds.term_years={_fmt(f.term_years)}")
+    shortest = f.term_years - f.term_spread_years
+    _require(f.investment_period_years < shortest,
+             f"funds.investment_period_years={_fmt(f.investment_period_years)} must be shorter "
+             f"than the shortest fund term ({_fmt(shortest)} years)")
+    shares = sum(cfg.buyers.segment_shares)
+    _require(abs(shares - 1) < 1e-6,
+             f"buyers.segment_shares sum to {_fmt(shares)}; they must sum to 1")
+    weights = sum(cfg.startups.domain_weights)
+    _require(abs(weights - 1) < 1e-6,
+             f"startups.domain_weights sum to {_fmt(weights)}; they must sum to 1")
+    s = cfg.startups
+    _require(s.shell_depth <= s.original_depth,
+             f"startups.shell_depth={_fmt(s.shell_depth)} must not exceed "
+             f"startups.original_depth={_fmt(s.original_depth)}")
+    h = cfg.horizon_months
+    for i, shock in enumerate(cfg.hype.shocks):
+        _require(shock.month < h, f"hype.shocks[{i}].month={_fmt(shock.month)} is past the "
+                 f"horizon; allowed 0 to {h - 1} (horizon_months={h})")
+    for i, ctl in enumerate(cfg.compute.export_controls):
+        _require(ctl.month < h, f"compute.export_controls[{i}].month={_fmt(ctl.month)} is past "
+                 f"the horizon; allowed 0 to {h - 1} (horizon_months={h})")
+    _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
+    try:
+        import datetime as _dt
+
+        _dt.date.fromisoformat(cfg.start_date + "-01")
+    except ValueError:
+        raise ConfigError(f"start_date={cfg.start_date!r} must be a month as YYYY-MM") from None
+
+
+def validate(cfg: BaimoConfig) -> BaimoConfig:
+    """Check every field's range and the cross-field rules; return ``cfg`` unchanged."""
+    _check_ranges(cfg)
+    _check_lengths(cfg)
+    _check_cross(cfg)
+    return cfg

@@ -1,0 +1,75 @@
+"""From Hydra to a validated :class:`~sim.config.BaimoConfig`.
+
+``register_configs`` puts the schema in Hydra's ConfigStore as ``base_config``;
+``conf/config.yaml`` extends it, so a mistyped key fails before anything runs.
+``to_config`` turns a composed ``DictConfig`` into the validated dataclass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import BaimoConfig, ConfigError, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF_DIR = ROOT / "conf"
+EXPERIMENTS_DIR = ROOT / "experiments"
+
+
+def register_configs() -> None:
+    """Register the schema under the name the primary config's defaults list uses."""
+    ConfigStore.instance().store(name="base_config", node=BaimoConfig)
+
+
+def model_part(cfg: DictConfig) -> DictConfig:
+    """The composed config without Hydra's own node or run-control keys."""
+    container = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(container, dict)
+    keep = {k: v for k, v in container.items() if k in BaimoConfig.__dataclass_fields__}
+    return OmegaConf.create(keep)
+
+
+def to_config(cfg: DictConfig) -> BaimoConfig:
+    """Validated dataclass from a composed config; ConfigError (one line) if invalid."""
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(BaimoConfig), model_part(cfg))
+        obj = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        first = str(exc).splitlines()[0]
+        key = getattr(exc, "full_key", None)
+        raise ConfigError(f"{key}: {first}" if key else first) from None
+    assert isinstance(obj, BaimoConfig)
+    return validate(obj)
+
+
+def resolved_dict(cfg: BaimoConfig) -> dict[str, Any]:
+    """Plain dict of a validated config (what the config hash is taken over)."""
+    container = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+    assert isinstance(container, dict)
+    return container
+
+
+def config_hash(cfg: BaimoConfig) -> str:
+    """SHA-256 of the resolved model config (sorted JSON), for provenance."""
+    text = json.dumps(resolved_dict(cfg), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def compose(overrides: list[str] | None = None) -> BaimoConfig:
+    """Compose ``conf/`` with overrides (no Hydra app needed) and validate it."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = hydra_compose(config_name="config", overrides=list(overrides or []))
+    return to_config(cfg)

@@ -1,0 +1,73 @@
+"""The one place money moves: a double-entry ledger in whole CNY.
+
+Every transfer debits one account and credits another, so the sum of all
+balances is always exactly zero. Accounts outside the simulated market (LPs,
+GPU vendors, payroll, buyers' budgets...) start with ``ext:`` and may go
+negative; a firm's account is negative only after it went bankrupt.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+CNY_PER_MCNY = 1_000_000
+
+
+def is_external(account: str) -> bool:
+    """True for accounts outside the simulated market (``ext:...``)."""
+    return account.startswith("ext:")
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """One recorded movement of money (whole CNY)."""
+
+    month: float
+    payer: str
+    payee: str
+    amount_cny: int
+    reason: str
+
+
+class Ledger:
+    """Balances in whole CNY; all money moves through :meth:`transfer`."""
+
+    def __init__(self) -> None:
+        self._balances: dict[str, int] = defaultdict(int)
+        self._transfers: list[Transfer] = []
+        self._flows: dict[tuple[int, str], int] = defaultdict(int)
+
+    def transfer(self, month: float, payer: str, payee: str, amount_mcny: float, reason: str) -> int:
+        """Move ``amount_mcny`` (million CNY, >= 0) from payer to payee; return whole CNY moved."""
+        if not amount_mcny >= 0:
+            raise ValueError(f"transfer amount must be >= 0, got {amount_mcny!r} ({reason})")
+        cny = round(amount_mcny * CNY_PER_MCNY)
+        if cny == 0 or payer == payee:
+            return 0
+        self._balances[payer] -= cny
+        self._balances[payee] += cny
+        self._transfers.append(Transfer(month, payer, payee, cny, reason))
+        self._flows[(int(month), reason)] += cny
+        return cny
+
+    def balance(self, account: str) -> float:
+        """Balance of ``account`` in million CNY."""
+        return self._balances.get(account, 0) / CNY_PER_MCNY
+
+    def total_cny(self) -> int:
+        """Sum of all balances in CNY: zero whenever money is conserved."""
+        return sum(self._balances.values())
+
+    def flow(self, month: int, reason: str) -> float:
+        """Million CNY moved for ``reason`` during ``month``."""
+        return self._flows.get((month, reason), 0) / CNY_PER_MCNY
+
+    @property
+    def transfers(self) -> list[Transfer]:
+        """All transfers in the order they happened (read-only use)."""
+        return self._transfers
+
+    def accounts(self) -> dict[str, float]:
+        """Every account's balance in million CNY."""
+        return {k: v / CNY_PER_MCNY for k, v in self._balances.items()}

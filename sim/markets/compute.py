@@ -1,0 +1,279 @@
+"""The compute market: GPU supply, orders, deliveries, prices and cloud rentals.
+
+Units: A100-equivalents (``gpus``), million CNY (``_mcny``), months.
+
+Supply (imported and domestic GPUs, in A100-eq) arrives monthly into one
+SimPy ``Container`` stock; an order is paid when placed, waits the lead time,
+then takes its GPUs from the stock in order of arrival, each lot carrying the
+domestic share of that month's supply. The purchase price moves with demand
+against supply and reverts towards the production cost, so the 2023 rise
+(seed 004) must come from the buyers' orders, not from a schedule. Export
+controls cut imported supply from their month on (seed 004).
+
+The market is also the registry of who owns which GPUs, and of this month's
+rentals from the giants' clouds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Generator
+
+import simpy
+
+from sim.config import ComputeConfig
+from sim.events import ActorType, EventKind, EventLog
+from sim.ledger import Ledger
+from sim.messages import GpuOrder, RentalOffer, RentalRequest
+
+HOURS_PER_DAY = 24.0
+DAYS_PER_MONTH = 365.25 / 12.0
+VENDOR_ACCOUNT = "ext:gpu_vendors"
+POWER_ACCOUNT = "ext:electricity"
+TINY = 1e-9
+
+
+class ComputeMarket:
+    """GPU supply, price, deliveries and the rental market (one per run)."""
+
+    def __init__(self, env: simpy.Environment, cfg: ComputeConfig, ledger: Ledger,
+                 log: EventLog) -> None:
+        self._env = env
+        self._cfg = cfg
+        self._ledger = ledger
+        self._log = log
+        self.stock = simpy.Container(env)
+        self._price = cfg.initial_gpu_price_mcny
+        self._rent_price = cfg.rental_initial_price_mcny
+        self._ordered_this_month = 0.0
+        self._arrived_this_month = 0.0
+        self._owned: dict[str, float] = defaultdict(float)
+        self._owned_domestic: dict[str, float] = defaultdict(float)
+        self._in_transit: dict[str, float] = defaultdict(float)
+        self._purchased: dict[str, float] = defaultdict(float)
+        self._rental_offers: list[RentalOffer] = []
+        self._rental_requests: list[RentalRequest] = []
+        self._rented: dict[str, float] = {}
+        self._rented_out: dict[str, float] = {}
+        self._supply_cut = 0.0
+        self._waiting = 0.0
+
+    # ------------------------------------------------------------ read-only views
+    @property
+    def price_mcny(self) -> float:
+        """Purchase price per A100-eq (million CNY)."""
+        return self._price
+
+    @property
+    def rental_price_mcny(self) -> float:
+        """Rent per A100-eq-month from the clouds (million CNY)."""
+        return self._rent_price
+
+    def owned(self, firm: str) -> float:
+        """GPUs (A100-eq) delivered to ``firm``."""
+        return self._owned.get(firm, 0.0)
+
+    def in_transit(self, firm: str) -> float:
+        """GPUs (A100-eq) paid for but not yet delivered to ``firm``."""
+        return self._in_transit.get(firm, 0.0)
+
+    def purchased(self, firm: str) -> float:
+        """GPUs (A100-eq) ever bought by ``firm``."""
+        return self._purchased.get(firm, 0.0)
+
+    def rented(self, firm: str) -> float:
+        """GPU-months ``firm`` rented this month."""
+        return self._rented.get(firm, 0.0)
+
+    def rented_out(self, cloud: str) -> float:
+        """GPU-months ``cloud`` rented out this month."""
+        return self._rented_out.get(cloud, 0.0)
+
+    def total_rented(self) -> float:
+        """GPU-months rented this month by everyone."""
+        return sum(self._rented.values())
+
+    def total_offered(self) -> float:
+        """GPU-months offered by clouds this month."""
+        return sum(o.gpu_months for o in self._rental_offers)
+
+    def backlog(self) -> float:
+        """GPUs past their lead time still waiting for supply."""
+        return self._waiting
+
+    def supply_this_month(self) -> float:
+        """GPUs (A100-eq) that arrived this month."""
+        return self._arrived_this_month
+
+    # ------------------------------------------------------------ costs
+    def electricity_cny_per_server_day(self) -> float:
+        """Electricity for one server at full draw, cooling included (seed 004: ~200 CNY)."""
+        c = self._cfg
+        return c.server_power_kw * (1 + c.cooling_overhead) * HOURS_PER_DAY * c.electricity_cny_per_kwh
+
+    def electricity_mcny_per_gpu_month(self, serving: bool = False, domestic: bool = False) -> float:
+        """Electricity for one A100-eq for a month, training (full draw) or serving."""
+        c = self._cfg
+        per_gpu_day = self.electricity_cny_per_server_day() / c.gpus_per_server
+        factor = c.serving_power_factor if serving else 1.0
+        perf = c.domestic_performance if domestic else 1.0
+        return per_gpu_day * DAYS_PER_MONTH * factor / perf / 1e6
+
+    def ownership_cost_mcny_per_gpu_month(self, serving: bool = False) -> float:
+        """Depreciation at today's price plus electricity, per A100-eq-month."""
+        return self._price / self._cfg.depreciation_months + self.electricity_mcny_per_gpu_month(serving)
+
+    def serving_cost_cny_per_mtok(self, efficiency: float, rented: bool = False) -> float:
+        """Cost of serving a million tokens on owned (or rented) A100s at ``efficiency``."""
+        per_gpu_month = (self._rent_price if rented
+                         else self.ownership_cost_mcny_per_gpu_month(serving=True))
+        return per_gpu_month * 1e6 / (self._cfg.serving_throughput_mtok * efficiency)
+
+    def serving_gpus(self, mtok: float, efficiency: float) -> float:
+        """A100-eq needed to serve ``mtok`` million tokens in a month."""
+        return mtok / (self._cfg.serving_throughput_mtok * efficiency)
+
+    def fleet_electricity_mcny(self, firm: str, serving_share: float = 0.0) -> float:
+        """A month's electricity bill for ``firm``'s own fleet."""
+        total = self._owned.get(firm, 0.0)
+        dom = self._owned_domestic.get(firm, 0.0)
+        bill = 0.0
+        for gpus, domestic in ((total - dom, False), (dom, True)):
+            bill += gpus * (serving_share * self.electricity_mcny_per_gpu_month(True, domestic)
+                            + (1 - serving_share) * self.electricity_mcny_per_gpu_month(False, domestic))
+        return bill
+
+    def domestic_share_of_supply(self) -> float:
+        """Share of this month's supply that is domestic."""
+        imp, dom = self._monthly_supply(self._env.now)
+        return dom / (imp + dom) if imp + dom > 0 else 0.0
+
+    # ------------------------------------------------------------ orders and deliveries
+    def buy(self, firm: str, actor_type: ActorType, gpus: float) -> GpuOrder:
+        """Place and pay for an order; delivery follows after the lead time."""
+        now = self._env.now
+        order = GpuOrder(firm, gpus, self._price, now)
+        cost = gpus * self._price
+        self._ledger.transfer(now, firm, VENDOR_ACCOUNT, cost, "gpu_purchase")
+        self._in_transit[firm] += gpus
+        self._purchased[firm] += gpus
+        self._ordered_this_month += gpus
+        self._log.record(now, EventKind.GPU_PURCHASE, firm, actor_type, VENDOR_ACCOUNT, cost,
+                         gpus=gpus, price=self._price)
+        self._env.process(self._deliver(order, actor_type))
+        return order
+
+    def _deliver(self, order: GpuOrder, actor_type: ActorType) -> Generator[simpy.Event, None, None]:
+        yield self._env.timeout(self._cfg.lead_time_months)
+        self._waiting += order.gpus
+        remaining = order.gpus
+        while remaining > TINY:
+            chunk = min(remaining, max(self._arrived_this_month, 1.0))
+            yield self.stock.get(chunk)
+            remaining -= chunk
+            self._waiting -= chunk
+            domestic = chunk * self.domestic_share_of_supply()
+            self._in_transit[order.buyer] -= chunk
+            self._owned[order.buyer] += chunk
+            self._owned_domestic[order.buyer] += domestic
+            self._log.record(self._env.now, EventKind.GPU_DELIVERY, order.buyer, actor_type,
+                             VENDOR_ACCOUNT, gpus=chunk, price=domestic / chunk)
+
+    def grant_initial_fleet(self, firm: str, gpus: float, domestic_share: float) -> None:
+        """Record GPUs a firm already owned at month 0 (not a purchase)."""
+        self._owned[firm] += gpus
+        self._owned_domestic[firm] += gpus * domestic_share
+
+    def transfer_fleet(self, seller: str, acquirer: str) -> float:
+        """An acquisition moves the target's GPUs to the acquirer; return the count."""
+        gpus = self._owned.pop(seller, 0.0)
+        dom = self._owned_domestic.pop(seller, 0.0)
+        self._owned[acquirer] += gpus
+        self._owned_domestic[acquirer] += dom
+        in_transit = self._in_transit.pop(seller, 0.0)
+        if in_transit:
+            self._in_transit[acquirer] += in_transit
+        return gpus
+
+    # ------------------------------------------------------------ monthly supply and prices
+    def export_control(self, supply_cut: float) -> None:
+        """From now on, imported supply is cut by ``supply_cut`` (share)."""
+        self._supply_cut = 1 - (1 - self._supply_cut) * (1 - supply_cut)
+
+    def _monthly_supply(self, month: float) -> tuple[float, float]:
+        """Shipments this month: capacity growth, export controls, and price (vendors ship
+        less into a glutted market)."""
+        c = self._cfg
+        growth = (1 + c.supply_growth_per_year) ** (month / 12.0)
+        response = (self._price / c.production_cost_mcny) ** c.supply_price_elasticity
+        imported = c.imported_supply_per_month * growth * (1 - self._supply_cut) * response
+        return imported, c.domestic_supply_per_month * growth * response
+
+    def supply_month(self) -> None:
+        """Start of a month: this month's shipments arrive in the stocks."""
+        imported, domestic = self._monthly_supply(self._env.now)
+        if imported + domestic > 0:
+            self.stock.put(imported + domestic)
+        self._arrived_this_month = imported + domestic
+
+    def reprice(self) -> None:
+        """After the month's orders: the price moves with demand (new orders and backlog)
+        against supply (arrivals and unsold stock), and reverts to the production cost."""
+        c = self._cfg
+        demand = self._ordered_this_month + self._waiting
+        available = self._arrived_this_month + self.stock.level
+        self._price = self._reprice(self._price, demand, available, c.price_adjust_speed,
+                                    c.price_reversion, c.production_cost_mcny)
+        self._ordered_this_month = 0.0
+
+    @staticmethod
+    def _reprice(price: float, demand: float, supply: float, speed: float, reversion: float,
+                 anchor: float) -> float:
+        """Tatonnement: log price moves with the relative excess demand (D - S) / (D + S),
+        which lies in [-1, 1], and reverts towards the anchor (production cost)."""
+        excess = (demand - supply) / (demand + supply) if demand + supply > 0 else 0.0
+        return price * math.exp(speed * excess - reversion * math.log(price / anchor))
+
+    # ------------------------------------------------------------ rental market
+    def _rental_quote(self, wanted: float, offered: float) -> float:
+        """Clouds price rent at ownership cost plus margin, scaled by scarcity, and never
+        below the electricity it burns (seeds 001, 004: rents rose with GPU prices)."""
+        c = self._cfg
+        anchor = self.ownership_cost_mcny_per_gpu_month() * (1 + c.cloud_margin)
+        scarcity = ((wanted + 1.0) / (offered + 1.0)) ** c.rental_scarcity_elasticity
+        return max(anchor * scarcity, self.electricity_mcny_per_gpu_month())
+
+    def offer_rental(self, offer: RentalOffer) -> None:
+        """A cloud offers spare GPU-months for this month."""
+        if offer.gpu_months > 0:
+            self._rental_offers.append(offer)
+
+    def request_rental(self, request: RentalRequest) -> None:
+        """A firm asks for GPU-months this month."""
+        if request.gpu_months > 0:
+            self._rental_requests.append(request)
+
+    def clear_rentals(self, renter_types: dict[str, ActorType]) -> None:
+        """Match requests to offers pro rata, collect rent, reprice for next month."""
+        now = self._env.now
+        offered = sum(o.gpu_months for o in self._rental_offers)
+        wanted = sum(r.gpu_months for r in self._rental_requests)
+        fill = min(1.0, offered / wanted) if wanted > 0 else 0.0
+        self._rented = {}
+        self._rented_out = {}
+        for req in self._rental_requests:
+            got = req.gpu_months * fill
+            if got <= TINY:
+                continue
+            self._rented[req.renter] = self._rented.get(req.renter, 0.0) + got
+            for offer in self._rental_offers:
+                share = got * offer.gpu_months / offered
+                self._ledger.transfer(now, req.renter, offer.cloud, share * self._rent_price,
+                                      "gpu_rental")
+                self._rented_out[offer.cloud] = self._rented_out.get(offer.cloud, 0.0) + share
+            self._log.record(now, EventKind.GPU_RENTAL, req.renter, renter_types[req.renter],
+                             "clouds", got * self._rent_price, gpus=got, price=self._rent_price)
+        self._rent_price = self._rental_quote(wanted, offered)
+        self._rental_offers = []
+        self._rental_requests = []

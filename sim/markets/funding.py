@@ -1,0 +1,400 @@
+"""The funding market: raise requests, term sheets, rounds, cap tables and exits.
+
+Startups post a :class:`RaiseRequest`; funds answer with :class:`TermSheet`
+messages put into a SimPy ``Store``; once a month the market closes every
+request that gathered enough commitments (a :class:`FundingRound`) and fails
+the rest. The market owns the cap tables, so it also carries out exits:
+secondary sales inside a round (seed 004: sell to a later-round investor, at a
+discount), acquisitions, IPOs and write-offs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import simpy
+
+from sim.config import FundingConfig, FundsConfig
+from sim.events import ActorType, EventKind, EventLog
+from sim.ledger import Ledger
+from sim.messages import RaiseRequest, SaleOffer, TermSheet
+
+FOUNDERS = "ext:founders"
+PUBLIC_MARKET = "ext:public_market"
+
+
+class Outcome:
+    """How a startup's independent life ended (strings used in events and summary)."""
+
+    ACTIVE = "active"
+    ACQUIRED = "acquired"
+    IPO = "ipo"
+    BANKRUPT = "bankrupt"
+
+
+@dataclass(frozen=True, slots=True)
+class FundingRound:
+    """A closed round: who put how much in at what valuation."""
+
+    startup: str
+    stage: int
+    raised_mcny: float
+    pre_money_mcny: float
+    post_money_mcny: float
+    lead: str
+    down_round: bool
+    month: float
+
+
+@dataclass(frozen=True, slots=True)
+class FundTerms:
+    """What the market knows of a fund: its vintage and term (public)."""
+
+    vintage_month: float
+    term_months: float
+    exit_window_months: float
+
+    def remaining(self, month: float) -> float:
+        """Months left of the fund's term at ``month``."""
+        return self.vintage_month + self.term_months - month
+
+    def exiting(self, month: float) -> bool:
+        """In the last stretch of the term, when the fund sells what it can."""
+        return self.remaining(month) <= self.exit_window_months
+
+
+class FundingMarket:
+    """Rounds, ownership and exits of startups."""
+
+    def __init__(self, env: simpy.Environment, cfg: FundingConfig, funds_cfg: FundsConfig,
+                 ledger: Ledger, log: EventLog) -> None:
+        self._env = env
+        self._cfg = cfg
+        self._secondary_discount = funds_cfg.secondary_discount
+        self._payback_months = funds_cfg.compute_payback_months
+        self._ledger = ledger
+        self._log = log
+        self.term_sheets: simpy.Store = simpy.Store(env)
+        self._requests: dict[str, RaiseRequest] = {}
+        self._committed: dict[str, float] = defaultdict(float)
+        self._has_lead: set[str] = set()
+        self._cap: dict[str, dict[str, float]] = {}
+        self._cost_basis: dict[tuple[str, str], float] = defaultdict(float)
+        self._last_post: dict[str, float] = {}
+        self._stage: dict[str, int] = {}
+        self._failed: dict[str, int] = defaultdict(int)
+        self._last_failure: dict[str, float] = {}
+        self._outcome: dict[str, str] = {}
+        self._funds: dict[str, FundTerms] = {}
+        self._for_sale: dict[str, SaleOffer] = {}
+        self._rounds: list[FundingRound] = []
+        self._raised_this_month = 0.0
+        self._deals_this_month = 0
+        self._down_this_month = 0
+
+    # ------------------------------------------------------------ registry
+    def register_startup(self, startup: str) -> None:
+        """A new company: founders own all of it."""
+        self._cap[startup] = {FOUNDERS: 1.0}
+        self._stage[startup] = 0
+        self._outcome[startup] = Outcome.ACTIVE
+
+    def register_fund(self, fund: str, terms: FundTerms) -> None:
+        """A new fund's public terms."""
+        self._funds[fund] = terms
+
+    def outcome(self, startup: str) -> str:
+        """``active``, ``acquired``, ``ipo`` or ``bankrupt``."""
+        return self._outcome[startup]
+
+    def stage(self, startup: str) -> int:
+        """Rounds closed so far."""
+        return self._stage[startup]
+
+    def failed_rounds(self, startup: str) -> int:
+        """Rounds that failed since the last success."""
+        return self._failed[startup]
+
+    def last_post_money(self, startup: str) -> float:
+        """Post-money valuation of the last round (0 before any)."""
+        return self._last_post.get(startup, 0.0)
+
+    def holdings(self, fund: str) -> dict[str, float]:
+        """Startup -> share held by ``fund`` (active or listed companies)."""
+        return {s: cap[fund] for s, cap in self._cap.items()
+                if fund in cap and self._outcome[s] in (Outcome.ACTIVE, Outcome.IPO)}
+
+    def cost_basis(self, fund: str, startup: str) -> float:
+        """Million CNY ``fund`` has put into ``startup`` and not yet realised."""
+        return self._cost_basis.get((fund, startup), 0.0)
+
+    def pressure(self, startup: str, month: float) -> float:
+        """Investor pressure on a company, 0..1 (claim 1; seed 004).
+
+        The most impatient holder sets it: compute spend pays back only after
+        ``compute_payback_months``, so a fund with less term left than that
+        presses to avoid compute and to raise fast.
+        """
+        worst = 0.0
+        for holder in self._cap.get(startup, {}):
+            terms = self._funds.get(holder)
+            if terms is None:
+                continue
+            remaining = max(terms.remaining(month), 1.0)
+            worst = max(worst, min(1.0, self._payback_months / remaining))
+        return worst
+
+    def investors_exiting(self, startup: str, month: float) -> bool:
+        """Does any holder of ``startup`` sit in its exit window?"""
+        return any(h in self._funds and self._funds[h].exiting(month) for h in self._cap[startup])
+
+    # ------------------------------------------------------------ pricing (seed 004)
+    def story_factor(self, releases: int, rank_percentile: float, stage: int) -> float:
+        """Launch events and leaderboard rank lift early valuations; later stages need revenue."""
+        c = self._cfg
+        return ((1 + c.release_story_bonus * min(releases, 5)) * (1 + c.rank_story_bonus * rank_percentile)
+                * c.stage_story_decay ** stage)
+
+    def pre_money(self, hype: float, releases: int, rank_percentile: float, stage: int,
+                  annual_revenue_mcny: float, gpu_asset_share: float) -> float:
+        """Pre-money valuation (million CNY) of a company asking for money now.
+
+        (story value * hype^e + revenue multiple * revenue) * (1 - heavy-asset discount * share
+        of assets in GPUs).
+        """
+        c = self._cfg
+        story = c.story_value_mcny * self.story_factor(releases, rank_percentile, stage)
+        value = story * hype ** c.valuation_hype_elasticity + c.revenue_multiple * annual_revenue_mcny
+        return value * (1 - c.heavy_asset_discount * gpu_asset_share)
+
+    def score(self, hype: float, releases: int, rank_percentile: float, stage: int,
+              annual_revenue_mcny: float) -> float:
+        """How attractive a deal looks to funds; each fund compares it with its own hurdle."""
+        c = self._cfg
+        return (c.score_hype_weight * math.log(max(hype, 1e-6))
+                + c.score_story_weight * math.log(self.story_factor(releases, rank_percentile, 0))
+                + c.score_revenue_weight * math.log1p(annual_revenue_mcny / c.revenue_scale_mcny)
+                - c.score_stage_penalty * stage)
+
+    def distressed_price(self, valuation_mcny: float) -> float:
+        """Asking price of a company that must sell."""
+        return valuation_mcny * (1 - self._cfg.distressed_discount)
+
+    def raise_trigger_months(self, pressure: float, hype: float) -> float:
+        """Runway below which a company asks for money: earlier under investor pressure
+        and in a boom (seed 004: several rounds in quick succession)."""
+        c = self._cfg
+        return (c.runway_trigger_months + pressure * c.pressure_runway_months
+                + max(hype - 1.0, 0.0) * c.hype_runway_months)
+
+    def ticket_share(self, lead: bool) -> float:
+        """Share of a round a lead (or a follower) takes."""
+        return self._cfg.lead_share if lead else self._cfg.follower_ticket_share
+
+    def round_target(self, burn_mcny: float, compute_plan_mcny: float) -> float:
+        """Money a company asks for: months of burn plus its compute plan."""
+        return burn_mcny * self._cfg.round_runway_months + compute_plan_mcny
+
+    # ------------------------------------------------------------ requests and term sheets
+    def request(self, req: RaiseRequest) -> None:
+        """A startup opens (or replaces) its raise request for this month's close."""
+        self._requests[req.startup] = req
+
+    def may_request(self, startup: str) -> bool:
+        """No open request, and long enough since the last failed round."""
+        last = self._last_failure.get(startup)
+        recent = last is not None and self._env.now - last < self._cfg.retry_after_months
+        return startup not in self._requests and not recent
+
+    def open_requests(self) -> list[RaiseRequest]:
+        """Requests waiting for this month's close, in a stable order."""
+        return [self._requests[k] for k in sorted(self._requests)]
+
+    def committed(self, startup: str) -> float:
+        """Million CNY committed so far to ``startup``'s open request."""
+        return self._committed.get(startup, 0.0)
+
+    def has_lead(self, startup: str) -> bool:
+        """Whether the open request already has a lead."""
+        return startup in self._has_lead
+
+    def commit(self, sheet: TermSheet) -> None:
+        """A fund puts a term sheet in (kept in the SimPy store until the close)."""
+        self.term_sheets.put(sheet)
+        self._committed[sheet.startup] += sheet.amount_mcny
+        if sheet.lead:
+            self._has_lead.add(sheet.startup)
+
+    def clear(self) -> Generator[simpy.Event, None, None]:
+        """Process step: close or fail every open request."""
+        sheets: dict[str, list[TermSheet]] = defaultdict(list)
+        while self.term_sheets.items:
+            sheet = yield self.term_sheets.get()
+            sheets[sheet.startup].append(sheet)
+        self._raised_this_month = 0.0
+        self._deals_this_month = 0
+        self._down_this_month = 0
+        for startup in sorted(self._requests):
+            req = self._requests[startup]
+            got = sheets.get(startup, [])
+            total = sum(s.amount_mcny for s in got)
+            if self._outcome[startup] == Outcome.ACTIVE and got and \
+                    total >= self._cfg.min_fill_share * req.target_mcny:
+                self._close(req, got, total)
+            else:
+                self._failed[startup] += 1
+                self._last_failure[startup] = self._env.now
+                self._log.record(self._env.now, EventKind.ROUND_FAILED, startup, ActorType.STARTUP,
+                                 amount_mcny=req.target_mcny, stage=req.stage)
+        self._requests.clear()
+        self._committed.clear()
+        self._has_lead.clear()
+
+    def _close(self, req: RaiseRequest, sheets: list[TermSheet], total: float) -> None:
+        now = self._env.now
+        scale = min(1.0, req.target_mcny / total)
+        raised = total * scale
+        pre = req.pre_money_mcny
+        post = pre + raised
+        cap = self._cap[req.startup]
+        for holder in cap:
+            cap[holder] *= pre / post
+        lead = next((s.fund for s in sheets if s.lead), sheets[0].fund)
+        for sheet in sheets:
+            amount = sheet.amount_mcny * scale
+            self._ledger.transfer(now, sheet.fund, req.startup, amount, "investment")
+            cap[sheet.fund] = cap.get(sheet.fund, 0.0) + amount / post
+            self._cost_basis[(sheet.fund, req.startup)] += amount
+        down = req.startup in self._last_post and post < self._last_post[req.startup]
+        stage = self._stage[req.startup] + 1
+        self._stage[req.startup] = stage
+        self._failed[req.startup] = 0
+        self._last_post[req.startup] = post
+        rnd = FundingRound(req.startup, stage, raised, pre, post, lead, down, now)
+        self._rounds.append(rnd)
+        self._raised_this_month += raised
+        self._deals_this_month += 1
+        self._down_this_month += int(down)
+        self._log.record(now, EventKind.ROUND_CLOSED, req.startup, ActorType.STARTUP, lead, raised,
+                         valuation_mcny=post, stage=stage, down_round=down)
+        self._secondaries(rnd)
+
+    def _secondaries(self, rnd: FundingRound) -> None:
+        """Exiting funds sell their whole stake to the round's lead at a discount."""
+        now = self._env.now
+        cap = self._cap[rnd.startup]
+        for seller in sorted(h for h in cap if h in self._funds and h != rnd.lead):
+            if not self._funds[seller].exiting(now):
+                continue
+            share = cap[seller]
+            price = share * rnd.post_money_mcny * (1 - self._secondary_discount)
+            if self._ledger.balance(rnd.lead) < price:
+                continue
+            self._ledger.transfer(now, rnd.lead, seller, price, "secondary_sale")
+            cap[rnd.lead] = cap.get(rnd.lead, 0.0) + share
+            del cap[seller]
+            self._cost_basis[(rnd.lead, rnd.startup)] += price
+            self._cost_basis.pop((seller, rnd.startup), None)
+            self._log.record(now, EventKind.SECONDARY_SALE, seller, ActorType.FUND, rnd.lead, price,
+                             valuation_mcny=rnd.post_money_mcny, reason=rnd.startup)
+
+    # ------------------------------------------------------------ monthly statistics
+    @property
+    def raised_this_month(self) -> float:
+        """Million CNY raised in rounds closed this month."""
+        return self._raised_this_month
+
+    @property
+    def deals_this_month(self) -> int:
+        """Rounds closed this month."""
+        return self._deals_this_month
+
+    @property
+    def down_rounds_this_month(self) -> int:
+        """Down rounds closed this month."""
+        return self._down_this_month
+
+    @property
+    def rounds(self) -> list[FundingRound]:
+        """Every closed round."""
+        return self._rounds
+
+    # ------------------------------------------------------------ exits
+    def offer_for_sale(self, offer: SaleOffer) -> None:
+        """A startup puts itself up for sale (replaces an earlier offer)."""
+        self._for_sale[offer.startup] = offer
+
+    def withdraw_sale(self, startup: str) -> None:
+        """The startup is no longer for sale."""
+        self._for_sale.pop(startup, None)
+
+    def for_sale(self) -> list[SaleOffer]:
+        """Companies currently for sale, in a stable order."""
+        return [self._for_sale[k] for k in sorted(self._for_sale)
+                if self._outcome[k] == Outcome.ACTIVE]
+
+    def _pay_holders(self, startup: str, payer: str, value_mcny: float, reason: str,
+                     holders: list[str] | None = None) -> None:
+        cap = self._cap[startup]
+        for holder in holders if holders is not None else sorted(cap):
+            share = cap.get(holder, 0.0)
+            self._ledger.transfer(self._env.now, payer, holder, share * value_mcny, reason)
+            self._cost_basis.pop((holder, startup), None)
+            del cap[holder]
+
+    def acquire(self, buyer: str, startup: str, price_mcny: float, distressed: bool) -> bool:
+        """A giant buys ``startup``: holders are paid pro rata, its cash goes to the buyer."""
+        if self._outcome[startup] != Outcome.ACTIVE or self._ledger.balance(buyer) < price_mcny:
+            return False
+        now = self._env.now
+        self._pay_holders(startup, buyer, price_mcny, "acquisition")
+        leftover = self._ledger.balance(startup)
+        if leftover > 0:
+            self._ledger.transfer(now, startup, buyer, leftover, "acquired_cash")
+        self._outcome[startup] = Outcome.ACQUIRED
+        self._for_sale.pop(startup, None)
+        self._log.record(now, EventKind.ACQUIRED, startup, ActorType.STARTUP, buyer, price_mcny,
+                         valuation_mcny=price_mcny, reason="distressed" if distressed else "strategic")
+        return True
+
+    def list_on_exchange(self, startup: str, valuation_mcny: float, primary_share: float) -> None:
+        """IPO: the company raises fresh money; funds sell their stakes to the public."""
+        now = self._env.now
+        self._ledger.transfer(now, PUBLIC_MARKET, startup, valuation_mcny * primary_share, "ipo")
+        funds = sorted(h for h in self._cap[startup] if h in self._funds)
+        self._pay_holders(startup, PUBLIC_MARKET, valuation_mcny, "ipo_exit", funds)
+        self._cap[startup][PUBLIC_MARKET] = 1.0 - sum(self._cap[startup].values())
+        self._outcome[startup] = Outcome.IPO
+        self._for_sale.pop(startup, None)
+        self._log.record(now, EventKind.IPO, startup, ActorType.STARTUP, PUBLIC_MARKET,
+                         valuation_mcny * primary_share, valuation_mcny=valuation_mcny)
+
+    def bankrupt(self, startup: str, reason: str) -> None:
+        """The company fails: every holder's stake is written off."""
+        now = self._env.now
+        for holder in sorted(self._cap[startup]):
+            if holder in self._funds:
+                self._log.record(now, EventKind.WRITE_OFF, holder, ActorType.FUND, startup,
+                                 self._cost_basis.pop((holder, startup), 0.0), reason="bankrupt")
+        self._cap[startup] = {}
+        self._outcome[startup] = Outcome.BANKRUPT
+        self._for_sale.pop(startup, None)
+        self._requests.pop(startup, None)
+        self._log.record(now, EventKind.BANKRUPT, startup, ActorType.STARTUP,
+                         amount_mcny=self._ledger.balance(startup), reason=reason)
+
+    def write_off(self, fund: str) -> float:
+        """A closing fund gives up what it still holds; return the cost written off."""
+        now = self._env.now
+        lost = 0.0
+        for startup, cap in sorted(self._cap.items()):
+            if fund in cap:
+                basis = self._cost_basis.pop((fund, startup), 0.0)
+                lost += basis
+                del cap[fund]
+                self._log.record(now, EventKind.WRITE_OFF, fund, ActorType.FUND, startup, basis,
+                                 reason="term_ended")
+        return lost

@@ -1,0 +1,176 @@
+"""Procurement: vendors' offers, buyers' tenders, bids, and who was paid what.
+
+Vendors (giants and startups) post an :class:`Offer` each month and put
+:class:`Bid` messages on the board (a plain list: nobody waits on bids, so a
+SimPy ``Store`` would only add an event per bid); buyers post :class:`Tender`
+calls and decide awards themselves (see :mod:`sim.agents.buyers`). The
+market keeps the public record: open tenders, vendors' revenue and tokens
+served per month, and which vendors left or were taken over.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import simpy
+
+from sim.messages import Bid, Channel, Offer, Tender
+
+CHANNELS = tuple(str(c) for c in Channel)
+
+
+class EnterpriseMarket:
+    """The B-end market's message board and revenue record."""
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self._env = env
+        self._bids: list[Bid] = []
+        self._offers: dict[str, Offer] = {}
+        self._vendor_index: dict[str, int] = {}
+        self._vendors: list[str] = []
+        self._tenders: list[Tender] = []
+        self._open_cache: tuple[float, dict[int | None, list[Tender]]] | None = None
+        self._next_tender = 0
+        self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
+        self._contract_months: dict[tuple[str, int, int], float] = defaultdict(float)
+        self._tokens: dict[tuple[str, int], float] = defaultdict(float)
+        self._delivery: dict[tuple[str, int], float] = defaultdict(float)
+        self._successor: dict[str, str] = {}
+        self._gone: set[str] = set()
+
+    # ------------------------------------------------------------ offers
+    def post_offer(self, offer: Offer) -> None:
+        """A vendor's product for this month (replaces its previous offer)."""
+        if offer.vendor not in self._vendor_index:
+            self._vendor_index[offer.vendor] = len(self._vendors)
+            self._vendors.append(offer.vendor)
+        self._offers[offer.vendor] = offer
+
+    def offers(self) -> list[Offer]:
+        """Current offers of vendors still in the market, by vendor index."""
+        return list(self._offers.values())
+
+    def offer(self, vendor: str) -> Offer | None:
+        """``vendor``'s current offer, if it has one."""
+        return self._offers.get(vendor)
+
+    def vendor_index(self, vendor: str) -> int:
+        """Stable integer id of a vendor (assigned at its first offer)."""
+        return self._vendor_index[vendor]
+
+    def vendor_name(self, index: int) -> str:
+        """Vendor name for a stable integer id."""
+        return self._vendors[index]
+
+    @property
+    def vendor_count(self) -> int:
+        """Vendors that ever posted an offer."""
+        return len(self._vendors)
+
+    def leave(self, vendor: str, successor: str | None) -> None:
+        """A vendor exits (bankrupt) or is taken over by ``successor``."""
+        self._offers.pop(vendor, None)
+        self._gone.add(vendor)
+        if successor is not None:
+            self._successor[vendor] = successor
+
+    def successor(self, vendor: str) -> str | None:
+        """Who took over ``vendor``'s clients, if anyone."""
+        return self._successor.get(vendor)
+
+    def is_gone(self, vendor: str) -> bool:
+        """Whether ``vendor`` left the market."""
+        return vendor in self._gone
+
+    # ------------------------------------------------------------ tenders and bids
+    def issue_tender(self, buyer: int, segment: int, domain: int, value_mcny: float,
+                     term_months: float, private: bool) -> Tender:
+        """A buyer's call for a project; open to bids until the next award."""
+        tender = Tender(self._next_tender, buyer, segment, domain, value_mcny, term_months,
+                        private, self._env.now)
+        self._next_tender += 1
+        self._tenders.append(tender)
+        self._open_cache = None
+        return tender
+
+    def open_tenders(self, domain: int | None = None) -> list[Tender]:
+        """Tenders issued before now and not yet awarded (in one domain, or all)."""
+        now = self._env.now
+        if self._open_cache is None or self._open_cache[0] != now:
+            by_domain: dict[int | None, list[Tender]] = defaultdict(list)
+            for t in self._tenders:
+                if t.month < now:
+                    by_domain[None].append(t)
+                    by_domain[t.domain].append(t)
+            self._open_cache = (now, by_domain)
+        return self._open_cache[1].get(domain, [])
+
+    def bid(self, bid: Bid) -> None:
+        """A vendor bids on an open tender."""
+        self._bids.append(bid)
+
+    def collect_bids(self) -> tuple[list[Tender], dict[int, list[Bid]]]:
+        """Take the open tenders and all their bids off the board (award time)."""
+        tenders = self.open_tenders()
+        closing = {t.tender_id for t in tenders}
+        self._tenders = [t for t in self._tenders if t.tender_id not in closing]
+        self._open_cache = None
+        by_tender: dict[int, list[Bid]] = defaultdict(list)
+        for bid in self._bids:
+            by_tender[bid.tender_id].append(bid)
+        self._bids = []
+        return tenders, by_tender
+
+    # ------------------------------------------------------------ revenue record
+    def record_payment(self, vendor: str, channel: Channel, amount_mcny: float) -> None:
+        """Buyers paid ``vendor`` this month through ``channel``."""
+        self._revenue[(vendor, int(self._env.now), str(channel))] += amount_mcny
+
+    def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
+        """Contract-months delivered this month in a domain (vendors learn domain data)."""
+        self._contract_months[(vendor, int(self._env.now), domain)] += months
+
+    def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
+        """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
+        self._delivery[(vendor, int(self._env.now))] += value_mcny
+
+    def delivery_load(self, vendor: str, month: int) -> float:
+        """Monthly project value ``vendor`` delivered in ``month``."""
+        return self._delivery.get((vendor, month), 0.0)
+
+    def record_tokens(self, vendor: str, mtok: float) -> None:
+        """Million tokens served through ``vendor``'s API this month."""
+        self._tokens[(vendor, int(self._env.now))] += mtok
+
+    def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
+        """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
+        if channel is not None:
+            return self._revenue.get((vendor, month, str(channel)), 0.0)
+        return sum(self._revenue.get((vendor, month, c), 0.0) for c in CHANNELS)
+
+    def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
+        """Annualised revenue over the last ``window`` completed months."""
+        months = [m for m in range(month - window, month) if m >= 0]
+        if not months:
+            return 0.0
+        return 12.0 * sum(self.revenue(vendor, m) for m in months) / len(months)
+
+    def contract_months(self, vendor: str, month: int, domain: int) -> float:
+        """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
+        return self._contract_months.get((vendor, month, domain), 0.0)
+
+    def tokens(self, vendor: str, month: int) -> float:
+        """Million tokens ``vendor`` served in ``month``."""
+        return self._tokens.get((vendor, month), 0.0)
+
+    def total_tokens(self, month: int) -> float:
+        """Million tokens served by all vendors in ``month``."""
+        return sum(v for (_, m), v in self._tokens.items() if m == month)
+
+    def revenue_by_vendor(self, month: int) -> dict[str, float]:
+        """Million CNY paid to each vendor in ``month`` (both channels)."""
+        out: dict[str, float] = defaultdict(float)
+        for (vendor, m, _), amount in self._revenue.items():
+            if m == month:
+                out[vendor] += amount
+        return dict(out)

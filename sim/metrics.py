@@ -1,0 +1,116 @@
+"""Monthly metrics and end-of-run summary: the model's observation layer.
+
+The recorder reads the markets and agents once a month (never writes them).
+Column names here are the output contract of ``metrics.parquet``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from sim.config import SEGMENTS
+from sim.events import EventKind
+from sim.markets.funding import Outcome
+from sim.messages import ModelKind
+from sim.world import Phase
+
+if TYPE_CHECKING:
+    from sim.model import MarketModel
+
+RELEASE_KINDS = (ModelKind.ORIGINAL, ModelKind.SHELL, ModelKind.ASSEMBLED)
+
+
+def hhi(values: list[float]) -> float:
+    """Herfindahl-Hirschman index (0..1) of positive amounts; 0 when there are none."""
+    total = sum(v for v in values if v > 0)
+    if total <= 0:
+        return 0.0
+    return float(sum((v / total) ** 2 for v in values if v > 0))
+
+
+class MetricsRecorder:
+    """Snapshots the market at the end of every month."""
+
+    def __init__(self, model: MarketModel) -> None:
+        self._model = model
+        self.rows: list[dict[str, Any]] = []
+        self._releases: Counter[str] = Counter()
+        self._seen_events = 0
+        self._first_api_price = math.nan
+
+    def run(self) -> Generator[simpy.Event, None, None]:
+        """Record one row per month."""
+        env = self._model.world.env
+        yield env.timeout(Phase.METRICS)
+        while True:
+            self.rows.append(self.snapshot())
+            yield env.timeout(1)
+
+    def _count_new_releases(self) -> None:
+        rows = self._model.world.log.rows()
+        for row in rows[self._seen_events:]:
+            if row["kind"] == EventKind.MODEL_RELEASE:
+                self._releases[row["model_kind"]] += 1
+        self._seen_events = len(rows)
+
+    def snapshot(self) -> dict[str, Any]:
+        """One month's row of metrics.parquet."""
+        m = self._model
+        w = m.world
+        month = w.month
+        self._count_new_releases()
+        row: dict[str, Any] = {"month": month}
+        for kind in RELEASE_KINDS:
+            row[f"releases_{kind}_cum"] = self._releases[str(kind)]
+        row["releases_total_cum"] = sum(self._releases.values())
+        active = [s for s in m.startups if w.funding.outcome(s.id) in (Outcome.ACTIVE, Outcome.IPO)]
+        row["giants_active"] = len(m.giants)
+        row["startups_active"] = len(active)
+        row["startups_founded_cum"] = len(m.startups)
+        row["independent_builders"] = sum(1 for s in active if s.is_model_builder and s.releases > 0)
+        row["pivoted_startups"] = sum(1 for s in active if s.pivoted)
+        c = w.compute
+        row["gpus_owned_giants"] = sum(c.owned(g.id) for g in m.giants)
+        row["gpus_owned_startups"] = sum(c.owned(s.id) for s in active)
+        row["gpus_rented_startups"] = sum(c.rented(s.id) for s in active)
+        row["gpus_in_transit"] = sum(c.in_transit(a) for a in w.actor_types)
+        row["gpus_purchased_giants_cum"] = sum(c.purchased(g.id) for g in m.giants)
+        row["gpus_purchased_startups_cum"] = sum(c.purchased(s.id) for s in m.startups)
+        row["gpu_supply"] = c.supply_this_month()
+        row["gpu_backlog"] = c.backlog()
+        row["gpu_price_mcny"] = c.price_mcny
+        row["rental_price_mcny"] = c.rental_price_mcny
+        row["rental_offered"] = c.total_offered()
+        row["hype_index"] = w.hype.level
+        row["funding_raised_mcny"] = w.funding.raised_this_month
+        row["funding_deals"] = w.funding.deals_this_month
+        row["down_rounds"] = w.funding.down_rounds_this_month
+        row["funds_active"] = sum(1 for f in m.funds if not f.closed)
+        row["fund_dry_powder_mcny"] = sum(max(f.cash, 0.0) for f in m.funds if not f.closed)
+        for seg, share in zip(SEGMENTS, m.buyers.adoption_by_segment(), strict=True):
+            row[f"adoption_{seg}"] = share
+        revenue = w.enterprise.revenue_by_vendor(month)
+        giant_ids = {g.id for g in m.giants}
+        rev_giants = sum(v for k, v in revenue.items() if k in giant_ids)
+        rev_startups = sum(v for k, v in revenue.items() if k not in giant_ids)
+        row["revenue_giants_mcny"] = rev_giants
+        row["revenue_startups_mcny"] = rev_startups
+        total = rev_giants + rev_startups
+        row["giant_revenue_share"] = rev_giants / total if total > 0 else math.nan
+        row["hhi_enterprise_revenue"] = hhi(list(revenue.values()))
+        prices = [g.api_price for g in m.giants]
+        row["maas_price_cny_per_mtok"] = float(np.mean(prices))
+        if math.isnan(self._first_api_price):
+            self._first_api_price = row["maas_price_cny_per_mtok"]
+        row["maas_price_index"] = 100.0 * row["maas_price_cny_per_mtok"] / self._first_api_price
+        row["open_source_frontier"] = w.open_source.capability(w.now)
+        row["best_capability"] = w.leaderboard.best()
+        row["data_quality_mean"] = w.data.mean_quality()
+        row["review_queue"] = w.regulator.waiting
+        return row

@@ -1,0 +1,146 @@
+"""MarketModel: wires the actors and markets of one run and runs it.
+
+Processes, each starting at its phase offset (:class:`sim.world.Phase`):
+the environment (shocks, open releases, export controls, GPU supply and
+price, hype), one per giant, the startup entry process and one per startup,
+the fund vintages and one per fund, the funding market's close, the rental
+market's close, the buyer population, and the metrics recorder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import simpy
+
+from sim.agents.buyers import BuyerPopulation
+from sim.agents.fund import FundVintages
+from sim.agents.giant import Giant
+from sim.agents.startup import StartupEntry
+from sim.config import BaimoConfig
+from sim.environment.data import DataPool
+from sim.environment.hype import HypeIndex
+from sim.environment.leaderboard import Leaderboard
+from sim.environment.open_source import OpenSourceFrontier
+from sim.environment.regulation import Regulator
+from sim.events import ActorType, EventKind, EventLog
+from sim.ledger import Ledger
+from sim.markets.compute import ComputeMarket
+from sim.markets.funding import FundingMarket
+from sim.markets.procurement import EnterpriseMarket
+from sim.metrics import MetricsRecorder
+from sim.rng import Streams
+from sim.world import Phase, World
+
+WORLD = "world"
+
+
+@dataclass
+class RunResult:
+    """What a finished run hands to the output layer."""
+
+    model: MarketModel
+    events: list[dict]
+    metrics: list[dict]
+
+
+class MarketModel:
+    """One simulated market from December 2022 for ``horizon_months``."""
+
+    def __init__(self, cfg: BaimoConfig) -> None:
+        self.cfg = cfg
+        env = simpy.Environment()
+        streams = Streams(cfg.seed)
+        ledger = Ledger()
+        log = EventLog()
+        self.world = World(
+            env=env, ledger=ledger, log=log, streams=streams, capability=cfg.capability,
+            hype=HypeIndex(cfg.hype), open_source=OpenSourceFrontier(cfg.open_source),
+            data=DataPool(cfg.data),
+            regulator=Regulator(env, cfg.regulation, streams.get("regulation")),
+            leaderboard=Leaderboard(), compute=ComputeMarket(env, cfg.compute, ledger, log),
+            funding=FundingMarket(env, cfg.funding, cfg.funds, ledger, log),
+            enterprise=EnterpriseMarket(env), domains=tuple(cfg.startups.domains),
+        )
+        w = self.world
+        self.giants = [Giant(w, cfg.giants, cfg.data, i, streams.get("giant", i))
+                       for i in range(len(cfg.giants.names))]
+        self.entry = StartupEntry(w, cfg.startups, cfg.data)
+        self.vintages = FundVintages(w, cfg.funds)
+        self.buyers = BuyerPopulation(w, cfg.buyers, cfg.startups.domain_weights)
+        self.recorder = MetricsRecorder(self)
+        env.process(self.environment())
+        for giant in self.giants:
+            env.process(giant.run())
+        env.process(self.entry.run())
+        env.process(self.vintages.run())
+        env.process(self.close_rounds())
+        env.process(self.close_rentals())
+        env.process(self.buyers.run())
+        env.process(self.recorder.run())
+
+    @property
+    def startups(self) -> list:
+        """Every startup ever founded."""
+        return self.entry.startups
+
+    @property
+    def funds(self) -> list:
+        """Every fund ever raised."""
+        return self.vintages.funds
+
+    # ------------------------------------------------------------ market processes
+    def environment(self) -> Generator[simpy.Event, None, None]:
+        """Shocks, open releases and export controls when due; GPU supply and hype monthly."""
+        w = self.world
+        cfg = self.cfg
+        shocks = sorted(cfg.hype.shocks, key=lambda s: s.month)
+        controls = sorted(cfg.compute.export_controls, key=lambda c: c.month)
+        releases = w.open_source.release_months()
+        yield w.env.timeout(Phase.ENVIRONMENT)
+        while True:
+            month_end = w.now + 1
+            for shock in shocks:
+                if w.now <= shock.month < month_end:
+                    w.hype.shock(shock.size)
+                    w.log.record(shock.month, EventKind.SHOCK, WORLD, ActorType.MARKET,
+                                 amount_mcny=shock.size, label=shock.label, reason="hype")
+            for ctl in controls:
+                if w.now <= ctl.month < month_end:
+                    w.compute.export_control(ctl.supply_cut)
+                    w.log.record(ctl.month, EventKind.SHOCK, WORLD, ActorType.MARKET,
+                                 label=ctl.label, reason="export_control", price=ctl.supply_cut)
+            for when in releases:
+                if w.now <= when < month_end:
+                    w.log.record(when, EventKind.SHOCK, WORLD, ActorType.MARKET,
+                                 capability=w.open_source.capability(when),
+                                 label="open-source release", reason="open_source")
+            w.compute.supply_month()
+            w.data.diffuse()
+            yield w.env.timeout(1)
+            w.hype.advance()
+
+    def close_rounds(self) -> Generator[simpy.Event, None, None]:
+        """The funding market's monthly close."""
+        w = self.world
+        yield w.env.timeout(Phase.FUNDING)
+        while True:
+            yield w.env.process(w.funding.clear())
+            w.hype.note_funding(w.funding.raised_this_month)
+            yield w.env.timeout(1)
+
+    def close_rentals(self) -> Generator[simpy.Event, None, None]:
+        """The compute market's monthly close: GPU price, then rentals."""
+        w = self.world
+        yield w.env.timeout(Phase.RENTALS)
+        while True:
+            w.compute.reprice()
+            w.compute.clear_rentals(w.actor_types)
+            yield w.env.timeout(1)
+
+    # ------------------------------------------------------------ run
+    def run(self) -> RunResult:
+        """Run to the horizon and hand back the raw tables."""
+        self.world.env.run(until=self.cfg.horizon_months)
+        return RunResult(self, self.world.log.rows(), self.recorder.rows)

@@ -1,0 +1,127 @@
+"""The output contract: what a run writes, written atomically, and how to read it back.
+
+A run directory holds::
+
+    events.parquet    one row per event (see sim.events)
+    metrics.parquet   one row per month (see sim.metrics)
+    funds.parquet     one row per fund (returns)
+    summary.json      scalar outcomes, seed, config hash
+    config.json       the resolved model config
+    plots/*.png       outcome plots
+    COMPLETE          written last: the run finished and every file above is whole
+
+Every file is written under a temporary name and renamed into place, so a run
+killed mid-write leaves no half file and no ``COMPLETE`` marker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.events import BASE_COLUMNS, EXTRA_COLUMNS
+
+EVENTS = "events.parquet"
+METRICS = "metrics.parquet"
+FUNDS = "funds.parquet"
+SUMMARY = "summary.json"
+CONFIG = "config.json"
+PLOTS = "plots"
+COMPLETE = "COMPLETE"
+
+
+class OutputError(ValueError):
+    """A run directory is missing, incomplete or unreadable (one-line message)."""
+
+
+def events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Event rows as a table with every contract column, in a fixed order."""
+    columns = list(BASE_COLUMNS) + list(EXTRA_COLUMNS)
+    frame = pd.DataFrame(rows, columns=columns)
+    for name, fill in EXTRA_COLUMNS.items():
+        if fill is None:
+            frame[name] = frame[name].astype("string")
+        else:
+            frame[name] = frame[name].astype("float64")
+    for name in ("kind", "actor", "actor_type", "counterparty"):
+        frame[name] = frame[name].astype("string")
+    frame["month"] = frame["month"].astype("float64")
+    frame["amount_mcny"] = frame["amount_mcny"].astype("float64")
+    return frame
+
+
+def metrics_frame(rows: list[dict[str, Any]], start_date: str) -> pd.DataFrame:
+    """Monthly rows as a table, with a calendar ``date`` column (month start)."""
+    frame = pd.DataFrame(rows)
+    start = pd.Timestamp(start_date + "-01")
+    frame.insert(1, "date", [start + pd.DateOffset(months=int(m)) for m in frame["month"]])
+    return frame
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table atomically (no index, deterministic bytes)."""
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def write_json(data: Any, path: Path) -> None:
+    """Write JSON atomically, keys sorted, for byte-identical reruns."""
+    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def mark_complete(run_dir: Path) -> None:
+    """Write the completion marker, last of all."""
+    atomic_write(run_dir / COMPLETE, lambda tmp: tmp.write_text("complete\n", encoding="utf-8"))
+
+
+def is_complete(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a finished run."""
+    return (run_dir / COMPLETE).is_file()
+
+
+@dataclass
+class RunOutputs:
+    """A finished run read back from disk."""
+
+    path: Path
+    events: pd.DataFrame
+    metrics: pd.DataFrame
+    funds: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def read_run(run_dir: str | Path) -> RunOutputs:
+    """Read a finished run; OutputError with one line if it is missing or broken."""
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise OutputError(f"{path}: no such run directory")
+    if not is_complete(path):
+        raise OutputError(f"{path}: not a finished run (no {COMPLETE} marker)")
+    try:
+        events = pd.read_parquet(path / EVENTS)
+        metrics = pd.read_parquet(path / METRICS)
+        funds = pd.read_parquet(path / FUNDS)
+        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{path}: unreadable run output ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    return RunOutputs(path, events, metrics, funds, summary)

@@ -1,0 +1,218 @@
+"""Outcome plots of one run. Each function takes tables and returns a ``Figure``.
+
+Large fonts for classrooms, calendar dates on the x-axis, shocks marked on
+the time axis, one colour per actor type. matplotlib is imported here only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.config import SEGMENTS  # noqa: E402
+
+COLOURS = {
+    "giant": "#1f4e79", "startup": "#e07b00", "fund": "#5b8c2a", "buyer": "#8e44ad",
+    "original": "#1f4e79", "shell": "#e07b00", "assembled": "#b03a2e",
+    "gov_soe": "#b03a2e", "large_digital": "#1f4e79", "traditional": "#7f8c8d", "sme": "#e07b00",
+}
+STYLE = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13, "legend.fontsize": 11}
+
+
+def _dates(metrics: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(metrics["date"])
+
+
+def _month_to_date(metrics: pd.DataFrame, month: float) -> pd.Timestamp:
+    start = pd.to_datetime(metrics["date"].iloc[0])
+    return start + pd.Timedelta(days=30.4375 * month)
+
+
+def _mark_shocks(ax: plt.Axes, metrics: pd.DataFrame, events: pd.DataFrame) -> None:
+    shocks = events[(events["kind"] == "shock") & (events["reason"] != "open_source")]
+    for _, s in shocks.iterrows():
+        when = _month_to_date(metrics, float(s["month"]))
+        ax.axvline(when, color="grey", linestyle=":", linewidth=1.2)
+        ax.annotate(str(s["label"]), (when, 1.0), xycoords=("data", "axes fraction"),
+                    rotation=90, va="top", ha="right", fontsize=9, color="grey")
+
+
+def _format_time(ax: plt.Axes) -> None:
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(alpha=0.3)
+
+
+def _figure(title: str, rows: int = 1) -> tuple[Figure, list[plt.Axes]]:
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(rows, 1, figsize=(11, 4.2 * rows), sharex=True, squeeze=False)
+    fig.suptitle(title, fontsize=16)
+    return fig, list(axes[:, 0])
+
+
+def plot_entry_shakeout(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
+    """Cumulative releases by model kind; active startups and independent model builders."""
+    fig, (top, bottom) = _figure("Entry burst and shake-out", rows=2)
+    t = _dates(metrics)
+    for kind in ("original", "shell", "assembled"):
+        top.plot(t, metrics[f"releases_{kind}_cum"], label=kind, color=COLOURS[kind], lw=2)
+    top.plot(t, metrics["releases_total_cum"], label="all releases", color="black", lw=2.5)
+    top.set_ylabel("models released (cumulative)")
+    top.legend(loc="upper left")
+    bottom.plot(t, metrics["startups_active"], label="active startups", color=COLOURS["startup"], lw=2)
+    bottom.plot(t, metrics["independent_builders"], label="independent model builders",
+                color="black", lw=2.5)
+    bottom.plot(t, metrics["pivoted_startups"], label="pivoted to applications", color="grey", lw=2,
+                ls="--")
+    bottom.set_ylabel("firms")
+    bottom.set_xlabel("date")
+    bottom.legend(loc="upper right")
+    for ax in (top, bottom):
+        _format_time(ax)
+        _mark_shocks(ax, metrics, events)
+    return fig
+
+
+def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
+    """Money raised and deal count per quarter, with the hype index."""
+    fig, (top, bottom) = _figure("Funding boom and bust", rows=2)
+    q = metrics.assign(quarter=pd.to_datetime(metrics["date"]).dt.to_period("Q").dt.start_time)
+    per_q = q.groupby("quarter")[["funding_raised_mcny", "funding_deals", "down_rounds"]].sum()
+    top.bar(per_q.index, per_q["funding_raised_mcny"], width=80, color=COLOURS["fund"],
+            label="raised (million CNY per quarter)")
+    top.set_ylabel("raised, million CNY")
+    hype = top.twinx()
+    hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2, label="hype index")
+    hype.set_ylabel("hype index (1 = normal)")
+    top.legend(loc="upper right")
+    bottom.bar(per_q.index, per_q["funding_deals"], width=80, color=COLOURS["startup"],
+               label="rounds closed")
+    bottom.bar(per_q.index, per_q["down_rounds"], width=80, color="#b03a2e", label="down rounds")
+    bottom.set_ylabel("rounds per quarter")
+    bottom.set_xlabel("date")
+    bottom.legend(loc="upper right")
+    for ax in (top, bottom):
+        _format_time(ax)
+        _mark_shocks(ax, metrics, events)
+    return fig
+
+
+def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
+    """GPUs owned by giants and startups, GPUs rented, and GPU purchase and rental prices."""
+    fig, (top, bottom) = _figure("Compute: owned vs rented, and prices", rows=2)
+    t = _dates(metrics)
+    top.plot(t, metrics["gpus_owned_giants"] / 1e3, label="owned by giants", color=COLOURS["giant"], lw=2)
+    top.plot(t, metrics["gpus_owned_startups"] / 1e3, label="owned by startups",
+             color=COLOURS["startup"], lw=2)
+    top.plot(t, metrics["gpus_rented_startups"] / 1e3, label="rented by startups",
+             color=COLOURS["startup"], lw=2, ls="--")
+    top.set_yscale("symlog", linthresh=1)
+    top.set_ylabel("thousand A100-eq")
+    top.legend(loc="upper left")
+    bottom.plot(t, metrics["gpu_price_mcny"] * 1e3, label="GPU price (thousand CNY per A100-eq)",
+                color="black", lw=2)
+    rent = bottom.twinx()
+    rent.plot(t, metrics["rental_price_mcny"] * 1e6 / (24 * 30.4375), color="#b03a2e", lw=2,
+              label="rent (CNY per A100-hour)")
+    rent.set_ylabel("CNY per A100-hour")
+    bottom.set_ylabel("thousand CNY per A100-eq")
+    bottom.set_xlabel("date")
+    bottom.legend(loc="upper left")
+    rent.legend(loc="upper right")
+    for ax in (top, bottom):
+        _format_time(ax)
+        _mark_shocks(ax, metrics, events)
+    return fig
+
+
+def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
+    """Share of buyers with a live contract or subscription, by segment."""
+    fig, (ax,) = _figure("Enterprise adoption by buyer segment")
+    t = _dates(metrics)
+    for seg in SEGMENTS:
+        ax.plot(t, 100 * metrics[f"adoption_{seg}"], label=seg.replace("_", " "),
+                color=COLOURS[seg], lw=2.5)
+    ax.set_ylabel("buyers adopting, %")
+    ax.set_xlabel("date")
+    ax.legend(loc="upper left")
+    _format_time(ax)
+    _mark_shocks(ax, metrics, events)
+    return fig
+
+
+def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
+    """HHI and giants' share of enterprise revenue; the MaaS price index."""
+    fig, (top, bottom) = _figure("Concentration and MaaS prices", rows=2)
+    t = _dates(metrics)
+    top.plot(t, metrics["hhi_enterprise_revenue"], label="HHI of enterprise revenue", color="black", lw=2)
+    top.plot(t, metrics["giant_revenue_share"], label="giants' revenue share", color=COLOURS["giant"], lw=2)
+    top.set_ylim(0, 1)
+    top.set_ylabel("index / share (0-1)")
+    top.legend(loc="lower right")
+    bottom.plot(t, metrics["maas_price_index"], color=COLOURS["giant"], lw=2.5,
+                label="MaaS price index (first month = 100)")
+    bottom.set_yscale("log")
+    bottom.set_ylabel("index, log scale")
+    bottom.set_xlabel("date")
+    bottom.legend(loc="upper right")
+    for ax in (top, bottom):
+        _format_time(ax)
+        _mark_shocks(ax, metrics, events)
+    return fig
+
+
+def plot_fund_returns(funds: pd.DataFrame) -> Figure:
+    """TVPI of every fund against its term (years), with the median per term."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(11, 5))
+    fig.suptitle("Fund returns by term", fontsize=16)
+    done = funds.dropna(subset=["tvpi"])
+    ax.scatter(done["term_years"], done["tvpi"], s=20 + done["size_mcny"] / 50, alpha=0.6,
+               color=COLOURS["fund"], label="one fund (size = commitment)")
+    if not done.empty:
+        med = done.groupby(done["term_years"].round())["tvpi"].median()
+        ax.plot(med.index, med.values, color="black", lw=2.5, marker="o", label="median by term")
+    ax.axhline(1.0, color="grey", ls=":", lw=1.2)
+    ax.set_xlabel("fund term, years")
+    ax.set_ylabel("TVPI (total value / paid-in)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right")
+    return fig
+
+
+PLOTS: dict[str, Callable[..., Figure]] = {
+    "entry_shakeout": plot_entry_shakeout,
+    "funding": plot_funding,
+    "compute": plot_compute,
+    "adoption": plot_adoption,
+    "concentration_prices": plot_concentration,
+}
+
+
+def build_all(metrics: pd.DataFrame, events: pd.DataFrame, funds: pd.DataFrame) -> dict[str, Figure]:
+    """Every outcome plot of a run, by file stem."""
+    figures = {name: fn(metrics, events) for name, fn in PLOTS.items()}
+    figures["fund_returns"] = plot_fund_returns(funds)
+    return figures
+
+
+def save_all(figures: dict[str, Figure], directory: Path) -> list[Path]:
+    """Write figures as PNG (atomically) and close them."""
+    from sim.outputs import atomic_write
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures.items():
+        path = directory / f"{name}.png"
+        atomic_write(path, lambda tmp, f=fig: f.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
+        plt.close(fig)
+        paths.append(path)
+    return paths

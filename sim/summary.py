@@ -1,0 +1,160 @@
+"""End-of-run scalar outcomes (``summary.json``) and the per-fund table (``funds.parquet``).
+
+Reads the finished model, the event table and the metrics table; writes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.config import SEGMENTS
+from sim.configuration import config_hash
+from sim.markets.funding import Outcome
+
+if TYPE_CHECKING:
+    from sim.model import MarketModel
+
+TERM_BUCKETS_YEARS = (3, 4, 5, 7, 10)
+
+
+def fund_table(model: MarketModel) -> pd.DataFrame:
+    """One row per fund: vintage, term, size, paid-in, distributions, NAV, TVPI, DPI, IRR."""
+    rows = []
+    for f in model.funds:
+        r = f.returns()
+        rows.append({
+            "fund": f.id, "vintage_month": f.vintage_month, "term_years": f.term_years,
+            "size_mcny": f.size_mcny, "closed": f.closed, "paid_in_mcny": r.paid_in_mcny,
+            "distributed_mcny": r.distributed_mcny, "nav_mcny": r.nav_mcny, "tvpi": r.tvpi,
+            "dpi": r.dpi, "irr": r.irr,
+        })
+    return pd.DataFrame(rows, columns=[
+        "fund", "vintage_month", "term_years", "size_mcny", "closed", "paid_in_mcny",
+        "distributed_mcny", "nav_mcny", "tvpi", "dpi", "irr"])
+
+
+def term_bucket(term_years: float) -> int:
+    """Nearest of the usual fund terms (3, 4, 5, 7, 10 years)."""
+    return min(TERM_BUCKETS_YEARS, key=lambda b: (abs(b - term_years), b))
+
+
+def _quantiles(values: pd.Series) -> dict[str, float]:
+    v = values.dropna()
+    if v.empty:
+        return {"median": math.nan, "p10": math.nan, "p90": math.nan}
+    return {"median": float(v.median()), "p10": float(v.quantile(0.1)),
+            "p90": float(v.quantile(0.9))}
+
+
+def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
+    years = metrics["month"] // 12
+    return [float(x) for x in metrics.groupby(years)[column].sum().tolist()]
+
+
+def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
+    row = metrics.loc[metrics["month"] == min(month, int(metrics["month"].max()))]
+    return float(row[column].iloc[0]) if not row.empty else math.nan
+
+
+def summarise(model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame,
+              funds: pd.DataFrame) -> dict[str, Any]:
+    """Scalar outcomes of one run (the content of summary.json)."""
+    w = model.world
+    cfg = model.cfg
+    kinds = events["kind"].value_counts()
+    startups = model.startups
+    outcomes = pd.Series([w.funding.outcome(s.id) for s in startups], dtype=object)
+    bought = [s for s in startups if w.compute.purchased(s.id) > 0]
+    gpus_giants = sum(w.compute.purchased(g.id) for g in model.giants)
+    gpus_startups = sum(w.compute.purchased(s.id) for s in startups)
+    releases = events[events["kind"] == "model_release"]
+    by_kind = releases["model_kind"].value_counts()
+    acquired = events[events["kind"] == "acquired"]
+    builders = metrics["independent_builders"]
+    funds = funds.assign(bucket=funds["term_years"].map(term_bucket))
+    price0 = cfg.compute.initial_gpu_price_mcny
+    first_year = metrics[metrics["month"] < 12]
+    summary: dict[str, Any] = {
+        "baimo_version": __version__,
+        "seed": cfg.seed,
+        "config_hash": config_hash(cfg),
+        "horizon_months": cfg.horizon_months,
+        "start_date": cfg.start_date,
+        "releases": {
+            "total": int(len(releases)),
+            "by_kind": {k: int(by_kind.get(k, 0)) for k in ("original", "shell", "assembled")},
+            "by_month_4": _at(metrics, 4, "releases_total_cum"),
+            "by_month_6": _at(metrics, 6, "releases_total_cum"),
+            "by_month_13": _at(metrics, 13, "releases_total_cum"),
+        },
+        "startups": {
+            "founded": len(startups),
+            "active_final": int((outcomes == Outcome.ACTIVE).sum()),
+            "listed_final": int((outcomes == Outcome.IPO).sum()),
+            "survivors": int(outcomes.isin([Outcome.ACTIVE, Outcome.IPO]).sum()),
+            "independent_builders_peak": int(builders.max()),
+            "independent_builders_peak_month": int(metrics.loc[builders.idxmax(), "month"]),
+            "independent_builders_month_36": _at(metrics, 36, "independent_builders"),
+            "independent_builders_final": int(builders.iloc[-1]),
+            "pivots": int(kinds.get("pivot", 0)),
+            "share_bought_gpus": len(bought) / len(startups) if startups else math.nan,
+            "share_original": (sum(1 for s in startups if s.tech_depth >= cfg.startups.original_depth)
+                               / len(startups) if startups else math.nan),
+        },
+        "exits": {
+            "ipo": int(kinds.get("ipo", 0)),
+            "acquired": int(kinds.get("acquired", 0)),
+            "acquired_distressed": int((acquired["reason"] == "distressed").sum()),
+            "acquired_strategic": int((acquired["reason"] == "strategic").sum()),
+            "secondary_sale": int(kinds.get("secondary_sale", 0)),
+            "bankrupt": int(kinds.get("bankrupt", 0)),
+            "write_off": int(kinds.get("write_off", 0)),
+        },
+        "funding": {
+            "raised_by_year_mcny": _by_year(metrics, "funding_raised_mcny"),
+            "deals_by_year": [int(x) for x in _by_year(metrics, "funding_deals")],
+            "down_rounds": int(metrics["down_rounds"].sum()),
+            "funds_raised": int(len(funds)),
+        },
+        "fund_returns_by_term": {
+            str(b): {"funds": int(len(g)), "tvpi": _quantiles(g["tvpi"]),
+                     "dpi": _quantiles(g["dpi"]), "irr": _quantiles(g["irr"])}
+            for b, g in funds.groupby("bucket")
+        },
+        "concentration": {
+            "hhi_final": float(metrics["hhi_enterprise_revenue"].iloc[-1]),
+            "giant_revenue_share_final": float(metrics["giant_revenue_share"].iloc[-1]),
+            "giant_revenue_share_month_24": _at(metrics, 24, "giant_revenue_share"),
+        },
+        "compute": {
+            "gpus_purchased_giants": gpus_giants,
+            "gpus_purchased_startups": gpus_startups,
+            "giant_share_of_purchases": (gpus_giants / (gpus_giants + gpus_startups)
+                                         if gpus_giants + gpus_startups else math.nan),
+            "gpu_price_peak_first_year_ratio": float(first_year["gpu_price_mcny"].max() / price0),
+            "gpu_price_final_mcny": float(metrics["gpu_price_mcny"].iloc[-1]),
+            "maas_price_index_final": float(metrics["maas_price_index"].iloc[-1]),
+        },
+        "adoption_month_24": {s: _at(metrics, 24, f"adoption_{s}") for s in SEGMENTS},
+        "adoption_final": {s: float(metrics[f"adoption_{s}"].iloc[-1]) for s in SEGMENTS},
+        "money": {"ledger_imbalance_cny": int(w.ledger.total_cny())},
+    }
+    return summary
+
+
+def clean_json(value: Any) -> Any:
+    """Replace NaN/inf by None and NumPy scalars by Python ones, recursively."""
+    if isinstance(value, dict):
+        return {str(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,69 @@
+"""What every agent can see: the clock, the ledger, the log and the markets.
+
+Also the order of a month. Each process starts at its phase offset and then
+advances one month at a time, so within a month things happen in this order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import simpy
+
+from sim.config import CapabilityConfig
+from sim.environment.data import DataPool
+from sim.environment.hype import HypeIndex
+from sim.environment.leaderboard import Leaderboard
+from sim.environment.open_source import OpenSourceFrontier
+from sim.environment.regulation import Regulator
+from sim.events import ActorType, EventLog
+from sim.ledger import Ledger
+from sim.markets.compute import ComputeMarket
+from sim.markets.funding import FundingMarket
+from sim.markets.procurement import EnterpriseMarket
+from sim.rng import Streams
+
+
+class Phase:
+    """Offsets (months) of each activity within a month."""
+
+    ENVIRONMENT = 0.0   # hype, open releases, shocks, GPU supply and price
+    GIANTS = 0.1        # giants act
+    ENTRY = 0.15        # new startups and fund vintages appear
+    STARTUPS = 0.2      # startups act
+    FUNDS = 0.3         # funds answer raise requests, collect fees, close
+    FUNDING = 0.4       # funding market closes rounds
+    RENTALS = 0.5       # rental market clears
+    BUYERS = 0.6        # buyers award, sign, churn, tender and pay
+    METRICS = 0.95      # monthly snapshot
+
+
+@dataclass
+class World:
+    """Shared, read-mostly context handed to every agent."""
+
+    env: simpy.Environment
+    ledger: Ledger
+    log: EventLog
+    streams: Streams
+    capability: CapabilityConfig
+    hype: HypeIndex
+    open_source: OpenSourceFrontier
+    data: DataPool
+    regulator: Regulator
+    leaderboard: Leaderboard
+    compute: ComputeMarket
+    funding: FundingMarket
+    enterprise: EnterpriseMarket
+    domains: tuple[str, ...]
+    actor_types: dict[str, ActorType] = field(default_factory=dict)
+
+    @property
+    def now(self) -> float:
+        """Current time in months since December 2022."""
+        return self.env.now
+
+    @property
+    def month(self) -> int:
+        """Current whole month."""
+        return int(self.env.now)
