@@ -41,8 +41,8 @@ def _mark_shocks(ax: plt.Axes, metrics: pd.DataFrame, events: pd.DataFrame) -> N
     for _, s in shocks.iterrows():
         when = _month_to_date(metrics, float(s["month"]))
         ax.axvline(when, color="grey", linestyle=":", linewidth=1.2)
-        ax.annotate(str(s["label"]), (when, 1.0), xycoords=("data", "axes fraction"),
-                    rotation=90, va="top", ha="right", fontsize=9, color="grey")
+        ax.annotate(str(s["label"]), (when, 0.02), xycoords=("data", "axes fraction"),
+                    rotation=90, va="bottom", ha="right", fontsize=9, color="grey")
 
 
 def _format_time(ax: plt.Axes) -> None:
