@@ -32,3 +32,13 @@ class Streams:
         """Generator for stream ``name`` (one of :data:`STREAMS`), member ``index``."""
         key = (STREAMS.index(name), int(index))
         return np.random.default_rng(np.random.SeedSequence(self._seed, spawn_key=key))
+
+
+def replication_seeds(base_seed: int, replications: int) -> list[int]:
+    """Seeds of ``replications`` independent runs, spawned from ``base_seed`` by SeedSequence.
+
+    Replication k gets the same seed in every experiment with the same base seed, so
+    comparisons between experiments are paired (common random numbers).
+    """
+    children = np.random.SeedSequence(int(base_seed)).spawn(int(replications))
+    return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
