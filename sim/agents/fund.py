@@ -18,11 +18,10 @@ import simpy
 
 from sim.config import FundsConfig
 from sim.events import ActorType, EventKind
-from sim.markets.funding import FundTerms
+from sim.markets.funding import LPS, FundTerms
 from sim.messages import TermSheet
 from sim.world import Phase, World
 
-LPS = "ext:lps"
 GP_FEES = "ext:gp_fees"
 MONTHS_PER_YEAR = 12.0
 

@@ -58,6 +58,7 @@ class ComputeMarket:
         self._rented_out: dict[str, float] = {}
         self._supply_cut = 0.0
         self._waiting = 0.0
+        self._offered = 0.0
 
     # ------------------------------------------------------------ read-only views
     @property
@@ -95,8 +96,8 @@ class ComputeMarket:
         return sum(self._rented.values())
 
     def total_offered(self) -> float:
-        """GPU-months offered by clouds this month."""
-        return sum(o.gpu_months for o in self._rental_offers)
+        """GPU-months offered by clouds at the last rental close."""
+        return self._offered
 
     def backlog(self) -> float:
         """GPUs past their lead time still waiting for supply."""
@@ -259,6 +260,7 @@ class ComputeMarket:
         now = self._env.now
         offered = sum(o.gpu_months for o in self._rental_offers)
         wanted = sum(r.gpu_months for r in self._rental_requests)
+        self._offered = offered
         fill = min(1.0, offered / wanted) if wanted > 0 else 0.0
         self._rented = {}
         self._rented_out = {}

@@ -23,6 +23,7 @@ from sim.ledger import Ledger
 from sim.messages import RaiseRequest, SaleOffer, TermSheet
 
 FOUNDERS = "ext:founders"
+LPS = "ext:lps"
 PUBLIC_MARKET = "ext:public_market"
 
 
@@ -387,14 +388,18 @@ class FundingMarket:
                          amount_mcny=self._ledger.balance(startup), reason=reason)
 
     def write_off(self, fund: str) -> float:
-        """A closing fund gives up what it still holds; return the cost written off."""
+        """A closing fund writes off what it could not sell; return the cost written off.
+
+        The shares themselves pass to its LPs in kind (``ext:lps``), so the cap table
+        still sums to one and any later exit pays them.
+        """
         now = self._env.now
         lost = 0.0
         for startup, cap in sorted(self._cap.items()):
             if fund in cap:
                 basis = self._cost_basis.pop((fund, startup), 0.0)
                 lost += basis
-                del cap[fund]
+                cap[LPS] = cap.get(LPS, 0.0) + cap.pop(fund)
                 self._log.record(now, EventKind.WRITE_OFF, fund, ActorType.FUND, startup, basis,
                                  reason="term_ended")
         return lost
