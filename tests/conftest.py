@@ -1,0 +1,27 @@
+"""Shared fixtures: small seeded runs that keep the suite fast."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.configuration import compose
+from sim.run import Tables, simulate
+
+SMALL = ["horizon_months=24", "buyers.count=500"]
+
+
+def small_config(*overrides: str):
+    """A validated config for a short, small run (about 1.5 s)."""
+    return compose([*SMALL, *overrides])
+
+
+@pytest.fixture(scope="session")
+def baseline_tables() -> Tables:
+    """One full-horizon default run (about 10 s), shared by the tests that need it."""
+    return simulate(compose([]))
+
+
+@pytest.fixture(scope="session")
+def small_tables() -> Tables:
+    """One small seeded run, shared."""
+    return simulate(small_config())

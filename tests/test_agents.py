@@ -1,0 +1,71 @@
+"""Agent decision rules, each checked on a small model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import small_config
+from sim.messages import ModelKind
+from sim.model import MarketModel
+
+
+def test_giants_own_model_lifts_core_profit() -> None:
+    """Claim 7: a better model in the giant's own products raises core profit."""
+    giant = MarketModel(small_config()).giants[0]
+    giant.capability = 0.0
+    giant.earn_core_profit()
+    plain = giant.core_profit
+    giant.capability = 80.0
+    giant.earn_core_profit()
+    assert giant.core_profit > plain
+    no_lift = MarketModel(small_config("giants.internal_use_lift=0")).giants[0]
+    no_lift.capability = 80.0
+    no_lift.earn_core_profit()
+    assert no_lift.core_profit == plain
+
+
+def test_buyer_utility_rewards_digitisation_and_punishes_hallucination() -> None:
+    buyers = MarketModel(small_config()).buyers
+    i = np.array([0, 1])
+    buyers.digitization[i] = [0.2, 0.9]
+    buyers.tolerance[i] = 0.5
+    buyers.resistance[i] = 0.0
+    buyers.price_sensitivity[i] = 1.0
+    cap = np.full((2, 1), 50.0)
+    u = buyers.utility(i, cap, np.full((2, 1), 0.1), np.zeros((2, 1)), api=False)
+    assert u[1, 0] > u[0, 0]
+    worse = buyers.utility(i, cap, np.full((2, 1), 0.5), np.zeros((2, 1)), api=False)
+    assert (worse < u).all()
+    pricey = buyers.utility(i, cap, np.full((2, 1), 0.1), np.ones((2, 1)), api=False)
+    assert (pricey < u).all()
+
+
+def test_headcount_resistance_lowers_value() -> None:
+    buyers = MarketModel(small_config()).buyers
+    i = np.array([0, 1])
+    buyers.resistance[i] = [0.0, 1.0]
+    buyers.digitization[i] = 0.5
+    buyers.tolerance[i] = 0.5
+    cap = np.full((2, 1), 60.0)
+    u = buyers.utility(i, cap, np.zeros((2, 1)), np.zeros((2, 1)), api=False)
+    assert u[0, 0] > u[1, 0]
+
+
+def test_startup_kind_follows_technical_depth() -> None:
+    model = MarketModel(small_config())
+    model.run()
+    cfg = model.cfg.startups
+    for s in model.startups:
+        original = s.tech_depth >= cfg.original_depth
+        assert (s.kind in (ModelKind.ORIGINAL, ModelKind.APPLICATION)) or not original
+        if s.tech_depth < cfg.shell_depth and not s.pivoted:
+            assert s.kind == ModelKind.ASSEMBLED
+
+
+def test_no_pivots_when_the_gap_threshold_is_out_of_reach() -> None:
+    model = MarketModel(small_config("startups.pivot_gap_points=200"))
+    model.run()
+    assert not any(s.pivoted for s in model.startups)
+    pivoting = MarketModel(small_config("startups.pivot_gap_points=0"))
+    pivoting.run()
+    assert any(s.pivoted for s in pivoting.startups)

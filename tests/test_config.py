@@ -1,0 +1,58 @@
+"""The schema: defaults compose, every bad value is one line naming the field and range."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sim.config import ConfigError
+from sim.configuration import compose, config_hash
+
+
+def test_baseline_composes_with_sourced_defaults() -> None:
+    cfg = compose([])
+    assert cfg.horizon_months == 120
+    assert len(cfg.giants.names) == 10
+    assert cfg.buyers.count == 5000
+    assert cfg.compute.server_power_kw == 6.5
+    assert cfg.compute.electricity_cny_per_kwh == 0.63
+
+
+@pytest.mark.parametrize(
+    ("override", "needle"),
+    [
+        ("funds.term_years=0", "funds.term_years=0 is out of range; allowed 1 to 30"),
+        ("buyers.count=0", "buyers.count=0 is out of range"),
+        ("data.spillover=1.5", "data.spillover=1.5 is out of range; allowed 0 to 1"),
+        ("funds.investment_period_years=4", "funds.investment_period_years=4 must be shorter"),
+        ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
+        ("hype.shocks=[{month:500,size:1,label:x}]", "hype.shocks[0].month=500 is past the horizon"),
+        ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
+    ],
+)
+def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        compose([override])
+    message = str(info.value)
+    assert needle in message
+    assert "\n" not in message
+
+
+def test_config_hash_changes_with_any_field() -> None:
+    assert config_hash(compose([])) == config_hash(compose([]))
+    assert config_hash(compose([])) != config_hash(compose(["funds.term_years=5"]))
+
+
+def test_cli_rejects_bad_value_with_one_line_and_exit_2(tmp_path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "funds.term_years=0"],
+        capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "BAIMO_OUTPUT_ROOT": str(tmp_path / "outputs")},
+    )
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines == ["baimo: error: funds.term_years=0 is out of range; allowed 1 to 30 (years)"]
+    assert not list((tmp_path / "outputs").rglob("COMPLETE"))

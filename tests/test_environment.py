@@ -1,0 +1,98 @@
+"""Environment submodels: hype, open-source frontier, data spill-over, regulator, leaderboard."""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from sim.configuration import compose
+from sim.environment.data import DataPool
+from sim.environment.hype import HypeIndex
+from sim.environment.leaderboard import Leaderboard
+from sim.environment.open_source import OpenSourceFrontier
+from sim.environment.regulation import Regulator
+
+
+def test_hype_rises_with_shocks_and_releases_and_decays_towards_one() -> None:
+    cfg = compose([]).hype
+    hype = HypeIndex(cfg)
+    hype.shock(2.0)
+    high = hype.level
+    hype.advance()
+    assert 1.0 < hype.level < high
+    quiet = HypeIndex(cfg)
+    busy = HypeIndex(cfg)
+    busy.note_releases(20)
+    quiet.advance()
+    busy.advance()
+    assert busy.level > quiet.level
+
+
+def test_open_source_pace_brings_releases_earlier() -> None:
+    cfg = compose([]).open_source
+    slow = OpenSourceFrontier(cfg)
+    fast = OpenSourceFrontier(compose(["open_source.pace=2"]).open_source)
+    assert fast.release_months()[0] < slow.release_months()[0]
+    assert fast.capability(12) >= slow.capability(12)
+    assert slow.capability(0) == cfg.initial_capability
+
+
+def test_spillover_removes_the_private_return_on_data() -> None:
+    protected = DataPool(compose(["data.spillover=0"]).data)
+    leaky = DataPool(compose(["data.spillover=1"]).data)
+    assert protected.worth_buying(annual_ai_revenue_mcny=10_000, step_cost_mcny=30)
+    assert not leaky.worth_buying(annual_ai_revenue_mcny=10_000, step_cost_mcny=30)
+
+
+def test_diffusion_closes_gaps_in_proportion_to_spillover() -> None:
+    def gap_after(spill: float) -> float:
+        pool = DataPool(compose([f"data.spillover={spill}"]).data)
+        pool.register("a", 0.9)
+        pool.register("b", 0.1)
+        for _ in range(12):
+            pool.diffuse()
+        return pool.quality("a") - pool.quality("b")
+
+    assert gap_after(0.0) == 0.8
+    assert gap_after(1.0) < gap_after(0.5) < 0.8
+
+
+def test_contract_learning_raises_domain_data() -> None:
+    pool = DataPool(compose([]).data)
+    pool.learn("v", 2, contract_months=10)
+    assert pool.domain_quality("v", 2) > 0
+    assert pool.domain_quality("v", 3) == 0
+
+
+def test_review_queue_delays_release_only_after_the_rules_apply() -> None:
+    cfg = compose(["regulation.review_start_month=5", "regulation.reviewers=1",
+                   "regulation.mean_review_months=1"]).regulation
+    env = simpy.Environment()
+    reg = Regulator(env, cfg, np.random.default_rng(0))
+    done: dict[str, float] = {}
+
+    def model(name: str, start: float):
+        yield env.timeout(start)
+        yield env.process(reg.review())
+        done[name] = env.now
+
+    env.process(model("early", 1.0))
+    for k in range(3):
+        env.process(model(f"late{k}", 6.0))
+    env.run(until=100)
+    assert done["early"] == 1.0
+    finished = sorted(done[f"late{k}"] for k in range(3))
+    assert finished[0] > 6.0
+    assert finished[2] > finished[1] > finished[0]  # one reviewer: a queue
+
+
+def test_leaderboard_ranks_and_best_general() -> None:
+    board = Leaderboard()
+    board.post("giant:a", 60, general=True, month=3)
+    board.post("startup:1", 40, general=False, month=3)
+    board.post("startup:2", 70, general=False, month=4)
+    assert board.best_general() == 60
+    assert board.best() == 70
+    assert board.rank_percentile("startup:2") == 1.0
+    assert board.rank_percentile("startup:1") == 0.0
+    assert board.best_general_firm() == "giant:a"

@@ -1,0 +1,172 @@
+"""Unit tests of the markets: compute, funding and procurement, each on its own."""
+
+from __future__ import annotations
+
+import simpy
+
+from sim.configuration import compose
+from sim.events import ActorType, EventKind, EventLog
+from sim.ledger import Ledger
+from sim.markets.compute import ComputeMarket
+from sim.markets.funding import FundingMarket, FundTerms
+from sim.messages import RaiseRequest, RentalOffer, RentalRequest, TermSheet
+
+
+def _compute(**changes: float) -> tuple[simpy.Environment, ComputeMarket, Ledger, EventLog]:
+    cfg = compose([f"compute.{k}={v}" for k, v in changes.items()]).compute
+    env = simpy.Environment()
+    ledger, log = Ledger(), EventLog()
+    return env, ComputeMarket(env, cfg, ledger, log), ledger, log
+
+
+def _supply_loop(env: simpy.Environment, market: ComputeMarket, months: int,
+                 control_at: float | None = None, cut: float = 0.0):
+    for month in range(months):
+        if control_at is not None and month == control_at:
+            market.export_control(cut)
+        market.supply_month()
+        yield env.timeout(0.5)
+        market.reprice()
+        yield env.timeout(0.5)
+
+
+def test_electricity_of_a_dgx_day_matches_the_source() -> None:
+    _, market, _, _ = _compute()
+    # seed 004: 6.5 kW per 8-GPU server, the same again for cooling, 0.63 CNY/kWh: ~200 CNY a day
+    assert abs(market.electricity_cny_per_server_day() - 196.56) < 0.01
+
+
+def test_order_is_paid_at_once_and_delivered_after_the_lead_time() -> None:
+    env, market, ledger, log = _compute(lead_time_months=3)
+    env.process(_supply_loop(env, market, 12))
+    market.buy("giant:x", ActorType.GIANT, 1000.0)
+    assert ledger.balance("giant:x") < 0
+    assert market.in_transit("giant:x") == 1000.0
+    env.run(until=2.9)
+    assert market.owned("giant:x") == 0.0
+    env.run(until=12)
+    assert market.owned("giant:x") == 1000.0
+    assert market.in_transit("giant:x") == 0.0
+    deliveries = [r for r in log.rows() if r["kind"] == EventKind.GPU_DELIVERY]
+    assert min(r["month"] for r in deliveries) >= 3.0
+    assert sum(r["gpus"] for r in deliveries) == 1000.0
+
+
+def test_export_control_cuts_deliveries() -> None:
+    def delivered(control: bool) -> float:
+        env, market, _, _ = _compute(lead_time_months=0, supply_price_elasticity=0)
+        env.process(_supply_loop(env, market, 12, control_at=2 if control else None, cut=0.9))
+        for _ in range(10):
+            market.buy("giant:x", ActorType.GIANT, 20_000.0)
+        env.run(until=12)
+        return market.owned("giant:x")
+
+    assert delivered(control=True) < 0.6 * delivered(control=False)
+
+
+def test_gpu_price_rises_with_excess_demand_and_falls_with_glut() -> None:
+    env, market, _, _ = _compute(price_adjust_speed=0.15, lead_time_months=0)
+    env.process(_supply_loop(env, market, 6))
+    start = market.price_mcny
+    for _ in range(6):
+        market.buy("giant:x", ActorType.GIANT, 100_000.0)
+    env.run(until=6)
+    assert market.price_mcny > start * 1.3
+
+    env2, glut, _, _ = _compute(price_adjust_speed=0.15, lead_time_months=0)
+    env2.process(_supply_loop(env2, glut, 6))
+    env2.run(until=6)
+    assert glut.price_mcny < start
+
+
+def test_rentals_are_rationed_pro_rata_and_paid_to_clouds() -> None:
+    env, market, ledger, _ = _compute()
+    market.offer_rental(RentalOffer("giant:a", 100.0))
+    market.offer_rental(RentalOffer("giant:b", 300.0))
+    market.request_rental(RentalRequest("startup:1", 600.0))
+    market.request_rental(RentalRequest("startup:2", 200.0))
+    price = market.rental_price_mcny
+    market.clear_rentals({"startup:1": ActorType.STARTUP, "startup:2": ActorType.STARTUP})
+    assert market.rented("startup:1") == 300.0
+    assert market.rented("startup:2") == 100.0
+    assert market.rented_out("giant:b") == 3 * market.rented_out("giant:a")
+    assert abs(ledger.balance("giant:a") + ledger.balance("giant:b") - 400.0 * price) < 1e-6
+    assert market.total_rented() <= 400.0
+    # scarcity raised the rent, and rent never falls below the electricity a GPU burns
+    assert market.rental_price_mcny >= market.electricity_mcny_per_gpu_month()
+
+
+def _funding() -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
+    cfg = compose([])
+    env = simpy.Environment()
+    ledger, log = Ledger(), EventLog()
+    return env, FundingMarket(env, cfg.funding, cfg.funds, ledger, log), ledger, log
+
+
+def _close(env: simpy.Environment, market: FundingMarket) -> None:
+    env.process(market.clear())
+    env.run(until=env.now + 1)
+
+
+def test_round_dilutes_holders_and_cap_table_sums_to_one() -> None:
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    for fund in ("fund:a", "fund:b"):
+        market.register_fund(fund, FundTerms(0.0, 60.0, 12.0))
+        ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:0", 60.0, lead=True))
+    market.commit(TermSheet("fund:b", "startup:0", 40.0, lead=False))
+    _close(env, market)
+    assert market.stage("startup:0") == 1
+    assert market.last_post_money("startup:0") == 400.0
+    assert abs(market.holdings("fund:a")["startup:0"] - 0.15) < 1e-12
+    assert abs(market.holdings("fund:b")["startup:0"] - 0.10) < 1e-12
+    assert abs(sum(market._cap["startup:0"].values()) - 1.0) < 1e-12
+    assert ledger.balance("startup:0") == 100.0
+    closed = [r for r in log.rows() if r["kind"] == EventKind.ROUND_CLOSED]
+    assert closed[0]["counterparty"] == "fund:a" and closed[0]["down_round"] is False
+
+
+def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:
+    env, market, _, log = _funding()
+    market.register_startup("startup:0")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
+    _close(env, market)
+    assert market.failed_rounds("startup:0") == 1
+    assert any(r["kind"] == EventKind.ROUND_FAILED for r in log.rows())
+    assert not market.may_request("startup:0")
+
+
+def test_exiting_fund_sells_to_the_next_lead_at_a_discount() -> None:
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))  # 10 months left: exiting
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0))
+    for fund in ("fund:old", "fund:new"):
+        ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:old", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    assert market.investors_exiting("startup:0", env.now)
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    sales = [r for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE]
+    assert len(sales) == 1 and sales[0]["actor"] == "fund:old"
+    # the old fund's 50% stake, diluted to 37.5% at 400 post-money, sold 30% below that value
+    assert abs(sales[0]["amount_mcny"] - 0.375 * 400.0 * 0.7) < 1e-6
+    assert "fund:old" not in market._cap["startup:0"]
+
+
+def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
+    env, market, _, _ = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(0.0, 48.0, 12.0))
+    market._cap["startup:0"]["fund:a"] = 0.2
+    early, late = market.pressure("startup:0", 0.0), market.pressure("startup:0", 40.0)
+    assert 0.0 < early < late <= 1.0
+    market.register_fund("fund:patient", FundTerms(0.0, 120.0, 12.0))
+    market.register_startup("startup:1")
+    market._cap["startup:1"]["fund:patient"] = 0.2
+    assert market.pressure("startup:1", 0.0) < early

@@ -1,0 +1,134 @@
+"""Whole runs: invariants, determinism, every event kind, the output contract and plots."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import small_config
+from sim.events import EventKind
+from sim.markets.funding import Outcome
+from sim.outputs import COMPLETE, OutputError, read_run
+from sim.plots import build_all
+from sim.run import run, simulate
+
+
+def test_money_is_conserved_over_a_whole_run(small_tables) -> None:
+    ledger = small_tables.model.world.ledger
+    assert ledger.total_cny() == 0
+    assert small_tables.summary["money"]["ledger_imbalance_cny"] == 0
+
+
+def test_cash_is_negative_only_after_bankruptcy(baseline_tables) -> None:
+    model = baseline_tables.model
+    bankrupt = set(baseline_tables.events.query("kind == 'bankrupt'")["actor"])
+    for account, balance in model.world.ledger.accounts().items():
+        if balance < 0 and not account.startswith("ext:"):
+            assert account in bankrupt, account
+
+
+def test_gpus_are_conserved(baseline_tables) -> None:
+    model = baseline_tables.model
+    c = model.world.compute
+    firms = list(model.world.actor_types)
+    initial = sum(model.cfg.giants.initial_gpus)
+    bought = sum(c.purchased(f) for f in firms)
+    held = sum(c.owned(f) + c.in_transit(f) for f in firms)
+    assert held == pytest.approx(initial + bought, rel=1e-9)
+    assert c.total_rented() <= c.total_offered() + 1e-9
+
+
+def test_shares_lie_in_unit_interval_and_cap_tables_sum_to_one(baseline_tables) -> None:
+    m = baseline_tables.metrics
+    share_cols = [c for c in m.columns if c.startswith("adoption_")] + [
+        "hhi_enterprise_revenue", "giant_revenue_share"]
+    values = m[share_cols].to_numpy(dtype=float)
+    values = values[~np.isnan(values)]
+    assert ((values >= 0) & (values <= 1)).all()
+    funding = baseline_tables.model.world.funding
+    for s in baseline_tables.model.startups:
+        if funding.outcome(s.id) == Outcome.ACTIVE:
+            assert sum(funding._cap[s.id].values()) == pytest.approx(1.0)
+
+
+def test_no_nan_or_infinity_where_none_belongs(baseline_tables) -> None:
+    m = baseline_tables.metrics.drop(columns=["date", "giant_revenue_share"])
+    assert np.isfinite(m.to_numpy(dtype=float)).all()
+    assert np.isfinite(baseline_tables.events["month"]).all()
+
+
+def test_metrics_agree_with_events(baseline_tables) -> None:
+    ev, m = baseline_tables.events, baseline_tables.metrics
+    releases = ev[ev["kind"] == "model_release"]
+    assert m["releases_total_cum"].iloc[-1] == len(releases)
+    for kind in ("original", "shell", "assembled"):
+        assert m[f"releases_{kind}_cum"].iloc[-1] == (releases["model_kind"] == kind).sum()
+    assert m["funding_deals"].sum() == (ev["kind"] == "round_closed").sum()
+    assert m["startups_founded_cum"].iloc[-1] == (ev["kind"] == "founded").sum()
+
+
+def test_every_event_kind_appears_in_the_baseline(baseline_tables) -> None:
+    seen = set(baseline_tables.events["kind"])
+    required = {str(k) for k in EventKind}
+    assert required - seen == set()
+    reasons = set(baseline_tables.events.query("kind == 'shock'")["reason"])
+    assert {"hype", "export_control", "open_source"} <= reasons
+
+
+def test_same_config_and_seed_give_identical_tables() -> None:
+    a, b = simulate(small_config()), simulate(small_config())
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    assert json.dumps(a.summary, sort_keys=True) == json.dumps(b.summary, sort_keys=True)
+    c = simulate(small_config("seed=7"))
+    assert not a.events.equals(c.events)
+
+
+def test_run_writes_the_output_contract(tmp_path) -> None:
+    tables = run(small_config(), tmp_path / "run")
+    out = read_run(tmp_path / "run")
+    assert (tmp_path / "run" / COMPLETE).is_file()
+    assert {p.stem for p in (tmp_path / "run" / "plots").glob("*.png")} == {
+        "entry_shakeout", "funding", "compute", "adoption", "concentration_prices", "fund_returns"}
+    assert len(out.metrics) == 24 and out.metrics["month"].tolist() == list(range(24))
+    assert out.summary["seed"] == tables.model.cfg.seed
+    assert len(out.summary["config_hash"]) == 64
+    for col in ("month", "kind", "actor", "actor_type", "counterparty", "amount_mcny",
+                "model_kind", "domain", "valuation_mcny", "gpus", "price", "segment", "reason"):
+        assert col in out.events.columns
+    assert not list((tmp_path / "run").glob(".*.tmp"))
+
+
+def test_reading_an_unfinished_run_fails_with_one_line(tmp_path) -> None:
+    with pytest.raises(OutputError, match="no such run directory"):
+        read_run(tmp_path / "missing")
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "events.parquet").write_bytes(b"garbage")
+    with pytest.raises(OutputError, match="not a finished run"):
+        read_run(tmp_path / "half")
+    (tmp_path / "half" / COMPLETE).write_text("complete\n")
+    with pytest.raises(OutputError, match="unreadable run output"):
+        read_run(tmp_path / "half")
+
+
+def test_plots_show_what_their_titles_say(small_tables) -> None:
+    figs = build_all(small_tables.metrics, small_tables.events, small_tables.funds)
+    assert len(figs) == 6
+    titles = {name: fig._suptitle.get_text() for name, fig in figs.items()}
+    assert titles["entry_shakeout"] == "Entry burst and shake-out"
+    assert titles["fund_returns"] == "Fund returns by term"
+    top = figs["entry_shakeout"].axes[0]
+    assert {line.get_label() for line in top.get_lines()} >= {"original", "shell", "assembled"}
+    for name, fig in figs.items():
+        for ax in fig.axes:
+            if ax.get_lines() or ax.collections or ax.patches:
+                assert ax.get_ylabel(), f"{name} has an unlabelled axis"
+    compute = figs["compute"].axes[0]
+    assert "A100" in compute.get_ylabel()
+    # calendar dates: the first tick label of a time axis is a year
+    figs["adoption"].canvas.draw()
+    labels = [t.get_text() for t in figs["adoption"].axes[0].get_xticklabels() if t.get_text()]
+    assert labels and labels[0].isdigit() and len(labels[0]) == 4
