@@ -103,12 +103,18 @@ class Tender:
 
 @dataclass(frozen=True, slots=True)
 class Bid:
-    """A vendor's price for a tender (total over the contract term)."""
+    """A vendor's standing bid for this month's tenders.
 
-    tender_id: int
+    It asks ``price_share`` times a tender's value (over the whole term) for every
+    open tender in ``domains`` (``None``: all domains), private-deployment tenders
+    only if ``private_ok``. Vendors price projects as a share of their value, so one
+    standing bid per month is the same as one bid per tender.
+    """
+
     vendor: str
-    price_mcny: float
-    capability: float
+    price_share: float
+    domains: tuple[int, ...] | None
+    private_ok: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,30 +157,46 @@ class BuyerPopulation:
                 self._end(clients, "vendor_exit")
 
     def award_tenders(self) -> None:
-        """Award each closing tender to the bid with the highest utility, if positive."""
+        """Award every closing tender to the bid with the highest utility, if positive.
+
+        All tenders and bids of the month are scored at once: a (tenders x bids) matrix.
+        """
         w = self.world
-        c = self._cfg
-        tenders, bids = w.enterprise.collect_bids()
-        offers = {o.vendor: o for o in w.enterprise.offers()}
-        for t in tenders:
-            self.pending[t.buyer] = False
-            valid = [b for b in bids.get(t.tender_id, []) if b.vendor in offers]
-            if not valid:
-                continue
-            i = np.array([t.buyer])
-            capab = np.array([[b.capability for b in valid]])
-            halluc = np.array([[offers[b.vendor].hallucination[t.domain] for b in valid]])
-            share = np.array([[b.price_mcny / t.term_months / self.budget[t.buyer] for b in valid]])
-            u = self.utility(i, capab, halluc, share, api=False)[0]
-            prev = self.previous[t.buyer]
-            if prev >= 0:
-                u = u - c.switching_cost * np.array(
-                    [w.enterprise.vendor_index(b.vendor) != prev for b in valid])
-            best = int(np.argmax(u))
-            if u[best] > 0:
-                b = valid[best]
-                self._sign(t.buyer, w.enterprise.vendor_index(b.vendor), CONTRACT, b.price_mcny,
-                           t.term_months, t.value_mcny)
+        m = w.enterprise
+        tenders, bids = m.collect_bids()
+        if not tenders:
+            return
+        buyer = np.array([t.buyer for t in tenders])
+        self.pending[buyer] = False
+        offers = [m.offer(b.vendor) for b in bids]
+        live = [k for k, o in enumerate(offers) if o is not None]
+        if not live:
+            return
+        bids = [bids[k] for k in live]
+        caps = np.array([offers[k].domain_capability for k in live])      # bids x domains
+        halluc = np.array([offers[k].hallucination for k in live])
+        vendor = np.array([m.vendor_index(b.vendor) for b in bids])
+        share = np.array([b.price_share for b in bids])
+        domain = np.array([t.domain for t in tenders])
+        value = np.array([t.value_mcny for t in tenders])
+        term = np.array([t.term_months for t in tenders])
+        private = np.array([t.private for t in tenders])
+        serves = np.zeros((len(bids), caps.shape[1]), dtype=bool)          # bids x domains
+        for k, b in enumerate(bids):
+            serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
+        eligible = serves[:, domain].T
+        eligible &= ~private[:, None] | np.array([b.private_ok for b in bids])[None, :]
+        price = value[:, None] * share[None, :] / term[:, None] / self.budget[buyer][:, None]
+        u = self.utility(buyer, caps[:, domain].T, halluc[:, domain].T, price, api=False)
+        prev = self.previous[buyer]
+        u -= self._cfg.switching_cost * ((prev[:, None] >= 0) & (vendor[None, :] != prev[:, None]))
+        u = np.where(eligible, u, -np.inf)
+        best = u.argmax(axis=1)
+        for k in np.flatnonzero(u[np.arange(len(tenders)), best] > 0):
+            t = tenders[k]
+            b = int(best[k])
+            self._sign(t.buyer, int(vendor[b]), CONTRACT, float(value[k] * share[b]),
+                       t.term_months, t.value_mcny)
 
     def end_contracts(self) -> None:
         """Projects whose term is over end; the buyer will tender again."""

@@ -171,9 +171,7 @@ class Giant(Vendor):
         if self.capability <= 0:
             return
         c = self._cfg
-        domcap = self.domain_capabilities()
-        for tender in self.world.enterprise.open_tenders():
-            self.bid(tender, tender.value_mcny * c.delivery_cost_share * (1 + c.bid_markup), domcap)
+        self.bid(c.delivery_cost_share * (1 + c.bid_markup), domains=None, private_ok=True)
 
     def acquire_startups(self) -> None:
         """Now and then look at startups for sale; buy one worth having that fits the budget."""

@@ -324,12 +324,8 @@ class Startup(Vendor):
         c = self._cfg
         urgent = self.runway_months() < c.urgent_runway_months
         margin = -c.urgent_discount if urgent else c.bid_markup
-        domcap = self.domain_capabilities()
-        domain = None if self.home_domain == 0 else self.home_domain
-        for tender in self.world.enterprise.open_tenders(domain):
-            if tender.private and self.pivoted:
-                continue
-            self.bid(tender, tender.value_mcny * c.delivery_cost_share * (1 + margin), domcap)
+        domains = None if self.home_domain == 0 else (self.home_domain,)
+        self.bid(c.delivery_cost_share * (1 + margin), domains, private_ok=not self.pivoted)
 
     # ------------------------------------------------------------ money and exits
     def gpu_asset_share(self) -> float:

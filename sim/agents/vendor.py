@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sim import capability as cap
 from sim.events import ActorType, EventKind
-from sim.messages import Bid, Channel, Offer, Tender
+from sim.messages import Bid, Channel, Offer
 from sim.world import World
 
 DATA_VENDORS = "ext:data_vendors"
@@ -89,10 +89,10 @@ class Vendor:
         w.log.record(w.now, EventKind.DATA_PURCHASE, self.id, self.actor_type, DATA_VENDORS,
                      step_cost_mcny, capability=quality)
 
-    def bid(self, tender: Tender, price_mcny: float, domain_capabilities: tuple[float, ...]) -> None:
-        """Offer to do a project for ``price_mcny`` over its whole term."""
-        self.world.enterprise.bid(Bid(tender.tender_id, self.id, price_mcny,
-                                      domain_capabilities[tender.domain]))
+    def bid(self, price_share: float, domains: tuple[int, ...] | None, private_ok: bool) -> None:
+        """Bid ``price_share`` of each open tender's value in ``domains`` (None: all)."""
+        if self.world.enterprise.open_tenders():
+            self.world.enterprise.bid(Bid(self.id, price_share, domains, private_ok))
 
     def contract_revenue(self) -> float:
         """Last month's project revenue (million CNY)."""

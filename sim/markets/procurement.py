@@ -32,6 +32,8 @@ class EnterpriseMarket:
         self._open_cache: tuple[float, dict[int | None, list[Tender]]] | None = None
         self._next_tender = 0
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
+        self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._tokens_month: dict[int, float] = defaultdict(float)
         self._contract_months: dict[tuple[str, int, int], float] = defaultdict(float)
         self._tokens: dict[tuple[str, int], float] = defaultdict(float)
         self._delivery: dict[tuple[str, int], float] = defaultdict(float)
@@ -106,25 +108,24 @@ class EnterpriseMarket:
         return self._open_cache[1].get(domain, [])
 
     def bid(self, bid: Bid) -> None:
-        """A vendor bids on an open tender."""
+        """A vendor puts its standing bid for the open tenders on the board."""
         self._bids.append(bid)
 
-    def collect_bids(self) -> tuple[list[Tender], dict[int, list[Bid]]]:
-        """Take the open tenders and all their bids off the board (award time)."""
+    def collect_bids(self) -> tuple[list[Tender], list[Bid]]:
+        """Take the open tenders and the month's bids off the board (award time)."""
         tenders = self.open_tenders()
         closing = {t.tender_id for t in tenders}
         self._tenders = [t for t in self._tenders if t.tender_id not in closing]
         self._open_cache = None
-        by_tender: dict[int, list[Bid]] = defaultdict(list)
-        for bid in self._bids:
-            by_tender[bid.tender_id].append(bid)
-        self._bids = []
-        return tenders, by_tender
+        bids, self._bids = self._bids, []
+        return tenders, bids
 
     # ------------------------------------------------------------ revenue record
     def record_payment(self, vendor: str, channel: Channel, amount_mcny: float) -> None:
         """Buyers paid ``vendor`` this month through ``channel``."""
-        self._revenue[(vendor, int(self._env.now), str(channel))] += amount_mcny
+        month = int(self._env.now)
+        self._revenue[(vendor, month, str(channel))] += amount_mcny
+        self._revenue_month[month][vendor] += amount_mcny
 
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
@@ -141,6 +142,7 @@ class EnterpriseMarket:
     def record_tokens(self, vendor: str, mtok: float) -> None:
         """Million tokens served through ``vendor``'s API this month."""
         self._tokens[(vendor, int(self._env.now))] += mtok
+        self._tokens_month[int(self._env.now)] += mtok
 
     def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
         """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
@@ -165,12 +167,8 @@ class EnterpriseMarket:
 
     def total_tokens(self, month: int) -> float:
         """Million tokens served by all vendors in ``month``."""
-        return sum(v for (_, m), v in self._tokens.items() if m == month)
+        return self._tokens_month.get(month, 0.0)
 
     def revenue_by_vendor(self, month: int) -> dict[str, float]:
         """Million CNY paid to each vendor in ``month`` (both channels)."""
-        out: dict[str, float] = defaultdict(float)
-        for (vendor, m, _), amount in self._revenue.items():
-            if m == month:
-                out[vendor] += amount
-        return dict(out)
+        return dict(self._revenue_month.get(month, {}))
