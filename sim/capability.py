@@ -16,8 +16,9 @@ def efficiency(cfg: CapabilityConfig, month: float) -> float:
     return 2.0 ** (month / cfg.algorithmic_doubling_months)
 
 
-def trained_capability(cfg: CapabilityConfig, gpu_months: float, data_quality: float,
-                       month: float) -> float:
+def trained_capability(
+    cfg: CapabilityConfig, gpu_months: float, data_quality: float, month: float
+) -> float:
     """Capability of a model pretrained with ``gpu_months`` (A100-months) of compute."""
     effective = max(gpu_months, 0.0) * efficiency(cfg, month)
     scale = math.log10(1.0 + effective / cfg.reference_compute_gpu_months)
@@ -34,8 +35,9 @@ def assembled_capability(cfg: CapabilityConfig, open_frontier: float) -> float:
     return cfg.assembled_factor * open_frontier
 
 
-def domain_capability(cfg: CapabilityConfig, base: float, domain_data: float,
-                      specialised: bool) -> float:
+def domain_capability(
+    cfg: CapabilityConfig, base: float, domain_data: float, specialised: bool
+) -> float:
     """Capability in one domain: a vertical adds its domain data, a general model transfers."""
     factor = 1.0 if specialised else cfg.general_domain_transfer
     return base * factor + cfg.vertical_data_bonus * domain_data

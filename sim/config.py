@@ -180,6 +180,7 @@ class GiantsConfig:
     gpu_price_elasticity: float = param(0, 5, "elasticity of GPU orders to price")
     fleet_target_months_of_budget: float = param(0, 240, "months of AI budget")
     fleet_adjust_months: float = param(1, 60, "months to close the fleet gap")
+    cloud_reserve_share: float = param(0, 1, "share of the fleet shortfall kept off the cloud")
     training_fleet_share: float = param(0, 1, "share of fleet")
     training_months: float = param(0.5, 24, "months")
     generation_interval_months: float = param(1, 60, "months")

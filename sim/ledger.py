@@ -38,7 +38,9 @@ class Ledger:
         self._transfers: list[Transfer] = []
         self._flows: dict[tuple[int, str], int] = defaultdict(int)
 
-    def transfer(self, month: float, payer: str, payee: str, amount_mcny: float, reason: str) -> int:
+    def transfer(
+        self, month: float, payer: str, payee: str, amount_mcny: float, reason: str
+    ) -> int:
         """Move ``amount_mcny`` (million CNY, >= 0) from payer to payee; return whole CNY moved."""
         if not amount_mcny >= 0:
             raise ValueError(f"transfer amount must be >= 0, got {amount_mcny!r} ({reason})")

@@ -43,6 +43,9 @@ class MetricsRecorder:
         self._releases: Counter[str] = Counter()
         self._seen_events = 0
         self._first_api_price = math.nan
+        #: Succeeds right after the last month's snapshot: the run ends there, so
+        #: no event falls after the final row (metrics agree with the event log).
+        self.finished = model.world.env.event()
 
     def run(self) -> Generator[simpy.Event, None, None]:
         """Record one row per month."""
@@ -50,6 +53,9 @@ class MetricsRecorder:
         yield env.timeout(Phase.METRICS)
         while True:
             self.rows.append(self.snapshot())
+            if len(self.rows) == self._model.cfg.horizon_months:
+                self.finished.succeed()
+                return
             yield env.timeout(1)
 
     def _count_new_releases(self) -> None:
@@ -73,7 +79,8 @@ class MetricsRecorder:
         row["giants_active"] = len(m.giants)
         row["startups_active"] = len(active)
         row["startups_founded_cum"] = len(m.startups)
-        row["independent_builders"] = sum(1 for s in active if s.is_model_builder and s.releases > 0)
+        row["independent_builders"] = sum(1 for s in active
+                                          if s.is_model_builder and s.releases > 0)
         row["pivoted_startups"] = sum(1 for s in active if s.pivoted)
         c = w.compute
         row["gpus_owned_giants"] = sum(c.owned(g.id) for g in m.giants)

@@ -141,6 +141,6 @@ class MarketModel:
 
     # ------------------------------------------------------------ run
     def run(self) -> RunResult:
-        """Run to the horizon and hand back the raw tables."""
-        self.world.env.run(until=self.cfg.horizon_months)
+        """Run to the last monthly snapshot and hand back the raw tables."""
+        self.world.env.run(until=self.recorder.finished)
         return RunResult(self, self.world.log.rows(), self.recorder.rows)

@@ -40,6 +40,36 @@ class OutputError(ValueError):
     """A run directory is missing, incomplete or unreadable (one-line message)."""
 
 
+#: Environment variable that moves every output (runs, sweeps, reports) elsewhere.
+OUTPUT_ROOT_ENV = "BAIMO_OUTPUT_ROOT"
+
+
+def output_root() -> Path:
+    """Where outputs go: ``$BAIMO_OUTPUT_ROOT`` or ``outputs/`` under the working directory."""
+    return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs")
+
+
+def ensure_writable_root() -> Path:
+    """Check that the output root can be written, creating nothing; OutputError (one line).
+
+    The root itself may not exist yet: then its nearest existing parent must be
+    a writable directory (the run creates the rest).
+    """
+    root = output_root()
+    probe = root.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    problem = None
+    if not probe.is_dir():
+        problem = f"{probe} is not a directory"
+    elif not os.access(probe, os.W_OK | os.X_OK):
+        problem = f"{probe} is not writable"
+    if problem:
+        raise OutputError(f"cannot write outputs to {root} ({OUTPUT_ROOT_ENV} or ./outputs): "
+                          f"{problem}")
+    return root
+
+
 def events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Event rows as a table with every contract column, in a fixed order."""
     columns = list(BASE_COLUMNS) + list(EXTRA_COLUMNS)
@@ -53,7 +83,9 @@ def events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         frame[name] = frame[name].astype("string")
     frame["month"] = frame["month"].astype("float64")
     frame["amount_mcny"] = frame["amount_mcny"].astype("float64")
-    return frame
+    # Scheduled shocks are applied at the start of their month but dated exactly
+    # (ChatGPT at 0.5), so the log is put in time order; the sort is stable.
+    return frame.sort_values("month", kind="stable", ignore_index=True)
 
 
 def metrics_frame(rows: list[dict[str, Any]], start_date: str) -> pd.DataFrame:

@@ -20,9 +20,17 @@ from matplotlib.figure import Figure  # noqa: E402
 from sim.config import SEGMENTS  # noqa: E402
 
 COLOURS = {
-    "giant": "#1f4e79", "startup": "#e07b00", "fund": "#5b8c2a", "buyer": "#8e44ad",
-    "original": "#1f4e79", "shell": "#e07b00", "assembled": "#b03a2e",
-    "gov_soe": "#b03a2e", "large_digital": "#1f4e79", "traditional": "#7f8c8d", "sme": "#e07b00",
+    "giant": "#1f4e79",
+    "startup": "#e07b00",
+    "fund": "#5b8c2a",
+    "buyer": "#8e44ad",
+    "original": "#1f4e79",
+    "shell": "#e07b00",
+    "assembled": "#b03a2e",
+    "gov_soe": "#b03a2e",
+    "large_digital": "#1f4e79",
+    "traditional": "#7f8c8d",
+    "sme": "#e07b00",
 }
 STYLE = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13, "legend.fontsize": 11}
 
@@ -41,8 +49,16 @@ def _mark_shocks(ax: plt.Axes, metrics: pd.DataFrame, events: pd.DataFrame) -> N
     for _, s in shocks.iterrows():
         when = _month_to_date(metrics, float(s["month"]))
         ax.axvline(when, color="grey", linestyle=":", linewidth=1.2)
-        ax.annotate(str(s["label"]), (when, 0.02), xycoords=("data", "axes fraction"),
-                    rotation=90, va="bottom", ha="right", fontsize=9, color="grey")
+        ax.annotate(
+            str(s["label"]),
+            (when, 0.02),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="bottom",
+            ha="right",
+            fontsize=9,
+            color="grey",
+        )
 
 
 def _format_time(ax: plt.Axes) -> None:
@@ -67,11 +83,19 @@ def plot_entry_shakeout(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     top.plot(t, metrics["releases_total_cum"], label="all releases", color="black", lw=2.5)
     top.set_ylabel("models released (cumulative)")
     top.legend(loc="upper left")
-    bottom.plot(t, metrics["startups_active"], label="active startups", color=COLOURS["startup"], lw=2)
-    bottom.plot(t, metrics["independent_builders"], label="independent model builders",
-                color="black", lw=2.5)
-    bottom.plot(t, metrics["pivoted_startups"], label="pivoted to applications", color="grey", lw=2,
-                ls="--")
+    bottom.plot(
+        t, metrics["startups_active"], label="active startups", color=COLOURS["startup"], lw=2
+    )
+    bottom.plot(
+        t,
+        metrics["independent_builders"],
+        label="independent model builders",
+        color="black",
+        lw=2.5,
+    )
+    bottom.plot(
+        t, metrics["pivoted_startups"], label="pivoted to applications", color="grey", lw=2, ls="--"
+    )
     bottom.set_ylabel("firms")
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")
@@ -86,15 +110,25 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     fig, (top, bottom) = _figure("Funding boom and bust", rows=2)
     q = metrics.assign(quarter=pd.to_datetime(metrics["date"]).dt.to_period("Q").dt.start_time)
     per_q = q.groupby("quarter")[["funding_raised_mcny", "funding_deals", "down_rounds"]].sum()
-    top.bar(per_q.index, per_q["funding_raised_mcny"], width=80, color=COLOURS["fund"],
-            label="raised (million CNY per quarter)")
+    top.bar(
+        per_q.index,
+        per_q["funding_raised_mcny"],
+        width=80,
+        color=COLOURS["fund"],
+        label="raised (million CNY per quarter)",
+    )
     top.set_ylabel("raised, million CNY")
     hype = top.twinx()
     hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2, label="hype index")
     hype.set_ylabel("hype index (1 = normal)")
     top.legend(loc="upper right")
-    bottom.bar(per_q.index, per_q["funding_deals"], width=80, color=COLOURS["startup"],
-               label="rounds closed")
+    bottom.bar(
+        per_q.index,
+        per_q["funding_deals"],
+        width=80,
+        color=COLOURS["startup"],
+        label="rounds closed",
+    )
     bottom.bar(per_q.index, per_q["down_rounds"], width=80, color="#b03a2e", label="down rounds")
     bottom.set_ylabel("rounds per quarter")
     bottom.set_xlabel("date")
@@ -109,19 +143,42 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     """GPUs owned by giants and startups, GPUs rented, and GPU purchase and rental prices."""
     fig, (top, bottom) = _figure("Compute: owned vs rented, and prices", rows=2)
     t = _dates(metrics)
-    top.plot(t, metrics["gpus_owned_giants"] / 1e3, label="owned by giants", color=COLOURS["giant"], lw=2)
-    top.plot(t, metrics["gpus_owned_startups"] / 1e3, label="owned by startups",
-             color=COLOURS["startup"], lw=2)
-    top.plot(t, metrics["gpus_rented_startups"] / 1e3, label="rented by startups",
-             color=COLOURS["startup"], lw=2, ls="--")
+    top.plot(
+        t, metrics["gpus_owned_giants"] / 1e3, label="owned by giants", color=COLOURS["giant"], lw=2
+    )
+    top.plot(
+        t,
+        metrics["gpus_owned_startups"] / 1e3,
+        label="owned by startups",
+        color=COLOURS["startup"],
+        lw=2,
+    )
+    top.plot(
+        t,
+        metrics["gpus_rented_startups"] / 1e3,
+        label="rented by startups",
+        color=COLOURS["startup"],
+        lw=2,
+        ls="--",
+    )
     top.set_yscale("symlog", linthresh=1)
     top.set_ylabel("thousand A100-eq")
     top.legend(loc="upper left")
-    bottom.plot(t, metrics["gpu_price_mcny"] * 1e3, label="GPU price (thousand CNY per A100-eq)",
-                color="black", lw=2)
+    bottom.plot(
+        t,
+        metrics["gpu_price_mcny"] * 1e3,
+        label="GPU price (thousand CNY per A100-eq)",
+        color="black",
+        lw=2,
+    )
     rent = bottom.twinx()
-    rent.plot(t, metrics["rental_price_mcny"] * 1e6 / (24 * 30.4375), color="#b03a2e", lw=2,
-              label="rent (CNY per A100-hour)")
+    rent.plot(
+        t,
+        metrics["rental_price_mcny"] * 1e6 / (24 * 30.4375),
+        color="#b03a2e",
+        lw=2,
+        label="rent (CNY per A100-hour)",
+    )
     rent.set_ylabel("CNY per A100-hour")
     bottom.set_ylabel("thousand CNY per A100-eq")
     bottom.set_xlabel("date")
@@ -138,8 +195,13 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     fig, (ax,) = _figure("Enterprise adoption by buyer segment")
     t = _dates(metrics)
     for seg in SEGMENTS:
-        ax.plot(t, 100 * metrics[f"adoption_{seg}"], label=seg.replace("_", " "),
-                color=COLOURS[seg], lw=2.5)
+        ax.plot(
+            t,
+            100 * metrics[f"adoption_{seg}"],
+            label=seg.replace("_", " "),
+            color=COLOURS[seg],
+            lw=2.5,
+        )
     ax.set_ylabel("buyers adopting, %")
     ax.set_xlabel("date")
     ax.legend(loc="upper left")
@@ -152,13 +214,26 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     """HHI and giants' share of enterprise revenue; the MaaS price index."""
     fig, (top, bottom) = _figure("Concentration and MaaS prices", rows=2)
     t = _dates(metrics)
-    top.plot(t, metrics["hhi_enterprise_revenue"], label="HHI of enterprise revenue", color="black", lw=2)
-    top.plot(t, metrics["giant_revenue_share"], label="giants' revenue share", color=COLOURS["giant"], lw=2)
+    top.plot(
+        t, metrics["hhi_enterprise_revenue"], label="HHI of enterprise revenue", color="black", lw=2
+    )
+    top.plot(
+        t,
+        metrics["giant_revenue_share"],
+        label="giants' revenue share",
+        color=COLOURS["giant"],
+        lw=2,
+    )
     top.set_ylim(0, 1)
     top.set_ylabel("index / share (0-1)")
     top.legend(loc="lower right")
-    bottom.plot(t, metrics["maas_price_index"], color=COLOURS["giant"], lw=2.5,
-                label="MaaS price index (first month = 100)")
+    bottom.plot(
+        t,
+        metrics["maas_price_index"],
+        color=COLOURS["giant"],
+        lw=2.5,
+        label="MaaS price index (first month = 100)",
+    )
     bottom.set_yscale("log")
     bottom.set_ylabel("index, log scale")
     bottom.set_xlabel("date")
@@ -175,8 +250,14 @@ def plot_fund_returns(funds: pd.DataFrame) -> Figure:
         fig, ax = plt.subplots(figsize=(11, 5))
     fig.suptitle("Fund returns by term", fontsize=16)
     done = funds.dropna(subset=["tvpi"])
-    ax.scatter(done["term_years"], done["tvpi"], s=20 + done["size_mcny"] / 50, alpha=0.6,
-               color=COLOURS["fund"], label="one fund (size = commitment)")
+    ax.scatter(
+        done["term_years"],
+        done["tvpi"],
+        s=20 + done["size_mcny"] / 50,
+        alpha=0.6,
+        color=COLOURS["fund"],
+        label="one fund (size = commitment)",
+    )
     if not done.empty:
         med = done.groupby(done["term_years"].round())["tvpi"].median()
         ax.plot(med.index, med.values, color="black", lw=2.5, marker="o", label="median by term")
@@ -197,7 +278,9 @@ PLOTS: dict[str, Callable[..., Figure]] = {
 }
 
 
-def build_all(metrics: pd.DataFrame, events: pd.DataFrame, funds: pd.DataFrame) -> dict[str, Figure]:
+def build_all(
+    metrics: pd.DataFrame, events: pd.DataFrame, funds: pd.DataFrame
+) -> dict[str, Figure]:
     """Every outcome plot of a run, by file stem."""
     figures = {name: fn(metrics, events) for name, fn in PLOTS.items()}
     figures["fund_returns"] = plot_fund_returns(funds)
@@ -212,7 +295,9 @@ def save_all(figures: dict[str, Figure], directory: Path) -> list[Path]:
     paths = []
     for name, fig in figures.items():
         path = directory / f"{name}.png"
-        atomic_write(path, lambda tmp, f=fig: f.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
+        atomic_write(
+            path, lambda tmp, f=fig: f.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        )
         plt.close(fig)
         paths.append(path)
     return paths

@@ -27,15 +27,37 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
     rows = []
     for f in model.funds:
         r = f.returns()
-        rows.append({
-            "fund": f.id, "vintage_month": f.vintage_month, "term_years": f.term_years,
-            "size_mcny": f.size_mcny, "closed": f.closed, "paid_in_mcny": r.paid_in_mcny,
-            "distributed_mcny": r.distributed_mcny, "nav_mcny": r.nav_mcny, "tvpi": r.tvpi,
-            "dpi": r.dpi, "irr": r.irr,
-        })
-    return pd.DataFrame(rows, columns=[
-        "fund", "vintage_month", "term_years", "size_mcny", "closed", "paid_in_mcny",
-        "distributed_mcny", "nav_mcny", "tvpi", "dpi", "irr"])
+        rows.append(
+            {
+                "fund": f.id,
+                "vintage_month": f.vintage_month,
+                "term_years": f.term_years,
+                "size_mcny": f.size_mcny,
+                "closed": f.closed,
+                "paid_in_mcny": r.paid_in_mcny,
+                "distributed_mcny": r.distributed_mcny,
+                "nav_mcny": r.nav_mcny,
+                "tvpi": r.tvpi,
+                "dpi": r.dpi,
+                "irr": r.irr,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "fund",
+            "vintage_month",
+            "term_years",
+            "size_mcny",
+            "closed",
+            "paid_in_mcny",
+            "distributed_mcny",
+            "nav_mcny",
+            "tvpi",
+            "dpi",
+            "irr",
+        ],
+    )
 
 
 def term_bucket(term_years: float) -> int:
@@ -47,8 +69,11 @@ def _quantiles(values: pd.Series) -> dict[str, float]:
     v = values.dropna()
     if v.empty:
         return {"median": math.nan, "p10": math.nan, "p90": math.nan}
-    return {"median": float(v.median()), "p10": float(v.quantile(0.1)),
-            "p90": float(v.quantile(0.9))}
+    return {
+        "median": float(v.median()),
+        "p10": float(v.quantile(0.1)),
+        "p90": float(v.quantile(0.9)),
+    }
 
 
 def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
@@ -61,8 +86,9 @@ def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
     return float(row[column].iloc[0]) if not row.empty else math.nan
 
 
-def summarise(model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame,
-              funds: pd.DataFrame) -> dict[str, Any]:
+def summarise(
+    model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame, funds: pd.DataFrame
+) -> dict[str, Any]:
     """Scalar outcomes of one run (the content of summary.json)."""
     w = model.world
     cfg = model.cfg
@@ -103,8 +129,12 @@ def summarise(model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame,
             "independent_builders_final": int(builders.iloc[-1]),
             "pivots": int(kinds.get("pivot", 0)),
             "share_bought_gpus": len(bought) / len(startups) if startups else math.nan,
-            "share_original": (sum(1 for s in startups if s.tech_depth >= cfg.startups.original_depth)
-                               / len(startups) if startups else math.nan),
+            "share_original": (
+                sum(1 for s in startups if s.tech_depth >= cfg.startups.original_depth)
+                / len(startups)
+                if startups
+                else math.nan
+            ),
         },
         "exits": {
             "ipo": int(kinds.get("ipo", 0)),
@@ -122,8 +152,12 @@ def summarise(model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame,
             "funds_raised": int(len(funds)),
         },
         "fund_returns_by_term": {
-            str(b): {"funds": int(len(g)), "tvpi": _quantiles(g["tvpi"]),
-                     "dpi": _quantiles(g["dpi"]), "irr": _quantiles(g["irr"])}
+            str(b): {
+                "funds": int(len(g)),
+                "tvpi": _quantiles(g["tvpi"]),
+                "dpi": _quantiles(g["dpi"]),
+                "irr": _quantiles(g["irr"]),
+            }
             for b, g in funds.groupby("bucket")
         },
         "concentration": {
@@ -134,8 +168,11 @@ def summarise(model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame,
         "compute": {
             "gpus_purchased_giants": gpus_giants,
             "gpus_purchased_startups": gpus_startups,
-            "giant_share_of_purchases": (gpus_giants / (gpus_giants + gpus_startups)
-                                         if gpus_giants + gpus_startups else math.nan),
+            "giant_share_of_purchases": (
+                gpus_giants / (gpus_giants + gpus_startups)
+                if gpus_giants + gpus_startups
+                else math.nan
+            ),
             "gpu_price_peak_first_year_ratio": float(first_year["gpu_price_mcny"].max() / price0),
             "gpu_price_final_mcny": float(metrics["gpu_price_mcny"].iloc[-1]),
             "maas_price_index_final": float(metrics["maas_price_index"].iloc[-1]),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from conftest import small_config
+
 from sim.messages import ModelKind
 from sim.model import MarketModel
 
@@ -69,3 +69,15 @@ def test_no_pivots_when_the_gap_threshold_is_out_of_reach() -> None:
     pivoting = MarketModel(small_config("startups.pivot_gap_points=0"))
     pivoting.run()
     assert any(s.pivoted for s in pivoting.startups)
+
+
+def test_a_giant_short_of_gpus_keeps_its_shortfall_off_the_cloud() -> None:
+    """Claim 2: in a scarce market clouds serve their owners first."""
+    offered = {}
+    for share in (0.0, 1.0):
+        model = MarketModel(small_config(f"giants.cloud_reserve_share={share}"))
+        giant = model.giants[0]
+        giant._fleet_shortfall = 1000.0
+        giant.offer_cloud()
+        offered[share] = sum(o.gpu_months for o in model.world.compute._rental_offers)
+    assert offered[0.0] - offered[1.0] == 1000.0

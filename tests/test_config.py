@@ -29,7 +29,8 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("data.spillover=1.5", "data.spillover=1.5 is out of range; allowed 0 to 1"),
         ("funds.investment_period_years=4", "funds.investment_period_years=4 must be shorter"),
         ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
-        ("hype.shocks=[{month:500,size:1,label:x}]", "hype.shocks[0].month=500 is past the horizon"),
+        ("hype.shocks=[{month:500,size:1,label:x}]",
+         "hype.shocks[0].month=500 is past the horizon"),
         ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
     ],
 )

@@ -86,6 +86,8 @@ def test_rentals_are_rationed_pro_rata_and_paid_to_clouds() -> None:
     market.request_rental(RentalRequest("startup:1", 600.0))
     market.request_rental(RentalRequest("startup:2", 200.0))
     price = market.rental_price_mcny
+    for renter in ("startup:1", "startup:2"):
+        ledger.transfer(0.0, "ext:founders", renter, 1000.0 * price, "founders_capital")
     market.clear_rentals({"startup:1": ActorType.STARTUP, "startup:2": ActorType.STARTUP})
     assert market.rented("startup:1") == 300.0
     assert market.rented("startup:2") == 100.0
@@ -94,6 +96,18 @@ def test_rentals_are_rationed_pro_rata_and_paid_to_clouds() -> None:
     assert market.total_rented() <= 400.0
     # scarcity raised the rent, and rent never falls below the electricity a GPU burns
     assert market.rental_price_mcny >= market.electricity_mcny_per_gpu_month()
+
+
+def test_a_renter_gets_no_more_gpu_months_than_its_cash_pays_for() -> None:
+    """Clouds bill in advance: cash never goes negative through rent."""
+    env, market, ledger, _ = _compute()
+    market.offer_rental(RentalOffer("giant:a", 1000.0))
+    market.request_rental(RentalRequest("startup:1", 500.0))
+    price = market.rental_price_mcny
+    ledger.transfer(0.0, "ext:founders", "startup:1", 50.0 * price, "founders_capital")
+    market.clear_rentals({"startup:1": ActorType.STARTUP})
+    assert 49.0 < market.rented("startup:1") <= 50.0
+    assert ledger.balance("startup:1") >= 0
 
 
 def _funding() -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from conftest import small_config
+
 from sim.rng import replication_seeds
 from sim.run import simulate
 

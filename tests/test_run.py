@@ -4,70 +4,25 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
+import invariants
 import pandas as pd
 import pytest
-
 from conftest import small_config
+
 from sim.events import EventKind
-from sim.markets.funding import Outcome
 from sim.outputs import COMPLETE, OutputError, read_run
 from sim.plots import build_all
 from sim.run import run, simulate
 
 
-def test_money_is_conserved_over_a_whole_run(small_tables) -> None:
-    ledger = small_tables.model.world.ledger
-    assert ledger.total_cny() == 0
-    assert small_tables.summary["money"]["ledger_imbalance_cny"] == 0
+@pytest.mark.parametrize("check", invariants.ALL, ids=lambda c: c.__name__)
+def test_invariants_hold_in_the_baseline(baseline_tables, check) -> None:
+    check(baseline_tables)
 
 
-def test_cash_is_negative_only_after_bankruptcy(baseline_tables) -> None:
-    model = baseline_tables.model
-    bankrupt = set(baseline_tables.events.query("kind == 'bankrupt'")["actor"])
-    for account, balance in model.world.ledger.accounts().items():
-        if balance < 0 and not account.startswith("ext:"):
-            assert account in bankrupt, account
-
-
-def test_gpus_are_conserved(baseline_tables) -> None:
-    model = baseline_tables.model
-    c = model.world.compute
-    firms = list(model.world.actor_types)
-    initial = sum(model.cfg.giants.initial_gpus)
-    bought = sum(c.purchased(f) for f in firms)
-    held = sum(c.owned(f) + c.in_transit(f) for f in firms)
-    assert held == pytest.approx(initial + bought, rel=1e-9)
-    assert c.total_rented() <= c.total_offered() + 1e-9
-
-
-def test_shares_lie_in_unit_interval_and_cap_tables_sum_to_one(baseline_tables) -> None:
-    m = baseline_tables.metrics
-    share_cols = [c for c in m.columns if c.startswith("adoption_")] + [
-        "hhi_enterprise_revenue", "giant_revenue_share"]
-    values = m[share_cols].to_numpy(dtype=float)
-    values = values[~np.isnan(values)]
-    assert ((values >= 0) & (values <= 1)).all()
-    funding = baseline_tables.model.world.funding
-    for s in baseline_tables.model.startups:
-        if funding.outcome(s.id) == Outcome.ACTIVE:
-            assert sum(funding._cap[s.id].values()) == pytest.approx(1.0)
-
-
-def test_no_nan_or_infinity_where_none_belongs(baseline_tables) -> None:
-    m = baseline_tables.metrics.drop(columns=["date", "giant_revenue_share"])
-    assert np.isfinite(m.to_numpy(dtype=float)).all()
-    assert np.isfinite(baseline_tables.events["month"]).all()
-
-
-def test_metrics_agree_with_events(baseline_tables) -> None:
-    ev, m = baseline_tables.events, baseline_tables.metrics
-    releases = ev[ev["kind"] == "model_release"]
-    assert m["releases_total_cum"].iloc[-1] == len(releases)
-    for kind in ("original", "shell", "assembled"):
-        assert m[f"releases_{kind}_cum"].iloc[-1] == (releases["model_kind"] == kind).sum()
-    assert m["funding_deals"].sum() == (ev["kind"] == "round_closed").sum()
-    assert m["startups_founded_cum"].iloc[-1] == (ev["kind"] == "founded").sum()
+@pytest.mark.parametrize("check", invariants.ALL, ids=lambda c: c.__name__)
+def test_invariants_hold_in_a_small_run(small_tables, check) -> None:
+    check(small_tables)
 
 
 def test_every_event_kind_appears_in_the_baseline(baseline_tables) -> None:

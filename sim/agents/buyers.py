@@ -81,14 +81,22 @@ class BuyerPopulation:
         growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
         return self.budget[idx] * self._cfg.usage_mtok_per_mcny * growth
 
-    def utility(self, idx: np.ndarray, capability: np.ndarray, hallucination: np.ndarray,
-                price_share: np.ndarray, api: bool) -> np.ndarray:
+    def utility(
+        self,
+        idx: np.ndarray,
+        capability: np.ndarray,
+        hallucination: np.ndarray,
+        price_share: np.ndarray,
+        api: bool,
+    ) -> np.ndarray:
         """Value minus price minus hallucination risk minus integration cost (budget units).
 
         ``capability``, ``hallucination`` and ``price_share`` are (buyers x vendors).
         """
         c = self._cfg
-        value = c.value_multiple * _sigmoid((capability - c.capability_midpoint) / c.capability_width)
+        value = c.value_multiple * _sigmoid(
+            (capability - c.capability_midpoint) / c.capability_width
+        )
         value = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
         if api:
             value = value * c.api_value_factor
@@ -114,10 +122,17 @@ class BuyerPopulation:
     def _end(self, idx: np.ndarray, reason: str) -> None:
         w = self.world
         for i in idx:
-            w.log.record(w.now, EventKind.CONTRACT_ENDED, f"buyer:{i}", ActorType.BUYER,
-                         w.enterprise.vendor_name(int(self.vendor[i])),
-                         segment=SEGMENTS[self.segment[i]], domain=w.domains[self.domain[i]],
-                         channel="api" if self.channel[i] == API else "contract", reason=reason)
+            w.log.record(
+                w.now,
+                EventKind.CONTRACT_ENDED,
+                f"buyer:{i}",
+                ActorType.BUYER,
+                w.enterprise.vendor_name(int(self.vendor[i])),
+                segment=SEGMENTS[self.segment[i]],
+                domain=w.domains[self.domain[i]],
+                channel="api" if self.channel[i] == API else "contract",
+                reason=reason,
+            )
         self.previous[idx] = self.vendor[idx]
         self.vendor[idx] = -1
         self.channel[idx] = NONE
@@ -125,8 +140,9 @@ class BuyerPopulation:
         self.payment[idx] = 0.0
         self.project_value[idx] = 0.0
 
-    def _sign(self, i: int, vendor: int, channel: int, price_mcny: float, term: float,
-              value_mcny: float) -> None:
+    def _sign(
+        self, i: int, vendor: int, channel: int, price_mcny: float, term: float, value_mcny: float
+    ) -> None:
         w = self.world
         self.vendor[i] = vendor
         self.channel[i] = channel
@@ -134,10 +150,17 @@ class BuyerPopulation:
         self.payment[i] = price_mcny / term if channel == CONTRACT else 0.0
         self.project_value[i] = value_mcny / term if channel == CONTRACT else 0.0
         self.renewing[i] = False
-        w.log.record(w.now, EventKind.CONTRACT_SIGNED, f"buyer:{i}", ActorType.BUYER,
-                     w.enterprise.vendor_name(vendor), price_mcny if channel == CONTRACT else np.nan,
-                     segment=SEGMENTS[self.segment[i]], domain=w.domains[self.domain[i]],
-                     channel="contract" if channel == CONTRACT else "api")
+        w.log.record(
+            w.now,
+            EventKind.CONTRACT_SIGNED,
+            f"buyer:{i}",
+            ActorType.BUYER,
+            w.enterprise.vendor_name(vendor),
+            price_mcny if channel == CONTRACT else np.nan,
+            segment=SEGMENTS[self.segment[i]],
+            domain=w.domains[self.domain[i]],
+            channel="contract" if channel == CONTRACT else "api",
+        )
 
     def follow_vendor_exits(self) -> None:
         """Clients of an acquired vendor move to the acquirer; a bankrupt vendor's clients leave."""
@@ -173,7 +196,7 @@ class BuyerPopulation:
         if not live:
             return
         bids = [bids[k] for k in live]
-        caps = np.array([offers[k].domain_capability for k in live])      # bids x domains
+        caps = np.array([offers[k].domain_capability for k in live])  # bids x domains
         halluc = np.array([offers[k].hallucination for k in live])
         vendor = np.array([m.vendor_index(b.vendor) for b in bids])
         share = np.array([b.price_share for b in bids])
@@ -181,7 +204,7 @@ class BuyerPopulation:
         value = np.array([t.value_mcny for t in tenders])
         term = np.array([t.term_months for t in tenders])
         private = np.array([t.private for t in tenders])
-        serves = np.zeros((len(bids), caps.shape[1]), dtype=bool)          # bids x domains
+        serves = np.zeros((len(bids), caps.shape[1]), dtype=bool)  # bids x domains
         for k, b in enumerate(bids):
             serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
         eligible = serves[:, domain].T
@@ -195,8 +218,14 @@ class BuyerPopulation:
         for k in np.flatnonzero(u[np.arange(len(tenders)), best] > 0):
             t = tenders[k]
             b = int(best[k])
-            self._sign(t.buyer, int(vendor[b]), CONTRACT, float(value[k] * share[b]),
-                       t.term_months, t.value_mcny)
+            self._sign(
+                t.buyer,
+                int(vendor[b]),
+                CONTRACT,
+                float(value[k] * share[b]),
+                t.term_months,
+                t.value_mcny,
+            )
 
     def end_contracts(self) -> None:
         """Projects whose term is over end; the buyer will tender again."""
@@ -205,8 +234,11 @@ class BuyerPopulation:
             self._end(due, "term_end")
             self.renewing[due] = True
 
-    def _offer_arrays(self, offers: list[Offer], idx: np.ndarray,
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _offer_arrays(
+        self,
+        offers: list[Offer],
+        idx: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Vendor ids, capability, hallucination and API price share for buyers ``idx``."""
         m = self.world.enterprise
         ids = np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32)
@@ -215,13 +247,13 @@ class BuyerPopulation:
         price = np.array([o.api_price_cny_per_mtok for o in offers])
         d = self.domain[idx]
         growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        share = np.broadcast_to(self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
-                                (idx.size, len(offers)))
+        share = np.broadcast_to(
+            self._cfg.usage_mtok_per_mcny * growth * price / 1e6, (idx.size, len(offers))
+        )
         return ids, domcap[:, d].T, halluc[:, d].T, share
 
     def review_subscriptions(self, offers: list[Offer]) -> None:
-        """API subscribers churn, or switch when a rival is better by more than the switching cost."""
-        w = self.world
+        """API subscribers churn, or switch to a rival better by more than the switching cost."""
         c = self._cfg
         subs = np.flatnonzero(self.channel == API)
         if subs.size == 0 or not offers:
@@ -252,7 +284,9 @@ class BuyerPopulation:
 
     def _consider_rate(self) -> float:
         c = self._cfg
-        return min(1.0, c.consideration_rate * self.world.hype.level ** c.consideration_hype_elasticity)
+        return min(
+            1.0, c.consideration_rate * self.world.hype.level**c.consideration_hype_elasticity
+        )
 
     def consider_adoption(self, offers: list[Offer]) -> None:
         """Non-adopters look at the market (more when hype is high and digitisation deep)."""
@@ -265,13 +299,24 @@ class BuyerPopulation:
             return
         tender = self.private[look] | (self._rng.random(look.size) < self.tender_propensity[look])
         for i in look[tender]:
-            t = w.enterprise.issue_tender(int(i), int(self.segment[i]), int(self.domain[i]),
-                                          float(self.budget[i] * c.project_budget_months),
-                                          c.tender_term_months, bool(self.private[i]))
+            t = w.enterprise.issue_tender(
+                int(i),
+                int(self.segment[i]),
+                int(self.domain[i]),
+                float(self.budget[i] * c.project_budget_months),
+                c.tender_term_months,
+                bool(self.private[i]),
+            )
             self.pending[i] = True
-            w.log.record(w.now, EventKind.TENDER, f"buyer:{i}", ActorType.BUYER,
-                         amount_mcny=t.value_mcny, segment=SEGMENTS[self.segment[i]],
-                         domain=w.domains[self.domain[i]])
+            w.log.record(
+                w.now,
+                EventKind.TENDER,
+                f"buyer:{i}",
+                ActorType.BUYER,
+                amount_mcny=t.value_mcny,
+                segment=SEGMENTS[self.segment[i]],
+                domain=w.domains[self.domain[i]],
+            )
         api = look[~tender]
         self.renewing[api] = False
         if api.size == 0:
@@ -302,14 +347,17 @@ class BuyerPopulation:
             rows = active[keys == key]
             v, seg = divmod(int(key), len(SEGMENTS))
             name = m.vendor_name(v)
-            for channel, mask in ((Channel.API, self.channel[rows] == API),
-                                  (Channel.CONTRACT, self.channel[rows] == CONTRACT)):
+            for channel, mask in (
+                (Channel.API, self.channel[rows] == API),
+                (Channel.CONTRACT, self.channel[rows] == CONTRACT),
+            ):
                 sel = rows[mask]
                 if sel.size == 0:
                     continue
                 amount = float(spend[sel].sum())
-                w.ledger.transfer(w.now, f"ext:buyers:{SEGMENTS[seg]}", name, amount,
-                                  f"{channel}_payment")
+                w.ledger.transfer(
+                    w.now, f"ext:buyers:{SEGMENTS[seg]}", name, amount, f"{channel}_payment"
+                )
                 m.record_payment(name, channel, amount)
                 if channel == Channel.API:
                     m.record_tokens(name, float(usage[sel].sum()))
@@ -322,5 +370,7 @@ class BuyerPopulation:
     def adoption_by_segment(self) -> list[float]:
         """Share of each segment's buyers with a live contract or subscription."""
         adopted = self.vendor >= 0
-        return [float(adopted[self.segment == s].mean()) if (self.segment == s).any() else 0.0
-                for s in range(len(SEGMENTS))]
+        return [
+            float(adopted[self.segment == s].mean()) if (self.segment == s).any() else 0.0
+            for s in range(len(SEGMENTS))
+        ]

@@ -66,19 +66,31 @@ def irr_annual(months: list[float], flows: list[float]) -> float:
 class Fund:
     """One venture fund (its own SimPy process from vintage to close)."""
 
-    def __init__(self, world: World, cfg: FundsConfig, number: int, vintage_month: float,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        world: World,
+        cfg: FundsConfig,
+        number: int,
+        vintage_month: float,
+        rng: np.random.Generator,
+    ) -> None:
         self.world = world
         self.id = f"fund:{number}"
         self._cfg = cfg
         self._rng = rng
         self.vintage_month = vintage_month
-        self.term_years = float(rng.uniform(cfg.term_years - cfg.term_spread_years,
-                                            cfg.term_years + cfg.term_spread_years))
+        self.term_years = float(
+            rng.uniform(
+                cfg.term_years - cfg.term_spread_years, cfg.term_years + cfg.term_spread_years
+            )
+        )
         self.size_mcny = cfg.size_mcny * float(rng.lognormal(0, cfg.size_sigma))
         self.hurdle = float(rng.normal(cfg.hurdle_mean, cfg.hurdle_sd))
-        self.terms = FundTerms(vintage_month, self.term_years * MONTHS_PER_YEAR,
-                               cfg.exit_window_years * MONTHS_PER_YEAR)
+        self.terms = FundTerms(
+            vintage_month,
+            self.term_years * MONTHS_PER_YEAR,
+            cfg.exit_window_years * MONTHS_PER_YEAR,
+        )
         self.closed = False
         self._lp_flows: list[tuple[float, float]] = []
         self._reserved = 0.0
@@ -100,8 +112,15 @@ class Fund:
         w.ledger.transfer(self.vintage_month, LPS, self.id, self.size_mcny, "lp_commitment")
         self._lp_flows.append((self.vintage_month, -self.size_mcny))
         w.funding.register_fund(self.id, self.terms)
-        w.log.record(w.now, EventKind.FUND_RAISED, self.id, ActorType.FUND, LPS, self.size_mcny,
-                     reason=f"term {self.term_years:.2f} years, vintage month {self.vintage_month:.1f}")
+        w.log.record(
+            w.now,
+            EventKind.FUND_RAISED,
+            self.id,
+            ActorType.FUND,
+            LPS,
+            self.size_mcny,
+            reason=f"term {self.term_years:.2f} years, vintage month {self.vintage_month:.1f}",
+        )
 
     def run(self) -> Generator[simpy.Event, None, None]:
         """Monthly life of the fund until its term ends."""
@@ -124,14 +143,18 @@ class Fund:
     def investing(self) -> bool:
         """Inside the investment period, with enough term left to exit."""
         now = self.world.now
-        return (now - self.vintage_month < self._cfg.investment_period_years * MONTHS_PER_YEAR
-                and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR)
+        return (
+            now - self.vintage_month < self._cfg.investment_period_years * MONTHS_PER_YEAR
+            and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR
+        )
 
     def charge_fee(self) -> None:
         """Management fee to the general partner."""
         w = self.world
-        fee = min(self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR,
-                  max(self.cash, 0.0))
+        fee = min(
+            self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR,
+            max(self.cash, 0.0),
+        )
         w.ledger.transfer(w.now, self.id, GP_FEES, fee, "management_fee")
 
     def fee_reserve(self) -> float:
@@ -180,8 +203,16 @@ class Fund:
         self._lp_flows.append((w.now, cash))
         self.closed = True
         r = self.returns()
-        w.log.record(w.now, EventKind.FUND_CLOSED, self.id, ActorType.FUND, LPS, cash,
-                     valuation_mcny=r.tvpi, reason=f"written off {lost:.1f}")
+        w.log.record(
+            w.now,
+            EventKind.FUND_CLOSED,
+            self.id,
+            ActorType.FUND,
+            LPS,
+            cash,
+            valuation_mcny=r.tvpi,
+            reason=f"written off {lost:.1f}",
+        )
 
     # ------------------------------------------------------------ performance
     def nav(self) -> float:
@@ -202,8 +233,14 @@ class Fund:
         if nav > 0:
             months.append(self.world.now)
             flows.append(nav)
-        return FundReturns(paid, dist, nav, (dist + nav) / paid if paid else float("nan"),
-                           dist / paid if paid else float("nan"), irr_annual(months, flows))
+        return FundReturns(
+            paid,
+            dist,
+            nav,
+            (dist + nav) / paid if paid else float("nan"),
+            dist / paid if paid else float("nan"),
+            irr_annual(months, flows),
+        )
 
 
 class FundVintages:
@@ -217,14 +254,18 @@ class FundVintages:
 
     def _start(self, vintage_month: float) -> None:
         number = len(self.funds)
-        fund = Fund(self._world, self._cfg, number, vintage_month,
-                    self._world.streams.get("fund", number))
+        fund = Fund(
+            self._world, self._cfg, number, vintage_month, self._world.streams.get("fund", number)
+        )
         self.funds.append(fund)
         self._world.env.process(fund.run())
 
     def rate(self) -> float:
         """Expected new funds per month at the current hype."""
-        return self._cfg.vintage_rate_per_month * self._world.hype.level ** self._cfg.vintage_hype_elasticity
+        return (
+            self._cfg.vintage_rate_per_month
+            * self._world.hype.level**self._cfg.vintage_hype_elasticity
+        )
 
     def run(self) -> Generator[simpy.Event, None, None]:
         """Seed the initial funds (vintages in the past year), then add vintages monthly."""

@@ -31,8 +31,14 @@ class Giant(Vendor):
     actor_type = ActorType.GIANT
     home_domain = 0
 
-    def __init__(self, world: World, cfg: GiantsConfig, data_cfg: DataConfig, index: int,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        world: World,
+        cfg: GiantsConfig,
+        data_cfg: DataConfig,
+        index: int,
+        rng: np.random.Generator,
+    ) -> None:
         super().__init__(world, f"giant:{cfg.names[index]}")
         self.name = cfg.names[index]
         self._cfg = cfg
@@ -41,15 +47,19 @@ class Giant(Vendor):
         self._rng = rng
         self._training_gpus = 0.0
         self._serving_gpus = 0.0
+        self._fleet_shortfall = 0.0  # A100-eq the giant wants but does not yet own
         self._next_generation = float(rng.uniform(0, cfg.generation_interval_months / 2))
         self._generation = 0
         self._reference_price = world.compute.price_mcny
         self.api_price = cfg.initial_api_price_cny_per_mtok
         self.core_profit = 0.0
         world.actor_types[self.id] = self.actor_type
-        world.ledger.transfer(0.0, CORE_MARKET, self.id, cfg.initial_cash_mcny[index], "initial_cash")
-        world.compute.grant_initial_fleet(self.id, cfg.initial_gpus[index],
-                                          cfg.initial_domestic_share[index])
+        world.ledger.transfer(
+            0.0, CORE_MARKET, self.id, cfg.initial_cash_mcny[index], "initial_cash"
+        )
+        world.compute.grant_initial_fleet(
+            self.id, cfg.initial_gpus[index], cfg.initial_domestic_share[index]
+        )
         world.data.register(self.id, cfg.initial_data_quality[index])
 
     # ------------------------------------------------------------ process
@@ -105,12 +115,20 @@ class Giant(Vendor):
         price = w.compute.price_mcny
         rel_price = price / self._reference_price
         efficiency = cap.efficiency(w.capability, w.now)
-        self._serving_gpus = w.compute.serving_gpus(w.enterprise.tokens(self.id, w.month - 1),
-                                                    efficiency)
-        target = (self.ai_budget() * c.fleet_target_months_of_budget / self._reference_price
-                  * w.hype.level ** c.hype_fleet_elasticity * rel_price ** -c.gpu_price_elasticity
-                  + self._serving_gpus)
-        gap = target - w.compute.owned(self.id) - w.compute.in_transit(self.id)
+        self._serving_gpus = w.compute.serving_gpus(
+            w.enterprise.tokens(self.id, w.month - 1), efficiency
+        )
+        target = (
+            self.ai_budget()
+            * c.fleet_target_months_of_budget
+            / self._reference_price
+            * w.hype.level**c.hype_fleet_elasticity
+            * rel_price**-c.gpu_price_elasticity
+            + self._serving_gpus
+        )
+        owned = w.compute.owned(self.id)
+        self._fleet_shortfall = max(target - owned, 0.0)
+        gap = target - owned - w.compute.in_transit(self.id)
         if gap <= 0:
             return
         order = gap / c.fleet_adjust_months
@@ -119,9 +137,14 @@ class Giant(Vendor):
         w.compute.buy(self.id, self.actor_type, order)
 
     def offer_cloud(self) -> None:
-        """Rent out GPUs not training or serving (seeds 001, 004)."""
+        """Rent out GPUs not training or serving (seeds 001, 004).
+
+        A giant short of the fleet it wants (orders stuck in a scarce market)
+        keeps that shortfall for itself: clouds serve their owners first (claim 2).
+        """
         w = self.world
-        spare = w.compute.owned(self.id) - self._training_gpus - self._serving_gpus
+        reserve = self._cfg.cloud_reserve_share * self._fleet_shortfall
+        spare = w.compute.owned(self.id) - self._training_gpus - self._serving_gpus - reserve
         if spare > 0:
             w.compute.offer_rental(RentalOffer(self.id, spare))
 
@@ -135,16 +158,25 @@ class Giant(Vendor):
         self._next_generation = w.now + c.generation_interval_months
         yield w.env.timeout(c.training_months)
         self._training_gpus = 0.0
-        new = cap.trained_capability(w.capability, gpus * c.training_months,
-                                     w.data.quality(self.id), w.now)
+        new = cap.trained_capability(
+            w.capability, gpus * c.training_months, w.data.quality(self.id), w.now
+        )
         yield w.env.process(w.regulator.review())
         self._generation += 1
         self.capability = max(self.capability, new)
         w.leaderboard.post(self.id, self.capability, general=True, month=w.now)
         w.hype.note_releases(1)
-        w.log.record(w.now, EventKind.MODEL_RELEASE, self.id, self.actor_type,
-                     model_kind=str(ModelKind.ORIGINAL), domain=w.domains[0],
-                     capability=self.capability, gpus=gpus, stage=self._generation)
+        w.log.record(
+            w.now,
+            EventKind.MODEL_RELEASE,
+            self.id,
+            self.actor_type,
+            model_kind=str(ModelKind.ORIGINAL),
+            domain=w.domains[0],
+            capability=self.capability,
+            gpus=gpus,
+            stage=self._generation,
+        )
 
     # ------------------------------------------------------------ MaaS pricing
     def set_price(self) -> None:
@@ -154,16 +186,32 @@ class Giant(Vendor):
         cost = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now))
         total = w.enterprise.total_tokens(w.month - 1)
         share = w.enterprise.tokens(self.id, w.month - 1) / total if total > 0 else c.share_target
-        own = cost * (1 + c.target_markup) * (max(share, 1e-3) / c.share_target) ** c.share_price_elasticity
-        rivals = [o.api_price_cny_per_mtok for o in w.enterprise.offers()
-                  if o.vendor_type == str(self.actor_type) and o.vendor != self.id]
-        desired = own if not rivals else (
-            (1 - c.rival_price_weight) * own + c.rival_price_weight * float(np.mean(rivals)))
+        own = (
+            cost
+            * (1 + c.target_markup)
+            * (max(share, 1e-3) / c.share_target) ** c.share_price_elasticity
+        )
+        rivals = [
+            o.api_price_cny_per_mtok
+            for o in w.enterprise.offers()
+            if o.vendor_type == str(self.actor_type) and o.vendor != self.id
+        ]
+        desired = (
+            own
+            if not rivals
+            else ((1 - c.rival_price_weight) * own + c.rival_price_weight * float(np.mean(rivals)))
+        )
         old = self.api_price
         self.api_price = old + c.price_adjust_speed * (desired - old)
         if abs(self.api_price - old) > 0.01 * old:
-            w.log.record(w.now, EventKind.PRICE_CHANGE, self.id, self.actor_type,
-                         price=self.api_price, reason=f"{old:.3f}")
+            w.log.record(
+                w.now,
+                EventKind.PRICE_CHANGE,
+                self.id,
+                self.actor_type,
+                price=self.api_price,
+                reason=f"{old:.3f}",
+            )
 
     # ------------------------------------------------------------ tenders and M&A
     def bid_for_contracts(self) -> None:
@@ -198,6 +246,9 @@ class Giant(Vendor):
         w.compute.transfer_fleet(startup, self.id)
         w.enterprise.leave(startup, successor=self.id)
         w.leaderboard.withdraw(startup)
-        w.data.set_domain_quality(self.id, domain, max(w.data.domain_quality(self.id, domain),
-                                                       w.data.domain_quality(startup, domain)))
+        w.data.set_domain_quality(
+            self.id,
+            domain,
+            max(w.data.domain_quality(self.id, domain), w.data.domain_quality(startup, domain)),
+        )
         w.data.remove(startup)

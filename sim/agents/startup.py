@@ -34,8 +34,14 @@ class Startup(Vendor):
 
     actor_type = ActorType.STARTUP
 
-    def __init__(self, world: World, cfg: StartupsConfig, data_cfg: DataConfig, number: int,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        world: World,
+        cfg: StartupsConfig,
+        data_cfg: DataConfig,
+        number: int,
+        rng: np.random.Generator,
+    ) -> None:
         super().__init__(world, f"startup:{number}")
         self._cfg = cfg
         self._data_step_cost = data_cfg.step_cost_startup_mcny
@@ -48,13 +54,17 @@ class Startup(Vendor):
             self.kind = ModelKind.SHELL
         else:
             self.kind = ModelKind.ASSEMBLED
-        self.headcount = {ModelKind.ORIGINAL: cfg.headcount_original,
-                          ModelKind.SHELL: cfg.headcount_shell,
-                          ModelKind.ASSEMBLED: cfg.headcount_assembled}[self.kind]
+        self.headcount = {
+            ModelKind.ORIGINAL: cfg.headcount_original,
+            ModelKind.SHELL: cfg.headcount_shell,
+            ModelKind.ASSEMBLED: cfg.headcount_assembled,
+        }[self.kind]
         self._burn_factor = 1.0
-        self._dev_left = {ModelKind.ORIGINAL: cfg.dev_months_original,
-                          ModelKind.SHELL: cfg.dev_months_shell,
-                          ModelKind.ASSEMBLED: cfg.dev_months_assembled}[self.kind]
+        self._dev_left = {
+            ModelKind.ORIGINAL: cfg.dev_months_original,
+            ModelKind.SHELL: cfg.dev_months_shell,
+            ModelKind.ASSEMBLED: cfg.dev_months_assembled,
+        }[self.kind]
         self._training_need = 0.0
         self._training_months = cfg.training_months
         self._training_done = 0.0
@@ -78,10 +88,19 @@ class Startup(Vendor):
         cash = c.initial_cash_mcny * float(self._rng.lognormal(0, c.initial_cash_sigma))
         w.ledger.transfer(w.now, FOUNDERS, self.id, cash, "founders_capital")
         w.data.register(self.id, float(self._rng.uniform(0, c.initial_data_quality_max)))
-        w.data.set_domain_quality(self.id, self.home_domain,
-                                  float(self._rng.uniform(0, c.initial_data_quality_max)))
-        w.log.record(w.now, EventKind.FOUNDED, self.id, self.actor_type, FOUNDERS, cash,
-                     model_kind=str(self.kind), domain=w.domains[self.home_domain])
+        w.data.set_domain_quality(
+            self.id, self.home_domain, float(self._rng.uniform(0, c.initial_data_quality_max))
+        )
+        w.log.record(
+            w.now,
+            EventKind.FOUNDED,
+            self.id,
+            self.actor_type,
+            FOUNDERS,
+            cash,
+            model_kind=str(self.kind),
+            domain=w.domains[self.home_domain],
+        )
 
     def run(self) -> Generator[simpy.Event, None, None]:
         """From founding to the end of the company's independent life."""
@@ -117,8 +136,10 @@ class Startup(Vendor):
     @property
     def is_model_builder(self) -> bool:
         """An independent model builder: not pivoted, not acquired, not bankrupt."""
-        return not self.pivoted and self.world.funding.outcome(self.id) in (Outcome.ACTIVE,
-                                                                             Outcome.IPO)
+        return not self.pivoted and self.world.funding.outcome(self.id) in (
+            Outcome.ACTIVE,
+            Outcome.IPO,
+        )
 
     def monthly_burn(self) -> float:
         """Salaries, rent, electricity and rented compute (million CNY per month)."""
@@ -138,11 +159,21 @@ class Startup(Vendor):
         """Salaries, office, electricity, project delivery and the host's fee."""
         w = self.world
         c = self._cfg
-        w.ledger.transfer(w.now, self.id, PAYROLL,
-                          self.headcount * self._burn_factor * c.salary_mcny_per_month, "salaries")
+        w.ledger.transfer(
+            w.now,
+            self.id,
+            PAYROLL,
+            self.headcount * self._burn_factor * c.salary_mcny_per_month,
+            "salaries",
+        )
         w.ledger.transfer(w.now, self.id, LANDLORDS, c.rent_mcny_per_month, "office_rent")
-        w.ledger.transfer(w.now, self.id, "ext:electricity", w.compute.fleet_electricity_mcny(self.id),
-                          "electricity")
+        w.ledger.transfer(
+            w.now,
+            self.id,
+            "ext:electricity",
+            w.compute.fleet_electricity_mcny(self.id),
+            "electricity",
+        )
         self.pay_delivery(c.delivery_cost_share)
         if self.host is not None:
             fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, w.month - 1)
@@ -175,8 +206,9 @@ class Startup(Vendor):
         """Move development and training on, and rent GPUs for training and serving."""
         w = self.world
         want = self._advance_training()
-        serving = w.compute.serving_gpus(w.enterprise.tokens(self.id, w.month - 1),
-                                         cap.efficiency(w.capability, w.now))
+        serving = w.compute.serving_gpus(
+            w.enterprise.tokens(self.id, w.month - 1), cap.efficiency(w.capability, w.now)
+        )
         if self.pivoted:
             serving = 0.0  # the host giant serves an application company's traffic
         self._serving_request = serving
@@ -214,15 +246,24 @@ class Startup(Vendor):
         w = self.world
         c = self._cfg
         kind = self.kind
-        need = c.training_gpu_months_original if kind == ModelKind.ORIGINAL else c.training_gpu_months_other
-        self._training_months = c.training_months if kind == ModelKind.ORIGINAL else c.training_months_other
+        need = (
+            c.training_gpu_months_original
+            if kind == ModelKind.ORIGINAL
+            else c.training_gpu_months_other
+        )
+        self._training_months = (
+            c.training_months if kind == ModelKind.ORIGINAL else c.training_months_other
+        )
         if kind == ModelKind.ORIGINAL:
             budget = self.compute_budget()
             per_month = need / c.training_months
             buy_cost = per_month * w.compute.price_mcny
             rent_cost = need * w.compute.rental_price_mcny
-            if self._rng.random() < c.buy_propensity * (1 - self.pressure()) and budget >= buy_cost \
-                    and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month:
+            if (
+                self._rng.random() < c.buy_propensity * (1 - self.pressure())
+                and budget >= buy_cost
+                and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month
+            ):
                 w.compute.buy(self.id, self.actor_type, per_month)
             elif budget < rent_cost:
                 kind = ModelKind.SHELL
@@ -254,15 +295,26 @@ class Startup(Vendor):
         self.releases += 1
         w.leaderboard.post(self.id, self.capability, general=False, month=w.now)
         w.hype.note_releases(1)
-        w.log.record(w.now, EventKind.MODEL_RELEASE, self.id, self.actor_type,
-                     model_kind=str(kind), domain=w.domains[self.home_domain],
-                     capability=self.capability, gpus=gpu_months, stage=self.releases)
+        w.log.record(
+            w.now,
+            EventKind.MODEL_RELEASE,
+            self.id,
+            self.actor_type,
+            model_kind=str(kind),
+            domain=w.domains[self.home_domain],
+            capability=self.capability,
+            gpus=gpu_months,
+            stage=self.releases,
+        )
 
     def general_gap(self) -> float:
         """How far the best general model is ahead of this firm in its domain (points)."""
         w = self.world
-        theirs = [o.domain_capability[self.home_domain] for o in w.enterprise.offers()
-                  if o.vendor_type == str(ActorType.GIANT)]
+        theirs = [
+            o.domain_capability[self.home_domain]
+            for o in w.enterprise.offers()
+            if o.vendor_type == str(ActorType.GIANT)
+        ]
         if not theirs:
             return 0.0
         own = self.domain_capabilities()[self.home_domain] if self.capability > 0 else 0.0
@@ -285,9 +337,16 @@ class Startup(Vendor):
         self._burn_factor *= self._cfg.pivot_burn_factor
         self._training_kind = None
         w.leaderboard.withdraw(self.id)
-        w.log.record(w.now, EventKind.PIVOT, self.id, self.actor_type, host,
-                     model_kind=str(old_kind), domain=w.domains[self.home_domain],
-                     reason=f"general model {gap:.0f} points ahead")
+        w.log.record(
+            w.now,
+            EventKind.PIVOT,
+            self.id,
+            self.actor_type,
+            host,
+            model_kind=str(old_kind),
+            domain=w.domains[self.home_domain],
+            reason=f"general model {gap:.0f} points ahead",
+        )
 
     def domain_capabilities(self) -> tuple[float, ...]:
         """Own model's capability, or the host's plus own domain data after a pivot."""
@@ -299,9 +358,11 @@ class Startup(Vendor):
             return super().domain_capabilities()
         share = self._cfg.app_layer_capability_share
         bonus = w.capability.vertical_data_bonus
-        return tuple(share * c + (bonus * w.data.domain_quality(self.id, d)
-                                  if self.specialised_in(d) else 0.0)
-                     for d, c in enumerate(host.domain_capability))
+        return tuple(
+            share * c
+            + (bonus * w.data.domain_quality(self.id, d) if self.specialised_in(d) else 0.0)
+            for d, c in enumerate(host.domain_capability)
+        )
 
     # ------------------------------------------------------------ selling
     def set_price(self) -> None:
@@ -311,8 +372,9 @@ class Startup(Vendor):
             host = w.enterprise.offer(self.host)
             base = host.api_price_cny_per_mtok if host else self.api_price
         else:
-            base = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now),
-                                                       rented=True)
+            base = w.compute.serving_cost_cny_per_mtok(
+                cap.efficiency(w.capability, w.now), rented=True
+            )
         self.api_price = base * (1 + self._cfg.api_markup)
         if self.pivoted and self.capability == 0 and self.host is not None:
             self.capability = max(self.domain_capabilities())
@@ -349,14 +411,17 @@ class Startup(Vendor):
         rank = w.leaderboard.rank_percentile(self.id)
         stage = f.stage(self.id)
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
-            value = f.pre_money(w.hype.level, self.releases, rank, stage, revenue,
-                                self.gpu_asset_share())
+            value = f.pre_money(
+                w.hype.level, self.releases, rank, stage, revenue, self.gpu_asset_share()
+            )
             f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, w.now))
         elif f.investors_exiting(self.id, w.now) and revenue < c.ipo_revenue_mcny_per_year:
             f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, w.now))
         else:
             f.withdraw_sale(self.id)
-        if not f.may_request(self.id) or runway >= f.raise_trigger_months(self.pressure(), w.hype.level):
+        if not f.may_request(self.id) or runway >= f.raise_trigger_months(
+            self.pressure(), w.hype.level
+        ):
             return
         plan = 0.0
         if self.kind == ModelKind.ORIGINAL:
@@ -372,7 +437,9 @@ class Startup(Vendor):
         c = self._cfg
         revenue = self.annual_revenue()
         if revenue >= c.ipo_revenue_mcny_per_year and w.hype.level >= c.ipo_window_hype:
-            w.funding.list_on_exchange(self.id, revenue * c.ipo_revenue_multiple, c.ipo_primary_share)
+            w.funding.list_on_exchange(
+                self.id, revenue * c.ipo_revenue_multiple, c.ipo_primary_share
+            )
 
     def api_revenue(self) -> float:
         """Last month's API revenue (million CNY)."""
@@ -392,7 +459,7 @@ class StartupEntry:
 
     def rate(self) -> float:
         """Expected foundings per month at the current hype."""
-        return self._cfg.base_founding_rate * self._world.hype.level ** self._cfg.hype_elasticity
+        return self._cfg.base_founding_rate * self._world.hype.level**self._cfg.hype_elasticity
 
     def run(self) -> Generator[simpy.Event, None, None]:
         """Each month, a Poisson number of new startups."""
@@ -401,8 +468,9 @@ class StartupEntry:
         while True:
             for _ in range(int(self._rng.poisson(self.rate()))):
                 number = len(self.startups)
-                startup = Startup(w, self._cfg, self._data_cfg, number,
-                                  w.streams.get("startup", number))
+                startup = Startup(
+                    w, self._cfg, self._data_cfg, number, w.streams.get("startup", number)
+                )
                 self.startups.append(startup)
                 w.env.process(startup.run())
             yield w.env.timeout(1)

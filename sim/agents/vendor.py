@@ -45,8 +45,12 @@ class Vendor:
         """Capability in every domain (general transfer plus learned domain data)."""
         w = self.world
         return tuple(
-            cap.domain_capability(w.capability, self.capability, w.data.domain_quality(self.id, d),
-                                  self.specialised_in(d))
+            cap.domain_capability(
+                w.capability,
+                self.capability,
+                w.data.domain_quality(self.id, d),
+                self.specialised_in(d),
+            )
             for d in range(len(w.domains))
         )
 
@@ -56,11 +60,19 @@ class Vendor:
         if self.capability <= 0:
             return
         domcap = self.domain_capabilities()
-        self.world.enterprise.post_offer(Offer(
-            vendor=self.id, vendor_type=str(self.actor_type), domain_capability=domcap,
-            hallucination=tuple(cap.hallucination_rate(self.world.capability, c) for c in domcap),
-            api_price_cny_per_mtok=self.api_price, private_deployment=private_deployment,
-            domain=self.home_domain))
+        self.world.enterprise.post_offer(
+            Offer(
+                vendor=self.id,
+                vendor_type=str(self.actor_type),
+                domain_capability=domcap,
+                hallucination=tuple(
+                    cap.hallucination_rate(self.world.capability, c) for c in domcap
+                ),
+                api_price_cny_per_mtok=self.api_price,
+                private_deployment=private_deployment,
+                domain=self.home_domain,
+            )
+        )
 
     def pay_delivery(self, cost_share: float) -> float:
         """Pay the experts delivering last month's projects; return the cost."""
@@ -81,13 +93,21 @@ class Vendor:
     def buy_data(self, step_cost_mcny: float) -> None:
         """Buy a data-quality step if it pays back despite spill-over (claim 3)."""
         w = self.world
-        if self.cash < step_cost_mcny or not w.data.worth_buying(self.annual_revenue(),
-                                                                  step_cost_mcny):
+        if self.cash < step_cost_mcny or not w.data.worth_buying(
+            self.annual_revenue(), step_cost_mcny
+        ):
             return
         w.ledger.transfer(w.now, self.id, DATA_VENDORS, step_cost_mcny, "data_purchase")
         quality = w.data.buy_step(self.id)
-        w.log.record(w.now, EventKind.DATA_PURCHASE, self.id, self.actor_type, DATA_VENDORS,
-                     step_cost_mcny, capability=quality)
+        w.log.record(
+            w.now,
+            EventKind.DATA_PURCHASE,
+            self.id,
+            self.actor_type,
+            DATA_VENDORS,
+            step_cost_mcny,
+            capability=quality,
+        )
 
     def bid(self, price_share: float, domains: tuple[int, ...] | None, private_ok: bool) -> None:
         """Bid ``price_share`` of each open tender's value in ``domains`` (None: all)."""

@@ -10,8 +10,9 @@ class OpenSourceFrontier:
 
     def __init__(self, cfg: OpenSourceConfig) -> None:
         self._initial = cfg.initial_capability
-        pairs = sorted(zip((m / cfg.pace for m in cfg.release_months),
-                           cfg.frontier_capability, strict=True))
+        pairs = sorted(
+            zip((m / cfg.pace for m in cfg.release_months), cfg.frontier_capability, strict=True)
+        )
         self._releases = pairs
 
     def capability(self, month: float) -> float:

@@ -18,8 +18,9 @@ from sim.config import RegulationConfig
 class Regulator:
     """Generative-AI service review: a queue with a fixed number of reviewers."""
 
-    def __init__(self, env: simpy.Environment, cfg: RegulationConfig,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self, env: simpy.Environment, cfg: RegulationConfig, rng: np.random.Generator
+    ) -> None:
         self._env = env
         self._cfg = cfg
         self._rng = rng

@@ -24,7 +24,7 @@ import simpy
 
 from sim.config import ComputeConfig
 from sim.events import ActorType, EventKind, EventLog
-from sim.ledger import Ledger
+from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import GpuOrder, RentalOffer, RentalRequest
 
 HOURS_PER_DAY = 24.0
@@ -37,8 +37,9 @@ TINY = 1e-9
 class ComputeMarket:
     """GPU supply, price, deliveries and the rental market (one per run)."""
 
-    def __init__(self, env: simpy.Environment, cfg: ComputeConfig, ledger: Ledger,
-                 log: EventLog) -> None:
+    def __init__(
+        self, env: simpy.Environment, cfg: ComputeConfig, ledger: Ledger, log: EventLog
+    ) -> None:
         self._env = env
         self._cfg = cfg
         self._ledger = ledger
@@ -111,9 +112,13 @@ class ComputeMarket:
     def electricity_cny_per_server_day(self) -> float:
         """Electricity for one server at full draw, cooling included (seed 004: ~200 CNY)."""
         c = self._cfg
-        return c.server_power_kw * (1 + c.cooling_overhead) * HOURS_PER_DAY * c.electricity_cny_per_kwh
+        return (
+            c.server_power_kw * (1 + c.cooling_overhead) * HOURS_PER_DAY * c.electricity_cny_per_kwh
+        )
 
-    def electricity_mcny_per_gpu_month(self, serving: bool = False, domestic: bool = False) -> float:
+    def electricity_mcny_per_gpu_month(
+        self, serving: bool = False, domestic: bool = False
+    ) -> float:
         """Electricity for one A100-eq for a month, training (full draw) or serving."""
         c = self._cfg
         per_gpu_day = self.electricity_cny_per_server_day() / c.gpus_per_server
@@ -123,12 +128,15 @@ class ComputeMarket:
 
     def ownership_cost_mcny_per_gpu_month(self, serving: bool = False) -> float:
         """Depreciation at today's price plus electricity, per A100-eq-month."""
-        return self._price / self._cfg.depreciation_months + self.electricity_mcny_per_gpu_month(serving)
+        return self._price / self._cfg.depreciation_months + self.electricity_mcny_per_gpu_month(
+            serving
+        )
 
     def serving_cost_cny_per_mtok(self, efficiency: float, rented: bool = False) -> float:
         """Cost of serving a million tokens on owned (or rented) A100s at ``efficiency``."""
-        per_gpu_month = (self._rent_price if rented
-                         else self.ownership_cost_mcny_per_gpu_month(serving=True))
+        per_gpu_month = (
+            self._rent_price if rented else self.ownership_cost_mcny_per_gpu_month(serving=True)
+        )
         return per_gpu_month * 1e6 / (self._cfg.serving_throughput_mtok * efficiency)
 
     def serving_gpus(self, mtok: float, efficiency: float) -> float:
@@ -141,8 +149,10 @@ class ComputeMarket:
         dom = self._owned_domestic.get(firm, 0.0)
         bill = 0.0
         for gpus, domestic in ((total - dom, False), (dom, True)):
-            bill += gpus * (serving_share * self.electricity_mcny_per_gpu_month(True, domestic)
-                            + (1 - serving_share) * self.electricity_mcny_per_gpu_month(False, domestic))
+            bill += gpus * (
+                serving_share * self.electricity_mcny_per_gpu_month(True, domestic)
+                + (1 - serving_share) * self.electricity_mcny_per_gpu_month(False, domestic)
+            )
         return bill
 
     def domestic_share_of_supply(self) -> float:
@@ -160,12 +170,22 @@ class ComputeMarket:
         self._in_transit[firm] += gpus
         self._purchased[firm] += gpus
         self._ordered_this_month += gpus
-        self._log.record(now, EventKind.GPU_PURCHASE, firm, actor_type, VENDOR_ACCOUNT, cost,
-                         gpus=gpus, price=self._price)
+        self._log.record(
+            now,
+            EventKind.GPU_PURCHASE,
+            firm,
+            actor_type,
+            VENDOR_ACCOUNT,
+            cost,
+            gpus=gpus,
+            price=self._price,
+        )
         self._env.process(self._deliver(order, actor_type))
         return order
 
-    def _deliver(self, order: GpuOrder, actor_type: ActorType) -> Generator[simpy.Event, None, None]:
+    def _deliver(
+        self, order: GpuOrder, actor_type: ActorType
+    ) -> Generator[simpy.Event, None, None]:
         yield self._env.timeout(self._cfg.lead_time_months)
         self._waiting += order.gpus
         remaining = order.gpus
@@ -178,8 +198,15 @@ class ComputeMarket:
             self._in_transit[order.buyer] -= chunk
             self._owned[order.buyer] += chunk
             self._owned_domestic[order.buyer] += domestic
-            self._log.record(self._env.now, EventKind.GPU_DELIVERY, order.buyer, actor_type,
-                             VENDOR_ACCOUNT, gpus=chunk, price=domestic / chunk)
+            self._log.record(
+                self._env.now,
+                EventKind.GPU_DELIVERY,
+                order.buyer,
+                actor_type,
+                VENDOR_ACCOUNT,
+                gpus=chunk,
+                price=domestic / chunk,
+            )
 
     def grant_initial_fleet(self, firm: str, gpus: float, domestic_share: float) -> None:
         """Record GPUs a firm already owned at month 0 (not a purchase)."""
@@ -224,13 +251,20 @@ class ComputeMarket:
         c = self._cfg
         demand = self._ordered_this_month + self._waiting
         available = self._arrived_this_month + self.stock.level
-        self._price = self._reprice(self._price, demand, available, c.price_adjust_speed,
-                                    c.price_reversion, c.production_cost_mcny)
+        self._price = self._reprice(
+            self._price,
+            demand,
+            available,
+            c.price_adjust_speed,
+            c.price_reversion,
+            c.production_cost_mcny,
+        )
         self._ordered_this_month = 0.0
 
     @staticmethod
-    def _reprice(price: float, demand: float, supply: float, speed: float, reversion: float,
-                 anchor: float) -> float:
+    def _reprice(
+        price: float, demand: float, supply: float, speed: float, reversion: float, anchor: float
+    ) -> float:
         """Tatonnement: log price moves with the relative excess demand (D - S) / (D + S),
         which lies in [-1, 1], and reverts towards the anchor (production cost)."""
         excess = (demand - supply) / (demand + supply) if demand + supply > 0 else 0.0
@@ -265,17 +299,30 @@ class ComputeMarket:
         self._rented = {}
         self._rented_out = {}
         for req in self._rental_requests:
-            got = req.gpu_months * fill
+            # Clouds bill in advance: a renter gets no more GPU-months than its cash pays for.
+            # (less one CNY per cloud billed: each transfer is rounded to whole CNY)
+            cash = self._ledger.balance(req.renter) - len(self._rental_offers) / CNY_PER_MCNY
+            affordable = max(cash, 0.0) / self._rent_price
+            got = min(req.gpu_months * fill, affordable)
             if got <= TINY:
                 continue
             self._rented[req.renter] = self._rented.get(req.renter, 0.0) + got
             for offer in self._rental_offers:
                 share = got * offer.gpu_months / offered
-                self._ledger.transfer(now, req.renter, offer.cloud, share * self._rent_price,
-                                      "gpu_rental")
+                self._ledger.transfer(
+                    now, req.renter, offer.cloud, share * self._rent_price, "gpu_rental"
+                )
                 self._rented_out[offer.cloud] = self._rented_out.get(offer.cloud, 0.0) + share
-            self._log.record(now, EventKind.GPU_RENTAL, req.renter, renter_types[req.renter],
-                             "clouds", got * self._rent_price, gpus=got, price=self._rent_price)
+            self._log.record(
+                now,
+                EventKind.GPU_RENTAL,
+                req.renter,
+                renter_types[req.renter],
+                "clouds",
+                got * self._rent_price,
+                gpus=got,
+                price=self._rent_price,
+            )
         self._rent_price = self._rental_quote(wanted, offered)
         self._rental_offers = []
         self._rental_requests = []

@@ -70,8 +70,14 @@ class FundTerms:
 class FundingMarket:
     """Rounds, ownership and exits of startups."""
 
-    def __init__(self, env: simpy.Environment, cfg: FundingConfig, funds_cfg: FundsConfig,
-                 ledger: Ledger, log: EventLog) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        cfg: FundingConfig,
+        funds_cfg: FundsConfig,
+        ledger: Ledger,
+        log: EventLog,
+    ) -> None:
         self._env = env
         self._cfg = cfg
         self._secondary_discount = funds_cfg.secondary_discount
@@ -123,10 +129,17 @@ class FundingMarket:
         """Post-money valuation of the last round (0 before any)."""
         return self._last_post.get(startup, 0.0)
 
+    def cap_table(self, startup: str) -> dict[str, float]:
+        """Holder -> share of ``startup`` (founders, funds, giants, public market); a copy."""
+        return dict(self._cap.get(startup, {}))
+
     def holdings(self, fund: str) -> dict[str, float]:
         """Startup -> share held by ``fund`` (active or listed companies)."""
-        return {s: cap[fund] for s, cap in self._cap.items()
-                if fund in cap and self._outcome[s] in (Outcome.ACTIVE, Outcome.IPO)}
+        return {
+            s: cap[fund]
+            for s, cap in self._cap.items()
+            if fund in cap and self._outcome[s] in (Outcome.ACTIVE, Outcome.IPO)
+        }
 
     def cost_basis(self, fund: str, startup: str) -> float:
         """Million CNY ``fund`` has put into ``startup`` and not yet realised."""
@@ -156,11 +169,21 @@ class FundingMarket:
     def story_factor(self, releases: int, rank_percentile: float, stage: int) -> float:
         """Launch events and leaderboard rank lift early valuations; later stages need revenue."""
         c = self._cfg
-        return ((1 + c.release_story_bonus * min(releases, 5)) * (1 + c.rank_story_bonus * rank_percentile)
-                * c.stage_story_decay ** stage)
+        return (
+            (1 + c.release_story_bonus * min(releases, 5))
+            * (1 + c.rank_story_bonus * rank_percentile)
+            * c.stage_story_decay**stage
+        )
 
-    def pre_money(self, hype: float, releases: int, rank_percentile: float, stage: int,
-                  annual_revenue_mcny: float, gpu_asset_share: float) -> float:
+    def pre_money(
+        self,
+        hype: float,
+        releases: int,
+        rank_percentile: float,
+        stage: int,
+        annual_revenue_mcny: float,
+        gpu_asset_share: float,
+    ) -> float:
         """Pre-money valuation (million CNY) of a company asking for money now.
 
         (story value * hype^e + revenue multiple * revenue) * (1 - heavy-asset discount * share
@@ -168,17 +191,25 @@ class FundingMarket:
         """
         c = self._cfg
         story = c.story_value_mcny * self.story_factor(releases, rank_percentile, stage)
-        value = story * hype ** c.valuation_hype_elasticity + c.revenue_multiple * annual_revenue_mcny
+        value = story * hype**c.valuation_hype_elasticity + c.revenue_multiple * annual_revenue_mcny
         return value * (1 - c.heavy_asset_discount * gpu_asset_share)
 
-    def score(self, hype: float, releases: int, rank_percentile: float, stage: int,
-              annual_revenue_mcny: float) -> float:
+    def score(
+        self,
+        hype: float,
+        releases: int,
+        rank_percentile: float,
+        stage: int,
+        annual_revenue_mcny: float,
+    ) -> float:
         """How attractive a deal looks to funds; each fund compares it with its own hurdle."""
         c = self._cfg
-        return (c.score_hype_weight * math.log(max(hype, 1e-6))
-                + c.score_story_weight * math.log(self.story_factor(releases, rank_percentile, 0))
-                + c.score_revenue_weight * math.log1p(annual_revenue_mcny / c.revenue_scale_mcny)
-                - c.score_stage_penalty * stage)
+        return (
+            c.score_hype_weight * math.log(max(hype, 1e-6))
+            + c.score_story_weight * math.log(self.story_factor(releases, rank_percentile, 0))
+            + c.score_revenue_weight * math.log1p(annual_revenue_mcny / c.revenue_scale_mcny)
+            - c.score_stage_penalty * stage
+        )
 
     def distressed_price(self, valuation_mcny: float) -> float:
         """Asking price of a company that must sell."""
@@ -188,8 +219,11 @@ class FundingMarket:
         """Runway below which a company asks for money: earlier under investor pressure
         and in a boom (seed 004: several rounds in quick succession)."""
         c = self._cfg
-        return (c.runway_trigger_months + pressure * c.pressure_runway_months
-                + max(hype - 1.0, 0.0) * c.hype_runway_months)
+        return (
+            c.runway_trigger_months
+            + pressure * c.pressure_runway_months
+            + max(hype - 1.0, 0.0) * c.hype_runway_months
+        )
 
     def ticket_share(self, lead: bool) -> float:
         """Share of a round a lead (or a follower) takes."""
@@ -242,14 +276,23 @@ class FundingMarket:
             req = self._requests[startup]
             got = sheets.get(startup, [])
             total = sum(s.amount_mcny for s in got)
-            if self._outcome[startup] == Outcome.ACTIVE and got and \
-                    total >= self._cfg.min_fill_share * req.target_mcny:
+            if (
+                self._outcome[startup] == Outcome.ACTIVE
+                and got
+                and total >= self._cfg.min_fill_share * req.target_mcny
+            ):
                 self._close(req, got, total)
             else:
                 self._failed[startup] += 1
                 self._last_failure[startup] = self._env.now
-                self._log.record(self._env.now, EventKind.ROUND_FAILED, startup, ActorType.STARTUP,
-                                 amount_mcny=req.target_mcny, stage=req.stage)
+                self._log.record(
+                    self._env.now,
+                    EventKind.ROUND_FAILED,
+                    startup,
+                    ActorType.STARTUP,
+                    amount_mcny=req.target_mcny,
+                    stage=req.stage,
+                )
         self._requests.clear()
         self._committed.clear()
         self._has_lead.clear()
@@ -279,8 +322,17 @@ class FundingMarket:
         self._raised_this_month += raised
         self._deals_this_month += 1
         self._down_this_month += int(down)
-        self._log.record(now, EventKind.ROUND_CLOSED, req.startup, ActorType.STARTUP, lead, raised,
-                         valuation_mcny=post, stage=stage, down_round=down)
+        self._log.record(
+            now,
+            EventKind.ROUND_CLOSED,
+            req.startup,
+            ActorType.STARTUP,
+            lead,
+            raised,
+            valuation_mcny=post,
+            stage=stage,
+            down_round=down,
+        )
         self._secondaries(rnd)
 
     def _secondaries(self, rnd: FundingRound) -> None:
@@ -299,8 +351,16 @@ class FundingMarket:
             del cap[seller]
             self._cost_basis[(rnd.lead, rnd.startup)] += price
             self._cost_basis.pop((seller, rnd.startup), None)
-            self._log.record(now, EventKind.SECONDARY_SALE, seller, ActorType.FUND, rnd.lead, price,
-                             valuation_mcny=rnd.post_money_mcny, reason=rnd.startup)
+            self._log.record(
+                now,
+                EventKind.SECONDARY_SALE,
+                seller,
+                ActorType.FUND,
+                rnd.lead,
+                price,
+                valuation_mcny=rnd.post_money_mcny,
+                reason=rnd.startup,
+            )
 
     # ------------------------------------------------------------ monthly statistics
     @property
@@ -334,11 +394,18 @@ class FundingMarket:
 
     def for_sale(self) -> list[SaleOffer]:
         """Companies currently for sale, in a stable order."""
-        return [self._for_sale[k] for k in sorted(self._for_sale)
-                if self._outcome[k] == Outcome.ACTIVE]
+        return [
+            self._for_sale[k] for k in sorted(self._for_sale) if self._outcome[k] == Outcome.ACTIVE
+        ]
 
-    def _pay_holders(self, startup: str, payer: str, value_mcny: float, reason: str,
-                     holders: list[str] | None = None) -> None:
+    def _pay_holders(
+        self,
+        startup: str,
+        payer: str,
+        value_mcny: float,
+        reason: str,
+        holders: list[str] | None = None,
+    ) -> None:
         cap = self._cap[startup]
         for holder in holders if holders is not None else sorted(cap):
             share = cap.get(holder, 0.0)
@@ -357,8 +424,16 @@ class FundingMarket:
             self._ledger.transfer(now, startup, buyer, leftover, "acquired_cash")
         self._outcome[startup] = Outcome.ACQUIRED
         self._for_sale.pop(startup, None)
-        self._log.record(now, EventKind.ACQUIRED, startup, ActorType.STARTUP, buyer, price_mcny,
-                         valuation_mcny=price_mcny, reason="distressed" if distressed else "strategic")
+        self._log.record(
+            now,
+            EventKind.ACQUIRED,
+            startup,
+            ActorType.STARTUP,
+            buyer,
+            price_mcny,
+            valuation_mcny=price_mcny,
+            reason="distressed" if distressed else "strategic",
+        )
         return True
 
     def list_on_exchange(self, startup: str, valuation_mcny: float, primary_share: float) -> None:
@@ -370,22 +445,42 @@ class FundingMarket:
         self._cap[startup][PUBLIC_MARKET] = 1.0 - sum(self._cap[startup].values())
         self._outcome[startup] = Outcome.IPO
         self._for_sale.pop(startup, None)
-        self._log.record(now, EventKind.IPO, startup, ActorType.STARTUP, PUBLIC_MARKET,
-                         valuation_mcny * primary_share, valuation_mcny=valuation_mcny)
+        self._log.record(
+            now,
+            EventKind.IPO,
+            startup,
+            ActorType.STARTUP,
+            PUBLIC_MARKET,
+            valuation_mcny * primary_share,
+            valuation_mcny=valuation_mcny,
+        )
 
     def bankrupt(self, startup: str, reason: str) -> None:
         """The company fails: every holder's stake is written off."""
         now = self._env.now
         for holder in sorted(self._cap[startup]):
             if holder in self._funds:
-                self._log.record(now, EventKind.WRITE_OFF, holder, ActorType.FUND, startup,
-                                 self._cost_basis.pop((holder, startup), 0.0), reason="bankrupt")
+                self._log.record(
+                    now,
+                    EventKind.WRITE_OFF,
+                    holder,
+                    ActorType.FUND,
+                    startup,
+                    self._cost_basis.pop((holder, startup), 0.0),
+                    reason="bankrupt",
+                )
         self._cap[startup] = {}
         self._outcome[startup] = Outcome.BANKRUPT
         self._for_sale.pop(startup, None)
         self._requests.pop(startup, None)
-        self._log.record(now, EventKind.BANKRUPT, startup, ActorType.STARTUP,
-                         amount_mcny=self._ledger.balance(startup), reason=reason)
+        self._log.record(
+            now,
+            EventKind.BANKRUPT,
+            startup,
+            ActorType.STARTUP,
+            amount_mcny=self._ledger.balance(startup),
+            reason=reason,
+        )
 
     def write_off(self, fund: str) -> float:
         """A closing fund writes off what it could not sell; return the cost written off.
@@ -400,6 +495,13 @@ class FundingMarket:
                 basis = self._cost_basis.pop((fund, startup), 0.0)
                 lost += basis
                 cap[LPS] = cap.get(LPS, 0.0) + cap.pop(fund)
-                self._log.record(now, EventKind.WRITE_OFF, fund, ActorType.FUND, startup, basis,
-                                 reason="term_ended")
+                self._log.record(
+                    now,
+                    EventKind.WRITE_OFF,
+                    fund,
+                    ActorType.FUND,
+                    startup,
+                    basis,
+                    reason="term_ended",
+                )
         return lost

@@ -85,11 +85,26 @@ class EnterpriseMarket:
         return vendor in self._gone
 
     # ------------------------------------------------------------ tenders and bids
-    def issue_tender(self, buyer: int, segment: int, domain: int, value_mcny: float,
-                     term_months: float, private: bool) -> Tender:
+    def issue_tender(
+        self,
+        buyer: int,
+        segment: int,
+        domain: int,
+        value_mcny: float,
+        term_months: float,
+        private: bool,
+    ) -> Tender:
         """A buyer's call for a project; open to bids until the next award."""
-        tender = Tender(self._next_tender, buyer, segment, domain, value_mcny, term_months,
-                        private, self._env.now)
+        tender = Tender(
+            self._next_tender,
+            buyer,
+            segment,
+            domain,
+            value_mcny,
+            term_months,
+            private,
+            self._env.now,
+        )
         self._next_tender += 1
         self._tenders.append(tender)
         self._open_cache = None

@@ -1,0 +1,131 @@
+"""Invariants every run must satisfy, shared by the seeded runs and the property tests.
+
+Each check takes a finished run's :class:`sim.run.Tables` and raises
+``AssertionError`` with a message saying which invariant broke.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.markets.funding import Outcome
+from sim.run import Tables
+
+#: Metrics that are undefined (null) when their denominator is zero, with that denominator.
+UNDEFINED_WHEN_ZERO = {"giant_revenue_share": ("revenue_giants_mcny", "revenue_startups_mcny")}
+
+
+#: Event kinds that always carry an amount (API subscriptions are usage-priced: no amount).
+MONEY_KINDS = ("founded", "round_closed", "gpu_purchase", "contract_signed", "acquired",
+               "secondary_sale", "fund_raised", "data_purchase")
+
+
+def money_is_conserved(t: Tables) -> None:
+    ledger = t.model.world.ledger
+    assert ledger.total_cny() == 0, f"ledger out of balance by {ledger.total_cny()} CNY"
+    assert t.summary["money"]["ledger_imbalance_cny"] == 0
+
+
+def gpus_are_conserved(t: Tables) -> None:
+    """Bought = delivered + in transit; rented <= offered by the clouds."""
+    world = t.model.world
+    c = world.compute
+    firms = list(world.actor_types)
+    initial = sum(t.model.cfg.giants.initial_gpus)
+    bought = sum(c.purchased(f) for f in firms)
+    held = sum(c.owned(f) + c.in_transit(f) for f in firms)
+    assert math.isclose(held, initial + bought, rel_tol=1e-9), (held, initial + bought)
+    assert c.total_rented() <= c.total_offered() * (1 + 1e-9) + 1e-9
+    purchases = t.events.loc[t.events["kind"] == "gpu_purchase", "gpus"].sum()
+    deliveries = t.events.loc[t.events["kind"] == "gpu_delivery", "gpus"].sum()
+    in_transit = sum(c.in_transit(f) for f in firms)
+    assert math.isclose(purchases, deliveries + in_transit, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def cash_negative_only_after_bankruptcy(t: Tables) -> None:
+    bankrupt = set(t.events.loc[t.events["kind"] == "bankrupt", "actor"])
+    for account, balance in t.model.world.ledger.accounts().items():
+        if balance < 0 and not account.startswith("ext:"):
+            assert account in bankrupt, f"{account} has negative cash without a bankruptcy"
+
+
+def shares_are_shares(t: Tables) -> None:
+    """Adoption, revenue shares and HHI in [0, 1]; every live cap table sums to one."""
+    m = t.metrics
+    cols = [c for c in m.columns if c.startswith("adoption_")]
+    cols += ["hhi_enterprise_revenue", "giant_revenue_share"]
+    values = m[cols].to_numpy(dtype=float)
+    values = values[~np.isnan(values)]
+    assert ((values >= 0) & (values <= 1 + 1e-12)).all()
+    funding = t.model.world.funding
+    for s in t.model.startups:
+        if funding.outcome(s.id) == Outcome.ACTIVE:
+            total = sum(funding.cap_table(s.id).values())
+            assert math.isclose(total, 1.0, rel_tol=1e-9), (s.id, total)
+
+
+def no_nan_or_infinity(t: Tables) -> None:
+    """Numbers are finite; null only where a quantity is undefined (documented above)."""
+    m = t.metrics.drop(columns=["date"])
+    for col in m.columns:
+        values = m[col].to_numpy(dtype=float)
+        assert not np.isinf(values).any(), col
+        if col in UNDEFINED_WHEN_ZERO:
+            denominator = sum(m[c] for c in UNDEFINED_WHEN_ZERO[col])
+            assert (np.isnan(values) == (denominator.to_numpy() == 0)).all(), col
+        else:
+            assert not np.isnan(values).any(), col
+    ev = t.events
+    for col in ev.select_dtypes("number").columns:
+        assert not np.isinf(ev[col].to_numpy(dtype=float)).any(), col
+    assert ev["month"].notna().all()
+    api = (ev["kind"] == "contract_signed") & (ev["channel"] == "api")
+    priced = ev[ev["kind"].isin(MONEY_KINDS) & ~api]
+    assert priced["amount_mcny"].notna().all(), "an event that moves money has no amount"
+    funds = t.funds.select_dtypes("number").to_numpy(dtype=float)
+    assert not np.isinf(funds).any()
+    _summary_is_finite(t.summary)
+
+
+def _summary_is_finite(node: object, path: str = "summary") -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _summary_is_finite(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _summary_is_finite(value, f"{path}[{i}]")
+    elif isinstance(node, float):
+        assert math.isfinite(node), path
+
+
+def metrics_agree_with_events(t: Tables) -> None:
+    ev, m = t.events, t.metrics
+    releases = ev[ev["kind"] == "model_release"]
+    assert m["releases_total_cum"].iloc[-1] == len(releases)
+    for kind in ("original", "shell", "assembled"):
+        assert m[f"releases_{kind}_cum"].iloc[-1] == (releases["model_kind"] == kind).sum()
+    assert m["funding_deals"].sum() == (ev["kind"] == "round_closed").sum()
+    assert m["startups_founded_cum"].iloc[-1] == (ev["kind"] == "founded").sum()
+    raised = ev.loc[ev["kind"] == "round_closed", "amount_mcny"].sum()
+    assert math.isclose(m["funding_raised_mcny"].sum(), raised, rel_tol=1e-9, abs_tol=1e-6)
+    ended = ev["kind"].isin(["bankrupt", "acquired"]).sum()
+    assert m["startups_active"].iloc[-1] <= m["startups_founded_cum"].iloc[-1] - ended
+
+
+def months_are_ordered(t: Tables) -> None:
+    months = t.events["month"].to_numpy()
+    assert (np.diff(months) >= 0).all(), "events out of time order"
+    assert (t.metrics["month"].diff().dropna() == 1).all()
+    assert pd.Series(t.events["kind"]).notna().all()
+
+
+ALL = (money_is_conserved, gpus_are_conserved, cash_negative_only_after_bankruptcy,
+       shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered)
+
+
+def check_all(t: Tables) -> None:
+    for check in ALL:
+        check(t)
