@@ -1,9 +1,15 @@
-"""The ``baimo`` command: a Hydra app that runs one simulation into its output directory.
+"""The ``baimo`` command: one simulation, or a sweep of them, into ``outputs/``.
 
     baimo                              # the calibrated baseline
     baimo funds.term_years=10 seed=7   # any field can be overridden
-    baimo +experiment=NAME             # a named experiment (see experiments/)
+    baimo +experiment=NAME             # a named experiment (see experiments/): a sweep
+    baimo -m key=a,b replications=3    # an ad-hoc sweep; plan=true only plans it
+    baimo aggregate DIR                # rebuild a sweep directory's tables and plots
+    baimo list                         # experiments and teaching scenarios
 
+A single run is the Hydra app below. A sweep (``-m``, an experiment that sets
+``hydra.mode: MULTIRUN``, ``replications`` > 1 or ``plan=true``) goes to
+:mod:`sim.sweep`, which launches its jobs through Hydra's launcher (joblib).
 A bad value stops the run with one line naming the field and the allowed
 range (exit code 2), before anything is simulated.
 """
@@ -19,6 +25,7 @@ from omegaconf import DictConfig
 
 from sim.config import ConfigError
 from sim.configuration import CONF_DIR, register_configs, to_config
+from sim.sweep.experiments import listing, register_resolver
 
 EXIT_BAD_INPUT = 2
 
@@ -34,7 +41,8 @@ def headline(summary: dict) -> list[str]:
     s = summary
     return [
         f"releases: {s['releases']['total']} "
-        f"(by month 4: {s['releases']['by_month_4']:.0f}, by month 13: {s['releases']['by_month_13']:.0f})",
+        f"(by month 4: {s['releases']['by_month_4']:.0f}, "
+        f"by month 13: {s['releases']['by_month_13']:.0f})",
         f"startups founded {s['startups']['founded']}, surviving {s['startups']['survivors']}, "
         f"independent builders peak {s['startups']['independent_builders_peak']} -> "
         f"{s['startups']['independent_builders_final']}",
@@ -64,10 +72,82 @@ def app(cfg: DictConfig) -> None:
         print(f"  {line}")
 
 
+#: Hydra flags that show something instead of running: they go straight to Hydra.
+SHOW_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion")
+
+
+def aggregate_command(args: list[str]) -> None:
+    """``baimo aggregate DIR [DIR ...] [--no-plots]``: rebuild sweep directories' tables, plots."""
+    from sim.outputs import OutputError
+    from sim.sweep import aggregate
+
+    plots = "--no-plots" not in args
+    paths = [a for a in args if a != "--no-plots"]
+    unknown = [a for a in paths if a.startswith("--")]
+    if unknown:
+        fail(f"aggregate: unknown option {unknown[0]}; allowed: --no-plots")
+    if not paths:
+        fail("aggregate needs a sweep directory: baimo aggregate outputs/sweeps/NAME")
+    for path in paths:
+        try:
+            tables, written = aggregate(Path(path), plots=plots)
+        except OutputError as exc:
+            fail(str(exc))
+            return
+        counts = tables.jobs["status"].value_counts().to_dict()
+        print(f"baimo: wrote {path}: {len(written)} files; jobs "
+              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+def sweep_or_run(argv: list[str]) -> None:
+    """Send a sweep to sim.sweep, anything else to the Hydra app as before."""
+    from hydra._internal.utils import get_args_parser
+
+    args = get_args_parser().parse_args(argv)
+    shows = any(getattr(args, flag, None) for flag in SHOW_FLAGS)
+    custom = args.config_path or args.config_name or args.config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.outputs import OutputError, ensure_writable_root
+
+    if not shows:
+        try:
+            ensure_writable_root()
+        except OutputError as exc:
+            fail(str(exc))
+    if shows or custom or (not args.overrides and not args.multirun):
+        GlobalHydra.instance().clear()   # the app initialises Hydra itself
+        app()
+        return
+    from sim.sweep.runner import run_sweep
+    from sim.sweep.spec import SweepError, requested, start_hydra
+
+    hydra = start_hydra()
+    try:
+        if not requested(hydra, args.overrides, args.multirun):
+            GlobalHydra.instance().clear()
+            app()
+            return
+        code = run_sweep(hydra, args.overrides)
+    except SweepError as exc:
+        fail(str(exc))
+        return
+    finally:
+        GlobalHydra.instance().clear()
+    raise SystemExit(code)
+
+
 def main() -> None:
     """Console entry point."""
     register_configs()
-    app()
+    register_resolver()
+    argv = sys.argv[1:]
+    if argv[:1] == ["list"]:
+        print(listing(), end="")
+    elif argv[:1] == ["aggregate"]:
+        aggregate_command(argv[1:])
+    else:
+        sweep_or_run(argv)
 
 
 if __name__ == "__main__":

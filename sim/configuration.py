@@ -3,12 +3,16 @@
 ``register_configs`` puts the schema in Hydra's ConfigStore as ``base_config``;
 ``conf/config.yaml`` extends it, so a mistyped key fails before anything runs.
 ``to_config`` turns a composed ``DictConfig`` into the validated dataclass.
+Run-control keys (:class:`RunControl`: replications, sweep directory, ...) sit
+beside the model keys in the composed config; ``model_part`` drops them and
+``run_control`` validates them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +27,43 @@ CONF_DIR = ROOT / "conf"
 EXPERIMENTS_DIR = ROOT / "experiments"
 
 
+@dataclass
+class RunControl:
+    """Keys that steer a run or a sweep but are not model parameters (docs/EXPERIMENTS.md)."""
+
+    replications: int = 1          # runs per setting in a sweep
+    replication: int = 0           # which of them this run is (set by the sweep)
+    plan: bool = False             # sweeps: print jobs and estimated duration, run nothing
+    sweep_dir: str | None = None   # sweeps: directory (default outputs/sweeps/<experiment>...)
+    job_plots: bool = False        # sweeps: also draw every job's own plots
+    sweep_plots: bool = True       # sweeps: draw the sweep's plots after aggregating
+    fail_job: str | None = None    # test hook: the sweep job with this name raises
+
+
+@dataclass
+class RunConfig(RunControl, BaimoConfig):
+    """The composed config: the model schema plus the run-control keys."""
+
+
 def register_configs() -> None:
     """Register the schema under the name the primary config's defaults list uses."""
-    ConfigStore.instance().store(name="base_config", node=BaimoConfig)
+    ConfigStore.instance().store(name="base_config", node=RunConfig)
+
+
+def run_control(cfg: DictConfig) -> RunControl:
+    """The run-control keys of a composed config; ConfigError (one line) if not sane."""
+    values = {k: cfg.get(k, v.default) for k, v in RunControl.__dataclass_fields__.items()}
+    rc = RunControl(**values)
+    for key in ("replications", "replication"):
+        value = getattr(rc, key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}={value!r} must be an integer")
+    if rc.replications < 1:
+        raise ConfigError(f"replications={rc.replications} must be at least 1")
+    if not 0 <= rc.replication < rc.replications:
+        raise ConfigError(f"replication={rc.replication} is out of range; allowed 0 to "
+                          f"{rc.replications - 1} (replications={rc.replications})")
+    return rc
 
 
 def model_part(cfg: DictConfig) -> DictConfig:
@@ -38,6 +76,7 @@ def model_part(cfg: DictConfig) -> DictConfig:
 
 def to_config(cfg: DictConfig) -> BaimoConfig:
     """Validated dataclass from a composed config; ConfigError (one line) if invalid."""
+    run_control(cfg)
     try:
         merged = OmegaConf.merge(OmegaConf.structured(BaimoConfig), model_part(cfg))
         obj = OmegaConf.to_object(merged)

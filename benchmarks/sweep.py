@@ -1,0 +1,92 @@
+"""Sweep throughput, serial vs joblib, and the per-job overhead over model time (ratios).
+
+    python benchmarks/sweep.py            # 3 settings x 2 replications, 24 months
+    python benchmarks/sweep.py --quick    # 2 x 2, 12 months, 200 buyers: a fast look
+
+(a) model time: every job's config simulated and written by ``sim.run.run``
+    in this process, one after another (what the jobs must do anyway)
+(b) the same jobs as a baimo sweep on Hydra's basic launcher (serial)
+(c) the same jobs as a baimo sweep on the joblib launcher (one worker per core)
+
+Reported: jobs per second of (b) and (c), the joblib speed-up (b)/(c), and
+the sweep machinery's overhead per job over model time, (b)/(a) - 1 (Hydra
+composing each job's config, logging, markers). Sweep plots are off; the
+aggregation into sweep.parquet is timed separately and excluded from (b)/(c).
+Everything is written in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from sim.run import run
+from sim.sweep import aggregate
+from sim.sweep.runner import run_sweep
+from sim.sweep.spec import build, start_hydra
+
+
+def sweep_command(quick: bool) -> list[str]:
+    """The benchmark sweep: investor_patience on a few fund terms, no plots."""
+    if quick:
+        return ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2",
+                "horizon_months=12", "buyers.count=200", "sweep_plots=false"]
+    return ["+experiment=investor_patience", "funds.term_years=3,5,10", "replications=2",
+            "horizon_months=24", "sweep_plots=false"]
+
+
+def model_seconds(command: list[str], scratch: Path) -> tuple[float, int]:
+    """(a): simulate and write every job's config in this process; (seconds, jobs)."""
+    spec = build(start_hydra(), command)
+    tic = time.perf_counter()
+    for job in spec.jobs:
+        run(spec.configs[job.name], scratch / "direct" / job.name, plots=False)
+    return time.perf_counter() - tic, len(spec.jobs)
+
+
+def sweep_seconds(command: list[str], directory: Path) -> tuple[float, float]:
+    """(sweep wall time without aggregation, aggregation time) of one launcher."""
+    tic = time.perf_counter()
+    code = run_sweep(start_hydra(), [*command, f"sweep_dir={directory}"],
+                     Console(file=io.StringIO()))
+    total = time.perf_counter() - tic
+    if code != 0:
+        raise SystemExit(f"benchmark sweep failed (exit {code}); see {directory}")
+    tic = time.perf_counter()
+    aggregate(directory, plots=False)
+    return total - (time.perf_counter() - tic), time.perf_counter() - tic
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny jobs for a fast look")
+    args = parser.parse_args()
+    command = sweep_command(args.quick)
+    scratch = Path(tempfile.mkdtemp(prefix="baimo-bench-sweep-"))
+    os.environ["BAIMO_OUTPUT_ROOT"] = str(scratch / "outputs")
+    try:
+        model, jobs = model_seconds(command, scratch)
+        serial, agg = sweep_seconds([*command, "hydra/launcher=basic"], scratch / "serial")
+        parallel, _ = sweep_seconds(command, scratch / "joblib")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    cores = os.cpu_count() or 1
+    print(f"sweep: {' '.join(command)}")
+    print(f"jobs: {jobs}; cores: {cores}")
+    print(f"(a) model time per job            {model / jobs:6.2f} s")
+    print(f"(b) serial sweep throughput       {jobs / serial:6.2f} jobs/s")
+    print(f"(c) joblib sweep throughput       {jobs / parallel:6.2f} jobs/s")
+    print(f"joblib speed-up (b)/(c)           {serial / parallel:6.2f}x on {cores} cores")
+    print(f"sweep overhead per job (b)/(a)-1  {serial / model - 1:6.0%} of model time")
+    print(f"aggregation (sweep.parquet)       {agg / model:6.0%} of total model time")
+
+
+if __name__ == "__main__":
+    main()

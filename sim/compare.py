@@ -1,0 +1,554 @@
+"""``baimo-compare A B [C ...]``: what differs between runs or sweeps, with confidence intervals.
+
+Each input is a run directory (one replication) or a sweep directory (one arm
+per setting, its replications as the sample). The first arm is the reference.
+For every key outcome the comparison gives each arm's mean over replications
+and its difference from the reference with a 95% bootstrap confidence interval
+(``scipy.stats.bootstrap``): paired by replication when both arms ran the same
+seeds (sweeps with the same base seed and replications use the same seeds:
+common random numbers), two-sample otherwise. It writes, to
+``<output root>/compare/<timestamp>/``::
+
+    comparison.parquet   one row per outcome and arm: n, mean, sd, difference, CI, paired
+    outcomes.parquet     the per-replication outcomes of every arm (what was bootstrapped)
+    compare.json         inputs, arms, seeds, pairing, method settings
+    summary.md           the table and notes in Markdown
+    plots/overlay_*.png  key monthly series: mean of each arm and its 90% band
+    COMPLETE             written last
+
+and prints the table. A missing, unfinished, unreadable or mismatched input
+stops it with one line ``baimo-compare: error: ...`` and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.outputs import (
+    COMPLETE,
+    OutputError,
+    is_complete,
+    mark_complete,
+    output_root,
+    write_json,
+    write_parquet,
+)
+from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, read_outcomes, setting_label
+from sim.sweep.spec import SWEEP_MANIFEST
+
+EXIT_BAD_INPUT = 2
+PROG = "baimo-compare"
+COMPARE_DIR = "compare"
+TABLE = "comparison.parquet"
+OUTCOMES = "outcomes.parquet"
+META = "compare.json"
+SUMMARY_MD = "summary.md"
+PLOTS = "plots"
+
+#: Defaults of the command's options (tool settings, not model parameters).
+DEFAULT_CONFIDENCE = 0.95
+DEFAULT_RESAMPLES = 9999
+DEFAULT_BOOTSTRAP_SEED = 0
+#: The band drawn around each arm's mean in overlay plots: central 90% of replications.
+BAND_LOW_Q, BAND_HIGH_Q = 0.05, 0.95
+
+
+class CompareError(ValueError):
+    """An input cannot be compared (one-line message)."""
+
+
+@dataclass
+class Arm:
+    """One thing being compared: a run, or one setting of a sweep, and its replications."""
+
+    label: str
+    source: Path
+    kind: str                       # "run" or "sweep"
+    setting: str                    # the sweep setting ("" for a run or a replications-only sweep)
+    outcomes: pd.DataFrame          # one row per replication: seed + flat outcomes
+    metrics: pd.DataFrame           # stacked monthly metrics, column "seed" keys the replication
+
+    @property
+    def seeds(self) -> list[int]:
+        """Seeds of the replications, in order."""
+        return [int(s) for s in self.outcomes["seed"]]
+
+    @property
+    def n(self) -> int:
+        """Number of replications."""
+        return len(self.outcomes)
+
+
+@dataclass
+class Comparison:
+    """What ``compare`` found and wrote."""
+
+    arms: list[Arm]
+    table: pd.DataFrame
+    directory: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading inputs
+
+def _load_run(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if not is_complete(path):
+        raise CompareError(f"{path}: not a finished run (no {COMPLETE} marker): it is still "
+                           "running or was interrupted; rerun it")
+    try:
+        row, metrics = read_outcomes(path)
+    except OutputError as exc:
+        raise CompareError(str(exc)) from None
+    outcomes = pd.DataFrame([row])
+    metrics = metrics.copy()
+    metrics.insert(0, "seed", int(row["seed"]))
+    return outcomes, metrics
+
+
+def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    from sim.sweep.aggregate import STATUS_COMPLETE, collect
+
+    try:
+        tables = collect(path)
+    except OutputError as exc:
+        raise CompareError(str(exc)) from None
+    jobs = tables.jobs
+    unfinished = jobs[jobs["status"] != STATUS_COMPLETE]
+    if not unfinished.empty:
+        counts = ", ".join(f"{v} {k}" for k, v in unfinished["status"].value_counts().items())
+        raise CompareError(f"{path}: {len(unfinished)} of {len(jobs)} jobs are not complete "
+                           f"({counts}); finish the sweep by running its command again")
+    arms = []
+    for setting, rows in jobs.groupby("setting", sort=False):
+        metrics = tables.metrics[tables.metrics["setting"] == setting]
+        outcomes = rows.drop(columns=["job", "setting", "status", "error"]).reset_index(drop=True)
+        arms.append((str(setting), outcomes, metrics.reset_index(drop=True)))
+    return arms
+
+
+def load_arms(paths: list[Path]) -> list[Arm]:
+    """The arms of every input, in order; CompareError (one line) if an input is unusable."""
+    if len(paths) < 2:
+        raise CompareError("give at least two run or sweep directories to compare")
+    seen: set[Path] = set()
+    arms: list[Arm] = []
+    names = _short_names(paths)
+    for path, name in zip(paths, names, strict=True):
+        if not path.exists():
+            raise CompareError(f"{path}: no such directory")
+        if not path.is_dir():
+            raise CompareError(f"{path}: not a directory (give a run or sweep directory)")
+        resolved = path.resolve()
+        if resolved in seen:
+            raise CompareError(f"{path}: given twice")
+        seen.add(resolved)
+        if (path / SWEEP_MANIFEST).is_file():
+            for setting, outcomes, metrics in _load_sweep(path):
+                label = name if not setting else f"{name}[{setting_label(setting)}]"
+                arms.append(Arm(label, path, "sweep", setting, outcomes, metrics))
+        elif (path / COMPLETE).exists() or (path / "summary.json").exists() \
+                or (path / "events.parquet").exists():
+            outcomes, metrics = _load_run(path)
+            arms.append(Arm(name, path, "run", "", outcomes, metrics))
+        else:
+            raise CompareError(f"{path}: neither a run directory (summary.json, COMPLETE) nor a "
+                               f"sweep directory ({SWEEP_MANIFEST})")
+    if len(arms) < 2:
+        raise CompareError("the inputs hold only one run or setting: nothing to compare")
+    _check_matching(arms)
+    return arms
+
+
+def _short_names(paths: list[Path]) -> list[str]:
+    """Labels for inputs: the experiment part of the directory name if unique, else more."""
+    def short(p: Path) -> str:
+        return p.resolve().name.split("__", 1)[0]
+
+    names = [short(p) for p in paths]
+    if len(set(names)) < len(names):
+        names = [p.resolve().name for p in paths]
+    if len(set(names)) < len(names):
+        names = [f"{i + 1}:{n}" for i, n in enumerate(names)]
+    return names
+
+
+def _span(arm: Arm) -> tuple[str, int]:
+    months = arm.metrics["month"]
+    start = pd.to_datetime(arm.metrics["date"]).min().strftime("%Y-%m")
+    return start, int(months.max()) + 1 if len(months) else 0
+
+
+def _check_matching(arms: list[Arm]) -> None:
+    ref = arms[0]
+    ref_start, ref_months = _span(ref)
+    for arm in arms:
+        if arm.n == 0 or arm.metrics.empty:
+            raise CompareError(f"{arm.source}: {arm.label} has no finished replications")
+        start, months = _span(arm)
+        if (start, months) != (ref_start, ref_months):
+            raise CompareError(
+                f"{arm.source}: {arm.label} covers {months} months from {start} but "
+                f"{ref.label} covers {ref_months} months from {ref_start}; compare runs with the "
+                "same horizon_months and start_date")
+    if not outcome_columns(arms):
+        raise CompareError("the inputs share no key outcome (different baimo versions?)")
+
+
+def outcome_columns(arms: list[Arm], wanted: list[str] | None = None) -> list[str]:
+    """Outcomes present and numeric in every arm (the key outcomes unless ``wanted``)."""
+    keys = wanted if wanted is not None else list(KEY_OUTCOMES)
+    found = []
+    for key in keys:
+        if all(key in a.outcomes.columns and pd.api.types.is_numeric_dtype(a.outcomes[key])
+               for a in arms):
+            found.append(key)
+    return found
+
+
+# ---------------------------------------------------------------- statistics
+
+def paired(ref: Arm, arm: Arm) -> bool:
+    """Whether two arms ran the same seeds (then replications are compared pairwise)."""
+    return len(ref.seeds) > 0 and sorted(ref.seeds) == sorted(arm.seeds) \
+        and len(set(ref.seeds)) == len(ref.seeds)
+
+
+def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence: float,
+                 resamples: int, rng: np.random.Generator) -> tuple[float, float]:
+    """Bootstrap CI of mean(other) - mean(ref): of the paired differences, or two-sample.
+
+    NaN when a sample has fewer than two values; a point when the data do not vary.
+    """
+    from scipy.stats import bootstrap
+
+    if is_paired:
+        data: tuple[np.ndarray, ...] = (other - ref,)
+
+        def statistic(d: np.ndarray, axis: int = -1) -> np.ndarray:
+            return np.mean(d, axis=axis)
+    else:
+        data = (ref, other)
+
+        def statistic(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:  # type: ignore[misc]
+            return np.mean(b, axis=axis) - np.mean(a, axis=axis)
+    if any(len(d) < 2 for d in data):
+        return math.nan, math.nan
+    if all(np.ptp(d) == 0 for d in data):
+        point = float(statistic(*data))
+        return point, point
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = bootstrap(data, statistic, n_resamples=resamples, confidence_level=confidence,
+                            method=method, rng=rng, vectorized=True)
+        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        if math.isfinite(low) and math.isfinite(high):
+            return low, high
+    return math.nan, math.nan
+
+
+def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFAULT_CONFIDENCE,
+                  resamples: int = DEFAULT_RESAMPLES,
+                  seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
+    """One row per outcome and arm: n, mean, sd, difference from the reference arm and its CI."""
+    rng = np.random.default_rng(seed)
+    ref = arms[0]
+    rows = []
+    for key in outcomes:
+        ref_values = ref.outcomes.set_index("seed")[key].astype(float)
+        for i, arm in enumerate(arms):
+            values = arm.outcomes.set_index("seed")[key].astype(float)
+            row: dict[str, Any] = {
+                "outcome": key, "label": KEY_OUTCOMES.get(key, key), "arm": arm.label,
+                "reference": ref.label, "n": arm.n, "mean": float(values.mean()),
+                "sd": float(values.std(ddof=1)) if arm.n > 1 else math.nan,
+            }
+            if i == 0:
+                row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=False)
+            else:
+                is_paired = paired(ref, arm)
+                if is_paired:
+                    a = ref_values.sort_index().to_numpy()
+                    b = values.reindex(ref_values.sort_index().index).to_numpy()
+                else:
+                    a, b = ref_values.to_numpy(), values.to_numpy()
+                low, high = bootstrap_ci(a, b, is_paired, confidence, resamples, rng)
+                row.update(diff=float(np.mean(b) - np.mean(a)), ci_low=low, ci_high=high,
+                           paired=is_paired)
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    table["significant"] = (table["ci_low"] > 0) | (table["ci_high"] < 0)
+    return table
+
+
+# ---------------------------------------------------------------- plots
+
+def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib imported lazily)
+    """Monthly ``metric``: each arm's mean over replications and its 90% band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plots import STYLE
+    from sim.sweep.plots import colours
+
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(11, 5))
+    label = KEY_SERIES.get(metric, metric)
+    fig.suptitle(f"{label}: mean and {round(100 * (BAND_HIGH_Q - BAND_LOW_Q))}% of replications",
+                 fontsize=15)
+    for arm, colour in zip(arms, colours(len(arms)), strict=True):
+        data = arm.metrics.pivot_table(index="date", columns="seed", values=metric)
+        t = pd.to_datetime(data.index)
+        ax.plot(t, data.mean(axis=1), color=colour, lw=2, label=f"{arm.label} (n={arm.n})")
+        if arm.n > 1:
+            ax.fill_between(t, data.quantile(BAND_LOW_Q, axis=1),
+                            data.quantile(BAND_HIGH_Q, axis=1), color=colour, alpha=0.18)
+    ax.set_xlabel("date")
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9 if len(arms) > 4 else 11, loc="best")
+    fig.autofmt_xdate()
+    return fig
+
+
+def build_overlays(arms: list[Arm]) -> dict[str, Any]:
+    """Overlay figures by file stem, for the key series every arm has."""
+    figures = {}
+    for metric in KEY_SERIES:
+        if all(metric in a.metrics.columns for a in arms):
+            figures[f"overlay_{metric}"] = plot_overlay(arms, metric)
+    return figures
+
+
+# ---------------------------------------------------------------- presenting
+
+def _num(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if x == 0:
+        return "0"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def _ci(row: pd.Series) -> str:
+    if math.isnan(row["ci_low"]):
+        return "n/a (n<2)" if not math.isnan(row["diff"]) else ""
+    return f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]"
+
+
+def _diff(row: pd.Series) -> str:
+    if math.isnan(row["diff"]):
+        return "(reference)"
+    sign = "+" if row["diff"] > 0 else ""
+    return f"{sign}{_num(row['diff'])}{' *' if row['significant'] else ''}"
+
+
+def display_rows(table: pd.DataFrame) -> list[list[str]]:
+    """The table as text cells: outcome, arm, n, mean, difference, CI, pairing."""
+    rows = []
+    for _, r in table.iterrows():
+        pairing = "" if math.isnan(r["diff"]) else ("paired" if r["paired"] else "unpaired")
+        rows.append([r["label"], r["arm"], str(r["n"]), _num(r["mean"]), _diff(r), _ci(r),
+                     pairing])
+    return rows
+
+
+HEADERS = ["outcome", "arm", "n", "mean", "difference", "95% CI", "pairing"]
+
+
+#: Arms beside the reference in one terminal table (more arms: more tables).
+ARMS_PER_TABLE = 3
+
+
+def _cell(row: pd.Series) -> str:
+    if math.isnan(row["diff"]):
+        return _num(row["mean"])
+    pairing = "" if row["paired"] else " unpaired"
+    return f"{_num(row['mean'])}\n{_diff(row)} {_ci(row)}{pairing}"
+
+
+def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> None:
+    """The comparison in the terminal (rich): one row per outcome, one column per arm.
+
+    Each arm's cell is its mean over replications; below it, its difference from
+    the reference and the confidence interval. Many arms are split over several tables.
+    """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console()
+    arms = list(dict.fromkeys(table["arm"]))
+    ref, others = arms[0], arms[1:]
+    level = round(100 * confidence)
+    chunks = [others[i:i + ARMS_PER_TABLE] for i in range(0, len(others), ARMS_PER_TABLE)]
+    for k, chunk in enumerate(chunks):
+        part = f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+        t = Table(title=f"Key outcomes{part}: mean over replications; below, the difference "
+                        f"from {escape(ref)} and its {level}% bootstrap CI (* = excludes 0)",
+                  show_lines=True)
+        t.add_column("outcome")
+        for arm in [ref, *chunk]:
+            n = int(table.loc[table["arm"] == arm, "n"].iloc[0])
+            t.add_column(escape(f"{arm} (n={n})"), justify="right", overflow="fold")
+        for _, rows in table.groupby("outcome", sort=False):
+            by_arm = rows.set_index("arm")
+            t.add_row(escape(str(rows["label"].iloc[0])),
+                      *(escape(_cell(by_arm.loc[a])) for a in [ref, *chunk]))
+        console.print(t)
+
+
+def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples: int,
+             plots: list[Path]) -> str:
+    """The Markdown summary: inputs, method, table, plots."""
+    lines = ["# baimo comparison", "", "## Inputs", ""]
+    lines += ["| arm | kind | source | replications | seeds |", "|---|---|---|---:|---|"]
+    for a in arms:
+        seeds = ", ".join(str(s) for s in a.seeds[:3]) + (" ..." if a.n > 3 else "")
+        lines.append(f"| {a.label} | {a.kind} | `{a.source}` | {a.n} | {seeds} |")
+    ref = arms[0]
+    lines += ["", "## Method", "",
+              f"Reference arm: **{ref.label}**. For every other arm, the difference of the mean "
+              f"outcome from the reference and its {round(100 * confidence)}% bootstrap confidence "
+              f"interval (scipy.stats.bootstrap, BCa, {resamples} resamples; percentile if BCa "
+              "is undefined). Arms that ran the same seeds as the reference are paired by "
+              "replication (common random numbers): the interval is that of the mean paired "
+              "difference; other arms are compared as two independent samples. `*` marks an "
+              "interval that excludes 0. With fewer than two replications there is no interval.",
+              "", "## Key outcomes", ""]
+    lines += ["| " + " | ".join(HEADERS) + " |",
+              "|---|---|---:|---:|---:|---:|---|"]
+    for cells in display_rows(table):
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if plots:
+        lines += ["", "## Plots", ""]
+        lines += [f"- [{p.stem}]({PLOTS}/{p.name})" for p in plots]
+    return "\n".join(lines) + "\n"
+
+
+def _new_directory() -> Path:
+    base = output_root() / COMPARE_DIR
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    path = base / stamp
+    k = 1
+    while path.exists():
+        path = base / f"{stamp}-{k}"
+        k += 1
+    path.mkdir(parents=True)
+    return path
+
+
+def compare(paths: list[Path], outcomes: list[str] | None = None,
+            confidence: float = DEFAULT_CONFIDENCE, resamples: int = DEFAULT_RESAMPLES,
+            seed: int = DEFAULT_BOOTSTRAP_SEED, plots: bool = True,
+            write: bool = True) -> Comparison:
+    """Compare the inputs and (if ``write``) write the comparison directory."""
+    arms = load_arms(paths)
+    keys = outcome_columns(arms, outcomes)
+    if outcomes is not None:
+        missing = [k for k in outcomes if k not in keys]
+        if missing:
+            raise CompareError(f"--outcome {missing[0]}: not a numeric outcome of every input "
+                               "(see the columns of sweep.parquet, e.g. exits.bankrupt)")
+    table = compare_table(arms, keys, confidence, resamples, seed)
+    result = Comparison(arms, table)
+    if not write:
+        return result
+    directory = _new_directory()
+    written = []
+    figures = build_overlays(arms) if plots else {}
+    if figures:
+        from sim.plots import save_all
+
+        written += save_all(figures, directory / PLOTS)
+    per_rep = pd.concat([a.outcomes[["seed", *keys]].assign(arm=a.label, source=str(a.source))
+                         for a in arms], ignore_index=True)
+    per_rep = per_rep[["arm", "source", "seed", *keys]]
+    write_parquet(table, directory / TABLE)
+    write_parquet(per_rep, directory / OUTCOMES)
+    write_json({
+        "inputs": [str(p) for p in paths],
+        "reference": arms[0].label,
+        "confidence": confidence, "resamples": resamples, "bootstrap_seed": seed,
+        "arms": [{"label": a.label, "source": str(a.source), "kind": a.kind,
+                  "setting": a.setting, "seeds": a.seeds,
+                  "paired_with_reference": paired(arms[0], a) if i else None}
+                 for i, a in enumerate(arms)],
+        "outcomes": keys,
+    }, directory / META)
+    text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"])
+    md = directory / SUMMARY_MD
+    from sim.outputs import atomic_write
+
+    atomic_write(md, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    written += [directory / TABLE, directory / OUTCOMES, directory / META, md]
+    mark_complete(directory)
+    result.directory = directory
+    result.written = written
+    return result
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{PROG}: error: {message} (see {PROG} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command's arguments."""
+    p = _Parser(prog=PROG, description=(
+        "Compare baimo run or sweep directories: key outcomes per arm (a run, or a sweep "
+        "setting), differences from the first arm with bootstrap confidence intervals (paired "
+        "by replication when seeds match), overlay plots and a Markdown summary, written to "
+        "<output root>/compare/<timestamp>/ (output root: $BAIMO_OUTPUT_ROOT or ./outputs)."))
+    p.add_argument("inputs", nargs="+", type=Path, metavar="DIR",
+                   help="run or sweep directories; the first arm is the reference")
+    p.add_argument("--outcome", action="append", metavar="KEY",
+                   help="compare this summary scalar instead of the key outcomes (repeatable), "
+                        "e.g. exits.bankrupt or derived.fund_tvpi_median")
+    p.add_argument("--confidence", type=float, default=DEFAULT_CONFIDENCE,
+                   help="confidence level of the intervals (default 0.95)")
+    p.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES,
+                   help="bootstrap resamples (default 9999)")
+    p.add_argument("--seed", type=int, default=DEFAULT_BOOTSTRAP_SEED,
+                   help="seed of the bootstrap's resampling (default 0)")
+    p.add_argument("--no-plots", action="store_true", help="skip the overlay plots")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    args = parser().parse_args(argv)
+    if not 0 < args.confidence < 1:
+        _fail(f"--confidence={args.confidence} must lie strictly between 0 and 1")
+    if args.resamples < 100:
+        _fail(f"--resamples={args.resamples} must be at least 100")
+    try:
+        result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
+                         args.seed, plots=not args.no_plots)
+    except CompareError as exc:
+        _fail(str(exc))
+        return
+    print_table(result.table, args.confidence)
+    print(f"{PROG}: wrote {result.directory}")
+
+
+def _fail(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+if __name__ == "__main__":
+    main()

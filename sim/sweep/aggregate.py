@@ -1,0 +1,184 @@
+"""A sweep's results in two tables, and its plots.
+
+``sweep.json`` (written when the sweep starts) lists the jobs; aggregation
+reads each job directory and writes, into the sweep directory:
+
+    sweep.parquet          one row per job: job keys, status, swept parameters
+                           (``param.<key>``), every summary.json scalar (dotted
+                           names) and ``derived.*`` fund medians
+    sweep_metrics.parquet  the monthly metrics of every finished job, stacked,
+                           with the job keys and swept parameters in front
+    plots/                 outcomes against each swept parameter, fan charts
+
+Rows follow the manifest's settings, then replication: two identical sweeps
+give identical tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.outputs import OutputError, is_complete, write_json, write_parquet
+from sim.sweep.outcomes import JOB_KEYS, PARAM_PREFIX, param_series, read_outcomes
+from sim.sweep.spec import FAILED, SWEEP_MANIFEST, SweepSpec
+
+SWEEP_TABLE = "sweep.parquet"
+SWEEP_METRICS = "sweep_metrics.parquet"
+SWEEP_PLOTS = "plots"
+STATUS_COMPLETE = "complete"
+STATUS_FAILED = "failed"
+STATUS_PENDING = "pending"
+STATUS_STALE = "stale"
+
+
+@dataclass
+class SweepTables:
+    """The aggregated results of one sweep directory."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    jobs: pd.DataFrame
+    metrics: pd.DataFrame
+
+    @property
+    def swept(self) -> list[str]:
+        """Swept keys, in sweep order."""
+        return list(self.manifest["swept"])
+
+    @property
+    def complete(self) -> pd.DataFrame:
+        """Rows of finished jobs."""
+        return self.jobs[self.jobs["status"] == STATUS_COMPLETE]
+
+
+def write_manifest(spec: SweepSpec) -> None:
+    """Record what the sweep is, before any job runs."""
+    from sim import __version__
+
+    write_json({
+        "baimo_version": __version__,
+        "experiment": spec.experiment,
+        "command": spec.command,
+        "fixed": spec.fixed,
+        "swept": spec.swept,
+        "replications": spec.replications,
+        "jobs": [{"name": j.name, "setting": j.setting, "replication": j.replication,
+                  "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
+                  "overrides": list(j.overrides)} for j in spec.jobs],
+    }, spec.directory / SWEEP_MANIFEST)
+
+
+def load_manifest(directory: Path) -> dict[str, Any]:
+    """The sweep's ``sweep.json``; OutputError (one line) if it is missing or broken."""
+    path = directory / SWEEP_MANIFEST
+    if not directory.is_dir():
+        raise OutputError(f"{directory}: no such directory")
+    if not path.is_file():
+        raise OutputError(f"{directory}: not a sweep directory (no {SWEEP_MANIFEST})")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        jobs = manifest["jobs"]
+        for job in jobs:
+            for key in ("name", "setting", "replication", "seed", "config_hash", "params"):
+                job[key]  # noqa: B018 - presence check
+        manifest["swept"]  # noqa: B018
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OutputError(f"{path}: unreadable sweep manifest ({type(exc).__name__})") from None
+    if not jobs:
+        raise OutputError(f"{path}: the sweep has no jobs")
+    return manifest
+
+
+def failure(job_dir: Path) -> dict[str, str]:
+    """What a failed job left in its ``FAILED`` marker (error line, log path)."""
+    try:
+        data = json.loads((job_dir / FAILED).read_text(encoding="utf-8"))
+        return {"error": str(data["error"]), "log": str(data["log"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"error": "unreadable FAILED marker", "log": str(job_dir / FAILED)}
+
+
+def _job_row(directory: Path, job: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    head = {"job": job["name"], "setting": job["setting"], "replication": int(job["replication"]),
+            "seed": int(job["seed"])}
+    job_dir = directory / job["name"]
+    if is_complete(job_dir):
+        outcomes, metrics = read_outcomes(job_dir)
+        if outcomes.get("config_hash") != job["config_hash"]:
+            return {**head, "status": STATUS_STALE,
+                    "error": "finished with a different configuration"}, None
+        outcomes.pop("seed", None)
+        return {**head, "status": STATUS_COMPLETE, "error": None, **outcomes}, metrics
+    if (job_dir / FAILED).is_file():
+        return {**head, "status": STATUS_FAILED, "error": failure(job_dir)["error"]}, None
+    return {**head, "status": STATUS_PENDING, "error": None}, None
+
+
+def collect(directory: Path) -> SweepTables:
+    """Read every job of the sweep in ``directory`` (writes nothing)."""
+    manifest = load_manifest(directory)
+    jobs = manifest["jobs"]
+    order = {s: i for i, s in enumerate(OrderedDict.fromkeys(j["setting"] for j in jobs))}
+    jobs = sorted(jobs, key=lambda j: (order[j["setting"]], int(j["replication"])))
+    swept = list(manifest["swept"])
+    rows, frames = [], []
+    for job in jobs:
+        row, metrics = _job_row(directory, job)
+        rows.append(row)
+        if metrics is not None:
+            frames.append((job, metrics))
+    table = pd.DataFrame(rows)
+    lead = [*JOB_KEYS, "status", "error"]
+    outcome_cols = sorted(c for c in table.columns if c not in lead)
+    table = table[lead + outcome_cols]
+    params = {f"{PARAM_PREFIX}{k}": param_series([j["params"].get(k) for j in jobs]) for k in swept}
+    for i, (name, series) in enumerate(params.items()):
+        table.insert(len(JOB_KEYS) + 2 + i, name, series.to_numpy())
+    table["error"] = table["error"].astype("object")
+    metrics = _stack_metrics(frames, swept)
+    return SweepTables(directory, manifest, table, metrics)
+
+
+def _stack_metrics(frames: list[tuple[dict[str, Any], pd.DataFrame]], swept: list[str]) \
+        -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame(columns=[*JOB_KEYS, *(f"{PARAM_PREFIX}{k}" for k in swept), "month"])
+    stacked = []
+    for job, m in frames:
+        m = m.copy()
+        head = {"job": job["name"], "setting": job["setting"],
+                "replication": int(job["replication"]), "seed": int(job["seed"])}
+        for i, (k, v) in enumerate(head.items()):
+            m.insert(i, k, v)
+        stacked.append(m)
+    out = pd.concat(stacked, ignore_index=True)
+    for i, k in enumerate(swept):
+        values = [job["params"].get(k) for job, m in frames for _ in range(len(m))]
+        out.insert(len(JOB_KEYS) + i, f"{PARAM_PREFIX}{k}", param_series(values).to_numpy())
+    return out
+
+
+def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
+    """Write sweep.parquet, sweep_metrics.parquet and (if any job finished) the sweep plots."""
+    d = tables.directory
+    write_parquet(tables.jobs, d / SWEEP_TABLE)
+    write_parquet(tables.metrics, d / SWEEP_METRICS)
+    written = [d / SWEEP_TABLE, d / SWEEP_METRICS]
+    if plots and not tables.complete.empty:
+        from sim.plots import save_all
+        from sim.sweep.plots import build_sweep_plots
+
+        written += save_all(build_sweep_plots(tables), d / SWEEP_PLOTS)
+    return written
+
+
+def aggregate(directory: Path, plots: bool = True) -> tuple[SweepTables, list[Path]]:
+    """Collect and write the tables and plots of the sweep in ``directory``."""
+    tables = collect(directory)
+    return tables, write_tables(tables, plots)

@@ -1,0 +1,117 @@
+"""Scalar outcomes of a run as one flat row, and the outcomes and series worth plotting.
+
+Shared by sweep aggregation and ``baimo-compare``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.outputs import FUNDS, METRICS, SUMMARY, OutputError
+
+#: Columns that identify a job in the sweep tables (swept parameters follow as ``param.<key>``).
+JOB_KEYS = ("job", "setting", "replication", "seed")
+PARAM_PREFIX = "param."
+DERIVED_PREFIX = "derived."
+
+#: Key outcomes: summary.json paths (dotted) and a label for tables and plots.
+KEY_OUTCOMES: dict[str, str] = {
+    "releases.total": "model releases",
+    "releases.by_kind.original": "original models released",
+    "startups.founded": "startups founded",
+    "startups.survivors": "surviving startups",
+    "startups.independent_builders_final": "independent model builders at the end",
+    "startups.share_bought_gpus": "share of startups that bought GPUs",
+    "exits.ipo": "IPOs",
+    "exits.acquired": "acquisitions",
+    "exits.secondary_sale": "secondary sales",
+    "exits.bankrupt": "bankruptcies",
+    "funding.down_rounds": "down rounds",
+    "concentration.hhi_final": "enterprise revenue HHI at the end",
+    "concentration.giant_revenue_share_final": "giants' revenue share at the end",
+    "compute.giant_share_of_purchases": "giants' share of GPU purchases",
+    "compute.gpu_price_peak_first_year_ratio": "GPU price peak in year 1 (x start)",
+    "adoption_final.gov_soe": "gov/SOE adoption at the end",
+    "adoption_final.sme": "SME adoption at the end",
+    f"{DERIVED_PREFIX}fund_tvpi_median": "median fund TVPI",
+}
+
+#: Monthly metrics drawn as fan charts (sweeps) and overlays (compare).
+KEY_SERIES: dict[str, str] = {
+    "independent_builders": "independent model builders",
+    "startups_active": "active startups",
+    "releases_total_cum": "models released (cumulative)",
+    "funding_raised_mcny": "funding raised (million CNY / month)",
+    "hype_index": "hype index",
+    "gpu_price_mcny": "GPU price (million CNY)",
+    "giant_revenue_share": "giants' revenue share",
+    "hhi_enterprise_revenue": "enterprise revenue HHI",
+    "adoption_gov_soe": "gov/SOE adoption",
+    "adoption_sme": "SME adoption",
+}
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested dicts and lists as one level of dotted keys (list items by index)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}{k}."))
+        return out
+    if isinstance(value, list | tuple):
+        out = {}
+        for i, v in enumerate(value):
+            out.update(flatten(v, f"{prefix}{i}."))
+        return out
+    return {prefix[:-1]: value}
+
+
+def _median(values: pd.Series) -> float:
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    return float(v.median()) if not v.empty else math.nan
+
+
+def derived(funds: pd.DataFrame) -> dict[str, float]:
+    """Outcomes not in summary.json: medians over all funds of the run."""
+    return {f"{DERIVED_PREFIX}fund_tvpi_median": _median(funds["tvpi"]),
+            f"{DERIVED_PREFIX}fund_dpi_median": _median(funds["dpi"]),
+            f"{DERIVED_PREFIX}fund_irr_median": _median(funds["irr"])}
+
+
+def read_outcomes(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    """(flat summary + derived outcomes, metrics table) of a finished run; OutputError if broken."""
+    try:
+        summary = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
+        metrics = pd.read_parquet(run_dir / METRICS)
+        funds = pd.read_parquet(run_dir / FUNDS)
+    except (OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise OutputError(f"{run_dir}: unreadable run output ({type(exc).__name__}: {first})") \
+            from None
+    if not isinstance(summary, dict) or "seed" not in summary:
+        raise OutputError(f"{run_dir}: {SUMMARY} is not a baimo summary")
+    missing = {"month", "date"} - set(metrics.columns)
+    if missing:
+        raise OutputError(f"{run_dir}: {METRICS} lacks columns {sorted(missing)}")
+    row = flatten(summary)
+    row.update(derived(funds))
+    return row, metrics
+
+
+def param_series(values: list[Any]) -> pd.Series:
+    """A swept parameter's column: numbers stay numbers, anything else becomes text."""
+    if values and all(isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype="bool")
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype="float64")
+    return pd.Series([v if isinstance(v, str) else json.dumps(v) for v in values], dtype="object")
+
+
+def setting_label(setting: str) -> str:
+    """How a setting is shown: its overrides, or 'default' if only replications vary."""
+    return setting.replace(",", ", ") if setting else "default"

@@ -1,0 +1,180 @@
+"""Run a sweep: plan, resume, launch through Hydra's launcher, report, aggregate.
+
+The parent expands the jobs (``spec.build``), skips those whose directory
+holds a finished run of the same config, hands the rest to the configured
+Hydra launcher (joblib by default, ``hydra/launcher=basic`` for serial) and,
+while they run, shows a progress bar fed by the jobs' marker files. At the
+end it aggregates the sweep and lists every failed job with the last line of
+its error and its log file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from hydra._internal.callbacks import Callbacks
+from hydra._internal.hydra import Hydra
+from hydra.core.plugins import Plugins
+from hydra.types import HydraContext
+from rich.console import Console
+
+from sim.outputs import COMPLETE, OutputError
+from sim.sweep.aggregate import aggregate, failure, write_manifest
+from sim.sweep.progress import SweepProgress
+from sim.sweep.spec import FAILED, Job, SweepError, SweepSpec, build
+from sim.sweep.task import finished_hash, sweep_task
+
+EXIT_OK = 0
+EXIT_FAILED_JOBS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def split_done(spec: SweepSpec) -> tuple[list[Job], list[Job]]:
+    """(finished jobs to skip, jobs to run); SweepError if a finished job has another config."""
+    done, todo = [], []
+    for job in spec.jobs:
+        found = finished_hash(spec.job_dir(job))
+        if found is None:
+            todo.append(job)
+        elif found == job.config_hash:
+            done.append(job)
+        else:
+            raise SweepError(
+                f"{spec.job_dir(job)} finished with a different configuration (the experiment, "
+                "the overrides or the defaults in conf/ changed); choose another directory with "
+                "sweep_dir=... or delete this one")
+    return done, todo
+
+
+def say(console: Console, text: str) -> None:
+    """Print plain text (no markup: job names hold brackets), never wrapped mid-path."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 90:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def describe(spec: SweepSpec, done: int) -> list[str]:
+    """What the sweep is: jobs, settings, replications, directory."""
+    name = spec.experiment or "sweep"
+    swept = ", ".join(spec.swept) if spec.swept else "nothing (replications only)"
+    return [
+        f"{name}: {len(spec.jobs)} jobs = {len(spec.settings)} settings x {spec.replications} "
+        f"replications; swept: {swept}",
+        f"  directory: {spec.directory}",
+        f"  already complete: {done}, to run: {len(spec.jobs) - done} "
+        f"on {spec.launcher} with {spec.workers} worker{'s' if spec.workers != 1 else ''}",
+    ]
+
+
+def probe_seconds(spec: SweepSpec, job: Job) -> float:
+    """Wall time of one replication of ``job`` (simulated and written to a scratch directory)."""
+    from sim.run import run
+
+    scratch = Path(tempfile.mkdtemp(prefix="baimo-probe-"))
+    try:
+        tic = time.perf_counter()
+        run(spec.configs[job.name], scratch / "run", plots=False)
+        return time.perf_counter() - tic
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def plan(spec: SweepSpec, console: Console) -> int:
+    """Print the jobs and an estimated duration from a one-replication probe; run nothing."""
+    done, todo = split_done(spec)
+    for line in describe(spec, len(done)):
+        say(console, line)
+    if not todo:
+        say(console, "  nothing to run: every job is complete")
+        return EXIT_OK
+    per_job = probe_seconds(spec, todo[0])
+    # Each job also composes its config in its worker, about as long as the master took.
+    total = len(todo) * (per_job + spec.compose_seconds) / min(spec.workers, len(todo))
+    say(console, f"  probe: one replication of {todo[0].name} took {per_job:.1f} s")
+    say(console, f"  estimated duration: ~{_duration(total)}")
+    return EXIT_OK
+
+
+def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job]) -> None:
+    """Hand ``todo`` to the configured Hydra launcher (blocks until every job returned)."""
+    context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(spec.config))
+    launcher = Plugins.instance().instantiate_launcher(
+        hydra_context=context, task_function=sweep_task, config=spec.config)
+    launcher.launch([list(j.overrides) for j in todo], initial_job_idx=0)
+
+
+def report_failures(spec: SweepSpec, jobs: list[Job], console: Console) -> list[Job]:
+    """Print every failed job: its error's last line and its log; return them."""
+    failed = [j for j in jobs if (spec.job_dir(j) / FAILED).is_file()]
+    if not failed:
+        return []
+    console.print(f"[bold red]{len(failed)} of {len(spec.jobs)} jobs failed:[/]")
+    for job in failed:
+        info = failure(spec.job_dir(job))
+        log = Path(info["log"])
+        where = log if log.is_file() else spec.job_dir(job) / FAILED
+        say(console, f"  {job.name}: {info['error']}")
+        say(console, f"    log: {where}")
+    return failed
+
+
+def execute(hydra: Hydra, spec: SweepSpec, console: Console) -> int:
+    """Run the jobs that are not complete, then aggregate and report; return the exit code."""
+    done, todo = split_done(spec)
+    for line in describe(spec, len(done)):
+        say(console, line)
+    spec.directory.mkdir(parents=True, exist_ok=True)
+    write_manifest(spec)
+    for job in todo:   # stale markers would move the progress bar before the job ran
+        (spec.job_dir(job) / FAILED).unlink(missing_ok=True)
+        (spec.job_dir(job) / COMPLETE).unlink(missing_ok=True)
+    tic = time.perf_counter()
+    if todo:
+        label = spec.experiment or "sweep"
+        try:
+            with SweepProgress(label, [spec.job_dir(j) for j in todo], console=console):
+                launch(hydra, spec, todo)
+        except KeyboardInterrupt:
+            finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
+            say(console, f"interrupted: {finished} of {len(spec.jobs)} jobs complete; run the "
+                         "same command again to finish the rest")
+            return EXIT_INTERRUPTED
+    finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
+    say(console, f"{finished} of {len(spec.jobs)} jobs complete ({len(done)} from before) in "
+                 f"{_duration(time.perf_counter() - tic)}")
+    try:
+        tables, written = aggregate(spec.directory, plots=spec.plots)
+    except OutputError as exc:
+        say(console, f"aggregation failed: {exc}")
+        return EXIT_FAILED_JOBS
+    except KeyboardInterrupt:
+        say(console, f"interrupted while aggregating: the jobs are complete; rebuild the tables "
+                     f"and plots with: baimo aggregate {spec.directory}")
+        return EXIT_INTERRUPTED
+    say(console, f"wrote {spec.directory}: sweep.parquet ({len(tables.jobs)} rows), "
+                 f"sweep_metrics.parquet ({len(tables.metrics)} rows), "
+                 f"{sum(p.suffix == '.png' for p in written)} plots")
+    failed = report_failures(spec, spec.jobs, console)
+    return EXIT_FAILED_JOBS if failed or finished < len(spec.jobs) else EXIT_OK
+
+
+def run_sweep(hydra: Hydra, command: list[str], console: Console | None = None) -> int:
+    """Plan or run the sweep the command describes; return the process exit code."""
+    console = console or Console()
+    spec = build(hydra, command)
+    if spec.plan:
+        return plan(spec, console)
+    return execute(hydra, spec, console)

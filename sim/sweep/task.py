@@ -1,0 +1,91 @@
+"""One sweep job, as Hydra's launchers run it (in this process or a joblib worker).
+
+The job derives its seed from the base seed and its replication index, skips
+itself if its directory already holds a finished run of the same config, and
+never lets an exception escape: it logs the traceback to its own log file and
+writes a ``FAILED`` marker (error line, log path, traceback) so the parent can
+list every failure at the end while the other jobs go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import traceback
+from pathlib import Path
+
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.config import BaimoConfig
+from sim.configuration import config_hash, run_control
+from sim.outputs import COMPLETE, SUMMARY, is_complete, write_json
+from sim.rng import replication_seeds
+from sim.sweep.spec import FAILED, model_config
+
+log = logging.getLogger(__name__)
+
+COMPLETED = "complete"
+SKIPPED = "skipped"
+FAILED_STATUS = "failed"
+
+
+class ForcedFailure(RuntimeError):
+    """Raised by the ``fail_job`` test hook."""
+
+
+def job_config(cfg: DictConfig) -> BaimoConfig:
+    """The validated model config of a sweep job, with its replication's seed."""
+    import dataclasses
+
+    rc = run_control(cfg)
+    model = model_config(cfg)   # same result as to_config on a composed config, much faster
+    seed = replication_seeds(model.seed, rc.replications)[rc.replication]
+    return dataclasses.replace(model, seed=seed)
+
+
+def finished_hash(run_dir: Path) -> str | None:
+    """Config hash of a finished run in ``run_dir`` (None if unfinished or unreadable)."""
+    if not is_complete(run_dir):
+        return None
+    try:
+        return str(json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))["config_hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def error_line(exc: BaseException) -> str:
+    """The last line of an exception's report, e.g. ``RuntimeError: boom``."""
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+def sweep_task(cfg: DictConfig) -> str:
+    """Run one job into Hydra's output directory; return its status, never raise."""
+    hydra_cfg = HydraConfig.get()
+    run_dir = Path(hydra_cfg.runtime.output_dir)
+    log_path = run_dir / f"{hydra_cfg.job.name}.log"
+    (run_dir / FAILED).unlink(missing_ok=True)
+    try:
+        config = job_config(cfg)
+        found = finished_hash(run_dir)   # the parent skips finished jobs; this guards a race
+        if found is not None and found == config_hash(config):
+            log.info("job %s: already complete, skipped", run_dir.name)
+            return SKIPPED
+        (run_dir / COMPLETE).unlink(missing_ok=True)
+        hook = run_control(cfg).fail_job
+        if hook is not None and hook == run_dir.name:
+            raise ForcedFailure(f"fail_job hook: job {run_dir.name} was told to fail")
+        from sim.run import run
+
+        tic = time.perf_counter()
+        run(config, run_dir, plots=run_control(cfg).job_plots)
+        log.info("job %s: seed %d, finished in %.2f s", run_dir.name, config.seed,
+                 time.perf_counter() - tic)
+        return COMPLETED
+    except Exception as exc:  # noqa: BLE001 - the job reports, the sweep goes on
+        text = traceback.format_exc()
+        log.error("job %s failed: %s\n%s", run_dir.name, error_line(exc), text)
+        write_json({"error": error_line(exc), "log": str(log_path), "traceback": text},
+                   run_dir / FAILED)
+        return FAILED_STATUS

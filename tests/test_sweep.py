@@ -1,0 +1,383 @@
+"""Sweeps from the command line: seeds, jobs, plan, failure reporting, resume, aggregation, plots.
+
+Sweeps here are tiny (12 months, 200 buyers, 2 settings x 2 replications) and
+write only under pytest's temporary directories (BAIMO_OUTPUT_ROOT / sweep_dir).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from sim.cli import main as baimo_main
+from sim.configuration import EXPERIMENTS_DIR, compose, config_hash, register_configs
+from sim.outputs import COMPLETE, EVENTS, METRICS, SUMMARY
+from sim.rng import replication_seeds
+from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
+from sim.sweep.experiments import list_experiments, listing, register_resolver
+from sim.sweep.progress import SweepProgress, count_markers
+from sim.sweep.runner import run_sweep
+from sim.sweep.spec import build, start_hydra
+
+TINY = ["horizon_months=12", "buyers.count=200"]
+SEVEN = ("investor_patience", "compute_squeeze", "data_protection", "general_vs_vertical",
+         "buyer_digitization", "hype_bust", "open_source_strength")
+#: The sweep most tests share: 2 fund terms x 2 replications, run one job after another.
+SWEEP = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2", *TINY,
+         "hydra/launcher=basic", "sweep_plots=false"]
+FAIL = "funds.term_years=10,replication=1"
+JOBS = ["funds.term_years=3,replication=0", "funds.term_years=3,replication=1",
+        "funds.term_years=10,replication=0", "funds.term_years=10,replication=1"]
+
+
+def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the ``baimo`` console entry point in this process: (exit code, stdout, stderr)."""
+    old = sys.argv
+    sys.argv = ["baimo", *args]
+    try:
+        baimo_main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = old
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def output_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test writes under its own temporary output root, never into the repo."""
+    root = tmp_path / "outputs"
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
+    return root
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The shared sweep, run with one job forced to fail, then rerun (resumed) without the hook.
+
+    Returns the directory, (exit code, printed text) of both runs, the first run's
+    tables and the COMPLETE marker times after it.
+    """
+    root = tmp_path_factory.mktemp("sweep")
+    directory = root / "sweeps" / "patience"
+    result: dict = {"dir": directory}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BAIMO_OUTPUT_ROOT", str(root))
+        for run, extra in (("first", [f"fail_job='{FAIL}'"]), ("second", [])):
+            printed = io.StringIO()
+            console = Console(file=printed, width=400)
+            code = run_sweep(start_hydra(), [*SWEEP, f"sweep_dir={directory}", *extra], console)
+            result[run] = (code, printed.getvalue())
+            if run == "first":
+                result["tables_first"] = collect(directory)
+                marker = directory / FAIL / FAILED
+                result["marker"] = json.loads(marker.read_text(encoding="utf-8"))
+                result["mtimes"] = {j: (directory / j / COMPLETE).stat().st_mtime_ns
+                                    for j in JOBS if (directory / j / COMPLETE).exists()}
+    return result
+
+
+# ---------------------------------------------------------------- seeds
+
+def test_replication_seeds_come_from_seed_sequence_spawning() -> None:
+    seeds = replication_seeds(42, 5)
+    expected = [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+                for c in np.random.SeedSequence(42).spawn(5)]
+    assert seeds == expected
+    assert len(set(seeds)) == 5
+    assert seeds != list(range(5)) and seeds != list(range(42, 47))
+    assert replication_seeds(42, 2) == seeds[:2]          # more replications extend, not reshuffle
+    assert replication_seeds(43, 5)[0] != seeds[0]
+    assert all(0 <= s < 2**63 for s in seeds)
+
+
+def test_jobs_use_replication_seeds_paired_across_experiments() -> None:
+    register_configs()
+    register_resolver()
+    a = build(start_hydra(), ["+experiment=investor_patience", "replications=3", *TINY])
+    b = build(start_hydra(), ["+experiment=hype_bust", "replications=3", *TINY])
+    seeds = replication_seeds(42, 3)
+    assert len(a.jobs) == 5 * 3 and len(b.jobs) == 5 * 3
+    for spec in (a, b):
+        for job in spec.jobs:
+            assert job.seed == seeds[job.replication]
+            parts = [*job.setting.split(","), f"replication={job.replication}"]
+            assert job.name == ",".join(sorted(parts))
+    by_rep = [{j.replication: j.seed for j in s.jobs} for s in (a, b)]
+    assert by_rep[0] == by_rep[1]
+    assert {j.name for j in a.jobs} >= {"funds.term_years=3,replication=0",
+                                        "funds.term_years=10,replication=2"}
+    other = build(start_hydra(), ["+experiment=investor_patience", "replications=3", "seed=7",
+                                  *TINY])
+    assert {j.seed for j in other.jobs}.isdisjoint(set(seeds))
+
+
+def test_parent_config_hash_matches_what_the_job_composes() -> None:
+    """Resume compares these hashes: the sweep's fast path must equal the job's own config."""
+    spec = build(start_hydra(), ["+experiment=investor_patience", "replications=2", *TINY])
+    job = next(j for j in spec.jobs if j.name == "funds.term_years=7,replication=1")
+    own = compose(["+experiment=investor_patience", "funds.term_years=7", *TINY])
+    own = dataclasses.replace(own, seed=replication_seeds(42, 2)[1])
+    assert job.config_hash == config_hash(own)
+    assert spec.configs[job.name] == own
+
+
+# ---------------------------------------------------------------- experiments and listing
+
+@pytest.mark.parametrize("name", SEVEN)
+def test_experiment_file_opens_with_question_sweep_look_and_claim(name: str) -> None:
+    text = (EXPERIMENTS_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# @package _global_"
+    assert lines[1].startswith("# ") and lines[1].endswith("?")
+    head = "\n".join(line for line in lines if line.startswith("#"))
+    for part in ("Swept:", "Look at:", "Claim: DOMAIN.md s3 claim"):
+        assert part in head, (name, part)
+    spec = build(start_hydra(), [f"+experiment={name}"])
+    assert spec.swept and len(spec.settings) >= 2 and spec.replications >= 3
+    assert len(spec.configs) == len(spec.jobs) == len(spec.settings) * spec.replications
+
+
+def test_listing_shows_experiments_and_teaching_scenarios() -> None:
+    found = list_experiments()
+    names = [n for n, _ in found["experiments"]]
+    assert set(SEVEN) <= set(names)
+    text = listing()
+    for name in SEVEN:
+        line = next(x for x in text.splitlines() if x.strip().startswith(name + " "))
+        assert line.rstrip().endswith("?")
+    for path in sorted((EXPERIMENTS_DIR / "teaching").glob("*.yaml")):
+        assert f"teaching/{path.stem}" in text
+
+
+def test_help_lists_experiments_with_their_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = baimo(["--help"], capsys)
+    assert code == 0
+    assert "baimo +experiment=NAME" in out and "Teaching scenarios" in out
+    for name, question in list_experiments()["experiments"]:
+        assert name in out and question in out
+
+
+def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None:
+    """`plan=true` from another directory: counts jobs, probes one, runs and writes nothing."""
+    exe = Path(sys.executable).with_name("baimo")
+    env = {**os.environ, "BAIMO_OUTPUT_ROOT": str(output_root)}
+    planned = subprocess.run([str(exe), "+experiment=investor_patience", "replications=2",
+                              "plan=true", *TINY], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert planned.returncode == 0, planned.stderr
+    assert "10 jobs = 5 settings x 2 replications" in planned.stdout
+    assert "estimated duration" in planned.stdout and "probe: one replication" in planned.stdout
+    assert list(tmp_path.iterdir()) == []          # nothing written, here or under the root
+
+
+# ---------------------------------------------------------------- running, failing, resuming
+
+def test_failed_job_is_reported_while_the_others_complete(swept: dict) -> None:
+    code, out = swept["first"]
+    d = swept["dir"]
+    assert code == 1
+    assert "1 of 4 jobs failed" in out
+    assert f"  {FAIL}: sim.sweep.task.ForcedFailure: fail_job hook" in out
+    log = d / FAIL / "baimo.log"
+    assert f"log: {log}" in out
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    marker = swept["marker"]
+    assert marker["log"] == str(log) and "ForcedFailure" in marker["error"]
+    first = swept["tables_first"].jobs.set_index("job")
+    assert first.loc[FAIL, "status"] == "failed" and "ForcedFailure" in first.loc[FAIL, "error"]
+    assert set(first.index[first["status"] == "complete"]) == set(JOBS) - {FAIL}
+    assert set(swept["mtimes"]) == set(JOBS) - {FAIL}
+    assert "failed 1" in out          # the progress bar's count
+
+
+def test_rerun_resumes_only_the_unfinished_job(swept: dict) -> None:
+    code, out = swept["second"]
+    d = swept["dir"]
+    assert code == 0, out
+    assert "already complete: 3, to run: 1" in out
+    assert "4 of 4 jobs complete (3 from before)" in out
+    for job, mtime in swept["mtimes"].items():
+        assert (d / job / COMPLETE).stat().st_mtime_ns == mtime, f"{job} was rerun"
+    assert not (d / FAIL / FAILED).exists()
+
+
+def test_interrupted_job_is_rerun_and_comes_out_identical(swept: dict, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) \
+        -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    victim = copy / JOBS[1]
+    original = (victim / EVENTS).read_bytes()
+    (victim / COMPLETE).unlink()                       # killed before its marker ...
+    (victim / EVENTS).write_bytes(original[: len(original) // 2])   # ... mid-write
+    keep = (copy / JOBS[0] / COMPLETE).stat().st_mtime_ns
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 0, err
+    assert "already complete: 3, to run: 1" in out
+    assert (victim / EVENTS).read_bytes() == original
+    assert (copy / JOBS[0] / COMPLETE).stat().st_mtime_ns == keep
+
+
+def test_changed_sweep_into_a_used_directory_is_refused(swept: dict, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    code, out, err = baimo([*SWEEP, "seed=7", f"sweep_dir={copy}"], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "finished with a different configuration" in lines[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["replications=0"], "replications=0 must be at least 1"),
+    (["replications=2", "funds.term_years=3,abc"], "funds.term_years"),
+    (["+experiment=compute_squeeze", "replications=2"], "is past the horizon"),
+])
+def test_bad_sweep_input_is_one_line_exit_2(args: list[str], message: str,
+                                            capsys: pytest.CaptureFixture[str],
+                                            output_root: Path) -> None:
+    code, out, err = baimo([*args, *TINY], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("baimo: error:") and message in lines[0]
+    assert not (output_root / "sweeps").exists()
+
+
+def test_joblib_jobs_are_byte_identical_to_serial_ones(swept: dict, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Same config and seed: the same bytes whichever launcher ran the job."""
+    parallel = tmp_path / "parallel"
+    args = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=1", *TINY,
+            "sweep_plots=false", "hydra.launcher.n_jobs=2", f"sweep_dir={parallel}"]
+    code, out, err = baimo(args, capsys)
+    assert code == 0, err
+    assert "on joblib with 2 workers" in out
+    for job in ("funds.term_years=3,replication=0", "funds.term_years=10,replication=0"):
+        for name in (EVENTS, METRICS, SUMMARY):
+            assert (parallel / job / name).read_bytes() == \
+                (swept["dir"] / job / name).read_bytes(), (job, name)
+
+
+# ---------------------------------------------------------------- aggregation and plots
+
+def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:
+    d = swept["dir"]
+    table = pd.read_parquet(d / SWEEP_TABLE)
+    assert list(table["job"]) == JOBS
+    assert list(table.columns[:7]) == ["job", "setting", "replication", "seed", "status", "error",
+                                       "param.funds.term_years"]
+    assert list(table["param.funds.term_years"]) == [3.0, 3.0, 10.0, 10.0]
+    assert list(table["seed"]) == replication_seeds(42, 2) * 2
+    assert (table["status"] == "complete").all()
+    for _, row in table.iterrows():
+        summary = json.loads((d / row["job"] / SUMMARY).read_text(encoding="utf-8"))
+        assert row["releases.total"] == summary["releases"]["total"]
+        assert row["exits.bankrupt"] == summary["exits"]["bankrupt"]
+        assert row["config_hash"] == summary["config_hash"]
+        assert row["seed"] == summary["seed"]
+    assert "derived.fund_tvpi_median" in table.columns
+
+
+def test_sweep_metrics_stack_every_job_with_its_keys(swept: dict) -> None:
+    d = swept["dir"]
+    stacked = pd.read_parquet(d / SWEEP_METRICS)
+    assert len(stacked) == 4 * 12
+    assert list(stacked.columns[:6]) == ["job", "setting", "replication", "seed",
+                                         "param.funds.term_years", "month"]
+    for job in JOBS:
+        own = pd.read_parquet(d / job / METRICS)
+        mine = stacked[stacked["job"] == job].drop(
+            columns=["job", "setting", "replication", "seed", "param.funds.term_years"])
+        # stacking may widen a column that is integer in one job and float in another
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), own, check_dtype=False)
+
+
+def test_aggregate_command_rebuilds_the_tables(swept: dict, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    (copy / SWEEP_TABLE).unlink()
+    (copy / SWEEP_METRICS).unlink()
+    code, out, _ = baimo(["aggregate", str(copy), "--no-plots"], capsys)
+    assert code == 0 and "jobs complete 4" in out
+    pd.testing.assert_frame_equal(pd.read_parquet(copy / SWEEP_TABLE),
+                                  pd.read_parquet(swept["dir"] / SWEEP_TABLE))
+    code, _, err = baimo(["aggregate", str(tmp_path / "nowhere")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "no such directory" in err
+
+
+def test_sweep_plots_show_outcomes_against_parameters_and_fans(swept: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    from sim.sweep.outcomes import KEY_OUTCOMES
+    from sim.sweep.plots import plot_fan, plot_outcomes_vs_param
+
+    tables = collect(swept["dir"])
+    vs = plot_outcomes_vs_param(tables, "funds.term_years")
+    axes = [ax for ax in vs.axes if ax.get_visible()]
+    assert len(axes) == len(KEY_OUTCOMES)
+    assert "mean and 90% of replications" in vs._suptitle.get_text()
+    ax = next(a for a in axes if a.get_title() == KEY_OUTCOMES["releases.total"])
+    assert ax.get_xlabel() == "funds.term_years"
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [3.0, 10.0]
+    means = tables.complete.groupby("param.funds.term_years")["releases.total"].mean()
+    assert list(line.get_ydata()) == list(means)
+    assert len(ax.collections) == 1                       # the 90% band
+    fan = plot_fan(tables, "independent_builders")
+    panels = [a for a in fan.axes if a.get_visible()]
+    assert [a.get_title() for a in panels] == ["funds.term_years=3 (n=2)",
+                                               "funds.term_years=10 (n=2)"]
+    assert all(len(a.get_lines()) == 1 and len(a.collections) == 2 for a in panels)
+    assert panels[0].get_ylim() == panels[1].get_ylim()
+    plt.close(vs)
+    plt.close(fan)
+
+
+def test_aggregation_draws_one_plot_per_swept_key_and_series(swept: dict, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) \
+        -> None:
+    import sim.sweep.outcomes as outcomes
+    import sim.sweep.plots as plots
+    from sim.sweep import aggregate
+
+    few_outcomes = {"releases.total": "model releases", "exits.bankrupt": "bankruptcies"}
+    few_series = {"startups_active": "active startups", "hype_index": "hype index"}
+    for module in (outcomes, plots):
+        monkeypatch.setattr(module, "KEY_OUTCOMES", few_outcomes)
+        monkeypatch.setattr(module, "KEY_SERIES", few_series)
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    _, written = aggregate(copy)
+    assert sorted(p.name for p in written if p.suffix == ".png") == [
+        "fan_hype_index.png", "fan_startups_active.png", "outcomes_vs_funds.term_years.png"]
+    assert all(p.stat().st_size > 0 for p in written)
+
+
+def test_progress_counts_finished_and_failed_markers(tmp_path: Path) -> None:
+    dirs = [tmp_path / f"j{i}" for i in range(4)]
+    for d in dirs:
+        d.mkdir()
+    (dirs[0] / COMPLETE).write_text("complete\n")
+    (dirs[2] / FAILED).write_text("{}")
+    assert count_markers(dirs) == (1, 1)
+    from rich.console import Console
+
+    with SweepProgress("t", dirs, console=Console(file=open(os.devnull, "w")),  # noqa: SIM115
+                       poll_seconds=0.01) as bar:
+        (dirs[1] / COMPLETE).write_text("complete\n")
+    assert (bar.done, bar.failed) == (2, 1)
