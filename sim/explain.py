@@ -1,0 +1,582 @@
+"""``baimo-explain``: the life of one firm, told from the event log.
+
+    baimo-explain RUN_DIR               # the most notable actors to ask about
+    baimo-explain RUN_DIR startup:17    # one startup's story ("17" works too)
+    baimo-explain RUN_DIR Baidu         # a giant ("giant:Baidu")
+    baimo-explain RUN_DIR fund:3        # a fund
+
+A story is a list of plain sentences built only from events.parquet (and, for a
+fund, its row of funds.parquet): founding, kind and domain; rounds with
+valuations and lead investors; compute bought or rented; releases; contracts;
+pivot; and how it ended, with the proximate cause the model recorded. Bad input
+(a missing or unfinished directory, an unknown actor) stops with one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Iterable
+
+import pandas as pd
+
+from sim.outputs import COMPLETE, OutputError, RunOutputs, is_complete, read_run
+from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
+from sim.teaching.timeline import actor_name, describe_startups
+
+EXIT_BAD_INPUT = 2
+PROG = "baimo-explain"
+LIST_AT_MOST = 4
+KINDS_OF_ACTOR = ("startup", "giant", "fund", "buyer")
+
+
+class ExplainError(ValueError):
+    """An actor that is not in the run (one-line message naming what is allowed)."""
+
+
+Line = tuple[float, str]  # (month the sentence belongs to, sentence)
+NEVER = 1e9  # month key for "never" sentences: told after the dated ones, before the ending
+END = math.inf  # month key for how it ended
+
+
+def _money(x: float) -> str:
+    if not math.isfinite(x):
+        return "an unknown amount"
+    return f"{x:,.0f} million CNY" if abs(x) >= 10 else f"{x:,.1f} million CNY"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _listing(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _segment(seg: object) -> str:
+    return {"gov_soe": "government/SOE", "large_digital": "large digitised",
+            "traditional": "traditional", "sme": "small and medium"}.get(str(seg), str(seg))
+
+
+def _model_for(kind: str, domain: str) -> str:
+    """'a general-purpose shell model' or 'a shell model for finance'."""
+    if domain == "general":
+        return f"a general-purpose {kind} model"
+    return f"{_a(kind)} model for {domain}"
+
+
+class Story:
+    """Builds the dated sentences of one actor's life from a run's tables."""
+
+    def __init__(self, run: RunOutputs, actor: str) -> None:
+        self.run = run
+        self.actor = actor
+        self.start = str(run.summary.get("start_date", DEFAULT_START))
+        e = run.events
+        self.own = e[e["actor"] == actor]
+        self.about = e[e["counterparty"] == actor]
+        self.names = describe_startups(e)
+        self.last_month = float(run.metrics["month"].max())
+
+    def when(self, month: float) -> str:
+        """'in Mar 2023'."""
+        return f"in {month_label(month, self.start)}"
+
+    def opening(self, month: float) -> str:
+        """'In Mar 2023'."""
+        return f"In {month_label(month, self.start)}"
+
+    def dated(self, month: float) -> str:
+        """'in Mar 2023 (month 3)'."""
+        return f"in {month_with_index(month, self.start)}"
+
+    def who(self, actor: str) -> str:
+        """Readable name of another actor."""
+        return self.names.get(actor, actor_name(actor))
+
+    def kind(self, kind: str) -> pd.DataFrame:
+        """This actor's own events of ``kind``, in time order."""
+        return self.own[self.own["kind"] == kind]
+
+    # ---------------------------------------------------------------- shared pieces
+    def contracts(self) -> list[Line]:
+        """Contracts and subscriptions won, and how they ended."""
+        won = self.about[self.about["kind"] == "contract_signed"]
+        if won.empty:
+            return [(NEVER, "It never won an enterprise contract or API subscription.")]
+        first = float(won["month"].min())
+        projects = won[won["channel"] == "contract"]
+        api = won[won["channel"] == "api"]
+        segs = won["segment"].value_counts()
+        by_seg = _listing([f"{n} from {_segment(s)} buyers" for s, n in segs.items()])
+        text = (f"{self.opening(first)} it won its first enterprise deal; over the run it won "
+                f"{_plural(len(projects), 'project contract')} and "
+                f"{_plural(len(api), 'API subscription')} ({by_seg}).")
+        if not projects.empty:
+            text += (f" The project contracts were worth "
+                     f"{_money(float(projects['amount_mcny'].sum()))} in all.")
+        ended = self.about[self.about["kind"] == "contract_ended"]
+        if not ended.empty:
+            reasons = ended["reason"].value_counts()
+            text += (f" {_plural(len(ended), 'deal')} ended: "
+                     + _listing([f"{n} {str(r).replace('_', ' ')}" for r, n in reasons.items()])
+                     + ".")
+        return [(first, text)]
+
+    def data(self) -> list[Line]:
+        """Data-quality purchases."""
+        d = self.kind("data_purchase")
+        if d.empty:
+            return []
+        first = float(d["month"].iloc[0])
+        return [(first, f"{self.opening(first)} it began paying for data quality: "
+                        f"{_plural(len(d), 'step')} over the run "
+                        f"({_money(float(d['amount_mcny'].sum()))}), reaching a data quality "
+                        f"of {float(d['capability'].max()):.2f}.")]
+
+    def releases(self) -> list[Line]:
+        """Model releases."""
+        r = self.kind("model_release")
+        if r.empty:
+            return [(NEVER, "It never released a model.")]
+        if len(r) <= LIST_AT_MOST:
+            out = []
+            for i, (_, row) in enumerate(r.iterrows()):
+                which = "its first model" if i == 0 else "a new model"
+                month = float(row["month"])
+                out.append((month, f"{self.opening(month)} it released {which}, "
+                                   f"{_a(str(row['model_kind']))} model with capability "
+                                   f"{float(row['capability']):.0f}."))
+            return out
+        first, last = r.iloc[0], r.iloc[-1]
+        mix = _listing([f"{n} {k}" for k, n in r["model_kind"].value_counts().items()])
+        return [(float(first["month"]),
+                 f"It released {len(r)} models ({mix}) between "
+                 f"{month_label(float(first['month']), self.start)} and "
+                 f"{month_label(float(last['month']), self.start)}; its capability rose from "
+                 f"{float(first['capability']):.0f} to {float(last['capability']):.0f}.")]
+
+    def compute(self) -> list[Line]:
+        """GPUs bought and rented."""
+        out: list[Line] = []
+        buys = self.kind("gpu_purchase")
+        rent = self.kind("gpu_rental")
+        if len(buys) <= LIST_AT_MOST:
+            for _, b in buys.iterrows():
+                month = float(b["month"])
+                out.append((month, f"{self.opening(month)} it bought {float(b['gpus']):,.0f} "
+                                   f"GPUs for {_money(float(b['amount_mcny']))}."))
+        else:
+            big = buys.loc[buys["gpus"].idxmax()]
+            out.append((float(buys["month"].iloc[0]),
+                        f"It ordered GPUs {len(buys)} times, {float(buys['gpus'].sum()):,.0f} "
+                        f"in all for {_money(float(buys['amount_mcny'].sum()))}; the biggest "
+                        f"order was {float(big['gpus']):,.0f} GPUs "
+                        f"{self.when(float(big['month']))}."))
+        if not rent.empty:
+            first, last = float(rent["month"].min()), float(rent["month"].max())
+            span = f"in {month_label(first, self.start)}" if len(rent) == 1 else \
+                (f"in {len(rent)} months between {month_label(first, self.start)} and "
+                 f"{month_label(last, self.start)}")
+            out.append((first, f"It rented cloud GPUs {span}: {float(rent['gpus'].sum()):,.0f} "
+                               f"GPU-months for {_money(float(rent['amount_mcny'].sum()))}."))
+        if buys.empty and rent.empty:
+            out.append((NEVER, "It never bought or rented GPUs."))
+        return out
+
+
+def _tell(lines: list[Line]) -> list[str]:
+    """Sentences in time order ("never" sentences after the dated ones, the ending last)."""
+    return [text for _, text in sorted(lines, key=lambda x: x[0])]
+
+
+# ---------------------------------------------------------------- startups
+
+
+def _startup(s: Story) -> list[str]:
+    out: list[Line] = []
+    f = s.kind("founded")
+    name = actor_name(s.actor)
+    if f.empty:
+        out.append((-math.inf, f"{name} has no founding event in this run."))
+    else:
+        row = f.iloc[0]
+        out.append((-math.inf, f"{name} was founded {s.dated(float(row['month']))} to build "
+                               f"{_model_for(str(row['model_kind']), str(row['domain']))}, with "
+                               f"{_money(float(row['amount_mcny']))} of founders' capital."))
+    for _, r in s.kind("round_closed").iterrows():
+        down = " It was a down round, below its previous valuation." \
+            if str(r["down_round"]) == "True" else ""
+        month = float(r["month"])
+        out.append((month, f"{s.opening(month)} it closed round {int(r['stage'])}: "
+                           f"{_money(float(r['amount_mcny']))} at a post-money valuation of "
+                           f"{_money(float(r['valuation_mcny']))}, led by "
+                           f"{s.who(r['counterparty'])}.{down}"))
+    failed = s.kind("round_failed")
+    if not failed.empty:
+        dates = [month_label(float(m), s.start) for m in failed["month"]]
+        extra = [f"{len(dates) - LIST_AT_MOST} more"] if len(dates) > LIST_AT_MOST else []
+        out.append((float(failed["month"].iloc[0]),
+                    f"It tried to raise and failed {_plural(len(failed), 'time')} "
+                    f"({_listing(dates[:LIST_AT_MOST] + extra)})."))
+    e = s.run.events
+    sales = e[(e["kind"] == "secondary_sale") & (e["reason"] == s.actor)]
+    if not sales.empty:
+        items = [f"{s.who(r['actor'])} sold its stake to {s.who(r['counterparty'])} for "
+                 f"{_money(float(r['amount_mcny']))} {s.when(float(r['month']))}"
+                 for _, r in sales.head(LIST_AT_MOST).iterrows()]
+        more = f" ({len(sales) - LIST_AT_MOST} more such sales)" \
+            if len(sales) > LIST_AT_MOST else ""
+        out.append((float(sales["month"].iloc[0]),
+                    "Its investors traded its shares: " + "; ".join(items) + more + "."))
+    out += s.compute() + s.releases() + s.data() + s.contracts()
+    for _, p in s.kind("pivot").iterrows():
+        month = float(p["month"])
+        out.append((month, f"{s.opening(month)} it pivoted: it gave up its own "
+                           f"{p['model_kind']} model and rebuilt its product on "
+                           f"{s.who(p['counterparty'])}'s model ({p['reason']})."))
+    return _tell(out + _startup_ending(s))
+
+
+def _startup_ending(s: Story) -> list[Line]:
+    out: list[Line] = []
+    ipo = s.kind("ipo")
+    if not ipo.empty:
+        r = ipo.iloc[0]
+        month = float(r["month"])
+        out.append((month, f"{s.opening(month)} it listed on the stock exchange (IPO) at a "
+                           f"valuation of {_money(float(r['valuation_mcny']))}, raising "
+                           f"{_money(float(r['amount_mcny']))}."))
+    bankrupt = s.kind("bankrupt")
+    acquired = s.kind("acquired")
+    e = s.run.events
+    offs = e[(e["kind"] == "write_off") & (e["counterparty"] == s.actor)]
+    if not bankrupt.empty:
+        r = bankrupt.iloc[0]
+        end = f"How it ended: it went bankrupt {s.dated(float(r['month']))}: it {r['reason']}."
+    elif not acquired.empty:
+        r = acquired.iloc[0]
+        why = "a distressed sale" if r["reason"] == "distressed" else "a strategic purchase"
+        end = (f"How it ended: {s.who(r['counterparty'])} acquired it "
+               f"{s.dated(float(r['month']))} for {_money(float(r['amount_mcny']))}, {why}.")
+    else:
+        state = "as an application company on a giant's model" \
+            if not s.kind("pivot").empty else "still building its own model"
+        listed = "listed and " if not ipo.empty else ""
+        end = (f"How it ended: at the end of the run ({month_label(s.last_month, s.start)}) "
+               f"it was still {listed}independent, {state}.")
+    out.append((END, end))
+    if not offs.empty:
+        funds = _listing([s.who(f) for f in dict.fromkeys(offs["actor"])])
+        out.append((END, f"{funds} wrote off {_money(float(offs['amount_mcny'].sum()))} "
+                         "invested in it."))
+    return out
+
+
+# ---------------------------------------------------------------- giants
+
+
+def _giant(s: Story) -> list[str]:
+    name = actor_name(s.actor)
+    out: list[Line] = [(-math.inf, f"{name} is a general-model giant: its AI work is paid "
+                                   "for by its core business.")]
+    out += s.releases() + s.compute()
+    prices = s.kind("price_change")
+    if not prices.empty:
+        first_old = pd.to_numeric(pd.Series([prices["reason"].iloc[0]]), errors="coerce").iloc[0]
+        out.append((float(prices["month"].iloc[0]),
+                    f"It changed its API price {_plural(len(prices), 'time')}, from "
+                    f"{float(first_old):.2f} to {float(prices['price'].iloc[-1]):.2f} CNY per "
+                    f"million tokens by {month_label(float(prices['month'].iloc[-1]), s.start)}."))
+    out += s.data() + s.contracts()
+    for _, r in s.about[s.about["kind"] == "acquired"].iterrows():
+        month = float(r["month"])
+        why = "in distress" if r["reason"] == "distressed" else "strategic"
+        out.append((month, f"{s.opening(month)} it acquired {s.who(r['actor'])} for "
+                           f"{_money(float(r['amount_mcny']))} ({why})."))
+    hosted = s.about[s.about["kind"] == "pivot"]
+    if not hosted.empty:
+        first = float(hosted["month"].min())
+        out.append((first, f"{s.opening(first)} the first startup pivoted onto its model; "
+                           f"{_plural(len(hosted), 'startup')} did so over the run."))
+    out.append((END, f"How it ended: it was still in the market at the end of the run "
+                     f"({month_label(s.last_month, s.start)})."))
+    return _tell(out)
+
+
+# ---------------------------------------------------------------- funds
+
+
+def _fund(s: Story) -> list[str]:
+    name = actor_name(s.actor)
+    out: list[Line] = []
+    raised = s.kind("fund_raised")
+    row = s.run.funds[s.run.funds["fund"] == s.actor]
+    if not raised.empty:
+        r = raised.iloc[0]
+        term = float(row["term_years"].iloc[0]) if not row.empty else math.nan
+        vintage = float(row["vintage_month"].iloc[0]) if not row.empty else float(r["month"])
+        when = f"{abs(vintage):.0f} months before the run began" if vintage < 0 else \
+            s.dated(vintage)
+        out.append((-math.inf, f"{name} was raised {when} with "
+                               f"{_money(float(r['amount_mcny']))} from its LPs, for a term of "
+                               f"{term:.1f} years."))
+    led = s.about[s.about["kind"] == "round_closed"]
+    if led.empty:
+        out.append((NEVER, "It never led a round (rounds it joined as a follower are not in "
+                           "the event log)."))
+    else:
+        top = led.nlargest(min(LIST_AT_MOST, len(led)), "amount_mcny")
+        items = [f"{s.who(r['actor'])} {s.when(float(r['month']))} "
+                 f"({_money(float(r['amount_mcny']))} at {_money(float(r['valuation_mcny']))})"
+                 for _, r in top.iterrows()]
+        out.append((float(led["month"].iloc[0]),
+                    f"It led {_plural(len(led), 'round')} raising "
+                    f"{_money(float(led['amount_mcny'].sum()))} in all, the first "
+                    f"{s.when(float(led['month'].iloc[0]))}; the biggest: {'; '.join(items)}."))
+    sold = s.kind("secondary_sale")
+    if not sold.empty:
+        r = sold.iloc[0]
+        out.append((float(r["month"]),
+                    f"{s.opening(float(r['month']))} it began selling stakes to later investors "
+                    f"(first its stake in {s.who(r['reason'])}, to {s.who(r['counterparty'])}); "
+                    f"it sold {_plural(len(sold), 'stake')} for "
+                    f"{_money(float(sold['amount_mcny'].sum()))} in all."))
+    bought = s.about[s.about["kind"] == "secondary_sale"]
+    if not bought.empty:
+        out.append((float(bought["month"].iloc[0]),
+                    f"It bought {_plural(len(bought), 'stake')} from exiting funds for "
+                    f"{_money(float(bought['amount_mcny'].sum()))}, the first "
+                    f"{s.when(float(bought['month'].iloc[0]))}."))
+    offs = s.kind("write_off")
+    if not offs.empty:
+        why = offs["reason"].value_counts()
+        causes = {"bankrupt": "because the company went bankrupt",
+                  "term_ended": "when its term ended"}
+        reasons = _listing([f"{n} {causes.get(str(k), str(k))}" for k, n in why.items()])
+        out.append((float(offs["month"].iloc[0]),
+                    f"It wrote off {_plural(len(offs), 'stake')} "
+                    f"({_money(float(offs['amount_mcny'].sum()))} of cost): {reasons}."))
+    closed = s.kind("fund_closed")
+    if not closed.empty:
+        r = closed.iloc[0]
+        out.append((END, f"How it ended: its term ran out {s.dated(float(r['month']))}; it "
+                         f"returned {_money(float(r['amount_mcny']))} in a final distribution, "
+                         f"for a TVPI of {float(r['valuation_mcny']):.2f}."))
+    else:
+        out.append((END, f"How it ended: it was still open at the end of the run "
+                         f"({month_label(s.last_month, s.start)})."))
+    if not row.empty:
+        x = row.iloc[0]
+        irr = f", IRR {100 * float(x['irr']):.1f}% a year" if pd.notna(x["irr"]) else ""
+        out.append((END, f"Over its life its LPs paid in {_money(float(x['paid_in_mcny']))} and "
+                         f"got back {_money(float(x['distributed_mcny']))}: TVPI "
+                         f"{float(x['tvpi']):.2f}, DPI {float(x['dpi']):.2f}{irr}."))
+    return _tell(out)
+
+
+# ---------------------------------------------------------------- buyers
+
+
+def _buyer(s: Story) -> list[str]:
+    name = actor_name(s.actor)
+    first = s.own.iloc[0] if not s.own.empty else None
+    if first is None:
+        return [f"{name} never tendered, signed or ended a deal in this run."]
+    out: list[Line] = [(-math.inf, f"{name} is a {_segment(first['segment'])} buyer in the "
+                                   f"{first['domain']} domain.")]
+    tenders = s.kind("tender")
+    if not tenders.empty:
+        month = float(tenders["month"].iloc[0])
+        out.append((month, f"{s.opening(month)} it put out its first tender for a custom "
+                           f"project ({_plural(len(tenders), 'tender')} over the run)."))
+    for _, r in s.kind("contract_signed").iterrows():
+        month = float(r["month"])
+        if r["channel"] == "contract":
+            what = f"signed a project contract worth {_money(float(r['amount_mcny']))} with"
+        else:
+            what = "subscribed to the API of"
+        out.append((month, f"{s.opening(month)} it {what} {s.who(r['counterparty'])}."))
+    for _, r in s.kind("contract_ended").iterrows():
+        month = float(r["month"])
+        out.append((month, f"{s.opening(month)} its deal with {s.who(r['counterparty'])} ended "
+                           f"({str(r['reason']).replace('_', ' ')})."))
+    if s.kind("contract_signed").empty:
+        out.append((END, "It never adopted a large model."))
+    return _tell(out)
+
+
+STORY = {"startup": _startup, "giant": _giant, "fund": _fund, "buyer": _buyer}
+
+
+def story(run: RunOutputs, actor: str) -> list[str]:
+    """The sentences of ``actor``'s life, in time order (a full id such as startup:17)."""
+    kind = actor.partition(":")[0]
+    if kind not in STORY:
+        raise ExplainError(f"cannot tell the story of {actor!r}; actors are "
+                           f"{', '.join(k + ':ID' for k in KINDS_OF_ACTOR)}")
+    return STORY[kind](Story(run, actor))
+
+
+# ---------------------------------------------------------------- actor ids
+
+
+def known_actors(events: pd.DataFrame) -> set[str]:
+    """Every startup, giant, fund and buyer that appears in the events."""
+    names = pd.concat([events["actor"], events["counterparty"]]).dropna().astype(str)
+    return {n for n in names.unique() if n.partition(":")[0] in KINDS_OF_ACTOR}
+
+
+def _ranges(actors: Iterable[str]) -> str:
+    parts = []
+    for kind in ("startup", "fund", "buyer"):
+        ids = sorted(int(a.partition(":")[2]) for a in actors
+                     if a.startswith(kind + ":") and a.partition(":")[2].isdigit())
+        if ids:
+            parts.append(f"{kind}:{ids[0]} to {kind}:{ids[-1]}")
+    giants = sorted(a.partition(":")[2] for a in actors if a.startswith("giant:"))
+    if giants:
+        parts.append("giants " + ", ".join(giants))
+    return "; ".join(parts)
+
+
+def resolve_actor(events: pd.DataFrame, text: str) -> str:
+    """A full actor id from 'startup:17', '17', 'startup 17', 'Baidu' or 'giant:Baidu'."""
+    actors = known_actors(events)
+    raw = text.strip()
+    candidate = re.sub(r"^(startup|fund|buyer|giant)\s+", r"\1:", raw, flags=re.IGNORECASE)
+    if candidate.isdigit():
+        candidate = f"startup:{int(candidate)}"
+    kind, _, ident = candidate.partition(":")
+    if kind.lower() in KINDS_OF_ACTOR and ident:
+        candidate = f"{kind.lower()}:{ident}"
+    if candidate in actors:
+        return candidate
+    by_name = {a.partition(":")[2].lower(): a for a in actors if a.startswith("giant:")}
+    key = candidate.partition(":")[2] if candidate.startswith("giant:") else candidate
+    if key.lower() in by_name:
+        return by_name[key.lower()]
+    raise ExplainError(f"unknown actor {text!r}; this run has {_ranges(actors)} "
+                       "(a bare number means a startup)")
+
+
+# ---------------------------------------------------------------- notable actors
+
+
+def notable(run: RunOutputs) -> list[tuple[str, str]]:
+    """(actor, why it is worth asking about), the most notable first."""
+    e = run.events
+    start = str(run.summary.get("start_date", DEFAULT_START))
+    names = describe_startups(e)
+    out: list[tuple[str, str]] = []
+
+    def add(actor: str, why: str) -> None:
+        out.append((actor, why))
+
+    rounds = e[e["kind"] == "round_closed"]
+    if not rounds.empty:
+        r = rounds.loc[rounds["amount_mcny"].idxmax()]
+        add(r["actor"], f"biggest single round: {_money(float(r['amount_mcny']))} in "
+            f"{month_label(float(r['month']), start)}")
+        total = rounds.groupby("actor")["amount_mcny"].sum()
+        add(total.idxmax(), f"raised the most in all: {_money(float(total.max()))} over "
+            f"{int((rounds['actor'] == total.idxmax()).sum())} rounds")
+        v = rounds.loc[rounds["valuation_mcny"].idxmax()]
+        add(v["actor"], f"highest valuation: {_money(float(v['valuation_mcny']))}")
+    rel = e[(e["kind"] == "model_release") & (e["actor_type"] == "startup")]
+    if not rel.empty:
+        r = rel.iloc[0]
+        add(r["actor"], "first startup to release a model "
+            f"({month_label(float(r['month']), start)})")
+    for _, r in e[e["kind"] == "ipo"].head(3).iterrows():
+        add(r["actor"], f"IPO in {month_label(float(r['month']), start)} at "
+            f"{_money(float(r['valuation_mcny']))}")
+    acq = e[e["kind"] == "acquired"]
+    if not acq.empty:
+        r = acq.loc[acq["amount_mcny"].idxmax()]
+        add(r["actor"], f"biggest acquisition: bought by {actor_name(r['counterparty'])} for "
+            f"{_money(float(r['amount_mcny']))}")
+    bk = e[e["kind"] == "bankrupt"]
+    if not bk.empty:
+        r = bk.iloc[0]
+        add(r["actor"], f"first bankruptcy ({month_label(float(r['month']), start)})")
+    won = e[(e["kind"] == "contract_signed") & e["counterparty"].str.startswith("startup:")]
+    if not won.empty:
+        top = won["counterparty"].value_counts()
+        add(top.index[0], f"most enterprise deals won by a startup: {int(top.iloc[0])}")
+    gbuy = e[(e["kind"] == "gpu_purchase") & (e["actor_type"] == "giant")]
+    if not gbuy.empty:
+        g = gbuy.groupby("actor")["gpus"].sum()
+        add(g.idxmax(), f"bought the most GPUs: {float(g.max()):,.0f}")
+    f = run.funds.dropna(subset=["tvpi"])
+    if not f.empty:
+        best, worst = f.loc[f["tvpi"].idxmax()], f.loc[f["tvpi"].idxmin()]
+        add(best["fund"], f"best fund return: TVPI {float(best['tvpi']):.2f}")
+        if worst["fund"] != best["fund"]:
+            add(worst["fund"], f"worst fund return: TVPI {float(worst['tvpi']):.2f}")
+    seen: dict[str, str] = {}
+    for actor, why in out:
+        seen[actor] = f"{seen[actor]}; {why}" if actor in seen else why
+    return [(a, f"{names[a]}: {w}" if a in names else w) for a, w in seen.items()]
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def fail(message: str) -> None:
+    """One line to stderr, exit code 2."""
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _read(directory: str) -> RunOutputs:
+    from pathlib import Path
+
+    path = Path(directory)
+    if path.is_dir() and not is_complete(path):
+        runs = sorted(p.parent for p in path.rglob(COMPLETE))
+        if runs:
+            raise OutputError(f"{path} holds {len(runs)} runs, not one; pick a run directory, "
+                              f"e.g. {runs[0]}")
+    return read_run(path)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        fail(f"{message} (see {PROG} --help)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    parser = _Parser(prog=PROG, description="Tell one actor's story from a run's event log, or "
+                     "list the most notable actors to ask about.")
+    parser.add_argument("directory", help="a finished run directory")
+    parser.add_argument("actor", nargs="?",
+                        help="startup:17 (or 17), giant:Baidu (or Baidu), fund:3, buyer:12")
+    args = parser.parse_args(argv)
+    try:
+        run = _read(args.directory)
+        if args.actor is None:
+            print(f"Notable actors in {run.path} (ask: {PROG} {run.path} ACTOR):")
+            rows = notable(run)
+            width = max((len(a) for a, _ in rows), default=0)
+            for actor, why in rows:
+                print(f"  {actor.ljust(width)}  {why}")
+            return
+        actor = resolve_actor(run.events, args.actor)
+        for sentence in story(run, actor):
+            print(sentence)
+    except (OutputError, ExplainError) as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,547 @@
+"""``baimo-report``: one self-contained HTML report for a run, a sweep or a lesson.
+
+    baimo-report outputs/runs/2026-11-23_10-00-00-000000      # one run directory
+    baimo-report outputs/sweeps/investor_patience              # a directory of run directories
+    baimo-report outputs/teach/patient_capital/2026-11-23_10-00-00   # a baimo-teach directory
+
+The report is one HTML file with its plots embedded as base64 PNG: no network,
+no CDN, no external CSS or JavaScript, so it opens offline and can be mailed to
+a class. Sections: the lesson narrative and predict-first questions (lessons
+only), key numbers, outcome plots, a timeline of notable events, the
+predict-first answers computed from the runs, things to try, discussion
+questions, and the runs it was built from. It is written under the outputs
+root (``$BAIMO_OUTPUT_ROOT`` or ``./outputs``) and its path is printed.
+
+A directory that is missing, empty, half-written or unreadable stops the
+command with one line naming it (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import html
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.outputs import COMPLETE, CONFIG, EVENTS, FUNDS, METRICS, SUMMARY, OutputError, read_run
+from sim.teaching.arms import Arm, paired
+from sim.teaching.calendar import month_label
+from sim.teaching.measures import (
+    DEFAULT_KEY_NUMBERS,
+    format_difference,
+    format_value,
+    measure,
+    values,
+)
+from sim.teaching.packs import Pack, PackError, load_pack
+from sim.teaching.runner import MANIFEST, fresh_dir, output_root
+
+EXIT_BAD_INPUT = 2
+SWEEP_TABLE = "sweep.parquet"  # written by sim.sweep's aggregation (issue 3)
+SWEEP_COLUMNS = ("job", "setting", "replication", "status")
+CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
+MAX_LABEL = 70
+MAX_PLOT_ARMS = 4  # one line style each (sim.report_plots.ARM_STYLES)
+FIGURE_DPI = 90
+
+
+class ReportArgumentParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+@dataclass
+class Source:
+    """What a report is built from."""
+
+    kind: str  # "run", "sweep" or "lesson"
+    path: Path
+    arms: list[Arm]
+    pack: Pack | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs in all arms."""
+        return sum(len(a.runs) for a in self.arms)
+
+
+# ---------------------------------------------------------------- reading sources
+
+
+def _looks_like_run(path: Path) -> bool:
+    """A directory holding any part of a run's output (finished or not)."""
+    if (path / COMPLETE).exists():
+        return True
+    return any((path / f).exists() for f in CONTRACT_FILES) or \
+        any(p.name.startswith(tuple(f".{f}." for f in CONTRACT_FILES)) for p in path.iterdir())
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    try:
+        _flatten("", json.loads((path / CONFIG).read_text(encoding="utf-8")), flat)
+    except (OSError, ValueError):
+        flat["config_hash"] = str(summary.get("config_hash"))
+    return flat
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 3] + "..."
+
+
+def _sort_value(text: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(json.loads(text)), text)
+    except (ValueError, TypeError):
+        return (1, 0.0, text)
+
+
+def group_runs(paths: list[Path]) -> list[Arm]:
+    """Runs grouped into arms by the config keys that differ between them (seed aside)."""
+    runs = [read_run(p) for p in paths]
+    configs = [_run_config(p, r.summary) for p, r in zip(paths, runs, strict=True)]
+    keys = sorted({k for c in configs for k in c})
+    varying = [k for k in keys if k != "seed" and len({c.get(k) for c in configs}) > 1]
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, c in enumerate(configs):
+        groups.setdefault(tuple(c.get(k, "null") for k in varying), []).append(i)
+    arms = []
+    for key in sorted(groups, key=lambda t: [_sort_value(v) for v in t]):
+        members = sorted(groups[key], key=lambda i: (int(runs[i].summary.get("seed", 0)),
+                                                     str(paths[i])))
+        overrides = [f"{k}={v}" for k, v in zip(varying, key, strict=True)]
+        label = _short(", ".join(overrides)) if overrides else "all runs"
+        arms.append(Arm(label, label, [runs[i] for i in members], overrides))
+    return arms
+
+
+def _lesson_source(path: Path) -> Source:
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        arms_raw = manifest["arms"]
+        name = manifest["pack"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OutputError(f"{path / MANIFEST}: unreadable lesson manifest "
+                          f"({type(exc).__name__})") from None
+    if manifest.get("status") != "complete":
+        raise OutputError(f"{path}: the lesson run did not finish (status "
+                          f"{manifest.get('status')!r} in {MANIFEST}); run baimo-teach again")
+    arms = [Arm(a["name"], a["label"], [read_run(path / r) for r in a["runs"]],
+                list(a.get("overrides", []))) for a in arms_raw]
+    notes = []
+    try:
+        pack: Pack | None = load_pack(name)
+    except PackError as exc:
+        pack = None
+        notes.append(f"The lesson narrative is not available ({exc}).")
+    return Source("lesson", path, arms, pack, manifest, notes)
+
+
+def _unfinished_error(path: Path, unfinished: list[Path], total: int) -> OutputError:
+    return OutputError(f"{path}: {len(unfinished)} of {total} runs are unfinished (no "
+                       f"{COMPLETE} marker), e.g. {unfinished[0]}; finish or resume the sweep, "
+                       "or pass --skip-unfinished")
+
+
+def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
+    """A sweep whose aggregation wrote sweep.parquet: its jobs, grouped by setting."""
+    table = path / SWEEP_TABLE
+    try:
+        jobs = pd.read_parquet(table)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{table}: unreadable sweep table ({type(exc).__name__}); rebuild it "
+                          f"with: baimo aggregate {path}") from None
+    missing = [c for c in SWEEP_COLUMNS if c not in jobs.columns]
+    if missing:
+        raise OutputError(f"{table}: not a sweep table (no column {missing[0]!r}); rebuild it "
+                          f"with: baimo aggregate {path}")
+    if jobs.empty:
+        raise OutputError(f"{table}: the sweep has no jobs")
+    marked = np.array([(path / str(j) / COMPLETE).is_file() for j in jobs["job"]], dtype=bool)
+    # the markers on disk decide (the table may predate jobs that finished since), except jobs
+    # the aggregation found finished with a different configuration
+    done = marked & (jobs["status"].astype(str) != "stale").to_numpy(bool)
+    unfinished = [path / str(j) for j in jobs.loc[~done, "job"]]
+    if unfinished and (not skip_unfinished or done.sum() == 0):
+        raise _unfinished_error(path, unfinished, len(jobs))
+    notes = [f"{len(unfinished)} unfinished or failed job(s) were left out."] if unfinished else []
+    arms = []
+    finished = jobs[done].sort_values("replication", kind="stable")
+    for setting in dict.fromkeys(jobs["setting"].fillna("").astype(str)):
+        rows = finished[finished["setting"].fillna("").astype(str) == setting]
+        if rows.empty:
+            continue
+        runs = [read_run(path / str(j)) for j in rows["job"]]
+        label = _short(setting) if setting else "all runs"
+        arms.append(Arm(label, label, runs, [setting] if setting else []))
+    return Source("sweep", path, arms, notes=notes)
+
+
+def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
+    """A run, sweep or lesson directory, read and checked; OutputError (one line) if not usable.
+
+    A sweep directory with ``sweep.parquet`` (written by ``baimo aggregate``) is grouped by
+    the table's settings; without it, the job subdirectories are read and grouped by the
+    config keys that differ between them.
+    """
+    path = Path(directory)
+    if not path.exists():
+        raise OutputError(f"{path}: no such directory; give a run directory, a directory of runs "
+                          "(a sweep) or a baimo-teach directory")
+    if not path.is_dir():
+        raise OutputError(f"{path}: not a directory; give a run directory, a directory of runs "
+                          "(a sweep) or a baimo-teach directory")
+    if (path / MANIFEST).is_file():
+        return _lesson_source(path)
+    if _looks_like_run(path):
+        run = read_run(path)
+        return Source("run", path, [Arm("run", "this run", [run])])
+    if (path / SWEEP_TABLE).exists():
+        return _sweep_from_table(path, skip_unfinished)
+    finished, unfinished = [], []
+    for sub in sorted(p for p in path.rglob("*") if p.is_dir()):
+        if (sub / COMPLETE).is_file():
+            finished.append(sub)
+        elif _looks_like_run(sub):
+            unfinished.append(sub)
+    if not finished and not unfinished:
+        raise OutputError(f"{path}: no runs found (no subdirectory has a {COMPLETE} marker); give "
+                          "a run directory, a directory of runs (a sweep) or a baimo-teach "
+                          "directory")
+    notes = []
+    if unfinished:
+        if not skip_unfinished or not finished:
+            raise _unfinished_error(path, unfinished, len(finished) + len(unfinished))
+        notes.append(f"{len(unfinished)} unfinished run(s) were left out.")
+    return Source("sweep", path, group_runs(finished), notes=notes)
+
+
+# ---------------------------------------------------------------- HTML pieces
+
+CSS = """
+body { font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; font-size: 18px;
+       line-height: 1.5; color: #1b1b1b; max-width: 1180px; margin: 0 auto; padding: 0 24px 60px; }
+h1 { font-size: 34px; margin: 28px 0 6px; }
+h2 { font-size: 27px; margin-top: 44px; border-bottom: 3px solid #1f4e79; padding-bottom: 4px; }
+h3 { font-size: 21px; margin-top: 26px; }
+.question { font-size: 23px; font-style: italic; color: #1f4e79; margin: 6px 0 14px; }
+.meta, .note, figcaption { color: #555; font-size: 16px; }
+nav { background: #f3f6fa; padding: 10px 16px; border-radius: 6px; font-size: 16px; }
+nav a { margin-right: 14px; color: #1f4e79; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 16px; }
+th, td { border-bottom: 1px solid #ddd; padding: 6px 10px; text-align: left; vertical-align: top; }
+th { background: #f3f6fa; }
+td.num { text-align: right; white-space: nowrap; }
+.range { color: #777; font-size: 14px; display: block; }
+.scroll { overflow-x: auto; }
+figure { margin: 22px 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e3e3e3; }
+ol.options { list-style-type: upper-alpha; }
+.predict li { margin-bottom: 12px; }
+details { background: #fbf7ef; border-left: 5px solid #e07b00; padding: 8px 14px; margin: 10px 0; }
+summary { cursor: pointer; font-weight: bold; }
+code, pre { font-family: Consolas, "DejaVu Sans Mono", monospace; font-size: 15px; }
+pre { background: #f5f5f5; padding: 10px; overflow-x: auto; }
+.cat { font-size: 13px; text-transform: uppercase; color: #fff; padding: 1px 6px;
+       border-radius: 3px; }
+.cat-shock { background: #555; } .cat-release { background: #1f4e79; }
+.cat-funding { background: #5b8c2a; } .cat-price { background: #8e44ad; }
+.cat-compute { background: #b03a2e; } .cat-exit { background: #e07b00; }
+.cat-market { background: #7f8c8d; }
+.chosen { font-weight: bold; }
+@media print { details { display: block; } nav { display: none; } }
+"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _markdown(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).render(text)
+
+
+def _figure_html(fig: Any, title: str, caption: str) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=FIGURE_DPI)  # every report figure uses constrained layout
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<figure><img alt="{_e(title)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _cell(unit: str, vals: np.ndarray, start: str) -> str:
+    finite = vals[np.isfinite(vals)]
+    if finite.size == 0:
+        return '<td class="num">n/a</td>'
+    main = format_value(unit, float(finite.mean()), start)
+    if finite.size > 1 and finite.min() != finite.max():
+        rng = (f'<span class="range">{_e(format_value(unit, float(finite.min()), start))} to '
+               f'{_e(format_value(unit, float(finite.max()), start))}</span>')
+    else:
+        rng = ""
+    return f'<td class="num">{_e(main)}{rng}</td>'
+
+
+def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
+    """Table of measures (rows) by arm (columns): mean, and the range over replications."""
+    diff = len(arms) == 2
+    head = "".join(f"<th>{_e(a.label)}<br><small>{len(a.runs)} run(s)</small></th>" for a in arms)
+    if diff:
+        head += f"<th>difference<br><small>{_e(arms[0].label)} minus {_e(arms[1].label)}" \
+                f"{', paired by seed' if paired(arms[0], arms[1]) else ''}</small></th>"
+    rows = []
+    for name in names:
+        m = measure(name)
+        per_arm = [values(name, a.runs) for a in arms]
+        cells = "".join(_cell(m.unit, v, a.start_date) for v, a in zip(per_arm, arms, strict=True))
+        if diff:
+            a, b = per_arm
+            if paired(arms[0], arms[1]):
+                d = a - b
+            else:  # unequal replications: difference of the means
+                fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
+                d = np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([])
+            d = d[np.isfinite(d)]
+            text = format_difference(m.unit, float(d.mean())) if d.size else "n/a"
+            cells += f'<td class="num">{_e(text)}</td>'
+        rows.append(f"<tr><td>{_e(m.label)}</td>{cells}</tr>")
+    return (f'<div class="scroll"><table><tr><th>measure</th>{head}</tr>{"".join(rows)}'
+            "</table></div>")
+
+
+def timeline_html(source: Source) -> str:
+    """Notable events of the first run of the first arm, as a dated table."""
+    from sim.teaching.timeline import notable_events
+
+    arm = source.arms[0]
+    run = arm.runs[0]
+    start = arm.start_date
+    rows = []
+    for entry in notable_events(run):
+        who = f"<code>{_e(entry.actor)}</code>" if entry.actor else ""
+        rows.append(f"<tr><td>{_e(month_label(entry.month, start))}</td>"
+                    f'<td><span class="cat cat-{_e(entry.category)}">{_e(entry.category)}</span>'
+                    f"</td><td>{_e(entry.text)}</td><td>{who}</td></tr>")
+    where = f"{arm.label}, seed {run.summary.get('seed')}" if source.kind != "run" else \
+        f"seed {run.summary.get('seed')}"
+    intro = (f'<p class="note">From one run ({_e(where)}): <code>{_e(run.path)}</code>. Ask for '
+             f"any firm's story with <code>baimo-explain {_e(run.path)} ACTOR</code>.</p>")
+    return (intro + '<div class="scroll"><table><tr><th>date</th><th>what</th><th>event</th>'
+            f"<th>actor</th></tr>{''.join(rows)}</table></div>")
+
+
+def _answers_html(source: Source) -> str:
+    from sim.teaching.answers import answer
+
+    assert source.pack is not None
+    parts = []
+    for i, pred in enumerate(source.pack.predictions, 1):
+        ans = answer(pred, source.arms)
+        options = "".join(
+            f'<li class="{"chosen" if ans.option == j else ""}">{_e(o.text)} '
+            f'<small>({ans.counts[j]} of {sum(ans.counts)} replications)</small></li>'
+            for j, o in enumerate(pred.options))
+        why = f"<p>{_e(pred.why)}</p>" if pred.why else ""
+        parts.append(f"<h3>{i}. {_e(pred.ask)}</h3><details><summary>Reveal what the runs "
+                     f'showed</summary><p class="answer">{_e(ans.text)}</p>'
+                     f'<ol class="options">{options}</ol>{why}</details>')
+    return "".join(parts)
+
+
+def _predict_html(pack: Pack) -> str:
+    items = []
+    for pred in pack.predictions:
+        opts = "".join(f"<li>{_e(o.text)}</li>" for o in pred.options)
+        items.append(f'<li><p>{_e(pred.ask)}</p><ol class="options">{opts}</ol></li>')
+    return ('<p>Before you look at any result, choose an answer to each question and write it '
+            f'down. The answers are revealed at the end.</p><ol class="predict">{"".join(items)}'
+            "</ol>")
+
+
+def _try_html(pack: Pack) -> str:
+    items = "".join(
+        f"<li><pre>baimo-teach {_e(pack.name)} {_e(' '.join(t.overrides))}</pre>{_e(t.note)}</li>"
+        for t in pack.tries)
+    return f"<ul>{items}</ul>"
+
+
+def _arms_html(source: Source) -> str:
+    rows = []
+    for arm in source.arms:
+        over = " ".join(arm.overrides) if arm.overrides else "(none)"
+        dirs = "<br>".join(f"<code>{_e(r.path)}</code> seed {_e(r.summary.get('seed'))}"
+                           for r in arm.runs)
+        rows.append(f"<tr><td>{_e(arm.label)}</td><td><code>{_e(over)}</code></td>"
+                    f"<td>{dirs}</td></tr>")
+    hashes = sorted({str(r.summary.get("config_hash", ""))[:12]
+                     for a in source.arms for r in a.runs})
+    return ('<div class="scroll"><table><tr><th>arm</th><th>overrides</th><th>runs</th></tr>'
+            f"{''.join(rows)}</table></div><p class=\"note\">Config hashes (first 12 hex digits): "
+            f"{_e(', '.join(hashes))}.</p>")
+
+
+def plotted_arms(arms: list[Arm]) -> list[Arm]:
+    """At most MAX_PLOT_ARMS arms (line styles stay distinct): the first, the last, and
+    evenly spaced ones between them."""
+    if len(arms) <= MAX_PLOT_ARMS:
+        return arms
+    picks = np.linspace(0, len(arms) - 1, MAX_PLOT_ARMS).round().astype(int)
+    return [arms[i] for i in dict.fromkeys(picks.tolist())]
+
+
+def _plots_html(arms: list[Arm], names: tuple[str, ...]) -> str:
+    from sim.report_plots import REPORT_PLOTS
+
+    parts = []
+    for name in names:
+        plot = REPORT_PLOTS[name]
+        parts.append(_figure_html(plot.build(arms), plot.title, plot.caption))
+    return "".join(parts)
+
+
+def _section(ident: str, title: str, body: str) -> tuple[str, str, str]:
+    return ident, title, f'<section id="{ident}"><h2>{_e(title)}</h2>{body}</section>'
+
+
+def render(source: Source) -> str:
+    """The whole report as one HTML document."""
+    from sim.report_plots import DEFAULT_PLOTS
+
+    pack = source.pack
+    arms = source.arms
+    reps = sorted({len(a.runs) for a in arms})
+    how = (f"Lines are the mean over {'/'.join(map(str, reps))} replication(s); shaded bands "
+           "the range (lowest to highest). " if max(reps) > 1 else "")
+    sections: list[tuple[str, str, str]] = []
+    if pack is not None:
+        change = _markdown(pack.sections["What the scenario changes"])
+        yaml_text = pack.yaml_path.read_text(encoding="utf-8")
+        sections.append(_section("lesson", "The lesson",
+                                 _markdown(pack.sections["Background"])
+                                 + "<h3>What the scenario changes</h3>" + change
+                                 + f"<p>The pack's configuration (<code>{_e(pack.experiment)}"
+                                 f"</code>):</p><pre>{_e(yaml_text)}</pre>"))
+        sections.append(_section("predict", "Predict first", _predict_html(pack)))
+    keys = pack.key_numbers if pack is not None and pack.key_numbers else DEFAULT_KEY_NUMBERS
+    sections.append(_section("key-numbers", "Key numbers",
+                             '<p class="note">Mean over replications; the small line is the '
+                             f"range.</p>{key_numbers_html(arms, keys)}"))
+    plots = pack.plots if pack is not None and pack.plots else DEFAULT_PLOTS
+    notice = "" if pack is None else \
+        "<h3>What to notice</h3>" + _markdown(pack.sections["What to notice in the plots"])
+    shown = plotted_arms(arms)
+    if len(shown) < len(arms):
+        how += (f"The plots show {len(shown)} of the {len(arms)} settings (" +
+                "; ".join(a.label for a in shown) + "); the key numbers show all. ")
+    sections.append(_section("plots", "Outcome plots",
+                             f'<p class="note">{_e(how)}Dotted vertical lines mark hype shocks '
+                             f"and export controls.</p>{notice}{_plots_html(shown, plots)}"))
+    sections.append(_section("timeline", "Timeline of notable events", timeline_html(source)))
+    if pack is not None:
+        sections.append(_section("answers", "Predict-first answers", _answers_html(source)))
+        sections.append(_section("try", "Things to try", _try_html(pack)))
+        sections.append(_section("discussion", "Discussion questions",
+                                 _markdown(pack.sections["Discussion questions"])))
+    sections.append(_section("runs", "Runs in this report", _arms_html(source)))
+    if pack is not None:
+        title, question = pack.title, pack.question
+    elif source.manifest:
+        title, question = str(source.manifest.get("title")), str(source.manifest.get("question"))
+    else:
+        title = "baimo run report" if source.kind == "run" else "baimo sweep report"
+        question = ""
+    nav = "".join(f'<a href="#{ident}">{_e(t)}</a>' for ident, t, _ in sections)
+    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in source.notes)
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    meta = (f"{source.kind} report for <code>{_e(source.path)}</code>: {len(arms)} arm(s), "
+            f"{source.runs} run(s). Generated {when} by baimo {_e(__version__)}.")
+    q = f'<p class="question">{_e(question)}</p>' if question else ""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
+            f'<header><h1>{_e(title)}</h1>{q}<p class="meta">{meta}</p>{notes}</header>'
+            f"<nav>{nav}</nav>{''.join(s for _, _, s in sections)}"
+            f'<footer><p class="meta">baimo {_e(__version__)}: a market simulator of China\'s '
+            "large-model industry. Outcomes are what the simulated agents did; they are not "
+            "forecasts.</p></footer></body></html>\n")
+
+
+def build_report(source: Source, dest: Path) -> Path:
+    """Render ``source`` and write it to ``dest`` atomically."""
+    from sim.outputs import atomic_write
+
+    text = render(source)
+    atomic_write(dest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return dest
+
+
+def report_path(source: Source) -> Path:
+    """Where ``baimo-report`` writes: <outputs>/reports/<directory name>/<timestamp>/report.html."""
+    name = source.path.resolve().name or "report"
+    if source.kind == "lesson":  # <outputs>/reports/<pack>_<lesson timestamp>/...
+        name = f"{source.manifest.get('pack', 'lesson')}_{name}"
+    return fresh_dir(output_root() / "reports" / name) / "report.html"
+
+
+def fail(message: str, prog: str = "baimo-report") -> None:
+    """One line to stderr, exit code 2."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    parser = ReportArgumentParser(
+        prog="baimo-report",
+        description="Write a self-contained HTML report for a run directory, a directory of runs "
+                    "(a sweep) or a baimo-teach directory.")
+    parser.add_argument("directory", help="run, sweep or baimo-teach directory")
+    parser.add_argument("--skip-unfinished", action="store_true",
+                        help="leave out runs of a sweep that have no COMPLETE marker")
+    args = parser.parse_args(argv)
+    try:
+        source = load_source(args.directory, skip_unfinished=args.skip_unfinished)
+        for note in source.notes:
+            print(f"baimo-report: note: {note}", file=sys.stderr)
+        dest = build_report(source, report_path(source))
+    except (OutputError, PackError) as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"cannot write the report under the outputs root {output_root()} "
+             f"({exc.strerror or type(exc).__name__}); set BAIMO_OUTPUT_ROOT to a writable "
+             "directory")
+        return
+    print(f"baimo-report: wrote {dest}")
+
+
+if __name__ == "__main__":
+    main()

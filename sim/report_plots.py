@@ -1,0 +1,459 @@
+"""Report plots: one or more arms of replicated runs on the same axes.
+
+Each function takes a list of :class:`~sim.teaching.arms.Arm` and returns a
+``Figure``. A line is the mean over an arm's replications and the shaded band
+its range (min to max). Colours follow the actor type (giant, startup, fund,
+buyer segment, model kind; ``sim.plots.COLOURS``); arms differ by line style.
+Calendar dates on the x-axis, hype shocks and export controls marked, fonts
+large enough for a classroom projector. matplotlib is imported only here.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from sim.config import SEGMENTS  # noqa: E402
+from sim.plots import COLOURS, STYLE  # noqa: E402
+from sim.teaching.arms import Arm  # noqa: E402
+from sim.teaching.calendar import month_label  # noqa: E402
+
+REPORT_STYLE = {**STYLE, "font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16,
+                "legend.fontsize": 13, "xtick.labelsize": 14, "ytick.labelsize": 14}
+LEGEND_SIZE = REPORT_STYLE["legend.fontsize"]
+PANEL_TITLE_SIZE = REPORT_STYLE["axes.titlesize"] - 1
+ARM_STYLES = ("-", "--", ":", "-.")
+EXTRA = {"active_startups": "#f5b041", "pivoted": "#7f8c8d", "rented": "#f5b041",
+         "total": "#222222", "down": "#b03a2e", "hype": "#222222"}
+WIDTH_IN = 12.0
+ROW_IN = 3.9
+DAYS_PER_MONTH = 30.4375
+BLOCK_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class ReportPlot:
+    """A plot the report can include: its title, builder, and how to read it."""
+
+    title: str
+    build: Callable[[list[Arm]], Figure]
+    caption: str
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _figure(title: str, rows: int = 1) -> tuple[Figure, list[plt.Axes]]:
+    with plt.rc_context(REPORT_STYLE):
+        fig, axes = plt.subplots(rows, 1, figsize=(WIDTH_IN, ROW_IN * rows + 1.0), sharex=True,
+                                 squeeze=False, layout="constrained")
+    fig.suptitle(title, fontsize=REPORT_STYLE["axes.titlesize"] + 2, fontweight="bold")
+    return fig, list(axes[:, 0])
+
+
+def _style(i: int) -> str:
+    return ARM_STYLES[i % len(ARM_STYLES)]
+
+
+def _dates(arm: Arm, months: np.ndarray) -> pd.DatetimeIndex:
+    start = pd.Timestamp(arm.start_date + "-01")
+    return pd.DatetimeIndex([start + pd.DateOffset(months=int(m)) for m in months])
+
+
+def _stack(arm: Arm, column: str | Callable[[pd.DataFrame], pd.Series]) -> tuple[np.ndarray,
+                                                                                  np.ndarray]:
+    """(months, values[replication, month]) of a metric, trimmed to the shortest run."""
+    series = [np.asarray(column(r.metrics) if callable(column) else r.metrics[column], dtype=float)
+              for r in arm.runs]
+    n = min(len(s) for s in series)
+    months = np.asarray(arm.runs[0].metrics["month"], dtype=float)[:n]
+    return months, np.vstack([s[:n] for s in series])
+
+
+def _line(ax: plt.Axes, arm: Arm, i: int, column: str | Callable[[pd.DataFrame], pd.Series],
+          colour: str, scale: float = 1.0, lw: float = 2.6) -> None:
+    months, vals = _stack(arm, column)
+    vals = vals * scale
+    t = _dates(arm, months)
+    mean, low, high = _nan_stats(vals)
+    ax.plot(t, mean, color=colour, ls=_style(i), lw=lw)
+    if vals.shape[0] > 1:
+        ax.fill_between(t, low, high, color=colour, alpha=0.15, lw=0)
+
+
+def _nan_stats(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, min and max over replications (axis 0), NaN where every replication is NaN."""
+    with warnings.catch_warnings():  # e.g. revenue shares before anyone has revenue
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(vals, axis=0), np.nanmin(vals, axis=0), np.nanmax(vals, axis=0)
+
+
+def _blocks(arm: Arm, column: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Sums of a monthly flow over 3-month blocks from the start (incomplete blocks dropped),
+    one row per replication, dated at the block's middle month."""
+    months, vals = _stack(arm, column)
+    n = len(months) // BLOCK_MONTHS
+    sums = vals[:, :n * BLOCK_MONTHS].reshape(len(vals), n, BLOCK_MONTHS).sum(axis=2)
+    return _dates(arm, months[:n * BLOCK_MONTHS:BLOCK_MONTHS] + 1), sums
+
+
+def _block_line(ax: plt.Axes, arm: Arm, i: int, column: str, colour: str) -> None:
+    t, vals = _blocks(arm, column)
+    ax.plot(t, vals.mean(axis=0), color=colour, ls=_style(i), lw=2.6, marker="o", ms=5)
+    if vals.shape[0] > 1:
+        ax.fill_between(t, vals.min(axis=0), vals.max(axis=0), color=colour, alpha=0.15, lw=0)
+
+
+def _shock_marks(arms: list[Arm]) -> list[tuple[float, str, str]]:
+    """(month, label, start_date) of hype shocks and export controls in any arm."""
+    marks: dict[tuple[float, str], list[str]] = {}
+    for arm in arms:
+        e = arm.runs[0].events
+        s = e[(e["kind"] == "shock") & (e["reason"].isin(["hype", "export_control"]))]
+        for month, label in zip(s["month"], s["label"], strict=True):
+            marks.setdefault((float(month), str(label)), []).append(arm.label)
+    out = []
+    for (month, label), where in sorted(marks.items()):
+        suffix = f" ({', '.join(where)})" if len(arms) > 1 and len(where) < len(arms) else ""
+        out.append((month, label + suffix, arms[0].start_date))
+    return out
+
+
+def _finish_time(axes: list[plt.Axes], arms: list[Arm]) -> None:
+    """Calendar years on the x-axis; shocks as numbered dotted lines, keyed above the plot."""
+    marks = _shock_marks(arms)
+    for ax in axes:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
+        ax.grid(alpha=0.3)
+        for k, (month, _label, start) in enumerate(marks, 1):
+            when = pd.Timestamp(start + "-01") + pd.Timedelta(days=DAYS_PER_MONTH * month)
+            ax.axvline(when, color="#555555", ls=(0, (2, 3)), lw=1.4)
+            if ax is axes[0]:
+                ax.annotate(str(k), (when, 1.0), xycoords=("data", "axes fraction"),
+                            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                            fontsize=13, fontweight="bold", color="#333333")
+    if marks:
+        key = "   ".join(f"{k}: {_dated_label(label, month, start)}"
+                         for k, (month, label, start) in enumerate(marks, 1))
+        axes[0].set_title(f"dotted lines: {key}", loc="left", fontsize=13, color="#333333",
+                          pad=22)
+    axes[-1].set_xlabel("date")
+
+
+def _dated_label(label: str, month: float, start: str) -> str:
+    if re.search(r"\b(19|20)\d\d\b", label):  # the label already carries its year
+        return label
+    return f"{label} ({month_label(month, start)})"
+
+
+def _legend(ax: plt.Axes, series: list[tuple[str, str]], arms: list[Arm],
+            loc: str = "upper left", outside: bool = False) -> None:
+    """Colour key (and line style per arm); ``outside`` puts it right of the axes."""
+    handles = [Line2D([], [], color=c, lw=3, label=name) for name, c in series]
+    if len(arms) > 1:
+        handles += [Line2D([], [], color="#333333", lw=2, ls=_style(i), label=a.label)
+                    for i, a in enumerate(arms)]
+    if handles and outside:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.85,
+                  fontsize=LEGEND_SIZE)
+    elif handles:
+        ax.legend(handles=handles, loc=loc, framealpha=0.85, fontsize=LEGEND_SIZE)
+
+
+# ---------------------------------------------------------------- plots
+
+
+def plot_releases(arms: list[Arm]) -> Figure:
+    """Cumulative model releases by kind, and in total."""
+    fig, (ax,) = _figure("Models released (cumulative)")
+    series = [(k, COLOURS[k]) for k in ("original", "shell", "assembled")]
+    for i, arm in enumerate(arms):
+        for kind, colour in series:
+            _line(ax, arm, i, f"releases_{kind}_cum", colour)
+        _line(ax, arm, i, "releases_total_cum", EXTRA["total"], lw=3.2)
+    ax.set_ylabel("models released")
+    _legend(ax, [*series, ("all models", EXTRA["total"])], arms)
+    _finish_time([ax], arms)
+    return fig
+
+
+def plot_builders(arms: list[Arm]) -> Figure:
+    """Active startups, independent model builders, and startups that pivoted."""
+    fig, (ax,) = _figure("Entry and shake-out: who still builds its own model?")
+    series = [("independent model builders", COLOURS["startup"]),
+              ("all active startups", EXTRA["active_startups"]),
+              ("pivoted to a giant's model", EXTRA["pivoted"])]
+    for i, arm in enumerate(arms):
+        _line(ax, arm, i, "independent_builders", series[0][1], lw=3.2)
+        _line(ax, arm, i, "startups_active", series[1][1])
+        _line(ax, arm, i, "pivoted_startups", series[2][1])
+    ax.set_ylabel("startups")
+    _legend(ax, series, arms)
+    _finish_time([ax], arms)
+    return fig
+
+
+def plot_funding(arms: list[Arm]) -> Figure:
+    """Hype index; money raised and rounds (and down rounds) per 3 months."""
+    fig, (top, mid, bottom) = _figure("Hype and funding", rows=3)
+    for i, arm in enumerate(arms):
+        _line(top, arm, i, "hype_index", EXTRA["hype"])
+        _block_line(mid, arm, i, "funding_raised_mcny", COLOURS["fund"])
+        _block_line(bottom, arm, i, "funding_deals", COLOURS["startup"])
+        _block_line(bottom, arm, i, "down_rounds", EXTRA["down"])
+    top.set_ylabel("hype (1 = normal)")
+    mid.set_ylabel("million CNY\nper 3 months")
+    bottom.set_ylabel("rounds\nper 3 months")
+    _legend(top, [("hype index", EXTRA["hype"])], arms, loc="upper right")
+    _legend(mid, [("money raised by startups", COLOURS["fund"])], [], loc="upper right")
+    _legend(bottom, [("rounds closed", COLOURS["startup"]), ("down rounds", EXTRA["down"])], [],
+            loc="upper right")
+    _finish_time([top, mid, bottom], arms)
+    return fig
+
+
+def plot_compute(arms: list[Arm]) -> Figure:
+    """GPUs owned by giants and startups and rented by startups; GPU and rental prices."""
+    fig, (top, mid, bottom) = _figure("Compute: who holds the GPUs, and what they cost", rows=3)
+    series = [("owned by giants", COLOURS["giant"]), ("owned by startups", COLOURS["startup"]),
+              ("rented by startups", EXTRA["rented"])]
+    for i, arm in enumerate(arms):
+        _line(top, arm, i, "gpus_owned_giants", series[0][1], scale=1e-3)
+        _line(top, arm, i, "gpus_owned_startups", series[1][1], scale=1e-3)
+        _line(top, arm, i, "gpus_rented_startups", series[2][1], scale=1e-3)
+        _line(mid, arm, i, "gpu_price_mcny", EXTRA["total"], scale=1e3)
+        _line(bottom, arm, i, "rental_price_mcny", COLOURS["giant"],
+              scale=1e6 / (24 * DAYS_PER_MONTH))
+    top.set_yscale("symlog", linthresh=1)
+    top.set_ylim(bottom=0)
+    top.set_ylabel("thousand GPUs\n(A100-eq)")
+    mid.set_ylabel("GPU price,\nthousand CNY")
+    bottom.set_ylabel("rent, CNY per\nGPU-hour")
+    _legend(top, series, arms, outside=True)
+    _legend(mid, [("GPU purchase price", EXTRA["total"])], [], loc="upper right")
+    _legend(bottom, [("cloud rent (giants' clouds)", COLOURS["giant"])], [], loc="upper right")
+    _finish_time([top, mid, bottom], arms)
+    return fig
+
+
+def plot_adoption(arms: list[Arm]) -> Figure:
+    """Share of buyers with a live contract or subscription, by segment."""
+    fig, (ax,) = _figure("Enterprise adoption by buyer segment")
+    series = [(s.replace("_", " ").replace("gov soe", "government / SOE"), COLOURS[s])
+              for s in SEGMENTS]
+    for i, arm in enumerate(arms):
+        for seg in SEGMENTS:
+            _line(ax, arm, i, f"adoption_{seg}", COLOURS[seg], scale=100)
+    ax.set_ylabel("buyers adopting, %")
+    _legend(ax, series, arms)
+    _finish_time([ax], arms)
+    return fig
+
+
+def plot_concentration(arms: list[Arm]) -> Figure:
+    """Giants' share of enterprise revenue and the HHI; the MaaS API price index."""
+    fig, (top, bottom) = _figure("Concentration and API prices", rows=2)
+    for i, arm in enumerate(arms):
+        _line(top, arm, i, "giant_revenue_share", COLOURS["giant"], scale=100)
+        _line(top, arm, i, "hhi_enterprise_revenue", EXTRA["total"], scale=100)
+        _line(bottom, arm, i, "maas_price_index", COLOURS["giant"])
+    top.set_ylim(0, 100)
+    top.set_ylabel("%")
+    bottom.set_yscale("log")
+    bottom.set_ylabel("API price index\n(first month = 100)")
+    _legend(top, [("giants' share of enterprise revenue", COLOURS["giant"]),
+                  ("HHI x 100 (concentration)", EXTRA["total"])], arms, loc="lower left")
+    _legend(bottom, [("average API price", COLOURS["giant"])], [],
+            loc="upper right")
+    _finish_time([top, bottom], arms)
+    return fig
+
+
+def _purchases_per_year(arm: Arm, actor_type: str) -> tuple[np.ndarray, np.ndarray]:
+    horizon = int(arm.runs[0].metrics["month"].max()) + 1
+    years = np.arange((horizon + 11) // 12)
+    rows = []
+    for r in arm.runs:
+        d = r.events[(r.events["kind"] == "data_purchase") & (r.events["actor_type"] == actor_type)]
+        counts = np.bincount((d["month"] // 12).astype(int), minlength=len(years))[:len(years)]
+        rows.append(counts)
+    return years, np.vstack(rows).astype(float)
+
+
+def plot_data(arms: list[Arm]) -> Figure:
+    """Mean data quality; data-quality purchases per year by giants and startups."""
+    fig, axes = _figure("Data: quality and who pays for it", rows=2)
+    top, bottom = axes
+    for i, arm in enumerate(arms):
+        _line(top, arm, i, "data_quality_mean", EXTRA["total"])
+        for actor_type in ("giant", "startup"):
+            years, vals = _purchases_per_year(arm, actor_type)
+            t = _dates(arm, years * 12 + 6)
+            bottom.plot(t, vals.mean(axis=0), color=COLOURS[actor_type], ls=_style(i), lw=2.6,
+                        marker="o", ms=7)
+    top.set_ylabel("mean quality (0-1)")
+    bottom.set_ylabel("purchases\nper year")
+    _legend(top, [("mean data quality of firms in the market", EXTRA["total"])], arms,
+            loc="lower right")
+    _legend(bottom, [("bought by giants", COLOURS["giant"]),
+                     ("bought by startups", COLOURS["startup"])], [], loc="upper left")
+    _finish_time([top, bottom], arms)
+    return fig
+
+
+def _vertical_quarterly(arm: Arm) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Startups' share of vertical-domain contracts per calendar quarter, one row per run."""
+    year, mon = (int(x) for x in arm.start_date.split("-")[:2])
+    rows = []
+    for r in arm.runs:
+        c = r.events[(r.events["kind"] == "contract_signed") & (r.events["domain"] != "general")]
+        calendar_month = year * 12 + (mon - 1) + (c["month"].to_numpy(float) // 1).astype(int)
+        quarter = calendar_month // 3 * 3  # first calendar month of the quarter
+        won = c["counterparty"].astype(str).str.startswith("startup:").to_numpy(bool)
+        rows.append(pd.Series(won, index=quarter, dtype=float).groupby(level=0).mean())
+    index = sorted(set().union(*(s.index for s in rows))) if rows else []
+    if not index:
+        return pd.DatetimeIndex([]), np.zeros((len(arm.runs), 0))
+    dates = pd.DatetimeIndex([pd.Timestamp(year=q // 12, month=q % 12 + 1, day=1) for q in index])
+    return dates, np.vstack([s.reindex(index).to_numpy(float) for s in rows])
+
+
+def plot_vertical(arms: list[Arm]) -> Figure:
+    """Startups' share of the contracts signed in vertical domains, per quarter."""
+    fig, (ax,) = _figure("Who lands first in the vertical domains?")
+    for i, arm in enumerate(arms):
+        t, vals = _vertical_quarterly(arm)
+        if vals.size == 0:
+            continue
+        mean, low, high = _nan_stats(vals)
+        ax.plot(t, 100 * mean, color=COLOURS["startup"], ls=_style(i), lw=2.8, marker="o", ms=5)
+        if vals.shape[0] > 1:
+            ax.fill_between(t, 100 * low, 100 * high,
+                            color=COLOURS["startup"], alpha=0.15, lw=0)
+    ax.axhline(50, color="#888888", lw=1)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of new vertical\ncontracts won by startups")
+    _legend(ax, [("startups (the rest go to giants)", COLOURS["startup"])], arms, loc="lower right")
+    _finish_time([ax], arms)
+    return fig
+
+
+def _kind_counts(arm: Arm) -> tuple[np.ndarray, np.ndarray]:
+    kinds = ("original", "shell", "assembled")
+    releases, survival = [], []
+    for r in arm.runs:
+        e = r.events
+        rel = e[(e["kind"] == "model_release") & (e["actor_type"] == "startup")]
+        releases.append([(rel["model_kind"] == k).sum() for k in kinds])
+        founded = e[e["kind"] == "founded"]
+        ended = set(e.loc[e["kind"].isin(["bankrupt", "acquired"]), "actor"])
+        row = []
+        for k in kinds:
+            ids = set(founded.loc[founded["model_kind"] == k, "actor"])
+            row.append(100 * len(ids - ended) / len(ids) if ids else np.nan)
+        survival.append(row)
+    return np.asarray(releases, float).mean(axis=0), _nan_stats(np.asarray(survival, float))[0]
+
+
+def plot_kinds(arms: list[Arm]) -> Figure:
+    """Startup releases by model kind, and the share of each kind still independent."""
+    kinds = ("original", "shell", "assembled")
+    with plt.rc_context(REPORT_STYLE):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH_IN, 5.4), layout="constrained")
+    fig.suptitle("Originals, shells and assembled models", fontsize=20, fontweight="bold")
+    width = 0.8 / len(arms)
+    x = np.arange(len(kinds))
+    hatches = ("", "//", "..", "xx")
+    for i, arm in enumerate(arms):
+        releases, survival = _kind_counts(arm)
+        pos = x - 0.4 + width * (i + 0.5)
+        for ax, vals in ((left, releases), (right, survival)):
+            ax.bar(pos, vals, width=width * 0.95, color=[COLOURS[k] for k in kinds],
+                   hatch=hatches[i % len(hatches)], edgecolor="white", label=arm.label)
+    for ax in (left, right):
+        ax.set_xticks(x, kinds)
+        ax.grid(alpha=0.3, axis="y")
+    left.set_title("startup models released", fontsize=PANEL_TITLE_SIZE)
+    left.set_ylabel("models (mean per run)")
+    right.set_title("founders still independent at the end", fontsize=PANEL_TITLE_SIZE)
+    right.set_ylabel("% of startups of that kind")
+    right.set_ylim(0, 100)
+    if len(arms) > 1:
+        handles = [plt.Rectangle((0, 0), 1, 1, facecolor="#999999", hatch=hatches[i % 4],
+                                 edgecolor="white", label=a.label) for i, a in enumerate(arms)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(arms),
+                   fontsize=LEGEND_SIZE)
+    return fig
+
+
+def plot_fund_returns(arms: list[Arm]) -> Figure:
+    """TVPI of every fund against its term, with the median per term, per arm."""
+    with plt.rc_context(REPORT_STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 5.4), layout="constrained")
+    fig.suptitle("Fund returns by fund term", fontsize=20, fontweight="bold")
+    markers = ("o", "s", "^", "D")
+    for i, arm in enumerate(arms):
+        funds = pd.concat([r.funds for r in arm.runs], ignore_index=True).dropna(subset=["tvpi"])
+        if funds.empty:
+            continue
+        ax.scatter(funds["term_years"], funds["tvpi"], s=25, alpha=0.35, color=COLOURS["fund"],
+                   marker=markers[i % len(markers)])
+        med = funds.groupby(funds["term_years"].round())["tvpi"].median()
+        ax.plot(med.index, med.values, color="#222222", ls=_style(i), lw=2.6,
+                marker=markers[i % len(markers)], ms=9, label=f"median by term: {arm.label}")
+    ax.axhline(1.0, color="#888888", ls=":", lw=1.5)
+    ax.set_xlabel("fund term, years")
+    ax.set_ylabel("TVPI (value / paid in)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=LEGEND_SIZE)
+    return fig
+
+
+REPORT_PLOTS: dict[str, ReportPlot] = {
+    "releases": ReportPlot("Models released", plot_releases,
+                           "Cumulative releases by kind of model (colour); the black line is "
+                           "all models."),
+    "builders": ReportPlot("Entry and shake-out", plot_builders,
+                           "Startups still building their own model (thick), all active "
+                           "startups, and those that pivoted onto a giant's model."),
+    "funding": ReportPlot("Hype and funding", plot_funding,
+                          "The hype index; money raised, rounds and down rounds per 3 months "
+                          "(Dec-Feb, Mar-May, ...)."),
+    "compute": ReportPlot("Compute", plot_compute,
+                          "GPUs held by giants and startups (log scale), the GPU price and the "
+                          "cloud rent."),
+    "adoption": ReportPlot("Adoption", plot_adoption,
+                           "Share of enterprise buyers in each segment with a live contract or "
+                           "subscription."),
+    "concentration": ReportPlot("Concentration and prices", plot_concentration,
+                                "Giants' share of enterprise revenue, the HHI, and the average "
+                                "API price (log scale)."),
+    "data": ReportPlot("Data", plot_data,
+                       "Mean data quality of the firms in the market, and data-quality "
+                       "purchases per year."),
+    "vertical": ReportPlot("General vs vertical", plot_vertical,
+                           "Of the contracts signed each quarter in vertical domains (finance, "
+                           "healthcare, ...), the share won by startups."),
+    "kinds": ReportPlot("Model kinds", plot_kinds,
+                        "Startup models by kind, and the share of startups founded as each kind "
+                        "that are still independent (not bankrupt, not acquired) at the end."),
+    "fund_returns": ReportPlot("Fund returns", plot_fund_returns,
+                               "Each dot is a fund; lines are the median TVPI per fund term. "
+                               "Below the dotted line, LPs get back less than they paid in."),
+}
+DEFAULT_PLOTS = ("releases", "builders", "funding", "compute", "adoption", "concentration",
+                 "fund_returns")

@@ -1,0 +1,144 @@
+"""``baimo-teach``: ready lessons on the hundred-model war.
+
+    baimo-teach                                  # list the lessons and their questions
+    baimo-teach patient_capital                  # run one: replications, report
+    baimo-teach patient_capital funds.term_years=7 replications=5 workers=1
+
+A lesson (``experiments/teaching/NAME.yaml`` + ``NAME.md``) asks one question.
+Before running, the command prints the predict-first questions; students
+choose an answer, then the lesson runs its scenario (and, where the lesson
+compares, the baseline with the same seeds) and writes a self-contained HTML
+report under ``<outputs>/teach/NAME/<timestamp>/`` whose last section reveals
+what the runs showed. Overrides ``key=value`` change both arms (the baseline
+keeps the keys its comparison sets); ``replications=N`` and ``workers=N`` set
+how many replications and parallel processes. Bad input: one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+from sim.config import ConfigError
+from sim.outputs import OutputError
+from sim.teaching.packs import MAX_REPLICATIONS, Pack, PackError, list_packs, load_pack
+
+EXIT_BAD_INPUT = 2
+DEFAULT_WORKERS = 2
+MAX_WORKERS = 16
+PROG = "baimo-teach"
+
+
+def fail(message: str) -> None:
+    """One line to stderr, exit code 2."""
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def listing() -> str:
+    """The lessons with their questions."""
+    packs = list_packs()
+    if not packs:
+        return "no lessons found in experiments/teaching/\n"
+    width = max(len(n) for n, _ in packs)
+    lines = ["Lessons (run one with: baimo-teach NAME):", ""]
+    lines += [f"  {n.ljust(width)}  {q}" for n, q in packs]
+    return "\n".join(lines) + "\n"
+
+
+def _int_option(key: str, text: str, lo: int, hi: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = lo - 1
+    if not lo <= value <= hi:
+        fail(f"{key}={text!r} is not allowed; give a whole number from {lo} to {hi}")
+    return value
+
+
+def split_arguments(args: list[str], pack: Pack) -> tuple[list[str], int, int]:
+    """(model overrides, replications, workers) from the command line."""
+    overrides: list[str] = []
+    replications = pack.replications
+    workers = DEFAULT_WORKERS
+    for arg in args:
+        key, eq, value = arg.partition("=")
+        if not eq or not key:
+            fail(f"{arg!r} is not an override; write key=value (e.g. funds.term_years=7)")
+        if key == "replications":
+            replications = _int_option(key, value, 1, MAX_REPLICATIONS)
+        elif key == "workers":
+            workers = _int_option(key, value, 1, MAX_WORKERS)
+        else:
+            overrides.append(arg)
+    return overrides, replications, workers
+
+
+def predict_first(pack: Pack) -> str:
+    """The lesson's question and predict-first questions, for the terminal."""
+    lines = [pack.title, "", f"Question: {pack.question}", "",
+             "Predict first (write your answers down; the report reveals what the runs show):"]
+    for i, pred in enumerate(pack.predictions, 1):
+        lines += textwrap.wrap(f"{i}. {pred.ask}", 96, subsequent_indent="   ")
+        lines += [f"   {chr(65 + j)}) {o.text}" for j, o in enumerate(pred.options)]
+    return "\n".join(lines) + "\n"
+
+
+def run_lesson(name: str, args: list[str]) -> None:
+    """Load, plan, run and report one lesson."""
+    from sim.teaching.runner import fresh_dir, output_root, plan_arms, run_pack
+
+    pack = load_pack(name)
+    overrides, replications, workers = split_arguments(args, pack)
+    arms = plan_arms(pack, overrides)
+    try:
+        out_dir = fresh_dir(output_root() / "teach" / pack.name)
+    except OSError as exc:
+        fail(f"cannot create a directory under the outputs root {output_root()} "
+             f"({exc.strerror or type(exc).__name__}); set BAIMO_OUTPUT_ROOT to a writable "
+             "directory")
+        return
+    print(predict_first(pack))
+    result = run_pack(pack, arms, replications, workers, out_dir,
+                      say=lambda text: print(f"{PROG}: {text}", flush=True))
+    print(f"{PROG}: wrote {result.report}")
+    print(f"{PROG}: {result.seconds:.1f} s ({result.run_seconds:.1f} s simulating); "
+          f"firm stories: baimo-explain {out_dir / 'runs' / 'scenario' / 'rep-0'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        sys.stdout.write(listing())
+        return
+    if args[0] in ("-h", "--help"):
+        sys.stdout.write(__doc__ or "")
+        sys.stdout.write("\n" + listing())
+        return
+    if args[0].startswith("-"):
+        fail(f"unknown option {args[0]!r}; usage: {PROG} [NAME [key=value ...]]")
+    try:
+        run_lesson(args[0], args[1:])
+    except (PackError, ConfigError, OutputError) as exc:
+        fail(str(exc))
+    except Exception as exc:  # Hydra's own override errors: keep them to one line
+        if type(exc).__module__.startswith(("hydra", "omegaconf")):
+            fail(_hydra_message(exc))
+        raise
+
+
+def _hydra_message(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    cause = exc.__cause__
+    detail = str(cause).splitlines()[0].strip() if cause is not None and str(cause) else ""
+    head = lines[0] if lines else type(exc).__name__
+    if len(lines) > 1 and not lines[1].startswith(("See ", "full_key")):
+        head = f"{head} ({lines[1]})"
+    return f"{head}: {detail}" if detail and detail not in head else head
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,75 @@
+"""Predict-first answers, computed from the runs (never written in advance).
+
+Each question names a measure and an arm (the scenario, the baseline, or the
+paired difference scenario minus baseline). The answer is the option that the
+mean over replications falls in, with how many replications fell in each option.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.teaching.arms import Arm, paired
+from sim.teaching.measures import format_difference, format_value, measure, values
+from sim.teaching.packs import Prediction
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the runs showed for one predict-first question."""
+
+    prediction: Prediction
+    values: tuple[float, ...]
+    mean: float
+    option: int | None  # index of the option the mean falls in; None if no value
+    counts: tuple[int, ...]  # replications per option
+    text: str
+
+
+def _arm_values(pred: Prediction, arms: list[Arm]) -> np.ndarray:
+    name = pred.measure
+    if pred.of == "scenario":
+        return values(name, arms[0].runs)
+    if pred.of == "baseline":
+        return values(name, arms[1].runs)
+    a, b = values(name, arms[0].runs), values(name, arms[1].runs)
+    if not paired(arms[0], arms[1]):
+        fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]  # unequal replications: means
+        return np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([math.nan])
+    return a - b
+
+
+def answer(pred: Prediction, arms: list[Arm]) -> Answer:
+    """Evaluate ``pred`` on ``arms`` (scenario first, then the baseline)."""
+    if pred.of != "scenario" and len(arms) < 2:
+        raise ValueError(f"question {pred.ask!r} compares two arms; the runs have {len(arms)}")
+    m = measure(pred.measure)
+    vals = _arm_values(pred, arms)
+    finite = vals[np.isfinite(vals)]
+    counts = [0] * len(pred.options)
+    for v in finite:
+        counts[pred.option_index(float(v))] += 1
+    start = arms[0].start_date
+    if finite.size == 0:
+        return Answer(pred, tuple(vals), math.nan, None, tuple(counts),
+                      f"The runs gave no value for '{m.label}', so this question has no answer "
+                      "here (the horizon may be too short).")
+    mean = float(finite.mean())
+    chosen = pred.option_index(mean)
+
+    def show(v: float) -> str:
+        return format_difference(m.unit, v) if pred.of == "difference" else \
+            format_value(m.unit, v, start)
+
+    what = m.label if pred.of != "difference" else \
+        f"{m.label}: {arms[0].label} minus {arms[1].label}"
+    spread = f"mean {show(mean)}" if finite.size == 1 else \
+        f"mean {show(mean)}, range {show(float(finite.min()))} to {show(float(finite.max()))}"
+    agree = counts[chosen]
+    text = (f"The runs showed: \"{pred.options[chosen].text}\". {what}: {spread} over "
+            f"{finite.size} replication{'s' if finite.size != 1 else ''}; {agree} of "
+            f"{finite.size} fell in this option.")
+    return Answer(pred, tuple(vals), mean, chosen, tuple(counts), text)

@@ -1,0 +1,382 @@
+"""Named outcome measures of one run, computed from its tables.
+
+A teaching pack names the measures that answer its predict-first questions and
+fill its key-numbers table; reports on plain runs and sweeps use
+:data:`DEFAULT_KEY_NUMBERS`. Every measure reads only the output contract
+(events, metrics, funds, summary), so it works on any finished run directory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.config import SEGMENTS
+from sim.outputs import RunOutputs
+from sim.teaching.calendar import DEFAULT_START, month_with_index
+
+MONTHS_PER_YEAR = 12
+VERTICAL_EARLY_MONTHS = 24
+KINDS = ("original", "shell", "assembled")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One scalar outcome: its name, a plain label, how to print it, how to compute it."""
+
+    name: str
+    label: str
+    unit: str  # count, share, mcny, ratio, index, month, number
+    compute: Callable[[RunOutputs], float]
+
+    def __call__(self, run: RunOutputs) -> float:
+        value = self.compute(run)
+        return float(value) if value is not None else math.nan
+
+    def format(self, value: float, start_date: str = DEFAULT_START) -> str:
+        """The value as a reader sees it (dates for months, % for shares)."""
+        return format_value(self.unit, value, start_date)
+
+
+def format_value(unit: str, value: float, start_date: str = DEFAULT_START) -> str:
+    """Print ``value`` in ``unit`` (see :class:`Measure`)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if unit == "count":
+        return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
+    if unit == "share":
+        return f"{100 * value:.0f}%" if abs(value) >= 0.1 else f"{100 * value:.1f}%"
+    if unit == "mcny":
+        return f"{value:,.0f} million CNY"
+    if unit == "month":
+        return month_with_index(value, start_date)
+    if unit in ("ratio", "index"):
+        return f"{value:.2f}"
+    return f"{value:,.2f}"
+
+
+def format_difference(unit: str, value: float) -> str:
+    """A signed difference between two values in ``unit`` (percentage points for shares)."""
+    if not math.isfinite(value):
+        return "n/a"
+    if unit == "share":
+        return f"{100 * value:+.1f} points"
+    if unit == "month":
+        return f"{value:+.1f} months"
+    if unit == "mcny":
+        return f"{value:+,.0f} million CNY"
+    if unit == "count":
+        return f"{value:+,.1f}"
+    return f"{value:+.2f}"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _events(run: RunOutputs, kind: str) -> pd.DataFrame:
+    e = run.events
+    return e[e["kind"] == kind]
+
+
+def _metric_at(run: RunOutputs, column: str, month: int) -> float:
+    """The metric at model month ``month``; NaN if the run ended before it."""
+    m = run.metrics
+    row = m[m["month"] == month]
+    return float(row[column].iloc[0]) if not row.empty else math.nan
+
+
+def _year_sum(run: RunOutputs, column: str, year: int) -> float:
+    m = run.metrics
+    inside = (m["month"] >= year * MONTHS_PER_YEAR) & (m["month"] < (year + 1) * MONTHS_PER_YEAR)
+    if m["month"].max() < (year + 1) * MONTHS_PER_YEAR - 1:
+        return math.nan  # the run did not cover the whole year
+    return float(m.loc[inside, column].sum())
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else math.nan
+
+
+def _survival(kind: str) -> Callable[[RunOutputs], float]:
+    def compute(run: RunOutputs) -> float:
+        founded = _events(run, "founded")
+        ids = set(founded.loc[founded["model_kind"] == kind, "actor"])
+        if not ids:
+            return math.nan
+        ended = set(run.events.loc[run.events["kind"].isin(["bankrupt", "acquired"]), "actor"])
+        return len(ids - ended) / len(ids)
+
+    return compute
+
+
+def survival_gap_original_shell(run: RunOutputs) -> float:
+    """Survival of startups founded as original models minus that of those founded as shells."""
+    return _survival("original")(run) - _survival("shell")(run)
+
+
+def _startup_release_share(kind: str) -> Callable[[RunOutputs], float]:
+    def compute(run: RunOutputs) -> float:
+        rel = _events(run, "model_release")
+        rel = rel[rel["actor_type"] == "startup"]
+        return _share(float((rel["model_kind"] == kind).sum()), float(len(rel)))
+
+    return compute
+
+
+def _vertical_contracts(run: RunOutputs) -> pd.DataFrame:
+    c = _events(run, "contract_signed")
+    return c[c["domain"] != "general"]
+
+
+def startup_share_vertical_early(run: RunOutputs) -> float:
+    """Share of contracts in vertical domains signed in the first two years won by startups."""
+    c = _vertical_contracts(run)
+    c = c[c["month"] < VERTICAL_EARLY_MONTHS]
+    return _share(float(c["counterparty"].str.startswith("startup:").sum()), float(len(c)))
+
+
+def startup_share_vertical_last_year(run: RunOutputs) -> float:
+    """Share of vertical-domain contracts signed in the run's last year won by startups."""
+    c = _vertical_contracts(run)
+    c = c[c["month"] >= run.metrics["month"].max() + 1 - MONTHS_PER_YEAR]
+    return _share(float(c["counterparty"].str.startswith("startup:").sum()), float(len(c)))
+
+
+def _first_vertical_contract(prefix: str) -> Callable[[RunOutputs], float]:
+    def compute(run: RunOutputs) -> float:
+        c = _vertical_contracts(run)
+        c = c[c["counterparty"].str.startswith(prefix)]
+        return float(c["month"].min()) if not c.empty else math.nan
+
+    return compute
+
+
+def _first_month_reaching(column: str, level: float) -> Callable[[RunOutputs], float]:
+    def compute(run: RunOutputs) -> float:
+        m = run.metrics
+        hit = m.loc[m[column] >= level, "month"]
+        return float(hit.iloc[0]) if not hit.empty else math.nan
+
+    return compute
+
+
+def builders_peak_month(run: RunOutputs) -> float:
+    """Month the number of independent model builders peaked (first month at the peak)."""
+    m = run.metrics
+    return float(m.loc[m["independent_builders"].idxmax(), "month"])
+
+
+def builders_fall(run: RunOutputs) -> float:
+    """Share of the peak number of independent builders gone by the end of the run."""
+    b = run.metrics["independent_builders"]
+    return 1 - float(b.iloc[-1]) / float(b.max()) if b.max() > 0 else math.nan
+
+
+def funding_change(run: RunOutputs) -> float:
+    """Money raised in the second year relative to the first (-0.4 = 40% less)."""
+    y1 = _year_sum(run, "funding_raised_mcny", 0)
+    y2 = _year_sum(run, "funding_raised_mcny", 1)
+    return y2 / y1 - 1 if y1 > 0 else math.nan
+
+
+def gpu_price_peak_ratio(run: RunOutputs) -> float:
+    """Highest GPU price of the run over the first month's price."""
+    p = run.metrics["gpu_price_mcny"]
+    return float(p.max() / p.iloc[0])
+
+
+def startups_buying_gpus(run: RunOutputs) -> float:
+    """Startups that bought GPUs at least once."""
+    g = _events(run, "gpu_purchase")
+    return float(g.loc[g["actor_type"] == "startup", "actor"].nunique())
+
+
+def giants_gpu_share(run: RunOutputs) -> float:
+    """Giants' share of all GPUs purchased."""
+    g = _events(run, "gpu_purchase")
+    total = float(g["gpus"].sum())
+    return _share(float(g.loc[g["actor_type"] == "giant", "gpus"].sum()), total)
+
+
+def _count(kind: str, **where: str) -> Callable[[RunOutputs], float]:
+    def compute(run: RunOutputs) -> float:
+        e = _events(run, kind)
+        for column, value in where.items():
+            e = e[e[column] == value]
+        return float(len(e))
+
+    return compute
+
+
+def failures(run: RunOutputs) -> float:
+    """Bankruptcies plus distressed sales (companies that failed as independents)."""
+    e = run.events
+    bankrupt = int((e["kind"] == "bankrupt").sum())
+    distressed = int(((e["kind"] == "acquired") & (e["reason"] == "distressed")).sum())
+    return float(bankrupt + distressed)
+
+
+def fund_tvpi_median(run: RunOutputs) -> float:
+    """Median TVPI over all funds (value returned or held per unit paid in)."""
+    t = run.funds["tvpi"].dropna()
+    return float(t.median()) if not t.empty else math.nan
+
+
+def funds_losing_money(run: RunOutputs) -> float:
+    """Share of funds with TVPI below 1 (returned or hold less than was paid in)."""
+    t = run.funds["tvpi"].dropna()
+    return float((t < 1).mean()) if not t.empty else math.nan
+
+
+def _data_purchases(actor_type: str) -> Callable[[RunOutputs], float]:
+    def compute(run: RunOutputs) -> float:
+        d = _events(run, "data_purchase")
+        return float((d["actor_type"] == actor_type).sum())
+
+    return compute
+
+
+def hype_peak(run: RunOutputs) -> float:
+    """Highest value of the hype index."""
+    return float(run.metrics["hype_index"].max())
+
+
+def gov_sme_adoption_gap_24(run: RunOutputs) -> float:
+    """Adoption among SMEs minus adoption among government/SOE buyers at month 24."""
+    return _metric_at(run, "adoption_sme", 24) - _metric_at(run, "adoption_gov_soe", 24)
+
+
+def _last(column: str) -> Callable[[RunOutputs], float]:
+    return lambda run: float(run.metrics[column].iloc[-1])
+
+
+def _at(column: str, month: int) -> Callable[[RunOutputs], float]:
+    return lambda run: _metric_at(run, column, month)
+
+
+def _peak(column: str) -> Callable[[RunOutputs], float]:
+    return lambda run: float(run.metrics[column].max())
+
+
+def _year(column: str, year: int) -> Callable[[RunOutputs], float]:
+    return lambda run: _year_sum(run, column, year)
+
+
+_LIST: list[Measure] = [
+    Measure("releases_by_end_2023", "Models released by December 2023 (month 12)", "count",
+            _at("releases_total_cum", 12)),
+    Measure("releases_by_month_4", "Models released by April 2023 (month 4)", "count",
+            _at("releases_total_cum", 4)),
+    Measure("releases_total", "Models released over the whole run", "count",
+            _last("releases_total_cum")),
+    Measure("startups_founded", "Startups founded", "count", _last("startups_founded_cum")),
+    Measure("builders_peak", "Independent model builders at the peak", "count",
+            _peak("independent_builders")),
+    Measure("builders_peak_month", "When independent builders peaked", "month",
+            builders_peak_month),
+    Measure("builders_final", "Independent model builders at the end", "count",
+            _last("independent_builders")),
+    Measure("builders_fall", "Share of peak builders gone by the end", "share", builders_fall),
+    Measure("pivots", "Startups that pivoted to a giant's model", "count", _count("pivot")),
+    Measure("bankruptcies", "Bankruptcies", "count", _count("bankrupt")),
+    Measure("acquisitions", "Acquisitions by giants", "count", _count("acquired")),
+    Measure("acquisitions_distressed", "Distressed sales to giants", "count",
+            _count("acquired", reason="distressed")),
+    Measure("failures", "Failures (bankrupt or sold in distress)", "count", failures),
+    Measure("ipos", "IPOs", "count", _count("ipo")),
+    Measure("secondary_sales", "Stakes sold to later investors (secondaries)", "count",
+            _count("secondary_sale")),
+    Measure("down_rounds", "Down rounds", "count", lambda r: float(r.metrics["down_rounds"].sum())),
+    Measure("funding_year_1", "Money raised in year 1 (Dec 2022 - Nov 2023)", "mcny",
+            _year("funding_raised_mcny", 0)),
+    Measure("funding_year_2", "Money raised in year 2 (Dec 2023 - Nov 2024)", "mcny",
+            _year("funding_raised_mcny", 1)),
+    Measure("funding_change_y2", "Change in money raised, year 2 vs year 1", "share",
+            funding_change),
+    Measure("deals_year_1", "Rounds closed in year 1", "count", _year("funding_deals", 0)),
+    Measure("deals_year_2", "Rounds closed in year 2", "count", _year("funding_deals", 1)),
+    Measure("hype_peak", "Peak of the hype index (1 = normal)", "index", hype_peak),
+    Measure("startup_original_share", "Share of startup releases that are original models",
+            "share", _startup_release_share("original")),
+    Measure("startup_shell_share", "Share of startup releases that are shells", "share",
+            _startup_release_share("shell")),
+    Measure("survival_original", "Founded as original: still independent at the end", "share",
+            _survival("original")),
+    Measure("survival_shell", "Founded as shell: still independent at the end", "share",
+            _survival("shell")),
+    Measure("survival_assembled", "Founded as assembled: still independent at the end", "share",
+            _survival("assembled")),
+    Measure("survival_gap_original_shell",
+            "Still independent at the end: originals minus shells", "share",
+            survival_gap_original_shell),
+    Measure("gpu_price_peak_ratio", "Peak GPU price / starting price", "ratio",
+            gpu_price_peak_ratio),
+    Measure("giants_gpu_share", "Giants' share of GPUs bought", "share", giants_gpu_share),
+    Measure("startups_buying_gpus", "Startups that ever bought GPUs", "count",
+            startups_buying_gpus),
+    Measure("best_capability_final", "Best model's capability at the end (points)", "number",
+            _last("best_capability")),
+    Measure("giant_revenue_share_final", "Giants' share of enterprise revenue at the end", "share",
+            _last("giant_revenue_share")),
+    Measure("hhi_final", "Concentration of enterprise revenue at the end (HHI, 0-1)", "index",
+            _last("hhi_enterprise_revenue")),
+    Measure("maas_price_index_final", "MaaS API price at the end (first month = 100)", "index",
+            _last("maas_price_index")),
+    Measure("startup_share_vertical_early",
+            "Startups' share of vertical-domain contracts, first two years", "share",
+            startup_share_vertical_early),
+    Measure("startup_share_vertical_last_year",
+            "Startups' share of vertical-domain contracts, last year of the run", "share",
+            startup_share_vertical_last_year),
+    Measure("first_vertical_contract_startup", "First vertical-domain contract won by a startup",
+            "month", _first_vertical_contract("startup:")),
+    Measure("first_vertical_contract_giant", "First vertical-domain contract won by a giant",
+            "month", _first_vertical_contract("giant:")),
+    Measure("data_purchases_giants", "Data-quality purchases by giants", "count",
+            _data_purchases("giant")),
+    Measure("data_purchases_startups", "Data-quality purchases by startups", "count",
+            _data_purchases("startup")),
+    Measure("data_quality_final", "Mean data quality at the end (0-1)", "index",
+            _last("data_quality_mean")),
+    Measure("fund_tvpi_median", "Median fund TVPI (value per CNY paid in)", "ratio",
+            fund_tvpi_median),
+    Measure("funds_losing_money", "Share of funds with TVPI below 1", "share", funds_losing_money),
+    Measure("gov_sme_gap_24", "SME minus government/SOE adoption at month 24", "share",
+            gov_sme_adoption_gap_24),
+]
+for _seg in SEGMENTS:
+    _name = _seg.replace("_", " ")
+    _LIST.append(Measure(f"adoption_{_seg}_24", f"Adoption among {_name} buyers at month 24",
+                         "share", _at(f"adoption_{_seg}", 24)))
+    _LIST.append(Measure(f"adoption_{_seg}_final", f"Adoption among {_name} buyers at the end",
+                         "share", _last(f"adoption_{_seg}")))
+    _LIST.append(Measure(f"adoption_{_seg}_quarter", f"When a quarter of {_name} buyers adopted",
+                         "month", _first_month_reaching(f"adoption_{_seg}", 0.25)))
+
+MEASURES: dict[str, Measure] = {m.name: m for m in _LIST}
+
+DEFAULT_KEY_NUMBERS = (
+    "releases_by_end_2023", "releases_total", "startups_founded", "builders_peak",
+    "builders_peak_month", "builders_final", "pivots", "bankruptcies", "acquisitions", "ipos",
+    "funding_year_1", "funding_year_2", "gpu_price_peak_ratio", "giants_gpu_share",
+    "giant_revenue_share_final", "adoption_gov_soe_24", "adoption_sme_24", "fund_tvpi_median",
+)
+
+
+def measure(name: str) -> Measure:
+    """The measure called ``name``; KeyError names the allowed ones."""
+    try:
+        return MEASURES[name]
+    except KeyError:
+        allowed = ", ".join(sorted(MEASURES))
+        raise KeyError(f"unknown measure {name!r}; allowed: {allowed}") from None
+
+
+def values(name: str, runs: list[RunOutputs]) -> np.ndarray:
+    """One value of measure ``name`` per run."""
+    m = measure(name)
+    return np.array([m(r) for r in runs], dtype=float)

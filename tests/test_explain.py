@@ -1,0 +1,198 @@
+"""baimo-explain: firm stories checked sentence by sentence against the event log."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.explain import ExplainError, main, notable, resolve_actor, story
+from sim.outputs import COMPLETE, EVENTS, RunOutputs, read_run
+from sim.run import Tables, write_run
+from sim.teaching.calendar import month_label, month_with_index
+
+
+@pytest.fixture(scope="module")
+def run_dir(small_tables: Tables, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared small run (24 months, 500 buyers) written as a run directory."""
+    path = tmp_path_factory.mktemp("explain") / "run"
+    write_run(small_tables, path, plots=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(run_dir: Path) -> RunOutputs:
+    return read_run(run_dir)
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f} million CNY" if abs(x) >= 10 else f"{x:,.1f} million CNY"
+
+
+def _events(run: RunOutputs, kind: str, actor: str) -> pd.DataFrame:
+    e = run.events
+    return e[(e["kind"] == kind) & (e["actor"] == actor)]
+
+
+def _most(run: RunOutputs, kind: str) -> str:
+    e = run.events
+    return str(e.loc[e["kind"] == kind, "actor"].value_counts().index[0])
+
+
+def test_rounds_match_the_event_log(run: RunOutputs) -> None:
+    actor = _most(run, "round_closed")
+    rounds = _events(run, "round_closed", actor)
+    lines = story(run, actor)
+    told = [s for s in lines if " closed round " in s]
+    assert len(told) == len(rounds) >= 2
+    start = str(run.summary["start_date"])
+    for sentence, (_, r) in zip(told, rounds.iterrows(), strict=True):
+        assert sentence.startswith(f"In {month_label(r['month'], start)} it closed round "
+                                   f"{int(r['stage'])}:")
+        assert _money(r["amount_mcny"]) in sentence
+        assert f"post-money valuation of {_money(r['valuation_mcny'])}" in sentence
+        lead = str(r["counterparty"]).replace(":", " ")
+        assert sentence.rstrip(".").split("led by ")[1].startswith(lead)
+        assert ("down round" in sentence) == (str(r["down_round"]) == "True")
+
+
+def test_founding_kind_domain_and_capital(run: RunOutputs) -> None:
+    e = run.events
+    f = e[e["kind"] == "founded"].iloc[5]
+    first = story(run, str(f["actor"]))[0]
+    start = str(run.summary["start_date"])
+    assert first.startswith(f"{str(f['actor']).replace(':', ' ')} was founded in "
+                            f"{month_with_index(f['month'], start)}")
+    assert str(f["model_kind"]) in first
+    assert (str(f["domain"]) in first) or (f["domain"] == "general" and "general-purpose" in first)
+    assert _money(f["amount_mcny"]) in first
+
+
+def test_bankruptcy_month_and_reason(run: RunOutputs) -> None:
+    e = run.events
+    bankrupt = e[e["kind"] == "bankrupt"]
+    assert not bankrupt.empty, "the small run is expected to hold a bankruptcy"
+    b = bankrupt.iloc[0]
+    lines = story(run, str(b["actor"]))
+    start = str(run.summary["start_date"])
+    assert lines[-1] == (f"How it ended: it went bankrupt in {month_with_index(b['month'], start)}"
+                         f": it {b['reason']}.")
+    assert sum("How it ended" in s for s in lines) == 1
+
+
+def test_acquisition_releases_and_compute(run: RunOutputs) -> None:
+    e = run.events
+    a = e[e["kind"] == "acquired"].iloc[0]
+    actor = str(a["actor"])
+    lines = story(run, actor)
+    ending = [s for s in lines if s.startswith("How it ended")]
+    assert len(ending) == 1
+    assert str(a["counterparty"]).partition(":")[2] in ending[0]
+    assert _money(a["amount_mcny"]) in ending[0]
+    assert ("distressed sale" in ending[0]) == (a["reason"] == "distressed")
+    releases = _events(run, "model_release", actor)
+    told = [s for s in lines if " released " in s]
+    if len(releases) <= 4:
+        assert len(told) == len(releases)
+    rent = _events(run, "gpu_rental", actor)
+    if not rent.empty:
+        text = next(s for s in lines if s.startswith("It rented cloud GPUs"))
+        assert f"{rent['gpus'].sum():,.0f} GPU-months" in text
+
+
+def test_giant_counts_prices_and_gpus(run: RunOutputs) -> None:
+    actor = _most(run, "gpu_purchase")
+    assert actor.startswith("giant:")
+    lines = story(run, actor)
+    buys = _events(run, "gpu_purchase", actor)
+    text = next(s for s in lines if "GPUs" in s and ("ordered" in s or "bought" in s))
+    if len(buys) > 4:
+        assert f"ordered GPUs {len(buys)} times, {buys['gpus'].sum():,.0f} in all" in text
+    prices = _events(run, "price_change", actor)
+    if not prices.empty:
+        p = next(s for s in lines if "changed its API price" in s)
+        assert f"{len(prices)} time" in p
+        assert f"{prices['price'].iloc[-1]:.2f} CNY per million tokens" in p
+
+
+def test_fund_story_matches_its_row(run: RunOutputs) -> None:
+    e = run.events
+    fund = str(e.loc[e["kind"] == "round_closed", "counterparty"].value_counts().index[0])
+    lines = story(run, fund)
+    led = e[(e["kind"] == "round_closed") & (e["counterparty"] == fund)]
+    assert any(f"It led {len(led)} round" in s for s in lines)
+    row = run.funds[run.funds["fund"] == fund].iloc[0]
+    assert lines[-1].endswith(f"TVPI {row['tvpi']:.2f}, DPI {row['dpi']:.2f}"
+                              + (f", IRR {100 * row['irr']:.1f}% a year." if pd.notna(row["irr"])
+                                 else "."))
+
+
+def test_pivot_sentence(run: RunOutputs) -> None:
+    e = run.events
+    p = e[e["kind"] == "pivot"].iloc[0]
+    lines = story(run, str(p["actor"]))
+    text = next(s for s in lines if "pivoted" in s)
+    assert str(p["counterparty"]).partition(":")[2] in text
+    assert str(p["reason"]) in text
+
+
+def test_notable_actors_name_real_extremes(run: RunOutputs) -> None:
+    rows = dict(notable(run))
+    e = run.events
+    rounds = e[e["kind"] == "round_closed"]
+    biggest = rounds.loc[rounds["amount_mcny"].idxmax()]
+    assert "biggest single round" in rows[str(biggest["actor"])]
+    assert all(a in {*e["actor"].astype(str), *run.funds["fund"]} for a in rows)
+
+
+def test_resolve_actor_spellings(run: RunOutputs) -> None:
+    e = run.events
+    assert resolve_actor(e, "3") == "startup:3"
+    assert resolve_actor(e, "startup 3") == "startup:3"
+    assert resolve_actor(e, "baidu") == "giant:Baidu"
+    with pytest.raises(ExplainError, match="unknown actor 'startup:99999'"):
+        resolve_actor(e, "startup:99999")
+
+
+def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("baimo-explain: error: ")
+    return err
+
+
+def test_cli_story_and_listing(run_dir: Path, run: RunOutputs,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    main([str(run_dir)])
+    out = capsys.readouterr().out
+    assert out.startswith("Notable actors in ")
+    assert re.search(r"^\s+startup:\d+\s", out, flags=re.MULTILINE)
+    actor = _most(run, "round_closed")
+    main([str(run_dir), actor])
+    out = capsys.readouterr().out.splitlines()
+    assert out == story(run, actor)
+
+
+def test_cli_bad_inputs(run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "no such run directory" in _error(capsys, [str(tmp_path / "missing")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no COMPLETE marker" in _error(capsys, [str(empty)])
+    half = tmp_path / "half"
+    shutil.copytree(run_dir, half)
+    (half / COMPLETE).unlink()
+    assert "not a finished run" in _error(capsys, [str(half)])
+    broken = tmp_path / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / EVENTS).write_bytes(b"PAR1 this is not parquet")
+    assert "unreadable run output" in _error(capsys, [str(broken)])
+    assert "unknown actor 'fund:77777'" in _error(capsys, [str(run_dir), "fund:77777"])
+    sweep = tmp_path / "sweep"
+    shutil.copytree(run_dir, sweep / "job-a")
+    shutil.copytree(run_dir, sweep / "job-b")
+    assert "holds 2 runs" in _error(capsys, [str(sweep)])

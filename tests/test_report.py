@@ -1,0 +1,182 @@
+"""baimo-report on a run and on sweeps (with and without sweep.parquet); report plots."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import pandas as pd
+import pytest
+
+from sim.configuration import compose
+from sim.outputs import COMPLETE, METRICS, read_run
+from sim.plots import COLOURS
+from sim.report import key_numbers_html, load_source, main
+from sim.report_plots import DEFAULT_PLOTS, REPORT_PLOTS
+from sim.rng import replication_seeds
+from sim.run import Tables, run, write_run
+from sim.teaching.arms import Arm, paired
+
+TINY = ["horizon_months=12", "buyers.count=200"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(small_tables: Tables, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "run"
+    write_run(small_tables, path, plots=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sweep laid out as sim.sweep writes it: job directories named by their overrides."""
+    path = tmp_path_factory.mktemp("sweep") / "term"
+    seeds = replication_seeds(42, 2)
+    for term in (3, 5):
+        cfg = compose([*TINY, f"funds.term_years={term}"])
+        for k, seed in enumerate(seeds):
+            run(dataclasses.replace(cfg, seed=seed),
+                path / f"funds.term_years={term},replication={k}", plots=False)
+    return path
+
+
+def _report(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[Path, str]:
+    main(argv)
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("baimo-report: wrote ")
+    path = Path(out.removeprefix("baimo-report: wrote "))
+    return path, path.read_text(encoding="utf-8")
+
+
+def _self_contained(text: str) -> None:
+    assert not re.search(r"(src|href)=\"(https?:)?//", text)
+    assert "<script" not in text and "<link" not in text and "@import" not in text
+
+
+def _sections(text: str) -> list[str]:
+    return re.findall(r'<section id="([a-z-]+)">', text)
+
+
+def test_report_on_a_run(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    path, text = _report(capsys, [str(run_dir)])
+    assert path.is_relative_to(tmp_path / "out" / "reports")
+    _self_contained(text)
+    assert _sections(text) == ["key-numbers", "plots", "timeline", "runs"]
+    assert text.count("data:image/png;base64,") == len(DEFAULT_PLOTS)
+    assert "baimo run report" in text
+    first = read_run(run_dir).events
+    first_release = first[first["kind"] == "model_release"].iloc[0]
+    assert f"<code>{first_release['actor']}</code>" in text
+
+
+def test_sweep_without_table_is_grouped_by_config(sweep_dir: Path) -> None:
+    """No sweep.parquet: the job directories are read and grouped by the keys that differ."""
+    source = load_source(sweep_dir)
+    assert source.kind == "sweep"
+    assert [a.label for a in source.arms] == ["funds.term_years=3.0", "funds.term_years=5.0"]
+    assert [len(a.runs) for a in source.arms] == [2, 2]
+    assert paired(*source.arms)  # replication k of both settings shares its seed
+    table = key_numbers_html(source.arms, ("releases_total", "startups_founded"))
+    assert "paired by seed" in table and table.count("<tr>") == 3
+
+
+def test_report_on_a_sweep_with_table(sweep_dir: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    sweep = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, sweep)
+    jobs = sorted(p.name for p in sweep.iterdir())
+    table = pd.DataFrame({
+        "job": jobs, "setting": [j.split(",")[0] for j in jobs],
+        "replication": [int(j[-1]) for j in jobs], "seed": 0,
+        "status": ["complete", "complete", "complete", "failed"], "error": None})
+    table.to_parquet(sweep / "sweep.parquet", index=False)
+    (sweep / jobs[-1] / COMPLETE).unlink()
+    with pytest.raises(SystemExit) as exc:
+        main([str(sweep)])
+    assert exc.value.code == 2
+    assert "1 of 4 runs are unfinished" in capsys.readouterr().err
+    _, text = _report(capsys, [str(sweep), "--skip-unfinished"])
+    _self_contained(text)
+    assert "baimo sweep report" in text and "2 arm(s), 3 run(s)" in text
+    assert "1 unfinished or failed job(s) were left out" in text
+    assert '<th>funds.term_years=3<br>' in text  # the table's setting names the arm
+
+
+def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("baimo-report: error: ")
+    return err
+
+
+def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    assert "no such directory" in _error(capsys, [str(tmp_path / "missing")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no runs found" in _error(capsys, [str(empty)])
+    half = tmp_path / "half"
+    shutil.copytree(run_dir, half)
+    (half / COMPLETE).unlink()
+    assert "not a finished run" in _error(capsys, [str(half)])
+    broken = tmp_path / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / METRICS).write_bytes(b"garbage")
+    assert "unreadable run output" in _error(capsys, [str(broken)])
+    bad_table = tmp_path / "bad_table"
+    shutil.copytree(run_dir, bad_table / "job")
+    (bad_table / "sweep.parquet").write_bytes(b"garbage")
+    assert "unreadable sweep table" in _error(capsys, [str(bad_table)])
+    assert "the following arguments are required" in _error(capsys, [])
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def arms(sweep_dir: Path) -> list[Arm]:
+    runs = [read_run(p) for p in sorted(sweep_dir.iterdir())]
+    return [Arm("a", "3-year funds", runs[:2]), Arm("b", "5-year funds", runs[2:])]
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
+def test_report_plots_are_classroom_readable(name: str, arms: list[Arm]) -> None:
+    import matplotlib.pyplot as plt
+
+    fig = REPORT_PLOTS[name].build(arms)
+    try:
+        assert fig._suptitle is not None and fig._suptitle.get_fontsize() >= 18
+        legends = [leg for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg]
+        assert legends and all(x.get_fontsize() >= 12 for leg in legends for x in leg.get_texts())
+        for ax in fig.axes:
+            assert ax.yaxis.label.get_fontsize() >= 14
+            assert ax.get_ylabel()
+        time_axes = [ax for ax in fig.axes if isinstance(ax.xaxis.get_major_formatter(),
+                                                         mdates.DateFormatter)]
+        fig.canvas.draw()  # renders without error
+        if name not in ("kinds", "fund_returns"):
+            assert time_axes, "time plots have calendar dates on the x-axis"
+            ticks = [t.get_text() for t in time_axes[-1].get_xticklabels() if t.get_text()]
+            assert ticks and all(re.fullmatch(r"20\d\d", t) for t in ticks)
+            # ChatGPT, GPT-4 and the export controls: a dotted line each on every time axis
+            for ax in time_axes:
+                vertical = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2
+                            and len(set(ln.get_xdata())) == 1
+                            and list(ln.get_ydata()) == [0, 1]]
+                assert len(vertical) == 3
+        colours = {ln.get_color() for ax in fig.axes for ln in ax.get_lines()}
+        if name in ("releases", "adoption", "compute", "concentration"):
+            assert colours & set(COLOURS.values())
+        if name == "adoption":
+            assert {COLOURS[s] for s in ("gov_soe", "large_digital", "traditional", "sme")} \
+                <= colours
+    finally:
+        plt.close(fig)

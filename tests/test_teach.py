@@ -1,0 +1,265 @@
+"""Teaching packs: every pack loads, composes, runs on a tiny configuration and reports."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.configuration import compose
+from sim.outputs import RunOutputs
+from sim.run import Tables
+from sim.teach import listing, main, split_arguments
+from sim.teaching.answers import answer
+from sim.teaching.arms import Arm
+from sim.teaching.measures import MEASURES, values
+from sim.teaching.packs import (
+    SECTIONS,
+    TEACHING_DIR,
+    Option,
+    PackError,
+    Prediction,
+    load_pack,
+    pack_names,
+)
+from sim.teaching.runner import plan_arms, run_pack
+
+#: A tiny configuration: every pack's shocks and controls fall inside 16 months.
+TINY = ["horizon_months=16", "buyers.count=200"]
+PNG_STUB = b"\x89PNG\r\n\x1a\n"  # what the pack fixture "draws" instead of a whole figure
+TOPICS = {"entry_burst", "patient_capital", "gpu_squeeze", "shells_vs_originals",
+          "general_vs_vertical", "cut_staff", "data_trap", "hype_bust"}
+SEED_FILES = {p.name[:3] for p in (Path(__file__).parents[2] / "shared" / "seeds").glob("*.txt")} \
+    or {"000", "001", "002", "003", "004"}
+
+
+def test_eight_packs_cover_the_topics() -> None:
+    names = pack_names()
+    assert set(names) >= TOPICS
+    assert len(names) >= 8
+
+
+@pytest.mark.parametrize("name", sorted(TOPICS))
+def test_pack_files_are_complete(name: str) -> None:
+    pack = load_pack(name)
+    lines = (TEACHING_DIR / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# @package _global_"
+    assert pack.question.endswith("?")
+    assert set(pack.sections) == set(SECTIONS)
+    cited = set(re.findall(r"seeds? (00\d)", pack.sections["Background"]))
+    assert cited and cited <= SEED_FILES
+    assert len(pack.predictions) >= 3
+    for pred in pack.predictions:
+        assert len(pred.options) >= 2 and pred.measure in MEASURES
+    assert pack.tries and pack.plots and pack.key_numbers
+    if pack.contrast is not None:
+        assert any(p.of != "scenario" for p in pack.predictions)
+
+
+def _batches(tries: list[list[str]]) -> list[list[str]]:
+    """Tries merged into as few override lists as possible (no key set twice in one list)."""
+    batches: list[list[str]] = []
+    for overrides in tries:
+        keys = {o.partition("=")[0] for o in overrides}
+        for batch in batches:
+            if not keys & {o.partition("=")[0] for o in batch}:
+                batch.extend(overrides)
+                break
+        else:
+            batches.append(list(overrides))
+    return batches
+
+
+@pytest.mark.parametrize("name", sorted(TOPICS))
+def test_things_to_try_are_valid_overrides(name: str) -> None:
+    """Every suggested override composes into a valid config and takes effect (Hydra compose
+    is slow, so tries that set different keys are checked together)."""
+    from omegaconf import OmegaConf
+
+    pack = load_pack(name)
+    tries = []
+    for tried in pack.tries:
+        overrides, replications, _ = split_arguments(list(tried.overrides), pack)
+        assert replications >= 1
+        tries.append(overrides)
+    for batch in _batches(tries):
+        cfg = OmegaConf.structured(compose([pack.experiment, *batch]))
+        for o in batch:
+            key, _, value = o.partition("=")
+            got = OmegaConf.select(cfg, key, throw_on_missing=True)
+            assert got is not None, f"{o} did not land in the config"
+            if not value.startswith(("[", "{")):
+                assert str(got) == value or float(got) == float(value), o
+
+
+def test_listing_shows_every_pack_with_its_question(capsys: pytest.CaptureFixture[str]) -> None:
+    main([])
+    out = capsys.readouterr().out
+    assert out == listing()
+    for name in TOPICS:
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(name + " "))
+        assert load_pack(name).question in line
+
+
+def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("baimo-teach: error: ")
+    return err
+
+
+def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path))
+    assert "unknown pack 'nosuch'; choose one of: " in _error(capsys, ["nosuch"])
+    assert "replications='0'" in _error(capsys, ["hype_bust", "replications=0"])
+    assert "workers='x'" in _error(capsys, ["hype_bust", "workers=x"])
+    assert "not an override" in _error(capsys, ["hype_bust", "funds"])
+    assert "funds.term_years" in _error(capsys, ["patient_capital", "funds.term_years=0.2"])
+    assert "nosuch" in _error(capsys, ["hype_bust", "nosuch.key=1"])
+    assert "unknown option" in _error(capsys, ["--bogus"])
+    assert not any(tmp_path.rglob("*.html"))
+
+
+def _arm(name: str, runs: list[RunOutputs]) -> Arm:
+    return Arm(name, name, runs)
+
+
+def test_answers_are_computed_from_the_runs(small_tables: Tables) -> None:
+    run = RunOutputs(Path("."), small_tables.events, small_tables.metrics, small_tables.funds,
+                     small_tables.summary)
+    total = float(values("releases_total", [run])[0])
+    assert total > 2
+
+    def ask(bounds: tuple[float, float], of: str = "scenario") -> int | None:
+        opts = (Option("low", bounds[0]), Option("mid", bounds[1]), Option("high", None))
+        pred = Prediction("How many?", "releases_total", of, opts)
+        return answer(pred, [_arm("a", [run]), _arm("b", [run])]).option
+
+    assert ask((total - 1, total + 1)) == 1
+    assert ask((total + 1, total + 2)) == 0
+    assert ask((total - 2, total - 1)) == 2
+    assert ask((-0.5, 0.5), of="difference") == 1  # the same run twice: difference 0
+
+
+def test_answer_counts_replications_per_option(small_tables: Tables) -> None:
+    runs = []
+    for shift in (0, 10, 20):
+        m = small_tables.metrics.copy()
+        m["releases_total_cum"] = m["releases_total_cum"] + shift
+        runs.append(RunOutputs(Path("."), small_tables.events, m, small_tables.funds,
+                               small_tables.summary))
+    base = float(values("releases_total", runs[:1])[0])
+    opts = (Option("A", base + 5), Option("B", base + 15), Option("C", None))
+    result = answer(Prediction("?", "releases_total", "scenario", opts), [_arm("a", runs)])
+    assert result.counts == (1, 1, 1)
+    assert result.option == 1 and math.isclose(result.mean, base + 10)
+    assert "1 of 3 fell in this option" in result.text
+
+
+@pytest.fixture(scope="module")
+def pack_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every pack run on the tiny configuration, one replication, arms in two processes.
+
+    Every figure of every pack is built from the runs, but not rasterised: drawing a
+    figure costs about 0.4 s and tests/test_report.py draws each kind of plot already.
+    """
+    from matplotlib.figure import Figure
+
+    def stamp(fig: Figure, fname: Any, **_kwargs: Any) -> None:
+        assert fig.axes and fig.get_suptitle()
+        fname.write(PNG_STUB)
+
+    root = tmp_path_factory.mktemp("teach")
+    reports = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", stamp)
+        for name in sorted(TOPICS):
+            pack = load_pack(name)
+            arms = plan_arms(pack, TINY)
+            out = root / name
+            out.mkdir()
+            result = run_pack(pack, arms, 1, 2, out, say=lambda _text: None)
+            reports[name] = result.report
+    return reports
+
+
+@pytest.mark.parametrize("name", sorted(TOPICS))
+def test_pack_report_sections(name: str, pack_reports: dict[str, Path]) -> None:
+    pack = load_pack(name)
+    text = pack_reports[name].read_text(encoding="utf-8")
+    ids = re.findall(r'<section id="([a-z-]+)">', text)
+    assert ids == ["lesson", "predict", "key-numbers", "plots", "timeline", "answers", "try",
+                   "discussion", "runs"]
+    assert text.count("data:image/png;base64,") == len(pack.plots)
+    assert not re.search(r"(src|href)=\"(https?:)?//", text)
+    assert "<script" not in text and "<link" not in text
+    assert text.index(pack.predictions[0].ask) < text.index('id="answers"')
+    answers = text[text.index('id="answers"'):text.index('id="try"')]
+    assert answers.count("<details>") == len(pack.predictions)
+    assert answers.count("The runs showed") + answers.count("gave no value") \
+        == len(pack.predictions)
+    for tried in pack.tries:
+        assert f"baimo-teach {name} {' '.join(tried.overrides)}" in text
+    arms = 2 if pack.contrast is not None else 1
+    assert text.count("<td>") >= arms  # the runs table lists every arm
+    timeline = text[text.index('id="timeline"'):text.index('id="answers"')]
+    assert "ChatGPT" in timeline
+
+
+def test_replications_are_paired_across_arms(pack_reports: dict[str, Path]) -> None:
+    import json
+
+    manifest = json.loads((pack_reports["hype_bust"].parent / "teach.json").read_text())
+    scenario, baseline = manifest["arms"]
+    assert scenario["seeds"] == baseline["seeds"]
+    assert baseline["overrides"][-1].startswith("hype.shocks=")
+    assert manifest["status"] == "complete"
+
+
+def test_difference_sign_in_a_pack(pack_reports: dict[str, Path]) -> None:
+    """hype_bust: the bust lowers the hype index, so the scenario's hype after it is lower."""
+    from sim.report import load_source
+
+    source = load_source(pack_reports["hype_bust"].parent)
+    scenario, baseline = source.arms
+    late = [float(np.mean(r.metrics["hype_index"].iloc[15:])) for r in scenario.runs]
+    calm = [float(np.mean(r.metrics["hype_index"].iloc[15:])) for r in baseline.runs]
+    assert max(late) < min(calm)
+
+
+def test_pack_error_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.teaching.packs as packs
+
+    (tmp_path / "broken.yaml").write_text("# @package _global_\n# A question?\n")
+    (tmp_path / "broken.md").write_text("---\ntitle: x\n---\n## Background\nno citation\n")
+    monkeypatch.setattr(packs, "TEACHING_DIR", tmp_path)
+    with pytest.raises(PackError, match=r"broken\.md: missing section"):
+        load_pack("broken")
+
+
+def test_measures_read_the_output_contract(small_tables: Tables) -> None:
+    e, m = small_tables.events, small_tables.metrics
+    run = RunOutputs(Path("."), e, m, small_tables.funds, small_tables.summary)
+
+    def one(name: str, r: RunOutputs = run) -> float:
+        return float(values(name, [r])[0])
+
+    assert one("releases_by_end_2023") == m.loc[m["month"] == 12, "releases_total_cum"].iloc[0]
+    short = RunOutputs(Path("."), e, m[m["month"] < 12], small_tables.funds, small_tables.summary)
+    assert math.isnan(one("releases_by_end_2023", short))  # the run ended before Dec 2023
+    bankrupt = (e["kind"] == "bankrupt").sum()
+    distressed = ((e["kind"] == "acquired") & (e["reason"] == "distressed")).sum()
+    assert one("failures") == bankrupt + distressed
+    buys = e[(e["kind"] == "gpu_purchase") & (e["actor_type"] == "startup")]
+    assert one("startups_buying_gpus") == buys["actor"].nunique()
+    founded = e[(e["kind"] == "founded") & (e["model_kind"] == "shell")]["actor"]
+    gone = set(e.loc[e["kind"].isin(["bankrupt", "acquired"]), "actor"])
+    assert one("survival_shell") == pytest.approx(1 - len(set(founded) & gone) / founded.nunique())
+    assert one("builders_peak") == m["independent_builders"].max()
