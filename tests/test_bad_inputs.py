@@ -1,0 +1,168 @@
+"""A catalogue of bad inputs: each gets one line naming the field (or file) and
+what is allowed, exit code 2, and no output directory marked complete.
+
+The commands run in-process (their ``main()`` with a patched ``sys.argv``), so
+the catalogue costs seconds, not a Python start-up per case.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.outputs import COMPLETE
+
+# (overrides, a fragment the one-line message must contain)
+MODEL_INPUTS: list[tuple[list[str], str]] = [
+    # wrong types
+    (["funds.term_years=abc"], "funds.term_years"),
+    (["horizon_months=1.5"], "horizon_months"),
+    (["buyers.count=many"], "buyers.count"),
+    (["seed=[1,2]"], "seed"),
+    (["funds.term_years={a:1}"], "funds.term_years"),
+    (["start_date=2022-13"], "start_date"),
+    (["hype.shocks=3"], "hype.shocks"),
+    # unknown keys and groups
+    (["funds.nonsense=1"], "funds.nonsense"),
+    (["+funds.nonsense=1"], "nonsense"),
+    (["nonsense=1"], "nonsense"),
+    (["giants=nothere"], "giants/nothere"),
+    (["+experiment=nothere"], "nothere"),
+    # out of range
+    (["funds.term_years=0"], "funds.term_years"),
+    (["funds.term_years=31"], "funds.term_years"),
+    (["seed=-1"], "seed"),
+    (["buyers.count=0"], "buyers.count"),
+    (["horizon_months=0"], "horizon_months"),
+    (["data.spillover=1.5"], "data.spillover"),
+    (["funds.term_years=nan"], "funds.term_years"),
+    (["buyers.churn_base=inf"], "buyers.churn_base"),
+    (["compute.electricity_cny_per_kwh=-0.63"], "compute.electricity_cny_per_kwh"),
+    (["replications=0"], "replications"),
+    # cross-field contradictions
+    (["funds.term_years=3", "funds.term_spread_years=0.5", "funds.investment_period_years=4"],
+     "investment_period_years"),
+    (["buyers.segment_shares=[0.5,0.5,0.5,0.5]"], "buyers.segment_shares"),
+    (["buyers.segment_shares=[0.5,0.5]"], "buyers.segment_shares"),
+    (["giants.names=[Baidu,Alibaba]"], "giants."),   # more giants (lists) than names
+    (["hype.shocks=[{month:500,size:1,label:x}]"], "hype.shocks[0].month"),
+    (["compute.export_controls=[{month:200,supply_cut:0.5,label:x}]"],
+     "compute.export_controls[0].month"),
+    (["replications=2", "replication=5"], "replication"),
+]
+
+
+def run_command(module: str, argv: list[str], capsys: pytest.CaptureFixture[str],
+                monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """Run a console script's main() in-process; return (exit code, stderr)."""
+    monkeypatch.setattr(sys, "argv", [module, *argv])
+    main = importlib.import_module(module).main
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    return code, capsys.readouterr().err
+
+
+def assert_one_line(err: str, fragment: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line, got:\n{err}"
+    assert "Traceback" not in err
+    assert fragment in lines[0], lines[0]
+
+
+def no_complete_run(root: Path) -> bool:
+    return not list(root.rglob(COMPLETE))
+
+
+@pytest.fixture
+def output_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "outputs"
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
+    return root
+
+
+@pytest.mark.parametrize(("overrides", "fragment"), MODEL_INPUTS,
+                         ids=[" ".join(o) for o, _ in MODEL_INPUTS])
+def test_bad_model_input_is_one_line_exit_2(overrides: list[str], fragment: str, output_root: Path,
+                                            capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err = run_command("sim.cli", overrides, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, fragment)
+    assert no_complete_run(output_root)
+
+
+def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(blocker / "outputs"))
+    code, err = run_command("sim.cli", ["horizon_months=6", "buyers.count=100"], capsys,
+                            monkeypatch)
+    assert code == 2
+    assert_one_line(err, "BAIMO_OUTPUT_ROOT")
+
+
+# ---------------------------------------------------------------- readers of run directories
+def _half_written(path: Path) -> Path:
+    """A run directory whose writer was killed: some files, no COMPLETE marker."""
+    path.mkdir(parents=True)
+    (path / "summary.json").write_text("{}")
+    return path
+
+
+def _corrupted(path: Path) -> Path:
+    """Every contract file present and COMPLETE written, but the tables are garbage."""
+    path.mkdir(parents=True)
+    for name in ("events.parquet", "metrics.parquet", "funds.parquet"):
+        (path / name).write_bytes(b"PAR1 this is not parquet")
+    (path / "summary.json").write_text("{not json")
+    (path / "config.json").write_text("{}")
+    (path / COMPLETE).write_text("")
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+BROKEN_DIRS = {
+    "missing": lambda p: p,
+    "empty": _empty,
+    "half-written": _half_written,
+    "corrupted": _corrupted,
+}
+
+READERS = {
+    "sim.compare": lambda d: [str(d), str(d)],
+    "sim.report": lambda d: [str(d)],
+    "sim.explain": lambda d: [str(d)],
+}
+
+
+@pytest.mark.parametrize("state", list(BROKEN_DIRS))
+@pytest.mark.parametrize("module", list(READERS))
+def test_reader_on_a_broken_directory_is_one_line(module: str, state: str, tmp_path: Path,
+                                                  output_root: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    target = BROKEN_DIRS[state](tmp_path / "run")
+    code, err = run_command(module, READERS[module](target), capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "run")
+    written = list(output_root.rglob("*")) if output_root.exists() else []
+    assert not [p for p in written if p.suffix in (".html", ".md", ".parquet")]
+
+
+def test_unknown_teaching_pack_is_one_line(output_root: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err = run_command("sim.teach", ["no_such_pack"], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "no_such_pack")
+    assert no_complete_run(output_root)

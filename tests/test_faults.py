@@ -1,0 +1,141 @@
+"""Faults, determinism across working directories, and security of inputs and outputs.
+
+A sweep killed with SIGKILL and rerun must end exactly where an uninterrupted
+sweep ends; a run killed mid-write leaves no completion marker; the same
+config and seed give the same bytes from any working directory; nothing is
+unpickled and nothing is written outside the output root.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import small_config
+
+import sim
+from sim import outputs
+from sim.outputs import COMPLETE, EVENTS, METRICS, SUMMARY, OutputError, read_run
+from sim.run import run
+
+BAIMO = [sys.executable, "-c", "from sim.cli import main; main()"]
+TINY = ["horizon_months=12", "buyers.count=200"]
+SWEEP = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2", *TINY,
+         "hydra/launcher=basic", "sweep_plots=false"]
+SWEEP_TABLE = "sweep.parquet"
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {**os.environ, "BAIMO_OUTPUT_ROOT": str(root)}
+
+
+def _sweep(root: Path, directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*BAIMO, *SWEEP, f"sweep_dir={directory}"], env=_env(root),
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_sigkilled_sweep_rerun_matches_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    root = tmp_path / "outputs"
+    whole, broken = root / "whole", root / "broken"
+    done = _sweep(root, whole)
+    assert done.returncode == 0, done.stderr
+
+    # Kill at a random point after the first job finished (seeded: the test is repeatable).
+    delay = np.random.default_rng(20221130).uniform(0.0, 1.5)
+    proc = subprocess.Popen([*BAIMO, *SWEEP, f"sweep_dir={broken}"], env=_env(root),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(broken.glob(f"*/{COMPLETE}")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = len(list(broken.glob(f"*/{COMPLETE}")))
+    assert finished < 4, "the sweep finished before it was killed: lengthen the jobs"
+    assert not (broken / SWEEP_TABLE).exists()
+
+    rerun = _sweep(root, broken)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (broken / SWEEP_TABLE).read_bytes() == (whole / SWEEP_TABLE).read_bytes()
+
+
+def test_a_run_killed_mid_write_has_no_marker_and_is_unreadable(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    real = outputs.write_json
+
+    def die_on_summary(data: object, path: Path) -> None:
+        if path.name == SUMMARY:
+            raise KeyboardInterrupt  # the process dies here, after the tables were written
+        real(data, path)
+
+    monkeypatch.setattr("sim.run.write_json", die_on_summary)
+    with pytest.raises(KeyboardInterrupt):
+        run(small_config(*TINY), tmp_path / "run", plots=False)
+    assert (tmp_path / "run" / EVENTS).exists()
+    assert not (tmp_path / "run" / COMPLETE).exists()
+    with pytest.raises(OutputError, match="not a finished run|COMPLETE|unfinished"):
+        read_run(tmp_path / "run")
+
+
+def test_atomic_write_leaves_neither_a_half_file_nor_a_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "table.parquet"
+
+    def half_then_crash(tmp: Path) -> None:
+        tmp.write_bytes(b"PAR1 half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        outputs.atomic_write(target, half_then_crash)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_same_config_and_seed_give_the_same_bytes_from_another_directory(tmp_path: Path) -> None:
+    runs = []
+    for name in ("here", "there"):
+        cwd = tmp_path / name
+        cwd.mkdir()
+        env = {k: v for k, v in os.environ.items() if k != "BAIMO_OUTPUT_ROOT"}
+        done = subprocess.run([*BAIMO, *TINY, "seed=11"], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        [run_dir] = list((cwd / "outputs" / "runs").iterdir())
+        runs.append(run_dir)
+    for name in (EVENTS, METRICS, SUMMARY):
+        assert (runs[0] / name).read_bytes() == (runs[1] / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- security
+SOURCES = [p for p in Path(sim.__file__).parent.rglob("*.py")]
+
+
+def test_nothing_is_pickled_or_unpickled() -> None:
+    forbidden = ("import pickle", "pickle.", "read_pickle", "to_pickle", "allow_pickle=True",
+                 "joblib.load", "joblib.dump", "import dill", "cloudpickle")
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        for word in forbidden:
+            assert word not in text, f"{path.name} uses {word}"
+
+
+def test_no_hydra_instantiation_of_user_targets() -> None:
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        assert "instantiate(" not in text, f"{path.name} instantiates config targets"
+
+
+def test_a_target_in_user_config_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "outputs"
+    done = subprocess.run([*BAIMO, "+giants._target_=os.system", *TINY], env=_env(root),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "_target_" in lines[0]
+    assert not list(root.rglob(COMPLETE)) if root.exists() else True
