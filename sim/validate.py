@@ -1,0 +1,175 @@
+"""``baimo-validate``: does the baseline reproduce the sources' stylized facts?
+
+    baimo-validate                                  # 20 replications, full horizon, statics
+    baimo-validate --replications 4 --horizon 40    # a quick check
+    baimo-validate --no-statics seed=7 startups.base_founding_rate=1.5
+
+Runs the default configuration (plus any ``key=value`` overrides) for N seeded
+replications in parallel processes, checks every stylized fact of DOMAIN.md s4
+against its numeric criterion, runs the comparative statics of the causal
+claims (DOMAIN.md s3) over paired seeds, checks the compute cost model against
+the sources, prints the tables and writes ``validation.md``,
+``validation.json``, a per-replication table and one plot per fact under
+``<output root>/validate/<timestamp>/`` (output root: ``$BAIMO_OUTPUT_ROOT``
+or ``./outputs``).
+
+Exit status: 0 when every fact passes (>= 90% of replications), every cost
+check passes and no claim's effect is significantly of the wrong sign; 1
+otherwise; 2 on bad input (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from sim.config import ConfigError
+from sim.configuration import compose, config_hash
+from sim.outputs import OutputError, ensure_writable_root
+from sim.rng import replication_seeds
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_REPLICATIONS = 20
+DEFAULT_STATICS_REPLICATIONS = 10
+DEFAULT_JOBS = 2
+
+
+def fail(message: str) -> None:
+    """One line on stderr, exit code 2."""
+    print(f"baimo-validate: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        fail(message)
+
+
+def parser() -> argparse.ArgumentParser:
+    """Command-line options."""
+    p = _Parser(prog="baimo-validate", description=__doc__.split("\n\n")[0],
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("overrides", nargs="*", metavar="key=value",
+                   help="config overrides applied to every replication (as for baimo)")
+    p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS,
+                   help=f"seeded replications of the baseline (default {DEFAULT_REPLICATIONS})")
+    p.add_argument("--horizon", type=int, default=None,
+                   help="months to simulate (default: the config's horizon_months)")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                   help=f"worker processes (default {DEFAULT_JOBS})")
+    p.add_argument("--statics-replications", type=int, default=DEFAULT_STATICS_REPLICATIONS,
+                   help="paired replications per comparative-statics arm "
+                        f"(default {DEFAULT_STATICS_REPLICATIONS})")
+    p.add_argument("--no-statics", action="store_true", help="skip the comparative statics")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory (default <output root>/validate/<timestamp>)")
+    return p
+
+
+def _progress(label: str):  # noqa: ANN202 (a small closure)
+    def report(done: int, total: int) -> None:
+        end = "\n" if done == total else "\r"
+        print(f"  {label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    from sim.validation.costs import cost_checks
+    from sim.validation.facts import min_horizon
+    from sim.validation.replicate import replicate
+    from sim.validation.report import (
+        COST_HEADERS,
+        FACT_HEADERS,
+        STATIC_HEADERS,
+        Validation,
+        cost_rows,
+        evaluate,
+        fact_rows,
+        print_table,
+        static_rows,
+        write,
+    )
+    from sim.validation.statics import STATICS_BUYERS, STATICS_HORIZON_MONTHS, run_statics
+
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    for name in ("replications", "jobs", "statics_replications"):
+        if getattr(args, name) < 1:
+            fail(f"--{name.replace('_', '-')}={getattr(args, name)} must be at least 1")
+    bad = [o for o in args.overrides if "=" not in o or o.startswith("-")]
+    if bad:
+        fail(f"{bad[0]!r} is not an option or a key=value override")
+    overrides = list(args.overrides)
+    if args.horizon is not None:
+        overrides.append(f"horizon_months={args.horizon}")
+    try:
+        cfg = compose(overrides)
+    except ConfigError as exc:
+        fail(str(exc))
+        return
+    except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
+        fail(str(exc).splitlines()[0])
+        return
+    need = min_horizon()
+    if cfg.horizon_months < need:
+        fail(f"horizon_months={cfg.horizon_months} is too short to measure every fact; "
+             f"allowed {need} to 600")
+    try:
+        root = ensure_writable_root()
+    except OutputError as exc:
+        fail(str(exc))
+        return
+    out = args.out or _fresh_dir(root / "validate")
+
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    print(f"baimo-validate: {args.replications} replications x {cfg.horizon_months} months "
+          f"on {args.jobs} processes", file=sys.stderr)
+    reps = replicate(cfg, args.replications, args.jobs, _progress("baseline"))
+    results = evaluate(reps)
+    effects = []
+    statics_meta: dict[str, int] = {}
+    if not args.no_statics:
+        horizon = min(STATICS_HORIZON_MONTHS, cfg.horizon_months)
+        model_overrides = [o for o in args.overrides if not o.startswith("horizon_months=")]
+        effects = run_statics(compose, model_overrides, args.statics_replications, args.jobs,
+                              _progress("comparative statics"), horizon=horizon)
+        statics_meta = {"replications": args.statics_replications, "horizon_months": horizon,
+                        "buyers": STATICS_BUYERS}
+    costs = cost_checks(cfg)
+    meta = {"replications": args.replications, "horizon_months": cfg.horizon_months,
+            "seed": cfg.seed, "seeds": replication_seeds(cfg.seed, args.replications),
+            "config_hash": config_hash(cfg), "overrides": " ".join(args.overrides),
+            "jobs": args.jobs, "started": started, "seconds": time.perf_counter() - t0,
+            "statics": statics_meta}
+    v = Validation(results, effects, costs, meta)
+    written = write(v, reps, out)
+
+    print_table("Stylized facts (DOMAIN.md s4)", FACT_HEADERS, fact_rows(results))
+    if effects:
+        print_table("Comparative statics (DOMAIN.md s3)", STATIC_HEADERS, static_rows(effects))
+    print_table("Compute costs (DOMAIN.md s2)", COST_HEADERS, cost_rows(costs))
+    passed = sum(r.ok for r in results)
+    print(f"baimo-validate: {passed}/{len(results)} facts pass; wrote {out} "
+          f"({len(written)} files) in {time.perf_counter() - t0:.0f} s")
+    if v.wrong_signs:
+        print("baimo-validate: wrong sign: " + "; ".join(
+            f"{e.claim.title} / {e.outcome.label}" for e in v.wrong_signs))
+    raise SystemExit(EXIT_OK if v.ok else EXIT_FAILED)
+
+
+def _fresh_dir(parent: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    path = parent / stamp
+    k = 1
+    while path.exists():
+        path = parent / f"{stamp}_{k}"
+        k += 1
+    return path
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The stylized facts of DOMAIN.md s4, each with an explicit numeric criterion.
+
+A :class:`Fact` measures one replication (a few named numbers) and says
+whether that replication passes. The thresholds below are validation
+targets taken from the sources (seed files named beside each), not model
+parameters: the model never reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sim.validation.replicate import Replication
+
+# ------------------------------------------------------------------ criteria (with sources)
+RELEASES_BY_MONTH_4 = 30     # seeds 000, 001, 004: "more than 30 models within ~4 months"
+RELEASES_BY_MONTH_6 = 40     # seed 001: "more than 40 by mid-2023" (month 6 = June 2023)
+RELEASES_BY_MONTH_13 = 130   # seeds 000, 004: "more than 130 models within a year"
+GIANT_GPU_SHARE_MIN = 0.70   # seed 004: giants were the main buyers of A100s (issue 4: >= 70%)
+STARTUPS_BUYING_MAX = 0.25   # seed 004: "few startups buy" -> at most a quarter ever buy
+GPU_WINDOW_MONTHS = 24       # 2023-2024, the period the sources describe
+KIND_WINDOW_MONTHS = 13      # releases from Dec 2022 through Dec 2023 (rows 0..12)
+SHAKEOUT_MONTH = 36          # end of 2025: after the boom
+SHAKEOUT_DROP = 0.9          # builders at month 36 at most 90% of their peak
+ADOPTION_MONTH = 24          # end of 2024
+RELEASE_MONTH_A, RELEASE_MONTH_MID, RELEASE_MONTH_B = 4, 6, 13
+PASS_SHARE = 0.9             # a fact passes when at least this share of replications meets it
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One replication's numbers for a fact, and whether they meet the criterion."""
+
+    values: dict[str, float]
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A stylized fact, its source, its criterion and how to measure it."""
+
+    key: str
+    title: str
+    statement: str
+    criterion: str
+    min_horizon: int
+    measure: Callable[[Replication], Measurement]
+
+
+def _at(rep: Replication, month: int, column: str) -> float:
+    m = rep.metrics
+    return float(m.loc[m["month"] == month, column].iloc[0])
+
+
+def entry_burst(rep: Replication) -> Measurement:
+    """Cumulative model releases (giants' and startups') by months 4, 6 and 13."""
+    a = _at(rep, RELEASE_MONTH_A, "releases_total_cum")
+    mid = _at(rep, RELEASE_MONTH_MID, "releases_total_cum")
+    b = _at(rep, RELEASE_MONTH_B, "releases_total_cum")
+    return Measurement({"releases by month 4": a, "releases by month 6": mid,
+                        "releases by month 13": b},
+                       a >= RELEASES_BY_MONTH_4 and mid >= RELEASES_BY_MONTH_6
+                       and b >= RELEASES_BY_MONTH_13)
+
+
+def giants_buy_gpus(rep: Replication) -> Measurement:
+    """Giants' share of GPUs bought in the first two years; share of startups that bought."""
+    o = rep.outcomes
+    giants, startups = o["gpus_purchased_giants_24"], o["gpus_purchased_startups_24"]
+    share = giants / (giants + startups) if giants + startups > 0 else float("nan")
+    buying = o["share_startups_bought_gpus_24"]
+    return Measurement({"giants' share of GPUs bought": share,
+                        "share of startups that bought GPUs": buying},
+                       share >= GIANT_GPU_SHARE_MIN and buying <= STARTUPS_BUYING_MAX)
+
+
+def original_fewest(rep: Replication) -> Measurement:
+    """Releases by kind over the first 13 months (giants' models count as original)."""
+    row = KIND_WINDOW_MONTHS - 1
+    kinds = {k: _at(rep, row, f"releases_{k}_cum") for k in ("original", "shell", "assembled")}
+    return Measurement({f"{k} releases": v for k, v in kinds.items()},
+                       kinds["original"] < min(kinds["shell"], kinds["assembled"]))
+
+
+def funding_cools(rep: Replication) -> Measurement:
+    """Rounds closed in year 1 (months 0-11) and year 2 (months 12-23)."""
+    y1, y2 = rep.outcomes["deals_y1"], rep.outcomes["deals_y2"]
+    return Measurement({"rounds in year 1": y1, "rounds in year 2": y2}, y2 < y1)
+
+
+def shakeout(rep: Replication) -> Measurement:
+    """Independent model builders: peak up to month 36 against month 36."""
+    m = rep.metrics
+    early = m.loc[m["month"] <= SHAKEOUT_MONTH, "independent_builders"]
+    peak = float(early.max())
+    now = _at(rep, SHAKEOUT_MONTH, "independent_builders")
+    return Measurement({"peak independent builders": peak, "builders at month 36": now},
+                       now <= SHAKEOUT_DROP * peak)
+
+
+def adoption_order(rep: Replication) -> Measurement:
+    """Adoption shares by segment at month 24."""
+    large = _at(rep, ADOPTION_MONTH, "adoption_large_digital")
+    gov = _at(rep, ADOPTION_MONTH, "adoption_gov_soe")
+    sme = _at(rep, ADOPTION_MONTH, "adoption_sme")
+    return Measurement({"large digitised": large, "gov/SOE": gov, "SMEs": sme},
+                       large > gov > sme)
+
+
+def exits_not_ipo(rep: Replication) -> Measurement:
+    """Fund exits by route over the whole run."""
+    o = rep.outcomes
+    sec, ma, ipo = o["secondary_sale"], o["acquired"], o["ipo"]
+    return Measurement({"secondary sales": sec, "M&A": ma, "IPOs": ipo}, sec + ma > ipo)
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact("entry_burst", "Entry burst",
+         ">30 models within ~4 months of ChatGPT, >40 by mid-2023, >130 within ~12 months "
+         "(seeds 000, 001, 004)",
+         f"cumulative releases >= {RELEASES_BY_MONTH_4} by month {RELEASE_MONTH_A}, "
+         f">= {RELEASES_BY_MONTH_6} by month {RELEASE_MONTH_MID} "
+         f"and >= {RELEASES_BY_MONTH_13} by month {RELEASE_MONTH_B}",
+         RELEASE_MONTH_B + 1, entry_burst),
+    Fact("giants_buy_gpus", "Giants buy the GPUs",
+         "giants buy most of the GPUs; few startups buy, most rent or do without (seed 004)",
+         f"giants own >= {GIANT_GPU_SHARE_MIN:.0%} of GPUs bought in months 0-"
+         f"{GPU_WINDOW_MONTHS - 1}, and <= {STARTUPS_BUYING_MAX:.0%} of startups founded then "
+         "bought any",
+         GPU_WINDOW_MONTHS + 1, giants_buy_gpus),
+    Fact("original_fewest", "Original models are the fewest",
+         "original models are the fewest of the three kinds (seed 004)",
+         f"releases in months 0-{KIND_WINDOW_MONTHS - 1}: original < shell and "
+         "original < assembled",
+         KIND_WINDOW_MONTHS, original_fewest),
+    Fact("funding_cools", "Funding boom, then cooling",
+         "funding boom in year one, falling heat in year two: fewer deals (seed 004)",
+         "rounds closed in months 12-23 < rounds closed in months 0-11",
+         2 * 12, funding_cools),
+    Fact("shakeout", "Shake-out of model builders",
+         "the number of independent model builders falls after the boom (seeds 001, 003)",
+         f"independent builders at month {SHAKEOUT_MONTH} <= {SHAKEOUT_DROP:.0%} of their peak "
+         f"over months 0-{SHAKEOUT_MONTH}",
+         SHAKEOUT_MONTH + 1, shakeout),
+    Fact("adoption_order", "Adoption follows digitisation",
+         "B-end adoption leads where digitisation is high and volume large; gov/SOE slowed by "
+         "headcount resistance (seeds 002, 004)",
+         f"adoption at month {ADOPTION_MONTH}: large digitised firms > gov/SOE > SMEs",
+         ADOPTION_MONTH + 1, adoption_order),
+    Fact("exits_not_ipo", "Exits by sale, not IPO",
+         "investors exit mostly by selling shares in later rounds or M&A, rather than IPO "
+         "(seed 004)",
+         "secondary sales + acquisitions > IPOs over the run",
+         1, exits_not_ipo),
+)
+
+
+def min_horizon() -> int:
+    """Shortest horizon (months) at which every fact can be measured."""
+    return max(f.min_horizon for f in FACTS)

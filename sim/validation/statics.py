@@ -1,0 +1,234 @@
+"""Comparative statics for the causal claims of DOMAIN.md s3 (paired seeds, bootstrap CIs).
+
+Each :class:`Claim` turns one lever (config overrides) against a shared
+reduced baseline. Replication k of the baseline and of the treatment use the
+same seed (common random numbers), so the effect is measured on the paired
+differences, with a 95% bootstrap confidence interval of their mean.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from sim.config import BaimoConfig
+from sim.rng import replication_seeds
+from sim.validation.replicate import Replication, run_configs, with_seed
+
+# The reduced setting all arms share (runtime: 8 arms x replications runs).
+STATICS_HORIZON_MONTHS = 48   # long enough for year-2 funding, month-24 adoption, early exits
+STATICS_BUYERS = 2000         # fewer buyers than the baseline's 5,000: adoption shares stay stable
+CONFIDENCE = 0.95
+BOOTSTRAP_RESAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A measured outcome and the sign the claim predicts for treatment minus baseline."""
+
+    key: str
+    label: str
+    expected_sign: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A causal claim, the lever that tests it, and the outcomes it predicts.
+
+    ``treatment`` maps the baseline config to the changed values (dotted key -> value),
+    so the lever is always stated against the baseline actually run.
+    """
+
+    key: str
+    title: str
+    statement: str
+    treatment: Callable[[BaimoConfig], dict[str, Any]]
+    outcomes: tuple[Outcome, ...]
+
+    def changes(self, base: BaimoConfig) -> dict[str, tuple[Any, Any]]:
+        """Dotted key -> (baseline value, treatment value)."""
+        return {k: (_get(base, k), v) for k, v in self.treatment(base).items()}
+
+    def lever(self, base: BaimoConfig) -> str:
+        """The lever as text, e.g. ``funds.term_years 4 -> 8``."""
+        changes = self.changes(base).items()
+        return "; ".join(f"{k} {_show(a)} -> {_show(b)}" for k, (a, b) in changes)
+
+    def overrides(self, base: BaimoConfig) -> list[str]:
+        """The treatment as Hydra overrides."""
+        return [f"{k}={_show(v)}" for k, v in self.treatment(base).items()]
+
+
+def _get(cfg: Any, dotted: str) -> Any:
+    obj = cfg
+    for part in dotted.split("."):
+        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+    return obj
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ",".join(_show(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim("fund_horizon", "1. Investor horizon",
+          "longer fund terms -> less pressure to avoid compute -> more startups buy GPUs and "
+          "train original models (seed 004)",
+          lambda c: {"funds.term_years": 2 * c.funds.term_years},
+          (Outcome("share_startups_bought_gpus", "share of startups that bought GPUs", +1),
+           Outcome("original_releases_startups", "original models released by startups", +1))),
+    Claim("gpu_supply", "2. Compute supply",
+          "tighter GPU supply (export controls) -> dearer compute -> fewer startups can train "
+          "-> concentration in giants (seeds 003, 004)",
+          lambda c: {"compute.imported_supply_per_month":
+                     c.compute.imported_supply_per_month / 3},
+          (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
+           Outcome("giant_revenue_share_24", "giants' share of enterprise revenue, month 24", +1))),
+    Claim("data_spillover", "3. Data spill-over",
+          "weaker data protection (more spill-over) -> buying data quality pays less -> less "
+          "data investment (seed 004)",
+          lambda c: {"data.spillover": min(1.0, c.data.spillover + 0.3)},
+          (Outcome("data_purchases", "data-quality purchases", -1),)),
+    Claim("vertical_first", "4. General vs vertical race",
+          "who lands first in a domain takes it: when general models land later (first "
+          "generation and each next one later, same compute per run), verticals keep more of "
+          "the market (seeds 000, 001)",
+          lambda c: {"giants.generation_interval_months":
+                     2 * c.giants.generation_interval_months},
+          (Outcome("startup_revenue_share_24", "startups' share of enterprise revenue, months 0-23",
+                   +1),)),
+    Claim("digitisation", "5. Buyer digitisation",
+          "more digitised buyers -> lower integration cost and faster consideration -> faster "
+          "adoption (seeds 002, 004)",
+          lambda c: {"buyers.digitization": [min(1.0, round(d + 0.15, 6))
+                                             for d in c.buyers.digitization]},
+          (Outcome("adoption_mean_24", "mean adoption over segments, month 24", +1),)),
+    Claim("hype", "6. Hype cycle",
+          "a bigger hype shock -> more entry and more money raised (seed 004)",
+          lambda c: {"hype.shocks.0.size": c.hype.shocks[0].size + 0.8},
+          (Outcome("founded_y1", "startups founded in year 1", +1),
+           Outcome("raised_y1_mcny", "money raised in year 1 (million CNY)", +1))),
+    Claim("internal_use", "7. Giants' internal use",
+          "giants' own use of their model lifts core profit, which funds more compute "
+          "(seeds 002, 003)",
+          lambda c: {"giants.internal_use_lift": min(1.0, 5 * c.giants.internal_use_lift)},
+          (Outcome("gpus_owned_giants_final", "GPUs owned by giants at the horizon", +1),)),
+)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """The paired effect of one claim on one outcome."""
+
+    claim: Claim
+    outcome: Outcome
+    lever: str
+    baseline_mean: float
+    treatment_mean: float
+    mean_diff: float
+    ci_low: float
+    ci_high: float
+    share_expected_sign: float
+    replications: int
+
+    @property
+    def verdict(self) -> str:
+        """'expected sign' when the CI excludes zero on the predicted side."""
+        s = self.outcome.expected_sign
+        if s * self.ci_low > 0 and s * self.ci_high > 0:
+            return "expected sign"
+        if self.wrong_sign:
+            return "WRONG SIGN"
+        if self.mean_diff == 0 and self.ci_low == 0 and self.ci_high == 0:
+            return "NO EFFECT (outcome identical in both arms)"
+        if s * self.mean_diff > 0:
+            return "expected sign, CI includes 0"
+        return "wrong sign, CI includes 0"
+
+    @property
+    def wrong_sign(self) -> bool:
+        """The whole CI lies on the side opposite to the prediction."""
+        s = self.outcome.expected_sign
+        return s * self.ci_low < 0 and s * self.ci_high < 0
+
+    @property
+    def ok(self) -> bool:
+        """The effect has the expected sign with the CI clear of zero."""
+        return self.verdict == "expected sign"
+
+
+def paired_ci(diffs: np.ndarray, seed: int) -> tuple[float, float]:
+    """95% bootstrap CI of the mean of paired differences (percentile method)."""
+    d = np.asarray(diffs, dtype=float)
+    d = d[np.isfinite(d)]
+    if d.size < 2 or np.all(d == d[0]):
+        mean = float(d.mean()) if d.size else math.nan
+        return mean, mean
+    res = stats.bootstrap((d,), np.mean, confidence_level=CONFIDENCE,
+                          n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
+                          random_state=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def derived(rep: Replication, key: str) -> float:
+    """An outcome of one replication (a few are ratios of the worker's outcomes)."""
+    o = rep.outcomes
+    if key == "startup_revenue_share_24":
+        total = o["startup_revenue_24"] + o["giant_revenue_24"]
+        return o["startup_revenue_24"] / total if total > 0 else math.nan
+    return float(o[key])
+
+
+def arm_configs(base: BaimoConfig, compose_fn: Callable[[list[str]], BaimoConfig],
+                base_overrides: Sequence[str], claims: Sequence[Claim],
+                replications: int) -> list[list[BaimoConfig]]:
+    """Configs of the baseline arm and of each claim's arm, one per seed (paired)."""
+    seeds = replication_seeds(base.seed, replications)
+    arms = [list(base_overrides)] + [list(base_overrides) + c.overrides(base) for c in claims]
+    configs = [compose_fn(arm) for arm in arms]
+    return [[with_seed(cfg, s) for s in seeds] for cfg in configs]
+
+
+def effects(baseline: list[Replication], arms: list[list[Replication]],
+            claims: Sequence[Claim], base: BaimoConfig) -> list[Effect]:
+    """Paired effects of every claim's outcomes."""
+    out = []
+    for claim, treated in zip(claims, arms, strict=True):
+        for k, outcome in enumerate(claim.outcomes):
+            b = np.array([derived(r, outcome.key) for r in baseline])
+            t = np.array([derived(r, outcome.key) for r in treated])
+            d = t - b
+            lo, hi = paired_ci(d, base.seed + k)
+            finite = d[np.isfinite(d)]
+            out.append(Effect(claim, outcome, claim.lever(base), float(np.nanmean(b)),
+                              float(np.nanmean(t)), float(np.nanmean(d)), lo, hi,
+                              float((np.sign(finite) == outcome.expected_sign).mean())
+                              if finite.size else math.nan, len(finite)))
+    return out
+
+
+def run_statics(compose_fn: Callable[[list[str]], BaimoConfig], user_overrides: Sequence[str],
+                replications: int, jobs: int,
+                progress: Callable[[int, int], None] | None = None,
+                claims: Sequence[Claim] = CLAIMS, horizon: int = STATICS_HORIZON_MONTHS,
+                buyers: int = STATICS_BUYERS) -> list[Effect]:
+    """Run the baseline and every claim's arm over paired seeds; return the effects.
+
+    ``user_overrides`` (model keys) apply to every arm; the claims' treatments come last.
+    """
+    base_overrides = [*user_overrides, f"horizon_months={horizon}", f"buyers.count={buyers}"]
+    base = compose_fn(base_overrides)
+    grid = arm_configs(base, compose_fn, base_overrides, claims, replications)
+    flat = [cfg for arm in grid for cfg in arm]
+    reps = run_configs(flat, jobs, progress)
+    arms = [reps[i * replications:(i + 1) * replications] for i in range(len(grid))]
+    return effects(arms[0], arms[1:], claims, base)

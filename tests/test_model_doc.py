@@ -1,0 +1,99 @@
+"""docs/MODEL.md: ODD sections present, every schema field in the parameter table, table fresh,
+every calibrated value explained."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sim.configuration import CONF_DIR
+from sim.validation.params import (
+    BEGIN,
+    MODEL_DOC,
+    documented_names,
+    missing_fields,
+    render,
+    rows,
+    schema_names,
+)
+
+SOURCE = re.compile(r"seeds? \d{3}|assumption|issue \d|DOMAIN\.md")
+# Run-control values that are neither sourced figures nor model assumptions.
+NOT_A_SOURCE_NEEDED = {"seed", "open_source.pace"}
+
+
+@pytest.fixture(scope="module")
+def doc() -> str:
+    return MODEL_DOC.read_text(encoding="utf-8")
+
+
+def test_every_schema_field_is_in_the_parameter_table(doc: str) -> None:
+    assert missing_fields(doc) == []
+    assert len(set(documented_names(doc))) == len(schema_names())
+
+
+def test_a_missing_field_is_caught(doc: str) -> None:
+    row = next(line for line in doc.splitlines() if line.startswith("| `funds.term_years` |"))
+    assert missing_fields(doc.replace(row + "\n", "")) == ["funds.term_years"]
+
+
+def test_parameter_table_matches_schema_and_conf(doc: str) -> None:
+    assert render(doc) == doc, "stale table: run python -m sim.validation.params"
+
+
+def test_every_parameter_names_a_source_or_says_assumption() -> None:
+    for r in rows():
+        if r.name not in NOT_A_SOURCE_NEEDED:
+            assert SOURCE.search(r.source), f"{r.name}: {r.source!r}"
+        assert r.unit and r.range
+
+
+@pytest.mark.parametrize("heading", [
+    "Purpose and patterns", "Entities, state variables and scales",
+    "Process overview and scheduling", "Design concepts", "Initialisation", "Input data",
+    "Submodels", "Calibration", "Validation", "Parameter table"])
+def test_odd_sections(doc: str, heading: str) -> None:
+    assert re.search(rf"^## \d+\. {re.escape(heading)}$", doc, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("concept", [
+    "Emergence", "Adaptation", "Objectives", "Prediction", "Sensing", "Interaction",
+    "Stochasticity", "Observation"])
+def test_design_concepts(doc: str, concept: str) -> None:
+    section = doc.split("## 4. Design concepts")[1].split("## 5.")[0]
+    assert f"**{concept}.**" in section
+
+
+def test_every_phase_of_the_month_is_documented(doc: str) -> None:
+    from sim.world import Phase
+
+    section = doc.split("## 3. Process overview")[1].split("## 4.")[0]
+    for name, offset in vars(Phase).items():
+        if name.isupper():
+            assert f"| {offset:.2f} |" in section, name
+
+
+def calibrated_values() -> list[tuple[str, str]]:
+    """(group.key, value) of every conf line whose comment says it was calibrated."""
+    found = []
+    for path in sorted(CONF_DIR.glob("*/default.yaml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"^(\w+):\s*([^#]+?)\s*#.*calibrated to", line)
+            if m:
+                found.append((f"{path.parent.name}.{m.group(1)}", m.group(2)))
+    return found
+
+
+def test_every_calibrated_value_is_explained(doc: str) -> None:
+    section = doc.split("## 8. Calibration")[1].split("## 9.")[0]
+    values = calibrated_values()
+    assert values, "no calibrated values found in conf/"
+    for key, value in values:
+        row = next((line for line in section.splitlines() if f"`{key}`" in line), None)
+        assert row is not None, f"{key} is calibrated in conf/ but not explained in section 8"
+        assert value in row, f"{key}: conf says {value}, section 8 says {row}"
+
+
+def test_table_sits_between_its_markers(doc: str) -> None:
+    assert doc.index(BEGIN) > doc.index("## 10. Parameter table")

@@ -1,0 +1,234 @@
+"""baimo-validate: facts and their criteria, comparative statics, the report, the command."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.configuration import compose
+from sim.validation import facts as F
+from sim.validation import plots, report, statics
+from sim.validation.replicate import (
+    Replication,
+    outcomes,
+    replicate,
+    run_configs,
+    with_seed,
+)
+from sim.validation.statics import CLAIMS, Effect, Outcome, paired_ci
+
+MONTHS = 40
+
+
+def synthetic(good: bool = True, seed: int = 1) -> Replication:
+    """A replication that meets every criterion (or, with good=False, none)."""
+    t = np.arange(MONTHS, dtype=float)
+    releases = 12 * t if good else 2 * t
+    builders = np.where(t <= 20, 5 * t, 100 - 3 * (t - 20)) if good else 3 * t
+    m = pd.DataFrame({
+        "month": t.astype(int),
+        "date": pd.date_range("2022-12-01", periods=MONTHS, freq="MS"),
+        "releases_total_cum": releases,
+        "releases_original_cum": releases * (0.1 if good else 0.5),
+        "releases_shell_cum": releases * 0.6,
+        "releases_assembled_cum": releases * (0.3 if good else 0.2),
+        "gpus_purchased_giants_cum": 1000 * t,
+        "gpus_purchased_startups_cum": (10 if good else 1000) * t,
+        "funding_deals": np.where(t < 12, 10, 5) if good else np.full(MONTHS, 5),
+        "independent_builders": builders,
+        "adoption_large_digital": 0.004 * t,
+        "adoption_gov_soe": (0.002 if good else 0.005) * t,
+        "adoption_traditional": 0.001 * t,
+        "adoption_sme": 0.001 * t,
+    })
+    o = {"gpus_purchased_giants_24": 23000.0,
+         "gpus_purchased_startups_24": 230.0 if good else 23000.0,
+         "share_startups_bought_gpus_24": 0.01 if good else 0.5,
+         "deals_y1": 120.0 if good else 60.0, "deals_y2": 60.0,
+         "secondary_sale": 30.0 if good else 1.0, "acquired": 10.0 if good else 1.0,
+         "ipo": 2.0 if good else 5.0}
+    return Replication(seed, m, {}, o)
+
+
+# ------------------------------------------------------------------ facts
+def test_there_is_one_fact_per_stylized_fact_of_domain_s4() -> None:
+    assert [f.key for f in F.FACTS] == ["entry_burst", "giants_buy_gpus", "original_fewest",
+                                        "funding_cools", "shakeout", "adoption_order",
+                                        "exits_not_ipo"]
+    assert all(f.criterion and "seed" in f.statement for f in F.FACTS)
+
+
+@pytest.mark.parametrize("fact", F.FACTS, ids=lambda f: f.key)
+def test_each_criterion_passes_and_fails(fact: F.Fact) -> None:
+    assert fact.measure(synthetic(good=True)).passed
+    assert not fact.measure(synthetic(good=False)).passed
+
+
+def test_entry_burst_thresholds_are_the_sources() -> None:
+    rep = synthetic()
+    rep.metrics.loc[rep.metrics["month"] == 4, "releases_total_cum"] = 29
+    assert not F.entry_burst(rep).passed
+    rep.metrics.loc[rep.metrics["month"] == 4, "releases_total_cum"] = 30
+    assert F.entry_burst(rep).passed
+    rep.metrics.loc[rep.metrics["month"] == 13, "releases_total_cum"] = 129
+    assert not F.entry_burst(rep).passed
+
+
+def test_adoption_order_needs_both_inequalities() -> None:
+    rep = synthetic()
+    rep.metrics["adoption_sme"] = rep.metrics["adoption_gov_soe"] * 1.01
+    assert not F.adoption_order(rep).passed
+
+
+def test_outcomes_from_a_small_run(small_tables) -> None:
+    o = outcomes(small_tables)
+    ev = small_tables.events
+    assert o["ipo"] == (ev["kind"] == "ipo").sum()
+    assert o["deals_y1"] == small_tables.metrics.loc[small_tables.metrics["month"] < 12,
+                                                      "funding_deals"].sum()
+    assert 0 <= o["share_startups_bought_gpus_24"] <= 1
+    assert o["founded_y1"] <= o["founded"]
+
+
+# ------------------------------------------------------------------ report and plots
+def test_evaluate_and_table() -> None:
+    reps = [synthetic(True, 1)] * 9 + [synthetic(False, 2)]
+    results = report.evaluate(reps)
+    assert all(r.share == pytest.approx(0.9) and r.verdict == "PASS" for r in results)
+    rows = report.fact_rows(results)
+    assert [r[0] for r in rows] == [f.title for f in F.FACTS]
+    assert rows[0][4] == "90% of 10" and rows[0][5] == "PASS"
+    assert "releases by month 4: 48;" in rows[0][2]
+    worse = report.evaluate([synthetic(True)] * 8 + [synthetic(False)] * 2)
+    assert all(r.verdict == "FAIL" for r in worse)
+    md = report.markdown_table(report.FACT_HEADERS, rows)
+    assert md.count("\n") == len(F.FACTS) + 1 and "share passing" in md
+
+
+def test_one_plot_per_fact_with_titles_and_axes() -> None:
+    reps = [synthetic(True, k) for k in range(5)]
+    figures = plots.fact_figures(report.evaluate(reps), reps)
+    assert sorted(figures) == sorted(f.key for f in F.FACTS)
+    for key, fig in figures.items():
+        ax = fig.axes[0]
+        assert "replications pass" in ax.get_title(), key
+        assert ax.get_ylabel(), key
+    assert len(figures["original_fewest"].axes[0].lines) >= 3
+    assert len(figures["adoption_order"].axes[0].lines) >= 4
+    assert len(figures["exits_not_ipo"].axes[0].patches) == 3
+
+
+# ------------------------------------------------------------------ statics
+def test_paired_ci_covers_the_mean_and_detects_signs() -> None:
+    d = np.random.default_rng(0).normal(2.0, 1.0, 30)
+    lo, hi = paired_ci(d, seed=1)
+    assert lo < d.mean() < hi and lo > 0
+    claim = CLAIMS[0]
+    up = Effect(claim, Outcome("x", "x", +1), "", 0, 1, 1, 0.5, 1.5, 1.0, 30)
+    down = Effect(claim, Outcome("x", "x", +1), "", 1, 0, -1, -1.5, -0.5, 0.0, 30)
+    unsure = Effect(claim, Outcome("x", "x", +1), "", 0, 0.1, 0.1, -0.5, 0.7, 0.6, 30)
+    assert up.verdict == "expected sign" and up.ok and not up.wrong_sign
+    assert down.verdict == "WRONG SIGN" and down.wrong_sign
+    assert not unsure.ok and not unsure.wrong_sign
+    none = Effect(claim, Outcome("x", "x", -1), "", 0, 0, 0, 0, 0, 0.0, 30)
+    assert none.verdict.startswith("NO EFFECT") and not none.ok
+
+
+def test_there_is_one_claim_per_causal_claim_and_each_lever_composes() -> None:
+    assert len(CLAIMS) == 7
+    base = compose([])
+    # every lever touches its own keys, so one composition checks all the overrides
+    treated = compose([o for claim in CLAIMS for o in claim.overrides(base)])
+    for claim in CLAIMS:
+        for key, (before, after) in claim.changes(base).items():
+            assert before != after, claim.key
+            assert statics._get(treated, key) == pytest.approx(after), key
+        assert "->" in claim.lever(base)
+
+
+def test_run_statics_pairs_seeds_end_to_end() -> None:
+    claim = next(c for c in CLAIMS if c.key == "data_spillover")
+    effects = statics.run_statics(compose, ["buyers.count=300"], replications=2, jobs=1,
+                                  claims=[claim], horizon=13, buyers=300)
+    (e,) = effects
+    assert e.replications == 2 and e.lever == "data.spillover 0.6 -> 0.9"
+    assert math.isfinite(e.mean_diff) and e.mean_diff <= 0   # more spill-over, fewer purchases
+
+
+def test_replications_in_processes_equal_in_process() -> None:
+    cfg = compose(["horizon_months=13", "buyers.count=200"])
+    serial = replicate(cfg, 2, jobs=1)
+    parallel = run_configs([with_seed(cfg, r.seed) for r in serial], jobs=2)
+    assert [r.seed for r in serial] == [r.seed for r in parallel]
+    for a, b in zip(serial, parallel, strict=True):
+        pd.testing.assert_frame_equal(a.metrics, b.metrics)
+
+
+# ------------------------------------------------------------------ the command
+def _run(args: list[str], root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim.validate", *args], capture_output=True,
+                          text=True, env={**os.environ, "BAIMO_OUTPUT_ROOT": str(root)},
+                          timeout=300)
+
+
+def test_reduced_validation_writes_table_report_and_plots(tmp_path: Path) -> None:
+    proc = _run(["--replications", "4", "--horizon", "40", "--no-statics", "buyers.count=2000"],
+                tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    for f in F.FACTS:
+        assert f.title in proc.stdout
+    (out,) = (tmp_path / "validate").iterdir()
+    data = json.loads((out / report.RESULTS).read_text())
+    assert [x["key"] for x in data["facts"]] == [f.key for f in F.FACTS]
+    assert data["meta"]["replications"] == 4 and data["meta"]["horizon_months"] == 40
+    assert proc.returncode == (0 if data["ok"] else 1)
+    md = (out / report.REPORT).read_text()
+    assert md.count("![") == len(F.FACTS)
+    assert sorted(p.stem for p in (out / "plots").glob("*.png")) == sorted(f.key for f in F.FACTS)
+    table = pd.read_parquet(out / report.PER_REPLICATION)
+    assert set(table["replication"]) == {0, 1, 2, 3}
+
+
+def test_a_failing_fact_exits_non_zero(tmp_path: Path, monkeypatch) -> None:
+    from sim import validate
+
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path))
+    with pytest.raises(SystemExit) as exit_:
+        validate.main(["--replications", "2", "--horizon", "37", "--jobs", "1", "--no-statics",
+                       "buyers.count=300", "startups.base_founding_rate=0.05"])
+    assert exit_.value.code == 1
+    data = json.loads(next((tmp_path / "validate").iterdir()).joinpath(report.RESULTS)
+                      .read_text())
+    assert {x["key"]: x["verdict"] for x in data["facts"]}["entry_burst"] == "FAIL"
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--replications", "0"], "--replications=0 must be at least 1"),
+    (["--horizon", "20"], "horizon_months=20 is too short"),
+    (["buyers.count=0"], "buyers.count=0 is out of range"),
+    (["--bogus"], "unrecognized arguments"),
+    (["nokey"], "'nokey' is not an option or a key=value override"),
+])
+def test_bad_input_is_one_line_and_exit_2(args: list[str], says: str, capsys) -> None:
+    from sim import validate
+
+    with pytest.raises(SystemExit) as exit_:
+        validate.main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_input_from_the_console_has_no_traceback(tmp_path: Path) -> None:
+    proc = _run(["funds.term_years=0"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("baimo-validate: error: funds.term_years=0 is out of range; "
+                                   "allowed 1 to 30 (years)")
