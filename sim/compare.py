@@ -27,7 +27,6 @@ import math
 import sys
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ import pandas as pd
 from sim.outputs import (
     COMPLETE,
     OutputError,
+    fresh_dir,
     is_complete,
     mark_complete,
     output_root,
@@ -438,18 +438,6 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
     return "\n".join(lines) + "\n"
 
 
-def _new_directory() -> Path:
-    base = output_root() / COMPARE_DIR
-    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    path = base / stamp
-    k = 1
-    while path.exists():
-        path = base / f"{stamp}-{k}"
-        k += 1
-    path.mkdir(parents=True)
-    return path
-
-
 def compare(paths: list[Path], outcomes: list[str] | None = None,
             confidence: float = DEFAULT_CONFIDENCE, resamples: int = DEFAULT_RESAMPLES,
             seed: int = DEFAULT_BOOTSTRAP_SEED, plots: bool = True,
@@ -466,7 +454,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     result = Comparison(arms, table)
     if not write:
         return result
-    directory = _new_directory()
+    directory = fresh_dir(output_root() / COMPARE_DIR)
     written = []
     figures = build_overlays(arms) if plots else {}
     if figures:

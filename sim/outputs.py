@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,19 @@ OUTPUT_ROOT_ENV = "BAIMO_OUTPUT_ROOT"
 def output_root() -> Path:
     """Where outputs go: ``$BAIMO_OUTPUT_ROOT`` or ``outputs/`` under the working directory."""
     return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs")
+
+
+def fresh_dir(parent: Path, create: bool = True) -> Path:
+    """A new timestamped directory under ``parent`` (``_1``, ``_2``... if taken)."""
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    path = parent / stamp
+    n = 1
+    while path.exists():
+        path = parent / f"{stamp}_{n}"
+        n += 1
+    if create:
+        path.mkdir(parents=True)
+    return path
 
 
 def ensure_writable_root() -> Path:

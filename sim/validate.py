@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sim.config import ConfigError
 from sim.configuration import compose, config_hash
-from sim.outputs import OutputError, ensure_writable_root
+from sim.outputs import OutputError, ensure_writable_root, fresh_dir
 from sim.rng import replication_seeds
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     except OutputError as exc:
         fail(str(exc))
         return
-    out = args.out or _fresh_dir(root / "validate")
+    out = args.out or fresh_dir(root / "validate", create=False)
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()
@@ -159,16 +159,6 @@ def main(argv: list[str] | None = None) -> None:
         print("baimo-validate: wrong sign: " + "; ".join(
             f"{e.claim.title} / {e.outcome.label}" for e in v.wrong_signs))
     raise SystemExit(EXIT_OK if v.ok else EXIT_FAILED)
-
-
-def _fresh_dir(parent: Path) -> Path:
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    path = parent / stamp
-    k = 1
-    while path.exists():
-        path = parent / f"{stamp}_{k}"
-        k += 1
-    return path
 
 
 if __name__ == "__main__":

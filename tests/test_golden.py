@@ -13,6 +13,8 @@ import math
 import sys
 from pathlib import Path
 
+from sim.sweep.outcomes import flatten
+
 GOLDEN = Path(__file__).parent / "golden" / "small_summary.json"
 OVERRIDES = ["horizon_months=24", "buyers.count=500", "seed=2024"]
 
@@ -24,18 +26,9 @@ def current() -> dict:
     return simulate(compose(OVERRIDES)).summary
 
 
-def _flat(node: object, prefix: str = "") -> dict[str, object]:
-    if isinstance(node, dict):
-        out: dict[str, object] = {}
-        for key, value in node.items():
-            out.update(_flat(value, f"{prefix}{key}."))
-        return out
-    return {prefix.rstrip("."): node}
-
-
 def test_small_run_reproduces_the_golden_summary() -> None:
-    stored = _flat(json.loads(GOLDEN.read_text(encoding="utf-8")))
-    now = _flat(json.loads(json.dumps(current())))
+    stored = flatten(json.loads(GOLDEN.read_text(encoding="utf-8")))
+    now = flatten(json.loads(json.dumps(current())))
     hint = "model or defaults changed; if intended: python tests/test_golden.py --update"
     assert sorted(now) == sorted(stored), hint
     differ = []

@@ -24,25 +24,13 @@ from pathlib import Path
 from sim import __version__
 from sim.config import BaimoConfig
 from sim.configuration import compose
-from sim.outputs import output_root, write_json
+from sim.outputs import fresh_dir, output_root, write_json
 from sim.rng import replication_seeds
 from sim.teaching.packs import Pack
 
 MANIFEST = "teach.json"
 REPORT = "report.html"
 __all__ = ["MANIFEST", "REPORT", "fresh_dir", "output_root"]
-
-
-def fresh_dir(parent: Path) -> Path:
-    """A new timestamped directory under ``parent``."""
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    path = parent / stamp
-    n = 1
-    while path.exists():
-        path = parent / f"{stamp}_{n}"
-        n += 1
-    path.mkdir(parents=True)
-    return path
 
 
 @dataclass
