@@ -1,6 +1,6 @@
 """Sweep throughput, serial vs joblib, and the per-job overhead over model time (ratios).
 
-    python benchmarks/sweep.py            # 3 settings x 2 replications, 24 months
+    python benchmarks/sweep.py            # 20 jobs: 5 settings x 4 replications, 24 months
     python benchmarks/sweep.py --quick    # 2 x 2, 12 months, 200 buyers: a fast look
 
 (a) model time: every job's config simulated and written by ``sim.run.run``
@@ -34,11 +34,11 @@ from sim.sweep.spec import build, start_hydra
 
 
 def sweep_command(quick: bool) -> list[str]:
-    """The benchmark sweep: investor_patience on a few fund terms, no plots."""
+    """The benchmark sweep: investor_patience, 20 jobs (issue 6), no plots."""
     if quick:
         return ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2",
                 "horizon_months=12", "buyers.count=200", "sweep_plots=false"]
-    return ["+experiment=investor_patience", "funds.term_years=3,5,10", "replications=2",
+    return ["+experiment=investor_patience", "funds.term_years=3,4,5,7,10", "replications=4",
             "horizon_months=24", "sweep_plots=false"]
 
 
