@@ -139,3 +139,12 @@ def test_a_target_in_user_config_is_refused(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "_target_" in lines[0]
     assert not list(root.rglob(COMPLETE)) if root.exists() else True
+
+
+def test_outputs_get_the_usual_file_mode(tmp_path: Path) -> None:
+    """Temporary files are private (0600); the renamed output follows the umask."""
+    target = tmp_path / "summary.json"
+    outputs.write_json({"a": 1}, target)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
