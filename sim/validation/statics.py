@@ -75,7 +75,7 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_show(v) for v in value) + "]"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.8g}"
     return str(value)
 
 
