@@ -18,22 +18,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim import commands
 from sim.config import ConfigError
 from sim.configuration import CONF_DIR, register_configs, to_config
 from sim.sweep.experiments import listing, register_resolver
 
-EXIT_BAD_INPUT = 2
 
-
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print one line to stderr and exit with the bad-input code."""
-    print(f"baimo: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+    commands.fail("baimo", message)
 
 
 def headline(summary: dict) -> list[str]:

@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
+from sim import commands
+from sim.commands import OneLineParser
 from sim.outputs import (
     COMPLETE,
     OutputError,
@@ -46,7 +47,6 @@ from sim.outputs import (
 from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, read_outcomes, setting_label
 from sim.sweep.spec import SWEEP_MANIFEST
 
-EXIT_BAD_INPUT = 2
 PROG = "baimo-compare"
 COMPARE_DIR = "compare"
 TABLE = "comparison.parquet"
@@ -488,15 +488,9 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     return result
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{PROG}: error: {message} (see {PROG} --help)", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
-
-
 def parser() -> argparse.ArgumentParser:
     """The command's arguments."""
-    p = _Parser(prog=PROG, description=(
+    p = OneLineParser(prog=PROG, description=(
         "Compare baimo run or sweep directories: key outcomes per arm (a run, or a sweep "
         "setting), differences from the first arm with bootstrap confidence intervals (paired "
         "by replication when seeds match), overlay plots and a Markdown summary, written to "
@@ -533,9 +527,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{PROG}: wrote {result.directory}")
 
 
-def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+def _fail(message: str) -> NoReturn:
+    commands.fail(PROG, message)
 
 
 if __name__ == "__main__":

@@ -14,19 +14,19 @@ pivot; and how it ended, with the proximate cause the model recorded. Bad input
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
-import sys
 from collections.abc import Iterable
+from typing import NoReturn
 
 import pandas as pd
 
+from sim import commands
+from sim.commands import OneLineParser
 from sim.outputs import COMPLETE, OutputError, RunOutputs, is_complete, read_run
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 from sim.teaching.timeline import actor_name, describe_startups
 
-EXIT_BAD_INPUT = 2
 PROG = "baimo-explain"
 LIST_AT_MOST = 4
 KINDS_OF_ACTOR = ("startup", "giant", "fund", "buyer")
@@ -531,10 +531,9 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- CLI
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """One line to stderr, exit code 2."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+    commands.fail(PROG, message)
 
 
 def _read(directory: str) -> RunOutputs:
@@ -549,15 +548,10 @@ def _read(directory: str) -> RunOutputs:
     return read_run(path)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        fail(f"{message} (see {PROG} --help)")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    parser = _Parser(prog=PROG, description="Tell one actor's story from a run's event log, or "
-                     "list the most notable actors to ask about.")
+    parser = OneLineParser(prog=PROG, description="Tell one actor's story from a run's event "
+                           "log, or list the most notable actors to ask about.")
     parser.add_argument("directory", help="a finished run directory")
     parser.add_argument("actor", nargs="?",
                         help="startup:17 (or 17), giant:Baidu (or Baidu), fund:3, buyer:12")

@@ -18,7 +18,6 @@ command with one line naming it (exit code 2).
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import html
@@ -27,12 +26,13 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
-from sim import __version__
+from sim import __version__, commands
+from sim.commands import OneLineParser
 from sim.outputs import COMPLETE, CONFIG, EVENTS, FUNDS, METRICS, SUMMARY, OutputError, read_run
 from sim.teaching.arms import Arm, paired
 from sim.teaching.calendar import month_label
@@ -46,7 +46,6 @@ from sim.teaching.measures import (
 from sim.teaching.packs import Pack, PackError, load_pack
 from sim.teaching.runner import MANIFEST, fresh_dir, output_root
 
-EXIT_BAD_INPUT = 2
 SWEEP_TABLE = "sweep.parquet"  # written by sim.sweep's aggregation (issue 3)
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
@@ -55,12 +54,6 @@ MAX_PLOT_ARMS = 4  # one line style each (sim.report_plots.ARM_STYLES)
 FIGURE_DPI = 90
 
 
-class ReportArgumentParser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line, exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
 
 
 @dataclass
@@ -511,15 +504,14 @@ def report_path(source: Source) -> Path:
     return fresh_dir(output_root() / "reports" / name) / "report.html"
 
 
-def fail(message: str, prog: str = "baimo-report") -> None:
+def fail(message: str) -> NoReturn:
     """One line to stderr, exit code 2."""
-    print(f"{prog}: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+    commands.fail("baimo-report", message)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    parser = ReportArgumentParser(
+    parser = OneLineParser(
         prog="baimo-report",
         description="Write a self-contained HTML report for a run directory, a directory of runs "
                     "(a sweep) or a baimo-teach directory.")

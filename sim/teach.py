@@ -19,21 +19,21 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from typing import NoReturn
 
+from sim import commands
 from sim.config import ConfigError
 from sim.outputs import OutputError
 from sim.teaching.packs import MAX_REPLICATIONS, Pack, PackError, list_packs, load_pack
 
-EXIT_BAD_INPUT = 2
 DEFAULT_WORKERS = 2
 MAX_WORKERS = 16
 PROG = "baimo-teach"
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """One line to stderr, exit code 2."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+    commands.fail(PROG, message)
 
 
 def listing() -> str:

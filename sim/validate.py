@@ -25,32 +25,29 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
+from sim import commands
+from sim.commands import OneLineParser
 from sim.config import ConfigError
 from sim.configuration import compose, config_hash
 from sim.outputs import OutputError, ensure_writable_root, fresh_dir
 from sim.rng import replication_seeds
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_REPLICATIONS = 20
 DEFAULT_STATICS_REPLICATIONS = 10
 DEFAULT_JOBS = 2
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """One line on stderr, exit code 2."""
-    print(f"baimo-validate: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        fail(message)
+    commands.fail("baimo-validate", message)
 
 
 def parser() -> argparse.ArgumentParser:
     """Command-line options."""
-    p = _Parser(prog="baimo-validate", description=__doc__.split("\n\n")[0],
+    p = OneLineParser(prog="baimo-validate", description=__doc__.split("\n\n")[0],
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("overrides", nargs="*", metavar="key=value",
                    help="config overrides applied to every replication (as for baimo)")

@@ -29,7 +29,6 @@ from sim.sweep.task import finished_hash, sweep_task
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
-EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
