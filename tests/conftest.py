@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sim.configuration import compose
@@ -25,3 +27,11 @@ def baseline_tables() -> Tables:
 def small_tables() -> Tables:
     """One small seeded run, shared."""
     return simulate(small_config())
+
+
+@pytest.fixture
+def output_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every output of the test goes under its own temporary root, never into the repo."""
+    root = tmp_path / "outputs"
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
+    return root

@@ -79,13 +79,6 @@ def no_complete_run(root: Path) -> bool:
     return not list(root.rglob(COMPLETE))
 
 
-@pytest.fixture
-def output_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "outputs"
-    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
-    return root
-
-
 @pytest.mark.parametrize(("overrides", "fragment"), MODEL_INPUTS,
                          ids=[" ".join(o) for o, _ in MODEL_INPUTS])
 def test_bad_model_input_is_one_line_exit_2(overrides: list[str], fragment: str, output_root: Path,

@@ -30,15 +30,11 @@ from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import start_hydra
 
+#: Every test writes under its own temporary output root (conftest.output_root).
+pytestmark = pytest.mark.usefixtures("output_root")
+
 TINY = ["horizon_months=12", "buyers.count=200", "replications=2", "hydra/launcher=basic",
         "sweep_plots=false"]
-
-
-@pytest.fixture(autouse=True)
-def output_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "outputs"
-    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,9 @@ from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import build, start_hydra
 
+#: Every test writes under its own temporary output root (conftest.output_root).
+pytestmark = pytest.mark.usefixtures("output_root")
+
 TINY = ["horizon_months=12", "buyers.count=200"]
 SEVEN = ("investor_patience", "compute_squeeze", "data_protection", "general_vs_vertical",
          "buyer_digitization", "hype_bust", "open_source_strength")
@@ -54,14 +57,6 @@ def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str
         sys.argv = old
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def output_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test writes under its own temporary output root, never into the repo."""
-    root = tmp_path / "outputs"
-    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
-    return root
 
 
 @pytest.fixture(scope="module")
