@@ -25,7 +25,7 @@ from sim import commands
 from sim.commands import OneLineParser
 from sim.outputs import COMPLETE, OutputError, RunOutputs, is_complete, read_run
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
-from sim.teaching.timeline import actor_name, describe_startups
+from sim.teaching.timeline import actor_name, describe_startups, money
 
 PROG = "baimo-explain"
 LIST_AT_MOST = 4
@@ -39,12 +39,6 @@ class ExplainError(ValueError):
 Line = tuple[float, str]  # (month the sentence belongs to, sentence)
 NEVER = 1e9  # month key for "never" sentences: told after the dated ones, before the ending
 END = math.inf  # month key for how it ended
-
-
-def _money(x: float) -> str:
-    if not math.isfinite(x):
-        return "an unknown amount"
-    return f"{x:,.0f} million CNY" if abs(x) >= 10 else f"{x:,.1f} million CNY"
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -122,7 +116,7 @@ class Story:
                 f"{_plural(len(api), 'API subscription')} ({by_seg}).")
         if not projects.empty:
             text += (f" The project contracts were worth "
-                     f"{_money(float(projects['amount_mcny'].sum()))} in all.")
+                     f"{money(float(projects['amount_mcny'].sum()))} in all.")
         ended = self.about[self.about["kind"] == "contract_ended"]
         if not ended.empty:
             reasons = ended["reason"].value_counts()
@@ -139,7 +133,7 @@ class Story:
         first = float(d["month"].iloc[0])
         return [(first, f"{self.opening(first)} it began paying for data quality: "
                         f"{_plural(len(d), 'step')} over the run "
-                        f"({_money(float(d['amount_mcny'].sum()))}), reaching a data quality "
+                        f"({money(float(d['amount_mcny'].sum()))}), reaching a data quality "
                         f"of {float(d['capability'].max()):.2f}.")]
 
     def releases(self) -> list[Line]:
@@ -173,12 +167,12 @@ class Story:
             for _, b in buys.iterrows():
                 month = float(b["month"])
                 out.append((month, f"{self.opening(month)} it bought {float(b['gpus']):,.0f} "
-                                   f"GPUs for {_money(float(b['amount_mcny']))}."))
+                                   f"GPUs for {money(float(b['amount_mcny']))}."))
         else:
             big = buys.loc[buys["gpus"].idxmax()]
             out.append((float(buys["month"].iloc[0]),
                         f"It ordered GPUs {len(buys)} times, {float(buys['gpus'].sum()):,.0f} "
-                        f"in all for {_money(float(buys['amount_mcny'].sum()))}; the biggest "
+                        f"in all for {money(float(buys['amount_mcny'].sum()))}; the biggest "
                         f"order was {float(big['gpus']):,.0f} GPUs "
                         f"{self.when(float(big['month']))}."))
         if not rent.empty:
@@ -187,7 +181,7 @@ class Story:
                 (f"in {len(rent)} months between {month_label(first, self.start)} and "
                  f"{month_label(last, self.start)}")
             out.append((first, f"It rented cloud GPUs {span}: {float(rent['gpus'].sum()):,.0f} "
-                               f"GPU-months for {_money(float(rent['amount_mcny'].sum()))}."))
+                               f"GPU-months for {money(float(rent['amount_mcny'].sum()))}."))
         if buys.empty and rent.empty:
             out.append((NEVER, "It never bought or rented GPUs."))
         return out
@@ -211,14 +205,14 @@ def _startup(s: Story) -> list[str]:
         row = f.iloc[0]
         out.append((-math.inf, f"{name} was founded {s.dated(float(row['month']))} to build "
                                f"{_model_for(str(row['model_kind']), str(row['domain']))}, with "
-                               f"{_money(float(row['amount_mcny']))} of founders' capital."))
+                               f"{money(float(row['amount_mcny']))} of founders' capital."))
     for _, r in s.kind("round_closed").iterrows():
         down = " It was a down round, below its previous valuation." \
             if str(r["down_round"]) == "True" else ""
         month = float(r["month"])
         out.append((month, f"{s.opening(month)} it closed round {int(r['stage'])}: "
-                           f"{_money(float(r['amount_mcny']))} at a post-money valuation of "
-                           f"{_money(float(r['valuation_mcny']))}, led by "
+                           f"{money(float(r['amount_mcny']))} at a post-money valuation of "
+                           f"{money(float(r['valuation_mcny']))}, led by "
                            f"{s.who(r['counterparty'])}.{down}"))
     failed = s.kind("round_failed")
     if not failed.empty:
@@ -231,7 +225,7 @@ def _startup(s: Story) -> list[str]:
     sales = e[(e["kind"] == "secondary_sale") & (e["reason"] == s.actor)]
     if not sales.empty:
         items = [f"{s.who(r['actor'])} sold its stake to {s.who(r['counterparty'])} for "
-                 f"{_money(float(r['amount_mcny']))} {s.when(float(r['month']))}"
+                 f"{money(float(r['amount_mcny']))} {s.when(float(r['month']))}"
                  for _, r in sales.head(LIST_AT_MOST).iterrows()]
         more = f" ({len(sales) - LIST_AT_MOST} more such sales)" \
             if len(sales) > LIST_AT_MOST else ""
@@ -253,8 +247,8 @@ def _startup_ending(s: Story) -> list[Line]:
         r = ipo.iloc[0]
         month = float(r["month"])
         out.append((month, f"{s.opening(month)} it listed on the stock exchange (IPO) at a "
-                           f"valuation of {_money(float(r['valuation_mcny']))}, raising "
-                           f"{_money(float(r['amount_mcny']))}."))
+                           f"valuation of {money(float(r['valuation_mcny']))}, raising "
+                           f"{money(float(r['amount_mcny']))}."))
     bankrupt = s.kind("bankrupt")
     acquired = s.kind("acquired")
     e = s.run.events
@@ -266,7 +260,7 @@ def _startup_ending(s: Story) -> list[Line]:
         r = acquired.iloc[0]
         why = "a distressed sale" if r["reason"] == "distressed" else "a strategic purchase"
         end = (f"How it ended: {s.who(r['counterparty'])} acquired it "
-               f"{s.dated(float(r['month']))} for {_money(float(r['amount_mcny']))}, {why}.")
+               f"{s.dated(float(r['month']))} for {money(float(r['amount_mcny']))}, {why}.")
     else:
         state = "as an application company on a giant's model" \
             if not s.kind("pivot").empty else "still building its own model"
@@ -276,7 +270,7 @@ def _startup_ending(s: Story) -> list[Line]:
     out.append((END, end))
     if not offs.empty:
         funds = _listing([s.who(f) for f in dict.fromkeys(offs["actor"])])
-        out.append((END, f"{funds} wrote off {_money(float(offs['amount_mcny'].sum()))} "
+        out.append((END, f"{funds} wrote off {money(float(offs['amount_mcny'].sum()))} "
                          "invested in it."))
     return out
 
@@ -301,7 +295,7 @@ def _giant(s: Story) -> list[str]:
         month = float(r["month"])
         why = "in distress" if r["reason"] == "distressed" else "strategic"
         out.append((month, f"{s.opening(month)} it acquired {s.who(r['actor'])} for "
-                           f"{_money(float(r['amount_mcny']))} ({why})."))
+                           f"{money(float(r['amount_mcny']))} ({why})."))
     hosted = s.about[s.about["kind"] == "pivot"]
     if not hosted.empty:
         first = float(hosted["month"].min())
@@ -327,7 +321,7 @@ def _fund(s: Story) -> list[str]:
         when = f"{abs(vintage):.0f} months before the run began" if vintage < 0 else \
             s.dated(vintage)
         out.append((-math.inf, f"{name} was raised {when} with "
-                               f"{_money(float(r['amount_mcny']))} from its LPs, for a term of "
+                               f"{money(float(r['amount_mcny']))} from its LPs, for a term of "
                                f"{term:.1f} years."))
     led = s.about[s.about["kind"] == "round_closed"]
     if led.empty:
@@ -336,11 +330,11 @@ def _fund(s: Story) -> list[str]:
     else:
         top = led.nlargest(min(LIST_AT_MOST, len(led)), "amount_mcny")
         items = [f"{s.who(r['actor'])} {s.when(float(r['month']))} "
-                 f"({_money(float(r['amount_mcny']))} at {_money(float(r['valuation_mcny']))})"
+                 f"({money(float(r['amount_mcny']))} at {money(float(r['valuation_mcny']))})"
                  for _, r in top.iterrows()]
         out.append((float(led["month"].iloc[0]),
                     f"It led {_plural(len(led), 'round')} raising "
-                    f"{_money(float(led['amount_mcny'].sum()))} in all, the first "
+                    f"{money(float(led['amount_mcny'].sum()))} in all, the first "
                     f"{s.when(float(led['month'].iloc[0]))}; the biggest: {'; '.join(items)}."))
     sold = s.kind("secondary_sale")
     if not sold.empty:
@@ -349,12 +343,12 @@ def _fund(s: Story) -> list[str]:
                     f"{s.opening(float(r['month']))} it began selling stakes to later investors "
                     f"(first its stake in {s.who(r['reason'])}, to {s.who(r['counterparty'])}); "
                     f"it sold {_plural(len(sold), 'stake')} for "
-                    f"{_money(float(sold['amount_mcny'].sum()))} in all."))
+                    f"{money(float(sold['amount_mcny'].sum()))} in all."))
     bought = s.about[s.about["kind"] == "secondary_sale"]
     if not bought.empty:
         out.append((float(bought["month"].iloc[0]),
                     f"It bought {_plural(len(bought), 'stake')} from exiting funds for "
-                    f"{_money(float(bought['amount_mcny'].sum()))}, the first "
+                    f"{money(float(bought['amount_mcny'].sum()))}, the first "
                     f"{s.when(float(bought['month'].iloc[0]))}."))
     offs = s.kind("write_off")
     if not offs.empty:
@@ -364,12 +358,12 @@ def _fund(s: Story) -> list[str]:
         reasons = _listing([f"{n} {causes.get(str(k), str(k))}" for k, n in why.items()])
         out.append((float(offs["month"].iloc[0]),
                     f"It wrote off {_plural(len(offs), 'stake')} "
-                    f"({_money(float(offs['amount_mcny'].sum()))} of cost): {reasons}."))
+                    f"({money(float(offs['amount_mcny'].sum()))} of cost): {reasons}."))
     closed = s.kind("fund_closed")
     if not closed.empty:
         r = closed.iloc[0]
         out.append((END, f"How it ended: its term ran out {s.dated(float(r['month']))}; it "
-                         f"returned {_money(float(r['amount_mcny']))} in a final distribution, "
+                         f"returned {money(float(r['amount_mcny']))} in a final distribution, "
                          f"for a TVPI of {float(r['valuation_mcny']):.2f}."))
     else:
         out.append((END, f"How it ended: it was still open at the end of the run "
@@ -377,8 +371,8 @@ def _fund(s: Story) -> list[str]:
     if not row.empty:
         x = row.iloc[0]
         irr = f", IRR {100 * float(x['irr']):.1f}% a year" if pd.notna(x["irr"]) else ""
-        out.append((END, f"Over its life its LPs paid in {_money(float(x['paid_in_mcny']))} and "
-                         f"got back {_money(float(x['distributed_mcny']))}: TVPI "
+        out.append((END, f"Over its life its LPs paid in {money(float(x['paid_in_mcny']))} and "
+                         f"got back {money(float(x['distributed_mcny']))}: TVPI "
                          f"{float(x['tvpi']):.2f}, DPI {float(x['dpi']):.2f}{irr}."))
     return _tell(out)
 
@@ -401,7 +395,7 @@ def _buyer(s: Story) -> list[str]:
     for _, r in s.kind("contract_signed").iterrows():
         month = float(r["month"])
         if r["channel"] == "contract":
-            what = f"signed a project contract worth {_money(float(r['amount_mcny']))} with"
+            what = f"signed a project contract worth {money(float(r['amount_mcny']))} with"
         else:
             what = "subscribed to the API of"
         out.append((month, f"{s.opening(month)} it {what} {s.who(r['counterparty'])}."))
@@ -484,13 +478,13 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
     rounds = e[e["kind"] == "round_closed"]
     if not rounds.empty:
         r = rounds.loc[rounds["amount_mcny"].idxmax()]
-        add(r["actor"], f"biggest single round: {_money(float(r['amount_mcny']))} in "
+        add(r["actor"], f"biggest single round: {money(float(r['amount_mcny']))} in "
             f"{month_label(float(r['month']), start)}")
         total = rounds.groupby("actor")["amount_mcny"].sum()
-        add(total.idxmax(), f"raised the most in all: {_money(float(total.max()))} over "
+        add(total.idxmax(), f"raised the most in all: {money(float(total.max()))} over "
             f"{int((rounds['actor'] == total.idxmax()).sum())} rounds")
         v = rounds.loc[rounds["valuation_mcny"].idxmax()]
-        add(v["actor"], f"highest valuation: {_money(float(v['valuation_mcny']))}")
+        add(v["actor"], f"highest valuation: {money(float(v['valuation_mcny']))}")
     rel = e[(e["kind"] == "model_release") & (e["actor_type"] == "startup")]
     if not rel.empty:
         r = rel.iloc[0]
@@ -498,12 +492,12 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
             f"({month_label(float(r['month']), start)})")
     for _, r in e[e["kind"] == "ipo"].head(3).iterrows():
         add(r["actor"], f"IPO in {month_label(float(r['month']), start)} at "
-            f"{_money(float(r['valuation_mcny']))}")
+            f"{money(float(r['valuation_mcny']))}")
     acq = e[e["kind"] == "acquired"]
     if not acq.empty:
         r = acq.loc[acq["amount_mcny"].idxmax()]
         add(r["actor"], f"biggest acquisition: bought by {actor_name(r['counterparty'])} for "
-            f"{_money(float(r['amount_mcny']))}")
+            f"{money(float(r['amount_mcny']))}")
     bk = e[e["kind"] == "bankrupt"]
     if not bk.empty:
         r = bk.iloc[0]

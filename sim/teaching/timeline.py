@@ -57,7 +57,10 @@ def _who(actor: str, startups: dict[str, str]) -> str:
     return startups.get(actor, actor_name(actor))
 
 
-def _money(x: float) -> str:
+def money(x: float) -> str:
+    """An amount in million CNY as words: '1,200 million CNY', '3.5 million CNY'."""
+    if not math.isfinite(x):
+        return "an unknown amount"
     return f"{x:,.0f} million CNY" if abs(x) >= 10 else f"{x:,.1f} million CNY"
 
 
@@ -109,7 +112,7 @@ def _funding(e: pd.DataFrame, startups: dict[str, str]) -> list[Entry]:
     for _, r in rounds.nlargest(BIGGEST_ROUNDS, "amount_mcny").iterrows():
         out.append(Entry(float(r["month"]), "funding",
                          f"Big round: {_who(r['actor'], startups)} raises "
-                         f"{_money(r['amount_mcny'])} at a {_money(r['valuation_mcny'])} "
+                         f"{money(r['amount_mcny'])} at a {money(r['valuation_mcny'])} "
                          "valuation, led by "
                          f"{actor_name(r['counterparty'])}", r["actor"]))
     down = rounds[rounds["down_round"].astype(str) == "True"]
@@ -117,7 +120,7 @@ def _funding(e: pd.DataFrame, startups: dict[str, str]) -> list[Entry]:
         r = down.iloc[0]
         out.append(Entry(float(r["month"]), "funding",
                          f"First down round: {_who(r['actor'], startups)} raises at "
-                         f"{_money(r['valuation_mcny'])}, below its last valuation", r["actor"]))
+                         f"{money(r['valuation_mcny'])}, below its last valuation", r["actor"]))
     return out
 
 
@@ -155,7 +158,7 @@ def _compute(e: pd.DataFrame, startups: dict[str, str]) -> list[Entry]:
         r = buys.loc[buys["gpus"].idxmax()]
         out.append(Entry(float(r["month"]), "compute",
                          f"Biggest GPU order: {_who(r['actor'], startups)} buys {r['gpus']:,.0f} "
-                         f"GPUs for {_money(r['amount_mcny'])}", r["actor"]))
+                         f"GPUs for {money(r['amount_mcny'])}", r["actor"]))
         st = buys[buys["actor_type"] == "startup"]
         if not st.empty:
             r = st.iloc[0]
@@ -186,13 +189,13 @@ def _exits(e: pd.DataFrame, metrics: pd.DataFrame, startups: dict[str, str]) -> 
                 continue
             out.append(Entry(float(row["month"]), "exit",
                              f"{what}: {actor_name(row['counterparty'])} buys "
-                             f"{_who(row['actor'], startups)} for {_money(row['amount_mcny'])} "
+                             f"{_who(row['actor'], startups)} for {money(row['amount_mcny'])} "
                              f"({row['reason']})", row["actor"]))
     r = _first(e, "ipo")
     if r is not None:
         out.append(Entry(float(r["month"]), "exit",
                          f"First IPO: {_who(r['actor'], startups)} lists at a "
-                         f"{_money(r['valuation_mcny'])} valuation", r["actor"]))
+                         f"{money(r['valuation_mcny'])} valuation", r["actor"]))
     r = _first(e, "bankrupt")
     if r is not None:
         out.append(Entry(float(r["month"]), "exit",
