@@ -19,10 +19,10 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.config import BaimoConfig
-from sim.configuration import config_hash, run_control
+from sim.configuration import config_hash, run_control, to_config
 from sim.outputs import COMPLETE, SUMMARY, is_complete, write_json
 from sim.rng import replication_seeds
-from sim.sweep.spec import FAILED, model_config
+from sim.sweep.spec import FAILED
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def job_config(cfg: DictConfig) -> BaimoConfig:
     import dataclasses
 
     rc = run_control(cfg)
-    model = model_config(cfg)   # same result as to_config on a composed config, much faster
+    model = to_config(cfg)
     seed = replication_seeds(model.seed, rc.replications)[rc.replication]
     return dataclasses.replace(model, seed=seed)
 
