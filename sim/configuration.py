@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,44 @@ EXPERIMENTS_DIR = ROOT / "experiments"
 
 
 @dataclass
+class DesignSpec:
+    """How a sweep chooses its settings (docs/EXPERIMENTS.md, "Designs and sensitivity").
+
+    ``grid`` takes the settings from ``hydra.sweeper.params`` and ``-m key=a,b``; the
+    other kinds draw ``samples`` points from ``ranges`` (dotted parameter -> [low, high]):
+    ``lhs`` a Latin hypercube, ``random`` independent uniform draws, ``morris``
+    ``samples`` Morris trajectories (``samples * (k + 1)`` settings for k parameters),
+    ``sobol`` Saltelli's scheme with base size ``samples`` (``samples * (k + 2)``
+    settings, ``samples * (2k + 2)`` with ``second_order``). Morris and Sobol designs
+    are analysed for ``outcomes`` (sweep.parquet columns) after aggregation.
+    """
+
+    kind: str = "grid"
+    samples: int = 0
+    ranges: dict[str, Any] = field(default_factory=dict)   # dotted key -> [low, high]
+    outcomes: list[str] = field(default_factory=list)
+    levels: int = 4                 # morris: grid levels of each parameter (even)
+    second_order: bool = False      # sobol: also second-order indices
+    resamples: int = 1000           # bootstrap resamples of the sensitivity indices' CIs
+    confidence: float = 0.95        # level of those confidence intervals
+
+
+@dataclass
+class CalibrationSpec:
+    """What ``+experiment=calibrate`` optimises (sim.calibration; docs/EXPERIMENTS.md).
+
+    Each trial runs ``replications`` seeded runs (the same seeds in every trial) and
+    scores them with the validity loss (sim.calibration.loss); ``scenario`` names the
+    YAML file the best trial is written to, under ``<output root>/scenarios/experiment/``.
+    """
+
+    replications: int = 3
+    scenario: str = "calibrated"
+    margin: float = 0.1             # loss: a fact costs until it passes by this relative slack
+    price_target_weight: float = 1.0   # loss: weight of the GPU price doubling term
+
+
+@dataclass
 class RunControl:
     """Keys that steer a run or a sweep but are not model parameters (docs/EXPERIMENTS.md)."""
 
@@ -39,6 +78,9 @@ class RunControl:
     job_plots: bool = False        # sweeps: also draw every job's own plots
     sweep_plots: bool = True       # sweeps: draw the sweep's plots after aggregating
     fail_job: str | None = None    # test hook: the sweep job with this name raises
+    sample: int | None = None      # design sweeps: which point of the design this job is
+    design: DesignSpec = field(default_factory=DesignSpec)
+    calibration: CalibrationSpec = field(default_factory=CalibrationSpec)
 
 
 @dataclass
@@ -46,14 +88,30 @@ class RunConfig(RunControl, BaimoConfig):
     """The composed config: the model schema plus the run-control keys."""
 
 
+#: conf/config.yaml searches <output root>/scenarios for experiments; until a calibration
+#: writes one, the directory does not exist and Hydra would warn on every run.
+SCENARIOS_WARNING = r"provider=hydra\.searchpath in main, path=.*scenarios is not available"
+
+
 def register_configs() -> None:
     """Register the schema under the name the primary config's defaults list uses."""
+    warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarning)
     ConfigStore.instance().store(name="base_config", node=RunConfig)
 
 
 def run_control(cfg: DictConfig) -> RunControl:
     """The run-control keys of a composed config; ConfigError (one line) if not sane."""
-    values = {k: cfg.get(k, v.default) for k, v in RunControl.__dataclass_fields__.items()}
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(RunControl):
+        if f.default_factory is not dataclasses.MISSING:   # a nested spec (design, calibration)
+            node = cfg.get(f.name)
+            try:
+                values[f.name] = f.default_factory() if node is None else OmegaConf.to_object(
+                    OmegaConf.merge(OmegaConf.structured(f.default_factory), node))
+            except OmegaConfBaseException as exc:
+                raise ConfigError(f"{f.name}.{_one_line(exc)}") from None
+        else:
+            values[f.name] = cfg.get(f.name, f.default)
     rc = RunControl(**values)
     for key in ("replications", "replication"):
         value = getattr(rc, key)

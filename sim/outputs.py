@@ -138,10 +138,14 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
+def write_text(text: str, path: Path) -> None:
+    """Write a text file (markdown, YAML) atomically."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 def write_json(data: Any, path: Path) -> None:
     """Write JSON atomically, keys sorted, for byte-identical reruns."""
-    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_text(json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n", path)
 
 
 def mark_complete(run_dir: Path) -> None:

@@ -19,6 +19,7 @@ STREAMS = (
     "compute",
     "regulation",
     "procurement",
+    "design",        # sweep designs (sim.sweep.design): drawn once per sweep, not per run
 )
 
 

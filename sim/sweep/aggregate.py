@@ -25,7 +25,10 @@ from typing import Any
 import pandas as pd
 
 from sim.outputs import OutputError, is_complete, write_json, write_parquet
+from sim.sweep.design import SENSITIVITY
 from sim.sweep.outcomes import JOB_KEYS, PARAM_PREFIX, param_series, read_outcomes
+from sim.sweep.sensitivity import analyse
+from sim.sweep.sensitivity import write as write_sensitivity
 from sim.sweep.spec import FAILED, SWEEP_MANIFEST, SweepSpec
 
 SWEEP_TABLE = "sweep.parquet"
@@ -52,6 +55,11 @@ class SweepTables:
         return list(self.manifest["swept"])
 
     @property
+    def design(self) -> dict[str, Any] | None:
+        """A design sweep's design (sim.sweep.design.Design.manifest); None for a grid."""
+        return self.manifest.get("design")
+
+    @property
     def complete(self) -> pd.DataFrame:
         """Rows of finished jobs."""
         return self.jobs[self.jobs["status"] == STATUS_COMPLETE]
@@ -68,9 +76,10 @@ def write_manifest(spec: SweepSpec) -> None:
         "fixed": spec.fixed,
         "swept": spec.swept,
         "replications": spec.replications,
+        "design": spec.design,
         "jobs": [{"name": j.name, "setting": j.setting, "replication": j.replication,
                   "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
-                  "overrides": list(j.overrides)} for j in spec.jobs],
+                  "sample": j.sample, "overrides": list(j.overrides)} for j in spec.jobs],
     }, spec.directory / SWEEP_MANIFEST)
 
 
@@ -165,16 +174,25 @@ def _stack_metrics(frames: list[tuple[dict[str, Any], pd.DataFrame]], swept: lis
 
 
 def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
-    """Write sweep.parquet, sweep_metrics.parquet and (if any job finished) the sweep plots."""
+    """Write sweep.parquet, sweep_metrics.parquet and (if any job finished) the sweep plots.
+
+    A Morris or Sobol design also gets its sensitivity analysis (sim.sweep.sensitivity).
+    """
     d = tables.directory
     write_parquet(tables.jobs, d / SWEEP_TABLE)
     write_parquet(tables.metrics, d / SWEEP_METRICS)
     written = [d / SWEEP_TABLE, d / SWEEP_METRICS]
+    result = None
+    if tables.design and tables.design["kind"] in SENSITIVITY and not tables.complete.empty:
+        result = analyse(tables.manifest, tables.jobs)
+        written += write_sensitivity(result, d)
     if plots and not tables.complete.empty:
-        from sim.plots import save_all
-        from sim.sweep.plots import build_sweep_plots
+        from sim.sweep.plots import save_plots, sensitivity_plots, sweep_plots
 
-        written += save_all(build_sweep_plots(tables), d / SWEEP_PLOTS)
+        builders = sweep_plots(tables)
+        if result is not None:
+            builders.update(sensitivity_plots(result))
+        written += save_plots(builders, d / SWEEP_PLOTS)
     return written
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 import matplotlib
 
@@ -17,9 +20,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.plots import STYLE  # noqa: E402
+from sim.plots import STYLE, save_all  # noqa: E402
 from sim.sweep.aggregate import SweepTables  # noqa: E402
 from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, PARAM_PREFIX, setting_label  # noqa: E402
+from sim.sweep.sensitivity import Sensitivity  # noqa: E402
 
 #: Interval drawn around means and medians: the central 90% of replications.
 LOW_Q, HIGH_Q = 0.05, 0.95
@@ -52,11 +56,42 @@ def _grid(n: int, title: str) -> tuple[Figure, list[plt.Axes]]:
     return fig, flat[:n]
 
 
+def design_outcomes(tables: SweepTables) -> list[str]:
+    """Outcomes a design sweep plots: the design's own list, else the key outcomes present."""
+    done = tables.complete
+    named = [c for c in (tables.design or {}).get("outcomes", []) if c in done.columns]
+    return named or [c for c in KEY_OUTCOMES if c in done.columns]
+
+
+def plot_design_scatter(tables: SweepTables, key: str) -> Figure:
+    """A design sweep's outcomes against varied parameter ``key``: one dot per finished job.
+
+    The other parameters vary at the same time, so the cloud's slope shows the
+    parameter's main effect and its spread everything else.
+    """
+    done = tables.complete
+    outcomes = design_outcomes(tables)
+    column = f"{PARAM_PREFIX}{key}"
+    fig, axes = _grid(len(outcomes), f"Outcomes against {key} "
+                      f"({tables.design['kind']} design, {len(done)} finished jobs)")
+    x = done[column].to_numpy(dtype=float)
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        y = pd.to_numeric(done[outcome], errors="coerce").to_numpy(dtype=float)
+        ax.scatter(x, y, s=14, alpha=0.7, color=colours(1)[0])
+        ax.set_title(KEY_OUTCOMES.get(outcome, outcome), fontsize=12)
+        ax.set_xlabel(key)
+        ax.grid(alpha=0.3)
+    fig.tight_layout(rect=(0, 0, 1, 1 - TITLE_SPACE / fig.get_figheight()))
+    return fig
+
+
 def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     """Every key outcome against swept parameter ``key``: mean and 90% interval over replications.
 
     With several swept parameters, one line per combination of the others.
     """
+    if tables.design:
+        return plot_design_scatter(tables, key)
     done = tables.complete
     outcomes = [c for c in KEY_OUTCOMES if c in done.columns]
     column = f"{PARAM_PREFIX}{key}"
@@ -97,8 +132,14 @@ def _legend(others: list[str], label: object) -> str | None:
 
 
 def plot_fan(tables: SweepTables, metric: str) -> Figure:
-    """Monthly ``metric``, one panel per setting (shared axes): median, central 50% and 90%."""
+    """Monthly ``metric``, one panel per setting (shared axes): median, central 50% and 90%.
+
+    A design sweep (hundreds of settings) gets one panel over all its jobs: the band
+    the varied parameters and the seeds span together.
+    """
     m = tables.metrics
+    if tables.design:
+        m = m.assign(setting=f"all {tables.design['kind']} design points")
     settings = list(OrderedDict.fromkeys(m["setting"].tolist()))
     label = KEY_SERIES.get(metric, metric)
     fig, axes = _grid(len(settings), f"{label}: median and "
@@ -129,12 +170,89 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
     return fig
 
 
-def build_sweep_plots(tables: SweepTables) -> dict[str, Figure]:
-    """All sweep plots by file stem: ``outcomes_vs_<key>`` and ``fan_<metric>``."""
-    figures: dict[str, Figure] = {}
+def plot_sensitivity(result: Sensitivity, outcome: str) -> Figure:
+    """One outcome's parameters ranked by their index, with confidence intervals."""
+    rows = result.table[result.table["outcome"] == outcome].sort_values("rank", ascending=False)
+    label = KEY_OUTCOMES.get(outcome, outcome)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 1.2 + 0.38 * len(rows)))
+    y = np.arange(len(rows))
+    if result.method == "morris":
+        ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color=colours(1)[0],
+                capsize=3, label="mu*")
+        ax.plot(rows["sigma"], y, "k|", markersize=12, label="sigma")
+        ax.set_xlabel(f"mu*: mean |elementary effect| on {label}")
+    else:
+        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], capsize=3,
+                color=colours(2)[0], label="ST (total)")
+        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], capsize=3,
+                color=colours(2)[1], label="S1 (first order)")
+        ax.set_xlabel(f"Sobol index of {label}")
+    ax.set_yticks(y, rows["parameter"].tolist(), fontsize=9)
+    ax.set_title(f"{label}: parameters ranked ({result.method}, "
+                 f"{100 * result.confidence:.0f}% confidence intervals)", fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sensitivity_overview(result: Sensitivity) -> Figure:
+    """Parameters (rows, overall rank) x outcomes: each outcome's index over its largest."""
+    order = result.overall()["parameter"].tolist()
+    pivot = result.table.pivot(index="parameter", columns="outcome", values="normalised")
+    pivot = pivot.reindex(index=order)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(1.6 + 0.9 * pivot.shape[1], 1.4 + 0.38 * pivot.shape[0]))
+    image = ax.imshow(pivot.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    ax.set_yticks(range(len(order)), order, fontsize=9)
+    ax.set_xticks(range(pivot.shape[1]), [KEY_OUTCOMES.get(c, c) for c in pivot.columns],
+                  rotation=35, ha="right", fontsize=8)
+    index = "mu*" if result.method == "morris" else "ST"
+    ax.set_title(f"Which parameters matter ({result.method}): {index} / largest {index}",
+                 fontsize=11)
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    fig.tight_layout()
+    return fig
+
+
+Builders = dict[str, Callable[[], Figure]]
+
+
+def sensitivity_plots(result: Sensitivity) -> Builders:
+    """``sensitivity_overview`` and one ``sensitivity_<outcome>`` per analysed outcome."""
+    builders: Builders = {}
+    if result.table.empty:
+        return builders
+    builders["sensitivity_overview"] = partial(plot_sensitivity_overview, result)
+    for outcome in OrderedDict.fromkeys(result.table["outcome"].tolist()):
+        builders[f"sensitivity_{outcome}"] = partial(plot_sensitivity, result, outcome)
+    return builders
+
+
+def sweep_plots(tables: SweepTables) -> Builders:
+    """Every sweep plot by file stem, as a builder: ``outcomes_vs_<key>`` and ``fan_<metric>``.
+
+    Builders, not figures: a design over 18 parameters has dozens of plots, drawn
+    and saved one at a time.
+    """
+    builders: Builders = {}
     for key in tables.swept:
-        figures[f"outcomes_vs_{key}"] = plot_outcomes_vs_param(tables, key)
+        builders[f"outcomes_vs_{key}"] = partial(plot_outcomes_vs_param, tables, key)
     for metric in KEY_SERIES:
         if metric in tables.metrics.columns:
-            figures[f"fan_{metric}"] = plot_fan(tables, metric)
-    return figures
+            builders[f"fan_{metric}"] = partial(plot_fan, tables, metric)
+    return builders
+
+
+def build_sweep_plots(tables: SweepTables) -> dict[str, Figure]:
+    """All sweep plots by file stem (built at once: for tests and notebooks)."""
+    return {name: build() for name, build in sweep_plots(tables).items()}
+
+
+def save_plots(builders: Builders, directory: Path) -> list[Path]:
+    """Draw, save and close each plot in turn; return the paths."""
+    paths: list[Path] = []
+    for name, build in builders.items():
+        paths += save_all({name: build()}, directory)
+    return paths

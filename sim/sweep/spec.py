@@ -33,9 +33,17 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import BaimoConfig, ConfigError
-from sim.configuration import CONF_DIR, hash_resolved, register_configs, run_control, to_config
+from sim.configuration import (
+    CONF_DIR,
+    RunControl,
+    hash_resolved,
+    register_configs,
+    run_control,
+    to_config,
+)
 from sim.outputs import output_root
 from sim.rng import replication_seeds
+from sim.sweep.design import GRID, Design, draw, override
 
 SWEEP_MANIFEST = "sweep.json"
 FAILED = "FAILED"
@@ -44,7 +52,8 @@ TASK_NAME = "baimo"
 REPLICATION = "replication"
 #: Overrides that steer the sweep: they never name the sweep or a job directory.
 RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", "fail_job",
-               "experiment")
+               "experiment", "sample")
+SAMPLE = "sample"
 #: Directory names longer than this are shortened with a hash (file systems allow 255 bytes).
 MAX_NAME = 150
 SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
@@ -65,6 +74,7 @@ class Job:
     replication: int
     seed: int
     config_hash: str
+    sample: int | None = None     # design sweeps: the row of the design matrix
 
 
 @dataclass
@@ -85,6 +95,7 @@ class SweepSpec:
     configs: dict[str, BaimoConfig] = field(default_factory=dict)   # job name -> model config
     compose_seconds: float = 0.0
     plots: bool = True            # draw the sweep plots after aggregating
+    design: dict[str, Any] | None = None   # design sweeps: sim.sweep.design.Design.manifest
 
     @property
     def settings(self) -> list[str]:
@@ -241,6 +252,9 @@ def build(hydra: Hydra, command: list[str]) -> SweepSpec:
         batches = BasicSweeper.split_arguments(list(grid.values()), None)[0]
     except HydraException as exc:
         raise SweepError(one_line(exc)) from None
+    design = None
+    if rc.design.kind != GRID:
+        design, batches, swept, excluded = _designed(master, rc, grid, swept, excluded, batches)
 
     # Jobs read the exclusion list from the master's hydra overrides (load_sweep_config).
     exclude = f"hydra.job.config.override_dirname.exclude_keys=[{','.join(map(quote, excluded))}]"
@@ -253,9 +267,35 @@ def build(hydra: Hydra, command: list[str]) -> SweepSpec:
                      replications=rc.replications, swept=swept,
                      fixed=sorted(str(o.input_line) for o in fixed_user),
                      jobs=[], config=master, launcher=launcher, workers=workers, plan=rc.plan,
-                     compose_seconds=compose_seconds, plots=rc.sweep_plots)
+                     compose_seconds=compose_seconds, plots=rc.sweep_plots,
+                     design=design.manifest(rc.design) if design is not None else None)
     _add_jobs(spec, hydra, master, batches, swept, excluded)
     return spec
+
+
+def _designed(master: DictConfig, rc: RunControl, grid: OrderedDict[str, Override],
+              swept: list[str], excluded: list[str], batches: list[list[str]]) \
+        -> tuple[Design, list[list[str]], list[str], list[str]]:
+    """A design sweep's jobs: every point of the design times every replication.
+
+    Returns the design, the job override lists (point-major), the varied keys (they
+    become the ``param.<key>`` columns) and the keys left out of job names (the
+    varied ones: a job is named by its point and replication, ``replication=0,sample=7``).
+    """
+    if swept:
+        raise SweepError(f"design.kind={rc.design.kind} takes its settings from design.ranges; "
+                         f"do not also sweep {', '.join(swept)} with a,b lists")
+    try:
+        design = draw(rc.design, int(master.seed))
+    except ConfigError as exc:
+        raise SweepError(str(exc)) from None
+    fixed = sorted(set(design.keys) & {o.key_or_group for o in grid.values()})
+    if fixed:
+        raise SweepError(f"{fixed[0]} is both set by an override and varied by design.ranges; "
+                         "drop one of them")
+    jobs = [[*batch, f"{SAMPLE}={i}", *(override(k, v) for k, v in point.items())]
+            for i, point in enumerate(design.values) for batch in batches]
+    return design, jobs, design.keys, sorted({*excluded, *design.keys})
 
 
 def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
@@ -294,6 +334,7 @@ def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[l
             raise SweepError(f"two jobs would share the directory {name!r}")
         names.add(name)
         replication = int(next(_value(o) for o in parsed if o.key_or_group == REPLICATION))
+        sample = next((int(_value(o)) for o in parsed if o.key_or_group == SAMPLE), None)
         if setting not in models:
             cfg = _compose_setting(hydra, master, model_base, parsed, swept)
             try:
@@ -311,7 +352,7 @@ def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[l
         spec.configs[name] = config
         spec.jobs.append(Job(name=name, setting=setting, overrides=tuple(job_overrides),
                              params=params[setting], replication=replication,
-                             seed=config.seed,
+                             seed=config.seed, sample=sample,
                              config_hash=seeded_hash(resolved[setting], config.seed)))
 
 

@@ -1,0 +1,186 @@
+"""Sampling designs over named parameter ranges: Latin hypercube, random, Morris, Sobol.
+
+A grid sweep takes its settings from ``hydra.sweeper.params``; a design sweep
+draws them from ``design.ranges`` (see :class:`sim.configuration.DesignSpec`).
+Every design is drawn from the ``design`` stream of the sweep's base seed, so
+the same experiment file gives the same points in every run and on every
+machine. Integer parameters (e.g. ``funds.term_years``) are rounded to the
+nearest integer for the run; the unrounded matrix is kept for the Morris and
+Sobol analyses, whose estimators need the design as drawn.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.config import BaimoConfig, ConfigError
+from sim.configuration import DesignSpec
+from sim.rng import Streams
+
+GRID = "grid"
+SAMPLED = ("lhs", "random")
+SENSITIVITY = ("morris", "sobol")
+KINDS = (GRID, *SAMPLED, *SENSITIVITY)
+#: SALib wants an integer seed: drawn from the design stream below this bound.
+SEED_BOUND = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One varied parameter: dotted key, range, and whether runs take it as an integer."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool
+
+
+@dataclass(frozen=True)
+class Design:
+    """The drawn points: ``matrix`` as drawn (rows = settings), ``values`` as the runs use them."""
+
+    kind: str
+    parameters: tuple[Parameter, ...]
+    matrix: np.ndarray
+    values: list[dict[str, Any]]
+
+    @property
+    def keys(self) -> list[str]:
+        """Varied keys in design order."""
+        return [p.key for p in self.parameters]
+
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem dict (names and bounds)."""
+        return {"num_vars": len(self.parameters), "names": self.keys,
+                "bounds": [[p.low, p.high] for p in self.parameters]}
+
+    def manifest(self, spec: DesignSpec) -> dict[str, Any]:
+        """What sweep.json records so aggregation can analyse the design later."""
+        return {"kind": self.kind, "samples": spec.samples, "keys": self.keys,
+                "bounds": [[p.low, p.high] for p in self.parameters],
+                "integer": [p.integer for p in self.parameters],
+                "levels": spec.levels, "second_order": spec.second_order,
+                "outcomes": list(spec.outcomes), "resamples": spec.resamples,
+                "confidence": spec.confidence, "matrix": self.matrix.tolist()}
+
+
+def _field_of(key: str) -> tuple[dataclasses.Field, Any]:
+    """The schema field behind a dotted key and its resolved type; ConfigError if none."""
+    cls: Any = BaimoConfig
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        if not dataclasses.is_dataclass(cls):
+            break
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        if part not in fields:
+            break
+        if i == len(parts) - 1:
+            return fields[part], hints[part]
+        cls = hints[part]
+    raise ConfigError(f"design.ranges: {key} is not a model parameter "
+                      "(baimo --cfg job lists them)")
+
+
+def parameter(key: str, bounds: Any) -> Parameter:
+    """A validated :class:`Parameter`: a scalar numeric field, a range inside the schema's."""
+    f, kind = _field_of(key)
+    if kind not in (int, float) or "range" not in f.metadata:
+        raise ConfigError(f"design.ranges: {key} is not a scalar number; designs vary "
+                          "numeric parameters only")
+    numbers = isinstance(bounds, list | tuple) and all(
+        isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+    if not numbers or len(bounds) != 2:
+        raise ConfigError(f"design.ranges.{key} must be [low, high] (two numbers); got {bounds}")
+    low, high = (float(b) for b in bounds)
+    lo, hi = f.metadata["range"]
+    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+        raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}]: low must be below high")
+    if low < lo or high > hi:
+        raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}] is outside the allowed "
+                          f"range {lo:g} to {hi:g}")
+    if kind is int and math.floor(high) - math.ceil(low) < 1:
+        raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}] holds fewer than two "
+                          "integers")
+    return Parameter(key, low, high, kind is int)
+
+
+def check(spec: DesignSpec) -> None:
+    """ConfigError (one line) if the design is not runnable."""
+    if spec.kind not in KINDS:
+        raise ConfigError(f"design.kind={spec.kind!r} is unknown; allowed {', '.join(KINDS)}")
+    if spec.kind == GRID:
+        return
+    if not spec.ranges:
+        raise ConfigError(f"design.kind={spec.kind} needs design.ranges "
+                          "(parameter: [low, high])")
+    least = 2 if spec.kind in SAMPLED else 1
+    if spec.samples < least:
+        raise ConfigError(f"design.samples={spec.samples} must be at least {least} "
+                          f"for design.kind={spec.kind}")
+    if spec.kind == "morris" and (spec.levels < 2 or spec.levels % 2):
+        raise ConfigError(f"design.levels={spec.levels} must be an even number >= 2")
+    if spec.kind == "sobol" and spec.samples & (spec.samples - 1):
+        raise ConfigError(f"design.samples={spec.samples} must be a power of 2 for Sobol "
+                          "(Saltelli's scheme)")
+    if spec.resamples < 10:
+        raise ConfigError(f"design.resamples={spec.resamples} must be at least 10")
+    if not 0.5 <= spec.confidence < 1:
+        raise ConfigError(f"design.confidence={spec.confidence:g} is out of range; allowed "
+                          "0.5 to 0.999")
+
+
+def settings_count(spec: DesignSpec) -> int:
+    """How many settings the design draws (before replications)."""
+    k = len(spec.ranges)
+    if spec.kind == "morris":
+        return spec.samples * (k + 1)
+    if spec.kind == "sobol":
+        return spec.samples * (2 * k + 2 if spec.second_order else k + 2)
+    return spec.samples
+
+
+def _unit(kind: str, n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    if kind == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=k, seed=rng).random(n)
+    return rng.random((n, k))
+
+
+def draw(spec: DesignSpec, seed: int) -> Design:
+    """The design's points for a sweep with base seed ``seed``; ConfigError if invalid."""
+    check(spec)
+    params = tuple(parameter(k, v) for k, v in spec.ranges.items())
+    rng = Streams(seed).get("design")
+    problem = {"num_vars": len(params), "names": [p.key for p in params],
+               "bounds": [[p.low, p.high] for p in params]}
+    if spec.kind == "morris":
+        from SALib.sample import morris
+
+        matrix = morris.sample(problem, spec.samples, num_levels=spec.levels,
+                               seed=int(rng.integers(SEED_BOUND)))
+    elif spec.kind == "sobol":
+        from SALib.sample import sobol
+
+        matrix = sobol.sample(problem, spec.samples, calc_second_order=spec.second_order,
+                              seed=int(rng.integers(SEED_BOUND)))
+    else:
+        low = np.array([p.low for p in params])
+        high = np.array([p.high for p in params])
+        matrix = low + _unit(spec.kind, spec.samples, len(params), rng) * (high - low)
+    values = [{p.key: (int(np.rint(x)) if p.integer else float(x)) for p, x in zip(params, row,
+                                                                              strict=True)}
+              for row in matrix]
+    return Design(spec.kind, params, np.asarray(matrix, dtype=float), values)
+
+
+def override(key: str, value: Any) -> str:
+    """A point's value as a Hydra override (floats as their shortest exact repr)."""
+    return f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}"

@@ -1,0 +1,217 @@
+"""Which parameters matter: Morris screening and Sobol indices of a design sweep (SALib).
+
+A ``design.kind: morris`` or ``sobol`` sweep records its design matrix in
+``sweep.json``. After aggregation, each outcome in ``design.outcomes`` (or the
+key outcomes when none are named) is averaged over the replications of each
+design point and analysed:
+
+- Morris: mu* (mean absolute elementary effect, in the outcome's units) with a
+  bootstrap confidence interval, mu and sigma (non-linearity or interactions).
+  Trajectories with an unfinished job are left out.
+- Sobol: first-order (S1) and total (ST) indices with bootstrap intervals;
+  every point must be finished.
+
+Parameters are ranked per outcome (by mu* or ST), and overall by their mean
+normalised index across outcomes. Written to the sweep directory:
+``sensitivity.parquet`` (tidy: method, outcome, parameter, indices, CIs,
+rank), ``sensitivity.md`` and ``plots/sensitivity_*.png``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.outputs import write_parquet, write_text
+from sim.sweep.outcomes import KEY_OUTCOMES
+
+SENSITIVITY_TABLE = "sensitivity.parquet"
+SENSITIVITY_REPORT = "sensitivity.md"
+#: Column holding each method's ranking index.
+RANK_INDEX = {"morris": "mu_star", "sobol": "ST"}
+RANK_CONF = {"morris": "mu_star_conf", "sobol": "ST_conf"}
+COLUMNS = ["method", "outcome", "parameter", "rank", "mu_star", "mu_star_conf", "mu", "sigma",
+           "S1", "S1_conf", "ST", "ST_conf", "normalised", "points"]
+
+
+@dataclass
+class Sensitivity:
+    """The analysis of one sweep: tidy indices and what could not be analysed."""
+
+    method: str
+    table: pd.DataFrame
+    skipped: dict[str, str] = field(default_factory=dict)   # outcome -> reason
+    confidence: float = 0.95
+
+    def overall(self) -> pd.DataFrame:
+        """Parameters ranked by their mean normalised index over the analysed outcomes."""
+        if self.table.empty:
+            return pd.DataFrame(columns=["parameter", "mean_normalised", "outcomes_top3"])
+        grouped = self.table.groupby("parameter", sort=False)
+        out = pd.DataFrame({
+            "mean_normalised": grouped["normalised"].mean(),
+            "outcomes_top3": grouped["rank"].apply(lambda r: int((r <= 3).sum())),
+        }).reset_index()
+        return out.sort_values(["mean_normalised", "parameter"], ascending=[False, True],
+                               ignore_index=True)
+
+
+def point_means(jobs: pd.DataFrame, manifest: dict[str, Any], outcome: str) -> np.ndarray:
+    """The outcome at each design point, averaged over its finished replications (NaN if none)."""
+    n = len(manifest["design"]["matrix"])
+    sample_of = {j["name"]: j.get("sample") for j in manifest["jobs"]}
+    y = np.full(n, math.nan)
+    done = jobs[jobs["status"] == "complete"]
+    if outcome not in done.columns:
+        return y
+    values = pd.to_numeric(done[outcome], errors="coerce")
+    samples = done["job"].map(sample_of)
+    means = values.groupby(samples).mean()
+    for sample, value in means.items():
+        if sample is not None and not pd.isna(sample):
+            y[int(sample)] = value
+    return y
+
+
+def _problem(design: dict[str, Any]) -> dict[str, Any]:
+    return {"num_vars": len(design["keys"]), "names": list(design["keys"]),
+            "bounds": [list(b) for b in design["bounds"]]}
+
+
+def morris(design: dict[str, Any], x: np.ndarray, y: np.ndarray, seed: int) \
+        -> tuple[dict[str, np.ndarray], int]:
+    """SALib's Morris analysis over the trajectories whose every point has a value.
+
+    Returns the indices and the number of trajectories used (0: nothing to analyse).
+    """
+    from SALib.analyze import morris as salib_morris
+
+    k = len(design["keys"])
+    size = k + 1
+    whole = [t for t in range(len(y) // size) if np.isfinite(y[t * size:(t + 1) * size]).all()]
+    if len(whole) < 2:
+        return {}, len(whole)
+    rows = np.concatenate([np.arange(t * size, (t + 1) * size) for t in whole])
+    result = salib_morris.analyze(_problem(design), x[rows], y[rows],
+                                  num_resamples=int(design["resamples"]),
+                                  conf_level=float(design["confidence"]),
+                                  num_levels=int(design["levels"]), seed=seed)
+    return {k_: np.asarray(result[k_], dtype=float)
+            for k_ in ("mu_star", "mu_star_conf", "mu", "sigma")}, len(whole)
+
+
+def sobol(design: dict[str, Any], y: np.ndarray, seed: int) -> tuple[dict[str, np.ndarray], int]:
+    """SALib's Sobol analysis (Saltelli's estimators); every point must have a value."""
+    from SALib.analyze import sobol as salib_sobol
+
+    if not np.isfinite(y).all():
+        return {}, int(np.isfinite(y).sum())
+    result = salib_sobol.analyze(_problem(design), y,
+                                 calc_second_order=bool(design["second_order"]),
+                                 num_resamples=int(design["resamples"]),
+                                 conf_level=float(design["confidence"]), seed=seed)
+    return {k_: np.asarray(result[k_], dtype=float)
+            for k_ in ("S1", "S1_conf", "ST", "ST_conf")}, len(y)
+
+
+def outcomes_of(design: dict[str, Any], jobs: pd.DataFrame) -> list[str]:
+    """The outcomes to analyse: the design's own, else the key outcomes present."""
+    named = list(design.get("outcomes") or [])
+    return named or [c for c in KEY_OUTCOMES if c in jobs.columns]
+
+
+def analyse(manifest: dict[str, Any], jobs: pd.DataFrame, seed: int = 0) -> Sensitivity:
+    """Indices of every outcome of a Morris or Sobol sweep (one row per outcome x parameter)."""
+    design = manifest["design"]
+    method = str(design["kind"])
+    keys = list(design["keys"])
+    x = np.asarray(design["matrix"], dtype=float)
+    rows: list[dict[str, Any]] = []
+    skipped: dict[str, str] = {}
+    for outcome in outcomes_of(design, jobs):
+        if outcome not in jobs.columns:
+            skipped[outcome] = "not a column of sweep.parquet"
+            continue
+        y = point_means(jobs, manifest, outcome)
+        if np.nanstd(y) == 0 if np.isfinite(y).any() else True:
+            skipped[outcome] = "constant or missing at every finished point"
+            continue
+        if method == "morris":
+            result, used = morris(design, x, y, seed)
+            need = "two whole trajectories"
+        else:
+            result, used = sobol(design, y, seed)
+            need = "every design point finished"
+        if not result:
+            skipped[outcome] = f"needs {need}; {used} available"
+            continue
+        index = result[RANK_INDEX[method]]
+        top = float(np.nanmax(index)) if np.isfinite(index).any() else math.nan
+        order = np.argsort(-np.nan_to_num(index, nan=-np.inf), kind="stable")
+        ranks = np.empty(len(keys), dtype=int)
+        ranks[order] = np.arange(1, len(keys) + 1)
+        for i, key in enumerate(keys):
+            row: dict[str, Any] = {"method": method, "outcome": outcome, "parameter": key,
+                                   "rank": int(ranks[i]), "points": int(used)}
+            for col in COLUMNS[4:12]:
+                row[col] = float(result[col][i]) if col in result else math.nan
+            row["normalised"] = float(index[i] / top) if top and top > 0 else math.nan
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = table.sort_values(["outcome", "rank"], kind="stable", ignore_index=True)
+    return Sensitivity(method, table, skipped, float(design["confidence"]))
+
+
+def _fmt(value: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    return f"{value:.3g}"
+
+
+def report(result: Sensitivity, labels: dict[str, str] | None = None) -> str:
+    """``sensitivity.md``: the overall ranking, then one ranked table per outcome."""
+    labels = labels or KEY_OUTCOMES
+    what = ("Morris screening: mu* is the mean absolute elementary effect (outcome units per "
+            "full range of the parameter); sigma large against mu* means interactions or "
+            "non-linearity" if result.method == "morris" else
+            "Sobol indices: S1 the share of the outcome's variance a parameter explains alone, "
+            "ST including its interactions")
+    lines = [f"# Sensitivity ({result.method})", "", what + ".",
+             "Intervals are bootstrap confidence intervals (+/- half-width).", "",
+             "## Overall ranking", "",
+             "Mean of each outcome's index divided by that outcome's largest index.", "",
+             "| rank | parameter | mean normalised index | outcomes where it is top 3 |",
+             "|---|---|---|---|"]
+    for i, row in enumerate(result.overall().itertuples(index=False), start=1):
+        lines.append(f"| {i} | {row.parameter} | {_fmt(row.mean_normalised)} | "
+                     f"{row.outcomes_top3} |")
+    for outcome, group in result.table.groupby("outcome", sort=False):
+        lines += ["", f"## {labels.get(str(outcome), outcome)} (`{outcome}`)", "",
+                  f"{int(group['points'].iloc[0])} "
+                  f"{'trajectories' if result.method == 'morris' else 'points'} analysed.", ""]
+        if result.method == "morris":
+            lines += ["| rank | parameter | mu* | +/- | mu | sigma |", "|---|---|---|---|---|---|"]
+            for r in group.itertuples(index=False):
+                lines.append(f"| {r.rank} | {r.parameter} | {_fmt(r.mu_star)} | "
+                             f"{_fmt(r.mu_star_conf)} | {_fmt(r.mu)} | {_fmt(r.sigma)} |")
+        else:
+            lines += ["| rank | parameter | ST | +/- | S1 | +/- |", "|---|---|---|---|---|---|"]
+            for r in group.itertuples(index=False):
+                lines.append(f"| {r.rank} | {r.parameter} | {_fmt(r.ST)} | {_fmt(r.ST_conf)} | "
+                             f"{_fmt(r.S1)} | {_fmt(r.S1_conf)} |")
+    if result.skipped:
+        lines += ["", "## Not analysed", ""]
+        lines += [f"- `{k}`: {v}" for k, v in result.skipped.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write(result: Sensitivity, directory: Path) -> list[Path]:
+    """Write the table and the report into the sweep directory; return the paths."""
+    write_parquet(result.table, directory / SENSITIVITY_TABLE)
+    write_text(report(result), directory / SENSITIVITY_REPORT)
+    return [directory / SENSITIVITY_TABLE, directory / SENSITIVITY_REPORT]

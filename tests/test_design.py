@@ -1,0 +1,272 @@
+"""Sampling designs and sensitivity analysis: the draws, their errors, SALib's indices, end to end.
+
+The analysis tests use known functions (a linear model whose parameter
+importance is known) so a broken estimator or a lost design order fails them;
+the end-to-end tests run tiny design sweeps (12 months, 200 buyers).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main as baimo_main
+from sim.config import ConfigError
+from sim.configuration import DesignSpec
+from sim.sweep import collect
+from sim.sweep.design import check, draw, override, settings_count
+from sim.sweep.plots import (
+    plot_fan,
+    plot_outcomes_vs_param,
+    plot_sensitivity,
+    plot_sensitivity_overview,
+)
+from sim.sweep.sensitivity import SENSITIVITY_REPORT, SENSITIVITY_TABLE, analyse
+from sim.sweep.spec import build, start_hydra
+
+pytestmark = pytest.mark.usefixtures("output_root")
+
+RANGES = {"funds.size_mcny": [600, 2400], "regulation.reviewers": [3, 10],
+          "data.spillover": [0.2, 0.8]}
+TINY = ["horizon_months=12", "buyers.count=200", "hydra/launcher=basic"]
+
+
+def spec(kind: str, samples: int, ranges: dict | None = None, **kw) -> DesignSpec:
+    return DesignSpec(kind=kind, samples=samples,
+                      ranges=dict(RANGES if ranges is None else ranges), **kw)
+
+
+# ------------------------------------------------------------------ drawing designs
+def test_lhs_puts_one_point_in_every_stratum_of_every_parameter() -> None:
+    n = 20
+    design = draw(spec("lhs", n), seed=1)
+    assert design.matrix.shape == (n, 3)
+    for j, (low, high) in enumerate(RANGES.values()):
+        unit = (design.matrix[:, j] - low) / (high - low)
+        assert sorted(np.floor(unit * n).astype(int)) == list(range(n))
+
+
+def test_designs_are_seeded_and_integer_parameters_are_rounded() -> None:
+    a, b, c = draw(spec("lhs", 8), 1), draw(spec("lhs", 8), 1), draw(spec("lhs", 8), 2)
+    assert np.array_equal(a.matrix, b.matrix)
+    assert not np.array_equal(a.matrix, c.matrix)
+    terms = [v["regulation.reviewers"] for v in a.values]
+    assert all(isinstance(t, int) and 3 <= t <= 10 for t in terms)
+    assert terms == [int(np.rint(x)) for x in a.matrix[:, 1]]
+    assert all(isinstance(v["data.spillover"], float) for v in a.values)
+
+
+def test_random_design_stays_inside_the_ranges() -> None:
+    design = draw(spec("random", 50), seed=3)
+    for j, (low, high) in enumerate(RANGES.values()):
+        assert (design.matrix[:, j] >= low).all() and (design.matrix[:, j] <= high).all()
+
+
+def test_morris_trajectories_move_one_parameter_at_a_time() -> None:
+    design = draw(spec("morris", 4), seed=5)
+    k = len(RANGES)
+    assert design.matrix.shape == (4 * (k + 1), k) == (settings_count(spec("morris", 4)), k)
+    for t in range(4):
+        block = design.matrix[t * (k + 1):(t + 1) * (k + 1)]
+        changed = (np.diff(block, axis=0) != 0).sum(axis=1)
+        assert changed.tolist() == [1] * k
+
+
+def test_sobol_design_has_saltelli_size() -> None:
+    assert draw(spec("sobol", 8), seed=5).matrix.shape == (8 * (3 + 2), 3)
+    assert settings_count(spec("sobol", 8, second_order=True)) == 8 * (2 * 3 + 2)
+
+
+def test_override_keeps_floats_exact() -> None:
+    assert override("data.spillover", 0.1 + 0.2) == f"data.spillover={0.1 + 0.2!r}"
+    assert override("funds.term_years", 4) == "funds.term_years=4"
+
+
+@pytest.mark.parametrize(("design", "message"), [
+    (spec("latin", 5), "design.kind='latin' is unknown"),
+    (spec("lhs", 5, {"funds.nonsense": [0, 1]}), "funds.nonsense is not a model parameter"),
+    (spec("lhs", 5, {"startups.domains": [0, 1]}), "startups.domains is not a scalar number"),
+    (spec("lhs", 5, {"data.spillover": [0.5, 2]}), "outside the allowed range 0 to 1"),
+    (spec("lhs", 5, {"data.spillover": [0.5, 0.5]}), "low must be below high"),
+    (spec("lhs", 5, {"data.spillover": [0.5]}), "must be [low, high]"),
+    (spec("lhs", 5, {"regulation.reviewers": [3.2, 3.8]}), "fewer than two integers"),
+    (spec("lhs", 1), "design.samples=1 must be at least 2"),
+    (spec("lhs", 5, {}), "needs design.ranges"),
+    (spec("sobol", 6), "must be a power of 2"),
+    (spec("morris", 4, levels=3), "design.levels=3 must be an even number"),
+])
+def test_bad_designs_fail_with_one_line_naming_the_field(design: DesignSpec, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        draw(design, seed=1)
+    text = str(info.value)
+    assert message in text and "\n" not in text
+
+
+def test_grid_needs_no_ranges() -> None:
+    check(DesignSpec())
+
+
+# ------------------------------------------------------------------ sensitivity analysis
+def _manifest(design_spec: DesignSpec, seed: int = 11) -> tuple[dict, np.ndarray]:
+    design = draw(design_spec, seed)
+    jobs = [{"name": f"replication=0,sample={i}", "sample": i} for i in range(len(design.values))]
+    return {"design": design.manifest(design_spec), "jobs": jobs}, design.matrix
+
+
+def _jobs(manifest: dict, y: np.ndarray, status: list[str] | None = None) -> pd.DataFrame:
+    names = [j["name"] for j in manifest["jobs"]]
+    return pd.DataFrame({"job": names, "status": status or ["complete"] * len(names), "y": y})
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    bounds = np.array(list(RANGES.values()), dtype=float)
+    return (x - bounds[:, 0]) / (bounds[:, 1] - bounds[:, 0])
+
+
+def test_morris_ranks_a_known_linear_model() -> None:
+    manifest, x = _manifest(spec("morris", 10, outcomes=["y"], resamples=200))
+    u = _unit(x)
+    result = analyse(manifest, _jobs(manifest, 10 * u[:, 0] + 2 * u[:, 2]))
+    table = result.table.set_index("parameter")
+    assert table["rank"].to_dict() == {"funds.size_mcny": 1, "data.spillover": 2,
+                                       "regulation.reviewers": 3}
+    # mu* of a linear term is its slope over the full range; mu* of an absent one is 0.
+    assert table.loc["funds.size_mcny", "mu_star"] == pytest.approx(10, rel=1e-6)
+    assert table.loc["data.spillover", "mu_star"] == pytest.approx(2, rel=1e-6)
+    assert table.loc["regulation.reviewers", "mu_star"] == pytest.approx(0, abs=1e-9)
+    assert (table["mu_star_conf"] >= 0).all() and table["points"].eq(10).all()
+    assert result.overall()["parameter"].tolist()[0] == "funds.size_mcny"
+
+
+def test_morris_leaves_out_trajectories_with_an_unfinished_job() -> None:
+    manifest, x = _manifest(spec("morris", 5, outcomes=["y"], resamples=100))
+    status = ["complete"] * len(x)
+    status[6] = "failed"                        # trajectory 1 (rows 4-7 for 3 parameters)
+    result = analyse(manifest, _jobs(manifest, _unit(x)[:, 0], status))
+    assert result.table["points"].eq(4).all()
+
+
+def test_sobol_shares_variance_of_a_known_model() -> None:
+    manifest, x = _manifest(spec("sobol", 512, outcomes=["y"], resamples=100))
+    u = _unit(x)
+    result = analyse(manifest, _jobs(manifest, 2 * u[:, 0] + u[:, 1]))
+    table = result.table.set_index("parameter")
+    # Var = 4/12 + 1/12: S1 = 0.8 and 0.2 for the two terms, 0 for the third.
+    assert table.loc["funds.size_mcny", "S1"] == pytest.approx(0.8, abs=0.08)
+    assert table.loc["regulation.reviewers", "S1"] == pytest.approx(0.2, abs=0.08)
+    assert table.loc["data.spillover", "ST"] == pytest.approx(0, abs=0.02)
+    assert table.loc["funds.size_mcny", "rank"] == 1
+
+
+def test_constant_outcomes_are_reported_not_analysed() -> None:
+    manifest, x = _manifest(spec("morris", 3, outcomes=["y", "missing"], resamples=50))
+    result = analyse(manifest, _jobs(manifest, np.ones(len(x))))
+    assert set(result.skipped) == {"y", "missing"} and result.table.empty
+
+
+def test_sensitivity_plots_show_every_parameter_with_intervals() -> None:
+    manifest, x = _manifest(spec("morris", 6, outcomes=["y"], resamples=100))
+    result = analyse(manifest, _jobs(manifest, 3 * _unit(x)[:, 1]))
+    fig = plot_sensitivity(result, "y")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "regulation.reviewers"  # top bar
+    assert len(ax.patches) == 3 and "95% confidence intervals" in ax.get_title()
+    overview = plot_sensitivity_overview(result)
+    assert overview.axes[0].images[0].get_array().shape == (3, 1)
+
+
+# ------------------------------------------------------------------ end to end
+def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    old = sys.argv
+    sys.argv = ["baimo", *args]
+    try:
+        baimo_main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = old
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lhs_experiment_runs_resumes_and_plots(output_root: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    directory = output_root / "lhs"
+    args = ["+experiment=uncertainty_lhs", "design.samples=3", f"sweep_dir={directory}",
+            "sweep_plots=false", *TINY]
+    code, out, err = baimo(args, capsys)
+    assert code == 0, err
+    tables = collect(directory)
+    assert tables.jobs["job"].tolist() == [f"replication=0,sample={i}" for i in range(3)]
+    params = [c for c in tables.jobs.columns if c.startswith("param.")]
+    assert len(params) == 8 and tables.jobs[params].nunique().min() == 3
+    manifest = json.loads((directory / "sweep.json").read_text())
+    assert manifest["design"]["kind"] == "lhs" and len(manifest["design"]["matrix"]) == 3
+    scatter = plot_outcomes_vs_param(tables, "hype.decay_per_month")
+    assert "lhs design" in scatter.texts[0].get_text()
+    panels = [ax for ax in scatter.axes if ax.get_visible()]
+    assert panels and all(len(ax.collections[0].get_offsets()) == 3 for ax in panels)
+    fan = plot_fan(tables, "independent_builders")
+    assert len([ax for ax in fan.axes if ax.get_visible()]) == 1   # one panel: all points
+    code, out, _ = baimo(args, capsys)   # rerun: everything is complete, nothing runs
+    assert code == 0 and "already complete: 3, to run: 0" in out
+
+
+def test_screening_experiment_screens_at_least_15_assumptions() -> None:
+    from sim.validation.params import rows
+
+    spec_ = build(start_hydra(), ["+experiment=sensitivity_screening", "design.samples=1"])
+    k = len(spec_.swept)
+    assert k >= 15 and spec_.design is not None and spec_.design["kind"] == "morris"
+    assert len(spec_.jobs) == k + 1     # one trajectory: k + 1 points
+    source = {r.name: r.source for r in rows()}
+    assert all("assumption" in source[key] for key in spec_.swept)
+
+
+TINY_MORRIS = """# @package _global_
+# A three-parameter Morris screening for the tests.
+hydra:
+  mode: MULTIRUN
+design:
+  kind: morris
+  samples: 2
+  outcomes: [startups.founded, releases.total]
+  ranges:
+    data.spillover: [0.2, 0.8]
+    startups.base_founding_rate: [0.9, 1.5]
+    regulation.reviewers: [5, 20]
+"""
+
+
+def test_morris_screening_writes_a_ranked_report_and_plots(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = output_root / "scenarios" / "experiment" / "tiny_morris.yaml"
+    scenario.parent.mkdir(parents=True)
+    scenario.write_text(TINY_MORRIS)
+    directory = output_root / "screen"
+    code, out, err = baimo(["+experiment=tiny_morris", f"sweep_dir={directory}", *TINY], capsys)
+    assert code == 0, err
+    table = pd.read_parquet(directory / SENSITIVITY_TABLE)
+    assert set(table["method"]) == {"morris"} and table["parameter"].nunique() == 3
+    assert set(table["outcome"]) == {"startups.founded", "releases.total"}
+    for _, group in table.groupby("outcome"):
+        assert sorted(group["rank"]) == [1, 2, 3]
+    text = (directory / SENSITIVITY_REPORT).read_text()
+    assert "## Overall ranking" in text and "mu*" in text
+    plots = {p.stem for p in (directory / "plots").glob("*.png")}
+    assert {"sensitivity_overview", "sensitivity_startups.founded",
+            "outcomes_vs_data.spillover"} <= plots
+
+
+def test_design_sweep_refuses_grid_keys_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = baimo(["+experiment=uncertainty_lhs", "funds.term_years=3,10", *TINY], capsys)
+    assert code == 2 and "takes its settings from design.ranges" in err
+    code, _, err = baimo(["+experiment=uncertainty_lhs", "data.spillover=0.5", "design.kind=lhs",
+                          "hype.decay_per_month=0.1", *TINY], capsys)
+    assert code == 2 and "hype.decay_per_month is both set by an override" in err
