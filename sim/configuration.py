@@ -89,13 +89,14 @@ class RunConfig(RunControl, BaimoConfig):
 
 
 #: conf/config.yaml searches <output root>/scenarios for experiments; until a calibration
-#: writes one, the directory does not exist and Hydra would warn on every run.
+#: writes one, the directory does not exist and Hydra would warn on every run (and in every
+#: sweep worker, which imports this module before composing its job: hence at import).
 SCENARIOS_WARNING = r"provider=hydra\.searchpath in main, path=.*scenarios is not available"
+warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarning)
 
 
 def register_configs() -> None:
     """Register the schema under the name the primary config's defaults list uses."""
-    warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarning)
     ConfigStore.instance().store(name="base_config", node=RunConfig)
 
 
@@ -146,7 +147,9 @@ def _unknown_key(node: Any, path: str = "") -> ConfigError | None:
         known = ({f.name for f in dataclasses.fields(typed)}
                  if typed is not None and dataclasses.is_dataclass(typed) else None)
         for key in node:
-            if known is not None and key not in known and not (path == "" and key == "hydra"):
+            if path == "" and key == "hydra":
+                continue   # Hydra's own node: its plugins type it, not our schema
+            if known is not None and key not in known:
                 name = typed.__name__ if typed is not None else "config"
                 return ConfigError(f"{path}{key}: Key '{key}' not in '{name}'")
             found = _unknown_key(node._get_node(key), f"{path}{key}.")

@@ -15,6 +15,7 @@ from omegaconf import OmegaConf
 from sim.configuration import EXPERIMENTS_DIR
 
 TEACHING = "teaching"
+SCENARIOS = "scenarios"
 
 
 def question(path: Path) -> str:
@@ -30,12 +31,20 @@ def question(path: Path) -> str:
 
 
 def list_experiments(root: Path = EXPERIMENTS_DIR) -> dict[str, list[tuple[str, str]]]:
-    """``{"experiments": [(name, question)], "teaching": [...]}``, sorted by name."""
-    found: dict[str, list[tuple[str, str]]] = {"experiments": [], TEACHING: []}
+    """``{"experiments": [(name, question)], "teaching": [...], "scenarios": [...]}``, sorted.
+
+    Scenarios are the files runs wrote under ``<output root>/scenarios/experiment/``
+    (a calibration's best configuration).
+    """
+    from sim.outputs import output_root
+
+    found: dict[str, list[tuple[str, str]]] = {"experiments": [], TEACHING: [], SCENARIOS: []}
     for path in sorted(root.glob("*.yaml")):
         found["experiments"].append((path.stem, question(path)))
     for path in sorted((root / TEACHING).glob("*.yaml")):
         found[TEACHING].append((f"{TEACHING}/{path.stem}", question(path)))
+    for path in sorted((output_root() / SCENARIOS / "experiment").glob("*.yaml")):
+        found[SCENARIOS].append((path.stem, question(path)))
     return found
 
 
@@ -47,6 +56,9 @@ def listing(root: Path = EXPERIMENTS_DIR) -> str:
     lines += [f"  {n.ljust(width)}  {q}" for n, q in found["experiments"]] or ["  (none)"]
     lines += ["", "== Teaching scenarios (baimo +experiment=teaching/NAME) =="]
     lines += [f"  {n.ljust(width)}  {q}" for n, q in found[TEACHING]] or ["  (none)"]
+    if found[SCENARIOS]:
+        lines += ["", "== Scenarios written by calibrations (baimo +experiment=NAME) =="]
+        lines += [f"  {n.ljust(width)}  {q}" for n, q in found[SCENARIOS]]
     return "\n".join(lines) + "\n"
 
 

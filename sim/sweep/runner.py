@@ -24,7 +24,7 @@ from rich.console import Console
 from sim.outputs import COMPLETE, OutputError
 from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress
-from sim.sweep.spec import FAILED, Job, SweepError, SweepSpec, build
+from sim.sweep.spec import FAILED, Job, SweepError, SweepSpec, build, compose_master
 from sim.sweep.task import finished_hash, sweep_task
 
 EXIT_OK = 0
@@ -112,7 +112,25 @@ def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job]) -> None:
     context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(spec.config))
     launcher = Plugins.instance().instantiate_launcher(
         hydra_context=context, task_function=sweep_task, config=spec.config)
-    launcher.launch([list(j.overrides) for j in todo], initial_job_idx=0)
+    try:
+        launcher.launch([list(j.overrides) for j in todo], initial_job_idx=0)
+    finally:
+        drop_pickles(spec.directory)
+
+
+#: Where Hydra's submitit launcher (hydra/launcher=slurm, submitit_local) keeps its files.
+SUBMITIT = ".submitit"
+
+
+def drop_pickles(directory: Path) -> list[Path]:
+    """Delete the job pickles submitit leaves in the sweep (its logs stay); return them.
+
+    Outputs hold no pickle (issue 6): submitit needs them only while its jobs run.
+    """
+    found = sorted((directory / SUBMITIT).glob("**/*.pkl"))
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
 
 
 def report_failures(spec: SweepSpec, jobs: list[Job], console: Console) -> list[Job]:
@@ -173,7 +191,12 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console) -> int:
 def run_sweep(hydra: Hydra, command: list[str], console: Console | None = None) -> int:
     """Plan or run the sweep the command describes; return the process exit code."""
     console = console or Console()
-    spec = build(hydra, command)
+    master = compose_master(hydra, command)
+    if "optuna" in master.sweeper.lower():
+        from sim.calibration.runner import run_calibration
+
+        return run_calibration(hydra, master, console)
+    spec = build(hydra, master)
     if spec.plan:
         return plan(spec, console)
     return execute(hydra, spec, console)

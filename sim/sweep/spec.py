@@ -57,6 +57,9 @@ SAMPLE = "sample"
 #: Directory names longer than this are shortened with a hash (file systems allow 255 bytes).
 MAX_NAME = 150
 SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
+#: Hydra plugins baimo's optional extras install: config group -> extra.
+OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submitit": "cluster",
+                    "hydra/launcher/slurm": "cluster"}
 
 
 class SweepError(ValueError):
@@ -208,6 +211,9 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
 def _workers(cfg: DictConfig) -> tuple[str, int]:
     target = str(cfg.hydra.launcher.get("_target_", ""))
     name = target.rsplit(".", 1)[-1].replace("Launcher", "").lower() or "unknown"
+    if "submitit" in target:   # SLURM runs an array; the local executor starts every job
+        parallel = cfg.hydra.launcher.get("array_parallelism")
+        return name, int(parallel) if parallel else (os.cpu_count() or 1)
     if "joblib" not in target:
         return name, 1
     n = int(cfg.hydra.launcher.get("n_jobs", -1) or 1)
@@ -215,8 +221,31 @@ def _workers(cfg: DictConfig) -> tuple[str, int]:
     return name, max(1, cores + 1 + n if n < 0 else n)
 
 
-def build(hydra: Hydra, command: list[str]) -> SweepSpec:
-    """Expand a sweep command into named, validated jobs (nothing is written)."""
+@dataclass
+class Master:
+    """A sweep command composed once: Hydra's master config and where the sweep writes."""
+
+    command: list[str]
+    own: list[str]                 # the overrides baimo adds (mode, directory, logging)
+    experiment: str | None
+    fixed_user: list[Override]
+    directory: Path
+    config: DictConfig
+    compose_seconds: float
+
+    @property
+    def sweeper(self) -> str:
+        """The configured Hydra sweeper's class path."""
+        return str(self.config.hydra.sweeper.get("_target_", ""))
+
+    @property
+    def is_grid(self) -> bool:
+        """Whether Hydra's basic sweeper expands it (grids and designs); else e.g. Optuna."""
+        return self.sweeper.endswith("BasicSweeper")
+
+
+def compose_master(hydra: Hydra, command: list[str]) -> Master:
+    """Compose a sweep command into Hydra's master config; SweepError (one line) if it fails."""
     import time
 
     parsed = parse(command)
@@ -228,14 +257,20 @@ def build(hydra: Hydra, command: list[str]) -> SweepSpec:
     own = ["hydra.mode=MULTIRUN", f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
     chosen_groups = {o.key_or_group for o in user_hydra}
     own += [f"{g}=baimo_sweep" for g in SWEEP_LOGGING if g not in chosen_groups]
-
     tic = time.perf_counter()
     master = _compose_master(hydra, own + command)
-    compose_seconds = time.perf_counter() - tic
-    sweeper = str(master.hydra.sweeper.get("_target_", ""))
-    if not sweeper.endswith("BasicSweeper"):
+    return Master(list(command), own, experiment, fixed_user, directory, master,
+                  time.perf_counter() - tic)
+
+
+def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
+    """Expand a sweep command into named, validated jobs (nothing is written)."""
+    m = command if isinstance(command, Master) else compose_master(hydra, command)
+    command, experiment, fixed_user = m.command, m.experiment, m.fixed_user
+    master, compose_seconds = m.config, m.compose_seconds
+    if not m.is_grid:
         raise SweepError("hydra/sweeper: baimo sweeps use Hydra's basic (grid) sweeper, "
-                         f"not {sweeper}")
+                         f"not {m.sweeper}")
     try:
         rc = run_control(master)
     except ConfigError as exc:
@@ -303,7 +338,12 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
         return hydra.compose_config(CONFIG_NAME, overrides, run_mode=RunMode.MULTIRUN,
                                     with_log_configuration=True)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise SweepError(one_line(exc)) from None
+        text = one_line(exc)
+        for group, extra in OPTIONAL_PLUGINS.items():
+            if f"'{group}" in text:
+                raise SweepError(f"{group} is not installed; it comes with the optional extra: "
+                                 f'pip install -e ".[{extra}]"') from None
+        raise SweepError(text) from None
 
 
 def _names(master: DictConfig, overrides: list[Override], excluded: list[str]) -> tuple[str, str]:

@@ -8,6 +8,7 @@ parameters: the model never reads them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,10 +31,31 @@ PASS_SHARE = 0.9             # a fact passes when at least this share of replica
 
 @dataclass(frozen=True)
 class Measurement:
-    """One replication's numbers for a fact, and whether they meet the criterion."""
+    """One replication's numbers for a fact, and whether they meet the criterion.
+
+    ``margin`` is the relative slack of the tightest inequality of the criterion:
+    positive when it holds (0.2: 20% to spare), negative by how far it fails. The
+    calibration's loss (sim.calibration.loss) is built from it.
+    """
 
     values: dict[str, float]
     passed: bool
+    margin: float
+
+
+def at_least(value: float, bound: float) -> float:
+    """Relative slack of ``value >= bound`` (bound > 0); -1 if the value is missing."""
+    return value / bound - 1 if math.isfinite(value) else -1.0
+
+
+def at_most(value: float, bound: float) -> float:
+    """Relative slack of ``value <= bound`` (bound > 0); -1 if the value is missing."""
+    return 1 - value / bound if math.isfinite(value) else -1.0
+
+
+def below(low: float, high: float) -> float:
+    """Relative slack of ``low < high``: the gap as a share of ``high`` (-1 if high <= 0)."""
+    return (high - low) / high if high > 0 else -1.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,9 @@ def entry_burst(rep: Replication) -> Measurement:
     return Measurement({"releases by month 4": a, "releases by month 6": mid,
                         "releases by month 13": b},
                        a >= RELEASES_BY_MONTH_4 and mid >= RELEASES_BY_MONTH_6
-                       and b >= RELEASES_BY_MONTH_13)
+                       and b >= RELEASES_BY_MONTH_13,
+                       min(at_least(a, RELEASES_BY_MONTH_4), at_least(mid, RELEASES_BY_MONTH_6),
+                           at_least(b, RELEASES_BY_MONTH_13)))
 
 
 def giants_buy_gpus(rep: Replication) -> Measurement:
@@ -72,21 +96,24 @@ def giants_buy_gpus(rep: Replication) -> Measurement:
     buying = o["share_startups_bought_gpus_24"]
     return Measurement({"giants' share of GPUs bought": share,
                         "share of startups that bought GPUs": buying},
-                       share >= GIANT_GPU_SHARE_MIN and buying <= STARTUPS_BUYING_MAX)
+                       share >= GIANT_GPU_SHARE_MIN and buying <= STARTUPS_BUYING_MAX,
+                       min(at_least(share, GIANT_GPU_SHARE_MIN),
+                           at_most(buying, STARTUPS_BUYING_MAX)))
 
 
 def original_fewest(rep: Replication) -> Measurement:
     """Releases by kind over the first 13 months (giants' models count as original)."""
     row = KIND_WINDOW_MONTHS - 1
     kinds = {k: _at(rep, row, f"releases_{k}_cum") for k in ("original", "shell", "assembled")}
+    others = min(kinds["shell"], kinds["assembled"])
     return Measurement({f"{k} releases": v for k, v in kinds.items()},
-                       kinds["original"] < min(kinds["shell"], kinds["assembled"]))
+                       kinds["original"] < others, below(kinds["original"], others))
 
 
 def funding_cools(rep: Replication) -> Measurement:
     """Rounds closed in year 1 (months 0-11) and year 2 (months 12-23)."""
     y1, y2 = rep.outcomes["deals_y1"], rep.outcomes["deals_y2"]
-    return Measurement({"rounds in year 1": y1, "rounds in year 2": y2}, y2 < y1)
+    return Measurement({"rounds in year 1": y1, "rounds in year 2": y2}, y2 < y1, below(y2, y1))
 
 
 def shakeout(rep: Replication) -> Measurement:
@@ -96,7 +123,8 @@ def shakeout(rep: Replication) -> Measurement:
     peak = float(early.max())
     now = _at(rep, SHAKEOUT_MONTH, "independent_builders")
     return Measurement({"peak independent builders": peak, "builders at month 36": now},
-                       now <= SHAKEOUT_DROP * peak)
+                       now <= SHAKEOUT_DROP * peak,
+                       at_most(now, SHAKEOUT_DROP * peak) if peak > 0 else -1.0)
 
 
 def adoption_order(rep: Replication) -> Measurement:
@@ -105,14 +133,15 @@ def adoption_order(rep: Replication) -> Measurement:
     gov = _at(rep, ADOPTION_MONTH, "adoption_gov_soe")
     sme = _at(rep, ADOPTION_MONTH, "adoption_sme")
     return Measurement({"large digitised": large, "gov/SOE": gov, "SMEs": sme},
-                       large > gov > sme)
+                       large > gov > sme, min(below(gov, large), below(sme, gov)))
 
 
 def exits_not_ipo(rep: Replication) -> Measurement:
     """Fund exits by route over the whole run."""
     o = rep.outcomes
     sec, ma, ipo = o["secondary_sale"], o["acquired"], o["ipo"]
-    return Measurement({"secondary sales": sec, "M&A": ma, "IPOs": ipo}, sec + ma > ipo)
+    return Measurement({"secondary sales": sec, "M&A": ma, "IPOs": ipo}, sec + ma > ipo,
+                       below(ipo, sec + ma))
 
 
 FACTS: tuple[Fact, ...] = (

@@ -1,0 +1,303 @@
+"""The calibration study: persistent, resumable, and what it leaves behind.
+
+``baimo +experiment=calibrate`` composes an experiment whose Hydra sweeper is
+Optuna's (``hydra-optuna-sweeper``, the ``calibrate`` extra). Before handing
+it to the sweeper, this module opens the study in ``<sweep dir>/study.db``
+(SQLite: it outlives the process) and:
+
+- refuses a study made with another configuration (a changed experiment,
+  search space or default), as sweeps refuse a finished job's directory;
+- marks trials a killed run left RUNNING as failed (their result is lost);
+- puts the defaults first in the queue, so trial 0 scores the uncalibrated
+  model on the same seeds as every other trial;
+- asks the sweeper only for the trials still missing: ``n_trials`` is the
+  study's total, so rerunning the command finishes an interrupted study and
+  rerunning a finished one runs nothing.
+
+Afterwards it writes ``trials.parquet`` (one row per trial: state, loss, the
+searched values, each term of the loss), ``calibration.md``,
+``plots/loss_by_trial.png``, ``best.yaml`` and the scenario
+``<output root>/scenarios/experiment/<calibration.scenario>.yaml``, which
+runs as ``baimo +experiment=<calibration.scenario>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from hydra._internal.hydra import Hydra
+from omegaconf import DictConfig, OmegaConf, open_dict
+from rich.console import Console
+
+from sim.calibration.loss import PRICE_TERM
+from sim.calibration.task import calibration_task, read_record, record_path
+from sim.config import ConfigError
+from sim.configuration import CalibrationSpec, config_hash, run_control, to_config
+from sim.outputs import output_root, write_parquet, write_text
+from sim.sweep.spec import CONFIG_NAME, Master, SweepError, quote
+from sim.validation.facts import FACTS
+
+STUDY_DB = "study.db"
+TRIALS_TABLE = "trials.parquet"
+REPORT = "calibration.md"
+BEST = "best.yaml"
+PLOTS = "plots"
+SCENARIOS = "scenarios"
+FINGERPRINT = "baimo_fingerprint"
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXTRA_HINT = 'calibration needs the optional extra: pip install -e ".[calibrate]"'
+
+
+def say(console: Console, text: str) -> None:
+    """Plain text, never wrapped mid-path."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def check_spec(spec: CalibrationSpec) -> None:
+    """ConfigError (one line) if the calibration keys are not sane."""
+    if spec.replications < 1:
+        raise ConfigError(f"calibration.replications={spec.replications} must be at least 1")
+    if not 0 < spec.margin <= 1:
+        raise ConfigError(f"calibration.margin={spec.margin:g} is out of range; allowed "
+                          "above 0 to 1")
+    if not 0 <= spec.price_target_weight <= 100:
+        raise ConfigError(f"calibration.price_target_weight={spec.price_target_weight:g} is out "
+                          "of range; allowed 0 to 100")
+    if not spec.scenario.replace("_", "").isalnum():
+        raise ConfigError(f"calibration.scenario={spec.scenario!r} must be a name of letters, "
+                          "digits and underscores")
+
+
+def search_space(master: DictConfig) -> dict[str, str]:
+    """The sweeper's parameters: dotted key -> Optuna's range, e.g. ``interval(0.1, 0.2)``."""
+    return {str(k): str(v) for k, v in (master.hydra.sweeper.params or {}).items()}
+
+
+def defaults(master: DictConfig, space: dict[str, str]) -> dict[str, Any]:
+    """The composed config's value of every searched parameter (the uncalibrated model)."""
+    values = {}
+    for key in space:
+        value = OmegaConf.select(master, key, default=None)
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            raise SweepError(f"hydra.sweeper.params: {key} is not a numeric model parameter")
+        values[key] = value
+    return values
+
+
+def fingerprint(master: DictConfig, space: dict[str, str], spec: CalibrationSpec) -> str:
+    """What a study is of: the model config, the search space and the loss's settings."""
+    bare = copy.deepcopy(master)
+    with open_dict(bare):
+        del bare["hydra"]   # its sweep paths resolve only inside a job
+    try:
+        model = config_hash(to_config(bare))
+    except ConfigError as exc:
+        raise SweepError(str(exc)) from None
+    text = json.dumps({"model": model, "space": space, "replications": spec.replications,
+                       "margin": spec.margin, "price_weight": spec.price_target_weight},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def open_study(storage: str, name: str) -> Any:
+    """The persistent study (created if new)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # enqueue_trial and the trials it creates are "experimental" in optuna 2.10: quiet.
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    return optuna.create_study(study_name=name, storage=storage, direction="minimize",
+                               load_if_exists=True)
+
+
+def prepare(study: Any, mark: str, start: dict[str, Any]) -> tuple[int, int]:
+    """Check the fingerprint, fail stale trials, queue the defaults; (complete, failed stale)."""
+    from optuna.trial import TrialState
+
+    found = study.user_attrs.get(FINGERPRINT)
+    if found is None:
+        study.set_user_attr(FINGERPRINT, mark)
+    elif found != mark:
+        raise SweepError(f"the study {study.study_name!r} was made with another configuration "
+                         "(experiment, search space or defaults changed); choose another "
+                         "directory with sweep_dir=... or delete it")
+    stale = 0
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study.tell(trial.number, state=TrialState.FAIL)   # a killed run left it unfinished
+        stale += 1
+    trials = study.get_trials(deepcopy=False)
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    waiting = [t for t in trials if t.state == TrialState.WAITING]
+    if not any(t.params == start for t in complete) and not waiting:
+        study.enqueue_trial(start)
+    return len(complete), stale
+
+
+def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
+    """Run (or finish) the calibration study the command describes; return the exit code."""
+    master = m.config
+    try:
+        spec = run_control(master).calibration
+        check_spec(spec)
+    except ConfigError as exc:
+        raise SweepError(str(exc)) from None
+    space = search_space(master)
+    if not space:
+        raise SweepError("hydra.sweeper.params is empty: name the parameters to calibrate")
+    start = defaults(master, space)
+    total = int(master.hydra.sweeper.n_trials)
+    name = str(master.hydra.sweeper.get("study_name") or m.experiment or "calibration")
+    directory = m.directory
+    if run_control(master).plan:
+        say(console, f"{name}: a study of {total} trials (the defaults first) over "
+                     f"{len(space)} parameters: {', '.join(space)}; each trial "
+                     f"{spec.replications} replications of {master.horizon_months} months")
+        say(console, f"  directory: {directory} (a rerun resumes the study there); "
+                     "nothing was run")
+        return EXIT_OK
+    directory.mkdir(parents=True, exist_ok=True)
+    storage = f"sqlite:///{(directory / STUDY_DB).absolute()}"
+    study = open_study(storage, name)
+    complete, stale = prepare(study, fingerprint(master, space, spec), start)
+    say(console, f"{name}: study of {total} trials over {len(space)} parameters, "
+                 f"{spec.replications} replications each; {complete} complete"
+                 + (f", {stale} left unfinished by an interrupted run marked failed" if stale
+                    else ""))
+    say(console, f"  directory: {directory}")
+    remaining = total - complete
+    if remaining > 0:
+        overrides = [*m.own, *m.command, f"hydra.sweeper.n_trials={remaining}",
+                     f"hydra.sweeper.storage={quote(storage)}",
+                     f"hydra.sweeper.study_name={quote(name)}"]
+        seed = master.hydra.sweeper.sampler.get("seed")
+        if seed is not None:   # a resumed study must not replay the sampler's first draws
+            overrides.append(f"hydra.sweeper.sampler.seed={int(seed) + len(study.trials)}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=FutureWarning)   # optuna's own deprecations
+            hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
+                           overrides=overrides)
+    else:
+        say(console, "  nothing to run: the study is complete (raise hydra.sweeper.n_trials "
+                     "for more trials)")
+    study = open_study(storage, name)
+    return summarise(study, directory, space, start, spec, console)
+
+
+def trials_table(study: Any, directory: Path, keys: list[str],
+                 start: dict[str, Any]) -> pd.DataFrame:
+    """One row per trial: number, state, loss, is_default, ``param.<key>``, ``term.<term>``."""
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        row: dict[str, Any] = {"trial": t.number, "state": t.state.name,
+                               "loss": float(t.value) if t.value is not None else math.nan,
+                               "is_default": t.params == start}
+        row.update({f"param.{k}": t.params.get(k, math.nan) for k in keys})
+        record = read_record(record_path(directory, t.params)) if t.params else None
+        for term in [f.key for f in FACTS] + [PRICE_TERM]:
+            row[f"term.{term}"] = (record or {}).get("terms", {}).get(term, math.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def nested(values: dict[str, Any]) -> dict[str, Any]:
+    """Dotted keys as nested dicts (a YAML scenario's shape)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        node = out
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def scenario_yaml(name: str, best: dict[str, Any], loss: float, default_loss: float,
+                  study: str, directory: Path) -> str:
+    """A scenario file: ``# @package _global_``, where it comes from, the calibrated values."""
+    body = OmegaConf.to_yaml(OmegaConf.create(nested(best)))
+    change = "" if not math.isfinite(default_loss) else f" (defaults: {default_loss:.4f})"
+    return (f"# @package _global_\n"
+            f"# Calibrated to the stylized facts: validity loss {loss:.4f}{change}.\n"
+            f"# Written by the calibration study {study!r} in {directory}; run it with\n"
+            f"#   baimo +experiment={name}   (it overrides only the calibrated values)\n"
+            f"{body}")
+
+
+def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[str, Any],
+              spec: CalibrationSpec, console: Console) -> int:
+    """Write the trials table, report, plot, best.yaml and the scenario; print the result."""
+    keys = list(space)
+    table = trials_table(study, directory, keys, start)
+    write_parquet(table, directory / TRIALS_TABLE)
+    done = table[table["state"] == "COMPLETE"]
+    if done.empty:
+        say(console, "no trial finished; see the job logs under " + str(directory))
+        return EXIT_FAILED
+    best = done.loc[done["loss"].idxmin()]
+    base = done[done["is_default"]]
+    default_loss = float(base["loss"].iloc[0]) if not base.empty else math.nan
+    values = {k: _plain(best[f"param.{k}"]) for k in keys}
+    text = scenario_yaml(spec.scenario, values, float(best["loss"]), default_loss,
+                         study.study_name, directory)
+    write_text(text, directory / BEST)
+    scenario = output_root() / SCENARIOS / "experiment" / f"{spec.scenario}.yaml"
+    write_text(text, scenario)
+    write_text(report(table, space, start, int(best["trial"]), spec), directory / REPORT)
+    from sim.calibration.plots import plot_loss_by_trial
+    from sim.plots import save_all
+
+    save_all({"loss_by_trial": plot_loss_by_trial(table)}, directory / PLOTS)
+    failed = int((table["state"] == "FAIL").sum())
+    gain = ("" if not math.isfinite(default_loss) else
+            f"; defaults {default_loss:.4f} ({_change(float(best['loss']), default_loss)})")
+    say(console, f"{len(done)} trials complete, {failed} failed; best trial "
+                 f"{int(best['trial'])}: loss {float(best['loss']):.4f}{gain}")
+    say(console, f"wrote {directory}: {TRIALS_TABLE}, {REPORT}, {BEST}, "
+                 f"{PLOTS}/loss_by_trial.png")
+    say(console, f"scenario: {scenario} (run it: baimo +experiment={spec.scenario})")
+    return EXIT_OK
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar from a table cell as a plain Python number (for YAML)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _change(new: float, old: float) -> str:
+    if old == 0:
+        return "no change" if new == 0 else "worse"
+    return f"{100 * (new - old) / old:+.0f}%"
+
+
+def report(table: pd.DataFrame, space: dict[str, str], start: dict[str, Any], best_trial: int,
+           spec: CalibrationSpec) -> str:
+    """``calibration.md``: the best trial against the defaults, term by term, and the values."""
+    done = table[table["state"] == "COMPLETE"]
+    best = done[done["trial"] == best_trial].iloc[0]
+    base = done[done["is_default"]]
+    ref = base.iloc[0] if not base.empty else None
+    lines = ["# Calibration", "",
+             f"{len(done)} trials complete ({int((table['state'] == 'FAIL').sum())} failed), "
+             f"{spec.replications} replications each on the same seeds. Loss: each stylized "
+             f"fact costs max(0, {spec.margin:g} - margin) / {spec.margin:g} (margin = relative "
+             "slack of its criterion), plus the GPU price's year-1 peak against x2 "
+             f"(weight {spec.price_target_weight:g}); see sim/calibration/loss.py.", "",
+             f"| term | defaults | best (trial {best_trial}) |", "|---|---|---|"]
+    for term in [f.key for f in FACTS] + [PRICE_TERM]:
+        col = f"term.{term}"
+        old = "-" if ref is None else f"{ref[col]:.4f}"
+        lines.append(f"| {term} | {old} | {best[col]:.4f} |")
+    old = "-" if ref is None else f"{ref['loss']:.4f}"
+    lines += [f"| **loss** | **{old}** | **{best['loss']:.4f}** |", "",
+              "| parameter | search range | default | best |", "|---|---|---|---|"]
+    for key, rng in space.items():
+        lines.append(f"| {key} | {rng} | {start[key]} | {_plain(best[f'param.{key}'])} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,63 @@
+"""One calibration trial, as Hydra's launcher runs it for the Optuna sweeper.
+
+The trial composes its config (the experiment plus the values Optuna chose),
+runs ``calibration.replications`` seeded replications in memory (the same
+seeds in every trial: common random numbers, so trials differ only by their
+parameters), scores them with the validity loss and returns it to Optuna. It
+also leaves a record, ``trials/<digest>.json`` in the study directory, with
+the loss's terms, so the report can say which facts a trial gave up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from sim.calibration.loss import validity_loss
+from sim.configuration import config_hash, run_control, to_config
+from sim.outputs import write_json
+from sim.rng import replication_seeds
+from sim.validation.replicate import replicate_one, with_seed
+
+TRIALS = "trials"
+
+
+def digest(params: dict[str, Any]) -> str:
+    """A trial's name: a hash of the values it was given for the searched parameters."""
+    text = "\n".join(f"{k}={params[k]!r}" for k in sorted(params))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def record_path(study_dir: Path, params: dict[str, Any]) -> Path:
+    """Where the trial with these parameter values leaves its record."""
+    return study_dir / TRIALS / f"{digest(params)}.json"
+
+
+def calibration_task(cfg: DictConfig) -> float:
+    """Run one trial; return its validity loss (lower is better)."""
+    hydra_cfg = HydraConfig.get()
+    spec = run_control(cfg).calibration
+    model = to_config(cfg)
+    seeds = replication_seeds(model.seed, spec.replications)
+    reps = [replicate_one(with_seed(model, s)) for s in seeds]
+    loss = validity_loss(reps, spec)
+    params = {str(k): OmegaConf.select(cfg, str(k)) for k in hydra_cfg.sweeper.params or {}}
+    record: dict[str, Any] = {"params": params, "loss": loss.value, "terms": loss.terms,
+                              "margins": loss.margins, "passing": loss.passing,
+                              "seeds": seeds, "config_hash": config_hash(model)}
+    write_json(record, record_path(Path(hydra_cfg.sweep.dir), params))
+    return loss.value
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    """A trial's record, or None if it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "loss" in data else None

@@ -1,0 +1,113 @@
+"""Calibration: the validity loss, and the Optuna study end to end (persistent, resumable).
+
+The study runs tiny trials (37 months, 300 buyers, one replication, one trial
+at a time) under pytest's temporary output root.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.calibration.loss import PRICE_TERM, fact_term, price_term, validity_loss
+from sim.calibration.runner import BEST, REPORT, STUDY_DB, TRIALS_TABLE
+from sim.cli import main as baimo_main
+from sim.configuration import CalibrationSpec, compose
+from sim.validation.facts import FACTS, at_least, at_most, below
+from sim.validation.replicate import replicate_one
+
+pytestmark = pytest.mark.usefixtures("output_root")
+
+TINY = ["horizon_months=37", "buyers.count=300", "calibration.replications=1",
+        "hydra.sweeper.n_jobs=1", "hydra/launcher=basic"]
+
+
+def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    old = sys.argv
+    sys.argv = ["baimo", *args]
+    try:
+        baimo_main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = old
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ------------------------------------------------------------------ the loss
+def test_margins_are_relative_slack() -> None:
+    assert at_least(45, 30) == pytest.approx(0.5)
+    assert at_least(15, 30) == pytest.approx(-0.5)
+    assert at_most(0.05, 0.25) == pytest.approx(0.8)
+    assert below(20, 80) == pytest.approx(0.75) and below(80, 20) < 0
+    assert at_least(math.nan, 30) == -1.0 and below(1, 0) == -1.0
+
+
+def test_fact_and_price_terms() -> None:
+    assert fact_term(0.5, 0.1) == 0 and fact_term(0.1, 0.1) == 0
+    assert fact_term(0.0, 0.1) == pytest.approx(1) and fact_term(-0.2, 0.1) == pytest.approx(3)
+    assert fact_term(math.nan, 0.1) == pytest.approx(11)
+    assert price_term(2.0, 1) == 0
+    assert price_term(1.0, 1) == pytest.approx(1) == price_term(4.0, 1)
+    assert price_term(1.0, 0.5) == pytest.approx(0.5)
+
+
+def test_validity_loss_sums_its_terms_and_margins_agree_with_verdicts() -> None:
+    rep = replicate_one(compose(["horizon_months=37", "buyers.count=500"]))
+    loss = validity_loss([rep], CalibrationSpec(margin=0.1))
+    assert set(loss.terms) == {f.key for f in FACTS} | {PRICE_TERM}
+    assert loss.value == pytest.approx(sum(loss.terms.values()))
+    for fact in FACTS:
+        m = fact.measure(rep)
+        assert (m.margin > 0) == m.passed or m.margin == 0, fact.key
+    peak = rep.outcomes["gpu_price_peak_y1_ratio"]
+    assert loss.terms[PRICE_TERM] == pytest.approx(price_term(peak, 1.0))
+
+
+# ------------------------------------------------------------------ the study
+def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = output_root / "cal"
+    args = ["+experiment=calibrate", f"sweep_dir={directory}", *TINY]
+    code, out, err = baimo([*args, "hydra.sweeper.n_trials=3"], capsys)
+    assert code == 0, err
+    assert (directory / STUDY_DB).is_file() and (directory / REPORT).is_file()
+    table = pd.read_parquet(directory / TRIALS_TABLE)
+    assert table["trial"].tolist() == [0, 1, 2] and (table["state"] == "COMPLETE").all()
+    assert table["is_default"].tolist() == [True, False, False]   # trial 0: the defaults
+    assert table[[c for c in table.columns if c.startswith("term.")]].notna().all().all()
+    assert table["loss"].nunique() == 3          # the trials tried different values
+
+    # Rerun with a larger budget: only the missing trial runs, and it is a new point.
+    code, out, err = baimo([*args, "hydra.sweeper.n_trials=4"], capsys)
+    assert code == 0, err
+    assert "3 complete" in out
+    table = pd.read_parquet(directory / TRIALS_TABLE)
+    params = [c for c in table.columns if c.startswith("param.")]
+    assert len(table) == 4 and not table[params].duplicated().any()
+    code, out, _ = baimo([*args, "hydra.sweeper.n_trials=4"], capsys)
+    assert code == 0 and "nothing to run" in out
+
+    # The best trial becomes a scenario: +experiment=calibrated runs it.
+    scenario = output_root / "scenarios" / "experiment" / "calibrated.yaml"
+    assert scenario.read_text() == (directory / BEST).read_text()
+    best = table.loc[table["loss"].idxmin()]
+    cfg = compose(["+experiment=calibrated"])
+    assert cfg.compute.imported_supply_per_month == best["param.compute.imported_supply_per_month"]
+    assert cfg.horizon_months == 120     # only the calibrated values are overridden
+
+    # Another configuration in the same study directory is refused in one line.
+    code, _, err = baimo([*args[:-5], "horizon_months=40", *TINY[1:]], capsys)
+    assert code == 2 and "made with another configuration" in err
+
+
+def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = baimo(["+experiment=calibrate", "calibration.margin=0", *TINY], capsys)
+    assert code == 2 and "calibration.margin=0 is out of range" in err
+    assert err.count("\n") == 1
