@@ -47,6 +47,7 @@ from sim.teaching.packs import Pack, PackError, load_pack
 from sim.teaching.runner import MANIFEST, fresh_dir, output_root
 
 SWEEP_TABLE = "sweep.parquet"  # written by sim.sweep's aggregation (issue 3)
+SWEEP_MANIFEST = "sweep.json"  # the sweep's jobs and, for design sweeps, its design
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
 MAX_LABEL = 70
@@ -66,6 +67,7 @@ class Source:
     pack: Pack | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    design: dict[str, Any] | None = None   # a design sweep's design (sweep.json)
 
     @property
     def runs(self) -> int:
@@ -183,6 +185,11 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     notes = [f"{len(unfinished)} unfinished or failed job(s) were left out."] if unfinished else []
     arms = []
     finished = jobs[done].sort_values("replication", kind="stable")
+    design = _design(path)
+    if design is not None:   # hundreds of points: one arm, the spread they span together
+        runs = [read_run(path / str(j)) for j in jobs.loc[done, "job"]]
+        label = f"all {len(runs)} runs of the {design['kind']} design"
+        return Source("sweep", path, [Arm(label, label, runs)], notes=notes, design=design)
     for setting in dict.fromkeys(jobs["setting"].fillna("").astype(str)):
         rows = finished[finished["setting"].fillna("").astype(str) == setting]
         if rows.empty:
@@ -191,6 +198,15 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
         label = _short(setting) if setting else "all runs"
         arms.append(Arm(label, label, runs, [setting] if setting else []))
     return Source("sweep", path, arms, notes=notes)
+
+
+def _design(path: Path) -> dict[str, Any] | None:
+    """The design of a design sweep (from sweep.json), None for a grid or if unreadable."""
+    try:
+        design = json.loads((path / SWEEP_MANIFEST).read_text(encoding="utf-8")).get("design")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return design if isinstance(design, dict) and "keys" in design else None
 
 
 def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
@@ -420,6 +436,45 @@ def _plots_html(arms: list[Arm], names: tuple[str, ...]) -> str:
     return "".join(parts)
 
 
+def design_html(source: Source) -> str:
+    """A design sweep's ranges and, for Morris and Sobol, its sensitivity ranking and plots."""
+    from sim.sweep.plots import plot_sensitivity, plot_sensitivity_overview
+    from sim.sweep.sensitivity import SENSITIVITY_TABLE, Sensitivity
+
+    design = source.design or {}
+    rows = "".join(f"<tr><td><code>{_e(k)}</code></td><td class=\"num\">{lo:g}</td>"
+                   f"<td class=\"num\">{hi:g}</td></tr>"
+                   for k, (lo, hi) in zip(design["keys"], design["bounds"], strict=True))
+    parts = [f"<p>A <b>{_e(design['kind'])}</b> design of {len(design['matrix'])} points over "
+             f"{len(design['keys'])} parameters, drawn within these ranges:</p>"
+             f"<table><tr><th>parameter</th><th>low</th><th>high</th></tr>{rows}</table>"]
+    path = source.path / SENSITIVITY_TABLE
+    if not path.is_file():
+        return "".join(parts)
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError):
+        return "".join(parts) + '<p class="note">sensitivity.parquet is unreadable; rebuild ' \
+            f"it with: baimo aggregate {_e(source.path)}</p>"
+    result = Sensitivity(str(design["kind"]), table, {}, float(design.get("confidence", 0.95)))
+    ranking = "".join(f"<tr><td>{i}</td><td><code>{_e(r.parameter)}</code></td>"
+                      f"<td class=\"num\">{r.mean_normalised:.3g}</td>"
+                      f"<td class=\"num\">{r.outcomes_top3}</td></tr>"
+                      for i, r in enumerate(result.overall().itertuples(index=False), start=1))
+    parts.append("<h3>Which parameters matter</h3><p class=\"note\">Each outcome's index "
+                 "divided by its largest, averaged over the outcomes (sensitivity.md has every "
+                 "index with its confidence interval).</p><table><tr><th>rank</th>"
+                 "<th>parameter</th><th>mean normalised index</th><th>outcomes where top 3</th>"
+                 f"</tr>{ranking}</table>")
+    if not table.empty:
+        parts.append(_figure_html(plot_sensitivity_overview(result), "sensitivity overview",
+                                  "Rows: parameters by overall rank; columns: outcomes."))
+        for outcome in dict.fromkeys(table["outcome"].tolist()):
+            parts.append(_figure_html(plot_sensitivity(result, outcome), str(outcome),
+                                      "Bars: the index with its confidence interval."))
+    return "".join(parts)
+
+
 def _section(ident: str, title: str, body: str) -> tuple[str, str, str]:
     return ident, title, f'<section id="{ident}"><h2>{_e(title)}</h2>{body}</section>'
 
@@ -444,6 +499,8 @@ def render(source: Source) -> str:
                                  f"</code>):</p><pre>{_e(yaml_text)}</pre>"))
         sections.append(_section("predict", "Predict first", _predict_html(pack)))
     keys = pack.key_numbers if pack is not None and pack.key_numbers else DEFAULT_KEY_NUMBERS
+    if source.design is not None:
+        sections.append(_section("design", "Design and sensitivity", design_html(source)))
     sections.append(_section("key-numbers", "Key numbers",
                              '<p class="note">Mean over replications; the small line is the '
                              f"range.</p>{key_numbers_html(arms, keys)}"))

@@ -18,6 +18,7 @@ import pytest
 from sim.cli import main as baimo_main
 from sim.config import ConfigError
 from sim.configuration import DesignSpec
+from sim.report import load_source, render
 from sim.sweep import collect
 from sim.sweep.design import check, draw, override, settings_count
 from sim.sweep.plots import (
@@ -262,6 +263,14 @@ def test_morris_screening_writes_a_ranked_report_and_plots(
     plots = {p.stem for p in (directory / "plots").glob("*.png")}
     assert {"sensitivity_overview", "sensitivity_startups.founded",
             "outcomes_vs_data.spillover"} <= plots
+
+    # baimo-report: one arm for the whole design, and the ranking with its plots
+    source = load_source(directory)
+    assert len(source.arms) == 1 and len(source.arms[0].runs) == 8
+    html = render(source)
+    assert "Design and sensitivity" in html and "Which parameters matter" in html
+    assert all(f"<code>{k}</code>" in html for k in ("data.spillover", "regulation.reviewers"))
+    assert html.count("<img") >= 3 + 1     # overview + one per outcome, then the outcome plots
 
 
 def test_design_sweep_refuses_grid_keys_too(capsys: pytest.CaptureFixture[str]) -> None:
