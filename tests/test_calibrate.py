@@ -7,15 +7,14 @@ at a time) under pytest's temporary output root.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli import baimo
 
 from sim.calibration.loss import PRICE_TERM, fact_term, price_term, validity_loss
 from sim.calibration.runner import BEST, REPORT, STUDY_DB, TRIALS_TABLE
-from sim.cli import main as baimo_main
 from sim.configuration import CalibrationSpec, compose
 from sim.validation.facts import FACTS, at_least, at_most, below
 from sim.validation.replicate import replicate_one
@@ -24,20 +23,6 @@ pytestmark = pytest.mark.usefixtures("output_root")
 
 TINY = ["horizon_months=37", "buyers.count=300", "calibration.replications=1",
         "hydra.sweeper.n_jobs=1", "hydra/launcher=basic"]
-
-
-def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["baimo", *args]
-    try:
-        baimo_main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ------------------------------------------------------------------ the loss

@@ -7,13 +7,12 @@ finish only what is missing.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli import baimo
 
-from sim.cli import main as baimo_main
 from sim.outputs import COMPLETE
 from sim.sweep import SWEEP_TABLE
 from sim.sweep.spec import build, start_hydra
@@ -22,20 +21,6 @@ pytestmark = pytest.mark.usefixtures("output_root")
 
 SWEEP = ["-m", "data.spillover=0,1", "horizon_months=12", "buyers.count=200",
          "sweep_plots=false"]
-
-
-def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["baimo", *args]
-    try:
-        baimo_main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_slurm_launcher_takes_partition_time_and_cpus_as_overrides() -> None:

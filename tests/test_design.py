@@ -8,14 +8,13 @@ the end-to-end tests run tiny design sweeps (12 months, 200 buyers).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli import baimo
 
-from sim.cli import main as baimo_main
 from sim.config import ConfigError
 from sim.configuration import DesignSpec
 from sim.report import load_source, render
@@ -182,20 +181,6 @@ def test_sensitivity_plots_show_every_parameter_with_intervals() -> None:
 
 
 # ------------------------------------------------------------------ end to end
-def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["baimo", *args]
-    try:
-        baimo_main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_lhs_experiment_runs_resumes_and_plots(output_root: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     directory = output_root / "lhs"

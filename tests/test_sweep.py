@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli import baimo
 from rich.console import Console
 
-from sim.cli import main as baimo_main
 from sim.configuration import EXPERIMENTS_DIR, compose, config_hash, register_configs
 from sim.outputs import COMPLETE, EVENTS, METRICS, SUMMARY
 from sim.rng import replication_seeds
@@ -42,21 +42,6 @@ SWEEP = ["+experiment=investor_patience", "funds.term_years=3,10", "replications
 FAIL = "funds.term_years=10,replication=1"
 JOBS = ["funds.term_years=3,replication=0", "funds.term_years=3,replication=1",
         "funds.term_years=10,replication=0", "funds.term_years=10,replication=1"]
-
-
-def baimo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the ``baimo`` console entry point in this process: (exit code, stdout, stderr)."""
-    old = sys.argv
-    sys.argv = ["baimo", *args]
-    try:
-        baimo_main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -175,9 +175,8 @@ def draw(spec: DesignSpec, seed: int) -> Design:
         low = np.array([p.low for p in params])
         high = np.array([p.high for p in params])
         matrix = low + _unit(spec.kind, spec.samples, len(params), rng) * (high - low)
-    values = [{p.key: (int(np.rint(x)) if p.integer else float(x)) for p, x in zip(params, row,
-                                                                              strict=True)}
-              for row in matrix]
+    values = [{p.key: int(np.rint(x)) if p.integer else float(x)
+               for p, x in zip(params, row, strict=True)} for row in matrix]
     return Design(spec.kind, params, np.asarray(matrix, dtype=float), values)
 
 

@@ -138,7 +138,8 @@ def analyse(manifest: dict[str, Any], jobs: pd.DataFrame, seed: int = 0) -> Sens
             skipped[outcome] = "not a column of sweep.parquet"
             continue
         y = point_means(jobs, manifest, outcome)
-        if np.nanstd(y) == 0 if np.isfinite(y).any() else True:
+        finite = y[np.isfinite(y)]
+        if finite.size == 0 or np.ptp(finite) == 0:
             skipped[outcome] = "constant or missing at every finished point"
             continue
         if method == "morris":
