@@ -34,6 +34,7 @@ from sim.messages import Channel, Offer
 from sim.world import Phase, World
 
 NONE, API, CONTRACT = 0, 1, 2
+_SEGMENT_NAMES = np.array(SEGMENTS, dtype=object)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -74,6 +75,7 @@ class BuyerPopulation:
         self.pending = np.zeros(n, dtype=bool)
         self.previous = np.full(n, -1, dtype=np.int32)
         self.renewing = np.zeros(n, dtype=bool)
+        self._domain_names = np.array(world.domains, dtype=object)
 
     # ------------------------------------------------------------ valuation
     def usage_mtok(self, idx: np.ndarray) -> np.ndarray:
@@ -93,10 +95,25 @@ class BuyerPopulation:
 
         ``capability``, ``hallucination`` and ``price_share`` are (buyers x vendors).
         """
+        return self._utility(idx, self._value(capability), hallucination, price_share, api)
+
+    def _value(self, capability: np.ndarray) -> np.ndarray:
+        """Gross value of a model of ``capability`` (budget units, before resistance)."""
         c = self._cfg
-        value = c.value_multiple * _sigmoid(
-            (capability - c.capability_midpoint) / c.capability_width
-        )
+        return c.value_multiple * _sigmoid((capability - c.capability_midpoint)
+                                           / c.capability_width)
+
+    def _utility(
+        self,
+        idx: np.ndarray,
+        value: np.ndarray,
+        hallucination: np.ndarray,
+        price_share: np.ndarray,
+        api: bool,
+    ) -> np.ndarray:
+        """:meth:`utility` from the gross value (elementwise the same: vendors' value per
+        domain is computed once for the small (vendors x domains) table, then gathered)."""
+        c = self._cfg
         value = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
         if api:
             value = value * c.api_value_factor
@@ -119,20 +136,27 @@ class BuyerPopulation:
             self.pay_vendors(offers)
             yield w.env.timeout(1)
 
+    def _names(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """Segment and domain names of buyers ``idx`` (event columns)."""
+        return {"segment": _SEGMENT_NAMES[self.segment[idx]],
+                "domain": self._domain_names[self.domain[idx]]}
+
     def _end(self, idx: np.ndarray, reason: str) -> None:
         w = self.world
-        for i in idx:
-            w.log.record(
-                w.now,
-                EventKind.CONTRACT_ENDED,
-                f"buyer:{i}",
-                ActorType.BUYER,
-                w.enterprise.vendor_name(int(self.vendor[i])),
-                segment=SEGMENTS[self.segment[i]],
-                domain=w.domains[self.domain[i]],
-                channel="api" if self.channel[i] == API else "contract",
-                reason=reason,
-            )
+        w.log.record_batch(
+            w.now,
+            EventKind.CONTRACT_ENDED,
+            "buyer:",
+            idx,
+            ActorType.BUYER,
+            w.enterprise.vendor_names()[self.vendor[idx]],
+            channel=np.where(self.channel[idx] == API, "api", "contract"),
+            reason=reason,
+            **self._names(idx),
+        )
+        self._clear(idx)
+
+    def _clear(self, idx: np.ndarray) -> None:
         self.previous[idx] = self.vendor[idx]
         self.vendor[idx] = -1
         self.channel[idx] = NONE
@@ -140,26 +164,44 @@ class BuyerPopulation:
         self.payment[idx] = 0.0
         self.project_value[idx] = 0.0
 
-    def _sign(
-        self, i: int, vendor: int, channel: int, price_mcny: float, term: float, value_mcny: float
+    def _set_contracts(
+        self,
+        idx: np.ndarray,
+        vendor: np.ndarray,
+        price_mcny: np.ndarray,
+        term: np.ndarray,
+        value_mcny: np.ndarray,
     ) -> None:
+        """Buyers ``idx`` (distinct) sign projects: price and value over ``term`` months."""
+        self.vendor[idx] = vendor
+        self.channel[idx] = CONTRACT
+        self.contract_end[idx] = self.world.now + term
+        self.payment[idx] = price_mcny / term
+        self.project_value[idx] = value_mcny / term
+        self.renewing[idx] = False
+
+    def _set_subscriptions(self, idx: np.ndarray, vendor: np.ndarray) -> None:
+        """Buyers ``idx`` (distinct) subscribe to ``vendor``'s API."""
+        self.vendor[idx] = vendor
+        self.channel[idx] = API
+        self.contract_end[idx] = np.inf
+        self.payment[idx] = 0.0
+        self.project_value[idx] = 0.0
+        self.renewing[idx] = False
+
+    def _log_signed(self, idx: np.ndarray, vendor: np.ndarray, channel: int,
+                    price_mcny: np.ndarray | float) -> None:
         w = self.world
-        self.vendor[i] = vendor
-        self.channel[i] = channel
-        self.contract_end[i] = w.now + term if channel == CONTRACT else np.inf
-        self.payment[i] = price_mcny / term if channel == CONTRACT else 0.0
-        self.project_value[i] = value_mcny / term if channel == CONTRACT else 0.0
-        self.renewing[i] = False
-        w.log.record(
+        w.log.record_batch(
             w.now,
             EventKind.CONTRACT_SIGNED,
-            f"buyer:{i}",
+            "buyer:",
+            idx,
             ActorType.BUYER,
-            w.enterprise.vendor_name(vendor),
+            w.enterprise.vendor_names()[vendor],
             price_mcny if channel == CONTRACT else np.nan,
-            segment=SEGMENTS[self.segment[i]],
-            domain=w.domains[self.domain[i]],
             channel="contract" if channel == CONTRACT else "api",
+            **self._names(idx),
         )
 
     def follow_vendor_exits(self) -> None:
@@ -189,43 +231,37 @@ class BuyerPopulation:
         tenders, bids = m.collect_bids()
         if not tenders:
             return
-        buyer = np.array([t.buyer for t in tenders])
+        buyer = tenders.buyer
         self.pending[buyer] = False
         offers = [m.offer(b.vendor) for b in bids]
         live = [k for k, o in enumerate(offers) if o is not None]
         if not live:
             return
         bids = [bids[k] for k in live]
-        caps = np.array([offers[k].domain_capability for k in live])  # bids x domains
+        value_table = self._value(np.array([offers[k].domain_capability for k in live]))
         halluc = np.array([offers[k].hallucination for k in live])
         vendor = np.array([m.vendor_index(b.vendor) for b in bids])
         share = np.array([b.price_share for b in bids])
-        domain = np.array([t.domain for t in tenders])
-        value = np.array([t.value_mcny for t in tenders])
-        term = np.array([t.term_months for t in tenders])
-        private = np.array([t.private for t in tenders])
-        serves = np.zeros((len(bids), caps.shape[1]), dtype=bool)  # bids x domains
+        domain, value, term, private = (tenders.domain, tenders.value_mcny, tenders.term_months,
+                                        tenders.private)
+        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
         for k, b in enumerate(bids):
             serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
         eligible = serves[:, domain].T
         eligible &= ~private[:, None] | np.array([b.private_ok for b in bids])[None, :]
         price = value[:, None] * share[None, :] / term[:, None] / self.budget[buyer][:, None]
-        u = self.utility(buyer, caps[:, domain].T, halluc[:, domain].T, price, api=False)
+        u = self._utility(buyer, value_table[:, domain].T, halluc[:, domain].T, price, api=False)
         prev = self.previous[buyer]
         u -= self._cfg.switching_cost * ((prev[:, None] >= 0) & (vendor[None, :] != prev[:, None]))
         u = np.where(eligible, u, -np.inf)
         best = u.argmax(axis=1)
-        for k in np.flatnonzero(u[np.arange(len(tenders)), best] > 0):
-            t = tenders[k]
-            b = int(best[k])
-            self._sign(
-                t.buyer,
-                int(vendor[b]),
-                CONTRACT,
-                float(value[k] * share[b]),
-                t.term_months,
-                t.value_mcny,
-            )
+        won = np.flatnonzero(u[np.arange(len(tenders)), best] > 0)
+        if won.size == 0:
+            return
+        b = best[won]
+        who, winner, price = buyer[won], vendor[b], value[won] * share[b]
+        self._set_contracts(who, winner, price, term[won], value[won])
+        self._log_signed(who, winner, CONTRACT, price)
 
     def end_contracts(self) -> None:
         """Projects whose term is over end; the buyer will tender again."""
@@ -239,10 +275,10 @@ class BuyerPopulation:
         offers: list[Offer],
         idx: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Vendor ids, capability, hallucination and API price share for buyers ``idx``."""
+        """Vendor ids, gross value, hallucination and API price share for buyers ``idx``."""
         m = self.world.enterprise
         ids = np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32)
-        domcap = np.array([o.domain_capability for o in offers])
+        value = self._value(np.array([o.domain_capability for o in offers]))  # vendors x domains
         halluc = np.array([o.hallucination for o in offers])
         price = np.array([o.api_price_cny_per_mtok for o in offers])
         d = self.domain[idx]
@@ -250,7 +286,7 @@ class BuyerPopulation:
         share = np.broadcast_to(
             self._cfg.usage_mtok_per_mcny * growth * price / 1e6, (idx.size, len(offers))
         )
-        return ids, domcap[:, d].T, halluc[:, d].T, share
+        return ids, value[:, d].T, halluc[:, d].T, share
 
     def review_subscriptions(self, offers: list[Offer]) -> None:
         """API subscribers churn, or switch to a rival better by more than the switching cost."""
@@ -265,8 +301,8 @@ class BuyerPopulation:
         review = review[self.channel[review] == API]
         if review.size == 0:
             return
-        ids, capab, halluc, share = self._offer_arrays(offers, review)
-        u = self.utility(review, capab, halluc, share, api=True)
+        ids, value, halluc, share = self._offer_arrays(offers, review)
+        u = self._utility(review, value, halluc, share, api=True)
         current = self.vendor[review][:, None] == ids[None, :]
         has_current = current.any(axis=1)
         u_now = np.where(has_current, np.where(current, u, -np.inf).max(axis=1), -np.inf)
@@ -277,10 +313,30 @@ class BuyerPopulation:
         leave = ~switch & (u_now < 0)
         if leave.any():
             self._end(review[leave], "unsatisfied")
-        for k in np.flatnonzero(switch):
-            i = int(review[k])
-            self._end(np.array([i]), "switched")
-            self._sign(i, int(ids[best[k]]), API, 0.0, 1.0, 0.0)
+        movers = review[switch]
+        if movers.size:
+            self._switch(movers, ids[best[switch]])
+
+    def _switch(self, idx: np.ndarray, vendor: np.ndarray) -> None:
+        """Subscribers ``idx`` leave their vendor for ``vendor``: each one's end and new
+        subscription are logged one after the other, buyer by buyer."""
+        w = self.world
+        n = idx.size
+        pair = np.repeat(idx, 2)
+        kind = np.tile(np.array([str(EventKind.CONTRACT_ENDED), str(EventKind.CONTRACT_SIGNED)],
+                                dtype=object), n)
+        names = w.enterprise.vendor_names()
+        counterparty = np.empty(2 * n, dtype=object)
+        counterparty[0::2] = names[self.vendor[idx]]
+        counterparty[1::2] = names[vendor]
+        channel = np.full(2 * n, "api", dtype=object)
+        channel[0::2] = np.where(self.channel[idx] == API, "api", "contract")
+        reason = np.full(2 * n, None, dtype=object)
+        reason[0::2] = "switched"
+        w.log.record_batch(w.now, kind, "buyer:", pair, ActorType.BUYER, counterparty,
+                           channel=channel, reason=reason, **self._names(pair))
+        self._clear(idx)
+        self._set_subscriptions(idx, vendor)
 
     def _consider_rate(self) -> float:
         c = self._cfg
@@ -298,73 +354,82 @@ class BuyerPopulation:
         if look.size == 0 or not offers:
             return
         tender = self.private[look] | (self._rng.random(look.size) < self.tender_propensity[look])
-        for i in look[tender]:
-            t = w.enterprise.issue_tender(
-                int(i),
-                int(self.segment[i]),
-                int(self.domain[i]),
-                float(self.budget[i] * c.project_budget_months),
+        calls = look[tender]
+        if calls.size:
+            t = w.enterprise.issue_tenders(
+                calls,
+                self.segment[calls],
+                self.domain[calls],
+                self.budget[calls] * c.project_budget_months,
                 c.tender_term_months,
-                bool(self.private[i]),
+                self.private[calls],
             )
-            self.pending[i] = True
-            w.log.record(
-                w.now,
-                EventKind.TENDER,
-                f"buyer:{i}",
-                ActorType.BUYER,
-                amount_mcny=t.value_mcny,
-                segment=SEGMENTS[self.segment[i]],
-                domain=w.domains[self.domain[i]],
-            )
+            self.pending[calls] = True
+            w.log.record_batch(w.now, EventKind.TENDER, "buyer:", calls, ActorType.BUYER,
+                               amount_mcny=t.value_mcny, **self._names(calls))
         api = look[~tender]
         self.renewing[api] = False
         if api.size == 0:
             return
-        ids, capab, halluc, share = self._offer_arrays(offers, api)
-        u = self.utility(api, capab, halluc, share, api=True)
+        ids, value, halluc, share = self._offer_arrays(offers, api)
+        u = self._utility(api, value, halluc, share, api=True)
         best = u.argmax(axis=1)
         ok = u[np.arange(api.size), best] > 0
-        for k in np.flatnonzero(ok):
-            self._sign(int(api[k]), int(ids[best[k]]), API, 0.0, 1.0, 0.0)
+        if ok.any():
+            who, vendor = api[ok], ids[best[ok]]
+            self._set_subscriptions(who, vendor)
+            self._log_signed(who, vendor, API, np.nan)
 
     def pay_vendors(self, offers: list[Offer]) -> None:
-        """Monthly payments: contract instalments and API usage at the vendor's price."""
+        """Monthly payments: contract instalments and API usage at the vendor's price.
+
+        One payment per (vendor, segment, channel), in that order. Buyers are grouped
+        by one stable sort; each group's amount is the NumPy sum of its buyers' spend in
+        buyer order (the same pairwise sum as summing the group selected by a mask).
+        """
         w = self.world
         m = w.enterprise
-        prices = {m.vendor_index(o.vendor): o.api_price_cny_per_mtok for o in offers}
         active = np.flatnonzero(self.vendor >= 0)
         if active.size == 0:
             return
+        price_of = np.zeros(m.vendor_count)
+        for o in offers:
+            price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
         usage = np.zeros(self.n)
         api = active[self.channel[active] == API]
         usage[api] = self.usage_mtok(api)
         price = np.zeros(self.n)
-        price[api] = [prices.get(int(v), 0.0) for v in self.vendor[api]]
+        price[api] = price_of[self.vendor[api]]
         spend = np.where(self.channel == API, usage * price / 1e6, self.payment)
-        keys = self.vendor[active].astype(np.int64) * len(SEGMENTS) + self.segment[active]
-        for key in np.unique(keys):
-            rows = active[keys == key]
-            v, seg = divmod(int(key), len(SEGMENTS))
-            name = m.vendor_name(v)
-            for channel, mask in (
-                (Channel.API, self.channel[rows] == API),
-                (Channel.CONTRACT, self.channel[rows] == CONTRACT),
-            ):
-                sel = rows[mask]
-                if sel.size == 0:
-                    continue
-                amount = float(spend[sel].sum())
-                w.ledger.transfer(
-                    w.now, f"ext:buyers:{SEGMENTS[seg]}", name, amount, f"{channel}_payment"
-                )
-                m.record_payment(name, channel, amount)
-                if channel == Channel.API:
-                    m.record_tokens(name, float(usage[sel].sum()))
-                else:
-                    m.record_delivery_load(name, float(self.project_value[sel].sum()))
-                    for d in np.unique(self.domain[sel]):
-                        m.record_contract_months(name, int(d), float((self.domain[sel] == d).sum()))
+        nseg = len(SEGMENTS)
+        is_contract = self.channel[active] == CONTRACT
+        keys = self.vendor[active].astype(np.int64) * nseg + self.segment[active]
+        keys = keys * 2 + is_contract
+        order = np.argsort(keys, kind="stable")
+        rows = active[order]
+        keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], keys.size]
+        spend, usage, value, domain = (spend[rows], usage[rows], self.project_value[rows],
+                                       self.domain[rows])
+        names = m.vendor_names()
+        now = w.now
+        for a, b, key in zip(starts.tolist(), ends.tolist(), keys[starts].tolist(),
+                             strict=True):
+            v, seg = divmod(key >> 1, nseg)
+            channel = Channel.CONTRACT if key & 1 else Channel.API
+            name = names[v]
+            amount = float(spend[a:b].sum())
+            w.ledger.transfer(now, f"ext:buyers:{SEGMENTS[seg]}", name, amount,
+                              f"{channel}_payment")
+            m.record_payment(name, channel, amount)
+            if channel == Channel.API:
+                m.record_tokens(name, float(usage[a:b].sum()))
+            else:
+                m.record_delivery_load(name, float(value[a:b].sum()))
+                doms, counts = np.unique(domain[a:b], return_counts=True)
+                for d, count in zip(doms.tolist(), counts.tolist(), strict=True):
+                    m.record_contract_months(name, d, float(count))
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:

@@ -11,12 +11,52 @@ served per month, and which vendors left or were taken over.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 
+import numpy as np
 import simpy
 
 from sim.messages import Bid, Channel, Offer, Tender
 
 CHANNELS = tuple(str(c) for c in Channel)
+
+
+@dataclass(frozen=True)
+class Tenders:
+    """Buyers' calls for custom projects as columns, one entry per tender in issue order.
+
+    A month brings thousands of tenders at 100,000 buyers, so they travel as arrays;
+    iterating yields one :class:`~sim.messages.Tender` message per tender.
+    """
+
+    tender_id: np.ndarray
+    buyer: np.ndarray
+    segment: np.ndarray
+    domain: np.ndarray
+    value_mcny: np.ndarray
+    term_months: np.ndarray
+    private: np.ndarray
+    month: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tender_id)
+
+    def __iter__(self) -> Iterator[Tender]:
+        columns = [getattr(self, f.name).tolist() for f in fields(self)]
+        return (Tender(*values) for values in zip(*columns, strict=True))
+
+    def select(self, mask: np.ndarray) -> Tenders:
+        """The tenders where ``mask`` is true."""
+        return Tenders(*(getattr(self, f.name)[mask] for f in fields(self)))
+
+    @staticmethod
+    def concat(parts: list[Tenders]) -> Tenders:
+        """Tenders of ``parts`` one after the other."""
+        if not parts:
+            return Tenders(*(np.empty(0) for _ in fields(Tenders)))
+        return Tenders(*(np.concatenate([getattr(p, f.name) for p in parts])
+                         for f in fields(Tenders)))
 
 
 class EnterpriseMarket:
@@ -28,8 +68,9 @@ class EnterpriseMarket:
         self._offers: dict[str, Offer] = {}
         self._vendor_index: dict[str, int] = {}
         self._vendors: list[str] = []
-        self._tenders: list[Tender] = []
-        self._open_cache: tuple[float, dict[int | None, list[Tender]]] | None = None
+        self._names = np.empty(0, dtype=object)
+        self._tenders: list[Tenders] = []
+        self._open_cache: tuple[float, Tenders] | None = None
         self._next_tender = 0
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
         self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -39,6 +80,7 @@ class EnterpriseMarket:
         self._delivery: dict[tuple[str, int], float] = defaultdict(float)
         self._successor: dict[str, str] = {}
         self._gone: set[str] = set()
+        self._trailing: dict[tuple[str, int, int], float] = {}
 
     # ------------------------------------------------------------ offers
     def post_offer(self, offer: Offer) -> None:
@@ -64,6 +106,12 @@ class EnterpriseMarket:
         """Vendor name for a stable integer id."""
         return self._vendors[index]
 
+    def vendor_names(self) -> np.ndarray:
+        """Every vendor's name as an object array indexed by vendor id."""
+        if len(self._names) != len(self._vendors):
+            self._names = np.array(self._vendors, dtype=object)
+        return self._names
+
     @property
     def vendor_count(self) -> int:
         """Vendors that ever posted an offer."""
@@ -85,52 +133,51 @@ class EnterpriseMarket:
         return vendor in self._gone
 
     # ------------------------------------------------------------ tenders and bids
-    def issue_tender(
+    def issue_tenders(
         self,
-        buyer: int,
-        segment: int,
-        domain: int,
-        value_mcny: float,
+        buyer: np.ndarray,
+        segment: np.ndarray,
+        domain: np.ndarray,
+        value_mcny: np.ndarray,
         term_months: float,
-        private: bool,
-    ) -> Tender:
-        """A buyer's call for a project; open to bids until the next award."""
-        tender = Tender(
-            self._next_tender,
-            buyer,
-            segment,
-            domain,
-            value_mcny,
-            term_months,
-            private,
-            self._env.now,
+        private: np.ndarray,
+    ) -> Tenders:
+        """Buyers' calls for projects (one per buyer); open to bids until the next award."""
+        n = len(buyer)
+        tenders = Tenders(
+            np.arange(self._next_tender, self._next_tender + n),
+            np.asarray(buyer),
+            np.asarray(segment),
+            np.asarray(domain),
+            np.asarray(value_mcny, dtype=np.float64),
+            np.full(n, term_months),
+            np.asarray(private, dtype=bool),
+            np.full(n, self._env.now),
         )
-        self._next_tender += 1
-        self._tenders.append(tender)
-        self._open_cache = None
-        return tender
+        self._next_tender += n
+        if n:
+            self._tenders.append(tenders)
+            self._open_cache = None
+        return tenders
 
-    def open_tenders(self, domain: int | None = None) -> list[Tender]:
+    def open_tenders(self, domain: int | None = None) -> Tenders:
         """Tenders issued before now and not yet awarded (in one domain, or all)."""
         now = self._env.now
         if self._open_cache is None or self._open_cache[0] != now:
-            by_domain: dict[int | None, list[Tender]] = defaultdict(list)
-            for t in self._tenders:
-                if t.month < now:
-                    by_domain[None].append(t)
-                    by_domain[t.domain].append(t)
-            self._open_cache = (now, by_domain)
-        return self._open_cache[1].get(domain, [])
+            self._open_cache = (now, Tenders.concat([t.select(t.month < now)
+                                                     for t in self._tenders]))
+        tenders = self._open_cache[1]
+        return tenders if domain is None else tenders.select(tenders.domain == domain)
 
     def bid(self, bid: Bid) -> None:
         """A vendor puts its standing bid for the open tenders on the board."""
         self._bids.append(bid)
 
-    def collect_bids(self) -> tuple[list[Tender], list[Bid]]:
+    def collect_bids(self) -> tuple[Tenders, list[Bid]]:
         """Take the open tenders and the month's bids off the board (award time)."""
         tenders = self.open_tenders()
-        closing = {t.tender_id for t in tenders}
-        self._tenders = [t for t in self._tenders if t.tender_id not in closing]
+        now = self._env.now
+        self._tenders = [k for t in self._tenders if len(k := t.select(t.month >= now))]
         self._open_cache = None
         bids, self._bids = self._bids, []
         return tenders, bids
@@ -166,11 +213,21 @@ class EnterpriseMarket:
         return sum(self._revenue.get((vendor, month, c), 0.0) for c in CHANNELS)
 
     def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
-        """Annualised revenue over the last ``window`` completed months."""
+        """Annualised revenue over the last ``window`` completed months.
+
+        Completed months never change, so the answer is kept for later calls.
+        """
+        key = (vendor, month, window)
+        known = self._trailing.get(key)
+        if known is not None:
+            return known
         months = [m for m in range(month - window, month) if m >= 0]
         if not months:
             return 0.0
-        return 12.0 * sum(self.revenue(vendor, m) for m in months) / len(months)
+        value = 12.0 * sum(self.revenue(vendor, m) for m in months) / len(months)
+        if month <= int(self._env.now):
+            self._trailing[key] = value
+        return value
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
