@@ -23,6 +23,7 @@ until their term ends; subscribers churn.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -39,6 +40,35 @@ _SEGMENT_NAMES = np.array(SEGMENTS, dtype=object)
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass(frozen=True)
+class OfferTable:
+    """This month's API offers: vendor ids, gross value and hallucination by domain
+    (vendors x domains), and each vendor's API price as a share of budget."""
+
+    ids: np.ndarray
+    value: np.ndarray
+    halluc: np.ndarray
+    share: np.ndarray
+
+
+def candidates(
+    value: np.ndarray, halluc: np.ndarray, cost: np.ndarray, rivals: int = 1
+) -> np.ndarray:
+    """Columns (in order) that fewer than ``rivals`` earlier columns dominate.
+
+    Column k dominates a later column j when it is worth at least as much, hallucinates
+    no more and costs no more. Utility rises with value and falls with hallucination and
+    cost for every buyer, and IEEE rounding is monotone, so k's utility is never below
+    j's: NumPy's argmax (first maximum) never picks j, and j can be left out. With
+    ``rivals=2`` one dominating column may be excluded later (a buyer's current
+    vendor, say) and the answer still holds. NaN never dominates, so it is kept.
+    """
+    dominated = ((value[:, None] >= value[None, :]) & (halluc[:, None] <= halluc[None, :])
+                 & (cost[:, None] <= cost[None, :]))
+    dominated &= np.triu(np.ones(dominated.shape, dtype=bool), k=1)
+    return np.flatnonzero(dominated.sum(axis=0) < rivals)
 
 
 class BuyerPopulation:
@@ -224,7 +254,8 @@ class BuyerPopulation:
     def award_tenders(self) -> None:
         """Award every closing tender to the bid with the highest utility, if positive.
 
-        All tenders and bids of the month are scored at once: a (tenders x bids) matrix.
+        The month's tenders are scored a (domain, privacy) group at a time against the
+        bids that could win any of them: a (tenders x bids) matrix per group.
         """
         w = self.world
         m = w.enterprise
@@ -247,15 +278,34 @@ class BuyerPopulation:
         serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
         for k, b in enumerate(bids):
             serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
-        eligible = serves[:, domain].T
-        eligible &= ~private[:, None] | np.array([b.private_ok for b in bids])[None, :]
-        price = value[:, None] * share[None, :] / term[:, None] / self.budget[buyer][:, None]
-        u = self._utility(buyer, value_table[:, domain].T, halluc[:, domain].T, price, api=False)
+        private_ok = np.array([b.private_ok for b in bids])
         prev = self.previous[buyer]
-        u -= self._cfg.switching_cost * ((prev[:, None] >= 0) & (vendor[None, :] != prev[:, None]))
-        u = np.where(eligible, u, -np.inf)
-        best = u.argmax(axis=1)
-        won = np.flatnonzero(u[np.arange(len(tenders)), best] > 0)
+        best = np.zeros(len(tenders), dtype=np.int64)
+        top = np.full(len(tenders), -np.inf)
+        # Tenders a (domain, privacy) group at a time, against the eligible bids no
+        # earlier one dominates, and the bids of the group's buyers' previous vendors
+        # (which escape the switching cost, so they may beat a bid that dominates them).
+        group = domain.astype(np.int64) * 2 + private
+        for g in np.unique(group).tolist():
+            rows = np.flatnonzero(group == g)
+            d, needs_private = divmod(g, 2)
+            eligible = np.flatnonzero(serves[:, d] & (private_ok | (not needs_private)))
+            if eligible.size == 0:
+                continue
+            keep = np.zeros(eligible.size, dtype=bool)
+            keep[candidates(value_table[eligible, d], halluc[eligible, d], share[eligible])] = True
+            keep |= np.isin(vendor[eligible], prev[rows])
+            cols = eligible[keep]
+            price = (value[rows, None] * share[None, cols] / term[rows, None]
+                     / self.budget[buyer[rows]][:, None])
+            u = self._utility(buyer[rows], value_table[None, cols, d], halluc[None, cols, d],
+                              price, api=False)
+            p = prev[rows, None]
+            u -= self._cfg.switching_cost * ((p >= 0) & (vendor[None, cols] != p))
+            k = u.argmax(axis=1)
+            best[rows] = cols[k]
+            top[rows] = u[np.arange(rows.size), k]
+        won = np.flatnonzero(top > 0)
         if won.size == 0:
             return
         b = best[won]
@@ -270,23 +320,45 @@ class BuyerPopulation:
             self._end(due, "term_end")
             self.renewing[due] = True
 
-    def _offer_arrays(
-        self,
-        offers: list[Offer],
-        idx: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Vendor ids, gross value, hallucination and API price share for buyers ``idx``."""
+    def _offer_table(self, offers: list[Offer]) -> OfferTable:
+        """This month's API offers as arrays (vendors x domains, and per vendor)."""
         m = self.world.enterprise
-        ids = np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32)
-        value = self._value(np.array([o.domain_capability for o in offers]))  # vendors x domains
-        halluc = np.array([o.hallucination for o in offers])
         price = np.array([o.api_price_cny_per_mtok for o in offers])
-        d = self.domain[idx]
         growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        share = np.broadcast_to(
-            self._cfg.usage_mtok_per_mcny * growth * price / 1e6, (idx.size, len(offers))
+        return OfferTable(
+            ids=np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32),
+            value=self._value(np.array([o.domain_capability for o in offers])),
+            halluc=np.array([o.hallucination for o in offers]),
+            share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
         )
-        return ids, value[:, d].T, halluc[:, d].T, share
+
+    def _best_api(
+        self, idx: np.ndarray, table: OfferTable, current: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each buyer's best API offer (a column of ``table``) and its utility.
+
+        With ``current`` (each buyer's column, -1 if none) that column is left out and
+        the switching cost is charged on the others. Buyers are scored a domain at a
+        time, only against offers that fewer than two earlier offers dominate (see
+        :func:`candidates`), which leaves every buyer's first best column unchanged.
+        """
+        c = self._cfg
+        best = np.zeros(idx.size, dtype=np.int64)
+        top = np.empty(idx.size)
+        domains = self.domain[idx]
+        for d in np.unique(domains).tolist():
+            rows = np.flatnonzero(domains == d)
+            value, halluc = table.value[:, d], table.halluc[:, d]
+            cols = candidates(value, halluc, table.share, 2 if current is not None else 1)
+            u = self._utility(idx[rows], value[None, cols], halluc[None, cols],
+                              table.share[None, cols], api=True)
+            if current is not None:
+                u = np.where(current[rows, None] == cols[None, :], -np.inf,
+                             u - c.switching_cost)
+            k = u.argmax(axis=1)
+            best[rows] = cols[k]
+            top[rows] = u[np.arange(rows.size), k]
+        return best, top
 
     def review_subscriptions(self, offers: list[Offer]) -> None:
         """API subscribers churn, or switch to a rival better by more than the switching cost."""
@@ -301,21 +373,25 @@ class BuyerPopulation:
         review = review[self.channel[review] == API]
         if review.size == 0:
             return
-        ids, value, halluc, share = self._offer_arrays(offers, review)
-        u = self._utility(review, value, halluc, share, api=True)
-        current = self.vendor[review][:, None] == ids[None, :]
-        has_current = current.any(axis=1)
-        u_now = np.where(has_current, np.where(current, u, -np.inf).max(axis=1), -np.inf)
-        u_alt = np.where(current, -np.inf, u - c.switching_cost)
-        best = u_alt.argmax(axis=1)
-        gain = u_alt[np.arange(review.size), best]
+        table = self._offer_table(offers)
+        column = np.full(self.world.enterprise.vendor_count, -1)
+        column[table.ids] = np.arange(table.ids.size)
+        current = column[self.vendor[review]]
+        has = np.flatnonzero(current >= 0)
+        u_now = np.full(review.size, -np.inf)
+        if has.size:
+            col, d = current[has], self.domain[review[has]]
+            u_now[has] = self._utility(review[has], table.value[col, d][:, None],
+                                       table.halluc[col, d][:, None],
+                                       table.share[col][:, None], api=True)[:, 0]
+        best, gain = self._best_api(review, table, current)
         switch = gain > np.maximum(u_now, 0.0)
         leave = ~switch & (u_now < 0)
         if leave.any():
             self._end(review[leave], "unsatisfied")
         movers = review[switch]
         if movers.size:
-            self._switch(movers, ids[best[switch]])
+            self._switch(movers, table.ids[best[switch]])
 
     def _switch(self, idx: np.ndarray, vendor: np.ndarray) -> None:
         """Subscribers ``idx`` leave their vendor for ``vendor``: each one's end and new
@@ -371,12 +447,11 @@ class BuyerPopulation:
         self.renewing[api] = False
         if api.size == 0:
             return
-        ids, value, halluc, share = self._offer_arrays(offers, api)
-        u = self._utility(api, value, halluc, share, api=True)
-        best = u.argmax(axis=1)
-        ok = u[np.arange(api.size), best] > 0
+        table = self._offer_table(offers)
+        best, top = self._best_api(api, table)
+        ok = top > 0
         if ok.any():
-            who, vendor = api[ok], ids[best[ok]]
+            who, vendor = api[ok], table.ids[best[ok]]
             self._set_subscriptions(who, vendor)
             self._log_signed(who, vendor, API, np.nan)
 
