@@ -23,7 +23,7 @@ until their term ends; subscribers churn.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -42,33 +42,49 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@dataclass(frozen=True)
-class OfferTable:
-    """This month's API offers: vendor ids, gross value and hallucination by domain
-    (vendors x domains), and each vendor's API price as a share of budget."""
+def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """For each column, how many earlier columns dominate it.
 
-    ids: np.ndarray
-    value: np.ndarray
-    halluc: np.ndarray
-    share: np.ndarray
+    Column k dominates a later column j when it is worth at least as much, hallucinates
+    no more and costs no more. Utility rises with value and falls with hallucination and
+    cost for every buyer, and IEEE rounding is monotone, so k's utility is never below
+    j's: NumPy's argmax (first maximum) never picks a dominated column, which can be
+    left out. A column with two earlier dominators can be left out even when one of
+    them is excluded later (a buyer's current vendor, say). NaN never dominates.
+    """
+    dominated = ((value[:, None] >= value[None, :]) & (halluc[:, None] <= halluc[None, :])
+                 & (cost[:, None] <= cost[None, :]))
+    dominated &= np.triu(np.ones(dominated.shape, dtype=bool), k=1)
+    return dominated.sum(axis=0)
 
 
 def candidates(
     value: np.ndarray, halluc: np.ndarray, cost: np.ndarray, rivals: int = 1
 ) -> np.ndarray:
-    """Columns (in order) that fewer than ``rivals`` earlier columns dominate.
+    """Columns (in order) that fewer than ``rivals`` earlier columns dominate."""
+    return np.flatnonzero(dominators(value, halluc, cost) < rivals)
 
-    Column k dominates a later column j when it is worth at least as much, hallucinates
-    no more and costs no more. Utility rises with value and falls with hallucination and
-    cost for every buyer, and IEEE rounding is monotone, so k's utility is never below
-    j's: NumPy's argmax (first maximum) never picks j, and j can be left out. With
-    ``rivals=2`` one dominating column may be excluded later (a buyer's current
-    vendor, say) and the answer still holds. NaN never dominates, so it is kept.
-    """
-    dominated = ((value[:, None] >= value[None, :]) & (halluc[:, None] <= halluc[None, :])
-                 & (cost[:, None] <= cost[None, :]))
-    dominated &= np.triu(np.ones(dominated.shape, dtype=bool), k=1)
-    return np.flatnonzero(dominated.sum(axis=0) < rivals)
+
+@dataclass(frozen=True)
+class OfferTable:
+    """This month's API offers: vendor ids, gross value and hallucination by domain
+    (vendors x domains), and each vendor's API price as a share of budget."""
+
+    month: float
+    offers: list[Offer]
+    ids: np.ndarray
+    value: np.ndarray
+    halluc: np.ndarray
+    share: np.ndarray
+    _dominators: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def candidates(self, domain: int, rivals: int) -> np.ndarray:
+        """Columns fewer than ``rivals`` earlier columns dominate in ``domain``."""
+        counts = self._dominators.get(domain)
+        if counts is None:
+            counts = dominators(self.value[:, domain], self.halluc[:, domain], self.share)
+            self._dominators[domain] = counts
+        return np.flatnonzero(counts < rivals)
 
 
 class BuyerPopulation:
@@ -106,6 +122,8 @@ class BuyerPopulation:
         self.previous = np.full(n, -1, dtype=np.int32)
         self.renewing = np.zeros(n, dtype=bool)
         self._domain_names = np.array(world.domains, dtype=object)
+        self._table: OfferTable | None = None
+        self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
 
     # ------------------------------------------------------------ valuation
     def usage_mtok(self, idx: np.ndarray) -> np.ndarray:
@@ -322,15 +340,22 @@ class BuyerPopulation:
 
     def _offer_table(self, offers: list[Offer]) -> OfferTable:
         """This month's API offers as arrays (vendors x domains, and per vendor)."""
+        now = self.world.now
+        cached = self._table
+        if cached is not None and cached.month == now and cached.offers is offers:
+            return cached
         m = self.world.enterprise
         price = np.array([o.api_price_cny_per_mtok for o in offers])
-        growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        return OfferTable(
+        growth = (1 + self._cfg.usage_growth_per_year) ** (now / 12.0)
+        self._table = OfferTable(
+            month=now,
+            offers=offers,
             ids=np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32),
             value=self._value(np.array([o.domain_capability for o in offers])),
             halluc=np.array([o.hallucination for o in offers]),
             share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
         )
+        return self._table
 
     def _best_api(
         self, idx: np.ndarray, table: OfferTable, current: np.ndarray | None = None
@@ -349,7 +374,7 @@ class BuyerPopulation:
         for d in np.unique(domains).tolist():
             rows = np.flatnonzero(domains == d)
             value, halluc = table.value[:, d], table.halluc[:, d]
-            cols = candidates(value, halluc, table.share, 2 if current is not None else 1)
+            cols = table.candidates(d, 2 if current is not None else 1)
             u = self._utility(idx[rows], value[None, cols], halluc[None, cols],
                               table.share[None, cols], api=True)
             if current is not None:
@@ -470,23 +495,20 @@ class BuyerPopulation:
         price_of = np.zeros(m.vendor_count)
         for o in offers:
             price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
-        usage = np.zeros(self.n)
-        api = active[self.channel[active] == API]
-        usage[api] = self.usage_mtok(api)
-        price = np.zeros(self.n)
-        price[api] = price_of[self.vendor[api]]
-        spend = np.where(self.channel == API, usage * price / 1e6, self.payment)
+        vendor = self.vendor[active]
+        is_api = self.channel[active] == API
+        usage = np.zeros(active.size)
+        usage[is_api] = self.usage_mtok(active[is_api])
+        price = np.zeros(active.size)
+        price[is_api] = price_of[vendor[is_api]]
+        spend = np.where(is_api, usage * price / 1e6, self.payment[active])
         nseg = len(SEGMENTS)
-        is_contract = self.channel[active] == CONTRACT
-        keys = self.vendor[active].astype(np.int64) * nseg + self.segment[active]
-        keys = keys * 2 + is_contract
+        keys = (vendor.astype(np.int64) * nseg + self.segment[active]) * 2 + ~is_api
         order = np.argsort(keys, kind="stable")
-        rows = active[order]
         keys = keys[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], keys.size]
-        spend, usage, value, domain = (spend[rows], usage[rows], self.project_value[rows],
-                                       self.domain[rows])
+        spend, usage, value = spend[order], usage[order], self.project_value[active][order]
         names = m.vendor_names()
         now = w.now
         for a, b, key in zip(starts.tolist(), ends.tolist(), keys[starts].tolist(),
@@ -502,15 +524,18 @@ class BuyerPopulation:
                 m.record_tokens(name, float(usage[a:b].sum()))
             else:
                 m.record_delivery_load(name, float(value[a:b].sum()))
-                doms, counts = np.unique(domain[a:b], return_counts=True)
-                for d, count in zip(doms.tolist(), counts.tolist(), strict=True):
-                    m.record_contract_months(name, d, float(count))
+        # Contract-months are whole numbers, so their sums do not depend on the order.
+        contract = ~is_api
+        ndom = len(self._domain_names)
+        pairs, counts = np.unique(vendor[contract].astype(np.int64) * ndom
+                                  + self.domain[active[contract]], return_counts=True)
+        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+            v, d = divmod(pair, ndom)
+            m.record_contract_months(names[v], d, float(count))
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:
         """Share of each segment's buyers with a live contract or subscription."""
-        adopted = self.vendor >= 0
-        return [
-            float(adopted[self.segment == s].mean()) if (self.segment == s).any() else 0.0
-            for s in range(len(SEGMENTS))
-        ]
+        adopted = np.bincount(self.segment[self.vendor >= 0], minlength=len(SEGMENTS))
+        return [float(a / n) if n else 0.0
+                for a, n in zip(adopted.tolist(), self._segment_size.tolist(), strict=True)]
