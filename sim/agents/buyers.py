@@ -54,8 +54,16 @@ def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.nd
     """
     dominated = ((value[:, None] >= value[None, :]) & (halluc[:, None] <= halluc[None, :])
                  & (cost[:, None] <= cost[None, :]))
-    dominated &= np.triu(np.ones(dominated.shape, dtype=bool), k=1)
+    n = len(value)
+    global _EARLIER
+    if _EARLIER.shape[0] < n:
+        _EARLIER = np.triu(np.ones((2 * n, 2 * n), dtype=bool), k=1)
+    dominated &= _EARLIER[:n, :n]
     return dominated.sum(axis=0)
+
+
+#: ``_EARLIER[k, j]``: column k comes before column j (grown as needed).
+_EARLIER = np.zeros((0, 0), dtype=bool)
 
 
 def candidates(

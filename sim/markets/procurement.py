@@ -83,6 +83,9 @@ class EnterpriseMarket:
         self._successor: dict[str, str] = {}
         self._gone: set[str] = set()
         self._trailing: dict[tuple[str, int, int], float] = {}
+        self._offers_version: dict[str, int] = {}
+        self._best: dict[str, tuple[int, dict[int, float | None]]] = {}
+        self._contract_domains: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
 
     # ------------------------------------------------------------ offers
     def post_offer(self, offer: Offer) -> None:
@@ -91,10 +94,26 @@ class EnterpriseMarket:
             self._vendor_index[offer.vendor] = len(self._vendors)
             self._vendors.append(offer.vendor)
         self._offers[offer.vendor] = offer
+        self._offers_version[offer.vendor_type] = self._offers_version.get(offer.vendor_type, 0) + 1
 
     def offers(self) -> list[Offer]:
         """Current offers of vendors still in the market, by vendor index."""
         return list(self._offers.values())
+
+    def best_capability(self, domain: int, vendor_type: str) -> float | None:
+        """Highest capability in ``domain`` among current offers by ``vendor_type`` firms
+        (None if there are none); kept until one of those offers changes."""
+        version = self._offers_version.get(vendor_type, 0)
+        cached = self._best.get(vendor_type)
+        if cached is None or cached[0] != version:
+            cached = (version, {})
+            self._best[vendor_type] = cached
+        known = cached[1]
+        if domain not in known:
+            theirs = [o.domain_capability[domain] for o in self._offers.values()
+                      if o.vendor_type == vendor_type]
+            known[domain] = max(theirs) if theirs else None
+        return known[domain]
 
     def offer(self, vendor: str) -> Offer | None:
         """``vendor``'s current offer, if it has one."""
@@ -121,7 +140,9 @@ class EnterpriseMarket:
 
     def leave(self, vendor: str, successor: str | None) -> None:
         """A vendor exits (bankrupt) or is taken over by ``successor``."""
-        self._offers.pop(vendor, None)
+        offer = self._offers.pop(vendor, None)
+        if offer is not None:
+            self._offers_version[offer.vendor_type] += 1
         self._gone.add(vendor)
         if successor is not None:
             self._successor[vendor] = successor
@@ -193,7 +214,10 @@ class EnterpriseMarket:
 
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
-        self._contract_months[(vendor, int(self._env.now), domain)] += months
+        month = int(self._env.now)
+        self._contract_months[(vendor, month, domain)] += months
+        by_domain = self._contract_domains[(vendor, month)]
+        by_domain[domain] = self._contract_months[(vendor, month, domain)]
 
     def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
         """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
@@ -237,6 +261,10 @@ class EnterpriseMarket:
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
         return self._contract_months.get((vendor, month, domain), 0.0)
+
+    def contract_months_by_domain(self, vendor: str, month: int) -> list[tuple[int, float]]:
+        """(domain, contract-months) ``vendor`` delivered during ``month``, by domain."""
+        return sorted(self._contract_domains.get((vendor, month), {}).items())
 
     def tokens(self, vendor: str, month: int) -> float:
         """Million tokens ``vendor`` served in ``month``."""
