@@ -36,6 +36,7 @@ from sim.world import Phase, World
 
 NONE, API, CONTRACT = 0, 1, 2
 _SEGMENT_NAMES = np.array(SEGMENTS, dtype=object)
+_PAYERS = tuple(f"ext:buyers:{segment}" for segment in SEGMENTS)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -517,21 +518,22 @@ class BuyerPopulation:
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], keys.size]
         spend, usage, value = spend[order], usage[order], self.project_value[active][order]
-        names = m.vendor_names()
+        names = m.vendor_names().tolist()
         now = w.now
+        transfer = w.ledger.transfer
         for a, b, key in zip(starts.tolist(), ends.tolist(), keys[starts].tolist(),
                              strict=True):
             v, seg = divmod(key >> 1, nseg)
-            channel = Channel.CONTRACT if key & 1 else Channel.API
             name = names[v]
             amount = float(spend[a:b].sum())
-            w.ledger.transfer(now, f"ext:buyers:{SEGMENTS[seg]}", name, amount,
-                              f"{channel}_payment")
-            m.record_payment(name, channel, amount)
-            if channel == Channel.API:
-                m.record_tokens(name, float(usage[a:b].sum()))
-            else:
+            if key & 1:
+                transfer(now, _PAYERS[seg], name, amount, "contract_payment")
+                m.record_payment(name, Channel.CONTRACT, amount)
                 m.record_delivery_load(name, float(value[a:b].sum()))
+            else:
+                transfer(now, _PAYERS[seg], name, amount, "api_payment")
+                m.record_payment(name, Channel.API, amount)
+                m.record_tokens(name, float(usage[a:b].sum()))
         # Contract-months are whole numbers, so their sums do not depend on the order.
         contract = ~is_api
         ndom = len(self._domain_names)
