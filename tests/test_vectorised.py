@@ -145,20 +145,20 @@ def test_a_dominated_column_is_never_the_first_argmax(data, n_cols: int, n_rows:
 
 
 def test_pruning_changes_nothing_in_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same small run with every offer and bid scored gives the same events.
+    """The same small run with pruning always on and always off gives the same events.
 
     No price sensitivity makes ties between vendors common; the switching cost makes
     buyers' previous vendors matter.
     """
     cfg = small_config("buyers.count=4000", "horizon_months=36",
                        "buyers.price_sensitivity=[0,0,0,0]")
-    fast = simulate(cfg)
-    monkeypatch.setattr(buyers_module, "dominators",
-                        lambda value, halluc, cost: np.zeros(len(value), dtype=int))
+    monkeypatch.setattr(buyers_module, "worth_pruning", lambda buyers, columns: True)
+    pruned = simulate(cfg)
+    monkeypatch.setattr(buyers_module, "worth_pruning", lambda buyers, columns: False)
     plain = simulate(cfg)
-    assert (fast.events["kind"] == "contract_signed").sum() > 100
-    pd.testing.assert_frame_equal(fast.events, plain.events)
-    pd.testing.assert_frame_equal(fast.metrics, plain.metrics)
+    assert (pruned.events["kind"] == "contract_signed").sum() > 100
+    pd.testing.assert_frame_equal(pruned.events, plain.events)
+    pd.testing.assert_frame_equal(pruned.metrics, plain.metrics)
 
 
 # ---------------------------------------------------------------- the naive design

@@ -74,6 +74,15 @@ def candidates(
     return np.flatnonzero(dominators(value, halluc, cost) < rivals)
 
 
+def worth_pruning(buyers: int, columns: int) -> bool:
+    """Prune dominated columns only when there are more buyers than columns to score.
+
+    Pruning costs about a (columns x columns) comparison, scoring a (buyers x columns)
+    one; the answer is the same either way, so this only decides which is cheaper.
+    """
+    return buyers > columns
+
+
 @dataclass(frozen=True)
 class OfferTable:
     """This month's API offers: vendor ids, gross value and hallucination by domain
@@ -319,10 +328,13 @@ class BuyerPopulation:
             eligible = np.flatnonzero(serves[:, d] & (private_ok | (not needs_private)))
             if eligible.size == 0:
                 continue
-            keep = np.zeros(eligible.size, dtype=bool)
-            keep[candidates(value_table[eligible, d], halluc[eligible, d], share[eligible])] = True
-            keep |= np.isin(vendor[eligible], prev[rows])
-            cols = eligible[keep]
+            cols = eligible
+            if worth_pruning(rows.size, eligible.size):
+                keep = np.zeros(eligible.size, dtype=bool)
+                keep[candidates(value_table[eligible, d], halluc[eligible, d],
+                                share[eligible])] = True
+                keep |= np.isin(vendor[eligible], prev[rows])
+                cols = eligible[keep]
             price = (value[rows, None] * share[None, cols] / term[rows, None]
                      / self.budget[buyer[rows]][:, None])
             u = self._utility(buyer[rows], value_table[None, cols, d], halluc[None, cols, d],
@@ -383,7 +395,8 @@ class BuyerPopulation:
         for d in np.unique(domains).tolist():
             rows = np.flatnonzero(domains == d)
             value, halluc = table.value[:, d], table.halluc[:, d]
-            cols = table.candidates(d, 2 if current is not None else 1)
+            cols = (table.candidates(d, 2 if current is not None else 1)
+                    if worth_pruning(rows.size, table.ids.size) else np.arange(table.ids.size))
             u = self._utility(idx[rows], value[None, cols], halluc[None, cols],
                               table.share[None, cols], api=True)
             if current is not None:
