@@ -526,7 +526,9 @@ class BuyerPopulation:
         spend = np.where(is_api, usage * price / 1e6, self.payment[active])
         nseg = len(SEGMENTS)
         keys = (vendor.astype(np.int64) * nseg + self.segment[active]) * 2 + ~is_api
-        order = np.argsort(keys, kind="stable")
+        # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
+        small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
+        order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
         keys = keys[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], keys.size]
