@@ -385,8 +385,9 @@ class BuyerPopulation:
 
         With ``current`` (each buyer's column, -1 if none) that column is left out and
         the switching cost is charged on the others. Buyers are scored a domain at a
-        time, only against offers that fewer than two earlier offers dominate (see
-        :func:`candidates`), which leaves every buyer's first best column unchanged.
+        time; when that is cheaper (:func:`worth_pruning`), only against the offers no
+        earlier offer dominates (no two, with ``current``; see :func:`dominators`),
+        which leaves every buyer's first best column unchanged.
         """
         c = self._cfg
         best = np.zeros(idx.size, dtype=np.int64)
