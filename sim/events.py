@@ -6,6 +6,8 @@ import math
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 
 class EventKind(StrEnum):
     """Every kind of event a run can record (the output contract)."""
@@ -61,11 +63,62 @@ EXTRA_COLUMNS: dict[str, Any] = {
 BASE_COLUMNS = ("month", "kind", "actor", "actor_type", "counterparty", "amount_mcny")
 
 
+#: Column names of events.parquet, in order.
+COLUMNS = (*BASE_COLUMNS, *EXTRA_COLUMNS)
+_FLOAT_COLUMNS = frozenset(
+    ["month", "amount_mcny", *(k for k, v in EXTRA_COLUMNS.items() if v is not None)]
+)
+
+
+class EventBatch:
+    """Many events recorded at once, as columns (a scalar stands for the whole column).
+
+    Actors are ``f"{actor_prefix}{id}"`` for the integer ``actor_ids``; the names are
+    only spelled out when the log is turned into a table.
+    """
+
+    __slots__ = ("actor_ids", "actor_prefix", "columns", "n")
+
+    def __init__(self, actor_prefix: str, actor_ids: np.ndarray, columns: dict[str, Any]) -> None:
+        self.actor_prefix = actor_prefix
+        self.actor_ids = actor_ids
+        self.columns = columns
+        self.n = len(actor_ids)
+
+    def column(self, name: str) -> np.ndarray:
+        """One column as an array of ``n`` values (floats for numeric columns)."""
+        if name == "actor":
+            prefix = self.actor_prefix
+            return np.array([f"{prefix}{i}" for i in self.actor_ids.tolist()], dtype=object)
+        value = self.columns[name] if name in self.columns else _FILL[name]
+        dtype = np.float64 if name in _FLOAT_COLUMNS else object
+        if isinstance(value, np.ndarray):
+            return value.astype(dtype, copy=False)
+        return np.full(self.n, value, dtype=dtype)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The batch as one dict per event (as :meth:`EventLog.record` would store it)."""
+        cols = {name: self.column(name).tolist() for name in COLUMNS
+                if name in BASE_COLUMNS or name in self.columns}
+        return [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(),
+                                                                        strict=True)]
+
+
+_FILL: dict[str, Any] = {"counterparty": None, "amount_mcny": math.nan, **EXTRA_COLUMNS}
+_Single = tuple[float, str, str, str, "str | None", float, "dict[str, Any] | None"]
+
+
 class EventLog:
-    """Append-only record of events, in the order they happen."""
+    """Append-only record of events, in the order they happen.
+
+    Single events are kept as tuples and batches (:meth:`record_batch`, used for the
+    buyer population's thousands of contracts a month) as column arrays, so recording
+    costs no dict per event; :meth:`columns` builds the table's columns in one pass.
+    """
 
     def __init__(self) -> None:
-        self._rows: list[dict[str, Any]] = []
+        self._entries: list[_Single | EventBatch] = []
+        self._len = 0
 
     def record(
         self,
@@ -78,27 +131,126 @@ class EventLog:
         **extra: Any,
     ) -> None:
         """Append one event; ``extra`` keys must be in :data:`EXTRA_COLUMNS`."""
+        if extra and not extra.keys() <= EXTRA_COLUMNS.keys():
+            unknown = set(extra) - EXTRA_COLUMNS.keys()
+            raise KeyError(f"unknown event columns {sorted(unknown)}")
+        self._entries.append((float(month), str(kind), actor, str(actor_type), counterparty,
+                              float(amount_mcny), extra or None))
+        self._len += 1
+
+    def record_batch(
+        self,
+        month: float,
+        kind: EventKind | np.ndarray,
+        actor_prefix: str,
+        actor_ids: np.ndarray,
+        actor_type: ActorType,
+        counterparty: str | np.ndarray | None = None,
+        amount_mcny: float | np.ndarray = math.nan,
+        **extra: Any,
+    ) -> None:
+        """Append ``len(actor_ids)`` events at ``month``, actors ``f"{actor_prefix}{id}"``.
+
+        Every other column is a scalar shared by the batch or an array with one value
+        per event; ``kind`` may be an array of kind strings too.
+        """
+        n = len(actor_ids)
+        if n == 0:
+            return
         unknown = set(extra) - EXTRA_COLUMNS.keys()
         if unknown:
             raise KeyError(f"unknown event columns {sorted(unknown)}")
-        row = {
+        columns: dict[str, Any] = {
             "month": float(month),
-            "kind": str(kind),
-            "actor": actor,
+            "kind": kind if isinstance(kind, np.ndarray) else str(kind),
             "actor_type": str(actor_type),
             "counterparty": counterparty,
-            "amount_mcny": float(amount_mcny),
+            "amount_mcny": amount_mcny,
+            **extra,
         }
-        row.update(extra)
-        self._rows.append(row)
+        for name, value in columns.items():
+            if isinstance(value, np.ndarray) and len(value) != n:
+                raise ValueError(f"event column {name} has {len(value)} values for {n} events")
+        self._entries.append(EventBatch(actor_prefix, np.asarray(actor_ids), columns))
+        self._len += n
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._len
+
+    @property
+    def position(self) -> int:
+        """A cursor for :meth:`rows_since`: how many entries (singles or batches) so far."""
+        return len(self._entries)
+
+    def rows_since(self, position: int, kind: EventKind | None = None) -> list[dict[str, Any]]:
+        """Events (of ``kind``, or all) recorded since the cursor ``position``, as dicts."""
+        out: list[dict[str, Any]] = []
+        for entry in self._entries[position:]:
+            if isinstance(entry, EventBatch):
+                k = entry.columns["kind"]
+                if kind is None or isinstance(k, np.ndarray) or k == kind:
+                    out.extend(r for r in entry.rows() if kind is None or r["kind"] == kind)
+            elif kind is None or entry[1] == kind:
+                out.append(_single_row(entry))
+        return out
 
     def rows(self) -> list[dict[str, Any]]:
-        """The raw rows (read-only use)."""
-        return self._rows
+        """Every event as a dict (built on each call: for tests and inspection)."""
+        return self.rows_since(0)
 
     def count(self, kind: EventKind) -> int:
         """How many events of ``kind`` were recorded."""
-        return sum(1 for r in self._rows if r["kind"] == kind)
+        total = 0
+        for entry in self._entries:
+            if isinstance(entry, EventBatch):
+                k = entry.columns["kind"]
+                total += int((k == kind).sum()) if isinstance(k, np.ndarray) else (
+                    entry.n if k == kind else 0)
+            elif entry[1] == kind:
+                total += 1
+        return total
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every column of the log in recording order (floats, or objects with None)."""
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
+        singles: list[_Single] = []
+
+        def flush() -> None:
+            if not singles:
+                return
+            base = list(zip(*singles, strict=True))
+            for k, name in enumerate(BASE_COLUMNS):
+                dtype = np.float64 if name in _FLOAT_COLUMNS else object
+                parts[name].append(np.array(base[k], dtype=dtype))
+            extras = base[6]
+            for name, fill in EXTRA_COLUMNS.items():
+                values = [fill if e is None else e.get(name, fill) for e in extras]
+                dtype = np.float64 if name in _FLOAT_COLUMNS else object
+                if dtype is object:
+                    col = np.empty(len(values), dtype=object)
+                    col[:] = values
+                else:
+                    col = np.array(values, dtype=dtype)
+                parts[name].append(col)
+            singles.clear()
+
+        for entry in self._entries:
+            if isinstance(entry, EventBatch):
+                flush()
+                for name in COLUMNS:
+                    parts[name].append(entry.column(name))
+            else:
+                singles.append(entry)
+        flush()
+        return {name: (np.concatenate(p) if p else
+                       np.empty(0, dtype=np.float64 if name in _FLOAT_COLUMNS else object))
+                for name, p in parts.items()}
+
+
+def _single_row(entry: _Single) -> dict[str, Any]:
+    month, kind, actor, actor_type, counterparty, amount, extra = entry
+    row = {"month": month, "kind": kind, "actor": actor, "actor_type": actor_type,
+           "counterparty": counterparty, "amount_mcny": amount}
+    if extra:
+        row.update(extra)
+    return row

@@ -35,6 +35,9 @@ class Ledger:
 
     def __init__(self) -> None:
         self._balances: dict[str, int] = defaultdict(int)
+        # Transfers are kept as plain tuples (cheap to record, ~200k a run) and turned
+        # into Transfer records only when :attr:`transfers` is read.
+        self._log: list[tuple[float, str, str, int, str]] = []
         self._transfers: list[Transfer] = []
         self._flows: dict[tuple[int, str], int] = defaultdict(int)
 
@@ -47,9 +50,10 @@ class Ledger:
         cny = round(amount_mcny * CNY_PER_MCNY)
         if cny == 0 or payer == payee:
             return 0
-        self._balances[payer] -= cny
-        self._balances[payee] += cny
-        self._transfers.append(Transfer(month, payer, payee, cny, reason))
+        balances = self._balances
+        balances[payer] -= cny
+        balances[payee] += cny
+        self._log.append((month, payer, payee, cny, reason))
         self._flows[(int(month), reason)] += cny
         return cny
 
@@ -68,6 +72,9 @@ class Ledger:
     @property
     def transfers(self) -> list[Transfer]:
         """All transfers in the order they happened (read-only use)."""
+        done = len(self._transfers)
+        if done < len(self._log):
+            self._transfers.extend(Transfer(*t) for t in self._log[done:])
         return self._transfers
 
     def accounts(self) -> dict[str, float]:

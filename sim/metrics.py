@@ -59,11 +59,10 @@ class MetricsRecorder:
             yield env.timeout(1)
 
     def _count_new_releases(self) -> None:
-        rows = self._model.world.log.rows()
-        for row in rows[self._seen_events:]:
-            if row["kind"] == EventKind.MODEL_RELEASE:
-                self._releases[row["model_kind"]] += 1
-        self._seen_events = len(rows)
+        log = self._model.world.log
+        for row in log.rows_since(self._seen_events, EventKind.MODEL_RELEASE):
+            self._releases[row["model_kind"]] += 1
+        self._seen_events = log.position
 
     def snapshot(self) -> dict[str, Any]:
         """One month's row of metrics.parquet."""

@@ -41,7 +41,7 @@ class RunResult:
     """What a finished run hands to the output layer."""
 
     model: MarketModel
-    events: list[dict]
+    events: EventLog
     metrics: list[dict]
 
 
@@ -143,4 +143,4 @@ class MarketModel:
     def run(self) -> RunResult:
         """Run to the last monthly snapshot and hand back the raw tables."""
         self.world.env.run(until=self.recorder.finished)
-        return RunResult(self, self.world.log.rows(), self.recorder.rows)
+        return RunResult(self, self.world.log, self.recorder.rows)

@@ -84,8 +84,9 @@ def ensure_writable_root() -> Path:
     return root
 
 
-def events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Event rows as a table with every contract column, in a fixed order."""
+def events_frame(rows: list[dict[str, Any]] | dict[str, Any]) -> pd.DataFrame:
+    """Event rows (or columns, :meth:`sim.events.EventLog.columns`) as a table with every
+    contract column, in a fixed order."""
     columns = list(BASE_COLUMNS) + list(EXTRA_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
     for name, fill in EXTRA_COLUMNS.items():

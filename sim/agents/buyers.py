@@ -23,6 +23,7 @@ until their term ends; subscribers churn.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -34,10 +35,74 @@ from sim.messages import Channel, Offer
 from sim.world import Phase, World
 
 NONE, API, CONTRACT = 0, 1, 2
+_SEGMENT_NAMES = np.array(SEGMENTS, dtype=object)
+_PAYERS = tuple(f"ext:buyers:{segment}" for segment in SEGMENTS)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """For each column, how many earlier columns dominate it.
+
+    Column k dominates a later column j when it is worth at least as much, hallucinates
+    no more and costs no more. Utility rises with value and falls with hallucination and
+    cost for every buyer, and IEEE rounding is monotone, so k's utility is never below
+    j's: NumPy's argmax (first maximum) never picks a dominated column, which can be
+    left out. A column with two earlier dominators can be left out even when one of
+    them is excluded later (a buyer's current vendor, say). NaN never dominates.
+    """
+    dominated = ((value[:, None] >= value[None, :]) & (halluc[:, None] <= halluc[None, :])
+                 & (cost[:, None] <= cost[None, :]))
+    n = len(value)
+    global _EARLIER
+    if _EARLIER.shape[0] < n:
+        _EARLIER = np.triu(np.ones((2 * n, 2 * n), dtype=bool), k=1)
+    dominated &= _EARLIER[:n, :n]
+    return dominated.sum(axis=0)
+
+
+#: ``_EARLIER[k, j]``: column k comes before column j (grown as needed).
+_EARLIER = np.zeros((0, 0), dtype=bool)
+
+
+def candidates(
+    value: np.ndarray, halluc: np.ndarray, cost: np.ndarray, rivals: int = 1
+) -> np.ndarray:
+    """Columns (in order) that fewer than ``rivals`` earlier columns dominate."""
+    return np.flatnonzero(dominators(value, halluc, cost) < rivals)
+
+
+def worth_pruning(buyers: int, columns: int) -> bool:
+    """Prune dominated columns only when there are more buyers than columns to score.
+
+    Pruning costs about a (columns x columns) comparison, scoring a (buyers x columns)
+    one; the answer is the same either way, so this only decides which is cheaper.
+    """
+    return buyers > columns
+
+
+@dataclass(frozen=True)
+class OfferTable:
+    """This month's API offers: vendor ids, gross value and hallucination by domain
+    (vendors x domains), and each vendor's API price as a share of budget."""
+
+    month: float
+    offers: list[Offer]
+    ids: np.ndarray
+    value: np.ndarray
+    halluc: np.ndarray
+    share: np.ndarray
+    _dominators: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def candidates(self, domain: int, rivals: int) -> np.ndarray:
+        """Columns fewer than ``rivals`` earlier columns dominate in ``domain``."""
+        counts = self._dominators.get(domain)
+        if counts is None:
+            counts = dominators(self.value[:, domain], self.halluc[:, domain], self.share)
+            self._dominators[domain] = counts
+        return np.flatnonzero(counts < rivals)
 
 
 class BuyerPopulation:
@@ -74,6 +139,9 @@ class BuyerPopulation:
         self.pending = np.zeros(n, dtype=bool)
         self.previous = np.full(n, -1, dtype=np.int32)
         self.renewing = np.zeros(n, dtype=bool)
+        self._domain_names = np.array(world.domains, dtype=object)
+        self._table: OfferTable | None = None
+        self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
 
     # ------------------------------------------------------------ valuation
     def usage_mtok(self, idx: np.ndarray) -> np.ndarray:
@@ -93,10 +161,25 @@ class BuyerPopulation:
 
         ``capability``, ``hallucination`` and ``price_share`` are (buyers x vendors).
         """
+        return self._utility(idx, self._value(capability), hallucination, price_share, api)
+
+    def _value(self, capability: np.ndarray) -> np.ndarray:
+        """Gross value of a model of ``capability`` (budget units, before resistance)."""
         c = self._cfg
-        value = c.value_multiple * _sigmoid(
-            (capability - c.capability_midpoint) / c.capability_width
-        )
+        return c.value_multiple * _sigmoid((capability - c.capability_midpoint)
+                                           / c.capability_width)
+
+    def _utility(
+        self,
+        idx: np.ndarray,
+        value: np.ndarray,
+        hallucination: np.ndarray,
+        price_share: np.ndarray,
+        api: bool,
+    ) -> np.ndarray:
+        """:meth:`utility` from the gross value (elementwise the same: vendors' value per
+        domain is computed once for the small (vendors x domains) table, then gathered)."""
+        c = self._cfg
         value = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
         if api:
             value = value * c.api_value_factor
@@ -119,20 +202,27 @@ class BuyerPopulation:
             self.pay_vendors(offers)
             yield w.env.timeout(1)
 
+    def _names(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """Segment and domain names of buyers ``idx`` (event columns)."""
+        return {"segment": _SEGMENT_NAMES[self.segment[idx]],
+                "domain": self._domain_names[self.domain[idx]]}
+
     def _end(self, idx: np.ndarray, reason: str) -> None:
         w = self.world
-        for i in idx:
-            w.log.record(
-                w.now,
-                EventKind.CONTRACT_ENDED,
-                f"buyer:{i}",
-                ActorType.BUYER,
-                w.enterprise.vendor_name(int(self.vendor[i])),
-                segment=SEGMENTS[self.segment[i]],
-                domain=w.domains[self.domain[i]],
-                channel="api" if self.channel[i] == API else "contract",
-                reason=reason,
-            )
+        w.log.record_batch(
+            w.now,
+            EventKind.CONTRACT_ENDED,
+            "buyer:",
+            idx,
+            ActorType.BUYER,
+            w.enterprise.vendor_names()[self.vendor[idx]],
+            channel=np.where(self.channel[idx] == API, "api", "contract"),
+            reason=reason,
+            **self._names(idx),
+        )
+        self._clear(idx)
+
+    def _clear(self, idx: np.ndarray) -> None:
         self.previous[idx] = self.vendor[idx]
         self.vendor[idx] = -1
         self.channel[idx] = NONE
@@ -140,26 +230,44 @@ class BuyerPopulation:
         self.payment[idx] = 0.0
         self.project_value[idx] = 0.0
 
-    def _sign(
-        self, i: int, vendor: int, channel: int, price_mcny: float, term: float, value_mcny: float
+    def _set_contracts(
+        self,
+        idx: np.ndarray,
+        vendor: np.ndarray,
+        price_mcny: np.ndarray,
+        term: np.ndarray,
+        value_mcny: np.ndarray,
     ) -> None:
+        """Buyers ``idx`` (distinct) sign projects: price and value over ``term`` months."""
+        self.vendor[idx] = vendor
+        self.channel[idx] = CONTRACT
+        self.contract_end[idx] = self.world.now + term
+        self.payment[idx] = price_mcny / term
+        self.project_value[idx] = value_mcny / term
+        self.renewing[idx] = False
+
+    def _set_subscriptions(self, idx: np.ndarray, vendor: np.ndarray) -> None:
+        """Buyers ``idx`` (distinct) subscribe to ``vendor``'s API."""
+        self.vendor[idx] = vendor
+        self.channel[idx] = API
+        self.contract_end[idx] = np.inf
+        self.payment[idx] = 0.0
+        self.project_value[idx] = 0.0
+        self.renewing[idx] = False
+
+    def _log_signed(self, idx: np.ndarray, vendor: np.ndarray, channel: int,
+                    price_mcny: np.ndarray | float) -> None:
         w = self.world
-        self.vendor[i] = vendor
-        self.channel[i] = channel
-        self.contract_end[i] = w.now + term if channel == CONTRACT else np.inf
-        self.payment[i] = price_mcny / term if channel == CONTRACT else 0.0
-        self.project_value[i] = value_mcny / term if channel == CONTRACT else 0.0
-        self.renewing[i] = False
-        w.log.record(
+        w.log.record_batch(
             w.now,
             EventKind.CONTRACT_SIGNED,
-            f"buyer:{i}",
+            "buyer:",
+            idx,
             ActorType.BUYER,
-            w.enterprise.vendor_name(vendor),
+            w.enterprise.vendor_names()[vendor],
             price_mcny if channel == CONTRACT else np.nan,
-            segment=SEGMENTS[self.segment[i]],
-            domain=w.domains[self.domain[i]],
             channel="contract" if channel == CONTRACT else "api",
+            **self._names(idx),
         )
 
     def follow_vendor_exits(self) -> None:
@@ -182,50 +290,67 @@ class BuyerPopulation:
     def award_tenders(self) -> None:
         """Award every closing tender to the bid with the highest utility, if positive.
 
-        All tenders and bids of the month are scored at once: a (tenders x bids) matrix.
+        The month's tenders are scored a (domain, privacy) group at a time against the
+        bids that could win any of them: a (tenders x bids) matrix per group.
         """
         w = self.world
         m = w.enterprise
         tenders, bids = m.collect_bids()
         if not tenders:
             return
-        buyer = np.array([t.buyer for t in tenders])
+        buyer = tenders.buyer
         self.pending[buyer] = False
         offers = [m.offer(b.vendor) for b in bids]
         live = [k for k, o in enumerate(offers) if o is not None]
         if not live:
             return
         bids = [bids[k] for k in live]
-        caps = np.array([offers[k].domain_capability for k in live])  # bids x domains
+        value_table = self._value(np.array([offers[k].domain_capability for k in live]))
         halluc = np.array([offers[k].hallucination for k in live])
         vendor = np.array([m.vendor_index(b.vendor) for b in bids])
         share = np.array([b.price_share for b in bids])
-        domain = np.array([t.domain for t in tenders])
-        value = np.array([t.value_mcny for t in tenders])
-        term = np.array([t.term_months for t in tenders])
-        private = np.array([t.private for t in tenders])
-        serves = np.zeros((len(bids), caps.shape[1]), dtype=bool)  # bids x domains
+        domain, value, term, private = (tenders.domain, tenders.value_mcny, tenders.term_months,
+                                        tenders.private)
+        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
         for k, b in enumerate(bids):
             serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
-        eligible = serves[:, domain].T
-        eligible &= ~private[:, None] | np.array([b.private_ok for b in bids])[None, :]
-        price = value[:, None] * share[None, :] / term[:, None] / self.budget[buyer][:, None]
-        u = self.utility(buyer, caps[:, domain].T, halluc[:, domain].T, price, api=False)
+        private_ok = np.array([b.private_ok for b in bids])
         prev = self.previous[buyer]
-        u -= self._cfg.switching_cost * ((prev[:, None] >= 0) & (vendor[None, :] != prev[:, None]))
-        u = np.where(eligible, u, -np.inf)
-        best = u.argmax(axis=1)
-        for k in np.flatnonzero(u[np.arange(len(tenders)), best] > 0):
-            t = tenders[k]
-            b = int(best[k])
-            self._sign(
-                t.buyer,
-                int(vendor[b]),
-                CONTRACT,
-                float(value[k] * share[b]),
-                t.term_months,
-                t.value_mcny,
-            )
+        best = np.zeros(len(tenders), dtype=np.int64)
+        top = np.full(len(tenders), -np.inf)
+        # Tenders a (domain, privacy) group at a time, against the eligible bids no
+        # earlier one dominates, and the bids of the group's buyers' previous vendors
+        # (which escape the switching cost, so they may beat a bid that dominates them).
+        group = domain.astype(np.int64) * 2 + private
+        for g in np.unique(group).tolist():
+            rows = np.flatnonzero(group == g)
+            d, needs_private = divmod(g, 2)
+            eligible = np.flatnonzero(serves[:, d] & (private_ok | (not needs_private)))
+            if eligible.size == 0:
+                continue
+            cols = eligible
+            if worth_pruning(rows.size, eligible.size):
+                keep = np.zeros(eligible.size, dtype=bool)
+                keep[candidates(value_table[eligible, d], halluc[eligible, d],
+                                share[eligible])] = True
+                keep |= np.isin(vendor[eligible], prev[rows])
+                cols = eligible[keep]
+            price = (value[rows, None] * share[None, cols] / term[rows, None]
+                     / self.budget[buyer[rows]][:, None])
+            u = self._utility(buyer[rows], value_table[None, cols, d], halluc[None, cols, d],
+                              price, api=False)
+            p = prev[rows, None]
+            u -= self._cfg.switching_cost * ((p >= 0) & (vendor[None, cols] != p))
+            k = u.argmax(axis=1)
+            best[rows] = cols[k]
+            top[rows] = u[np.arange(rows.size), k]
+        won = np.flatnonzero(top > 0)
+        if won.size == 0:
+            return
+        b = best[won]
+        who, winner, price = buyer[won], vendor[b], value[won] * share[b]
+        self._set_contracts(who, winner, price, term[won], value[won])
+        self._log_signed(who, winner, CONTRACT, price)
 
     def end_contracts(self) -> None:
         """Projects whose term is over end; the buyer will tender again."""
@@ -234,23 +359,54 @@ class BuyerPopulation:
             self._end(due, "term_end")
             self.renewing[due] = True
 
-    def _offer_arrays(
-        self,
-        offers: list[Offer],
-        idx: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Vendor ids, capability, hallucination and API price share for buyers ``idx``."""
+    def _offer_table(self, offers: list[Offer]) -> OfferTable:
+        """This month's API offers as arrays (vendors x domains, and per vendor)."""
+        now = self.world.now
+        cached = self._table
+        if cached is not None and cached.month == now and cached.offers is offers:
+            return cached
         m = self.world.enterprise
-        ids = np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32)
-        domcap = np.array([o.domain_capability for o in offers])
-        halluc = np.array([o.hallucination for o in offers])
         price = np.array([o.api_price_cny_per_mtok for o in offers])
-        d = self.domain[idx]
-        growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        share = np.broadcast_to(
-            self._cfg.usage_mtok_per_mcny * growth * price / 1e6, (idx.size, len(offers))
+        growth = (1 + self._cfg.usage_growth_per_year) ** (now / 12.0)
+        self._table = OfferTable(
+            month=now,
+            offers=offers,
+            ids=np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32),
+            value=self._value(np.array([o.domain_capability for o in offers])),
+            halluc=np.array([o.hallucination for o in offers]),
+            share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
         )
-        return ids, domcap[:, d].T, halluc[:, d].T, share
+        return self._table
+
+    def _best_api(
+        self, idx: np.ndarray, table: OfferTable, current: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each buyer's best API offer (a column of ``table``) and its utility.
+
+        With ``current`` (each buyer's column, -1 if none) that column is left out and
+        the switching cost is charged on the others. Buyers are scored a domain at a
+        time; when that is cheaper (:func:`worth_pruning`), only against the offers no
+        earlier offer dominates (no two, with ``current``; see :func:`dominators`),
+        which leaves every buyer's first best column unchanged.
+        """
+        c = self._cfg
+        best = np.zeros(idx.size, dtype=np.int64)
+        top = np.empty(idx.size)
+        domains = self.domain[idx]
+        for d in np.unique(domains).tolist():
+            rows = np.flatnonzero(domains == d)
+            value, halluc = table.value[:, d], table.halluc[:, d]
+            cols = (table.candidates(d, 2 if current is not None else 1)
+                    if worth_pruning(rows.size, table.ids.size) else np.arange(table.ids.size))
+            u = self._utility(idx[rows], value[None, cols], halluc[None, cols],
+                              table.share[None, cols], api=True)
+            if current is not None:
+                u = np.where(current[rows, None] == cols[None, :], -np.inf,
+                             u - c.switching_cost)
+            k = u.argmax(axis=1)
+            best[rows] = cols[k]
+            top[rows] = u[np.arange(rows.size), k]
+        return best, top
 
     def review_subscriptions(self, offers: list[Offer]) -> None:
         """API subscribers churn, or switch to a rival better by more than the switching cost."""
@@ -265,22 +421,46 @@ class BuyerPopulation:
         review = review[self.channel[review] == API]
         if review.size == 0:
             return
-        ids, capab, halluc, share = self._offer_arrays(offers, review)
-        u = self.utility(review, capab, halluc, share, api=True)
-        current = self.vendor[review][:, None] == ids[None, :]
-        has_current = current.any(axis=1)
-        u_now = np.where(has_current, np.where(current, u, -np.inf).max(axis=1), -np.inf)
-        u_alt = np.where(current, -np.inf, u - c.switching_cost)
-        best = u_alt.argmax(axis=1)
-        gain = u_alt[np.arange(review.size), best]
+        table = self._offer_table(offers)
+        column = np.full(self.world.enterprise.vendor_count, -1)
+        column[table.ids] = np.arange(table.ids.size)
+        current = column[self.vendor[review]]
+        has = np.flatnonzero(current >= 0)
+        u_now = np.full(review.size, -np.inf)
+        if has.size:
+            col, d = current[has], self.domain[review[has]]
+            u_now[has] = self._utility(review[has], table.value[col, d][:, None],
+                                       table.halluc[col, d][:, None],
+                                       table.share[col][:, None], api=True)[:, 0]
+        best, gain = self._best_api(review, table, current)
         switch = gain > np.maximum(u_now, 0.0)
         leave = ~switch & (u_now < 0)
         if leave.any():
             self._end(review[leave], "unsatisfied")
-        for k in np.flatnonzero(switch):
-            i = int(review[k])
-            self._end(np.array([i]), "switched")
-            self._sign(i, int(ids[best[k]]), API, 0.0, 1.0, 0.0)
+        movers = review[switch]
+        if movers.size:
+            self._switch(movers, table.ids[best[switch]])
+
+    def _switch(self, idx: np.ndarray, vendor: np.ndarray) -> None:
+        """Subscribers ``idx`` leave their vendor for ``vendor``: each one's end and new
+        subscription are logged one after the other, buyer by buyer."""
+        w = self.world
+        n = idx.size
+        pair = np.repeat(idx, 2)
+        kind = np.tile(np.array([str(EventKind.CONTRACT_ENDED), str(EventKind.CONTRACT_SIGNED)],
+                                dtype=object), n)
+        names = w.enterprise.vendor_names()
+        counterparty = np.empty(2 * n, dtype=object)
+        counterparty[0::2] = names[self.vendor[idx]]
+        counterparty[1::2] = names[vendor]
+        channel = np.full(2 * n, "api", dtype=object)
+        channel[0::2] = np.where(self.channel[idx] == API, "api", "contract")
+        reason = np.full(2 * n, None, dtype=object)
+        reason[0::2] = "switched"
+        w.log.record_batch(w.now, kind, "buyer:", pair, ActorType.BUYER, counterparty,
+                           channel=channel, reason=reason, **self._names(pair))
+        self._clear(idx)
+        self._set_subscriptions(idx, vendor)
 
     def _consider_rate(self) -> float:
         c = self._cfg
@@ -298,79 +478,90 @@ class BuyerPopulation:
         if look.size == 0 or not offers:
             return
         tender = self.private[look] | (self._rng.random(look.size) < self.tender_propensity[look])
-        for i in look[tender]:
-            t = w.enterprise.issue_tender(
-                int(i),
-                int(self.segment[i]),
-                int(self.domain[i]),
-                float(self.budget[i] * c.project_budget_months),
+        calls = look[tender]
+        if calls.size:
+            t = w.enterprise.issue_tenders(
+                calls,
+                self.segment[calls],
+                self.domain[calls],
+                self.budget[calls] * c.project_budget_months,
                 c.tender_term_months,
-                bool(self.private[i]),
+                self.private[calls],
             )
-            self.pending[i] = True
-            w.log.record(
-                w.now,
-                EventKind.TENDER,
-                f"buyer:{i}",
-                ActorType.BUYER,
-                amount_mcny=t.value_mcny,
-                segment=SEGMENTS[self.segment[i]],
-                domain=w.domains[self.domain[i]],
-            )
+            self.pending[calls] = True
+            w.log.record_batch(w.now, EventKind.TENDER, "buyer:", calls, ActorType.BUYER,
+                               amount_mcny=t.value_mcny, **self._names(calls))
         api = look[~tender]
         self.renewing[api] = False
         if api.size == 0:
             return
-        ids, capab, halluc, share = self._offer_arrays(offers, api)
-        u = self.utility(api, capab, halluc, share, api=True)
-        best = u.argmax(axis=1)
-        ok = u[np.arange(api.size), best] > 0
-        for k in np.flatnonzero(ok):
-            self._sign(int(api[k]), int(ids[best[k]]), API, 0.0, 1.0, 0.0)
+        table = self._offer_table(offers)
+        best, top = self._best_api(api, table)
+        ok = top > 0
+        if ok.any():
+            who, vendor = api[ok], table.ids[best[ok]]
+            self._set_subscriptions(who, vendor)
+            self._log_signed(who, vendor, API, np.nan)
 
     def pay_vendors(self, offers: list[Offer]) -> None:
-        """Monthly payments: contract instalments and API usage at the vendor's price."""
+        """Monthly payments: contract instalments and API usage at the vendor's price.
+
+        One payment per (vendor, segment, channel), in that order. Buyers are grouped
+        by one stable sort; each group's amount is the NumPy sum of its buyers' spend in
+        buyer order (the same pairwise sum as summing the group selected by a mask).
+        """
         w = self.world
         m = w.enterprise
-        prices = {m.vendor_index(o.vendor): o.api_price_cny_per_mtok for o in offers}
         active = np.flatnonzero(self.vendor >= 0)
         if active.size == 0:
             return
-        usage = np.zeros(self.n)
-        api = active[self.channel[active] == API]
-        usage[api] = self.usage_mtok(api)
-        price = np.zeros(self.n)
-        price[api] = [prices.get(int(v), 0.0) for v in self.vendor[api]]
-        spend = np.where(self.channel == API, usage * price / 1e6, self.payment)
-        keys = self.vendor[active].astype(np.int64) * len(SEGMENTS) + self.segment[active]
-        for key in np.unique(keys):
-            rows = active[keys == key]
-            v, seg = divmod(int(key), len(SEGMENTS))
-            name = m.vendor_name(v)
-            for channel, mask in (
-                (Channel.API, self.channel[rows] == API),
-                (Channel.CONTRACT, self.channel[rows] == CONTRACT),
-            ):
-                sel = rows[mask]
-                if sel.size == 0:
-                    continue
-                amount = float(spend[sel].sum())
-                w.ledger.transfer(
-                    w.now, f"ext:buyers:{SEGMENTS[seg]}", name, amount, f"{channel}_payment"
-                )
-                m.record_payment(name, channel, amount)
-                if channel == Channel.API:
-                    m.record_tokens(name, float(usage[sel].sum()))
-                else:
-                    m.record_delivery_load(name, float(self.project_value[sel].sum()))
-                    for d in np.unique(self.domain[sel]):
-                        m.record_contract_months(name, int(d), float((self.domain[sel] == d).sum()))
+        price_of = np.zeros(m.vendor_count)
+        for o in offers:
+            price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
+        vendor = self.vendor[active]
+        is_api = self.channel[active] == API
+        usage = np.zeros(active.size)
+        usage[is_api] = self.usage_mtok(active[is_api])
+        price = np.zeros(active.size)
+        price[is_api] = price_of[vendor[is_api]]
+        spend = np.where(is_api, usage * price / 1e6, self.payment[active])
+        nseg = len(SEGMENTS)
+        keys = (vendor.astype(np.int64) * nseg + self.segment[active]) * 2 + ~is_api
+        # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
+        small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
+        order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], keys.size]
+        spend, usage, value = spend[order], usage[order], self.project_value[active][order]
+        names = m.vendor_names().tolist()
+        now = w.now
+        transfer = w.ledger.transfer
+        for a, b, key in zip(starts.tolist(), ends.tolist(), keys[starts].tolist(),
+                             strict=True):
+            v, seg = divmod(key >> 1, nseg)
+            name = names[v]
+            amount = float(spend[a:b].sum())
+            if key & 1:
+                transfer(now, _PAYERS[seg], name, amount, "contract_payment")
+                m.record_payment(name, Channel.CONTRACT, amount)
+                m.record_delivery_load(name, float(value[a:b].sum()))
+            else:
+                transfer(now, _PAYERS[seg], name, amount, "api_payment")
+                m.record_payment(name, Channel.API, amount)
+                m.record_tokens(name, float(usage[a:b].sum()))
+        # Contract-months are whole numbers, so their sums do not depend on the order.
+        contract = ~is_api
+        ndom = len(self._domain_names)
+        pairs, counts = np.unique(vendor[contract].astype(np.int64) * ndom
+                                  + self.domain[active[contract]], return_counts=True)
+        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+            v, d = divmod(pair, ndom)
+            m.record_contract_months(names[v], d, float(count))
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:
         """Share of each segment's buyers with a live contract or subscription."""
-        adopted = self.vendor >= 0
-        return [
-            float(adopted[self.segment == s].mean()) if (self.segment == s).any() else 0.0
-            for s in range(len(SEGMENTS))
-        ]
+        adopted = np.bincount(self.segment[self.vendor >= 0], minlength=len(SEGMENTS))
+        return [float(a / n) if n else 0.0
+                for a, n in zip(adopted.tolist(), self._segment_size.tolist(), strict=True)]

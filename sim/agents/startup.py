@@ -310,15 +310,11 @@ class Startup(Vendor):
     def general_gap(self) -> float:
         """How far the best general model is ahead of this firm in its domain (points)."""
         w = self.world
-        theirs = [
-            o.domain_capability[self.home_domain]
-            for o in w.enterprise.offers()
-            if o.vendor_type == str(ActorType.GIANT)
-        ]
-        if not theirs:
+        theirs = w.enterprise.best_capability(self.home_domain, str(ActorType.GIANT))
+        if theirs is None:
             return 0.0
         own = self.domain_capabilities()[self.home_domain] if self.capability > 0 else 0.0
-        return max(theirs) - own
+        return theirs - own
 
     def maybe_pivot(self) -> None:
         """Give up pretraining and build on a giant's model when too far behind (seed 001)."""

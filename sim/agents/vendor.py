@@ -85,8 +85,7 @@ class Vendor:
     def learn_from_contracts(self) -> None:
         """Projects delivered last month teach domain data."""
         w = self.world
-        for d in range(len(w.domains)):
-            months = w.enterprise.contract_months(self.id, w.month - 1, d)
+        for d, months in w.enterprise.contract_months_by_domain(self.id, w.month - 1):
             if months > 0:
                 w.data.learn(self.id, d, months)
 

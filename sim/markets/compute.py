@@ -147,6 +147,8 @@ class ComputeMarket:
         """A month's electricity bill for ``firm``'s own fleet."""
         total = self._owned.get(firm, 0.0)
         dom = self._owned_domestic.get(firm, 0.0)
+        if not total and not dom:
+            return 0.0  # no fleet (most startups): the sum below is exactly 0.0
         bill = 0.0
         for gpus, domestic in ((total - dom, False), (dom, True)):
             bill += gpus * (

@@ -11,12 +11,54 @@ served per month, and which vendors left or were taken over.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 
+import numpy as np
 import simpy
 
 from sim.messages import Bid, Channel, Offer, Tender
 
 CHANNELS = tuple(str(c) for c in Channel)
+API, CONTRACT = str(Channel.API), str(Channel.CONTRACT)
+assert CHANNELS == (API, CONTRACT), "revenue() adds the channels in this order"
+
+
+@dataclass(frozen=True)
+class Tenders:
+    """Buyers' calls for custom projects as columns, one entry per tender in issue order.
+
+    A month brings thousands of tenders at 100,000 buyers, so they travel as arrays;
+    iterating yields one :class:`~sim.messages.Tender` message per tender.
+    """
+
+    tender_id: np.ndarray
+    buyer: np.ndarray
+    segment: np.ndarray
+    domain: np.ndarray
+    value_mcny: np.ndarray
+    term_months: np.ndarray
+    private: np.ndarray
+    month: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tender_id)
+
+    def __iter__(self) -> Iterator[Tender]:
+        columns = [getattr(self, f.name).tolist() for f in fields(self)]
+        return (Tender(*values) for values in zip(*columns, strict=True))
+
+    def select(self, mask: np.ndarray) -> Tenders:
+        """The tenders where ``mask`` is true."""
+        return Tenders(*(getattr(self, f.name)[mask] for f in fields(self)))
+
+    @staticmethod
+    def concat(parts: list[Tenders]) -> Tenders:
+        """Tenders of ``parts`` one after the other."""
+        if not parts:
+            return Tenders(*(np.empty(0) for _ in fields(Tenders)))
+        return Tenders(*(np.concatenate([getattr(p, f.name) for p in parts])
+                         for f in fields(Tenders)))
 
 
 class EnterpriseMarket:
@@ -28,8 +70,9 @@ class EnterpriseMarket:
         self._offers: dict[str, Offer] = {}
         self._vendor_index: dict[str, int] = {}
         self._vendors: list[str] = []
-        self._tenders: list[Tender] = []
-        self._open_cache: tuple[float, dict[int | None, list[Tender]]] | None = None
+        self._names = np.empty(0, dtype=object)
+        self._tenders: list[Tenders] = []
+        self._open_cache: tuple[float, Tenders] | None = None
         self._next_tender = 0
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
         self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -39,6 +82,10 @@ class EnterpriseMarket:
         self._delivery: dict[tuple[str, int], float] = defaultdict(float)
         self._successor: dict[str, str] = {}
         self._gone: set[str] = set()
+        self._trailing: dict[tuple[str, int, int], float] = {}
+        self._offers_version: dict[str, int] = {}
+        self._best: dict[str, tuple[int, dict[int, float | None]]] = {}
+        self._contract_domains: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
 
     # ------------------------------------------------------------ offers
     def post_offer(self, offer: Offer) -> None:
@@ -47,10 +94,26 @@ class EnterpriseMarket:
             self._vendor_index[offer.vendor] = len(self._vendors)
             self._vendors.append(offer.vendor)
         self._offers[offer.vendor] = offer
+        self._offers_version[offer.vendor_type] = self._offers_version.get(offer.vendor_type, 0) + 1
 
     def offers(self) -> list[Offer]:
         """Current offers of vendors still in the market, by vendor index."""
         return list(self._offers.values())
+
+    def best_capability(self, domain: int, vendor_type: str) -> float | None:
+        """Highest capability in ``domain`` among current offers by ``vendor_type`` firms
+        (None if there are none); kept until one of those offers changes."""
+        version = self._offers_version.get(vendor_type, 0)
+        cached = self._best.get(vendor_type)
+        if cached is None or cached[0] != version:
+            cached = (version, {})
+            self._best[vendor_type] = cached
+        known = cached[1]
+        if domain not in known:
+            theirs = [o.domain_capability[domain] for o in self._offers.values()
+                      if o.vendor_type == vendor_type]
+            known[domain] = max(theirs) if theirs else None
+        return known[domain]
 
     def offer(self, vendor: str) -> Offer | None:
         """``vendor``'s current offer, if it has one."""
@@ -64,6 +127,12 @@ class EnterpriseMarket:
         """Vendor name for a stable integer id."""
         return self._vendors[index]
 
+    def vendor_names(self) -> np.ndarray:
+        """Every vendor's name as an object array indexed by vendor id."""
+        if len(self._names) != len(self._vendors):
+            self._names = np.array(self._vendors, dtype=object)
+        return self._names
+
     @property
     def vendor_count(self) -> int:
         """Vendors that ever posted an offer."""
@@ -71,7 +140,9 @@ class EnterpriseMarket:
 
     def leave(self, vendor: str, successor: str | None) -> None:
         """A vendor exits (bankrupt) or is taken over by ``successor``."""
-        self._offers.pop(vendor, None)
+        offer = self._offers.pop(vendor, None)
+        if offer is not None:
+            self._offers_version[offer.vendor_type] += 1
         self._gone.add(vendor)
         if successor is not None:
             self._successor[vendor] = successor
@@ -85,52 +156,51 @@ class EnterpriseMarket:
         return vendor in self._gone
 
     # ------------------------------------------------------------ tenders and bids
-    def issue_tender(
+    def issue_tenders(
         self,
-        buyer: int,
-        segment: int,
-        domain: int,
-        value_mcny: float,
+        buyer: np.ndarray,
+        segment: np.ndarray,
+        domain: np.ndarray,
+        value_mcny: np.ndarray,
         term_months: float,
-        private: bool,
-    ) -> Tender:
-        """A buyer's call for a project; open to bids until the next award."""
-        tender = Tender(
-            self._next_tender,
-            buyer,
-            segment,
-            domain,
-            value_mcny,
-            term_months,
-            private,
-            self._env.now,
+        private: np.ndarray,
+    ) -> Tenders:
+        """Buyers' calls for projects (one per buyer); open to bids until the next award."""
+        n = len(buyer)
+        tenders = Tenders(
+            np.arange(self._next_tender, self._next_tender + n),
+            np.asarray(buyer),
+            np.asarray(segment),
+            np.asarray(domain),
+            np.asarray(value_mcny, dtype=np.float64),
+            np.full(n, term_months),
+            np.asarray(private, dtype=bool),
+            np.full(n, self._env.now),
         )
-        self._next_tender += 1
-        self._tenders.append(tender)
-        self._open_cache = None
-        return tender
+        self._next_tender += n
+        if n:
+            self._tenders.append(tenders)
+            self._open_cache = None
+        return tenders
 
-    def open_tenders(self, domain: int | None = None) -> list[Tender]:
+    def open_tenders(self, domain: int | None = None) -> Tenders:
         """Tenders issued before now and not yet awarded (in one domain, or all)."""
         now = self._env.now
         if self._open_cache is None or self._open_cache[0] != now:
-            by_domain: dict[int | None, list[Tender]] = defaultdict(list)
-            for t in self._tenders:
-                if t.month < now:
-                    by_domain[None].append(t)
-                    by_domain[t.domain].append(t)
-            self._open_cache = (now, by_domain)
-        return self._open_cache[1].get(domain, [])
+            self._open_cache = (now, Tenders.concat([t.select(t.month < now)
+                                                     for t in self._tenders]))
+        tenders = self._open_cache[1]
+        return tenders if domain is None else tenders.select(tenders.domain == domain)
 
     def bid(self, bid: Bid) -> None:
         """A vendor puts its standing bid for the open tenders on the board."""
         self._bids.append(bid)
 
-    def collect_bids(self) -> tuple[list[Tender], list[Bid]]:
+    def collect_bids(self) -> tuple[Tenders, list[Bid]]:
         """Take the open tenders and the month's bids off the board (award time)."""
         tenders = self.open_tenders()
-        closing = {t.tender_id for t in tenders}
-        self._tenders = [t for t in self._tenders if t.tender_id not in closing]
+        now = self._env.now
+        self._tenders = [k for t in self._tenders if len(k := t.select(t.month >= now))]
         self._open_cache = None
         bids, self._bids = self._bids, []
         return tenders, bids
@@ -144,7 +214,10 @@ class EnterpriseMarket:
 
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
-        self._contract_months[(vendor, int(self._env.now), domain)] += months
+        month = int(self._env.now)
+        self._contract_months[(vendor, month, domain)] += months
+        by_domain = self._contract_domains[(vendor, month)]
+        by_domain[domain] = self._contract_months[(vendor, month, domain)]
 
     def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
         """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
@@ -161,20 +234,37 @@ class EnterpriseMarket:
 
     def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
         """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
+        revenue = self._revenue
         if channel is not None:
-            return self._revenue.get((vendor, month, str(channel)), 0.0)
-        return sum(self._revenue.get((vendor, month, c), 0.0) for c in CHANNELS)
+            return revenue.get((vendor, month, str(channel)), 0.0)
+        # sum() over the channels, unrolled: Python's sum adds floats from 0.0 in order.
+        return 0.0 + revenue.get((vendor, month, API), 0.0) + revenue.get(
+            (vendor, month, CONTRACT), 0.0)
 
     def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
-        """Annualised revenue over the last ``window`` completed months."""
+        """Annualised revenue over the last ``window`` completed months.
+
+        Completed months never change, so the answer is kept for later calls.
+        """
+        key = (vendor, month, window)
+        known = self._trailing.get(key)
+        if known is not None:
+            return known
         months = [m for m in range(month - window, month) if m >= 0]
         if not months:
             return 0.0
-        return 12.0 * sum(self.revenue(vendor, m) for m in months) / len(months)
+        value = 12.0 * sum(self.revenue(vendor, m) for m in months) / len(months)
+        if month <= int(self._env.now):
+            self._trailing[key] = value
+        return value
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
         return self._contract_months.get((vendor, month, domain), 0.0)
+
+    def contract_months_by_domain(self, vendor: str, month: int) -> list[tuple[int, float]]:
+        """(domain, contract-months) ``vendor`` delivered during ``month``, by domain."""
+        return sorted(self._contract_domains.get((vendor, month), {}).items())
 
     def tokens(self, vendor: str, month: int) -> float:
         """Million tokens ``vendor`` served in ``month``."""

@@ -1,0 +1,186 @@
+"""The vectorised buyer side (issue 6 performance) gives the answers of the plain one.
+
+Batched event rows, tenders as columns, payments grouped by one sort and the
+pruning of offers and bids that cannot win are pure speed-ups: each test here
+compares the fast path with the straightforward computation it replaces.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import simpy
+from conftest import small_config
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import sim.agents.buyers as buyers_module
+from sim.agents.buyers import dominators
+from sim.events import ActorType, EventKind, EventLog
+from sim.ledger import Ledger
+from sim.markets.procurement import EnterpriseMarket
+from sim.messages import Tender
+from sim.model import MarketModel
+from sim.outputs import events_frame
+from sim.run import simulate
+
+
+# ---------------------------------------------------------------- event log
+def _mixed_log() -> EventLog:
+    log = EventLog()
+    log.record(0.5, EventKind.SHOCK, "world", ActorType.MARKET, amount_mcny=2.0, label="x",
+               reason="hype")
+    log.record(1.2, EventKind.ROUND_CLOSED, "startup:1", ActorType.STARTUP, "fund:0", 30,
+               valuation_mcny=120.0, stage=1, down_round=False)
+    log.record_batch(1.6, EventKind.TENDER, "buyer:", np.array([4, 9]), ActorType.BUYER,
+                     amount_mcny=np.array([1.5, 2.5]), segment=np.array(["sme", "gov_soe"]),
+                     domain="finance")
+    log.record(1.7, EventKind.MODEL_RELEASE, "giant:a", ActorType.GIANT, model_kind="original",
+               gpus=100, capability=55.5)
+    kinds = np.array([str(EventKind.CONTRACT_ENDED), str(EventKind.CONTRACT_SIGNED)], dtype=object)
+    log.record_batch(2.6, kinds, "buyer:", np.array([4, 4]), ActorType.BUYER,
+                     np.array(["giant:a", "giant:b"], dtype=object), channel="api",
+                     reason=np.array(["switched", None], dtype=object))
+    return log
+
+
+def test_batches_and_single_events_make_the_same_table_as_row_dicts() -> None:
+    log = _mixed_log()
+    assert len(log) == 7
+    rows = log.rows()
+    assert [r["actor"] for r in rows[2:4]] == ["buyer:4", "buyer:9"]
+    assert rows[5]["kind"] == "contract_ended" and rows[5]["reason"] == "switched"
+    assert rows[6]["counterparty"] == "giant:b" and rows[6]["reason"] is None
+    pd.testing.assert_frame_equal(events_frame(log.columns()), events_frame(rows))
+    assert log.count(EventKind.CONTRACT_SIGNED) == 1
+    assert log.count(EventKind.TENDER) == 2
+
+
+def test_rows_since_a_cursor_filters_by_kind() -> None:
+    log = _mixed_log()
+    releases = log.rows_since(0, EventKind.MODEL_RELEASE)
+    assert [r["actor"] for r in releases] == ["giant:a"]
+    cursor = log.position
+    log.record(3.0, EventKind.MODEL_RELEASE, "startup:2", ActorType.STARTUP, model_kind="shell")
+    assert [r["model_kind"] for r in log.rows_since(cursor, EventKind.MODEL_RELEASE)] == ["shell"]
+
+
+def test_a_batch_with_unknown_or_misshapen_columns_is_refused() -> None:
+    log = EventLog()
+    with pytest.raises(KeyError, match="colour"):
+        log.record_batch(1.0, EventKind.TENDER, "buyer:", np.array([1]), ActorType.BUYER,
+                         colour="red")
+    with pytest.raises(ValueError, match="amount_mcny has 2 values for 1 events"):
+        log.record_batch(1.0, EventKind.TENDER, "buyer:", np.array([1]), ActorType.BUYER,
+                         amount_mcny=np.array([1.0, 2.0]))
+
+
+def test_the_run_table_equals_the_one_built_from_row_dicts() -> None:
+    model = MarketModel(small_config("horizon_months=12"))
+    model.run()
+    log = model.world.log
+    pd.testing.assert_frame_equal(events_frame(log.columns()), events_frame(log.rows()))
+
+
+# ---------------------------------------------------------------- tenders and ledger
+def test_tenders_open_after_their_month_and_close_at_collection() -> None:
+    env = simpy.Environment()
+    market = EnterpriseMarket(env)
+    market.issue_tenders(np.array([3, 8]), np.array([0, 2]), np.array([1, 1]),
+                         np.array([10.0, 20.0]), 12.0, np.array([True, False]))
+    assert len(market.open_tenders()) == 0  # issued now: not open yet
+    env.run(until=1)
+    market.issue_tenders(np.array([5]), np.array([1]), np.array([0]), np.array([5.0]), 12.0,
+                         np.array([False]))
+    assert list(market.open_tenders(domain=1).buyer) == [3, 8]
+    assert len(market.open_tenders(domain=0)) == 0
+    tenders, bids = market.collect_bids()
+    assert list(tenders) == [Tender(0, 3, 0, 1, 10.0, 12.0, True, 0.0),
+                             Tender(1, 8, 2, 1, 20.0, 12.0, False, 0.0)]
+    assert bids == []
+    env.run(until=2)
+    assert list(market.open_tenders().tender_id) == [2]  # the later one, still open
+
+
+def test_ledger_transfers_are_built_on_read_and_kept_up_to_date() -> None:
+    ledger = Ledger()
+    ledger.transfer(1.0, "ext:a", "b", 1.0, "x")
+    assert [t.payee for t in ledger.transfers] == ["b"]
+    ledger.transfer(2.0, "b", "c", 0.5, "y")
+    assert [(t.month, t.payer, t.amount_cny, t.reason) for t in ledger.transfers] == [
+        (1.0, "ext:a", 1_000_000, "x"), (2.0, "b", 500_000, "y")]
+
+
+# ---------------------------------------------------------------- pruning
+small_values = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])  # few values: many ties
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), n_cols=st.integers(1, 12), n_rows=st.integers(1, 8))
+def test_a_dominated_column_is_never_the_first_argmax(data, n_cols: int, n_rows: int) -> None:
+    """Utility u = a*value - b*cost - c*halluc (a, b, c >= 0): argmax over the columns
+    kept gives the same column as over all of them, also with one column excluded
+    (-inf) and a switching cost on the rest when two dominators are required."""
+    col = hnp.arrays(np.float64, n_cols, elements=small_values)
+    value, halluc, cost = data.draw(col), data.draw(col), data.draw(col)
+    weights = hnp.arrays(np.float64, (n_rows, 1), elements=st.sampled_from([0.0, 0.3, 1.0, 7.0]))
+    a, b, c = data.draw(weights), data.draw(weights), data.draw(weights)
+    u = value * a - b * cost - halluc * c
+    counts = dominators(value, halluc, cost)
+    kept = np.flatnonzero(counts < 1)
+    assert (kept[u[:, kept].argmax(axis=1)] == u.argmax(axis=1)).all()
+    current = data.draw(hnp.arrays(np.int64, n_rows, elements=st.integers(-1, n_cols - 1)))
+    alt = np.where(current[:, None] == np.arange(n_cols)[None, :], -np.inf, u - 0.5)
+    kept = np.flatnonzero(counts < 2)
+    pruned = np.where(current[:, None] == kept[None, :], -np.inf, u[:, kept] - 0.5)
+    full_best = alt.argmax(axis=1)
+    assert (alt[np.arange(n_rows), full_best] == pruned.max(axis=1)).all()
+    assert (kept[pruned.argmax(axis=1)] == full_best).all()
+
+
+def test_pruning_changes_nothing_in_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same small run with pruning always on and always off gives the same events.
+
+    No price sensitivity makes ties between vendors common; the switching cost makes
+    buyers' previous vendors matter.
+    """
+    cfg = small_config("buyers.count=4000", "horizon_months=36",
+                       "buyers.price_sensitivity=[0,0,0,0]")
+    monkeypatch.setattr(buyers_module, "worth_pruning", lambda buyers, columns: True)
+    pruned = simulate(cfg)
+    monkeypatch.setattr(buyers_module, "worth_pruning", lambda buyers, columns: False)
+    plain = simulate(cfg)
+    assert (pruned.events["kind"] == "contract_signed").sum() > 100
+    pd.testing.assert_frame_equal(pruned.events, plain.events)
+    pd.testing.assert_frame_equal(pruned.metrics, plain.metrics)
+
+
+# ---------------------------------------------------------------- the naive design
+def test_the_naive_one_process_per_buyer_design_makes_the_same_kind_of_market() -> None:
+    """benchmarks/naive_buyers.py (benchmark (e)) runs the same decisions buyer by buyer."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    try:
+        from naive_buyers import NaiveBuyers, naive_model
+    finally:
+        sys.path.pop(0)
+    cfg = small_config("buyers.count=2000", "horizon_months=30")
+    naive = naive_model(cfg)
+    assert isinstance(naive.buyers, NaiveBuyers)
+    result = naive.run()
+    vector = MarketModel(cfg).run()
+    frames = [events_frame(r.events.columns()) for r in (result, vector)]
+    for events in frames:
+        signed = events[events["kind"] == "contract_signed"]
+        assert set(signed["channel"]) == {"api", "contract"}
+        assert (events["kind"] == "tender").sum() > 20
+    adoption = [r.metrics[-1]["adoption_large_digital"] for r in (result, vector)]
+    assert adoption[0] > 0 and math.isclose(adoption[0], adoption[1], rel_tol=0.5)
+    revenue = [sum(m["revenue_startups_mcny"] + m["revenue_giants_mcny"] for m in r.metrics)
+               for r in (result, vector)]
+    assert math.isclose(revenue[0], revenue[1], rel_tol=0.5)
