@@ -1,11 +1,16 @@
 """Run a sweep: plan, resume, launch through Hydra's launcher, report, aggregate.
 
 The parent expands the jobs (``spec.build``), skips those whose directory
-holds a finished run of the same config, hands the rest to the configured
-Hydra launcher (joblib by default, ``hydra/launcher=basic`` for serial) and,
-while they run, shows a progress bar fed by the jobs' marker files. At the
+holds a finished run of the same config, runs the rest on the configured
+launcher and, while they run, shows a progress bar fed by the jobs' marker files. At the
 end it aggregates the sweep and lists every failed job with the last line of
 its error and its log file.
+
+Launchers: with Hydra's ``joblib`` (the default) and ``basic`` (serial)
+launchers, baimo runs the jobs itself from the configs it already validated
+(``sim.sweep.task.direct_task``, over joblib's loky processes); any other
+Hydra launcher (``slurm``, ``submitit_local``) gets the jobs through Hydra,
+which composes each one again in its process (``sim.sweep.task.sweep_task``).
 """
 
 from __future__ import annotations
@@ -21,11 +26,20 @@ from hydra.core.plugins import Plugins
 from hydra.types import HydraContext
 from rich.console import Console
 
+from sim.configuration import run_control
 from sim.outputs import COMPLETE, OutputError
 from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress
-from sim.sweep.spec import FAILED, Job, SweepError, SweepSpec, build, compose_master
-from sim.sweep.task import finished_hash, sweep_task
+from sim.sweep.spec import (
+    FAILED,
+    TASK_NAME,
+    Job,
+    SweepError,
+    SweepSpec,
+    build,
+    compose_master,
+)
+from sim.sweep.task import direct_task, finished_hash, sweep_task
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
@@ -107,8 +121,30 @@ def plan(spec: SweepSpec, console: Console) -> int:
     return EXIT_OK
 
 
+#: Hydra launchers whose jobs baimo runs itself from the validated configs (sim.sweep.task).
+DIRECT = ("basic", "joblib")
+
+
+def run_direct(spec: SweepSpec, todo: list[Job]) -> None:
+    """Run ``todo`` here (basic) or over ``spec.workers`` joblib processes, no recomposing."""
+    from joblib import Parallel, delayed
+
+    rc = run_control(spec.config)
+    args = [(spec.configs[j.name], spec.job_dir(j), spec.job_dir(j) / f"{TASK_NAME}.log",
+             rc.job_plots, rc.fail_job) for j in todo]
+    if spec.launcher == "basic" or spec.workers <= 1:
+        for a in args:
+            direct_task(*a)
+        return
+    Parallel(n_jobs=spec.workers, backend="loky")(delayed(direct_task)(*a) for a in args)
+
+
 def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job]) -> None:
-    """Hand ``todo`` to the configured Hydra launcher (blocks until every job returned)."""
+    """Run ``todo`` (blocks until every job returned): basic and joblib directly, any other
+    Hydra launcher (submitit, SLURM) through Hydra, which composes each job again."""
+    if spec.launcher in DIRECT:
+        run_direct(spec, todo)
+        return
     context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(spec.config))
     launcher = Plugins.instance().instantiate_launcher(
         hydra_context=context, task_function=sweep_task, config=spec.config)
