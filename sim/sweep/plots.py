@@ -157,7 +157,7 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         ax.set_title(f"{setting_label(setting)} (n={data.shape[1]})", fontsize=10)
         ax.set_xlabel("date")
         ax.set_ylabel(label, fontsize=10)
-        locator = mdates.AutoDateLocator(maxticks=6)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)   # maxticks=6 fails at 3-4 years
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.grid(alpha=0.3)
