@@ -74,3 +74,28 @@ def test_general_model_overtaking_domains_lowers_startup_revenue() -> None:
 def test_ipo_needs_revenue_at_scale() -> None:
     t = simulate(small_config("horizon_months=60", "startups.ipo_revenue_mcny_per_year=1000000"))
     assert t.summary["exits"]["ipo"] == 0
+
+
+def test_a_partly_filled_rental_stretches_training_instead_of_stalling_it() -> None:
+    """With half of each rental request filled, a tuning run still ends (it used to shrink its
+    requests month after month and never finish)."""
+    from sim.agents.startup import Startup
+    from sim.messages import ModelKind
+    from sim.model import MarketModel
+
+    model = MarketModel(small_config())
+    w = model.world
+    cfg = model.cfg
+    s = Startup(w, cfg.startups, cfg.data, 0, w.streams.get("startup", 0))
+    s.found()
+    s.kind = ModelKind.SHELL
+    s._dev_left = 0
+    request = s._advance_training()
+    need = s._training_need
+    assert request == need   # a one-month run: ask for all of it
+    for _ in range(4):
+        w.compute._rented[s.id] = request / 2   # the clouds fill half of each request
+        request = s._advance_training()
+        if s._reviewing:
+            break
+    assert s._reviewing and s._training_done >= need

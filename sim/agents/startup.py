@@ -238,8 +238,10 @@ class Startup(Vendor):
             self._reviewing = True
             w.env.process(self.release(self._training_kind, self._training_done))
             return 0.0
-        still = self._training_need - self._training_done
-        return max(min(still, per_month) - own, 0.0)
+        # Rent by the month at the run's rate until it is done: asking only for what is
+        # still missing made a partly filled request (cash short, clouds rationing) shrink
+        # month after month, so the run never finished and the startup stalled for good.
+        return max(per_month - own, 0.0)
 
     def _start_training(self) -> None:
         """Choose what to train this generation, and buy the compute for it or plan to rent."""

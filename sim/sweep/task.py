@@ -90,13 +90,17 @@ def direct_task(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
-    level = root.level
+    level, before = root.level, list(root.handlers)
+    for h in before:   # the terminal belongs to the progress bar (as in baimo_sweep logging)
+        root.removeHandler(h)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     try:
         return execute_job(config, run_dir, log_path, plots, fail_job)
     finally:
         root.removeHandler(handler)
+        for h in before:
+            root.addHandler(h)
         root.setLevel(level)
         handler.close()
 
