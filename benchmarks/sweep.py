@@ -45,6 +45,8 @@ def sweep_command(quick: bool) -> list[str]:
 def model_seconds(command: list[str], scratch: Path) -> tuple[float, int]:
     """(a): simulate and write every job's config in this process; (seconds, jobs)."""
     spec = build(start_hydra(), command)
+    first = spec.jobs[0]   # warm-up, untimed: imports and first-call costs the sweeps also paid
+    run(spec.configs[first.name], scratch / "warm" / first.name, plots=False)
     tic = time.perf_counter()
     for job in spec.jobs:
         run(spec.configs[job.name], scratch / "direct" / job.name, plots=False)
