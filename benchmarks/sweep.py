@@ -1,6 +1,6 @@
 """Sweep throughput, serial vs joblib, and the per-job overhead over model time (ratios).
 
-    python benchmarks/sweep.py            # 20 jobs: 5 settings x 4 replications, 24 months
+    python benchmarks/sweep.py            # 20 jobs: 5 settings x 4 replications, 24 months, x3
     python benchmarks/sweep.py --quick    # 2 x 2, 12 months, 200 buyers: a fast look
 
 (a) model time: every job's config simulated and written by ``sim.run.run``
@@ -69,19 +69,26 @@ def sweep_seconds(command: list[str], directory: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny jobs for a fast look")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each; the fastest counts")
     args = parser.parse_args()
     command = sweep_command(args.quick)
     scratch = Path(tempfile.mkdtemp(prefix="baimo-bench-sweep-"))
     os.environ["BAIMO_OUTPUT_ROOT"] = str(scratch / "outputs")
-    try:
-        model, jobs = model_seconds(command, scratch)
-        serial, agg = sweep_seconds([*command, "hydra/launcher=basic"], scratch / "serial")
-        parallel, _ = sweep_seconds(command, scratch / "joblib")
+    try:   # the fastest of REPEATS of each, interleaved: the machine's noise only slows
+        models, serials, parallels = [], [], []
+        for k in range(args.repeats):
+            model, jobs = model_seconds(command, scratch / f"model{k}")
+            models.append(model)
+            serial, agg = sweep_seconds([*command, "hydra/launcher=basic"],
+                                        scratch / f"serial{k}")
+            serials.append(serial)
+            parallels.append(sweep_seconds(command, scratch / f"joblib{k}")[0])
+        model, serial, parallel = min(models), min(serials), min(parallels)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     cores = os.cpu_count() or 1
     print(f"sweep: {' '.join(command)}")
-    print(f"jobs: {jobs}; cores: {cores}")
+    print(f"jobs: {jobs}; cores: {cores}; fastest of {args.repeats} runs of each")
     print(f"(a) model time per job            {model / jobs:6.2f} s")
     print(f"(b) serial sweep throughput       {jobs / serial:6.2f} jobs/s")
     print(f"(c) joblib sweep throughput       {jobs / parallel:6.2f} jobs/s")
