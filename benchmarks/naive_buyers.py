@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 import sim.model
-from sim.agents.buyers import API, CONTRACT, NONE, BuyerPopulation
+from sim.agents.buyers import API, CONTRACT, BuyerPopulation
 from sim.config import SEGMENTS, BaimoConfig
 from sim.events import ActorType, EventKind
 from sim.messages import Channel
@@ -210,12 +210,7 @@ class NaiveBuyers(BuyerPopulation):
                      w.enterprise.vendor_name(int(self.vendor[i])),
                      segment=SEGMENTS[self.segment[i]], domain=w.domains[self.domain[i]],
                      channel="api" if self.channel[i] == API else "contract", reason=reason)
-        self.previous[i] = self.vendor[i]
-        self.vendor[i] = -1
-        self.channel[i] = NONE
-        self.contract_end[i] = np.inf
-        self.payment[i] = 0.0
-        self.project_value[i] = 0.0
+        self._clear(i)   # the population's own reset, on one index
 
     def sign_one(self, i: int, vendor: int, channel: int, price_mcny: float, term: float,
                  value_mcny: float) -> None:
