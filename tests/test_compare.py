@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from broken_runs import corrupted_copy, unfinished_copy
 from rich.console import Console
 
 from sim.compare import (
@@ -157,12 +158,8 @@ def test_terminal_table_has_a_column_per_arm(sweeps: tuple[Path, Path]) -> None:
 def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list[str], str]]:
     a, b = sweeps
     job = next(p for p in sorted(a.iterdir()) if (p / COMPLETE).exists())
-    half = tmp / "half"
-    shutil.copytree(job, half)
-    (half / COMPLETE).unlink()
-    corrupt = tmp / "corrupt"
-    shutil.copytree(job, corrupt)
-    (corrupt / METRICS).write_bytes(b"not parquet")
+    half = unfinished_copy(job, tmp / "half")
+    corrupt = corrupted_copy(job, tmp / "corrupt", METRICS)
     short = tmp / "short"
     shutil.copytree(job, short)
     m = pd.read_parquet(short / METRICS)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
 from sim.explain import ExplainError, main, notable, resolve_actor, story
-from sim.outputs import COMPLETE, EVENTS, RunOutputs, read_run
+from sim.outputs import EVENTS, RunOutputs, read_run
 from sim.run import Tables, write_run
 from sim.teaching.calendar import month_label, month_with_index
 
@@ -158,12 +159,7 @@ def test_resolve_actor_spellings(run: RunOutputs) -> None:
 
 
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("baimo-explain: error: ")
-    return err
+    return one_line_error(main, "baimo-explain", capsys, argv)
 
 
 def test_cli_story_and_listing(run_dir: Path, run: RunOutputs,
@@ -183,13 +179,9 @@ def test_cli_bad_inputs(run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no COMPLETE marker" in _error(capsys, [str(empty)])
-    half = tmp_path / "half"
-    shutil.copytree(run_dir, half)
-    (half / COMPLETE).unlink()
+    half = unfinished_copy(run_dir, tmp_path / "half")
     assert "not a finished run" in _error(capsys, [str(half)])
-    broken = tmp_path / "broken"
-    shutil.copytree(run_dir, broken)
-    (broken / EVENTS).write_bytes(b"PAR1 this is not parquet")
+    broken = corrupted_copy(run_dir, tmp_path / "broken", EVENTS)
     assert "unreadable run output" in _error(capsys, [str(broken)])
     assert "unknown actor 'fund:77777'" in _error(capsys, [str(run_dir), "fund:77777"])
     sweep = tmp_path / "sweep"

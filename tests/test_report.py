@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.dates as mdates
 import pandas as pd
 import pytest
+from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
 from sim.configuration import compose
 from sim.outputs import COMPLETE, METRICS, read_run
@@ -110,12 +111,7 @@ def test_report_on_a_sweep_with_table(sweep_dir: Path, tmp_path: Path,
 
 
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("baimo-report: error: ")
-    return err
+    return one_line_error(main, "baimo-report", capsys, argv)
 
 
 def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -125,13 +121,9 @@ def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no runs found" in _error(capsys, [str(empty)])
-    half = tmp_path / "half"
-    shutil.copytree(run_dir, half)
-    (half / COMPLETE).unlink()
+    half = unfinished_copy(run_dir, tmp_path / "half")
     assert "not a finished run" in _error(capsys, [str(half)])
-    broken = tmp_path / "broken"
-    shutil.copytree(run_dir, broken)
-    (broken / METRICS).write_bytes(b"garbage")
+    broken = corrupted_copy(run_dir, tmp_path / "broken", METRICS)
     assert "unreadable run output" in _error(capsys, [str(broken)])
     bad_table = tmp_path / "bad_table"
     shutil.copytree(run_dir, bad_table / "job")

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from broken_runs import one_line_error
 
 from sim.configuration import compose
 from sim.outputs import RunOutputs
@@ -106,12 +107,7 @@ def test_listing_shows_every_pack_with_its_question(capsys: pytest.CaptureFixtur
 
 
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("baimo-teach: error: ")
-    return err
+    return one_line_error(main, "baimo-teach", capsys, argv)
 
 
 def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
