@@ -47,7 +47,6 @@ from sim.teaching.packs import Pack, PackError, load_pack
 from sim.teaching.runner import MANIFEST, fresh_dir, output_root
 
 SWEEP_TABLE = "sweep.parquet"  # written by sim.sweep's aggregation (issue 3)
-SWEEP_MANIFEST = "sweep.json"  # the sweep's jobs and, for design sweeps, its design
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
 MAX_LABEL = 70
@@ -202,9 +201,11 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
 
 def _design(path: Path) -> dict[str, Any] | None:
     """The design of a design sweep (from sweep.json), None for a grid or if unreadable."""
+    from sim.sweep.aggregate import load_manifest
+
     try:
-        design = json.loads((path / SWEEP_MANIFEST).read_text(encoding="utf-8")).get("design")
-    except (OSError, ValueError, AttributeError):
+        design = load_manifest(path).get("design")
+    except OutputError:
         return None
     return design if isinstance(design, dict) and "keys" in design else None
 

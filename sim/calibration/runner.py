@@ -41,6 +41,7 @@ from sim.calibration.task import calibration_task, read_record, record_path
 from sim.config import ConfigError
 from sim.configuration import CalibrationSpec, config_hash, run_control, to_config
 from sim.outputs import output_root, write_parquet, write_text
+from sim.sweep.runner import say
 from sim.sweep.spec import CONFIG_NAME, Master, SweepError, quote
 from sim.validation.facts import FACTS
 
@@ -54,11 +55,6 @@ FINGERPRINT = "baimo_fingerprint"
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXTRA_HINT = 'calibration needs the optional extra: pip install -e ".[calibrate]"'
-
-
-def say(console: Console, text: str) -> None:
-    """Plain text, never wrapped mid-path."""
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def check_spec(spec: CalibrationSpec) -> None:

@@ -55,11 +55,6 @@ class Design:
         """Varied keys in design order."""
         return [p.key for p in self.parameters]
 
-    def problem(self) -> dict[str, Any]:
-        """The SALib problem dict (names and bounds)."""
-        return {"num_vars": len(self.parameters), "names": self.keys,
-                "bounds": [[p.low, p.high] for p in self.parameters]}
-
     def manifest(self, spec: DesignSpec) -> dict[str, Any]:
         """What sweep.json records so aggregation can analyse the design later."""
         return {"kind": self.kind, "samples": spec.samples, "keys": self.keys,
@@ -68,6 +63,11 @@ class Design:
                 "levels": spec.levels, "second_order": spec.second_order,
                 "outcomes": list(spec.outcomes), "resamples": spec.resamples,
                 "confidence": spec.confidence, "matrix": self.matrix.tolist()}
+
+
+def problem(keys: list[str], bounds: list[list[float]]) -> dict[str, Any]:
+    """SALib's problem dict: the varied parameters' names and ranges."""
+    return {"num_vars": len(keys), "names": list(keys), "bounds": [list(b) for b in bounds]}
 
 
 def _field_of(key: str) -> tuple[dataclasses.Field, Any]:
@@ -159,17 +159,16 @@ def draw(spec: DesignSpec, seed: int) -> Design:
     check(spec)
     params = tuple(parameter(k, v) for k, v in spec.ranges.items())
     rng = Streams(seed).get("design")
-    problem = {"num_vars": len(params), "names": [p.key for p in params],
-               "bounds": [[p.low, p.high] for p in params]}
+    space = problem([p.key for p in params], [[p.low, p.high] for p in params])
     if spec.kind == "morris":
         from SALib.sample import morris
 
-        matrix = morris.sample(problem, spec.samples, num_levels=spec.levels,
+        matrix = morris.sample(space, spec.samples, num_levels=spec.levels,
                                seed=int(rng.integers(SEED_BOUND)))
     elif spec.kind == "sobol":
         from SALib.sample import sobol
 
-        matrix = sobol.sample(problem, spec.samples, calc_second_order=spec.second_order,
+        matrix = sobol.sample(space, spec.samples, calc_second_order=spec.second_order,
                               seed=int(rng.integers(SEED_BOUND)))
     else:
         low = np.array([p.low for p in params])

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outputs import write_parquet, write_text
+from sim.sweep.design import problem
 from sim.sweep.outcomes import KEY_OUTCOMES
 
 SENSITIVITY_TABLE = "sensitivity.parquet"
@@ -78,11 +79,6 @@ def point_means(jobs: pd.DataFrame, manifest: dict[str, Any], outcome: str) -> n
     return y
 
 
-def _problem(design: dict[str, Any]) -> dict[str, Any]:
-    return {"num_vars": len(design["keys"]), "names": list(design["keys"]),
-            "bounds": [list(b) for b in design["bounds"]]}
-
-
 def morris(design: dict[str, Any], x: np.ndarray, y: np.ndarray, seed: int) \
         -> tuple[dict[str, np.ndarray], int]:
     """SALib's Morris analysis over the trajectories whose every point has a value.
@@ -97,7 +93,7 @@ def morris(design: dict[str, Any], x: np.ndarray, y: np.ndarray, seed: int) \
     if len(whole) < 2:
         return {}, len(whole)
     rows = np.concatenate([np.arange(t * size, (t + 1) * size) for t in whole])
-    result = salib_morris.analyze(_problem(design), x[rows], y[rows],
+    result = salib_morris.analyze(problem(design["keys"], design["bounds"]), x[rows], y[rows],
                                   num_resamples=int(design["resamples"]),
                                   conf_level=float(design["confidence"]),
                                   num_levels=int(design["levels"]), seed=seed)
@@ -111,7 +107,7 @@ def sobol(design: dict[str, Any], y: np.ndarray, seed: int) -> tuple[dict[str, n
 
     if not np.isfinite(y).all():
         return {}, int(np.isfinite(y).sum())
-    result = salib_sobol.analyze(_problem(design), y,
+    result = salib_sobol.analyze(problem(design["keys"], design["bounds"]), y,
                                  calc_second_order=bool(design["second_order"]),
                                  num_resamples=int(design["resamples"]),
                                  conf_level=float(design["confidence"]), seed=seed)

@@ -58,8 +58,7 @@ SAMPLE = "sample"
 MAX_NAME = 150
 SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
 #: Hydra plugins baimo's optional extras install: config group -> extra.
-OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submitit": "cluster",
-                    "hydra/launcher/slurm": "cluster"}
+OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submitit": "cluster"}
 
 
 class SweepError(ValueError):
