@@ -123,11 +123,12 @@ def sweep_or_run(argv: list[str]) -> None:
 
     hydra = start_hydra()
     try:
-        if not requested(hydra, args.overrides, args.multirun):
+        master = requested(hydra, args.overrides, args.multirun)
+        if master is None:
             GlobalHydra.instance().clear()
             app()
             return
-        code = run_sweep(hydra, args.overrides)
+        code = run_sweep(hydra, master)
     except SweepError as exc:
         fail(str(exc))
         return

@@ -14,11 +14,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from cli import baimo
+from hydra._internal.hydra import Hydra
 from rich.console import Console
 
 from sim.configuration import EXPERIMENTS_DIR, compose, config_hash, register_configs
@@ -210,6 +212,26 @@ def test_interrupted_job_is_rerun_and_comes_out_identical(swept: dict, tmp_path:
     assert "already complete: 3, to run: 1" in out
     assert (victim / EVENTS).read_bytes() == original
     assert (copy / JOBS[0] / COMPLETE).stat().st_mtime_ns == keep
+
+
+def test_command_line_sweep_composes_its_master_config_once(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deciding that the command is a sweep and running it share one composition."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    calls = []
+    compose = Hydra.compose_config
+
+    def counted(self: Hydra, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return compose(self, *args, **kwargs)
+
+    monkeypatch.setattr(Hydra, "compose_config", counted)
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 0, err
+    assert "already complete: 4, to run: 0" in out
+    assert len(calls) == 1
 
 
 def test_changed_sweep_into_a_used_directory_is_refused(swept: dict, tmp_path: Path,

@@ -34,6 +34,7 @@ from sim.sweep.spec import (
     FAILED,
     TASK_NAME,
     Job,
+    Master,
     SweepError,
     SweepSpec,
     build,
@@ -224,10 +225,11 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console) -> int:
     return EXIT_FAILED_JOBS if failed or finished < len(spec.jobs) else EXIT_OK
 
 
-def run_sweep(hydra: Hydra, command: list[str], console: Console | None = None) -> int:
-    """Plan or run the sweep the command describes; return the process exit code."""
+def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None = None) -> int:
+    """Plan or run the sweep the command (or its composed master) describes; return the
+    process exit code."""
     console = console or Console()
-    master = compose_master(hydra, command)
+    master = command if isinstance(command, Master) else compose_master(hydra, command)
     if "optuna" in master.sweeper.lower():
         from sim.calibration.runner import run_calibration
 

@@ -153,18 +153,12 @@ def _value(override: Override) -> Any:
     return override.value()
 
 
-def requested(hydra: Hydra, overrides: list[str], multirun: bool) -> bool:
-    """Whether the command asks for a sweep: ``-m``, the experiment's mode, replications, plan."""
-    if multirun:
-        return True
-    try:
-        cfg = hydra.compose_config(CONFIG_NAME, list(overrides), run_mode=RunMode.MULTIRUN,
-                                   validate_sweep_overrides=False)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise SweepError(one_line(exc)) from None
-    replications = cfg.get("replications", 1)
-    many = isinstance(replications, int) and replications > 1
-    return cfg.hydra.mode == RunMode.MULTIRUN or many or bool(cfg.get("plan", False))
+def requested(hydra: Hydra, overrides: list[str], multirun: bool) -> Master | None:
+    """The command's master config when it asks for a sweep (``-m``, the experiment's mode,
+    replications, plan), else None: a single run. Composed once, for both the question
+    and the sweep (Hydra itself composes twice)."""
+    master = compose_master(hydra, overrides)
+    return master if multirun or master.sweep_requested else None
 
 
 def default_directory(experiment: str | None, fixed: list[Override]) -> Path:
@@ -231,6 +225,7 @@ class Master:
     directory: Path
     config: DictConfig
     compose_seconds: float
+    sweep_requested: bool = False  # asked for without -m: mode, replications or plan
 
     @property
     def sweeper(self) -> str:
@@ -243,6 +238,9 @@ class Master:
         return self.sweeper.endswith("BasicSweeper")
 
 
+MULTIRUN_OVERRIDE = "hydra.mode=MULTIRUN"
+
+
 def compose_master(hydra: Hydra, command: list[str]) -> Master:
     """Compose a sweep command into Hydra's master config; SweepError (one line) if it fails."""
     import time
@@ -253,13 +251,22 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     fixed_user = [o for o in task if not o.is_sweep_override()]
     chosen = _sweep_dir_override(task)
     directory = Path(chosen) if chosen else default_directory(experiment, fixed_user)
-    own = ["hydra.mode=MULTIRUN", f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
+    own = [f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
     chosen_groups = {o.key_or_group for o in user_hydra}
     own += [f"{g}=baimo_sweep" for g in SWEEP_LOGGING if g not in chosen_groups]
     tic = time.perf_counter()
     master = _compose_master(hydra, own + command)
-    return Master(list(command), own, experiment, fixed_user, directory, master,
-                  time.perf_counter() - tic)
+    replications = master.get("replications", 1)
+    wanted = (master.hydra.mode == RunMode.MULTIRUN
+              or (isinstance(replications, int) and replications > 1)
+              or bool(master.get("plan", False)))
+    # The sweep runs in multirun mode whatever the command said; recorded as if overridden
+    # first (as Hydra's own -m does), so a job composed again by a launcher sees the same.
+    with open_dict(master.hydra):
+        master.hydra.mode = RunMode.MULTIRUN
+        master.hydra.overrides.hydra.insert(0, MULTIRUN_OVERRIDE)
+    return Master(list(command), [MULTIRUN_OVERRIDE, *own], experiment, fixed_user, directory,
+                  master, time.perf_counter() - tic, wanted)
 
 
 def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
