@@ -66,6 +66,14 @@ def sweep_seconds(command: list[str], directory: Path) -> tuple[float, float]:
     return total - (time.perf_counter() - tic), time.perf_counter() - tic
 
 
+def stop_workers() -> None:
+    """Shut joblib's reusable worker pool down (a later sweep in this process would reuse
+    it, warm, which no command-line sweep can)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny jobs for a fast look")
@@ -82,6 +90,7 @@ def main() -> None:
             serial, agg = sweep_seconds([*command, "hydra/launcher=basic"],
                                         scratch / f"serial{k}")
             serials.append(serial)
+            stop_workers()   # every joblib sweep starts its workers, as a new baimo command does
             parallels.append(sweep_seconds(command, scratch / f"joblib{k}")[0])
         model, serial, parallel = min(models), min(serials), min(parallels)
     finally:

@@ -259,6 +259,27 @@ def test_bad_sweep_input_is_one_line_exit_2(args: list[str], message: str,
     assert not (output_root / "sweeps").exists()
 
 
+def test_joblib_workers_start_while_the_jobs_are_composed_and_run_them() -> None:
+    """The warm-up goes to the very pool the jobs then run on (no second start-up)."""
+    from joblib import Parallel, delayed
+    from joblib.externals.loky import get_reusable_executor
+
+    from sim.sweep.runner import warm_workers
+    from sim.sweep.spec import compose_master
+
+    get_reusable_executor().shutdown(wait=True)
+    basic = compose_master(start_hydra(), [*SWEEP, "sweep_dir=unused"])
+    assert warm_workers(basic) is None
+    parallel = compose_master(start_hydra(), [*SWEEP[:-2], "hydra.launcher.n_jobs=2",
+                                              "sweep_dir=unused"])
+    warming = warm_workers(parallel)
+    assert warming is not None
+    warmed = set(warming)
+    assert len(warmed) == 2 and os.getpid() not in warmed
+    used = set(Parallel(n_jobs=2, backend="loky")(delayed(os.getpid)() for _ in range(8)))
+    assert used <= warmed
+
+
 def test_joblib_jobs_are_byte_identical_to_serial_ones(swept: dict, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     """Same config and seed: the same bytes whichever launcher ran the job."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from hydra._internal.callbacks import Callbacks
@@ -39,8 +40,9 @@ from sim.sweep.spec import (
     SweepSpec,
     build,
     compose_master,
+    workers_of,
 )
-from sim.sweep.task import direct_task, finished_hash, sweep_task
+from sim.sweep.task import direct_task, finished_hash, sweep_task, warm_up
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
@@ -124,6 +126,18 @@ def plan(spec: SweepSpec, console: Console) -> int:
 
 #: Hydra launchers whose jobs baimo runs itself from the validated configs (sim.sweep.task).
 DIRECT = ("basic", "joblib")
+
+
+def warm_workers(master: Master) -> Iterator[int] | None:
+    """Start the joblib workers (they import the model) and return at once; None when the
+    sweep has no local workers. The pool stays up for :func:`run_direct`, which reuses it."""
+    launcher, workers = workers_of(master.config)
+    if launcher != "joblib" or workers <= 1:
+        return None
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=workers, backend="loky", return_as="generator")(
+        delayed(warm_up)() for _ in range(workers))
 
 
 def run_direct(spec: SweepSpec, todo: list[Job]) -> None:
@@ -234,7 +248,12 @@ def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None
         from sim.calibration.runner import run_calibration
 
         return run_calibration(hydra, master, console)
-    spec = build(hydra, master)
+    warming = warm_workers(master)
+    try:
+        spec = build(hydra, master)
+    finally:
+        for _ in warming or ():   # the workers are up and have imported the model
+            pass
     if spec.plan:
         return plan(spec, console)
     return execute(hydra, spec, console)

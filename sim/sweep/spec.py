@@ -201,7 +201,8 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
     return by_key, swept
 
 
-def _workers(cfg: DictConfig) -> tuple[str, int]:
+def workers_of(cfg: DictConfig) -> tuple[str, int]:
+    """The launcher's short name and how many jobs it runs at once."""
     target = str(cfg.hydra.launcher.get("_target_", ""))
     name = target.rsplit(".", 1)[-1].replace("Launcher", "").lower() or "unknown"
     if "submitit" in target:   # SLURM runs an array; the local executor starts every job
@@ -303,7 +304,7 @@ def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
         master.hydra.overrides.hydra.append(exclude)
         master.hydra.job.config.override_dirname.exclude_keys = excluded
     directory = Path(str(master.hydra.sweep.dir))
-    launcher, workers = _workers(master)
+    launcher, workers = workers_of(master)
     spec = SweepSpec(command=list(command), experiment=experiment, directory=directory,
                      replications=rc.replications, swept=swept,
                      fixed=sorted(str(o.input_line) for o in fixed_user),
