@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.configuration import compose
-from sim.run import Tables, simulate
+from sim.run import Tables, simulate, write_run
 
 SMALL = ["horizon_months=24", "buyers.count=500"]
 
@@ -27,6 +27,14 @@ def baseline_tables() -> Tables:
 def small_tables() -> Tables:
     """One small seeded run, shared."""
     return simulate(small_config())
+
+
+@pytest.fixture(scope="module")
+def run_dir(small_tables: Tables, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared small run written as a run directory (one per test module)."""
+    path = tmp_path_factory.mktemp("run") / "run"
+    write_run(small_tables, path, plots=False)
+    return path
 
 
 @pytest.fixture

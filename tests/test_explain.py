@@ -12,16 +12,7 @@ from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
 from sim.explain import ExplainError, main, notable, resolve_actor, story
 from sim.outputs import EVENTS, RunOutputs, read_run
-from sim.run import Tables, write_run
 from sim.teaching.calendar import month_label, month_with_index
-
-
-@pytest.fixture(scope="module")
-def run_dir(small_tables: Tables, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared small run (24 months, 500 buyers) written as a run directory."""
-    path = tmp_path_factory.mktemp("explain") / "run"
-    write_run(small_tables, path, plots=False)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -18,17 +18,10 @@ from sim.plots import COLOURS
 from sim.report import key_numbers_html, load_source, main
 from sim.report_plots import DEFAULT_PLOTS, REPORT_PLOTS
 from sim.rng import replication_seeds
-from sim.run import Tables, run, write_run
+from sim.run import run
 from sim.teaching.arms import Arm, paired
 
 TINY = ["horizon_months=12", "buyers.count=200"]
-
-
-@pytest.fixture(scope="module")
-def run_dir(small_tables: Tables, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("report") / "run"
-    write_run(small_tables, path, plots=False)
-    return path
 
 
 @pytest.fixture(scope="module")
