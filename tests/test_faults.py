@@ -26,8 +26,10 @@ from sim.run import run
 
 BAIMO = [sys.executable, "-c", "from sim.cli import main; main()"]
 TINY = ["horizon_months=12", "buyers.count=200"]
-SWEEP = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2", *TINY,
-         "hydra/launcher=basic", "sweep_plots=false"]
+#: Jobs of about 0.7 s (24 months): the kill (0.94 s after the first job's marker) must
+#: land before the other three finish; at 12 months (0.34 s a job) it sometimes did not.
+SWEEP = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2",
+         "horizon_months=24", "buyers.count=200", "hydra/launcher=basic", "sweep_plots=false"]
 SWEEP_TABLE = "sweep.parquet"
 
 
