@@ -24,6 +24,7 @@ from sim.world import Phase, World
 
 GP_FEES = "ext:gp_fees"
 MONTHS_PER_YEAR = 12.0
+BISECTION_STEPS = 200  # at most; the IRR bracket stops shrinking after about 55
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +54,18 @@ def irr_annual(months: list[float], flows: list[float]) -> float:
     f_lo, f_hi = npv(lo), npv(hi)
     if f_lo * f_hi > 0:
         return float("nan")
-    for _ in range(200):
+    for _ in range(BISECTION_STEPS):
         mid = (lo + hi) / 2
         f_mid = npv(mid)
+        before = (lo, hi)
         if f_lo * f_mid <= 0:
             hi = mid
         else:
             lo, f_lo = mid, f_mid
+        if (lo, hi) == before:
+            # Floating point has run out of midpoints: every further step would leave the
+            # bracket as it is (about 55 of the 200 steps do all the work).
+            break
     return (lo + hi) / 2
 
 
