@@ -7,9 +7,13 @@
     in this process, one after another (what the jobs must do anyway)
 (b) the same jobs as a baimo sweep on Hydra's basic launcher (serial)
 (c) the same jobs as a baimo sweep on the joblib launcher (one worker per core)
+(d) the machine's ceiling: the jobs' model work alone, on as many warm worker
+    processes as (c) has (no composing, no start-up, no sweep files)
 
-Reported: jobs per second of (b) and (c), the joblib speed-up (b)/(c), and
-the sweep machinery's overhead per job over model time, (b)/(a) - 1 (Hydra
+Reported: jobs per second of (b) and (c), the joblib speed-up (b)/(c), the
+ceiling (a)/(d) (below the core count when processes running at once slow
+each other down: a shared or virtual machine) and how much of it (c) reaches,
+and the sweep machinery's overhead per job over model time, (b)/(a) - 1 (Hydra
 composing each job's config, logging, markers). Sweep plots are off; the
 aggregation into sweep.parquet is timed separately and excluded from (b)/(c).
 Everything is written in a temporary directory.
@@ -27,6 +31,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sim.config import BaimoConfig
 from sim.run import run
 from sim.sweep import aggregate
 from sim.sweep.runner import run_sweep
@@ -51,6 +56,29 @@ def model_seconds(command: list[str], scratch: Path) -> tuple[float, int]:
     for job in spec.jobs:
         run(spec.configs[job.name], scratch / "direct" / job.name, plots=False)
     return time.perf_counter() - tic, len(spec.jobs)
+
+
+def run_job(config: BaimoConfig, run_dir: Path) -> None:
+    """One job's model work in a worker (its tables stay there: they hold the model)."""
+    run(config, run_dir, plots=False)
+
+
+def pool_seconds(command: list[str], scratch: Path) -> tuple[float, int]:
+    """(d): the jobs' model work on warm joblib workers, nothing else; (seconds, workers)."""
+    from joblib import Parallel, delayed
+
+    spec = build(start_hydra(), command)
+    first = spec.configs[spec.jobs[0].name]
+    with Parallel(n_jobs=spec.workers, backend="loky") as pool:
+        # warm-up, untimed: each worker starts, imports and runs the first job once
+        pool(delayed(run_job)(first, scratch / "warm" / str(k))
+             for k in range(spec.workers))
+        tic = time.perf_counter()
+        pool(delayed(run_job)(spec.configs[job.name], scratch / "pool" / job.name)
+             for job in spec.jobs)
+        seconds = time.perf_counter() - tic
+    stop_workers()
+    return seconds, spec.workers
 
 
 def sweep_seconds(command: list[str], directory: Path) -> tuple[float, float]:
@@ -83,16 +111,19 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="baimo-bench-sweep-"))
     os.environ["BAIMO_OUTPUT_ROOT"] = str(scratch / "outputs")
     try:   # the fastest of REPEATS of each, interleaved: the machine's noise only slows
-        models, serials, parallels = [], [], []
+        models, serials, parallels, pools = [], [], [], []
         for k in range(args.repeats):
             model, jobs = model_seconds(command, scratch / f"model{k}")
             models.append(model)
+            pool, workers = pool_seconds(command, scratch / f"pool{k}")
+            pools.append(pool)
             serial, agg = sweep_seconds([*command, "hydra/launcher=basic"],
                                         scratch / f"serial{k}")
             serials.append(serial)
             stop_workers()   # every joblib sweep starts its workers, as a new baimo command does
             parallels.append(sweep_seconds(command, scratch / f"joblib{k}")[0])
         model, serial, parallel = min(models), min(serials), min(parallels)
+        pool = min(pools)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     cores = os.cpu_count() or 1
@@ -102,6 +133,8 @@ def main() -> None:
     print(f"(b) serial sweep throughput       {jobs / serial:6.2f} jobs/s")
     print(f"(c) joblib sweep throughput       {jobs / parallel:6.2f} jobs/s")
     print(f"joblib speed-up (b)/(c)           {serial / parallel:6.2f}x on {cores} cores")
+    print(f"(d) ceiling (a)/(d), {workers} warm workers {model / pool:6.2f}x "
+          f"(the speed-up reaches {serial / parallel / (model / pool):.0%} of it)")
     print(f"sweep overhead per job (b)/(a)-1  {serial / model - 1:6.0%} of model time")
     print(f"aggregation (sweep.parquet)       {agg / model:6.0%} of total model time")
 
