@@ -39,8 +39,11 @@ class FundReturns:
     irr: float
 
 
-def irr_annual(months: list[float], flows: list[float]) -> float:
-    """Annual IRR of dated cash flows (LP view: paid-in negative); NaN if undefined."""
+def irr_annual(months: list[float], flows: list[float], stop_early: bool = True) -> float:
+    """Annual IRR of dated cash flows (LP view: paid-in negative); NaN if undefined.
+
+    Bisection on the NPV; ``stop_early=False`` runs all its steps (the same result).
+    """
     t = np.asarray(months, dtype=float)
     cf = np.asarray(flows, dtype=float)
     if not (cf < 0).any() or not (cf > 0).any():
@@ -62,7 +65,7 @@ def irr_annual(months: list[float], flows: list[float]) -> float:
             hi = mid
         else:
             lo, f_lo = mid, f_mid
-        if (lo, hi) == before:
+        if stop_early and (lo, hi) == before:
             # Floating point has run out of midpoints: every further step would leave the
             # bracket as it is (about 55 of the 200 steps do all the work).
             break
