@@ -55,16 +55,9 @@ def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.nd
     """
     dominated = ((value[:, None] >= value[None, :]) & (halluc[:, None] <= halluc[None, :])
                  & (cost[:, None] <= cost[None, :]))
-    n = len(value)
-    global _EARLIER
-    if _EARLIER.shape[0] < n:
-        _EARLIER = np.triu(np.ones((2 * n, 2 * n), dtype=bool), k=1)
-    dominated &= _EARLIER[:n, :n]
+    order = np.arange(len(value))
+    dominated &= order[:, None] < order[None, :]   # only earlier columns count
     return dominated.sum(axis=0)
-
-
-#: ``_EARLIER[k, j]``: column k comes before column j (grown as needed).
-_EARLIER = np.zeros((0, 0), dtype=bool)
 
 
 def candidates(
