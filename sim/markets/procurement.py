@@ -77,7 +77,8 @@ class EnterpriseMarket:
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
         self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._tokens_month: dict[int, float] = defaultdict(float)
-        self._contract_months: dict[tuple[str, int, int], float] = defaultdict(float)
+        # (vendor, month) -> {domain: contract-months}
+        self._contract_months: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
         self._tokens: dict[tuple[str, int], float] = defaultdict(float)
         self._delivery: dict[tuple[str, int], float] = defaultdict(float)
         self._successor: dict[str, str] = {}
@@ -85,7 +86,6 @@ class EnterpriseMarket:
         self._trailing: dict[tuple[str, int, int], float] = {}
         self._offers_version: dict[str, int] = {}
         self._best: dict[str, tuple[int, dict[int, float | None]]] = {}
-        self._contract_domains: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
 
     # ------------------------------------------------------------ offers
     def post_offer(self, offer: Offer) -> None:
@@ -214,10 +214,8 @@ class EnterpriseMarket:
 
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
-        month = int(self._env.now)
-        self._contract_months[(vendor, month, domain)] += months
-        by_domain = self._contract_domains[(vendor, month)]
-        by_domain[domain] = self._contract_months[(vendor, month, domain)]
+        by_domain = self._contract_months[(vendor, int(self._env.now))]
+        by_domain[domain] = by_domain.get(domain, 0.0) + months
 
     def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
         """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
@@ -260,11 +258,11 @@ class EnterpriseMarket:
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
-        return self._contract_months.get((vendor, month, domain), 0.0)
+        return self._contract_months.get((vendor, month), {}).get(domain, 0.0)
 
     def contract_months_by_domain(self, vendor: str, month: int) -> list[tuple[int, float]]:
         """(domain, contract-months) ``vendor`` delivered during ``month``, by domain."""
-        return sorted(self._contract_domains.get((vendor, month), {}).items())
+        return sorted(self._contract_months.get((vendor, month), {}).items())
 
     def tokens(self, vendor: str, month: int) -> float:
         """Million tokens ``vendor`` served in ``month``."""
