@@ -6,7 +6,8 @@
 (a) model time: every job's config simulated and written by ``sim.run.run``
     in this process, one after another (what the jobs must do anyway)
 (b) the same jobs as a baimo sweep on Hydra's basic launcher (serial)
-(c) the same jobs as a baimo sweep on the joblib launcher (one worker per core)
+(c) the same jobs as a baimo sweep on the joblib launcher (one worker per core,
+    forked from the sweep's process on Linux: ``sim.parallel``)
 (d) the machine's ceiling: the jobs' model work alone, on as many warm worker
     processes as (c) has (no composing, no start-up, no sweep files)
 
@@ -32,6 +33,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sim.config import BaimoConfig
+from sim.parallel import process_pool
 from sim.run import run
 from sim.sweep import aggregate
 from sim.sweep.runner import run_sweep
@@ -64,20 +66,17 @@ def run_job(config: BaimoConfig, run_dir: Path) -> None:
 
 
 def pool_seconds(command: list[str], scratch: Path) -> tuple[float, int]:
-    """(d): the jobs' model work on warm joblib workers, nothing else; (seconds, workers)."""
-    from joblib import Parallel, delayed
-
+    """(d): the jobs' model work on warm workers, nothing else; (seconds, workers)."""
     spec = build(start_hydra(), command)
     first = spec.configs[spec.jobs[0].name]
-    with Parallel(n_jobs=spec.workers, backend="loky") as pool:
-        # warm-up, untimed: each worker starts, imports and runs the first job once
-        pool(delayed(run_job)(first, scratch / "warm" / str(k))
-             for k in range(spec.workers))
+    with process_pool(spec.workers) as pool:
+        # warm-up, untimed: each worker starts and runs the first job once
+        list(pool.map(run_job, [first] * spec.workers,
+                      [scratch / "warm" / str(k) for k in range(spec.workers)]))
         tic = time.perf_counter()
-        pool(delayed(run_job)(spec.configs[job.name], scratch / "pool" / job.name)
-             for job in spec.jobs)
+        list(pool.map(run_job, [spec.configs[job.name] for job in spec.jobs],
+                      [scratch / "pool" / job.name for job in spec.jobs]))
         seconds = time.perf_counter() - tic
-    stop_workers()
     return seconds, spec.workers
 
 
@@ -92,14 +91,6 @@ def sweep_seconds(command: list[str], directory: Path) -> tuple[float, float]:
     tic = time.perf_counter()
     aggregate(directory, plots=False)
     return total - (time.perf_counter() - tic), time.perf_counter() - tic
-
-
-def stop_workers() -> None:
-    """Shut joblib's reusable worker pool down (a later sweep in this process would reuse
-    it, warm, which no command-line sweep can)."""
-    from joblib.externals.loky import get_reusable_executor
-
-    get_reusable_executor().shutdown(wait=True)
 
 
 def main() -> None:
@@ -119,8 +110,7 @@ def main() -> None:
             pools.append(pool)
             serial, agg = sweep_seconds([*command, "hydra/launcher=basic"],
                                         scratch / f"serial{k}")
-            serials.append(serial)
-            stop_workers()   # every joblib sweep starts its workers, as a new baimo command does
+            serials.append(serial)   # each joblib sweep starts its own workers, as baimo does
             parallels.append(sweep_seconds(command, scratch / f"joblib{k}")[0])
         model, serial, parallel = min(models), min(serials), min(parallels)
         pool = min(pools)

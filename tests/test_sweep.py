@@ -259,25 +259,26 @@ def test_bad_sweep_input_is_one_line_exit_2(args: list[str], message: str,
     assert not (output_root / "sweeps").exists()
 
 
-def test_joblib_workers_start_while_the_jobs_are_composed_and_run_them() -> None:
-    """The warm-up goes to the very pool the jobs then run on (no second start-up)."""
-    from joblib import Parallel, delayed
-    from joblib.externals.loky import get_reusable_executor
-
-    from sim.sweep.runner import warm_workers
+def test_joblib_workers_start_before_the_jobs_are_composed_and_run_them(tmp_path: Path) -> None:
+    """The pool is started once, before composing, and the jobs run on its processes."""
+    from sim.sweep.runner import run_direct, warm_workers
     from sim.sweep.spec import compose_master
 
-    get_reusable_executor().shutdown(wait=True)
     basic = compose_master(start_hydra(), [*SWEEP, "sweep_dir=unused"])
     assert warm_workers(basic) is None
-    parallel = compose_master(start_hydra(), [*SWEEP[:-2], "hydra.launcher.n_jobs=2",
-                                              "sweep_dir=unused"])
-    warming = warm_workers(parallel)
-    assert warming is not None
-    warmed = set(warming)
-    assert len(warmed) == 2 and os.getpid() not in warmed
-    used = set(Parallel(n_jobs=2, backend="loky")(delayed(os.getpid)() for _ in range(8)))
-    assert used <= warmed
+    master = compose_master(start_hydra(), [*SWEEP[:-2], "hydra.launcher.n_jobs=2",
+                                            f"sweep_dir={tmp_path / 'sweep'}"])
+    pool = warm_workers(master)
+    assert pool is not None
+    try:
+        started = {p.pid for p in pool._processes.values()}
+        assert len(started) == 2 and os.getpid() not in started
+        assert {pool.submit(os.getpid).result() for _ in range(8)} <= started
+        spec = build(start_hydra(), master)
+        run_direct(spec, spec.jobs, pool)   # shuts the pool down when the jobs are done
+    finally:
+        pool.shutdown(wait=True)
+    assert all((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
 
 
 def test_joblib_jobs_are_byte_identical_to_serial_ones(swept: dict, tmp_path: Path,

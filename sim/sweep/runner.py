@@ -8,7 +8,8 @@ its error and its log file.
 
 Launchers: with Hydra's ``joblib`` (the default) and ``basic`` (serial)
 launchers, baimo runs the jobs itself from the configs it already validated
-(``sim.sweep.task.direct_task``, over joblib's loky processes); any other
+(``sim.sweep.task.direct_task``, on ``sim.parallel.process_pool``: one process per
+worker, forked from this one where the platform allows); any other
 Hydra launcher (``slurm``, ``submitit_local``) gets the jobs through Hydra,
 which composes each one again in its process (``sim.sweep.task.sweep_task``).
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from hydra._internal.callbacks import Callbacks
@@ -29,6 +30,7 @@ from rich.console import Console
 
 from sim.configuration import run_control
 from sim.outputs import COMPLETE, OutputError
+from sim.parallel import process_pool
 from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress
 from sim.sweep.spec import (
@@ -42,7 +44,7 @@ from sim.sweep.spec import (
     compose_master,
     workers_of,
 )
-from sim.sweep.task import direct_task, finished_hash, sweep_task, warm_up
+from sim.sweep.task import direct_task, finished_hash, sweep_task
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
@@ -128,37 +130,43 @@ def plan(spec: SweepSpec, console: Console) -> int:
 DIRECT = ("basic", "joblib")
 
 
-def warm_workers(master: Master) -> Iterator[int] | None:
-    """Start the joblib workers (they import the model) and return at once; None when the
-    sweep has no local workers. The pool stays up for :func:`run_direct`, which reuses it."""
+def warm_workers(master: Master) -> ProcessPoolExecutor | None:
+    """Start the sweep's worker processes now, before the jobs are composed and before any
+    progress bar thread (forking needs a single-threaded parent); None when the sweep has
+    no local workers. :func:`run_direct` runs the jobs on this pool."""
     launcher, workers = workers_of(master.config)
     if launcher != "joblib" or workers <= 1:
         return None
-    from joblib import Parallel, delayed
-
-    return Parallel(n_jobs=workers, backend="loky", return_as="generator")(
-        delayed(warm_up)() for _ in range(workers))
+    return process_pool(workers)
 
 
-def run_direct(spec: SweepSpec, todo: list[Job]) -> None:
-    """Run ``todo`` here (basic) or over ``spec.workers`` joblib processes, no recomposing."""
-    from joblib import Parallel, delayed
+def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | None) -> None:
+    """Run ``todo`` here (no pool: basic) or on ``pool``, no recomposing; shuts the pool down.
 
+    On an interrupt the jobs not yet started are cancelled; a running one ends with the
+    terminal's interrupt, or finishes when only this process was signalled.
+    """
     rc = run_control(spec.config)
     args = [(spec.configs[j.name], spec.job_dir(j), spec.job_dir(j) / f"{TASK_NAME}.log",
              rc.job_plots, rc.fail_job) for j in todo]
-    if spec.launcher == "basic" or spec.workers <= 1:
+    if pool is None:
         for a in args:
             direct_task(*a)
         return
-    Parallel(n_jobs=spec.workers, backend="loky")(delayed(direct_task)(*a) for a in args)
+    try:
+        for _ in pool.map(direct_task, *zip(*args, strict=True)):
+            pass
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
-def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job]) -> None:
-    """Run ``todo`` (blocks until every job returned): basic and joblib directly, any other
-    Hydra launcher (submitit, SLURM) through Hydra, which composes each job again."""
+def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job],
+           pool: ProcessPoolExecutor | None = None) -> None:
+    """Run ``todo`` (blocks until every job returned): basic and joblib directly (on
+    ``pool`` if given), any other Hydra launcher (submitit, SLURM) through Hydra, which
+    composes each job again."""
     if spec.launcher in DIRECT:
-        run_direct(spec, todo)
+        run_direct(spec, todo, pool)
         return
     context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(spec.config))
     launcher = Plugins.instance().instantiate_launcher(
@@ -199,8 +207,10 @@ def report_failures(spec: SweepSpec, jobs: list[Job], console: Console) -> list[
     return failed
 
 
-def execute(hydra: Hydra, spec: SweepSpec, console: Console) -> int:
-    """Run the jobs that are not complete, then aggregate and report; return the exit code."""
+def execute(hydra: Hydra, spec: SweepSpec, console: Console,
+            pool: ProcessPoolExecutor | None = None) -> int:
+    """Run the jobs that are not complete (on ``pool``, if the launcher has local workers),
+    then aggregate and report; return the exit code."""
     done, todo = split_done(spec)
     for line in describe(spec, len(done)):
         say(console, line)
@@ -214,7 +224,7 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console) -> int:
         label = spec.experiment or "sweep"
         try:
             with SweepProgress(label, [spec.job_dir(j) for j in todo], console=console):
-                launch(hydra, spec, todo)
+                launch(hydra, spec, todo, pool)
         except KeyboardInterrupt:
             finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
             say(console, f"interrupted: {finished} of {len(spec.jobs)} jobs complete; run the "
@@ -248,12 +258,12 @@ def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None
         from sim.calibration.runner import run_calibration
 
         return run_calibration(hydra, master, console)
-    warming = warm_workers(master)
+    pool = warm_workers(master)   # before the jobs are composed: spawned workers import meanwhile
     try:
         spec = build(hydra, master)
+        if spec.plan:
+            return plan(spec, console)
+        return execute(hydra, spec, console, pool)
     finally:
-        for _ in warming or ():   # the workers are up and have imported the model
-            pass
-    if spec.plan:
-        return plan(spec, console)
-    return execute(hydra, spec, console)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

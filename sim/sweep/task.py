@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import traceback
 from pathlib import Path
@@ -77,17 +76,6 @@ def sweep_task(cfg: DictConfig) -> str:
     except Exception as exc:  # noqa: BLE001 - the job reports, the sweep goes on
         return _failed(exc, run_dir, log_path)
     return execute_job(config, run_dir, log_path, rc.job_plots, rc.fail_job)
-
-
-def warm_up() -> int:
-    """A joblib worker's first task: import the model and its writers; return the pid.
-
-    The sweep hands it to the workers before it composes the jobs, so starting the
-    processes and importing (about a second) overlaps that work instead of following it.
-    """
-    import sim.run  # noqa: F401 - the import is the work
-
-    return os.getpid()
 
 
 def direct_task(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing as mp
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from sim import __version__
 from sim.config import BaimoConfig
 from sim.configuration import compose
 from sim.outputs import fresh_dir, output_root, write_json
+from sim.parallel import process_pool
 from sim.rng import replication_seeds
 from sim.teaching.packs import Pack
 
@@ -60,11 +59,6 @@ def _simulate_into(cfg: BaimoConfig, run_dir: str) -> float:
     t0 = time.perf_counter()
     run(cfg, Path(run_dir), plots=False)
     return time.perf_counter() - t0
-
-
-def _context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
 @dataclass
@@ -104,7 +98,7 @@ def run_pack(pack: Pack, arms: list[ArmPlan], replications: int, workers: int,
     if workers <= 1 or len(jobs) == 1:
         times = [_simulate_into(cfg, path) for cfg, path in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context()) as ex:
+        with process_pool(min(workers, len(jobs))) as ex:
             times = list(ex.map(_simulate_into, *zip(*jobs, strict=True)))
     run_seconds = time.perf_counter() - t_runs
     manifest.update(status="complete", simulation_seconds=round(run_seconds, 2),

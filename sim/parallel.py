@@ -1,0 +1,63 @@
+"""Local worker processes for model runs (sweeps and lessons).
+
+Where the platform can fork (Linux), a worker is a copy of the parent made
+after the parent imported the model, so it starts in milliseconds; a spawned
+worker (macOS, Windows, or joblib's loky processes) first imports the model
+and its writers, about 0.6-0.9 s each on a 2-core machine, which in a sweep of
+short jobs is a tenth of the work (issue 6, ``benchmarks/sweep.py``).
+
+Forking is safe only while the parent runs one thread, so :func:`process_pool`
+starts every worker at once, before the caller starts a progress bar. Each
+worker watches its parent and exits if the parent dies (a SIGKILLed sweep
+leaves no worker behind to write into a directory the rerun is filling).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait as wait_ready
+
+#: Exit status of a worker whose parent died.
+ORPHANED = 70
+
+
+def start_method() -> str:
+    """``fork`` on Linux; ``spawn`` elsewhere (macOS system libraries are not fork-safe)."""
+    linux = sys.platform.startswith("linux")
+    return "fork" if linux and "fork" in mp.get_all_start_methods() else "spawn"
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, started (forked, or spawning) when this returns.
+
+    The model is imported here first, so forked workers inherit it; spawned
+    workers import it in their initializer.
+    """
+    import sim.run  # noqa: F401 - the import is what the workers inherit
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(start_method()),
+                               initializer=_start_worker)
+    # A forking pool forks all its processes in its first submit, before it starts its own
+    # thread; a spawning one starts a process per submit, which then imports in the background.
+    for _ in range(workers):
+        pool.submit(os.getpid)
+    return pool
+
+
+def _start_worker() -> None:
+    """Worker initializer: have the model imported and leave when the parent dies."""
+    import sim.run  # noqa: F401 - a no-op in a forked worker
+
+    parent = mp.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True,
+                         name="baimo-parent-watch").start()
+
+
+def _exit_with_parent(sentinel: int) -> None:
+    wait_ready([sentinel])
+    os._exit(ORPHANED)
