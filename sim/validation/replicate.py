@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from sim.config import BaimoConfig
+from sim.parallel import process_pool
 from sim.rng import replication_seeds
 from sim.run import Tables, simulate
 
@@ -122,9 +121,8 @@ def run_configs(configs: Sequence[BaimoConfig], jobs: int = 2,
             if progress:
                 progress(k + 1, total)
         return done
-    ctx = multiprocessing.get_context("spawn")
     results: list[Replication] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    with process_pool(jobs) as pool:
         for k, rep in enumerate(pool.map(replicate_one, configs)):
             results.append(rep)
             if progress:
