@@ -1,6 +1,6 @@
 """Sweep throughput, serial vs joblib, and the per-job overhead over model time (ratios).
 
-    python benchmarks/sweep.py            # 20 jobs: 5 settings x 4 replications, 24 months, x3
+    python benchmarks/sweep.py            # 20 jobs: 5 settings x 4 replications, 24 months, x5
     python benchmarks/sweep.py --quick    # 2 x 2, 12 months, 200 buyers: a fast look
 
 (a) model time: every job's config simulated and written by ``sim.run.run``
@@ -17,6 +17,10 @@ each other down: a shared or virtual machine) and how much of it (c) reaches,
 and the sweep machinery's overhead per job over model time, (b)/(a) - 1 (Hydra
 composing each job's config, logging, markers). Sweep plots are off; the
 aggregation into sweep.parquet is timed separately and excluded from (b)/(c).
+The machine's speed drifts (a shared virtual machine), so the cases run in
+rounds, serial and joblib back to back and model and ceiling back to back;
+besides the fastest of each, every round's own speed-up and ceiling are
+summarised (median and range), which the drift between rounds does not bias.
 Everything is written in a temporary directory.
 """
 
@@ -26,6 +30,7 @@ import argparse
 import io
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -96,29 +101,33 @@ def sweep_seconds(command: list[str], directory: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny jobs for a fast look")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each; the fastest counts")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="rounds of all four cases; the fastest of each counts, and "
+                             "each round's own ratios are summarised")
     args = parser.parse_args()
     command = sweep_command(args.quick)
     scratch = Path(tempfile.mkdtemp(prefix="baimo-bench-sweep-"))
     os.environ["BAIMO_OUTPUT_ROOT"] = str(scratch / "outputs")
-    try:   # the fastest of REPEATS of each, interleaved: the machine's noise only slows
+    try:   # rounds of the four cases, each pair back to back: the machine's speed drifts
         models, serials, parallels, pools = [], [], [], []
         for k in range(args.repeats):
-            model, jobs = model_seconds(command, scratch / f"model{k}")
-            models.append(model)
-            pool, workers = pool_seconds(command, scratch / f"pool{k}")
-            pools.append(pool)
             serial, agg = sweep_seconds([*command, "hydra/launcher=basic"],
                                         scratch / f"serial{k}")
             serials.append(serial)   # each joblib sweep starts its own workers, as baimo does
             parallels.append(sweep_seconds(command, scratch / f"joblib{k}")[0])
+            model, jobs = model_seconds(command, scratch / f"model{k}")
+            models.append(model)
+            pool, workers = pool_seconds(command, scratch / f"pool{k}")
+            pools.append(pool)
         model, serial, parallel = min(models), min(serials), min(parallels)
         pool = min(pools)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     cores = os.cpu_count() or 1
+    speedups = [s / p for s, p in zip(serials, parallels, strict=True)]
+    ceilings = [m / p for m, p in zip(models, pools, strict=True)]
     print(f"sweep: {' '.join(command)}")
-    print(f"jobs: {jobs}; cores: {cores}; fastest of {args.repeats} runs of each")
+    print(f"jobs: {jobs}; cores: {cores}; fastest of {args.repeats} rounds of each case")
     print(f"(a) model time per job            {model / jobs:6.2f} s")
     print(f"(b) serial sweep throughput       {jobs / serial:6.2f} jobs/s")
     print(f"(c) joblib sweep throughput       {jobs / parallel:6.2f} jobs/s")
@@ -127,6 +136,13 @@ def main() -> None:
           f"(the speed-up reaches {serial / parallel / (model / pool):.0%} of it)")
     print(f"sweep overhead per job (b)/(a)-1  {serial / model - 1:6.0%} of model time")
     print(f"aggregation (sweep.parquet)       {agg / model:6.0%} of total model time")
+    print(f"per round (back-to-back pairs):   speed-up {_spread(speedups)}; "
+          f"ceiling {_spread(ceilings)}")
+
+
+def _spread(values: list[float]) -> str:
+    """Median and range of per-round ratios, e.g. ``1.80x (1.74-1.86)``."""
+    return f"{statistics.median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
 
 
 if __name__ == "__main__":
