@@ -1,4 +1,4 @@
-"""Local worker processes for model runs (sweeps and lessons).
+"""Local worker processes for model runs (sweeps, lessons, validation replications).
 
 Where the platform can fork (Linux), a worker is a copy of the parent made
 after the parent imported the model, so it starts in milliseconds; a spawned

@@ -25,6 +25,7 @@ from rich.console import Console
 
 from sim.configuration import EXPERIMENTS_DIR, compose, config_hash, register_configs
 from sim.outputs import COMPLETE, EVENTS, METRICS, SUMMARY
+from sim.parallel import start_method
 from sim.rng import replication_seeds
 from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
 from sim.sweep.experiments import list_experiments, listing, register_resolver
@@ -294,6 +295,37 @@ def test_joblib_jobs_are_byte_identical_to_serial_ones(swept: dict, tmp_path: Pa
         for name in (EVENTS, METRICS, SUMMARY):
             assert (parallel / job / name).read_bytes() == \
                 (swept["dir"] / job / name).read_bytes(), (job, name)
+
+
+def _die_in_fail_job(config: Any, run_dir: Path, *args: Any) -> str:
+    """A job whose worker process dies outright (as if killed or out of memory)."""
+    from sim.sweep.task import direct_task
+
+    if run_dir.name == FAIL:
+        os._exit(3)
+    return direct_task(config, run_dir, *args)
+
+
+@pytest.mark.skipif(start_method() != "fork", reason="only forked workers inherit the patch")
+def test_a_dying_worker_stops_the_sweep_with_one_line_and_a_rerun_finishes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "broken-pool"
+    args = [*SWEEP[:-2], "sweep_plots=false", "hydra.launcher.n_jobs=2",
+            f"sweep_dir={directory}"]
+    from sim.sweep import runner
+
+    real = runner.direct_task
+    monkeypatch.setattr(runner, "direct_task", _die_in_fail_job)  # forked workers inherit it
+    code, out, err = baimo(args, capsys)
+    assert code == 1, err
+    assert "a worker process died" in out and "run the same command again" in out
+    assert "Traceback" not in out + err
+    assert not (directory / FAIL / COMPLETE).exists()
+    monkeypatch.setattr(runner, "direct_task", real)
+    code, out, err = baimo(args, capsys)
+    assert code == 0, err
+    assert all((directory / job / COMPLETE).is_file() for job in JOBS)
 
 
 # ---------------------------------------------------------------- aggregation and plots

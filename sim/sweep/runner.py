@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from hydra._internal.callbacks import Callbacks
@@ -230,6 +231,12 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
             say(console, f"interrupted: {finished} of {len(spec.jobs)} jobs complete; run the "
                          "same command again to finish the rest")
             return EXIT_INTERRUPTED
+        except BrokenProcessPool:
+            finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
+            say(console, f"a worker process died (killed, or out of memory), which stops the "
+                         f"pool: {finished} of {len(spec.jobs)} jobs complete; run the same "
+                         "command again to finish the rest")
+            return EXIT_FAILED_JOBS
     finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
     say(console, f"{finished} of {len(spec.jobs)} jobs complete ({len(done)} from before) in "
                  f"{_duration(time.perf_counter() - tic)}")
