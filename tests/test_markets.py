@@ -52,6 +52,21 @@ def test_order_is_paid_at_once_and_delivered_after_the_lead_time() -> None:
     assert sum(r["gpus"] for r in deliveries) == 1000.0
 
 
+def test_an_acquirer_receives_the_gpus_its_target_had_in_transit() -> None:
+    env, market, _, log = _compute(lead_time_months=3)
+    env.process(_supply_loop(env, market, 12))
+    market.buy("startup:1", ActorType.STARTUP, 400.0)
+    env.run(until=1)
+    market.transfer_fleet("startup:1", "giant:x", ActorType.GIANT)
+    assert market.in_transit("giant:x") == 400.0
+    env.run(until=12)
+    assert market.owned("giant:x") == 400.0
+    assert market.in_transit("giant:x") == 0.0
+    assert market.owned("startup:1") == 0.0 and market.in_transit("startup:1") == 0.0
+    deliveries = [r for r in log.rows() if r["kind"] == EventKind.GPU_DELIVERY]
+    assert {(r["actor"], r["actor_type"]) for r in deliveries} == {("giant:x", ActorType.GIANT)}
+
+
 def test_export_control_cuts_deliveries() -> None:
     def delivered(control: bool) -> float:
         env, market, _, _ = _compute(lead_time_months=0, supply_price_elasticity=0)

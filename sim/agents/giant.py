@@ -243,7 +243,7 @@ class Giant(Vendor):
 
     def _absorb(self, startup: str, domain: int) -> None:
         w = self.world
-        w.compute.transfer_fleet(startup, self.id)
+        w.compute.transfer_fleet(startup, self.id, self.actor_type)
         w.enterprise.leave(startup, successor=self.id)
         w.leaderboard.withdraw(startup)
         w.data.set_domain_quality(

@@ -53,6 +53,8 @@ class ComputeMarket:
         self._owned_domestic: dict[str, float] = defaultdict(float)
         self._in_transit: dict[str, float] = defaultdict(float)
         self._purchased: dict[str, float] = defaultdict(float)
+        # An acquired firm's orders still in transit go to its acquirer (and type).
+        self._successor: dict[str, tuple[str, ActorType]] = {}
         self._rental_offers: list[RentalOffer] = []
         self._rental_requests: list[RentalRequest] = []
         self._rented: dict[str, float] = {}
@@ -197,14 +199,15 @@ class ComputeMarket:
             remaining -= chunk
             self._waiting -= chunk
             domestic = chunk * self.domestic_share_of_supply()
-            self._in_transit[order.buyer] -= chunk
-            self._owned[order.buyer] += chunk
-            self._owned_domestic[order.buyer] += domestic
+            owner, owner_type = self._current_owner(order.buyer, actor_type)
+            self._in_transit[owner] -= chunk
+            self._owned[owner] += chunk
+            self._owned_domestic[owner] += domestic
             self._log.record(
                 self._env.now,
                 EventKind.GPU_DELIVERY,
-                order.buyer,
-                actor_type,
+                owner,
+                owner_type,
                 VENDOR_ACCOUNT,
                 gpus=chunk,
                 price=domestic / chunk,
@@ -215,8 +218,16 @@ class ComputeMarket:
         self._owned[firm] += gpus
         self._owned_domestic[firm] += gpus * domestic_share
 
-    def transfer_fleet(self, seller: str, acquirer: str) -> float:
-        """An acquisition moves the target's GPUs to the acquirer; return the count."""
+    def _current_owner(self, buyer: str, buyer_type: ActorType) -> tuple[str, ActorType]:
+        """Who receives ``buyer``'s delivery now: its acquirer's acquirer, and so on."""
+        while buyer in self._successor:
+            buyer, buyer_type = self._successor[buyer]
+        return buyer, buyer_type
+
+    def transfer_fleet(self, seller: str, acquirer: str, acquirer_type: ActorType) -> float:
+        """An acquisition moves the target's GPUs, and its orders still in transit, to the
+        acquirer; return the GPUs owned that moved."""
+        self._successor[seller] = (acquirer, acquirer_type)
         gpus = self._owned.pop(seller, 0.0)
         dom = self._owned_domestic.pop(seller, 0.0)
         self._owned[acquirer] += gpus
