@@ -34,6 +34,9 @@ METRICS = "metrics.parquet"
 FUNDS = "funds.parquet"
 SUMMARY = "summary.json"
 CONFIG = "config.json"
+#: A sweep directory's tables, one row per job and per job-month (sim.sweep.aggregate).
+SWEEP_TABLE = "sweep.parquet"
+SWEEP_METRICS = "sweep_metrics.parquet"
 PLOTS = "plots"
 COMPLETE = "COMPLETE"
 

@@ -33,7 +33,17 @@ import pandas as pd
 
 from sim import __version__, commands
 from sim.commands import OneLineParser
-from sim.outputs import COMPLETE, CONFIG, EVENTS, FUNDS, METRICS, SUMMARY, OutputError, read_run
+from sim.outputs import (
+    COMPLETE,
+    CONFIG,
+    EVENTS,
+    FUNDS,
+    METRICS,
+    SUMMARY,
+    SWEEP_TABLE,
+    OutputError,
+    read_run,
+)
 from sim.teaching.arms import Arm, paired
 from sim.teaching.calendar import month_label
 from sim.teaching.measures import (
@@ -46,7 +56,6 @@ from sim.teaching.measures import (
 from sim.teaching.packs import Pack, PackError, load_pack
 from sim.teaching.runner import MANIFEST, fresh_dir, output_root
 
-SWEEP_TABLE = "sweep.parquet"  # written by sim.sweep's aggregation (issue 3)
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
 MAX_LABEL = 70

@@ -13,7 +13,8 @@ outcome rows), ``experiments`` (the list of experiment files).
 
 from __future__ import annotations
 
-from sim.sweep.aggregate import SWEEP_METRICS, SWEEP_TABLE, SweepTables, aggregate, collect
+from sim.outputs import SWEEP_METRICS, SWEEP_TABLE
+from sim.sweep.aggregate import SweepTables, aggregate, collect
 from sim.sweep.spec import FAILED, SWEEP_MANIFEST, Job, SweepError, SweepSpec
 
 __all__ = [

@@ -24,15 +24,20 @@ from typing import Any
 
 import pandas as pd
 
-from sim.outputs import OutputError, is_complete, write_json, write_parquet
+from sim.outputs import (
+    SWEEP_METRICS,
+    SWEEP_TABLE,
+    OutputError,
+    is_complete,
+    write_json,
+    write_parquet,
+)
 from sim.sweep.design import SENSITIVITY
 from sim.sweep.outcomes import JOB_KEYS, PARAM_PREFIX, param_series, read_outcomes
 from sim.sweep.sensitivity import analyse
 from sim.sweep.sensitivity import write as write_sensitivity
 from sim.sweep.spec import FAILED, SWEEP_MANIFEST, SweepSpec
 
-SWEEP_TABLE = "sweep.parquet"
-SWEEP_METRICS = "sweep_metrics.parquet"
 SWEEP_PLOTS = "plots"
 STATUS_COMPLETE = "complete"
 STATUS_FAILED = "failed"
