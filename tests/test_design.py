@@ -264,3 +264,19 @@ def test_design_sweep_refuses_grid_keys_too(capsys: pytest.CaptureFixture[str]) 
     code, _, err = baimo(["+experiment=uncertainty_lhs", "data.spillover=0.5", "design.kind=lhs",
                           "hype.decay_per_month=0.1", *TINY], capsys)
     assert code == 2 and "hype.decay_per_month is both set by an override" in err
+
+
+def test_design_ranges_come_from_the_command_line_with_force_add() -> None:
+    """Dotted keys inside a dict literal: ``++design.ranges={a.b:[lo,hi]}`` (docs)."""
+    spec_ = build(start_hydra(), ["hydra.mode=MULTIRUN", "design.kind=lhs", "design.samples=4",
+                                  "++design.ranges={funds.term_years:[3,10],data.spillover:[0.2,0.8]}",
+                                  *TINY])
+    assert sorted(spec_.swept) == ["data.spillover", "funds.term_years"]
+    assert len(spec_.jobs) == 4
+    for job in spec_.jobs:
+        assert 3 <= job.params["funds.term_years"] <= 10
+        assert 0.2 <= job.params["data.spillover"] <= 0.8
+    # On an experiment's design the literal adds to (and overrides) the file's ranges.
+    spec_ = build(start_hydra(), ["+experiment=uncertainty_lhs", "design.samples=2",
+                                  "++design.ranges={funds.term_years:[3,10]}", *TINY])
+    assert "funds.term_years" in spec_.swept and len(spec_.swept) > 1
