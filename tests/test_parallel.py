@@ -66,3 +66,18 @@ def test_workers_exit_when_their_parent_is_killed() -> None:
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(p) for p in pids), "orphaned workers outlived their parent"
+
+
+def test_stopping_a_sweeps_workers_ends_their_running_and_queued_jobs_at_once() -> None:
+    from sim.sweep.runner import stop_workers
+
+    pool = process_pool(2)
+    pids = {pool.submit(os.getpid).result() for _ in range(6)}
+    running = [pool.submit(time.sleep, 60) for _ in range(4)]   # two run, two wait
+    time.sleep(0.2)
+    tic = time.monotonic()
+    stop_workers(pool)
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert time.monotonic() - tic < 10   # not the minute the sleeps would take
+    assert not any(_alive(p) for p in pids)
+    assert all(f.done() for f in running)

@@ -144,8 +144,9 @@ def warm_workers(master: Master) -> ProcessPoolExecutor | None:
 def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | None) -> None:
     """Run ``todo`` here (no pool: basic) or on ``pool``, no recomposing; shuts the pool down.
 
-    On an interrupt the jobs not yet started are cancelled; a running one ends with the
-    terminal's interrupt, or finishes when only this process was signalled.
+    On an interrupt (or a dead worker) the jobs not yet started are cancelled and the
+    workers are stopped at once: a job they were running leaves no COMPLETE marker and is
+    redone by the rerun, and none of the jobs already queued to them starts.
     """
     rc = run_control(spec.config)
     args = [(spec.configs[j.name], spec.job_dir(j), spec.job_dir(j) / f"{TASK_NAME}.log",
@@ -157,8 +158,22 @@ def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | Non
     try:
         for _ in pool.map(direct_task, *zip(*args, strict=True)):
             pass
+    except BaseException:
+        stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate ``pool``'s processes now. (Shutting the pool down lets each worker first
+    run the jobs already queued to it, minutes of work after a Ctrl-C on long runs.)"""
+    terminate = getattr(pool, "terminate_workers", None)   # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job],
