@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -93,8 +94,13 @@ def events_frame(rows: list[dict[str, Any]] | dict[str, Any]) -> pd.DataFrame:
     contract column, in a fixed order."""
     columns = list(BASE_COLUMNS) + list(EXTRA_COLUMNS)
     text = [*_TEXT_BASE, *(n for n, fill in EXTRA_COLUMNS.items() if fill is None)]
-    if isinstance(rows, dict):   # columns: text straight to Arrow strings (below)
-        frame = pd.DataFrame({n: _arrow_strings(rows[n]) if n in text else rows[n]
+    if isinstance(rows, dict):   # columns: put in time order, text straight to Arrow strings
+        order = np.argsort(np.asarray(rows["month"], dtype=np.float64), kind="stable")
+        if np.array_equal(order, np.arange(order.size)):
+            order = None   # already in order (a slice would copy nothing anyway)
+        data = {n: np.asarray(rows[n]) if order is None else np.asarray(rows[n])[order]
+                for n in columns}
+        frame = pd.DataFrame({n: _arrow_strings(data[n]) if n in text else data[n]
                               for n in columns}, columns=columns)
     else:
         frame = pd.DataFrame(rows, columns=columns)
