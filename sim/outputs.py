@@ -93,22 +93,22 @@ def events_frame(rows: list[dict[str, Any]] | dict[str, Any]) -> pd.DataFrame:
     """Event rows (or columns, :meth:`sim.events.EventLog.columns`) as a table with every
     contract column, in a fixed order."""
     columns = list(BASE_COLUMNS) + list(EXTRA_COLUMNS)
+    # Scheduled shocks are applied at the start of their month but dated exactly
+    # (ChatGPT at 0.5), so the log is put in time order; the sort is stable.
     text = [*_TEXT_BASE, *(n for n, fill in EXTRA_COLUMNS.items() if fill is None)]
-    if isinstance(rows, dict):   # columns: put in time order, text straight to Arrow strings
+    if isinstance(rows, dict):   # columns: sorted as NumPy arrays, text straight to Arrow
         order = np.argsort(np.asarray(rows["month"], dtype=np.float64), kind="stable")
-        if np.array_equal(order, np.arange(order.size)):
-            order = None   # already in order (a slice would copy nothing anyway)
-        data = {n: np.asarray(rows[n]) if order is None else np.asarray(rows[n])[order]
+        in_order = np.array_equal(order, np.arange(order.size))
+        data = {n: np.asarray(rows[n]) if in_order else np.asarray(rows[n])[order]
                 for n in columns}
         frame = pd.DataFrame({n: _arrow_strings(data[n]) if n in text else data[n]
                               for n in columns}, columns=columns)
     else:
         frame = pd.DataFrame(rows, columns=columns)
+        frame = frame.sort_values("month", kind="stable", ignore_index=True)
     for name in columns:
         frame[name] = frame[name].astype("string" if name in text else "float64")
-    # Scheduled shocks are applied at the start of their month but dated exactly
-    # (ChatGPT at 0.5), so the log is put in time order; the sort is stable.
-    return frame.sort_values("month", kind="stable", ignore_index=True)
+    return frame
 
 
 #: The text columns of BASE_COLUMNS (the extra ones are text where their fill is None).

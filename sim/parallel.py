@@ -48,6 +48,17 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate ``pool``'s processes now. (Shutting the pool down lets each worker first
+    run the jobs already queued to it, minutes of work after a Ctrl-C on long runs.)"""
+    terminate = getattr(pool, "terminate_workers", None)   # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
 def _start_worker() -> None:
     """Worker initializer: have the model imported and leave when the parent dies."""
     import sim.run  # noqa: F401 - a no-op in a forked worker

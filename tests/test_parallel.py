@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from sim.parallel import process_pool, start_method
+from sim.parallel import process_pool, start_method, stop_workers
 
 #: A parent that starts a pool, prints its workers' pids and waits to be killed.
 PARENT = """
@@ -69,8 +69,6 @@ def test_workers_exit_when_their_parent_is_killed() -> None:
 
 
 def test_stopping_a_sweeps_workers_ends_their_running_and_queued_jobs_at_once() -> None:
-    from sim.sweep.runner import stop_workers
-
     pool = process_pool(2)
     pids = {pool.submit(os.getpid).result() for _ in range(6)}
     running = [pool.submit(time.sleep, 60) for _ in range(4)]   # two run, two wait

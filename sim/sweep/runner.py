@@ -31,9 +31,9 @@ from rich.console import Console
 
 from sim.configuration import run_control
 from sim.outputs import COMPLETE, OutputError
-from sim.parallel import process_pool
+from sim.parallel import process_pool, stop_workers
 from sim.sweep.aggregate import aggregate, failure, write_manifest
-from sim.sweep.progress import SweepProgress
+from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
     FAILED,
     TASK_NAME,
@@ -165,17 +165,6 @@ def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | Non
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Terminate ``pool``'s processes now. (Shutting the pool down lets each worker first
-    run the jobs already queued to it, minutes of work after a Ctrl-C on long runs.)"""
-    terminate = getattr(pool, "terminate_workers", None)   # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
-
-
 def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job],
            pool: ProcessPoolExecutor | None = None) -> None:
     """Run ``todo`` (blocks until every job returned): basic and joblib directly (on
@@ -223,6 +212,11 @@ def report_failures(spec: SweepSpec, jobs: list[Job], console: Console) -> list[
     return failed
 
 
+def complete(spec: SweepSpec) -> int:
+    """How many of the sweep's jobs hold a COMPLETE marker."""
+    return count_markers([spec.job_dir(j) for j in spec.jobs])[0]
+
+
 def execute(hydra: Hydra, spec: SweepSpec, console: Console,
             pool: ProcessPoolExecutor | None = None) -> int:
     """Run the jobs that are not complete (on ``pool``, if the launcher has local workers),
@@ -242,17 +236,15 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
             with SweepProgress(label, [spec.job_dir(j) for j in todo], console=console):
                 launch(hydra, spec, todo, pool)
         except KeyboardInterrupt:
-            finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
-            say(console, f"interrupted: {finished} of {len(spec.jobs)} jobs complete; run the "
-                         "same command again to finish the rest")
+            say(console, f"interrupted: {complete(spec)} of {len(spec.jobs)} jobs complete; "
+                         "run the same command again to finish the rest")
             return EXIT_INTERRUPTED
         except BrokenProcessPool:
-            finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
             say(console, f"a worker process died (killed, or out of memory), which stops the "
-                         f"pool: {finished} of {len(spec.jobs)} jobs complete; run the same "
-                         "command again to finish the rest")
+                         f"pool: {complete(spec)} of {len(spec.jobs)} jobs complete; run the "
+                         "same command again to finish the rest")
             return EXIT_FAILED_JOBS
-    finished = sum((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
+    finished = complete(spec)
     say(console, f"{finished} of {len(spec.jobs)} jobs complete ({len(done)} from before) in "
                  f"{_duration(time.perf_counter() - tic)}")
     try:
