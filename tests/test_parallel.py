@@ -12,11 +12,17 @@ import pytest
 from sim.parallel import process_pool, start_method, stop_workers
 
 #: A parent that starts a pool, prints its workers' pids and waits to be killed.
+#: Each worker waits at a barrier for the other, so the two pids are surely both workers'
+#: (one fast worker can take every job of a burst of ``os.getpid`` calls).
 PARENT = """
-import os, sys, time
-from sim.parallel import process_pool
+import multiprocessing as mp, os, time
+from sim.parallel import process_pool, start_method
+meeting = mp.get_context(start_method()).Barrier(2)
+def meet():
+    meeting.wait(timeout=60)
+    return os.getpid()
 pool = process_pool(2)
-pids = {pool.submit(os.getpid).result() for _ in range(6)}
+pids = {job.result() for job in [pool.submit(meet), pool.submit(meet)]}
 print(" ".join(map(str, sorted(pids))), flush=True)
 time.sleep(120)
 """
@@ -70,7 +76,8 @@ def test_workers_exit_when_their_parent_is_killed() -> None:
 
 def test_stopping_a_sweeps_workers_ends_their_running_and_queued_jobs_at_once() -> None:
     pool = process_pool(2)
-    pids = {pool.submit(os.getpid).result() for _ in range(6)}
+    pids = {process.pid for process in pool._processes.values()}
+    assert len(pids) == 2
     running = [pool.submit(time.sleep, 60) for _ in range(4)]   # two run, two wait
     time.sleep(0.2)
     tic = time.monotonic()
