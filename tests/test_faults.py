@@ -26,8 +26,8 @@ from sim.run import run
 
 BAIMO = [sys.executable, "-c", "from sim.cli import main; main()"]
 TINY = ["horizon_months=12", "buyers.count=200"]
-#: Jobs of about 0.7 s (24 months): the kill (0.94 s after the first job's marker) must
-#: land before the other three finish; at 12 months (0.34 s a job) it sometimes did not.
+#: Four serial jobs of about 0.5-0.7 s (24 months): long enough that the kill lands while
+#: a job is running, not between the last job and the sweep table.
 SWEEP = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2",
          "horizon_months=24", "buyers.count=200", "hydra/launcher=basic", "sweep_plots=false"]
 SWEEP_TABLE = "sweep.parquet"
@@ -48,8 +48,12 @@ def test_sigkilled_sweep_rerun_matches_an_uninterrupted_sweep(tmp_path: Path) ->
     done = _sweep(root, whole)
     assert done.returncode == 0, done.stderr
 
-    # Kill at a random point after the first job finished (seeded: the test is repeatable).
-    delay = np.random.default_rng(20221130).uniform(0.0, 1.5)
+    # Kill at a random point within a job's time after the first job finished (seeded: the
+    # test is repeatable; scaled by this machine's job time, so a fast machine still kills
+    # the sweep before its last job ends).
+    marks = sorted(p.stat().st_mtime for p in whole.glob(f"*/{COMPLETE}"))
+    job_seconds = (marks[-1] - marks[0]) / (len(marks) - 1)
+    delay = np.random.default_rng(20221130).uniform(0.0, 1.0) * job_seconds
     proc = subprocess.Popen([*BAIMO, *SWEEP, f"sweep_dir={broken}"], env=_env(root),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
