@@ -7,6 +7,9 @@
     fastest of three runs, so on a busy machine the ratios err on the slow side)
 (b) the default baseline (5,000 buyers)
 (c) the baseline with 100,000 buyers (one NumPy population, one process)
+(c0) (c) with no startups founded: what is left of (c) without the startups'
+    monthly decisions (giants, funds, buyers, markets), a floor for any speed-up of
+    the firm side (buyers then choose among the giants' offers only)
 (d) the baseline with its founding rate scaled to ~1,000 startup entrants
 (e) the naive design of (c): one SimPy process per buyer making the same
     decisions one buyer at a time (benchmarks/naive_buyers.py). Too slow to run
@@ -86,6 +89,7 @@ def main() -> None:
     big = ["buyers.count=100000", *extra]
     t_big, _ = founded(big)
     peak = peak_rss_mib(big)
+    t_floor, _ = founded([*big, "startups.base_founding_rate=0"])
     rate = compose(extra).startups.base_founding_rate * 1000 / max(entrants, 1)
     t_many, many = founded([*extra, f"startups.base_founding_rate={rate:.4f}"])
     short = [*big, f"horizon_months={min(args.naive_months, horizon)}"]
@@ -98,6 +102,8 @@ def main() -> None:
           f"   ({entrants} startups founded)")
     print(f"(c) baseline, 100,000 buyers          {t_big:7.2f} s   {t_big / ref:5.2f} x (a)"
           f"   {t_big / base:5.2f} x (b)   peak memory {peak:.0f} MiB")
+    print(f"(c0) (c) without startups             {t_floor:7.2f} s   {t_floor / ref:5.2f} x (a)"
+          f"   ({t_big - t_floor:.2f} s of (c) is the startups)")
     print(f"(d) baseline, ~1,000 entrants         {t_many:7.2f} s   {t_many / ref:5.2f} x (a)"
           f"   ({many} founded)")
     print(f"(e) one process per buyer (estimate) {t_naive:7.2f} s   {t_naive / ref:5.2f} x (a)"
