@@ -48,19 +48,21 @@ def test_sigkilled_sweep_rerun_matches_an_uninterrupted_sweep(tmp_path: Path) ->
     done = _sweep(root, whole)
     assert done.returncode == 0, done.stderr
 
-    # Kill at a random point within a job's time after the first job finished (seeded: the
-    # test is repeatable; scaled by this machine's job time, so a fast machine still kills
-    # the sweep before its last job ends).
-    marks = sorted(p.stat().st_mtime for p in whole.glob(f"*/{COMPLETE}"))
-    job_seconds = (marks[-1] - marks[0]) / (len(marks) - 1)
-    delay = np.random.default_rng(20221130).uniform(0.0, 1.0) * job_seconds
+    # Kill at a random point of the third job (seeded: the test is repeatable). The point is
+    # a share of the second job's time in this same sweep, so a machine that speeds up or
+    # slows down between the two sweeps still kills it before its last job ends.
+    share = np.random.default_rng(20221130).uniform(0.0, 1.0)
     proc = subprocess.Popen([*BAIMO, *SWEEP, f"sweep_dir={broken}"], env=_env(root),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not list(broken.glob(f"*/{COMPLETE}")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(delay)
+    seen: list[float] = []   # when the first and the second job's markers appeared
+    deadline = time.monotonic() + 240
+    while len(seen) < 2 and time.monotonic() < deadline:
+        while len(seen) < min(len(list(broken.glob(f"*/{COMPLETE}"))), 2):
+            seen.append(time.monotonic())
+        time.sleep(0.02)
+    assert len(seen) == 2, "the sweep did not finish two jobs in time"
+    time.sleep(share * (seen[1] - seen[0]))
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     finished = len(list(broken.glob(f"*/{COMPLETE}")))
