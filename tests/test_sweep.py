@@ -276,7 +276,7 @@ def test_joblib_workers_start_before_the_jobs_are_composed_and_run_them(tmp_path
         assert len(started) == 2 and os.getpid() not in started
         assert {pool.submit(os.getpid).result() for _ in range(8)} <= started
         spec = build(start_hydra(), master)
-        run_direct(spec, spec.jobs, pool)   # shuts the pool down when the jobs are done
+        run_direct(spec, spec.jobs, pool)
     finally:
         pool.shutdown(wait=True)
     assert all((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)

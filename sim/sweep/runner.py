@@ -142,11 +142,12 @@ def warm_workers(master: Master) -> ProcessPoolExecutor | None:
 
 
 def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | None) -> None:
-    """Run ``todo`` here (no pool: basic) or on ``pool``, no recomposing; shuts the pool down.
+    """Run ``todo`` here (no pool: basic) or on ``pool``, no recomposing. The pool stays up:
+    its owner (:func:`run_sweep`, which started it) shuts it down.
 
-    On an interrupt (or a dead worker) the jobs not yet started are cancelled and the
-    workers are stopped at once: a job they were running leaves no COMPLETE marker and is
-    redone by the rerun, and none of the jobs already queued to them starts.
+    On an interrupt (or a dead worker) the workers are stopped at once: a job they were
+    running leaves no COMPLETE marker and is redone by the rerun, and none of the jobs
+    already queued to them starts (the owner's shutdown cancels the rest).
     """
     rc = run_control(spec.config)
     args = [(spec.configs[j.name], spec.job_dir(j), spec.job_dir(j) / f"{TASK_NAME}.log",
@@ -161,8 +162,6 @@ def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | Non
     except BaseException:
         stop_workers(pool)
         raise
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def launch(hydra: Hydra, spec: SweepSpec, todo: list[Job],
