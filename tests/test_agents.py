@@ -81,3 +81,19 @@ def test_a_giant_short_of_gpus_keeps_its_shortfall_off_the_cloud() -> None:
         giant.offer_cloud()
         offered[share] = sum(o.gpu_months for o in model.world.compute._rental_offers)
     assert offered[0.0] - offered[1.0] == 1000.0
+
+
+def test_a_late_delivery_does_not_shrink_a_giants_training_run() -> None:
+    """Claim 2: a giant plans its run on the GPUs it should have by now (owned plus
+    overdue) and runs it on spare GPUs it owns, so a short market does not cut it."""
+    model = MarketModel(small_config())
+    giant = model.giants[0]
+    compute = model.world.compute
+    share = model.cfg.giants.training_fleet_share
+    owned = compute.owned(giant.id)
+    giant._serving_gpus = 0.0
+    assert giant.training_run_gpus() == share * owned
+    compute._overdue[giant.id] = owned  # as many GPUs again stuck past their lead time
+    assert giant.training_run_gpus() == 2 * share * owned
+    giant._serving_gpus = owned * (1 - share)  # but only GPUs it owns and is not serving
+    assert giant.training_run_gpus() == share * owned

@@ -67,6 +67,22 @@ def test_an_acquirer_receives_the_gpus_its_target_had_in_transit() -> None:
     assert {(r["actor"], r["actor_type"]) for r in deliveries} == {("giant:x", ActorType.GIANT)}
 
 
+def test_an_order_past_its_lead_time_in_a_short_market_is_overdue_until_delivered() -> None:
+    env, market, _, _ = _compute(lead_time_months=2, imported_supply_per_month=0,
+                                 domestic_supply_per_month=0)
+    market.buy("giant:x", ActorType.GIANT, 500.0)
+    env.run(until=1.9)
+    assert market.overdue("giant:x") == 0.0  # within its lead time: in transit, not late
+    env.run(until=3)
+    assert market.overdue("giant:x") == 500.0 and market.owned("giant:x") == 0.0
+    market.transfer_fleet("giant:x", "giant:y", ActorType.GIANT)
+    assert market.overdue("giant:y") == 500.0 and market.overdue("giant:x") == 0.0
+    market.stock.put(500.0)
+    env.run(until=4)
+    assert market.owned("giant:y") == 500.0
+    assert market.overdue("giant:y") == 0.0 and market.in_transit("giant:y") == 0.0
+
+
 def test_export_control_cuts_deliveries() -> None:
     def delivered(control: bool) -> float:
         env, market, _, _ = _compute(lead_time_months=0, supply_price_elasticity=0)

@@ -149,11 +149,25 @@ class Giant(Vendor):
             w.compute.offer_rental(RentalOffer(self.id, spare))
 
     # ------------------------------------------------------------ models
+    def training_run_gpus(self) -> float:
+        """A100-eq for the next training run.
+
+        The run is planned on the fleet the giant has paid for and should have by now:
+        what it owns plus orders past their lead time that a short market has not
+        delivered. It runs on owned GPUs not serving, taken back from its cloud if need
+        be (clouds serve their owners first; seeds 003, 004). So a late delivery does
+        not shrink the run of a giant whose fleet has the GPUs to spare.
+        """
+        w = self.world
+        owned = w.compute.owned(self.id)
+        planned = self._cfg.training_fleet_share * (owned + w.compute.overdue(self.id))
+        return max(min(planned, owned - self._serving_gpus), 0.0)
+
     def train_generation(self) -> Generator[simpy.Event, None, None]:
         """Train the next model on part of the fleet, pass review, release it."""
         w = self.world
         c = self._cfg
-        gpus = c.training_fleet_share * w.compute.owned(self.id)
+        gpus = self.training_run_gpus()
         self._training_gpus = gpus
         self._next_generation = w.now + c.generation_interval_months
         yield w.env.timeout(c.training_months)

@@ -53,6 +53,7 @@ class ComputeMarket:
         self._owned_domestic: dict[str, float] = defaultdict(float)
         self._in_transit: dict[str, float] = defaultdict(float)
         self._purchased: dict[str, float] = defaultdict(float)
+        self._overdue: dict[str, float] = defaultdict(float)
         # An acquired firm's orders still in transit go to its acquirer (and type).
         self._successor: dict[str, tuple[str, ActorType]] = {}
         self._rental_offers: list[RentalOffer] = []
@@ -81,6 +82,10 @@ class ComputeMarket:
     def in_transit(self, firm: str) -> float:
         """GPUs (A100-eq) paid for but not yet delivered to ``firm``."""
         return self._in_transit.get(firm, 0.0)
+
+    def overdue(self, firm: str) -> float:
+        """GPUs (A100-eq) ``firm`` paid for that are past their lead time, waiting for supply."""
+        return self._overdue.get(firm, 0.0)
 
     def purchased(self, firm: str) -> float:
         """GPUs (A100-eq) ever bought by ``firm``."""
@@ -192,6 +197,8 @@ class ComputeMarket:
     ) -> Generator[simpy.Event, None, None]:
         yield self._env.timeout(self._cfg.lead_time_months)
         self._waiting += order.gpus
+        late, _ = self._current_owner(order.buyer, actor_type)
+        self._overdue[late] += order.gpus  # past its lead time: what it waits for now is late
         remaining = order.gpus
         while remaining > TINY:
             chunk = min(remaining, max(self._arrived_this_month, 1.0))
@@ -201,6 +208,7 @@ class ComputeMarket:
             domestic = chunk * self.domestic_share_of_supply()
             owner, owner_type = self._current_owner(order.buyer, actor_type)
             self._in_transit[owner] -= chunk
+            self._overdue[owner] -= chunk
             self._owned[owner] += chunk
             self._owned_domestic[owner] += domestic
             self._log.record(
@@ -235,6 +243,9 @@ class ComputeMarket:
         in_transit = self._in_transit.pop(seller, 0.0)
         if in_transit:
             self._in_transit[acquirer] += in_transit
+        overdue = self._overdue.pop(seller, 0.0)
+        if overdue:
+            self._overdue[acquirer] += overdue
         return gpus
 
     # ------------------------------------------------------------ monthly supply and prices

@@ -92,6 +92,7 @@ CLAIMS: tuple[Claim, ...] = (
           lambda c: {"compute.imported_supply_per_month":
                      c.compute.imported_supply_per_month / 3},
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
+           Outcome("original_releases_startups", "original models released by startups", -1),
            Outcome("giant_revenue_share_24", "giants' share of enterprise revenue, month 24", +1))),
     Claim("data_spillover", "3. Data spill-over",
           "weaker data protection (more spill-over) -> buying data quality pays less -> less "
