@@ -269,8 +269,9 @@ class BuyerPopulation:
         active = np.flatnonzero(self.vendor >= 0)
         if active.size == 0:
             return
-        for v in np.unique(self.vendor[active]):
-            name = m.vendor_name(int(v))
+        clients_of = np.bincount(self.vendor[active])  # cheaper than np.unique's sort
+        for v in np.flatnonzero(clients_of).tolist():
+            name = m.vendor_name(v)
             if not m.is_gone(name):
                 continue
             clients = active[self.vendor[active] == v]
@@ -513,11 +514,6 @@ class BuyerPopulation:
             price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
         vendor = self.vendor[active]
         is_api = self.channel[active] == API
-        usage = np.zeros(active.size)
-        usage[is_api] = self.usage_mtok(active[is_api])
-        price = np.zeros(active.size)
-        price[is_api] = price_of[vendor[is_api]]
-        spend = np.where(is_api, usage * price / 1e6, self.payment[active])
         nseg = len(SEGMENTS)
         keys = (vendor.astype(np.int64) * nseg + self.segment[active]) * 2 + ~is_api
         # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
@@ -526,7 +522,14 @@ class BuyerPopulation:
         keys = keys[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], keys.size]
-        spend, usage, value = spend[order], usage[order], self.project_value[active][order]
+        # Buyers in payment order. Usage is computed for every buyer and the spend chosen
+        # by channel (no boolean-mask gathers, slow on random masks): a group holds one
+        # channel only, so a contract's usage and a subscription's project value are
+        # never summed.
+        buyer, vendor, is_api = active[order], vendor[order], is_api[order]
+        usage = self.usage_mtok(buyer)
+        spend = np.where(is_api, usage * price_of[vendor] / 1e6, self.payment[buyer])
+        value = self.project_value[buyer]
         names = m.vendor_names().tolist()
         now = w.now
         transfer = w.ledger.transfer
@@ -544,17 +547,20 @@ class BuyerPopulation:
                 m.record_payment(name, Channel.API, amount)
                 m.record_tokens(name, float(usage[a:b].sum()))
         # Contract-months are whole numbers, so their sums do not depend on the order.
-        contract = ~is_api
+        contract = np.flatnonzero(~is_api)
         ndom = len(self._domain_names)
-        pairs, counts = np.unique(vendor[contract].astype(np.int64) * ndom
-                                  + self.domain[active[contract]], return_counts=True)
-        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+        counts = np.bincount(vendor[contract].astype(np.int64) * ndom
+                             + self.domain[buyer[contract]])
+        pairs = np.flatnonzero(counts)  # (vendor, domain) pairs in ascending order
+        for pair, count in zip(pairs.tolist(), counts[pairs].tolist(), strict=True):
             v, d = divmod(pair, ndom)
             m.record_contract_months(names[v], d, float(count))
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:
         """Share of each segment's buyers with a live contract or subscription."""
-        adopted = np.bincount(self.segment[self.vendor >= 0], minlength=len(SEGMENTS))
+        # Integer indices: a boolean-mask gather over the population is several times slower.
+        adopted = np.bincount(self.segment[np.flatnonzero(self.vendor >= 0)],
+                              minlength=len(SEGMENTS))
         return [float(a / n) if n else 0.0
                 for a, n in zip(adopted.tolist(), self._segment_size.tolist(), strict=True)]
