@@ -135,12 +135,19 @@ class BuyerPopulation:
         self._domain_names = np.array(world.domains, dtype=object)
         self._table: OfferTable | None = None
         self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
+        # Work arrays for the monthly look at the market, reused each month: a fresh
+        # array of population size would be fresh memory from the system every month
+        # (page faults cost more than the arithmetic).
+        self._look_chance = np.empty(n)
+        self._look_draw = np.empty(n)
 
     # ------------------------------------------------------------ valuation
     def usage_mtok(self, idx: np.ndarray) -> np.ndarray:
         """Million tokens a month each API buyer uses."""
         growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        return self.budget[idx] * self._cfg.usage_mtok_per_mcny * growth
+        usage = self.budget[idx] * self._cfg.usage_mtok_per_mcny
+        usage *= growth  # in place: one array of population size, not two
+        return usage
 
     def utility(
         self,
@@ -467,8 +474,9 @@ class BuyerPopulation:
         w = self.world
         c = self._cfg
         free = (self.vendor < 0) & ~self.pending
-        p = self._consider_rate() * self.digitization
-        look = np.flatnonzero(free & ((self._rng.random(self.n) < p) | self.renewing))
+        p = np.multiply(self._consider_rate(), self.digitization, out=self._look_chance)
+        draw = self._rng.random(self.n, out=self._look_draw)
+        look = np.flatnonzero(free & ((draw < p) | self.renewing))
         if look.size == 0 or not offers:
             return
         tender = self.private[look] | (self._rng.random(look.size) < self.tender_propensity[look])
@@ -515,7 +523,7 @@ class BuyerPopulation:
         vendor = self.vendor[active]
         is_api = self.channel[active] == API
         nseg = len(SEGMENTS)
-        keys = (vendor.astype(np.int64) * nseg + self.segment[active]) * 2 + ~is_api
+        keys = (vendor * nseg + self.segment[active]) * 2 + ~is_api  # int32, as vendor
         # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
         small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
         order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
@@ -527,8 +535,11 @@ class BuyerPopulation:
         # channel only, so a contract's usage and a subscription's project value are
         # never summed.
         buyer, vendor, is_api = active[order], vendor[order], is_api[order]
+        contract = np.flatnonzero(~is_api)
         usage = self.usage_mtok(buyer)
-        spend = np.where(is_api, usage * price_of[vendor] / 1e6, self.payment[buyer])
+        spend = usage * price_of[vendor]  # in place below: fewer fresh arrays (page faults)
+        spend /= 1e6
+        spend[contract] = self.payment[buyer[contract]]
         value = self.project_value[buyer]
         names = m.vendor_names().tolist()
         now = w.now
@@ -547,7 +558,6 @@ class BuyerPopulation:
                 m.record_payment(name, Channel.API, amount)
                 m.record_tokens(name, float(usage[a:b].sum()))
         # Contract-months are whole numbers, so their sums do not depend on the order.
-        contract = np.flatnonzero(~is_api)
         ndom = len(self._domain_names)
         counts = np.bincount(vendor[contract].astype(np.int64) * ndom
                              + self.domain[buyer[contract]])
