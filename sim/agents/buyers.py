@@ -522,25 +522,23 @@ class BuyerPopulation:
             price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
         vendor = self.vendor[active]
         is_api = self.channel[active] == API
+        contract = np.flatnonzero(~is_api)
+        # Each buyer's spend, and what its vendor delivers for it: tokens to a subscriber,
+        # the monthly project value to a client. Gathered in buyer order (the population
+        # arrays read front to back, not at random), then put in payment order below.
+        delivered = self.usage_mtok(active)
+        spend = delivered * price_of[vendor]  # in place below: fewer fresh arrays
+        spend /= 1e6
+        spend[contract] = self.payment[active[contract]]
+        delivered[contract] = self.project_value[active[contract]]
         nseg = len(SEGMENTS)
         keys = (vendor * nseg + self.segment[active]) * 2 + ~is_api  # int32, as vendor
         # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
         small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
         order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-        keys = keys[order]
+        keys, spend, delivered = keys[order], spend[order], delivered[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], keys.size]
-        # Buyers in payment order. Usage is computed for every buyer and the spend chosen
-        # by channel (no boolean-mask gathers, slow on random masks): a group holds one
-        # channel only, so a contract's usage and a subscription's project value are
-        # never summed.
-        buyer, vendor, is_api = active[order], vendor[order], is_api[order]
-        contract = np.flatnonzero(~is_api)
-        usage = self.usage_mtok(buyer)
-        spend = usage * price_of[vendor]  # in place below: fewer fresh arrays (page faults)
-        spend /= 1e6
-        spend[contract] = self.payment[buyer[contract]]
-        value = self.project_value[buyer]
         names = m.vendor_names().tolist()
         now = w.now
         transfer = w.ledger.transfer
@@ -549,18 +547,19 @@ class BuyerPopulation:
             v, seg = divmod(key >> 1, nseg)
             name = names[v]
             amount = float(spend[a:b].sum())
+            load = float(delivered[a:b].sum())  # a group is one channel's buyers
             if key & 1:
                 transfer(now, _PAYERS[seg], name, amount, "contract_payment")
                 m.record_payment(name, Channel.CONTRACT, amount)
-                m.record_delivery_load(name, float(value[a:b].sum()))
+                m.record_delivery_load(name, load)
             else:
                 transfer(now, _PAYERS[seg], name, amount, "api_payment")
                 m.record_payment(name, Channel.API, amount)
-                m.record_tokens(name, float(usage[a:b].sum()))
+                m.record_tokens(name, load)
         # Contract-months are whole numbers, so their sums do not depend on the order.
         ndom = len(self._domain_names)
         counts = np.bincount(vendor[contract].astype(np.int64) * ndom
-                             + self.domain[buyer[contract]])
+                             + self.domain[active[contract]])
         pairs = np.flatnonzero(counts)  # (vendor, domain) pairs in ascending order
         for pair, count in zip(pairs.tolist(), counts[pairs].tolist(), strict=True):
             v, d = divmod(pair, ndom)
