@@ -134,6 +134,7 @@ class BuyerPopulation:
         self.renewing = np.zeros(n, dtype=bool)
         self._domain_names = np.array(world.domains, dtype=object)
         self._table: OfferTable | None = None
+        self._departures_seen = 0  # vendors that left, followed so far
         self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
         # Work arrays for the monthly look at the market, reused each month: a fresh
         # array of population size would be fresh memory from the system every month
@@ -271,18 +272,19 @@ class BuyerPopulation:
         )
 
     def follow_vendor_exits(self) -> None:
-        """Clients of an acquired vendor move to the acquirer; a bankrupt vendor's clients leave."""
+        """Clients of an acquired vendor move to the acquirer; a bankrupt vendor's clients leave.
+
+        Only vendors that left since last month can have clients: a vendor that left has
+        no offer and no bid, so nobody signs with it again once its clients are gone.
+        """
         m: EnterpriseMarket = self.world.enterprise
-        active = np.flatnonzero(self.vendor >= 0)
-        if active.size == 0:
-            return
-        clients_of = np.bincount(self.vendor[active])  # cheaper than np.unique's sort
-        for v in np.flatnonzero(clients_of).tolist():
-            name = m.vendor_name(v)
-            if not m.is_gone(name):
+        left = m.departures(self._departures_seen)
+        self._departures_seen += len(left)
+        for v in sorted(m.vendor_index(name) for name in left if m.has_offered(name)):
+            clients = np.flatnonzero(self.vendor == v)
+            if clients.size == 0:
                 continue
-            clients = active[self.vendor[active] == v]
-            heir = m.successor(name)
+            heir = m.successor(m.vendor_name(v))
             if heir is not None:
                 self.vendor[clients] = m.vendor_index(heir)
             else:
