@@ -46,3 +46,11 @@ def domain_capability(
 def hallucination_rate(cfg: CapabilityConfig, capability: float) -> float:
     """Share of answers that are fluently wrong (seed 004)."""
     return math.exp(-max(capability, 0.0) / cfg.hallucination_scale)
+
+
+def hallucination_rates(
+    cfg: CapabilityConfig, capabilities: tuple[float, ...]
+) -> tuple[float, ...]:
+    """:func:`hallucination_rate` of each capability (an offer's, domain by domain)."""
+    scale = cfg.hallucination_scale
+    return tuple([math.exp(-max(c, 0.0) / scale) for c in capabilities])

@@ -122,8 +122,18 @@ def months_are_ordered(t: Tables) -> None:
     assert pd.Series(t.events["kind"]).notna().all()
 
 
+def no_client_of_a_vendor_that_left(t: Tables) -> None:
+    """Buyers follow every exit (to the acquirer, or away): nobody ends a client of a
+    vendor that left the market."""
+    buyers, market = t.model.buyers, t.model.world.enterprise
+    names = market.vendor_names()
+    stale = [n for n in names[np.unique(buyers.vendor[buyers.vendor >= 0])] if market.is_gone(n)]
+    assert not stale, f"buyers still with vendors that left: {stale[:5]}"
+
+
 ALL = (money_is_conserved, gpus_are_conserved, cash_negative_only_after_bankruptcy,
-       shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered)
+       shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered,
+       no_client_of_a_vendor_that_left)
 
 
 def check_all(t: Tables) -> None:

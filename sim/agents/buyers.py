@@ -134,13 +134,21 @@ class BuyerPopulation:
         self.renewing = np.zeros(n, dtype=bool)
         self._domain_names = np.array(world.domains, dtype=object)
         self._table: OfferTable | None = None
+        self._departures_seen = 0  # vendors that left, followed so far
         self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
+        # Work arrays for the monthly look at the market, reused each month: a fresh
+        # array of population size would be fresh memory from the system every month
+        # (page faults cost more than the arithmetic).
+        self._look_chance = np.empty(n)
+        self._look_draw = np.empty(n)
 
     # ------------------------------------------------------------ valuation
     def usage_mtok(self, idx: np.ndarray) -> np.ndarray:
         """Million tokens a month each API buyer uses."""
         growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        return self.budget[idx] * self._cfg.usage_mtok_per_mcny * growth
+        usage = self.budget[idx] * self._cfg.usage_mtok_per_mcny
+        usage *= growth  # in place: one array of population size, not two
+        return usage
 
     def utility(
         self,
@@ -264,17 +272,19 @@ class BuyerPopulation:
         )
 
     def follow_vendor_exits(self) -> None:
-        """Clients of an acquired vendor move to the acquirer; a bankrupt vendor's clients leave."""
+        """Clients of an acquired vendor move to the acquirer; a bankrupt vendor's clients leave.
+
+        Only vendors that left since last month can have clients: a vendor that left has
+        no offer and no bid, so nobody signs with it again once its clients are gone.
+        """
         m: EnterpriseMarket = self.world.enterprise
-        active = np.flatnonzero(self.vendor >= 0)
-        if active.size == 0:
-            return
-        for v in np.unique(self.vendor[active]):
-            name = m.vendor_name(int(v))
-            if not m.is_gone(name):
+        left = m.departures(self._departures_seen)
+        self._departures_seen += len(left)
+        for v in sorted(m.vendor_index(name) for name in left if m.has_offered(name)):
+            clients = np.flatnonzero(self.vendor == v)
+            if clients.size == 0:
                 continue
-            clients = active[self.vendor[active] == v]
-            heir = m.successor(name)
+            heir = m.successor(m.vendor_name(v))
             if heir is not None:
                 self.vendor[clients] = m.vendor_index(heir)
             else:
@@ -466,8 +476,9 @@ class BuyerPopulation:
         w = self.world
         c = self._cfg
         free = (self.vendor < 0) & ~self.pending
-        p = self._consider_rate() * self.digitization
-        look = np.flatnonzero(free & ((self._rng.random(self.n) < p) | self.renewing))
+        p = np.multiply(self._consider_rate(), self.digitization, out=self._look_chance)
+        draw = self._rng.random(self.n, out=self._look_draw)
+        look = np.flatnonzero(free & ((draw < p) | self.renewing))
         if look.size == 0 or not offers:
             return
         tender = self.private[look] | (self._rng.random(look.size) < self.tender_propensity[look])
@@ -513,20 +524,23 @@ class BuyerPopulation:
             price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
         vendor = self.vendor[active]
         is_api = self.channel[active] == API
-        usage = np.zeros(active.size)
-        usage[is_api] = self.usage_mtok(active[is_api])
-        price = np.zeros(active.size)
-        price[is_api] = price_of[vendor[is_api]]
-        spend = np.where(is_api, usage * price / 1e6, self.payment[active])
+        contract = np.flatnonzero(~is_api)
+        # Each buyer's spend, and what its vendor delivers for it: tokens to a subscriber,
+        # the monthly project value to a client. Gathered in buyer order (the population
+        # arrays read front to back, not at random), then put in payment order below.
+        delivered = self.usage_mtok(active)
+        spend = delivered * price_of[vendor]  # in place below: fewer fresh arrays
+        spend /= 1e6
+        spend[contract] = self.payment[active[contract]]
+        delivered[contract] = self.project_value[active[contract]]
         nseg = len(SEGMENTS)
-        keys = (vendor.astype(np.int64) * nseg + self.segment[active]) * 2 + ~is_api
+        keys = (vendor * nseg + self.segment[active]) * 2 + ~is_api  # int32, as vendor
         # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
         small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
         order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-        keys = keys[order]
+        keys, spend, delivered = keys[order], spend[order], delivered[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], keys.size]
-        spend, usage, value = spend[order], usage[order], self.project_value[active][order]
         names = m.vendor_names().tolist()
         now = w.now
         transfer = w.ledger.transfer
@@ -535,26 +549,29 @@ class BuyerPopulation:
             v, seg = divmod(key >> 1, nseg)
             name = names[v]
             amount = float(spend[a:b].sum())
+            load = float(delivered[a:b].sum())  # a group is one channel's buyers
             if key & 1:
                 transfer(now, _PAYERS[seg], name, amount, "contract_payment")
                 m.record_payment(name, Channel.CONTRACT, amount)
-                m.record_delivery_load(name, float(value[a:b].sum()))
+                m.record_delivery_load(name, load)
             else:
                 transfer(now, _PAYERS[seg], name, amount, "api_payment")
                 m.record_payment(name, Channel.API, amount)
-                m.record_tokens(name, float(usage[a:b].sum()))
+                m.record_tokens(name, load)
         # Contract-months are whole numbers, so their sums do not depend on the order.
-        contract = ~is_api
         ndom = len(self._domain_names)
-        pairs, counts = np.unique(vendor[contract].astype(np.int64) * ndom
-                                  + self.domain[active[contract]], return_counts=True)
-        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+        counts = np.bincount(vendor[contract].astype(np.int64) * ndom
+                             + self.domain[active[contract]])
+        pairs = np.flatnonzero(counts)  # (vendor, domain) pairs in ascending order
+        for pair, count in zip(pairs.tolist(), counts[pairs].tolist(), strict=True):
             v, d = divmod(pair, ndom)
             m.record_contract_months(names[v], d, float(count))
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:
         """Share of each segment's buyers with a live contract or subscription."""
-        adopted = np.bincount(self.segment[self.vendor >= 0], minlength=len(SEGMENTS))
+        # Integer indices: a boolean-mask gather over the population is several times slower.
+        adopted = np.bincount(self.segment[np.flatnonzero(self.vendor >= 0)],
+                              minlength=len(SEGMENTS))
         return [float(a / n) if n else 0.0
                 for a, n in zip(adopted.tolist(), self._segment_size.tolist(), strict=True)]

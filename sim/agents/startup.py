@@ -355,12 +355,10 @@ class Startup(Vendor):
         if host is None:
             return super().domain_capabilities()
         share = self._cfg.app_layer_capability_share
-        bonus = w.capability.vertical_data_bonus
-        return tuple(
-            share * c
-            + (bonus * w.data.domain_quality(self.id, d) if self.specialised_in(d) else 0.0)
-            for d, c in enumerate(host.domain_capability)
-        )
+        home = self.home_domain  # a vertical is specialised in its home domain only
+        own = w.capability.vertical_data_bonus * w.data.domain_quality(self.id, home)
+        return tuple([share * c + (own if d == home else 0.0)
+                      for d, c in enumerate(host.domain_capability)])
 
     # ------------------------------------------------------------ selling
     def set_price(self) -> None:

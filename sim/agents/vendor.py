@@ -65,9 +65,7 @@ class Vendor:
                 vendor=self.id,
                 vendor_type=str(self.actor_type),
                 domain_capability=domcap,
-                hallucination=tuple(
-                    cap.hallucination_rate(self.world.capability, c) for c in domcap
-                ),
+                hallucination=cap.hallucination_rates(self.world.capability, domcap),
                 api_price_cny_per_mtok=self.api_price,
                 private_deployment=private_deployment,
                 domain=self.home_domain,

@@ -83,6 +83,7 @@ class EnterpriseMarket:
         self._delivery: dict[tuple[str, int], float] = defaultdict(float)
         self._successor: dict[str, str] = {}
         self._gone: set[str] = set()
+        self._departures: list[str] = []
         self._trailing: dict[tuple[str, int, int], float] = {}
         self._offers_version: dict[str, int] = {}
         self._best: dict[str, tuple[int, dict[int, float | None]]] = {}
@@ -123,6 +124,10 @@ class EnterpriseMarket:
         """Stable integer id of a vendor (assigned at its first offer)."""
         return self._vendor_index[vendor]
 
+    def has_offered(self, vendor: str) -> bool:
+        """Whether ``vendor`` ever posted an offer (and so has a stable integer id)."""
+        return vendor in self._vendor_index
+
     def vendor_name(self, index: int) -> str:
         """Vendor name for a stable integer id."""
         return self._vendors[index]
@@ -144,8 +149,13 @@ class EnterpriseMarket:
         if offer is not None:
             self._offers_version[offer.vendor_type] += 1
         self._gone.add(vendor)
+        self._departures.append(vendor)
         if successor is not None:
             self._successor[vendor] = successor
+
+    def departures(self, since: int = 0) -> list[str]:
+        """Vendors that left the market, in the order they left, from the ``since``-th on."""
+        return self._departures[since:]
 
     def successor(self, vendor: str) -> str | None:
         """Who took over ``vendor``'s clients, if anyone."""
