@@ -197,8 +197,10 @@ class ComputeMarket:
     ) -> Generator[simpy.Event, None, None]:
         yield self._env.timeout(self._cfg.lead_time_months)
         self._waiting += order.gpus
-        late, _ = self._current_owner(order.buyer, actor_type)
-        self._overdue[late] += order.gpus  # past its lead time: what it waits for now is late
+        # Past its lead time: what the order still waits for is overdue to its holder
+        # (the buyer, or whoever acquired it since).
+        holder, _ = self._current_owner(order.buyer, actor_type)
+        self._overdue[holder] += order.gpus
         remaining = order.gpus
         while remaining > TINY:
             chunk = min(remaining, max(self._arrived_this_month, 1.0))
