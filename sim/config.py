@@ -182,6 +182,7 @@ class GiantsConfig:
     fleet_adjust_months: float = param(1, 60, "months to close the fleet gap")
     cloud_reserve_share: float = param(0, 1, "share of the fleet shortfall kept off the cloud")
     training_fleet_share: float = param(0, 1, "share of fleet")
+    train_on_overdue: bool = MISSING  # plan runs on owned + overdue GPUs (else owned only)
     training_months: float = param(0.5, 24, "months")
     generation_interval_months: float = param(1, 60, "months")
     initial_api_price_cny_per_mtok: float = param(0.01, 1000, "CNY per million tokens")

@@ -97,3 +97,7 @@ def test_a_late_delivery_does_not_shrink_a_giants_training_run() -> None:
     assert giant.training_run_gpus() == 2 * share * owned
     giant._serving_gpus = owned * (1 - share)  # but only GPUs it owns and is not serving
     assert giant.training_run_gpus() == share * owned
+    old_rule = MarketModel(small_config("giants.train_on_overdue=false"))
+    g = old_rule.giants[0]
+    old_rule.world.compute._overdue[g.id] = owned
+    assert g.training_run_gpus() == share * old_rule.world.compute.owned(g.id)

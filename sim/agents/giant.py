@@ -156,11 +156,15 @@ class Giant(Vendor):
         what it owns plus orders past their lead time that a short market has not
         delivered. It runs on owned GPUs not serving, taken back from its cloud if need
         be (clouds serve their owners first; seeds 003, 004). So a late delivery does
-        not shrink the run of a giant whose fleet has the GPUs to spare.
+        not shrink the run of a giant whose fleet has the GPUs to spare. With
+        ``train_on_overdue`` false, the run is ``training_fleet_share`` of the GPUs owned.
         """
         w = self.world
+        c = self._cfg
         owned = w.compute.owned(self.id)
-        planned = self._cfg.training_fleet_share * (owned + w.compute.overdue(self.id))
+        if not c.train_on_overdue:
+            return c.training_fleet_share * owned
+        planned = c.training_fleet_share * (owned + w.compute.overdue(self.id))
         return max(min(planned, owned - self._serving_gpus), 0.0)
 
     def train_generation(self) -> Generator[simpy.Event, None, None]:

@@ -125,6 +125,8 @@ def _unit_range(f: dataclasses.Field) -> tuple[str, str]:
     unit = f.metadata.get("unit", "") or "-"
     rng = f.metadata.get("range")
     if rng is None:
+        if f.type in (bool, "bool"):
+            return "switch", "true or false"
         return unit if unit != "-" else "text", "-"
     lo, hi = rng
     prefix = "each " if f.metadata.get("each") else ""
