@@ -437,3 +437,22 @@ def test_progress_counts_finished_and_failed_markers(tmp_path: Path) -> None:
                        poll_seconds=0.01) as bar:
         (dirs[1] / COMPLETE).write_text("complete\n")
     assert (bar.done, bar.failed) == (2, 1)
+
+
+def test_joblib_options_baimo_does_not_apply_are_named_not_dropped_silently(
+        tmp_path: Path) -> None:
+    """baimo runs joblib sweeps on its own pool: any other joblib option set is listed."""
+    from sim.sweep.runner import describe
+    from sim.sweep.spec import compose_master, ignored_launcher_options
+
+    joblib = [*SWEEP[:-2], f"sweep_dir={tmp_path / 'sweep'}"]
+    plain = compose_master(start_hydra(), [*joblib, "hydra.launcher.n_jobs=2"])
+    assert ignored_launcher_options(plain.config) == []
+    assert not any("ignored" in line for line in describe(build(start_hydra(), plain), 0))
+    tuned = compose_master(start_hydra(), [*joblib, "hydra.launcher.backend=threading",
+                                           "hydra.launcher.timeout=5"])
+    assert ignored_launcher_options(tuned.config) == ["backend=threading", "timeout=5.0"]
+    note = describe(build(start_hydra(), tuned), 0)[-1]
+    assert "ignored: backend=threading, timeout=5.0" in note and "n_jobs" in note
+    basic = compose_master(start_hydra(), [*SWEEP, "sweep_dir=unused"])
+    assert ignored_launcher_options(basic.config) == []

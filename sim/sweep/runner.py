@@ -43,6 +43,7 @@ from sim.sweep.spec import (
     SweepSpec,
     build,
     compose_master,
+    ignored_launcher_options,
     workers_of,
 )
 from sim.sweep.task import direct_task, finished_hash, sweep_task
@@ -95,7 +96,17 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
         f"  directory: {spec.directory}",
         f"  already complete: {done}, to run: {len(spec.jobs) - done} "
         f"on {spec.launcher} with {spec.workers} worker{'s' if spec.workers != 1 else ''}",
+        *ignored_note(spec),
     ]
+
+
+def ignored_note(spec: SweepSpec) -> list[str]:
+    """A line naming the joblib options the sweep sets that baimo does not apply, if any."""
+    ignored = ignored_launcher_options(spec.config)
+    if not ignored:
+        return []
+    return [f"  note: baimo runs joblib jobs on its own process pool, sized by "
+            f"hydra.launcher.n_jobs only; ignored: {', '.join(ignored)}"]
 
 
 def probe_seconds(spec: SweepSpec, job: Job) -> float:

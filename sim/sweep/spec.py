@@ -215,6 +215,20 @@ def workers_of(cfg: DictConfig) -> tuple[str, int]:
     return name, max(1, cores + 1 + n if n < 0 else n)
 
 
+def ignored_launcher_options(cfg: DictConfig) -> list[str]:
+    """The joblib launcher options set away from the plugin's defaults that baimo does not
+    apply (``key=value``): it runs joblib sweeps on its own process pool
+    (:func:`sim.parallel.process_pool`), sized by ``n_jobs`` alone."""
+    from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
+
+    launcher = cfg.hydra.launcher
+    if "joblib" not in str(launcher.get("_target_", "")):
+        return []
+    applied = ("_target_", "n_jobs")
+    return [f"{f.name}={launcher.get(f.name)}" for f in dataclasses.fields(JobLibLauncherConf)
+            if f.name not in applied and launcher.get(f.name, f.default) != f.default]
+
+
 @dataclass
 class Master:
     """A sweep command composed once: Hydra's master config and where the sweep writes."""
