@@ -80,3 +80,12 @@ class Ledger:
     def accounts(self) -> dict[str, float]:
         """Every account's balance in million CNY."""
         return {k: v / CNY_PER_MCNY for k, v in self._balances.items()}
+
+    def paid_by_reason(self, payers: set[str], before_month: float | None = None
+                       ) -> dict[str, float]:
+        """Million CNY that ``payers`` paid out, by reason (before ``before_month``, if given)."""
+        totals: dict[str, int] = {}
+        for month, payer, _, cny, reason in self._log:
+            if payer in payers and (before_month is None or month < before_month):
+                totals[reason] = totals.get(reason, 0) + cny
+        return {reason: cny / CNY_PER_MCNY for reason, cny in sorted(totals.items())}

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from sim.model import MarketModel
 
 TERM_BUCKETS_YEARS = (3, 4, 5, 7, 10)
+#: Ledger reasons that are startups' compute: GPUs bought, GPU-months rented, power for own GPUs.
+COMPUTE_REASONS = ("gpu_purchase", "gpu_rental", "electricity")
+#: Ledger reasons a startup pays that are not spending (an acquired firm's cash moving over).
+NOT_SPENDING = ("acquired_cash",)
 
 
 def fund_table(model: MarketModel) -> pd.DataFrame:
@@ -86,6 +90,15 @@ def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
     return float(row[column].iloc[0]) if not row.empty else math.nan
 
 
+def compute_share_of_spend(model: MarketModel, before_month: float | None = None) -> float:
+    """Share of the startups' spending that went to compute (claim 2: how much a dearer GPU
+    can hurt them); NaN when they spent nothing."""
+    paid = model.world.ledger.paid_by_reason({s.id for s in model.startups}, before_month)
+    spent = sum(v for k, v in paid.items() if k not in NOT_SPENDING)
+    compute = sum(paid.get(k, 0.0) for k in COMPUTE_REASONS)
+    return compute / spent if spent > 0 else math.nan
+
+
 def summarise(
     model: MarketModel, events: pd.DataFrame, metrics: pd.DataFrame, funds: pd.DataFrame
 ) -> dict[str, Any]:
@@ -135,6 +148,8 @@ def summarise(
                 if startups
                 else math.nan
             ),
+            "compute_share_of_spend": compute_share_of_spend(model),
+            "compute_share_of_spend_24": compute_share_of_spend(model, 24),
         },
         "exits": {
             "ipo": int(kinds.get("ipo", 0)),
