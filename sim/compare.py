@@ -234,12 +234,14 @@ def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence
     if is_paired:
         data: tuple[np.ndarray, ...] = (other - ref,)
 
-        def statistic(d: np.ndarray, axis: int = -1) -> np.ndarray:
+        def statistic(d: np.ndarray, *, axis: int = -1) -> np.ndarray:
             return np.mean(d, axis=axis)
     else:
         data = (ref, other)
 
-        def statistic(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:  # type: ignore[misc]
+        # Two samples here, one above: mypy wants conditional defs to share a signature.
+        # axis is keyword-only in both, as scipy's bootstrap always passes it.
+        def statistic(a: np.ndarray, b: np.ndarray, *, axis: int = -1) -> np.ndarray:  # type: ignore[misc]
             return np.mean(b, axis=axis) - np.mean(a, axis=axis)
     if any(len(d) < 2 for d in data):
         return math.nan, math.nan

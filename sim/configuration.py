@@ -151,8 +151,8 @@ def _unknown_key(node: Any, path: str = "") -> ConfigError | None:
                 continue   # Hydra's own node: its plugins type it, not our schema
             if known is not None and key not in known:
                 name = typed.__name__ if typed is not None else "config"
-                return ConfigError(f"{path}{key}: Key '{key}' not in '{name}'")
-            found = _unknown_key(node._get_node(key), f"{path}{key}.")
+                return ConfigError(f"{path}{key!s}: Key '{key!s}' not in '{name}'")
+            found = _unknown_key(node._get_node(key), f"{path}{key!s}.")
             if found:
                 return found
     elif isinstance(node, ListConfig):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -18,6 +19,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 COLOURS = {
     "giant": "#1f4e79",
@@ -32,7 +36,9 @@ COLOURS = {
     "traditional": "#7f8c8d",
     "sme": "#e07b00",
 }
-STYLE = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13, "legend.fontsize": 11}
+#: rcParams for ``plt.rc_context``; typed by key so a misspelt rcParam fails type checking.
+STYLE: dict[RcKeyType, int] = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13,
+                               "legend.fontsize": 11}
 
 
 def _dates(metrics: pd.DataFrame) -> pd.Series:

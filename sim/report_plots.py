@@ -14,6 +14,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -30,8 +31,12 @@ from sim.plots import COLOURS, STYLE  # noqa: E402
 from sim.teaching.arms import Arm  # noqa: E402
 from sim.teaching.calendar import month_label  # noqa: E402
 
-REPORT_STYLE = {**STYLE, "font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16,
-                "legend.fontsize": 13, "xtick.labelsize": 14, "ytick.labelsize": 14}
+if TYPE_CHECKING:
+    from matplotlib.typing import LegendLocType, RcKeyType
+
+REPORT_STYLE: dict[RcKeyType, int] = {**STYLE, "font.size": 16, "axes.titlesize": 18,
+                                      "axes.labelsize": 16, "legend.fontsize": 13,
+                                      "xtick.labelsize": 14, "ytick.labelsize": 14}
 LEGEND_SIZE = REPORT_STYLE["legend.fontsize"]
 PANEL_TITLE_SIZE = REPORT_STYLE["axes.titlesize"] - 1
 ARM_STYLES = ("-", "--", ":", "-.")
@@ -161,7 +166,7 @@ def _dated_label(label: str, month: float, start: str) -> str:
 
 
 def _legend(ax: plt.Axes, series: list[tuple[str, str]], arms: list[Arm],
-            loc: str = "upper left", outside: bool = False) -> None:
+            loc: LegendLocType = "upper left", outside: bool = False) -> None:
     """Colour key (and line style per arm); ``outside`` puts it right of the axes."""
     handles = [Line2D([], [], color=c, lw=3, label=name) for name, c in series]
     if len(arms) > 1:

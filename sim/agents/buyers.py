@@ -304,12 +304,12 @@ class BuyerPopulation:
         buyer = tenders.buyer
         self.pending[buyer] = False
         offers = [m.offer(b.vendor) for b in bids]
-        live = [k for k, o in enumerate(offers) if o is not None]
+        live = [(b, o) for b, o in zip(bids, offers, strict=True) if o is not None]
         if not live:
             return
-        bids = [bids[k] for k in live]
-        value_table = self._value(np.array([offers[k].domain_capability for k in live]))
-        halluc = np.array([offers[k].hallucination for k in live])
+        bids = [b for b, _ in live]
+        value_table = self._value(np.array([o.domain_capability for _, o in live]))
+        halluc = np.array([o.hallucination for _, o in live])
         vendor = np.array([m.vendor_index(b.vendor) for b in bids])
         share = np.array([b.price_share for b in bids])
         domain, value, term, private = (tenders.domain, tenders.value_mcny, tenders.term_months,
@@ -350,8 +350,8 @@ class BuyerPopulation:
         won = np.flatnonzero(top > 0)
         if won.size == 0:
             return
-        b = best[won]
-        who, winner, price = buyer[won], vendor[b], value[won] * share[b]
+        chosen = best[won]
+        who, winner, price = buyer[won], vendor[chosen], value[won] * share[chosen]
         self._set_contracts(who, winner, price, term[won], value[won])
         self._log_signed(who, winner, CONTRACT, price)
 

@@ -263,7 +263,7 @@ class FundingMarket:
         if sheet.lead:
             self._has_lead.add(sheet.startup)
 
-    def clear(self) -> Generator[simpy.Event, None, None]:
+    def clear(self) -> Generator[simpy.Event, TermSheet, None]:
         """Process step: close or fail every open request."""
         sheets: dict[str, list[TermSheet]] = defaultdict(list)
         while self.term_sheets.items:

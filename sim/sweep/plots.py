@@ -72,8 +72,10 @@ def plot_design_scatter(tables: SweepTables, key: str) -> Figure:
     done = tables.complete
     outcomes = design_outcomes(tables)
     column = f"{PARAM_PREFIX}{key}"
+    design = tables.design
+    assert design is not None, "plot_design_scatter needs a design sweep's tables"
     fig, axes = _grid(len(outcomes), f"Outcomes against {key} "
-                      f"({tables.design['kind']} design, {len(done)} finished jobs)")
+                      f"({design['kind']} design, {len(done)} finished jobs)")
     x = done[column].to_numpy(dtype=float)
     for ax, outcome in zip(axes, outcomes, strict=True):
         y = pd.to_numeric(done[outcome], errors="coerce").to_numpy(dtype=float)

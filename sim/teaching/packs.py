@@ -218,7 +218,8 @@ def load_pack(name: str) -> Pack:
     _require(bool(SEED_CITATION.search(sections["Background"])), md_path,
              "the Background must cite a source as 'seed 00N'")
     title = meta.get("title")
-    _require(isinstance(title, str) and title != "", md_path, "front matter needs a 'title'")
+    if not isinstance(title, str) or title == "":   # as _require, but narrows title to str
+        raise PackError(f"{md_path}: front matter needs a 'title'")
     try:
         config = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -243,7 +244,7 @@ def load_pack(name: str) -> Pack:
     for k in keys:
         _require(k in MEASURES, md_path, f"key number {k!r} is not a known measure")
     raw_predict = meta.get("predict", [])
-    _require(isinstance(raw_predict, list) and raw_predict, md_path,
+    _require(isinstance(raw_predict, list) and bool(raw_predict), md_path,
              "predict must list at least one question")
     predictions = tuple(_prediction(p, md_path, i, contrast is not None)
                         for i, p in enumerate(raw_predict))

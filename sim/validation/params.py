@@ -81,9 +81,8 @@ def _dataclass_type(f: dataclasses.Field) -> type | None:
 def _list_item_dataclass(f: dataclasses.Field) -> type | None:
     t = _resolve(f)
     args = getattr(t, "__args__", ())
-    if getattr(t, "__origin__", None) is list and args and dataclasses.is_dataclass(args[0]):
-        return args[0]
-    return None
+    item = args[0] if getattr(t, "__origin__", None) is list and args else None
+    return item if isinstance(item, type) and dataclasses.is_dataclass(item) else None
 
 
 # ------------------------------------------------------------------ YAML comments

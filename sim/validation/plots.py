@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 import matplotlib
 
@@ -25,7 +26,17 @@ from sim.validation.replicate import Replication  # noqa: E402
 from sim.validation.report import FactResult  # noqa: E402
 
 BAND = (0.1, 0.9)
-THRESHOLD = {"color": "black", "linestyle": "--", "linewidth": 1.2}
+
+
+class LineKwargs(TypedDict):
+    """Line2D keywords spread as ``**THRESHOLD``: typed so mypy sees which parameters they fill."""
+
+    color: str
+    linestyle: str
+    linewidth: float
+
+
+THRESHOLD: LineKwargs = {"color": "black", "linestyle": "--", "linewidth": 1.2}
 
 
 def _matrix(reps: Sequence[Replication], column: str, last: int) -> tuple[pd.Series, np.ndarray]:

@@ -88,7 +88,7 @@ def _quantiles(v: np.ndarray) -> tuple[float, float, float]:
 
 def fact_rows(results: Sequence[FactResult]) -> list[tuple[str, ...]]:
     """Rows of the facts table (one per fact; several measured numbers joined by '; ')."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in results:
         medians, ranges = [], []
         for name, v in r.values.items():
