@@ -43,7 +43,8 @@ def outcomes(tables: Tables) -> dict[str, float]:
 
     Windows are stated in the names: ``_y1`` is months 0-11, ``_y2`` months 12-23,
     ``_24`` months 0-23 for flows and purchases and the month-24 snapshot for shares
-    and adoption, no suffix the whole horizon (``_final``: its last month).
+    and adoption, ``_y3_4`` months 24-47, no suffix the whole horizon (``_final``: its
+    last month).
     """
     ev = tables.events
     m = tables.metrics.set_index("month")
@@ -89,6 +90,10 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "giant_revenue_share_24": at(2 * YEAR, "giant_revenue_share"),
         "startup_revenue_24": float(m.loc[m.index < 2 * YEAR, "revenue_startups_mcny"].sum()),
         "giant_revenue_24": float(m.loc[m.index < 2 * YEAR, "revenue_giants_mcny"].sum()),
+        "startup_revenue_y3_4": float(m.loc[(m.index >= 2 * YEAR) & (m.index < 4 * YEAR),
+                                            "revenue_startups_mcny"].sum()),
+        "giant_revenue_y3_4": float(m.loc[(m.index >= 2 * YEAR) & (m.index < 4 * YEAR),
+                                          "revenue_giants_mcny"].sum()),
         "bankrupt": float((ev["kind"] == "bankrupt").sum()),
         "acquired": float((ev["kind"] == "acquired").sum()),
         "ipo": float((ev["kind"] == "ipo").sum()),

@@ -93,7 +93,8 @@ CLAIMS: tuple[Claim, ...] = (
                      c.compute.imported_supply_per_month / 3},
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
            Outcome("original_releases_startups", "original models released by startups", -1),
-           Outcome("giant_revenue_share_24", "giants' share of enterprise revenue, month 24", +1))),
+           Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
+           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1))),
     Claim("data_spillover", "3. Data spill-over",
           "weaker data protection (more spill-over) -> buying data quality pays less -> less "
           "data investment (seed 004)",
@@ -186,6 +187,9 @@ def derived(rep: Replication, key: str) -> float:
     if key == "startup_revenue_share_24":
         total = o["startup_revenue_24"] + o["giant_revenue_24"]
         return o["startup_revenue_24"] / total if total > 0 else math.nan
+    if key == "giant_revenue_share_y3_4":
+        total = o["startup_revenue_y3_4"] + o["giant_revenue_y3_4"]
+        return o["giant_revenue_y3_4"] / total if total > 0 else math.nan
     return float(o[key])
 
 
