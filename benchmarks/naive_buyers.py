@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 import sim.model
-from sim.agents.buyers import API, CONTRACT, BuyerPopulation
+from sim.agents.buyers import API, CONTRACT, BuyerPopulation, choose
 from sim.config import SEGMENTS, BaimoConfig
 from sim.events import ActorType, EventKind
 from sim.messages import Channel
@@ -129,8 +129,9 @@ class NaiveBuyers(BuyerPopulation):
         prev = self.previous[i]
         u -= c.switching_cost * ((prev >= 0) & (self.bid_vendor != prev))
         u = np.where(eligible, u, -np.inf)
-        b = int(u.argmax())
-        if u[b] > 0:
+        chosen, top = choose(u[None, :], c.tender_taste, self._rng)
+        b = int(chosen[0])
+        if top[0] > 0:
             self.sign_one(i, int(self.bid_vendor[b]), CONTRACT, value * self.bid_share[b], term,
                           value)
 

@@ -322,6 +322,8 @@ class BuyersConfig:
     hallucination_cost: float = param(0, 20, "budget multiples")
     integration_cost: float = param(0, 20, "budget multiples at zero digitisation")
     switching_cost: float = param(0, 20, "budget multiples")
+    tender_taste: float = param(0, 5, "budget multiples (Gumbel scale of a tender's own "
+                                      "judgment of each bid)")
     usage_mtok_per_mcny: float = param(0, 1e7, "million tokens per million CNY of budget")
     usage_growth_per_year: float = param(-0.5, 10, "share per year")
     tender_term_months: float = param(1, 120, "months")

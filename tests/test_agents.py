@@ -101,3 +101,34 @@ def test_a_late_delivery_does_not_shrink_a_giants_training_run() -> None:
     g = old_rule.giants[0]
     old_rule.world.compute._overdue[g.id] = owned
     assert g.training_run_gpus() == share * old_rule.world.compute.owned(g.id)
+
+
+# ---------------------------------------------------------------- tender choice
+def test_without_taste_the_best_bid_wins_and_nothing_is_drawn() -> None:
+    from sim.agents.buyers import choose
+
+    rng = np.random.default_rng(1)
+    u = np.array([[0.2, 0.5, 0.5], [-0.1, -0.3, -0.2]])
+    k, top = choose(u, 0.0, rng)
+    assert k.tolist() == [1, 0] and top.tolist() == [0.5, -0.1]
+    assert rng.random() == np.random.default_rng(1).random()   # the stream is untouched
+
+
+def test_a_tender_taste_spreads_close_bids_and_never_picks_one_not_worth_having() -> None:
+    """Logit among the bids worth having: close rivals share the tenders, a clearly
+    better bid wins nearly all, and a bid of negative utility never wins."""
+    from sim.agents.buyers import choose
+
+    rng = np.random.default_rng(7)
+    n = 20_000
+    close = np.tile([0.50, 0.52, -0.01], (n, 1))
+    k, top = choose(close, 0.15, rng)
+    share_second = float((k == 1).mean())
+    # Logit share of the better of two bids 0.02 apart at scale 0.15: 1/(1+exp(-0.02/0.15)).
+    assert abs(share_second - 1 / (1 + np.exp(-0.02 / 0.15))) < 0.02
+    assert not (k == 2).any() and (top == 0.52).all()
+    clear = np.tile([0.1, 1.1], (n, 1))
+    k, _ = choose(clear, 0.15, rng)
+    assert (k == 1).mean() > 0.99
+    _, top = choose(np.array([[-0.2, -0.1]]), 0.15, rng)
+    assert top[0] < 0   # nothing worth having: the tender is not awarded

@@ -72,8 +72,14 @@ def test_general_model_overtaking_domains_lowers_startup_revenue() -> None:
 
 
 def test_ipo_needs_revenue_at_scale() -> None:
-    t = simulate(small_config("horizon_months=60", "startups.ipo_revenue_mcny_per_year=1000000"))
-    assert t.summary["exits"]["ipo"] == 0
+    """Companies list once their revenue reaches the bar (with the window open), not before."""
+    def ipos(bar: float) -> int:
+        t = simulate(small_config("horizon_months=60", f"startups.ipo_revenue_mcny_per_year={bar}",
+                                  "startups.ipo_window_hype=1.0"))
+        return t.summary["exits"]["ipo"]
+
+    assert ipos(10) > ipos(30) > 0
+    assert ipos(1_000_000) == 0
 
 
 def test_a_partly_filled_rental_stretches_training_instead_of_stalling_it() -> None:
@@ -107,3 +113,17 @@ def test_dearer_cloud_rent_raises_the_compute_share_of_startup_spending() -> Non
     d = _paired(["horizon_months=18"], ["compute.cloud_margin=1"], ["compute.cloud_margin=5"],
                 3, lambda t: t.summary["startups"]["compute_share_of_spend_24"])
     assert (d > 0).all()
+
+
+def _top_contract_share(t) -> float:
+    signed = t.events[(t.events["kind"] == "contract_signed") & (t.events["channel"] == "contract")]
+    by_vendor = signed.groupby("counterparty")["amount_mcny"].sum()
+    return float(by_vendor.max() / by_vendor.sum())
+
+
+def test_a_tender_taste_spreads_contracts_beyond_the_leading_vendor() -> None:
+    """With the committee's own judgment of each bid, the leading vendor's share of contract
+    value falls: tenders no longer all go to whoever is a few points ahead."""
+    d = _paired(["horizon_months=36", "buyers.count=2000"], ["buyers.tender_taste=0"],
+                ["buyers.tender_taste=0.3"], 3, _top_contract_share)
+    assert (d < 0).all()

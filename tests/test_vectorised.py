@@ -147,11 +147,12 @@ def test_a_dominated_column_is_never_the_first_argmax(data, n_cols: int, n_rows:
 def test_pruning_changes_nothing_in_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same small run with pruning always on and always off gives the same events.
 
-    No price sensitivity makes ties between vendors common; the switching cost makes
-    buyers' previous vendors matter.
+    Tenders are pruned only without a taste term (taste 0 here). No price sensitivity
+    makes ties between vendors common; the switching cost makes buyers' previous vendors
+    matter.
     """
     cfg = small_config("buyers.count=4000", "horizon_months=36",
-                       "buyers.price_sensitivity=[0,0,0,0]")
+                       "buyers.price_sensitivity=[0,0,0,0]", "buyers.tender_taste=0")
     monkeypatch.setattr(buyers_module, "worth_pruning", lambda buyers, columns: True)
     pruned = simulate(cfg)
     monkeypatch.setattr(buyers_module, "worth_pruning", lambda buyers, columns: False)

@@ -67,6 +67,21 @@ def candidates(
     return np.flatnonzero(dominators(value, halluc, cost) < rivals)
 
 
+def choose(u: np.ndarray, taste: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's chosen column and its best utility, from a (rows x columns) utility matrix.
+
+    Whether a row signs is decided by its best utility (> 0); which column it takes is,
+    with ``taste`` > 0, a logit among the columns worth having: the utility plus a Gumbel
+    draw of scale ``taste`` for every (row, column), the committee's own judgment of each
+    bid. With ``taste`` 0 the first best column wins (NumPy's argmax) and nothing is drawn.
+    """
+    top = u.max(axis=1)
+    if taste == 0:
+        return u.argmax(axis=1), top
+    judged = np.where(u > 0, u + taste * rng.gumbel(size=u.shape), -np.inf)
+    return judged.argmax(axis=1), top
+
+
 def worth_pruning(buyers: int, columns: int) -> bool:
     """Prune dominated columns only when there are more buyers than columns to score.
 
@@ -291,7 +306,8 @@ class BuyerPopulation:
                 self._end(clients, "vendor_exit")
 
     def award_tenders(self) -> None:
-        """Award every closing tender to the bid with the highest utility, if positive.
+        """Award every closing tender whose best bid has a positive utility: to that bid, or
+        with ``tender_taste`` to one of the bids worth having, by logit (:func:`choose`).
 
         The month's tenders are scored a (domain, privacy) group at a time against the
         bids that could win any of them: a (tenders x bids) matrix per group.
@@ -332,7 +348,8 @@ class BuyerPopulation:
             if eligible.size == 0:
                 continue
             cols = eligible
-            if worth_pruning(rows.size, eligible.size):
+            # With a taste term any qualifying bid may win, so none can be left out.
+            if self._cfg.tender_taste == 0 and worth_pruning(rows.size, eligible.size):
                 keep = np.zeros(eligible.size, dtype=bool)
                 keep[candidates(value_table[eligible, d], halluc[eligible, d],
                                 share[eligible])] = True
@@ -344,9 +361,8 @@ class BuyerPopulation:
                               price, api=False)
             p = prev[rows, None]
             u -= self._cfg.switching_cost * ((p >= 0) & (vendor[None, cols] != p))
-            k = u.argmax(axis=1)
-            best[rows] = cols[k]
-            top[rows] = u[np.arange(rows.size), k]
+            pick, top[rows] = choose(u, self._cfg.tender_taste, self._rng)
+            best[rows] = cols[pick]
         won = np.flatnonzero(top > 0)
         if won.size == 0:
             return
