@@ -140,6 +140,10 @@ def test_paired_ci_covers_the_mean_and_detects_signs() -> None:
     assert not unsure.ok and not unsure.wrong_sign
     none = Effect(claim, Outcome("x", "x", -1), "", 0, 0, 0, 0, 0, 0.0, 30)
     assert none.verdict.startswith("NO EFFECT") and not none.ok
+    nan = math.nan
+    unmeasured = Effect(claim, Outcome("x", "x", +1), "", nan, nan, nan, nan, nan, nan, 0)
+    assert unmeasured.verdict.startswith("NOT MEASURED") and not unmeasured.ok
+    assert not unmeasured.wrong_sign
 
 
 def test_there_is_one_claim_per_causal_claim_and_each_lever_composes() -> None:

@@ -146,6 +146,8 @@ class Effect:
     def verdict(self) -> str:
         """'expected sign' when the CI excludes zero on the predicted side."""
         s = self.outcome.expected_sign
+        if not math.isfinite(self.mean_diff):
+            return "NOT MEASURED (no replication has the outcome: past the horizon?)"
         if s * self.ci_low > 0 and s * self.ci_high > 0:
             return "expected sign"
         if self.wrong_sign:
