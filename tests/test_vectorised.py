@@ -185,3 +185,15 @@ def test_the_naive_one_process_per_buyer_design_makes_the_same_kind_of_market() 
     revenue = [sum(m["revenue_startups_mcny"] + m["revenue_giants_mcny"] for m in r.metrics)
                for r in (result, vector)]
     assert math.isclose(revenue[0], revenue[1], rel_tol=0.5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.floats(0, 1e9), min_size=1, max_size=20), min_size=1, max_size=30))
+def test_group_sums_are_each_groups_own_numpy_sum(groups: list[list[float]]) -> None:
+    """pay_vendors sums its payment groups at once; each must equal the slice's own sum."""
+    from sim.agents.buyers import group_sums
+
+    values = np.array([v for g in groups for v in g])
+    starts = np.r_[0, np.cumsum([len(g) for g in groups])[:-1]]
+    want = [np.array(g).sum() for g in groups]
+    assert group_sums(values, starts).tolist() == want

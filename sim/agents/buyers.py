@@ -82,6 +82,34 @@ def choose(u: np.ndarray, taste: float, rng: np.random.Generator) -> tuple[np.nd
     return judged.argmax(axis=1), top
 
 
+#: NumPy sums fewer than this many floats one after another (from 0.0); longer runs in
+#: blocks (pairwise summation), whose rounding a running sum does not reproduce.
+SEQUENTIAL_SUM_BELOW = 8
+
+
+def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``values[starts[i]:starts[i + 1]].sum()`` for every group i (the last runs to the end),
+    each exactly as NumPy sums that slice alone.
+
+    Groups of fewer than :data:`SEQUENTIAL_SUM_BELOW` values are summed the way NumPy sums
+    them, from 0.0 one value after another, for all groups at once: a pass per position.
+    (``np.add.reduceat`` starts from a group's first value instead, which rounds
+    differently.) Longer groups are summed one by one.
+    """
+    ends = np.r_[starts[1:], values.size]
+    sizes = ends - starts
+    sums = np.zeros(starts.size)
+    short = sizes < SEQUENTIAL_SUM_BELOW
+    for j in range(SEQUENTIAL_SUM_BELOW - 1):
+        at = np.flatnonzero(short & (sizes > j))
+        if at.size == 0:
+            break
+        sums[at] += values[starts[at] + j]
+    for g in np.flatnonzero(~short).tolist():
+        sums[g] = values[starts[g]:ends[g]].sum()
+    return sums
+
+
 def worth_pruning(buyers: int, columns: int) -> bool:
     """Prune dominated columns only when there are more buyers than columns to score.
 
@@ -556,16 +584,14 @@ class BuyerPopulation:
         order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
         keys, spend, delivered = keys[order], spend[order], delivered[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        ends = np.r_[starts[1:], keys.size]
+        amounts, loads = group_sums(spend, starts), group_sums(delivered, starts)
         names = m.vendor_names().tolist()
         now = w.now
         transfer = w.ledger.transfer
-        for a, b, key in zip(starts.tolist(), ends.tolist(), keys[starts].tolist(),
-                             strict=True):
+        for key, amount, load in zip(keys[starts].tolist(), amounts.tolist(), loads.tolist(),
+                                     strict=True):
             v, seg = divmod(key >> 1, nseg)
-            name = names[v]
-            amount = float(spend[a:b].sum())
-            load = float(delivered[a:b].sum())  # a group is one channel's buyers
+            name = names[v]   # a group is one channel's buyers
             if key & 1:
                 transfer(now, _PAYERS[seg], name, amount, "contract_payment")
                 m.record_payment(name, Channel.CONTRACT, amount)
