@@ -131,7 +131,7 @@ class Startup(Vendor):
     @property
     def pivoted(self) -> bool:
         """Builds on a giant's model instead of its own (application layer)."""
-        return self.kind == ModelKind.APPLICATION
+        return self.kind is ModelKind.APPLICATION   # kind is always a ModelKind member
 
     @property
     def is_model_builder(self) -> bool:

@@ -26,6 +26,7 @@ class Vendor:
         self.id = firm_id
         self.capability = 0.0
         self.api_price = 0.0
+        self._annual_revenue = (-1, 0.0)  # (month, value): asked up to three times a month
 
     # ------------------------------------------------------------ views of own state
     @property
@@ -35,7 +36,11 @@ class Vendor:
 
     def annual_revenue(self) -> float:
         """Enterprise revenue, annualised over the last three months (million CNY)."""
-        return self.world.enterprise.trailing_annual_revenue(self.id, self.world.month)
+        month = self.world.month
+        if self._annual_revenue[0] != month:
+            value = self.world.enterprise.trailing_annual_revenue(self.id, month)
+            self._annual_revenue = (month, value)
+        return self._annual_revenue[1]
 
     def specialised_in(self, domain: int) -> bool:
         """General models are specialised in 'general'; verticals in their own domain."""

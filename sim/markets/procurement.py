@@ -261,7 +261,12 @@ class EnterpriseMarket:
         months = [m for m in range(month - window, month) if m >= 0]
         if not months:
             return 0.0
-        value = 12.0 * sum(self.revenue(vendor, m) for m in months) / len(months)
+        revenue = self._revenue
+        total = 0  # summed as sum() would, from int 0, each month as revenue() adds it
+        for m in months:
+            total += 0.0 + revenue.get((vendor, m, API), 0.0) + revenue.get(
+                (vendor, m, CONTRACT), 0.0)
+        value = 12.0 * total / len(months)
         if month <= int(self._env.now):
             self._trailing[key] = value
         return value
@@ -272,7 +277,8 @@ class EnterpriseMarket:
 
     def contract_months_by_domain(self, vendor: str, month: int) -> list[tuple[int, float]]:
         """(domain, contract-months) ``vendor`` delivered during ``month``, by domain."""
-        return sorted(self._contract_months.get((vendor, month), {}).items())
+        by_domain = self._contract_months.get((vendor, month))
+        return sorted(by_domain.items()) if by_domain else []
 
     def tokens(self, vendor: str, month: int) -> float:
         """Million tokens ``vendor`` served in ``month``."""
