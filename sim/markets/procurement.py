@@ -262,7 +262,7 @@ class EnterpriseMarket:
         if not months:
             return 0.0
         revenue = self._revenue
-        total = 0  # summed as sum() would, from int 0, each month as revenue() adds it
+        total: float = 0  # summed as sum() would, from int 0, each month as revenue() adds it
         for m in months:
             total += 0.0 + revenue.get((vendor, m, API), 0.0) + revenue.get(
                 (vendor, m, CONTRACT), 0.0)
