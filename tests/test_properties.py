@@ -57,6 +57,7 @@ def configurations(draw: st.DrawFn) -> list[str]:
         f"compute.imported_supply_per_month={draw(st.integers(0, 20000))}",
         f"compute.lead_time_months={draw(st.integers(0, 6))}",
         f"buyers.consideration_rate={draw(st.floats(0.0, 0.2)):.3f}",
+        f"buyers.tender_taste={draw(st.sampled_from([0.0, 0.01, 0.08, 0.5, 5.0]))}",
         f"giants.ai_budget_share={draw(st.floats(0.0, 0.5)):.3f}",
     ]
     # The default shocks (GPT-4, export controls) may fall past a short horizon: draw them.
