@@ -58,7 +58,7 @@ class MarketModel:
             env=env, ledger=ledger, log=log, streams=streams, capability=cfg.capability,
             hype=HypeIndex(cfg.hype), open_source=OpenSourceFrontier(cfg.open_source),
             data=DataPool(cfg.data),
-            regulator=Regulator(env, cfg.regulation, streams.get("regulation")),
+            regulator=Regulator(env, cfg.regulation),
             leaderboard=Leaderboard(), compute=ComputeMarket(env, cfg.compute, ledger, log),
             funding=FundingMarket(env, cfg.funding, cfg.funds, ledger, log),
             enterprise=EnterpriseMarket(env), domains=tuple(cfg.startups.domains),

@@ -17,9 +17,10 @@ STREAMS = (
     "buyers",
     "funding",
     "compute",
-    "regulation",
+    "review_giant",    # the regulator's review times, one stream per giant (was "regulation")
     "procurement",
     "design",        # sweep designs (sim.sweep.design): drawn once per sweep, not per run
+    "review_startup",  # the regulator's review times, one stream per startup
 )
 
 

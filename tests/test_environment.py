@@ -68,12 +68,12 @@ def test_review_queue_delays_release_only_after_the_rules_apply() -> None:
     cfg = compose(["regulation.review_start_month=5", "regulation.reviewers=1",
                    "regulation.mean_review_months=1"]).regulation
     env = simpy.Environment()
-    reg = Regulator(env, cfg, np.random.default_rng(0))
+    reg = Regulator(env, cfg)
     done: dict[str, float] = {}
 
     def model(name: str, start: float):
         yield env.timeout(start)
-        yield env.process(reg.review())
+        yield env.process(reg.review(np.random.default_rng(len(done))))
         done[name] = env.now
 
     env.process(model("early", 1.0))
@@ -96,3 +96,27 @@ def test_leaderboard_ranks_and_best_general() -> None:
     assert board.rank_percentile("startup:2") == 1.0
     assert board.rank_percentile("startup:1") == 0.0
     assert board.best_general_firm() == "giant:a"
+
+
+def test_a_firms_review_takes_as_long_however_many_others_queue() -> None:
+    """Review times come from the submitting firm's own stream (common random numbers):
+    with more reviewers than models, a firm's review time does not depend on who else
+    submits, or in which order."""
+    cfg = compose(["regulation.review_start_month=0", "regulation.reviewers=50"]).regulation
+
+    def times(others: int) -> dict[str, float]:
+        env = simpy.Environment()
+        reg = Regulator(env, cfg)
+        done: dict[str, float] = {}
+
+        def model(name: str, seed: int):
+            yield env.process(reg.review(np.random.default_rng(seed)))
+            done[name] = env.now
+
+        for k in range(others):
+            env.process(model(f"other{k}", 100 + k))
+        env.process(model("firm", 7))
+        env.run()
+        return done
+
+    assert times(0)["firm"] == times(5)["firm"] == times(20)["firm"] > 0

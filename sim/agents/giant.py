@@ -45,6 +45,7 @@ class Giant(Vendor):
         self._data_step_cost = data_cfg.step_cost_giant_mcny
         self._index = index
         self._rng = rng
+        self._review_rng = world.streams.get("review_giant", index)
         self._training_gpus = 0.0
         self._serving_gpus = 0.0
         self._fleet_shortfall = 0.0  # A100-eq the giant wants but does not yet own
@@ -179,7 +180,7 @@ class Giant(Vendor):
         new = cap.trained_capability(
             w.capability, gpus * c.training_months, w.data.quality(self.id), w.now
         )
-        yield w.env.process(w.regulator.review())
+        yield w.env.process(w.regulator.review(self._review_rng))
         self._generation += 1
         self.capability = max(self.capability, new)
         w.leaderboard.post(self.id, self.capability, general=True, month=w.now)

@@ -46,6 +46,7 @@ class Startup(Vendor):
         self._cfg = cfg
         self._data_step_cost = data_cfg.step_cost_startup_mcny
         self._rng = rng
+        self._review_rng = world.streams.get("review_startup", number)
         self.home_domain = int(rng.choice(len(cfg.domain_weights), p=cfg.domain_weights))
         self.tech_depth = float(rng.beta(cfg.tech_depth_a, cfg.tech_depth_b))
         if self.tech_depth >= cfg.original_depth:
@@ -287,7 +288,7 @@ class Startup(Vendor):
             new = cap.shell_capability(w.capability, frontier, quality)
         else:
             new = cap.assembled_capability(w.capability, frontier)
-        yield w.env.process(w.regulator.review())
+        yield w.env.process(w.regulator.review(self._review_rng))
         self._reviewing = False
         self._training_kind = None
         self._next_generation = w.now + self._cfg.generation_interval_months

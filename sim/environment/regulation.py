@@ -1,8 +1,11 @@
 """The regulator's review queue before public release (seed 003).
 
 A SimPy ``Resource``: each model waits for a reviewer, then the review takes
-an exponentially distributed time. Before ``review_start_month`` there is no
-review step.
+an exponentially distributed time, drawn from the submitting firm's own review
+stream: a firm's k-th review takes as long in every arm of a paired comparison,
+however many other models queue (a shared stream handed its draws out in
+arrival order, so one extra release anywhere moved every later review). Before
+``review_start_month`` there is no review step.
 """
 
 from __future__ import annotations
@@ -18,21 +21,19 @@ from sim.config import RegulationConfig
 class Regulator:
     """Generative-AI service review: a queue with a fixed number of reviewers."""
 
-    def __init__(
-        self, env: simpy.Environment, cfg: RegulationConfig, rng: np.random.Generator
-    ) -> None:
+    def __init__(self, env: simpy.Environment, cfg: RegulationConfig) -> None:
         self._env = env
         self._cfg = cfg
-        self._rng = rng
         self.queue = simpy.Resource(env, capacity=cfg.reviewers)
 
-    def review(self) -> Generator[simpy.Event, None, None]:
-        """Process: wait for a reviewer and the review (no-op before the rules apply)."""
+    def review(self, rng: np.random.Generator) -> Generator[simpy.Event, None, None]:
+        """Process: wait for a reviewer, then a review of a length drawn from ``rng``, the
+        submitting firm's review stream (no-op before the rules apply)."""
         if self._env.now < self._cfg.review_start_month:
             return
         with self.queue.request() as slot:
             yield slot
-            yield self._env.timeout(float(self._rng.exponential(self._cfg.mean_review_months)))
+            yield self._env.timeout(float(rng.exponential(self._cfg.mean_review_months)))
 
     @property
     def waiting(self) -> int:
