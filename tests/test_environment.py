@@ -71,14 +71,14 @@ def test_review_queue_delays_release_only_after_the_rules_apply() -> None:
     reg = Regulator(env, cfg)
     done: dict[str, float] = {}
 
-    def model(name: str, start: float):
+    def model(name: str, start: float, seed: int):
         yield env.timeout(start)
-        yield env.process(reg.review(np.random.default_rng(len(done))))
+        yield env.process(reg.review(np.random.default_rng(seed)))
         done[name] = env.now
 
-    env.process(model("early", 1.0))
+    env.process(model("early", 1.0, 0))
     for k in range(3):
-        env.process(model(f"late{k}", 6.0))
+        env.process(model(f"late{k}", 6.0, k + 1))
     env.run(until=100)
     assert done["early"] == 1.0
     finished = sorted(done[f"late{k}"] for k in range(3))
