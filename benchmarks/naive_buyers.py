@@ -129,7 +129,7 @@ class NaiveBuyers(BuyerPopulation):
         prev = self.previous[i]
         u -= c.switching_cost * ((prev >= 0) & (self.bid_vendor != prev))
         u = np.where(eligible, u, -np.inf)
-        chosen, top = choose(u[None, :], c.tender_taste, self._rng)
+        chosen, top = choose(u[None, :], c.tender_taste, self._judgment_rng)
         b = int(chosen[0])
         if top[0] > 0:
             self.sign_one(i, int(self.bid_vendor[b]), CONTRACT, value * self.bid_share[b], term,

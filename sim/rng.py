@@ -18,7 +18,7 @@ STREAMS = (
     "funding",
     "compute",
     "review_giant",    # the regulator's review times, one stream per giant (was "regulation")
-    "procurement",
+    "procurement",     # tender committees' judgment of bids (buyers.tender_taste)
     "design",        # sweep designs (sim.sweep.design): drawn once per sweep, not per run
     "review_startup",  # the regulator's review times, one stream per startup
 )

@@ -27,7 +27,7 @@ def test_invariants_hold_in_a_small_run(small_tables, check) -> None:
 
 def test_every_event_kind_appears_in_the_baseline(baseline_tables) -> None:
     """IPOs are rare by design (seed 004: exits by sale, not IPO): the default run may list
-    none (5 of the 20 validation replications list one or more), so the IPO path is shown by
+    none (3 to 5 of the 20 validation replications list one), so the IPO path is shown by
     test_mechanisms.py::test_ipo_needs_revenue_at_scale instead."""
     seen = set(baseline_tables.events["kind"])
     required = {str(k) for k in EventKind} - {str(EventKind.IPO)}

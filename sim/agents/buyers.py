@@ -149,6 +149,9 @@ class BuyerPopulation:
         self._cfg = cfg
         rng = world.streams.get("buyers")
         self._rng = rng
+        # Tender committees judge from a stream of their own: how many bids a month brings
+        # (and so how many draws) then leaves the buyers' other draws where they were.
+        self._judgment_rng = world.streams.get("procurement")
         n = cfg.count
         self.n = n
         self.segment = rng.choice(len(SEGMENTS), size=n, p=cfg.segment_shares).astype(np.int8)
@@ -389,7 +392,7 @@ class BuyerPopulation:
                               price, api=False)
             p = prev[rows, None]
             u -= self._cfg.switching_cost * ((p >= 0) & (vendor[None, cols] != p))
-            pick, top[rows] = choose(u, self._cfg.tender_taste, self._rng)
+            pick, top[rows] = choose(u, self._cfg.tender_taste, self._judgment_rng)
             best[rows] = cols[pick]
         won = np.flatnonzero(top > 0)
         if won.size == 0:
