@@ -84,7 +84,6 @@ class EnterpriseMarket:
         self._successor: dict[str, str] = {}
         self._gone: set[str] = set()
         self._departures: list[str] = []
-        self._trailing: dict[tuple[str, int, int], float] = {}
         self._offers_version: dict[str, int] = {}
         self._best: dict[str, tuple[int, dict[int, float | None]]] = {}
 
@@ -250,14 +249,8 @@ class EnterpriseMarket:
             (vendor, month, CONTRACT), 0.0)
 
     def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
-        """Annualised revenue over the last ``window`` completed months.
-
-        Completed months never change, so the answer is kept for later calls.
-        """
-        key = (vendor, month, window)
-        known = self._trailing.get(key)
-        if known is not None:
-            return known
+        """Annualised revenue over the last ``window`` completed months (vendors keep it for
+        the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
         months = [m for m in range(month - window, month) if m >= 0]
         if not months:
             return 0.0
@@ -266,10 +259,7 @@ class EnterpriseMarket:
         for m in months:
             total += 0.0 + revenue.get((vendor, m, API), 0.0) + revenue.get(
                 (vendor, m, CONTRACT), 0.0)
-        value = 12.0 * total / len(months)
-        if month <= int(self._env.now):
-            self._trailing[key] = value
-        return value
+        return 12.0 * total / len(months)
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
