@@ -50,6 +50,7 @@ def outcomes(tables: Tables) -> dict[str, float]:
     m = tables.metrics.set_index("month")
     s = tables.summary
     last = int(m.index.max())
+    years_3_4 = (m.index >= 2 * YEAR) & (m.index < 4 * YEAR)
 
     def at(month: int, column: str) -> float:
         return float(m.loc[min(month, last), column])
@@ -90,10 +91,8 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "giant_revenue_share_24": at(2 * YEAR, "giant_revenue_share"),
         "startup_revenue_24": float(m.loc[m.index < 2 * YEAR, "revenue_startups_mcny"].sum()),
         "giant_revenue_24": float(m.loc[m.index < 2 * YEAR, "revenue_giants_mcny"].sum()),
-        "startup_revenue_y3_4": float(m.loc[(m.index >= 2 * YEAR) & (m.index < 4 * YEAR),
-                                            "revenue_startups_mcny"].sum()),
-        "giant_revenue_y3_4": float(m.loc[(m.index >= 2 * YEAR) & (m.index < 4 * YEAR),
-                                          "revenue_giants_mcny"].sum()),
+        "startup_revenue_y3_4": float(m.loc[years_3_4, "revenue_startups_mcny"].sum()),
+        "giant_revenue_y3_4": float(m.loc[years_3_4, "revenue_giants_mcny"].sum()),
         "bankrupt": float((ev["kind"] == "bankrupt").sum()),
         "acquired": float((ev["kind"] == "acquired").sum()),
         "ipo": float((ev["kind"] == "ipo").sum()),

@@ -183,15 +183,20 @@ def paired_ci(diffs: np.ndarray, seed: int) -> tuple[float, float]:
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
+#: Outcomes that are one side's share of a total: key -> (that side, the other side).
+SHARES = {
+    "startup_revenue_share_24": ("startup_revenue_24", "giant_revenue_24"),
+    "giant_revenue_share_y3_4": ("giant_revenue_y3_4", "startup_revenue_y3_4"),
+}
+
+
 def derived(rep: Replication, key: str) -> float:
-    """An outcome of one replication (a few are ratios of the worker's outcomes)."""
+    """An outcome of one replication (a few are shares of two of the worker's outcomes)."""
     o = rep.outcomes
-    if key == "startup_revenue_share_24":
-        total = o["startup_revenue_24"] + o["giant_revenue_24"]
-        return o["startup_revenue_24"] / total if total > 0 else math.nan
-    if key == "giant_revenue_share_y3_4":
-        total = o["startup_revenue_y3_4"] + o["giant_revenue_y3_4"]
-        return o["giant_revenue_y3_4"] / total if total > 0 else math.nan
+    if key in SHARES:
+        part, other = SHARES[key]
+        total = o[part] + o[other]
+        return o[part] / total if total > 0 else math.nan
     return float(o[key])
 
 
