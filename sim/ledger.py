@@ -81,11 +81,22 @@ class Ledger:
         """Every account's balance in million CNY."""
         return {k: v / CNY_PER_MCNY for k, v in self._balances.items()}
 
-    def paid_by_reason(self, payers: set[str], before_month: float | None = None
-                       ) -> dict[str, float]:
-        """Million CNY that ``payers`` paid out, by reason (before ``before_month``, if given)."""
-        totals: dict[str, int] = {}
+    def payments(self, payers: set[str]) -> dict[tuple[int, str], int]:
+        """Whole CNY that ``payers`` paid out, by (whole month, reason): one pass over the
+        log, for :func:`paid_by_reason` to sum over any window."""
+        totals: dict[tuple[int, str], int] = defaultdict(int)
         for month, payer, _, cny, reason in self._log:
-            if payer in payers and (before_month is None or month < before_month):
-                totals[reason] = totals.get(reason, 0) + cny
-        return {reason: cny / CNY_PER_MCNY for reason, cny in sorted(totals.items())}
+            if payer in payers:
+                totals[(int(month), reason)] += cny
+        return dict(totals)
+
+
+def paid_by_reason(payments: dict[tuple[int, str], int], before_month: int | None = None
+                   ) -> dict[str, float]:
+    """Million CNY by reason from :meth:`Ledger.payments` (months before ``before_month``,
+    if given)."""
+    totals: dict[str, int] = defaultdict(int)
+    for (month, reason), cny in payments.items():
+        if before_month is None or month < before_month:
+            totals[reason] += cny
+    return {reason: cny / CNY_PER_MCNY for reason, cny in sorted(totals.items())}

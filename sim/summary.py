@@ -14,6 +14,7 @@ import pandas as pd
 from sim import __version__
 from sim.config import SEGMENTS
 from sim.configuration import config_hash
+from sim.ledger import paid_by_reason
 from sim.markets.funding import Outcome
 
 if TYPE_CHECKING:
@@ -90,10 +91,11 @@ def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
     return float(row[column].iloc[0]) if not row.empty else math.nan
 
 
-def compute_share_of_spend(model: MarketModel, before_month: float | None = None) -> float:
-    """Share of the startups' spending that went to compute (claim 2: how much a dearer GPU
-    can hurt them); NaN when they spent nothing."""
-    paid = model.world.ledger.paid_by_reason({s.id for s in model.startups}, before_month)
+def compute_share_of_spend(payments: dict[tuple[int, str], int],
+                           before_month: int | None = None) -> float:
+    """Share of the startups' spending (their :meth:`~sim.ledger.Ledger.payments`) that went
+    to compute (claim 2: how much a dearer GPU can hurt them); NaN when they spent nothing."""
+    paid = paid_by_reason(payments, before_month)
     spent = sum(v for k, v in paid.items() if k not in NOT_SPENDING)
     compute = sum(paid.get(k, 0.0) for k in COMPUTE_REASONS)
     return compute / spent if spent > 0 else math.nan
@@ -118,6 +120,7 @@ def summarise(
     funds = funds.assign(bucket=funds["term_years"].map(term_bucket))
     price0 = cfg.compute.initial_gpu_price_mcny
     first_year = metrics[metrics["month"] < 12]
+    startup_payments = w.ledger.payments({s.id for s in startups})
     summary: dict[str, Any] = {
         "baimo_version": __version__,
         "seed": cfg.seed,
@@ -148,8 +151,8 @@ def summarise(
                 if startups
                 else math.nan
             ),
-            "compute_share_of_spend": compute_share_of_spend(model),
-            "compute_share_of_spend_24": compute_share_of_spend(model, 24),
+            "compute_share_of_spend": compute_share_of_spend(startup_payments),
+            "compute_share_of_spend_24": compute_share_of_spend(startup_payments, 24),
         },
         "exits": {
             "ipo": int(kinds.get("ipo", 0)),

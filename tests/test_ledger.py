@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.ledger import Ledger
+from sim.ledger import Ledger, paid_by_reason
 
 accounts = st.sampled_from(["ext:a", "giant:x", "startup:1", "fund:2", "ext:b"])
 
@@ -44,15 +44,14 @@ def test_paid_by_reason_counts_only_the_payers_and_months_asked_for() -> None:
     ledger.transfer(5, "a", "cloud", 1.0, "gpu_rental")
     ledger.transfer(30, "a", "cloud", 4.0, "gpu_rental")
     ledger.transfer(1, "b", "cloud", 8.0, "gpu_rental")
-    assert ledger.paid_by_reason({"a"}) == {"gpu_rental": 5.0, "salaries": 2.0}
-    assert ledger.paid_by_reason({"a"}, before_month=24) == {"gpu_rental": 1.0, "salaries": 2.0}
-    assert ledger.paid_by_reason({"a", "b"}, 24)["gpu_rental"] == 9.0
-    assert ledger.paid_by_reason({"c"}) == {}
+    a = ledger.payments({"a"})
+    assert paid_by_reason(a) == {"gpu_rental": 5.0, "salaries": 2.0}
+    assert paid_by_reason(a, before_month=24) == {"gpu_rental": 1.0, "salaries": 2.0}
+    assert paid_by_reason(ledger.payments({"a", "b"}), 24)["gpu_rental"] == 9.0
+    assert paid_by_reason(ledger.payments({"c"})) == {}
 
 
 def test_startups_compute_share_leaves_out_an_acquired_firms_cash() -> None:
-    from types import SimpleNamespace
-
     from sim.summary import compute_share_of_spend
 
     ledger = Ledger()
@@ -62,8 +61,7 @@ def test_startups_compute_share_leaves_out_an_acquired_firms_cash() -> None:
     ledger.transfer(30, "startup:0", "ext:gpu_vendors", 4.0, "gpu_purchase")
     ledger.transfer(40, "startup:0", "giant:x", 10.0, "acquired_cash")
     ledger.transfer(0, "giant:x", "cloud", 50.0, "gpu_rental")
-    model = SimpleNamespace(world=SimpleNamespace(ledger=ledger),
-                            startups=[SimpleNamespace(id="startup:0")])
-    assert compute_share_of_spend(model) == 5.0 / 8.0
-    assert compute_share_of_spend(model, 24) == 1.0 / 4.0
-    assert math.isnan(compute_share_of_spend(model, 0))
+    startups = ledger.payments({"startup:0"})
+    assert compute_share_of_spend(startups) == 5.0 / 8.0
+    assert compute_share_of_spend(startups, 24) == 1.0 / 4.0
+    assert math.isnan(compute_share_of_spend(startups, 0))
