@@ -86,6 +86,8 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "gpus_owned_giants_final": at(last, "gpus_owned_giants"),
         "gpus_purchased_giants": float(s["compute"]["gpus_purchased_giants"]),
         "gpu_price_peak_y1_ratio": float(s["compute"]["gpu_price_peak_first_year_ratio"]),
+        "gpu_price_mean_mcny": float(m["gpu_price_mcny"].mean()),
+        "rent_mean_mcny": float(m["rental_price_mcny"].mean()),
         "rent_cny_per_hour_y1_max": float(m.loc[m.index < YEAR, "rental_price_mcny"].max())
         * 1e6 / (24 * 365.25 / 12),
         "giant_revenue_share_24": at(2 * YEAR, "giant_revenue_share"),

@@ -86,12 +86,22 @@ CLAIMS: tuple[Claim, ...] = (
           lambda c: {"funds.term_years": 2 * c.funds.term_years},
           (Outcome("share_startups_bought_gpus", "share of startups that bought GPUs", +1),
            Outcome("original_releases_startups", "original models released by startups", +1))),
-    Claim("gpu_supply", "2. Compute supply",
+    Claim("gpu_supply", "2a. Compute supply",
           "tighter GPU supply (export controls) -> dearer compute -> fewer startups can train "
           "-> concentration in giants (seeds 003, 004)",
           lambda c: {"compute.imported_supply_per_month":
                      c.compute.imported_supply_per_month / 3},
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
+           Outcome("original_releases_startups", "original models released by startups", -1),
+           Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
+           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1))),
+    Claim("gpu_price", "2b. Compute price",
+          "dearer GPUs (the A100's price roughly doubled in 2023) -> dearer compute -> fewer "
+          "startups can train -> concentration in giants (seeds 003, 004)",
+          lambda c: {"compute.production_cost_mcny": 2 * c.compute.production_cost_mcny,
+                     "compute.initial_gpu_price_mcny": 2 * c.compute.initial_gpu_price_mcny},
+          (Outcome("gpu_price_mean_mcny", "mean GPU price (million CNY per A100-eq)", +1),
+           Outcome("rent_mean_mcny", "mean rent (million CNY per A100-eq-month)", +1),
            Outcome("original_releases_startups", "original models released by startups", -1),
            Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
            Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1))),
