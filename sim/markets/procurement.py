@@ -221,6 +221,27 @@ class EnterpriseMarket:
         self._revenue[(vendor, month, str(channel))] += amount_mcny
         self._revenue_month[month][vendor] += amount_mcny
 
+    def record_monthly_payments(
+        self, vendors: list[str], contract: list[bool], amounts_mcny: list[float],
+        loads: list[float],
+    ) -> None:
+        """The buyers' payments of this month, one per group, in order: what
+        :meth:`record_payment` and then :meth:`record_delivery_load` (a contract group,
+        ``loads`` the monthly project value) or :meth:`record_tokens` (an API group,
+        ``loads`` million tokens) would record one call at a time, in one pass."""
+        month = int(self._env.now)
+        revenue, by_vendor = self._revenue, self._revenue_month[month]
+        delivery, tokens, all_tokens = self._delivery, self._tokens, self._tokens_month
+        for vendor, is_contract, amount, load in zip(vendors, contract, amounts_mcny, loads,
+                                                     strict=True):
+            revenue[(vendor, month, CONTRACT if is_contract else API)] += amount
+            by_vendor[vendor] += amount
+            if is_contract:
+                delivery[(vendor, month)] += load
+            else:
+                tokens[(vendor, month)] += load
+                all_tokens[month] += load
+
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
         by_domain = self._contract_months[(vendor, int(self._env.now))]
@@ -229,6 +250,16 @@ class EnterpriseMarket:
     def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
         """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
         self._delivery[(vendor, int(self._env.now))] += value_mcny
+
+    def record_contract_months_each(
+        self, vendors: list[str], domains: list[int], months: list[float]
+    ) -> None:
+        """:meth:`record_contract_months` for each (vendor, domain, months), in order."""
+        month = int(self._env.now)
+        table = self._contract_months
+        for vendor, domain, amount in zip(vendors, domains, months, strict=True):
+            by_domain = table[(vendor, month)]
+            by_domain[domain] = by_domain.get(domain, 0.0) + amount
 
     def delivery_load(self, vendor: str, month: int) -> float:
         """Monthly project value ``vendor`` delivered in ``month``."""
