@@ -229,12 +229,18 @@ class BuyerPopulation:
         """:meth:`utility` from the gross value (elementwise the same: vendors' value per
         domain is computed once for the small (vendors x domains) table, then gathered)."""
         c = self._cfg
-        value = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
+        # The same operations in the same order as the formula, on fresh (buyers x vendors)
+        # arrays updated in place: half as many matrices allocated.
+        u = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
         if api:
-            value = value * c.api_value_factor
-        risk = hallucination * (1 - self.tolerance[idx, None]) * c.hallucination_cost
+            u *= c.api_value_factor
+        risk = hallucination * (1 - self.tolerance[idx, None])
+        risk *= c.hallucination_cost
         integration = (1 - self.digitization[idx, None]) * c.integration_cost
-        return value - self.price_sensitivity[idx, None] * price_share - risk - integration
+        u -= self.price_sensitivity[idx, None] * price_share
+        u -= risk
+        u -= integration
+        return u
 
     # ------------------------------------------------------------ process
     def run(self) -> Generator[simpy.Event, None, None]:
