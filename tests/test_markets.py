@@ -144,6 +144,9 @@ def test_a_renter_gets_no_more_gpu_months_than_its_cash_pays_for() -> None:
     assert ledger.balance("startup:1") >= 0
 
 
+_CONFIG = compose([])
+
+
 def _funding() -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
     cfg = compose([])
     env = simpy.Environment()
@@ -218,6 +221,28 @@ def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     market.register_startup("startup:1")
     market._cap["startup:1"]["fund:patient"] = 0.2
     assert market.pressure("startup:1", 0.0) < early
+
+
+@given(st.lists(st.tuples(st.floats(0, 60), st.floats(12, 120), st.floats(0, 24)),
+                min_size=1, max_size=6),
+       st.lists(st.floats(0, 150), min_size=1, max_size=5))
+def test_a_companys_pressure_and_exiting_holders_follow_each_holders_terms(terms, months) -> None:
+    market = FundingMarket(simpy.Environment(), _CONFIG.funding, _CONFIG.funds, Ledger(),
+                           EventLog())
+    market.register_startup("startup:0")
+    payback = market._payback_months
+    for month in months:   # funds register after the market was asked about the month
+        market.pressure("startup:0", month)
+        for k, (vintage, term, window) in enumerate(terms):
+            if f"fund:{k}" not in market._funds and vintage <= month:
+                market.register_fund(f"fund:{k}", FundTerms(vintage, term, window))
+                market._cap["startup:0"][f"fund:{k}"] = 0.1
+        holders = [t for f, t in market._funds.items() if f in market._cap["startup:0"]]
+        expected = max([min(1.0, payback / max(t.remaining(month), 1.0)) for t in holders],
+                       default=0.0)
+        assert market.pressure("startup:0", month) == expected
+        assert market.investors_exiting("startup:0", month) == any(
+            t.exiting(month) for t in holders)
 
 
 _vendors = st.sampled_from(["giant:a", "startup:1", "startup:2"])
