@@ -275,5 +275,8 @@ def test_recording_a_month_of_payments_at_once_is_recording_them_one_by_one(
             assert batch.revenue(vendor, 5, channel) == one.revenue(vendor, 5, channel)
         assert batch.delivery_load(vendor, 5) == one.delivery_load(vendor, 5)
         assert batch.tokens(vendor, 5) == one.tokens(vendor, 5)
+        assert batch.trailing_annual_revenue(vendor, 6) == one.trailing_annual_revenue(vendor, 6)
+        paid = sum(one.revenue(vendor, m) for m in (3, 4, 5))
+        assert one.trailing_annual_revenue(vendor, 6) == 12.0 * paid / 3
         assert (batch.contract_months_by_domain(vendor, 5)
                 == one.contract_months_by_domain(vendor, 5))

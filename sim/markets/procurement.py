@@ -76,6 +76,7 @@ class EnterpriseMarket:
         self._next_tender = 0
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
         self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._paid: set[str] = set()   # vendors ever paid: the others' revenue is 0.0
         self._tokens_month: dict[int, float] = defaultdict(float)
         # (vendor, month) -> {domain: contract-months}
         self._contract_months: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
@@ -218,6 +219,7 @@ class EnterpriseMarket:
     def record_payment(self, vendor: str, channel: Channel, amount_mcny: float) -> None:
         """Buyers paid ``vendor`` this month through ``channel``."""
         month = int(self._env.now)
+        self._paid.add(vendor)
         self._revenue[(vendor, month, str(channel))] += amount_mcny
         self._revenue_month[month][vendor] += amount_mcny
 
@@ -232,6 +234,7 @@ class EnterpriseMarket:
         month = int(self._env.now)
         revenue, by_vendor = self._revenue, self._revenue_month[month]
         delivery, tokens, all_tokens = self._delivery, self._tokens, self._tokens_month
+        self._paid.update(vendors)
         for vendor, is_contract, amount, load in zip(vendors, contract, amounts_mcny, loads,
                                                      strict=True):
             revenue[(vendor, month, CONTRACT if is_contract else API)] += amount
@@ -283,8 +286,8 @@ class EnterpriseMarket:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
         months = [m for m in range(month - window, month) if m >= 0]
-        if not months:
-            return 0.0
+        if not months or vendor not in self._paid:
+            return 0.0   # what the sum below gives a vendor never paid, exactly
         revenue = self._revenue
         total: float = 0  # summed as sum() would, from int 0, each month as revenue() adds it
         for m in months:
