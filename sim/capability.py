@@ -7,6 +7,7 @@ for the equations.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from sim.config import CapabilityConfig
 
@@ -41,6 +42,16 @@ def domain_capability(
     """Capability in one domain: a vertical adds its domain data, a general model transfers."""
     factor = 1.0 if specialised else cfg.general_domain_transfer
     return base * factor + cfg.vertical_data_bonus * domain_data
+
+
+def domain_capabilities(
+    cfg: CapabilityConfig, base: float, domain_data: Sequence[float], home: int
+) -> tuple[float, ...]:
+    """:func:`domain_capability` in every domain (``domain_data`` by domain), specialised
+    in the ``home`` domain only: an offer's capabilities in one pass."""
+    transfer, bonus = cfg.general_domain_transfer, cfg.vertical_data_bonus
+    return tuple([base * (1.0 if d == home else transfer) + bonus * data
+                  for d, data in enumerate(domain_data)])
 
 
 def hallucination_rate(cfg: CapabilityConfig, capability: float) -> float:

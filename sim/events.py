@@ -188,7 +188,10 @@ class EventLog:
         for entry in self._entries[position:]:
             if isinstance(entry, EventBatch):
                 k = entry.columns["kind"]
-                if kind is None or isinstance(k, np.ndarray) or k == kind:
+                # A batch of mixed kinds (a switch: ended, then signed) is spelt out as
+                # rows only if it holds one of the kind asked for.
+                mixed = isinstance(k, np.ndarray)
+                if kind is None or (bool((k == kind).any()) if mixed else k == kind):
                     out.extend(r for r in entry.rows() if kind is None or r["kind"] == kind)
             elif kind is None or entry[1] == kind:
                 out.append(_single_row(entry))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 
+from sim import capability as cap
 from sim.configuration import compose
 from sim.environment.data import DataPool
 from sim.environment.hype import HypeIndex
@@ -120,3 +123,24 @@ def test_a_firms_review_takes_as_long_however_many_others_queue() -> None:
         return done
 
     assert times(0)["firm"] == times(5)["firm"] == times(20)["firm"] > 0
+
+
+_CAPABILITY = compose([]).capability
+
+
+@given(st.floats(-10, 200, allow_nan=False),
+       st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=8), st.integers(0, 7))
+def test_domain_capabilities_are_domain_capability_in_each_domain(base, data, home) -> None:
+    cfg = _CAPABILITY
+    assert cap.domain_capabilities(cfg, base, data, home) == tuple(
+        cap.domain_capability(cfg, base, q, d == home) for d, q in enumerate(data))
+
+
+def test_domain_qualities_are_each_domains_quality() -> None:
+    pool = DataPool(compose([]).data)
+    pool.set_domain_quality("startup:1", 2, 0.4)
+    pool.learn("startup:1", 0, 10.0)
+    assert pool.domain_qualities("startup:1", 4) == [
+        pool.domain_quality("startup:1", d) for d in range(4)]
+    assert pool.domain_qualities("startup:1", 4)[2] == 0.4
+    assert pool.domain_qualities("startup:9", 2) == [0.0, 0.0]

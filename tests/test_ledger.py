@@ -65,3 +65,32 @@ def test_startups_compute_share_leaves_out_an_acquired_firms_cash() -> None:
     assert compute_share_of_spend(startups) == 5.0 / 8.0
     assert compute_share_of_spend(startups, 24) == 1.0 / 4.0
     assert math.isnan(compute_share_of_spend(startups, 0))
+
+
+@given(st.lists(st.tuples(accounts, accounts, st.floats(0, 1e6, allow_nan=False),
+                          st.sampled_from(["api_payment", "contract_payment"])), max_size=40))
+def test_transfer_each_is_transfer_one_at_a_time(transfers) -> None:
+    one, each = Ledger(), Ledger()
+    for payer, payee, amount, reason in transfers:
+        one.transfer(2.6, payer, payee, amount, reason)
+    columns = [list(c) for c in zip(*transfers, strict=True)] or [[], [], [], []]
+    each.transfer_each(2.6, *columns)
+    assert each.transfers == one.transfers
+    assert each.accounts() == one.accounts()
+    assert each.flow(2, "api_payment") == one.flow(2, "api_payment")
+
+
+def test_transfer_each_refuses_a_negative_amount() -> None:
+    with pytest.raises(ValueError, match="must be >= 0"):
+        Ledger().transfer_each(0.0, ["a", "a"], ["b", "c"], [1.0, -1.0], ["x", "x"])
+
+
+def test_flow_sums_one_reason_in_one_whole_month() -> None:
+    ledger = Ledger()
+    ledger.transfer(3.2, "ext:lps", "fund:0", 12.5, "lp_commitment")
+    ledger.transfer(3.9, "ext:lps", "fund:1", 1.5, "lp_commitment")
+    ledger.transfer(4.0, "ext:lps", "fund:2", 2.0, "lp_commitment")
+    ledger.transfer(3.5, "fund:0", "ext:gp_fees", 0.25, "management_fee")
+    assert ledger.flow(3, "lp_commitment") == 14.0
+    assert ledger.flow(4, "lp_commitment") == 2.0
+    assert ledger.flow(5, "lp_commitment") == 0.0

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.configuration import compose
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
 from sim.markets.funding import FundingMarket, FundTerms
-from sim.messages import RaiseRequest, RentalOffer, RentalRequest, TermSheet
+from sim.markets.procurement import EnterpriseMarket
+from sim.messages import Channel, RaiseRequest, RentalOffer, RentalRequest, TermSheet
 
 
 def _compute(**changes: float) -> tuple[simpy.Environment, ComputeMarket, Ledger, EventLog]:
@@ -141,6 +144,9 @@ def test_a_renter_gets_no_more_gpu_months_than_its_cash_pays_for() -> None:
     assert ledger.balance("startup:1") >= 0
 
 
+_CONFIG = compose([])
+
+
 def _funding() -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
     cfg = compose([])
     env = simpy.Environment()
@@ -215,3 +221,62 @@ def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     market.register_startup("startup:1")
     market._cap["startup:1"]["fund:patient"] = 0.2
     assert market.pressure("startup:1", 0.0) < early
+
+
+@given(st.lists(st.tuples(st.floats(0, 60), st.floats(12, 120), st.floats(0, 24)),
+                min_size=1, max_size=6),
+       st.lists(st.floats(0, 150), min_size=1, max_size=5))
+def test_a_companys_pressure_and_exiting_holders_follow_each_holders_terms(terms, months) -> None:
+    market = FundingMarket(simpy.Environment(), _CONFIG.funding, _CONFIG.funds, Ledger(),
+                           EventLog())
+    market.register_startup("startup:0")
+    payback = market._payback_months
+    for month in months:   # funds register after the market was asked about the month
+        market.pressure("startup:0", month)
+        for k, (vintage, term, window) in enumerate(terms):
+            if f"fund:{k}" not in market._funds and vintage <= month:
+                market.register_fund(f"fund:{k}", FundTerms(vintage, term, window))
+                market._cap["startup:0"][f"fund:{k}"] = 0.1
+        holders = [t for f, t in market._funds.items() if f in market._cap["startup:0"]]
+        expected = max([min(1.0, payback / max(t.remaining(month), 1.0)) for t in holders],
+                       default=0.0)
+        assert market.pressure("startup:0", month) == expected
+        assert market.investors_exiting("startup:0", month) == any(
+            t.exiting(month) for t in holders)
+
+
+_vendors = st.sampled_from(["giant:a", "startup:1", "startup:2"])
+_amounts = st.floats(0, 1e3, allow_nan=False)
+
+
+@given(st.lists(st.tuples(_vendors, st.booleans(), _amounts, _amounts), max_size=30),
+       st.lists(st.tuples(_vendors, st.integers(0, 3), st.integers(1, 50)), max_size=10))
+def test_recording_a_month_of_payments_at_once_is_recording_them_one_by_one(
+    payments, months
+) -> None:
+    env = simpy.Environment(initial_time=5.6)
+    one, batch = EnterpriseMarket(env), EnterpriseMarket(env)
+    for vendor, contract, amount, load in payments:
+        one.record_payment(vendor, Channel.CONTRACT if contract else Channel.API, amount)
+        if contract:
+            one.record_delivery_load(vendor, load)
+        else:
+            one.record_tokens(vendor, load)
+    for vendor, domain, count in months:
+        one.record_contract_months(vendor, domain, float(count))
+    columns = [list(c) for c in zip(*payments, strict=True)] or [[], [], [], []]
+    batch.record_monthly_payments(*columns)
+    columns = [list(c) for c in zip(*months, strict=True)] or [[], [], []]
+    batch.record_contract_months_each(columns[0], columns[1], [float(c) for c in columns[2]])
+    assert batch.revenue_by_vendor(5) == one.revenue_by_vendor(5)
+    assert batch.total_tokens(5) == one.total_tokens(5)
+    for vendor in ("giant:a", "startup:1", "startup:2"):
+        for channel in (Channel.API, Channel.CONTRACT, None):
+            assert batch.revenue(vendor, 5, channel) == one.revenue(vendor, 5, channel)
+        assert batch.delivery_load(vendor, 5) == one.delivery_load(vendor, 5)
+        assert batch.tokens(vendor, 5) == one.tokens(vendor, 5)
+        assert batch.trailing_annual_revenue(vendor, 6) == one.trailing_annual_revenue(vendor, 6)
+        paid = sum(one.revenue(vendor, m) for m in (3, 4, 5))
+        assert one.trailing_annual_revenue(vendor, 6) == 12.0 * paid / 3
+        assert (batch.contract_months_by_domain(vendor, 5)
+                == one.contract_months_by_domain(vendor, 5))

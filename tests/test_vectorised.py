@@ -66,6 +66,10 @@ def test_rows_since_a_cursor_filters_by_kind() -> None:
     log = _mixed_log()
     releases = log.rows_since(0, EventKind.MODEL_RELEASE)
     assert [r["actor"] for r in releases] == ["giant:a"]
+    for kind in EventKind:   # a batch of mixed kinds (a switch) is filtered row by row
+        assert ([(r["actor"], r["kind"], r.get("reason")) for r in log.rows_since(0, kind)]
+                == [(r["actor"], r["kind"], r.get("reason")) for r in log.rows()
+                    if r["kind"] == kind])
     cursor = log.position
     log.record(3.0, EventKind.MODEL_RELEASE, "startup:2", ActorType.STARTUP, model_kind="shell")
     assert [r["model_kind"] for r in log.rows_since(cursor, EventKind.MODEL_RELEASE)] == ["shell"]

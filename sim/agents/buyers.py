@@ -31,12 +31,14 @@ import simpy
 from sim.config import SEGMENTS, BuyersConfig
 from sim.events import ActorType, EventKind
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Channel, Offer
+from sim.messages import Offer
 from sim.world import Phase, World
 
 NONE, API, CONTRACT = 0, 1, 2
 _SEGMENT_NAMES = np.array(SEGMENTS, dtype=object)
-_PAYERS = tuple(f"ext:buyers:{segment}" for segment in SEGMENTS)
+_PAYERS_ARRAY = np.array([f"ext:buyers:{segment}" for segment in SEGMENTS], dtype=object)
+#: Ledger reason of a payment group: an API group (0) or a contract group (1).
+_PAYMENT_REASONS = np.array(["api_payment", "contract_payment"], dtype=object)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -227,12 +229,18 @@ class BuyerPopulation:
         """:meth:`utility` from the gross value (elementwise the same: vendors' value per
         domain is computed once for the small (vendors x domains) table, then gathered)."""
         c = self._cfg
-        value = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
+        # The same operations in the same order as the formula, on fresh (buyers x vendors)
+        # arrays updated in place: half as many matrices allocated.
+        u = value * (1 - self.resistance[idx, None] * c.staff_cut_share)
         if api:
-            value = value * c.api_value_factor
-        risk = hallucination * (1 - self.tolerance[idx, None]) * c.hallucination_cost
+            u *= c.api_value_factor
+        risk = hallucination * (1 - self.tolerance[idx, None])
+        risk *= c.hallucination_cost
         integration = (1 - self.digitization[idx, None]) * c.integration_cost
-        return value - self.price_sensitivity[idx, None] * price_share - risk - integration
+        u -= self.price_sensitivity[idx, None] * price_share
+        u -= risk
+        u -= integration
+        return u
 
     # ------------------------------------------------------------ process
     def run(self) -> Generator[simpy.Event, None, None]:
@@ -588,29 +596,22 @@ class BuyerPopulation:
         keys, spend, delivered = keys[order], spend[order], delivered[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         amounts, loads = group_sums(spend, starts), group_sums(delivered, starts)
-        names = m.vendor_names().tolist()
-        now = w.now
-        transfer = w.ledger.transfer
-        for key, amount, load in zip(keys[starts].tolist(), amounts.tolist(), loads.tolist(),
-                                     strict=True):
-            v, seg = divmod(key >> 1, nseg)
-            name = names[v]   # a group is one channel's buyers
-            if key & 1:
-                transfer(now, _PAYERS[seg], name, amount, "contract_payment")
-                m.record_payment(name, Channel.CONTRACT, amount)
-                m.record_delivery_load(name, load)
-            else:
-                transfer(now, _PAYERS[seg], name, amount, "api_payment")
-                m.record_payment(name, Channel.API, amount)
-                m.record_tokens(name, load)
+        group = keys[starts]
+        vendor_of, segment_of = np.divmod(group >> 1, nseg)
+        channel_of = group & 1   # 1: a contract group, 0: an API group
+        payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers
+        amount_list = amounts.tolist()
+        w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amount_list,
+                               _PAYMENT_REASONS[channel_of].tolist())
+        m.record_monthly_payments(payees, (channel_of == 1).tolist(), amount_list, loads.tolist())
         # Contract-months are whole numbers, so their sums do not depend on the order.
         ndom = len(self._domain_names)
         counts = np.bincount(vendor[contract].astype(np.int64) * ndom
                              + self.domain[active[contract]])
         pairs = np.flatnonzero(counts)  # (vendor, domain) pairs in ascending order
-        for pair, count in zip(pairs.tolist(), counts[pairs].tolist(), strict=True):
-            v, d = divmod(pair, ndom)
-            m.record_contract_months(names[v], d, float(count))
+        pair_vendor, pair_domain = np.divmod(pairs, ndom)
+        m.record_contract_months_each(m.vendor_names()[pair_vendor].tolist(),
+                                      pair_domain.tolist(), counts[pairs].astype(float).tolist())
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:

@@ -181,8 +181,8 @@ class Fund:
         f = w.funding
         c = self._cfg
         requests = f.open_requests()
-        for k in self._rng.permutation(len(requests)):
-            req = requests[int(k)]
+        for k in self._rng.permutation(len(requests)).tolist():
+            req = requests[k]
             if req.score < self.hurdle:
                 continue
             room = req.target_mcny - f.committed(req.startup)

@@ -47,17 +47,12 @@ class Vendor:
         return domain == self.home_domain
 
     def domain_capabilities(self) -> tuple[float, ...]:
-        """Capability in every domain (general transfer plus learned domain data)."""
+        """Capability in every domain (general transfer plus learned domain data);
+        specialised in the home domain only (:meth:`specialised_in`)."""
         w = self.world
-        return tuple(
-            cap.domain_capability(
-                w.capability,
-                self.capability,
-                w.data.domain_quality(self.id, d),
-                self.specialised_in(d),
-            )
-            for d in range(len(w.domains))
-        )
+        return cap.domain_capabilities(w.capability, self.capability,
+                                       w.data.domain_qualities(self.id, len(w.domains)),
+                                       self.home_domain)
 
     # ------------------------------------------------------------ monthly acts
     def post_offer(self, private_deployment: bool) -> None:

@@ -56,6 +56,11 @@ class DataPool:
         """Domain data ``firm`` learned by delivering projects there (0..1, private)."""
         return self._domain.get((firm, domain), 0.0)
 
+    def domain_qualities(self, firm: str, domains: int) -> list[float]:
+        """:meth:`domain_quality` of ``firm`` in each of the first ``domains`` domains."""
+        known = self._domain
+        return [known.get((firm, d), 0.0) for d in range(domains)]
+
     def set_domain_quality(self, firm: str, domain: int, quality: float) -> None:
         """Initial domain data (a vertical's founders' own), or data taken over in a deal."""
         self._domain[(firm, domain)] = min(max(quality, 0.0), 1.0)

@@ -67,6 +67,17 @@ class FundTerms:
         return self.remaining(month) <= self.exit_window_months
 
 
+@dataclass(frozen=True, slots=True)
+class FundsAt:
+    """Every registered fund's pull on its companies at one month: the pressure it puts
+    on them and whether it sits in its exit window (every startup asks in the same month,
+    so this is worked out once a month, not once per holder and company)."""
+
+    month: float
+    pressure: dict[str, float]
+    exiting: frozenset[str]
+
+
 class FundingMarket:
     """Rounds, ownership and exits of startups."""
 
@@ -96,6 +107,7 @@ class FundingMarket:
         self._last_failure: dict[str, float] = {}
         self._outcome: dict[str, str] = {}
         self._funds: dict[str, FundTerms] = {}
+        self._funds_at: FundsAt | None = None
         self._for_sale: dict[str, SaleOffer] = {}
         self._rounds: list[FundingRound] = []
         self._raised_this_month = 0.0
@@ -112,6 +124,7 @@ class FundingMarket:
     def register_fund(self, fund: str, terms: FundTerms) -> None:
         """A new fund's public terms."""
         self._funds[fund] = terms
+        self._funds_at = None   # the view of the funds at a month leaves this one out
 
     def outcome(self, startup: str) -> str:
         """``active``, ``acquired``, ``ipo`` or ``bankrupt``."""
@@ -152,18 +165,29 @@ class FundingMarket:
         ``compute_payback_months``, so a fund with less term left than that
         presses to avoid compute and to raise fast.
         """
+        pressure = self.funds_at(month).pressure
         worst = 0.0
         for holder in self._cap.get(startup, {}):
-            terms = self._funds.get(holder)
-            if terms is None:
-                continue
-            remaining = max(terms.remaining(month), 1.0)
-            worst = max(worst, min(1.0, self._payback_months / remaining))
+            if holder in pressure:
+                worst = max(worst, pressure[holder])
         return worst
 
     def investors_exiting(self, startup: str, month: float) -> bool:
         """Does any holder of ``startup`` sit in its exit window?"""
-        return any(h in self._funds and self._funds[h].exiting(month) for h in self._cap[startup])
+        return not self.funds_at(month).exiting.isdisjoint(self._cap[startup])
+
+    def funds_at(self, month: float) -> FundsAt:
+        """Each fund's pressure (see :meth:`pressure`) and exit window at ``month``; kept
+        until another month is asked for or another fund registers."""
+        view = self._funds_at
+        if view is None or view.month != month:
+            payback = self._payback_months
+            pressure = {fund: min(1.0, payback / max(terms.remaining(month), 1.0))
+                        for fund, terms in self._funds.items()}
+            exiting = frozenset(f for f, terms in self._funds.items() if terms.exiting(month))
+            view = FundsAt(month, pressure, exiting)
+            self._funds_at = view
+        return view
 
     # ------------------------------------------------------------ pricing (seed 004)
     def story_factor(self, releases: int, rank_percentile: float, stage: int) -> float:
@@ -490,18 +514,18 @@ class FundingMarket:
         """
         now = self._env.now
         lost = 0.0
-        for startup, cap in sorted(self._cap.items()):
-            if fund in cap:
-                basis = self._cost_basis.pop((fund, startup), 0.0)
-                lost += basis
-                cap[LPS] = cap.get(LPS, 0.0) + cap.pop(fund)
-                self._log.record(
-                    now,
-                    EventKind.WRITE_OFF,
-                    fund,
-                    ActorType.FUND,
-                    startup,
-                    basis,
-                    reason="term_ended",
-                )
+        for startup in sorted(s for s, cap in self._cap.items() if fund in cap):
+            cap = self._cap[startup]
+            basis = self._cost_basis.pop((fund, startup), 0.0)
+            lost += basis
+            cap[LPS] = cap.get(LPS, 0.0) + cap.pop(fund)
+            self._log.record(
+                now,
+                EventKind.WRITE_OFF,
+                fund,
+                ActorType.FUND,
+                startup,
+                basis,
+                reason="term_ended",
+            )
         return lost

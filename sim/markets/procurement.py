@@ -76,6 +76,7 @@ class EnterpriseMarket:
         self._next_tender = 0
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
         self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._paid: set[str] = set()   # vendors ever paid: the others' revenue is 0.0
         self._tokens_month: dict[int, float] = defaultdict(float)
         # (vendor, month) -> {domain: contract-months}
         self._contract_months: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
@@ -218,8 +219,31 @@ class EnterpriseMarket:
     def record_payment(self, vendor: str, channel: Channel, amount_mcny: float) -> None:
         """Buyers paid ``vendor`` this month through ``channel``."""
         month = int(self._env.now)
+        self._paid.add(vendor)
         self._revenue[(vendor, month, str(channel))] += amount_mcny
         self._revenue_month[month][vendor] += amount_mcny
+
+    def record_monthly_payments(
+        self, vendors: list[str], contract: list[bool], amounts_mcny: list[float],
+        loads: list[float],
+    ) -> None:
+        """The buyers' payments of this month, one per group, in order: what
+        :meth:`record_payment` and then :meth:`record_delivery_load` (a contract group,
+        ``loads`` the monthly project value) or :meth:`record_tokens` (an API group,
+        ``loads`` million tokens) would record one call at a time, in one pass."""
+        month = int(self._env.now)
+        revenue, by_vendor = self._revenue, self._revenue_month[month]
+        delivery, tokens, all_tokens = self._delivery, self._tokens, self._tokens_month
+        self._paid.update(vendors)
+        for vendor, is_contract, amount, load in zip(vendors, contract, amounts_mcny, loads,
+                                                     strict=True):
+            revenue[(vendor, month, CONTRACT if is_contract else API)] += amount
+            by_vendor[vendor] += amount
+            if is_contract:
+                delivery[(vendor, month)] += load
+            else:
+                tokens[(vendor, month)] += load
+                all_tokens[month] += load
 
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
@@ -229,6 +253,16 @@ class EnterpriseMarket:
     def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
         """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
         self._delivery[(vendor, int(self._env.now))] += value_mcny
+
+    def record_contract_months_each(
+        self, vendors: list[str], domains: list[int], months: list[float]
+    ) -> None:
+        """:meth:`record_contract_months` for each (vendor, domain, months), in order."""
+        month = int(self._env.now)
+        table = self._contract_months
+        for vendor, domain, amount in zip(vendors, domains, months, strict=True):
+            by_domain = table[(vendor, month)]
+            by_domain[domain] = by_domain.get(domain, 0.0) + amount
 
     def delivery_load(self, vendor: str, month: int) -> float:
         """Monthly project value ``vendor`` delivered in ``month``."""
@@ -252,8 +286,8 @@ class EnterpriseMarket:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
         months = [m for m in range(month - window, month) if m >= 0]
-        if not months:
-            return 0.0
+        if not months or vendor not in self._paid:
+            return 0.0   # what the sum below gives a vendor never paid, exactly
         revenue = self._revenue
         total: float = 0  # summed as sum() would, from int 0, each month as revenue() adds it
         for m in months:
