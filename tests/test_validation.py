@@ -146,6 +146,25 @@ def test_paired_ci_covers_the_mean_and_detects_signs() -> None:
     assert not unmeasured.wrong_sign
 
 
+def test_a_channel_has_no_predicted_sign_so_it_never_fails_a_claim() -> None:
+    claim = CLAIMS[0]
+    channel = Outcome("x", "channel: x", 0)
+    down = Effect(claim, channel, "", 1, 0, -1, -1.5, -0.5, math.nan, 30)
+    assert not channel.predicted and Outcome("x", "x", -1).predicted
+    assert down.verdict.startswith("channel") and not down.wrong_sign and not down.ok
+    (row,) = report.static_rows([down])
+    assert row[6] == "n/a of 30" and row[7].startswith("channel")
+
+
+def test_every_compute_lever_shows_the_channels_it_runs_through() -> None:
+    compute = [c for c in CLAIMS if c.title.startswith("2")]
+    for claim in compute:
+        keys = [o.key for o in claim.outcomes if not o.predicted]
+        assert keys == ["best_capability_24", "pivots_24", "builders_24"], claim.key
+    # each claim predicts something: a claim of channels only could never be checked
+    assert all(any(o.predicted for o in c.outcomes) for c in CLAIMS)
+
+
 def test_every_causal_claim_has_a_lever_and_each_lever_composes() -> None:
     # DOMAIN.md s3 has seven claims; claim 2 names two levers (supply, price): 2a, 2b
     numbers = [claim.title.split(".")[0] for claim in CLAIMS]

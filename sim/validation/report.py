@@ -109,7 +109,12 @@ def static_rows(effects: Sequence[Effect]) -> list[tuple[str, ...]]:
     return [(e.claim.title, e.lever, e.outcome.label, fmt(e.baseline_mean),
              fmt(e.treatment_mean),
              f"{_signed(e.mean_diff)} [{_signed(e.ci_low)}, {_signed(e.ci_high)}]",
-             f"{e.share_expected_sign:.0%} of {e.replications}", e.verdict) for e in effects]
+             _share_of(e.share_expected_sign, e.replications), e.verdict) for e in effects]
+
+
+def _share_of(share: float, replications: int) -> str:
+    """'60% of 10'; 'n/a of 10' where no sign is predicted (a channel)."""
+    return f"{share:.0%} of {replications}" if math.isfinite(share) else f"n/a of {replications}"
 
 
 def cost_rows(checks: Sequence[CostCheck]) -> list[tuple[str, ...]]:
@@ -203,7 +208,8 @@ def render(v: Validation, plot_files: dict[str, str]) -> str:
             f"paired replications (replication k of both arms has the same seed), "
             f"{s.get('horizon_months')} months, {s.get('buyers')} buyers. Effect = mean of "
             f"treatment minus baseline, {CONFIDENCE:.0%} bootstrap CI of that mean. "
-            "'expected sign' means the CI excludes zero on the predicted side.",
+            "'expected sign' means the CI excludes zero on the predicted side; rows marked "
+            "'channel' show what a claim's effect runs through, with no sign predicted.",
             "",
             markdown_table(STATIC_HEADERS, static_rows(v.effects)),
             "",

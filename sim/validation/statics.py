@@ -29,11 +29,20 @@ BOOTSTRAP_RESAMPLES = 2000
 
 @dataclass(frozen=True)
 class Outcome:
-    """A measured outcome and the sign the claim predicts for treatment minus baseline."""
+    """A measured outcome and the sign the claim predicts for treatment minus baseline.
+
+    ``expected_sign`` 0 marks a *channel*: an outcome the claim's effect runs through,
+    shown beside the predictions to explain them, with no sign predicted or checked.
+    """
 
     key: str
     label: str
     expected_sign: int
+
+    @property
+    def predicted(self) -> bool:
+        """The claim predicts this outcome's sign (it is not only a channel)."""
+        return self.expected_sign != 0
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,14 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: What a compute lever runs through on its way to the revenue shares (docs/MODEL.md
+#: section 8): the giants' models, the startups that give up their own and those left.
+COMPUTE_CHANNELS = (
+    Outcome("best_capability_24", "channel: best model at month 24 (capability points)", 0),
+    Outcome("pivots_24", "channel: startups that pivoted onto a giant's model, months 0-23", 0),
+    Outcome("builders_24", "channel: independent model builders at month 24", 0),
+)
+
 CLAIMS: tuple[Claim, ...] = (
     Claim("fund_horizon", "1. Investor horizon",
           "longer fund terms -> less pressure to avoid compute -> more startups buy GPUs and "
@@ -94,7 +111,8 @@ CLAIMS: tuple[Claim, ...] = (
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
            Outcome("original_releases_startups", "original models released by startups", -1),
            Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
-           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1))),
+           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1),
+           *COMPUTE_CHANNELS)),
     Claim("gpu_price", "2b. Compute price",
           "dearer GPUs (the A100's price roughly doubled in 2023) -> dearer compute -> fewer "
           "startups can train -> concentration in giants (seeds 003, 004)",
@@ -104,7 +122,8 @@ CLAIMS: tuple[Claim, ...] = (
            Outcome("rent_mean_mcny", "mean rent (million CNY per A100-eq-month)", +1),
            Outcome("original_releases_startups", "original models released by startups", -1),
            Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
-           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1))),
+           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1),
+           *COMPUTE_CHANNELS)),
     Claim("data_spillover", "3. Data spill-over",
           "weaker data protection (more spill-over) -> buying data quality pays less -> less "
           "data investment (seed 004)",
@@ -158,6 +177,8 @@ class Effect:
         s = self.outcome.expected_sign
         if not math.isfinite(self.mean_diff):
             return "NOT MEASURED (no replication has the outcome: past the horizon?)"
+        if not self.outcome.predicted:
+            return "channel (no sign predicted)"
         if s * self.ci_low > 0 and s * self.ci_high > 0:
             return "expected sign"
         if self.wrong_sign:
@@ -170,7 +191,7 @@ class Effect:
 
     @property
     def wrong_sign(self) -> bool:
-        """The whole CI lies on the side opposite to the prediction."""
+        """The whole CI lies on the side opposite to the prediction (never for a channel)."""
         s = self.outcome.expected_sign
         return s * self.ci_low < 0 and s * self.ci_high < 0
 
@@ -234,7 +255,8 @@ def effects(baseline: list[Replication], arms: list[list[Replication]],
             out.append(Effect(claim, outcome, claim.lever(base), float(np.nanmean(b)),
                               float(np.nanmean(t)), float(np.nanmean(d)), lo, hi,
                               float((np.sign(finite) == outcome.expected_sign).mean())
-                              if finite.size else math.nan, len(finite)))
+                              if finite.size and outcome.predicted else math.nan,
+                              len(finite)))
     return out
 
 
