@@ -119,7 +119,7 @@ CLAIMS: tuple[Claim, ...] = (
           lambda c: {"compute.production_cost_mcny": 2 * c.compute.production_cost_mcny,
                      "compute.initial_gpu_price_mcny": 2 * c.compute.initial_gpu_price_mcny},
           (Outcome("gpu_price_mean_mcny", "mean GPU price (million CNY per A100-eq)", +1),
-           Outcome("rent_mean_mcny", "mean rent (million CNY per A100-eq-month)", +1),
+           Outcome("rent_mean_cny_per_hour", "mean rent (CNY per A100-eq-hour)", +1),
            Outcome("original_releases_startups", "original models released by startups", -1),
            Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
            Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1),
