@@ -27,6 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
+from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
 from sim.plots import COLOURS, STYLE  # noqa: E402
 from sim.teaching.arms import Arm  # noqa: E402
 from sim.teaching.calendar import month_label  # noqa: E402
@@ -44,7 +45,6 @@ EXTRA = {"active_startups": "#f5b041", "pivoted": "#7f8c8d", "rented": "#f5b041"
          "total": "#222222", "down": "#b03a2e", "hype": "#222222"}
 WIDTH_IN = 12.0
 ROW_IN = 3.9
-DAYS_PER_MONTH = 30.4375
 BLOCK_MONTHS = 3
 
 
@@ -242,7 +242,7 @@ def plot_compute(arms: list[Arm]) -> Figure:
         _line(top, arm, i, "gpus_rented_startups", series[2][1], scale=1e-3)
         _line(mid, arm, i, "gpu_price_mcny", EXTRA["total"], scale=1e3)
         _line(bottom, arm, i, "rental_price_mcny", COLOURS["giant"],
-              scale=1e6 / (24 * DAYS_PER_MONTH))
+              scale=CNY_PER_HOUR_PER_MCNY_MONTH)
     top.set_yscale("symlog", linthresh=1)
     top.set_ylim(bottom=0)
     top.set_ylabel("thousand GPUs\n(A100-eq)")

@@ -29,6 +29,8 @@ from sim.messages import GpuOrder, RentalOffer, RentalRequest
 
 HOURS_PER_DAY = 24.0
 DAYS_PER_MONTH = 365.25 / 12.0
+#: A rent of one million CNY per A100-eq-month, read in CNY per A100-eq-hour.
+CNY_PER_HOUR_PER_MCNY_MONTH = CNY_PER_MCNY / (HOURS_PER_DAY * DAYS_PER_MONTH)
 VENDOR_ACCOUNT = "ext:gpu_vendors"
 POWER_ACCOUNT = "ext:electricity"
 TINY = 1e-9

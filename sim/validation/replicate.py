@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config import BaimoConfig
+from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH
 from sim.parallel import process_pool
 from sim.rng import replication_seeds
 from sim.run import Tables, simulate
@@ -32,10 +33,6 @@ class Replication:
     metrics: pd.DataFrame
     summary: dict[str, Any]
     outcomes: dict[str, float]
-
-
-#: A rent in million CNY per A100-eq-month, read in CNY per A100-hour.
-CNY_PER_HOUR = 1e6 / (24 * 365.25 / 12)
 
 
 def _share(part: float, whole: float) -> float:
@@ -91,9 +88,10 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "gpus_purchased_giants": float(s["compute"]["gpus_purchased_giants"]),
         "gpu_price_peak_y1_ratio": float(s["compute"]["gpu_price_peak_first_year_ratio"]),
         "gpu_price_mean_mcny": float(m["gpu_price_mcny"].mean()),
-        "rent_mean_cny_per_hour": float(m["rental_price_mcny"].mean()) * CNY_PER_HOUR,
+        "rent_mean_cny_per_hour": float(m["rental_price_mcny"].mean())
+        * CNY_PER_HOUR_PER_MCNY_MONTH,
         "rent_cny_per_hour_y1_max": float(m.loc[m.index < YEAR, "rental_price_mcny"].max())
-        * CNY_PER_HOUR,
+        * CNY_PER_HOUR_PER_MCNY_MONTH,
         "giant_revenue_share_24": at(2 * YEAR, "giant_revenue_share"),
         "startup_revenue_24": float(m.loc[m.index < 2 * YEAR, "revenue_startups_mcny"].sum()),
         "giant_revenue_24": float(m.loc[m.index < 2 * YEAR, "revenue_giants_mcny"].sum()),
