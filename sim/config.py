@@ -179,6 +179,7 @@ class GiantsConfig:
     hype_fleet_elasticity: float = param(0, 5, "elasticity of GPU target to hype")
     gpu_price_elasticity: float = param(0, 5, "elasticity of GPU orders to price")
     fleet_target_months_of_budget: float = param(0, 240, "months of AI budget")
+    fleet_plan_price_mcny: float = param(0.001, 100, "million CNY per A100-eq")
     fleet_adjust_months: float = param(1, 60, "months to close the fleet gap")
     cloud_reserve_share: float = param(0, 1, "share of the fleet shortfall kept off the cloud")
     training_fleet_share: float = param(0, 1, "share of fleet")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from conftest import small_config
 
@@ -101,6 +103,33 @@ def test_a_late_delivery_does_not_shrink_a_giants_training_run() -> None:
     g = old_rule.giants[0]
     old_rule.world.compute._overdue[g.id] = owned
     assert g.training_run_gpus() == share * old_rule.world.compute.owned(g.id)
+
+
+def _fleet_target(*overrides: str) -> float:
+    """Tencent's first fleet target (A100-eq): what it owns plus its shortfall."""
+    model = MarketModel(small_config(*overrides))
+    giant = next(g for g in model.giants if g.name == "Tencent")
+    giant.earn_core_profit()
+    giant.buy_compute()
+    assert giant._fleet_shortfall > 0
+    return giant._fleet_shortfall + model.world.compute.owned(giant.id)
+
+
+def test_a_dearer_gpu_moves_the_fleet_target_through_the_price_elasticity_alone() -> None:
+    """Claim 2: a run that starts at double the GPU price shrinks the giants' targets by
+    2^-gpu_price_elasticity, as a doubling during the run would; the budget is planned
+    at ``fleet_plan_price_mcny``, not at the run's starting price."""
+    e = 0.8
+    base = _fleet_target(f"giants.gpu_price_elasticity={e}")
+    dear = _fleet_target(f"giants.gpu_price_elasticity={e}", "compute.initial_gpu_price_mcny=0.2")
+    assert math.isclose(dear / base, 2**-e, rel_tol=1e-9)
+    inelastic = _fleet_target("giants.gpu_price_elasticity=0")
+    assert math.isclose(
+        _fleet_target("giants.gpu_price_elasticity=0", "compute.initial_gpu_price_mcny=0.2"),
+        inelastic, rel_tol=1e-9)
+    # a plan budgeted at double the price buys half the GPUs at the same market price
+    e0 = _fleet_target("giants.gpu_price_elasticity=0", "giants.fleet_plan_price_mcny=0.2")
+    assert math.isclose(e0 / inelastic, 0.5, rel_tol=1e-9)
 
 
 # ---------------------------------------------------------------- tender choice

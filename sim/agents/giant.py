@@ -51,7 +51,6 @@ class Giant(Vendor):
         self._fleet_shortfall = 0.0  # A100-eq the giant wants but does not yet own
         self._next_generation = float(rng.uniform(0, cfg.generation_interval_months / 2))
         self._generation = 0
-        self._reference_price = world.compute.price_mcny
         self.api_price = cfg.initial_api_price_cny_per_mtok
         self.core_profit = 0.0
         world.actor_types[self.id] = self.actor_type
@@ -110,11 +109,16 @@ class Giant(Vendor):
 
     # ------------------------------------------------------------ compute
     def buy_compute(self) -> None:
-        """Order GPUs towards a fleet target set by budget, hype, price and serving load."""
+        """Order GPUs towards a fleet target set by budget, hype, price and serving load.
+
+        The target is budgeted at ``fleet_plan_price_mcny``, a price of the giant's plan,
+        not of the run: a run that starts at a dearer GPU price moves the target through
+        ``gpu_price_elasticity`` alone, as a price rise during the run does.
+        """
         w = self.world
         c = self._cfg
         price = w.compute.price_mcny
-        rel_price = price / self._reference_price
+        plan_price = c.fleet_plan_price_mcny
         efficiency = cap.efficiency(w.capability, w.now)
         self._serving_gpus = w.compute.serving_gpus(
             w.enterprise.tokens(self.id, w.month - 1), efficiency
@@ -122,9 +126,9 @@ class Giant(Vendor):
         target = (
             self.ai_budget()
             * c.fleet_target_months_of_budget
-            / self._reference_price
+            / plan_price
             * w.hype.level**c.hype_fleet_elasticity
-            * rel_price**-c.gpu_price_elasticity
+            * (price / plan_price) ** -c.gpu_price_elasticity
             + self._serving_gpus
         )
         owned = w.compute.owned(self.id)
