@@ -132,6 +132,21 @@ def test_a_dearer_gpu_moves_the_fleet_target_through_the_price_elasticity_alone(
     assert math.isclose(e0 / inelastic, 0.5, rel_tol=1e-9)
 
 
+def test_a_release_records_its_training_compute_in_gpu_months(monkeypatch) -> None:
+    """Giants' and startups' release rows share one unit: a giant's ``gpus`` is the GPUs
+    it trained on times ``training_months`` (A100-eq-months, as a startup's run)."""
+    from sim.agents.giant import Giant
+
+    monkeypatch.setattr(Giant, "training_run_gpus", lambda self: 1234.0)
+    model = MarketModel(small_config("horizon_months=12"))
+    model.run()
+    ev = [r for r in model.world.log.rows() if r["kind"] == "model_release"]
+    giants = [r["gpus"] for r in ev if r["actor_type"] == "giant"]
+    assert giants and all(g == 1234.0 * model.cfg.giants.training_months for g in giants)
+    shells = [r["gpus"] for r in ev if r["model_kind"] == "shell"]
+    assert shells and min(shells) >= model.cfg.startups.training_gpu_months_other
+
+
 # ---------------------------------------------------------------- tender choice
 def test_without_taste_the_best_bid_wins_and_nothing_is_drawn() -> None:
     from sim.agents.buyers import choose

@@ -197,7 +197,7 @@ class Giant(Vendor):
             model_kind=str(ModelKind.ORIGINAL),
             domain=w.domains[0],
             capability=self.capability,
-            gpus=gpus,
+            gpus=gpus * c.training_months,  # training compute in GPU-months, as a startup's
             stage=self._generation,
         )
 

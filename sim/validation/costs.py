@@ -60,7 +60,7 @@ def startup_original_run_usd(cfg: BaimoConfig) -> float:
 
 def giant_first_runs_usd(cfg: BaimoConfig) -> dict[str, float]:
     """Each giant's first-generation training run (2023) in a short seeded run of the model,
-    costed on its own fleet at default prices: GPUs used x training months x ownership cost."""
+    costed on its own fleet at default prices: the release's GPU-months x ownership cost."""
     from sim.run import simulate
 
     short = dataclasses.replace(
@@ -69,8 +69,7 @@ def giant_first_runs_usd(cfg: BaimoConfig) -> dict[str, float]:
     ev = simulate(short).events
     first = ev[(ev["kind"] == "model_release") & (ev["actor_type"] == "giant")
                & (ev["stage"] == 1)]
-    return {str(r.actor): run_cost_usd(cfg, float(r.gpus) * cfg.giants.training_months,
-                                       rented=False)
+    return {str(r.actor): run_cost_usd(cfg, float(r.gpus), rented=False)
             for r in first.itertuples()}
 
 
