@@ -124,7 +124,8 @@ def worth_pruning(buyers: int, columns: int) -> bool:
 @dataclass(frozen=True)
 class OfferTable:
     """This month's API offers: vendor ids, gross value and hallucination by domain
-    (vendors x domains), and each vendor's API price as a share of budget."""
+    (vendors x domains), each vendor's API price as a share of budget, and each
+    vendor's column by name."""
 
     month: float
     offers: list[Offer]
@@ -132,6 +133,7 @@ class OfferTable:
     value: np.ndarray
     halluc: np.ndarray
     share: np.ndarray
+    column: dict[str, int]
     _dominators: dict[int, np.ndarray] = field(default_factory=dict)
 
     def candidates(self, domain: int, rivals: int) -> np.ndarray:
@@ -250,7 +252,7 @@ class BuyerPopulation:
         while True:
             offers = w.enterprise.offers()
             self.follow_vendor_exits()
-            self.award_tenders()
+            self.award_tenders(offers)
             self.end_contracts()
             self.review_subscriptions(offers)
             self.consider_adoption(offers)
@@ -344,12 +346,14 @@ class BuyerPopulation:
             else:
                 self._end(clients, "vendor_exit")
 
-    def award_tenders(self) -> None:
+    def award_tenders(self, offers: list[Offer]) -> None:
         """Award every closing tender whose best bid has a positive utility: to that bid, or
         with ``tender_taste`` to one of the bids worth having, by logit (:func:`choose`).
 
-        The month's tenders are scored a (domain, privacy) group at a time against the
-        bids that could win any of them: a (tenders x bids) matrix per group.
+        Only bids of vendors with an offer among ``offers`` (this month's) count; a bid's
+        value and hallucination are its vendor's row of the month's offer table. The
+        month's tenders are scored a (domain, privacy) group at a time against the bids
+        that could win any of them: a (tenders x bids) matrix per group.
         """
         w = self.world
         m = w.enterprise
@@ -358,20 +362,25 @@ class BuyerPopulation:
             return
         buyer = tenders.buyer
         self.pending[buyer] = False
-        offers = [m.offer(b.vendor) for b in bids]
-        live = [(b, o) for b, o in zip(bids, offers, strict=True) if o is not None]
+        if not offers:
+            return
+        table = self._offer_table(offers)
+        column_of = table.column
+        live = [(b, k) for b in bids if (k := column_of.get(b.vendor)) is not None]
         if not live:
             return
         bids = [b for b, _ in live]
-        value_table = self._value(np.array([o.domain_capability for _, o in live]))
-        halluc = np.array([o.hallucination for _, o in live])
-        vendor = np.array([m.vendor_index(b.vendor) for b in bids])
+        column = np.array([k for _, k in live], dtype=np.intp)
+        value_table, halluc, vendor = table.value[column], table.halluc[column], table.ids[column]
         share = np.array([b.price_share for b in bids])
+        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
+        listed = [b.domains for b in bids]
+        serves[[k for k, ds in enumerate(listed) if ds is None]] = True
+        bid_domain = [(k, d) for k, ds in enumerate(listed) if ds is not None for d in ds]
+        if bid_domain:
+            serves[tuple(np.array(bid_domain).T)] = True
         domain, value, term, private = (tenders.domain, tenders.value_mcny, tenders.term_months,
                                         tenders.private)
-        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
-        for k, b in enumerate(bids):
-            serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
         private_ok = np.array([b.private_ok for b in bids])
         prev = self.previous[buyer]
         best = np.zeros(len(tenders), dtype=np.int64)
@@ -433,6 +442,7 @@ class BuyerPopulation:
             value=self._value(np.array([o.domain_capability for o in offers])),
             halluc=np.array([o.hallucination for o in offers]),
             share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
+            column={o.vendor: k for k, o in enumerate(offers)},
         )
         return self._table
 
