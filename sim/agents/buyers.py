@@ -90,25 +90,27 @@ SEQUENTIAL_SUM_BELOW = 8
 
 
 def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """``values[starts[i]:starts[i + 1]].sum()`` for every group i (the last runs to the end),
-    each exactly as NumPy sums that slice alone.
+    """``values[..., starts[i]:starts[i + 1]].sum(axis=-1)`` for every group i (the last runs
+    to the end), each exactly as NumPy sums that slice alone; ``values`` is one row or
+    several (rows x entries: one sum per row and group, each row's slice summed alone).
 
     Groups of fewer than :data:`SEQUENTIAL_SUM_BELOW` values are summed the way NumPy sums
     them, from 0.0 one value after another, for all groups at once: a pass per position.
     (``np.add.reduceat`` starts from a group's first value instead, which rounds
-    differently.) Longer groups are summed one by one.
+    differently.) Longer groups are summed one by one, all rows in one call.
     """
-    ends = np.r_[starts[1:], values.size]
+    size = values.shape[-1]
+    ends = np.r_[starts[1:], size]
     sizes = ends - starts
-    sums = np.zeros(starts.size)
+    sums = np.zeros(values.shape[:-1] + starts.shape)
     short = sizes < SEQUENTIAL_SUM_BELOW
     for j in range(SEQUENTIAL_SUM_BELOW - 1):
         at = np.flatnonzero(short & (sizes > j))
         if at.size == 0:
             break
-        sums[at] += values[starts[at] + j]
+        sums[..., at] += values[..., starts[at] + j]
     for g in np.flatnonzero(~short).tolist():
-        sums[g] = values[starts[g]:ends[g]].sum()
+        sums[..., g] = values[..., starts[g]:ends[g]].sum(axis=-1)
     return sums
 
 
@@ -603,17 +605,19 @@ class BuyerPopulation:
         # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
         small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
         order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-        keys, spend, delivered = keys[order], spend[order], delivered[order]
+        keys = keys[order]
+        flows = np.empty((2, keys.size))   # spend and delivery, in payment order
+        np.take(spend, order, out=flows[0])
+        np.take(delivered, order, out=flows[1])
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        amounts, loads = group_sums(spend, starts), group_sums(delivered, starts)
+        amounts, loads = group_sums(flows, starts)
         group = keys[starts]
         vendor_of, segment_of = np.divmod(group >> 1, nseg)
         channel_of = group & 1   # 1: a contract group, 0: an API group
         payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers
-        amount_list = amounts.tolist()
-        w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amount_list,
+        w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amounts,
                                _PAYMENT_REASONS[channel_of].tolist())
-        m.record_monthly_payments(payees, (channel_of == 1).tolist(), amount_list, loads.tolist())
+        m.record_monthly_payments(payees, channel_of == 1, amounts, loads)
         # Contract-months are whole numbers, so their sums do not depend on the order.
         ndom = len(self._domain_names)
         counts = np.bincount(vendor[contract].astype(np.int64) * ndom
