@@ -9,9 +9,16 @@ negative; a firm's account is negative only after it went bankrupt.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+
+import numpy as np
 
 CNY_PER_MCNY = 1_000_000
+#: Whole CNY below which a float64 amount converts to an int64 exactly (2**53: every
+#: integer up to it is a float64); larger amounts are moved one at a time, as Python ints.
+EXACT_CNY_BELOW = 2.0**53
 
 
 def is_external(account: str) -> bool:
@@ -56,22 +63,35 @@ class Ledger:
         return cny
 
     def transfer_each(
-        self, month: float, payers: list[str], payees: list[str], amounts_mcny: list[float],
-        reasons: list[str],
+        self, month: float, payers: Sequence[str], payees: Sequence[str],
+        amounts_mcny: Sequence[float] | np.ndarray, reasons: Sequence[str],
     ) -> None:
-        """:meth:`transfer` for each (payer, payee, amount, reason), in order, in one pass
-        (the buyers' thousands of monthly payments: no method call per payment)."""
-        balances, log = self._balances, self._log
-        for payer, payee, amount_mcny, reason in zip(payers, payees, amounts_mcny, reasons,
-                                                     strict=True):
-            if not amount_mcny >= 0:
-                raise ValueError(f"transfer amount must be >= 0, got {amount_mcny!r} ({reason})")
-            cny = round(amount_mcny * CNY_PER_MCNY)
-            if cny == 0 or payer == payee:
-                continue
-            balances[payer] -= cny
-            balances[payee] += cny
-            log.append((month, payer, payee, cny, reason))
+        """:meth:`transfer` for each (payer, payee, amount in million CNY, reason), in order,
+        in one pass (the buyers' thousands of monthly payments: no method call per payment).
+
+        Amounts are scaled and rounded to whole CNY by NumPy (the same IEEE product and
+        round-half-even as :meth:`transfer`); a negative, NaN or huge amount sends the
+        whole batch through :meth:`transfer`, which raises at the first bad one.
+        """
+        amounts = np.asarray(amounts_mcny, dtype=np.float64)
+        if not len(payers) == len(payees) == amounts.size == len(reasons):
+            raise ValueError("transfer_each needs one payer, payee, amount and reason each")
+        scaled = amounts * CNY_PER_MCNY
+        if not np.all((amounts >= 0) & (scaled < EXACT_CNY_BELOW)):
+            for payer, payee, amount_mcny, reason in zip(payers, payees, amounts.tolist(),
+                                                         reasons, strict=True):
+                self.transfer(month, payer, payee, amount_mcny, reason)
+            return
+        cny = np.rint(scaled).astype(np.int64).tolist()
+        moved = [c != 0 and payer != payee for payer, payee, c in zip(payers, payees, cny,
+                                                                     strict=True)]
+        payers, payees = list(compress(payers, moved)), list(compress(payees, moved))
+        cny = list(compress(cny, moved))
+        balances = self._balances
+        for payer, payee, c in zip(payers, payees, cny, strict=True):
+            balances[payer] -= c
+            balances[payee] += c
+        self._log.extend(zip(repeat(month), payers, payees, cny, compress(reasons, moved)))
 
     def balance(self, account: str) -> float:
         """Balance of ``account`` in million CNY."""

@@ -201,3 +201,20 @@ def test_group_sums_are_each_groups_own_numpy_sum(groups: list[list[float]]) -> 
     starts = np.r_[0, np.cumsum([len(g) for g in groups])[:-1]]
     want = [np.array(g).sum() for g in groups]
     assert group_sums(values, starts).tolist() == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.floats(0, 1e9), st.floats(0, 1e9)), min_size=1,
+                         max_size=300), min_size=1, max_size=12))
+def test_group_sums_of_several_rows_are_each_rows_own(groups: list[list[tuple[float, float]]]
+                                                      ) -> None:
+    """pay_vendors sums spend and delivery in one call: each row as group_sums sums it alone."""
+    from sim.agents.buyers import group_sums
+
+    rows = np.array([v for g in groups for v in g]).T.copy()   # 2 x entries, C order
+    starts = np.r_[0, np.cumsum([len(g) for g in groups])[:-1]]
+    both = group_sums(rows, starts)
+    for r in range(2):
+        assert both[r].tolist() == group_sums(rows[r], starts).tolist()
+        assert both[r].tolist() == [rows[r, s:s + len(g)].sum()
+                                    for s, g in zip(starts.tolist(), groups, strict=True)]

@@ -90,25 +90,27 @@ SEQUENTIAL_SUM_BELOW = 8
 
 
 def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """``values[starts[i]:starts[i + 1]].sum()`` for every group i (the last runs to the end),
-    each exactly as NumPy sums that slice alone.
+    """``values[..., starts[i]:starts[i + 1]].sum(axis=-1)`` for every group i (the last runs
+    to the end), each exactly as NumPy sums that slice alone; ``values`` is one row or
+    several (rows x entries: one sum per row and group, each row's slice summed alone).
 
     Groups of fewer than :data:`SEQUENTIAL_SUM_BELOW` values are summed the way NumPy sums
     them, from 0.0 one value after another, for all groups at once: a pass per position.
     (``np.add.reduceat`` starts from a group's first value instead, which rounds
-    differently.) Longer groups are summed one by one.
+    differently.) Longer groups are summed one by one, all rows in one call.
     """
-    ends = np.r_[starts[1:], values.size]
+    size = values.shape[-1]
+    ends = np.r_[starts[1:], size]
     sizes = ends - starts
-    sums = np.zeros(starts.size)
+    sums = np.zeros(values.shape[:-1] + starts.shape)
     short = sizes < SEQUENTIAL_SUM_BELOW
     for j in range(SEQUENTIAL_SUM_BELOW - 1):
         at = np.flatnonzero(short & (sizes > j))
         if at.size == 0:
             break
-        sums[at] += values[starts[at] + j]
+        sums[..., at] += values[..., starts[at] + j]
     for g in np.flatnonzero(~short).tolist():
-        sums[g] = values[starts[g]:ends[g]].sum()
+        sums[..., g] = values[..., starts[g]:ends[g]].sum(axis=-1)
     return sums
 
 
@@ -124,7 +126,8 @@ def worth_pruning(buyers: int, columns: int) -> bool:
 @dataclass(frozen=True)
 class OfferTable:
     """This month's API offers: vendor ids, gross value and hallucination by domain
-    (vendors x domains), and each vendor's API price as a share of budget."""
+    (vendors x domains), each vendor's API price as a share of budget, and each
+    vendor's column by name."""
 
     month: float
     offers: list[Offer]
@@ -132,6 +135,7 @@ class OfferTable:
     value: np.ndarray
     halluc: np.ndarray
     share: np.ndarray
+    column: dict[str, int]
     _dominators: dict[int, np.ndarray] = field(default_factory=dict)
 
     def candidates(self, domain: int, rivals: int) -> np.ndarray:
@@ -250,7 +254,7 @@ class BuyerPopulation:
         while True:
             offers = w.enterprise.offers()
             self.follow_vendor_exits()
-            self.award_tenders()
+            self.award_tenders(offers)
             self.end_contracts()
             self.review_subscriptions(offers)
             self.consider_adoption(offers)
@@ -344,12 +348,14 @@ class BuyerPopulation:
             else:
                 self._end(clients, "vendor_exit")
 
-    def award_tenders(self) -> None:
+    def award_tenders(self, offers: list[Offer]) -> None:
         """Award every closing tender whose best bid has a positive utility: to that bid, or
         with ``tender_taste`` to one of the bids worth having, by logit (:func:`choose`).
 
-        The month's tenders are scored a (domain, privacy) group at a time against the
-        bids that could win any of them: a (tenders x bids) matrix per group.
+        Only bids of vendors with an offer among ``offers`` (this month's) count; a bid's
+        value and hallucination are its vendor's row of the month's offer table. The
+        month's tenders are scored a (domain, privacy) group at a time against the bids
+        that could win any of them: a (tenders x bids) matrix per group.
         """
         w = self.world
         m = w.enterprise
@@ -358,20 +364,25 @@ class BuyerPopulation:
             return
         buyer = tenders.buyer
         self.pending[buyer] = False
-        offers = [m.offer(b.vendor) for b in bids]
-        live = [(b, o) for b, o in zip(bids, offers, strict=True) if o is not None]
+        if not offers:
+            return
+        table = self._offer_table(offers)
+        column_of = table.column
+        live = [(b, k) for b in bids if (k := column_of.get(b.vendor)) is not None]
         if not live:
             return
         bids = [b for b, _ in live]
-        value_table = self._value(np.array([o.domain_capability for _, o in live]))
-        halluc = np.array([o.hallucination for _, o in live])
-        vendor = np.array([m.vendor_index(b.vendor) for b in bids])
+        column = np.array([k for _, k in live], dtype=np.intp)
+        value_table, halluc, vendor = table.value[column], table.halluc[column], table.ids[column]
         share = np.array([b.price_share for b in bids])
+        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
+        listed = [b.domains for b in bids]
+        serves[[k for k, ds in enumerate(listed) if ds is None]] = True
+        bid_domain = [(k, d) for k, ds in enumerate(listed) if ds is not None for d in ds]
+        if bid_domain:
+            serves[tuple(np.array(bid_domain).T)] = True
         domain, value, term, private = (tenders.domain, tenders.value_mcny, tenders.term_months,
                                         tenders.private)
-        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
-        for k, b in enumerate(bids):
-            serves[k, list(b.domains) if b.domains is not None else slice(None)] = True
         private_ok = np.array([b.private_ok for b in bids])
         prev = self.previous[buyer]
         best = np.zeros(len(tenders), dtype=np.int64)
@@ -433,6 +444,7 @@ class BuyerPopulation:
             value=self._value(np.array([o.domain_capability for o in offers])),
             halluc=np.array([o.hallucination for o in offers]),
             share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
+            column={o.vendor: k for k, o in enumerate(offers)},
         )
         return self._table
 
@@ -593,17 +605,19 @@ class BuyerPopulation:
         # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
         small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
         order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-        keys, spend, delivered = keys[order], spend[order], delivered[order]
+        keys = keys[order]
+        flows = np.empty((2, keys.size))   # spend and delivery, in payment order
+        np.take(spend, order, out=flows[0])
+        np.take(delivered, order, out=flows[1])
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        amounts, loads = group_sums(spend, starts), group_sums(delivered, starts)
+        amounts, loads = group_sums(flows, starts)
         group = keys[starts]
         vendor_of, segment_of = np.divmod(group >> 1, nseg)
         channel_of = group & 1   # 1: a contract group, 0: an API group
         payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers
-        amount_list = amounts.tolist()
-        w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amount_list,
+        w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amounts,
                                _PAYMENT_REASONS[channel_of].tolist())
-        m.record_monthly_payments(payees, (channel_of == 1).tolist(), amount_list, loads.tolist())
+        m.record_monthly_payments(payees, channel_of == 1, amounts, loads)
         # Contract-months are whole numbers, so their sums do not depend on the order.
         ndom = len(self._domain_names)
         counts = np.bincount(vendor[contract].astype(np.int64) * ndom

@@ -11,7 +11,7 @@ served per month, and which vendors left or were taken over.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -224,8 +224,8 @@ class EnterpriseMarket:
         self._revenue_month[month][vendor] += amount_mcny
 
     def record_monthly_payments(
-        self, vendors: list[str], contract: list[bool], amounts_mcny: list[float],
-        loads: list[float],
+        self, vendors: Sequence[str], contract: Sequence[bool] | np.ndarray,
+        amounts_mcny: Sequence[float] | np.ndarray, loads: Sequence[float] | np.ndarray,
     ) -> None:
         """The buyers' payments of this month, one per group, in order: what
         :meth:`record_payment` and then :meth:`record_delivery_load` (a contract group,
@@ -235,8 +235,9 @@ class EnterpriseMarket:
         revenue, by_vendor = self._revenue, self._revenue_month[month]
         delivery, tokens, all_tokens = self._delivery, self._tokens, self._tokens_month
         self._paid.update(vendors)
-        for vendor, is_contract, amount, load in zip(vendors, contract, amounts_mcny, loads,
-                                                     strict=True):
+        for vendor, is_contract, amount, load in zip(vendors, np.asarray(contract).tolist(),
+                                                     np.asarray(amounts_mcny).tolist(),
+                                                     np.asarray(loads).tolist(), strict=True):
             revenue[(vendor, month, CONTRACT if is_contract else API)] += amount
             by_vendor[vendor] += amount
             if is_contract:
@@ -255,13 +256,17 @@ class EnterpriseMarket:
         self._delivery[(vendor, int(self._env.now))] += value_mcny
 
     def record_contract_months_each(
-        self, vendors: list[str], domains: list[int], months: list[float]
+        self, vendors: Sequence[str], domains: Sequence[int], months: Sequence[float]
     ) -> None:
-        """:meth:`record_contract_months` for each (vendor, domain, months), in order."""
+        """:meth:`record_contract_months` for each (vendor, domain, months), in order (a
+        vendor's table is looked up once for a run of its entries)."""
         month = int(self._env.now)
         table = self._contract_months
+        last: str | None = None
+        by_domain: dict[int, float] = {}
         for vendor, domain, amount in zip(vendors, domains, months, strict=True):
-            by_domain = table[(vendor, month)]
+            if vendor != last:
+                by_domain, last = table[(vendor, month)], vendor
             by_domain[domain] = by_domain.get(domain, 0.0) + amount
 
     def delivery_load(self, vendor: str, month: int) -> float:
