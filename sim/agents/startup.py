@@ -18,7 +18,7 @@ import simpy
 
 from sim import capability as cap
 from sim.agents.vendor import Vendor
-from sim.config import DataConfig, StartupsConfig
+from sim.config import CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
 from sim.markets.funding import FOUNDERS, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
@@ -27,6 +27,39 @@ from sim.world import Phase, World
 PAYROLL = "ext:payroll"
 LANDLORDS = "ext:landlords"
 DISTRESS_RUNWAY_MONTHS = 2.0  # a company with less runway than this is in distress
+
+# Per-domain capabilities (points) and hallucination rates (shares of answers) of an offer.
+OfferedCapabilities = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+class HostShares:
+    """What application companies take from their host's model: ``share`` of its capability
+    in each domain (points) and the hallucination rate (share of answers) of that.
+
+    Outside its home domain an application company's capability is just this share (its own
+    domain data adds only at home), so every company on one host offers the same values
+    there: they are worked out once per host offer, not once per company and month.
+    """
+
+    def __init__(self, capability: CapabilityConfig, share: float) -> None:
+        self._capability = capability
+        self.share = share
+        # host -> (the capabilities of the host offer they come from, shares, rates)
+        self._by_host: dict[str, tuple[tuple[float, ...], tuple[float, ...],
+                                       tuple[float, ...]]] = {}
+
+    def of(self, host: str, host_capability: tuple[float, ...]) -> OfferedCapabilities:
+        """Shares of ``host_capability`` (the host's current offer) by domain, and their
+        hallucination rates; kept until the host offers other capabilities (tuples are
+        immutable and the one kept is held here, so the same object means the same values).
+        """
+        known = self._by_host.get(host)
+        if known is None or known[0] is not host_capability:
+            # `+ 0.0` is what a company's own data adds outside its home domain
+            shares = tuple([self.share * c + 0.0 for c in host_capability])
+            known = (host_capability, shares, cap.hallucination_rates(self._capability, shares))
+            self._by_host[host] = known
+        return known[1], known[2]
 
 
 class Startup(Vendor):
@@ -41,9 +74,15 @@ class Startup(Vendor):
         data_cfg: DataConfig,
         number: int,
         rng: np.random.Generator,
+        host_shares: HostShares | None = None,
     ) -> None:
         super().__init__(world, f"startup:{number}")
         self._cfg = cfg
+        self._host_shares = (
+            host_shares
+            if host_shares is not None
+            else HostShares(world.capability, cfg.app_layer_capability_share)
+        )
         self._data_step_cost = data_cfg.step_cost_startup_mcny
         self._rng = rng
         self._review_rng = world.streams.get("review_startup", number)
@@ -349,17 +388,30 @@ class Startup(Vendor):
 
     def domain_capabilities(self) -> tuple[float, ...]:
         """Own model's capability, or the host's plus own domain data after a pivot."""
+        hosted = self._hosted_capabilities()
+        return super().domain_capabilities() if hosted is None else hosted[0]
+
+    def offered_capabilities(self) -> OfferedCapabilities:
+        """Capabilities and hallucination rates by domain (see :meth:`domain_capabilities`)."""
+        hosted = self._hosted_capabilities()
+        return super().offered_capabilities() if hosted is None else hosted
+
+    def _hosted_capabilities(self) -> OfferedCapabilities | None:
+        """After a pivot, the share of the host's capability in each domain plus own domain
+        data in the home domain, and their hallucination rates (None: own model's apply)."""
         if not self.pivoted or self.host is None:
-            return super().domain_capabilities()
+            return None
         w = self.world
         host = w.enterprise.offer(self.host)
         if host is None:
-            return super().domain_capabilities()
-        share = self._cfg.app_layer_capability_share
+            return None
+        shares, rates = self._host_shares.of(self.host, host.domain_capability)
         home = self.home_domain  # a vertical is specialised in its home domain only
         own = w.capability.vertical_data_bonus * w.data.domain_quality(self.id, home)
-        return tuple([share * c + (own if d == home else 0.0)
-                      for d, c in enumerate(host.domain_capability)])
+        value = self._host_shares.share * host.domain_capability[home] + own
+        rate = cap.hallucination_rate(w.capability, value)
+        return (shares[:home] + (value,) + shares[home + 1:],
+                rates[:home] + (rate,) + rates[home + 1:])
 
     # ------------------------------------------------------------ selling
     def set_price(self) -> None:
@@ -452,6 +504,7 @@ class StartupEntry:
         self._cfg = cfg
         self._data_cfg = data_cfg
         self._rng = world.streams.get("entry")
+        self._host_shares = HostShares(world.capability, cfg.app_layer_capability_share)
         self.startups: list[Startup] = []
 
     def rate(self) -> float:
@@ -466,7 +519,12 @@ class StartupEntry:
             for _ in range(int(self._rng.poisson(self.rate()))):
                 number = len(self.startups)
                 startup = Startup(
-                    w, self._cfg, self._data_cfg, number, w.streams.get("startup", number)
+                    w,
+                    self._cfg,
+                    self._data_cfg,
+                    number,
+                    w.streams.get("startup", number),
+                    self._host_shares,
                 )
                 self.startups.append(startup)
                 w.env.process(startup.run())
