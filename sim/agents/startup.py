@@ -20,6 +20,7 @@ from sim import capability as cap
 from sim.agents.vendor import Vendor
 from sim.config import CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
+from sim.markets.compute import POWER_ACCOUNT
 from sim.markets.funding import FOUNDERS, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
 from sim.world import Phase, World
@@ -199,25 +200,23 @@ class Startup(Vendor):
         """Salaries, office, electricity, project delivery and the host's fee."""
         w = self.world
         c = self._cfg
-        w.ledger.transfer(
-            w.now,
+        now = w.now
+        ledger = w.ledger
+        ledger.transfer(
+            now,
             self.id,
             PAYROLL,
             self.headcount * self._burn_factor * c.salary_mcny_per_month,
             "salaries",
         )
-        w.ledger.transfer(w.now, self.id, LANDLORDS, c.rent_mcny_per_month, "office_rent")
-        w.ledger.transfer(
-            w.now,
-            self.id,
-            "ext:electricity",
-            w.compute.fleet_electricity_mcny(self.id),
-            "electricity",
-        )
+        ledger.transfer(now, self.id, LANDLORDS, c.rent_mcny_per_month, "office_rent")
+        power = w.compute.fleet_electricity_mcny(self.id)
+        if power:  # no fleet (most startups): a transfer of nothing would record nothing
+            ledger.transfer(now, self.id, POWER_ACCOUNT, power, "electricity")
         self.pay_delivery(c.delivery_cost_share)
         if self.host is not None:
-            fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, w.month - 1)
-            w.ledger.transfer(w.now, self.id, self.host, fee, "platform_fee")
+            fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
+            ledger.transfer(now, self.id, self.host, fee, "platform_fee")
 
     def go_bankrupt(self) -> None:
         """Out of cash: close, leave the market, say why."""
@@ -246,11 +245,13 @@ class Startup(Vendor):
         """Move development and training on, and rent GPUs for training and serving."""
         w = self.world
         want = self._advance_training()
-        serving = w.compute.serving_gpus(
-            w.enterprise.tokens(self.id, w.month - 1), cap.efficiency(w.capability, w.now)
-        )
         if self.pivoted:
             serving = 0.0  # the host giant serves an application company's traffic
+        else:
+            now = w.now
+            serving = w.compute.serving_gpus(
+                w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
+            )
         self._serving_request = serving
         if want + serving > 0:
             w.compute.request_rental(RentalRequest(self.id, want + serving))
@@ -258,7 +259,6 @@ class Startup(Vendor):
     def _advance_training(self) -> float:
         """One month of development or training; return GPU-months to rent for training."""
         w = self.world
-        per_month = self._training_need / self._training_months
         if self.pivoted or self._reviewing:
             return 0.0
         if self._dev_left > 0:
@@ -270,6 +270,7 @@ class Startup(Vendor):
             self._start_training()
             per_month = self._training_need / self._training_months
             return max(per_month - w.compute.owned(self.id), 0.0)
+        per_month = self._training_need / self._training_months
         own = min(w.compute.owned(self.id), per_month)
         rented = max(w.compute.rented(self.id) - self._serving_request, 0.0)
         self._training_done += own + rented
@@ -450,35 +451,35 @@ class Startup(Vendor):
         w = self.world
         c = self._cfg
         f = w.funding
+        now = w.now
+        hype = w.hype.level
         failures = f.failed_rounds(self.id)
         if failures > self._seen_failures:
             self._burn_factor *= 1 - c.cost_cut_after_failed_round
-            self._last_failure_month = w.now - 1
+            self._last_failure_month = now - 1
         self._seen_failures = failures
         runway = self.runway_months()
         revenue = self.annual_revenue()
         rank = w.leaderboard.rank_percentile(self.id)
         stage = f.stage(self.id)
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
-            value = f.pre_money(
-                w.hype.level, self.releases, rank, stage, revenue, self.gpu_asset_share()
-            )
-            f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, w.now))
-        elif f.investors_exiting(self.id, w.now) and revenue < c.ipo_revenue_mcny_per_year:
-            f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, w.now))
+            value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
+            f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, now))
+        elif f.investors_exiting(self.id, now) and revenue < c.ipo_revenue_mcny_per_year:
+            f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, now))
         else:
             f.withdraw_sale(self.id)
         if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            self.pressure(), w.hype.level
+            self.pressure(), hype
         ):
             return
         plan = 0.0
         if self.kind == ModelKind.ORIGINAL:
             plan = c.training_gpu_months_original * w.compute.rental_price_mcny
         target = f.round_target(self.monthly_burn(), plan)
-        pre = f.pre_money(w.hype.level, self.releases, rank, stage, revenue, self.gpu_asset_share())
-        score = f.score(w.hype.level, self.releases, rank, stage, revenue)
-        f.request(RaiseRequest(self.id, target, pre, score, stage, w.now))
+        pre = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
+        score = f.score(hype, self.releases, rank, stage, revenue)
+        f.request(RaiseRequest(self.id, target, pre, score, stage, now))
 
     def maybe_ipo(self) -> None:
         """List when revenue is at scale and the window is open (seed 004)."""

@@ -81,9 +81,10 @@ class Vendor:
     def pay_delivery(self, cost_share: float) -> float:
         """Pay the experts delivering last month's projects; return the cost."""
         w = self.world
-        load = w.enterprise.delivery_load(self.id, w.month - 1)
-        cost = cost_share * load
-        w.ledger.transfer(w.now, self.id, DELIVERY_STAFF, cost, "project_delivery")
+        now = w.now
+        cost = cost_share * w.enterprise.delivery_load(self.id, int(now) - 1)
+        if cost:  # nothing delivered last month: a transfer of nothing would record nothing
+            w.ledger.transfer(now, self.id, DELIVERY_STAFF, cost, "project_delivery")
         return cost
 
     def learn_from_contracts(self) -> None:
