@@ -6,8 +6,12 @@ import math
 
 import numpy as np
 from conftest import small_config
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sim.messages import ModelKind
+from sim import capability as cap
+from sim.agents.startup import HostShares, Startup
+from sim.messages import ModelKind, Offer
 from sim.model import MarketModel
 
 
@@ -176,3 +180,70 @@ def test_a_tender_taste_spreads_close_bids_and_never_picks_one_not_worth_having(
     assert (k == 1).mean() > 0.99
     _, top = choose(np.array([[-0.2, -0.1]]), 0.15, rng)
     assert top[0] < 0   # nothing worth having: the tender is not awarded
+
+
+_APP_MODEL: list[MarketModel] = []
+
+
+def _app_model() -> MarketModel:
+    """One small model for the application-company checks (built once)."""
+    if not _APP_MODEL:
+        _APP_MODEL.append(MarketModel(small_config()))
+    return _APP_MODEL[0]
+
+
+def _pivoted_startup(model: MarketModel, number: int, home: int, host: str,
+                     shares: HostShares) -> Startup:
+    w, cfg = model.world, model.cfg
+    s = Startup(w, cfg.startups, cfg.data, number, w.streams.get("startup", number), shares)
+    s.home_domain = home
+    s.kind = ModelKind.APPLICATION
+    s.host = host
+    return s
+
+
+def _post_host_offer(model: MarketModel, host: str, capability: tuple[float, ...]) -> None:
+    model.world.enterprise.post_offer(Offer(host, "giant", capability, capability, 1.0, True, 0))
+
+
+def _bits(values: tuple[float, ...]) -> list[str]:
+    return [v.hex() for v in values]
+
+
+@given(st.lists(st.floats(-5, 150, allow_nan=False), min_size=7, max_size=7),
+       st.integers(0, 6), st.floats(0, 1, allow_nan=False))
+@settings(deadline=None)   # the first example builds the small model
+def test_an_application_offer_is_its_share_of_the_host_plus_own_data_at_home(
+        host_capability, home, own_data) -> None:
+    """Shares of the host's offer kept for all companies on a host give, bit for bit, what
+    each company would work out alone: share of the host in every domain, own data at home."""
+    model = _app_model()
+    w, c = model.world, model.cfg
+    host = model.giants[0].id
+    _post_host_offer(model, host, tuple(host_capability))
+    shared = HostShares(w.capability, c.startups.app_layer_capability_share)
+    firm = _pivoted_startup(model, 900, home, host, shared)
+    other = _pivoted_startup(model, 901, (home + 1) % 7, host, shared)
+    w.data.set_domain_quality(firm.id, home, own_data)
+    for s in (other, firm):   # the other company fills the shared record first
+        share = c.startups.app_layer_capability_share
+        own = w.capability.vertical_data_bonus * w.data.domain_quality(s.id, s.home_domain)
+        alone = tuple([share * x + (own if d == s.home_domain else 0.0)
+                       for d, x in enumerate(host_capability)])
+        domcap, hallucination = s.offered_capabilities()
+        assert _bits(domcap) == _bits(alone) == _bits(s.domain_capabilities())
+        assert _bits(hallucination) == _bits(cap.hallucination_rates(w.capability, alone))
+
+
+def test_application_offers_follow_the_hosts_new_offer() -> None:
+    """The kept shares of a host are redone as soon as the host offers something else."""
+    model = _app_model()
+    host = model.giants[0].id
+    shared = HostShares(model.world.capability, model.cfg.startups.app_layer_capability_share)
+    firm = _pivoted_startup(model, 902, 3, host, shared)
+    _post_host_offer(model, host, (60.0,) * 7)
+    before = firm.offered_capabilities()
+    _post_host_offer(model, host, (60.0,) * 6 + (70.0,))
+    after = firm.offered_capabilities()
+    assert after[0][6] > before[0][6] and after[1][6] < before[1][6]
+    assert after[0][:6] == before[0][:6]

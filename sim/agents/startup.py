@@ -18,8 +18,9 @@ import simpy
 
 from sim import capability as cap
 from sim.agents.vendor import Vendor
-from sim.config import DataConfig, StartupsConfig
+from sim.config import CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
+from sim.markets.compute import POWER_ACCOUNT
 from sim.markets.funding import FOUNDERS, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
 from sim.world import Phase, World
@@ -27,6 +28,39 @@ from sim.world import Phase, World
 PAYROLL = "ext:payroll"
 LANDLORDS = "ext:landlords"
 DISTRESS_RUNWAY_MONTHS = 2.0  # a company with less runway than this is in distress
+
+# Per-domain capabilities (points) and hallucination rates (shares of answers) of an offer.
+OfferedCapabilities = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+class HostShares:
+    """What application companies take from their host's model: ``share`` of its capability
+    in each domain (points) and the hallucination rate (share of answers) of that.
+
+    Outside its home domain an application company's capability is just this share (its own
+    domain data adds only at home), so every company on one host offers the same values
+    there: they are worked out once per host offer, not once per company and month.
+    """
+
+    def __init__(self, capability: CapabilityConfig, share: float) -> None:
+        self._capability = capability
+        self.share = share
+        # host -> (the capabilities of the host offer they come from, shares, rates)
+        self._by_host: dict[str, tuple[tuple[float, ...], tuple[float, ...],
+                                       tuple[float, ...]]] = {}
+
+    def of(self, host: str, host_capability: tuple[float, ...]) -> OfferedCapabilities:
+        """Shares of ``host_capability`` (the host's current offer) by domain, and their
+        hallucination rates; kept until the host offers other capabilities (tuples are
+        immutable and the one kept is held here, so the same object means the same values).
+        """
+        known = self._by_host.get(host)
+        if known is None or known[0] is not host_capability:
+            # `+ 0.0` is what a company's own data adds outside its home domain
+            shares = tuple([self.share * c + 0.0 for c in host_capability])
+            known = (host_capability, shares, cap.hallucination_rates(self._capability, shares))
+            self._by_host[host] = known
+        return known[1], known[2]
 
 
 class Startup(Vendor):
@@ -41,9 +75,15 @@ class Startup(Vendor):
         data_cfg: DataConfig,
         number: int,
         rng: np.random.Generator,
+        host_shares: HostShares | None = None,
     ) -> None:
         super().__init__(world, f"startup:{number}")
         self._cfg = cfg
+        self._host_shares = (
+            host_shares
+            if host_shares is not None
+            else HostShares(world.capability, cfg.app_layer_capability_share)
+        )
         self._data_step_cost = data_cfg.step_cost_startup_mcny
         self._rng = rng
         self._review_rng = world.streams.get("review_startup", number)
@@ -160,25 +200,23 @@ class Startup(Vendor):
         """Salaries, office, electricity, project delivery and the host's fee."""
         w = self.world
         c = self._cfg
-        w.ledger.transfer(
-            w.now,
+        now = w.now
+        ledger = w.ledger
+        ledger.transfer(
+            now,
             self.id,
             PAYROLL,
             self.headcount * self._burn_factor * c.salary_mcny_per_month,
             "salaries",
         )
-        w.ledger.transfer(w.now, self.id, LANDLORDS, c.rent_mcny_per_month, "office_rent")
-        w.ledger.transfer(
-            w.now,
-            self.id,
-            "ext:electricity",
-            w.compute.fleet_electricity_mcny(self.id),
-            "electricity",
-        )
+        ledger.transfer(now, self.id, LANDLORDS, c.rent_mcny_per_month, "office_rent")
+        power = w.compute.fleet_electricity_mcny(self.id)
+        if power:  # no fleet (most startups): a transfer of nothing would record nothing
+            ledger.transfer(now, self.id, POWER_ACCOUNT, power, "electricity")
         self.pay_delivery(c.delivery_cost_share)
         if self.host is not None:
-            fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, w.month - 1)
-            w.ledger.transfer(w.now, self.id, self.host, fee, "platform_fee")
+            fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
+            ledger.transfer(now, self.id, self.host, fee, "platform_fee")
 
     def go_bankrupt(self) -> None:
         """Out of cash: close, leave the market, say why."""
@@ -207,11 +245,13 @@ class Startup(Vendor):
         """Move development and training on, and rent GPUs for training and serving."""
         w = self.world
         want = self._advance_training()
-        serving = w.compute.serving_gpus(
-            w.enterprise.tokens(self.id, w.month - 1), cap.efficiency(w.capability, w.now)
-        )
         if self.pivoted:
             serving = 0.0  # the host giant serves an application company's traffic
+        else:
+            now = w.now
+            serving = w.compute.serving_gpus(
+                w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
+            )
         self._serving_request = serving
         if want + serving > 0:
             w.compute.request_rental(RentalRequest(self.id, want + serving))
@@ -219,7 +259,6 @@ class Startup(Vendor):
     def _advance_training(self) -> float:
         """One month of development or training; return GPU-months to rent for training."""
         w = self.world
-        per_month = self._training_need / self._training_months
         if self.pivoted or self._reviewing:
             return 0.0
         if self._dev_left > 0:
@@ -231,6 +270,7 @@ class Startup(Vendor):
             self._start_training()
             per_month = self._training_need / self._training_months
             return max(per_month - w.compute.owned(self.id), 0.0)
+        per_month = self._training_need / self._training_months
         own = min(w.compute.owned(self.id), per_month)
         rented = max(w.compute.rented(self.id) - self._serving_request, 0.0)
         self._training_done += own + rented
@@ -349,17 +389,30 @@ class Startup(Vendor):
 
     def domain_capabilities(self) -> tuple[float, ...]:
         """Own model's capability, or the host's plus own domain data after a pivot."""
+        hosted = self._hosted_capabilities()
+        return super().domain_capabilities() if hosted is None else hosted[0]
+
+    def offered_capabilities(self) -> OfferedCapabilities:
+        """Capabilities and hallucination rates by domain (see :meth:`domain_capabilities`)."""
+        hosted = self._hosted_capabilities()
+        return super().offered_capabilities() if hosted is None else hosted
+
+    def _hosted_capabilities(self) -> OfferedCapabilities | None:
+        """After a pivot, the share of the host's capability in each domain plus own domain
+        data in the home domain, and their hallucination rates (None: own model's apply)."""
         if not self.pivoted or self.host is None:
-            return super().domain_capabilities()
+            return None
         w = self.world
         host = w.enterprise.offer(self.host)
         if host is None:
-            return super().domain_capabilities()
-        share = self._cfg.app_layer_capability_share
+            return None
+        shares, rates = self._host_shares.of(self.host, host.domain_capability)
         home = self.home_domain  # a vertical is specialised in its home domain only
         own = w.capability.vertical_data_bonus * w.data.domain_quality(self.id, home)
-        return tuple([share * c + (own if d == home else 0.0)
-                      for d, c in enumerate(host.domain_capability)])
+        value = self._host_shares.share * host.domain_capability[home] + own
+        rate = cap.hallucination_rate(w.capability, value)
+        return (shares[:home] + (value,) + shares[home + 1:],
+                rates[:home] + (rate,) + rates[home + 1:])
 
     # ------------------------------------------------------------ selling
     def set_price(self) -> None:
@@ -398,35 +451,35 @@ class Startup(Vendor):
         w = self.world
         c = self._cfg
         f = w.funding
+        now = w.now
+        hype = w.hype.level
         failures = f.failed_rounds(self.id)
         if failures > self._seen_failures:
             self._burn_factor *= 1 - c.cost_cut_after_failed_round
-            self._last_failure_month = w.now - 1
+            self._last_failure_month = now - 1
         self._seen_failures = failures
         runway = self.runway_months()
         revenue = self.annual_revenue()
         rank = w.leaderboard.rank_percentile(self.id)
         stage = f.stage(self.id)
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
-            value = f.pre_money(
-                w.hype.level, self.releases, rank, stage, revenue, self.gpu_asset_share()
-            )
-            f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, w.now))
-        elif f.investors_exiting(self.id, w.now) and revenue < c.ipo_revenue_mcny_per_year:
-            f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, w.now))
+            value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
+            f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, now))
+        elif f.investors_exiting(self.id, now) and revenue < c.ipo_revenue_mcny_per_year:
+            f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, now))
         else:
             f.withdraw_sale(self.id)
         if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            self.pressure(), w.hype.level
+            self.pressure(), hype
         ):
             return
         plan = 0.0
         if self.kind == ModelKind.ORIGINAL:
             plan = c.training_gpu_months_original * w.compute.rental_price_mcny
         target = f.round_target(self.monthly_burn(), plan)
-        pre = f.pre_money(w.hype.level, self.releases, rank, stage, revenue, self.gpu_asset_share())
-        score = f.score(w.hype.level, self.releases, rank, stage, revenue)
-        f.request(RaiseRequest(self.id, target, pre, score, stage, w.now))
+        pre = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
+        score = f.score(hype, self.releases, rank, stage, revenue)
+        f.request(RaiseRequest(self.id, target, pre, score, stage, now))
 
     def maybe_ipo(self) -> None:
         """List when revenue is at scale and the window is open (seed 004)."""
@@ -452,6 +505,7 @@ class StartupEntry:
         self._cfg = cfg
         self._data_cfg = data_cfg
         self._rng = world.streams.get("entry")
+        self._host_shares = HostShares(world.capability, cfg.app_layer_capability_share)
         self.startups: list[Startup] = []
 
     def rate(self) -> float:
@@ -466,7 +520,12 @@ class StartupEntry:
             for _ in range(int(self._rng.poisson(self.rate()))):
                 number = len(self.startups)
                 startup = Startup(
-                    w, self._cfg, self._data_cfg, number, w.streams.get("startup", number)
+                    w,
+                    self._cfg,
+                    self._data_cfg,
+                    number,
+                    w.streams.get("startup", number),
+                    self._host_shares,
                 )
                 self.startups.append(startup)
                 w.env.process(startup.run())

@@ -54,18 +54,24 @@ class Vendor:
                                        w.data.domain_qualities(self.id, len(w.domains)),
                                        self.home_domain)
 
+    def offered_capabilities(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """:meth:`domain_capabilities` and the hallucination rate (share of answers) of each:
+        what an offer shows buyers, domain by domain."""
+        domcap = self.domain_capabilities()
+        return domcap, cap.hallucination_rates(self.world.capability, domcap)
+
     # ------------------------------------------------------------ monthly acts
     def post_offer(self, private_deployment: bool) -> None:
         """Show buyers what the firm sells this month."""
         if self.capability <= 0:
             return
-        domcap = self.domain_capabilities()
+        domcap, hallucination = self.offered_capabilities()
         self.world.enterprise.post_offer(
             Offer(
                 vendor=self.id,
                 vendor_type=str(self.actor_type),
                 domain_capability=domcap,
-                hallucination=cap.hallucination_rates(self.world.capability, domcap),
+                hallucination=hallucination,
                 api_price_cny_per_mtok=self.api_price,
                 private_deployment=private_deployment,
                 domain=self.home_domain,
@@ -75,9 +81,10 @@ class Vendor:
     def pay_delivery(self, cost_share: float) -> float:
         """Pay the experts delivering last month's projects; return the cost."""
         w = self.world
-        load = w.enterprise.delivery_load(self.id, w.month - 1)
-        cost = cost_share * load
-        w.ledger.transfer(w.now, self.id, DELIVERY_STAFF, cost, "project_delivery")
+        now = w.now
+        cost = cost_share * w.enterprise.delivery_load(self.id, int(now) - 1)
+        if cost:  # nothing delivered last month: a transfer of nothing would record nothing
+            w.ledger.transfer(now, self.id, DELIVERY_STAFF, cost, "project_delivery")
         return cost
 
     def learn_from_contracts(self) -> None:

@@ -67,9 +67,10 @@ class DataPool:
 
     def learn(self, firm: str, domain: int, contract_months: float) -> float:
         """Delivering projects teaches domain data (seed 002); return the new level."""
-        q = self.domain_quality(firm, domain)
+        known, key = self._domain, (firm, domain)
+        q = known.get(key, 0.0)  # domain_quality(firm, domain)
         q = q + (1.0 - q) * min(1.0, self._cfg.contract_learning * contract_months)
-        self._domain[(firm, domain)] = q
+        known[key] = q
         return q
 
     def mean_quality(self) -> float:
