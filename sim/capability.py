@@ -26,9 +26,20 @@ def trained_capability(
     return cfg.points_per_decade * scale * ((1 - cfg.data_weight) + cfg.data_weight * data_quality)
 
 
-def shell_capability(cfg: CapabilityConfig, open_frontier: float, data_quality: float) -> float:
-    """Capability of a shell: the open frontier tuned with the firm's own data."""
-    return open_frontier + cfg.shell_tuning_points * data_quality
+def shell_capability(cfg: CapabilityConfig, open_frontier: float, data_quality: float,
+                     tuning_gpu_months: float | None = None) -> float:
+    """Capability of a shell: the open frontier tuned with the firm's own data.
+
+    The tuning gain is ``shell_tuning_points`` per unit of data quality for a run of
+    ``tuning_reference_gpu_months``, and scales as (tuning compute / reference) to the
+    ``tuning_compute_elasticity``: a shell tuned on half the compute gains less (claim 2).
+    ``tuning_gpu_months`` None: a run of the reference size.
+    """
+    gain = cfg.shell_tuning_points * data_quality
+    if tuning_gpu_months is not None and cfg.tuning_compute_elasticity > 0:
+        ratio = max(tuning_gpu_months, 0.0) / cfg.tuning_reference_gpu_months
+        gain *= ratio**cfg.tuning_compute_elasticity
+    return open_frontier + gain
 
 
 def assembled_capability(cfg: CapabilityConfig, open_frontier: float) -> float:

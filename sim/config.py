@@ -73,6 +73,8 @@ class CapabilityConfig:
     vertical_data_bonus: float = param(0, 100, "capability points per unit domain data")
     general_domain_transfer: float = param(0, 1.5, "ratio")
     shell_tuning_points: float = param(0, 50, "capability points per unit data")
+    tuning_compute_elasticity: float = param(0, 2, "elasticity of tuning gain to tuning compute")
+    tuning_reference_gpu_months: float = param(1, 1e6, "A100-months of a full-gain tuning run")
     assembled_factor: float = param(0, 1.5, "ratio to open frontier")
 
 
@@ -123,6 +125,7 @@ class ComputeConfig:
     supply_growth_per_year: float = param(-0.5, 3, "share per year")
     supply_price_elasticity: float = param(0, 5, "elasticity of shipments to price/cost")
     lead_time_months: float = param(0, 24, "months")
+    made_to_order: bool = True
     export_controls: list[ExportControl] = field(default_factory=list)
     server_power_kw: float = param(0.1, 100, "kW per server")
     gpus_per_server: int = param(1, 64, "GPUs")
@@ -225,6 +228,7 @@ class StartupsConfig:
     dev_months_assembled: float = param(0.5, 60, "months")
     training_gpu_months_original: float = param(1, 1e7, "A100-months per generation")
     training_gpu_months_other: float = param(0, 1e6, "A100-months per generation")
+    tuning_budget_mcny: float = param(0, 1e4, "million CNY per shell tuning run")
     training_months: float = param(0.5, 24, "months (original models)")
     training_months_other: float = param(0.5, 24, "months (shells and assembled models)")
     generation_interval_months: float = param(1, 60, "months")

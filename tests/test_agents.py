@@ -148,7 +148,45 @@ def test_a_release_records_its_training_compute_in_gpu_months(monkeypatch) -> No
     giants = [r["gpus"] for r in ev if r["actor_type"] == "giant"]
     assert giants and all(g == 1234.0 * model.cfg.giants.training_months for g in giants)
     shells = [r["gpus"] for r in ev if r["model_kind"] == "shell"]
-    assert shells and min(shells) >= model.cfg.startups.training_gpu_months_other
+    assert shells and min(shells) > 0
+
+
+def test_a_shell_tuned_on_less_compute_gains_less() -> None:
+    """Claim 2: a shell's tuning gain scales as (tuning compute / reference) to the
+    ``tuning_compute_elasticity``; at elasticity 0 compute does not touch a shell."""
+    c = small_config().capability
+    ref, e = c.tuning_reference_gpu_months, c.tuning_compute_elasticity
+    assert e > 0
+    full = cap.shell_capability(c, 30.0, 0.5, ref)
+    half = cap.shell_capability(c, 30.0, 0.5, ref / 2)
+    assert math.isclose(full, 30.0 + c.shell_tuning_points * 0.5)
+    assert math.isclose(half - 30.0, (full - 30.0) * 2**-e)
+    assert cap.shell_capability(c, 30.0, 0.5) == full   # no compute given: the reference
+    flat = small_config("capability.tuning_compute_elasticity=0").capability
+    assert cap.shell_capability(flat, 30.0, 0.5, ref / 2) == cap.shell_capability(flat, 30.0, 0.5)
+
+
+def _shell_run(*overrides: str) -> float:
+    """GPU-months a newly founded shell plans for its tuning run."""
+    model = MarketModel(small_config(*overrides))
+    w = model.world
+    s = Startup(w, model.cfg.startups, model.cfg.data, 0, w.streams.get("startup", 0))
+    s.kind = ModelKind.SHELL
+    s._start_training()
+    assert s._training_kind == ModelKind.SHELL
+    return s._training_need
+
+
+def test_a_shell_budgets_its_tuning_in_money_so_a_dearer_rent_buys_less() -> None:
+    """Claim 2: at double the rent a shell's tuning budget rents half the GPU-months; with
+    no budget (0) the run is the fixed ``training_gpu_months_other``."""
+    cfg = small_config()
+    rent = cfg.compute.rental_initial_price_mcny
+    base = _shell_run()
+    assert math.isclose(base, cfg.startups.tuning_budget_mcny / rent)
+    dear = _shell_run(f"compute.rental_initial_price_mcny={2 * rent}")
+    assert math.isclose(dear / base, 0.5)
+    assert _shell_run("startups.tuning_budget_mcny=0") == cfg.startups.training_gpu_months_other
 
 
 # ---------------------------------------------------------------- tender choice

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import simpy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -107,10 +109,53 @@ def test_gpu_price_rises_with_excess_demand_and_falls_with_glut() -> None:
     env.run(until=6)
     assert market.price_mcny > start * 1.3
 
-    env2, glut, _, _ = _compute(price_adjust_speed=0.15, lead_time_months=0)
+    env2, glut, _, _ = _compute(price_adjust_speed=0.15, lead_time_months=0,
+                                made_to_order="false")
     env2.process(_supply_loop(env2, glut, 6))
     env2.run(until=6)
     assert glut.price_mcny < start
+
+
+def test_made_to_order_vendors_ship_only_what_is_ordered() -> None:
+    """Vendors ship open orders up to their capacity; with no orders nothing piles up."""
+    env, market, _, _ = _compute(lead_time_months=2, supply_price_elasticity=0,
+                                 imported_supply_per_month=1000, domestic_supply_per_month=0,
+                                 supply_growth_per_year=0)
+    env.process(_supply_loop(env, market, 12))
+    env.run(until=3)
+    assert market.stock.level == 0.0 and market.supply_this_month() == 0.0
+    market.buy("giant:x", ActorType.GIANT, 2500.0)   # 2.5 months of capacity
+    env.run(until=4.5)
+    assert market.supply_this_month() == 1000.0      # at capacity while orders wait
+    env.run(until=5.5)
+    assert market.supply_this_month() == 500.0       # the rest, and no more
+    env.run(until=6.5)
+    assert market.supply_this_month() == 0.0
+    env.run(until=12)
+    assert market.owned("giant:x") == 2500.0 and market.stock.level == 0.0
+    env_old, old, _, _ = _compute(lead_time_months=2, supply_price_elasticity=0,
+                                  imported_supply_per_month=1000, domestic_supply_per_month=0,
+                                  supply_growth_per_year=0, made_to_order="false")
+    env_old.process(_supply_loop(env_old, old, 3))
+    env_old.run(until=3)
+    assert old.stock.level == 3000.0                 # the old market ships capacity anyway
+
+
+def test_made_to_order_a_glut_returns_the_price_to_cost_and_no_lower() -> None:
+    """With capacity idle the price reverts to the production cost; the old market's
+    unsold stock drove it far below cost."""
+    def price_after(months: int, made_to_order: str) -> float:
+        env, market, _, _ = _compute(price_adjust_speed=0.15, price_reversion=0.03,
+                                     made_to_order=made_to_order)
+        env.process(_supply_loop(env, market, months))
+        market.buy("giant:x", ActorType.GIANT, 10.0)   # a trickle of orders
+        env.run(until=months)
+        return market.price_mcny
+
+    cost = compose([]).compute.production_cost_mcny
+    assert math.isclose(price_after(120, "true"), cost, rel_tol=0.05)
+    assert price_after(120, "true") >= cost * (1 - 1e-9)
+    assert price_after(120, "false") < 0.2 * cost
 
 
 def test_rentals_are_rationed_pro_rata_and_paid_to_clouds() -> None:

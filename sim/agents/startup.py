@@ -300,18 +300,23 @@ class Startup(Vendor):
         if kind == ModelKind.ORIGINAL:
             budget = self.compute_budget()
             per_month = need / c.training_months
-            buy_cost = per_month * w.compute.price_mcny
             rent_cost = need * w.compute.rental_price_mcny
             if (
                 self._rng.random() < c.buy_propensity * (1 - self.pressure())
-                and budget >= buy_cost
+                and budget > 0
                 and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month
             ):
-                w.compute.buy(self.id, self.actor_type, per_month)
+                # as many of the run's GPUs as the budget pays for; the rest is rented
+                w.compute.buy(self.id, self.actor_type,
+                              min(per_month, budget / w.compute.price_mcny))
             elif budget < rent_cost:
                 kind = ModelKind.SHELL
                 need = c.training_gpu_months_other
                 self._training_months = c.training_months_other
+        if kind == ModelKind.SHELL and c.tuning_budget_mcny > 0:
+            # A shell budgets its tuning run in money, as its investors would have it
+            # (seed 004), so a dearer rent buys fewer GPU-months and a smaller gain.
+            need = c.tuning_budget_mcny / w.compute.rental_price_mcny
         self._training_kind = kind
         self._training_need = need
         self._training_done = 0.0
@@ -325,7 +330,7 @@ class Startup(Vendor):
             new = cap.trained_capability(w.capability, gpu_months, quality, w.now)
             new = max(new, cap.shell_capability(w.capability, frontier, quality))
         elif kind == ModelKind.SHELL:
-            new = cap.shell_capability(w.capability, frontier, quality)
+            new = cap.shell_capability(w.capability, frontier, quality, gpu_months)
         else:
             new = cap.assembled_capability(w.capability, frontier)
         yield w.env.process(w.regulator.review(self._review_rng))

@@ -64,6 +64,8 @@ class ComputeMarket:
         self._rented_out: dict[str, float] = {}
         self._supply_cut = 0.0
         self._waiting = 0.0
+        self._unshipped = 0.0
+        self._capacity_this_month = 0.0
         self._offered = 0.0
 
     # ------------------------------------------------------------ read-only views
@@ -181,6 +183,7 @@ class ComputeMarket:
         self._in_transit[firm] += gpus
         self._purchased[firm] += gpus
         self._ordered_this_month += gpus
+        self._unshipped += gpus
         self._log.record(
             now,
             EventKind.GPU_PURCHASE,
@@ -205,7 +208,12 @@ class ComputeMarket:
         self._overdue[holder] += order.gpus
         remaining = order.gpus
         while remaining > TINY:
-            chunk = min(remaining, max(self._arrived_this_month, 1.0))
+            # Made to order, the stock holds what was shipped for due orders: take it at
+            # once. Otherwise deliveries come in chunks of the month's arrivals.
+            if self._cfg.made_to_order:
+                chunk = min(remaining, max(self.stock.level, self._arrived_this_month, 1.0))
+            else:
+                chunk = min(remaining, max(self._arrived_this_month, 1.0))
             yield self.stock.get(chunk)
             remaining -= chunk
             self._waiting -= chunk
@@ -267,18 +275,38 @@ class ComputeMarket:
         return imported, c.domestic_supply_per_month * growth * response
 
     def supply_month(self) -> None:
-        """Start of a month: this month's shipments arrive in the stocks."""
+        """Start of a month: this month's shipments arrive in the stocks.
+
+        Made to order (``made_to_order``), vendors ship what has been ordered and not yet
+        shipped, up to their capacity this month; otherwise they ship their capacity
+        whatever the orders, and unsold GPUs wait in the stocks.
+        """
         imported, domestic = self._monthly_supply(self._env.now)
-        if imported + domestic > 0:
-            self.stock.put(imported + domestic)
-        self._arrived_this_month = imported + domestic
+        arriving = imported + domestic
+        if self._cfg.made_to_order:
+            self._capacity_this_month = arriving
+            arriving = min(arriving, self._unshipped)   # in the mix of domestic and imported
+            self._unshipped -= arriving
+        if arriving > 0:
+            self.stock.put(arriving)
+        self._arrived_this_month = arriving
 
     def reprice(self) -> None:
         """After the month's orders: the price moves with demand (new orders and backlog)
-        against supply (arrivals and unsold stock), and reverts to the production cost."""
+        against supply, and reverts to the production cost.
+
+        Made to order, supply is what the vendors can ship this month, and only demand
+        beyond it moves the price: a scarcity premium over cost while orders exceed
+        capacity, none while capacity is idle (no unsold stock exists to dump). Otherwise
+        supply is this month's arrivals plus the unsold stock, which pushes the price
+        down for as long as it lies there.
+        """
         c = self._cfg
         demand = self._ordered_this_month + self._waiting
-        available = self._arrived_this_month + self.stock.level
+        if c.made_to_order:
+            available = min(self._capacity_this_month, demand)
+        else:
+            available = self._arrived_this_month + self.stock.level
         self._price = self._reprice(
             self._price,
             demand,
