@@ -285,3 +285,34 @@ def test_application_offers_follow_the_hosts_new_offer() -> None:
     after = firm.offered_capabilities()
     assert after[0][6] > before[0][6] and after[1][6] < before[1][6]
     assert after[0][:6] == before[0][:6]
+
+
+class _AlwaysZero:
+    """A draw that always falls under the buying propensity."""
+
+    def random(self) -> float:
+        return 0.0
+
+
+def _original_buys(budget_gpus: float) -> float:
+    """GPUs an unpressed original orders for its run when its budget pays for
+    ``budget_gpus`` of them at the market price."""
+    model = MarketModel(small_config())
+    w = model.world
+    s = Startup(w, model.cfg.startups, model.cfg.data, 0, w.streams.get("startup", 0))
+    s.kind = ModelKind.ORIGINAL
+    s.pressure = lambda: 0.0                                   # type: ignore[method-assign]
+    s.compute_budget = lambda: budget_gpus * w.compute.price_mcny  # type: ignore[method-assign]
+    s._rng = _AlwaysZero()                                     # type: ignore[assignment]
+    s._start_training()
+    return w.compute.in_transit(s.id)
+
+
+def test_an_original_buys_the_gpus_its_budget_pays_for_and_rents_the_rest() -> None:
+    """Claim 1: a budget short of the whole training fleet still buys part of it (not
+    all or none), but not less than one server."""
+    cfg = small_config()
+    per_month = cfg.startups.training_gpu_months_original / cfg.startups.training_months
+    assert math.isclose(_original_buys(100.0), 100.0)
+    assert math.isclose(_original_buys(10 * per_month), per_month)
+    assert _original_buys(cfg.compute.gpus_per_server - 1) == 0.0

@@ -301,14 +301,15 @@ class Startup(Vendor):
             budget = self.compute_budget()
             per_month = need / c.training_months
             rent_cost = need * w.compute.rental_price_mcny
+            price = w.compute.price_mcny
             if (
                 self._rng.random() < c.buy_propensity * (1 - self.pressure())
-                and budget > 0
+                and budget >= w.compute.server_gpus * price
                 and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month
             ):
-                # as many of the run's GPUs as the budget pays for; the rest is rented
-                w.compute.buy(self.id, self.actor_type,
-                              min(per_month, budget / w.compute.price_mcny))
+                # as many of the run's GPUs as the budget pays for (a server at least);
+                # the rest is rented
+                w.compute.buy(self.id, self.actor_type, min(per_month, budget / price))
             elif budget < rent_cost:
                 kind = ModelKind.SHELL
                 need = c.training_gpu_months_other

@@ -75,6 +75,11 @@ class ComputeMarket:
         return self._price
 
     @property
+    def server_gpus(self) -> int:
+        """GPUs in one server: the smallest purchase that makes a working machine."""
+        return self._cfg.gpus_per_server
+
+    @property
     def rental_price_mcny(self) -> float:
         """Rent per A100-eq-month from the clouds (million CNY)."""
         return self._rent_price
