@@ -271,8 +271,9 @@ class ComputeMarket:
         self._supply_cut = 1 - (1 - self._supply_cut) * (1 - supply_cut)
 
     def _monthly_supply(self, month: float) -> tuple[float, float]:
-        """Shipments this month: capacity growth, export controls, and price (vendors ship
-        less into a glutted market)."""
+        """What the vendors can ship this month (imported, domestic): capacity growth,
+        export controls, and price (less when the price is below cost). Made to order
+        this is their capacity; otherwise it is what they ship."""
         c = self._cfg
         growth = (1 + c.supply_growth_per_year) ** (month / 12.0)
         response = (self._price / c.production_cost_mcny) ** c.supply_price_elasticity
