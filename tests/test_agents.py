@@ -166,12 +166,18 @@ def test_a_shell_tuned_on_less_compute_gains_less() -> None:
     assert cap.shell_capability(flat, 30.0, 0.5, ref / 2) == cap.shell_capability(flat, 30.0, 0.5)
 
 
-def _shell_run(*overrides: str) -> float:
-    """GPU-months a newly founded shell plans for its tuning run."""
+def _new_startup(kind: ModelKind, *overrides: str) -> tuple[MarketModel, Startup]:
+    """A small model and a startup of ``kind`` just founded in it."""
     model = MarketModel(small_config(*overrides))
     w = model.world
     s = Startup(w, model.cfg.startups, model.cfg.data, 0, w.streams.get("startup", 0))
-    s.kind = ModelKind.SHELL
+    s.kind = kind
+    return model, s
+
+
+def _shell_run(*overrides: str) -> float:
+    """GPU-months a newly founded shell plans for its tuning run."""
+    _, s = _new_startup(ModelKind.SHELL, *overrides)
     s._start_training()
     assert s._training_kind == ModelKind.SHELL
     return s._training_need
@@ -297,10 +303,8 @@ class _AlwaysZero:
 def _original_buys(budget_gpus: float) -> float:
     """GPUs an unpressed original orders for its run when its budget pays for
     ``budget_gpus`` of them at the market price."""
-    model = MarketModel(small_config())
+    model, s = _new_startup(ModelKind.ORIGINAL)
     w = model.world
-    s = Startup(w, model.cfg.startups, model.cfg.data, 0, w.streams.get("startup", 0))
-    s.kind = ModelKind.ORIGINAL
     s.pressure = lambda: 0.0                                   # type: ignore[method-assign]
     s.compute_budget = lambda: budget_gpus * w.compute.price_mcny  # type: ignore[method-assign]
     s._rng = _AlwaysZero()                                     # type: ignore[assignment]

@@ -215,10 +215,10 @@ class ComputeMarket:
         while remaining > TINY:
             # Made to order, the stock holds what was shipped for due orders: take it at
             # once. Otherwise deliveries come in chunks of the month's arrivals.
+            ready = self._arrived_this_month
             if self._cfg.made_to_order:
-                chunk = min(remaining, max(self.stock.level, self._arrived_this_month, 1.0))
-            else:
-                chunk = min(remaining, max(self._arrived_this_month, 1.0))
+                ready = max(ready, self.stock.level)
+            chunk = min(remaining, max(ready, 1.0))
             yield self.stock.get(chunk)
             remaining -= chunk
             self._waiting -= chunk
