@@ -96,6 +96,13 @@ def test_outcomes_from_a_small_run(small_tables) -> None:
                                                       "funding_deals"].sum()
     assert 0 <= o["share_startups_bought_gpus_24"] <= 1
     assert o["founded_y1"] <= o["founded"]
+    # who trained the models released in months 0-23, in A100-eq-months
+    released = ev[(ev["kind"] == "model_release") & (ev["month"] < 24)]
+    by_startups = released.loc[released["actor_type"] == "startup", "gpus"].sum()
+    by_giants = released.loc[released["actor_type"] == "giant", "gpus"].sum()
+    assert by_startups > 0 and by_giants > 0
+    assert o["training_compute_startups_24"] == pytest.approx(by_startups)
+    assert o["training_share_giants_24"] == pytest.approx(by_giants / (by_giants + by_startups))
 
 
 # ------------------------------------------------------------------ report and plots
@@ -160,7 +167,13 @@ def test_every_compute_lever_shows_the_channels_it_runs_through() -> None:
     compute = [c for c in CLAIMS if c.title.startswith("2")]
     for claim in compute:
         keys = [o.key for o in claim.outcomes if not o.predicted]
-        assert keys == ["best_capability_24", "pivots_24", "builders_24"], claim.key
+        assert keys == ["original_releases_startups", "best_capability_24", "pivots_24",
+                        "builders_24", "giant_revenue_share_24", "giant_revenue_share_y3_4"]
+        # claim 2's chain: who can train (startups train less), concentration in giants
+        predicted = {o.key: o.expected_sign for o in claim.outcomes if o.predicted}
+        assert predicted["training_compute_startups_24"] == -1, claim.key
+        assert predicted["gpus_purchased_startups_24"] == -1, claim.key
+        assert predicted["training_share_giants_24"] == +1, claim.key
     # each claim predicts something: a claim of channels only could never be checked
     assert all(any(o.predicted for o in c.outcomes) for c in CLAIMS)
 

@@ -63,6 +63,10 @@ def outcomes(tables: Tables) -> dict[str, float]:
     buyers_24 = set(buys.loc[buys["month"] < 2 * YEAR, "actor"])
     releases = ev[ev["kind"] == "model_release"]
     startup_releases = releases[releases["actor_type"] == "startup"]
+    # training compute of the models released in months 0-23 (A100-eq-months), by who trained
+    trained_24 = releases[releases["month"] < 2 * YEAR].groupby("actor_type")["gpus"].sum()
+    trained_giants_24 = float(trained_24.get("giant", 0.0))
+    trained_startups_24 = float(trained_24.get("startup", 0.0))
     rounds = ev[ev["kind"] == "round_closed"]
     deals = m["funding_deals"]
     out: dict[str, float] = {
@@ -74,6 +78,9 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "gpus_purchased_giants_24": at(2 * YEAR - 1, "gpus_purchased_giants_cum"),
         "gpus_purchased_startups_24": at(2 * YEAR - 1, "gpus_purchased_startups_cum"),
         "original_releases_startups": float((startup_releases["model_kind"] == "original").sum()),
+        "training_compute_startups_24": trained_startups_24,
+        "training_share_giants_24": _share(trained_giants_24,
+                                           trained_giants_24 + trained_startups_24),
         "original_share_startup_releases": _share(
             float((startup_releases["model_kind"] == "original").sum()), len(startup_releases)),
         "deals_y1": float(deals[deals.index < YEAR].sum()),

@@ -88,12 +88,30 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-#: What a compute lever runs through on its way to the revenue shares (docs/MODEL.md
-#: section 8): the giants' models, the startups that give up their own and those left.
+#: Claim 2 reads "compute price and supply -> who can train -> concentration in giants".
+#: Each compute lever predicts its first link (dearer compute), who can train (startups'
+#: training compute and GPU purchases fall) and the concentration of training in giants
+#: (docs/MODEL.md section 8, "Claim 2: who can train").
+WHO_TRAINS = (
+    Outcome("training_compute_startups_24",
+            "startups' training compute, models released in months 0-23 (A100-eq-months)", -1),
+    Outcome("gpus_purchased_startups_24", "GPUs bought by startups, months 0-23", -1),
+    Outcome("training_share_giants_24",
+            "giants' share of training compute, models released in months 0-23", +1),
+)
+
+#: What a compute lever runs through, or reaches further on, with no sign predicted: the
+#: count of startups' original models (set by investor pressure, claim 1: seed 004 asks
+#: whether startups are "choked, or unwilling to buy" and answers unwilling), the giants'
+#: models, the startups that give up their own and those left, and the revenue shares
+#: (startups spend little on compute, seed 004, so dearer compute moves them little).
 COMPUTE_CHANNELS = (
+    Outcome("original_releases_startups", "channel: original models released by startups", 0),
     Outcome("best_capability_24", "channel: best model at month 24 (capability points)", 0),
     Outcome("pivots_24", "channel: startups that pivoted onto a giant's model, months 0-23", 0),
     Outcome("builders_24", "channel: independent model builders at month 24", 0),
+    Outcome("giant_revenue_share_24", "channel: giants' revenue share, month 24", 0),
+    Outcome("giant_revenue_share_y3_4", "channel: giants' revenue share, months 24-47", 0),
 )
 
 CLAIMS: tuple[Claim, ...] = (
@@ -104,25 +122,22 @@ CLAIMS: tuple[Claim, ...] = (
           (Outcome("share_startups_bought_gpus", "share of startups that bought GPUs", +1),
            Outcome("original_releases_startups", "original models released by startups", +1))),
     Claim("gpu_supply", "2a. Compute supply",
-          "tighter GPU supply (export controls) -> dearer compute -> fewer startups can train "
-          "-> concentration in giants (seeds 003, 004)",
+          "tighter GPU supply (export controls) -> dearer compute -> startups can train less "
+          "-> training concentrates in giants (seeds 003, 004)",
           lambda c: {"compute.imported_supply_per_month":
                      c.compute.imported_supply_per_month / 3},
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
-           Outcome("original_releases_startups", "original models released by startups", -1),
-           Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
-           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1),
+           Outcome("rent_mean_cny_per_hour", "mean rent (CNY per A100-eq-hour)", +1),
+           *WHO_TRAINS,
            *COMPUTE_CHANNELS)),
     Claim("gpu_price", "2b. Compute price",
-          "dearer GPUs (the A100's price roughly doubled in 2023) -> dearer compute -> fewer "
-          "startups can train -> concentration in giants (seeds 003, 004)",
+          "dearer GPUs (the A100's price roughly doubled in 2023) -> dearer compute -> startups "
+          "can train less -> training concentrates in giants (seeds 003, 004)",
           lambda c: {"compute.production_cost_mcny": 2 * c.compute.production_cost_mcny,
                      "compute.initial_gpu_price_mcny": 2 * c.compute.initial_gpu_price_mcny},
           (Outcome("gpu_price_mean_mcny", "mean GPU price (million CNY per A100-eq)", +1),
            Outcome("rent_mean_cny_per_hour", "mean rent (CNY per A100-eq-hour)", +1),
-           Outcome("original_releases_startups", "original models released by startups", -1),
-           Outcome("giant_revenue_share_24", "giants' revenue share, month 24", +1),
-           Outcome("giant_revenue_share_y3_4", "giants' revenue share, months 24-47", +1),
+           *WHO_TRAINS,
            *COMPUTE_CHANNELS)),
     Claim("data_spillover", "3. Data spill-over",
           "weaker data protection (more spill-over) -> buying data quality pays less -> less "
