@@ -162,9 +162,12 @@ class Startup(Vendor):
             self.buy_data(self._data_step_cost)
             self.set_price()
             self.post_offer(private_deployment=self.kind != ModelKind.APPLICATION)
-            self.bid_for_contracts()
+            # One runway for the month's bids and its fund raising: bidding moves no cash
+            # and no cost (seek_money works it out again if it cuts costs first).
+            runway = self.runway_months()
+            self.bid_for_contracts(runway)
             if outcome == Outcome.ACTIVE:
-                self.seek_money()
+                self.seek_money(runway)
                 self.maybe_ipo()
             yield w.env.timeout(1)
 
@@ -435,12 +438,17 @@ class Startup(Vendor):
         if self.pivoted and self.capability == 0 and self.host is not None:
             self.capability = max(self.domain_capabilities())
 
-    def bid_for_contracts(self) -> None:
-        """Bid on tenders in the firm's domain; below cost when revenue is urgent (seed 004)."""
+    def bid_for_contracts(self, runway: float | None = None) -> None:
+        """Bid on tenders in the firm's domain; below cost when revenue is urgent (seed 004).
+
+        ``runway``: months of cash left now (:meth:`runway_months`), if already known.
+        """
         if self.capability <= 0:
             return
         c = self._cfg
-        urgent = self.runway_months() < c.urgent_runway_months
+        if runway is None:
+            runway = self.runway_months()
+        urgent = runway < c.urgent_runway_months
         margin = -c.urgent_discount if urgent else c.bid_markup
         domains = None if self.home_domain == 0 else (self.home_domain,)
         self.bid(c.delivery_cost_share * (1 + margin), domains, private_ok=not self.pivoted)
@@ -452,8 +460,12 @@ class Startup(Vendor):
         gpus = (w.compute.owned(self.id) + w.compute.in_transit(self.id)) * w.compute.price_mcny
         return gpus / (gpus + max(self.cash, 0.0)) if gpus > 0 else 0.0
 
-    def seek_money(self) -> None:
-        """Raise when runway is short (earlier under pressure); sell when that fails."""
+    def seek_money(self, runway: float | None = None) -> None:
+        """Raise when runway is short (earlier under pressure); sell when that fails.
+
+        ``runway``: months of cash left now (:meth:`runway_months`), if already known; a
+        cost cut after a failed round lengthens it, so it is then worked out again.
+        """
         w = self.world
         c = self._cfg
         f = w.funding
@@ -463,12 +475,14 @@ class Startup(Vendor):
         if failures > self._seen_failures:
             self._burn_factor *= 1 - c.cost_cut_after_failed_round
             self._last_failure_month = now - 1
+            runway = None
         self._seen_failures = failures
-        runway = self.runway_months()
+        if runway is None:
+            runway = self.runway_months()
         revenue = self.annual_revenue()
-        rank = w.leaderboard.rank_percentile(self.id)
-        stage = f.stage(self.id)
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
+            rank = w.leaderboard.rank_percentile(self.id)
+            stage = f.stage(self.id)
             value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
             f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, now))
         elif f.investors_exiting(self.id, now) and revenue < c.ipo_revenue_mcny_per_year:
@@ -482,6 +496,8 @@ class Startup(Vendor):
         plan = 0.0
         if self.kind == ModelKind.ORIGINAL:
             plan = c.training_gpu_months_original * w.compute.rental_price_mcny
+        rank = w.leaderboard.rank_percentile(self.id)
+        stage = f.stage(self.id)
         target = f.round_target(self.monthly_burn(), plan)
         pre = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
         score = f.score(hype, self.releases, rank, stage, revenue)
