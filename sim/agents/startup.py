@@ -219,7 +219,8 @@ class Startup(Vendor):
         self.pay_delivery(c.delivery_cost_share)
         if self.host is not None:
             fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
-            ledger.transfer(now, self.id, self.host, fee, "platform_fee")
+            if fee:  # no revenue last month: a transfer of nothing would record nothing
+                ledger.transfer(now, self.id, self.host, fee, "platform_fee")
 
     def go_bankrupt(self) -> None:
         """Out of cash: close, leave the market, say why."""
@@ -246,15 +247,16 @@ class Startup(Vendor):
 
     def develop(self) -> None:
         """Move development and training on, and rent GPUs for training and serving."""
+        if self.pivoted:
+            # the host giant trains and serves an application company's model: nothing to rent
+            self._serving_request = 0.0
+            return
         w = self.world
         want = self._advance_training()
-        if self.pivoted:
-            serving = 0.0  # the host giant serves an application company's traffic
-        else:
-            now = w.now
-            serving = w.compute.serving_gpus(
-                w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
-            )
+        now = w.now
+        serving = w.compute.serving_gpus(
+            w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
+        )
         self._serving_request = serving
         if want + serving > 0:
             w.compute.request_rental(RentalRequest(self.id, want + serving))
@@ -427,15 +429,16 @@ class Startup(Vendor):
     def set_price(self) -> None:
         """API price: rented serving cost (or the host's price) plus a markup."""
         w = self.world
-        if self.pivoted and self.host is not None:
-            host = w.enterprise.offer(self.host)
+        host_id = self.host if self.pivoted else None  # the giant whose model it sells
+        if host_id is not None:
+            host = w.enterprise.offer(host_id)
             base = host.api_price_cny_per_mtok if host else self.api_price
         else:
             base = w.compute.serving_cost_cny_per_mtok(
                 cap.efficiency(w.capability, w.now), rented=True
             )
         self.api_price = base * (1 + self._cfg.api_markup)
-        if self.pivoted and self.capability == 0 and self.host is not None:
+        if host_id is not None and self.capability == 0:
             self.capability = max(self.domain_capabilities())
 
     def bid_for_contracts(self, runway: float | None = None) -> None:

@@ -290,15 +290,14 @@ class EnterpriseMarket:
     def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
-        months = [m for m in range(month - window, month) if m >= 0]
-        if not months or vendor not in self._paid:
+        first = max(month - window, 0)   # no months before month 0
+        if first >= month or vendor not in self._paid:
             return 0.0   # what the sum below gives a vendor never paid, exactly
-        revenue = self._revenue
+        get = self._revenue.get
         total: float = 0  # summed as sum() would, from int 0, each month as revenue() adds it
-        for m in months:
-            total += 0.0 + revenue.get((vendor, m, API), 0.0) + revenue.get(
-                (vendor, m, CONTRACT), 0.0)
-        return 12.0 * total / len(months)
+        for m in range(first, month):
+            total += 0.0 + get((vendor, m, API), 0.0) + get((vendor, m, CONTRACT), 0.0)
+        return 12.0 * total / (month - first)
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
