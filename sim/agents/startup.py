@@ -421,9 +421,10 @@ class Startup(Vendor):
         home = self.home_domain  # a vertical is specialised in its home domain only
         own = w.capability.vertical_data_bonus * w.data.domain_quality(self.id, home)
         value = self._host_shares.share * host.domain_capability[home] + own
-        rate = cap.hallucination_rate(w.capability, value)
-        return (shares[:home] + (value,) + shares[home + 1:],
-                rates[:home] + (rate,) + rates[home + 1:])
+        capabilities, hallucination = list(shares), list(rates)
+        capabilities[home] = value
+        hallucination[home] = cap.hallucination_rate(w.capability, value)
+        return tuple(capabilities), tuple(hallucination)
 
     # ------------------------------------------------------------ selling
     def set_price(self) -> None:
@@ -493,7 +494,7 @@ class Startup(Vendor):
         else:
             f.withdraw_sale(self.id)
         if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            self.pressure(), hype
+            f.pressure(self.id, now), hype   # investor pressure, as :meth:`pressure`
         ):
             return
         plan = 0.0
