@@ -204,9 +204,9 @@ class EnterpriseMarket:
         return tenders if domain is None else tenders.select(tenders.domain == domain)
 
     def has_open_tenders(self) -> bool:
-        """Whether :meth:`open_tenders` has any, without gathering them (vendors ask only
-        whether to bid: a gathering each time the clock moves, three a month, was two too
-        many); kept until the clock moves or tenders are issued or taken."""
+        """Whether :meth:`open_tenders` has any, without gathering them into one table
+        (vendors only ask whether to bid; the award gathers them); kept until the clock
+        moves or tenders are issued or taken."""
         now = self._env.now
         if self._any_open is None or self._any_open[0] != now:
             self._any_open = (now, any(bool((t.month < now).any()) for t in self._tenders))
