@@ -99,7 +99,9 @@ def test_tenders_open_after_their_month_and_close_at_collection() -> None:
     market.issue_tenders(np.array([3, 8]), np.array([0, 2]), np.array([1, 1]),
                          np.array([10.0, 20.0]), 12.0, np.array([True, False]))
     assert len(market.open_tenders()) == 0  # issued now: not open yet
+    assert not market.has_open_tenders()
     env.run(until=1)
+    assert market.has_open_tenders()  # the clock moved on
     market.issue_tenders(np.array([5]), np.array([1]), np.array([0]), np.array([5.0]), 12.0,
                          np.array([False]))
     assert list(market.open_tenders(domain=1).buyer) == [3, 8]
@@ -108,8 +110,12 @@ def test_tenders_open_after_their_month_and_close_at_collection() -> None:
     assert list(tenders) == [Tender(0, 3, 0, 1, 10.0, 12.0, True, 0.0),
                              Tender(1, 8, 2, 1, 20.0, 12.0, False, 0.0)]
     assert bids == []
+    assert not market.has_open_tenders()  # the later one is not open yet
     env.run(until=2)
+    assert market.has_open_tenders()
     assert list(market.open_tenders().tender_id) == [2]  # the later one, still open
+    market.collect_bids()
+    assert not market.has_open_tenders()  # taken
 
 
 def test_ledger_transfers_are_built_on_read_and_kept_up_to_date() -> None:

@@ -162,9 +162,12 @@ class Startup(Vendor):
             self.buy_data(self._data_step_cost)
             self.set_price()
             self.post_offer(private_deployment=self.kind != ModelKind.APPLICATION)
-            self.bid_for_contracts()
+            # One runway for the month's bids and its fund raising: bidding moves no cash
+            # and no cost (seek_money works it out again if it cuts costs first).
+            runway = self.runway_months()
+            self.bid_for_contracts(runway)
             if outcome == Outcome.ACTIVE:
-                self.seek_money()
+                self.seek_money(runway)
                 self.maybe_ipo()
             yield w.env.timeout(1)
 
@@ -216,7 +219,8 @@ class Startup(Vendor):
         self.pay_delivery(c.delivery_cost_share)
         if self.host is not None:
             fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
-            ledger.transfer(now, self.id, self.host, fee, "platform_fee")
+            if fee:  # no revenue last month: a transfer of nothing would record nothing
+                ledger.transfer(now, self.id, self.host, fee, "platform_fee")
 
     def go_bankrupt(self) -> None:
         """Out of cash: close, leave the market, say why."""
@@ -243,15 +247,16 @@ class Startup(Vendor):
 
     def develop(self) -> None:
         """Move development and training on, and rent GPUs for training and serving."""
+        if self.pivoted:
+            # the host giant trains and serves an application company's model: nothing to rent
+            self._serving_request = 0.0
+            return
         w = self.world
         want = self._advance_training()
-        if self.pivoted:
-            serving = 0.0  # the host giant serves an application company's traffic
-        else:
-            now = w.now
-            serving = w.compute.serving_gpus(
-                w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
-            )
+        now = w.now
+        serving = w.compute.serving_gpus(
+            w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
+        )
         self._serving_request = serving
         if want + serving > 0:
             w.compute.request_rental(RentalRequest(self.id, want + serving))
@@ -416,31 +421,38 @@ class Startup(Vendor):
         home = self.home_domain  # a vertical is specialised in its home domain only
         own = w.capability.vertical_data_bonus * w.data.domain_quality(self.id, home)
         value = self._host_shares.share * host.domain_capability[home] + own
-        rate = cap.hallucination_rate(w.capability, value)
-        return (shares[:home] + (value,) + shares[home + 1:],
-                rates[:home] + (rate,) + rates[home + 1:])
+        capabilities, hallucination = list(shares), list(rates)
+        capabilities[home] = value
+        hallucination[home] = cap.hallucination_rate(w.capability, value)
+        return tuple(capabilities), tuple(hallucination)
 
     # ------------------------------------------------------------ selling
     def set_price(self) -> None:
         """API price: rented serving cost (or the host's price) plus a markup."""
         w = self.world
-        if self.pivoted and self.host is not None:
-            host = w.enterprise.offer(self.host)
+        host_id = self.host if self.pivoted else None  # the giant whose model it sells
+        if host_id is not None:
+            host = w.enterprise.offer(host_id)
             base = host.api_price_cny_per_mtok if host else self.api_price
         else:
             base = w.compute.serving_cost_cny_per_mtok(
                 cap.efficiency(w.capability, w.now), rented=True
             )
         self.api_price = base * (1 + self._cfg.api_markup)
-        if self.pivoted and self.capability == 0 and self.host is not None:
+        if host_id is not None and self.capability == 0:
             self.capability = max(self.domain_capabilities())
 
-    def bid_for_contracts(self) -> None:
-        """Bid on tenders in the firm's domain; below cost when revenue is urgent (seed 004)."""
+    def bid_for_contracts(self, runway: float | None = None) -> None:
+        """Bid on tenders in the firm's domain; below cost when revenue is urgent (seed 004).
+
+        ``runway``: months of cash left now (:meth:`runway_months`), if already known.
+        """
         if self.capability <= 0:
             return
         c = self._cfg
-        urgent = self.runway_months() < c.urgent_runway_months
+        if runway is None:
+            runway = self.runway_months()
+        urgent = runway < c.urgent_runway_months
         margin = -c.urgent_discount if urgent else c.bid_markup
         domains = None if self.home_domain == 0 else (self.home_domain,)
         self.bid(c.delivery_cost_share * (1 + margin), domains, private_ok=not self.pivoted)
@@ -452,8 +464,12 @@ class Startup(Vendor):
         gpus = (w.compute.owned(self.id) + w.compute.in_transit(self.id)) * w.compute.price_mcny
         return gpus / (gpus + max(self.cash, 0.0)) if gpus > 0 else 0.0
 
-    def seek_money(self) -> None:
-        """Raise when runway is short (earlier under pressure); sell when that fails."""
+    def seek_money(self, runway: float | None = None) -> None:
+        """Raise when runway is short (earlier under pressure); sell when that fails.
+
+        ``runway``: months of cash left now (:meth:`runway_months`), if already known; a
+        cost cut after a failed round lengthens it, so it is then worked out again.
+        """
         w = self.world
         c = self._cfg
         f = w.funding
@@ -463,12 +479,14 @@ class Startup(Vendor):
         if failures > self._seen_failures:
             self._burn_factor *= 1 - c.cost_cut_after_failed_round
             self._last_failure_month = now - 1
+            runway = None
         self._seen_failures = failures
-        runway = self.runway_months()
+        if runway is None:
+            runway = self.runway_months()
         revenue = self.annual_revenue()
-        rank = w.leaderboard.rank_percentile(self.id)
-        stage = f.stage(self.id)
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
+            rank = w.leaderboard.rank_percentile(self.id)
+            stage = f.stage(self.id)
             value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
             f.offer_for_sale(SaleOffer(self.id, f.distressed_price(value), True, now))
         elif f.investors_exiting(self.id, now) and revenue < c.ipo_revenue_mcny_per_year:
@@ -476,12 +494,14 @@ class Startup(Vendor):
         else:
             f.withdraw_sale(self.id)
         if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            self.pressure(), hype
+            f.pressure(self.id, now), hype   # investor pressure, as :meth:`pressure`
         ):
             return
         plan = 0.0
         if self.kind == ModelKind.ORIGINAL:
             plan = c.training_gpu_months_original * w.compute.rental_price_mcny
+        rank = w.leaderboard.rank_percentile(self.id)
+        stage = f.stage(self.id)
         target = f.round_target(self.monthly_burn(), plan)
         pre = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
         score = f.score(hype, self.releases, rank, stage, revenue)

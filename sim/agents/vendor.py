@@ -115,7 +115,7 @@ class Vendor:
 
     def bid(self, price_share: float, domains: tuple[int, ...] | None, private_ok: bool) -> None:
         """Bid ``price_share`` of each open tender's value in ``domains`` (None: all)."""
-        if self.world.enterprise.open_tenders():
+        if self.world.enterprise.has_open_tenders():
             self.world.enterprise.bid(Bid(self.id, price_share, domains, private_ok))
 
     def contract_revenue(self) -> float:

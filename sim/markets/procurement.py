@@ -73,6 +73,7 @@ class EnterpriseMarket:
         self._names = np.empty(0, dtype=object)
         self._tenders: list[Tenders] = []
         self._open_cache: tuple[float, Tenders] | None = None
+        self._any_open: tuple[float, bool] | None = None   # (month asked, any tender open)
         self._next_tender = 0
         self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
         self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -190,7 +191,7 @@ class EnterpriseMarket:
         self._next_tender += n
         if n:
             self._tenders.append(tenders)
-            self._open_cache = None
+            self._open_cache = self._any_open = None
         return tenders
 
     def open_tenders(self, domain: int | None = None) -> Tenders:
@@ -202,6 +203,15 @@ class EnterpriseMarket:
         tenders = self._open_cache[1]
         return tenders if domain is None else tenders.select(tenders.domain == domain)
 
+    def has_open_tenders(self) -> bool:
+        """Whether :meth:`open_tenders` has any, without gathering them into one table
+        (vendors only ask whether to bid; the award gathers them); kept until the clock
+        moves or tenders are issued or taken."""
+        now = self._env.now
+        if self._any_open is None or self._any_open[0] != now:
+            self._any_open = (now, any(bool((t.month < now).any()) for t in self._tenders))
+        return self._any_open[1]
+
     def bid(self, bid: Bid) -> None:
         """A vendor puts its standing bid for the open tenders on the board."""
         self._bids.append(bid)
@@ -211,7 +221,7 @@ class EnterpriseMarket:
         tenders = self.open_tenders()
         now = self._env.now
         self._tenders = [k for t in self._tenders if len(k := t.select(t.month >= now))]
-        self._open_cache = None
+        self._open_cache = self._any_open = None
         bids, self._bids = self._bids, []
         return tenders, bids
 
@@ -290,15 +300,14 @@ class EnterpriseMarket:
     def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
-        months = [m for m in range(month - window, month) if m >= 0]
-        if not months or vendor not in self._paid:
+        first = max(month - window, 0)   # no months before month 0
+        if first >= month or vendor not in self._paid:
             return 0.0   # what the sum below gives a vendor never paid, exactly
-        revenue = self._revenue
+        get = self._revenue.get
         total: float = 0  # summed as sum() would, from int 0, each month as revenue() adds it
-        for m in months:
-            total += 0.0 + revenue.get((vendor, m, API), 0.0) + revenue.get(
-                (vendor, m, CONTRACT), 0.0)
-        return 12.0 * total / len(months)
+        for m in range(first, month):
+            total += 0.0 + get((vendor, m, API), 0.0) + get((vendor, m, CONTRACT), 0.0)
+        return 12.0 * total / (month - first)
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
