@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from sim.model import MarketModel
 
 RELEASE_KINDS = (ModelKind.ORIGINAL, ModelKind.SHELL, ModelKind.ASSEMBLED)
+#: Outcomes of a startup still in business (independent or listed).
+IN_BUSINESS = (Outcome.ACTIVE, Outcome.IPO)
 
 
 def hhi(values: list[float]) -> float:
@@ -32,6 +35,22 @@ def hhi(values: list[float]) -> float:
     if total <= 0:
         return 0.0
     return float(sum((v / total) ** 2 for v in values if v > 0))
+
+
+@dataclass(frozen=True, slots=True)
+class StartupCensus:
+    """One month's count of the startups ever founded, from one pass over them.
+
+    GPUs in A100-eq; each sum adds the startups in founding order, as the
+    metrics always have (a float sum depends on its order).
+    """
+
+    in_business: int
+    independent_builders: int
+    pivoted: int
+    gpus_owned: float
+    gpus_rented: float
+    gpus_purchased_cum: float
 
 
 class MetricsRecorder:
@@ -64,6 +83,36 @@ class MetricsRecorder:
             self._releases[row["model_kind"]] += 1
         self._seen_events = log.position
 
+    def startup_census(self) -> StartupCensus:
+        """The startups' counts and GPUs this month, asking each startup's outcome once.
+
+        Only startups in business (active or listed) count, except the GPUs purchased,
+        which every startup ever founded keeps. An independent builder is in business,
+        not pivoted (see ``Startup.is_model_builder``) and has released a model.
+        """
+        w = self._model.world
+        outcome = w.funding.outcome
+        compute = w.compute
+        in_business = builders = pivoted = 0
+        owned: list[float] = []
+        rented: list[float] = []
+        purchased: list[float] = []
+        for startup in self._model.startups:
+            firm = startup.id
+            purchased.append(compute.purchased(firm))
+            if outcome(firm) not in IN_BUSINESS:
+                continue
+            in_business += 1
+            owned.append(compute.owned(firm))
+            rented.append(compute.rented(firm))
+            if startup.pivoted:
+                pivoted += 1
+            elif startup.releases > 0:
+                builders += 1
+        # sum() of the lists: the same additions in the same order as summing on the fly
+        return StartupCensus(in_business, builders, pivoted,
+                             sum(owned), sum(rented), sum(purchased))
+
     def snapshot(self) -> dict[str, Any]:
         """One month's row of metrics.parquet."""
         m = self._model
@@ -74,20 +123,19 @@ class MetricsRecorder:
         for kind in RELEASE_KINDS:
             row[f"releases_{kind}_cum"] = self._releases[str(kind)]
         row["releases_total_cum"] = sum(self._releases.values())
-        active = [s for s in m.startups if w.funding.outcome(s.id) in (Outcome.ACTIVE, Outcome.IPO)]
+        census = self.startup_census()
         row["giants_active"] = len(m.giants)
-        row["startups_active"] = len(active)
+        row["startups_active"] = census.in_business
         row["startups_founded_cum"] = len(m.startups)
-        row["independent_builders"] = sum(1 for s in active
-                                          if s.is_model_builder and s.releases > 0)
-        row["pivoted_startups"] = sum(1 for s in active if s.pivoted)
+        row["independent_builders"] = census.independent_builders
+        row["pivoted_startups"] = census.pivoted
         c = w.compute
         row["gpus_owned_giants"] = sum(c.owned(g.id) for g in m.giants)
-        row["gpus_owned_startups"] = sum(c.owned(s.id) for s in active)
-        row["gpus_rented_startups"] = sum(c.rented(s.id) for s in active)
-        row["gpus_in_transit"] = sum(c.in_transit(a) for a in w.actor_types)
+        row["gpus_owned_startups"] = census.gpus_owned
+        row["gpus_rented_startups"] = census.gpus_rented
+        row["gpus_in_transit"] = sum(map(c.in_transit, w.actor_types))
         row["gpus_purchased_giants_cum"] = sum(c.purchased(g.id) for g in m.giants)
-        row["gpus_purchased_startups_cum"] = sum(c.purchased(s.id) for s in m.startups)
+        row["gpus_purchased_startups_cum"] = census.gpus_purchased_cum
         row["gpu_supply"] = c.supply_this_month()
         row["gpu_backlog"] = c.backlog()
         row["gpu_price_mcny"] = c.price_mcny

@@ -14,7 +14,7 @@ from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
 from sim.markets.funding import FundingMarket, FundTerms
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Channel, RaiseRequest, RentalOffer, RentalRequest, TermSheet
+from sim.messages import Channel, Offer, RaiseRequest, RentalOffer, RentalRequest, TermSheet
 
 
 def _compute(**changes: float) -> tuple[simpy.Environment, ComputeMarket, Ledger, EventLog]:
@@ -325,3 +325,21 @@ def test_recording_a_month_of_payments_at_once_is_recording_them_one_by_one(
         assert one.trailing_annual_revenue(vendor, 6) == 12.0 * paid / 3
         assert (batch.contract_months_by_domain(vendor, 5)
                 == one.contract_months_by_domain(vendor, 5))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["post", "leave"]), st.integers(0, 5),
+                          st.sampled_from(["giant", "startup"])), max_size=40))
+def test_offers_by_type_are_the_offers_of_that_type_in_market_order(steps) -> None:
+    """offers_by(type) stays the type's part of offers(), in the same order, whatever
+    vendors post, replace, withdraw, post again or (never in the model) change type."""
+    market = EnterpriseMarket(simpy.Environment())
+    for price, (act, vendor, vendor_type) in enumerate(steps):
+        name = f"firm:{vendor}"
+        if act == "post":
+            market.post_offer(Offer(name, vendor_type, (float(price),), (0.1,), 1.0, True, 0))
+        else:
+            market.leave(name, None)
+        for kind in ("giant", "startup"):
+            assert market.offers_by(kind) == [o for o in market.offers() if o.vendor_type == kind]
+            best = max((o.domain_capability[0] for o in market.offers_by(kind)), default=None)
+            assert market.best_capability(0, kind) == best

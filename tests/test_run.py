@@ -118,3 +118,44 @@ def test_a_run_pauses_the_cyclic_garbage_collector_and_restores_it() -> None:
         assert not gc.isenabled()   # a caller that turned it off keeps it off
     finally:
         gc.enable()
+
+
+
+def test_the_startup_census_counts_what_the_plain_definitions_count() -> None:
+    """The recorder's one pass over the startups gives, month after month, the counts
+    and GPU sums of the plain definitions (one sum per column, in founding order)."""
+    from sim.markets.funding import Outcome
+    from sim.model import MarketModel
+
+    model = MarketModel(small_config("horizon_months=36", "startups.base_founding_rate=3.6",
+                                     "startups.ipo_revenue_mcny_per_year=1"))
+    w = model.world
+    c = w.compute
+    censuses = []
+    outcomes_seen: set[str] = set()
+
+    def probe():
+        while True:
+            census = model.recorder.startup_census()
+            active = [s for s in model.startups
+                      if w.funding.outcome(s.id) in (Outcome.ACTIVE, Outcome.IPO)]
+            assert census.in_business == len(active)
+            assert census.independent_builders == sum(
+                1 for s in active if s.is_model_builder and s.releases > 0)
+            assert census.pivoted == sum(1 for s in active if s.pivoted)
+            assert census.gpus_owned == sum(c.owned(s.id) for s in active)
+            assert census.gpus_rented == sum(c.rented(s.id) for s in active)
+            assert census.gpus_purchased_cum == sum(c.purchased(s.id) for s in model.startups)
+            censuses.append(census)
+            outcomes_seen.update(w.funding.outcome(s.id) for s in model.startups)
+            yield w.env.timeout(1)
+
+    w.env.process(probe())
+    model.run()
+    assert len(censuses) == 36
+    # the run reached every case the census tells apart
+    assert outcomes_seen == {Outcome.ACTIVE, Outcome.ACQUIRED, Outcome.BANKRUPT, Outcome.IPO}
+    assert max(x.pivoted for x in censuses) > 0
+    assert max(x.independent_builders for x in censuses) > 0
+    assert max(x.gpus_owned for x in censuses) > 0
+    assert max(x.gpus_rented for x in censuses) > 0

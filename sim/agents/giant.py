@@ -216,8 +216,8 @@ class Giant(Vendor):
         )
         rivals = [
             o.api_price_cny_per_mtok
-            for o in w.enterprise.offers()
-            if o.vendor_type == str(self.actor_type) and o.vendor != self.id
+            for o in w.enterprise.offers_by(str(self.actor_type))
+            if o.vendor != self.id
         ]
         desired = (
             own

@@ -182,10 +182,14 @@ class FundingMarket:
         view = self._funds_at
         if view is None or view.month != month:
             payback = self._payback_months
-            pressure = {fund: min(1.0, payback / max(terms.remaining(month), 1.0))
-                        for fund, terms in self._funds.items()}
-            exiting = frozenset(f for f, terms in self._funds.items() if terms.exiting(month))
-            view = FundsAt(month, pressure, exiting)
+            pressure: dict[str, float] = {}
+            exiting: list[str] = []
+            for fund, terms in self._funds.items():
+                remaining = terms.remaining(month)   # months; worked out once per fund
+                pressure[fund] = min(1.0, payback / max(remaining, 1.0))
+                if remaining <= terms.exit_window_months:   # as terms.exiting(month)
+                    exiting.append(fund)
+            view = FundsAt(month, pressure, frozenset(exiting))
             self._funds_at = view
         return view
 

@@ -68,6 +68,8 @@ class EnterpriseMarket:
         self._env = env
         self._bids: list[Bid] = []
         self._offers: dict[str, Offer] = {}
+        # vendor type -> the same offers, vendor -> offer, in the order of ``_offers``
+        self._offers_by_type: dict[str, dict[str, Offer]] = defaultdict(dict)
         self._vendor_index: dict[str, int] = {}
         self._vendors: list[str] = []
         self._names = np.empty(0, dtype=object)
@@ -95,12 +97,26 @@ class EnterpriseMarket:
         if offer.vendor not in self._vendor_index:
             self._vendor_index[offer.vendor] = len(self._vendors)
             self._vendors.append(offer.vendor)
+        previous = self._offers.get(offer.vendor)
         self._offers[offer.vendor] = offer
+        if previous is not None and previous.vendor_type != offer.vendor_type:
+            # The vendor keeps its place among all offers: rebuild both types' shares of them.
+            self._offers_version[previous.vendor_type] += 1
+            for vendor_type in (previous.vendor_type, offer.vendor_type):
+                self._offers_by_type[vendor_type] = {
+                    v: o for v, o in self._offers.items() if o.vendor_type == vendor_type
+                }
+        else:
+            self._offers_by_type[offer.vendor_type][offer.vendor] = offer
         self._offers_version[offer.vendor_type] = self._offers_version.get(offer.vendor_type, 0) + 1
 
     def offers(self) -> list[Offer]:
         """Current offers of vendors still in the market, by vendor index."""
         return list(self._offers.values())
+
+    def offers_by(self, vendor_type: str) -> list[Offer]:
+        """Current offers of ``vendor_type`` firms, in the order of :meth:`offers`."""
+        return list(self._offers_by_type.get(vendor_type, {}).values())
 
     def best_capability(self, domain: int, vendor_type: str) -> float | None:
         """Highest capability in ``domain`` among current offers by ``vendor_type`` firms
@@ -112,8 +128,7 @@ class EnterpriseMarket:
             self._best[vendor_type] = cached
         known = cached[1]
         if domain not in known:
-            theirs = [o.domain_capability[domain] for o in self._offers.values()
-                      if o.vendor_type == vendor_type]
+            theirs = [o.domain_capability[domain] for o in self.offers_by(vendor_type)]
             known[domain] = max(theirs) if theirs else None
         return known[domain]
 
@@ -148,6 +163,7 @@ class EnterpriseMarket:
         """A vendor exits (bankrupt) or is taken over by ``successor``."""
         offer = self._offers.pop(vendor, None)
         if offer is not None:
+            del self._offers_by_type[offer.vendor_type][vendor]
             self._offers_version[offer.vendor_type] += 1
         self._gone.add(vendor)
         self._departures.append(vendor)
