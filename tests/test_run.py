@@ -120,7 +120,6 @@ def test_a_run_pauses_the_cyclic_garbage_collector_and_restores_it() -> None:
         gc.enable()
 
 
-
 def test_the_startup_census_counts_what_the_plain_definitions_count() -> None:
     """The recorder's one pass over the startups gives, month after month, the counts
     and GPU sums of the plain definitions (one sum per column, in founding order)."""
