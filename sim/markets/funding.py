@@ -64,7 +64,11 @@ class FundTerms:
 
     def exiting(self, month: float) -> bool:
         """In the last stretch of the term, when the fund sells what it can."""
-        return self.remaining(month) <= self.exit_window_months
+        return self.in_exit_window(self.remaining(month))
+
+    def in_exit_window(self, remaining: float) -> bool:
+        """With ``remaining`` months of its term left, is the fund in its exit window?"""
+        return remaining <= self.exit_window_months
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +191,7 @@ class FundingMarket:
             for fund, terms in self._funds.items():
                 remaining = terms.remaining(month)   # months; worked out once per fund
                 pressure[fund] = min(1.0, payback / max(remaining, 1.0))
-                if remaining <= terms.exit_window_months:   # as terms.exiting(month)
+                if terms.in_exit_window(remaining):
                     exiting.append(fund)
             view = FundsAt(month, pressure, frozenset(exiting))
             self._funds_at = view
