@@ -17,7 +17,7 @@ import simpy
 
 from sim.config import SEGMENTS
 from sim.events import EventKind
-from sim.markets.funding import Outcome
+from sim.markets.funding import IN_BUSINESS
 from sim.messages import ModelKind
 from sim.world import Phase
 
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from sim.model import MarketModel
 
 RELEASE_KINDS = (ModelKind.ORIGINAL, ModelKind.SHELL, ModelKind.ASSEMBLED)
-#: Outcomes of a startup still in business (independent or listed).
-IN_BUSINESS = (Outcome.ACTIVE, Outcome.IPO)
 
 
 def hhi(values: list[float]) -> float:

@@ -15,7 +15,7 @@ from sim import __version__
 from sim.config import SEGMENTS
 from sim.configuration import config_hash
 from sim.ledger import paid_by_reason
-from sim.markets.funding import Outcome
+from sim.markets.funding import IN_BUSINESS, Outcome
 
 if TYPE_CHECKING:
     from sim.model import MarketModel
@@ -138,7 +138,7 @@ def summarise(
             "founded": len(startups),
             "active_final": int((outcomes == Outcome.ACTIVE).sum()),
             "listed_final": int((outcomes == Outcome.IPO).sum()),
-            "survivors": int(outcomes.isin([Outcome.ACTIVE, Outcome.IPO]).sum()),
+            "survivors": int(outcomes.isin(IN_BUSINESS).sum()),
             "independent_builders_peak": int(builders.max()),
             "independent_builders_peak_month": int(metrics.loc[builders.idxmax(), "month"]),
             "independent_builders_month_36": _at(metrics, 36, "independent_builders"),

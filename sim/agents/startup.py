@@ -21,7 +21,7 @@ from sim.agents.vendor import Vendor
 from sim.config import CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
 from sim.markets.compute import POWER_ACCOUNT
-from sim.markets.funding import FOUNDERS, Outcome
+from sim.markets.funding import FOUNDERS, IN_BUSINESS, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
 from sim.world import Phase, World
 
@@ -180,10 +180,7 @@ class Startup(Vendor):
     @property
     def is_model_builder(self) -> bool:
         """An independent model builder: not pivoted, not acquired, not bankrupt."""
-        return not self.pivoted and self.world.funding.outcome(self.id) in (
-            Outcome.ACTIVE,
-            Outcome.IPO,
-        )
+        return not self.pivoted and self.world.funding.outcome(self.id) in IN_BUSINESS
 
     def monthly_burn(self) -> float:
         """Salaries, rent, electricity and rented compute (million CNY per month)."""
@@ -442,16 +439,14 @@ class Startup(Vendor):
         if host_id is not None and self.capability == 0:
             self.capability = max(self.domain_capabilities())
 
-    def bid_for_contracts(self, runway: float | None = None) -> None:
+    def bid_for_contracts(self, runway: float) -> None:
         """Bid on tenders in the firm's domain; below cost when revenue is urgent (seed 004).
 
-        ``runway``: months of cash left now (:meth:`runway_months`), if already known.
+        ``runway``: months of cash left now (:meth:`runway_months`).
         """
         if self.capability <= 0:
             return
         c = self._cfg
-        if runway is None:
-            runway = self.runway_months()
         urgent = runway < c.urgent_runway_months
         margin = -c.urgent_discount if urgent else c.bid_markup
         domains = None if self.home_domain == 0 else (self.home_domain,)
@@ -464,11 +459,11 @@ class Startup(Vendor):
         gpus = (w.compute.owned(self.id) + w.compute.in_transit(self.id)) * w.compute.price_mcny
         return gpus / (gpus + max(self.cash, 0.0)) if gpus > 0 else 0.0
 
-    def seek_money(self, runway: float | None = None) -> None:
+    def seek_money(self, runway: float) -> None:
         """Raise when runway is short (earlier under pressure); sell when that fails.
 
-        ``runway``: months of cash left now (:meth:`runway_months`), if already known; a
-        cost cut after a failed round lengthens it, so it is then worked out again.
+        ``runway``: months of cash left now (:meth:`runway_months`); a cost cut after a
+        failed round lengthens it, so it is then worked out again.
         """
         w = self.world
         c = self._cfg
@@ -479,10 +474,8 @@ class Startup(Vendor):
         if failures > self._seen_failures:
             self._burn_factor *= 1 - c.cost_cut_after_failed_round
             self._last_failure_month = now - 1
-            runway = None
-        self._seen_failures = failures
-        if runway is None:
             runway = self.runway_months()
+        self._seen_failures = failures
         revenue = self.annual_revenue()
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
             rank = w.leaderboard.rank_percentile(self.id)
@@ -494,7 +487,7 @@ class Startup(Vendor):
         else:
             f.withdraw_sale(self.id)
         if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            f.pressure(self.id, now), hype   # investor pressure, as :meth:`pressure`
+            self.pressure(), hype
         ):
             return
         plan = 0.0

@@ -36,6 +36,10 @@ class Outcome:
     BANKRUPT = "bankrupt"
 
 
+#: Outcomes of a startup still in business: independent or listed.
+IN_BUSINESS = (Outcome.ACTIVE, Outcome.IPO)
+
+
 @dataclass(frozen=True, slots=True)
 class FundingRound:
     """A closed round: who put how much in at what valuation."""
@@ -155,7 +159,7 @@ class FundingMarket:
         return {
             s: cap[fund]
             for s, cap in self._cap.items()
-            if fund in cap and self._outcome[s] in (Outcome.ACTIVE, Outcome.IPO)
+            if fund in cap and self._outcome[s] in IN_BUSINESS
         }
 
     def cost_basis(self, fund: str, startup: str) -> float:
