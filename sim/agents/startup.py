@@ -64,7 +64,8 @@ class HostShares:
 
 
 class Startup(Vendor):
-    """One startup (its own SimPy process from founding to exit)."""
+    """One startup, from founding to exit (it acts in its founding cohort's process:
+    :meth:`StartupEntry.cohort_life`)."""
 
     actor_type = ActorType.STARTUP
 
@@ -143,33 +144,31 @@ class Startup(Vendor):
             domain=w.domains[self.home_domain],
         )
 
-    def run(self) -> Generator[simpy.Event, None, None]:
-        """From founding to the end of the company's independent life."""
-        self.found()
+    def act(self) -> bool:
+        """One month of the company's independent life; False once that life has ended
+        (acquired, bankrupt, or out of cash now)."""
         w = self.world
-        yield w.env.timeout(Phase.STARTUPS - Phase.ENTRY)
-        while True:
-            outcome = w.funding.outcome(self.id)
-            if outcome in (Outcome.ACQUIRED, Outcome.BANKRUPT):
-                return
-            self.pay_costs()
-            if self.cash < 0:
-                self.go_bankrupt()
-                return
-            self.learn_from_contracts()
-            self.develop()
-            self.maybe_pivot()
-            self.buy_data(self._data_step_cost)
-            self.set_price()
-            self.post_offer(private_deployment=self.kind != ModelKind.APPLICATION)
-            # One runway for the month's bids and its fund raising: bidding moves no cash
-            # and no cost (seek_money works it out again if it cuts costs first).
-            runway = self.runway_months()
-            self.bid_for_contracts(runway)
-            if outcome == Outcome.ACTIVE:
-                self.seek_money(runway)
-                self.maybe_ipo()
-            yield w.env.timeout(1)
+        outcome = w.funding.outcome(self.id)
+        if outcome in (Outcome.ACQUIRED, Outcome.BANKRUPT):
+            return False
+        self.pay_costs()
+        if self.cash < 0:
+            self.go_bankrupt()
+            return False
+        self.learn_from_contracts()
+        self.develop()
+        self.maybe_pivot()
+        self.buy_data(self._data_step_cost)
+        self.set_price()
+        self.post_offer(private_deployment=self.kind != ModelKind.APPLICATION)
+        # One runway for the month's bids and its fund raising: bidding moves no cash
+        # and no cost (seek_money works it out again if it cuts costs first).
+        runway = self.runway_months()
+        self.bid_for_contracts(runway)
+        if outcome == Outcome.ACTIVE:
+            self.seek_money(runway)
+            self.maybe_ipo()
+        return True
 
     # ------------------------------------------------------------ costs
     @property
@@ -532,10 +531,11 @@ class StartupEntry:
         return self._cfg.base_founding_rate * self._world.hype.level**self._cfg.hype_elasticity
 
     def run(self) -> Generator[simpy.Event, None, None]:
-        """Each month, a Poisson number of new startups."""
+        """Each month, a Poisson number of new startups: a cohort with its own process."""
         w = self._world
         yield w.env.timeout(Phase.ENTRY)
         while True:
+            cohort: list[Startup] = []
             for _ in range(int(self._rng.poisson(self.rate()))):
                 number = len(self.startups)
                 startup = Startup(
@@ -547,5 +547,31 @@ class StartupEntry:
                     self._host_shares,
                 )
                 self.startups.append(startup)
-                w.env.process(startup.run())
+                cohort.append(startup)
+            if cohort:
+                w.env.process(self.cohort_life(cohort))
+            yield w.env.timeout(1)
+
+    def cohort_life(self, cohort: list[Startup]) -> Generator[simpy.Event, None, None]:
+        """Found the startups of one month, then let each act monthly, in founding order,
+        until the last one's independent life has ended.
+
+        One process per cohort, not one per startup, saves SimPy an event per startup-month
+        and keeps the order of one process each. A process's clock adds up its own waits in
+        floating point, so a cohort shares one clock while another cohort may sit a rounding
+        error earlier or later in the month: cohorts act one after the other, as their
+        companies did, and within a cohort SimPy ran the companies in founding order. What a
+        company starts for itself (a release and its review, a GPU delivery) now takes its
+        first step after the whole cohort has acted rather than right after the company;
+        that step reads nothing the rest of the cohort changes and changes nothing it reads.
+        """
+        w = self._world
+        for startup in cohort:
+            startup.found()
+        yield w.env.timeout(Phase.STARTUPS - Phase.ENTRY)
+        acting = cohort
+        while True:
+            acting = [startup for startup in acting if startup.act()]
+            if not acting:
+                return
             yield w.env.timeout(1)
