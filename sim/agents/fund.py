@@ -39,6 +39,11 @@ class FundReturns:
     irr: float
 
 
+def multiple(value_mcny: float, paid_in_mcny: float) -> float:
+    """``value_mcny`` per unit the LPs paid in (TVPI, DPI); NaN before they paid anything."""
+    return value_mcny / paid_in_mcny if paid_in_mcny else float("nan")
+
+
 def irr_annual(months: list[float], flows: list[float], stop_early: bool = True) -> float:
     """Annual IRR of dated cash flows (LP view: paid-in negative); NaN if undefined.
 
@@ -211,7 +216,6 @@ class Fund:
         w.ledger.transfer(w.now, self.id, LPS, cash, "final_distribution")
         self._lp_flows.append((w.now, cash))
         self.closed = True
-        r = self.returns()
         w.log.record(
             w.now,
             EventKind.FUND_CLOSED,
@@ -219,7 +223,7 @@ class Fund:
             ActorType.FUND,
             LPS,
             cash,
-            valuation_mcny=r.tvpi,
+            valuation_mcny=self.tvpi(),
             reason=f"written off {lost:.1f}",
         )
 
@@ -232,10 +236,21 @@ class Fund:
         stakes = sum(share * f.last_post_money(s) for s, share in f.holdings(self.id).items())
         return max(self.cash, 0.0) + stakes
 
-    def returns(self) -> FundReturns:
-        """TVPI, DPI and annual IRR from the LPs' dated cash flows and the NAV."""
+    def _paid_in_and_distributed(self) -> tuple[float, float]:
+        """Million CNY the LPs paid in, and million CNY passed back to them so far."""
         paid = -sum(v for _, v in self._lp_flows if v < 0)
         dist = sum(v for _, v in self._lp_flows if v > 0)
+        return paid, dist
+
+    def tvpi(self) -> float:
+        """Total value (distributions plus NAV) to paid-in: the multiple a closing fund
+        reports (without the IRR of :meth:`returns`, a bisection the close does not need)."""
+        paid, dist = self._paid_in_and_distributed()
+        return multiple(dist + self.nav(), paid)
+
+    def returns(self) -> FundReturns:
+        """TVPI, DPI and annual IRR from the LPs' dated cash flows and the NAV."""
+        paid, dist = self._paid_in_and_distributed()
         nav = self.nav()
         months = [m for m, _ in self._lp_flows]
         flows = [v for _, v in self._lp_flows]
@@ -246,8 +261,8 @@ class Fund:
             paid,
             dist,
             nav,
-            (dist + nav) / paid if paid else float("nan"),
-            dist / paid if paid else float("nan"),
+            multiple(dist + nav, paid),
+            multiple(dist, paid),
             irr_annual(months, flows),
         )
 
