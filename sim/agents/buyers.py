@@ -126,14 +126,15 @@ def worth_pruning(buyers: int, columns: int) -> bool:
 @dataclass(frozen=True)
 class OfferTable:
     """This month's API offers: vendor ids, gross value and hallucination by domain
-    (vendors x domains), each vendor's API price as a share of budget, and each
-    vendor's column by name."""
+    (vendors x domains), each vendor's API price (CNY per million tokens, and as a
+    share of budget), and each vendor's column by name."""
 
     month: float
     offers: list[Offer]
     ids: np.ndarray
     value: np.ndarray
     halluc: np.ndarray
+    price_cny_per_mtok: np.ndarray
     share: np.ndarray
     column: dict[str, int]
     _dominators: dict[int, np.ndarray] = field(default_factory=dict)
@@ -443,6 +444,7 @@ class BuyerPopulation:
             ids=np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32),
             value=self._value(np.array([o.domain_capability for o in offers])),
             halluc=np.array([o.hallucination for o in offers]),
+            price_cny_per_mtok=price,
             share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
             column={o.vendor: k for k, o in enumerate(offers)},
         )
@@ -586,9 +588,10 @@ class BuyerPopulation:
         active = np.flatnonzero(self.vendor >= 0)
         if active.size == 0:
             return
-        price_of = np.zeros(m.vendor_count)
-        for o in offers:
-            price_of[m.vendor_index(o.vendor)] = o.api_price_cny_per_mtok
+        price_of = np.zeros(m.vendor_count)  # CNY per million tokens, by vendor id
+        if offers:   # the month's table (built once, shared with the rest of the month)
+            table = self._offer_table(offers)
+            price_of[table.ids] = table.price_cny_per_mtok
         vendor = self.vendor[active]
         is_api = self.channel[active] == API
         contract = np.flatnonzero(~is_api)
