@@ -62,11 +62,47 @@ def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.nd
     return dominated.sum(axis=0)
 
 
+#: Most dominators a pruning asks about: one (a buyer choosing afresh leaves out a
+#: column with one earlier dominator) or two (a subscriber's current vendor is left out).
+MOST_RIVALS = 2
+#: How many of the best columns in value, in hallucination and in cost screen the rest.
+SCREEN_PICKS = 8
+#: Most columns in the screen: the best in value, in hallucination and in cost.
+SCREEN_COLUMNS = 3 * SCREEN_PICKS
+
+
+def few_dominators(
+    value: np.ndarray, halluc: np.ndarray, cost: np.ndarray, cap: int = MOST_RIVALS
+) -> np.ndarray:
+    """:func:`dominators` where it is below ``cap``, and ``cap`` or more where it is not,
+    without comparing every pair of columns.
+
+    A screen of columns (the :data:`SCREEN_PICKS` best in value, in hallucination and in
+    cost) is compared with every column; a column that ``cap`` screen columns dominate
+    is out. The rest are compared among themselves and the screen. That count is exact
+    when below ``cap``: dominance is transitive, so an earlier dominator left out (one
+    ``cap`` screen columns dominate) comes with ``cap`` dominators in the screen.
+    """
+    if value.size <= SCREEN_PICKS:
+        return dominators(value, halluc, cost)
+    screen = np.zeros(value.size, dtype=bool)
+    for key in (-value, halluc, cost):   # any screen gives the same answer, a good one sooner
+        screen[np.argpartition(key, SCREEN_PICKS - 1)[:SCREEN_PICKS]] = True
+    by = np.flatnonzero(screen)
+    counts = ((value[by, None] >= value[None, :]) & (halluc[by, None] <= halluc[None, :])
+              & (cost[by, None] <= cost[None, :])
+              & (by[:, None] < np.arange(value.size)[None, :])).sum(axis=0)
+    pool = np.flatnonzero(screen | (counts < cap))   # in order, so "earlier" is kept
+    counts[pool] = dominators(value[pool], halluc[pool], cost[pool])
+    return counts
+
+
 def candidates(
     value: np.ndarray, halluc: np.ndarray, cost: np.ndarray, rivals: int = 1
 ) -> np.ndarray:
-    """Columns (in order) that fewer than ``rivals`` earlier columns dominate."""
-    return np.flatnonzero(dominators(value, halluc, cost) < rivals)
+    """Columns (in order) that fewer than ``rivals`` (at most :data:`MOST_RIVALS`)
+    earlier columns dominate."""
+    return np.flatnonzero(few_dominators(value, halluc, cost) < rivals)
 
 
 def choose(u: np.ndarray, taste: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -115,12 +151,13 @@ def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def worth_pruning(buyers: int, columns: int) -> bool:
-    """Prune dominated columns only when there are more buyers than columns to score.
+    """Prune dominated columns only when there are more buyers than columns in the screen.
 
-    Pruning costs about a (columns x columns) comparison, scoring a (buyers x columns)
-    one; the answer is the same either way, so this only decides which is cheaper.
+    Pruning (:func:`few_dominators`) costs about a (screen x columns) comparison, scoring
+    a (buyers x columns) one; the answer is the same either way, so this only decides
+    which is cheaper.
     """
-    return buyers > columns
+    return buyers > min(columns, SCREEN_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -143,7 +180,7 @@ class OfferTable:
         """Columns fewer than ``rivals`` earlier columns dominate in ``domain``."""
         counts = self._dominators.get(domain)
         if counts is None:
-            counts = dominators(self.value[:, domain], self.halluc[:, domain], self.share)
+            counts = few_dominators(self.value[:, domain], self.halluc[:, domain], self.share)
             self._dominators[domain] = counts
         return np.flatnonzero(counts < rivals)
 
@@ -465,7 +502,8 @@ class BuyerPopulation:
         best = np.zeros(idx.size, dtype=np.int64)
         top = np.empty(idx.size)
         domains = self.domain[idx]
-        for d in np.unique(domains).tolist():
+        # The domains present by a count, not a sort (np.unique): thousands of buyers.
+        for d in np.flatnonzero(np.bincount(domains)).tolist():
             rows = np.flatnonzero(domains == d)
             value, halluc = table.value[:, d], table.halluc[:, d]
             cols = (table.candidates(d, 2 if current is not None else 1)
