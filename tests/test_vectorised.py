@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import sim.agents.buyers as buyers_module
-from sim.agents.buyers import dominators
+from sim.agents.buyers import MOST_RIVALS, SCREEN_PICKS, dominators, few_dominators
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.procurement import EnterpriseMarket
@@ -152,6 +152,18 @@ def test_a_dominated_column_is_never_the_first_argmax(data, n_cols: int, n_rows:
     full_best = alt.argmax(axis=1)
     assert (alt[np.arange(n_rows), full_best] == pruned.max(axis=1)).all()
     assert (kept[pruned.argmax(axis=1)] == full_best).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), n_cols=st.integers(1, 6 * SCREEN_PICKS))
+def test_the_screened_count_agrees_with_every_pair_below_the_most_rivals(data, n_cols: int) -> None:
+    """few_dominators gives every column's count of earlier dominators where it is below
+    MOST_RIVALS, and at least MOST_RIVALS where that count is; also with NaN and ties."""
+    col = hnp.arrays(np.float64, n_cols, elements=st.sampled_from([0.0, 0.5, 1.0, 2.0, np.nan]))
+    value, halluc, cost = data.draw(col), data.draw(col), data.draw(col)
+    screened = few_dominators(value, halluc, cost)
+    every_pair = dominators(value, halluc, cost)
+    assert (np.minimum(screened, MOST_RIVALS) == np.minimum(every_pair, MOST_RIVALS)).all()
 
 
 def test_pruning_changes_nothing_in_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
