@@ -2,9 +2,10 @@
 
 Processes, each starting at its phase offset (:class:`sim.world.Phase`):
 the environment (shocks, open releases, export controls, GPU supply and
-price, hype), one per giant, the startup entry process and one per startup,
-the fund vintages and one per fund, the funding market's close, the rental
-market's close, the buyer population, and the metrics recorder.
+price, hype), one per giant, the startup entry process and one per founding
+cohort of startups (its companies act in founding order), the fund vintages
+and one per fund, the funding market's close, the rental market's close, the
+buyer population, and the metrics recorder.
 """
 
 from __future__ import annotations
