@@ -327,6 +327,26 @@ def test_recording_a_month_of_payments_at_once_is_recording_them_one_by_one(
                 == one.contract_months_by_domain(vendor, 5))
 
 
+@given(st.lists(st.tuples(_vendors, st.booleans(), _amounts), max_size=30))
+def test_trailing_revenue_is_the_last_months_summed_even_when_asked_before_they_end(
+    payments
+) -> None:
+    """Vendors ask their trailing revenue once a month; a payment landing in a month of the
+    window afterwards still counts."""
+    env = simpy.Environment()
+    market = EnterpriseMarket(env)
+    for k, (vendor, contract, amount) in enumerate(payments):
+        if k // 4 + 0.5 > env.now:   # a few payments a month
+            env.run(until=k // 4 + 0.5)
+        market.trailing_annual_revenue(vendor, int(env.now) + 1)
+        market.record_payment(vendor, Channel.CONTRACT if contract else Channel.API, amount)
+        month = int(env.now) + 1
+        for other in ("giant:a", "startup:1", "startup:2"):
+            first = max(month - 3, 0)
+            paid = sum(market.revenue(other, m) for m in range(first, month))
+            assert market.trailing_annual_revenue(other, month) == 12.0 * paid / (month - first)
+
+
 @given(st.lists(st.tuples(st.sampled_from(["post", "leave"]), st.integers(0, 5),
                           st.sampled_from(["giant", "startup"])), max_size=40))
 def test_offers_by_type_are_the_offers_of_that_type_in_market_order(steps) -> None:

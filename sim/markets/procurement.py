@@ -11,7 +11,7 @@ served per month, and which vendors left or were taken over.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -22,6 +22,13 @@ from sim.messages import Bid, Channel, Offer, Tender
 CHANNELS = tuple(str(c) for c in Channel)
 API, CONTRACT = str(Channel.API), str(Channel.CONTRACT)
 assert CHANNELS == (API, CONTRACT), "revenue() adds the channels in this order"
+
+#: The flows a month of the revenue record keeps per vendor (rows of :class:`MonthFlows`):
+#: million CNY paid through the API, through contracts, through both (in payment order),
+#: the monthly value of projects to deliver (million CNY) and million tokens served.
+FLOWS = range(5)
+API_MCNY, CONTRACT_MCNY, PAID_MCNY, DELIVERY_MCNY, TOKENS_MTOK = FLOWS
+_CHANNEL_FLOW = {API: API_MCNY, CONTRACT: CONTRACT_MCNY}
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,59 @@ class Tenders:
                          for f in fields(Tenders)))
 
 
+class MonthFlows:
+    """One month of the revenue record: a table of flows (rows, see ``FLOWS``) by vendor
+    (columns, the record's own numbering of the vendors it has seen).
+
+    Hundreds of vendors are paid in hundreds of groups a month, so payments land by grouped
+    adds (``np.add.at`` adds one value at a time in order, as ``+=`` per payment would);
+    vendors read their own cells dozens of thousands of times a run, so reads come from a
+    copy as Python floats, made once after each change.
+    """
+
+    def __init__(self, vendors: int) -> None:
+        self.table = np.zeros((len(FLOWS), vendors))
+        self.payees: dict[str, None] = {}   # vendors in the order first paid this month
+        self.tokens_mtok = 0.0   # million tokens served by all vendors, in the order served
+        self._floats: list[list[float]] | None = None
+
+    def fit(self, vendors: int) -> None:
+        """Widen the table to ``vendors`` columns (vendors first seen this month)."""
+        missing = vendors - self.table.shape[1]
+        if missing > 0:
+            self.table = np.hstack([self.table, np.zeros((len(FLOWS), missing))])
+            self._floats = None
+
+    def add(self, flow: int, columns: np.ndarray, amounts: np.ndarray) -> None:
+        """Add ``amounts`` to ``flow`` of the vendors in ``columns``, one after the other."""
+        np.add.at(self.table[flow], columns, amounts)
+        self._floats = None
+
+    def values(self, flow: int) -> list[float]:
+        """One flow of every vendor column (a vendor seen only after this month has none)."""
+        floats = self._floats
+        if floats is None:
+            floats = self._floats = self.table.tolist()
+        return floats[flow]
+
+    def get(self, flow: int, column: int) -> float:
+        """One cell as a Python float (0.0 for a vendor seen only after this month)."""
+        floats = self._floats   # :meth:`values`, inline: vendors read cells ~100k times a run
+        if floats is None:
+            floats = self._floats = self.table.tolist()
+        cells = floats[flow]
+        return cells[column] if column < len(cells) else 0.0
+
+    def revenue(self, width: int) -> np.ndarray:
+        """Million CNY paid to each of the first ``width`` vendors, summed as
+        :meth:`EnterpriseMarket.revenue` sums its channels (from 0.0, API first)."""
+        paid = np.zeros(width)
+        mine = min(width, self.table.shape[1])
+        paid[:mine] += self.table[API_MCNY, :mine]
+        paid[:mine] += self.table[CONTRACT_MCNY, :mine]
+        return paid
+
+
 class EnterpriseMarket:
     """The B-end market's message board and revenue record."""
 
@@ -77,14 +137,15 @@ class EnterpriseMarket:
         self._open_cache: tuple[float, Tenders] | None = None
         self._any_open: tuple[float, bool] | None = None   # (month asked, any tender open)
         self._next_tender = 0
-        self._revenue: dict[tuple[str, int, str], float] = defaultdict(float)
-        self._revenue_month: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        self._paid: set[str] = set()   # vendors ever paid: the others' revenue is 0.0
-        self._tokens_month: dict[int, float] = defaultdict(float)
-        # (vendor, month) -> {domain: contract-months}
-        self._contract_months: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
-        self._tokens: dict[tuple[str, int], float] = defaultdict(float)
-        self._delivery: dict[tuple[str, int], float] = defaultdict(float)
+        # The revenue record: month -> flows by vendor column; vendor -> its column (vendors
+        # ever paid or served: the others' flows are 0.0).
+        self._months: dict[int, MonthFlows] = {}
+        self._column: dict[str, int] = {}
+        # Annualised trailing revenue by vendor column for (month, window), kept until a
+        # payment lands in a month before that month.
+        self._trailing: tuple[int, int, list[float]] | None = None
+        # month -> vendor -> {domain: contract-months}
+        self._contract_months: dict[int, dict[str, dict[int, float]]] = {}
         self._successor: dict[str, str] = {}
         self._gone: set[str] = set()
         self._departures: list[str] = []
@@ -242,12 +303,33 @@ class EnterpriseMarket:
         return tenders, bids
 
     # ------------------------------------------------------------ revenue record
+    def _this_month(self, vendors: Iterable[str]) -> tuple[MonthFlows, dict[str, int]]:
+        """The record of the current month, wide enough for ``vendors`` (each seen for the
+        first time gets the next column), and every vendor's column. (A payment in a month
+        before the one the trailing revenue was kept for outdates it.)"""
+        column = self._column
+        for vendor in vendors:
+            if vendor not in column:
+                column[vendor] = len(column)
+        month = int(self._env.now)
+        if self._trailing is not None and month < self._trailing[0]:
+            self._trailing = None
+        flows = self._months.get(month)
+        if flows is None:
+            flows = self._months[month] = MonthFlows(len(column))
+        flows.fit(len(column))
+        return flows, column
+
+    def _record_one(self, flow: int, vendor: str, amount: float) -> MonthFlows:
+        """Add ``amount`` to ``vendor``'s ``flow`` this month; return the month's record."""
+        flows, column = self._this_month((vendor,))
+        flows.add(flow, np.array([column[vendor]]), np.array([amount]))
+        return flows
+
     def record_payment(self, vendor: str, channel: Channel, amount_mcny: float) -> None:
         """Buyers paid ``vendor`` this month through ``channel``."""
-        month = int(self._env.now)
-        self._paid.add(vendor)
-        self._revenue[(vendor, month, str(channel))] += amount_mcny
-        self._revenue_month[month][vendor] += amount_mcny
+        self._record_one(_CHANNEL_FLOW[str(channel)], vendor, amount_mcny)
+        self._record_one(PAID_MCNY, vendor, amount_mcny).payees.setdefault(vendor)
 
     def record_monthly_payments(
         self, vendors: Sequence[str], contract: Sequence[bool] | np.ndarray,
@@ -257,91 +339,123 @@ class EnterpriseMarket:
         :meth:`record_payment` and then :meth:`record_delivery_load` (a contract group,
         ``loads`` the monthly project value) or :meth:`record_tokens` (an API group,
         ``loads`` million tokens) would record one call at a time, in one pass."""
-        month = int(self._env.now)
-        revenue, by_vendor = self._revenue, self._revenue_month[month]
-        delivery, tokens, all_tokens = self._delivery, self._tokens, self._tokens_month
-        self._paid.update(vendors)
-        for vendor, is_contract, amount, load in zip(vendors, np.asarray(contract).tolist(),
-                                                     np.asarray(amounts_mcny).tolist(),
-                                                     np.asarray(loads).tolist(), strict=True):
-            revenue[(vendor, month, CONTRACT if is_contract else API)] += amount
-            by_vendor[vendor] += amount
-            if is_contract:
-                delivery[(vendor, month)] += load
-            else:
-                tokens[(vendor, month)] += load
-                all_tokens[month] += load
+        is_contract = np.asarray(contract, dtype=bool)
+        amounts = np.asarray(amounts_mcny, dtype=np.float64)
+        served = np.asarray(loads, dtype=np.float64)
+        if not len(vendors) == is_contract.size == amounts.size == served.size:
+            raise ValueError("record_monthly_payments needs one channel, amount and load "
+                             "per vendor")
+        payees = dict.fromkeys(vendors)   # in the order first paid
+        flows, column = self._this_month(payees)
+        flows.payees.update(payees)
+        columns = np.fromiter(map(column.__getitem__, vendors), dtype=np.intp,
+                              count=len(vendors))
+        flows.add(PAID_MCNY, columns, amounts)
+        is_api = ~is_contract
+        api = columns[is_api]
+        flows.add(API_MCNY, api, amounts[is_api])
+        flows.add(TOKENS_MTOK, api, served[is_api])
+        contract_columns = columns[is_contract]
+        flows.add(CONTRACT_MCNY, contract_columns, amounts[is_contract])
+        flows.add(DELIVERY_MCNY, contract_columns, served[is_contract])
+        tokens_mtok = flows.tokens_mtok
+        for mtok in served[is_api].tolist():   # one after the other, as record_tokens
+            tokens_mtok += mtok
+        flows.tokens_mtok = tokens_mtok
 
     def record_contract_months(self, vendor: str, domain: int, months: float) -> None:
         """Contract-months delivered this month in a domain (vendors learn domain data)."""
-        by_domain = self._contract_months[(vendor, int(self._env.now))]
+        by_vendor = self._contract_months.setdefault(int(self._env.now), {})
+        by_domain = by_vendor.setdefault(vendor, {})
         by_domain[domain] = by_domain.get(domain, 0.0) + months
 
     def record_delivery_load(self, vendor: str, value_mcny: float) -> None:
         """Monthly value of projects ``vendor`` must deliver this month (drives its costs)."""
-        self._delivery[(vendor, int(self._env.now))] += value_mcny
+        self._record_one(DELIVERY_MCNY, vendor, value_mcny)
 
     def record_contract_months_each(
         self, vendors: Sequence[str], domains: Sequence[int], months: Sequence[float]
     ) -> None:
         """:meth:`record_contract_months` for each (vendor, domain, months), in order (a
         vendor's table is looked up once for a run of its entries)."""
-        month = int(self._env.now)
-        table = self._contract_months
+        by_vendor = self._contract_months.setdefault(int(self._env.now), {})
         last: str | None = None
         by_domain: dict[int, float] = {}
         for vendor, domain, amount in zip(vendors, domains, months, strict=True):
             if vendor != last:
-                by_domain, last = table[(vendor, month)], vendor
+                by_domain, last = by_vendor.setdefault(vendor, {}), vendor
             by_domain[domain] = by_domain.get(domain, 0.0) + amount
+
+    def _flow(self, flow: int, vendor: str, month: int) -> float:
+        """One flow of ``vendor`` in ``month`` (0.0 if it has none)."""
+        flows = self._months.get(month)
+        column = self._column.get(vendor)
+        if flows is None or column is None:
+            return 0.0
+        return flows.get(flow, column)
 
     def delivery_load(self, vendor: str, month: int) -> float:
         """Monthly project value ``vendor`` delivered in ``month``."""
-        return self._delivery.get((vendor, month), 0.0)
+        return self._flow(DELIVERY_MCNY, vendor, month)
 
     def record_tokens(self, vendor: str, mtok: float) -> None:
         """Million tokens served through ``vendor``'s API this month."""
-        self._tokens[(vendor, int(self._env.now))] += mtok
-        self._tokens_month[int(self._env.now)] += mtok
+        self._record_one(TOKENS_MTOK, vendor, mtok).tokens_mtok += mtok
 
     def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
         """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
-        revenue = self._revenue
+        flows = self._months.get(month)
+        column = self._column.get(vendor)
+        if flows is None or column is None:
+            return 0.0
         if channel is not None:
-            return revenue.get((vendor, month, str(channel)), 0.0)
+            return flows.get(_CHANNEL_FLOW[str(channel)], column)
         # sum() over the channels, unrolled: Python's sum adds floats from 0.0 in order.
-        return 0.0 + revenue.get((vendor, month, API), 0.0) + revenue.get(
-            (vendor, month, CONTRACT), 0.0)
+        return 0.0 + flows.get(API_MCNY, column) + flows.get(CONTRACT_MCNY, column)
 
     def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
         first = max(month - window, 0)   # no months before month 0
-        if first >= month or vendor not in self._paid:
+        column = self._column.get(vendor)
+        if first >= month or column is None:
             return 0.0   # what the sum below gives a vendor never paid, exactly
-        get = self._revenue.get
-        total: float = 0  # summed as sum() would, from int 0, each month as revenue() adds it
-        for m in range(first, month):
-            total += 0.0 + get((vendor, m, API), 0.0) + get((vendor, m, CONTRACT), 0.0)
-        return 12.0 * total / (month - first)
+        trailing = self._trailing
+        if trailing is None or trailing[0] != month or trailing[1] != window:
+            # Every vendor's at once, each summed as sum() would, from int 0 (the first
+            # month's revenue exactly), month by month as revenue() adds them.
+            width = len(self._column)
+            total = np.zeros(width)
+            for m in range(first, month):
+                flows = self._months.get(m)
+                if flows is not None:   # a month nobody was paid adds 0.0
+                    total += flows.revenue(width)
+            trailing = self._trailing = (month, window, (12.0 * total / (month - first)).tolist())
+        values = trailing[2]
+        return values[column] if column < len(values) else 0.0
 
     def contract_months(self, vendor: str, month: int, domain: int) -> float:
         """Contract-months ``vendor`` delivered in ``domain`` during ``month``."""
-        return self._contract_months.get((vendor, month), {}).get(domain, 0.0)
+        return self._contract_months.get(month, {}).get(vendor, {}).get(domain, 0.0)
 
     def contract_months_by_domain(self, vendor: str, month: int) -> list[tuple[int, float]]:
         """(domain, contract-months) ``vendor`` delivered during ``month``, by domain."""
-        by_domain = self._contract_months.get((vendor, month))
+        by_domain = self._contract_months.get(month, {}).get(vendor)
         return sorted(by_domain.items()) if by_domain else []
 
     def tokens(self, vendor: str, month: int) -> float:
         """Million tokens ``vendor`` served in ``month``."""
-        return self._tokens.get((vendor, month), 0.0)
+        return self._flow(TOKENS_MTOK, vendor, month)
 
     def total_tokens(self, month: int) -> float:
         """Million tokens served by all vendors in ``month``."""
-        return self._tokens_month.get(month, 0.0)
+        flows = self._months.get(month)
+        return flows.tokens_mtok if flows is not None else 0.0
 
     def revenue_by_vendor(self, month: int) -> dict[str, float]:
-        """Million CNY paid to each vendor in ``month`` (both channels)."""
-        return dict(self._revenue_month.get(month, {}))
+        """Million CNY paid to each vendor in ``month`` (both channels), in the order first paid."""
+        flows = self._months.get(month)
+        if flows is None:
+            return {}
+        column, paid = self._column, flows.values(PAID_MCNY)
+        return {vendor: paid[column[vendor]] for vendor in flows.payees}
