@@ -1,13 +1,16 @@
-"""Typed, frozen messages through which agents and markets talk.
+"""Typed, immutable messages through which agents and markets talk.
 
 No agent writes another's fields: it puts one of these into a market, and
-the market (which owns the shared records) acts on it.
+the market (which owns the shared records) acts on it. Messages are named
+tuples: as immutable as frozen dataclasses at about a third of the cost to
+build (vendors post some 60,000 offers and bids a run at 100,000 buyers), and
+a market can read a month's messages field by field (``zip(*messages)``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class ModelKind(StrEnum):
@@ -26,8 +29,7 @@ class Channel(StrEnum):
     CONTRACT = "contract"
 
 
-@dataclass(frozen=True, slots=True)
-class GpuOrder:
+class GpuOrder(NamedTuple):
     """A purchase of GPUs, paid when placed, delivered after the lead time."""
 
     buyer: str
@@ -36,24 +38,21 @@ class GpuOrder:
     month: float
 
 
-@dataclass(frozen=True, slots=True)
-class RentalRequest:
+class RentalRequest(NamedTuple):
     """A request for cloud GPU-months this month."""
 
     renter: str
     gpu_months: float
 
 
-@dataclass(frozen=True, slots=True)
-class RentalOffer:
+class RentalOffer(NamedTuple):
     """Spare GPU capacity a giant's cloud offers this month."""
 
     cloud: str
     gpu_months: float
 
 
-@dataclass(frozen=True, slots=True)
-class RaiseRequest:
+class RaiseRequest(NamedTuple):
     """A startup asks the funding market for money."""
 
     startup: str
@@ -64,8 +63,7 @@ class RaiseRequest:
     month: float
 
 
-@dataclass(frozen=True, slots=True)
-class TermSheet:
+class TermSheet(NamedTuple):
     """A fund's commitment to a round."""
 
     fund: str
@@ -74,8 +72,7 @@ class TermSheet:
     lead: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(NamedTuple):
     """A vendor's current product: capability per domain, API price, deployment."""
 
     vendor: str
@@ -87,8 +84,7 @@ class Offer:
     domain: int
 
 
-@dataclass(frozen=True, slots=True)
-class Tender:
+class Tender(NamedTuple):
     """A buyer's call for a custom project."""
 
     tender_id: int
@@ -101,8 +97,7 @@ class Tender:
     month: float
 
 
-@dataclass(frozen=True, slots=True)
-class Bid:
+class Bid(NamedTuple):
     """A vendor's standing bid for this month's tenders.
 
     It asks ``price_share`` times a tender's value (over the whole term) for every
@@ -117,8 +112,7 @@ class Bid:
     private_ok: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SaleOffer:
+class SaleOffer(NamedTuple):
     """A startup offers itself for sale (distressed) or is open to a strategic bid."""
 
     startup: str

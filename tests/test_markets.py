@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import simpy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -363,3 +364,16 @@ def test_offers_by_type_are_the_offers_of_that_type_in_market_order(steps) -> No
             assert market.offers_by(kind) == [o for o in market.offers() if o.vendor_type == kind]
             best = max((o.domain_capability[0] for o in market.offers_by(kind)), default=None)
             assert market.best_capability(0, kind) == best
+
+
+def test_messages_are_immutable_and_read_field_by_field() -> None:
+    """A posted message cannot be changed afterwards; a month's messages transpose into
+    their fields (the buyers read offers and bids that way)."""
+    offers = [Offer(f"firm:{k}", "startup", (float(k),), (0.1,), 2.0 * k, k % 2 == 0, 0)
+              for k in range(3)]
+    with pytest.raises(AttributeError):
+        offers[0].api_price_cny_per_mtok = 0.0   # type: ignore[misc]
+    vendors, _, capability, _, price, private, _ = zip(*offers, strict=True)
+    assert vendors == tuple(o.vendor for o in offers)
+    assert capability == tuple(o.domain_capability for o in offers)
+    assert price == (0.0, 2.0, 4.0) and private == (True, False, True)
