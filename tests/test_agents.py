@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
+import simpy
 from conftest import small_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import capability as cap
+from sim.agents.buyers import BuyerPopulation
 from sim.agents.startup import HostShares, Startup
-from sim.messages import ModelKind, Offer
+from sim.markets.procurement import EnterpriseMarket
+from sim.messages import Bid, ModelKind, Offer
 from sim.model import MarketModel
 
 
@@ -320,3 +324,32 @@ def test_an_original_buys_the_gpus_its_budget_pays_for_and_rents_the_rest() -> N
     assert math.isclose(_original_buys(100.0), 100.0)
     assert math.isclose(_original_buys(10 * per_month), per_month)
     assert _original_buys(cfg.compute.gpus_per_server - 1) == 0.0
+
+
+def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendor_on_offer(
+) -> None:
+    """award_tenders reads the month's bids field by field: a bid counts only if its vendor
+    has an offer, names the tender's domain (or all domains) and, for a private tender,
+    deploys privately; the cheapest such bid wins when committees judge by utility alone."""
+    model = MarketModel(small_config("buyers.tender_taste=0"))
+    env = simpy.Environment()   # a clock of its own: no other agent acts
+    w = dataclasses.replace(model.world, env=env, enterprise=EnterpriseMarket(env))
+    buyers = BuyerPopulation(w, model.cfg.buyers, model.cfg.startups.domain_weights)
+    strong = (100.0,) * len(w.domains)
+    for name in ("giant:all", "startup:home", "startup:public", "startup:cheap_elsewhere"):
+        w.enterprise.post_offer(Offer(name, "startup", strong, (0.0,) * len(w.domains),
+                                      1.0, True, 0))
+    calls = np.array([0, 1, 2, 3])
+    buyers.digitization[calls], buyers.tolerance[calls] = 1.0, 1.0
+    buyers.resistance[calls], buyers.price_sensitivity[calls] = 0.0, 1.0
+    w.enterprise.issue_tenders(calls, buyers.segment[calls], np.array([1, 1, 2, 2]),
+                               buyers.budget[calls], 12.0, np.array([False, True, False, True]))
+    env.run(until=1)
+    for vendor, share, domains, private_ok in [
+            ("giant:all", 0.9, None, True), ("startup:home", 0.5, (1,), True),
+            ("startup:public", 0.3, (1, 2), False), ("startup:cheap_elsewhere", 0.1, (3,), True),
+            ("startup:no_offer", 0.01, None, True)]:
+        w.enterprise.bid(Bid(vendor, share, domains, private_ok))
+    buyers.award_tenders(w.enterprise.offers())
+    winners = [w.enterprise.vendor_name(v) for v in buyers.vendor[calls].tolist()]
+    assert winners == ["startup:public", "startup:home", "startup:public", "giant:all"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import simpy
@@ -411,23 +412,31 @@ class BuyerPopulation:
         if not offers:
             return
         table = self._offer_table(offers)
-        column_of = table.column
-        live = [(b, k) for b in bids if (k := column_of.get(b.vendor)) is not None]
-        if not live:
+        if not bids:
             return
-        bids = [b for b, _ in live]
-        column = np.array([k for _, k in live], dtype=np.intp)
+        # The bids field by field (messages are named tuples), then those of vendors with
+        # an offer this month (a column of the table), in the order they were put.
+        vendors, shares, listed, private_oks = zip(*bids, strict=True)
+        column_of = table.column
+        column = np.fromiter(map(column_of.get, vendors, repeat(-1)), dtype=np.intp,
+                             count=len(vendors))
+        live = column >= 0
+        if not live.any():
+            return
+        column = column[live]
         value_table, halluc, vendor = table.value[column], table.halluc[column], table.ids[column]
-        share = np.array([b.price_share for b in bids])
-        serves = np.zeros((len(bids), value_table.shape[1]), dtype=bool)  # bids x domains
-        listed = [b.domains for b in bids]
-        serves[[k for k, ds in enumerate(listed) if ds is None]] = True
-        bid_domain = [(k, d) for k, ds in enumerate(listed) if ds is not None for d in ds]
-        if bid_domain:
-            serves[tuple(np.array(bid_domain).T)] = True
+        share = np.array(shares)[live]
+        private_ok = np.array(private_oks)[live]
+        # Bids name few distinct sets of domains (None: all): each set's domains served,
+        # then every live bid's set (bids x domains).
+        kind_of = {ds: k for k, ds in enumerate(dict.fromkeys(listed))}
+        served = np.zeros((len(kind_of), value_table.shape[1]), dtype=bool)
+        for ds, k in kind_of.items():
+            served[k, slice(None) if ds is None else list(ds)] = True
+        kind = np.fromiter(map(kind_of.__getitem__, listed), dtype=np.intp, count=len(listed))
+        serves = served[kind[live]]
         domain, value, term, private = (tenders.domain, tenders.value_mcny, tenders.term_months,
                                         tenders.private)
-        private_ok = np.array([b.private_ok for b in bids])
         prev = self.previous[buyer]
         best = np.zeros(len(tenders), dtype=np.int64)
         top = np.full(len(tenders), -np.inf)
@@ -478,18 +487,20 @@ class BuyerPopulation:
         cached = self._table
         if cached is not None and cached.month == now and cached.offers is offers:
             return cached
-        m = self.world.enterprise
-        price = np.array([o.api_price_cny_per_mtok for o in offers])
+        # The offers field by field (messages are named tuples): one pass in C, not one
+        # Python loop per field over some 300 offers a month.
+        vendors, _, capability, hallucination, price_of, _, _ = zip(*offers, strict=True)
+        price = np.array(price_of)
         growth = (1 + self._cfg.usage_growth_per_year) ** (now / 12.0)
         self._table = OfferTable(
             month=now,
             offers=offers,
-            ids=np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32),
-            value=self._value(np.array([o.domain_capability for o in offers])),
-            halluc=np.array([o.hallucination for o in offers]),
+            ids=self.world.enterprise.vendor_indices(vendors),
+            value=self._value(np.array(capability)),
+            halluc=np.array(hallucination),
             price_cny_per_mtok=price,
             share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
-            column={o.vendor: k for k, o in enumerate(offers)},
+            column=dict(zip(vendors, range(len(vendors)), strict=True)),
         )
         return self._table
 

@@ -201,6 +201,10 @@ class EnterpriseMarket:
         """Stable integer id of a vendor (assigned at its first offer)."""
         return self._vendor_index[vendor]
 
+    def vendor_indices(self, vendors: Iterable[str]) -> np.ndarray:
+        """:meth:`vendor_index` of each of ``vendors``, as an array."""
+        return np.fromiter(map(self._vendor_index.__getitem__, vendors), dtype=np.int32)
+
     def has_offered(self, vendor: str) -> bool:
         """Whether ``vendor`` ever posted an offer (and so has a stable integer id)."""
         return vendor in self._vendor_index
