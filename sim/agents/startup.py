@@ -21,7 +21,7 @@ from sim.agents.vendor import Vendor
 from sim.config import CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
 from sim.markets.compute import POWER_ACCOUNT
-from sim.markets.funding import FOUNDERS, IN_BUSINESS, Outcome
+from sim.markets.funding import FOUNDERS, IN_BUSINESS, MAX_PRESSURE, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
 from sim.world import Phase, World
 
@@ -501,8 +501,14 @@ class Startup(Vendor):
             f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, now))
         else:
             f.withdraw_sale(self.id)
-        if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            self.pressure(now), hype
+        # The runway that triggers a raise grows with investor pressure (the config keeps
+        # pressure_runway_months >= 0; rounding keeps the order): a company with the
+        # trigger at full pressure in hand would not ask whatever its investors press,
+        # so most are decided without working out their own pressure.
+        if (
+            not f.may_request(self.id)
+            or runway >= f.raise_trigger_months(MAX_PRESSURE, hype)
+            or runway >= f.raise_trigger_months(self.pressure(now), hype)
         ):
             return
         plan = 0.0
