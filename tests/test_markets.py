@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -13,7 +14,7 @@ from sim.configuration import compose
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
-from sim.markets.funding import FundingMarket, FundTerms
+from sim.markets.funding import MAX_PRESSURE, FundingMarket, FundTerms
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import Channel, Offer, RaiseRequest, RentalOffer, RentalRequest, TermSheet
 
@@ -289,6 +290,18 @@ def test_a_companys_pressure_and_exiting_holders_follow_each_holders_terms(terms
         assert market.pressure("startup:0", month) == expected
         assert market.investors_exiting("startup:0", month) == any(
             t.exiting(month) for t in holders)
+
+
+@given(st.floats(0, MAX_PRESSURE), st.floats(0, 10), st.floats(0, 60), st.floats(0, 60))
+def test_no_pressure_triggers_a_raise_later_than_full_pressure(pressure, hype, extra,
+                                                                 per_hype) -> None:
+    # Startup.seek_money leaves a company's pressure unasked when its runway reaches the
+    # trigger at full pressure: that must be the latest trigger, rounding included.
+    funding = dataclasses.replace(_CONFIG.funding, pressure_runway_months=extra,
+                                  hype_runway_months=per_hype)
+    market = FundingMarket(simpy.Environment(), funding, _CONFIG.funds, Ledger(), EventLog())
+    ceiling = market.raise_trigger_months(MAX_PRESSURE, hype)
+    assert market.raise_trigger_months(pressure, hype) <= ceiling
 
 
 _vendors = st.sampled_from(["giant:a", "startup:1", "startup:2"])

@@ -69,8 +69,8 @@ class Giant(Vendor):
         while True:
             self.earn_core_profit()
             self.pay_running_costs()
-            self.learn_from_contracts()
-            self.buy_data(self._data_step_cost)
+            self.learn_from_contracts(self.world.month)
+            self.buy_data(self._data_step_cost, self.annual_revenue())
             self.buy_compute()
             if self.world.now >= self._next_generation and self._training_gpus == 0:
                 self.world.env.process(self.train_generation())
@@ -105,7 +105,7 @@ class Giant(Vendor):
         serving_share = min(1.0, self._serving_gpus / owned) if owned > 0 else 0.0
         bill = w.compute.fleet_electricity_mcny(self.id, serving_share)
         w.ledger.transfer(w.now, self.id, "ext:electricity", bill, "electricity")
-        self.pay_delivery(self._cfg.delivery_cost_share)
+        self.pay_delivery(self._cfg.delivery_cost_share, w.now)
 
     # ------------------------------------------------------------ compute
     def buy_compute(self) -> None:

@@ -21,7 +21,7 @@ from sim.agents.vendor import Vendor
 from sim.config import CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
 from sim.markets.compute import POWER_ACCOUNT
-from sim.markets.funding import FOUNDERS, IN_BUSINESS, Outcome
+from sim.markets.funding import FOUNDERS, IN_BUSINESS, MAX_PRESSURE, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
 from sim.world import Phase, World
 
@@ -68,6 +68,9 @@ class Startup(Vendor):
     :meth:`StartupEntry.cohort_life`)."""
 
     actor_type = ActorType.STARTUP
+    #: Builds on a giant's model instead of its own (application layer): set with
+    #: :attr:`kind`, read as a plain attribute (several times a month per company).
+    pivoted: bool
 
     def __init__(
         self,
@@ -151,30 +154,41 @@ class Startup(Vendor):
         outcome = w.funding.outcome(self.id)
         if outcome in (Outcome.ACQUIRED, Outcome.BANKRUPT):
             return False
-        self.pay_costs()
+        now = w.now   # the clock, read once: the whole month's act happens at this moment
+        month = int(now)
+        self.pay_costs(now)
         if self.cash < 0:
             self.go_bankrupt()
             return False
-        self.learn_from_contracts()
-        self.develop()
+        self.learn_from_contracts(month)
+        self.develop(now)
         self.maybe_pivot()
-        self.buy_data(self._data_step_cost)
-        self.set_price()
-        self.post_offer(private_deployment=self.kind != ModelKind.APPLICATION)
+        # One trailing revenue for the month (it counts completed months only): for the
+        # data purchase, the fund raising and the listing.
+        revenue = self.annual_revenue()
+        self.buy_data(self._data_step_cost, revenue)
+        self.set_price(now)
+        self.post_offer(private_deployment=not self.pivoted)
         # One runway for the month's bids and its fund raising: bidding moves no cash
         # and no cost (seek_money works it out again if it cuts costs first).
         runway = self.runway_months()
         self.bid_for_contracts(runway)
         if outcome == Outcome.ACTIVE:
-            self.seek_money(runway)
-            self.maybe_ipo()
+            self.seek_money(runway, revenue, now)
+            self.maybe_ipo(revenue)
         return True
 
     # ------------------------------------------------------------ costs
     @property
-    def pivoted(self) -> bool:
-        """Builds on a giant's model instead of its own (application layer)."""
-        return self.kind is ModelKind.APPLICATION   # kind is always a ModelKind member
+    def kind(self) -> ModelKind:
+        """The model the company builds on: its own (original, shell, assembled) or, once
+        pivoted, a giant's (application)."""
+        return self._kind
+
+    @kind.setter
+    def kind(self, kind: ModelKind) -> None:
+        self._kind = kind
+        self.pivoted = kind is ModelKind.APPLICATION
 
     @property
     def is_model_builder(self) -> bool:
@@ -195,11 +209,11 @@ class Startup(Vendor):
         burn = self.monthly_burn()
         return self.cash / burn if burn > 0 else float("inf")
 
-    def pay_costs(self) -> None:
-        """Salaries, office, electricity, project delivery and the host's fee."""
+    def pay_costs(self, now: float) -> None:
+        """Salaries, office, electricity, project delivery and the host's fee (at ``now``,
+        months)."""
         w = self.world
         c = self._cfg
-        now = w.now
         ledger = w.ledger
         ledger.transfer(
             now,
@@ -212,7 +226,7 @@ class Startup(Vendor):
         power = w.compute.fleet_electricity_mcny(self.id)
         if power:  # no fleet (most startups): a transfer of nothing would record nothing
             ledger.transfer(now, self.id, POWER_ACCOUNT, power, "electricity")
-        self.pay_delivery(c.delivery_cost_share)
+        self.pay_delivery(c.delivery_cost_share, now)
         if self.host is not None:
             fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
             if fee:  # no revenue last month: a transfer of nothing would record nothing
@@ -233,23 +247,25 @@ class Startup(Vendor):
         w.data.remove(self.id)
 
     # ------------------------------------------------------------ models
-    def pressure(self) -> float:
-        """Investor pressure to avoid compute and raise fast (claim 1)."""
-        return self.world.funding.pressure(self.id, self.world.now)
+    def pressure(self, now: float | None = None) -> float:
+        """Investor pressure to avoid compute and raise fast (claim 1), at ``now`` (months;
+        None: the current month)."""
+        w = self.world
+        return w.funding.pressure(self.id, w.now if now is None else now)
 
     def compute_budget(self) -> float:
         """Cash the company may put into compute now; investor pressure shrinks it (seed 004)."""
         return max(self.cash, 0.0) * self._cfg.compute_cash_share * (1 - self.pressure())
 
-    def develop(self) -> None:
-        """Move development and training on, and rent GPUs for training and serving."""
+    def develop(self, now: float) -> None:
+        """Move development and training on, and rent GPUs for training and serving (at
+        ``now``, months)."""
         if self.pivoted:
             # the host giant trains and serves an application company's model: nothing to rent
             self._serving_request = 0.0
             return
         w = self.world
         want = self._advance_training()
-        now = w.now
         serving = w.compute.serving_gpus(
             w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
         )
@@ -423,8 +439,9 @@ class Startup(Vendor):
         return tuple(capabilities), tuple(hallucination)
 
     # ------------------------------------------------------------ selling
-    def set_price(self) -> None:
-        """API price: rented serving cost (or the host's price) plus a markup."""
+    def set_price(self, now: float) -> None:
+        """API price: rented serving cost (or the host's price) plus a markup (at ``now``,
+        months)."""
         w = self.world
         host_id = self.host if self.pivoted else None  # the giant whose model it sells
         if host_id is not None:
@@ -432,7 +449,7 @@ class Startup(Vendor):
             base = host.api_price_cny_per_mtok if host else self.api_price
         else:
             base = w.compute.serving_cost_cny_per_mtok(
-                cap.efficiency(w.capability, w.now), rented=True
+                cap.efficiency(w.capability, now), rented=True
             )
         self.api_price = base * (1 + self._cfg.api_markup)
         if host_id is not None and self.capability == 0:
@@ -458,16 +475,16 @@ class Startup(Vendor):
         gpus = (w.compute.owned(self.id) + w.compute.in_transit(self.id)) * w.compute.price_mcny
         return gpus / (gpus + max(self.cash, 0.0)) if gpus > 0 else 0.0
 
-    def seek_money(self, runway: float) -> None:
+    def seek_money(self, runway: float, revenue: float, now: float) -> None:
         """Raise when runway is short (earlier under pressure); sell when that fails.
 
         ``runway``: months of cash left now (:meth:`runway_months`); a cost cut after a
-        failed round lengthens it, so it is then worked out again.
+        failed round lengthens it, so it is then worked out again. ``revenue``: million
+        CNY a year (:meth:`annual_revenue`); ``now``: months.
         """
         w = self.world
         c = self._cfg
         f = w.funding
-        now = w.now
         hype = w.hype.level
         failures = f.failed_rounds(self.id)
         if failures > self._seen_failures:
@@ -475,7 +492,6 @@ class Startup(Vendor):
             self._last_failure_month = now - 1
             runway = self.runway_months()
         self._seen_failures = failures
-        revenue = self.annual_revenue()
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
             rank = w.leaderboard.rank_percentile(self.id)
             stage = f.stage(self.id)
@@ -485,8 +501,14 @@ class Startup(Vendor):
             f.offer_for_sale(SaleOffer(self.id, f.last_post_money(self.id), False, now))
         else:
             f.withdraw_sale(self.id)
-        if not f.may_request(self.id) or runway >= f.raise_trigger_months(
-            self.pressure(), hype
+        # The runway that triggers a raise grows with investor pressure (the config keeps
+        # pressure_runway_months >= 0; rounding keeps the order): a company with the
+        # trigger at full pressure in hand would not ask whatever its investors press,
+        # so most are decided without working out their own pressure.
+        if (
+            not f.may_request(self.id)
+            or runway >= f.raise_trigger_months(MAX_PRESSURE, hype)
+            or runway >= f.raise_trigger_months(self.pressure(now), hype)
         ):
             return
         plan = 0.0
@@ -499,11 +521,11 @@ class Startup(Vendor):
         score = f.score(hype, self.releases, rank, stage, revenue)
         f.request(RaiseRequest(self.id, target, pre, score, stage, now))
 
-    def maybe_ipo(self) -> None:
-        """List when revenue is at scale and the window is open (seed 004)."""
+    def maybe_ipo(self, revenue: float) -> None:
+        """List when revenue (``revenue``: million CNY a year, :meth:`annual_revenue`) is at
+        scale and the window is open (seed 004)."""
         w = self.world
         c = self._cfg
-        revenue = self.annual_revenue()
         if revenue >= c.ipo_revenue_mcny_per_year and w.hype.level >= c.ipo_window_hype:
             w.funding.list_on_exchange(
                 self.id, revenue * c.ipo_revenue_multiple, c.ipo_primary_share

@@ -26,7 +26,6 @@ class Vendor:
         self.id = firm_id
         self.capability = 0.0
         self.api_price = 0.0
-        self._annual_revenue = (-1, 0.0)  # (month, value): asked up to three times a month
 
     # ------------------------------------------------------------ views of own state
     @property
@@ -36,11 +35,8 @@ class Vendor:
 
     def annual_revenue(self) -> float:
         """Enterprise revenue, annualised over the last three months (million CNY)."""
-        month = self.world.month
-        if self._annual_revenue[0] != month:
-            value = self.world.enterprise.trailing_annual_revenue(self.id, month)
-            self._annual_revenue = (month, value)
-        return self._annual_revenue[1]
+        w = self.world
+        return w.enterprise.trailing_annual_revenue(self.id, w.month)
 
     def specialised_in(self, domain: int) -> bool:
         """General models are specialised in 'general'; verticals in their own domain."""
@@ -78,27 +74,28 @@ class Vendor:
             )
         )
 
-    def pay_delivery(self, cost_share: float) -> float:
-        """Pay the experts delivering last month's projects; return the cost."""
+    def pay_delivery(self, cost_share: float, now: float) -> float:
+        """Pay the experts delivering last month's projects (at ``now``, months); return
+        the cost."""
         w = self.world
-        now = w.now
         cost = cost_share * w.enterprise.delivery_load(self.id, int(now) - 1)
         if cost:  # nothing delivered last month: a transfer of nothing would record nothing
             w.ledger.transfer(now, self.id, DELIVERY_STAFF, cost, "project_delivery")
         return cost
 
-    def learn_from_contracts(self) -> None:
-        """Projects delivered last month teach domain data."""
+    def learn_from_contracts(self, month: int) -> None:
+        """Projects delivered the month before ``month`` teach domain data."""
         w = self.world
-        for d, months in w.enterprise.contract_months_by_domain(self.id, w.month - 1):
+        for d, months in w.enterprise.contract_months_by_domain(self.id, month - 1):
             if months > 0:
                 w.data.learn(self.id, d, months)
 
-    def buy_data(self, step_cost_mcny: float) -> None:
-        """Buy a data-quality step if it pays back despite spill-over (claim 3)."""
+    def buy_data(self, step_cost_mcny: float, annual_revenue_mcny: float) -> None:
+        """Buy a data-quality step if it pays back despite spill-over (claim 3), given the
+        firm's :meth:`annual_revenue`."""
         w = self.world
         if self.cash < step_cost_mcny or not w.data.worth_buying(
-            self.annual_revenue(), step_cost_mcny
+            annual_revenue_mcny, step_cost_mcny
         ):
             return
         w.ledger.transfer(w.now, self.id, DATA_VENDORS, step_cost_mcny, "data_purchase")

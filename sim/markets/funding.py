@@ -36,6 +36,9 @@ class Outcome:
     BANKRUPT = "bankrupt"
 
 
+#: The most a company's investors can press it (:meth:`FundingMarket.pressure`).
+MAX_PRESSURE = 1.0
+
 #: Outcomes of a startup still in business: independent or listed.
 IN_BUSINESS = (Outcome.ACTIVE, Outcome.IPO)
 
@@ -194,7 +197,7 @@ class FundingMarket:
             exiting: list[str] = []
             for fund, terms in self._funds.items():
                 remaining = terms.remaining(month)   # months; worked out once per fund
-                pressure[fund] = min(1.0, payback / max(remaining, 1.0))
+                pressure[fund] = min(MAX_PRESSURE, payback / max(remaining, 1.0))
                 if terms.in_exit_window(remaining):
                     exiting.append(fund)
             view = FundsAt(month, pressure, frozenset(exiting))
