@@ -9,8 +9,9 @@ a market can read a month's messages field by field (``zip(*messages)``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class ModelKind(StrEnum):
@@ -119,3 +120,9 @@ class SaleOffer(NamedTuple):
     asking_mcny: float
     distressed: bool
     month: float
+
+
+def by_field(messages: Sequence[Any], kind: type) -> dict[str, tuple[Any, ...]]:
+    """``messages`` of one ``kind`` (non-empty), field by field: each field's values in
+    the order the messages were put (one pass in C, not one Python loop per field)."""
+    return dict(zip(kind._fields, zip(*messages, strict=True), strict=True))

@@ -16,7 +16,15 @@ from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
 from sim.markets.funding import MAX_PRESSURE, FundingMarket, FundTerms
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Channel, Offer, RaiseRequest, RentalOffer, RentalRequest, TermSheet
+from sim.messages import (
+    Channel,
+    Offer,
+    RaiseRequest,
+    RentalOffer,
+    RentalRequest,
+    TermSheet,
+    by_field,
+)
 
 
 def _compute(**changes: float) -> tuple[simpy.Environment, ComputeMarket, Ledger, EventLog]:
@@ -386,7 +394,9 @@ def test_messages_are_immutable_and_read_field_by_field() -> None:
               for k in range(3)]
     with pytest.raises(AttributeError):
         offers[0].api_price_cny_per_mtok = 0.0   # type: ignore[misc]
-    vendors, _, capability, _, price, private, _ = zip(*offers, strict=True)
-    assert vendors == tuple(o.vendor for o in offers)
-    assert capability == tuple(o.domain_capability for o in offers)
-    assert price == (0.0, 2.0, 4.0) and private == (True, False, True)
+    field = by_field(offers, Offer)
+    assert list(field) == list(Offer._fields)
+    assert field["vendor"] == tuple(o.vendor for o in offers)
+    assert field["domain_capability"] == tuple(o.domain_capability for o in offers)
+    assert field["api_price_cny_per_mtok"] == (0.0, 2.0, 4.0)
+    assert field["private_deployment"] == (True, False, True)

@@ -32,7 +32,7 @@ import simpy
 from sim.config import SEGMENTS, BuyersConfig
 from sim.events import ActorType, EventKind
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Offer
+from sim.messages import Bid, Offer, by_field
 from sim.world import Phase, World
 
 NONE, API, CONTRACT = 0, 1, 2
@@ -416,7 +416,9 @@ class BuyerPopulation:
             return
         # The bids field by field (messages are named tuples), then those of vendors with
         # an offer this month (a column of the table), in the order they were put.
-        vendors, shares, listed, private_oks = zip(*bids, strict=True)
+        field = by_field(bids, Bid)
+        vendors, shares = field["vendor"], field["price_share"]
+        listed, private_oks = field["domains"], field["private_ok"]
         column_of = table.column
         column = np.fromiter(map(column_of.get, vendors, repeat(-1)), dtype=np.intp,
                              count=len(vendors))
@@ -489,7 +491,9 @@ class BuyerPopulation:
             return cached
         # The offers field by field (messages are named tuples): one pass in C, not one
         # Python loop per field over some 300 offers a month.
-        vendors, _, capability, hallucination, price_of, _, _ = zip(*offers, strict=True)
+        field = by_field(offers, Offer)
+        vendors, capability = field["vendor"], field["domain_capability"]
+        hallucination, price_of = field["hallucination"], field["api_price_cny_per_mtok"]
         price = np.array(price_of)
         growth = (1 + self._cfg.usage_growth_per_year) ** (now / 12.0)
         self._table = OfferTable(
