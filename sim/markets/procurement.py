@@ -70,7 +70,7 @@ class Tenders:
 
 class MonthFlows:
     """One month of the revenue record: a table of flows (rows, see ``FLOWS``) by vendor
-    (columns, the record's own numbering of the vendors it has seen).
+    (columns, by the market's stable vendor id: :meth:`EnterpriseMarket.vendor_index`).
 
     Hundreds of vendors are paid in hundreds of groups a month, so payments land by grouped
     adds (``np.add.at`` adds one value at a time in order, as ``+=`` per payment would);
@@ -130,6 +130,8 @@ class EnterpriseMarket:
         self._offers: dict[str, Offer] = {}
         # vendor type -> the same offers, vendor -> offer, in the order of ``_offers``
         self._offers_by_type: dict[str, dict[str, Offer]] = defaultdict(dict)
+        # vendor -> its stable integer id (the buyers' vendor arrays and the revenue
+        # record's columns), and the vendors by id
         self._vendor_index: dict[str, int] = {}
         self._vendors: list[str] = []
         self._names = np.empty(0, dtype=object)
@@ -137,10 +139,8 @@ class EnterpriseMarket:
         self._open_cache: tuple[float, Tenders] | None = None
         self._any_open: tuple[float, bool] | None = None   # (month asked, any tender open)
         self._next_tender = 0
-        # The revenue record: month -> flows by vendor column; vendor -> its column (vendors
-        # ever paid or served: the others' flows are 0.0).
+        # The revenue record: month -> flows by vendor id (a vendor never paid has 0.0).
         self._months: dict[int, MonthFlows] = {}
-        self._column: dict[str, int] = {}
         # Annualised trailing revenue by vendor column for (month, window), kept until a
         # payment lands in a month before that month.
         self._trailing: tuple[int, int, list[float]] | None = None
@@ -156,8 +156,7 @@ class EnterpriseMarket:
     def post_offer(self, offer: Offer) -> None:
         """A vendor's product for this month (replaces its previous offer)."""
         if offer.vendor not in self._vendor_index:
-            self._vendor_index[offer.vendor] = len(self._vendors)
-            self._vendors.append(offer.vendor)
+            self._register(offer.vendor)
         previous = self._offers.get(offer.vendor)
         self._offers[offer.vendor] = offer
         if previous is not None and previous.vendor_type != offer.vendor_type:
@@ -197,6 +196,12 @@ class EnterpriseMarket:
         """``vendor``'s current offer, if it has one."""
         return self._offers.get(vendor)
 
+    def _register(self, vendor: str) -> None:
+        """Give ``vendor`` the next stable integer id: at its first offer (or, replaying
+        payments one by one, at its first payment)."""
+        self._vendor_index[vendor] = len(self._vendors)
+        self._vendors.append(vendor)
+
     def vendor_index(self, vendor: str) -> int:
         """Stable integer id of a vendor (assigned at its first offer)."""
         return self._vendor_index[vendor]
@@ -206,7 +211,8 @@ class EnterpriseMarket:
         return np.fromiter(map(self._vendor_index.__getitem__, vendors), dtype=np.int32)
 
     def has_offered(self, vendor: str) -> bool:
-        """Whether ``vendor`` ever posted an offer (and so has a stable integer id)."""
+        """Whether ``vendor`` has a stable integer id: it posted an offer (in the model the
+        only way to be paid; a replay of single payments may pay a vendor first)."""
         return vendor in self._vendor_index
 
     def vendor_name(self, index: int) -> str:
@@ -308,13 +314,13 @@ class EnterpriseMarket:
 
     # ------------------------------------------------------------ revenue record
     def _this_month(self, vendors: Iterable[str]) -> tuple[MonthFlows, dict[str, int]]:
-        """The record of the current month, wide enough for ``vendors`` (each seen for the
-        first time gets the next column), and every vendor's column. (A payment in a month
+        """The record of the current month, wide enough for ``vendors`` (one never seen
+        gets the next id), and every vendor's id (its column). (A payment in a month
         before the one the trailing revenue was kept for outdates it.)"""
-        column = self._column
+        column = self._vendor_index
         for vendor in vendors:
             if vendor not in column:
-                column[vendor] = len(column)
+                self._register(vendor)
         month = int(self._env.now)
         if self._trailing is not None and month < self._trailing[0]:
             self._trailing = None
@@ -393,7 +399,7 @@ class EnterpriseMarket:
     def _flow(self, flow: int, vendor: str, month: int) -> float:
         """One flow of ``vendor`` in ``month`` (0.0 if it has none)."""
         flows = self._months.get(month)
-        column = self._column.get(vendor)
+        column = self._vendor_index.get(vendor)
         if flows is None or column is None:
             return 0.0
         return flows.get(flow, column)
@@ -409,7 +415,7 @@ class EnterpriseMarket:
     def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
         """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
         flows = self._months.get(month)
-        column = self._column.get(vendor)
+        column = self._vendor_index.get(vendor)
         if flows is None or column is None:
             return 0.0
         if channel is not None:
@@ -421,14 +427,14 @@ class EnterpriseMarket:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
         first = max(month - window, 0)   # no months before month 0
-        column = self._column.get(vendor)
+        column = self._vendor_index.get(vendor)
         if first >= month or column is None:
             return 0.0   # what the sum below gives a vendor never paid, exactly
         trailing = self._trailing
         if trailing is None or trailing[0] != month or trailing[1] != window:
             # Every vendor's at once, each summed as sum() would, from int 0 (the first
             # month's revenue exactly), month by month as revenue() adds them.
-            width = len(self._column)
+            width = len(self._vendors)
             total = np.zeros(width)
             for m in range(first, month):
                 flows = self._months.get(m)
@@ -461,5 +467,5 @@ class EnterpriseMarket:
         flows = self._months.get(month)
         if flows is None:
             return {}
-        column, paid = self._column, flows.values(PAID_MCNY)
+        column, paid = self._vendor_index, flows.values(PAID_MCNY)
         return {vendor: paid[column[vendor]] for vendor in flows.payees}
