@@ -1,6 +1,6 @@
 """The vectorised buyer side (issue 6 performance) gives the answers of the plain one.
 
-Batched event rows, tenders as columns, payments grouped by one sort and the
+Batched event rows, tenders as columns, payments summed by group and the
 pruning of offers and bids that cannot win are pure speed-ups: each test here
 compares the fast path with the straightforward computation it replaces.
 """
@@ -22,6 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 import sim.agents.buyers as buyers_module
 from sim.agents.buyers import MOST_RIVALS, SCREEN_PICKS, dominators, few_dominators
+from sim.config import SEGMENTS
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.procurement import EnterpriseMarket
@@ -209,30 +210,31 @@ def test_the_naive_one_process_per_buyer_design_makes_the_same_kind_of_market() 
     assert math.isclose(revenue[0], revenue[1], rel_tol=0.5)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.floats(0, 1e9), min_size=1, max_size=20), min_size=1, max_size=30))
-def test_group_sums_are_each_groups_own_numpy_sum(groups: list[list[float]]) -> None:
-    """pay_vendors sums its payment groups at once; each must equal the slice's own sum."""
-    from sim.agents.buyers import group_sums
-
-    values = np.array([v for g in groups for v in g])
-    starts = np.r_[0, np.cumsum([len(g) for g in groups])[:-1]]
-    want = [np.array(g).sum() for g in groups]
-    assert group_sums(values, starts).tolist() == want
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.tuples(st.floats(0, 1e9), st.floats(0, 1e9)), min_size=1,
-                         max_size=300), min_size=1, max_size=12))
-def test_group_sums_of_several_rows_are_each_rows_own(groups: list[list[tuple[float, float]]]
-                                                      ) -> None:
-    """pay_vendors sums spend and delivery in one call: each row as group_sums sums it alone."""
-    from sim.agents.buyers import group_sums
-
-    rows = np.array([v for g in groups for v in g]).T.copy()   # 2 x entries, C order
-    starts = np.r_[0, np.cumsum([len(g) for g in groups])[:-1]]
-    both = group_sums(rows, starts)
-    for r in range(2):
-        assert both[r].tolist() == group_sums(rows[r], starts).tolist()
-        assert both[r].tolist() == [rows[r, s:s + len(g)].sum()
-                                    for s, g in zip(starts.tolist(), groups, strict=True)]
+def test_a_months_payments_are_each_groups_buyers_own_spend_summed() -> None:
+    """pay_vendors pays one transfer per (segment, vendor, channel): the group's buyers'
+    instalments, or their API usage at the vendor's price, each worked out buyer by buyer."""
+    model = MarketModel(small_config("buyers.count=3000", "horizon_months=30"))
+    model.run()
+    w, buyers = model.world, model.buyers
+    offers = w.enterprise.offers()
+    logged = len(w.ledger.transfers)
+    buyers.pay_vendors(offers)
+    paid = {(t.payer, t.payee, t.reason): t.amount_cny for t in w.ledger.transfers[logged:]}
+    price = {o.vendor: o.api_price_cny_per_mtok for o in offers}
+    growth = (1 + buyers._cfg.usage_growth_per_year) ** (w.now / 12.0)
+    want: dict[tuple[str, str, str], float] = {}
+    for i in np.flatnonzero(buyers.vendor >= 0).tolist():
+        vendor = w.enterprise.vendor_name(int(buyers.vendor[i]))
+        if buyers.channel[i] == buyers_module.API:
+            usage = buyers.budget[i] * buyers._cfg.usage_mtok_per_mcny * growth
+            key, amount = "api_payment", usage * price.get(vendor, 0.0) / 1e6
+        else:
+            key, amount = "contract_payment", buyers.payment[i]
+        group = (f"ext:buyers:{SEGMENTS[buyers.segment[i]]}", vendor, key)
+        want[group] = want.get(group, 0.0) + amount * 1e6
+    reasons = {r for _, _, r in want}
+    assert reasons == {"api_payment", "contract_payment"} and len(want) > 10
+    want = {k: v for k, v in want.items() if round(v) != 0}
+    assert paid.keys() == want.keys()
+    for key, cny in want.items():
+        assert paid[key] == pytest.approx(cny, rel=1e-9, abs=1), key

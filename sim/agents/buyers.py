@@ -123,36 +123,6 @@ def choose(u: np.ndarray, taste: float, rng: np.random.Generator) -> tuple[np.nd
     return judged.argmax(axis=1), top
 
 
-#: NumPy sums fewer than this many floats one after another (from 0.0); longer runs in
-#: blocks (pairwise summation), whose rounding a running sum does not reproduce.
-SEQUENTIAL_SUM_BELOW = 8
-
-
-def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """``values[..., starts[i]:starts[i + 1]].sum(axis=-1)`` for every group i (the last runs
-    to the end), each exactly as NumPy sums that slice alone; ``values`` is one row or
-    several (rows x entries: one sum per row and group, each row's slice summed alone).
-
-    Groups of fewer than :data:`SEQUENTIAL_SUM_BELOW` values are summed the way NumPy sums
-    them, from 0.0 one value after another, for all groups at once: a pass per position.
-    (``np.add.reduceat`` starts from a group's first value instead, which rounds
-    differently.) Longer groups are summed one by one, all rows in one call.
-    """
-    size = values.shape[-1]
-    ends = np.r_[starts[1:], size]
-    sizes = ends - starts
-    sums = np.zeros(values.shape[:-1] + starts.shape)
-    short = sizes < SEQUENTIAL_SUM_BELOW
-    for j in range(SEQUENTIAL_SUM_BELOW - 1):
-        at = np.flatnonzero(short & (sizes > j))
-        if at.size == 0:
-            break
-        sums[..., at] += values[..., starts[at] + j]
-    for g in np.flatnonzero(~short).tolist():
-        sums[..., g] = values[..., starts[g]:ends[g]].sum(axis=-1)
-    return sums
-
-
 def worth_pruning(buyers: int, columns: int) -> bool:
     """Prune dominated columns only when there are more buyers than columns in the screen.
 
@@ -237,12 +207,11 @@ class BuyerPopulation:
         self._look_draw = np.empty(n)
 
     # ------------------------------------------------------------ valuation
-    def usage_mtok(self, idx: np.ndarray) -> np.ndarray:
-        """Million tokens a month each API buyer uses."""
+    def usage_mtok(self, budget_mcny: np.ndarray) -> np.ndarray:
+        """Million tokens a month that API buyers with ``budget_mcny`` (million CNY a month,
+        one buyer's or several buyers' summed) use this month."""
         growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        usage = self.budget[idx] * self._cfg.usage_mtok_per_mcny
-        usage *= growth  # in place: one array of population size, not two
-        return usage
+        return budget_mcny * self._cfg.usage_mtok_per_mcny * growth
 
     def utility(
         self,
@@ -638,9 +607,12 @@ class BuyerPopulation:
     def pay_vendors(self, offers: list[Offer]) -> None:
         """Monthly payments: contract instalments and API usage at the vendor's price.
 
-        One payment per (vendor, segment, channel), in that order. Buyers are grouped
-        by one stable sort; each group's amount is the NumPy sum of its buyers' spend in
-        buyer order (the same pairwise sum as summing the group selected by a mask).
+        One payment per (vendor, segment, channel), in that order. A group's sums come
+        from one count over the paying buyers each (np.bincount, in buyer order): an API
+        group pays for its buyers' summed usage, which is their summed budget times the
+        tokens a budget buys this month (:meth:`usage_mtok`), at its vendor's price; a
+        contract group pays its buyers' summed instalments and delivers their summed
+        monthly project value.
         """
         w = self.world
         m = w.enterprise
@@ -652,39 +624,34 @@ class BuyerPopulation:
             table = self._offer_table(offers)
             price_of[table.ids] = table.price_cny_per_mtok
         vendor = self.vendor[active]
-        is_api = self.channel[active] == API
-        contract = np.flatnonzero(~is_api)
-        # Each buyer's spend, and what its vendor delivers for it: tokens to a subscriber,
-        # the monthly project value to a client. Gathered in buyer order (the population
-        # arrays read front to back, not at random), then put in payment order below.
-        delivered = self.usage_mtok(active)
-        spend = delivered * price_of[vendor]  # in place below: fewer fresh arrays
-        spend /= 1e6
-        spend[contract] = self.payment[active[contract]]
-        delivered[contract] = self.project_value[active[contract]]
+        is_contract = self.channel[active] == CONTRACT
         nseg = len(SEGMENTS)
-        keys = (vendor * nseg + self.segment[active]) * 2 + ~is_api  # int32, as vendor
-        # Stable sort; 16-bit keys (fewer than 4,096 vendors) get NumPy's radix sort.
-        small = keys.size == 0 or keys.max() < np.iinfo(np.int16).max
-        order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-        keys = keys[order]
-        flows = np.empty((2, keys.size))   # spend and delivery, in payment order
-        np.take(spend, order, out=flows[0])
-        np.take(delivered, order, out=flows[1])
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        amounts, loads = group_sums(flows, starts)
-        group = keys[starts]
+        keys = (vendor * nseg + self.segment[active]) * 2 + is_contract  # int32, as vendor
+        size = m.vendor_count * nseg * 2
+        members = np.bincount(keys, minlength=size)
+        group = np.flatnonzero(members)   # (vendor, segment, channel) in ascending order
+        # A group is one channel's buyers: an API group's budget buys tokens, a contract
+        # group's instalments and project value are its clients' (a subscriber has none).
+        budget = np.bincount(keys, weights=self.budget[active], minlength=size)[group]
+        instalments = np.bincount(keys, weights=self.payment[active], minlength=size)[group]
+        project_value = np.bincount(keys, weights=self.project_value[active],
+                                    minlength=size)[group]
         vendor_of, segment_of = np.divmod(group >> 1, nseg)
         channel_of = group & 1   # 1: a contract group, 0: an API group
+        contract = channel_of == 1
+        tokens = self.usage_mtok(budget)
+        amounts = np.where(contract, instalments, tokens * price_of[vendor_of] / 1e6)
+        loads = np.where(contract, project_value, tokens)
         payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers
         w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amounts,
                                _PAYMENT_REASONS[channel_of].tolist())
-        m.record_monthly_payments(payees, channel_of == 1, amounts, loads)
-        # Contract-months are whole numbers, so their sums do not depend on the order.
+        m.record_monthly_payments(payees, contract, amounts, loads)
+        # Contract-months by (vendor, domain): whole numbers, in ascending pair order.
+        clients = np.flatnonzero(is_contract)
         ndom = len(self._domain_names)
-        counts = np.bincount(vendor[contract].astype(np.int64) * ndom
-                             + self.domain[active[contract]])
-        pairs = np.flatnonzero(counts)  # (vendor, domain) pairs in ascending order
+        counts = np.bincount(vendor[clients].astype(np.int64) * ndom
+                             + self.domain[active[clients]])
+        pairs = np.flatnonzero(counts)
         pair_vendor, pair_domain = np.divmod(pairs, ndom)
         m.record_contract_months_each(m.vendor_names()[pair_vendor].tolist(),
                                       pair_domain.tolist(), counts[pairs].astype(float).tolist())
