@@ -26,7 +26,7 @@ from hydra._internal.hydra import Hydra
 from hydra._internal.utils import create_config_search_path
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.core.override_parser.types import Override
+from hydra.core.override_parser.types import Override, OverrideType
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -386,11 +386,50 @@ def _names(master: DictConfig, overrides: list[Override], excluded: list[str]) -
     return name, setting
 
 
+class SettingComposer:
+    """Each setting's model config: the master's, without its hydra node, with the
+    setting's key overrides applied, as Hydra would apply them.
+
+    The overrides go onto a deep copy of the master's (~6 ms for the whole model
+    config). When a setting's overrides are plain assignments (``key=value`` whose value
+    is neither a dict nor a list, so it replaces what is there) of the same keys as the
+    previous setting's, which were plain too, they go onto the previous setting's config
+    instead: they set again every key that setting changed, so the result equals a
+    fresh copy with these overrides (resolver caches are reset to the master's). A grid
+    or a design sweep's settings all set the same keys.
+    """
+
+    def __init__(self, master: DictConfig) -> None:
+        self._base = copy.deepcopy(master)
+        with open_dict(self._base):
+            del self._base["hydra"]
+        self._last: DictConfig | None = None
+        self._last_keys: tuple[str, ...] = ()
+
+    def compose(self, overrides: list[Override]) -> DictConfig:
+        """The config with ``overrides`` (no config-group choices) applied; it is valid
+        until the next call, which may reuse it."""
+        keys = tuple(o.key_or_group for o in overrides)
+        plain = all(_is_plain(o) for o in overrides)
+        if plain and self._last is not None and keys == self._last_keys:
+            cfg = self._last
+            OmegaConf.copy_cache(from_config=self._base, to_config=cfg)
+        else:
+            cfg = copy.deepcopy(self._base)
+        self._last, self._last_keys = (cfg, keys) if plain else (None, ())
+        ConfigLoaderImpl._apply_overrides_to_config(overrides, cfg)
+        return cfg
+
+
+def _is_plain(override: Override) -> bool:
+    """Whether applying ``override`` replaces a value whatever was there before."""
+    return (override.type == OverrideType.CHANGE and override.package is None
+            and not isinstance(_value(override), (dict, list)))
+
+
 def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[list[str]],
               swept: list[str], excluded: list[str]) -> None:
-    model_base = copy.deepcopy(master)
-    with open_dict(model_base):
-        del model_base["hydra"]
+    composer = SettingComposer(master)
     seeds: dict[str, list[int]] = {}
     models: dict[str, BaimoConfig] = {}
     resolved: dict[str, dict[str, Any]] = {}
@@ -409,7 +448,7 @@ def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[l
         replication = int(next(_value(o) for o in parsed if o.key_or_group == REPLICATION))
         sample = next((int(_value(o)) for o in parsed if o.key_or_group == SAMPLE), None)
         if setting not in models:
-            cfg = _compose_setting(hydra, master, model_base, parsed, swept)
+            cfg = _compose_setting(hydra, master, composer, parsed, swept)
             try:
                 rc = run_control(cfg)
                 models[setting] = to_config(cfg)
@@ -438,13 +477,13 @@ def seeded_hash(resolved: dict[str, Any], seed: int) -> str:
     return hash_resolved({**resolved, "seed": seed})
 
 
-def _compose_setting(hydra: Hydra, master: DictConfig, model_base: DictConfig,
+def _compose_setting(hydra: Hydra, master: DictConfig, composer: SettingComposer,
                      parsed: list[Override], swept: list[str]) -> DictConfig:
     """The job's config: the master's with the job's overrides applied, as Hydra would.
 
-    Key overrides are applied to a copy of the master (fast: the master already
-    holds the fixed ones, including the experiment); a swept config-group choice
-    needs the full composition of its defaults list.
+    Key overrides are applied to the master's model config (fast: the master already
+    holds the fixed ones, including the experiment; :class:`SettingComposer`); a swept
+    config-group choice needs the full composition of its defaults list.
     """
     loader = hydra.config_loader
     repo = loader.repository  # type: ignore[attr-defined]
@@ -459,9 +498,7 @@ def _compose_setting(hydra: Hydra, master: DictConfig, model_base: DictConfig,
             with open_dict(full):
                 del full["hydra"]
             return full
-        cfg = copy.deepcopy(model_base)
-        ConfigLoaderImpl._apply_overrides_to_config([o for o in task if not is_group(o)], cfg)
-        return cfg
+        return composer.compose([o for o in task if not is_group(o)])
     except (HydraException, OmegaConfBaseException) as exc:
         raise SweepError(one_line(exc)) from None
 
