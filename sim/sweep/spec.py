@@ -416,8 +416,10 @@ class SettingComposer:
             OmegaConf.copy_cache(from_config=self._base, to_config=cfg)
         else:
             cfg = copy.deepcopy(self._base)
-        self._last, self._last_keys = (cfg, keys) if plain else (None, ())
+        self._last = None   # until the overrides are in: a failed one leaves nothing to reuse
         ConfigLoaderImpl._apply_overrides_to_config(overrides, cfg)
+        if plain:
+            self._last, self._last_keys = cfg, keys
         return cfg
 
 
