@@ -109,13 +109,15 @@ def test_jobs_use_replication_seeds_paired_across_experiments() -> None:
 
 
 def test_parent_config_hash_matches_what_the_job_composes() -> None:
-    """Resume compares these hashes: the sweep's fast path must equal the job's own config."""
+    """Resume compares these hashes: the sweep's fast path must equal the job's own config,
+    for every setting (each after the first is composed on the one before it)."""
     spec = build(start_hydra(), ["+experiment=investor_patience", "replications=2", *TINY])
-    job = next(j for j in spec.jobs if j.name == "funds.term_years=7,replication=1")
-    own = compose(["+experiment=investor_patience", "funds.term_years=7", *TINY])
-    own = dataclasses.replace(own, seed=replication_seeds(42, 2)[1])
-    assert job.config_hash == config_hash(own)
-    assert spec.configs[job.name] == own
+    for years in (3, 4, 5, 7, 10):
+        job = next(j for j in spec.jobs if j.name == f"funds.term_years={years},replication=1")
+        own = compose(["+experiment=investor_patience", f"funds.term_years={years}", *TINY])
+        own = dataclasses.replace(own, seed=replication_seeds(42, 2)[1])
+        assert job.config_hash == config_hash(own)
+        assert spec.configs[job.name] == own
 
 
 # ---------------------------------------------------------------- experiments and listing
