@@ -33,10 +33,11 @@ class Vendor:
         """Million CNY on the firm's ledger account."""
         return self.world.ledger.balance(self.id)
 
-    def annual_revenue(self) -> float:
-        """Enterprise revenue, annualised over the last three months (million CNY)."""
+    def annual_revenue(self, month: int | None = None) -> float:
+        """Enterprise revenue, annualised over the three months before ``month`` (None: the
+        current month; million CNY)."""
         w = self.world
-        return w.enterprise.trailing_annual_revenue(self.id, w.month)
+        return w.enterprise.trailing_annual_revenue(self.id, w.month if month is None else month)
 
     def specialised_in(self, domain: int) -> bool:
         """General models are specialised in 'general'; verticals in their own domain."""
@@ -94,9 +95,10 @@ class Vendor:
         """Buy a data-quality step if it pays back despite spill-over (claim 3), given the
         firm's :meth:`annual_revenue`."""
         w = self.world
-        if self.cash < step_cost_mcny or not w.data.worth_buying(
-            annual_revenue_mcny, step_cost_mcny
-        ):
+        # Whether a step pays back decides most months (small revenue), so it is asked first:
+        # both are questions that move nothing, only the cash one costs a ledger look-up.
+        if (not w.data.worth_buying(annual_revenue_mcny, step_cost_mcny)
+                or self.cash < step_cost_mcny):
             return
         w.ledger.transfer(w.now, self.id, DATA_VENDORS, step_cost_mcny, "data_purchase")
         quality = w.data.buy_step(self.id)
