@@ -26,6 +26,7 @@ class Vendor:
         self.id = firm_id
         self.capability = 0.0
         self.api_price = 0.0
+        self._vendor_type = str(self.actor_type)   # as offers name it
 
     # ------------------------------------------------------------ views of own state
     @property
@@ -63,17 +64,11 @@ class Vendor:
         if self.capability <= 0:
             return
         domcap, hallucination = self.offered_capabilities()
-        self.world.enterprise.post_offer(
-            Offer(
-                vendor=self.id,
-                vendor_type=str(self.actor_type),
-                domain_capability=domcap,
-                hallucination=hallucination,
-                api_price_cny_per_mtok=self.api_price,
-                private_deployment=private_deployment,
-                domain=self.home_domain,
-            )
-        )
+        # Fields in Offer's order, by position: a NamedTuple built from keywords takes twice
+        # as long (~0.25 us more; ~31,000 offers a run).
+        self.world.enterprise.post_offer(Offer(self.id, self._vendor_type, domcap, hallucination,
+                                               self.api_price, private_deployment,
+                                               self.home_domain))
 
     def pay_delivery(self, cost_share: float, now: float) -> float:
         """Pay the experts delivering last month's projects (at ``now``, months); return
