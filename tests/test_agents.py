@@ -199,6 +199,24 @@ def test_a_shell_budgets_its_tuning_in_money_so_a_dearer_rent_buys_less() -> Non
     assert _shell_run("startups.tuning_budget_mcny=0") == cfg.startups.training_gpu_months_other
 
 
+def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
+    """A month's act works its runway out on the electricity bill :meth:`Startup.pay_costs`
+    paid (GPUs bought in the act arrive later): the same, bit for bit, as a runway worked
+    out afresh when the company bids, for companies with a fleet too."""
+    months = {"all": 0, "with_fleet": 0}
+    bid = Startup.bid_for_contracts
+
+    def checked_bid(self: Startup, runway: float) -> None:
+        assert runway == self.runway_months()
+        months["all"] += 1
+        months["with_fleet"] += self.world.compute.fleet_electricity_mcny(self.id) > 0
+        bid(self, runway)
+
+    monkeypatch.setattr(Startup, "bid_for_contracts", checked_bid)
+    MarketModel(small_config("startups.buy_propensity=1.0")).run()
+    assert months["all"] > 1000 and months["with_fleet"] > 10
+
+
 # ---------------------------------------------------------------- tender choice
 def test_without_taste_the_best_bid_wins_and_nothing_is_drawn() -> None:
     from sim.agents.buyers import choose

@@ -156,7 +156,9 @@ class Startup(Vendor):
             return False
         now = w.now   # the clock, read once: the whole month's act happens at this moment
         month = int(now)
-        self.pay_costs(now)
+        # The fleet's electricity bill, paid now, is the month's: GPUs bought or taken over
+        # arrive at other moments, so the runway below counts the same bill.
+        power = self.pay_costs(now)
         if self.cash < 0:
             self.go_bankrupt()
             return False
@@ -165,13 +167,13 @@ class Startup(Vendor):
         self.maybe_pivot()
         # One trailing revenue for the month (it counts completed months only): for the
         # data purchase, the fund raising and the listing.
-        revenue = self.annual_revenue()
+        revenue = self.annual_revenue(month)
         self.buy_data(self._data_step_cost, revenue)
         self.set_price(now)
         self.post_offer(private_deployment=not self.pivoted)
         # One runway for the month's bids and its fund raising: bidding moves no cash
         # and no cost (seek_money works it out again if it cuts costs first).
-        runway = self.runway_months()
+        runway = self.runway_months(power)
         self.bid_for_contracts(runway)
         if outcome == Outcome.ACTIVE:
             self.seek_money(runway, revenue, now)
@@ -195,23 +197,27 @@ class Startup(Vendor):
         """An independent model builder: not pivoted, not acquired, not bankrupt."""
         return not self.pivoted and self.world.funding.outcome(self.id) in IN_BUSINESS
 
-    def monthly_burn(self) -> float:
-        """Salaries, rent, electricity and rented compute (million CNY per month)."""
+    def monthly_burn(self, power_mcny: float | None = None) -> float:
+        """Salaries, rent, electricity and rented compute (million CNY per month).
+
+        ``power_mcny``: the fleet's electricity bill this month, if known (:meth:`pay_costs`
+        returns it); None: worked out here.
+        """
         w = self.world
         c = self._cfg
         people = self.headcount * self._burn_factor * c.salary_mcny_per_month
-        power = w.compute.fleet_electricity_mcny(self.id)
+        power = w.compute.fleet_electricity_mcny(self.id) if power_mcny is None else power_mcny
         rent = w.compute.rented(self.id) * w.compute.rental_price_mcny
         return people + c.rent_mcny_per_month + power + rent
 
-    def runway_months(self) -> float:
-        """Months of cash left at the current burn."""
-        burn = self.monthly_burn()
+    def runway_months(self, power_mcny: float | None = None) -> float:
+        """Months of cash left at the current burn (``power_mcny``: see :meth:`monthly_burn`)."""
+        burn = self.monthly_burn(power_mcny)
         return self.cash / burn if burn > 0 else float("inf")
 
-    def pay_costs(self, now: float) -> None:
+    def pay_costs(self, now: float) -> float:
         """Salaries, office, electricity, project delivery and the host's fee (at ``now``,
-        months)."""
+        months); return the electricity bill (million CNY), which the burn counts too."""
         w = self.world
         c = self._cfg
         ledger = w.ledger
@@ -231,6 +237,7 @@ class Startup(Vendor):
             fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
             if fee:  # no revenue last month: a transfer of nothing would record nothing
                 ledger.transfer(now, self.id, self.host, fee, "platform_fee")
+        return power
 
     def go_bankrupt(self) -> None:
         """Out of cash: close, leave the market, say why."""

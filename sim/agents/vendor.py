@@ -26,6 +26,7 @@ class Vendor:
         self.id = firm_id
         self.capability = 0.0
         self.api_price = 0.0
+        self._vendor_type = str(self.actor_type)   # as offers name it
 
     # ------------------------------------------------------------ views of own state
     @property
@@ -33,10 +34,11 @@ class Vendor:
         """Million CNY on the firm's ledger account."""
         return self.world.ledger.balance(self.id)
 
-    def annual_revenue(self) -> float:
-        """Enterprise revenue, annualised over the last three months (million CNY)."""
+    def annual_revenue(self, month: int | None = None) -> float:
+        """Enterprise revenue, annualised over the three months before ``month`` (None: the
+        current month; million CNY)."""
         w = self.world
-        return w.enterprise.trailing_annual_revenue(self.id, w.month)
+        return w.enterprise.trailing_annual_revenue(self.id, w.month if month is None else month)
 
     def specialised_in(self, domain: int) -> bool:
         """General models are specialised in 'general'; verticals in their own domain."""
@@ -62,17 +64,11 @@ class Vendor:
         if self.capability <= 0:
             return
         domcap, hallucination = self.offered_capabilities()
-        self.world.enterprise.post_offer(
-            Offer(
-                vendor=self.id,
-                vendor_type=str(self.actor_type),
-                domain_capability=domcap,
-                hallucination=hallucination,
-                api_price_cny_per_mtok=self.api_price,
-                private_deployment=private_deployment,
-                domain=self.home_domain,
-            )
-        )
+        # Fields in Offer's order, by position: a NamedTuple built from keywords takes twice
+        # as long (~0.25 us more; ~31,000 offers a run).
+        self.world.enterprise.post_offer(Offer(self.id, self._vendor_type, domcap, hallucination,
+                                               self.api_price, private_deployment,
+                                               self.home_domain))
 
     def pay_delivery(self, cost_share: float, now: float) -> float:
         """Pay the experts delivering last month's projects (at ``now``, months); return
@@ -94,9 +90,10 @@ class Vendor:
         """Buy a data-quality step if it pays back despite spill-over (claim 3), given the
         firm's :meth:`annual_revenue`."""
         w = self.world
-        if self.cash < step_cost_mcny or not w.data.worth_buying(
-            annual_revenue_mcny, step_cost_mcny
-        ):
+        # Whether a step pays back decides most months (small revenue), so it is asked first:
+        # both are questions that move nothing, only the cash one costs a ledger look-up.
+        if (not w.data.worth_buying(annual_revenue_mcny, step_cost_mcny)
+                or self.cash < step_cost_mcny):
             return
         w.ledger.transfer(w.now, self.id, DATA_VENDORS, step_cost_mcny, "data_purchase")
         quality = w.data.buy_step(self.id)
