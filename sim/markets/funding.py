@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
 import simpy
@@ -141,6 +141,10 @@ class FundingMarket:
     def outcome(self, startup: str) -> str:
         """``active``, ``acquired``, ``ipo`` or ``bankrupt``."""
         return self._outcome[startup]
+
+    def outcomes(self, startups: Iterable[str]) -> list[str]:
+        """:meth:`outcome` of each of ``startups``, in order (the monthly census, in one pass)."""
+        return list(map(self._outcome.__getitem__, startups))
 
     def stage(self, startup: str) -> int:
         """Rounds closed so far."""
