@@ -37,7 +37,7 @@ def hhi(values: list[float]) -> float:
 
 @dataclass(frozen=True, slots=True)
 class StartupCensus:
-    """One month's count of the startups ever founded, from one pass over them.
+    """One month's count of the startups ever founded.
 
     GPUs in A100-eq; each sum adds the startups in founding order, as the
     metrics always have (a float sum depends on its order).
@@ -60,6 +60,11 @@ class MetricsRecorder:
         self._releases: Counter[str] = Counter()
         self._seen_events = 0
         self._first_api_price = math.nan
+        # The census's view (see :meth:`startup_census`): founding numbers of the startups
+        # in business at the last census and founded since, in founding order, and the
+        # GPUs each startup ever founded purchased (A100-eq), by founding number.
+        self._census_numbers: list[int] = []
+        self._purchased: list[float] = []
         #: Succeeds right after the last month's snapshot: the run ends there, so
         #: no event falls after the final row (metrics agree with the event log).
         self.finished = model.world.env.event()
@@ -87,29 +92,34 @@ class MetricsRecorder:
         Only startups in business (active or listed) count, except the GPUs purchased,
         which every startup ever founded keeps. An independent builder is in business,
         not pivoted (see ``Startup.is_model_builder``) and has released a model.
+
+        Only startups in business at the last census (and those founded since) are
+        looked at: an acquired or bankrupt startup never comes back and buys no more
+        GPUs, so its purchases as last counted stand (a startup buys only in its own
+        month while in business).
         """
         w = self._model.world
-        outcome = w.funding.outcome
         compute = w.compute
-        in_business = builders = pivoted = 0
-        owned: list[float] = []
-        rented: list[float] = []
-        purchased: list[float] = []
-        for startup in self._model.startups:
-            firm = startup.id
-            purchased.append(compute.purchased(firm))
-            if outcome(firm) not in IN_BUSINESS:
-                continue
-            in_business += 1
-            owned.append(compute.owned(firm))
-            rented.append(compute.rented(firm))
-            if startup.pivoted:
-                pivoted += 1
-            elif startup.releases > 0:
-                builders += 1
-        # sum() of the lists: the same additions in the same order as summing on the fly
-        return StartupCensus(in_business, builders, pivoted,
-                             sum(owned), sum(rented), sum(purchased))
+        startups = self._model.startups
+        for number in range(len(self._purchased), len(startups)):   # founded since
+            self._census_numbers.append(number)
+            self._purchased.append(0.0)
+        numbers = self._census_numbers
+        firms = [startups[number].id for number in numbers]
+        purchased = self._purchased
+        for number, gpus in zip(numbers, compute.purchased_each(firms), strict=True):
+            purchased[number] = gpus
+        outcomes = w.funding.outcomes(firms)
+        numbers = [n for n, out in zip(numbers, outcomes, strict=True) if out in IN_BUSINESS]
+        self._census_numbers = numbers
+        live = [startups[number] for number in numbers]
+        live_firms = [startup.id for startup in live]
+        pivoted = sum(1 for startup in live if startup.pivoted)
+        builders = sum(1 for startup in live if not startup.pivoted and startup.releases > 0)
+        # each sum in founding order, as the metrics always added them
+        return StartupCensus(len(live), builders, pivoted,
+                             sum(compute.owned_each(live_firms)),
+                             sum(compute.rented_each(live_firms)), sum(purchased))
 
     def snapshot(self) -> dict[str, Any]:
         """One month's row of metrics.parquet."""
@@ -131,7 +141,7 @@ class MetricsRecorder:
         row["gpus_owned_giants"] = sum(c.owned(g.id) for g in m.giants)
         row["gpus_owned_startups"] = census.gpus_owned
         row["gpus_rented_startups"] = census.gpus_rented
-        row["gpus_in_transit"] = sum(map(c.in_transit, w.actor_types))
+        row["gpus_in_transit"] = sum(c.in_transit_each(w.actor_types))
         row["gpus_purchased_giants_cum"] = sum(c.purchased(g.id) for g in m.giants)
         row["gpus_purchased_startups_cum"] = census.gpus_purchased_cum
         row["gpu_supply"] = c.supply_this_month()

@@ -371,3 +371,29 @@ def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendo
     buyers.award_tenders(w.enterprise.offers())
     winners = [w.enterprise.vendor_name(v) for v in buyers.vendor[calls].tolist()]
     assert winners == ["startup:public", "startup:home", "startup:public", "giant:all"]
+
+
+def test_a_fund_commits_until_its_dry_powder_is_gone() -> None:
+    """Each term sheet takes at most what :meth:`Fund.dry_powder` leaves: with more good
+    requests than money, the fund's sheets add up to its free cash and none is left."""
+    from sim.agents.fund import Fund
+    from sim.messages import RaiseRequest
+
+    model = MarketModel(small_config())
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    free = fund.dry_powder()
+    # leads' tickets of a fifth of the free cash at most, and inside one position
+    ticket = min(0.2 * free, 0.5 * model.cfg.funds.max_position_share * fund.size_mcny)
+    for k in range(40):
+        startup = f"startup:{k}"
+        w.funding.register_startup(startup)
+        target = ticket / w.funding.ticket_share(True)
+        w.funding.request(RaiseRequest(startup, target, 3 * target, fund.hurdle + 1, 0, 0.0))
+    fund.invest()
+    tickets = [sheet.amount_mcny for sheet in w.funding._term_sheets]
+    assert len(tickets) == math.ceil(free / ticket) < 40
+    assert set(tickets[:-1]) == {ticket} and 0 < tickets[-1] <= ticket
+    assert math.isclose(sum(tickets), free, rel_tol=1e-12)
+    assert abs(fund.dry_powder()) < 1e-9 * free

@@ -234,6 +234,31 @@ def test_round_dilutes_holders_and_cap_table_sums_to_one() -> None:
     assert closed[0]["counterparty"] == "fund:a" and closed[0]["down_round"] is False
 
 
+def test_the_close_takes_the_term_sheets_in_the_order_committed_and_keeps_none() -> None:
+    env, market, ledger, log = _funding()
+    for startup in ("startup:0", "startup:1"):
+        market.register_startup(startup)
+        market.request(RaiseRequest(startup, 100.0, 300.0, 1.0, 0, 0.0))
+    for fund in ("fund:a", "fund:b", "fund:c"):
+        market.register_fund(fund, FundTerms(0.0, 60.0, 12.0))
+        ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
+    market.commit(TermSheet("fund:b", "startup:1", 50.0, lead=True))
+    market.commit(TermSheet("fund:a", "startup:0", 50.0, lead=False))
+    market.commit(TermSheet("fund:c", "startup:0", 50.0, lead=True))
+    market.commit(TermSheet("fund:a", "startup:1", 50.0, lead=False))
+    _close(env, market)
+    invested = [(t.payer, t.payee) for t in ledger.transfers if t.reason == "investment"]
+    assert invested == [("fund:a", "startup:0"), ("fund:c", "startup:0"),
+                        ("fund:b", "startup:1"), ("fund:a", "startup:1")]
+    leads = {r["actor"]: r["counterparty"] for r in log.rows()
+             if r["kind"] == EventKind.ROUND_CLOSED}
+    assert leads == {"startup:0": "fund:c", "startup:1": "fund:b"}
+    # the next close starts without sheets: an unanswered request fails
+    market.request(RaiseRequest("startup:0", 100.0, 400.0, 1.0, 1, env.now))
+    _close(env, market)
+    assert market.failed_rounds("startup:0") == 1 and market.stage("startup:0") == 1
+
+
 def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:
     env, market, _, log = _funding()
     market.register_startup("startup:0")

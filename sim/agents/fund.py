@@ -186,6 +186,10 @@ class Fund:
         f = w.funding
         c = self._cfg
         requests = f.open_requests()
+        # A term sheet moves no money until the close and the clock stands still, so the
+        # cash and the fee reserve are read once; only what is reserved grows.
+        cash, fee_reserve = self.cash, self.fee_reserve()
+        max_position = c.max_position_share * self.size_mcny
         for k in self._rng.permutation(len(requests)).tolist():
             req = requests[k]
             if req.score < self.hurdle:
@@ -193,8 +197,9 @@ class Fund:
             room = req.target_mcny - f.committed(req.startup)
             lead = not f.has_lead(req.startup)
             share = f.ticket_share(lead)
-            position = c.max_position_share * self.size_mcny - f.cost_basis(self.id, req.startup)
-            ticket = min(share * req.target_mcny, room, position, self.dry_powder())
+            position = max_position - f.cost_basis(self.id, req.startup)
+            dry_powder = cash - self._reserved - fee_reserve   # :meth:`dry_powder`
+            ticket = min(share * req.target_mcny, room, position, dry_powder)
             if ticket <= 0:
                 continue
             f.commit(TermSheet(self.id, req.startup, ticket, lead))

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
+from itertools import repeat
 
 import simpy
 
@@ -103,6 +104,22 @@ class ComputeMarket:
     def rented(self, firm: str) -> float:
         """GPU-months ``firm`` rented this month."""
         return self._rented.get(firm, 0.0)
+
+    def owned_each(self, firms: Iterable[str]) -> list[float]:
+        """:meth:`owned` of each of ``firms``, in order (the monthly census, in one pass)."""
+        return list(map(self._owned.get, firms, repeat(0.0)))
+
+    def in_transit_each(self, firms: Iterable[str]) -> list[float]:
+        """:meth:`in_transit` of each of ``firms``, in order."""
+        return list(map(self._in_transit.get, firms, repeat(0.0)))
+
+    def purchased_each(self, firms: Iterable[str]) -> list[float]:
+        """:meth:`purchased` of each of ``firms``, in order."""
+        return list(map(self._purchased.get, firms, repeat(0.0)))
+
+    def rented_each(self, firms: Iterable[str]) -> list[float]:
+        """:meth:`rented` of each of ``firms``, in order."""
+        return list(map(self._rented.get, firms, repeat(0.0)))
 
     def rented_out(self, cloud: str) -> float:
         """GPU-months ``cloud`` rented out this month."""

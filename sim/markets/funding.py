@@ -1,18 +1,19 @@
 """The funding market: raise requests, term sheets, rounds, cap tables and exits.
 
 Startups post a :class:`RaiseRequest`; funds answer with :class:`TermSheet`
-messages put into a SimPy ``Store``; once a month the market closes every
-request that gathered enough commitments (a :class:`FundingRound`) and fails
-the rest. The market owns the cap tables, so it also carries out exits:
-secondary sales inside a round (seed 004: sell to a later-round investor, at a
-discount), acquisitions, IPOs and write-offs.
+messages, kept in a plain list until the close (nobody waits on a term sheet,
+so a SimPy ``Store`` would only add two events per sheet); once a month the
+market closes every request that gathered enough commitments (a
+:class:`FundingRound`) and fails the rest. The market owns the cap tables, so
+it also carries out exits: secondary sales inside a round (seed 004: sell to a
+later-round investor, at a discount), acquisitions, IPOs and write-offs.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
 import simpy
@@ -106,7 +107,7 @@ class FundingMarket:
         self._payback_months = funds_cfg.compute_payback_months
         self._ledger = ledger
         self._log = log
-        self.term_sheets: simpy.Store = simpy.Store(env)
+        self._term_sheets: list[TermSheet] = []   # in the order committed
         self._requests: dict[str, RaiseRequest] = {}
         self._committed: dict[str, float] = defaultdict(float)
         self._has_lead: set[str] = set()
@@ -140,6 +141,10 @@ class FundingMarket:
     def outcome(self, startup: str) -> str:
         """``active``, ``acquired``, ``ipo`` or ``bankrupt``."""
         return self._outcome[startup]
+
+    def outcomes(self, startups: Iterable[str]) -> list[str]:
+        """:meth:`outcome` of each of ``startups``, in order (the monthly census, in one pass)."""
+        return list(map(self._outcome.__getitem__, startups))
 
     def stage(self, startup: str) -> int:
         """Rounds closed so far."""
@@ -296,18 +301,24 @@ class FundingMarket:
         return startup in self._has_lead
 
     def commit(self, sheet: TermSheet) -> None:
-        """A fund puts a term sheet in (kept in the SimPy store until the close)."""
-        self.term_sheets.put(sheet)
+        """A fund puts a term sheet in (kept until the close)."""
+        self._term_sheets.append(sheet)
         self._committed[sheet.startup] += sheet.amount_mcny
         if sheet.lead:
             self._has_lead.add(sheet.startup)
 
-    def clear(self) -> Generator[simpy.Event, TermSheet, None]:
-        """Process step: close or fail every open request."""
+    def clear(self) -> Generator[simpy.Event, None, None]:
+        """Process step: :meth:`close_requests` (it waits for nothing, so the step ends at
+        once)."""
+        self.close_requests()
+        yield from ()   # a generator, as a SimPy process must be
+
+    def close_requests(self) -> None:
+        """Close or fail every open request with the term sheets committed to it."""
         sheets: dict[str, list[TermSheet]] = defaultdict(list)
-        while self.term_sheets.items:
-            sheet = yield self.term_sheets.get()
+        for sheet in self._term_sheets:
             sheets[sheet.startup].append(sheet)
+        self._term_sheets = []
         self._raised_this_month = 0.0
         self._deals_this_month = 0
         self._down_this_month = 0
