@@ -64,7 +64,7 @@ class NaiveBuyers(BuyerPopulation):
         self.offer_ids = np.array([m.vendor_index(o.vendor) for o in offers], dtype=np.int32)
         self.offer_value = self._value(np.array([o.domain_capability for o in offers]))
         self.offer_halluc = np.array([o.hallucination for o in offers])
-        growth = (1 + c.usage_growth_per_year) ** (w.now / 12.0)
+        growth = self.usage_growth()
         self.growth = growth
         price = np.array([o.api_price_cny_per_mtok for o in offers])
         self.offer_share = c.usage_mtok_per_mcny * growth * price / 1e6

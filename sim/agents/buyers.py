@@ -207,11 +207,15 @@ class BuyerPopulation:
         self._look_draw = np.empty(n)
 
     # ------------------------------------------------------------ valuation
+    def usage_growth(self) -> float:
+        """How many times the tokens a unit of budget used at month 0 it uses this month
+        (usage grows by ``usage_growth_per_year``, compounded)."""
+        return (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
+
     def usage_mtok(self, budget_mcny: np.ndarray) -> np.ndarray:
         """Million tokens a month that API buyers with ``budget_mcny`` (million CNY a month,
         one buyer's or several buyers' summed) use this month."""
-        growth = (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
-        return budget_mcny * self._cfg.usage_mtok_per_mcny * growth
+        return budget_mcny * self._cfg.usage_mtok_per_mcny * self.usage_growth()
 
     def utility(
         self,
@@ -464,7 +468,7 @@ class BuyerPopulation:
         vendors, capability = field["vendor"], field["domain_capability"]
         hallucination, price_of = field["hallucination"], field["api_price_cny_per_mtok"]
         price = np.array(price_of)
-        growth = (1 + self._cfg.usage_growth_per_year) ** (now / 12.0)
+        growth = self.usage_growth()
         self._table = OfferTable(
             month=now,
             offers=offers,
