@@ -192,7 +192,7 @@ class GiantsConfig:
     initial_api_price_cny_per_mtok: float = param(0.01, 1000, "CNY per million tokens")
     target_markup: float = param(0, 10, "ratio over serving cost")
     price_adjust_speed: float = param(0, 1, "share per month")
-    share_target: float = param(0, 1, "share of API market")
+    share_target: float = param(0.001, 1, "share of API market")
     share_price_elasticity: float = param(0, 5, "elasticity of price to share/target")
     rival_price_weight: float = param(0, 1, "weight of rivals' mean price")
     delivery_cost_share: float = param(0, 2, "share of tender value")
@@ -388,8 +388,17 @@ def _check_ranges(obj: Any, prefix: str = "") -> None:
             if f.metadata.get("each"):
                 for i, item in enumerate(value):
                     _check_number(f"{path}[{i}]", item, lo, hi, unit)
+                setattr(obj, f.name, [_positive_zero(item) for item in value])
             else:
                 _check_number(path, value, lo, hi, unit)
+                setattr(obj, f.name, _positive_zero(value))
+
+
+def _positive_zero(value: float) -> float:
+    """``value``, with -0.0 made 0.0: it passes a range from 0 (``-0.0 >= 0``), but NumPy's
+    samplers read its sign and refuse it as a scale ("scale < 0"), and it would hash apart
+    from 0.0."""
+    return value + 0 if value == 0 else value
 
 
 def _require(ok: bool, message: str) -> None:
@@ -472,7 +481,8 @@ def _check_cross(cfg: BaimoConfig) -> None:
 
 
 def validate(cfg: BaimoConfig) -> BaimoConfig:
-    """Check every field's range and the cross-field rules; return ``cfg`` unchanged."""
+    """Check every field's range and the cross-field rules; return ``cfg``, with any
+    negative zero made 0.0 (:func:`_positive_zero`)."""
     _check_ranges(cfg)
     _check_lengths(cfg)
     _check_cross(cfg)

@@ -42,6 +42,7 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["buyers.churn_base=inf"], "buyers.churn_base"),
     (["compute.electricity_cny_per_kwh=-0.63"], "compute.electricity_cny_per_kwh"),
     (["replications=0"], "replications"),
+    (["giants.share_target=0"], "giants.share_target"),   # the giants' price divides by it
     # cross-field contradictions
     (["funds.term_years=3", "funds.term_spread_years=0.5", "funds.investment_period_years=4"],
      "investment_period_years"),

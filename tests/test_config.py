@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from sim.config import ConfigError
 from sim.configuration import compose, config_hash
+from sim.run import simulate
 
 
 def test_baseline_composes_with_sourced_defaults() -> None:
@@ -46,6 +48,25 @@ def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -
 def test_config_hash_changes_with_any_field() -> None:
     assert config_hash(compose([])) == config_hash(compose([]))
     assert config_hash(compose([])) != config_hash(compose(["funds.term_years=5"]))
+
+
+@pytest.mark.parametrize("key", ["funds.size_sigma", "funds.hurdle_sd", "buyers.attribute_sd",
+                                 "startups.initial_cash_sigma", "regulation.mean_review_months",
+                                 "startups.initial_data_quality_max"])
+def test_negative_zero_is_zero(key: str) -> None:
+    """-0.0 passes a range from 0, but NumPy's samplers read its sign and refuse it as a
+    scale: validation makes it 0.0, so the run goes ahead and hashes as 0 does."""
+    cfg = compose([f"{key}=-0.0", "horizon_months=12", "buyers.count=200"])
+    section, name = key.split(".")
+    assert math.copysign(1.0, getattr(getattr(cfg, section), name)) == 1.0
+    assert config_hash(cfg) == config_hash(compose([f"{key}=0", "horizon_months=12",
+                                                    "buyers.count=200"]))
+    simulate(cfg)   # NumPy raised "scale < 0" / "sigma < 0" here
+
+
+def test_negative_zero_in_a_list_is_zero() -> None:
+    cfg = compose(["buyers.segment_shares=[0.25,0.25,0.5,-0.0]"])
+    assert [math.copysign(1.0, x) for x in cfg.buyers.segment_shares] == [1.0] * 4
 
 
 def test_cli_rejects_bad_value_with_one_line_and_exit_2(tmp_path) -> None:
