@@ -63,9 +63,14 @@ def app(cfg: DictConfig) -> None:
         fail(str(exc))
         return
     from sim.run import run
+    from sim.world import RunawayError
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
-    tables = run(config, run_dir)
+    try:
+        tables = run(config, run_dir)
+    except RunawayError as exc:   # the config drove the market past a safety limit
+        fail(str(exc))
+        return
     print(f"baimo: wrote {run_dir}")
     for line in headline(tables.summary):
         print(f"  {line}")

@@ -211,6 +211,7 @@ class StartupsConfig:
     domain_weights: list[float] = plist(0, 1, "share")
     base_founding_rate: float = param(0, 1000, "startups per month at hype 1")
     hype_elasticity: float = param(0, 5, "elasticity of founding to hype")
+    max_founded: int = param(1, 10_000_000, "startups per run (a safety limit)")
     tech_depth_a: float = param(0.01, 100, "Beta a")
     tech_depth_b: float = param(0.01, 100, "Beta b")
     original_depth: float = param(0, 1, "tech depth")

@@ -24,6 +24,13 @@ from sim.markets.procurement import EnterpriseMarket
 from sim.rng import Streams
 
 
+class RunawayError(RuntimeError):
+    """The market ran past a safety limit set in ``conf/`` (not a model parameter): it grew
+    beyond anything the model was built and calibrated for, and would run out of memory or
+    time before the horizon. The message is one line for the user: the limit, how far the
+    run got, and the parameters that drove it."""
+
+
 class Phase:
     """Offsets (months) of each activity within a month."""
 

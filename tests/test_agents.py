@@ -6,6 +6,7 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 import simpy
 from conftest import small_config
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from sim.agents.startup import HostShares, Startup
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import Bid, ModelKind, Offer
 from sim.model import MarketModel
+from sim.world import RunawayError
 
 
 def test_giants_own_model_lifts_core_profit() -> None:
@@ -79,6 +81,26 @@ def test_no_pivots_when_the_gap_threshold_is_out_of_reach() -> None:
     pivoting = MarketModel(small_config("startups.pivot_gap_points=0"))
     pivoting.run()
     assert any(s.pivoted for s in pivoting.startups)
+
+
+def test_entry_past_the_limit_stops_the_run_with_one_line() -> None:
+    """Past ``startups.max_founded`` founded (and not one more) the run stops with a
+    RunawayError naming the limit; a month expected to pass it alone stops before any draw."""
+    small = ["horizon_months=12", "buyers.count=200"]
+    model = MarketModel(small_config(*small))
+    model.run()
+    founded = len(model.startups)
+    at_limit = MarketModel(small_config(*small, f"startups.max_founded={founded}"))
+    at_limit.run()   # the limit itself is allowed, and draws nothing: the same run
+    assert [s.tech_depth for s in at_limit.startups] == [s.tech_depth for s in model.startups]
+    with pytest.raises(RunawayError, match=rf"^startups.max_founded={founded - 1} passed in "
+                                           r"month \d+: [\d,]+ startups founded at hype"):
+        MarketModel(small_config(*small, f"startups.max_founded={founded - 1}")).run()
+    # hype 20 and more expects some 50,000 foundings in month 0: stopped before drawing them
+    with pytest.raises(RunawayError, match=r"passed in month 0: [\d,]+ foundings expected this "
+                                           r"month at hype [\d.]+; .*hype.release_impulse") as info:
+        MarketModel(small_config(*small, "hype.initial=20", "startups.max_founded=1000")).run()
+    assert "\n" not in str(info.value)
 
 
 def test_a_giant_short_of_gpus_keeps_its_shortfall_off_the_cloud() -> None:
