@@ -25,6 +25,7 @@ from sim import commands
 from sim.config import ConfigError
 from sim.outputs import OutputError
 from sim.teaching.packs import MAX_REPLICATIONS, Pack, PackError, list_packs, load_pack
+from sim.world import RunawayError
 
 DEFAULT_WORKERS = 2
 MAX_WORKERS = 16
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"unknown option {args[0]!r}; usage: {PROG} [NAME [key=value ...]]")
     try:
         run_lesson(args[0], args[1:])
-    except (PackError, ConfigError, OutputError) as exc:
+    except (PackError, ConfigError, OutputError, RunawayError) as exc:
         fail(str(exc))
     except Exception as exc:  # Hydra's own override errors: keep them to one line
         if type(exc).__module__.startswith(("hydra", "omegaconf")):

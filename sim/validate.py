@@ -33,6 +33,7 @@ from sim.config import ConfigError
 from sim.configuration import compose, config_hash
 from sim.outputs import OutputError, ensure_writable_root, fresh_dir
 from sim.rng import replication_seeds
+from sim.world import RunawayError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_REPLICATIONS = 20
@@ -125,17 +126,20 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     print(f"baimo-validate: {args.replications} replications x {cfg.horizon_months} months "
           f"on {args.jobs} processes", file=sys.stderr)
-    reps = replicate(cfg, args.replications, args.jobs, _progress("baseline"))
-    results = evaluate(reps)
-    effects = []
-    statics_meta: dict[str, int] = {}
-    if not args.no_statics:
-        horizon = min(STATICS_HORIZON_MONTHS, cfg.horizon_months)
-        model_overrides = [o for o in args.overrides if not o.startswith("horizon_months=")]
-        effects = run_statics(compose, model_overrides, args.statics_replications, args.jobs,
-                              _progress("comparative statics"), horizon=horizon)
-        statics_meta = {"replications": args.statics_replications, "horizon_months": horizon,
-                        "buyers": STATICS_BUYERS}
+    try:
+        reps = replicate(cfg, args.replications, args.jobs, _progress("baseline"))
+        results = evaluate(reps)
+        effects = []
+        statics_meta: dict[str, int] = {}
+        if not args.no_statics:
+            horizon = min(STATICS_HORIZON_MONTHS, cfg.horizon_months)
+            model_overrides = [o for o in args.overrides if not o.startswith("horizon_months=")]
+            effects = run_statics(compose, model_overrides, args.statics_replications,
+                                  args.jobs, _progress("comparative statics"), horizon=horizon)
+            statics_meta = {"replications": args.statics_replications,
+                            "horizon_months": horizon, "buyers": STATICS_BUYERS}
+    except RunawayError as exc:   # the overrides drove the market past a safety limit
+        fail(str(exc))
     costs = cost_checks(cfg)
     meta = {"replications": args.replications, "horizon_months": cfg.horizon_months,
             "seed": cfg.seed, "seeds": replication_seeds(cfg.seed, args.replications),

@@ -162,3 +162,24 @@ def test_unknown_teaching_pack_is_one_line(output_root: Path, capsys: pytest.Cap
     assert code == 2
     assert_one_line(err, "no_such_pack")
     assert no_complete_run(output_root)
+
+
+RUNAWAY = ["hype.initial=20", "startups.max_founded=1000"]
+
+
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.teach", ["patient_capital", *RUNAWAY, "replications=1", "workers=1"]),
+    ("sim.validate", [*RUNAWAY, "--replications", "1", "--jobs", "1", "--no-statics"]),
+])
+def test_a_runaway_market_is_one_line_in_every_command(module: str, argv: list[str],
+                                                        output_root: Path,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Allowed values that drive entry past startups.max_founded (RunawayError): baimo's own
+    case is in MODEL_INPUTS; the lesson and the validation runs say it in one line too."""
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    assert "startups.max_founded=1000 passed in month 0" in last, err
+    assert no_complete_run(output_root)
