@@ -58,6 +58,10 @@ PLOTS = "plots"
 #: Defaults of the command's options (tool settings, not model parameters).
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_RESAMPLES = 9999
+#: Allowed resamples: fewer make the interval's ends noise; more than the upper bound hold
+#: (resamples x replications) floats at once in scipy's vectorised bootstrap (1e11 of them
+#: would need terabytes) for no visible gain in the interval.
+MIN_RESAMPLES, MAX_RESAMPLES = 100, 1_000_000
 DEFAULT_BOOTSTRAP_SEED = 0
 #: The band drawn around each arm's mean in overlay plots: central 90% of replications.
 BAND_LOW_Q, BAND_HIGH_Q = 0.05, 0.95
@@ -517,8 +521,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if not 0 < args.confidence < 1:
         _fail(f"--confidence={args.confidence} must lie strictly between 0 and 1")
-    if args.resamples < 100:
-        _fail(f"--resamples={args.resamples} must be at least 100")
+    if not MIN_RESAMPLES <= args.resamples <= MAX_RESAMPLES:
+        _fail(f"--resamples={args.resamples} is out of range; allowed {MIN_RESAMPLES:,} to "
+              f"{MAX_RESAMPLES:,}")
+    if args.seed < 0:   # NumPy's generators take non-negative seeds only
+        _fail(f"--seed={args.seed} must be 0 or more")
     try:
         result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
                          args.seed, plots=not args.no_plots)

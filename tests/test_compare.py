@@ -181,6 +181,10 @@ def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list
         "same twice": ([str(a), str(a)], "given twice"),
         "unknown outcome": ([str(a), str(b), "--outcome", "nope.nothing"], "--outcome nope"),
         "bad confidence": ([str(a), str(b), "--confidence", "2"], "--confidence"),
+        "too few resamples": ([str(a), str(b), "--resamples", "10"], "--resamples=10 is out"),
+        "too many resamples": ([str(a), str(b), "--resamples", "100000000000"],
+                               "allowed 100 to 1,000,000"),
+        "negative seed": ([str(a), str(b), "--seed", "-1"], "--seed=-1 must be 0 or more"),
         "bad option": ([str(a), str(b), "--frobnicate"], "unrecognized arguments"),
     }
 
