@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -299,32 +300,42 @@ def test_joblib_jobs_are_byte_identical_to_serial_ones(swept: dict, tmp_path: Pa
                 (swept["dir"] / job / name).read_bytes(), (job, name)
 
 
-def _die_in_fail_job(config: Any, run_dir: Path, *args: Any) -> str:
-    """A job whose worker process dies outright (as if killed or out of memory)."""
-    from sim.sweep.task import direct_task
-
-    if run_dir.name == FAIL:
-        os._exit(3)
-    return direct_task(config, run_dir, *args)
+def _dying_in_fail_job(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` (sim.run.run), except that the worker running job FAIL dies outright in it
+    (as if killed or out of memory): after the job logged its start, as a real one would."""
+    def run_or_die(config: Any, run_dir: Path, *args: Any, **kwargs: Any) -> Any:
+        if run_dir.name == FAIL:
+            os._exit(3)
+        return run(config, run_dir, *args, **kwargs)
+    return run_or_die
 
 
 @pytest.mark.skipif(start_method() != "fork", reason="only forked workers inherit the patch")
-def test_a_dying_worker_stops_the_sweep_with_one_line_and_a_rerun_finishes(
+def test_a_dying_worker_fails_its_jobs_the_sweep_goes_on_and_a_rerun_redoes_them(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.run
+    from sim.sweep.runner import WORKER_DIED
+
     directory = tmp_path / "broken-pool"
     args = [*SWEEP[:-2], "sweep_plots=false", "hydra.launcher.n_jobs=2",
             f"sweep_dir={directory}"]
-    from sim.sweep import runner
-
-    real = runner.direct_task
-    monkeypatch.setattr(runner, "direct_task", _die_in_fail_job)  # forked workers inherit it
+    real = sim.run.run
+    monkeypatch.setattr(sim.run, "run", _dying_in_fail_job(real))  # forked workers inherit it
     code, out, err = baimo(args, capsys)
     assert code == 1, err
-    assert "a worker process died" in out and "run the same command again" in out
+    assert "a worker process died" in out and f"{FAIL}" in out and "marked failed" in out
     assert "Traceback" not in out + err
+    assert json.loads((directory / FAIL / FAILED).read_text())["error"] == WORKER_DIED
     assert not (directory / FAIL / COMPLETE).exists()
-    monkeypatch.setattr(runner, "direct_task", real)
+    # the others finished, but for at most the one running beside it, which went down too
+    done = [job for job in JOBS if (directory / job / COMPLETE).is_file()]
+    assert len(done) >= len(JOBS) - 2, out
+    for job in set(JOBS) - set(done):
+        assert json.loads((directory / job / FAILED).read_text())["error"] == WORKER_DIED
+    table = pd.read_parquet(directory / "sweep.parquet").set_index("job")
+    assert table.loc[FAIL, "status"] == "failed" and table.loc[FAIL, "error"] == WORKER_DIED
+    monkeypatch.setattr(sim.run, "run", real)
     code, out, err = baimo(args, capsys)
     assert code == 0, err
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)

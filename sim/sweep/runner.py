@@ -30,7 +30,7 @@ from hydra.types import HydraContext
 from rich.console import Console
 
 from sim.configuration import run_control
-from sim.outputs import COMPLETE, OutputError
+from sim.outputs import COMPLETE, OutputError, write_json
 from sim.parallel import process_pool, stop_workers
 from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress, count_markers
@@ -222,6 +222,70 @@ def report_failures(spec: SweepSpec, jobs: list[Job], console: Console) -> list[
     return failed
 
 
+#: The FAILED marker's error line for a job whose worker process died under it.
+WORKER_DIED = ("its worker process died (killed, or out of memory; a job running beside the "
+               "one that caused it stops too): rerun the sweep to redo it")
+
+
+#: File times come from the kernel's coarse clock, a tick (milliseconds) behind time.time():
+#: a job's log counts as written in this attempt if it is no older than the attempt's start
+#: less this (seconds; a job put back after a dead worker had not started, so no log of it
+#: is this recent).
+LOG_CLOCK_SLACK_S = 1.0
+
+
+def mark_lost(spec: SweepSpec, jobs: list[Job], since: float) -> list[Job]:
+    """Jobs of ``jobs`` that started after ``since`` (epoch seconds: their log was written
+    to since) and neither finished nor failed: a dead worker took them. Each gets a FAILED
+    marker, so the sweep goes on without them and a rerun redoes them; return them."""
+    lost = []
+    for job in jobs:
+        job_dir = spec.job_dir(job)
+        log = job_dir / f"{TASK_NAME}.log"
+        if (job_dir / COMPLETE).exists() or (job_dir / FAILED).exists() or not log.is_file():
+            continue
+        if log.stat().st_mtime >= since:
+            write_json({"error": WORKER_DIED, "log": str(log), "traceback": ""}, job_dir / FAILED)
+            lost.append(job)
+    return lost
+
+
+def launch_all(hydra: Hydra, spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | None,
+               console: Console) -> None:
+    """:func:`launch` ``todo`` until every job has finished or failed.
+
+    A worker process that dies (killed, or out of memory) breaks the whole pool, and the
+    jobs running on it die with it: those are marked failed (:func:`mark_lost`) and the
+    rest go on, on fresh workers. An unattended sweep of thousands of jobs then loses the
+    jobs that were running, not the night. Raises BrokenProcessPool if no job can be
+    blamed (then nothing would change by going on).
+    """
+    label = spec.experiment or "sweep"
+    spare: ProcessPoolExecutor | None = None   # a replacement pool started here
+    try:
+        while todo:
+            since = time.time() - LOG_CLOCK_SLACK_S
+            try:
+                with SweepProgress(label, [spec.job_dir(j) for j in todo], console=console):
+                    launch(hydra, spec, todo, pool)
+                return
+            except BrokenProcessPool:
+                lost = mark_lost(spec, todo, since)
+                if not lost:
+                    raise
+                say(console, f"a worker process died (killed, or out of memory) while "
+                             f"{', '.join(j.name for j in lost)} ran: marked failed; the other "
+                             "jobs go on, on fresh workers")
+                todo = [j for j in todo if not (spec.job_dir(j) / COMPLETE).exists()
+                        and not (spec.job_dir(j) / FAILED).exists()]
+                if pool is not None:   # its thread gone before new workers fork
+                    pool.shutdown(wait=True, cancel_futures=True)
+                pool = spare = process_pool(workers_of(spec.config)[1]) if todo else None
+    finally:
+        if spare is not None:
+            spare.shutdown(wait=False, cancel_futures=True)
+
+
 def complete(spec: SweepSpec) -> int:
     """How many of the sweep's jobs hold a COMPLETE marker."""
     return count_markers([spec.job_dir(j) for j in spec.jobs])[0]
@@ -241,10 +305,8 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
         (spec.job_dir(job) / COMPLETE).unlink(missing_ok=True)
     tic = time.perf_counter()
     if todo:
-        label = spec.experiment or "sweep"
         try:
-            with SweepProgress(label, [spec.job_dir(j) for j in todo], console=console):
-                launch(hydra, spec, todo, pool)
+            launch_all(hydra, spec, todo, pool, console)
         except KeyboardInterrupt:
             say(console, f"interrupted: {complete(spec)} of {len(spec.jobs)} jobs complete; "
                          "run the same command again to finish the rest")

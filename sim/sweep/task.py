@@ -115,6 +115,9 @@ def execute_job(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
             log.info("job %s: already complete, skipped", run_dir.name)
             return SKIPPED
         (run_dir / COMPLETE).unlink(missing_ok=True)
+        # The first line this attempt writes: a sweep whose worker died tells by it which
+        # jobs were running then (sim.sweep.runner.mark_lost).
+        log.info("job %s: started, seed %d", run_dir.name, config.seed)
         if fail_job is not None and fail_job == run_dir.name:
             raise ForcedFailure(f"fail_job hook: job {run_dir.name} was told to fail")
         from sim.run import run
