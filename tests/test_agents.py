@@ -395,9 +395,11 @@ def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendo
     assert winners == ["startup:public", "startup:home", "startup:public", "giant:all"]
 
 
-def test_a_fund_commits_until_its_dry_powder_is_gone() -> None:
+def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
     """Each term sheet takes at most what :meth:`Fund.dry_powder` leaves: with more good
-    requests than money, the fund's sheets add up to its free cash and none is left."""
+    requests than money, the fund's sheets add up to its free cash and none is left. It
+    gives nothing to a request below its hurdle, and once its money is committed it reads
+    no further request (each would get a ticket of nothing)."""
     from sim.agents.fund import Fund
     from sim.messages import RaiseRequest
 
@@ -408,14 +410,21 @@ def test_a_fund_commits_until_its_dry_powder_is_gone() -> None:
     free = fund.dry_powder()
     # leads' tickets of a fifth of the free cash at most, and inside one position
     ticket = min(0.2 * free, 0.5 * model.cfg.funds.max_position_share * fund.size_mcny)
-    for k in range(40):
+    for k in range(80):   # odd ones below the hurdle
         startup = f"startup:{k}"
         w.funding.register_startup(startup)
         target = ticket / w.funding.ticket_share(True)
-        w.funding.request(RaiseRequest(startup, target, 3 * target, fund.hurdle + 1, 0, 0.0))
+        w.funding.request(RaiseRequest(startup, target, 3 * target,
+                                       fund.hurdle + (-1 if k % 2 else 1), 0, 0.0))
+    read: list[str] = []
+    committed = w.funding.committed
+    monkeypatch.setattr(w.funding, "committed", lambda s: read.append(s) or committed(s))
     fund.invest()
-    tickets = [sheet.amount_mcny for sheet in w.funding._term_sheets]
+    sheets = w.funding._term_sheets
+    tickets = [sheet.amount_mcny for sheet in sheets]
+    assert all(int(sheet.startup.split(":")[1]) % 2 == 0 for sheet in sheets)
     assert len(tickets) == math.ceil(free / ticket) < 40
     assert set(tickets[:-1]) == {ticket} and 0 < tickets[-1] <= ticket
     assert math.isclose(sum(tickets), free, rel_tol=1e-12)
     assert abs(fund.dry_powder()) < 1e-9 * free
+    assert read == [sheet.startup for sheet in sheets]   # none read below the hurdle or after

@@ -259,6 +259,31 @@ def test_the_close_takes_the_term_sheets_in_the_order_committed_and_keeps_none()
     assert market.failed_rounds("startup:0") == 1 and market.stage("startup:0") == 1
 
 
+def test_the_open_book_follows_every_request_opened_or_dropped() -> None:
+    """Funds read one sorted book a month (requests and their scores): it must still show a
+    request opened, replaced or dropped (a bankruptcy) after it was read, and none after
+    the close."""
+    env, market, _, _ = _funding()
+    for startup in ("startup:2", "startup:0", "startup:1"):
+        market.register_startup(startup)
+
+    def book() -> list[tuple[str, float]]:
+        requests, scores = market.open_requests(), market.open_scores()
+        assert [r.score for r in requests] == scores.tolist()
+        return [(r.startup, r.score) for r in requests]
+
+    market.request(RaiseRequest("startup:2", 100.0, 300.0, 2.0, 0, 0.0))
+    assert book() == [("startup:2", 2.0)]
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 0.5, 0, 0.0))
+    market.request(RaiseRequest("startup:1", 100.0, 300.0, 1.5, 0, 0.0))
+    assert book() == [("startup:0", 0.5), ("startup:1", 1.5), ("startup:2", 2.0)]
+    market.request(RaiseRequest("startup:1", 100.0, 300.0, 0.7, 0, 0.0))   # replaced
+    market.bankrupt("startup:0", "ran out of cash")
+    assert book() == [("startup:1", 0.7), ("startup:2", 2.0)]
+    _close(env, market)
+    assert book() == []
+
+
 def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:
     env, market, _, log = _funding()
     market.register_startup("startup:0")

@@ -186,19 +186,23 @@ class Fund:
         f = w.funding
         c = self._cfg
         requests = f.open_requests()
+        # Requests in a random order of the fund's own, those below its hurdle left out at
+        # once (in a hot market most of thousands are; the order of the rest is the same).
+        order = self._rng.permutation(len(requests))
+        clearing = order[~(f.open_scores()[order] < self.hurdle)].tolist()
         # A term sheet moves no money until the close and the clock stands still, so the
         # cash and the fee reserve are read once; only what is reserved grows.
         cash, fee_reserve = self.cash, self.fee_reserve()
         max_position = c.max_position_share * self.size_mcny
-        for k in self._rng.permutation(len(requests)).tolist():
+        for k in clearing:
+            dry_powder = cash - self._reserved - fee_reserve   # :meth:`dry_powder`
+            if dry_powder <= 0:   # it only shrinks: no ticket for this or any later request
+                break
             req = requests[k]
-            if req.score < self.hurdle:
-                continue
             room = req.target_mcny - f.committed(req.startup)
             lead = not f.has_lead(req.startup)
             share = f.ticket_share(lead)
             position = max_position - f.cost_basis(self.id, req.startup)
-            dry_powder = cash - self._reserved - fee_reserve   # :meth:`dry_powder`
             ticket = min(share * req.target_mcny, room, position, dry_powder)
             if ticket <= 0:
                 continue

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import simpy
 
 from sim.config import FundingConfig, FundsConfig
@@ -109,6 +110,8 @@ class FundingMarket:
         self._log = log
         self._term_sheets: list[TermSheet] = []   # in the order committed
         self._requests: dict[str, RaiseRequest] = {}
+        # open_requests() and their scores, kept until a request is opened or dropped
+        self._book: tuple[list[RaiseRequest], np.ndarray] | None = None
         self._committed: dict[str, float] = defaultdict(float)
         self._has_lead: set[str] = set()
         self._cap: dict[str, dict[str, float]] = {}
@@ -281,6 +284,7 @@ class FundingMarket:
     def request(self, req: RaiseRequest) -> None:
         """A startup opens (or replaces) its raise request for this month's close."""
         self._requests[req.startup] = req
+        self._book = None
 
     def may_request(self, startup: str) -> bool:
         """No open request, and long enough since the last failed round."""
@@ -289,8 +293,21 @@ class FundingMarket:
         return startup not in self._requests and not recent
 
     def open_requests(self) -> list[RaiseRequest]:
-        """Requests waiting for this month's close, in a stable order."""
-        return [self._requests[k] for k in sorted(self._requests)]
+        """Requests waiting for this month's close, in a stable order (one list, shared by
+        every caller until the requests change: read it, do not modify it)."""
+        return self._open_book()[0]
+
+    def open_scores(self) -> np.ndarray:
+        """Each open request's score (:meth:`score`), in :meth:`open_requests`' order."""
+        return self._open_book()[1]
+
+    def _open_book(self) -> tuple[list[RaiseRequest], np.ndarray]:
+        # Every fund reads the book each month: sorted once, not once per fund (thousands
+        # of funds and requests in a hot market).
+        if self._book is None:
+            requests = [self._requests[k] for k in sorted(self._requests)]
+            self._book = requests, np.array([r.score for r in requests], dtype=float)
+        return self._book
 
     def committed(self, startup: str) -> float:
         """Million CNY committed so far to ``startup``'s open request."""
@@ -344,6 +361,7 @@ class FundingMarket:
                     stage=req.stage,
                 )
         self._requests.clear()
+        self._book = None
         self._committed.clear()
         self._has_lead.clear()
 
@@ -522,7 +540,8 @@ class FundingMarket:
         self._cap[startup] = {}
         self._outcome[startup] = Outcome.BANKRUPT
         self._for_sale.pop(startup, None)
-        self._requests.pop(startup, None)
+        if self._requests.pop(startup, None) is not None:
+            self._book = None
         self._log.record(
             now,
             EventKind.BANKRUPT,
