@@ -264,6 +264,7 @@ class FundsConfig:
     size_sigma: float = param(0, 3, "lognormal sigma")
     vintage_rate_per_month: float = param(0, 100, "new funds per month at hype 1")
     vintage_hype_elasticity: float = param(0, 5, "elasticity")
+    max_founded: int = param(1, 10_000_000, "funds per run (a safety limit)")
     management_fee_per_year: float = param(0, 0.2, "share of commitment")
     max_position_share: float = param(0, 1, "share of fund per company")
     hurdle_mean: float = param(-20, 20, "score")
@@ -455,6 +456,9 @@ def _check_cross(cfg: BaimoConfig) -> None:
     _require(f.investment_period_years < shortest,
              f"funds.investment_period_years={_fmt(f.investment_period_years)} must be shorter "
              f"than the shortest fund term ({_fmt(shortest)} years)")
+    _require(f.initial_count <= f.max_founded,
+             f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
+             f"{f.max_founded} (the safety limit counts the funds alive at the start)")
     shares = sum(cfg.buyers.segment_shares)
     _require(abs(shares - 1) < 1e-6,
              f"buyers.segment_shares sum to {_fmt(shares)}; they must sum to 1")

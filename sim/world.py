@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import simpy
 
 from sim.config import CapabilityConfig
@@ -29,6 +30,29 @@ class RunawayError(RuntimeError):
     beyond anything the model was built and calibrated for, and would run out of memory or
     time before the horizon. The message is one line for the user: the limit, how far the
     run got, and the parameters that drove it."""
+
+
+def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, field: str,
+             world: World, drivers: str) -> int:
+    """A Poisson number of entrants (new firms this month) at ``rate`` (per month).
+
+    Raises :class:`RunawayError` once ``founded`` so far plus them would pass ``limit`` (the
+    config field ``field``), or the month is expected to alone (then nothing is drawn): hype
+    that feeds on its own releases and rounds makes entry grow without bound, and the run
+    would exhaust memory or time long before its horizon. ``drivers`` names the parameters
+    behind the rate, for the message.
+    """
+    if not rate <= limit:   # also a NaN or infinite rate
+        what = f"{rate:,.0f} expected this month"
+    else:
+        count = int(rng.poisson(rate))
+        if founded + count <= limit:
+            return count
+        what = f"{founded + count:,} founded"
+    raise RunawayError(
+        f"{field}={limit} passed in month {int(world.now)}: {what} at hype "
+        f"{world.hype.level:,.1f}; {drivers}, which releases and rounds feed "
+        f"(hype.release_impulse, hype.funding_impulse_per_bn): lower these, or raise {field}")
 
 
 class Phase:

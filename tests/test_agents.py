@@ -94,13 +94,29 @@ def test_entry_past_the_limit_stops_the_run_with_one_line() -> None:
     at_limit.run()   # the limit itself is allowed, and draws nothing: the same run
     assert [s.tech_depth for s in at_limit.startups] == [s.tech_depth for s in model.startups]
     with pytest.raises(RunawayError, match=rf"^startups.max_founded={founded - 1} passed in "
-                                           r"month \d+: [\d,]+ startups founded at hype"):
+                                           r"month \d+: [\d,]+ founded at hype"):
         MarketModel(small_config(*small, f"startups.max_founded={founded - 1}")).run()
     # hype 20 and more expects some 50,000 foundings in month 0: stopped before drawing them
-    with pytest.raises(RunawayError, match=r"passed in month 0: [\d,]+ foundings expected this "
-                                           r"month at hype [\d.]+; .*hype.release_impulse") as info:
+    with pytest.raises(RunawayError, match=r"passed in month 0: [\d,]+ expected this month at "
+                                           r"hype [\d.]+; .*hype.release_impulse") as info:
         MarketModel(small_config(*small, "hype.initial=20", "startups.max_founded=1000")).run()
     assert "\n" not in str(info.value)
+
+
+def test_new_funds_past_the_limit_stop_the_run_with_one_line() -> None:
+    """Funds have their safety limit too (``funds.max_founded``): the limit itself is
+    allowed and draws nothing; one fund fewer stops the run, naming the funds' drivers."""
+    small = ["horizon_months=12", "buyers.count=200", "funds.vintage_rate_per_month=2"]
+    model = MarketModel(small_config(*small))
+    model.run()
+    funds = len(model.funds)
+    at_limit = MarketModel(small_config(*small, f"funds.max_founded={funds}"))
+    at_limit.run()
+    assert [f.size_mcny for f in at_limit.funds] == [f.size_mcny for f in model.funds]
+    with pytest.raises(RunawayError, match=rf"^funds.max_founded={funds - 1} passed in month "
+                                           r"\d+: [\d,]+ founded at hype [\d.]+; new funds "
+                                           r"grow with hype \(funds.vintage_rate_per_month"):
+        MarketModel(small_config(*small, f"funds.max_founded={funds - 1}")).run()
 
 
 def test_a_giant_short_of_gpus_keeps_its_shortfall_off_the_cloud() -> None:

@@ -53,6 +53,7 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["compute.export_controls=[{month:200,supply_cut:0.5,label:x}]"],
      "compute.export_controls[0].month"),
     (["replications=2", "replication=5"], "replication"),
+    (["funds.max_founded=10"], "funds.initial_count=60 must not exceed funds.max_founded=10"),
     # valid values that drive the market past a safety limit (RunawayError)
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
 ]

@@ -20,7 +20,7 @@ from sim.config import FundsConfig
 from sim.events import ActorType, EventKind
 from sim.markets.funding import LPS, FundTerms
 from sim.messages import TermSheet
-from sim.world import Phase, World
+from sim.world import Phase, World, entrants
 
 GP_FEES = "ext:gp_fees"
 MONTHS_PER_YEAR = 12.0
@@ -307,6 +307,9 @@ class FundVintages:
             self._start(-float(self._rng.uniform(0, period)))
         yield self._world.env.timeout(Phase.ENTRY)
         while True:
-            for _ in range(int(self._rng.poisson(self.rate()))):
+            new = entrants(self._rng, self.rate(), len(self.funds), self._cfg.max_founded,
+                           "funds.max_founded", self._world, "new funds grow with hype "
+                           "(funds.vintage_rate_per_month, funds.vintage_hype_elasticity)")
+            for _ in range(new):
                 self._start(self._world.now)
             yield self._world.env.timeout(1)

@@ -23,7 +23,7 @@ from sim.events import ActorType, EventKind
 from sim.markets.compute import POWER_ACCOUNT
 from sim.markets.funding import FOUNDERS, IN_BUSINESS, MAX_PRESSURE, Outcome
 from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
-from sim.world import Phase, RunawayError, World
+from sim.world import Phase, World, entrants
 
 PAYROLL = "ext:payroll"
 LANDLORDS = "ext:landlords"
@@ -560,29 +560,11 @@ class StartupEntry:
         return self._cfg.base_founding_rate * self._world.hype.level**self._cfg.hype_elasticity
 
     def foundings(self) -> int:
-        """This month's Poisson number of new startups.
-
-        Raises :class:`RunawayError` once the run would pass ``max_founded`` startups (or
-        one month is expected to): hype that feeds on its own releases and rounds makes
-        entry grow without bound, and the run would exhaust memory long before its horizon.
-        """
-        limit = self._cfg.max_founded
-        rate = self.rate()
-        if not rate <= limit:   # also a NaN or infinite rate; nothing is drawn
-            raise self._runaway(f"{rate:,.0f} foundings expected this month")
-        count = int(self._rng.poisson(rate))
-        if len(self.startups) + count > limit:
-            raise self._runaway(f"{len(self.startups) + count:,} startups founded")
-        return count
-
-    def _runaway(self, what: str) -> RunawayError:
-        w = self._world
-        return RunawayError(
-            f"startups.max_founded={self._cfg.max_founded} passed in month {int(w.now)}: "
-            f"{what} at hype {w.hype.level:,.1f}; entry grows with hype "
-            f"(startups.base_founding_rate, startups.hype_elasticity), which releases and "
-            f"rounds feed (hype.release_impulse, hype.funding_impulse_per_bn): lower these, "
-            f"or raise startups.max_founded")
+        """This month's Poisson number of new startups; a :class:`RunawayError` past
+        ``max_founded`` in the run (:func:`~sim.world.entrants`)."""
+        return entrants(self._rng, self.rate(), len(self.startups), self._cfg.max_founded,
+                        "startups.max_founded", self._world, "startups' entry grows with hype "
+                        "(startups.base_founding_rate, startups.hype_elasticity)")
 
     def run(self) -> Generator[simpy.Event, None, None]:
         """Each month, a Poisson number of new startups: a cohort with its own process."""
