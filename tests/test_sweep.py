@@ -341,6 +341,39 @@ def test_a_dying_worker_fails_its_jobs_the_sweep_goes_on_and_a_rerun_redoes_them
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)
 
 
+def _die_before_fail_job_starts(config: Any, run_dir: Path, *args: Any) -> str:
+    """A job whose worker process dies before the job could log its start."""
+    from sim.sweep.task import direct_task
+
+    if run_dir.name == FAIL:
+        os._exit(3)
+    return direct_task(config, run_dir, *args)
+
+
+@pytest.mark.skipif(start_method() != "fork", reason="only forked workers inherit the patch")
+def test_a_worker_dying_before_any_job_started_stops_the_sweep_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no job to blame, going on would change nothing: the sweep stops, says how to
+    finish, and a rerun does."""
+    from sim.sweep import runner
+
+    directory = tmp_path / "broken-pool"
+    args = [*SWEEP[:-2], "sweep_plots=false", "hydra.launcher.n_jobs=2",
+            f"sweep_dir={directory}"]
+    real = runner.direct_task
+    monkeypatch.setattr(runner, "direct_task", _die_before_fail_job_starts)
+    code, out, err = baimo(args, capsys)
+    assert code == 1, err
+    assert "a worker process died" in out and "run the same command again" in out
+    assert "Traceback" not in out + err
+    assert not (directory / FAIL / COMPLETE).exists()
+    monkeypatch.setattr(runner, "direct_task", real)
+    code, out, err = baimo(args, capsys)
+    assert code == 0, err
+    assert all((directory / job / COMPLETE).is_file() for job in JOBS)
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:
