@@ -315,6 +315,39 @@ def test_exiting_fund_sells_to_the_next_lead_at_a_discount() -> None:
     assert "fund:old" not in market._cap["startup:0"]
 
 
+def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() -> None:
+    """A lead's term sheets for rounds later in the same close are promised money: buying a
+    secondary with it drove the fund's cash negative when those rounds were paid."""
+    env, market, ledger, log = _funding()
+    for startup in ("startup:0", "startup:1"):
+        market.register_startup(startup)
+    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))  # 10 months left: exiting
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:old", 100.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:old", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    # fund:new has 300: 100 for startup:0's round, 150 promised to startup:1's, closed after;
+    # the old fund's stake is worth 105 to it, more than the 50 left unpromised
+    ledger.transfer(env.now, "ext:lps", "fund:new", 300.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
+    market.request(RaiseRequest("startup:1", 150.0, 300.0, 1.0, 0, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    market.commit(TermSheet("fund:new", "startup:1", 150.0, lead=True))
+    _close(env, market)
+    assert not [r for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE]
+    assert ledger.balance("fund:new") == 50.0
+    assert "fund:old" in market._cap["startup:0"]
+    # in a close with nothing promised after its round, the lead buys the same stake
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 2, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    ledger.transfer(env.now, "ext:lps", "fund:new", 300.0, "lp")
+    _close(env, market)
+    assert [r["actor"] for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE] == [
+        "fund:old"]
+    assert ledger.balance("fund:new") >= 0
+
+
 def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     env, market, _, _ = _funding()
     market.register_startup("startup:0")

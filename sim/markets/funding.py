@@ -333,8 +333,12 @@ class FundingMarket:
     def close_requests(self) -> None:
         """Close or fail every open request with the term sheets committed to it."""
         sheets: dict[str, list[TermSheet]] = defaultdict(list)
+        # What each fund has promised to rounds not yet settled in this close: a lead buying
+        # out exiting holders may not spend it (its cash went negative when it did).
+        promised: dict[str, float] = defaultdict(float)
         for sheet in self._term_sheets:
             sheets[sheet.startup].append(sheet)
+            promised[sheet.fund] += sheet.amount_mcny
         self._term_sheets = []
         self._raised_this_month = 0.0
         self._deals_this_month = 0
@@ -343,12 +347,14 @@ class FundingMarket:
             req = self._requests[startup]
             got = sheets.get(startup, [])
             total = sum(s.amount_mcny for s in got)
+            for sheet in got:   # settled now: paid below, or released by a failed round
+                promised[sheet.fund] -= sheet.amount_mcny
             if (
                 self._outcome[startup] == Outcome.ACTIVE
                 and got
                 and total >= self._cfg.min_fill_share * req.target_mcny
             ):
-                self._close(req, got, total)
+                self._close(req, got, total, promised)
             else:
                 self._failed[startup] += 1
                 self._last_failure[startup] = self._env.now
@@ -365,7 +371,10 @@ class FundingMarket:
         self._committed.clear()
         self._has_lead.clear()
 
-    def _close(self, req: RaiseRequest, sheets: list[TermSheet], total: float) -> None:
+    def _close(self, req: RaiseRequest, sheets: list[TermSheet], total: float,
+               promised: dict[str, float]) -> None:
+        """Close ``req`` with its ``sheets`` (``total`` million CNY), then the lead buys out
+        exiting holders with cash it has not ``promised`` to later rounds of this close."""
         now = self._env.now
         scale = min(1.0, req.target_mcny / total)
         raised = total * scale
@@ -401,10 +410,12 @@ class FundingMarket:
             stage=stage,
             down_round=down,
         )
-        self._secondaries(rnd)
+        self._secondaries(rnd, promised.get(lead, 0.0))
 
-    def _secondaries(self, rnd: FundingRound) -> None:
-        """Exiting funds sell their whole stake to the round's lead at a discount."""
+    def _secondaries(self, rnd: FundingRound, promised_mcny: float) -> None:
+        """Exiting funds sell their whole stake to the round's lead at a discount, as far
+        as the lead's cash beyond ``promised_mcny`` (its term sheets for rounds still to
+        close) pays for them."""
         now = self._env.now
         cap = self._cap[rnd.startup]
         for seller in sorted(h for h in cap if h in self._funds and h != rnd.lead):
@@ -412,7 +423,7 @@ class FundingMarket:
                 continue
             share = cap[seller]
             price = share * rnd.post_money_mcny * (1 - self._secondary_discount)
-            if self._ledger.balance(rnd.lead) < price:
+            if self._ledger.balance(rnd.lead) - promised_mcny < price:
                 continue
             self._ledger.transfer(now, rnd.lead, seller, price, "secondary_sale")
             cap[rnd.lead] = cap.get(rnd.lead, 0.0) + share
