@@ -312,7 +312,7 @@ class BuyersConfig:
     count: int = param(1, 10_000_000, "buyers")
     segment_shares: list[float] = plist(0, 1, "share")
     digitization: list[float] = plist(0, 1, "index")
-    budget_mcny_per_month: list[float] = plist(0, 1e4, "million CNY per month")
+    budget_mcny_per_month: list[float] = plist(0.001, 1e4, "million CNY per month")
     hallucination_tolerance: list[float] = plist(0, 1, "index")
     privacy_need: list[float] = plist(0, 1, "probability of requiring private deployment")
     headcount_resistance: list[float] = plist(0, 1, "index")

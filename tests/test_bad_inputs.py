@@ -43,6 +43,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["compute.electricity_cny_per_kwh=-0.63"], "compute.electricity_cny_per_kwh"),
     (["replications=0"], "replications"),
     (["giants.share_target=0"], "giants.share_target"),   # the giants' price divides by it
+    (["buyers.budget_mcny_per_month=[1.5,2,0.3,0]"],     # utility is in units of budget
+     "buyers.budget_mcny_per_month[3]"),
     # cross-field contradictions
     (["funds.term_years=3", "funds.term_spread_years=0.5", "funds.investment_period_years=4"],
      "investment_period_years"),
