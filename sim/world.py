@@ -32,12 +32,12 @@ class RunawayError(RuntimeError):
     run got, and the parameters that drove it."""
 
 
-def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, field: str,
+def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, limit_key: str,
              world: World, drivers: str) -> int:
     """A Poisson number of entrants (new firms this month) at ``rate`` (per month).
 
     Raises :class:`RunawayError` once ``founded`` so far plus them would pass ``limit`` (the
-    config field ``field``), or the month is expected to alone (then nothing is drawn): hype
+    config key ``limit_key``), or the month is expected to alone (then nothing is drawn): hype
     that feeds on its own releases and rounds makes entry grow without bound, and the run
     would exhaust memory or time long before its horizon. ``drivers`` names the parameters
     behind the rate, for the message.
@@ -50,9 +50,9 @@ def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, fi
             return count
         what = f"{founded + count:,} founded"
     raise RunawayError(
-        f"{field}={limit} passed in month {int(world.now)}: {what} at hype "
+        f"{limit_key}={limit} passed in month {int(world.now)}: {what} at hype "
         f"{world.hype.level:,.1f}; {drivers}, which releases and rounds feed "
-        f"(hype.release_impulse, hype.funding_impulse_per_bn): lower these, or raise {field}")
+        f"(hype.release_impulse, hype.funding_impulse_per_bn): lower these, or raise {limit_key}")
 
 
 class Phase:
