@@ -119,6 +119,21 @@ def test_new_funds_past_the_limit_stop_the_run_with_one_line() -> None:
         MarketModel(small_config(*small, f"funds.max_founded={funds - 1}")).run()
 
 
+def test_the_group_pays_the_bills_of_a_giant_without_profit_or_cash() -> None:
+    """Seed 000: AI is funded from the core business, so a giant whose core profit no
+    longer pays its fleet's power gets the shortfall from the group, not negative cash."""
+    zeros = "[" + ",".join(["0"] * 10) + "]"
+    model = MarketModel(small_config("horizon_months=12",
+                                     f"giants.core_profit_mcny_per_month={zeros}",
+                                     f"giants.initial_cash_mcny={zeros}"))
+    model.run()
+    ledger = model.world.ledger
+    assert all(ledger.balance(g.id) >= 0 for g in model.giants)
+    support = [t for t in ledger.transfers if t.reason == "group_support"]
+    assert {t.payee for t in support} == {g.id for g in model.giants}  # every fleet draws power
+    assert ledger.total_cny() == 0
+
+
 def test_a_giant_short_of_gpus_keeps_its_shortfall_off_the_cloud() -> None:
     """Claim 2: in a scarce market clouds serve their owners first."""
     offered = {}

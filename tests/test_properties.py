@@ -27,6 +27,15 @@ settings.register_profile("nightly", max_examples=200, **FAST)
 settings.register_profile("debug", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 PROFILE = os.environ.get("BAIMO_PROPERTY_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+#: Core profits (million CNY a month) and initial cash (million CNY), drawn for all giants
+#: alike: down to none, when the group pays the fleet's power.
+GIANT_MONEY = (0.0, 10.0, 3000.0)
+GIANTS = len(compose([]).giants.names)
+
+
+def every_giant(value: float) -> str:
+    """An override list giving each of the default giants ``value``."""
+    return "[" + ",".join([str(value)] * GIANTS) + "]"
 
 
 
@@ -59,6 +68,8 @@ def configurations(draw: st.DrawFn) -> list[str]:
         f"buyers.consideration_rate={draw(st.floats(0.0, 0.2)):.3f}",
         f"buyers.tender_taste={draw(st.sampled_from([0.0, 0.01, 0.08, 0.5, 5.0]))}",
         f"giants.ai_budget_share={draw(st.floats(0.0, 0.5)):.3f}",
+        f"giants.core_profit_mcny_per_month={every_giant(draw(st.sampled_from(GIANT_MONEY)))}",
+        f"giants.initial_cash_mcny={every_giant(draw(st.sampled_from(GIANT_MONEY)))}",
     ]
     # The default shocks (GPT-4, export controls) may fall past a short horizon: draw them.
     controls = shocks = ""

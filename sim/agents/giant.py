@@ -106,6 +106,20 @@ class Giant(Vendor):
         bill = w.compute.fleet_electricity_mcny(self.id, serving_share)
         w.ledger.transfer(w.now, self.id, "ext:electricity", bill, "electricity")
         self.pay_delivery(self._cfg.delivery_cost_share, w.now)
+        self.draw_on_group()
+
+    def draw_on_group(self) -> None:
+        """The group covers bills its AI arm cannot pay (seed 000: giants fund AI from the
+        core business): a giant whose core profit no longer pays for its fleet's power and
+        its project delivery gets the shortfall from the group, and never goes bankrupt.
+
+        Only these running bills are covered; what the giant chooses to spend (GPUs,
+        acquisitions) stays within its own cash.
+        """
+        w = self.world
+        cash = self.cash
+        if cash < 0:
+            w.ledger.transfer(w.now, CORE_MARKET, self.id, -cash, "group_support")
 
     # ------------------------------------------------------------ compute
     def buy_compute(self) -> None:
