@@ -197,7 +197,9 @@ def summarise(
         },
         "adoption_month_24": {s: _at(metrics, 24, f"adoption_{s}") for s in SEGMENTS},
         "adoption_final": {s: float(metrics[f"adoption_{s}"].iloc[-1]) for s in SEGMENTS},
-        "money": {"ledger_imbalance_cny": int(w.ledger.total_cny())},
+        "money": {"ledger_imbalance_cny": int(w.ledger.total_cny()),
+                  # bills of giants' AI arms their groups paid (0 unless core profit ran out)
+                  "group_support_mcny": sum(g.group_support_mcny for g in model.giants)},
     }
     return summary
 

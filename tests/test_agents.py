@@ -131,6 +131,8 @@ def test_the_group_pays_the_bills_of_a_giant_without_profit_or_cash() -> None:
     assert all(ledger.balance(g.id) >= 0 for g in model.giants)
     support = [t for t in ledger.transfers if t.reason == "group_support"]
     assert {t.payee for t in support} == {g.id for g in model.giants}  # every fleet draws power
+    paid = sum(g.group_support_mcny for g in model.giants)
+    assert math.isclose(paid, sum(t.amount_cny for t in support) / 1e6, rel_tol=1e-9)
     assert ledger.total_cny() == 0
 
 

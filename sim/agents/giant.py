@@ -53,6 +53,7 @@ class Giant(Vendor):
         self._generation = 0
         self.api_price = cfg.initial_api_price_cny_per_mtok
         self.core_profit = 0.0
+        self.group_support_mcny = 0.0  # what the group paid of its bills (draw_on_group)
         world.actor_types[self.id] = self.actor_type
         world.ledger.transfer(
             0.0, CORE_MARKET, self.id, cfg.initial_cash_mcny[index], "initial_cash"
@@ -120,6 +121,7 @@ class Giant(Vendor):
         cash = self.cash
         if cash < 0:
             w.ledger.transfer(w.now, CORE_MARKET, self.id, -cash, "group_support")
+            self.group_support_mcny += -cash
 
     # ------------------------------------------------------------ compute
     def buy_compute(self) -> None:
