@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.plots import COLOURS, STYLE  # noqa: E402
+from sim.plots import COLOURS, STYLE, save_all  # noqa: E402
 from sim.validation import facts as F  # noqa: E402
 from sim.validation.replicate import Replication  # noqa: E402
 from sim.validation.report import FactResult  # noqa: E402
@@ -185,12 +185,6 @@ def fact_figures(results: Sequence[FactResult], reps: Sequence[Replication],
 
 
 def save(figures: dict[str, Figure], directory: Path) -> dict[str, Path]:
-    """Write each figure as ``<key>.png``; close it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for key, fig in figures.items():
-        path = directory / f"{key}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        paths[key] = path
-    return paths
+    """Write each figure as ``<key>.png`` (atomically, as every plot: :func:`save_all`);
+    close it."""
+    return dict(zip(figures, save_all(figures, directory), strict=True))

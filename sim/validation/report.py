@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.outputs import write_json, write_parquet
+from sim.outputs import write_json, write_parquet, write_text
 from sim.validation.costs import CostCheck
 from sim.validation.facts import FACTS, PASS_SHARE, Fact
 from sim.validation.replicate import Replication
@@ -278,7 +278,7 @@ def write(v: Validation, reps: Sequence[Replication], out_dir: Path) -> list[Pat
     figures = fact_figures(v.facts, reps)
     plot_files = save(figures, out_dir / "plots")
     relative = {k: str(p.relative_to(out_dir)) for k, p in plot_files.items()}
-    (out_dir / REPORT).write_text(render(v, relative), encoding="utf-8")
+    write_text(render(v, relative), out_dir / REPORT)
     write_json(results_json(v), out_dir / RESULTS)
     write_parquet(per_replication(v, [r.seed for r in reps]), out_dir / PER_REPLICATION)
     return [out_dir / REPORT, out_dir / RESULTS, out_dir / PER_REPLICATION,
