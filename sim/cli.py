@@ -62,14 +62,19 @@ def app(cfg: DictConfig) -> None:
     except ConfigError as exc:
         fail(str(exc))
         return
-    from sim.run import run
+    from sim.run import simulate, write_run
     from sim.world import RunawayError
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        tables = run(config, run_dir)
+        tables = simulate(config)
     except RunawayError as exc:   # the config drove the market past a safety limit
         fail(str(exc))
+        return
+    try:   # Hydra reports what its task raises with a traceback: a refused write is one line
+        write_run(tables, run_dir)
+    except OSError as exc:
+        fail(f"{commands.os_error_line(exc)}; {run_dir} is not marked complete")
         return
     print(f"baimo: wrote {run_dir}")
     for line in headline(tables.summary):
@@ -142,6 +147,7 @@ def sweep_or_run(argv: list[str]) -> None:
     raise SystemExit(code)
 
 
+@commands.console_command("baimo")
 def main() -> None:
     """Console entry point."""
     register_configs()

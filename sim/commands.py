@@ -1,10 +1,20 @@
-"""What every baimo command does with bad input: one line on stderr, exit code 2."""
+"""What every baimo command does with bad input: one line on stderr, exit code 2.
+
+The same for a file system that refuses a write (disk full, a file too large, no
+permission): one line naming the file. A reader that goes away (``| head``) ends
+the command quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, ParamSpec
+
+P = ParamSpec("P")
 
 #: Exit code for bad input (a bad value, a missing or broken directory, a bad option).
 EXIT_BAD_INPUT = 2
@@ -21,3 +31,36 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         fail(self.prog, f"{message} (see {self.prog} --help)")
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why the system refused a file, in one line (pyarrow's errors carry no ``strerror``)."""
+    return exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a file the system refused: the file (if known) and the reason."""
+    reason = os_error_reason(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
+def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Wrap ``prog``'s entry point: an :class:`OSError` ends it with :func:`fail` (one line,
+    exit 2) instead of a traceback; a broken pipe ends it quietly (exit 1)."""
+
+    def wrap(main: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(main)
+        def command(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                main(*args, **kwargs)
+                sys.stdout.flush()   # a reader gone before the last write shows up here
+            except BrokenPipeError:
+                # Python would fail again flushing stdout at exit: point it at nothing.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise SystemExit(1) from None
+            except OSError as exc:
+                fail(prog, os_error_line(exc))
+
+        return command
+
+    return wrap

@@ -516,6 +516,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+@commands.console_command(PROG)
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     args = parser().parse_args(argv)

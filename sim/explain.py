@@ -542,6 +542,7 @@ def _read(directory: str) -> RunOutputs:
     return read_run(path)
 
 
+@commands.console_command(PROG)
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     parser = OneLineParser(prog=PROG, description="Tell one actor's story from a run's event "

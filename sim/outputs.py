@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.commands import os_error_reason
 from sim.events import BASE_COLUMNS, EXTRA_COLUMNS
 
 EVENTS = "events.parquet"
@@ -154,6 +155,11 @@ def atomic_write(path: Path, write: Any) -> None:
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, path)
+    except OSError as exc:   # disk full, file too large...: the error names the output
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is not None and exc.filename != tmp:
+            raise
+        raise OSError(exc.errno, os_error_reason(exc), str(path)) from exc   # pyarrow names none
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

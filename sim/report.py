@@ -576,6 +576,7 @@ def fail(message: str) -> NoReturn:
     commands.fail("baimo-report", message)
 
 
+@commands.console_command("baimo-report")
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     parser = OneLineParser(

@@ -108,6 +108,7 @@ def run_lesson(name: str, args: list[str]) -> None:
           f"firm stories: baimo-explain {out_dir / 'runs' / 'scenario' / 'rep-0'}")
 
 
+@commands.console_command(PROG)
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     args = list(sys.argv[1:] if argv is None else argv)

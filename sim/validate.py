@@ -74,6 +74,7 @@ def _progress(label: str):  # noqa: ANN202 (a small closure)
     return report
 
 
+@commands.console_command("baimo-validate")
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     from sim.validation.costs import cost_checks

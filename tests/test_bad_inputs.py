@@ -186,3 +186,29 @@ def test_a_runaway_market_is_one_line_in_every_command(module: str, argv: list[s
     assert "Traceback" not in err
     assert "startups.max_founded=1000 passed in month 0" in last, err
     assert no_complete_run(output_root)
+
+
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.cli", ["horizon_months=12", "buyers.count=200"]),
+    ("sim.teach", ["patient_capital", "horizon_months=24", "buyers.count=200", "replications=1",
+                   "workers=1"]),
+    ("sim.validate", ["--replications", "1", "--jobs", "1", "--no-statics", "--horizon", "40",
+                      "buyers.count=200"]),
+])
+def test_a_disk_that_refuses_a_write_is_one_line(module: str, argv: list[str], output_root: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk (pyarrow's error, which names no file): one line naming the file it could
+    not write, exit 2, nothing marked complete."""
+    import pandas as pd
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    assert ".parquet: Error writing bytes to file." in last and "No space left" in last, err
+    assert no_complete_run(output_root)

@@ -100,9 +100,25 @@ def test_atomic_write_leaves_neither_a_half_file_nor_a_temporary(tmp_path: Path)
         tmp.write_bytes(b"PAR1 half")
         raise OSError("disk full")
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as raised:
         outputs.atomic_write(target, half_then_crash)
     assert list(tmp_path.iterdir()) == []
+    # the error names the output, not the temporary (pyarrow's name no file at all)
+    assert (raised.value.filename, raised.value.strerror) == (str(target), "disk full")
+
+
+@pytest.mark.parametrize("argv", [["--help"], []], ids=["help", "listing"])
+def test_a_reader_that_goes_away_ends_a_command_quietly(argv: list[str]) -> None:
+    """``baimo-teach --help | head -1``: the pipe closes before the command is done writing;
+    it stops without a traceback (Python's default is a BrokenPipeError traceback)."""
+    code = f"from sim.teach import main; main({argv!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()   # the reader is gone before the first write
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert err == ""
 
 
 def test_same_config_and_seed_give_the_same_bytes_from_another_directory(tmp_path: Path) -> None:
