@@ -18,6 +18,8 @@ P = ParamSpec("P")
 
 #: Exit code for bad input (a bad value, a missing or broken directory, a bad option).
 EXIT_BAD_INPUT = 2
+#: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
 
 
 def fail(prog: str, message: str) -> NoReturn:
@@ -46,7 +48,9 @@ def os_error_line(exc: OSError) -> str:
 
 def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
     """Wrap ``prog``'s entry point: an :class:`OSError` ends it with :func:`fail` (one line,
-    exit 2) instead of a traceback; a broken pipe ends it quietly (exit 1)."""
+    exit 2) instead of a traceback; a broken pipe ends it quietly (exit 1); a Ctrl-C with
+    one line (exit 130). Every output is written atomically and marked complete last, so
+    what an interruption leaves unfinished is never taken for finished."""
 
     def wrap(main: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(main)
@@ -60,6 +64,10 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
                 raise SystemExit(1) from None
             except OSError as exc:
                 fail(prog, os_error_line(exc))
+            except KeyboardInterrupt:
+                print(f"{prog}: interrupted; nothing unfinished is marked complete",
+                      file=sys.stderr)
+                raise SystemExit(EXIT_INTERRUPTED) from None
 
         return command
 

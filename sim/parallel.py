@@ -9,17 +9,20 @@ short jobs is a tenth of the work (issue 6, ``benchmarks/sweep.py``).
 Forking is safe only while the parent runs one thread, so :func:`process_pool`
 starts every worker at once, before the caller starts a progress bar. Each
 worker watches its parent and exits if the parent dies (a SIGKILLed sweep
-leaves no worker behind to write into a directory the rerun is filling).
+leaves no worker behind to write into a directory the rerun is filling); a
+Ctrl-C is the parent's to handle, which stops the workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import wait as wait_ready
+from types import TracebackType
 
 #: Exit status of a worker whose parent died.
 ORPHANED = 70
@@ -31,6 +34,17 @@ def start_method() -> str:
     return "fork" if linux and "fork" in mp.get_all_start_methods() else "spawn"
 
 
+class WorkerPool(ProcessPoolExecutor):
+    """A process pool whose ``with`` block, left by an exception (a Ctrl-C, a failed run),
+    terminates its workers instead of waiting for the runs queued to them."""
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool | None:
+        if exc_type is not None:
+            stop_workers(self)
+        return super().__exit__(exc_type, exc, tb)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, started (forked, or spawning) when this returns.
 
@@ -39,8 +53,8 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     """
     import sim.run  # noqa: F401 - the import is what the workers inherit
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(start_method()),
-                               initializer=_start_worker)
+    pool = WorkerPool(max_workers=workers, mp_context=mp.get_context(start_method()),
+                      initializer=_start_worker)
     # A forking pool forks all its processes in its first submit, before it starts its own
     # thread; a spawning one starts a process per submit, which then imports in the background.
     for _ in range(workers):
@@ -60,8 +74,11 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 def _start_worker() -> None:
-    """Worker initializer: have the model imported and leave when the parent dies."""
+    """Worker initializer: have the model imported, leave a Ctrl-C to the parent (which
+    stops the workers: each would print its own traceback) and leave when it dies."""
     import sim.run  # noqa: F401 - a no-op in a forked worker
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     parent = mp.parent_process()
     if parent is not None:

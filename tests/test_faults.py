@@ -74,6 +74,28 @@ def test_sigkilled_sweep_rerun_matches_an_uninterrupted_sweep(tmp_path: Path) ->
     assert (broken / SWEEP_TABLE).read_bytes() == (whole / SWEEP_TABLE).read_bytes()
 
 
+def test_ctrl_c_stops_a_command_and_its_workers_with_one_line(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C (SIGINT to the whole process group) during baimo-validate's runs
+    on two worker processes: one line, exit 130, no traceback from the command or from its
+    workers (they leave the Ctrl-C to it, and it stops them)."""
+    root = tmp_path / "outputs"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from sim.validate import main; main()", "--replications", "4",
+         "--jobs", "2", "--no-statics", "--horizon", "60"],
+        env=_env(root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    assert proc.stderr is not None
+    started = proc.stderr.readline()   # printed as the replications start
+    assert "replications" in started, started
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].endswith(
+        "baimo-validate: interrupted; nothing unfinished is marked complete"), err
+
+
 def test_a_run_killed_mid_write_has_no_marker_and_is_unreadable(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch
                                                                 ) -> None:

@@ -29,6 +29,7 @@ from hydra.core.plugins import Plugins
 from hydra.types import HydraContext
 from rich.console import Console
 
+from sim.commands import EXIT_INTERRUPTED
 from sim.configuration import run_control
 from sim.outputs import COMPLETE, OutputError, write_json
 from sim.parallel import process_pool, stop_workers
@@ -50,7 +51,6 @@ from sim.sweep.task import direct_task, finished_hash, sweep_task
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
-EXIT_INTERRUPTED = 130
 
 
 def split_done(spec: SweepSpec) -> tuple[list[Job], list[Job]]:
