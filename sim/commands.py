@@ -11,7 +11,7 @@ import argparse
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NoReturn, ParamSpec
 
 P = ParamSpec("P")
@@ -33,6 +33,15 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         fail(self.prog, f"{message} (see {self.prog} --help)")
+
+
+def with_quoting_hint(message: str, overrides: Sequence[str]) -> str:
+    """Hydra's override error ``message``, with a hint when the override it names holds text
+    that is not ASCII: Hydra's grammar takes such text (Chinese names) only in quotes."""
+    if any(not o.isascii() and o in message for o in overrides):
+        return (f"{message}; Hydra reads text that is not ASCII only in quotes: "
+                "giants.names=['百度','阿里巴巴'], a single value as key='百度'")
+    return message
 
 
 def os_error_reason(exc: OSError) -> str:

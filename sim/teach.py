@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
     except Exception as exc:  # Hydra's own override errors: keep them to one line
         if type(exc).__module__.startswith(("hydra", "omegaconf")):
-            fail(_hydra_message(exc))
+            fail(commands.with_quoting_hint(_hydra_message(exc), args[1:]))
         raise
 
 

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
         return
     except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
-        fail(str(exc).splitlines()[0])
+        fail(commands.with_quoting_hint(str(exc).splitlines()[0], overrides))
         return
     need = min_horizon()
     if cfg.horizon_months < need:

@@ -45,6 +45,20 @@ def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -
     assert "\n" not in message
 
 
+def test_chinese_names_in_quotes_name_the_actors_and_change_no_number() -> None:
+    """Names are labels: the same seed gives the same run under Chinese names (quoted, as
+    Hydra's grammar wants text that is not ASCII)."""
+    names = ["百度", "阿里巴巴", "华为", "腾讯", "字节跳动", "商汤", "三六零", "科大讯飞", "昆仑",
+             "京东"]
+    quoted = "giants.names=[" + ",".join(f"'{n}'" for n in names) + "]"
+    small = ["horizon_months=12", "buyers.count=200"]
+    chinese, english = simulate(compose([*small, quoted])), simulate(compose(small))
+    assert chinese.model.cfg.giants.names == names
+    assert set(chinese.events["actor"]) >= {f"giant:{n}" for n in names}
+    flat = {k: v for k, v in chinese.summary.items() if k != "config_hash"}
+    assert flat == {k: v for k, v in english.summary.items() if k != "config_hash"}
+
+
 def test_config_hash_changes_with_any_field() -> None:
     assert config_hash(compose([])) == config_hash(compose([]))
     assert config_hash(compose([])) != config_hash(compose(["funds.term_years=5"]))

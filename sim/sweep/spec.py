@@ -32,6 +32,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.commands import with_quoting_hint
 from sim.config import BaimoConfig, ConfigError
 from sim.configuration import (
     CONF_DIR,
@@ -146,7 +147,7 @@ def parse(overrides: list[str]) -> list[Override]:
     try:
         return OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
-        raise SweepError(one_line(exc)) from None
+        raise SweepError(with_quoting_hint(one_line(exc), overrides)) from None
 
 
 def parse_each(overrides: list[str], known: dict[str, Override]) -> list[Override]:
