@@ -56,17 +56,19 @@ def output_root() -> Path:
     return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs")
 
 
-def fresh_dir(parent: Path, create: bool = True) -> Path:
-    """A new timestamped directory under ``parent`` (``_1``, ``_2``... if taken)."""
+def fresh_dir(parent: Path) -> Path:
+    """A new timestamped directory under ``parent`` (``_1``, ``_2``... if taken), created
+    here: creating it is what claims it, so two commands started in the same second (a
+    script running them side by side) never share one."""
+    parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    path = parent / stamp
-    n = 1
-    while path.exists():
-        path = parent / f"{stamp}_{n}"
-        n += 1
-    if create:
-        path.mkdir(parents=True)
-    return path
+    path, n = parent / stamp, 1
+    while True:
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            path, n = parent / f"{stamp}_{n}", n + 1
 
 
 def ensure_writable_root() -> Path:

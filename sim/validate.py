@@ -121,7 +121,6 @@ def main(argv: list[str] | None = None) -> None:
     except OutputError as exc:
         fail(str(exc))
         return
-    out = args.out or fresh_dir(root / "validate", create=False)
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()
@@ -148,6 +147,9 @@ def main(argv: list[str] | None = None) -> None:
             "jobs": args.jobs, "started": started, "seconds": time.perf_counter() - t0,
             "statics": statics_meta}
     v = Validation(results, effects, costs, meta)
+    # claimed now, when there is something to write: a failed or interrupted validation
+    # leaves no empty directory (the start time is in validation.json)
+    out = args.out or fresh_dir(root / "validate")
     written = write(v, reps, out)
 
     print_table("Stylized facts (DOMAIN.md s4)", FACT_HEADERS, fact_rows(results))

@@ -143,6 +143,26 @@ def test_a_reader_that_goes_away_ends_a_command_quietly(argv: list[str]) -> None
     assert err == ""
 
 
+def test_fresh_directories_are_claimed_not_just_named(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two commands started in the same second (a script running them side by side) get a
+    directory each: creating it is what claims it."""
+    import datetime as dt
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Frozen:
+            return cls(2026, 12, 5, 8, 0, 0)
+
+    monkeypatch.setattr(outputs, "datetime", Frozen)
+    made = [outputs.fresh_dir(tmp_path / "validate") for _ in range(2)]
+    assert [p.name for p in made] == ["2026-12-05_08-00-00", "2026-12-05_08-00-00_1"]
+    # another command took the next name after this one looked: still a directory of its own
+    (tmp_path / "validate" / "2026-12-05_08-00-00_2").mkdir()
+    monkeypatch.setattr(Path, "exists", lambda self: False)
+    assert outputs.fresh_dir(tmp_path / "validate").name == "2026-12-05_08-00-00_3"
+
+
 def test_same_config_and_seed_give_the_same_bytes_from_another_directory(tmp_path: Path) -> None:
     runs = []
     for name in ("here", "there"):

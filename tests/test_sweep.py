@@ -374,6 +374,25 @@ def test_a_worker_dying_before_any_job_started_stops_the_sweep_with_one_line(
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)
 
 
+def test_a_second_sweep_into_a_running_sweeps_directory_stops_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same command started twice: the second would run the same jobs and delete the
+    first's markers; it stops at once, and runs once the first has finished."""
+    from sim.sweep.runner import sweep_lock
+
+    directory = tmp_path / "held"
+    args = [*SWEEP, f"sweep_dir={directory}"]
+    with sweep_lock(directory):   # the first sweep, running
+        code, out, err = baimo(args, capsys)
+        assert code == 2
+        assert err.strip() == (f"baimo: error: another baimo sweep is running in {directory}; "
+                               "wait for it to finish, or choose another sweep_dir")
+        assert not list(directory.glob(f"*/{COMPLETE}"))
+    code, out, err = baimo(args, capsys)
+    assert code == 0, err
+    assert all((directory / job / COMPLETE).is_file() for job in JOBS)
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:

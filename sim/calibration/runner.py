@@ -41,7 +41,7 @@ from sim.calibration.task import calibration_task, read_record, record_path
 from sim.config import ConfigError
 from sim.configuration import CalibrationSpec, config_hash, run_control, to_config
 from sim.outputs import output_root, write_parquet, write_text
-from sim.sweep.runner import say
+from sim.sweep.runner import say, sweep_lock
 from sim.sweep.spec import CONFIG_NAME, Master, SweepError, quote
 from sim.validation.facts import FACTS
 
@@ -159,7 +159,14 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
         say(console, f"  directory: {directory} (a rerun resumes the study there); "
                      "nothing was run")
         return EXIT_OK
-    directory.mkdir(parents=True, exist_ok=True)
+    with sweep_lock(directory):   # a second study here would mark this one's trials stale
+        return _run_study(hydra, m, console, spec, name, total, space, start)
+
+
+def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec, name: str,
+               total: int, space: dict[str, str], start: dict[str, Any]) -> int:
+    """Open (or resume) the study in ``m``'s directory, run the trials left, summarise."""
+    master, directory = m.config, m.directory
     storage = f"sqlite:///{(directory / STUDY_DB).absolute()}"
     study = open_study(storage, name)
     complete, stale = prepare(study, fingerprint(master, space, spec), start)

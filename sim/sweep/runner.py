@@ -19,9 +19,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:   # Windows: sweeps there take no lock
+    fcntl = None  # type: ignore[assignment]
 
 from hydra._internal.callbacks import Callbacks
 from hydra._internal.hydra import Hydra
@@ -50,6 +57,8 @@ from sim.sweep.spec import (
 from sim.sweep.task import direct_task, finished_hash, sweep_task
 
 EXIT_OK = 0
+#: The file in a sweep directory that a running sweep holds locked (:func:`sweep_lock`).
+LOCK_FILE = ".baimo.lock"
 EXIT_FAILED_JOBS = 1
 
 
@@ -291,10 +300,35 @@ def complete(spec: SweepSpec) -> int:
     return count_markers([spec.job_dir(j) for j in spec.jobs])[0]
 
 
+@contextmanager
+def sweep_lock(directory: Path) -> Iterator[None]:
+    """Hold ``directory`` for this sweep: another sweep into it, started while this one
+    runs (the same command in a second terminal), stops with one line (SweepError) instead
+    of racing this one for the same jobs and markers. The kernel holds the lock (flock) for
+    the open file, so a killed sweep leaves none behind; without ``fcntl`` (Windows) there
+    is no lock."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_FILE, "a") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SweepError(f"another baimo sweep is running in {directory}; wait for it "
+                                 "to finish, or choose another sweep_dir") from None
+        yield
+
+
 def execute(hydra: Hydra, spec: SweepSpec, console: Console,
             pool: ProcessPoolExecutor | None = None) -> int:
     """Run the jobs that are not complete (on ``pool``, if the launcher has local workers),
-    then aggregate and report; return the exit code."""
+    then aggregate and report; return the exit code. The sweep directory is held for the
+    whole time (:func:`sweep_lock`)."""
+    with sweep_lock(spec.directory):
+        return _execute(hydra, spec, console, pool)
+
+
+def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
+             pool: ProcessPoolExecutor | None) -> int:
     done, todo = split_done(spec)
     for line in describe(spec, len(done)):
         say(console, line)
