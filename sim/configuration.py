@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hydra.core.config_store import ConfigStore
 from hydra.core.object_type import ObjectType
 from omegaconf import DictConfig, ListConfig, OmegaConf
@@ -239,8 +240,18 @@ def config_hash(cfg: BaimoConfig) -> str:
     return hash_resolved(resolved_dict(cfg))
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line for a config file that is not valid YAML: the file, where, and what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return f"not valid YAML: {problem}"
+    return f"{mark.name}, line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {problem}"
+
+
 def compose(overrides: list[str] | None = None) -> BaimoConfig:
-    """Compose ``conf/`` with overrides (no Hydra app needed) and validate it."""
+    """Compose ``conf/`` with overrides (no Hydra app needed) and validate it; ConfigError
+    (one line) for a bad value or a config file that is not valid YAML."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -248,5 +259,8 @@ def compose(overrides: list[str] | None = None) -> BaimoConfig:
     register_configs()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = hydra_compose(config_name="config", overrides=list(overrides or []))
+        try:
+            cfg = hydra_compose(config_name="config", overrides=list(overrides or []))
+        except yaml.YAMLError as exc:   # a user's experiment or scenario file
+            raise ConfigError(yaml_problem(exc)) from None
     return to_config(cfg)

@@ -214,3 +214,25 @@ def test_a_disk_that_refuses_a_write_is_one_line(module: str, argv: list[str], o
     assert "Traceback" not in err
     assert ".parquet: Error writing bytes to file." in last and "No space left" in last, err
     assert no_complete_run(output_root)
+
+
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.cli", ["+experiment=broken", "horizon_months=12"]),
+    ("sim.cli", ["-m", "+experiment=broken", "seed=1,2"]),
+    ("sim.validate", ["--replications", "1", "+experiment=broken"]),
+    ("sim.teach", ["patient_capital", "+experiment=broken"]),
+], ids=["run", "sweep", "validate", "teach"])
+def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list[str],
+                                                         output_root: Path,
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's scenario file (found under <output root>/scenarios) with a YAML syntax error:
+    the file, line and column, not PyYAML's traceback."""
+    broken = output_root / "scenarios" / "experiment" / "broken.yaml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("# @package _global_\n# a lesson\nfunds:\n  term_years: [1, 2\n",
+                      encoding="utf-8")
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{broken}, line 5, column 1: not valid YAML: expected ',' or ']'")
+    assert no_complete_run(output_root)

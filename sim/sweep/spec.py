@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.hydra import Hydra
@@ -41,6 +42,7 @@ from sim.configuration import (
     register_configs,
     run_control,
     to_config,
+    yaml_problem,
 )
 from sim.outputs import output_root
 from sim.rng import replication_seeds
@@ -370,6 +372,8 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
     try:
         return hydra.compose_config(CONFIG_NAME, overrides, run_mode=RunMode.MULTIRUN,
                                     with_log_configuration=True)
+    except yaml.YAMLError as exc:   # a user's experiment or scenario file
+        raise SweepError(yaml_problem(exc)) from None
     except (HydraException, OmegaConfBaseException) as exc:
         text = one_line(exc)
         for group, extra in OPTIONAL_PLUGINS.items():
