@@ -240,13 +240,32 @@ def config_hash(cfg: BaimoConfig) -> str:
     return hash_resolved(resolved_dict(cfg))
 
 
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    """One line for a config file that is not valid YAML: the file, where, and what."""
+def yaml_problem(exc: yaml.YAMLError | UnicodeDecodeError) -> str:
+    """One line for a config file that is not valid YAML: the file, where, and what (a file
+    that is not UTF-8 text fails before YAML sees it, and the decoder names no file)."""
+    if isinstance(exc, UnicodeDecodeError):
+        found = _undecodable_config()
+        where = str(found) if found is not None else "a config file"
+        return f"{where} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at {exc.start})"
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if mark is None:
         return f"not valid YAML: {problem}"
     return f"{mark.name}, line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {problem}"
+
+
+def _undecodable_config() -> Path | None:
+    """The first YAML file Hydra may read (``conf/``, ``experiments/``, the scenarios under
+    the output root) that is not UTF-8 text."""
+    from sim.outputs import output_root
+
+    for folder in (CONF_DIR, EXPERIMENTS_DIR, output_root() / "scenarios"):
+        for path in sorted(folder.rglob("*.yaml")):
+            try:
+                path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return path
+    return None
 
 
 def compose(overrides: list[str] | None = None) -> BaimoConfig:
@@ -261,6 +280,6 @@ def compose(overrides: list[str] | None = None) -> BaimoConfig:
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         try:
             cfg = hydra_compose(config_name="config", overrides=list(overrides or []))
-        except yaml.YAMLError as exc:   # a user's experiment or scenario file
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:   # a user's experiment file
             raise ConfigError(yaml_problem(exc)) from None
     return to_config(cfg)

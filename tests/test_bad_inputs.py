@@ -236,3 +236,20 @@ def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list
     assert code == 2
     assert_one_line(err, f"{broken}, line 5, column 1: not valid YAML: expected ',' or ']'")
     assert no_complete_run(output_root)
+
+
+def test_an_experiment_file_that_is_not_text_is_one_line_and_listed_as_unreadable(
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario file that is not UTF-8 (a spreadsheet saved as .yaml): running it names the
+    file; ``baimo list`` lists it as unreadable and goes on."""
+    binary = output_root / "scenarios" / "experiment" / "binary.yaml"
+    binary.parent.mkdir(parents=True)
+    binary.write_bytes(b"\xff\xfe not text")
+    code, err = run_command("sim.cli", ["+experiment=binary", "horizon_months=12"], capsys,
+                            monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{binary} is not UTF-8 text (byte 0xff at 0)")
+    from sim.sweep.experiments import listing
+
+    assert "binary (unreadable: not UTF-8 text)" in " ".join(listing().split())

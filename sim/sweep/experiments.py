@@ -20,7 +20,11 @@ SCENARIOS = "scenarios"
 
 def question(path: Path) -> str:
     """First comment line of an experiment file that is not the ``@package`` header."""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:   # a listing names the file and goes on
+        return f"(unreadable: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'})"
+    for line in text.splitlines():
         text = line.strip()
         if not text.startswith("#"):
             break

@@ -372,7 +372,7 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
     try:
         return hydra.compose_config(CONFIG_NAME, overrides, run_mode=RunMode.MULTIRUN,
                                     with_log_configuration=True)
-    except yaml.YAMLError as exc:   # a user's experiment or scenario file
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:   # a user's experiment file
         raise SweepError(yaml_problem(exc)) from None
     except (HydraException, OmegaConfBaseException) as exc:
         text = one_line(exc)
