@@ -25,6 +25,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import BaimoConfig, ConfigError, validate
+from sim.outputs import output_root
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
@@ -95,6 +96,12 @@ class RunConfig(RunControl, BaimoConfig):
 #: sweep worker, which imports this module before composing its job: hence at import).
 SCENARIOS_WARNING = r"provider=hydra\.searchpath in main, path=.*scenarios is not available"
 warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarning)
+
+
+#: conf/config.yaml puts runs, sweeps and scenarios under ``${baimo_output_root:}``: the
+#: output root as :func:`sim.outputs.output_root` sees it. (``oc.env`` takes an empty
+#: BAIMO_OUTPUT_ROOT at its word, and runs went to /runs at the filesystem's root.)
+OmegaConf.register_new_resolver("baimo_output_root", lambda: str(output_root()), replace=True)
 
 
 #: The schema's name in Hydra's ConfigStore: conf/config.yaml's defaults list names it.
@@ -257,8 +264,6 @@ def yaml_problem(exc: yaml.YAMLError | UnicodeDecodeError) -> str:
 def _undecodable_config() -> Path | None:
     """The first YAML file Hydra may read (``conf/``, ``experiments/``, the scenarios under
     the output root) that is not UTF-8 text."""
-    from sim.outputs import output_root
-
     for folder in (CONF_DIR, EXPERIMENTS_DIR, output_root() / "scenarios"):
         for path in sorted(folder.rglob("*.yaml")):
             try:

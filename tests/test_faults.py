@@ -182,6 +182,21 @@ def test_same_config_and_seed_give_the_same_bytes_from_another_directory(tmp_pat
 SOURCES = [p for p in Path(sim.__file__).parent.rglob("*.py")]
 
 
+def test_an_empty_output_root_variable_means_outputs_here(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """``BAIMO_OUTPUT_ROOT=`` (set, but empty) is the default, ``outputs/`` in the working
+    directory, for Hydra's run and sweep directories as for every other output (Hydra's
+    ``oc.env`` took the empty value: runs went to /runs at the filesystem's root)."""
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", "")
+    monkeypatch.setattr(sys, "argv", ["baimo", "horizon_months=12", "buyers.count=100"])
+    main()
+    assert len(list((tmp_path / "outputs" / "runs").glob(f"*/{COMPLETE}"))) == 1
+
+
 def test_nothing_is_pickled_or_unpickled() -> None:
     forbidden = ("import pickle", "pickle.", "read_pickle", "to_pickle", "allow_pickle=True",
                  "joblib.load", "joblib.dump", "import dill", "cloudpickle")
