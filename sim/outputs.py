@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from sim.commands import os_error_reason
 from sim.events import BASE_COLUMNS, EXTRA_COLUMNS
+from sim.locations import OUTPUT_ROOT_ENV, output_root
 
 EVENTS = "events.parquet"
 METRICS = "metrics.parquet"
@@ -45,15 +46,6 @@ COMPLETE = "COMPLETE"
 
 class OutputError(ValueError):
     """A run directory is missing, incomplete or unreadable (one-line message)."""
-
-
-#: Environment variable that moves every output (runs, sweeps, reports) elsewhere.
-OUTPUT_ROOT_ENV = "BAIMO_OUTPUT_ROOT"
-
-
-def output_root() -> Path:
-    """Where outputs go: ``$BAIMO_OUTPUT_ROOT`` or ``outputs/`` under the working directory."""
-    return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs")
 
 
 def fresh_dir(parent: Path) -> Path:

@@ -59,6 +59,19 @@ def test_chinese_names_in_quotes_name_the_actors_and_change_no_number() -> None:
     assert flat == {k: v for k, v in english.summary.items() if k != "config_hash"}
 
 
+def test_composing_and_running_the_model_import_no_table_writer() -> None:
+    """pandas and pyarrow (about 60 MiB) are for writing and reading tables: composing a
+    config and running the model need neither (the peak memory of a run counts them)."""
+    small = repr(["horizon_months=2", "buyers.count=50", "hype.shocks=[]",
+                  "compute.export_controls=[]"])
+    code = ("import sys; from sim.configuration import compose; from sim.model import "
+            f"MarketModel; MarketModel(compose({small})).run(); "
+            "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_config_hash_changes_with_any_field() -> None:
     assert config_hash(compose([])) == config_hash(compose([]))
     assert config_hash(compose([])) != config_hash(compose(["funds.term_years=5"]))
