@@ -458,6 +458,11 @@ def resolve_actor(events: pd.DataFrame, text: str) -> str:
     key = candidate.partition(":")[2] if candidate.startswith("giant:") else candidate
     if key.lower() in by_name:
         return by_name[key.lower()]
+    if kind.lower() == "buyer" and ident.isdigit():   # most buyers never act: say so
+        acted = sorted(int(a.partition(":")[2]) for a in actors if a.startswith("buyer:"))
+        examples = ", ".join(f"buyer:{i}" for i in acted[:3])
+        raise ExplainError(f"buyer:{int(ident)} has no events in this run (it never tendered, "
+                           f"signed or subscribed); {len(acted):,} buyers have, e.g. {examples}")
     raise ExplainError(f"unknown actor {text!r}; this run has {_ranges(actors)} "
                        "(a bare number means a startup)")
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
-from sim.explain import ExplainError, main, notable, resolve_actor, story
+from sim.explain import ExplainError, known_actors, main, notable, resolve_actor, story
 from sim.outputs import EVENTS, RunOutputs, read_run
 from sim.teaching.calendar import month_label, month_with_index
 
@@ -147,6 +147,10 @@ def test_resolve_actor_spellings(run: RunOutputs) -> None:
     assert resolve_actor(e, "baidu") == "giant:Baidu"
     with pytest.raises(ExplainError, match="unknown actor 'startup:99999'"):
         resolve_actor(e, "startup:99999")
+    acted = known_actors(e)
+    quiet = next(f"buyer:{i}" for i in range(10**6) if f"buyer:{i}" not in acted)
+    with pytest.raises(ExplainError, match=f"{quiet} has no events in this run"):
+        resolve_actor(e, quiet)   # a buyer that never acted: not "unknown"
 
 
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
