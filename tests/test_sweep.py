@@ -393,6 +393,29 @@ def test_a_second_sweep_into_a_running_sweeps_directory_stops_with_one_line(
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)
 
 
+def test_a_plain_sweep_checks_its_keys_once_and_a_sweep_adding_one_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings that only assign keys the first checked setting has cannot hold a key the
+    schema lacks: the walk over every node (half a setting's cost) runs once. A swept key
+    that adds one is still refused, with its setting named."""
+    from sim import configuration
+    from sim.sweep.spec import SweepError
+
+    walks = []
+    real = configuration._unknown_key
+
+    def counted(node, path=""):   # noqa: ANN001, ANN202 - a spy on the recursive walk
+        if path == "":
+            walks.append(1)
+        return real(node, path)
+
+    monkeypatch.setattr(configuration, "_unknown_key", counted)
+    spec = build(start_hydra(), ["seed=1,2,3,4,5", *TINY])
+    assert len(spec.jobs) == 5 and len(walks) == 1
+    with pytest.raises(SweepError, match="funds.nonsense: Key 'nonsense' not in 'FundsConfig'"):
+        build(start_hydra(), ["seed=1,2", "+funds.nonsense=1,2", *TINY])
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:

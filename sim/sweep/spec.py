@@ -437,6 +437,7 @@ def _is_plain(override: Override) -> bool:
 def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[list[str]],
               swept: list[str], excluded: list[str]) -> None:
     composer = SettingComposer(master)
+    base_keys_checked = False
     seeds: dict[str, list[int]] = {}
     models: dict[str, BaimoConfig] = {}
     resolved: dict[str, dict[str, Any]] = {}
@@ -455,12 +456,15 @@ def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[l
         replication = int(next(_value(o) for o in parsed if o.key_or_group == REPLICATION))
         sample = next((int(_value(o)) for o in parsed if o.key_or_group == SAMPLE), None)
         if setting not in models:
-            cfg = _compose_setting(hydra, master, composer, parsed, swept)
+            cfg, plain = _compose_setting(hydra, master, composer, parsed, swept)
             try:
                 rc = run_control(cfg)
-                models[setting] = to_config(cfg)
+                # plain assignments onto the base add no key: once one such config passed
+                # the key check, the base's keys are known good (to_config's check_keys)
+                models[setting] = to_config(cfg, check_keys=not (plain and base_keys_checked))
             except ConfigError as exc:
                 raise SweepError(f"{setting or 'sweep'}: {exc}") from None
+            base_keys_checked = base_keys_checked or plain
             seeds[setting] = replication_seeds(models[setting].seed, rc.replications)
             resolved[setting] = dataclasses.asdict(models[setting])
             params[setting] = {k: _param(cfg, k, parsed) for k in swept}
@@ -485,8 +489,10 @@ def seeded_hash(resolved: dict[str, Any], seed: int) -> str:
 
 
 def _compose_setting(hydra: Hydra, master: DictConfig, composer: SettingComposer,
-                     parsed: list[Override], swept: list[str]) -> DictConfig:
-    """The job's config: the master's with the job's overrides applied, as Hydra would.
+                     parsed: list[Override], swept: list[str]) -> tuple[DictConfig, bool]:
+    """The job's config: the master's with the job's overrides applied, as Hydra would;
+    and whether it is the master's model config with plain assignments alone (see
+    :func:`_is_plain`: then it has exactly the master's keys).
 
     Key overrides are applied to the master's model config (fast: the master already
     holds the fixed ones, including the experiment; :class:`SettingComposer`); a swept
@@ -504,8 +510,9 @@ def _compose_setting(hydra: Hydra, master: DictConfig, composer: SettingComposer
             full = loader.load_sweep_config(master, [str(o.input_line) for o in parsed])
             with open_dict(full):
                 del full["hydra"]
-            return full
-        return composer.compose([o for o in task if not is_group(o)])
+            return full, False
+        keys = [o for o in task if not is_group(o)]
+        return composer.compose(keys), all(_is_plain(o) for o in keys)
     except (HydraException, OmegaConfBaseException) as exc:
         raise SweepError(one_line(exc)) from None
 
