@@ -74,7 +74,9 @@ def ensure_writable_root() -> Path:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     problem = None
-    if not probe.is_dir():
+    if "${" in str(root):   # Hydra's logging config would read it as an interpolation
+        problem = "a path holding '${' is read as a config interpolation; rename it"
+    elif not probe.is_dir():
         problem = f"{probe} is not a directory"
     elif not os.access(probe, os.W_OK | os.X_OK):
         problem = f"{probe} is not writable"

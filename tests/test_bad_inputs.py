@@ -107,6 +107,12 @@ def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.Captu
                             monkeypatch)
     assert code == 2
     assert_one_line(err, "BAIMO_OUTPUT_ROOT")
+    # a root Hydra would take for an interpolation (its logging config resolves it again)
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "runs_${now:%Y}"))
+    code, err = run_command("sim.cli", ["horizon_months=6", "buyers.count=100"], capsys,
+                            monkeypatch)
+    assert code == 2
+    assert_one_line(err, "is read as a config interpolation")
 
 
 # ---------------------------------------------------------------- readers of run directories
