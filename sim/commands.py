@@ -1,8 +1,9 @@
 """What every baimo command does with bad input: one line on stderr, exit code 2.
 
 The same for a file system that refuses a write (disk full, a file too large, no
-permission): one line naming the file. A reader that goes away (``| head``) ends
-the command quietly.
+permission): one line naming the file. A Ctrl-C ends a command with one line too
+(exit 130), and a reader that goes away (``| head``) ends it quietly
+(:func:`console_command`).
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarnin
 
 
 #: conf/config.yaml puts runs, sweeps and scenarios under ``${baimo_output_root:}``: the
-#: output root as :func:`sim.outputs.output_root` sees it. (``oc.env`` takes an empty
+#: output root as :func:`sim.locations.output_root` sees it. (``oc.env`` takes an empty
 #: BAIMO_OUTPUT_ROOT at its word, and runs went to /runs at the filesystem's root.)
 OmegaConf.register_new_resolver("baimo_output_root", lambda: str(output_root()), replace=True)
 

@@ -22,8 +22,10 @@ def question(path: Path) -> str:
     """First comment line of an experiment file that is not the ``@package`` header."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:   # a listing names the file and goes on
-        return f"(unreadable: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'})"
+    except UnicodeDecodeError:   # a listing names the file and goes on
+        return "(unreadable: not UTF-8 text)"
+    except OSError as exc:
+        return f"(unreadable: {exc.strerror or type(exc).__name__})"
     for line in text.splitlines():
         text = line.strip()
         if not text.startswith("#"):

@@ -57,9 +57,9 @@ from sim.sweep.spec import (
 from sim.sweep.task import direct_task, finished_hash, sweep_task
 
 EXIT_OK = 0
+EXIT_FAILED_JOBS = 1
 #: The file in a sweep directory that a running sweep holds locked (:func:`sweep_lock`).
 LOCK_FILE = ".baimo.lock"
-EXIT_FAILED_JOBS = 1
 
 
 def split_done(spec: SweepSpec) -> tuple[list[Job], list[Job]]:
