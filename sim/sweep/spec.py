@@ -339,7 +339,8 @@ def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
                      jobs=[], config=master, launcher=launcher, workers=workers, plan=rc.plan,
                      compose_seconds=compose_seconds, plots=rc.sweep_plots,
                      design=design.manifest(rc.design) if design is not None else None)
-    _add_jobs(spec, hydra, master, batches, swept, excluded)
+    _add_jobs(spec, hydra, master, batches, swept, excluded,
+              {str(o.input_line) for o in fixed_user})
     return spec
 
 
@@ -435,7 +436,9 @@ def _is_plain(override: Override) -> bool:
 
 
 def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[list[str]],
-              swept: list[str], excluded: list[str]) -> None:
+              swept: list[str], excluded: list[str], fixed: set[str]) -> None:
+    """Each job of ``batches`` (its override strings) into ``spec``, its setting composed and
+    validated once; ``fixed``: the command's override strings that every job shares."""
     composer = SettingComposer(master)
     base_keys_checked = False
     seeds: dict[str, list[int]] = {}
@@ -456,7 +459,7 @@ def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[l
         replication = int(next(_value(o) for o in parsed if o.key_or_group == REPLICATION))
         sample = next((int(_value(o)) for o in parsed if o.key_or_group == SAMPLE), None)
         if setting not in models:
-            cfg, plain = _compose_setting(hydra, master, composer, parsed, swept)
+            cfg, plain = _compose_setting(hydra, master, composer, parsed, swept, fixed)
             try:
                 rc = run_control(cfg)
                 # plain assignments onto the base add no key: once one such config passed
@@ -489,14 +492,16 @@ def seeded_hash(resolved: dict[str, Any], seed: int) -> str:
 
 
 def _compose_setting(hydra: Hydra, master: DictConfig, composer: SettingComposer,
-                     parsed: list[Override], swept: list[str]) -> tuple[DictConfig, bool]:
+                     parsed: list[Override], swept: list[str], fixed: set[str]
+                     ) -> tuple[DictConfig, bool]:
     """The job's config: the master's with the job's overrides applied, as Hydra would;
     and whether it is the master's model config with plain assignments alone (see
     :func:`_is_plain`: then it has exactly the master's keys).
 
     Key overrides are applied to the master's model config (fast: the master already
-    holds the fixed ones, including the experiment; :class:`SettingComposer`); a swept
-    config-group choice needs the full composition of its defaults list.
+    holds the ``fixed`` ones, including the experiment, so those are not applied again:
+    a fixed ``+key=value`` would fail as already there; :class:`SettingComposer`); a
+    swept config-group choice needs the full composition of its defaults list.
     """
     loader = hydra.config_loader
     repo = loader.repository  # type: ignore[attr-defined]
@@ -511,7 +516,7 @@ def _compose_setting(hydra: Hydra, master: DictConfig, composer: SettingComposer
             with open_dict(full):
                 del full["hydra"]
             return full, False
-        keys = [o for o in task if not is_group(o)]
+        keys = [o for o in task if not is_group(o) and str(o.input_line) not in fixed]
         return composer.compose(keys), all(_is_plain(o) for o in keys)
     except (HydraException, OmegaConfBaseException) as exc:
         raise SweepError(one_line(exc)) from None
