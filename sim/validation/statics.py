@@ -88,6 +88,8 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: The first link of both compute claims (supply and price): dearer rent.
+MEAN_RENT = Outcome("rent_mean_cny_per_hour", "mean rent (CNY per A100-eq-hour)", +1)
 #: Claim 2 reads "compute price and supply -> who can train -> concentration in giants".
 #: Each compute lever predicts its first link (dearer compute), who can train (startups'
 #: training compute and GPU purchases fall) and the concentration of training in giants
@@ -127,7 +129,7 @@ CLAIMS: tuple[Claim, ...] = (
           lambda c: {"compute.imported_supply_per_month":
                      c.compute.imported_supply_per_month / 3},
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
-           Outcome("rent_mean_cny_per_hour", "mean rent (CNY per A100-eq-hour)", +1),
+           MEAN_RENT,
            *WHO_TRAINS,
            *COMPUTE_CHANNELS)),
     Claim("gpu_price", "2b. Compute price",
@@ -136,7 +138,7 @@ CLAIMS: tuple[Claim, ...] = (
           lambda c: {"compute.production_cost_mcny": 2 * c.compute.production_cost_mcny,
                      "compute.initial_gpu_price_mcny": 2 * c.compute.initial_gpu_price_mcny},
           (Outcome("gpu_price_mean_mcny", "mean GPU price (million CNY per A100-eq)", +1),
-           Outcome("rent_mean_cny_per_hour", "mean rent (CNY per A100-eq-hour)", +1),
+           MEAN_RENT,
            *WHO_TRAINS,
            *COMPUTE_CHANNELS)),
     Claim("data_spillover", "3. Data spill-over",
