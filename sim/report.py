@@ -589,8 +589,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         source = load_source(args.directory, skip_unfinished=args.skip_unfinished)
-        for note in source.notes:
-            print(f"baimo-report: note: {note}", file=sys.stderr)
+    except (OutputError, PackError) as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:   # a directory it may not enter, somewhere in the walk
+        fail(f"cannot read {args.directory}: {commands.os_error_line(exc)}; give a run "
+             "directory, a directory of runs (a sweep) or a baimo-teach directory")
+        return
+    for note in source.notes:
+        print(f"baimo-report: note: {note}", file=sys.stderr)
+    try:
         dest = build_report(source, report_path(source))
     except (OutputError, PackError) as exc:
         fail(str(exc))

@@ -126,6 +126,22 @@ def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
 
 
+def test_a_directory_it_may_not_read_is_not_called_unwritable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``baimo-report /`` walks into /proc and meets a directory it may not enter: that is a
+    read, and the line says so (it blamed the outputs root for not being writable)."""
+    from sim import report
+
+    def refused(directory: str, skip_unfinished: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", "/proc/1/cwd")
+
+    monkeypatch.setattr(report, "load_source", refused)
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    err = _error(capsys, ["/"])
+    assert "cannot read /: /proc/1/cwd: Permission denied" in err and "writable" not in err
+
+
 @pytest.fixture(scope="module")
 def arms(sweep_dir: Path) -> list[Arm]:
     runs = [read_run(p) for p in sorted(sweep_dir.iterdir())]
