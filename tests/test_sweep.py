@@ -417,6 +417,18 @@ def test_a_plain_sweep_checks_its_keys_once_and_a_sweep_adding_one_is_refused(
             build(start_hydra(), ["seed=1,2", added, *TINY])
 
 
+def test_the_plans_estimate_counts_a_composition_per_job_only_where_jobs_compose() -> None:
+    """baimo's own launchers run jobs from the configs the sweep composed (no composition
+    per job); any other launcher's jobs compose again, as long as the master took."""
+    from sim.sweep.runner import estimate_seconds
+
+    spec = build(start_hydra(), ["seed=1,2,3,4", *TINY])
+    assert spec.launcher == "joblib"
+    assert estimate_seconds(spec, 4, per_job=1.0) == 4.0 / min(spec.workers, 4)
+    slurm = dataclasses.replace(spec, launcher="slurm", workers=4, compose_seconds=0.5)
+    assert estimate_seconds(slurm, 4, per_job=1.0) == 1.5
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:

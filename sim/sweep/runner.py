@@ -140,11 +140,17 @@ def plan(spec: SweepSpec, console: Console) -> int:
         say(console, "  nothing to run: every job is complete")
         return EXIT_OK
     per_job = probe_seconds(spec, todo[0])
-    # Each job also composes its config in its worker, about as long as the master took.
-    total = len(todo) * (per_job + spec.compose_seconds) / min(spec.workers, len(todo))
     say(console, f"  probe: one replication of {todo[0].name} took {per_job:.1f} s")
-    say(console, f"  estimated duration: ~{_duration(total)}")
+    say(console, f"  estimated duration: ~{_duration(estimate_seconds(spec, len(todo), per_job))}")
     return EXIT_OK
+
+
+def estimate_seconds(spec: SweepSpec, jobs: int, per_job: float) -> float:
+    """How long ``jobs`` jobs of ``per_job`` seconds take on the sweep's workers. Baimo's
+    own launchers run them from the configs the sweep composed; any other launcher's
+    jobs each compose their config again, about as long as the master took."""
+    compose = 0.0 if spec.launcher in DIRECT else spec.compose_seconds
+    return jobs * (per_job + compose) / min(spec.workers, jobs)
 
 
 #: Hydra launchers whose jobs baimo runs itself from the validated configs (sim.sweep.task).
