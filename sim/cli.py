@@ -17,6 +17,7 @@ range (exit code 2), before anything is simulated.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import NoReturn
 
@@ -88,7 +89,8 @@ SHOW_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion")
 def aggregate_command(args: list[str]) -> None:
     """``baimo aggregate DIR [DIR ...] [--no-plots]``: rebuild sweep directories' tables, plots."""
     from sim.outputs import OutputError
-    from sim.sweep import aggregate
+    from sim.sweep import SWEEP_MANIFEST, SweepError, aggregate
+    from sim.sweep.runner import sweep_lock
 
     plots = "--no-plots" not in args
     paths = [a for a in args if a != "--no-plots"]
@@ -98,9 +100,13 @@ def aggregate_command(args: list[str]) -> None:
     if not paths:
         fail("aggregate needs a sweep directory: baimo aggregate outputs/sweeps/NAME")
     for path in paths:
-        try:
-            tables, written = aggregate(Path(path), plots=plots)
-        except OutputError as exc:
+        directory = Path(path)
+        try:   # not while a sweep still writes there (a directory that is none is refused)
+            running = "it aggregates its jobs itself when they are done"
+            with (sweep_lock(directory, running) if (directory / SWEEP_MANIFEST).is_file()
+                  else nullcontext()):
+                tables, written = aggregate(directory, plots=plots)
+        except (OutputError, SweepError) as exc:
             fail(str(exc))
             return
         counts = tables.jobs["status"].value_counts().to_dict()

@@ -391,6 +391,10 @@ def test_a_second_sweep_into_a_running_sweeps_directory_stops_with_one_line(
     code, out, err = baimo(args, capsys)
     assert code == 0, err
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)
+    with sweep_lock(directory):   # a sweep running again: baimo aggregate leaves it be
+        code, out, err = baimo(["aggregate", str(directory)], capsys)
+        assert code == 2
+        assert err.strip().endswith("it aggregates its jobs itself when they are done")
 
 
 def test_a_plain_sweep_checks_its_keys_once_and_a_sweep_adding_one_is_refused(

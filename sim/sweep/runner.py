@@ -307,20 +307,22 @@ def complete(spec: SweepSpec) -> int:
 
 
 @contextmanager
-def sweep_lock(directory: Path) -> Iterator[None]:
+def sweep_lock(directory: Path,
+               advice: str = "wait for it to finish, or choose another sweep_dir"
+               ) -> Iterator[None]:
     """Hold ``directory`` for this sweep: another sweep into it, started while this one
-    runs (the same command in a second terminal), stops with one line (SweepError) instead
-    of racing this one for the same jobs and markers. The kernel holds the lock (flock) for
-    the open file, so a killed sweep leaves none behind; without ``fcntl`` (Windows) there
-    is no lock."""
+    runs (the same command in a second terminal), stops with one line (SweepError, ending
+    with ``advice``) instead of racing this one for the same jobs and markers. The kernel
+    holds the lock (flock) for the open file, so a killed sweep leaves none behind; without
+    ``fcntl`` (Windows) there is no lock."""
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK_FILE, "a") as handle:
         if fcntl is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise SweepError(f"another baimo sweep is running in {directory}; wait for it "
-                                 "to finish, or choose another sweep_dir") from None
+                raise SweepError(f"another baimo sweep is running in {directory}; "
+                                 f"{advice}") from None
         yield
 
 
