@@ -236,17 +236,29 @@ def test_reduced_validation_writes_table_report_and_plots(tmp_path: Path) -> Non
     assert set(table["replication"]) == {0, 1, 2, 3}
 
 
-def test_a_failing_fact_exits_non_zero(tmp_path: Path, monkeypatch) -> None:
-    from sim import validate
+def test_a_failing_fact_exits_non_zero_and_every_file_is_written_atomically(
+        tmp_path: Path, monkeypatch) -> None:
+    """Also: every file the validation writes goes to a temporary name first and is renamed
+    into place (issue 6), the report and the plots too (they were written in place)."""
+    from sim import outputs, validate
 
+    atomic = []
+    real = outputs.atomic_write
+
+    def recorded(path: Path, write) -> None:   # noqa: ANN001 - a spy
+        atomic.append(path)
+        real(path, write)
+
+    monkeypatch.setattr(outputs, "atomic_write", recorded)
     monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path))
     with pytest.raises(SystemExit) as exit_:
         validate.main(["--replications", "2", "--horizon", "37", "--jobs", "1", "--no-statics",
                        "buyers.count=300", "startups.base_founding_rate=0.05"])
     assert exit_.value.code == 1
-    data = json.loads(next((tmp_path / "validate").iterdir()).joinpath(report.RESULTS)
-                      .read_text())
+    out = next((tmp_path / "validate").iterdir())
+    data = json.loads(out.joinpath(report.RESULTS).read_text())
     assert {x["key"]: x["verdict"] for x in data["facts"]}["entry_burst"] == "FAIL"
+    assert sorted(atomic) == sorted(p for p in out.rglob("*") if p.is_file())
 
 
 @pytest.mark.parametrize(("args", "says"), [
