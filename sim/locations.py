@@ -15,5 +15,6 @@ OUTPUT_ROOT_ENV = "BAIMO_OUTPUT_ROOT"
 
 def output_root() -> Path:
     """Where outputs go: ``$BAIMO_OUTPUT_ROOT`` or, unset or empty, ``outputs/`` under the
-    working directory."""
-    return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs")
+    working directory. A leading ``~`` is the home directory (a shell leaves it alone in
+    quotes: ``BAIMO_OUTPUT_ROOT="~/baimo"`` would make a directory named ``~`` here)."""
+    return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs").expanduser()

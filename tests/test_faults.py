@@ -197,6 +197,21 @@ def test_an_empty_output_root_variable_means_outputs_here(tmp_path: Path,
     assert len(list((tmp_path / "outputs" / "runs").glob(f"*/{COMPLETE}"))) == 1
 
 
+def test_a_quoted_tilde_in_the_output_root_is_the_home_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``BAIMO_OUTPUT_ROOT="~/baimo"``: the shell leaves ``~`` alone in quotes; the runs go
+    under the home directory, not into a directory named ``~`` here."""
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", "~/baimo")
+    monkeypatch.setattr(sys, "argv", ["baimo", "horizon_months=12", "buyers.count=100"])
+    main()
+    assert len(list((tmp_path / "home" / "baimo" / "runs").glob(f"*/{COMPLETE}"))) == 1
+    assert not (tmp_path / "~").exists()
+
+
 def test_nothing_is_pickled_or_unpickled() -> None:
     forbidden = ("import pickle", "pickle.", "read_pickle", "to_pickle", "allow_pickle=True",
                  "joblib.load", "joblib.dump", "import dill", "cloudpickle")
