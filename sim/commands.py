@@ -38,10 +38,14 @@ class OneLineParser(argparse.ArgumentParser):
 
 def with_quoting_hint(message: str, overrides: Sequence[str]) -> str:
     """Hydra's override error ``message``, with a hint when the override it names holds text
-    that is not ASCII: Hydra's grammar takes such text (Chinese names) only in quotes."""
-    if any(not o.isascii() and o in message for o in overrides):
+    Hydra's grammar takes only in quotes: not ASCII (Chinese names), or a ``~`` (a home
+    directory in a path)."""
+    named = [o for o in overrides if o in message]
+    if any(not o.isascii() for o in named):
         return (f"{message}; Hydra reads text that is not ASCII only in quotes: "
                 "giants.names=['百度','阿里巴巴'], a single value as key='百度'")
+    if any("~" in o for o in named):
+        return f"{message}; Hydra reads a ~ only in quotes: sweep_dir='~/sweeps/mine'"
     return message
 
 

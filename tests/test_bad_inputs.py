@@ -58,6 +58,7 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["funds.max_founded=10"], "funds.initial_count=60 must not exceed funds.max_founded=10"),
     # text that is not ASCII must be quoted in Hydra's grammar: the line says so
     (["giants.names=[百度,阿里巴巴]"], "only in quotes"),
+    (["-m", "seed=1,2", "sweep_dir=~/sweeps/mine"], "reads a ~ only in quotes"),
     # valid values that drive the market past a safety limit (RunawayError)
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
 ]

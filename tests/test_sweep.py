@@ -433,6 +433,15 @@ def test_the_plans_estimate_counts_a_composition_per_job_only_where_jobs_compose
     assert estimate_seconds(slurm, 4, per_job=1.0) == 1.5
 
 
+def test_a_tilde_in_sweep_dir_is_the_home_directory(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sweep_dir=~/sweeps`` (zsh leaves ``~`` after ``=`` alone): under the home
+    directory, not a directory named ``~`` here."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    spec = build(start_hydra(), ["seed=1,2", "sweep_dir='~/sweeps/x'", *TINY])
+    assert spec.directory == tmp_path / "home" / "sweeps" / "x"
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:
