@@ -197,6 +197,33 @@ class RunOutputs:
     summary: dict[str, Any]
 
 
+#: The top of a run's summary.json that its readers rely on, and each entry's JSON type.
+SUMMARY_SHAPE: dict[str, type] = {
+    "seed": int, "horizon_months": int, "start_date": str, "config_hash": str,
+    **dict.fromkeys(("releases", "startups", "exits", "funding", "compute", "concentration",
+                     "fund_returns_by_term", "adoption_month_24", "adoption_final"), dict),
+}
+
+
+#: JSON's names for what a parsed JSON value can be.
+JSON_KINDS = {dict: "an object", list: "an array", str: "a string", int: "an integer",
+              float: "a number", bool: "true or false", type(None): "null"}
+
+
+def summary_problem(summary: Any) -> str | None:
+    """What makes ``summary`` (a parsed summary.json) no baimo summary, if anything: a file
+    edited by hand, or another program's, reads as JSON but would break every reader."""
+    if not isinstance(summary, dict):
+        return f"{SUMMARY} is not a baimo summary (it is {JSON_KINDS[type(summary)]})"
+    for key, kind in SUMMARY_SHAPE.items():
+        value = summary.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            found = "missing" if key not in summary else JSON_KINDS[type(value)]
+            return (f"{SUMMARY} is not a baimo summary ({key!r} is {found}, not "
+                    f"{JSON_KINDS[kind]})")
+    return None
+
+
 def read_run(run_dir: str | Path) -> RunOutputs:
     """Read a finished run; OutputError with one line if it is missing or broken."""
     path = Path(run_dir)
@@ -212,4 +239,7 @@ def read_run(run_dir: str | Path) -> RunOutputs:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path}: unreadable run output ({type(exc).__name__}: "
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    problem = summary_problem(summary)
+    if problem is not None:
+        raise OutputError(f"{path}: {problem}")
     return RunOutputs(path, events, metrics, funds, summary)

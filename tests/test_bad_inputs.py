@@ -176,6 +176,24 @@ def test_unknown_teaching_pack_is_one_line(output_root: Path, capsys: pytest.Cap
     assert no_complete_run(output_root)
 
 
+@pytest.mark.parametrize("text", ["[]", '{"seed": "x"}'], ids=["array", "seed_text"])
+@pytest.mark.parametrize("module", list(READERS))
+def test_reader_on_a_summary_edited_into_nonsense_is_one_line(
+        module: str, text: str, run_dir: Path, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished run whose summary.json was edited by hand: still JSON, no longer a baimo
+    summary (report and explain stopped with an AttributeError, compare with a ValueError)."""
+    import shutil
+
+    edited = tmp_path / "edited"
+    shutil.copytree(run_dir, edited)
+    (edited / "summary.json").write_text(text, encoding="utf-8")
+    argv = [str(edited), str(run_dir)] if module == "sim.compare" else [str(edited)]
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "summary.json is not a baimo summary")
+
+
 RUNAWAY = ["hype.initial=20", "startups.max_founded=1000"]
 
 
