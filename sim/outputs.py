@@ -224,6 +224,21 @@ def summary_problem(summary: Any) -> str | None:
     return None
 
 
+#: funds.parquet's columns: one row per fund (:func:`sim.summary.fund_table`).
+FUND_COLUMNS = ("fund", "vintage_month", "term_years", "size_mcny", "closed", "paid_in_mcny",
+                "distributed_mcny", "nav_mcny", "tvpi", "dpi", "irr")
+#: Columns each table of a run must hold for its readers to know it (metrics.parquet has
+#: dozens more, by month; these tell it from another table).
+TABLE_KEYS = {EVENTS: BASE_COLUMNS, METRICS: ("month", "date"), FUNDS: FUND_COLUMNS}
+
+
+def table_problem(name: str, table: pd.DataFrame) -> str | None:
+    """What makes ``table`` no baimo ``name`` (a file copied over another, or another
+    program's Parquet), if anything."""
+    missing = [c for c in TABLE_KEYS[name] if c not in table.columns]
+    return f"{name} lacks columns {missing}" if missing else None
+
+
 def read_run(run_dir: str | Path) -> RunOutputs:
     """Read a finished run; OutputError with one line if it is missing or broken."""
     path = Path(run_dir)
@@ -239,7 +254,8 @@ def read_run(run_dir: str | Path) -> RunOutputs:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path}: unreadable run output ({type(exc).__name__}: "
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    problem = summary_problem(summary)
+    problem = (summary_problem(summary) or table_problem(EVENTS, events)
+               or table_problem(METRICS, metrics) or table_problem(FUNDS, funds))
     if problem is not None:
         raise OutputError(f"{path}: {problem}")
     return RunOutputs(path, events, metrics, funds, summary)

@@ -16,6 +16,7 @@ from sim.config import SEGMENTS
 from sim.configuration import config_hash
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
+from sim.outputs import FUND_COLUMNS
 
 if TYPE_CHECKING:
     from sim.model import MarketModel
@@ -47,22 +48,7 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "irr": r.irr,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "fund",
-            "vintage_month",
-            "term_years",
-            "size_mcny",
-            "closed",
-            "paid_in_mcny",
-            "distributed_mcny",
-            "nav_mcny",
-            "tvpi",
-            "dpi",
-            "irr",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(FUND_COLUMNS))
 
 
 def term_bucket(term_years: float) -> int:

@@ -194,6 +194,30 @@ def test_reader_on_a_summary_edited_into_nonsense_is_one_line(
     assert_one_line(err, "summary.json is not a baimo summary")
 
 
+SWAPS = [("metrics.parquet", "events.parquet"), ("events.parquet", "metrics.parquet"),
+         ("events.parquet", "funds.parquet")]
+
+
+@pytest.mark.parametrize(("module", "copied", "over"), [
+    (module, copied, over) for module in READERS for copied, over in SWAPS
+    if not (module == "sim.compare" and over == "events.parquet")   # it reads no events
+])
+def test_reader_on_a_table_copied_over_another_is_one_line(
+        module: str, copied: str, over: str, run_dir: Path, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished run with one valid Parquet table in another's place: the readers named
+    no file and stopped with a KeyError."""
+    import shutil
+
+    edited = tmp_path / "edited"
+    shutil.copytree(run_dir, edited)
+    shutil.copyfile(run_dir / copied, edited / over)
+    argv = [str(edited), str(run_dir)] if module == "sim.compare" else [str(edited)]
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{over} lacks columns")
+
+
 RUNAWAY = ["hype.initial=20", "startups.max_founded=1000"]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.outputs import FUNDS, METRICS, SUMMARY, OutputError, summary_problem
+from sim.outputs import FUNDS, METRICS, SUMMARY, OutputError, summary_problem, table_problem
 
 #: Columns that identify a job in the sweep tables (swept parameters follow as ``param.<key>``).
 JOB_KEYS = ("job", "setting", "replication", "seed")
@@ -93,12 +93,10 @@ def read_outcomes(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
         first = str(exc).splitlines()[0] if str(exc) else ""
         raise OutputError(f"{run_dir}: unreadable run output ({type(exc).__name__}: {first})") \
             from None
-    problem = summary_problem(summary)
+    problem = (summary_problem(summary) or table_problem(METRICS, metrics)
+               or table_problem(FUNDS, funds))
     if problem is not None:
         raise OutputError(f"{run_dir}: {problem}")
-    missing = {"month", "date"} - set(metrics.columns)
-    if missing:
-        raise OutputError(f"{run_dir}: {METRICS} lacks columns {sorted(missing)}")
     row = flatten(summary)
     row.update(derived(funds))
     return row, metrics
