@@ -605,7 +605,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     except OSError as exc:
         fail(f"cannot write the report under the outputs root {output_root()} "
-             f"({exc.strerror or type(exc).__name__}); set BAIMO_OUTPUT_ROOT to a writable "
+             f"({commands.os_error_reason(exc)}); set BAIMO_OUTPUT_ROOT to a writable "
              "directory")
         return
     print(f"baimo-report: wrote {dest}")

@@ -97,7 +97,7 @@ def run_lesson(name: str, args: list[str]) -> None:
         out_dir = fresh_dir(output_root() / "teach" / pack.name)
     except OSError as exc:
         fail(f"cannot create a directory under the outputs root {output_root()} "
-             f"({exc.strerror or type(exc).__name__}); set BAIMO_OUTPUT_ROOT to a writable "
+             f"({commands.os_error_reason(exc)}); set BAIMO_OUTPUT_ROOT to a writable "
              "directory")
         return
     print(predict_first(pack))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from sim.commands import os_error_reason
 from sim.configuration import EXPERIMENTS_DIR
 
 TEACHING = "teaching"
@@ -25,7 +26,7 @@ def question(path: Path) -> str:
     except UnicodeDecodeError:   # a listing names the file and goes on
         return "(unreadable: not UTF-8 text)"
     except OSError as exc:
-        return f"(unreadable: {exc.strerror or type(exc).__name__})"
+        return f"(unreadable: {os_error_reason(exc)})"
     for line in text.splitlines():
         text = line.strip()
         if not text.startswith("#"):
