@@ -11,12 +11,15 @@ beside the model keys in the composed config; ``model_part`` drops them and
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import typing
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from hydra.core.config_store import ConfigStore
@@ -26,6 +29,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import BaimoConfig, ConfigError, validate
 from sim.locations import output_root
+
+if TYPE_CHECKING:
+    from hydra.core.override_parser.types import Override
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
@@ -118,6 +124,38 @@ def register_configs() -> None:
     store = ConfigStore.instance()
     if store.get_type(f"{BASE_CONFIG}.yaml") is not ObjectType.CONFIG:
         store.store(name=BASE_CONFIG, node=RunConfig)
+
+
+@functools.cache
+def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
+    """Dotted keys of the schema's true-or-false fields (model and run control)."""
+    keys: set[str] = set()
+    for name, kind in typing.get_type_hints(schema).items():
+        if kind is bool:
+            keys.add(prefix + name)
+        elif dataclasses.is_dataclass(kind):
+            keys |= bool_keys(kind, f"{prefix}{name}.")
+    return frozenset(keys)
+
+
+def bool_problem(overrides: Sequence[Override]) -> str | None:
+    """One line for the first override that gives a true-or-false key anything but true or
+    false (None: none does). OmegaConf would take any integer as a truth value, so a
+    slip such as ``compute.made_to_order=2`` (or a number meant for another key) would
+    run as true, unremarked."""
+    keys = bool_keys()
+    for o in overrides:
+        if o.is_delete() or o.key_or_group not in keys:
+            continue
+        values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
+        for value in values:
+            if isinstance(value, bool) or value is None:
+                continue   # None: OmegaConf says the key may not be null
+            if isinstance(value, str) and "${" in value:
+                continue   # an interpolation: OmegaConf checks what it resolves to
+            text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
+            return f"{o.key_or_group}={text}: allowed true or false"
+    return None
 
 
 def run_control(cfg: DictConfig) -> RunControl:
@@ -276,6 +314,19 @@ def _undecodable_config() -> Path | None:
     return None
 
 
+def _bool_problem_of(overrides: list[str]) -> str | None:
+    """:func:`bool_problem` of override strings (a syntax error is left to Hydra's compose,
+    which says it as before)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException:
+        return None
+    return bool_problem(parsed)
+
+
 def compose(overrides: list[str] | None = None) -> BaimoConfig:
     """Compose ``conf/`` with overrides (no Hydra app needed) and validate it; ConfigError
     (one line) for a bad value or a config file that is not valid YAML."""
@@ -286,6 +337,9 @@ def compose(overrides: list[str] | None = None) -> BaimoConfig:
     register_configs()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        problem = _bool_problem_of(list(overrides or []))
+        if problem is not None:
+            raise ConfigError(problem)
         try:
             cfg = hydra_compose(config_name="config", overrides=list(overrides or []))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:   # a user's experiment file

@@ -55,6 +55,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["compute.export_controls=[{month:200,supply_cut:0.5,label:x}]"],
      "compute.export_controls[0].month"),
     (["replications=2", "replication=5"], "replication"),
+    # true-or-false keys take true or false (OmegaConf reads any integer as a truth value)
+    (["compute.made_to_order=99999999999"], "compute.made_to_order=99999999999: allowed true"),
+    (["-m", "seed=1,2", "compute.made_to_order=true,0"], "compute.made_to_order=0: allowed"),
+    (["-m", "job_plots=1", "seed=1,2"], "job_plots=1: allowed true or false"),
     (["funds.max_founded=10"], "funds.initial_count=60 must not exceed funds.max_founded=10"),
     # text that is not ASCII must be quoted in Hydra's grammar: the line says so
     (["giants.names=[百度,阿里巴巴]"], "only in quotes"),

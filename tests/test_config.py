@@ -35,6 +35,9 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("hype.shocks=[{month:500,size:1,label:x}]",
          "hype.shocks[0].month=500 is past the horizon"),
         ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
+        # OmegaConf would read any integer as a truth value
+        ("compute.made_to_order=2", "compute.made_to_order=2: allowed true or false"),
+        ("giants.train_on_overdue=yes", "giants.train_on_overdue=yes: allowed true or false"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -> None:
@@ -43,6 +46,19 @@ def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -
     message = str(info.value)
     assert needle in message
     assert "\n" not in message
+
+
+def test_every_true_or_false_key_takes_only_true_or_false() -> None:
+    """The schema's walk finds the true-or-false keys, nested ones too, and they compose
+    from true and false (any case) but not from the integers OmegaConf would convert."""
+    from sim.configuration import bool_keys
+
+    assert {"compute.made_to_order", "giants.train_on_overdue", "plan", "job_plots",
+            "sweep_plots", "design.second_order"} <= bool_keys()
+    assert compose(["compute.made_to_order=FALSE"]).compute.made_to_order is False
+    for key in ("compute.made_to_order", "giants.train_on_overdue"):
+        with pytest.raises(ConfigError, match=f"{key}=1: allowed true or false"):
+            compose([f"{key}=1"])
 
 
 def test_chinese_names_in_quotes_name_the_actors_and_change_no_number() -> None:

@@ -38,6 +38,7 @@ from sim.config import BaimoConfig, ConfigError
 from sim.configuration import (
     CONF_DIR,
     RunControl,
+    bool_problem,
     hash_resolved,
     register_configs,
     run_control,
@@ -147,9 +148,13 @@ def start_hydra() -> Hydra:
 def parse(overrides: list[str]) -> list[Override]:
     """Hydra's parse of command-line overrides; SweepError on bad syntax."""
     try:
-        return OverridesParser.create().parse_overrides(overrides)
+        parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
         raise SweepError(with_quoting_hint(one_line(exc), overrides)) from None
+    problem = bool_problem(parsed)
+    if problem is not None:
+        raise SweepError(problem)
+    return parsed
 
 
 def parse_each(overrides: list[str], known: dict[str, Override]) -> list[Override]:
