@@ -146,7 +146,8 @@ def start_hydra() -> Hydra:
 
 
 def parse(overrides: list[str]) -> list[Override]:
-    """Hydra's parse of command-line overrides; SweepError on bad syntax."""
+    """Hydra's parse of command-line overrides; SweepError on bad syntax, or on a value other
+    than true or false for a true-or-false key (:func:`~sim.configuration.bool_problem`)."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
