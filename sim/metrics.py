@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 
 RELEASE_KINDS = (ModelKind.ORIGINAL, ModelKind.SHELL, ModelKind.ASSEMBLED)
 
+#: metrics.parquet's columns, in order: the output contract. A snapshot's row holds all but
+#: ``date`` (the month as a calendar month), which is added as the table is written.
+METRIC_COLUMNS: tuple[str, ...] = (
+    "month", "date",
+    *(f"releases_{kind}_cum" for kind in RELEASE_KINDS), "releases_total_cum",
+    "giants_active", "startups_active", "startups_founded_cum", "independent_builders",
+    "pivoted_startups", "gpus_owned_giants", "gpus_owned_startups", "gpus_rented_startups",
+    "gpus_in_transit", "gpus_purchased_giants_cum", "gpus_purchased_startups_cum",
+    "gpu_supply", "gpu_backlog", "gpu_price_mcny", "rental_price_mcny", "rental_offered",
+    "hype_index", "funding_raised_mcny", "funding_deals", "down_rounds", "funds_active",
+    "fund_dry_powder_mcny", *(f"adoption_{segment}" for segment in SEGMENTS),
+    "revenue_giants_mcny", "revenue_startups_mcny", "giant_revenue_share",
+    "hhi_enterprise_revenue", "maas_price_cny_per_mtok", "maas_price_index",
+    "open_source_frontier", "best_capability", "data_quality_mean", "review_queue",
+)
+
 
 def hhi(values: list[float]) -> float:
     """Herfindahl-Hirschman index (0..1) of positive amounts; 0 when there are none."""

@@ -29,8 +29,9 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.commands import os_error_reason
-from sim.events import BASE_COLUMNS, EXTRA_COLUMNS
+from sim.events import BASE_COLUMNS, COLUMNS, EXTRA_COLUMNS
 from sim.locations import OUTPUT_ROOT_ENV, output_root
+from sim.metrics import METRIC_COLUMNS
 
 EVENTS = "events.parquet"
 METRICS = "metrics.parquet"
@@ -230,13 +231,24 @@ FUND_COLUMNS = ("fund", "vintage_month", "term_years", "size_mcny", "closed", "p
 #: Columns each table of a run must hold for its readers to know it (metrics.parquet has
 #: dozens more, by month; these tell it from another table).
 TABLE_KEYS = {EVENTS: BASE_COLUMNS, METRICS: ("month", "date"), FUNDS: FUND_COLUMNS}
+#: Every column of each table (the output contract): what the readers of one run (reports,
+#: firm stories) may read. A sweep's reader needs only the keys: it stacks its jobs' metrics,
+#: and a column an earlier baimo did not write is empty for that job.
+TABLE_COLUMNS = {EVENTS: COLUMNS, METRICS: METRIC_COLUMNS, FUNDS: FUND_COLUMNS}
 
 
-def table_problem(name: str, table: pd.DataFrame) -> str | None:
+def table_problem(name: str, table: pd.DataFrame, whole: bool = False) -> str | None:
     """What makes ``table`` no baimo ``name`` (a file copied over another, or another
-    program's Parquet), if anything."""
+    program's Parquet), if anything; with ``whole``, also a column of the contract it
+    lacks (a table an earlier baimo wrote, before that column was added)."""
     missing = [c for c in TABLE_KEYS[name] if c not in table.columns]
-    return f"{name} lacks columns {missing}" if missing else None
+    if missing:
+        return f"{name} lacks columns {missing}"
+    missing = [c for c in TABLE_COLUMNS[name] if c not in table.columns] if whole else []
+    if missing:
+        return (f"{name} lacks columns {missing} (written by an earlier baimo, or edited): "
+                "run it again")
+    return None
 
 
 def read_run(run_dir: str | Path) -> RunOutputs:
@@ -254,8 +266,9 @@ def read_run(run_dir: str | Path) -> RunOutputs:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path}: unreadable run output ({type(exc).__name__}: "
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    problem = (summary_problem(summary) or table_problem(EVENTS, events)
-               or table_problem(METRICS, metrics) or table_problem(FUNDS, funds))
+    problem = (summary_problem(summary) or table_problem(EVENTS, events, whole=True)
+               or table_problem(METRICS, metrics, whole=True)
+               or table_problem(FUNDS, funds, whole=True))
     if problem is not None:
         raise OutputError(f"{path}: {problem}")
     return RunOutputs(path, events, metrics, funds, summary)

@@ -222,6 +222,28 @@ def test_reader_on_a_table_copied_over_another_is_one_line(
     assert_one_line(err, f"{over} lacks columns")
 
 
+@pytest.mark.parametrize(("module", "table", "column"), [
+    ("sim.report", "metrics.parquet", "hype_index"),
+    ("sim.report", "events.parquet", "label"),
+    ("sim.explain", "events.parquet", "valuation_mcny"),
+])
+def test_reader_on_a_run_an_earlier_baimo_wrote_is_one_line(
+        module: str, table: str, column: str, run_dir: Path, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished run whose table lacks a column of today's contract (written before the
+    column was added): the report and the firm story stopped with a KeyError on it."""
+    import shutil
+
+    import pandas as pd
+
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    pd.read_parquet(run_dir / table).drop(columns=[column]).to_parquet(old / table)
+    code, err = run_command(module, [str(old)], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{table} lacks columns ['{column}'] (written by an earlier baimo")
+
+
 RUNAWAY = ["hype.initial=20", "startups.max_founded=1000"]
 
 

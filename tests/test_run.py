@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 from conftest import small_config
 
+from sim.events import COLUMNS as EVENT_COLUMNS
 from sim.events import EventKind
-from sim.outputs import COMPLETE, OutputError, read_run
+from sim.metrics import METRIC_COLUMNS
+from sim.outputs import COMPLETE, FUND_COLUMNS, OutputError, read_run
 from sim.plots import build_all
 from sim.run import run, simulate
 
@@ -57,6 +59,10 @@ def test_run_writes_the_output_contract(tmp_path) -> None:
     for col in ("month", "kind", "actor", "actor_type", "counterparty", "amount_mcny",
                 "model_kind", "domain", "valuation_mcny", "gpus", "price", "segment", "reason"):
         assert col in out.events.columns
+    # every column of the contract, in its order, and no other (readers check for them)
+    assert tuple(out.metrics.columns) == METRIC_COLUMNS
+    assert tuple(out.events.columns) == EVENT_COLUMNS
+    assert tuple(out.funds.columns) == FUND_COLUMNS
     assert not list((tmp_path / "run").glob(".*.tmp"))
 
 
