@@ -2,7 +2,8 @@
 
 The same for a file system that refuses a write (disk full, a file too large, no
 permission): one line naming the file. A Ctrl-C ends a command with one line too
-(exit 130), and a reader that goes away (``| head``) ends it quietly
+(exit 130), as does a SIGTERM (exit 143: a batch scheduler's time limit or preemption,
+``kill PID``), and a reader that goes away (``| head``) ends it quietly
 (:func:`console_command`).
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import NoReturn, ParamSpec
 
@@ -21,6 +24,25 @@ P = ParamSpec("P")
 EXIT_BAD_INPUT = 2
 #: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
 EXIT_INTERRUPTED = 130
+#: Exit code of a command stopped by SIGTERM (128 + SIGTERM).
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """A SIGTERM (a scheduler's time limit or preemption, ``kill PID``), raised where the
+    command is, as a Ctrl-C raises KeyboardInterrupt: whatever stops cleanly on a Ctrl-C
+    (workers stopped, nothing unfinished marked complete, one line) stops so on this."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
+    """How an interrupt stopped a command, in a word, and its exit code."""
+    if isinstance(exc, Terminated):
+        return "terminated", EXIT_TERMINATED
+    return "interrupted", EXIT_INTERRUPTED
 
 
 def fail(prog: str, message: str) -> NoReturn:
@@ -63,12 +85,17 @@ def os_error_line(exc: OSError) -> str:
 def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
     """Wrap ``prog``'s entry point: an :class:`OSError` ends it with :func:`fail` (one line,
     exit 2) instead of a traceback; a broken pipe ends it quietly (exit 1); a Ctrl-C with
-    one line (exit 130). Every output is written atomically and marked complete last, so
+    one line (exit 130), a SIGTERM too (exit 143: :class:`Terminated`). Every output is
+    written atomically and marked complete last, so
     what an interruption leaves unfinished is never taken for finished."""
 
     def wrap(main: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(main)
         def command(*args: P.args, **kwargs: P.kwargs) -> None:
+            # The default SIGTERM ends the process where it stands, without a word (its
+            # workers then notice on their own); the handler lasts as long as the command.
+            here = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGTERM, _raise_terminated) if here else None
             try:
                 main(*args, **kwargs)
                 sys.stdout.flush()   # a reader gone before the last write shows up here
@@ -78,10 +105,13 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
                 raise SystemExit(1) from None
             except OSError as exc:
                 fail(prog, os_error_line(exc))
-            except KeyboardInterrupt:
-                print(f"{prog}: interrupted; nothing unfinished is marked complete",
-                      file=sys.stderr)
-                raise SystemExit(EXIT_INTERRUPTED) from None
+            except KeyboardInterrupt as exc:
+                how, code = stopped(exc)
+                print(f"{prog}: {how}; nothing unfinished is marked complete", file=sys.stderr)
+                raise SystemExit(code) from None
+            finally:
+                if here:
+                    signal.signal(signal.SIGTERM, previous)
 
         return command
 

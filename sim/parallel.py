@@ -79,6 +79,9 @@ def _start_worker() -> None:
     import sim.run  # noqa: F401 - a no-op in a forked worker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the command's SIGTERM handler (sim.commands.Terminated): the
+    # parent stops its workers with SIGTERM, and they should just go.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     parent = mp.parent_process()
     if parent is not None:

@@ -96,6 +96,55 @@ def test_ctrl_c_stops_a_command_and_its_workers_with_one_line(tmp_path: Path) ->
         "baimo-validate: interrupted; nothing unfinished is marked complete"), err
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux: /proc/<pid>/stat's fourth field)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue   # it ended meanwhile
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_sigterm_stops_a_sweep_and_its_workers_with_one_line(tmp_path: Path) -> None:
+    """A SIGTERM to the command alone (a batch scheduler's time limit, ``kill PID``) during a
+    sweep on two workers: one line saying how far it got, exit 143, no traceback, no worker
+    left behind; the rerun finishes the rest. (Python's default ended the command on the spot
+    without a word.)"""
+    root = tmp_path / "outputs"
+    directory = root / "sweep"
+    command = [*BAIMO, "-m", "seed=1,2,3,4,5,6", "horizon_months=60", "buyers.count=20000",
+               "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "sweep_plots=false",
+               f"sweep_dir={directory}"]
+    proc = subprocess.Popen(command, env=_env(root), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not list(directory.glob(f"*/{COMPLETE}")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in out + err, err
+    finished = len(list(directory.glob(f"*/{COMPLETE}")))
+    assert 1 <= finished < 6, "the sweep finished before it was stopped: lengthen the jobs"
+    assert out.strip().splitlines()[-1] == (f"terminated: {finished} of 6 jobs complete; run "
+                                            "the same command again to finish the rest")
+    assert workers, "the sweep ran on no worker processes"
+    time.sleep(1.0)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "a worker was left"
+    rerun = subprocess.run(command, env=_env(root), capture_output=True, text=True, timeout=300,
+                           check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(list(directory.glob(f"*/{COMPLETE}"))) == 6
+
+
 def test_a_run_killed_mid_write_has_no_marker_and_is_unreadable(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch
                                                                 ) -> None:

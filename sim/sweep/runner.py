@@ -36,7 +36,7 @@ from hydra.core.plugins import Plugins
 from hydra.types import HydraContext
 from rich.console import Console
 
-from sim.commands import EXIT_INTERRUPTED
+from sim.commands import stopped
 from sim.configuration import run_control
 from sim.outputs import COMPLETE, OutputError, write_json
 from sim.parallel import process_pool, stop_workers
@@ -349,10 +349,11 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     if todo:
         try:
             launch_all(hydra, spec, todo, pool, console)
-        except KeyboardInterrupt:
-            say(console, f"interrupted: {complete(spec)} of {len(spec.jobs)} jobs complete; "
+        except KeyboardInterrupt as exc:
+            how, code = stopped(exc)
+            say(console, f"{how}: {complete(spec)} of {len(spec.jobs)} jobs complete; "
                          "run the same command again to finish the rest")
-            return EXIT_INTERRUPTED
+            return code
         except BrokenProcessPool:
             say(console, f"a worker process died (killed, or out of memory), which stops the "
                          f"pool: {complete(spec)} of {len(spec.jobs)} jobs complete; run the "
@@ -366,10 +367,11 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     except OutputError as exc:
         say(console, f"aggregation failed: {exc}")
         return EXIT_FAILED_JOBS
-    except KeyboardInterrupt:
-        say(console, f"interrupted while aggregating: the jobs are complete; rebuild the tables "
+    except KeyboardInterrupt as exc:
+        how, code = stopped(exc)
+        say(console, f"{how} while aggregating: the jobs are complete; rebuild the tables "
                      f"and plots with: baimo aggregate {spec.directory}")
-        return EXIT_INTERRUPTED
+        return code
     say(console, f"wrote {spec.directory}: sweep.parquet ({len(tables.jobs)} rows), "
                  f"sweep_metrics.parquet ({len(tables.metrics)} rows), "
                  f"{sum(p.suffix == '.png' for p in written)} plots")
