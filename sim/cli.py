@@ -16,6 +16,7 @@ range (exit code 2), before anything is simulated.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -55,18 +56,36 @@ def headline(summary: dict) -> list[str]:
     ]
 
 
+def discard_refused(run_dir: Path) -> None:
+    """Remove the run directory Hydra made for a run refused before it began, when it is one
+    of the output root's runs and holds only Hydra's record of the command (``.hydra/``) and
+    an empty log: a mistyped value would otherwise leave an empty run there each time."""
+    from sim.locations import output_root
+
+    runs = (output_root() / "runs").resolve()
+    if not run_dir.is_dir() or run_dir.resolve().parent != runs:
+        return   # hydra.run.dir pointed elsewhere: not ours to remove
+    entries = list(run_dir.iterdir())
+    hydra_record = {e.name for e in entries if e.is_dir()} <= {".hydra"}
+    empty_logs = all(e.suffix == ".log" and e.stat().st_size == 0
+                     for e in entries if e.is_file())
+    if entries and hydra_record and empty_logs:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def app(cfg: DictConfig) -> None:
     """Validate, simulate, write outputs and plots, print a headline."""
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = to_config(cfg)
     except ConfigError as exc:
+        discard_refused(run_dir)
         fail(str(exc))
         return
     from sim.run import simulate, write_run
     from sim.world import RunawayError
 
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         tables = simulate(config)
     except RunawayError as exc:   # the config drove the market past a safety limit

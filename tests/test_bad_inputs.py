@@ -103,6 +103,22 @@ def test_bad_model_input_is_one_line_exit_2(overrides: list[str], fragment: str,
     assert no_complete_run(output_root)
 
 
+def test_a_refused_run_leaves_no_run_directory(output_root: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hydra makes the run's directory before the values are checked: a refused run took
+    it away with it, one empty run under outputs/runs/ per mistyped value. A directory of
+    the user's own choosing (hydra.run.dir) is left alone."""
+    bad = ["giants.names=[A,B,C]"]   # more giants' figures than names: found by the run
+    code, err = run_command("sim.cli", bad, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "needs one per giant")
+    assert not list((output_root / "runs").glob("*"))
+    own = tmp_path / "mine"
+    code, _ = run_command("sim.cli", [*bad, f"hydra.run.dir={own}"], capsys, monkeypatch)
+    assert code == 2 and (own / ".hydra").is_dir()
+
+
 def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a_file"
