@@ -86,8 +86,8 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
     """Wrap ``prog``'s entry point: an :class:`OSError` ends it with :func:`fail` (one line,
     exit 2) instead of a traceback; a broken pipe ends it quietly (exit 1); a Ctrl-C with
     one line (exit 130), a SIGTERM too (exit 143: :class:`Terminated`). Every output is
-    written atomically and marked complete last, so
-    what an interruption leaves unfinished is never taken for finished."""
+    written atomically and marked complete last, so what an interruption leaves unfinished
+    is never taken for finished."""
 
     def wrap(main: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(main)

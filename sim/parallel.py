@@ -75,12 +75,12 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
 
 def _start_worker() -> None:
     """Worker initializer: have the model imported, leave a Ctrl-C to the parent (which
-    stops the workers: each would print its own traceback) and leave when it dies."""
+    stops the workers: each would print its own traceback), end at once on the SIGTERM the
+    parent stops it with, and leave when the parent dies."""
     import sim.run  # noqa: F401 - a no-op in a forked worker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A forked worker inherits the command's SIGTERM handler (sim.commands.Terminated): the
-    # parent stops its workers with SIGTERM, and they should just go.
+    # A forked worker inherits the command's SIGTERM handler (sim.commands.Terminated).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     parent = mp.parent_process()
