@@ -37,22 +37,30 @@ def fail(message: str) -> NoReturn:
     commands.fail("baimo", message)
 
 
+def _number(value: float | None, spec: str) -> str:
+    """``value`` formatted by ``spec``, or "n/a" where the run has none (null in
+    summary.json: no enterprise revenue yet in a short run, no startup spending, ...)."""
+    return "n/a" if value is None else format(value, spec)
+
+
 def headline(summary: dict) -> list[str]:
     """A few lines a person reads at a glance after a run."""
     s = summary
+    releases, startups, exits = s["releases"], s["startups"], s["exits"]
+    compute, concentration = s["compute"], s["concentration"]
     return [
-        f"releases: {s['releases']['total']} "
-        f"(by month 4: {s['releases']['by_month_4']:.0f}, "
-        f"by month 13: {s['releases']['by_month_13']:.0f})",
-        f"startups founded {s['startups']['founded']}, surviving {s['startups']['survivors']}, "
-        f"independent builders peak {s['startups']['independent_builders_peak']} -> "
-        f"{s['startups']['independent_builders_final']}",
-        f"exits: IPO {s['exits']['ipo']}, acquired {s['exits']['acquired']}, "
-        f"secondary {s['exits']['secondary_sale']}, bankrupt {s['exits']['bankrupt']}",
-        f"giants' share of GPU purchases {s['compute']['giant_share_of_purchases']:.0%}, "
-        f"GPU price peak in year 1 x{s['compute']['gpu_price_peak_first_year_ratio']:.2f}",
-        f"enterprise revenue HHI {s['concentration']['hhi_final']:.2f}, "
-        f"giants' share {s['concentration']['giant_revenue_share_final']:.0%}",
+        f"releases: {releases['total']} "
+        f"(by month 4: {_number(releases['by_month_4'], '.0f')}, "
+        f"by month 13: {_number(releases['by_month_13'], '.0f')})",
+        f"startups founded {startups['founded']}, surviving {startups['survivors']}, "
+        f"independent builders peak {startups['independent_builders_peak']} -> "
+        f"{startups['independent_builders_final']}",
+        f"exits: IPO {exits['ipo']}, acquired {exits['acquired']}, "
+        f"secondary {exits['secondary_sale']}, bankrupt {exits['bankrupt']}",
+        f"giants' share of GPU purchases {_number(compute['giant_share_of_purchases'], '.0%')}, "
+        f"GPU price peak in year 1 x{_number(compute['gpu_price_peak_first_year_ratio'], '.2f')}",
+        f"enterprise revenue HHI {_number(concentration['hhi_final'], '.2f')}, "
+        f"giants' share {_number(concentration['giant_revenue_share_final'], '.0%')}",
     ]
 
 

@@ -66,6 +66,20 @@ def test_run_writes_the_output_contract(tmp_path) -> None:
     assert not list((tmp_path / "run").glob(".*.tmp"))
 
 
+def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
+    """Two months bring no enterprise revenue: the giants' share of it is null in the
+    summary, and the headline printed after the run (baimo) stopped with a TypeError on
+    it, after the run was written."""
+    from sim.cli import headline
+
+    summary = simulate(small_config("horizon_months=2", "hype.shocks=[]",
+                                    "compute.export_controls=[]")).summary
+    assert summary["concentration"]["giant_revenue_share_final"] is None
+    lines = headline(summary)
+    assert lines[-1].endswith("giants' share n/a")
+    assert len(lines) == 5
+
+
 def test_reading_an_unfinished_run_fails_with_one_line(tmp_path) -> None:
     with pytest.raises(OutputError, match="no such run directory"):
         read_run(tmp_path / "missing")
