@@ -65,6 +65,7 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "seed=1,2", "sweep_dir=~/sweeps/mine"], "reads a ~ only in quotes"),
     # valid values that drive the market past a safety limit (RunawayError)
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
+    (["funding.max_positions=100"], "funding.max_positions=100 passed"),   # the baseline's ~900
 ]
 
 

@@ -371,6 +371,27 @@ class FundingMarket:
         self._committed.clear()
         self._has_lead.clear()
 
+    def _check_positions(self) -> None:
+        """RunawayError past ``max_positions`` (fund, company) positions held at once (checked
+        as each round closes: one month's close can add millions): in a market hot enough
+        for every fund to join every round, positions (memory) and the funds' monthly work
+        grow as funds times companies, gigabytes within a few months, before entry itself
+        passes its limits (``startups.max_founded``, ``funds.max_founded``)."""
+        held, limit = len(self._cost_basis), self._cfg.max_positions
+        if held <= limit:
+            return
+        from sim.world import RunawayError  # sim.world builds on this module
+
+        funds = len({fund for fund, _ in self._cost_basis})
+        companies = len({company for _, company in self._cost_basis})
+        raise RunawayError(
+            f"funding.max_positions={limit} passed in month {int(self._env.now)}: {funds:,} "
+            f"funds hold {held:,} positions in {companies:,} companies; hot rounds draw every "
+            "fund in, and entry grows with hype (startups.base_founding_rate, "
+            "funds.vintage_rate_per_month and their hype elasticities), which releases and "
+            "rounds feed (hype.release_impulse, hype.funding_impulse_per_bn): lower these, or "
+            "raise funding.max_positions")
+
     def _close(self, req: RaiseRequest, sheets: list[TermSheet], total: float,
                promised: dict[str, float]) -> None:
         """Close ``req`` with its ``sheets`` (``total`` million CNY), then the lead buys out
@@ -389,6 +410,7 @@ class FundingMarket:
             self._ledger.transfer(now, sheet.fund, req.startup, amount, "investment")
             cap[sheet.fund] = cap.get(sheet.fund, 0.0) + amount / post
             self._cost_basis[(sheet.fund, req.startup)] += amount
+        self._check_positions()
         down = req.startup in self._last_post and post < self._last_post[req.startup]
         stage = self._stage[req.startup] + 1
         self._stage[req.startup] = stage
