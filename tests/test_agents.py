@@ -52,6 +52,19 @@ def test_buyer_utility_rewards_digitisation_and_punishes_hallucination() -> None
     assert (pricey < u).all()
 
 
+def test_a_model_far_below_the_midpoint_is_worth_nothing_without_a_warning() -> None:
+    """A capability hundreds of widths below the buyers' midpoint overflows exp(-x): its
+    value is 0 (the limit), and NumPy's overflow warning reached the user's terminal."""
+    import warnings
+
+    from sim.agents.buyers import _sigmoid
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = _sigmoid(np.array([-1e4, 0.0, 1e4]))
+    assert values.tolist() == [0.0, 0.5, 1.0]
+
+
 def test_headcount_resistance_lowers_value() -> None:
     buyers = MarketModel(small_config()).buyers
     i = np.array([0, 1])

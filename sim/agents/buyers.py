@@ -43,7 +43,10 @@ _PAYMENT_REASONS = np.array(["api_payment", "contract_payment"], dtype=object)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    """The logistic function. Far below the midpoint ``exp(-x)`` overflows to inf and the
+    value is 0, its limit: NumPy's overflow warning there would only alarm the user."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.ndarray:
