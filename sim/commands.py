@@ -110,7 +110,7 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
                 print(f"{prog}: {how}; nothing unfinished is marked complete", file=sys.stderr)
                 raise SystemExit(code) from None
             finally:
-                if here:
+                if here and previous is not None:   # None: a handler set outside Python
                     signal.signal(signal.SIGTERM, previous)
 
         return command
