@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 EXPERIMENTS_DIR = ROOT / "experiments"
+#: The config group of named experiments (``+experiment=NAME``).
+EXPERIMENT = "experiment"
 
 
 @dataclass
@@ -140,21 +142,62 @@ def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
 
 def bool_problem(overrides: Sequence[Override]) -> str | None:
     """One line for the first override that gives a true-or-false key anything but true or
-    false (None: none does). OmegaConf would take any integer as a truth value, so a
-    slip such as ``compute.made_to_order=2`` (or a number meant for another key) would
-    run as true, unremarked."""
+    false, itself or in the experiment file it names (None: none does). OmegaConf would
+    take any integer as a truth value, so a slip such as ``compute.made_to_order=2`` (or a
+    number meant for another key) would run as true, unremarked."""
     keys = bool_keys()
     for o in overrides:
+        if o.key_or_group == EXPERIMENT and not o.is_delete() and not o.is_sweep_override():
+            problem = _experiment_bool_problem(str(o.value()), keys)
+            if problem is not None:
+                return problem
         if o.is_delete() or o.key_or_group not in keys:
             continue
         values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
         for value in values:
-            if isinstance(value, bool) or value is None:
-                continue   # None: OmegaConf says the key may not be null
-            if isinstance(value, str) and "${" in value:
-                continue   # an interpolation: OmegaConf checks what it resolves to
+            if not _not_a_bool(value):
+                continue
             text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
             return f"{o.key_or_group}={text}: allowed true or false"
+    return None
+
+
+def _not_a_bool(value: Any) -> bool:
+    """A value OmegaConf would turn into true or false that is neither (an integer, say);
+    None is left to OmegaConf (the key may not be null), an interpolation to what it
+    resolves to."""
+    return not (isinstance(value, bool) or value is None
+                or (isinstance(value, str) and "${" in value))
+
+
+def experiment_file(name: str) -> Path | None:
+    """The file ``+experiment=NAME`` reads: ``conf/experiment/NAME.yaml``, or a scenario
+    under the output root (``<output root>/scenarios/experiment/NAME.yaml``)."""
+    for root in (CONF_DIR, output_root() / "scenarios"):
+        path = root / EXPERIMENT / f"{name}.yaml"
+        if path.is_file():
+            return path
+    return None
+
+
+def _experiment_bool_problem(name: str, keys: frozenset[str]) -> str | None:
+    """:func:`bool_problem` of the values an experiment file sets (``# @package _global_``):
+    OmegaConf converts them as it merges the file, so by then a ``made_to_order: 2`` reads
+    as true. A file that is missing or not YAML is left to Hydra, which says so."""
+    path = experiment_file(name)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    stack = [("", data)] if isinstance(data, dict) else []
+    while stack:
+        prefix, node = stack.pop()
+        for key, value in node.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, dict):
+                stack.append((f"{dotted}.", value))
+            elif dotted in keys and _not_a_bool(value):
+                return f"{path}: {dotted}={value}: allowed true or false"
     return None
 
 

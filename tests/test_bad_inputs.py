@@ -330,6 +330,25 @@ def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list
     assert no_complete_run(output_root)
 
 
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.cli", ["+experiment=mine", "horizon_months=12"]),
+    ("sim.cli", ["-m", "+experiment=mine", "seed=1,2"]),
+    ("sim.validate", ["--replications", "1", "+experiment=mine"]),
+    ("sim.teach", ["patient_capital", "+experiment=mine"]),
+], ids=["run", "sweep", "validate", "teach"])
+def test_an_experiment_file_giving_a_true_or_false_key_a_number_is_one_line(
+        module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's scenario file setting ``made_to_order: 2``: OmegaConf merged it as true."""
+    mine = output_root / "scenarios" / "experiment" / "mine.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# @package _global_\ncompute:\n  made_to_order: 2\n", encoding="utf-8")
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{mine}: compute.made_to_order=2: allowed true or false")
+    assert no_complete_run(output_root)
+
+
 def test_an_experiment_file_that_is_not_text_is_one_line_and_listed_as_unreadable(
         output_root: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
