@@ -28,7 +28,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import BaimoConfig, ConfigError, validate
-from sim.locations import output_root
+from sim.locations import output_root, scenarios_root
 
 if TYPE_CHECKING:
     from hydra.core.override_parser.types import Override
@@ -170,11 +170,16 @@ def _not_a_bool(value: Any) -> bool:
                 or (isinstance(value, str) and "${" in value))
 
 
+def scenario_experiments() -> Path:
+    """The folder of scenarios that run as experiments: ``<output root>/scenarios/experiment``."""
+    return scenarios_root() / EXPERIMENT
+
+
 def experiment_file(name: str) -> Path | None:
     """The file ``+experiment=NAME`` reads: ``conf/experiment/NAME.yaml``, or a scenario
-    under the output root (``<output root>/scenarios/experiment/NAME.yaml``)."""
-    for root in (CONF_DIR, output_root() / "scenarios"):
-        path = root / EXPERIMENT / f"{name}.yaml"
+    (:func:`scenario_experiments`)."""
+    for folder in (CONF_DIR / EXPERIMENT, scenario_experiments()):
+        path = folder / f"{name}.yaml"
         if path.is_file():
             return path
     return None
@@ -348,7 +353,7 @@ def yaml_problem(exc: yaml.YAMLError | UnicodeDecodeError) -> str:
 def _undecodable_config() -> Path | None:
     """The first YAML file Hydra may read (``conf/``, ``experiments/``, the scenarios under
     the output root) that is not UTF-8 text."""
-    for folder in (CONF_DIR, EXPERIMENTS_DIR, output_root() / "scenarios"):
+    for folder in (CONF_DIR, EXPERIMENTS_DIR, scenarios_root()):
         for path in sorted(folder.rglob("*.yaml")):
             try:
                 path.read_text(encoding="utf-8")

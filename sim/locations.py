@@ -18,3 +18,10 @@ def output_root() -> Path:
     working directory. A leading ``~`` is the home directory (a shell leaves it alone in
     quotes: ``BAIMO_OUTPUT_ROOT="~/baimo"`` would make a directory named ``~`` here)."""
     return Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs").expanduser()
+
+
+def scenarios_root() -> Path:
+    """Where runs write scenarios (a calibration's best configuration): a config search
+    root of conf/config.yaml's, so ``experiment/NAME.yaml`` in it runs as
+    ``+experiment=NAME``."""
+    return output_root() / "scenarios"

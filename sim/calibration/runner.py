@@ -39,8 +39,14 @@ from rich.console import Console
 from sim.calibration.loss import PRICE_TERM
 from sim.calibration.task import calibration_task, read_record, record_path
 from sim.config import ConfigError
-from sim.configuration import CalibrationSpec, config_hash, run_control, to_config
-from sim.outputs import output_root, write_parquet, write_text
+from sim.configuration import (
+    CalibrationSpec,
+    config_hash,
+    run_control,
+    scenario_experiments,
+    to_config,
+)
+from sim.outputs import write_parquet, write_text
 from sim.sweep.runner import say, sweep_lock
 from sim.sweep.spec import CONFIG_NAME, Master, SweepError, quote
 from sim.validation.facts import FACTS
@@ -50,7 +56,6 @@ TRIALS_TABLE = "trials.parquet"
 REPORT = "calibration.md"
 BEST = "best.yaml"
 PLOTS = "plots"
-SCENARIOS = "scenarios"
 FINGERPRINT = "baimo_fingerprint"
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -251,7 +256,7 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
     text = scenario_yaml(spec.scenario, values, float(best["loss"]), default_loss,
                          study.study_name, directory)
     write_text(text, directory / BEST)
-    scenario = output_root() / SCENARIOS / "experiment" / f"{spec.scenario}.yaml"
+    scenario = scenario_experiments() / f"{spec.scenario}.yaml"
     write_text(text, scenario)
     write_text(report(table, space, start, int(best["trial"]), spec), directory / REPORT)
     from sim.calibration.plots import plot_loss_by_trial

@@ -13,7 +13,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from sim.commands import os_error_reason
-from sim.configuration import EXPERIMENTS_DIR
+from sim.configuration import EXPERIMENTS_DIR, scenario_experiments
 
 TEACHING = "teaching"
 SCENARIOS = "scenarios"
@@ -43,14 +43,12 @@ def list_experiments(root: Path = EXPERIMENTS_DIR) -> dict[str, list[tuple[str, 
     Scenarios are the files runs wrote under ``<output root>/scenarios/experiment/``
     (a calibration's best configuration).
     """
-    from sim.outputs import output_root
-
     found: dict[str, list[tuple[str, str]]] = {"experiments": [], TEACHING: [], SCENARIOS: []}
     for path in sorted(root.glob("*.yaml")):
         found["experiments"].append((path.stem, question(path)))
     for path in sorted((root / TEACHING).glob("*.yaml")):
         found[TEACHING].append((f"{TEACHING}/{path.stem}", question(path)))
-    for path in sorted((output_root() / SCENARIOS / "experiment").glob("*.yaml")):
+    for path in sorted(scenario_experiments().glob("*.yaml")):
         found[SCENARIOS].append((path.stem, question(path)))
     return found
 
