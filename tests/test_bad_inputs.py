@@ -308,12 +308,17 @@ def test_a_disk_that_refuses_a_write_is_one_line(module: str, argv: list[str], o
     assert no_complete_run(output_root)
 
 
-@pytest.mark.parametrize(("module", "argv"), [
-    ("sim.cli", ["+experiment=broken", "horizon_months=12"]),
-    ("sim.cli", ["-m", "+experiment=broken", "seed=1,2"]),
-    ("sim.validate", ["--replications", "1", "+experiment=broken"]),
-    ("sim.teach", ["patient_capital", "+experiment=broken"]),
-], ids=["run", "sweep", "validate", "teach"])
+def _experiment_commands(name: str) -> pytest.MarkDecorator:
+    """Every command that takes ``+experiment=NAME``, as (module, argv) parameters."""
+    return pytest.mark.parametrize(("module", "argv"), [
+        ("sim.cli", [f"+experiment={name}", "horizon_months=12"]),
+        ("sim.cli", ["-m", f"+experiment={name}", "seed=1,2"]),
+        ("sim.validate", ["--replications", "1", f"+experiment={name}"]),
+        ("sim.teach", ["patient_capital", f"+experiment={name}"]),
+    ], ids=["run", "sweep", "validate", "teach"])
+
+
+@_experiment_commands("broken")
 def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list[str],
                                                          output_root: Path,
                                                          capsys: pytest.CaptureFixture[str],
@@ -330,12 +335,7 @@ def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list
     assert no_complete_run(output_root)
 
 
-@pytest.mark.parametrize(("module", "argv"), [
-    ("sim.cli", ["+experiment=mine", "horizon_months=12"]),
-    ("sim.cli", ["-m", "+experiment=mine", "seed=1,2"]),
-    ("sim.validate", ["--replications", "1", "+experiment=mine"]),
-    ("sim.teach", ["patient_capital", "+experiment=mine"]),
-], ids=["run", "sweep", "validate", "teach"])
+@_experiment_commands("mine")
 def test_an_experiment_file_giving_a_true_or_false_key_a_number_is_one_line(
         module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
