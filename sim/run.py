@@ -42,7 +42,7 @@ def simulate(cfg: BaimoConfig) -> Tables:
     """Run the model and turn its record into tables (writes nothing)."""
     model = MarketModel(cfg)
     result = model.run()
-    events = events_frame(result.events.columns())
+    events = events_frame(result.events.table())
     metrics = metrics_frame(result.metrics, cfg.start_date)
     funds = fund_table(model)
     summary = clean_json(summarise(model, events, metrics, funds))

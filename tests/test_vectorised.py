@@ -58,9 +58,25 @@ def test_batches_and_single_events_make_the_same_table_as_row_dicts() -> None:
     assert [r["actor"] for r in rows[2:4]] == ["buyer:4", "buyer:9"]
     assert rows[5]["kind"] == "contract_ended" and rows[5]["reason"] == "switched"
     assert rows[6]["counterparty"] == "giant:b" and rows[6]["reason"] is None
-    pd.testing.assert_frame_equal(events_frame(log.columns()), events_frame(rows))
+    pd.testing.assert_frame_equal(events_frame(log.table()), events_frame(rows))
     assert log.count(EventKind.CONTRACT_SIGNED) == 1
     assert log.count(EventKind.TENDER) == 2
+
+
+def test_the_logs_table_is_in_time_order_and_spells_flags_as_pandas_does() -> None:
+    """A shock dated before events already recorded (ChatGPT at 0.5, applied at the start
+    of its month) comes first; ties keep recording order; a flag given as bool reads
+    "True" (pandas' astype("string")), in a batch as in a single event."""
+    log = _mixed_log()
+    log.record(0.5, EventKind.SHOCK, "world", ActorType.MARKET, label="late")
+    log.record_batch(1.2, EventKind.ROUND_CLOSED, "startup:", np.array([7]), ActorType.STARTUP,
+                     down_round=np.array([True], dtype=object))
+    table = log.table()
+    assert table.column("month").to_pylist() == [0.5, 0.5, 1.2, 1.2, 1.6, 1.6, 1.7, 2.6, 2.6]
+    assert table.column("label").to_pylist()[:2] == ["x", "late"]
+    assert table.column("actor").to_pylist()[2:4] == ["startup:1", "startup:7"]
+    assert table.column("down_round").to_pylist()[2:4] == ["False", "True"]
+    pd.testing.assert_frame_equal(events_frame(table), events_frame(log.rows()))
 
 
 def test_rows_since_a_cursor_filters_by_kind() -> None:
@@ -90,7 +106,7 @@ def test_the_run_table_equals_the_one_built_from_row_dicts() -> None:
     model = MarketModel(small_config("horizon_months=12"))
     model.run()
     log = model.world.log
-    pd.testing.assert_frame_equal(events_frame(log.columns()), events_frame(log.rows()))
+    pd.testing.assert_frame_equal(events_frame(log.table()), events_frame(log.rows()))
 
 
 # ---------------------------------------------------------------- tenders and ledger
@@ -198,7 +214,7 @@ def test_the_naive_one_process_per_buyer_design_makes_the_same_kind_of_market() 
     assert isinstance(naive.buyers, NaiveBuyers)
     result = naive.run()
     vector = MarketModel(cfg).run()
-    frames = [events_frame(r.events.columns()) for r in (result, vector)]
+    frames = [events_frame(r.events.table()) for r in (result, vector)]
     for events in frames:
         signed = events[events["kind"] == "contract_signed"]
         assert set(signed["channel"]) == {"api", "contract"}
