@@ -18,7 +18,8 @@
         (e) = (c) + (naive - vectorised over the short horizon) * horizon / short.
     Adoption, and with it the per-buyer work, keeps growing after the first
     months, so this underestimates (e): the (c)/(e) speed-up is a lower bound.
-Peak memory of (c) is the peak RSS of a fresh process running it.
+Peak memory of (c) is the peak RSS of a fresh process running it: the model alone, and
+the whole run as ``baimo buyers.count=100000`` makes it (model, tables, files, plots).
 
 Every case counts the fastest of ``--repeats`` runs (3), as ``timeit`` does: the
 machine's other work only ever adds time, so the fastest run is the least disturbed,
@@ -58,15 +59,23 @@ def timed(fn: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-#: Run in a fresh process: the model once, then its own peak resident memory in KiB. On
+#: Run in a fresh process: the model once (``model``) or the whole run into a scratch
+#: directory (``run``), then the process's own peak resident memory in KiB. On
 #: Linux that is VmHWM, the high-water mark of the process's own memory: ``ru_maxrss``
 #: also counts what the process held before it exec'd Python, a copy of this benchmark,
 #: hundreds of MiB by the time (c) is measured.
 PEAK_RSS_CODE = """
-import resource, sys
+import resource, sys, tempfile
+from pathlib import Path
 from sim.configuration import compose
-from sim.model import MarketModel
-MarketModel(compose(sys.argv[1:])).run()
+cfg = compose(sys.argv[2:])
+if sys.argv[1] == "run":
+    from sim.run import run
+    with tempfile.TemporaryDirectory() as scratch:
+        run(cfg, Path(scratch))
+else:
+    from sim.model import MarketModel
+    MarketModel(cfg).run()
 try:
     with open("/proc/self/status") as status:
         print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
@@ -75,10 +84,12 @@ except OSError:
 """
 
 
-def peak_rss_mib(overrides: list[str]) -> float:
-    """Peak resident memory of a fresh process that runs the model once (MiB)."""
-    out = subprocess.run([sys.executable, "-c", PEAK_RSS_CODE, *overrides], capture_output=True,
-                         text=True, check=True)
+def peak_rss_mib(overrides: list[str], whole_run: bool = False) -> float:
+    """Peak resident memory of a fresh process that runs the model once, or the whole run
+    with its outputs (MiB)."""
+    mode = "run" if whole_run else "model"
+    out = subprocess.run([sys.executable, "-c", PEAK_RSS_CODE, mode, *overrides],
+                         capture_output=True, text=True, check=True)
     return int(out.stdout.split()[-1]) / 1024
 
 
@@ -112,7 +123,7 @@ def main() -> None:
     base, entrants = founded(extra, repeats=n)
     big = ["buyers.count=100000", *extra]
     t_big, _ = founded(big, repeats=n)
-    peak = peak_rss_mib(big)
+    peak, peak_run = peak_rss_mib(big), peak_rss_mib(big, whole_run=True)
     t_floor, _ = founded([*big, "startups.base_founding_rate=0"], repeats=n)
     rate = compose(extra).startups.base_founding_rate * 1000 / max(entrants, 1)
     t_many, many = founded([*extra, f"startups.base_founding_rate={rate:.4f}"], repeats=n)
@@ -125,7 +136,9 @@ def main() -> None:
     print(f"(b) baseline, 5,000 buyers            {base:7.2f} s   {base / ref:5.2f} x (a)"
           f"   ({entrants} startups founded)")
     print(f"(c) baseline, 100,000 buyers          {t_big:7.2f} s   {t_big / ref:5.2f} x (a)"
-          f"   {t_big / base:5.2f} x (b)   peak memory {peak:.0f} MiB")
+          f"   {t_big / base:5.2f} x (b)")
+    print(f"    peak memory {peak:.0f} MiB (model), {peak_run:.0f} MiB (whole run: tables,"
+          " files, plots)")
     print(f"(c0) (c) without startups             {t_floor:7.2f} s   {t_floor / ref:5.2f} x (a)"
           f"   ({t_big - t_floor:.2f} s of (c) is the startups)")
     print(f"(d) baseline, ~1,000 entrants         {t_many:7.2f} s   {t_many / ref:5.2f} x (a)"
