@@ -28,7 +28,7 @@ from omegaconf import DictConfig
 
 from sim import commands
 from sim.config import ConfigError
-from sim.configuration import CONF_DIR, register_configs, to_config
+from sim.configuration import CONF_DIR, CONFIG_NAME, register_configs, to_config
 from sim.sweep.experiments import listing, register_resolver
 
 
@@ -81,7 +81,7 @@ def discard_refused(run_dir: Path) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)
 def app(cfg: DictConfig) -> None:
     """Validate, simulate, write outputs and plots, print a headline."""
     run_dir = Path(HydraConfig.get().runtime.output_dir)

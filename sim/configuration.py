@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
+#: The primary config in ``conf/`` (``conf/config.yaml``).
+CONFIG_NAME = "config"
 EXPERIMENTS_DIR = ROOT / "experiments"
 #: The config group of named experiments (``+experiment=NAME``).
 EXPERIMENT = "experiment"
@@ -140,17 +142,14 @@ def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
     return frozenset(keys)
 
 
-def bool_problem(overrides: Sequence[Override]) -> str | None:
+def bool_problem(overrides: Sequence[Override], conf_dir: Path | None = None) -> str | None:
     """One line for the first override that gives a true-or-false key anything but true or
-    false, itself or in the experiment file it names (None: none does). OmegaConf would
-    take any integer as a truth value, so a slip such as ``compute.made_to_order=2`` (or a
-    number meant for another key) would run as true, unremarked."""
+    false, or for the first config file the overrides compose that does (None: none does).
+    OmegaConf would take any integer as a truth value, so a slip such as
+    ``compute.made_to_order=2`` (or a number meant for another key), on the command line
+    or in a file, would run as true, unremarked."""
     keys = bool_keys()
     for o in overrides:
-        if o.key_or_group == EXPERIMENT and not o.is_delete() and not o.is_sweep_override():
-            problem = _experiment_bool_problem(str(o.value()), keys)
-            if problem is not None:
-                return problem
         if o.is_delete() or o.key_or_group not in keys:
             continue
         values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
@@ -159,7 +158,80 @@ def bool_problem(overrides: Sequence[Override]) -> str | None:
                 continue
             text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
             return f"{o.key_or_group}={text}: allowed true or false"
+    for path, package in config_files(overrides, conf_dir or CONF_DIR):
+        problem = _file_bool_problem(path, package, keys)
+        if problem is not None:
+            return problem
     return None
+
+
+def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Path, str]]:
+    """The YAML files composing ``conf_dir``'s primary config with ``overrides`` reads, each
+    with the package its keys land in ("" for the top level): the primary config, each
+    config group's option (the defaults list's, or the one an override chooses, a
+    sweep's every one) and the experiment file ``+experiment=NAME`` names. Files that are
+    missing are left out (Hydra says so)."""
+    primary = conf_dir / f"{CONFIG_NAME}.yaml"
+    chosen: dict[str, list[str]] = {}
+    defaults = _yaml_of(primary).get("defaults") if isinstance(_yaml_of(primary), dict) else None
+    for entry in defaults if isinstance(defaults, list) else []:
+        if isinstance(entry, dict) and len(entry) == 1:
+            group, option = next(iter(entry.items()))
+            chosen[str(group)] = [str(option)]
+    for o in overrides:
+        group = o.key_or_group
+        if group != EXPERIMENT and not (conf_dir / group).is_dir():
+            continue
+        if o.is_delete():
+            chosen.pop(group, None)
+        else:
+            values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
+            chosen[group] = [str(v) for v in values]
+    files = [(primary, "")]
+    for group, options in chosen.items():
+        for option in options:
+            path = (experiment_file(option) if group == EXPERIMENT
+                    else conf_dir / group / f"{option}.yaml")
+            if path is not None and path.is_file():
+                files.append((path, _package(path, group)))
+    return files
+
+
+def _package(path: Path, group: str) -> str:
+    """Where a group file's keys land: its ``# @package`` header ("" for ``_global_``), else
+    the group (Hydra's default)."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if not line.startswith("#"):
+                    break
+                words = line[1:].split()
+                if len(words) == 2 and words[0] == "@package":
+                    package = words[1]
+                    return "" if package == "_global_" else (
+                        group if package == "_group_" else package)
+    except (OSError, UnicodeDecodeError):
+        pass
+    return group
+
+
+def _yaml_of(path: Path) -> Any:
+    """A YAML file's data (None if it cannot be read or parsed: Hydra will say so), read
+    again only when the file changes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _yaml_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _yaml_cached(path: str, mtime_ns: int, size: int) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
 
 
 def _not_a_bool(value: Any) -> bool:
@@ -185,16 +257,12 @@ def experiment_file(name: str) -> Path | None:
     return None
 
 
-def _experiment_bool_problem(name: str, keys: frozenset[str]) -> str | None:
-    """:func:`bool_problem` of the values an experiment file sets (``# @package _global_``):
+def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | None:
+    """:func:`bool_problem` of the values a config file sets, its keys under ``package``:
     OmegaConf converts them as it merges the file, so by then a ``made_to_order: 2`` reads
-    as true. A file that is missing or not YAML is left to Hydra, which says so."""
-    path = experiment_file(name)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    stack = [("", data)] if isinstance(data, dict) else []
+    as true. A file that is not YAML is left to Hydra, which says so."""
+    data = _yaml_of(path)
+    stack = [(f"{package}." if package else "", data)] if isinstance(data, dict) else []
     while stack:
         prefix, node = stack.pop()
         for key, value in node.items():
@@ -389,7 +457,7 @@ def compose(overrides: list[str] | None = None) -> BaimoConfig:
         if problem is not None:
             raise ConfigError(problem)
         try:
-            cfg = hydra_compose(config_name="config", overrides=list(overrides or []))
+            cfg = hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides or []))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:   # a user's experiment file
             raise ConfigError(yaml_problem(exc)) from None
     return to_config(cfg)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sim.configuration import CONF_DIR
 from sim.outputs import COMPLETE
 
 # (overrides, a fragment the one-line message must contain)
@@ -308,17 +310,18 @@ def test_a_disk_that_refuses_a_write_is_one_line(module: str, argv: list[str], o
     assert no_complete_run(output_root)
 
 
-def _experiment_commands(name: str) -> pytest.MarkDecorator:
-    """Every command that takes ``+experiment=NAME``, as (module, argv) parameters."""
+def _commands_with(override: str) -> pytest.MarkDecorator:
+    """Every command that takes config overrides (``+experiment=NAME``, a group's option),
+    given ``override``, as (module, argv) parameters."""
     return pytest.mark.parametrize(("module", "argv"), [
-        ("sim.cli", [f"+experiment={name}", "horizon_months=12"]),
-        ("sim.cli", ["-m", f"+experiment={name}", "seed=1,2"]),
-        ("sim.validate", ["--replications", "1", f"+experiment={name}"]),
-        ("sim.teach", ["patient_capital", f"+experiment={name}"]),
+        ("sim.cli", [override, "horizon_months=12"]),
+        ("sim.cli", ["-m", override, "seed=1,2"]),
+        ("sim.validate", ["--replications", "1", override]),
+        ("sim.teach", ["patient_capital", override]),
     ], ids=["run", "sweep", "validate", "teach"])
 
 
-@_experiment_commands("broken")
+@_commands_with("+experiment=broken")
 def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list[str],
                                                          output_root: Path,
                                                          capsys: pytest.CaptureFixture[str],
@@ -335,7 +338,7 @@ def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list
     assert no_complete_run(output_root)
 
 
-@_experiment_commands("mine")
+@_commands_with("+experiment=mine")
 def test_an_experiment_file_giving_a_true_or_false_key_a_number_is_one_line(
         module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -346,6 +349,32 @@ def test_an_experiment_file_giving_a_true_or_false_key_a_number_is_one_line(
     code, err = run_command(module, argv, capsys, monkeypatch)
     assert code == 2
     assert_one_line(err, f"{mine}: compute.made_to_order=2: allowed true or false")
+    assert no_complete_run(output_root)
+
+
+#: A compute option of the user's own, written into conf/compute by the test using it.
+OWN_COMPUTE = "own_gpus_test"
+
+
+@pytest.fixture
+def own_compute_file() -> Iterator[Path]:
+    path = CONF_DIR / "compute" / f"{OWN_COMPUTE}.yaml"
+    path.write_text("# my GPU market\nmade_to_order: 2\n", encoding="utf-8")
+    try:
+        yield path
+    finally:
+        path.unlink()
+
+
+@_commands_with(f"compute={OWN_COMPUTE}")
+def test_a_group_file_of_the_users_own_giving_a_true_or_false_key_a_number_is_one_line(
+        module: str, argv: list[str], own_compute_file: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``conf/compute/own.yaml`` setting ``made_to_order: 2``, chosen with ``compute=own``:
+    OmegaConf merged it as true."""
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{own_compute_file}: compute.made_to_order=2: allowed true or false")
     assert no_complete_run(output_root)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +61,52 @@ def test_every_true_or_false_key_takes_only_true_or_false() -> None:
     for key in ("compute.made_to_order", "giants.train_on_overdue"):
         with pytest.raises(ConfigError, match=f"{key}=1: allowed true or false"):
             compose([f"{key}=1"])
+
+
+def test_the_config_files_a_composition_reads_are_checked_for_true_or_false_keys(
+        tmp_path: Path) -> None:
+    """The primary config, each group's option (its default, or the one an override or a
+    sweep chooses) and the experiment file, each with the package its keys land in; a
+    number for a true-or-false key in any of them (an edited default, the primary's run
+    control, a group file of the user's own) is named with its file."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.configuration import CONF_DIR, bool_problem, config_files
+
+    conf = tmp_path / "conf"
+    shutil.copytree(CONF_DIR, conf)
+    parse = OverridesParser.create().parse_overrides
+    files = dict(config_files(parse([]), conf))
+    assert files[conf / "config.yaml"] == ""
+    assert files[conf / "compute" / "default.yaml"] == "compute"
+    assert len(files) == 12   # the primary and its 11 groups' defaults
+    files = dict(config_files(parse(["+experiment=hype_bust", "~data"]), conf))
+    assert files[CONF_DIR / "experiment" / "hype_bust.yaml"] == ""   # @package _global_
+    assert conf / "data" / "default.yaml" not in files
+    assert bool_problem(parse(["+experiment=hype_bust"]), conf) is None
+
+    mine = conf / "compute" / "mine.yaml"
+    mine.write_text("# my GPUs\nmade_to_order: 2\n", encoding="utf-8")
+    assert bool_problem(parse(["compute=mine"]), conf) == (
+        f"{mine}: compute.made_to_order=2: allowed true or false")
+    assert bool_problem(parse(["compute=default,mine"]), conf) is not None   # a sweep
+    assert bool_problem(parse([]), conf) is None                             # not chosen
+    elsewhere = conf / "compute" / "moved.yaml"
+    elsewhere.write_text("# @package giants\ntrain_on_overdue: 0\n", encoding="utf-8")
+    assert bool_problem(parse(["compute=moved"]), conf) == (
+        f"{elsewhere}: giants.train_on_overdue=0: allowed true or false")
+
+    default = conf / "giants" / "default.yaml"
+    default.write_text(default.read_text(encoding="utf-8").replace(
+        "train_on_overdue: true", "train_on_overdue: 1"), encoding="utf-8")
+    assert bool_problem(parse([]), conf) == (
+        f"{default}: giants.train_on_overdue=1: allowed true or false")
+    default.write_text(default.read_text(encoding="utf-8").replace(
+        "train_on_overdue: 1", "train_on_overdue: true"), encoding="utf-8")
+    primary = conf / "config.yaml"
+    primary.write_text(primary.read_text(encoding="utf-8").replace(
+        "plan: false", "plan: 2"), encoding="utf-8")
+    assert bool_problem(parse([]), conf) == f"{primary}: plan=2: allowed true or false"
 
 
 def test_chinese_names_in_quotes_name_the_actors_and_change_no_number() -> None:

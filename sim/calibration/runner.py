@@ -40,6 +40,7 @@ from sim.calibration.loss import PRICE_TERM
 from sim.calibration.task import calibration_task, read_record, record_path
 from sim.config import ConfigError
 from sim.configuration import (
+    CONFIG_NAME,
     CalibrationSpec,
     config_hash,
     run_control,
@@ -48,7 +49,7 @@ from sim.configuration import (
 )
 from sim.outputs import write_parquet, write_text
 from sim.sweep.runner import say, sweep_lock
-from sim.sweep.spec import CONFIG_NAME, Master, SweepError, quote
+from sim.sweep.spec import Master, SweepError, quote
 from sim.validation.facts import FACTS
 
 STUDY_DB = "study.db"

@@ -37,6 +37,7 @@ from sim.commands import with_quoting_hint
 from sim.config import BaimoConfig, ConfigError
 from sim.configuration import (
     CONF_DIR,
+    CONFIG_NAME,
     RunControl,
     bool_problem,
     hash_resolved,
@@ -51,7 +52,6 @@ from sim.sweep.design import GRID, Design, draw, override
 
 SWEEP_MANIFEST = "sweep.json"
 FAILED = "FAILED"
-CONFIG_NAME = "config"
 TASK_NAME = "baimo"
 REPLICATION = "replication"
 #: Overrides that steer the sweep: they never name the sweep or a job directory.
