@@ -16,6 +16,7 @@ range (exit code 2), before anything is simulated.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 from contextlib import nullcontext
@@ -141,11 +142,28 @@ def aggregate_command(args: list[str]) -> None:
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
-def sweep_or_run(argv: list[str]) -> None:
-    """Send a sweep to sim.sweep, anything else to the Hydra app as before."""
+def parse_command(argv: list[str]) -> argparse.Namespace:
+    """Hydra's parse of baimo's command line, a bad one in one line: an unknown option, a
+    bad choice, or an override after an option (argparse takes overrides in one run, so
+    ``baimo seed=1 -m key=a,b`` leaves ``key=a,b`` over), which says the order to use."""
     from hydra._internal.utils import get_args_parser
 
-    args = get_args_parser().parse_args(argv)
+    parser = get_args_parser()
+    parser.error = lambda message: fail(f"{message} (see baimo --help)")  # type: ignore[method-assign]
+    args, extra = parser.parse_known_args(argv)
+    if extra and any(e.startswith("-") for e in extra):
+        fail(f"unrecognized arguments: {' '.join(extra)} (see baimo --help)")
+    if extra:
+        overrides = [*args.overrides, *extra]
+        options = [t for t in argv if t not in overrides]
+        fail(f"{' '.join(extra)}: an override after an option; options go first: "
+             f"baimo {' '.join([*options, *overrides])}")
+    return args
+
+
+def sweep_or_run(argv: list[str]) -> None:
+    """Send a sweep to sim.sweep, anything else to the Hydra app as before."""
+    args = parse_command(argv)
     shows = any(getattr(args, flag, None) for flag in SHOW_FLAGS)
     custom = args.config_path or args.config_name or args.config_dir
     from hydra.core.global_hydra import GlobalHydra

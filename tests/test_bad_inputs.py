@@ -65,6 +65,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     # text that is not ASCII must be quoted in Hydra's grammar: the line says so
     (["giants.names=[百度,阿里巴巴]"], "only in quotes"),
     (["-m", "seed=1,2", "sweep_dir=~/sweeps/mine"], "reads a ~ only in quotes"),
+    # the command line itself: argparse's usage block and error become one line
+    (["horizon_months=3", "-m", "seed=1,2"],
+     "seed=1,2: an override after an option; options go first: baimo -m horizon_months=3"),
+    (["--frobnicate", "seed=1"], "unrecognized arguments: --frobnicate (see baimo --help)"),
+    (["--cfg", "everything"], "argument --cfg/-c: invalid choice: 'everything'"),
     # valid values that drive the market past a safety limit (RunawayError)
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
     (["funding.max_positions=100"], "funding.max_positions=100 passed"),   # the baseline's ~900
