@@ -346,6 +346,7 @@ class BaimoConfig:
     seed: int = param(0, 2**63 - 1, "integer")
     horizon_months: int = param(1, 600, "months")
     start_date: str = MISSING
+    max_events: int = param(1, 10_000_000_000, "events in a run's log (a safety limit)")
     capability: CapabilityConfig = field(default_factory=CapabilityConfig)
     open_source: OpenSourceConfig = field(default_factory=OpenSourceConfig)
     hype: HypeConfig = field(default_factory=HypeConfig)

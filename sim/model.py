@@ -34,7 +34,7 @@ from sim.markets.funding import FundingMarket
 from sim.markets.procurement import EnterpriseMarket
 from sim.metrics import MetricsRecorder
 from sim.rng import Streams
-from sim.world import Phase, World
+from sim.world import Phase, RunawayError, World
 
 WORLD = "world"
 
@@ -81,6 +81,7 @@ class MarketModel:
         env.process(self.close_rounds())
         env.process(self.close_rentals())
         env.process(self.buyers.run())
+        env.process(self.limit_events())
         env.process(self.recorder.run())
 
     @property
@@ -140,6 +141,23 @@ class MarketModel:
         while True:
             w.compute.reprice()
             w.compute.clear_rentals(w.actor_types)
+            yield w.env.timeout(1)
+
+    def limit_events(self) -> Generator[simpy.Event, None, None]:
+        """RunawayError once the event log passes ``max_events`` (checked at the end of each
+        month): events, most of them the buyers' tenders and contracts, grow as buyers x
+        months, and the run's memory with them; a run too large for the machine would
+        otherwise end in the system's out-of-memory kill, without a word."""
+        w = self.world
+        limit = self.cfg.max_events
+        yield w.env.timeout(Phase.METRICS)
+        while True:
+            if len(w.log) > limit:
+                raise RunawayError(
+                    f"max_events={limit} passed in month {int(w.now)}: {len(w.log):,} events, "
+                    f"most of them the buyers' tenders and contracts (buyers.count="
+                    f"{self.cfg.buyers.count:,}); memory grows with the events: use fewer "
+                    "buyers or a shorter horizon_months, or raise max_events")
             yield w.env.timeout(1)
 
     # ------------------------------------------------------------ run
