@@ -116,8 +116,7 @@ SHOW_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion")
 
 def aggregate_command(args: list[str]) -> None:
     """``baimo aggregate DIR [DIR ...] [--no-plots]``: rebuild sweep directories' tables, plots."""
-    from sim.outputs import OutputError
-    from sim.sweep import SWEEP_MANIFEST, SweepError, aggregate
+    from sim.sweep import SWEEP_MANIFEST, aggregate
     from sim.sweep.runner import sweep_lock
 
     plots = "--no-plots" not in args
@@ -129,14 +128,11 @@ def aggregate_command(args: list[str]) -> None:
         fail("aggregate needs a sweep directory: baimo aggregate outputs/sweeps/NAME")
     for path in paths:
         directory = Path(path)
-        try:   # not while a sweep still writes there (a directory that is none is refused)
-            running = "it aggregates its jobs itself when they are done"
-            with (sweep_lock(directory, running) if (directory / SWEEP_MANIFEST).is_file()
-                  else nullcontext()):
-                tables, written = aggregate(directory, plots=plots)
-        except (OutputError, SweepError) as exc:
-            fail(str(exc))
-            return
+        # not while a sweep still writes there (a directory that is none is refused)
+        running = "it aggregates its jobs itself when they are done"
+        with (sweep_lock(directory, running) if (directory / SWEEP_MANIFEST).is_file()
+              else nullcontext()):
+            tables, written = aggregate(directory, plots=plots)
         counts = tables.jobs["status"].value_counts().to_dict()
         print(f"baimo: wrote {path}: {len(written)} files; jobs "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -168,19 +164,16 @@ def sweep_or_run(argv: list[str]) -> None:
     custom = args.config_path or args.config_name or args.config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.outputs import OutputError, ensure_writable_root
+    from sim.outputs import ensure_writable_root
 
     if not shows:
-        try:
-            ensure_writable_root()
-        except OutputError as exc:
-            fail(str(exc))
+        ensure_writable_root()
     if shows or custom or (not args.overrides and not args.multirun):
         GlobalHydra.instance().clear()   # the app initialises Hydra itself
         app()
         return
     from sim.sweep.runner import run_sweep
-    from sim.sweep.spec import SweepError, requested, start_hydra
+    from sim.sweep.spec import requested, start_hydra
 
     hydra = start_hydra()
     try:
@@ -190,9 +183,6 @@ def sweep_or_run(argv: list[str]) -> None:
             app()
             return
         code = run_sweep(hydra, master)
-    except SweepError as exc:
-        fail(str(exc))
-        return
     finally:
         GlobalHydra.instance().clear()
     raise SystemExit(code)

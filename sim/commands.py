@@ -28,6 +28,12 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
 
+class OneLineError(Exception):
+    """An error whose message is one line for the user (a bad value, a missing or broken
+    directory, a safety limit passed): :func:`console_command` ends the command with it,
+    exit code 2. Each kind also derives from the builtin it refines (ValueError, ...)."""
+
+
 class Terminated(KeyboardInterrupt):
     """A SIGTERM (a scheduler's time limit or preemption, ``kill PID``), raised where the
     command is, as a Ctrl-C raises KeyboardInterrupt: whatever stops cleanly on a Ctrl-C
@@ -83,11 +89,11 @@ def os_error_line(exc: OSError) -> str:
 
 
 def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """Wrap ``prog``'s entry point: an :class:`OSError` ends it with :func:`fail` (one line,
-    exit 2) instead of a traceback; a broken pipe ends it quietly (exit 1); a Ctrl-C with
-    one line (exit 130), a SIGTERM too (exit 143: :class:`Terminated`). Every output is
-    written atomically and marked complete last, so what an interruption leaves unfinished
-    is never taken for finished."""
+    """Wrap ``prog``'s entry point: a :class:`OneLineError` or an :class:`OSError` ends it
+    with :func:`fail` (one line, exit 2) instead of a traceback; a broken pipe ends it
+    quietly (exit 1); a Ctrl-C with one line (exit 130), a SIGTERM too (exit 143:
+    :class:`Terminated`). Every output is written atomically and marked complete last, so
+    what an interruption leaves unfinished is never taken for finished."""
 
     def wrap(main: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(main)
@@ -103,6 +109,8 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
                 # Python would fail again flushing stdout at exit: point it at nothing.
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 raise SystemExit(1) from None
+            except OneLineError as exc:
+                fail(prog, str(exc))
             except OSError as exc:
                 fail(prog, os_error_line(exc))
             except KeyboardInterrupt as exc:

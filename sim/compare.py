@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim import commands
-from sim.commands import OneLineParser
+from sim.commands import OneLineError, OneLineParser
 from sim.outputs import (
     COMPLETE,
     OutputError,
@@ -67,7 +67,7 @@ DEFAULT_BOOTSTRAP_SEED = 0
 BAND_LOW_Q, BAND_HIGH_Q = 0.05, 0.95
 
 
-class CompareError(ValueError):
+class CompareError(OneLineError, ValueError):
     """An input cannot be compared (one-line message)."""
 
 
@@ -527,12 +527,8 @@ def main(argv: list[str] | None = None) -> None:
               f"{MAX_RESAMPLES:,}")
     if args.seed < 0:   # NumPy's generators take non-negative seeds only
         _fail(f"--seed={args.seed} must be 0 or more")
-    try:
-        result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
-                         args.seed, plots=not args.no_plots)
-    except CompareError as exc:
-        _fail(str(exc))
-        return
+    result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
+                     args.seed, plots=not args.no_plots)
     print_table(result.table, args.confidence)
     print(f"{PROG}: wrote {result.directory}")
 

@@ -18,11 +18,13 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from sim.commands import OneLineError
+
 DOMAINS_HELP = "vertical domains, 'general' first"
 SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
 
 
-class ConfigError(ValueError):
+class ConfigError(OneLineError, ValueError):
     """A configuration value is invalid. The message is one line for the user."""
 
 

@@ -22,7 +22,7 @@ from typing import NoReturn
 import pandas as pd
 
 from sim import commands
-from sim.commands import OneLineParser
+from sim.commands import OneLineError, OneLineParser
 from sim.outputs import COMPLETE, OutputError, RunOutputs, is_complete, read_run
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 from sim.teaching.timeline import actor_name, describe_startups, money
@@ -32,7 +32,7 @@ LIST_AT_MOST = 4
 KINDS_OF_ACTOR = ("startup", "giant", "fund", "buyer")
 
 
-class ExplainError(ValueError):
+class ExplainError(OneLineError, ValueError):
     """An actor that is not in the run (one-line message naming what is allowed)."""
 
 
@@ -556,20 +556,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("actor", nargs="?",
                         help="startup:17 (or 17), giant:Baidu (or Baidu), fund:3, buyer:12")
     args = parser.parse_args(argv)
-    try:
-        run = _read(args.directory)
-        if args.actor is None:
-            print(f"Notable actors in {run.path} (ask: {PROG} {run.path} ACTOR):")
-            rows = notable(run)
-            width = max((len(a) for a, _ in rows), default=0)
-            for actor, why in rows:
-                print(f"  {actor.ljust(width)}  {why}")
-            return
-        actor = resolve_actor(run.events, args.actor)
-        for sentence in story(run, actor):
-            print(sentence)
-    except (OutputError, ExplainError) as exc:
-        fail(str(exc))
+    run = _read(args.directory)
+    if args.actor is None:
+        print(f"Notable actors in {run.path} (ask: {PROG} {run.path} ACTOR):")
+        rows = notable(run)
+        width = max((len(a) for a, _ in rows), default=0)
+        for actor, why in rows:
+            print(f"  {actor.ljust(width)}  {why}")
+        return
+    actor = resolve_actor(run.events, args.actor)
+    for sentence in story(run, actor):
+        print(sentence)
 
 
 if __name__ == "__main__":

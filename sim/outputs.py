@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from sim.commands import os_error_reason
+from sim.commands import OneLineError, os_error_reason
 from sim.events import BASE_COLUMNS, COLUMNS, EXTRA_COLUMNS
 from sim.locations import OUTPUT_ROOT_ENV, output_root
 from sim.metrics import METRIC_COLUMNS
@@ -44,7 +44,7 @@ PLOTS = "plots"
 COMPLETE = "COMPLETE"
 
 
-class OutputError(ValueError):
+class OutputError(OneLineError, ValueError):
     """A run directory is missing, incomplete or unreadable (one-line message)."""
 
 

@@ -589,9 +589,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         source = load_source(args.directory, skip_unfinished=args.skip_unfinished)
-    except (OutputError, PackError) as exc:
-        fail(str(exc))
-        return
     except OSError as exc:   # a directory it may not enter, somewhere in the walk
         fail(f"cannot read {args.directory}: {commands.os_error_line(exc)}; give a run "
              "directory, a directory of runs (a sweep) or a baimo-teach directory")
@@ -600,9 +597,6 @@ def main(argv: list[str] | None = None) -> None:
         print(f"baimo-report: note: {note}", file=sys.stderr)
     try:
         dest = build_report(source, report_path(source))
-    except (OutputError, PackError) as exc:
-        fail(str(exc))
-        return
     except OSError as exc:
         fail(f"cannot write the report under the outputs root {output_root()} "
              f"({commands.os_error_reason(exc)}); set BAIMO_OUTPUT_ROOT to a writable "

@@ -22,10 +22,7 @@ import textwrap
 from typing import NoReturn
 
 from sim import commands
-from sim.config import ConfigError
-from sim.outputs import OutputError
-from sim.teaching.packs import MAX_REPLICATIONS, Pack, PackError, list_packs, load_pack
-from sim.world import RunawayError
+from sim.teaching.packs import MAX_REPLICATIONS, Pack, list_packs, load_pack
 
 DEFAULT_WORKERS = 2
 MAX_WORKERS = 16
@@ -123,8 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"unknown option {args[0]!r}; usage: {PROG} [NAME [key=value ...]]")
     try:
         run_lesson(args[0], args[1:])
-    except (PackError, ConfigError, OutputError, RunawayError) as exc:
-        fail(str(exc))
+    except commands.OneLineError:
+        raise   # console_command says it in one line
     except Exception as exc:  # Hydra's own override errors: keep them to one line
         if type(exc).__module__.startswith(("hydra", "omegaconf")):
             fail(commands.with_quoting_hint(_hydra_message(exc), args[1:]))

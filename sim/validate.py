@@ -31,9 +31,8 @@ from sim import commands
 from sim.commands import OneLineParser
 from sim.config import ConfigError
 from sim.configuration import compose, config_hash
-from sim.outputs import OutputError, ensure_writable_root, fresh_dir
+from sim.outputs import ensure_writable_root, fresh_dir
 from sim.rng import replication_seeds
-from sim.world import RunawayError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_REPLICATIONS = 20
@@ -116,30 +115,24 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.horizon_months < need:
         fail(f"horizon_months={cfg.horizon_months} is too short to measure every fact; "
              f"allowed {need} to 600")
-    try:
-        root = ensure_writable_root()
-    except OutputError as exc:
-        fail(str(exc))
-        return
+    root = ensure_writable_root()
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()
     print(f"baimo-validate: {args.replications} replications x {cfg.horizon_months} months "
           f"on {args.jobs} processes", file=sys.stderr)
-    try:
-        reps = replicate(cfg, args.replications, args.jobs, _progress("baseline"))
-        results = evaluate(reps)
-        effects = []
-        statics_meta: dict[str, int] = {}
-        if not args.no_statics:
-            horizon = min(STATICS_HORIZON_MONTHS, cfg.horizon_months)
-            model_overrides = [o for o in args.overrides if not o.startswith("horizon_months=")]
-            effects = run_statics(compose, model_overrides, args.statics_replications,
-                                  args.jobs, _progress("comparative statics"), horizon=horizon)
-            statics_meta = {"replications": args.statics_replications,
-                            "horizon_months": horizon, "buyers": STATICS_BUYERS}
-    except RunawayError as exc:   # the overrides drove the market past a safety limit
-        fail(str(exc))
+    # a safety limit passed (RunawayError) is one line from console_command
+    reps = replicate(cfg, args.replications, args.jobs, _progress("baseline"))
+    results = evaluate(reps)
+    effects = []
+    statics_meta: dict[str, int] = {}
+    if not args.no_statics:
+        horizon = min(STATICS_HORIZON_MONTHS, cfg.horizon_months)
+        model_overrides = [o for o in args.overrides if not o.startswith("horizon_months=")]
+        effects = run_statics(compose, model_overrides, args.statics_replications,
+                              args.jobs, _progress("comparative statics"), horizon=horizon)
+        statics_meta = {"replications": args.statics_replications,
+                        "horizon_months": horizon, "buyers": STATICS_BUYERS}
     costs = cost_checks(cfg)
     meta = {"replications": args.replications, "horizon_months": cfg.horizon_months,
             "seed": cfg.seed, "seeds": replication_seeds(cfg.seed, args.replications),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from sim.commands import OneLineError
 from sim.config import CapabilityConfig
 from sim.environment.data import DataPool
 from sim.environment.hype import HypeIndex
@@ -25,7 +26,7 @@ from sim.markets.procurement import EnterpriseMarket
 from sim.rng import Streams
 
 
-class RunawayError(RuntimeError):
+class RunawayError(OneLineError, RuntimeError):
     """The market ran past a safety limit set in ``conf/`` (not a model parameter): it grew
     beyond anything the model was built and calibrated for, and would run out of memory or
     time before the horizon. The message is one line for the user: the limit, how far the

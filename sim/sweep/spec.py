@@ -33,7 +33,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.commands import with_quoting_hint
+from sim.commands import OneLineError, with_quoting_hint
 from sim.config import BaimoConfig, ConfigError
 from sim.configuration import (
     CONF_DIR,
@@ -65,7 +65,7 @@ SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
 OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submitit": "cluster"}
 
 
-class SweepError(ValueError):
+class SweepError(OneLineError, ValueError):
     """A sweep cannot start (bad override, bad value, conflicting directory): one line."""
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from sim.commands import OneLineError
 from sim.configuration import EXPERIMENTS_DIR
 from sim.teaching.measures import MEASURES
 
@@ -44,7 +45,7 @@ DEFAULT_REPLICATIONS = 3
 SEED_CITATION = re.compile(r"\bseeds? 00[0-4]\b")
 
 
-class PackError(ValueError):
+class PackError(OneLineError, ValueError):
     """A pack is unknown or malformed (one-line message naming the file and field)."""
 
 
