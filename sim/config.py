@@ -302,7 +302,7 @@ class FundingConfig:
     score_stage_penalty: float = param(0, 20, "score per stage")
     revenue_scale_mcny: float = param(0.001, 1e5, "million CNY per year")
     distressed_discount: float = param(0, 1, "share")
-    max_positions: int = param(1, 1_000_000_000, "fund positions held at once (a safety limit)")
+    max_positions: int = param(1, 1_000_000_000, "fund positions and term sheets (a safety limit)")
 
 
 @dataclass

@@ -464,6 +464,7 @@ def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
                                        fund.hurdle + (-1 if k % 2 else 1), 0, 0.0))
     read: list[str] = []
     committed = w.funding.committed
+    w.funding.open_book()   # the month's book (built reading every request) before the fund
     monkeypatch.setattr(w.funding, "committed", lambda s: read.append(s) or committed(s))
     fund.invest()
     sheets = w.funding._term_sheets

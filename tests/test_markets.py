@@ -25,6 +25,7 @@ from sim.messages import (
     TermSheet,
     by_field,
 )
+from sim.world import RunawayError
 
 
 def _compute(**changes: float) -> tuple[simpy.Environment, ComputeMarket, Ledger, EventLog]:
@@ -202,8 +203,8 @@ def test_a_renter_gets_no_more_gpu_months_than_its_cash_pays_for() -> None:
 _CONFIG = compose([])
 
 
-def _funding() -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
-    cfg = compose([])
+def _funding(*overrides: str) -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
+    cfg = compose(list(overrides))
     env = simpy.Environment()
     ledger, log = Ledger(), EventLog()
     return env, FundingMarket(env, cfg.funding, cfg.funds, ledger, log), ledger, log
@@ -260,16 +261,19 @@ def test_the_close_takes_the_term_sheets_in_the_order_committed_and_keeps_none()
 
 
 def test_the_open_book_follows_every_request_opened_or_dropped() -> None:
-    """Funds read one sorted book a month (requests and their scores): it must still show a
-    request opened, replaced or dropped (a bankruptcy) after it was read, and none after
-    the close."""
+    """Funds read one sorted book a month (requests, their scores and the room left in
+    each): it must still show a request opened, replaced or dropped (a bankruptcy) after it
+    was read, a term sheet put in after it was read, and none after the close."""
     env, market, _, _ = _funding()
     for startup in ("startup:2", "startup:0", "startup:1"):
         market.register_startup(startup)
 
     def book() -> list[tuple[str, float]]:
-        requests, scores = market.open_requests(), market.open_scores()
-        assert [r.score for r in requests] == scores.tolist()
+        open_book = market.open_book()
+        requests = open_book.requests
+        assert [r.score for r in requests] == open_book.scores.tolist()
+        assert open_book.rooms().tolist() == [r.target_mcny - market.committed(r.startup)
+                                              for r in requests]
         return [(r.startup, r.score) for r in requests]
 
     market.request(RaiseRequest("startup:2", 100.0, 300.0, 2.0, 0, 0.0))
@@ -277,11 +281,36 @@ def test_the_open_book_follows_every_request_opened_or_dropped() -> None:
     market.request(RaiseRequest("startup:0", 100.0, 300.0, 0.5, 0, 0.0))
     market.request(RaiseRequest("startup:1", 100.0, 300.0, 1.5, 0, 0.0))
     assert book() == [("startup:0", 0.5), ("startup:1", 1.5), ("startup:2", 2.0)]
+    market.commit(TermSheet("fund:a", "startup:1", 30.0, True))   # after the book was read
+    market.commit(TermSheet("fund:b", "startup:1", 70.0, False))  # the round is full
+    assert book() == [("startup:0", 0.5), ("startup:1", 1.5), ("startup:2", 2.0)]
+    assert market.open_book().rooms().tolist() == [100.0, 0.0, 100.0]
     market.request(RaiseRequest("startup:1", 100.0, 300.0, 0.7, 0, 0.0))   # replaced
     market.bankrupt("startup:0", "ran out of cash")
-    assert book() == [("startup:1", 0.7), ("startup:2", 2.0)]
+    assert book() == [("startup:1", 0.7), ("startup:2", 2.0)]   # the book built anew
+    assert market.open_book().rooms().tolist() == [0.0, 100.0]
     _close(env, market)
     assert book() == []
+
+
+def test_term_sheets_waiting_for_the_close_count_towards_max_positions() -> None:
+    """Each sheet may become a position: with thousands of funds and companies one month's
+    sheets ran to tens of millions before any round closed. The limit counts them with the
+    positions held, and is said once: every other fund acting that month comes back to it
+    before SimPy ends the run."""
+    env, market, _, _ = _funding("funding.max_positions=3")
+    for k in range(4):
+        market.register_startup(f"startup:{k}")
+        market.request(RaiseRequest(f"startup:{k}", 100.0, 300.0, 1.0, 0, 0.0))
+    for k in range(3):
+        market.commit(TermSheet("fund:a", f"startup:{k}", 10.0, True))
+    with pytest.raises(RunawayError) as first:
+        market.commit(TermSheet("fund:b", "startup:3", 10.0, True))
+    assert ("funding.max_positions=3 passed in month 0: 2 funds hold 0 positions and 4 term "
+            "sheets wait for the close, in 4 companies;") in str(first.value)
+    with pytest.raises(RunawayError) as again:
+        market.commit(TermSheet("fund:c", "startup:0", 10.0, False))
+    assert str(again.value) == str(first.value)
 
 
 def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:

@@ -185,11 +185,14 @@ class Fund:
         w = self.world
         f = w.funding
         c = self._cfg
-        requests = f.open_requests()
-        # Requests in a random order of the fund's own, those below its hurdle left out at
-        # once (in a hot market most of thousands are; the order of the rest is the same).
+        book = f.open_book()
+        requests = book.requests
+        # Requests in a random order of the fund's own, those below its hurdle or already
+        # fully committed left out at once (in a hot market most of thousands are; the order
+        # of the rest is the same, and a full round would get no ticket below).
         order = self._rng.permutation(len(requests))
-        clearing = order[~(f.open_scores()[order] < self.hurdle)].tolist()
+        clearing = order[~(book.scores[order] < self.hurdle)
+                         & (book.rooms()[order] > 0)].tolist()
         # A term sheet moves no money until the close and the clock stands still, so the
         # cash and the fee reserve are read once; only what is reserved grows.
         cash, fee_reserve = self.cash, self.fee_reserve()

@@ -91,6 +91,23 @@ class FundsAt:
     exiting: frozenset[str]
 
 
+@dataclass(slots=True)
+class OpenBook:
+    """This month's open raise requests in a stable order, with arrays in that order: each
+    request's score and target, and the money committed to it so far (million CNY)."""
+
+    requests: list[RaiseRequest]
+    scores: np.ndarray
+    targets: np.ndarray
+    committed: np.ndarray
+    position: dict[str, int]
+
+    def rooms(self) -> np.ndarray:
+        """Million CNY each request still has room for (its target less what is committed,
+        as :meth:`FundingMarket.committed` gives it, value for value)."""
+        return self.targets - self.committed
+
+
 class FundingMarket:
     """Rounds, ownership and exits of startups."""
 
@@ -110,10 +127,11 @@ class FundingMarket:
         self._log = log
         self._term_sheets: list[TermSheet] = []   # in the order committed
         self._requests: dict[str, RaiseRequest] = {}
-        # open_requests() and their scores, kept until a request is opened or dropped
-        self._book: tuple[list[RaiseRequest], np.ndarray] | None = None
+        # the open requests (OpenBook), kept until a request is opened or dropped
+        self._book: OpenBook | None = None
         self._committed: dict[str, float] = defaultdict(float)
         self._has_lead: set[str] = set()
+        self._runaway: str | None = None   # the RunawayError's message, once passed
         self._cap: dict[str, dict[str, float]] = {}
         self._cost_basis: dict[tuple[str, str], float] = defaultdict(float)
         self._last_post: dict[str, float] = {}
@@ -292,21 +310,20 @@ class FundingMarket:
         recent = last is not None and self._env.now - last < self._cfg.retry_after_months
         return startup not in self._requests and not recent
 
-    def open_requests(self) -> list[RaiseRequest]:
-        """Requests waiting for this month's close, in a stable order (one list, shared by
-        every caller until the requests change: read it, do not modify it)."""
-        return self._open_book()[0]
-
-    def open_scores(self) -> np.ndarray:
-        """Each open request's score (:meth:`score`), in :meth:`open_requests`' order."""
-        return self._open_book()[1]
-
-    def _open_book(self) -> tuple[list[RaiseRequest], np.ndarray]:
+    def open_book(self) -> OpenBook:
+        """Requests waiting for this month's close, in a stable order, with their scores
+        (:meth:`score`), targets and commitments (one book, shared by every caller until the
+        requests change: read it, do not modify it)."""
         # Every fund reads the book each month: sorted once, not once per fund (thousands
         # of funds and requests in a hot market).
         if self._book is None:
             requests = [self._requests[k] for k in sorted(self._requests)]
-            self._book = requests, np.array([r.score for r in requests], dtype=float)
+            self._book = OpenBook(
+                requests,
+                np.array([r.score for r in requests], dtype=float),
+                np.array([r.target_mcny for r in requests], dtype=float),
+                np.array([self.committed(r.startup) for r in requests], dtype=float),
+                {r.startup: k for k, r in enumerate(requests)})
         return self._book
 
     def committed(self, startup: str) -> float:
@@ -318,9 +335,16 @@ class FundingMarket:
         return startup in self._has_lead
 
     def commit(self, sheet: TermSheet) -> None:
-        """A fund puts a term sheet in (kept until the close)."""
+        """A fund puts a term sheet in (kept until the close). Each may become a position, so
+        :meth:`_check_positions` counts them with the positions held: with thousands of
+        funds and companies, one month's sheets alone ran to tens of millions (gigabytes,
+        minutes) before any round closed."""
         self._term_sheets.append(sheet)
+        if len(self._term_sheets) + len(self._cost_basis) > self._cfg.max_positions:
+            self._check_positions()
         self._committed[sheet.startup] += sheet.amount_mcny
+        if self._book is not None:   # the same sum, in the book's array
+            self._book.committed[self._book.position[sheet.startup]] += sheet.amount_mcny
         if sheet.lead:
             self._has_lead.add(sheet.startup)
 
@@ -372,25 +396,34 @@ class FundingMarket:
         self._has_lead.clear()
 
     def _check_positions(self) -> None:
-        """RunawayError past ``max_positions`` (fund, company) positions held at once (checked
-        as each round closes: one month's close can add millions): in a market hot enough
-        for every fund to join every round, positions (memory) and the funds' monthly work
-        grow as funds times companies, gigabytes within a few months, before entry itself
-        passes its limits (``startups.max_founded``, ``funds.max_founded``)."""
-        held, limit = len(self._cost_basis), self._cfg.max_positions
-        if held <= limit:
+        """RunawayError past ``max_positions`` (fund, company) positions held at once, term
+        sheets waiting for this month's close counted with them (checked as each round
+        closes and as each sheet comes in: one month's close can add millions): in a market
+        hot enough for every fund to join every round, positions (memory) and the funds'
+        monthly work grow as funds times companies, gigabytes within a few months, before
+        entry itself passes its limits (``startups.max_founded``, ``funds.max_founded``)."""
+        held, sheets = len(self._cost_basis), len(self._term_sheets)
+        limit = self._cfg.max_positions
+        if held + sheets <= limit:
             return
         from sim.world import RunawayError  # sim.world builds on this module
 
-        funds = len({fund for fund, _ in self._cost_basis})
-        companies = len({company for _, company in self._cost_basis})
-        raise RunawayError(
-            f"funding.max_positions={limit} passed in month {int(self._env.now)}: {funds:,} "
-            f"funds hold {held:,} positions in {companies:,} companies; hot rounds draw every "
-            "fund in, and entry grows with hype (startups.base_founding_rate, "
-            "funds.vintage_rate_per_month and their hype elasticities), which releases and "
-            "rounds feed (hype.release_impulse, hype.funding_impulse_per_bn): lower these, or "
-            "raise funding.max_positions")
+        # Said once: the run ends only when SimPy reaches the failed process, after every
+        # other fund acting this month has put a sheet in and come here too (thousands).
+        if self._runaway is None:
+            funds = len({f for f, _ in self._cost_basis} | {s.fund for s in self._term_sheets})
+            companies = len({c for _, c in self._cost_basis}
+                            | {s.startup for s in self._term_sheets})
+            waiting = f" and {sheets:,} term sheets wait for the close" if sheets else ""
+            where = f"{companies:,} {'company' if companies == 1 else 'companies'}"
+            self._runaway = (
+                f"funding.max_positions={limit} passed in month {int(self._env.now)}: "
+                f"{funds:,} funds hold {held:,} positions{waiting}, in {where}; hot rounds "
+                "draw every fund in, and entry grows with hype (startups.base_founding_rate, "
+                "funds.vintage_rate_per_month and their hype elasticities), which releases "
+                "and rounds feed (hype.release_impulse, hype.funding_impulse_per_bn): lower "
+                "these, or raise funding.max_positions")
+        raise RunawayError(self._runaway)
 
     def _close(self, req: RaiseRequest, sheets: list[TermSheet], total: float,
                promised: dict[str, float]) -> None:
