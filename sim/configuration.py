@@ -173,7 +173,8 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
     missing are left out (Hydra says so)."""
     primary = conf_dir / f"{CONFIG_NAME}.yaml"
     chosen: dict[str, list[str]] = {}
-    defaults = _yaml_of(primary).get("defaults") if isinstance(_yaml_of(primary), dict) else None
+    data = _yaml_of(primary)
+    defaults = data.get("defaults") if isinstance(data, dict) else None
     for entry in defaults if isinstance(defaults, list) else []:
         if isinstance(entry, dict) and len(entry) == 1:
             group, option = next(iter(entry.items()))

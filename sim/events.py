@@ -145,6 +145,8 @@ def _arrow_column(name: str, values: np.ndarray | list[Any]) -> pa.Array:
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         spelt = pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string")
         return pa.array(spelt.array).cast(pa.large_string())
+
+
 _Single = tuple[float, str, str, str, "str | None", float, "dict[str, Any] | None"]
 
 
@@ -275,6 +277,8 @@ class EventLog:
         return pa.table(columns)
 
     def _arrow_column(self, name: str) -> pa.Array:
+        """Column ``name`` in recording order: one Arrow array per batch or run of single
+        events, joined."""
         import pyarrow as pa
 
         chunks: list[pa.Array] = []
