@@ -145,19 +145,22 @@ class MarketModel:
 
     def limit_events(self) -> Generator[simpy.Event, None, None]:
         """RunawayError once the event log passes ``max_events`` (checked at the end of each
-        month): events, most of them the buyers' tenders and contracts, grow as buyers x
-        months, and the run's memory with them; a run too large for the machine would
+        month): events, most of them the buyers' tenders and contracts (or, in a market
+        founding startups without bound, the startups' rentals), grow as buyers x months,
+        and the run's memory with them; a run too large for the machine would
         otherwise end in the system's out-of-memory kill, without a word."""
         w = self.world
         limit = self.cfg.max_events
         yield w.env.timeout(Phase.METRICS)
         while True:
             if len(w.log) > limit:
+                top, count = max(((kind, w.log.count(kind)) for kind in EventKind),
+                                 key=lambda kc: kc[1])
                 raise RunawayError(
                     f"max_events={limit} passed in month {int(w.now)}: {len(w.log):,} events, "
-                    f"most of them the buyers' tenders and contracts (buyers.count="
-                    f"{self.cfg.buyers.count:,}); memory grows with the events: use fewer "
-                    "buyers or a shorter horizon_months, or raise max_events")
+                    f"{count:,} of them {top} (buyers.count={self.cfg.buyers.count:,}, "
+                    f"{len(self.startups):,} startups founded); memory grows with the events: "
+                    "use fewer buyers or a shorter horizon_months, or raise max_events")
             yield w.env.timeout(1)
 
     # ------------------------------------------------------------ run

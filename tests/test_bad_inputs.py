@@ -74,6 +74,7 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
     (["funding.max_positions=100"], "funding.max_positions=100 passed"),   # the baseline's ~900
     (["max_events=5000"], "max_events=5000 passed in month"),   # the baseline's ~30,000
+    (["max_events=5000", "buyers.count=20000"], "of them tender (buyers.count=20,000"),
 ]
 
 
