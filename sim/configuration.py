@@ -173,7 +173,8 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
     missing are left out (Hydra says so)."""
     primary = conf_dir / f"{CONFIG_NAME}.yaml"
     chosen: dict[str, list[str]] = {}
-    data = _yaml_of(primary)
+    read = _config_file(primary)
+    data = read.data if read is not None else None
     defaults = data.get("defaults") if isinstance(data, dict) else None
     for entry in defaults if isinstance(defaults, list) else []:
         if isinstance(entry, dict) and len(entry) == 1:
@@ -193,46 +194,55 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
         for option in options:
             path = (experiment_file(option) if group == EXPERIMENT
                     else conf_dir / group / f"{option}.yaml")
-            if path is not None and path.is_file():
-                files.append((path, _package(path, group)))
+            found = _config_file(path) if path is not None else None
+            if path is not None and found is not None:
+                files.append((path, found.package(group)))
     return files
 
 
-def _package(path: Path, group: str) -> str:
-    """Where a group file's keys land: its ``# @package`` header ("" for ``_global_``), else
-    the group (Hydra's default)."""
-    try:
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if not line.startswith("#"):
-                    break
-                words = line[1:].split()
-                if len(words) == 2 and words[0] == "@package":
-                    package = words[1]
-                    return "" if package == "_global_" else (
-                        group if package == "_group_" else package)
-    except (OSError, UnicodeDecodeError):
-        pass
-    return group
+class _ConfigFile(typing.NamedTuple):
+    """A config file as read once: its YAML data (None if it is not YAML: Hydra will say
+    so) and the package its ``# @package`` header names (None: no header)."""
+
+    data: Any
+    header: str | None
+
+    def package(self, group: str) -> str:
+        """Where the file's keys land: "" for ``_global_``, else the header's package, else
+        the group (Hydra's default)."""
+        if self.header == "_global_":
+            return ""
+        return group if self.header in (None, "_group_") else self.header
 
 
-def _yaml_of(path: Path) -> Any:
-    """A YAML file's data (None if it cannot be read or parsed: Hydra will say so), read
-    again only when the file changes."""
+def _config_file(path: Path) -> _ConfigFile | None:
+    """The file at ``path`` (None if it cannot be read), read again only when it changes."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return _yaml_cached(str(path), stat.st_mtime_ns, stat.st_size)
+    return _config_file_cached(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=256)
-def _yaml_cached(path: str, mtime_ns: int, size: int) -> Any:
+def _config_file_cached(path: str, mtime_ns: int, size: int) -> _ConfigFile | None:
     try:
         text = Path(path).read_text(encoding="utf-8")
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError):
         return None
+    header = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        words = line[1:].split()
+        if len(words) == 2 and words[0] == "@package":
+            header = words[1]
+            break
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        data = None
+    return _ConfigFile(data, header)
 
 
 def _not_a_bool(value: Any) -> bool:
@@ -262,7 +272,8 @@ def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | 
     """:func:`bool_problem` of the values a config file sets, its keys under ``package``:
     OmegaConf converts them as it merges the file, so by then a ``made_to_order: 2`` reads
     as true. A file that is not YAML is left to Hydra, which says so."""
-    data = _yaml_of(path)
+    read = _config_file(path)
+    data = read.data if read is not None else None
     stack = [(f"{package}." if package else "", data)] if isinstance(data, dict) else []
     while stack:
         prefix, node = stack.pop()
