@@ -89,7 +89,7 @@ def ensure_writable_root() -> Path:
 def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
     """Event rows, or the log's Arrow table (:meth:`sim.events.EventLog.table`), as a
     table with every contract column, in a fixed order."""
-    columns = list(BASE_COLUMNS) + list(EXTRA_COLUMNS)
+    columns = list(COLUMNS)
     text = [*_TEXT_BASE, *(n for n, fill in EXTRA_COLUMNS.items() if fill is None)]
     if isinstance(events, pa.Table):   # in time order, text kept in Arrow (zero copy)
         frame = pd.DataFrame({n: pd.arrays.ArrowStringArray(events.column(n)) if n in text

@@ -340,8 +340,7 @@ class FundingMarket:
         funds and companies, one month's sheets alone ran to tens of millions (gigabytes,
         minutes) before any round closed."""
         self._term_sheets.append(sheet)
-        if len(self._term_sheets) + len(self._cost_basis) > self._cfg.max_positions:
-            self._check_positions()
+        self._check_positions()
         self._committed[sheet.startup] += sheet.amount_mcny
         if self._book is not None:   # the same sum, in the book's array
             self._book.committed[self._book.position[sheet.startup]] += sheet.amount_mcny
