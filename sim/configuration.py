@@ -169,35 +169,98 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
     """The YAML files composing ``conf_dir``'s primary config with ``overrides`` reads, each
     with the package its keys land in ("" for the top level): the primary config, each
     config group's option (the defaults list's, or the one an override chooses, a
-    sweep's every one) and the experiment file ``+experiment=NAME`` names. Files that are
-    missing are left out (Hydra says so)."""
+    sweep's every one), the experiment file ``+experiment=NAME`` names, and what their own
+    defaults lists bring (an experiment's ``override /compute: dear``, a group file's
+    ``- default`` it extends). Files that are missing are left out (Hydra says so)."""
     primary = conf_dir / f"{CONFIG_NAME}.yaml"
     chosen: dict[str, list[str]] = {}
-    read = _config_file(primary)
-    data = read.data if read is not None else None
-    defaults = data.get("defaults") if isinstance(data, dict) else None
-    for entry in defaults if isinstance(defaults, list) else []:
-        if isinstance(entry, dict) and len(entry) == 1:
-            group, option = next(iter(entry.items()))
-            chosen[str(group)] = [str(option)]
+    for entry in _defaults(primary, ""):
+        if entry.group and entry.options is not None:   # not the schema (`- base_config`)
+            chosen[entry.group] = entry.options
+    command_line: dict[str, list[str] | None] = {}
     for o in overrides:
         group = o.key_or_group
         if group != EXPERIMENT and not (conf_dir / group).is_dir():
             continue
         if o.is_delete():
-            chosen.pop(group, None)
+            command_line[group] = None
         else:
             values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
-            chosen[group] = [str(v) for v in values]
-    files = [(primary, "")]
-    for group, options in chosen.items():
-        for option in options:
-            path = (experiment_file(option) if group == EXPERIMENT
-                    else conf_dir / group / f"{option}.yaml")
-            found = _config_file(path) if path is not None else None
-            if path is not None and found is not None:
-                files.append((path, found.package(group)))
+            command_line[group] = [str(v) for v in values]
+    # An experiment's defaults list changes the primary's choices (`override /group: x`) or
+    # adds groups; the command line has the last word on both.
+    for option in command_line.get(EXPERIMENT) or []:
+        path = experiment_file(option)
+        for entry in _defaults(path, EXPERIMENT) if path is not None else []:
+            if entry.group == EXPERIMENT:   # `- other_experiment` it extends: read below
+                continue
+            if entry.options is None:
+                chosen.pop(entry.group, None)
+            else:
+                chosen[entry.group] = entry.options
+    for group, options in command_line.items():
+        if options is None:
+            chosen.pop(group, None)
+        else:
+            chosen[group] = options
+    files: list[tuple[Path, str]] = []
+    queue: list[tuple[Path | None, str]] = [(primary, "")]
+    queue += [(experiment_file(option) if group == EXPERIMENT
+               else conf_dir / group / f"{option}.yaml", group)
+              for group, options in chosen.items() for option in options]
+    while queue:   # each file, then the files its own defaults list includes
+        path, group = queue.pop(0)
+        found = _config_file(path) if path is not None else None
+        if path is None or found is None or any(path == seen for seen, _ in files):
+            continue
+        files.append((path, found.package(group)))
+        if group != "":   # the primary's groups are the choices above
+            queue += [(conf_dir / entry.group / f"{option}.yaml", entry.group)
+                      for entry in _defaults(path, group) if not entry.override
+                      for option in entry.options or []]
     return files
+
+
+class _DefaultsEntry(typing.NamedTuple):
+    """One entry of a config file's defaults list: the config group it names (a path under
+    ``conf/``; a plain name names a config of the file's own group), its options (None:
+    the group is removed) and whether it overrides an earlier choice of that group."""
+
+    group: str
+    options: list[str] | None
+    override: bool
+
+
+def _defaults(path: Path, group: str) -> list[_DefaultsEntry]:
+    """The defaults list of the config file at ``path`` in config ``group`` ("" for the
+    primary), as Hydra reads it: ``- name`` (a config of the same group), ``- sub: option``
+    (``group/sub``), ``- /other: option`` (absolute), ``- override /other: option``,
+    ``optional`` and ``@package`` forms; ``_self_`` and anything else is left to Hydra."""
+    read = _config_file(path)
+    data = read.data if read is not None else None
+    listed = data.get("defaults") if isinstance(data, dict) else None
+    entries: list[_DefaultsEntry] = []
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, str) and item != "_self_":
+            name = item.split("@", 1)[0]
+            where = name.lstrip("/").rsplit("/", 1)
+            sub = where[0] if len(where) == 2 else ""
+            base = "" if name.startswith("/") else group
+            entries.append(_DefaultsEntry("/".join(p for p in (base, sub) if p),
+                                          [where[-1]], override=False))
+        elif isinstance(item, dict) and len(item) == 1:
+            key, value = next(iter(item.items()))
+            words = str(key).split()
+            override = words[:1] == ["override"]
+            name = words[-1].split("@", 1)[0]
+            base = "" if name.startswith("/") else group
+            target = "/".join(p for p in (base, name.strip("/")) if p)
+            if value is None:
+                entries.append(_DefaultsEntry(target, None, override))
+            elif isinstance(value, str | list):
+                options = value if isinstance(value, list) else [value]
+                entries.append(_DefaultsEntry(target, [str(v) for v in options], override))
+    return entries
 
 
 class _ConfigFile(typing.NamedTuple):
@@ -212,7 +275,8 @@ class _ConfigFile(typing.NamedTuple):
         the group (Hydra's default)."""
         if self.header == "_global_":
             return ""
-        return group if self.header in (None, "_group_") else self.header
+        return (group.replace("/", ".") if self.header in (None, "_group_")
+                else self.header)
 
 
 def _config_file(path: Path) -> _ConfigFile | None:

@@ -109,6 +109,41 @@ def test_the_config_files_a_composition_reads_are_checked_for_true_or_false_keys
     assert bool_problem(parse([]), conf) == f"{primary}: plan=2: allowed true or false"
 
 
+def test_the_files_defaults_lists_bring_are_checked_for_true_or_false_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An experiment's defaults list choosing a group file (``override /compute: dear``),
+    and the group file's own (``- default`` it extends), compose files too: a number for a
+    true-or-false key in one is named with its file, unless the command line chooses
+    another option for that group."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.configuration import CONF_DIR, bool_problem, config_files
+
+    conf = tmp_path / "conf"
+    shutil.copytree(CONF_DIR, conf)
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    experiments = tmp_path / "out" / "scenarios" / "experiment"
+    experiments.mkdir(parents=True)
+    (experiments / "dear.yaml").write_text(
+        "# @package _global_\ndefaults:\n  - override /compute: dear\n  - _self_\n"
+        "horizon_months: 12\n", encoding="utf-8")
+    dear = conf / "compute" / "dear.yaml"
+    dear.write_text("defaults:\n  - default\n  - _self_\nmade_to_order: 2\n",
+                    encoding="utf-8")
+    parse = OverridesParser.create().parse_overrides
+    files = dict(config_files(parse(["+experiment=dear"]), conf))
+    assert files[dear] == "compute"
+    assert files[conf / "compute" / "default.yaml"] == "compute"   # what dear extends
+    assert bool_problem(parse(["+experiment=dear"]), conf) == (
+        f"{dear}: compute.made_to_order=2: allowed true or false")
+    assert bool_problem(parse(["+experiment=dear", "compute=default"]), conf) is None
+    dear.write_text(dear.read_text(encoding="utf-8").replace(": 2", ": false"),
+                    encoding="utf-8")
+    (conf / "compute" / "default.yaml").write_text("made_to_order: 3\n", encoding="utf-8")
+    assert bool_problem(parse(["+experiment=dear", "compute=dear"]), conf) == (
+        f"{conf / 'compute' / 'default.yaml'}: compute.made_to_order=3: allowed true or false")
+
+
 def test_chinese_names_in_quotes_name_the_actors_and_change_no_number() -> None:
     """Names are labels: the same seed gives the same run under Chinese names (quoted, as
     Hydra's grammar wants text that is not ASCII)."""
