@@ -70,9 +70,14 @@ BASE_COLUMNS = ("month", "kind", "actor", "actor_type", "counterparty", "amount_
 
 #: Column names of events.parquet, in order.
 COLUMNS = (*BASE_COLUMNS, *EXTRA_COLUMNS)
-_FLOAT_COLUMNS = frozenset(
-    ["month", "amount_mcny", *(k for k, v in EXTRA_COLUMNS.items() if v is not None)]
+#: Columns of events.parquet holding text (the rest hold numbers, NaN where unset): the
+#: actors, the kind, and the extra columns whose fill is None.
+TEXT_COLUMNS = frozenset(
+    ["kind", "actor", "actor_type", "counterparty", *(k for k, v in EXTRA_COLUMNS.items()
+                                                      if v is None)]
 )
+#: The other columns: numbers (million CNY, months, ...).
+FLOAT_COLUMNS = frozenset(COLUMNS) - TEXT_COLUMNS
 
 
 class EventBatch:
@@ -96,7 +101,7 @@ class EventBatch:
             prefix = self.actor_prefix
             return np.array([f"{prefix}{i}" for i in self.actor_ids.tolist()], dtype=object)
         value = self.columns[name] if name in self.columns else _FILL[name]
-        dtype = np.float64 if name in _FLOAT_COLUMNS else object
+        dtype = np.float64 if name in FLOAT_COLUMNS else object
         if isinstance(value, np.ndarray):
             return value.astype(dtype, copy=False)
         return np.full(self.n, value, dtype=dtype)
@@ -114,7 +119,7 @@ class EventBatch:
             return pc.binary_join_element_wise(pa.scalar(self.actor_prefix, pa.large_string()),
                                                ids, pa.scalar("", pa.large_string()))
         value = self.columns[name] if name in self.columns else _FILL[name]
-        if name in _FLOAT_COLUMNS or isinstance(value, np.ndarray) or name == "actor":
+        if name in FLOAT_COLUMNS or isinstance(value, np.ndarray) or name == "actor":
             return _arrow_column(name, self.column(name))
         if value is None:
             return pa.nulls(self.n, pa.large_string())
@@ -138,7 +143,7 @@ def _arrow_column(name: str, values: np.ndarray | list[Any]) -> pa.Array:
     import pandas as pd
     import pyarrow as pa
 
-    if name in _FLOAT_COLUMNS:
+    if name in FLOAT_COLUMNS:
         return pa.array(np.asarray(values, dtype=np.float64))
     try:
         return pa.array(values, type=pa.large_string(), from_pandas=True)
@@ -303,7 +308,7 @@ class EventLog:
             else:
                 singles.append(entry)
         flush()
-        kind = pa.float64() if name in _FLOAT_COLUMNS else pa.large_string()
+        kind = pa.float64() if name in FLOAT_COLUMNS else pa.large_string()
         return pa.chunked_array(chunks, type=kind).combine_chunks()
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.commands import OneLineError, os_error_reason
-from sim.events import BASE_COLUMNS, COLUMNS, EXTRA_COLUMNS
+from sim.events import BASE_COLUMNS, COLUMNS, TEXT_COLUMNS
 from sim.locations import OUTPUT_ROOT_ENV, output_root
 from sim.metrics import METRIC_COLUMNS
 
@@ -90,7 +90,7 @@ def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
     """Event rows, or the log's Arrow table (:meth:`sim.events.EventLog.table`), as a
     table with every contract column, in a fixed order."""
     columns = list(COLUMNS)
-    text = [*_TEXT_BASE, *(n for n, fill in EXTRA_COLUMNS.items() if fill is None)]
+    text = TEXT_COLUMNS
     if isinstance(events, pa.Table):   # in time order, text kept in Arrow (zero copy)
         frame = pd.DataFrame({n: pd.arrays.ArrowStringArray(events.column(n)) if n in text
                               else events.column(n).to_numpy() for n in columns},
@@ -101,10 +101,6 @@ def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
     for name in columns:
         frame[name] = frame[name].astype("string" if name in text else "float64")
     return frame
-
-
-#: The text columns of BASE_COLUMNS (the extra ones are text where their fill is None).
-_TEXT_BASE = ("kind", "actor", "actor_type", "counterparty")
 
 
 def metrics_frame(rows: list[dict[str, Any]], start_date: str) -> pd.DataFrame:

@@ -6,11 +6,13 @@ import json
 
 import invariants
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import small_config
 
 from sim.events import COLUMNS as EVENT_COLUMNS
-from sim.events import EventKind
+from sim.events import TEXT_COLUMNS, EventKind
 from sim.metrics import METRIC_COLUMNS
 from sim.outputs import COMPLETE, FUND_COLUMNS, OutputError, read_run
 from sim.plots import build_all
@@ -62,6 +64,11 @@ def test_run_writes_the_output_contract(tmp_path) -> None:
     # every column of the contract, in its order, and no other (readers check for them)
     assert tuple(out.metrics.columns) == METRIC_COLUMNS
     assert tuple(out.events.columns) == EVENT_COLUMNS
+    # text where the contract says text (sim.events.TEXT_COLUMNS), numbers elsewhere
+    schema = pq.read_schema(tmp_path / "run" / "events.parquet")
+    assert {n for n in EVENT_COLUMNS if pa.types.is_floating(schema.field(n).type)} == (
+        set(EVENT_COLUMNS) - TEXT_COLUMNS)
+    assert {"kind", "actor", "reason", "down_round"} <= TEXT_COLUMNS
     assert tuple(out.funds.columns) == FUND_COLUMNS
     assert not list((tmp_path / "run").glob(".*.tmp"))
 
