@@ -259,3 +259,11 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     gone = set(e.loc[e["kind"].isin(["bankrupt", "acquired"]), "actor"])
     assert one("survival_shell") == pytest.approx(1 - len(set(founded) & gone) / founded.nunique())
     assert one("builders_peak") == m["independent_builders"].max()
+    rounds = e[e["kind"] == "round_closed"]
+    down = (rounds["down_round"] == "True").sum()
+    assert len(rounds) > 0 and one("down_rounds") == down
+    assert one("down_round_share") == pytest.approx(down / len(rounds))   # of rounds closed
+    no_rounds = m.assign(funding_deals=0, down_rounds=0)
+    assert math.isnan(one("down_round_share", RunOutputs(Path("."), e, no_rounds,
+                                                         small_tables.funds,
+                                                         small_tables.summary)))

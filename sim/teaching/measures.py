@@ -183,6 +183,14 @@ def funding_change(run: RunOutputs) -> float:
     return y2 / y1 - 1 if y1 > 0 else math.nan
 
 
+def down_round_share(run: RunOutputs) -> float:
+    """Share of the rounds closed in the run that were down rounds (priced below the
+    company's last post-money valuation): a bust that closes fewer rounds has fewer down
+    rounds too, so their count alone does not say whether rounds got cheaper."""
+    deals = float(run.metrics["funding_deals"].sum())
+    return float(run.metrics["down_rounds"].sum()) / deals if deals > 0 else math.nan
+
+
 def gpu_price_peak_ratio(run: RunOutputs) -> float:
     """Highest GPU price of the run over the first month's price."""
     p = run.metrics["gpu_price_mcny"]
@@ -291,6 +299,8 @@ _LIST: list[Measure] = [
     Measure("secondary_sales", "Stakes sold to later investors (secondaries)", "count",
             _count("secondary_sale")),
     Measure("down_rounds", "Down rounds", "count", lambda r: float(r.metrics["down_rounds"].sum())),
+    Measure("down_round_share", "Share of rounds closed that were down rounds", "share",
+            down_round_share),
     Measure("funding_year_1", "Money raised in year 1 (Dec 2022 - Nov 2023)", "mcny",
             _year("funding_raised_mcny", 0)),
     Measure("funding_year_2", "Money raised in year 2 (Dec 2023 - Nov 2024)", "mcny",
