@@ -302,6 +302,8 @@ class FundingConfig:
     score_stage_penalty: float = param(0, 20, "score per stage")
     revenue_scale_mcny: float = param(0.001, 1e5, "million CNY per year")
     distressed_discount: float = param(0, 1, "share")
+    ask_cut_per_failed_round: float = param(0, 0.9, "share of value per failed round")
+    score_price_weight: float = param(0, 20, "score per log of value over asking price")
     max_positions: int = param(1, 1_000_000_000, "fund positions and term sheets (a safety limit)")
 
 

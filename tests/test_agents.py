@@ -475,3 +475,29 @@ def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
     assert math.isclose(sum(tickets), free, rel_tol=1e-12)
     assert abs(fund.dry_powder()) < 1e-9 * free
     assert read == [sheet.startup for sheet in sheets]   # none read below the hurdle or after
+
+
+@pytest.mark.parametrize("cut", [0.0, 0.4])
+def test_a_company_whose_round_failed_asks_less_and_draws_funds_with_the_discount(
+        cut: float) -> None:
+    """Claim 6's bust: after a failed round a company asks its value cut by
+    ``funding.ask_cut_per_failed_round`` and its deal scores higher by
+    ``score_price_weight * ln(value / ask)``, so funds whose hurdle its prospects missed
+    may take it: a down round. At 0 it asks its value at the plain score."""
+    model, s = _new_startup(ModelKind.SHELL, f"funding.ask_cut_per_failed_round={cut}",
+                            "funding.score_price_weight=2")
+    s.found()
+    w = model.world
+    f = w.funding
+    f._failed[s.id] = 1   # one round failed since the last close (FundingMarket.clear's count)
+    s._seen_failures = 1
+    s.seek_money(runway=5.0, revenue=0.0, now=w.now)
+    req = f.open_book().requests[0]
+    rank, stage = w.leaderboard.rank_percentile(s.id), f.stage(s.id)
+    value = f.pre_money(w.hype.level, s.releases, rank, stage, 0.0, s.gpu_asset_share())
+    score = f.score(w.hype.level, s.releases, rank, stage, 0.0)
+    assert req.startup == s.id
+    assert req.pre_money_mcny == pytest.approx(value * (1 - cut))
+    assert req.score == pytest.approx(score + 2 * math.log(1 / (1 - cut)))
+    if cut == 0:
+        assert (req.pre_money_mcny, req.score) == (value, score)   # the baseline, exactly

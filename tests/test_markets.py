@@ -512,3 +512,17 @@ def test_messages_are_immutable_and_read_field_by_field() -> None:
     assert field["domain_capability"] == tuple(o.domain_capability for o in offers)
     assert field["api_price_cny_per_mtok"] == (0.0, 2.0, 4.0)
     assert field["private_deployment"] == (True, False, True)
+
+
+def test_the_asking_price_falls_with_each_failed_round_and_the_discount_lifts_the_score(
+) -> None:
+    funding = dataclasses.replace(_CONFIG.funding, ask_cut_per_failed_round=0.25,
+                                  score_price_weight=2.0)
+    market = FundingMarket(simpy.Environment(), funding, _CONFIG.funds, Ledger(), EventLog())
+    assert market.asking_price(400.0, 0) == 400.0
+    assert market.asking_price(400.0, 2) == pytest.approx(400.0 * 0.75**2)
+    assert market.price_appeal(400.0, 400.0) == 0.0
+    assert market.price_appeal(400.0, 225.0) == pytest.approx(2.0 * math.log(400 / 225))
+    off = dataclasses.replace(funding, ask_cut_per_failed_round=0.0)
+    market = FundingMarket(simpy.Environment(), off, _CONFIG.funds, Ledger(), EventLog())
+    assert market.asking_price(400.0, 3) == 400.0

@@ -524,9 +524,12 @@ class Startup(Vendor):
         rank = w.leaderboard.rank_percentile(self.id)
         stage = f.stage(self.id)
         target = f.round_target(self.monthly_burn(), plan)
-        pre = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
+        value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
+        ask = f.asking_price(value, failures)
         score = f.score(hype, self.releases, rank, stage, revenue)
-        f.request(RaiseRequest(self.id, target, pre, score, stage, now))
+        if ask < value:   # a cheaper deal draws funds whose hurdle its prospects miss
+            score += f.price_appeal(value, ask)
+        f.request(RaiseRequest(self.id, target, ask, score, stage, now))
 
     def maybe_ipo(self, revenue: float) -> None:
         """List when revenue (``revenue``: million CNY a year, :meth:`annual_revenue`) is at

@@ -276,6 +276,21 @@ class FundingMarket:
             - c.score_stage_penalty * stage
         )
 
+    def asking_price(self, value_mcny: float, failed_rounds: int) -> float:
+        """The pre-money (million CNY) a company asks: its ``value_mcny`` (:meth:`pre_money`)
+        cut by ``ask_cut_per_failed_round`` for each of the ``failed_rounds`` since its last
+        close. A company that could not raise at its value offers a cheaper deal: in a bust
+        that is what makes a down round (claim 6)."""
+        cut = self._cfg.ask_cut_per_failed_round
+        return value_mcny * (1 - cut) ** failed_rounds if cut and failed_rounds else value_mcny
+
+    def price_appeal(self, value_mcny: float, asking_mcny: float) -> float:
+        """What a price below the company's value adds to a deal's :meth:`score`:
+        ``score_price_weight * ln(value / asking price)``; nothing at the value."""
+        if not asking_mcny < value_mcny or asking_mcny <= 0:
+            return 0.0
+        return self._cfg.score_price_weight * math.log(value_mcny / asking_mcny)
+
     def distressed_price(self, valuation_mcny: float) -> float:
         """Asking price of a company that must sell."""
         return valuation_mcny * (1 - self._cfg.distressed_discount)
