@@ -499,6 +499,9 @@ class Startup(Vendor):
             self._last_failure_month = now - 1
             runway = self.runway_months()
         self._seen_failures = failures
+        # The company's rank, stage and value this month, worked out when a sale or a raise
+        # first needs them (most months neither does).
+        value: float | None = None
         if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
             rank = w.leaderboard.rank_percentile(self.id)
             stage = f.stage(self.id)
@@ -521,10 +524,12 @@ class Startup(Vendor):
         plan = 0.0
         if self.kind == ModelKind.ORIGINAL:
             plan = c.training_gpu_months_original * w.compute.rental_price_mcny
-        rank = w.leaderboard.rank_percentile(self.id)
-        stage = f.stage(self.id)
+        if value is None:
+            rank = w.leaderboard.rank_percentile(self.id)
+            stage = f.stage(self.id)
+            value = f.pre_money(hype, self.releases, rank, stage, revenue,
+                                self.gpu_asset_share())
         target = f.round_target(self.monthly_burn(), plan)
-        value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())
         ask = f.asking_price(value, failures)
         score = f.score(hype, self.releases, rank, stage, revenue)
         if ask < value:   # a cheaper deal draws funds whose hurdle its prospects miss
