@@ -253,6 +253,9 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     bankrupt = (e["kind"] == "bankrupt").sum()
     distressed = ((e["kind"] == "acquired") & (e["reason"] == "distressed")).sum()
     assert one("failures") == bankrupt + distressed
+    strategic = ((e["kind"] == "acquired") & (e["reason"] == "strategic")).sum()
+    assert one("acquisitions_strategic") == strategic
+    assert one("acquisitions") == strategic + distressed   # the two ways a giant buys
     buys = e[(e["kind"] == "gpu_purchase") & (e["actor_type"] == "startup")]
     assert one("startups_buying_gpus") == buys["actor"].nunique()
     founded = e[(e["kind"] == "founded") & (e["model_kind"] == "shell")]["actor"]
