@@ -204,6 +204,7 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
         else:
             chosen[group] = options
     files: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
     queue: list[tuple[Path | None, str]] = [(primary, "")]
     queue += [(experiment_file(option) if group == EXPERIMENT
                else conf_dir / group / f"{option}.yaml", group)
@@ -211,8 +212,9 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
     while queue:   # each file, then the files its own defaults list includes
         path, group = queue.pop(0)
         found = _config_file(path) if path is not None else None
-        if path is None or found is None or any(path == seen for seen, _ in files):
+        if path is None or found is None or path in seen:
             continue
+        seen.add(path)
         files.append((path, found.package(group)))
         if group != "":   # the primary's groups are the choices above
             queue += [(conf_dir / entry.group / f"{option}.yaml", entry.group)

@@ -90,16 +90,15 @@ def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
     """Event rows, or the log's Arrow table (:meth:`sim.events.EventLog.table`), as a
     table with every contract column, in a fixed order."""
     columns = list(COLUMNS)
-    text = TEXT_COLUMNS
     if isinstance(events, pa.Table):   # in time order, text kept in Arrow (zero copy)
-        frame = pd.DataFrame({n: pd.arrays.ArrowStringArray(events.column(n)) if n in text
+        frame = pd.DataFrame({n: pd.arrays.ArrowStringArray(events.column(n)) if n in TEXT_COLUMNS
                               else events.column(n).to_numpy() for n in columns},
                              columns=columns)
     else:   # put in time order as the log's table is (stable: ties in recording order)
         frame = pd.DataFrame(events, columns=columns)
         frame = frame.sort_values("month", kind="stable", ignore_index=True)
     for name in columns:
-        frame[name] = frame[name].astype("string" if name in text else "float64")
+        frame[name] = frame[name].astype("string" if name in TEXT_COLUMNS else "float64")
     return frame
 
 

@@ -531,9 +531,8 @@ class Startup(Vendor):
                                 self.gpu_asset_share())
         target = f.round_target(self.monthly_burn(), plan)
         ask = f.asking_price(value, failures)
-        score = f.score(hype, self.releases, rank, stage, revenue)
-        if ask < value:   # a cheaper deal draws funds whose hurdle its prospects miss
-            score += f.price_appeal(value, ask)
+        # a cheaper deal draws funds whose hurdle its prospects miss
+        score = f.score(hype, self.releases, rank, stage, revenue) + f.price_appeal(value, ask)
         f.request(RaiseRequest(self.id, target, ask, score, stage, now))
 
     def maybe_ipo(self, revenue: float) -> None:
