@@ -371,10 +371,24 @@ def _fund(s: Story) -> list[str]:
     if not row.empty:
         x = row.iloc[0]
         irr = f", IRR {100 * float(x['irr']):.1f}% a year" if pd.notna(x["irr"]) else ""
+        out.append((END, _invested_line(x)))
         out.append((END, f"Over its life its LPs paid in {money(float(x['paid_in_mcny']))} and "
                          f"got back {money(float(x['distributed_mcny']))}: TVPI "
                          f"{float(x['tvpi']):.2f}, DPI {float(x['dpi']):.2f}{irr}."))
     return _tell(out)
+
+
+def _invested_line(fund: pd.Series) -> str:
+    """What a fund invested and what that became (its funds.parquet row)."""
+    invested = float(fund["invested_mcny"])
+    if invested <= 0:
+        return ("It invested nothing: while it was investing, no round with room left "
+                "cleared its hurdle.")
+    held = float(fund["stakes_mcny"])
+    still = f", and holds stakes worth {money(held)} at their last rounds" if held > 0 else ""
+    return (f"It invested {money(invested)} ({100 * float(fund['invested_share']):.0f}% of its "
+            f"commitment) and got {money(float(fund['exit_proceeds_mcny']))} back for stakes "
+            f"it sold{still}: {float(fund['gross_multiple']):.2f} times what it invested.")
 
 
 # ---------------------------------------------------------------- buyers

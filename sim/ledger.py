@@ -128,6 +128,40 @@ class Ledger:
                 totals[(int(month), reason)] += cny
         return dict(totals)
 
+    def flows_by_reason(self, accounts: set[str]) -> dict[str, AccountFlows]:
+        """Million CNY each of ``accounts`` paid out and received over the whole run, by
+        reason: one pass over the log (accounts that moved no money are left out)."""
+        paid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        received: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for _, payer, payee, cny, reason in self._log:
+            if payer in accounts:
+                paid[payer][reason] += cny
+            if payee in accounts:
+                received[payee][reason] += cny
+
+        def in_mcny(totals: dict[str, int]) -> dict[str, float]:
+            return {reason: cny / CNY_PER_MCNY for reason, cny in sorted(totals.items())}
+
+        return {account: AccountFlows(in_mcny(paid.get(account, {})),
+                                      in_mcny(received.get(account, {})))
+                for account in sorted(paid.keys() | received.keys())}
+
+
+@dataclass(frozen=True)
+class AccountFlows:
+    """What one account paid out and received over a run (million CNY by reason)."""
+
+    paid_mcny: dict[str, float]
+    received_mcny: dict[str, float]
+
+    def paid(self, *reasons: str) -> float:
+        """Million CNY paid out for any of ``reasons``."""
+        return sum(self.paid_mcny.get(r, 0.0) for r in reasons)
+
+    def received(self, *reasons: str) -> float:
+        """Million CNY received for any of ``reasons``."""
+        return sum(self.received_mcny.get(r, 0.0) for r in reasons)
+
 
 def paid_by_reason(payments: dict[tuple[int, str], int], before_month: int | None = None
                    ) -> dict[str, float]:

@@ -251,28 +251,44 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
 
 
 def plot_fund_returns(funds: pd.DataFrame) -> Figure:
-    """TVPI of every fund against its term (years), with the median per term."""
+    """Two views of every fund against its term (years), each with its median per term:
+    TVPI, what the LPs got back per CNY paid in, and the gross multiple of what the fund
+    invested. TVPI alone hides why a fund is near 1: a fund that found few deals returns
+    its idle cash less its fees, whatever its deals did. The right panel's title counts
+    the funds that invested nothing and gives the share of all commitments invested."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(11, 5))
+        fig, (net, gross) = plt.subplots(1, 2, figsize=(14, 6), sharex=True)
     fig.suptitle("Fund returns by term", fontsize=16)
+    fig.subplots_adjust(top=0.82, wspace=0.25)
     done = funds.dropna(subset=["tvpi"])
-    ax.scatter(
-        done["term_years"],
-        done["tvpi"],
-        s=20 + done["size_mcny"] / 50,
-        alpha=0.6,
-        color=COLOURS["fund"],
-        label="one fund (size = commitment)",
-    )
-    if not done.empty:
-        med = done.groupby(done["term_years"].round())["tvpi"].median()
+    _by_term(net, done, "tvpi", done["size_mcny"], "one fund (size = commitment)")
+    net.set_ylabel("TVPI (total value / paid-in)")
+    net.set_title("to the LPs\n(net of fees, idle cash returned)", fontsize=11)
+    invested = funds.dropna(subset=["gross_multiple"])
+    _by_term(gross, invested, "gross_multiple", invested["invested_mcny"],
+             "one fund (size = invested)")
+    gross.set_ylabel("gross multiple (exits + stakes) / invested")
+    idle = int((funds["invested_mcny"] <= 0).sum())
+    committed = funds["size_mcny"].sum()
+    share = funds["invested_mcny"].sum() / committed if committed > 0 else float("nan")
+    gross.set_title(f"on what they invested\n({idle} of {len(funds)} funds invested nothing; "
+                    f"all together invested {share:.0%} of their commitments)", fontsize=11)
+    return fig
+
+
+def _by_term(ax: plt.Axes, funds: pd.DataFrame, column: str, size_mcny: pd.Series,
+             label: str) -> None:
+    """``column`` of each fund against its term, marker area by ``size_mcny``, the median
+    per whole year of term, and the break-even line at 1."""
+    ax.scatter(funds["term_years"], funds[column], s=20 + size_mcny / 50, alpha=0.6,
+               color=COLOURS["fund"], label=label)
+    if not funds.empty:
+        med = funds.groupby(funds["term_years"].round())[column].median()
         ax.plot(med.index, med.values, color="black", lw=2.5, marker="o", label="median by term")
     ax.axhline(1.0, color="grey", ls=":", lw=1.2)
     ax.set_xlabel("fund term, years")
-    ax.set_ylabel("TVPI (total value / paid-in)")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right")
-    return fig
 
 
 PLOTS: dict[str, Callable[..., Figure]] = {

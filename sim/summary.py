@@ -29,10 +29,14 @@ NOT_SPENDING = ("acquired_cash",)
 
 
 def fund_table(model: MarketModel) -> pd.DataFrame:
-    """One row per fund: vintage, term, size, paid-in, distributions, NAV, TVPI, DPI, IRR."""
+    """One row per fund: vintage, term, size, paid-in, distributions, NAV, TVPI, DPI, IRR,
+    and what its investments did: invested, exit proceeds, stakes held, gross multiple,
+    invested share of the commitment."""
+    flows = model.world.ledger.flows_by_reason({f.id for f in model.funds})
     rows = []
     for f in model.funds:
         r = f.returns()
+        p = f.portfolio(flows.get(f.id))
         rows.append(
             {
                 "fund": f.id,
@@ -46,6 +50,11 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "tvpi": r.tvpi,
                 "dpi": r.dpi,
                 "irr": r.irr,
+                "invested_mcny": p.invested_mcny,
+                "exit_proceeds_mcny": p.exit_proceeds_mcny,
+                "stakes_mcny": p.stakes_mcny,
+                "gross_multiple": p.gross_multiple,
+                "invested_share": p.invested_share,
             }
         )
     return pd.DataFrame(rows, columns=list(FUND_COLUMNS))
@@ -161,6 +170,8 @@ def summarise(
                 "tvpi": _quantiles(g["tvpi"]),
                 "dpi": _quantiles(g["dpi"]),
                 "irr": _quantiles(g["irr"]),
+                "gross_multiple": _quantiles(g["gross_multiple"]),
+                "invested_share": _quantiles(g["invested_share"]),
             }
             for b, g in funds.groupby("bucket")
         },

@@ -131,9 +131,30 @@ def no_client_of_a_vendor_that_left(t: Tables) -> None:
     assert not stale, f"buyers still with vendors that left: {stale[:5]}"
 
 
+def funds_invested_what_the_rounds_raised(t: Tables) -> None:
+    """funds.parquet's invested money is what the rounds raised plus what leads paid in
+    secondary sales (each transfer rounds to whole CNY), and secondary sales come back to
+    the sellers as exit proceeds; a fund that invested nothing has no gross multiple.
+    (A fund may invest more than LPs committed: it reinvests exit proceeds until its
+    investment period ends.)"""
+    ev, f = t.events, t.funds
+    raised = ev.loc[ev["kind"] == "round_closed", "amount_mcny"].sum()
+    secondary = ev.loc[ev["kind"] == "secondary_sale", "amount_mcny"].sum()
+    # each transfer rounds to whole CNY (5e-7 million at most); a round has a ticket per fund
+    transfers = ((ev["kind"] == "round_closed").sum() * len(f)
+                 + (ev["kind"] == "secondary_sale").sum())
+    rounding = 5e-7 * transfers + 1e-9
+    assert math.isclose(f["invested_mcny"].sum(), raised + secondary, abs_tol=rounding)
+    assert f["exit_proceeds_mcny"].sum() >= secondary - rounding
+    assert (f["invested_share"] >= 0).all()
+    assert np.allclose(f["invested_share"] * f["size_mcny"], f["invested_mcny"])
+    assert (f["gross_multiple"].isna() == (f["invested_mcny"] == 0)).all()
+    assert (f["gross_multiple"].dropna() >= 0).all()
+
+
 ALL = (money_is_conserved, gpus_are_conserved, cash_negative_only_after_bankruptcy,
        shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered,
-       no_client_of_a_vendor_that_left)
+       no_client_of_a_vendor_that_left, funds_invested_what_the_rounds_raised)
 
 
 def check_all(t: Tables) -> None:

@@ -477,6 +477,34 @@ def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
     assert read == [sheet.startup for sheet in sheets]   # none read below the hurdle or after
 
 
+def test_a_funds_gross_multiple_counts_stakes_bought_and_sold_not_fees_or_idle_cash(
+        monkeypatch) -> None:
+    """Invested is what the fund paid for stakes (rounds and secondaries bought), exit
+    proceeds what it got for stakes sold (secondaries, acquisitions, IPOs); its fees, its
+    LPs' money and its distributions are neither, and a fund that invested nothing has
+    no gross multiple."""
+    from sim.agents.fund import Fund
+
+    model = MarketModel(small_config())
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    ledger = w.ledger
+    for payee, amount, reason in [("startup:a", 50.0, "investment"), ("fund:7", 5.0,
+                                  "secondary_sale"), ("ext:gp_fees", 3.0, "management_fee"),
+                                  ("ext:lps", 8.0, "distribution")]:
+        ledger.transfer(1.0, fund.id, payee, amount, reason)
+    ledger.transfer(2.0, "giant:x", fund.id, 12.5, "acquisition")
+    ledger.transfer(2.0, "ext:public_market", fund.id, 2.5, "ipo_exit")
+    monkeypatch.setattr(fund, "stakes_value", lambda: 20.0)
+    p = fund.portfolio(ledger.flows_by_reason({fund.id})[fund.id])
+    assert (p.invested_mcny, p.exit_proceeds_mcny, p.stakes_mcny) == (55.0, 15.0, 20.0)
+    assert math.isclose(p.gross_multiple, 35.0 / 55.0)
+    assert math.isclose(p.invested_share, 55.0 / fund.size_mcny)
+    idle = fund.portfolio(None)
+    assert idle.invested_mcny == 0.0 and math.isnan(idle.gross_multiple)
+
+
 @pytest.mark.parametrize("cut", [0.0, 0.4])
 def test_a_company_whose_round_failed_asks_less_and_draws_funds_with_the_discount(
         cut: float) -> None:

@@ -120,6 +120,13 @@ def test_fund_story_matches_its_row(run: RunOutputs) -> None:
     assert lines[-1].endswith(f"TVPI {row['tvpi']:.2f}, DPI {row['dpi']:.2f}"
                               + (f", IRR {100 * row['irr']:.1f}% a year." if pd.notna(row["irr"])
                                  else "."))
+    # a fund that led rounds invested: what, and what it became, from its row
+    assert lines[-2].startswith(f"It invested {_money(float(row['invested_mcny']))} "
+                                f"({100 * row['invested_share']:.0f}% of its commitment)")
+    assert lines[-2].endswith(f": {row['gross_multiple']:.2f} times what it invested.")
+    idle = run.funds[run.funds["invested_mcny"] == 0]
+    if not idle.empty:
+        assert story(run, str(idle["fund"].iloc[0]))[-2].startswith("It invested nothing")
 
 
 def test_pivot_sentence(run: RunOutputs) -> None:

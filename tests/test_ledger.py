@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.ledger import Ledger, paid_by_reason
+from sim.ledger import AccountFlows, Ledger, paid_by_reason
 
 accounts = st.sampled_from(["ext:a", "giant:x", "startup:1", "fund:2", "ext:b"])
 
@@ -94,3 +94,22 @@ def test_flow_sums_one_reason_in_one_whole_month() -> None:
     assert ledger.flow(3, "lp_commitment") == 14.0
     assert ledger.flow(4, "lp_commitment") == 2.0
     assert ledger.flow(5, "lp_commitment") == 0.0
+
+
+def test_flows_by_reason_sums_what_each_account_paid_and_received() -> None:
+    ledger = Ledger()
+    ledger.transfer(0.0, "ext:lps", "fund:1", 100.0, "lp_commitment")
+    ledger.transfer(1.0, "fund:1", "startup:1", 30.0, "investment")
+    ledger.transfer(2.5, "fund:1", "startup:2", 20.0, "investment")
+    ledger.transfer(3.0, "fund:1", "fund:2", 5.0, "secondary_sale")
+    ledger.transfer(4.0, "giant:a", "fund:1", 12.5, "acquisition")
+    ledger.transfer(4.0, "giant:a", "startup:3", 7.0, "acquisition")
+    flows = ledger.flows_by_reason({"fund:1", "fund:2", "fund:3"})
+    assert set(flows) == {"fund:1", "fund:2"}   # fund:3 moved nothing
+    one = flows["fund:1"]
+    assert one == AccountFlows({"investment": 50.0, "secondary_sale": 5.0},
+                               {"acquisition": 12.5, "lp_commitment": 100.0})
+    assert one.paid("investment", "secondary_sale") == 55.0
+    assert one.received("acquisition", "ipo_exit") == 12.5
+    assert flows["fund:2"].received("secondary_sale") == 5.0
+    assert flows["fund:2"].paid("investment") == 0.0

@@ -113,6 +113,14 @@ def test_plots_show_what_their_titles_say(small_tables) -> None:
                 assert ax.get_ylabel(), f"{name} has an unlabelled axis"
     compute = figs["compute"].axes[0]
     assert "A100" in compute.get_ylabel()
+    # fund returns: TVPI to the LPs beside the gross multiple of what each fund invested
+    net, gross = figs["fund_returns"].axes
+    funds = small_tables.funds
+    assert "TVPI" in net.get_ylabel() and "gross multiple" in gross.get_ylabel()
+    assert len(net.collections[0].get_offsets()) == funds["tvpi"].notna().sum()
+    assert len(gross.collections[0].get_offsets()) == funds["gross_multiple"].notna().sum()
+    idle = int((funds["invested_mcny"] <= 0).sum())
+    assert f"{idle} of {len(funds)} funds invested nothing" in gross.get_title()
     # calendar dates: the first tick label of a time axis is a year
     figs["adoption"].canvas.draw()
     labels = [t.get_text() for t in figs["adoption"].axes[0].get_xticklabels() if t.get_text()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -25,11 +26,12 @@ from hydra._internal.hydra import Hydra
 from rich.console import Console
 
 from sim.configuration import EXPERIMENTS_DIR, compose, config_hash, register_configs
-from sim.outputs import COMPLETE, EVENTS, METRICS, SUMMARY
+from sim.outputs import COMPLETE, EVENTS, FUNDS, METRICS, SUMMARY
 from sim.parallel import start_method
 from sim.rng import replication_seeds
 from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
 from sim.sweep.experiments import list_experiments, listing, register_resolver
+from sim.sweep.outcomes import derived
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import build, start_hydra
@@ -459,7 +461,25 @@ def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) 
         assert row["exits.bankrupt"] == summary["exits"]["bankrupt"]
         assert row["config_hash"] == summary["config_hash"]
         assert row["seed"] == summary["seed"]
-    assert "derived.fund_tvpi_median" in table.columns
+    assert {"derived.fund_tvpi_median", "derived.fund_gross_multiple_median",
+            "derived.fund_invested_share"} <= set(table.columns)
+    funds = pd.read_parquet(d / JOBS[0] / FUNDS)
+    assert table["derived.fund_invested_share"].iloc[0] == pytest.approx(
+        funds["invested_mcny"].sum() / funds["size_mcny"].sum())
+
+
+def test_derived_outcomes_of_a_funds_table_an_earlier_baimo_wrote_are_nan() -> None:
+    """A sweep's reader takes a job an earlier baimo wrote; a funds column it did not
+    write (the gross multiple, what was invested) gives NaN, not a KeyError."""
+    old = pd.DataFrame({"fund": ["fund:0", "fund:1"], "size_mcny": [100.0, 300.0],
+                        "tvpi": [0.9, 1.2], "dpi": [0.9, 1.0], "irr": [-0.02, 0.05]})
+    d = derived(old)
+    assert d["derived.fund_tvpi_median"] == pytest.approx(1.05)
+    assert math.isnan(d["derived.fund_gross_multiple_median"])
+    assert math.isnan(d["derived.fund_invested_share"])
+    new = old.assign(invested_mcny=[0.0, 150.0], gross_multiple=[math.nan, 2.0])
+    assert derived(new)["derived.fund_invested_share"] == pytest.approx(150.0 / 400.0)
+    assert derived(new)["derived.fund_gross_multiple_median"] == 2.0
 
 
 def test_sweep_metrics_stack_every_job_with_its_keys(swept: dict) -> None:

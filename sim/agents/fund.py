@@ -5,7 +5,8 @@ period in deals that clear its hurdle (leading or following), charges a
 management fee, sells stakes before its term runs out (secondary sales in
 later rounds, M&A, IPO), passes proceeds to its LPs as they come, and at the
 end of its term writes off what it could not sell. Its dated LP cash flows
-give TVPI, DPI and IRR.
+give TVPI, DPI and IRR; what it paid for stakes and got back for them gives its
+gross multiple on invested capital, free of fees and of cash it never invested.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import simpy
 
 from sim.config import FundsConfig
 from sim.events import ActorType, EventKind
+from sim.ledger import AccountFlows
 from sim.markets.funding import LPS, FundTerms
 from sim.messages import TermSheet
 from sim.world import Phase, World, entrants
@@ -25,6 +27,12 @@ from sim.world import Phase, World, entrants
 GP_FEES = "ext:gp_fees"
 MONTHS_PER_YEAR = 12.0
 BISECTION_STEPS = 200  # at most; the IRR bracket stops shrinking after about 55
+#: Ledger reasons of a fund's money going into stakes: a round's ticket, or an exiting
+#: fund's stake bought in a secondary sale.
+STAKE_PURCHASES = ("investment", "secondary_sale")
+#: Ledger reasons of a fund's money coming back from stakes: sold to a later round's lead,
+#: to an acquirer, or to the public at an IPO.
+STAKE_SALES = ("secondary_sale", "acquisition", "ipo_exit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,17 @@ class FundReturns:
     tvpi: float
     dpi: float
     irr: float
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioReturns:
+    """What a fund's investments returned, gross of fees and of cash it never invested."""
+
+    invested_mcny: float       # paid for stakes (rounds and secondaries)
+    exit_proceeds_mcny: float  # received for stakes sold (secondaries, M&A, IPO)
+    stakes_mcny: float         # stakes still held, at their last round's post-money
+    gross_multiple: float      # (exit proceeds + stakes) / invested; NaN if nothing invested
+    invested_share: float      # invested / commitment
 
 
 def multiple(value_mcny: float, paid_in_mcny: float) -> float:
@@ -240,13 +259,19 @@ class Fund:
         )
 
     # ------------------------------------------------------------ performance
+    def stakes_value(self) -> float:
+        """Stakes still held at their last round's post-money (million CNY; 0 once closed:
+        what it could not sell went to its LPs in kind)."""
+        if self.closed:
+            return 0.0
+        f = self.world.funding
+        return sum(share * f.last_post_money(s) for s, share in f.holdings(self.id).items())
+
     def nav(self) -> float:
         """Cash plus stakes at their last round's post-money (million CNY)."""
         if self.closed:
             return 0.0
-        f = self.world.funding
-        stakes = sum(share * f.last_post_money(s) for s, share in f.holdings(self.id).items())
-        return max(self.cash, 0.0) + stakes
+        return max(self.cash, 0.0) + self.stakes_value()
 
     def _paid_in_and_distributed(self) -> tuple[float, float]:
         """Million CNY the LPs paid in, and million CNY passed back to them so far."""
@@ -277,6 +302,18 @@ class Fund:
             multiple(dist, paid),
             irr_annual(months, flows),
         )
+
+    def portfolio(self, flows: AccountFlows | None) -> PortfolioReturns:
+        """The gross multiple of what the fund invested, from its ledger ``flows`` over the
+        run (None: it moved no money). TVPI also counts the fees and the cash it never
+        invested: a fund that found few deals ends near 1 less its fees, whatever its
+        deals did."""
+        invested = flows.paid(*STAKE_PURCHASES) if flows else 0.0
+        proceeds = flows.received(*STAKE_SALES) if flows else 0.0
+        stakes = self.stakes_value()
+        return PortfolioReturns(invested, proceeds, stakes,
+                                multiple(proceeds + stakes, invested),
+                                invested / self.size_mcny)
 
 
 class FundVintages:

@@ -39,6 +39,8 @@ KEY_OUTCOMES: dict[str, str] = {
     "adoption_final.gov_soe": "gov/SOE adoption at the end",
     "adoption_final.sme": "SME adoption at the end",
     f"{DERIVED_PREFIX}fund_tvpi_median": "median fund TVPI",
+    f"{DERIVED_PREFIX}fund_gross_multiple_median": "median fund gross multiple on invested",
+    f"{DERIVED_PREFIX}fund_invested_share": "share of LP commitments invested",
 }
 
 #: Monthly metrics drawn as fan charts (sweeps) and overlays (compare).
@@ -77,10 +79,20 @@ def _median(values: pd.Series) -> float:
 
 
 def derived(funds: pd.DataFrame) -> dict[str, float]:
-    """Outcomes not in summary.json: medians over all funds of the run."""
-    return {f"{DERIVED_PREFIX}fund_tvpi_median": _median(funds["tvpi"]),
-            f"{DERIVED_PREFIX}fund_dpi_median": _median(funds["dpi"]),
-            f"{DERIVED_PREFIX}fund_irr_median": _median(funds["irr"])}
+    """Outcomes not in summary.json: medians over all funds of the run (the gross multiple's
+    over the funds that invested), and the share of all LP commitments invested. A column
+    an earlier baimo did not write gives NaN."""
+    def column(name: str) -> pd.Series:
+        return funds[name] if name in funds.columns else pd.Series(math.nan, index=funds.index)
+
+    committed = pd.to_numeric(column("size_mcny"), errors="coerce").sum()
+    invested = pd.to_numeric(column("invested_mcny"), errors="coerce").sum(min_count=1)
+    return {f"{DERIVED_PREFIX}fund_tvpi_median": _median(column("tvpi")),
+            f"{DERIVED_PREFIX}fund_dpi_median": _median(column("dpi")),
+            f"{DERIVED_PREFIX}fund_irr_median": _median(column("irr")),
+            f"{DERIVED_PREFIX}fund_gross_multiple_median": _median(column("gross_multiple")),
+            f"{DERIVED_PREFIX}fund_invested_share":
+                float(invested / committed) if committed > 0 else math.nan}
 
 
 def read_outcomes(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
