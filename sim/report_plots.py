@@ -406,25 +406,32 @@ def plot_kinds(arms: list[Arm]) -> Figure:
 
 
 def plot_fund_returns(arms: list[Arm]) -> Figure:
-    """TVPI of every fund against its term, with the median per term, per arm."""
+    """Per arm, every fund against its term with the median per term: TVPI (what the LPs
+    got back per CNY paid in) and the gross multiple of what the fund invested (TVPI also
+    counts fees and the cash a fund never invested)."""
     with plt.rc_context(REPORT_STYLE):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 5.4), layout="constrained")
+        fig, (net, gross) = plt.subplots(1, 2, figsize=(WIDTH_IN, 5.4), layout="constrained",
+                                         sharex=True)
     fig.suptitle("Fund returns by fund term", fontsize=20, fontweight="bold")
     markers = ("o", "s", "^", "D")
     for i, arm in enumerate(arms):
-        funds = pd.concat([r.funds for r in arm.runs], ignore_index=True).dropna(subset=["tvpi"])
-        if funds.empty:
-            continue
-        ax.scatter(funds["term_years"], funds["tvpi"], s=25, alpha=0.35, color=COLOURS["fund"],
-                   marker=markers[i % len(markers)])
-        med = funds.groupby(funds["term_years"].round())["tvpi"].median()
-        ax.plot(med.index, med.values, color="#222222", ls=_style(i), lw=2.6,
-                marker=markers[i % len(markers)], ms=9, label=f"median by term: {arm.label}")
-    ax.axhline(1.0, color="#888888", ls=":", lw=1.5)
-    ax.set_xlabel("fund term, years")
-    ax.set_ylabel("TVPI (value / paid in)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=LEGEND_SIZE)
+        funds = pd.concat([r.funds for r in arm.runs], ignore_index=True)
+        for ax, column in ((net, "tvpi"), (gross, "gross_multiple")):
+            done = funds.dropna(subset=[column])
+            if done.empty:
+                continue
+            ax.scatter(done["term_years"], done[column], s=25, alpha=0.35,
+                       color=COLOURS["fund"], marker=markers[i % len(markers)])
+            med = done.groupby(done["term_years"].round())[column].median()
+            ax.plot(med.index, med.values, color="#222222", ls=_style(i), lw=2.6,
+                    marker=markers[i % len(markers)], ms=9, label=f"median: {arm.label}")
+    for ax, label in ((net, "TVPI (value / paid in)"),
+                      (gross, "gross multiple on invested")):
+        ax.axhline(1.0, color="#888888", ls=":", lw=1.5)
+        ax.set_xlabel("fund term, years")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    net.legend(loc="best", fontsize=LEGEND_SIZE)
     return fig
 
 
@@ -457,8 +464,11 @@ REPORT_PLOTS: dict[str, ReportPlot] = {
                         "Startup models by kind, and the share of startups founded as each kind "
                         "that are still independent (not bankrupt, not acquired) at the end."),
     "fund_returns": ReportPlot("Fund returns", plot_fund_returns,
-                               "Each dot is a fund; lines are the median TVPI per fund term. "
-                               "Below the dotted line, LPs get back less than they paid in."),
+                               "Each dot is a fund; lines are medians per fund term. Left: "
+                               "TVPI; below the dotted line, LPs get back less than they paid "
+                               "in (idle cash comes back less fees). Right: exits and stakes "
+                               "held per CNY the fund invested (funds that invested nothing "
+                               "left out)."),
 }
 DEFAULT_PLOTS = ("releases", "builders", "funding", "compute", "adoption", "concentration",
                  "fund_returns")

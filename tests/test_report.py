@@ -181,3 +181,24 @@ def test_report_plots_are_classroom_readable(name: str, arms: list[Arm]) -> None
                 <= colours
     finally:
         plt.close(fig)
+
+
+def test_report_fund_returns_show_tvpi_beside_the_gross_multiple(arms: list[Arm]) -> None:
+    """Each arm's funds in both panels: TVPI, and the gross multiple of what they invested
+    (dots only for the funds that invested)."""
+    import matplotlib.pyplot as plt
+
+    fig = REPORT_PLOTS["fund_returns"].build(arms)
+    try:
+        net, gross = fig.axes
+        assert "TVPI" in net.get_ylabel() and "gross multiple" in gross.get_ylabel()
+        for ax, column in ((net, "tvpi"), (gross, "gross_multiple")):
+            dots = [len(c.get_offsets()) for c in ax.collections]
+            wanted = [int(pd.concat([r.funds for r in a.runs])[column].notna().sum())
+                      for a in arms]
+            assert dots == [n for n in wanted if n]
+            labels = [str(ln.get_label()) for ln in ax.get_lines()]
+            assert [x for x in labels if x.startswith("median")] == [
+                f"median: {a.label}" for a, n in zip(arms, wanted, strict=True) if n]
+    finally:
+        plt.close(fig)
