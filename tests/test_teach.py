@@ -266,6 +266,11 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     down = (rounds["down_round"] == "True").sum()
     assert len(rounds) > 0 and one("down_rounds") == down
     assert one("down_round_share") == pytest.approx(down / len(rounds))   # of rounds closed
+    f = small_tables.funds
+    invested = f[f["invested_mcny"] > 0]
+    assert len(invested) > 0 and one("fund_gross_multiple_median") == pytest.approx(
+        ((invested["exit_proceeds_mcny"] + invested["stakes_mcny"])
+         / invested["invested_mcny"]).median())   # over the funds that invested only
     no_rounds = m.assign(funding_deals=0, down_rounds=0)
     assert math.isnan(one("down_round_share", RunOutputs(Path("."), e, no_rounds,
                                                          small_tables.funds,

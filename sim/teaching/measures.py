@@ -234,6 +234,13 @@ def fund_tvpi_median(run: RunOutputs) -> float:
     return float(t.median()) if not t.empty else math.nan
 
 
+def fund_gross_multiple_median(run: RunOutputs) -> float:
+    """Median gross multiple over the funds that invested: exit proceeds plus stakes held
+    at their last round's valuation, per CNY invested (no fees, no idle cash)."""
+    g = run.funds["gross_multiple"].dropna()
+    return float(g.median()) if not g.empty else math.nan
+
+
 def funds_losing_money(run: RunOutputs) -> float:
     """Share of funds with TVPI below 1 (returned or hold less than was paid in)."""
     t = run.funds["tvpi"].dropna()
@@ -357,6 +364,9 @@ _LIST: list[Measure] = [
             _last("data_quality_mean")),
     Measure("fund_tvpi_median", "Median fund TVPI (value per CNY paid in)", "ratio",
             fund_tvpi_median),
+    Measure("fund_gross_multiple_median",
+            "Median fund gross multiple (exits + stakes per CNY invested)", "ratio",
+            fund_gross_multiple_median),
     Measure("funds_losing_money", "Share of funds with TVPI below 1", "share", funds_losing_money),
     Measure("gov_sme_gap_24", "SME minus government/SOE adoption at month 24", "share",
             gov_sme_adoption_gap_24),
