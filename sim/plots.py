@@ -270,9 +270,10 @@ def plot_fund_returns(funds: pd.DataFrame) -> Figure:
     gross.set_ylabel("gross multiple (exits + stakes) / invested")
     idle = int((funds["invested_mcny"] <= 0).sum())
     committed = funds["size_mcny"].sum()
-    share = funds["invested_mcny"].sum() / committed if committed > 0 else float("nan")
-    gross.set_title(f"on what they invested\n({idle} of {len(funds)} funds invested nothing; "
-                    f"all together invested {share:.0%} of their commitments)", fontsize=11)
+    told = (f"{idle} of {len(funds)} funds invested nothing; all together invested "
+            f"{funds['invested_mcny'].sum() / committed:.0%} of their commitments"
+            if committed > 0 else "no fund in this run")
+    gross.set_title(f"on what they invested\n({told})", fontsize=11)
     return fig
 
 

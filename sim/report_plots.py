@@ -431,7 +431,8 @@ def plot_fund_returns(arms: list[Arm]) -> Figure:
         ax.set_xlabel("fund term, years")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    net.legend(loc="best", fontsize=LEGEND_SIZE)
+    if net.get_legend_handles_labels()[0]:   # not when no arm had a fund
+        net.legend(loc="best", fontsize=LEGEND_SIZE)
     return fig
 
 

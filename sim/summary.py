@@ -57,7 +57,10 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "invested_share": p.invested_share,
             }
         )
-    return pd.DataFrame(rows, columns=list(FUND_COLUMNS))
+    # Typed even without a single fund (a world with no funds): readers and plots take
+    # numbers, and an empty table would otherwise be all Python objects.
+    kinds = {c: "float64" for c in FUND_COLUMNS} | {"fund": "object", "closed": "bool"}
+    return pd.DataFrame(rows, columns=list(FUND_COLUMNS)).astype(kinds)
 
 
 def term_bucket(term_years: float) -> int:

@@ -138,6 +138,8 @@ def funds_invested_what_the_rounds_raised(t: Tables) -> None:
     (A fund may invest more than LPs committed: it reinvests exit proceeds until its
     investment period ends.)"""
     ev, f = t.events, t.funds
+    # numbers even in a world without a single fund (an empty table would be all objects)
+    assert all(pd.api.types.is_float_dtype(f[c]) for c in f.columns if c not in ("fund", "closed"))
     raised = ev.loc[ev["kind"] == "round_closed", "amount_mcny"].sum()
     secondary = ev.loc[ev["kind"] == "secondary_sale", "amount_mcny"].sum()
     # each transfer rounds to whole CNY (5e-7 million at most); a round has a ticket per fund

@@ -56,6 +56,7 @@ def configurations(draw: st.DrawFn) -> list[str]:
         f"horizon_months={horizon}",
         f"buyers.count={draw(st.integers(50, 600))}",
         f"funds.initial_count={draw(st.integers(0, 80))}",
+        f"funds.vintage_rate_per_month={draw(st.sampled_from([0.0, 0.05, 0.25, 1.0]))}",
         f"funds.term_years={term:.3f}",
         f"funds.term_spread_years={spread:.3f}",
         f"funds.investment_period_years={draw(st.floats(0.5, term - spread - 0.1)):.3f}",

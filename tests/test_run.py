@@ -87,6 +87,18 @@ def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
     assert len(lines) == 5
 
 
+def test_a_world_without_funds_writes_the_whole_contract(tmp_path) -> None:
+    """No fund at the start and none founded: the funds table is empty but typed, and the
+    fund returns plot says there was no fund (it stopped with a ValueError traceback on
+    the empty table's untyped sizes, after the tables were written)."""
+    run(small_config("funds.initial_count=0", "funds.vintage_rate_per_month=0"), tmp_path / "r")
+    out = read_run(tmp_path / "r")
+    assert out.funds.empty and tuple(out.funds.columns) == FUND_COLUMNS
+    assert out.funds["tvpi"].dtype == float and out.funds["closed"].dtype == bool
+    figs = build_all(out.metrics, out.events, out.funds)
+    assert "no fund in this run" in figs["fund_returns"].axes[1].get_title()
+
+
 def test_reading_an_unfinished_run_fails_with_one_line(tmp_path) -> None:
     with pytest.raises(OutputError, match="no such run directory"):
         read_run(tmp_path / "missing")
