@@ -351,14 +351,22 @@ def _fund(s: Story) -> list[str]:
                     f"{money(float(bought['amount_mcny'].sum()))}, the first "
                     f"{s.when(float(bought['month'].iloc[0]))}."))
     offs = s.kind("write_off")
-    if not offs.empty:
-        why = offs["reason"].value_counts()
-        causes = {"bankrupt": "because the company went bankrupt",
-                  "term_ended": "when its term ended"}
+    lost = offs[offs["reason"] != "term_ended"]
+    if not lost.empty:
+        why = lost["reason"].value_counts()
+        causes = {"bankrupt": "because the company went bankrupt"}
         reasons = _listing([f"{n} {causes.get(str(k), str(k))}" for k, n in why.items()])
-        out.append((float(offs["month"].iloc[0]),
-                    f"It wrote off {_plural(len(offs), 'stake')} "
-                    f"({money(float(offs['amount_mcny'].sum()))} of cost): {reasons}."))
+        out.append((float(lost["month"].iloc[0]),
+                    f"It wrote off {_plural(len(lost), 'stake')} "
+                    f"({money(float(lost['amount_mcny'].sum()))} of cost): {reasons}."))
+    passed = offs[offs["reason"] == "term_ended"]
+    if not passed.empty:
+        worth = (f", worth {money(float(row.iloc[0]['in_kind_mcny']))} at their last rounds' "
+                 "valuations less the secondary discount" if not row.empty else "")
+        out.append((float(passed["month"].iloc[0]),
+                    f"When its term ended it could not sell {_plural(len(passed), 'stake')} "
+                    f"({money(float(passed['amount_mcny'].sum()))} of cost) and passed them "
+                    f"to its LPs in kind{worth}."))
     closed = s.kind("fund_closed")
     if not closed.empty:
         r = closed.iloc[0]
@@ -384,11 +392,13 @@ def _invested_line(fund: pd.Series) -> str:
     if invested <= 0:
         return ("It invested nothing: while it was investing, no round with room left "
                 "cleared its hurdle.")
-    held = float(fund["stakes_mcny"])
+    held, in_kind = float(fund["stakes_mcny"]), float(fund["in_kind_mcny"])
+    passed = f", passed {money(in_kind)} to its LPs in kind" if in_kind > 0 else ""
     still = f", and holds stakes worth {money(held)} at their last rounds" if held > 0 else ""
     return (f"It invested {money(invested)} ({100 * float(fund['invested_share']):.0f}% of its "
             f"commitment) and got {money(float(fund['exit_proceeds_mcny']))} back for stakes "
-            f"it sold{still}: {float(fund['gross_multiple']):.2f} times what it invested.")
+            f"it sold{passed}{still}: {float(fund['gross_multiple']):.2f} times what it "
+            "invested.")
 
 
 # ---------------------------------------------------------------- buyers

@@ -30,7 +30,8 @@ NOT_SPENDING = ("acquired_cash",)
 
 def fund_table(model: MarketModel) -> pd.DataFrame:
     """One row per fund: vintage, term, size, paid-in, distributions, NAV, TVPI, DPI, IRR,
-    and what its investments did: invested, exit proceeds, stakes held, gross multiple,
+    and what its investments did: invested, exit proceeds, stakes passed to its LPs in
+    kind at its close, stakes held, gross multiple,
     invested share of the commitment."""
     flows = model.world.ledger.flows_by_reason({f.id for f in model.funds})
     rows = []
@@ -52,6 +53,7 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "irr": r.irr,
                 "invested_mcny": p.invested_mcny,
                 "exit_proceeds_mcny": p.exit_proceeds_mcny,
+                "in_kind_mcny": p.in_kind_mcny,
                 "stakes_mcny": p.stakes_mcny,
                 "gross_multiple": p.gross_multiple,
                 "invested_share": p.invested_share,

@@ -497,12 +497,41 @@ def test_a_funds_gross_multiple_counts_stakes_bought_and_sold_not_fees_or_idle_c
     ledger.transfer(2.0, "giant:x", fund.id, 12.5, "acquisition")
     ledger.transfer(2.0, "ext:public_market", fund.id, 2.5, "ipo_exit")
     monkeypatch.setattr(fund, "stakes_value", lambda: 20.0)
+    fund.in_kind_mcny = 10.0   # stakes passed to the LPs at a close
     p = fund.portfolio(ledger.flows_by_reason({fund.id})[fund.id])
-    assert (p.invested_mcny, p.exit_proceeds_mcny, p.stakes_mcny) == (55.0, 15.0, 20.0)
-    assert math.isclose(p.gross_multiple, 35.0 / 55.0)
+    assert (p.invested_mcny, p.exit_proceeds_mcny, p.in_kind_mcny, p.stakes_mcny) == (
+        55.0, 15.0, 10.0, 20.0)
+    assert math.isclose(p.gross_multiple, 45.0 / 55.0)
     assert math.isclose(p.invested_share, 55.0 / fund.size_mcny)
     idle = fund.portfolio(None)
     assert idle.invested_mcny == 0.0 and math.isnan(idle.gross_multiple)
+
+
+def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution() -> None:
+    """Its LPs receive the unsold stakes at an exiting holder's price: TVPI and DPI count
+    them with the cash, and the close's event says how much went in kind."""
+    from sim.agents.fund import Fund
+    from sim.events import EventKind
+    from sim.messages import RaiseRequest, TermSheet
+
+    model = MarketModel(small_config("funds.secondary_discount=0.3"))
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    w.funding.register_startup("startup:x")
+    w.funding.request(RaiseRequest("startup:x", 100.0, 300.0, 1.0, 0, 0.0))
+    w.funding.commit(TermSheet(fund.id, "startup:x", 100.0, True))
+    w.env.process(w.funding.clear())
+    w.env.run(until=1)
+    cash = fund.cash
+    fund.close()
+    r = fund.returns()
+    in_kind = 0.7 * 0.25 * 400.0   # a quarter of a company last valued at 400
+    assert math.isclose(fund.in_kind_mcny, in_kind)
+    assert math.isclose(r.distributed_mcny, cash + in_kind)
+    assert math.isclose(r.tvpi, (cash + in_kind) / fund.size_mcny) and r.nav_mcny == 0.0
+    closed = w.log.rows_since(0, EventKind.FUND_CLOSED)
+    assert closed[-1]["reason"] == f"in kind to LPs: {in_kind:.1f} (cost 100.0)"
 
 
 @pytest.mark.parametrize("cut", [0.0, 0.4])

@@ -14,7 +14,7 @@ from sim.configuration import compose
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
-from sim.markets.funding import MAX_PRESSURE, FundingMarket, FundTerms
+from sim.markets.funding import LPS, MAX_PRESSURE, FundingMarket, FundTerms
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import (
     Channel,
@@ -342,6 +342,34 @@ def test_exiting_fund_sells_to_the_next_lead_at_a_discount() -> None:
     # the old fund's 50% stake, diluted to 37.5% at 400 post-money, sold 30% below that value
     assert abs(sales[0]["amount_mcny"] - 0.375 * 400.0 * 0.7) < 1e-6
     assert "fund:old" not in market._cap["startup:0"]
+
+
+def test_a_closing_fund_passes_its_unsold_stakes_to_its_lps_in_kind_at_the_exit_price() -> None:
+    """At its close a fund's stakes in companies still in business go to its LPs (the
+    cap table still sums to one), each logged as a write-off at cost with the company's
+    last post-money, and valued like an exiting holder's stake: that post-money less the
+    secondary discount. A bankrupt company's stake was written off before and is not."""
+    env, market, ledger, log = _funding("funds.secondary_discount=0.3")
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    for k, (target, pre) in enumerate([(100.0, 300.0), (50.0, 150.0), (20.0, 80.0)]):
+        market.register_startup(f"startup:{k}")
+        market.request(RaiseRequest(f"startup:{k}", target, pre, 1.0, 0, 0.0))
+        market.commit(TermSheet("fund:a", f"startup:{k}", target, lead=True))
+    _close(env, market)
+    market.bankrupt("startup:2", "ran out of cash")
+    in_kind = market.distribute_in_kind("fund:a")
+    assert in_kind.cost_mcny == 150.0
+    assert math.isclose(in_kind.value_mcny, 0.7 * (0.25 * 400.0 + 0.25 * 200.0))
+    assert market.holdings("fund:a") == {}
+    for k in (0, 1):
+        cap = market._cap[f"startup:{k}"]
+        assert cap[LPS] == 0.25 and math.isclose(sum(cap.values()), 1.0)
+    offs = [r for r in log.rows() if r["kind"] == EventKind.WRITE_OFF]
+    assert [(r["counterparty"], r["amount_mcny"], r.get("valuation_mcny"), r["reason"])
+            for r in offs] == [("startup:2", 20.0, None, "bankrupt"),
+                               ("startup:0", 100.0, 400.0, "term_ended"),
+                               ("startup:1", 50.0, 200.0, "term_ended")]
 
 
 def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() -> None:

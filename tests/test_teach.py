@@ -269,7 +269,7 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     f = small_tables.funds
     invested = f[f["invested_mcny"] > 0]
     assert len(invested) > 0 and one("fund_gross_multiple_median") == pytest.approx(
-        ((invested["exit_proceeds_mcny"] + invested["stakes_mcny"])
+        ((invested["exit_proceeds_mcny"] + invested["in_kind_mcny"] + invested["stakes_mcny"])
          / invested["invested_mcny"]).median())   # over the funds that invested only
     no_rounds = m.assign(funding_deals=0, down_rounds=0)
     assert math.isnan(one("down_round_share", RunOutputs(Path("."), e, no_rounds,

@@ -4,9 +4,11 @@ A fund takes its LPs' money at its vintage, invests during its investment
 period in deals that clear its hurdle (leading or following), charges a
 management fee, sells stakes before its term runs out (secondary sales in
 later rounds, M&A, IPO), passes proceeds to its LPs as they come, and at the
-end of its term writes off what it could not sell. Its dated LP cash flows
-give TVPI, DPI and IRR; what it paid for stakes and got back for them gives its
-gross multiple on invested capital, free of fees and of cash it never invested.
+end of its term passes what it could not sell to its LPs in kind, valued as an
+exiting holder's stake (its last round's post-money less the secondary
+discount). Its dated LP distributions, cash and in kind, give TVPI, DPI and
+IRR; what it paid for stakes and got back for them gives its gross multiple on
+invested capital, free of fees and of cash it never invested.
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ class PortfolioReturns:
 
     invested_mcny: float       # paid for stakes (rounds and secondaries)
     exit_proceeds_mcny: float  # received for stakes sold (secondaries, M&A, IPO)
+    in_kind_mcny: float        # stakes passed to the LPs in kind at the close, at their value
     stakes_mcny: float         # stakes still held, at their last round's post-money
-    gross_multiple: float      # (exit proceeds + stakes) / invested; NaN if nothing invested
+    gross_multiple: float      # (exits + in kind + stakes) / invested; NaN if nothing invested
     invested_share: float      # invested / commitment
 
 
@@ -125,6 +128,7 @@ class Fund:
             cfg.exit_window_years * MONTHS_PER_YEAR,
         )
         self.closed = False
+        self.in_kind_mcny = 0.0   # stakes passed to the LPs in kind at the close (value)
         self._lp_flows: list[tuple[float, float]] = []
         self._reserved = 0.0
 
@@ -240,12 +244,15 @@ class Fund:
             self._lp_flows.append((w.now, excess))
 
     def close(self) -> None:
-        """Term over: write off what is left, return the cash, close the fund."""
+        """Term over: pass the unsold stakes to the LPs in kind, return the cash, close."""
         w = self.world
-        lost = w.funding.write_off(self.id)
+        in_kind = w.funding.distribute_in_kind(self.id)
+        self.in_kind_mcny = in_kind.value_mcny
         cash = max(self.cash, 0.0)
         w.ledger.transfer(w.now, self.id, LPS, cash, "final_distribution")
         self._lp_flows.append((w.now, cash))
+        if in_kind.value_mcny > 0:   # a distribution like the cash, though no money moves
+            self._lp_flows.append((w.now, in_kind.value_mcny))
         self.closed = True
         w.log.record(
             w.now,
@@ -255,7 +262,8 @@ class Fund:
             LPS,
             cash,
             valuation_mcny=self.tvpi(),
-            reason=f"written off {lost:.1f}",
+            reason=(f"in kind to LPs: {in_kind.value_mcny:.1f} "
+                    f"(cost {in_kind.cost_mcny:.1f})"),
         )
 
     # ------------------------------------------------------------ performance
@@ -305,14 +313,15 @@ class Fund:
 
     def portfolio(self, flows: AccountFlows | None) -> PortfolioReturns:
         """The gross multiple of what the fund invested, from its ledger ``flows`` over the
-        run (None: it moved no money). TVPI also counts the fees and the cash it never
-        invested: a fund that found few deals ends near 1 less its fees, whatever its
-        deals did."""
+        run (None: it moved no money): what it got for stakes sold, passed to its LPs in
+        kind and still holds, per CNY it paid for stakes. TVPI also counts the fees and
+        the cash it never invested: a fund that found few deals ends near 1 less its
+        fees, whatever its deals did."""
         invested = flows.paid(*STAKE_PURCHASES) if flows else 0.0
         proceeds = flows.received(*STAKE_SALES) if flows else 0.0
         stakes = self.stakes_value()
-        return PortfolioReturns(invested, proceeds, stakes,
-                                multiple(proceeds + stakes, invested),
+        return PortfolioReturns(invested, proceeds, self.in_kind_mcny, stakes,
+                                multiple(proceeds + self.in_kind_mcny + stakes, invested),
                                 invested / self.size_mcny)
 
 

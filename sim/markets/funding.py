@@ -46,6 +46,14 @@ IN_BUSINESS = (Outcome.ACTIVE, Outcome.IPO)
 
 
 @dataclass(frozen=True, slots=True)
+class InKind:
+    """Stakes a closing fund could not sell, passed to its LPs in kind (million CNY)."""
+
+    cost_mcny: float    # what the fund paid for them
+    value_mcny: float   # at their last rounds' post-money less the secondary discount
+
+
+@dataclass(frozen=True, slots=True)
 class FundingRound:
     """A closed round: who put how much in at what valuation."""
 
@@ -631,19 +639,23 @@ class FundingMarket:
             reason=reason,
         )
 
-    def write_off(self, fund: str) -> float:
-        """A closing fund writes off what it could not sell; return the cost written off.
-
-        The shares themselves pass to its LPs in kind (``ext:lps``), so the cap table
-        still sums to one and any later exit pays them.
-        """
+    def distribute_in_kind(self, fund: str) -> InKind:
+        """A closing fund passes the stakes it could not sell to its LPs in kind
+        (``ext:lps``): the cap table still sums to one, and any later exit pays the LPs.
+        The fund writes them off its books (a ``write_off`` event each, at cost, with the
+        company's last post-money); the LPs receive them at that post-money less the
+        secondary discount, what an exiting holder gets from a later round's lead."""
         now = self._env.now
-        lost = 0.0
+        cost = value = 0.0
+        keep = 1 - self._secondary_discount
         for startup in sorted(s for s, cap in self._cap.items() if fund in cap):
             cap = self._cap[startup]
             basis = self._cost_basis.pop((fund, startup), 0.0)
-            lost += basis
-            cap[LPS] = cap.get(LPS, 0.0) + cap.pop(fund)
+            share = cap.pop(fund)
+            post = self._last_post.get(startup, 0.0)
+            cost += basis
+            value += share * post * keep
+            cap[LPS] = cap.get(LPS, 0.0) + share
             self._log.record(
                 now,
                 EventKind.WRITE_OFF,
@@ -651,6 +663,7 @@ class FundingMarket:
                 ActorType.FUND,
                 startup,
                 basis,
+                valuation_mcny=post,
                 reason="term_ended",
             )
-        return lost
+        return InKind(cost, value)

@@ -235,8 +235,9 @@ def fund_tvpi_median(run: RunOutputs) -> float:
 
 
 def fund_gross_multiple_median(run: RunOutputs) -> float:
-    """Median gross multiple over the funds that invested: exit proceeds plus stakes held
-    at their last round's valuation, per CNY invested (no fees, no idle cash)."""
+    """Median gross multiple over the funds that invested: exit proceeds, stakes passed to
+    the LPs in kind at a close and stakes still held, per CNY invested (no fees, no idle
+    cash)."""
     g = run.funds["gross_multiple"].dropna()
     return float(g.median()) if not g.empty else math.nan
 
