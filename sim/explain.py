@@ -371,8 +371,8 @@ def _fund(s: Story) -> list[str]:
     if not closed.empty:
         r = closed.iloc[0]
         out.append((END, f"How it ended: its term ran out {s.dated(float(r['month']))}; it "
-                         f"returned {money(float(r['amount_mcny']))} in a final distribution, "
-                         f"for a TVPI of {float(r['valuation_mcny']):.2f}."))
+                         f"paid out its last {money(float(r['amount_mcny']))} of cash, for a "
+                         f"TVPI of {float(r['valuation_mcny']):.2f}."))
     else:
         out.append((END, f"How it ended: it was still open at the end of the run "
                          f"({month_label(s.last_month, s.start)})."))
