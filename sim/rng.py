@@ -21,6 +21,7 @@ STREAMS = (
     "procurement",     # tender committees' judgment of bids (buyers.tender_taste)
     "design",        # sweep designs (sim.sweep.design): drawn once per sweep, not per run
     "review_startup",  # the regulator's review times, one stream per startup
+    "fund_order",      # the order in which funds answer the month's raise requests
 )
 
 

@@ -159,22 +159,18 @@ class Fund:
             reason=f"term {self.term_years:.2f} years, vintage month {self.vintage_month:.1f}",
         )
 
-    def run(self) -> Generator[simpy.Event, None, None]:
-        """Monthly life of the fund until its term ends."""
-        w = self.world
-        self.raise_from_lps()
-        yield w.env.timeout(Phase.FUNDS - w.now % 1)
-        while True:
-            self._reserved = 0.0
-            if w.now >= self.end_month:
-                self.close()
-                return
-            self.charge_fee()
-            if self.investing():
-                self.invest()
-            else:
-                self.distribute()
-            yield w.env.timeout(1)
+    def month(self) -> bool:
+        """One month of the fund's life; False once its term has ended and it closed."""
+        self._reserved = 0.0
+        if self.world.now >= self.end_month:
+            self.close()
+            return False
+        self.charge_fee()
+        if self.investing():
+            self.invest()
+        else:
+            self.distribute()
+        return True
 
     # ------------------------------------------------------------ activities
     def investing(self) -> bool:
@@ -326,13 +322,21 @@ class Fund:
 
 
 class FundVintages:
-    """The funds alive at the start, then new vintages as hype rises (claim 6)."""
+    """The funds alive at the start, then new vintages as hype rises (claim 6); each month
+    the open funds act one after another, in a random order.
+
+    The order matters: a round has room for a few tickets, and the first funds to answer
+    take it. In a fixed order (each fund its own process, so the oldest first) the same
+    dozen funds led and filled every round while most others never invested at all.
+    """
 
     def __init__(self, world: World, cfg: FundsConfig) -> None:
         self._world = world
         self._cfg = cfg
         self._rng = world.streams.get("vintage")
+        self._order = world.streams.get("fund_order")
         self.funds: list[Fund] = []
+        self._open: list[Fund] = []   # not closed yet, in the order they were started
 
     def _start(self, vintage_month: float) -> None:
         number = len(self.funds)
@@ -340,7 +344,17 @@ class FundVintages:
             self._world, self._cfg, number, vintage_month, self._world.streams.get("fund", number)
         )
         self.funds.append(fund)
-        self._world.env.process(fund.run())
+        self._open.append(fund)
+        fund.raise_from_lps()
+
+    def month(self) -> None:
+        """Every open fund's month (fees, investing or distributing, closing), in an order
+        drawn afresh each month."""
+        open_funds = self._open
+        closed = {k for k in self._order.permutation(len(open_funds)).tolist()
+                  if not open_funds[k].month()}
+        if closed:
+            self._open = [f for k, f in enumerate(open_funds) if k not in closed]
 
     def rate(self) -> float:
         """Expected new funds per month at the current hype."""
@@ -350,15 +364,26 @@ class FundVintages:
         )
 
     def run(self) -> Generator[simpy.Event, None, None]:
-        """Seed the initial funds (vintages in the past year), then add vintages monthly."""
+        """Seed the initial funds (vintages in the past year), then add vintages monthly;
+        the open funds act in a process of their own (:meth:`act`)."""
+        env = self._world.env
         period = self._cfg.investment_period_years * MONTHS_PER_YEAR
         for _ in range(self._cfg.initial_count):
             self._start(-float(self._rng.uniform(0, period)))
-        yield self._world.env.timeout(Phase.ENTRY)
+        env.process(self.act())
+        yield env.timeout(Phase.ENTRY)
         while True:
             new = entrants(self._rng, self.rate(), len(self.funds), self._cfg.max_founded,
                            "funds.max_founded", self._world, "new funds grow with hype "
                            "(funds.vintage_rate_per_month, funds.vintage_hype_elasticity)")
             for _ in range(new):
                 self._start(self._world.now)
-            yield self._world.env.timeout(1)
+            yield env.timeout(1)
+
+    def act(self) -> Generator[simpy.Event, None, None]:
+        """The open funds' months, at :attr:`Phase.FUNDS`."""
+        env = self._world.env
+        yield env.timeout(Phase.FUNDS)
+        while True:
+            self.month()
+            yield env.timeout(1)
