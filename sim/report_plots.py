@@ -468,8 +468,9 @@ REPORT_PLOTS: dict[str, ReportPlot] = {
                                "Each dot is a fund; lines are medians per fund term. Left: "
                                "TVPI; below the dotted line, LPs get back less than they paid "
                                "in (idle cash comes back less fees). Right: exits and stakes "
-                               "held per CNY the fund invested (funds that invested nothing "
-                               "left out)."),
+                               "(still held, or passed to the LPs in kind at the close) per "
+                               "CNY the fund invested (funds that invested nothing left "
+                               "out)."),
 }
 DEFAULT_PLOTS = ("releases", "builders", "funding", "compute", "adoption", "concentration",
                  "fund_returns")

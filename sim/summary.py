@@ -31,8 +31,7 @@ NOT_SPENDING = ("acquired_cash",)
 def fund_table(model: MarketModel) -> pd.DataFrame:
     """One row per fund: vintage, term, size, paid-in, distributions, NAV, TVPI, DPI, IRR,
     and what its investments did: invested, exit proceeds, stakes passed to its LPs in
-    kind at its close, stakes held, gross multiple,
-    invested share of the commitment."""
+    kind at its close, stakes held, gross multiple, invested share of the commitment."""
     flows = model.world.ledger.flows_by_reason({f.id for f in model.funds})
     rows = []
     for f in model.funds:

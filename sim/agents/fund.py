@@ -351,8 +351,10 @@ class FundVintages:
         """Every open fund's month (fees, investing or distributing, closing), in an order
         drawn afresh each month."""
         open_funds = self._open
-        closed = {k for k in self._order.permutation(len(open_funds)).tolist()
-                  if not open_funds[k].month()}
+        closed: set[int] = set()
+        for k in self._order.permutation(len(open_funds)).tolist():
+            if not open_funds[k].month():
+                closed.add(k)
         if closed:
             self._open = [f for k, f in enumerate(open_funds) if k not in closed]
 
