@@ -2,10 +2,11 @@
 
 Processes, each starting at its phase offset (:class:`sim.world.Phase`):
 the environment (shocks, open releases, export controls, GPU supply and
-price, hype), one per giant, the startup entry process and one per founding
-cohort of startups (its companies act in founding order), the fund vintages
-and one per fund, the funding market's close, the rental market's close, the
-buyer population, and the metrics recorder.
+price, hype), the giants (all in one, in an order drawn each month), the
+startup entry process and one per founding cohort of startups (its companies
+act in founding order), the fund vintages and the funds' months (all in one,
+in an order drawn each month), the funding market's close, the rental
+market's close, the buyer population, and the metrics recorder.
 """
 
 from __future__ import annotations
@@ -74,8 +75,7 @@ class MarketModel:
         self.buyers = BuyerPopulation(w, cfg.buyers, cfg.startups.domain_weights)
         self.recorder = MetricsRecorder(self)
         env.process(self.environment())
-        for giant in self.giants:
-            env.process(giant.run())
+        env.process(self.giants_act())
         env.process(self.entry.run())
         env.process(self.vintages.run())
         env.process(self.close_rounds())
@@ -95,6 +95,22 @@ class MarketModel:
         return self.vintages.funds
 
     # ------------------------------------------------------------ market processes
+    def giants_act(self) -> Generator[simpy.Event, None, None]:
+        """Every giant's month, in an order drawn afresh each month.
+
+        The order matters where giants meet: GPU orders placed at the same moment are
+        served first come, first served when supply is short, and the first giant to look
+        picks among the startups for sale. Each giant was its own process, so the list's
+        order (Baidu first, JD last) broke every such tie.
+        """
+        w = self.world
+        order = w.streams.get("giant_order")
+        yield w.env.timeout(Phase.GIANTS)
+        while True:
+            for k in order.permutation(len(self.giants)).tolist():
+                self.giants[k].month()
+            yield w.env.timeout(1)
+
     def environment(self) -> Generator[simpy.Event, None, None]:
         """Shocks, open releases and export controls when due; GPU supply and hype monthly."""
         w = self.world

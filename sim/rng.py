@@ -22,6 +22,7 @@ STREAMS = (
     "design",        # sweep designs (sim.sweep.design): drawn once per sweep, not per run
     "review_startup",  # the regulator's review times, one stream per startup
     "fund_order",      # the order in which funds answer the month's raise requests
+    "giant_order",     # the order in which the giants act each month
 )
 
 

@@ -19,7 +19,7 @@ from sim.agents.vendor import Vendor
 from sim.config import DataConfig, GiantsConfig
 from sim.events import ActorType, EventKind
 from sim.messages import ModelKind, RentalOffer
-from sim.world import Phase, World
+from sim.world import World
 
 CORE_MARKET = "ext:core_market"
 CAPABILITY_POINTS = 100.0  # internal_use_lift is quoted per this many points
@@ -64,23 +64,21 @@ class Giant(Vendor):
         world.data.register(self.id, cfg.initial_data_quality[index])
 
     # ------------------------------------------------------------ process
-    def run(self) -> Generator[simpy.Event, None, None]:
-        """Monthly life of the giant."""
-        yield self.world.env.timeout(Phase.GIANTS)
-        while True:
-            self.earn_core_profit()
-            self.pay_running_costs()
-            self.learn_from_contracts(self.world.month)
-            self.buy_data(self._data_step_cost, self.annual_revenue())
-            self.buy_compute()
-            if self.world.now >= self._next_generation and self._training_gpus == 0:
-                self.world.env.process(self.train_generation())
-            self.set_price()
-            self.post_offer(private_deployment=True)
-            self.offer_cloud()
-            self.bid_for_contracts()
-            self.acquire_startups()
-            yield self.world.env.timeout(1)
+    def month(self) -> None:
+        """One month of the giant's life (a training generation runs in a process of its
+        own)."""
+        self.earn_core_profit()
+        self.pay_running_costs()
+        self.learn_from_contracts(self.world.month)
+        self.buy_data(self._data_step_cost, self.annual_revenue())
+        self.buy_compute()
+        if self.world.now >= self._next_generation and self._training_gpus == 0:
+            self.world.env.process(self.train_generation())
+        self.set_price()
+        self.post_offer(private_deployment=True)
+        self.offer_cloud()
+        self.bid_for_contracts()
+        self.acquire_startups()
 
     # ------------------------------------------------------------ core business (claim 7)
     def internal_lift(self) -> float:
