@@ -473,6 +473,33 @@ def test_an_original_buys_the_gpus_its_budget_pays_for_and_rents_the_rest() -> N
     assert _original_buys(cfg.compute.gpus_per_server - 1) == 0.0
 
 
+def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> None:
+    """Of the startups for sale that fit its budget and lead its own model in their domain,
+    a giant buys the one that leads by most (the cheaper of two equals), not the first by
+    name: it took the first of the list, sorted as text ("startup:10" before "startup:2")."""
+    from sim.markets.funding import Outcome
+    from sim.messages import SaleOffer
+
+    model = MarketModel(small_config("giants.acquisition_appetite=1",
+                                     "giants.acquisition_budget_share=1"))
+    w = model.world
+    giant = model.giants[0]
+    giant.capability = 40.0   # as if it had released a model
+    own = giant.domain_capabilities()
+    domain = 1
+    for name, lead, ask in [("startup:10", 5.0, 10.0), ("startup:2", 20.0, 30.0),
+                            ("startup:3", 20.0, 40.0), ("startup:4", 50.0, 1e9),
+                            ("startup:5", -1.0, 1.0)]:
+        w.funding.register_startup(name)
+        capability = tuple(c + (lead if d == domain else 0.0) for d, c in enumerate(own))
+        w.enterprise.post_offer(Offer(name, "startup", capability, (0.0,) * len(own), 1.0, True,
+                                      domain))
+        w.funding.offer_for_sale(SaleOffer(name, ask, True, 0.0))
+    giant.acquire_startups()
+    assert [w.funding.outcome(f"startup:{k}") for k in (10, 2, 3, 4, 5)] == [
+        Outcome.ACTIVE, Outcome.ACQUIRED, Outcome.ACTIVE, Outcome.ACTIVE, Outcome.ACTIVE]
+
+
 def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendor_on_offer(
 ) -> None:
     """award_tenders reads the month's bids field by field: a bid counts only if its vendor

@@ -18,7 +18,7 @@ from sim import capability as cap
 from sim.agents.vendor import Vendor
 from sim.config import DataConfig, GiantsConfig
 from sim.events import ActorType, EventKind
-from sim.messages import ModelKind, RentalOffer
+from sim.messages import ModelKind, RentalOffer, SaleOffer
 from sim.world import World
 
 CORE_MARKET = "ext:core_market"
@@ -259,23 +259,28 @@ class Giant(Vendor):
         self.bid(c.delivery_cost_share * (1 + c.bid_markup), domains=None, private_ok=True)
 
     def acquire_startups(self) -> None:
-        """Now and then look at startups for sale; buy one worth having that fits the budget."""
+        """Now and then look at startups for sale and buy the one worth most to it: of those
+        whose model leads its own in their domain by enough and whose price fits the
+        budget, the one that leads by most (then the cheaper)."""
         w = self.world
         c = self._cfg
         if self._rng.random() >= c.acquisition_appetite or self.capability <= 0:
             return
         budget = self.cash * c.acquisition_budget_share
         own = self.domain_capabilities()
-        for sale in w.funding.for_sale():
+        worth: list[tuple[float, float, int, SaleOffer, int]] = []
+        for k, sale in enumerate(w.funding.for_sale()):
             product = w.enterprise.offer(sale.startup)
             if product is None or sale.asking_mcny > budget:
                 continue
-            theirs = product.domain_capability[product.domain]
+            lead = product.domain_capability[product.domain] - own[product.domain]
             price = sale.asking_mcny * (1.0 if sale.distressed else 1 + c.strategic_premium)
-            if theirs < own[product.domain] + c.acquisition_min_capability_gap or price > budget:
+            if lead < c.acquisition_min_capability_gap or price > budget:
                 continue
+            worth.append((-lead, price, k, sale, product.domain))
+        for _, price, _, sale, domain in sorted(worth, key=lambda x: x[:3]):
             if w.funding.acquire(self.id, sale.startup, price, sale.distressed):
-                self._absorb(sale.startup, product.domain)
+                self._absorb(sale.startup, domain)
                 return
 
     def _absorb(self, startup: str, domain: int) -> None:
