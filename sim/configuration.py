@@ -238,8 +238,7 @@ def _defaults(path: Path, group: str) -> list[_DefaultsEntry]:
     primary), as Hydra reads it: ``- name`` (a config of the same group), ``- sub: option``
     (``group/sub``), ``- /other: option`` (absolute), ``- override /other: option``,
     ``optional`` and ``@package`` forms; ``_self_`` and anything else is left to Hydra."""
-    read = _config_file(path)
-    data = read.data if read is not None else None
+    data = _yaml_data(path)
     listed = data.get("defaults") if isinstance(data, dict) else None
     entries: list[_DefaultsEntry] = []
     for item in listed if isinstance(listed, list) else []:
@@ -279,6 +278,12 @@ class _ConfigFile(typing.NamedTuple):
             return ""
         return (group.replace("/", ".") if self.header in (None, "_group_")
                 else self.header)
+
+
+def _yaml_data(path: Path) -> Any:
+    """The YAML data of the file at ``path`` (None if it cannot be read or is not YAML)."""
+    read = _config_file(path)
+    return read.data if read is not None else None
 
 
 def _config_file(path: Path) -> _ConfigFile | None:
@@ -338,8 +343,7 @@ def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | 
     """:func:`bool_problem` of the values a config file sets, its keys under ``package``:
     OmegaConf converts them as it merges the file, so by then a ``made_to_order: 2`` reads
     as true. A file that is not YAML is left to Hydra, which says so."""
-    read = _config_file(path)
-    data = read.data if read is not None else None
+    data = _yaml_data(path)
     stack = [(f"{package}." if package else "", data)] if isinstance(data, dict) else []
     while stack:
         prefix, node = stack.pop()
