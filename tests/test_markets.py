@@ -405,6 +405,32 @@ def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() ->
     assert ledger.balance("fund:new") >= 0
 
 
+def test_a_lead_short_of_cash_buys_out_the_seller_with_least_term_left_first() -> None:
+    """Two exiting holders, and a lead with cash for one stake: the fund nearer the end of
+    its term sells (by name, "fund:a" would have come first)."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(-45.0, 60.0, 12.0))   # 15 months left
+    market.register_fund("fund:b", FundTerms(-47.0, 60.0, 12.0))   # 13 months left
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0))
+    for fund in ("fund:a", "fund:b"):
+        ledger.transfer(0.0, "ext:lps", fund, 100.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:0", 50.0, lead=True))
+    market.commit(TermSheet("fund:b", "startup:0", 50.0, lead=False))
+    _close(env, market)
+    env.run(until=5.0)   # both in their exit windows now: 10 and 8 months left
+    # each 25% stake, diluted to 18.75% at 400 post-money, is worth 52.5 to the lead
+    ledger.transfer(env.now, "ext:lps", "fund:new", 180.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    sales = [r for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE]
+    assert [r["actor"] for r in sales] == ["fund:b"]
+    assert abs(sales[0]["amount_mcny"] - 0.1875 * 400.0 * 0.7) < 1e-6
+    assert "fund:a" in market._cap["startup:0"] and "fund:b" not in market._cap["startup:0"]
+
+
 def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     env, market, _, _ = _funding()
     market.register_startup("startup:0")

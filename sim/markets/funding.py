@@ -492,12 +492,14 @@ class FundingMarket:
     def _secondaries(self, rnd: FundingRound, promised_mcny: float) -> None:
         """Exiting funds sell their whole stake to the round's lead at a discount, as far
         as the lead's cash beyond ``promised_mcny`` (its term sheets for rounds still to
-        close) pays for them."""
+        close) pays for them. When it cannot buy them all, the seller with the least of its
+        term left is bought out first (then the larger stake; names only break exact ties)."""
         now = self._env.now
         cap = self._cap[rnd.startup]
-        for seller in sorted(h for h in cap if h in self._funds and h != rnd.lead):
-            if not self._funds[seller].exiting(now):
-                continue
+        funds = self._funds
+        sellers = [h for h in cap if h in funds and h != rnd.lead and funds[h].exiting(now)]
+        sellers.sort(key=lambda h: (funds[h].remaining(now), -cap[h], h))
+        for seller in sellers:
             share = cap[seller]
             price = share * rnd.post_money_mcny * (1 - self._secondary_discount)
             if self._ledger.balance(rnd.lead) - promised_mcny < price:
