@@ -144,8 +144,10 @@ def test_sigterm_stops_a_sweep_and_its_workers_with_one_line(tmp_path: Path) -> 
     workers = _children(proc.pid)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 143, err
-    assert "Traceback" not in out + err, err
+    # Both streams in the message: a traceback seen once (a full suite on a loaded host)
+    # could not be traced to the command or to a worker, as only stderr was shown.
+    assert proc.returncode == 143, f"stdout:\n{out}\nstderr:\n{err}"
+    assert "Traceback" not in out + err, f"stdout:\n{out}\nstderr:\n{err}"
     finished = len(list(directory.glob(f"*/{COMPLETE}")))
     assert 1 <= finished < 6, "the sweep finished before it was stopped: lengthen the jobs"
     assert out.strip().splitlines()[-1] == (f"terminated: {finished} of 6 jobs complete; run "
