@@ -370,9 +370,12 @@ def _fund(s: Story) -> list[str]:
     closed = s.kind("fund_closed")
     if not closed.empty:
         r = closed.iloc[0]
+        cash = float(r["amount_mcny"])
+        paid = (f"paid out its last {money(cash)} of cash" if cash > 0
+                else "had no cash left to pay out")
         out.append((END, f"How it ended: its term ran out {s.dated(float(r['month']))}; it "
-                         f"paid out its last {money(float(r['amount_mcny']))} of cash, for a "
-                         f"TVPI of {float(r['valuation_mcny']):.2f}."))
+                         f"{paid} and released its LPs from what they had committed and it "
+                         f"never called, for a TVPI of {float(r['valuation_mcny']):.2f}."))
     else:
         out.append((END, f"How it ended: it was still open at the end of the run "
                          f"({month_label(s.last_month, s.start)})."))
@@ -380,8 +383,10 @@ def _fund(s: Story) -> list[str]:
         x = row.iloc[0]
         irr = f", IRR {100 * float(x['irr']):.1f}% a year" if pd.notna(x["irr"]) else ""
         out.append((END, _invested_line(x)))
-        out.append((END, f"Over its life its LPs paid in {money(float(x['paid_in_mcny']))} and "
-                         f"got back {money(float(x['distributed_mcny']))}: TVPI "
+        out.append((END, f"Over its life its LPs paid in {money(float(x['paid_in_mcny']))} "
+                         f"of the {money(float(x['size_mcny']))} they committed (what the "
+                         f"fund called for stakes and fees) and got back "
+                         f"{money(float(x['distributed_mcny']))}: TVPI "
                          f"{float(x['tvpi']):.2f}, DPI {float(x['dpi']):.2f}{irr}."))
     return _tell(out)
 

@@ -97,6 +97,10 @@ class Ledger:
         """Balance of ``account`` in million CNY."""
         return self._balances.get(account, 0) / CNY_PER_MCNY
 
+    def balance_cny(self, account: str) -> int:
+        """Balance of ``account`` in whole CNY (exact: for sums that must come out to the CNY)."""
+        return self._balances.get(account, 0)
+
     def total_cny(self) -> int:
         """Sum of all balances in CNY: zero whenever money is conserved."""
         return sum(self._balances.values())

@@ -170,7 +170,9 @@ class MetricsRecorder:
         row["funding_deals"] = w.funding.deals_this_month
         row["down_rounds"] = w.funding.down_rounds_this_month
         row["funds_active"] = sum(1 for f in m.funds if not f.closed)
-        row["fund_dry_powder_mcny"] = sum(max(f.cash, 0.0) for f in m.funds if not f.closed)
+        # cash and the capital the funds can still call from their LPs
+        row["fund_dry_powder_mcny"] = sum(max(f.spending_power(), 0.0)
+                                          for f in m.funds if not f.closed)
         for seg, share in zip(SEGMENTS, m.buyers.adoption_by_segment(), strict=True):
             row[f"adoption_{seg}"] = share
         revenue = w.enterprise.revenue_by_vendor(month)

@@ -252,10 +252,11 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
 
 def plot_fund_returns(funds: pd.DataFrame) -> Figure:
     """Two views of every fund against its term (years), each with its median per term:
-    TVPI, what the LPs got back per CNY paid in, and the gross multiple of what the fund
-    invested. TVPI alone hides why a fund is near 1: a fund that found few deals returns
-    its idle cash less its fees, whatever its deals did. The right panel's title counts
-    the funds that invested nothing and gives the share of all commitments invested."""
+    TVPI, what the LPs got back per CNY they paid in (capital called for stakes and
+    fees), and the gross multiple of what the fund invested, before fees. A fund that
+    found few deals paid in mostly fees and sits near 0 on the left, whatever its deals
+    did. The right panel's title counts the funds that invested nothing and gives the
+    share of all commitments invested."""
     with plt.rc_context(STYLE):
         fig, (net, gross) = plt.subplots(1, 2, figsize=(14, 6), sharex=True)
     fig.suptitle("Fund returns by term", fontsize=16)
@@ -263,7 +264,7 @@ def plot_fund_returns(funds: pd.DataFrame) -> Figure:
     done = funds.dropna(subset=["tvpi"])
     _by_term(net, done, "tvpi", done["size_mcny"], "one fund (size = commitment)")
     net.set_ylabel("TVPI (total value / paid-in)")
-    net.set_title("to the LPs\n(net of fees, idle cash returned)", fontsize=11)
+    net.set_title("to the LPs\n(per CNY called from them, net of fees)", fontsize=11)
     invested = funds.dropna(subset=["gross_multiple"])
     _by_term(gross, invested, "gross_multiple", invested["invested_mcny"],
              "one fund (size = invested)")

@@ -407,8 +407,8 @@ def plot_kinds(arms: list[Arm]) -> Figure:
 
 def plot_fund_returns(arms: list[Arm]) -> Figure:
     """Per arm, every fund against its term with the median per term: TVPI (what the LPs
-    got back per CNY paid in) and the gross multiple of what the fund invested (TVPI also
-    counts fees and the cash a fund never invested)."""
+    got back per CNY they paid in) and the gross multiple of what the fund invested (TVPI
+    also counts the fees, which LPs pay in as the fund calls them)."""
     with plt.rc_context(REPORT_STYLE):
         fig, (net, gross) = plt.subplots(1, 2, figsize=(WIDTH_IN, 5.4), layout="constrained",
                                          sharex=True)
@@ -467,7 +467,8 @@ REPORT_PLOTS: dict[str, ReportPlot] = {
     "fund_returns": ReportPlot("Fund returns", plot_fund_returns,
                                "Each dot is a fund; lines are medians per fund term. Left: "
                                "TVPI; below the dotted line, LPs get back less than they paid "
-                               "in (idle cash comes back less fees). Right: exits and stakes "
+                               "in (they pay in as their fund calls, for stakes and fees: a "
+                               "fund with few deals paid in mostly fees). Right: exits and stakes "
                                "(still held, or passed to the LPs in kind at the close) per "
                                "CNY the fund invested (funds that invested nothing left "
                                "out)."),

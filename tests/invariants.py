@@ -154,9 +154,19 @@ def funds_invested_what_the_rounds_raised(t: Tables) -> None:
     assert (f["gross_multiple"].dropna() >= 0).all()
 
 
+def funds_paid_in_only_what_they_called(t: Tables) -> None:
+    """LPs pay in as their fund calls: never more than they committed, and every CNY a
+    fund put into stakes was called from its LPs or came back from stakes it sold."""
+    f = t.funds
+    assert (f["paid_in_mcny"] >= 0).all()
+    assert (f["paid_in_mcny"] <= f["size_mcny"] + 1e-6).all()
+    assert (f["invested_mcny"] <= f["paid_in_mcny"] + f["exit_proceeds_mcny"] + 1e-6).all()
+
+
 ALL = (money_is_conserved, gpus_are_conserved, cash_negative_only_after_bankruptcy,
        shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered,
-       no_client_of_a_vendor_that_left, funds_invested_what_the_rounds_raised)
+       no_client_of_a_vendor_that_left, funds_invested_what_the_rounds_raised,
+       funds_paid_in_only_what_they_called)
 
 
 def check_all(t: Tables) -> None:

@@ -595,9 +595,35 @@ def test_a_funds_gross_multiple_counts_stakes_bought_and_sold_not_fees_or_idle_c
     assert idle.invested_mcny == 0.0 and math.isnan(idle.gross_multiple)
 
 
+def test_a_fund_that_finds_no_deal_calls_only_its_fees_and_returns_nothing() -> None:
+    """LPs commit at the vintage and pay in as the fund calls: a fund that invests nothing
+    calls its monthly fees and nothing more, so its TVPI is 0, not its idle money coming
+    back less fees; its spending power (what it may commit) is still the whole commitment
+    less fees, and the close releases what was never called."""
+    from sim.agents.fund import Fund
+
+    model = MarketModel(small_config("funds.management_fee_per_year=0.024"))
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    assert fund.cash == 0.0 and fund.spending_power() == pytest.approx(fund.size_mcny)
+    fee = fund.size_mcny * 0.002
+    for month in range(3):
+        w.env.run(until=month + 0.5)
+        assert fund.month()
+    r = fund.returns()
+    assert r.paid_in_mcny == pytest.approx(3 * fee, abs=2e-6)
+    assert r.distributed_mcny == 0.0 and r.tvpi == 0.0
+    assert fund.spending_power() == pytest.approx(fund.size_mcny - 3 * fee, abs=2e-6)
+    fund.close()
+    assert fund.commitment.uncalled_mcny == 0.0 and fund.returns().tvpi == 0.0
+
+
 def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution() -> None:
     """Its LPs receive the unsold stakes at an exiting holder's price: TVPI and DPI count
-    them with the cash, and the close's event says how much went in kind."""
+    them with the cash, and the close's event says how much went in kind. The LPs paid
+    in only what the fund called for its one ticket; the rest of their commitment is
+    released at the close."""
     from sim.agents.fund import Fund
     from sim.events import EventKind
     from sim.messages import RaiseRequest, TermSheet
@@ -611,13 +637,14 @@ def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution
     w.funding.commit(TermSheet(fund.id, "startup:x", 100.0, True))
     w.env.process(w.funding.clear())
     w.env.run(until=1)
-    cash = fund.cash
+    assert fund.cash == 0.0 and fund.commitment.calls == [(0.0, 100.0)]
     fund.close()
     r = fund.returns()
     in_kind = 0.7 * 0.25 * 400.0   # a quarter of a company last valued at 400
     assert math.isclose(fund.in_kind_mcny, in_kind)
-    assert math.isclose(r.distributed_mcny, cash + in_kind)
-    assert math.isclose(r.tvpi, (cash + in_kind) / fund.size_mcny) and r.nav_mcny == 0.0
+    assert r.paid_in_mcny == 100.0 and math.isclose(r.distributed_mcny, in_kind)
+    assert math.isclose(r.tvpi, in_kind / 100.0) and r.nav_mcny == 0.0
+    assert fund.commitment.uncalled_mcny == 0.0 and fund.spending_power() == 0.0
     closed = w.log.rows_since(0, EventKind.FUND_CLOSED)
     assert closed[-1]["reason"] == f"in kind to LPs: {in_kind:.1f} (cost 100.0)"
 

@@ -127,6 +127,16 @@ def test_fund_story_matches_its_row(run: RunOutputs) -> None:
     idle = run.funds[run.funds["invested_mcny"] == 0]
     if not idle.empty:
         assert story(run, str(idle["fund"].iloc[0]))[-2].startswith("It invested nothing")
+    # its LPs paid in what it called, of what they committed
+    assert lines[-1].startswith(f"Over its life its LPs paid in "
+                                f"{_money(float(row['paid_in_mcny']))} of the "
+                                f"{_money(float(row['size_mcny']))} they committed")
+    closed = e[(e["kind"] == "fund_closed") & (e["actor"] == fund)]
+    if not closed.empty:
+        cash = float(closed["amount_mcny"].iloc[0])
+        end = next(s for s in lines if s.startswith("How it ended"))
+        assert (f"paid out its last {_money(cash)} of cash" if cash > 0
+                else "had no cash left to pay out") in end
 
 
 def test_pivot_sentence(run: RunOutputs) -> None:

@@ -14,7 +14,7 @@ from sim.configuration import compose
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
-from sim.markets.funding import LPS, MAX_PRESSURE, FundingMarket, FundTerms
+from sim.markets.funding import LPS, MAX_PRESSURE, Commitment, FundingMarket, FundTerms
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import (
     Channel,
@@ -429,6 +429,52 @@ def test_a_lead_short_of_cash_buys_out_the_seller_with_least_term_left_first() -
     assert [r["actor"] for r in sales] == ["fund:b"]
     assert abs(sales[0]["amount_mcny"] - 0.1875 * 400.0 * 0.7) < 1e-6
     assert "fund:a" in market._cap["startup:0"] and "fund:b" not in market._cap["startup:0"]
+
+
+def test_a_commitment_is_called_for_what_the_funds_cash_lacks_and_paid_back_cash_first(
+) -> None:
+    """LPs pay in only the shortfall of each payment; what the fund passes back comes out
+    of its cash first, then out of the capital it has not called (released)."""
+    ledger = Ledger()
+    commitment = Commitment(ledger, "fund:a", 100.0)
+    assert commitment.available_mcny() == 100.0 and ledger.balance("fund:a") == 0.0
+    commitment.cover(1.0, 30.0)
+    ledger.transfer(1.0, "fund:a", "startup:0", 30.0, "investment")
+    ledger.transfer(2.0, "giant:x", "fund:a", 20.0, "acquisition")
+    commitment.cover(3.0, 25.0)   # 20 in cash: 5 called
+    ledger.transfer(3.0, "fund:a", "startup:1", 25.0, "investment")
+    assert commitment.calls == [(1.0, 30.0), (3.0, 5.0)]
+    assert commitment.uncalled_mcny == 65.0 and ledger.balance("fund:a") == 0.0
+    ledger.transfer(4.0, "giant:x", "fund:a", 10.0, "acquisition")
+    assert commitment.available_mcny() == 75.0
+    assert commitment.pay_back(5.0, 50.0, "distribution") == 10.0   # its cash, then 40 released
+    assert commitment.uncalled_mcny == 25.0 and ledger.balance("fund:a") == 0.0
+    commitment.cover(6.0, 40.0)   # no more than is left to call
+    assert commitment.calls[-1] == (6.0, 25.0) and commitment.uncalled_mcny == 0.0
+    assert ledger.total_cny() == 0
+
+
+def test_a_round_calls_its_funds_capital_as_it_closes() -> None:
+    """A fund with nothing paid in yet leads a round: its LPs pay in the ticket at the close,
+    and as the next round's lead it can buy an exiting holder out with capital still to
+    call."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    old, new = Commitment(ledger, "fund:old", 200.0), Commitment(ledger, "fund:new", 300.0)
+    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0), old)  # exiting
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0), new)
+    market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:old", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    assert old.calls == [(0.0, 100.0)] and ledger.balance("fund:old") == 0.0
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    sold = 0.375 * 400.0 * 0.7
+    assert [r["actor"] for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE] == [
+        "fund:old"]
+    assert new.calls == [(1.0, 100.0), (1.0, sold)] and ledger.balance("fund:new") == 0.0
+    assert ledger.balance("fund:old") == sold
 
 
 def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:

@@ -1,14 +1,16 @@
 """Venture funds with finite terms, and the LPs' new vintages (claims 1 and 6; seed 004).
 
-A fund takes its LPs' money at its vintage, invests during its investment
-period in deals that clear its hurdle (leading or following), charges a
-management fee, sells stakes before its term runs out (secondary sales in
-later rounds, M&A, IPO), passes proceeds to its LPs as they come, and at the
-end of its term passes what it could not sell to its LPs in kind, valued as an
-exiting holder's stake (its last round's post-money less the secondary
-discount). Its dated LP distributions, cash and in kind, give TVPI, DPI and
-IRR; what it paid for stakes and got back for them gives its gross multiple on
-invested capital, free of fees and of cash it never invested.
+A fund's LPs commit its size at its vintage and pay it in as the fund calls
+it: for the stakes it buys and for its management fee. It invests during its
+investment period in deals that clear its hurdle (leading or following),
+sells stakes before its term runs out (secondary sales in later rounds, M&A,
+IPO), passes proceeds to its LPs as they come and releases commitments it will
+not need, and at the end of its term passes what it could not sell to its LPs
+in kind, valued as an exiting holder's stake (its last round's post-money less
+the secondary discount). Its dated capital calls and distributions, cash and in
+kind, give TVPI, DPI and IRR on the capital the LPs paid in; what it paid for
+stakes and got back for them gives its gross multiple on invested capital,
+free of fees.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import simpy
 from sim.config import FundsConfig
 from sim.events import ActorType, EventKind
 from sim.ledger import AccountFlows
-from sim.markets.funding import LPS, FundTerms
+from sim.markets.funding import LPS, Commitment, FundTerms
 from sim.messages import TermSheet
 from sim.world import Phase, World, entrants
 
@@ -129,7 +131,8 @@ class Fund:
         )
         self.closed = False
         self.in_kind_mcny = 0.0   # stakes passed to the LPs in kind at the close (value)
-        self._lp_flows: list[tuple[float, float]] = []
+        self.commitment = Commitment(world.ledger, self.id, self.size_mcny)
+        self._distributions: list[tuple[float, float]] = []   # (month, million CNY) to LPs
         self._reserved = 0.0
 
     @property
@@ -137,18 +140,20 @@ class Fund:
         """Million CNY on the fund's account."""
         return self.world.ledger.balance(self.id)
 
+    def spending_power(self) -> float:
+        """Million CNY the fund can spend: its cash plus the capital it can still call."""
+        return self.commitment.available_mcny()
+
     @property
     def end_month(self) -> float:
         """Month the term ends."""
         return self.vintage_month + self.terms.term_months
 
     def raise_from_lps(self) -> None:
-        """LPs pay the whole commitment in at the vintage (a simplification)."""
+        """LPs commit the fund's size at the vintage; they pay it in when it is called."""
         w = self.world
         w.actor_types[self.id] = ActorType.FUND
-        w.ledger.transfer(self.vintage_month, LPS, self.id, self.size_mcny, "lp_commitment")
-        self._lp_flows.append((self.vintage_month, -self.size_mcny))
-        w.funding.register_fund(self.id, self.terms)
+        w.funding.register_fund(self.id, self.terms, self.commitment)
         w.log.record(
             w.now,
             EventKind.FUND_RAISED,
@@ -182,22 +187,24 @@ class Fund:
         )
 
     def charge_fee(self) -> None:
-        """Management fee to the general partner."""
+        """Management fee to the general partner (on the commitment), paid from cash or
+        called from the LPs."""
         w = self.world
         fee = min(
             self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR,
-            max(self.cash, 0.0),
+            max(self.spending_power(), 0.0),
         )
+        self.commitment.cover(w.now, fee)
         w.ledger.transfer(w.now, self.id, GP_FEES, fee, "management_fee")
 
     def fee_reserve(self) -> float:
-        """Cash kept back for the fees of the rest of the term."""
+        """Spending power kept back for the fees of the rest of the term."""
         months_left = max(self.terms.remaining(self.world.now), 0.0)
         return self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR * months_left
 
     def dry_powder(self) -> float:
-        """Cash free to commit this month."""
-        return self.cash - self._reserved - self.fee_reserve()
+        """Spending power (cash and capital still to call) free to commit this month."""
+        return self.spending_power() - self._reserved - self.fee_reserve()
 
     def invest(self) -> None:
         """Answer this month's raise requests that clear the hurdle: lead or follow."""
@@ -213,8 +220,8 @@ class Fund:
         clearing = order[~(book.scores[order] < self.hurdle)
                          & (book.rooms()[order] > 0)].tolist()
         # A term sheet moves no money until the close and the clock stands still, so the
-        # cash and the fee reserve are read once; only what is reserved grows.
-        cash, fee_reserve = self.cash, self.fee_reserve()
+        # spending power and the fee reserve are read once; only what is reserved grows.
+        cash, fee_reserve = self.spending_power(), self.fee_reserve()
         max_position = c.max_position_share * self.size_mcny
         for k in clearing:
             dry_powder = cash - self._reserved - fee_reserve   # :meth:`dry_powder`
@@ -232,23 +239,26 @@ class Fund:
             self._reserved += ticket
 
     def distribute(self) -> None:
-        """Pass cash beyond the fee reserve back to the LPs."""
+        """Pass spending power beyond the fee reserve back to the LPs: cash as a
+        distribution, the rest by releasing commitments not yet called."""
         w = self.world
-        excess = self.cash - self.fee_reserve()
+        excess = self.spending_power() - self.fee_reserve()
         if excess > 0:
-            w.ledger.transfer(w.now, self.id, LPS, excess, "distribution")
-            self._lp_flows.append((w.now, excess))
+            cash = self.commitment.pay_back(w.now, excess, "distribution")
+            if cash:
+                self._distributions.append((w.now, cash))
 
     def close(self) -> None:
-        """Term over: pass the unsold stakes to the LPs in kind, return the cash, close."""
+        """Term over: pass the unsold stakes to the LPs in kind, return the cash, release
+        the commitments never called, close."""
         w = self.world
         in_kind = w.funding.distribute_in_kind(self.id)
         self.in_kind_mcny = in_kind.value_mcny
-        cash = max(self.cash, 0.0)
-        w.ledger.transfer(w.now, self.id, LPS, cash, "final_distribution")
-        self._lp_flows.append((w.now, cash))
+        cash = self.commitment.pay_back(w.now, max(self.spending_power(), 0.0),
+                                        "final_distribution")
+        self._distributions.append((w.now, cash))
         if in_kind.value_mcny > 0:   # a distribution like the cash, though no money moves
-            self._lp_flows.append((w.now, in_kind.value_mcny))
+            self._distributions.append((w.now, in_kind.value_mcny))
         self.closed = True
         w.log.record(
             w.now,
@@ -277,10 +287,16 @@ class Fund:
             return 0.0
         return max(self.cash, 0.0) + self.stakes_value()
 
+    def _lp_flows(self) -> list[tuple[float, float]]:
+        """The LPs' dated flows (month, million CNY): capital calls paid in (negative),
+        then distributions (positive)."""
+        return [(m, -v) for m, v in self.commitment.calls] + self._distributions
+
     def _paid_in_and_distributed(self) -> tuple[float, float]:
-        """Million CNY the LPs paid in, and million CNY passed back to them so far."""
-        paid = -sum(v for _, v in self._lp_flows if v < 0)
-        dist = sum(v for _, v in self._lp_flows if v > 0)
+        """Million CNY the LPs paid in (capital called), and million CNY passed back to
+        them so far."""
+        paid = sum(v for _, v in self.commitment.calls)
+        dist = sum(v for _, v in self._distributions if v > 0)
         return paid, dist
 
     def tvpi(self) -> float:
@@ -293,8 +309,9 @@ class Fund:
         """TVPI, DPI and annual IRR from the LPs' dated cash flows and the NAV."""
         paid, dist = self._paid_in_and_distributed()
         nav = self.nav()
-        months = [m for m, _ in self._lp_flows]
-        flows = [v for _, v in self._lp_flows]
+        lp_flows = self._lp_flows()
+        months = [m for m, _ in lp_flows]
+        flows = [v for _, v in lp_flows]
         if nav > 0:
             months.append(self.world.now)
             flows.append(nav)

@@ -21,7 +21,7 @@ import simpy
 
 from sim.config import FundingConfig, FundsConfig
 from sim.events import ActorType, EventKind, EventLog
-from sim.ledger import Ledger
+from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import RaiseRequest, SaleOffer, TermSheet
 
 FOUNDERS = "ext:founders"
@@ -88,6 +88,55 @@ class FundTerms:
         return remaining <= self.exit_window_months
 
 
+class Commitment:
+    """What a fund's LPs have promised and not yet paid in (whole CNY, ``ext:lps``).
+
+    LPs pay in as the fund uses their money, not all at its vintage: the fund calls what
+    its cash lacks when it pays for a stake or its fee (a capital call, ledger reason
+    ``capital_call``), and passes back what it will not need, cash first, then by
+    releasing capital it has not called. The fund's spending power, cash plus capital
+    still to call, is what a fund paid in whole at its vintage would hold as cash; its
+    paid-in capital, the base of TVPI, DPI and IRR, is only what it called.
+    """
+
+    def __init__(self, ledger: Ledger, fund: str, size_mcny: float) -> None:
+        self._ledger = ledger
+        self.fund = fund
+        self._uncalled_cny = round(size_mcny * CNY_PER_MCNY)
+        #: (month, million CNY) of each call: the LPs' payments into the fund
+        self.calls: list[tuple[float, float]] = []
+
+    @property
+    def uncalled_mcny(self) -> float:
+        """Million CNY the LPs still owe the fund when called."""
+        return self._uncalled_cny / CNY_PER_MCNY
+
+    def available_mcny(self) -> float:
+        """Million CNY the fund can spend: cash on its account plus capital still to call."""
+        return (self._ledger.balance_cny(self.fund) + self._uncalled_cny) / CNY_PER_MCNY
+
+    def cover(self, month: float, amount_mcny: float) -> None:
+        """Call from the LPs what the fund's cash lacks to pay ``amount_mcny`` at ``month``
+        (as far as the capital still to call goes)."""
+        call = min(round(amount_mcny * CNY_PER_MCNY) - self._ledger.balance_cny(self.fund),
+                   self._uncalled_cny)
+        if call > 0:
+            self._ledger.transfer(month, LPS, self.fund, call / CNY_PER_MCNY, "capital_call")
+            self._uncalled_cny -= call
+            self.calls.append((month, call / CNY_PER_MCNY))
+
+    def pay_back(self, month: float, amount_mcny: float, reason: str) -> float:
+        """Pass ``amount_mcny`` of the fund's spending power back to its LPs at ``month``:
+        its cash first (a distribution, ledger ``reason``), the rest by releasing capital
+        not yet called. Return the cash distributed (million CNY)."""
+        whole = round(amount_mcny * CNY_PER_MCNY)
+        cash = max(min(whole, self._ledger.balance_cny(self.fund)), 0)
+        if cash:
+            self._ledger.transfer(month, self.fund, LPS, cash / CNY_PER_MCNY, reason)
+        self._uncalled_cny -= min(whole - cash, self._uncalled_cny)
+        return cash / CNY_PER_MCNY
+
+
 @dataclass(frozen=True, slots=True)
 class FundsAt:
     """Every registered fund's pull on its companies at one month: the pressure it puts
@@ -148,6 +197,7 @@ class FundingMarket:
         self._last_failure: dict[str, float] = {}
         self._outcome: dict[str, str] = {}
         self._funds: dict[str, FundTerms] = {}
+        self._commitments: dict[str, Commitment] = {}
         self._funds_at: FundsAt | None = None
         self._for_sale: dict[str, SaleOffer] = {}
         self._rounds: list[FundingRound] = []
@@ -162,10 +212,29 @@ class FundingMarket:
         self._stage[startup] = 0
         self._outcome[startup] = Outcome.ACTIVE
 
-    def register_fund(self, fund: str, terms: FundTerms) -> None:
-        """A new fund's public terms."""
+    def register_fund(self, fund: str, terms: FundTerms,
+                      commitment: Commitment | None = None) -> None:
+        """A new fund's public terms, and the capital its LPs will pay in when called
+        (None: the fund holds all its money as cash)."""
         self._funds[fund] = terms
+        if commitment is not None:
+            self._commitments[fund] = commitment
         self._funds_at = None   # the view of the funds at a month leaves this one out
+
+    def _spending_power(self, fund: str) -> float:
+        """Million CNY ``fund`` can pay: its cash plus the capital it can still call."""
+        commitment = self._commitments.get(fund)
+        return (commitment.available_mcny() if commitment is not None
+                else self._ledger.balance(fund))
+
+    def _pay(self, payer: str, payee: str, amount_mcny: float, reason: str) -> None:
+        """``payer`` (a fund, for a stake) pays ``amount_mcny`` now, calling from its LPs
+        what its cash lacks."""
+        now = self._env.now
+        commitment = self._commitments.get(payer)
+        if commitment is not None:
+            commitment.cover(now, amount_mcny)
+        self._ledger.transfer(now, payer, payee, amount_mcny, reason)
 
     def outcome(self, startup: str) -> str:
         """``active``, ``acquired``, ``ipo`` or ``bankrupt``."""
@@ -462,7 +531,7 @@ class FundingMarket:
         lead = next((s.fund for s in sheets if s.lead), sheets[0].fund)
         for sheet in sheets:
             amount = sheet.amount_mcny * scale
-            self._ledger.transfer(now, sheet.fund, req.startup, amount, "investment")
+            self._pay(sheet.fund, req.startup, amount, "investment")
             cap[sheet.fund] = cap.get(sheet.fund, 0.0) + amount / post
             self._cost_basis[(sheet.fund, req.startup)] += amount
         self._check_positions()
@@ -502,9 +571,9 @@ class FundingMarket:
         for seller in sellers:
             share = cap[seller]
             price = share * rnd.post_money_mcny * (1 - self._secondary_discount)
-            if self._ledger.balance(rnd.lead) - promised_mcny < price:
+            if self._spending_power(rnd.lead) - promised_mcny < price:
                 continue
-            self._ledger.transfer(now, rnd.lead, seller, price, "secondary_sale")
+            self._pay(rnd.lead, seller, price, "secondary_sale")
             cap[rnd.lead] = cap.get(rnd.lead, 0.0) + share
             del cap[seller]
             self._cost_basis[(rnd.lead, rnd.startup)] += price

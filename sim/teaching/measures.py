@@ -229,15 +229,15 @@ def failures(run: RunOutputs) -> float:
 
 
 def fund_tvpi_median(run: RunOutputs) -> float:
-    """Median TVPI over all funds (value returned or held per unit paid in)."""
+    """Median TVPI over all funds (value returned or held per unit the LPs paid in: the
+    capital their fund called)."""
     t = run.funds["tvpi"].dropna()
     return float(t.median()) if not t.empty else math.nan
 
 
 def fund_gross_multiple_median(run: RunOutputs) -> float:
     """Median gross multiple over the funds that invested: exit proceeds, stakes passed to
-    the LPs in kind at a close and stakes still held, per CNY invested (no fees, no idle
-    cash)."""
+    the LPs in kind at a close and stakes still held, per CNY invested (before fees)."""
     g = run.funds["gross_multiple"].dropna()
     return float(g.median()) if not g.empty else math.nan
 
