@@ -102,7 +102,8 @@ def irr_annual(months: list[float], flows: list[float], stop_early: bool = True)
 
 
 class Fund:
-    """One venture fund (its own SimPy process from vintage to close)."""
+    """One venture fund, from vintage to close (it acts in :meth:`FundVintages.act`, the
+    open funds' one process)."""
 
     def __init__(
         self,

@@ -26,7 +26,8 @@ CAPABILITY_POINTS = 100.0  # internal_use_lift is quoted per this many points
 
 
 class Giant(Vendor):
-    """One general-model giant (its own SimPy process)."""
+    """One general-model giant (it acts in :meth:`~sim.model.MarketModel.giants_act`, the
+    giants' one process)."""
 
     actor_type = ActorType.GIANT
     home_domain = 0
