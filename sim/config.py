@@ -268,6 +268,9 @@ class FundsConfig:
     vintage_hype_elasticity: float = param(0, 5, "elasticity")
     max_founded: int = param(1, 10_000_000, "funds per run (a safety limit)")
     management_fee_per_year: float = param(0, 0.2, "share of commitment")
+    #: after the investment period, the fee is charged on the cost of the stakes still
+    #: held (net invested capital), not on the commitment
+    fee_steps_down: bool = True
     max_position_share: float = param(0, 1, "share of fund per company")
     hurdle_mean: float = param(-20, 20, "score")
     hurdle_sd: float = param(0, 20, "score")

@@ -619,6 +619,39 @@ def test_a_fund_that_finds_no_deal_calls_only_its_fees_and_returns_nothing() -> 
     assert fund.commitment.uncalled_mcny == 0.0 and fund.returns().tvpi == 0.0
 
 
+@pytest.mark.parametrize("steps_down", [True, False])
+def test_after_its_investment_period_a_funds_fee_is_on_what_it_still_holds(
+        steps_down: bool) -> None:
+    """In the investment period the fee is on the commitment; after it, on the cost of
+    the stakes the fund still holds (net invested capital), and the reserve for the rest
+    of the term with it. With ``fee_steps_down=false``, on the commitment throughout."""
+    from sim.agents.fund import Fund
+    from sim.messages import RaiseRequest, TermSheet
+
+    model = MarketModel(small_config("funds.management_fee_per_year=0.12",
+                                     f"funds.fee_steps_down={str(steps_down).lower()}",
+                                     "funds.investment_period_years=0.25"))
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    w.funding.register_startup("startup:x")
+    w.funding.request(RaiseRequest("startup:x", 100.0, 300.0, 1.0, 0, 0.0))
+    w.funding.commit(TermSheet(fund.id, "startup:x", 100.0, True))
+    w.env.process(w.funding.clear())
+    w.env.run(until=0.5)
+    assert fund.fee_base() == fund.size_mcny   # month 0.5: still investing
+    w.env.run(until=3.5)                        # past the 3-month investment period
+    base = 100.0 if steps_down else fund.size_mcny
+    assert fund.fee_base() == base
+    months_left = fund.end_month - 3.5
+    assert math.isclose(fund.fee_reserve(), base * 0.01 * months_left)
+    paid = w.ledger.flows_by_reason({fund.id})[fund.id]
+    before = paid.paid("management_fee")
+    fund.charge_fee()
+    after = w.ledger.flows_by_reason({fund.id})[fund.id].paid("management_fee")
+    assert after - before == pytest.approx(base * 0.01, abs=1e-6)
+
+
 def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution() -> None:
     """Its LPs receive the unsold stakes at an exiting holder's price: TVPI and DPI count
     them with the cash, and the close's event says how much went in kind. The LPs paid

@@ -477,6 +477,34 @@ def test_a_round_calls_its_funds_capital_as_it_closes() -> None:
     assert ledger.balance("fund:old") == sold
 
 
+def test_a_funds_net_invested_capital_is_the_cost_of_the_stakes_it_still_holds() -> None:
+    """Rounds and secondaries bought add to it; a stake sold, acquired, written off or
+    passed to the LPs in kind leaves it (the fee base after the investment period)."""
+    env, market, ledger, _ = _funding()
+    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))   # exiting
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0))
+    for fund in ("fund:old", "fund:new"):
+        ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
+    for k in range(3):
+        market.register_startup(f"startup:{k}")
+        market.request(RaiseRequest(f"startup:{k}", 100.0, 100.0, 1.0, 0, 0.0))
+        market.commit(TermSheet("fund:old" if k == 0 else "fund:new", f"startup:{k}", 100.0,
+                                lead=True))
+    _close(env, market)
+    assert (market.net_invested("fund:old"), market.net_invested("fund:new")) == (100.0, 200.0)
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    _close(env, market)   # the new lead buys the old fund's stake: 0.375 * 400 * 0.7
+    assert market.net_invested("fund:old") == 0.0
+    assert math.isclose(market.net_invested("fund:new"), 300.0 + 105.0)
+    ledger.transfer(env.now, "ext:core", "giant:x", 1000.0, "capital")
+    assert market.acquire("giant:x", "startup:1", 300.0, distressed=False)
+    market.bankrupt("startup:2", "ran out of cash")
+    assert math.isclose(market.net_invested("fund:new"), 205.0)
+    market.distribute_in_kind("fund:new")
+    assert market.net_invested("fund:new") == 0.0
+
+
 def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     env, market, _, _ = _funding()
     market.register_startup("startup:0")

@@ -179,29 +179,41 @@ class Fund:
         return True
 
     # ------------------------------------------------------------ activities
+    def in_investment_period(self) -> bool:
+        """Within its first ``investment_period_years``."""
+        return (self.world.now - self.vintage_month
+                < self._cfg.investment_period_years * MONTHS_PER_YEAR)
+
     def investing(self) -> bool:
         """Inside the investment period, with enough term left to exit."""
-        now = self.world.now
-        return (
-            now - self.vintage_month < self._cfg.investment_period_years * MONTHS_PER_YEAR
-            and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR
-        )
+        return (self.in_investment_period() and self.terms.remaining(self.world.now)
+                >= self._cfg.min_remaining_years * MONTHS_PER_YEAR)
+
+    def fee_base(self) -> float:
+        """Million CNY the management fee is charged on this month: the commitment in the
+        investment period; after it, with ``fee_steps_down``, the net invested capital
+        (what the fund paid for the stakes it still holds)."""
+        if self._cfg.fee_steps_down and not self.in_investment_period():
+            return self.world.funding.net_invested(self.id)
+        return self.size_mcny
 
     def charge_fee(self) -> None:
-        """Management fee to the general partner (on the commitment), paid from cash or
+        """Management fee to the general partner (on :meth:`fee_base`), paid from cash or
         called from the LPs."""
         w = self.world
         fee = min(
-            self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR,
+            self.fee_base() * self._cfg.management_fee_per_year / MONTHS_PER_YEAR,
             max(self.spending_power(), 0.0),
         )
         self.commitment.cover(w.now, fee)
         w.ledger.transfer(w.now, self.id, GP_FEES, fee, "management_fee")
 
     def fee_reserve(self) -> float:
-        """Spending power kept back for the fees of the rest of the term."""
+        """Spending power kept back for the fees of the rest of the term, at this month's
+        :meth:`fee_base` (in the investment period the GP cannot know what it will hold
+        when the period ends, so it keeps back fees on the whole commitment)."""
         months_left = max(self.terms.remaining(self.world.now), 0.0)
-        return self.size_mcny * self._cfg.management_fee_per_year / MONTHS_PER_YEAR * months_left
+        return self.fee_base() * self._cfg.management_fee_per_year / MONTHS_PER_YEAR * months_left
 
     def dry_powder(self) -> float:
         """Spending power (cash and capital still to call) free to commit this month."""

@@ -191,6 +191,8 @@ class FundingMarket:
         self._runaway: str | None = None   # the RunawayError's message, once passed
         self._cap: dict[str, dict[str, float]] = {}
         self._cost_basis: dict[tuple[str, str], float] = defaultdict(float)
+        # each holder's cost basis summed over the stakes it still holds (million CNY)
+        self._held_cost: dict[str, float] = defaultdict(float)
         self._last_post: dict[str, float] = {}
         self._stage: dict[str, int] = {}
         self._failed: dict[str, int] = defaultdict(int)
@@ -271,6 +273,24 @@ class FundingMarket:
     def cost_basis(self, fund: str, startup: str) -> float:
         """Million CNY ``fund`` has put into ``startup`` and not yet realised."""
         return self._cost_basis.get((fund, startup), 0.0)
+
+    def net_invested(self, fund: str) -> float:
+        """Million CNY ``fund`` paid for the stakes it still holds: its net invested
+        capital, after exits and write-offs (the fee base once its investment period ends)."""
+        return max(self._held_cost.get(fund, 0.0), 0.0)
+
+    def _add_cost(self, holder: str, startup: str, amount_mcny: float) -> None:
+        """``holder`` paid ``amount_mcny`` more for its stake in ``startup``."""
+        self._cost_basis[(holder, startup)] += amount_mcny
+        self._held_cost[holder] += amount_mcny
+
+    def _drop_cost(self, holder: str, startup: str) -> float:
+        """``holder`` no longer holds ``startup``: its cost basis there leaves its books;
+        return it (million CNY)."""
+        basis = self._cost_basis.pop((holder, startup), 0.0)
+        if basis:
+            self._held_cost[holder] -= basis
+        return basis
 
     def pressure(self, startup: str, month: float) -> float:
         """Investor pressure on a company, 0..1 (claim 1; seed 004).
@@ -533,7 +553,7 @@ class FundingMarket:
             amount = sheet.amount_mcny * scale
             self._pay(sheet.fund, req.startup, amount, "investment")
             cap[sheet.fund] = cap.get(sheet.fund, 0.0) + amount / post
-            self._cost_basis[(sheet.fund, req.startup)] += amount
+            self._add_cost(sheet.fund, req.startup, amount)
         self._check_positions()
         down = req.startup in self._last_post and post < self._last_post[req.startup]
         stage = self._stage[req.startup] + 1
@@ -576,8 +596,8 @@ class FundingMarket:
             self._pay(rnd.lead, seller, price, "secondary_sale")
             cap[rnd.lead] = cap.get(rnd.lead, 0.0) + share
             del cap[seller]
-            self._cost_basis[(rnd.lead, rnd.startup)] += price
-            self._cost_basis.pop((seller, rnd.startup), None)
+            self._add_cost(rnd.lead, rnd.startup, price)
+            self._drop_cost(seller, rnd.startup)
             self._log.record(
                 now,
                 EventKind.SECONDARY_SALE,
@@ -637,7 +657,7 @@ class FundingMarket:
         for holder in holders if holders is not None else sorted(cap):
             share = cap.get(holder, 0.0)
             self._ledger.transfer(self._env.now, payer, holder, share * value_mcny, reason)
-            self._cost_basis.pop((holder, startup), None)
+            self._drop_cost(holder, startup)
             del cap[holder]
 
     def acquire(self, buyer: str, startup: str, price_mcny: float, distressed: bool) -> bool:
@@ -693,7 +713,7 @@ class FundingMarket:
                     holder,
                     ActorType.FUND,
                     startup,
-                    self._cost_basis.pop((holder, startup), 0.0),
+                    self._drop_cost(holder, startup),
                     reason="bankrupt",
                 )
         self._cap[startup] = {}
@@ -721,7 +741,7 @@ class FundingMarket:
         keep = 1 - self._secondary_discount
         for startup in sorted(s for s, cap in self._cap.items() if fund in cap):
             cap = self._cap[startup]
-            basis = self._cost_basis.pop((fund, startup), 0.0)
+            basis = self._drop_cost(fund, startup)
             share = cap.pop(fund)
             post = self._last_post.get(startup, 0.0)
             cost += basis
