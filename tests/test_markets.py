@@ -313,6 +313,23 @@ def test_term_sheets_waiting_for_the_close_count_towards_max_positions() -> None
     assert str(again.value) == str(first.value)
 
 
+def test_a_round_priced_below_the_last_valuation_is_a_down_round_though_new_money_lifts_post(
+) -> None:
+    """Down is the price: a pre-money below the last post-money, whatever the new money
+    does to the post-money (300 pre + 150 raised = 450 post, above the last 400)."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    for target, pre in ((100.0, 300.0), (150.0, 300.0), (100.0, 500.0)):
+        market.request(RaiseRequest("startup:0", target, pre, 1.0, 0, env.now))
+        market.commit(TermSheet("fund:a", "startup:0", target, lead=True))
+        _close(env, market)
+    closed = [r for r in log.rows() if r["kind"] == EventKind.ROUND_CLOSED]
+    assert [(r["valuation_mcny"], r["down_round"]) for r in closed] == [
+        (400.0, False), (450.0, True), (600.0, False)]
+
+
 def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:
     env, market, _, log = _funding()
     market.register_startup("startup:0")

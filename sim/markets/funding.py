@@ -555,7 +555,10 @@ class FundingMarket:
             cap[sheet.fund] = cap.get(sheet.fund, 0.0) + amount / post
             self._add_cost(sheet.fund, req.startup, amount)
         self._check_positions()
-        down = req.startup in self._last_post and post < self._last_post[req.startup]
+        # A down round prices the company below its last valuation: a price per share below
+        # the last round's, which is the pre-money below the last post-money (the new
+        # money can lift the post-money above it even so).
+        down = req.startup in self._last_post and pre < self._last_post[req.startup]
         stage = self._stage[req.startup] + 1
         self._stage[req.startup] = stage
         self._failed[req.startup] = 0
