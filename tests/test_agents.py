@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from sim import capability as cap
 from sim.agents.buyers import BuyerPopulation
+from sim.agents.fund import Fund
 from sim.agents.startup import HostShares, Startup
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Bid, ModelKind, Offer
+from sim.messages import Bid, ModelKind, Offer, RaiseRequest, TermSheet
 from sim.model import MarketModel
 from sim.summary import fund_table
-from sim.world import RunawayError
+from sim.world import RunawayError, World
 
 
 def test_giants_own_model_lifts_core_profit() -> None:
@@ -146,8 +147,6 @@ def test_funds_answer_the_months_requests_in_a_fresh_random_order(monkeypatch) -
     closed acts no more. In a fixed order (the oldest first) the first funds took every
     round's room: the initial funds' invested share fell with their number (Spearman
     -0.5 to -0.6 over 36 months); drawn afresh it does not."""
-    from sim.agents.fund import Fund
-
     model = MarketModel(small_config("horizon_months=36"))
     model.world.env.run(until=0.25)   # the initial funds started, before their first month
     vintages = model.vintages
@@ -534,9 +533,6 @@ def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
     requests than money, the fund's sheets add up to its free cash and none is left. It
     gives nothing to a request below its hurdle, and once its money is committed it reads
     no further request (each would get a ticket of nothing)."""
-    from sim.agents.fund import Fund
-    from sim.messages import RaiseRequest
-
     model = MarketModel(small_config())
     w = model.world
     fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
@@ -571,8 +567,6 @@ def test_a_funds_gross_multiple_counts_stakes_bought_and_sold_not_fees_or_idle_c
     proceeds what it got for stakes sold (secondaries, acquisitions, IPOs); its fees, its
     LPs' money and its distributions are neither, and a fund that invested nothing has
     no gross multiple."""
-    from sim.agents.fund import Fund
-
     model = MarketModel(small_config())
     w = model.world
     fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
@@ -600,8 +594,6 @@ def test_a_fund_that_finds_no_deal_calls_only_its_fees_and_returns_nothing() -> 
     calls its monthly fees and nothing more, so its TVPI is 0, not its idle money coming
     back less fees; its spending power (what it may commit) is still the whole commitment
     less fees, and the close releases what was never called."""
-    from sim.agents.fund import Fund
-
     model = MarketModel(small_config("funds.management_fee_per_year=0.024"))
     w = model.world
     fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
@@ -619,18 +611,10 @@ def test_a_fund_that_finds_no_deal_calls_only_its_fees_and_returns_nothing() -> 
     assert fund.commitment.uncalled_mcny == 0.0 and fund.returns().tvpi == 0.0
 
 
-@pytest.mark.parametrize("steps_down", [True, False])
-def test_after_its_investment_period_a_funds_fee_is_on_what_it_still_holds(
-        steps_down: bool) -> None:
-    """In the investment period the fee is on the commitment; after it, on the cost of
-    the stakes the fund still holds (net invested capital), and the reserve for the rest
-    of the term with it. With ``fee_steps_down=false``, on the commitment throughout."""
-    from sim.agents.fund import Fund
-    from sim.messages import RaiseRequest, TermSheet
-
-    model = MarketModel(small_config("funds.management_fee_per_year=0.12",
-                                     f"funds.fee_steps_down={str(steps_down).lower()}",
-                                     "funds.investment_period_years=0.25"))
+def _fund_leading_one_round(*overrides: str) -> tuple[World, Fund]:
+    """A fund with nothing paid in that leads startup:x's first round (100 million CNY at
+    300 pre-money) at month 0, in a small world whose clock has not started."""
+    model = MarketModel(small_config(*overrides))
     w = model.world
     fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
     fund.raise_from_lps()
@@ -638,6 +622,18 @@ def test_after_its_investment_period_a_funds_fee_is_on_what_it_still_holds(
     w.funding.request(RaiseRequest("startup:x", 100.0, 300.0, 1.0, 0, 0.0))
     w.funding.commit(TermSheet(fund.id, "startup:x", 100.0, True))
     w.env.process(w.funding.clear())
+    return w, fund
+
+
+@pytest.mark.parametrize("steps_down", [True, False])
+def test_after_its_investment_period_a_funds_fee_is_on_what_it_still_holds(
+        steps_down: bool) -> None:
+    """In the investment period the fee is on the commitment; after it, on the cost of
+    the stakes the fund still holds (net invested capital), and the reserve for the rest
+    of the term with it. With ``fee_steps_down=false``, on the commitment throughout."""
+    w, fund = _fund_leading_one_round("funds.management_fee_per_year=0.12",
+                                      f"funds.fee_steps_down={str(steps_down).lower()}",
+                                      "funds.investment_period_years=0.25")
     w.env.run(until=0.5)
     assert fund.fee_base() == fund.size_mcny   # month 0.5: still investing
     w.env.run(until=3.5)                        # past the 3-month investment period
@@ -657,18 +653,9 @@ def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution
     them with the cash, and the close's event says how much went in kind. The LPs paid
     in only what the fund called for its one ticket; the rest of their commitment is
     released at the close."""
-    from sim.agents.fund import Fund
     from sim.events import EventKind
-    from sim.messages import RaiseRequest, TermSheet
 
-    model = MarketModel(small_config("funds.secondary_discount=0.3"))
-    w = model.world
-    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
-    fund.raise_from_lps()
-    w.funding.register_startup("startup:x")
-    w.funding.request(RaiseRequest("startup:x", 100.0, 300.0, 1.0, 0, 0.0))
-    w.funding.commit(TermSheet(fund.id, "startup:x", 100.0, True))
-    w.env.process(w.funding.clear())
+    w, fund = _fund_leading_one_round("funds.secondary_discount=0.3")
     w.env.run(until=1)
     assert fund.cash == 0.0 and fund.commitment.calls == [(0.0, 100.0)]
     fund.close()
