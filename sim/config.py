@@ -296,6 +296,7 @@ class FundingConfig:
     release_story_bonus: float = param(0, 10, "ratio per release")
     rank_story_bonus: float = param(0, 10, "ratio at top rank")
     stage_story_decay: float = param(0, 1, "ratio per stage")
+    stage_hype_lift: float = param(0, 5, "share of hype above normal, per round closed")
     valuation_hype_elasticity: float = param(0, 5, "elasticity")
     revenue_multiple: float = param(0, 200, "ratio to annual revenue")
     heavy_asset_discount: float = param(0, 1, "share at all-GPU assets")

@@ -522,6 +522,25 @@ def test_a_funds_net_invested_capital_is_the_cost_of_the_stakes_it_still_holds()
     assert market.net_invested("fund:new") == 0.0
 
 
+def test_rounds_lift_a_companys_story_while_the_hype_lasts() -> None:
+    """Each round closed takes the decay off the story and, with hype above normal, adds
+    the lift: at hype 2.3 a company two rounds in is valued (0.8 * (1 + 0.5 * 1.3))^2 times
+    its first round's story. At normal hype (or below) only the decay is left: the lift
+    of past rounds goes with the hype. Funds' scores read the story before any round."""
+    _, market, _, _ = _funding("funding.stage_story_decay=0.8", "funding.stage_hype_lift=0.5",
+                               "funding.valuation_hype_elasticity=0",
+                               "funding.heavy_asset_discount=0")
+
+    def value(stage: int, hype: float) -> float:
+        return market.pre_money(hype, 0, 0.0, stage, 0.0, 0.0)
+
+    assert math.isclose(value(2, 2.3) / value(0, 2.3), (0.8 * 1.65) ** 2)
+    assert math.isclose(value(2, 1.0) / value(0, 1.0), 0.8 ** 2)
+    assert math.isclose(value(2, 0.5) / value(0, 0.5), 0.8 ** 2)
+    _, unlifted, _, _ = _funding("funding.stage_hype_lift=0")
+    assert market.score(2.3, 1, 0.5, 2, 5.0) == unlifted.score(2.3, 1, 0.5, 2, 5.0)
+
+
 def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     env, market, _, _ = _funding()
     market.register_startup("startup:0")

@@ -54,15 +54,15 @@ def synthetic(good: bool = True, seed: int = 1) -> Replication:
          "share_startups_bought_gpus_24": 0.01 if good else 0.5,
          "deals_y1": 120.0 if good else 60.0, "deals_y2": 60.0,
          "secondary_sale": 30.0 if good else 1.0, "acquired": 10.0 if good else 1.0,
-         "ipo": 2.0 if good else 5.0}
+         "ipo": 2.0 if good else 5.0, "valuation_step_y1": 1.3 if good else 0.7}
     return Replication(seed, m, {}, o)
 
 
 # ------------------------------------------------------------------ facts
-def test_there_is_one_fact_per_stylized_fact_of_domain_s4() -> None:
+def test_there_is_one_fact_per_stylized_fact_of_domain_s4_and_one_of_seed_004() -> None:
     assert [f.key for f in F.FACTS] == ["entry_burst", "giants_buy_gpus", "original_fewest",
                                         "funding_cools", "shakeout", "adoption_order",
-                                        "exits_not_ipo"]
+                                        "exits_not_ipo", "valuations_rise"]
     assert all(f.criterion and "seed" in f.statement for f in F.FACTS)
 
 
@@ -96,6 +96,13 @@ def test_outcomes_from_a_small_run(small_tables) -> None:
                                                       "funding_deals"].sum()
     assert 0 <= o["share_startups_bought_gpus_24"] <= 1
     assert o["founded_y1"] <= o["founded"]
+    # the boom year's follow-on rounds: pre-money (post less raised) over the last post-money
+    r = ev[ev["kind"] == "round_closed"]
+    steps = [(b.valuation_mcny - b.amount_mcny) / a.valuation_mcny
+             for _, g in r.groupby("actor")
+             for a, b in zip(g.itertuples(), g.iloc[1:].itertuples(), strict=False)
+             if b.month < 12]
+    assert o["valuation_step_y1"] == pytest.approx(float(np.median(steps)))
     # who trained the models released in months 0-23, in A100-eq-months
     released = ev[(ev["kind"] == "model_release") & (ev["month"] < 24)]
     by_startups = released.loc[released["actor_type"] == "startup", "gpus"].sum()
@@ -131,6 +138,7 @@ def test_one_plot_per_fact_with_titles_and_axes() -> None:
     assert len(figures["original_fewest"].axes[0].lines) >= 3
     assert len(figures["adoption_order"].axes[0].lines) >= 4
     assert len(figures["exits_not_ipo"].axes[0].patches) == 3
+    assert len(figures["valuations_rise"].axes[0].collections[0].get_offsets()) == 5
 
 
 # ------------------------------------------------------------------ statics

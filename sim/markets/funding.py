@@ -328,13 +328,19 @@ class FundingMarket:
         return view
 
     # ------------------------------------------------------------ pricing (seed 004)
-    def story_factor(self, releases: int, rank_percentile: float, stage: int) -> float:
-        """Launch events and leaderboard rank lift early valuations; later stages need revenue."""
+    def story_factor(self, releases: int, rank_percentile: float, stage: int,
+                     hype: float = 1.0) -> float:
+        """Launch events and leaderboard rank lift a company's story. Each round closed
+        lifts it too while the wind blows, by ``stage_hype_lift`` of the ``hype`` above
+        normal (seed 004: investors push companies through several rounds quickly to lift
+        the valuation), and takes ``stage_story_decay`` off it (later rounds need
+        revenue): the lift of past rounds lasts only as long as the hype does."""
         c = self._cfg
+        per_round = c.stage_story_decay * (1 + c.stage_hype_lift * max(hype - 1.0, 0.0))
         return (
             (1 + c.release_story_bonus * min(releases, 5))
             * (1 + c.rank_story_bonus * rank_percentile)
-            * c.stage_story_decay**stage
+            * per_round**stage
         )
 
     def pre_money(
@@ -352,7 +358,7 @@ class FundingMarket:
         of assets in GPUs).
         """
         c = self._cfg
-        story = c.story_value_mcny * self.story_factor(releases, rank_percentile, stage)
+        story = c.story_value_mcny * self.story_factor(releases, rank_percentile, stage, hype)
         value = story * hype**c.valuation_hype_elasticity + c.revenue_multiple * annual_revenue_mcny
         return value * (1 - c.heavy_asset_discount * gpu_asset_share)
 

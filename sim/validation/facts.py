@@ -26,6 +26,8 @@ SHAKEOUT_MONTH = 36          # end of 2025: after the boom
 SHAKEOUT_DROP = 0.9          # builders at month 36 at most 90% of their peak
 ADOPTION_MONTH = 24          # end of 2024
 RELEASE_MONTH_A, RELEASE_MONTH_MID, RELEASE_MONTH_B = 4, 6, 13
+VALUATION_STEP_MIN = 1.0     # seed 004: boom rounds lift the valuation (priced above the last)
+VALUATION_WINDOW_MONTHS = 12  # the boom year, Dec 2022 - Nov 2023 (seed 004: "while the wind")
 PASS_SHARE = 0.9             # a fact passes when at least this share of replications meets it
 
 
@@ -144,6 +146,14 @@ def exits_not_ipo(rep: Replication) -> Measurement:
                        below(ipo, sec + ma))
 
 
+def valuations_rise(rep: Replication) -> Measurement:
+    """The median follow-on round of the boom year against the company's last valuation."""
+    step = rep.outcomes["valuation_step_y1"]
+    margin = step / VALUATION_STEP_MIN - 1 if math.isfinite(step) else -1.0
+    return Measurement({"median pre-money / last post-money": step},
+                       math.isfinite(step) and step > VALUATION_STEP_MIN, margin)
+
+
 FACTS: tuple[Fact, ...] = (
     Fact("entry_burst", "Entry burst",
          ">30 models within ~4 months of ChatGPT, >40 by mid-2023, >130 within ~12 months "
@@ -182,6 +192,14 @@ FACTS: tuple[Fact, ...] = (
          "(seed 004)",
          "secondary sales + acquisitions > IPOs over the run",
          1, exits_not_ipo),
+    Fact("valuations_rise", "Rounds lift valuations in the boom",
+         "while the wind blows, investors push companies through several rounds quickly, "
+         "lifting the valuation, so that even selling at a discount pays (seed 004; not in "
+         "DOMAIN.md s4)",
+         f"the median follow-on round closed in months 0-{VALUATION_WINDOW_MONTHS - 1} is "
+         f"priced above the company's last post-money (pre-money / last post-money > "
+         f"{VALUATION_STEP_MIN:g})",
+         VALUATION_WINDOW_MONTHS, valuations_rise),
 )
 
 

@@ -167,6 +167,18 @@ def exits_not_ipo(result: FactResult, reps: Sequence[Replication]) -> Figure:
     return _finish(fig, ax, time_axis=False)
 
 
+def valuations_rise(result: FactResult, reps: Sequence[Replication]) -> Figure:
+    """Each replication's median price of a boom-year follow-on round against the last
+    valuation, with the line the criterion must clear."""
+    fig, ax = _figure(result, "median pre-money / last post-money\n(follow-on rounds, year 1)")
+    steps = np.array([r.outcomes["valuation_step_y1"] for r in reps], dtype=float)
+    ax.scatter(np.arange(1, steps.size + 1), steps, s=60, color=COLOURS["fund"],
+               label="one replication")
+    ax.axhline(F.VALUATION_STEP_MIN, label="criterion: above the last valuation", **THRESHOLD)
+    ax.set_xlabel("replication")
+    return _finish(fig, ax, time_axis=False)
+
+
 PLOTTERS: dict[str, Callable[[FactResult, Sequence[Replication]], Figure]] = {
     "entry_burst": entry_burst,
     "giants_buy_gpus": giants_buy_gpus,
@@ -175,6 +187,7 @@ PLOTTERS: dict[str, Callable[[FactResult, Sequence[Replication]], Figure]] = {
     "shakeout": shakeout,
     "adoption_order": adoption_order,
     "exits_not_ipo": exits_not_ipo,
+    "valuations_rise": valuations_rise,
 }
 
 

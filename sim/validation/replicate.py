@@ -69,6 +69,12 @@ def outcomes(tables: Tables) -> dict[str, float]:
     trained_startups_24 = float(trained_24.get("startup", 0.0))
     rounds = ev[ev["kind"] == "round_closed"]
     deals = m["funding_deals"]
+    # each follow-on round's price against the company's last valuation: its pre-money
+    # over the last round's post-money (above 1: the round lifted the valuation)
+    ordered = rounds.sort_values("month", kind="stable")
+    last_post = ordered.groupby("actor")["valuation_mcny"].shift()
+    steps = (ordered["valuation_mcny"] - ordered["amount_mcny"]) / last_post
+    steps_y1 = steps[(ordered["month"] < YEAR) & last_post.notna()]
     out: dict[str, float] = {
         "founded": float(len(founded)),
         "founded_y1": float((founded["month"] < YEAR).sum()),
@@ -87,6 +93,7 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "deals_y2": float(deals[(deals.index >= YEAR) & (deals.index < 2 * YEAR)].sum()),
         "raised_y1_mcny": float(m.loc[m.index < YEAR, "funding_raised_mcny"].sum()),
         "rounds": float(len(rounds)),
+        "valuation_step_y1": float(steps_y1.median()) if len(steps_y1) else math.nan,
         "down_rounds": float(m["down_rounds"].sum()),
         "data_purchases": float((ev["kind"] == "data_purchase").sum()),
         "data_purchases_giants": float(((ev["kind"] == "data_purchase")
