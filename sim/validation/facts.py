@@ -1,4 +1,5 @@
-"""The stylized facts of DOMAIN.md s4, each with an explicit numeric criterion.
+"""The stylized facts of DOMAIN.md s4, and one more of seed 004 (rounds lift valuations in
+the boom), each with an explicit numeric criterion.
 
 A :class:`Fact` measures one replication (a few named numbers) and says
 whether that replication passes. The thresholds below are validation
