@@ -466,6 +466,8 @@ def test_a_commitment_is_called_for_what_the_funds_cash_lacks_and_paid_back_cash
     assert commitment.available_mcny() == 75.0
     assert commitment.pay_back(5.0, 50.0, "distribution") == 10.0   # its cash, then 40 released
     assert commitment.uncalled_mcny == 25.0 and ledger.balance("fund:a") == 0.0
+    assert commitment.pay_back(5.0, -3.0, "distribution") == 0.0   # nothing to pass back
+    assert commitment.uncalled_mcny == 25.0
     commitment.cover(6.0, 40.0)   # no more than is left to call
     assert commitment.calls[-1] == (6.0, 25.0) and commitment.uncalled_mcny == 0.0
     assert ledger.total_cny() == 0

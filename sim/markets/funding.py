@@ -129,7 +129,7 @@ class Commitment:
         """Pass ``amount_mcny`` of the fund's spending power back to its LPs at ``month``:
         its cash first (a distribution, ledger ``reason``), the rest by releasing capital
         not yet called. Return the cash distributed (million CNY)."""
-        whole = round(amount_mcny * CNY_PER_MCNY)
+        whole = max(round(amount_mcny * CNY_PER_MCNY), 0)
         cash = max(min(whole, self._ledger.balance_cny(self.fund)), 0)
         if cash:
             self._ledger.transfer(month, self.fund, LPS, cash / CNY_PER_MCNY, reason)
