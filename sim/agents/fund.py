@@ -53,7 +53,7 @@ class FundReturns:
 
 @dataclass(frozen=True, slots=True)
 class PortfolioReturns:
-    """What a fund's investments returned, gross of fees and of cash it never invested."""
+    """What a fund's investments returned, gross of fees."""
 
     invested_mcny: float       # paid for stakes (rounds and secondaries)
     exit_proceeds_mcny: float  # received for stakes sold (secondaries, M&A, IPO)
@@ -340,8 +340,8 @@ class Fund:
     def portfolio(self, flows: AccountFlows | None) -> PortfolioReturns:
         """The gross multiple of what the fund invested, from its ledger ``flows`` over the
         run (None: it moved no money): what it got for stakes sold, passed to its LPs in
-        kind and still holds, per CNY it paid for stakes. TVPI also counts the fees and
-        the cash it never invested: a fund that found few deals ends near 1 less its
+        kind and still holds, per CNY it paid for stakes. TVPI also counts the fees, which
+        the LPs pay in as the fund calls them: a fund that found few deals paid in mostly
         fees, whatever its deals did."""
         invested = flows.paid(*STAKE_PURCHASES) if flows else 0.0
         proceeds = flows.received(*STAKE_SALES) if flows else 0.0
