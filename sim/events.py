@@ -70,14 +70,17 @@ BASE_COLUMNS = ("month", "kind", "actor", "actor_type", "counterparty", "amount_
 
 #: Column names of events.parquet, in order.
 COLUMNS = (*BASE_COLUMNS, *EXTRA_COLUMNS)
-#: Columns of events.parquet holding text (the rest hold numbers, NaN where unset): the
-#: actors, the kind, and the extra columns whose fill is None.
+#: Columns of events.parquet holding true or false (null where the event has no such flag:
+#: ``down_round`` is set on closed rounds only).
+FLAG_COLUMNS = frozenset(["down_round"])
+#: Columns of events.parquet holding text: the actors, the kind, and the other extra
+#: columns whose fill is None.
 TEXT_COLUMNS = frozenset(
     ["kind", "actor", "actor_type", "counterparty", *(k for k, v in EXTRA_COLUMNS.items()
                                                       if v is None)]
-)
-#: The other columns: numbers (million CNY, months, ...).
-FLOAT_COLUMNS = frozenset(COLUMNS) - TEXT_COLUMNS
+) - FLAG_COLUMNS
+#: The other columns: numbers (million CNY, months, ...), NaN where unset.
+FLOAT_COLUMNS = frozenset(COLUMNS) - TEXT_COLUMNS - FLAG_COLUMNS
 
 
 class EventBatch:
@@ -107,7 +110,7 @@ class EventBatch:
         return np.full(self.n, value, dtype=dtype)
 
     def arrow(self, name: str) -> pa.Array:
-        """One column as an Arrow array: float64 or text (large_string, null for None).
+        """One column as an Arrow array: float64, bool or text (large_string), null for None.
 
         A shared scalar is repeated and the actors are joined to their prefix by Arrow,
         so no Python string is made per event."""
@@ -122,7 +125,7 @@ class EventBatch:
         if name in FLOAT_COLUMNS or isinstance(value, np.ndarray) or name == "actor":
             return _arrow_column(name, self.column(name))
         if value is None:
-            return pa.nulls(self.n, pa.large_string())
+            return pa.nulls(self.n, _arrow_type(name))
         return pa.repeat(_arrow_column(name, np.array([value], dtype=object))[0], self.n)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -136,15 +139,26 @@ class EventBatch:
 _FILL: dict[str, Any] = {"counterparty": None, "amount_mcny": math.nan, **EXTRA_COLUMNS}
 
 
+def _arrow_type(name: str) -> pa.DataType:
+    """Arrow type of column ``name``: float64, bool (a flag) or large_string (text)."""
+    import pyarrow as pa
+
+    if name in FLOAT_COLUMNS:
+        return pa.float64()
+    return pa.bool_() if name in FLAG_COLUMNS else pa.large_string()
+
+
 def _arrow_column(name: str, values: np.ndarray | list[Any]) -> pa.Array:
-    """Values of column ``name`` as an Arrow array: float64, or large_string with None as
-    null. Text given as other values (a flag as bool) is spelt as pandas' ``astype("string")``
-    spells it ("True")."""
+    """Values of column ``name`` as an Arrow array: float64, bool (a flag) or large_string,
+    with None as null. Text given as other values is spelt as pandas' ``astype("string")``
+    spells it."""
     import pandas as pd
     import pyarrow as pa
 
     if name in FLOAT_COLUMNS:
         return pa.array(np.asarray(values, dtype=np.float64))
+    if name in FLAG_COLUMNS:
+        return pa.array(values, type=pa.bool_(), from_pandas=True)
     try:
         return pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -308,8 +322,7 @@ class EventLog:
             else:
                 singles.append(entry)
         flush()
-        kind = pa.float64() if name in FLOAT_COLUMNS else pa.large_string()
-        return pa.chunked_array(chunks, type=kind).combine_chunks()
+        return pa.chunked_array(chunks, type=_arrow_type(name)).combine_chunks()
 
 
 def _single_row(entry: _Single) -> dict[str, Any]:

@@ -208,7 +208,7 @@ def _startup(s: Story) -> list[str]:
                                f"{money(float(row['amount_mcny']))} of founders' capital."))
     for _, r in s.kind("round_closed").iterrows():
         down = " It was a down round, below its previous valuation." \
-            if str(r["down_round"]) == "True" else ""
+            if pd.notna(r["down_round"]) and r["down_round"] else ""
         month = float(r["month"])
         out.append((month, f"{s.opening(month)} it closed round {int(r['stage'])}: "
                            f"{money(float(r['amount_mcny']))} at a post-money valuation of "

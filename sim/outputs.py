@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.commands import OneLineError, os_error_reason
-from sim.events import BASE_COLUMNS, COLUMNS, TEXT_COLUMNS
+from sim.events import BASE_COLUMNS, COLUMNS, FLAG_COLUMNS, TEXT_COLUMNS
 from sim.locations import OUTPUT_ROOT_ENV, output_root
 from sim.metrics import METRIC_COLUMNS
 
@@ -98,8 +98,16 @@ def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
         frame = pd.DataFrame(events, columns=columns)
         frame = frame.sort_values("month", kind="stable", ignore_index=True)
     for name in columns:
-        frame[name] = frame[name].astype("string" if name in TEXT_COLUMNS else "float64")
+        frame[name] = frame[name].astype(_frame_dtype(name))
     return frame
+
+
+def _frame_dtype(name: str) -> str:
+    """pandas dtype of events column ``name``: text, a flag (true, false or missing) or a
+    number."""
+    if name in TEXT_COLUMNS:
+        return "string"
+    return "boolean" if name in FLAG_COLUMNS else "float64"
 
 
 def metrics_frame(rows: list[dict[str, Any]], start_date: str) -> pd.DataFrame:
@@ -226,6 +234,13 @@ def table_problem(name: str, table: pd.DataFrame, whole: bool = False) -> str | 
     if missing:
         return (f"{name} lacks columns {missing} (written by an earlier baimo, or edited): "
                 "run it again")
+    # A flag an earlier baimo wrote as text ("False") would read as true.
+    text_flags = [c for c in FLAG_COLUMNS & set(table.columns) if name == EVENTS
+                  and not pd.api.types.is_bool_dtype(table[c].dtype)
+                  and not table[c].isna().all()] if whole else []
+    if text_flags:
+        return (f"{name} holds {sorted(text_flags)} as {table[text_flags[0]].dtype}, not true "
+                "or false (written by an earlier baimo, or edited): run it again")
     return None
 
 

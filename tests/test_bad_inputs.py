@@ -270,6 +270,27 @@ def test_reader_on_a_run_an_earlier_baimo_wrote_is_one_line(
     assert_one_line(err, f"{table} lacks columns ['{column}'] (written by an earlier baimo")
 
 
+@pytest.mark.parametrize("module", ["sim.explain", "sim.report"])
+def test_a_run_with_its_down_round_flag_as_text_is_one_line(
+        module: str, run_dir: Path, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Until 2026-12 events.parquet held down_round as text ("True"/"False"): read as it is,
+    every "False" is a true value, and every round would be told as a down round."""
+    import shutil
+
+    import pandas as pd
+
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    events = pd.read_parquet(run_dir / "events.parquet")
+    events["down_round"] = events["down_round"].astype("string")
+    events.to_parquet(old / "events.parquet")
+    code, err = run_command(module, [str(old)], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "events.parquet holds ['down_round'] as string, not true or false "
+                         "(written by an earlier baimo")
+
+
 RUNAWAY = ["hype.initial=20", "startups.max_founded=1000"]
 
 

@@ -48,7 +48,7 @@ def test_rounds_match_the_event_log(run: RunOutputs) -> None:
         assert f"post-money valuation of {_money(r['valuation_mcny'])}" in sentence
         lead = str(r["counterparty"]).replace(":", " ")
         assert sentence.rstrip(".").split("led by ")[1].startswith(lead)
-        assert ("down round" in sentence) == (str(r["down_round"]) == "True")
+        assert ("down round" in sentence) == bool(r["down_round"])
 
 
 def test_founding_kind_domain_and_capital(run: RunOutputs) -> None:

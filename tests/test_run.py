@@ -12,7 +12,7 @@ import pytest
 from conftest import small_config
 
 from sim.events import COLUMNS as EVENT_COLUMNS
-from sim.events import TEXT_COLUMNS, EventKind
+from sim.events import FLAG_COLUMNS, TEXT_COLUMNS, EventKind
 from sim.metrics import METRIC_COLUMNS
 from sim.outputs import COMPLETE, FUND_COLUMNS, OutputError, read_run
 from sim.plots import build_all
@@ -64,11 +64,18 @@ def test_run_writes_the_output_contract(tmp_path) -> None:
     # every column of the contract, in its order, and no other (readers check for them)
     assert tuple(out.metrics.columns) == METRIC_COLUMNS
     assert tuple(out.events.columns) == EVENT_COLUMNS
-    # text where the contract says text (sim.events.TEXT_COLUMNS), numbers elsewhere
+    # text where the contract says text (sim.events.TEXT_COLUMNS), flags as true or false
+    # (FLAG_COLUMNS), numbers elsewhere
     schema = pq.read_schema(tmp_path / "run" / "events.parquet")
     assert {n for n in EVENT_COLUMNS if pa.types.is_floating(schema.field(n).type)} == (
-        set(EVENT_COLUMNS) - TEXT_COLUMNS)
-    assert {"kind", "actor", "reason", "down_round"} <= TEXT_COLUMNS
+        set(EVENT_COLUMNS) - TEXT_COLUMNS - FLAG_COLUMNS)
+    assert {n for n in EVENT_COLUMNS if pa.types.is_boolean(schema.field(n).type)} == (
+        FLAG_COLUMNS)
+    assert {"kind", "actor", "reason"} <= TEXT_COLUMNS and {"down_round"} == FLAG_COLUMNS
+    assert out.events["down_round"].dtype == "boolean"
+    rounds = out.events["kind"] == "round_closed"
+    assert out.events.loc[rounds, "down_round"].notna().all()     # every round says
+    assert out.events.loc[~rounds, "down_round"].isna().all()     # no other event does
     assert tuple(out.funds.columns) == FUND_COLUMNS
     assert not list((tmp_path / "run").glob(".*.tmp"))
 

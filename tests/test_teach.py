@@ -263,7 +263,7 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     assert one("survival_shell") == pytest.approx(1 - len(set(founded) & gone) / founded.nunique())
     assert one("builders_peak") == m["independent_builders"].max()
     rounds = e[e["kind"] == "round_closed"]
-    down = (rounds["down_round"] == "True").sum()
+    down = rounds["down_round"].sum()
     assert len(rounds) > 0 and one("down_rounds") == down
     assert one("down_round_share") == pytest.approx(down / len(rounds))   # of rounds closed
     f = small_tables.funds

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import simpy
 from conftest import small_config
@@ -63,10 +64,10 @@ def test_batches_and_single_events_make_the_same_table_as_row_dicts() -> None:
     assert log.count(EventKind.TENDER) == 2
 
 
-def test_the_logs_table_is_in_time_order_and_spells_flags_as_pandas_does() -> None:
+def test_the_logs_table_is_in_time_order_and_keeps_flags_true_or_false() -> None:
     """A shock dated before events already recorded (ChatGPT at 0.5, applied at the start
-    of its month) comes first; ties keep recording order; a flag given as bool reads
-    "True" (pandas' astype("string")), in a batch as in a single event."""
+    of its month) comes first; ties keep recording order; a flag is a bool column, null
+    where an event has none, in a batch as in a single event."""
     log = _mixed_log()
     log.record(0.5, EventKind.SHOCK, "world", ActorType.MARKET, label="late")
     log.record_batch(1.2, EventKind.ROUND_CLOSED, "startup:", np.array([7]), ActorType.STARTUP,
@@ -75,7 +76,8 @@ def test_the_logs_table_is_in_time_order_and_spells_flags_as_pandas_does() -> No
     assert table.column("month").to_pylist() == [0.5, 0.5, 1.2, 1.2, 1.6, 1.6, 1.7, 2.6, 2.6]
     assert table.column("label").to_pylist()[:2] == ["x", "late"]
     assert table.column("actor").to_pylist()[2:4] == ["startup:1", "startup:7"]
-    assert table.column("down_round").to_pylist()[2:4] == ["False", "True"]
+    assert table.column("down_round").type == pa.bool_()
+    assert table.column("down_round").to_pylist()[:5] == [None, None, False, True, None]
     pd.testing.assert_frame_equal(events_frame(table), events_frame(log.rows()))
 
 

@@ -115,7 +115,7 @@ def _funding(e: pd.DataFrame, startups: dict[str, str]) -> list[Entry]:
                          f"{money(r['amount_mcny'])} at a {money(r['valuation_mcny'])} "
                          "valuation, led by "
                          f"{actor_name(r['counterparty'])}", r["actor"]))
-    down = rounds[rounds["down_round"].astype(str) == "True"]
+    down = rounds[rounds["down_round"].fillna(False).astype(bool)]
     if not down.empty:
         r = down.iloc[0]
         out.append(Entry(float(r["month"]), "funding",
