@@ -195,7 +195,7 @@ def collector_paused() -> Iterator[None]:
     almost everything by reference counting: at 100,000 buyers the collector's
     full passes walk the growing ledger and event tables for ~6% of the run's CPU
     time and find ~7,000 objects in cycles, which wait for the next collection
-    after the run (issue 6, README "Performance").
+    after the run (issue 6, docs/PERFORMANCE.md).
     """
     enabled = gc.isenabled()
     gc.disable()
