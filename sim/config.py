@@ -480,12 +480,15 @@ def _check_cross(cfg: BaimoConfig) -> None:
              f"startups.shell_depth={_fmt(s.shell_depth)} must not exceed "
              f"startups.original_depth={_fmt(s.original_depth)}")
     h = cfg.horizon_months
-    for i, shock in enumerate(cfg.hype.shocks):
-        _require(shock.month < h, f"hype.shocks[{i}].month={_fmt(shock.month)} is past the "
-                 f"horizon; allowed 0 to {h - 1} (horizon_months={h})")
-    for i, ctl in enumerate(cfg.compute.export_controls):
-        _require(ctl.month < h, f"compute.export_controls[{i}].month={_fmt(ctl.month)} is past "
-                 f"the horizon; allowed 0 to {h - 1} (horizon_months={h})")
+    # A short run meets the default schedule's later events: the message says how to go
+    # without them.
+    for key, events in (("hype.shocks", cfg.hype.shocks),
+                        ("compute.export_controls", cfg.compute.export_controls)):
+        for i, event in enumerate(events):
+            _require(event.month < h,
+                     f"{key}[{i}].month={_fmt(event.month)} ({event.label}) is past the "
+                     f"horizon; allowed 0 to {h - 1} (horizon_months={h}); leave it out of "
+                     f"{key} for a shorter run ({key}=[] for none)")
     _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
     try:
         import datetime as _dt

@@ -35,7 +35,11 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("funds.investment_period_years=4", "funds.investment_period_years=4 must be shorter"),
         ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
         ("hype.shocks=[{month:500,size:1,label:x}]",
-         "hype.shocks[0].month=500 is past the horizon"),
+         "hype.shocks[0].month=500 (x) is past the horizon; allowed 0 to 119"),
+        # a short run meets the default schedule: the message says how to go without it
+        ("horizon_months=6", "compute.export_controls[0].month=10.5 (Export controls "
+         "(Oct 2023)) is past the horizon; allowed 0 to 5 (horizon_months=6); leave it out "
+         "of compute.export_controls for a shorter run (compute.export_controls=[] for none)"),
         ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
         # OmegaConf would read any integer as a truth value
         ("compute.made_to_order=2", "compute.made_to_order=2: allowed true or false"),
