@@ -19,6 +19,7 @@ from typing import Any
 from omegaconf import MISSING
 
 from sim.commands import OneLineError
+from sim.sums import left_sum
 
 DOMAINS_HELP = "vertical domains, 'general' first"
 SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
@@ -469,10 +470,10 @@ def _check_cross(cfg: BaimoConfig) -> None:
     _require(f.initial_count <= f.max_founded,
              f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
              f"{f.max_founded} (the safety limit counts the funds alive at the start)")
-    shares = sum(cfg.buyers.segment_shares)
+    shares = left_sum(cfg.buyers.segment_shares)
     _require(abs(shares - 1) < 1e-6,
              f"buyers.segment_shares sum to {_fmt(shares)}; they must sum to 1")
-    weights = sum(cfg.startups.domain_weights)
+    weights = left_sum(cfg.startups.domain_weights)
     _require(abs(weights - 1) < 1e-6,
              f"startups.domain_weights sum to {_fmt(weights)}; they must sum to 1")
     s = cfg.startups

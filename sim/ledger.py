@@ -15,6 +15,8 @@ from itertools import compress, repeat
 
 import numpy as np
 
+from sim.sums import left_sum
+
 CNY_PER_MCNY = 1_000_000
 #: Whole CNY below which a float64 amount converts to an int64 exactly (2**53: every
 #: integer up to it is a float64); larger amounts are moved one at a time, as Python ints.
@@ -103,12 +105,12 @@ class Ledger:
 
     def total_cny(self) -> int:
         """Sum of all balances in CNY: zero whenever money is conserved."""
-        return sum(self._balances.values())
+        return left_sum(self._balances.values())
 
     def flow(self, month: int, reason: str) -> float:
         """Million CNY moved for ``reason`` during ``month`` (a pass over the log: for tests
         and inspection; no run asks, so transfers keep no running totals)."""
-        cny = sum(c for m, _, _, c, r in self._log if r == reason and int(m) == month)
+        cny = left_sum(c for m, _, _, c, r in self._log if r == reason and int(m) == month)
         return cny / CNY_PER_MCNY
 
     @property
@@ -160,11 +162,11 @@ class AccountFlows:
 
     def paid(self, *reasons: str) -> float:
         """Million CNY paid out for any of ``reasons``."""
-        return sum(self.paid_mcny.get(r, 0.0) for r in reasons)
+        return left_sum(self.paid_mcny.get(r, 0.0) for r in reasons)
 
     def received(self, *reasons: str) -> float:
         """Million CNY received for any of ``reasons``."""
-        return sum(self.received_mcny.get(r, 0.0) for r in reasons)
+        return left_sum(self.received_mcny.get(r, 0.0) for r in reasons)
 
 
 def paid_by_reason(payments: dict[tuple[int, str], int], before_month: int | None = None

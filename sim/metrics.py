@@ -19,6 +19,7 @@ from sim.config import SEGMENTS
 from sim.events import EventKind
 from sim.markets.funding import IN_BUSINESS
 from sim.messages import ModelKind
+from sim.sums import left_sum
 from sim.world import Phase
 
 if TYPE_CHECKING:
@@ -45,10 +46,10 @@ METRIC_COLUMNS: tuple[str, ...] = (
 
 def hhi(values: list[float]) -> float:
     """Herfindahl-Hirschman index (0..1) of positive amounts; 0 when there are none."""
-    total = sum(v for v in values if v > 0)
+    total = left_sum(v for v in values if v > 0)
     if total <= 0:
         return 0.0
-    return float(sum((v / total) ** 2 for v in values if v > 0))
+    return float(left_sum((v / total) ** 2 for v in values if v > 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +131,12 @@ class MetricsRecorder:
         self._census_numbers = numbers
         live = [startups[number] for number in numbers]
         live_firms = [startup.id for startup in live]
-        pivoted = sum(1 for startup in live if startup.pivoted)
-        builders = sum(1 for startup in live if not startup.pivoted and startup.releases > 0)
+        pivoted = left_sum(1 for startup in live if startup.pivoted)
+        builders = left_sum(1 for startup in live if not startup.pivoted and startup.releases > 0)
         # each sum in founding order, as the metrics always added them
         return StartupCensus(len(live), builders, pivoted,
-                             sum(compute.owned_each(live_firms)),
-                             sum(compute.rented_each(live_firms)), sum(purchased))
+                             left_sum(compute.owned_each(live_firms)),
+                             left_sum(compute.rented_each(live_firms)), left_sum(purchased))
 
     def snapshot(self) -> dict[str, Any]:
         """One month's row of metrics.parquet."""
@@ -146,7 +147,7 @@ class MetricsRecorder:
         row: dict[str, Any] = {"month": month}
         for kind in RELEASE_KINDS:
             row[f"releases_{kind}_cum"] = self._releases[str(kind)]
-        row["releases_total_cum"] = sum(self._releases.values())
+        row["releases_total_cum"] = left_sum(self._releases.values())
         census = self.startup_census()
         row["giants_active"] = len(m.giants)
         row["startups_active"] = census.in_business
@@ -154,11 +155,11 @@ class MetricsRecorder:
         row["independent_builders"] = census.independent_builders
         row["pivoted_startups"] = census.pivoted
         c = w.compute
-        row["gpus_owned_giants"] = sum(c.owned(g.id) for g in m.giants)
+        row["gpus_owned_giants"] = left_sum(c.owned(g.id) for g in m.giants)
         row["gpus_owned_startups"] = census.gpus_owned
         row["gpus_rented_startups"] = census.gpus_rented
-        row["gpus_in_transit"] = sum(c.in_transit_each(w.actor_types))
-        row["gpus_purchased_giants_cum"] = sum(c.purchased(g.id) for g in m.giants)
+        row["gpus_in_transit"] = left_sum(c.in_transit_each(w.actor_types))
+        row["gpus_purchased_giants_cum"] = left_sum(c.purchased(g.id) for g in m.giants)
         row["gpus_purchased_startups_cum"] = census.gpus_purchased_cum
         row["gpu_supply"] = c.supply_this_month()
         row["gpu_backlog"] = c.backlog()
@@ -169,16 +170,16 @@ class MetricsRecorder:
         row["funding_raised_mcny"] = w.funding.raised_this_month
         row["funding_deals"] = w.funding.deals_this_month
         row["down_rounds"] = w.funding.down_rounds_this_month
-        row["funds_active"] = sum(1 for f in m.funds if not f.closed)
+        row["funds_active"] = left_sum(1 for f in m.funds if not f.closed)
         # cash and the capital the funds can still call from their LPs
-        row["fund_dry_powder_mcny"] = sum(max(f.spending_power(), 0.0)
+        row["fund_dry_powder_mcny"] = left_sum(max(f.spending_power(), 0.0)
                                           for f in m.funds if not f.closed)
         for seg, share in zip(SEGMENTS, m.buyers.adoption_by_segment(), strict=True):
             row[f"adoption_{seg}"] = share
         revenue = w.enterprise.revenue_by_vendor(month)
         giant_ids = {g.id for g in m.giants}
-        rev_giants = sum(v for k, v in revenue.items() if k in giant_ids)
-        rev_startups = sum(v for k, v in revenue.items() if k not in giant_ids)
+        rev_giants = left_sum(v for k, v in revenue.items() if k in giant_ids)
+        rev_startups = left_sum(v for k, v in revenue.items() if k not in giant_ids)
         row["revenue_giants_mcny"] = rev_giants
         row["revenue_startups_mcny"] = rev_startups
         total = rev_giants + rev_startups

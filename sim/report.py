@@ -44,6 +44,7 @@ from sim.outputs import (
     OutputError,
     read_run,
 )
+from sim.sums import left_sum
 from sim.teaching.arms import Arm, paired
 from sim.teaching.calendar import month_label
 from sim.teaching.measures import (
@@ -80,7 +81,7 @@ class Source:
     @property
     def runs(self) -> int:
         """Number of runs in all arms."""
-        return sum(len(a.runs) for a in self.arms)
+        return left_sum(len(a.runs) for a in self.arms)
 
 
 # ---------------------------------------------------------------- reading sources
@@ -386,7 +387,7 @@ def _answers_html(source: Source) -> str:
         ans = answer(pred, source.arms)
         options = "".join(
             f'<li class="{"chosen" if ans.option == j else ""}">{_e(o.text)} '
-            f'<small>({ans.counts[j]} of {sum(ans.counts)} replications)</small></li>'
+            f'<small>({ans.counts[j]} of {left_sum(ans.counts)} replications)</small></li>'
             for j, o in enumerate(pred.options))
         why = f"<p>{_e(pred.why)}</p>" if pred.why else ""
         parts.append(f"<h3>{i}. {_e(pred.ask)}</h3><details><summary>Reveal what the runs "

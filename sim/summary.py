@@ -17,6 +17,7 @@ from sim.configuration import config_hash
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
 from sim.outputs import FUND_COLUMNS
+from sim.sums import left_sum
 
 if TYPE_CHECKING:
     from sim.model import MarketModel
@@ -95,8 +96,8 @@ def compute_share_of_spend(payments: dict[tuple[int, str], int],
     """Share of the startups' spending (their :meth:`~sim.ledger.Ledger.payments`) that went
     to compute (claim 2: how much a dearer GPU can hurt them); NaN when they spent nothing."""
     paid = paid_by_reason(payments, before_month)
-    spent = sum(v for k, v in paid.items() if k not in NOT_SPENDING)
-    compute = sum(paid.get(k, 0.0) for k in COMPUTE_REASONS)
+    spent = left_sum(v for k, v in paid.items() if k not in NOT_SPENDING)
+    compute = left_sum(paid.get(k, 0.0) for k in COMPUTE_REASONS)
     return compute / spent if spent > 0 else math.nan
 
 
@@ -110,8 +111,8 @@ def summarise(
     startups = model.startups
     outcomes = pd.Series([w.funding.outcome(s.id) for s in startups], dtype=object)
     bought = [s for s in startups if w.compute.purchased(s.id) > 0]
-    gpus_giants = sum(w.compute.purchased(g.id) for g in model.giants)
-    gpus_startups = sum(w.compute.purchased(s.id) for s in startups)
+    gpus_giants = left_sum(w.compute.purchased(g.id) for g in model.giants)
+    gpus_startups = left_sum(w.compute.purchased(s.id) for s in startups)
     releases = events[events["kind"] == "model_release"]
     by_kind = releases["model_kind"].value_counts()
     acquired = events[events["kind"] == "acquired"]
@@ -145,7 +146,7 @@ def summarise(
             "pivots": int(kinds.get("pivot", 0)),
             "share_bought_gpus": len(bought) / len(startups) if startups else math.nan,
             "share_original": (
-                sum(1 for s in startups if s.tech_depth >= cfg.startups.original_depth)
+                left_sum(1 for s in startups if s.tech_depth >= cfg.startups.original_depth)
                 / len(startups)
                 if startups
                 else math.nan
@@ -200,7 +201,7 @@ def summarise(
         "adoption_final": {s: float(metrics[f"adoption_{s}"].iloc[-1]) for s in SEGMENTS},
         "money": {"ledger_imbalance_cny": int(w.ledger.total_cny()),
                   # bills of giants' AI arms their groups paid (0 unless core profit ran out)
-                  "group_support_mcny": sum(g.group_support_mcny for g in model.giants)},
+                  "group_support_mcny": left_sum(g.group_support_mcny for g in model.giants)},
     }
     return summary
 

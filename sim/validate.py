@@ -33,6 +33,7 @@ from sim.config import ConfigError
 from sim.configuration import compose, config_hash
 from sim.outputs import ensure_writable_root, fresh_dir
 from sim.rng import replication_seeds
+from sim.sums import left_sum
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_REPLICATIONS = 20
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     if effects:
         print_table("Comparative statics (DOMAIN.md s3)", STATIC_HEADERS, static_rows(effects))
     print_table("Compute costs (DOMAIN.md s2)", COST_HEADERS, cost_rows(costs))
-    passed = sum(r.ok for r in results)
+    passed = left_sum(r.ok for r in results)
     print(f"baimo-validate: {passed}/{len(results)} facts pass; wrote {out} "
           f"({len(written)} files) in {time.perf_counter() - t0:.0f} s")
     if v.wrong_signs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import invariants
 import pandas as pd
@@ -17,6 +18,7 @@ from sim.metrics import METRIC_COLUMNS
 from sim.outputs import COMPLETE, FUND_COLUMNS, OutputError, read_run
 from sim.plots import build_all
 from sim.run import run, simulate
+from sim.sums import left_sum
 
 
 @pytest.mark.parametrize("check", invariants.ALL, ids=lambda c: c.__name__)
@@ -47,6 +49,55 @@ def test_same_config_and_seed_give_identical_tables() -> None:
     assert json.dumps(a.summary, sort_keys=True) == json.dumps(b.summary, sort_keys=True)
     c = simulate(small_config("seed=7"))
     assert not a.events.equals(c.events)
+
+
+def test_left_sum_adds_left_to_right_on_every_python() -> None:
+    """Python 3.11's sum() rounds each addition (1e16 + 1 is 1e16 again); 3.12's compensates
+    and gives 1.0 here, as the exactly rounded math.fsum does."""
+    values = [1e16, 1.0, -1e16]
+    assert left_sum(values) == 0.0 and math.fsum(values) == 1.0
+    assert left_sum([0.1] * 10) == 0.9999999999999999   # each addition rounded
+    assert left_sum([2, 3], 1) == 6 and type(left_sum([True, True])) is int
+    assert left_sum([]) == 0
+
+
+def test_no_module_of_the_model_adds_with_the_builtin_sum() -> None:
+    """sim.sums.left_sum, not sum(): its float result differs between Python 3.11 and 3.12,
+    and the same config and seed gave other outputs on each."""
+    import ast
+    from pathlib import Path
+
+    import sim
+
+    calls = [f"{path.relative_to(Path(sim.__file__).parent)}:{node.lineno}"
+             for path in sorted(Path(sim.__file__).parent.rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+             and node.func.id == "sum"]
+    assert calls == []
+
+
+def test_outputs_do_not_depend_on_how_the_builtin_sum_rounds(monkeypatch) -> None:
+    """A run with the built-in sum() adding floats exactly rounded (as Python 3.12's
+    compensated sum() comes close to) writes the same tables as one without: the model
+    adds with left_sum. Before, 3.11 and 3.12 gave other outputs for every seed tried."""
+    import builtins
+
+    plain = builtins.sum
+
+    def rounded_once(values, start=0):
+        values = list(values)
+        if all(type(v) is int for v in [start, *values]):
+            return plain(values, start)
+        return math.fsum([start, *values])
+
+    a = simulate(small_config())
+    monkeypatch.setattr(builtins, "sum", rounded_once)
+    b = simulate(small_config())
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    assert json.dumps(a.summary, sort_keys=True) == json.dumps(b.summary, sort_keys=True)
 
 
 def test_run_writes_the_output_contract(tmp_path) -> None:

@@ -26,6 +26,7 @@ from sim.events import ActorType, EventKind
 from sim.ledger import AccountFlows
 from sim.markets.funding import LPS, Commitment, FundTerms
 from sim.messages import TermSheet
+from sim.sums import left_sum
 from sim.world import Phase, World, entrants
 
 GP_FEES = "ext:gp_fees"
@@ -292,7 +293,7 @@ class Fund:
         if self.closed:
             return 0.0
         f = self.world.funding
-        return sum(share * f.last_post_money(s) for s, share in f.holdings(self.id).items())
+        return left_sum(share * f.last_post_money(s) for s, share in f.holdings(self.id).items())
 
     def nav(self) -> float:
         """Cash plus stakes at their last round's post-money (million CNY)."""
@@ -308,8 +309,8 @@ class Fund:
     def _paid_in_and_distributed(self) -> tuple[float, float]:
         """Million CNY the LPs paid in (capital called), and million CNY passed back to
         them so far."""
-        paid = sum(v for _, v in self.commitment.calls)
-        dist = sum(v for _, v in self._distributions if v > 0)
+        paid = left_sum(v for _, v in self.commitment.calls)
+        dist = left_sum(v for _, v in self._distributions if v > 0)
         return paid, dist
 
     def tvpi(self) -> float:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.configuration import CalibrationSpec
+from sim.sums import left_sum
 from sim.validation.facts import FACTS
 from sim.validation.replicate import Replication
 
@@ -73,6 +74,6 @@ def validity_loss(reps: Sequence[Replication], spec: CalibrationSpec) -> Loss:
         peak = float(rep.outcomes["gpu_price_peak_y1_ratio"])
         per_term[PRICE_TERM].append(price_term(peak, spec.price_target_weight))
     terms = {k: float(np.mean(v)) for k, v in per_term.items()}
-    return Loss(value=float(sum(terms.values())), terms=terms,
+    return Loss(value=float(left_sum(terms.values())), terms=terms,
                 margins={k: float(np.median(v)) for k, v in margins.items()},
                 passing={k: float(np.mean(v)) for k, v in passed.items()})

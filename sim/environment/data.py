@@ -8,6 +8,7 @@ private return on buying data shrinks as ``spillover`` grows.
 from __future__ import annotations
 
 from sim.config import DataConfig
+from sim.sums import left_sum
 
 
 class DataPool:
@@ -77,4 +78,4 @@ class DataPool:
         """Average quality over firms in the market."""
         if not self._quality:
             return 0.0
-        return sum(self._quality.values()) / len(self._quality)
+        return left_sum(self._quality.values()) / len(self._quality)

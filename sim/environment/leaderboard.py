@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.sums import left_sum
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -34,7 +36,7 @@ class Leaderboard:
         entry = self._latest.get(firm)
         if entry is None or len(self._latest) < 2:
             return 0.0 if entry is None else 1.0
-        beaten = sum(1 for e in self._latest.values() if e.capability < entry.capability)
+        beaten = left_sum(1 for e in self._latest.values() if e.capability < entry.capability)
         return beaten / (len(self._latest) - 1)
 
     def best_general(self) -> float:

@@ -27,6 +27,7 @@ from sim.config import ComputeConfig
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import GpuOrder, RentalOffer, RentalRequest
+from sim.sums import left_sum
 
 HOURS_PER_DAY = 24.0
 DAYS_PER_MONTH = 365.25 / 12.0
@@ -127,7 +128,7 @@ class ComputeMarket:
 
     def total_rented(self) -> float:
         """GPU-months rented this month by everyone."""
-        return sum(self._rented.values())
+        return left_sum(self._rented.values())
 
     def total_offered(self) -> float:
         """GPU-months offered by clouds at the last rental close."""
@@ -371,8 +372,8 @@ class ComputeMarket:
     def clear_rentals(self, renter_types: dict[str, ActorType]) -> None:
         """Match requests to offers pro rata, collect rent, reprice for next month."""
         now = self._env.now
-        offered = sum(o.gpu_months for o in self._rental_offers)
-        wanted = sum(r.gpu_months for r in self._rental_requests)
+        offered = left_sum(o.gpu_months for o in self._rental_offers)
+        wanted = left_sum(r.gpu_months for r in self._rental_requests)
         self._offered = offered
         fill = min(1.0, offered / wanted) if wanted > 0 else 0.0
         self._rented = {}

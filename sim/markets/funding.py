@@ -23,6 +23,7 @@ from sim.config import FundingConfig, FundsConfig
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import RaiseRequest, SaleOffer, TermSheet
+from sim.sums import left_sum
 
 FOUNDERS = "ext:founders"
 LPS = "ext:lps"
@@ -487,7 +488,7 @@ class FundingMarket:
         for startup in sorted(self._requests):
             req = self._requests[startup]
             got = sheets.get(startup, [])
-            total = sum(s.amount_mcny for s in got)
+            total = left_sum(s.amount_mcny for s in got)
             for sheet in got:   # settled now: paid below, or released by a failed round
                 promised[sheet.fund] -= sheet.amount_mcny
             if (
@@ -698,7 +699,7 @@ class FundingMarket:
         self._ledger.transfer(now, PUBLIC_MARKET, startup, valuation_mcny * primary_share, "ipo")
         funds = sorted(h for h in self._cap[startup] if h in self._funds)
         self._pay_holders(startup, PUBLIC_MARKET, valuation_mcny, "ipo_exit", funds)
-        self._cap[startup][PUBLIC_MARKET] = 1.0 - sum(self._cap[startup].values())
+        self._cap[startup][PUBLIC_MARKET] = 1.0 - left_sum(self._cap[startup].values())
         self._outcome[startup] = Outcome.IPO
         self._for_sale.pop(startup, None)
         self._log.record(

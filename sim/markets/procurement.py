@@ -432,7 +432,7 @@ class EnterpriseMarket:
             return 0.0   # what the sum below gives a vendor never paid, exactly
         trailing = self._trailing
         if trailing is None or trailing[0] != month or trailing[1] != window:
-            # Every vendor's at once, each summed as sum() would, from int 0 (the first
+            # Every vendor's at once, each added left to right, from int 0 (the first
             # month's revenue exactly), month by month as revenue() adds them.
             width = len(self._vendors)
             total = np.zeros(width)

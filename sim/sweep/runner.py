@@ -40,6 +40,7 @@ from sim.commands import stopped
 from sim.configuration import run_control
 from sim.outputs import COMPLETE, OutputError, write_json
 from sim.parallel import process_pool, stop_workers
+from sim.sums import left_sum
 from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
@@ -374,7 +375,7 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
         return code
     say(console, f"wrote {spec.directory}: sweep.parquet ({len(tables.jobs)} rows), "
                  f"sweep_metrics.parquet ({len(tables.metrics)} rows), "
-                 f"{sum(p.suffix == '.png' for p in written)} plots")
+                 f"{left_sum(p.suffix == '.png' for p in written)} plots")
     failed = report_failures(spec, spec.jobs, console)
     return EXIT_FAILED_JOBS if failed or finished < len(spec.jobs) else EXIT_OK
 

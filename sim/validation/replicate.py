@@ -21,6 +21,7 @@ from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH
 from sim.parallel import process_pool
 from sim.rng import replication_seeds
 from sim.run import Tables, simulate
+from sim.sums import left_sum
 
 YEAR = 12
 
@@ -118,7 +119,7 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "acquired": float((ev["kind"] == "acquired").sum()),
         "ipo": float((ev["kind"] == "ipo").sum()),
         "secondary_sale": float((ev["kind"] == "secondary_sale").sum()),
-        "adoption_mean_24": float(sum(at(2 * YEAR, c) for c in m.columns
+        "adoption_mean_24": float(left_sum(at(2 * YEAR, c) for c in m.columns
                                       if c.startswith("adoption_")) / 4),
     }
     return out

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outputs import write_json, write_parquet, write_text
+from sim.sums import left_sum
 from sim.validation.costs import CostCheck
 from sim.validation.facts import FACTS, PASS_SHARE, Fact
 from sim.validation.replicate import Replication
@@ -177,7 +178,7 @@ class Validation:
 def render(v: Validation, plot_files: dict[str, str]) -> str:
     """validation.md."""
     m = v.meta
-    passed = sum(r.ok for r in v.facts)
+    passed = left_sum(r.ok for r in v.facts)
     lines = [
         "# baimo validation",
         "",
