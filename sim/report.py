@@ -423,9 +423,23 @@ def _arms_html(source: Source) -> str:
                     f"<td>{dirs}</td></tr>")
     hashes = sorted({str(r.summary.get("config_hash", ""))[:12]
                      for a in source.arms for r in a.runs})
+    ran = sorted({_ran_on(r.summary) for a in source.arms for r in a.runs} - {""})
     return ('<div class="scroll"><table><tr><th>arm</th><th>overrides</th><th>runs</th></tr>'
             f"{''.join(rows)}</table></div><p class=\"note\">Config hashes (first 12 hex digits): "
-            f"{_e(', '.join(hashes))}.</p>")
+            f"{_e(', '.join(hashes))}."
+            + (f" Run on {_e('; '.join(ran))}." if ran else "") + "</p>")
+
+
+def _ran_on(summary: dict[str, Any]) -> str:
+    """What ran a run (summary.json's ``environment``), as one phrase; "" if it says not
+    (a run an earlier baimo wrote)."""
+    env = summary.get("environment")
+    if not isinstance(env, dict):
+        return ""
+    libraries = ", ".join(f"{name} {v}" for name, v in sorted(env.items())
+                          if name not in ("python", "machine", "system"))
+    return (f"Python {env.get('python', '?')} ({env.get('system', '?')} "
+            f"{env.get('machine', '?')}), {libraries}")
 
 
 def plotted_arms(arms: list[Arm]) -> list[Arm]:

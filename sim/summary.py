@@ -6,6 +6,8 @@ Reads the finished model, the event table and the metrics table; writes nothing.
 from __future__ import annotations
 
 import math
+import platform
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +29,23 @@ TERM_BUCKETS_YEARS = (3, 4, 5, 7, 10)
 COMPUTE_REASONS = ("gpu_purchase", "gpu_rental", "electricity")
 #: Ledger reasons a startup pays that are not spending (an acquired firm's cash moving over).
 NOT_SPENDING = ("acquired_cash",)
+#: Libraries whose arithmetic, random streams or tables a run's outputs come from.
+RUN_LIBRARIES = ("numpy", "simpy", "pandas", "pyarrow")
+
+
+def environment() -> dict[str, str]:
+    """What ran the model: the Python version, the machine and the libraries' versions.
+
+    The same config and seed give the same outputs where these are the same; a library
+    release may change its arithmetic or a random stream, and then the outputs."""
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return {"python": platform.python_version(), "machine": platform.machine(),
+            "system": platform.system(), **{name: installed(name) for name in RUN_LIBRARIES}}
 
 
 def fund_table(model: MarketModel) -> pd.DataFrame:
@@ -123,6 +142,7 @@ def summarise(
     startup_payments = w.ledger.payments({s.id for s in startups})
     summary: dict[str, Any] = {
         "baimo_version": __version__,
+        "environment": environment(),
         "seed": cfg.seed,
         "config_hash": config_hash(cfg),
         "horizon_months": cfg.horizon_months,

@@ -66,6 +66,11 @@ def test_report_on_a_run(run_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     first = read_run(run_dir).events
     first_release = first[first["kind"] == "model_release"].iloc[0]
     assert f"<code>{first_release['actor']}</code>" in text
+    # what ran it, from summary.json: outputs of the same config and seed match only there
+    env = read_run(run_dir).summary["environment"]
+    assert (f"Run on Python {env['python']} ({env['system']} {env['machine']}), "
+            f"numpy {env['numpy']}, pandas {env['pandas']}, pyarrow {env['pyarrow']}, "
+            f"simpy {env['simpy']}.") in text
 
 
 def test_sweep_without_table_is_grouped_by_config(sweep_dir: Path) -> None:
