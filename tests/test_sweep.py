@@ -287,9 +287,17 @@ def test_joblib_workers_start_before_the_jobs_are_composed_and_run_them(tmp_path
     assert all((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
 
 
-def test_joblib_jobs_are_byte_identical_to_serial_ones(swept: dict, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    """Same config and seed: the same bytes whichever launcher ran the job."""
+@pytest.mark.parametrize("workers", ["fork", "spawn"])
+def test_joblib_jobs_are_byte_identical_to_serial_ones(workers: str, swept: dict, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same config and seed: the same bytes whichever launcher ran the job, and whether its
+    workers were forked (Linux) or spawned (macOS, Windows: no test ran that path here)."""
+    import sim.parallel
+
+    if workers not in sim.parallel.mp.get_all_start_methods():
+        pytest.skip(f"{workers} is no start method on this platform")
+    monkeypatch.setattr(sim.parallel, "start_method", lambda: workers)
     parallel = tmp_path / "parallel"
     args = ["+experiment=investor_patience", "funds.term_years=3,10", "replications=1", *TINY,
             "sweep_plots=false", "hydra.launcher.n_jobs=2", f"sweep_dir={parallel}"]
