@@ -33,11 +33,23 @@ from sim.locations import output_root, scenarios_root
 if TYPE_CHECKING:
     from hydra.core.override_parser.types import Override
 
+#: The repository (a checkout), or site-packages (a regular install).
 ROOT = Path(__file__).resolve().parents[1]
-CONF_DIR = ROOT / "conf"
+#: Where a regular install (pip install ., or from a git URL) puts conf/ and experiments/
+#: (pyproject.toml: package data of sim.bundled); a checkout has no such directory.
+BUNDLED = Path(__file__).resolve().parent / "bundled"
+
+
+def _data_dir(name: str) -> Path:
+    """``conf`` or ``experiments``: as installed beside the package, else the checkout's."""
+    installed = BUNDLED / name
+    return installed if installed.is_dir() else ROOT / name
+
+
+CONF_DIR = _data_dir("conf")
 #: The primary config in ``conf/`` (``conf/config.yaml``).
 CONFIG_NAME = "config"
-EXPERIMENTS_DIR = ROOT / "experiments"
+EXPERIMENTS_DIR = _data_dir("experiments")
 #: The config group of named experiments (``+experiment=NAME``).
 EXPERIMENT = "experiment"
 
