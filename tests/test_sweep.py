@@ -598,3 +598,20 @@ def test_joblib_options_baimo_does_not_apply_are_named_not_dropped_silently(
     assert "ignored: backend=threading, timeout=5.0" in note and "n_jobs" in note
     basic = compose_master(start_hydra(), [*SWEEP, "sweep_dir=unused"])
     assert ignored_launcher_options(basic.config) == []
+
+
+def test_a_plugin_of_an_optional_extra_not_installed_says_how_to_add_it(
+        capsys: pytest.CaptureFixture[str], output_root: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a checkout the extra goes in with pip install -e; a regular install (its configs
+    bundled in the package) is installed again from its source."""
+    import sim.sweep.spec as spec
+
+    monkeypatch.setitem(spec.OPTIONAL_PLUGINS, "hydra/launcher/nonesuch", "faraway")
+    code, out, err = baimo([*SWEEP[:-2], "hydra/launcher=nonesuch"], capsys)
+    assert code == 2
+    assert err.strip() == ('baimo: error: hydra/launcher/nonesuch is not installed; it comes '
+                           'with the optional extra: pip install -e ".[faraway]"')
+    monkeypatch.setattr(spec, "CONF_DIR", Path("site-packages/sim/bundled/conf"))
+    assert spec.install_extra("faraway") == ('install baimo again from its source with '
+                                             '[faraway] (pip install ".[faraway]")')

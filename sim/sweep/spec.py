@@ -65,6 +65,14 @@ SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
 OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submitit": "cluster"}
 
 
+def install_extra(extra: str) -> str:
+    """How to add the optional extra ``extra``: in the checkout (an editable install reads
+    conf/ in place), or, for a regular install (its configs bundled), from its source."""
+    if CONF_DIR.parent.name == "bundled":
+        return f'install baimo again from its source with [{extra}] (pip install ".[{extra}]")'
+    return f'pip install -e ".[{extra}]"'
+
+
 class SweepError(OneLineError, ValueError):
     """A sweep cannot start (bad override, bad value, conflicting directory): one line."""
 
@@ -386,7 +394,7 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
         for group, extra in OPTIONAL_PLUGINS.items():
             if f"'{group}" in text:
                 raise SweepError(f"{group} is not installed; it comes with the optional extra: "
-                                 f'pip install -e ".[{extra}]"') from None
+                                 f"{install_extra(extra)}") from None
         raise SweepError(text) from None
 
 
