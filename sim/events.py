@@ -150,20 +150,14 @@ def _arrow_type(name: str) -> pa.DataType:
 
 def _arrow_column(name: str, values: np.ndarray | list[Any]) -> pa.Array:
     """Values of column ``name`` as an Arrow array: float64, bool (a flag) or large_string,
-    with None as null. Text given as other values is spelt as pandas' ``astype("string")``
-    spells it."""
-    import pandas as pd
+    with None as null."""
     import pyarrow as pa
 
     if name in FLOAT_COLUMNS:
         return pa.array(np.asarray(values, dtype=np.float64))
     if name in FLAG_COLUMNS:
         return pa.array(values, type=pa.bool_(), from_pandas=True)
-    try:
-        return pa.array(values, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        spelt = pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string")
-        return pa.array(spelt.array).cast(pa.large_string())
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
 
 
 _Single = tuple[float, str, str, str, "str | None", float, "dict[str, Any] | None"]
