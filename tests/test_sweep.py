@@ -612,6 +612,6 @@ def test_a_plugin_of_an_optional_extra_not_installed_says_how_to_add_it(
     assert code == 2
     assert err.strip() == ('baimo: error: hydra/launcher/nonesuch is not installed; it comes '
                            'with the optional extra: pip install -e ".[faraway]"')
-    monkeypatch.setattr(spec, "CONF_DIR", Path("site-packages/sim/bundled/conf"))
+    monkeypatch.setattr(spec, "CONF_DIR", spec.BUNDLED / "conf")
     assert spec.install_extra("faraway") == ('install baimo again from its source with '
                                              '[faraway] (pip install ".[faraway]")')

@@ -36,6 +36,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.commands import OneLineError, with_quoting_hint
 from sim.config import BaimoConfig, ConfigError
 from sim.configuration import (
+    BUNDLED,
     CONF_DIR,
     CONFIG_NAME,
     RunControl,
@@ -68,7 +69,7 @@ OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submiti
 def install_extra(extra: str) -> str:
     """How to add the optional extra ``extra``: in the checkout (an editable install reads
     conf/ in place), or, for a regular install (its configs bundled), from its source."""
-    if CONF_DIR.parent.name == "bundled":
+    if CONF_DIR.parent == BUNDLED:
         return f'install baimo again from its source with [{extra}] (pip install ".[{extra}]")'
     return f'pip install -e ".[{extra}]"'
 
