@@ -140,6 +140,48 @@ def register_configs() -> None:
     store = ConfigStore.instance()
     if store.get_type(f"{BASE_CONFIG}.yaml") is not ObjectType.CONFIG:
         store.store(name=BASE_CONFIG, node=RunConfig)
+    register_experiments()
+
+
+def register_experiments(folder: Path | None = None) -> None:
+    """Put each experiment file of ``folder`` (None: ``experiments/``) in Hydra's ConfigStore as
+    an option of the config group ``experiment``: ``NAME.yaml`` as ``NAME``,
+    ``teaching/NAME.yaml`` as ``teaching/NAME``, its keys in the package its ``# @package``
+    header names, as Hydra reads a file (``OmegaConf.load``).
+
+    Hydra finds a config group as a folder of that name under its search path, and the
+    experiments live in ``experiments/``: a symbolic link ``conf/experiment`` ->
+    ``../experiments`` stood in for that folder, but a checkout without symbolic links (Git
+    for Windows' default) holds it as a text file, and there no experiment or lesson ran.
+
+    A file is read and stored again only when it has changed. A file that is not YAML is
+    left out: naming it is refused in one line before Hydra composes (:func:`composition_problem`).
+    """
+    folder = EXPERIMENTS_DIR if folder is None else folder
+    store = ConfigStore.instance()
+    for path in sorted(folder.rglob("*.yaml")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        group = "/".join((EXPERIMENT, *path.relative_to(folder).parent.parts))
+        where = f"{group}/{path.name}"
+        version = (str(path), stat.st_mtime_ns, stat.st_size)
+        if (_STORED_EXPERIMENTS.get(where) == version
+                and store.get_type(where) is ObjectType.CONFIG):
+            continue
+        found = _config_file(path)
+        if found is None or found.problem is not None:
+            continue
+        store.store(group=group, name=path.stem, node=OmegaConf.load(path),
+                    package=found.header, provider=f"baimo: {path}")
+        _STORED_EXPERIMENTS[where] = version
+
+
+#: Which version of an experiment file (path, modification time in ns, size in bytes)
+#: Hydra's ConfigStore holds, by config path (``experiment/NAME.yaml``): the store lasts
+#: as long as the process, and reading it back copies the whole config.
+_STORED_EXPERIMENTS: dict[str, tuple[str, int, int]] = {}
 
 
 @functools.cache
@@ -154,12 +196,16 @@ def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
     return frozenset(keys)
 
 
-def bool_problem(overrides: Sequence[Override], conf_dir: Path | None = None) -> str | None:
-    """One line for the first override that gives a true-or-false key anything but true or
-    false, or for the first config file the overrides compose that does (None: none does).
-    OmegaConf would take any integer as a truth value, so a slip such as
-    ``compute.made_to_order=2`` (or a number meant for another key), on the command line
-    or in a file, would run as true, unremarked."""
+def composition_problem(overrides: Sequence[Override],
+                        conf_dir: Path | None = None) -> str | None:
+    """One line for the first thing in the way of composing ``overrides`` that Hydra would
+    let pass or say badly (None: nothing is): an override that gives a true-or-false key
+    anything but true or false; an experiment named both by a scenario and by a shipped
+    experiment (Hydra would take the shipped one as the scenario's schema); a config file
+    the overrides compose that is not YAML or not UTF-8 text, or that gives a
+    true-or-false key anything else. OmegaConf would take any integer as a truth value,
+    so a slip such as ``compute.made_to_order=2`` (or a number meant for another key),
+    on the command line or in a file, would run as true, unremarked."""
     keys = bool_keys()
     for o in overrides:
         if o.is_delete() or o.key_or_group not in keys:
@@ -170,8 +216,19 @@ def bool_problem(overrides: Sequence[Override], conf_dir: Path | None = None) ->
                 continue
             text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
             return f"{o.key_or_group}={text}: allowed true or false"
+    for o in overrides:
+        if o.key_or_group != EXPERIMENT or o.is_delete():
+            continue
+        for name in list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]:
+            both = [folder / f"{name}.yaml" for folder in (scenario_experiments(),
+                                                          EXPERIMENTS_DIR)]
+            if all(path.is_file() for path in both):
+                return (f"{EXPERIMENT}={name}: both {both[0]} and {both[1]} are named so; "
+                        "rename the scenario")
     for path, package in config_files(overrides, conf_dir or CONF_DIR):
-        problem = _file_bool_problem(path, package, keys)
+        found = _config_file(path)
+        problem = (found.problem if found is not None and found.problem is not None
+                   else _file_bool_problem(path, package, keys))
         if problem is not None:
             return problem
     return None
@@ -277,11 +334,13 @@ def _defaults(path: Path, group: str) -> list[_DefaultsEntry]:
 
 
 class _ConfigFile(typing.NamedTuple):
-    """A config file as read once: its YAML data (None if it is not YAML: Hydra will say
-    so) and the package its ``# @package`` header names (None: no header)."""
+    """A config file as read once: its YAML data (None if it is not YAML), the package its
+    ``# @package`` header names (None: no header) and, if it is not YAML or not UTF-8 text,
+    one line saying so (:func:`yaml_problem`)."""
 
     data: Any
     header: str | None
+    problem: str | None = None
 
     def package(self, group: str) -> str:
         """Where the file's keys land: "" for ``_global_``, else the header's package, else
@@ -311,8 +370,10 @@ def _config_file(path: Path) -> _ConfigFile | None:
 def _config_file_cached(path: str, mtime_ns: int, size: int) -> _ConfigFile | None:
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return None
+    except UnicodeDecodeError as exc:
+        return _ConfigFile(None, None, yaml_problem(exc, Path(path)))
     header = None
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -324,7 +385,11 @@ def _config_file_cached(path: str, mtime_ns: int, size: int) -> _ConfigFile | No
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
-        data = None
+        try:   # said as Hydra would say it: its reader's words, the file's name
+            OmegaConf.load(path)
+        except yaml.YAMLError as exc:
+            return _ConfigFile(None, header, yaml_problem(exc))
+        return _ConfigFile(None, header)   # only the faster reader refuses it: leave it to Hydra
     return _ConfigFile(data, header)
 
 
@@ -342,9 +407,10 @@ def scenario_experiments() -> Path:
 
 
 def experiment_file(name: str) -> Path | None:
-    """The file ``+experiment=NAME`` reads: ``conf/experiment/NAME.yaml``, or a scenario
-    (:func:`scenario_experiments`)."""
-    for folder in (CONF_DIR / EXPERIMENT, scenario_experiments()):
+    """The file ``+experiment=NAME`` reads: a scenario (:func:`scenario_experiments`), else
+    ``experiments/NAME.yaml`` (:func:`register_experiments`), in the order of Hydra's search
+    path (the primary config's ``hydra.searchpath`` before the ConfigStore)."""
+    for folder in (scenario_experiments(), EXPERIMENTS_DIR):
         path = folder / f"{name}.yaml"
         if path.is_file():
             return path
@@ -352,7 +418,7 @@ def experiment_file(name: str) -> Path | None:
 
 
 def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | None:
-    """:func:`bool_problem` of the values a config file sets, its keys under ``package``:
+    """:func:`composition_problem` of the values a config file sets, its keys under ``package``:
     OmegaConf converts them as it merges the file, so by then a ``made_to_order: 2`` reads
     as true. A file that is not YAML is left to Hydra, which says so."""
     data = _yaml_data(path)
@@ -498,11 +564,12 @@ def config_hash(cfg: BaimoConfig) -> str:
     return hash_resolved(resolved_dict(cfg))
 
 
-def yaml_problem(exc: yaml.YAMLError | UnicodeDecodeError) -> str:
+def yaml_problem(exc: yaml.YAMLError | UnicodeDecodeError, path: Path | None = None) -> str:
     """One line for a config file that is not valid YAML: the file, where, and what (a file
-    that is not UTF-8 text fails before YAML sees it, and the decoder names no file)."""
+    that is not UTF-8 text fails before YAML sees it, and the decoder names no file: the
+    first such file is named, or ``path`` if given)."""
     if isinstance(exc, UnicodeDecodeError):
-        found = _undecodable_config()
+        found = path if path is not None else _undecodable_config()
         where = str(found) if found is not None else "a config file"
         return f"{where} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at {exc.start})"
     mark = getattr(exc, "problem_mark", None)
@@ -524,8 +591,8 @@ def _undecodable_config() -> Path | None:
     return None
 
 
-def _bool_problem_of(overrides: list[str]) -> str | None:
-    """:func:`bool_problem` of override strings (a syntax error is left to Hydra's compose,
+def _composition_problem_of(overrides: list[str]) -> str | None:
+    """:func:`composition_problem` of override strings (a syntax error is left to Hydra's compose,
     which says it as before)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -534,7 +601,7 @@ def _bool_problem_of(overrides: list[str]) -> str | None:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException:
         return None
-    return bool_problem(parsed)
+    return composition_problem(parsed)
 
 
 def compose(overrides: list[str] | None = None) -> BaimoConfig:
@@ -547,7 +614,7 @@ def compose(overrides: list[str] | None = None) -> BaimoConfig:
     register_configs()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        problem = _bool_problem_of(list(overrides or []))
+        problem = _composition_problem_of(list(overrides or []))
         if problem is not None:
             raise ConfigError(problem)
         try:

@@ -96,3 +96,8 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     code, _, err = baimo(["+experiment=calibrate", "calibration.margin=0", *TINY], capsys)
     assert code == 2 and "calibration.margin=0 is out of range" in err
     assert err.count("\n") == 1
+    # a scenario named as a shipped experiment would shadow it (or be shadowed)
+    code, _, err = baimo(["+experiment=calibrate", "calibration.scenario=hype_bust", *TINY],
+                         capsys)
+    assert code == 2 and "calibration.scenario='hype_bust' is a shipped experiment's name" in err
+    assert err.count("\n") == 1

@@ -75,7 +75,7 @@ def test_the_config_files_a_composition_reads_are_checked_for_true_or_false_keys
     control, a group file of the user's own) is named with its file."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.configuration import CONF_DIR, bool_problem, config_files
+    from sim.configuration import CONF_DIR, EXPERIMENTS_DIR, composition_problem, config_files
 
     conf = tmp_path / "conf"
     shutil.copytree(CONF_DIR, conf)
@@ -85,32 +85,32 @@ def test_the_config_files_a_composition_reads_are_checked_for_true_or_false_keys
     assert files[conf / "compute" / "default.yaml"] == "compute"
     assert len(files) == 12   # the primary and its 11 groups' defaults
     files = dict(config_files(parse(["+experiment=hype_bust", "~data"]), conf))
-    assert files[CONF_DIR / "experiment" / "hype_bust.yaml"] == ""   # @package _global_
+    assert files[EXPERIMENTS_DIR / "hype_bust.yaml"] == ""   # @package _global_
     assert conf / "data" / "default.yaml" not in files
-    assert bool_problem(parse(["+experiment=hype_bust"]), conf) is None
+    assert composition_problem(parse(["+experiment=hype_bust"]), conf) is None
 
     mine = conf / "compute" / "mine.yaml"
     mine.write_text("# my GPUs\nmade_to_order: 2\n", encoding="utf-8")
-    assert bool_problem(parse(["compute=mine"]), conf) == (
+    assert composition_problem(parse(["compute=mine"]), conf) == (
         f"{mine}: compute.made_to_order=2: allowed true or false")
-    assert bool_problem(parse(["compute=default,mine"]), conf) is not None   # a sweep
-    assert bool_problem(parse([]), conf) is None                             # not chosen
+    assert composition_problem(parse(["compute=default,mine"]), conf) is not None   # a sweep
+    assert composition_problem(parse([]), conf) is None                             # not chosen
     elsewhere = conf / "compute" / "moved.yaml"
     elsewhere.write_text("# @package giants\ntrain_on_overdue: 0\n", encoding="utf-8")
-    assert bool_problem(parse(["compute=moved"]), conf) == (
+    assert composition_problem(parse(["compute=moved"]), conf) == (
         f"{elsewhere}: giants.train_on_overdue=0: allowed true or false")
 
     default = conf / "giants" / "default.yaml"
     default.write_text(default.read_text(encoding="utf-8").replace(
         "train_on_overdue: true", "train_on_overdue: 1"), encoding="utf-8")
-    assert bool_problem(parse([]), conf) == (
+    assert composition_problem(parse([]), conf) == (
         f"{default}: giants.train_on_overdue=1: allowed true or false")
     default.write_text(default.read_text(encoding="utf-8").replace(
         "train_on_overdue: 1", "train_on_overdue: true"), encoding="utf-8")
     primary = conf / "config.yaml"
     primary.write_text(primary.read_text(encoding="utf-8").replace(
         "plan: false", "plan: 2"), encoding="utf-8")
-    assert bool_problem(parse([]), conf) == f"{primary}: plan=2: allowed true or false"
+    assert composition_problem(parse([]), conf) == f"{primary}: plan=2: allowed true or false"
 
 
 def test_the_files_defaults_lists_bring_are_checked_for_true_or_false_keys(
@@ -121,7 +121,7 @@ def test_the_files_defaults_lists_bring_are_checked_for_true_or_false_keys(
     another option for that group."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.configuration import CONF_DIR, bool_problem, config_files
+    from sim.configuration import CONF_DIR, composition_problem, config_files
 
     conf = tmp_path / "conf"
     shutil.copytree(CONF_DIR, conf)
@@ -138,14 +138,72 @@ def test_the_files_defaults_lists_bring_are_checked_for_true_or_false_keys(
     files = dict(config_files(parse(["+experiment=dear"]), conf))
     assert files[dear] == "compute"
     assert files[conf / "compute" / "default.yaml"] == "compute"   # what dear extends
-    assert bool_problem(parse(["+experiment=dear"]), conf) == (
+    assert composition_problem(parse(["+experiment=dear"]), conf) == (
         f"{dear}: compute.made_to_order=2: allowed true or false")
-    assert bool_problem(parse(["+experiment=dear", "compute=default"]), conf) is None
+    assert composition_problem(parse(["+experiment=dear", "compute=default"]), conf) is None
     dear.write_text(dear.read_text(encoding="utf-8").replace(": 2", ": false"),
                     encoding="utf-8")
     (conf / "compute" / "default.yaml").write_text("made_to_order: 3\n", encoding="utf-8")
-    assert bool_problem(parse(["+experiment=dear", "compute=dear"]), conf) == (
+    assert composition_problem(parse(["+experiment=dear", "compute=dear"]), conf) == (
         f"{conf / 'compute' / 'default.yaml'}: compute.made_to_order=3: allowed true or false")
+
+
+def test_experiments_compose_from_their_own_folder_with_no_link_in_conf(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``+experiment=NAME`` reads ``experiments/NAME.yaml`` (``teaching/NAME`` a lesson's)
+    through Hydra's ConfigStore, not through a symbolic link conf/experiment, which a
+    checkout without links (Git for Windows' default) holds as a text file: there every
+    experiment failed. Its header's package, its defaults list and an edit count; a file
+    that is not YAML is refused in one line when named, and the others still compose."""
+    import sim.configuration as configuration
+
+    folder = tmp_path / "experiments"
+    (folder / "teaching").mkdir(parents=True)
+    mine = folder / "linkless_mine.yaml"
+    mine.write_text("# @package _global_\ndefaults:\n  - override /compute: default\n"
+                    "  - _self_\nhorizon_months: 14\ncompute:\n  made_to_order: false\n",
+                    encoding="utf-8")
+    (folder / "teaching" / "linkless_lesson.yaml").write_text(
+        "# @package _global_\nhorizon_months: 13\n", encoding="utf-8")
+    (folder / "linkless_scoped.yaml").write_text("term_years: 7\n", encoding="utf-8")
+    broken = folder / "linkless_broken.yaml"
+    broken.write_text("# @package _global_\nfunds:\n  term_years: [1, 2\n", encoding="utf-8")
+    monkeypatch.setattr(configuration, "EXPERIMENTS_DIR", folder)
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+
+    cfg = compose(["+experiment=linkless_mine"])
+    assert (cfg.horizon_months, cfg.compute.made_to_order) == (14, False)
+    assert compose(["+experiment=teaching/linkless_lesson"]).horizon_months == 13
+    # no header: the keys land in the group's package, as Hydra puts a file's
+    from hydra.errors import ConfigCompositionException
+
+    with pytest.raises(ConfigCompositionException, match="Key 'experiment' not in"):
+        compose(["+experiment=linkless_scoped"])
+    mine.write_text(mine.read_text(encoding="utf-8").replace("14", "15"), encoding="utf-8")
+    assert compose(["+experiment=linkless_mine"]).horizon_months == 15
+    with pytest.raises(ConfigError) as refused:
+        compose(["+experiment=linkless_broken"])
+    assert str(refused.value) == (
+        f"{broken}, line 4, column 1: not valid YAML: expected ',' or ']', but got '<stream end>'")
+    assert configuration.experiment_file("linkless_mine") == mine
+    # a scenario of the same name: Hydra would take the experiment as the scenario's schema
+    scenario = tmp_path / "out" / "scenarios" / "experiment" / "linkless_mine.yaml"
+    scenario.parent.mkdir(parents=True)
+    scenario.write_text("# @package _global_\nhorizon_months: 16\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        compose(["+experiment=linkless_mine"])
+    assert str(refused.value) == (f"experiment=linkless_mine: both {scenario} and {mine} are "
+                                  "named so; rename the scenario")
+
+
+def test_no_config_or_experiment_is_a_symbolic_link() -> None:
+    """A checkout without symbolic links (Git for Windows' default) holds a link as a text
+    file naming its target: Hydra would find no config there."""
+    from sim.configuration import CONF_DIR, EXPERIMENTS_DIR
+
+    for folder in (CONF_DIR, EXPERIMENTS_DIR):
+        links = [p for p in (folder, *folder.rglob("*")) if p.is_symlink()]
+        assert links == []
 
 
 def test_chinese_names_in_quotes_name_the_actors_and_change_no_number() -> None:

@@ -41,6 +41,7 @@ from sim.calibration.task import calibration_task, read_record, record_path
 from sim.config import ConfigError
 from sim.configuration import (
     CONFIG_NAME,
+    EXPERIMENTS_DIR,
     CalibrationSpec,
     config_hash,
     run_control,
@@ -76,6 +77,12 @@ def check_spec(spec: CalibrationSpec) -> None:
     if not spec.scenario.replace("_", "").isalnum():
         raise ConfigError(f"calibration.scenario={spec.scenario!r} must be a name of letters, "
                           "digits and underscores")
+    # +experiment=NAME would run one of the two files: Hydra's search path puts the
+    # scenarios first, and the shipped experiment could no longer be run
+    shipped = EXPERIMENTS_DIR / f"{spec.scenario}.yaml"
+    if shipped.is_file():
+        raise ConfigError(f"calibration.scenario={spec.scenario!r} is a shipped experiment's "
+                          f"name ({shipped}); allowed: another name")
 
 
 def search_space(master: DictConfig) -> dict[str, str]:

@@ -40,7 +40,7 @@ from sim.configuration import (
     CONF_DIR,
     CONFIG_NAME,
     RunControl,
-    bool_problem,
+    composition_problem,
     hash_resolved,
     register_configs,
     run_control,
@@ -156,12 +156,12 @@ def start_hydra() -> Hydra:
 
 def parse(overrides: list[str]) -> list[Override]:
     """Hydra's parse of command-line overrides; SweepError on bad syntax, or on a value other
-    than true or false for a true-or-false key (:func:`~sim.configuration.bool_problem`)."""
+    than true or false for a true-or-false key (:func:`~sim.configuration.composition_problem`)."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
         raise SweepError(with_quoting_hint(one_line(exc), overrides)) from None
-    problem = bool_problem(parsed)
+    problem = composition_problem(parsed)
     if problem is not None:
         raise SweepError(problem)
     return parsed
