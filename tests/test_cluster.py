@@ -53,3 +53,18 @@ def test_submitit_local_sweep_matches_joblib_and_resumes(
     assert code == 0, err
     assert "already complete: 1, to run: 1" in out
     pd.testing.assert_frame_equal(pd.read_parquet(local / SWEEP_TABLE), expected)
+
+
+def test_submitit_jobs_compose_a_named_experiment_in_their_own_processes(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each submitit job composes its config again in its own process, where the named
+    experiments reach Hydra only through the ConfigStore the launcher hands over (they are
+    registered from experiments/, not read from a folder under conf/)."""
+    directory = output_root / "patience"
+    code, out, err = baimo(["+experiment=investor_patience", "hydra/launcher=submitit_local",
+                            "replications=1", "horizon_months=12", "buyers.count=200",
+                            "sweep_plots=false", f"sweep_dir={directory}"], capsys)
+    assert code == 0, err
+    assert "5 of 5 jobs complete" in out
+    table = pd.read_parquet(directory / SWEEP_TABLE)
+    assert sorted(table["param.funds.term_years"]) == [3, 4, 5, 7, 10]
