@@ -131,11 +131,13 @@ BASE_CONFIG = "base_config"
 
 
 def register_configs() -> None:
-    """Register the schema under the name the primary config's defaults list uses.
+    """Register the schema under the name the primary config's defaults list uses, and the
+    named experiments (:func:`register_experiments`).
 
-    Once per process: Hydra's ConfigStore lasts as long as the process and the schema
-    does not change, while storing it builds the whole structured config (~20 ms), and a
-    command-line sweep registers it twice (at entry, and as it starts Hydra).
+    The schema once per process: Hydra's ConfigStore lasts as long as the process and the
+    schema does not change, while storing it builds the whole structured config (~20 ms),
+    and a command-line sweep registers it twice (at entry, and as it starts Hydra). An
+    experiment file is stored again only when it has changed.
     """
     store = ConfigStore.instance()
     if store.get_type(f"{BASE_CONFIG}.yaml") is not ObjectType.CONFIG:
@@ -418,9 +420,9 @@ def experiment_file(name: str) -> Path | None:
 
 
 def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | None:
-    """:func:`composition_problem` of the values a config file sets, its keys under ``package``:
-    OmegaConf converts them as it merges the file, so by then a ``made_to_order: 2`` reads
-    as true. A file that is not YAML is left to Hydra, which says so."""
+    """The true-or-false keys a config file gives anything else, its keys under ``package``
+    (:func:`composition_problem`): OmegaConf converts them as it merges the file, so by
+    then a ``made_to_order: 2`` reads as true. A file that is not YAML has no values here."""
     data = _yaml_data(path)
     stack = [(f"{package}." if package else "", data)] if isinstance(data, dict) else []
     while stack:

@@ -155,8 +155,10 @@ def start_hydra() -> Hydra:
 
 
 def parse(overrides: list[str]) -> list[Override]:
-    """Hydra's parse of command-line overrides; SweepError on bad syntax, or on a value other
-    than true or false for a true-or-false key (:func:`~sim.configuration.composition_problem`)."""
+    """Hydra's parse of command-line overrides; SweepError on bad syntax, or on what would
+    stand in the way of composing them (:func:`~sim.configuration.composition_problem`: a
+    value other than true or false for a true-or-false key, a config file that is not
+    YAML, a scenario named as a shipped experiment)."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
