@@ -160,7 +160,8 @@ def test_help_lists_experiments_with_their_questions(capsys: pytest.CaptureFixtu
 
 
 def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None:
-    """`plan=true` from another directory: counts jobs, probes one, runs and writes nothing."""
+    """`plan=true` from another directory: counts jobs, probes one replication of four of
+    the five settings, runs and writes nothing."""
     exe = Path(sys.executable).with_name("baimo")
     env = {**os.environ, "BAIMO_OUTPUT_ROOT": str(output_root)}
     planned = subprocess.run([str(exe), "+experiment=investor_patience", "replications=2",
@@ -168,8 +169,26 @@ def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None
                              text=True, timeout=60)
     assert planned.returncode == 0, planned.stderr
     assert "10 jobs = 5 settings x 2 replications" in planned.stdout
-    assert "estimated duration" in planned.stdout and "probe: one replication" in planned.stdout
+    assert "estimated duration" in planned.stdout
+    assert "probes: one replication of 4 of the 5 settings to run took" in planned.stdout
     assert list(tmp_path.iterdir()) == []          # nothing written, here or under the root
+
+
+def test_the_plan_probes_settings_spread_over_the_sweep() -> None:
+    """Settings can differ in cost many times over: the plan probes the first job of up to
+    four settings, the first and the last among them, not the first job alone."""
+    from sim.sweep.runner import probe_jobs
+
+    spec = build(start_hydra(), ["data.spillover=0,0.25,0.5,0.75,1", "replications=2", *TINY])
+    picked = probe_jobs(spec.jobs)
+    assert [job.params["data.spillover"] for job in picked] == [0, 0.25, 0.75, 1]
+    assert {job.replication for job in picked} == {0}
+    # jobs already complete are not probed: each setting's first job still to run
+    later = probe_jobs(spec.jobs[2:])   # replication 0 of the first two settings done
+    assert [(j.params["data.spillover"], j.replication) for j in later] == [
+        (0.5, 0), (0.75, 0), (0, 1), (0.25, 1)]
+    assert probe_jobs(spec.jobs[:2]) == spec.jobs[:2]   # fewer settings than probes: all
+    assert probe_jobs(spec.jobs, most=1) == spec.jobs[:1]
 
 
 # ---------------------------------------------------------------- running, failing, resuming
@@ -441,6 +460,8 @@ def test_the_plans_estimate_counts_a_composition_per_job_only_where_jobs_compose
     assert estimate_seconds(spec, 4, per_job=1.0) == 4.0 / min(spec.workers, 4)
     slurm = dataclasses.replace(spec, launcher="slurm", workers=4, compose_seconds=0.5)
     assert estimate_seconds(slurm, 4, per_job=1.0) == 1.5
+    # never shorter than the longest job probed (one long setting among short ones)
+    assert estimate_seconds(slurm, 4, per_job=1.0, longest=3.0) == 3.5
 
 
 def test_a_tilde_in_sweep_dir_is_the_home_directory(tmp_path: Path,

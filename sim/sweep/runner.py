@@ -132,26 +132,60 @@ def probe_seconds(spec: SweepSpec, job: Job) -> float:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+#: Most settings the plan probes, one replication each. Settings can differ in cost many
+#: times over (hype_bust's slowest-fading hype founds 140 times the startups of its
+#: fastest, and a job takes 45 times as long), so one probe cannot stand for them all.
+PLAN_PROBES = 4
+
+
 def plan(spec: SweepSpec, console: Console) -> int:
-    """Print the jobs and an estimated duration from a one-replication probe; run nothing."""
+    """Print the jobs and an estimated duration from one-replication probes of up to
+    :data:`PLAN_PROBES` settings (:func:`probe_jobs`); run nothing."""
     done, todo = split_done(spec)
     for line in describe(spec, len(done)):
         say(console, line)
     if not todo:
         say(console, "  nothing to run: every job is complete")
         return EXIT_OK
-    per_job = probe_seconds(spec, todo[0])
-    say(console, f"  probe: one replication of {todo[0].name} took {per_job:.1f} s")
-    say(console, f"  estimated duration: ~{_duration(estimate_seconds(spec, len(todo), per_job))}")
+    probes = probe_jobs(todo)
+    seconds = [probe_seconds(spec, job) for job in probes]
+    longest = max(range(len(probes)), key=seconds.__getitem__)
+    if len(probes) == 1:
+        say(console, f"  probe: one replication of {probes[0].name} took {seconds[0]:.1f} s")
+    else:
+        settings = len({job.setting for job in todo})
+        say(console, f"  probes: one replication of {len(probes)} of the {settings} settings "
+                     f"to run took {min(seconds):.1f}-{max(seconds):.1f} s (the longest: "
+                     f"{probes[longest].name})")
+    mean = left_sum(seconds) / len(seconds)
+    estimate = estimate_seconds(spec, len(todo), mean, longest=seconds[longest])
+    say(console, f"  estimated duration: ~{_duration(estimate)}")
     return EXIT_OK
 
 
-def estimate_seconds(spec: SweepSpec, jobs: int, per_job: float) -> float:
-    """How long ``jobs`` jobs of ``per_job`` seconds take on the sweep's workers. Baimo's
-    own launchers run them from the configs the sweep composed; any other launcher's
-    jobs each compose their config again, about as long as the master took."""
+def probe_jobs(todo: list[Job], most: int = PLAN_PROBES) -> list[Job]:
+    """The first job still to run of up to ``most`` settings, spread evenly over the
+    settings still to run in sweep order, the first and the last among them (a grid's
+    order runs each swept range from end to end)."""
+    first: dict[str, Job] = {}
+    for job in todo:
+        first.setdefault(job.setting, job)
+    settings = list(first.values())
+    if len(settings) <= most:
+        return settings
+    last = len(settings) - 1
+    picks = sorted({round(k * last / max(most - 1, 1)) for k in range(most)})
+    return [settings[i] for i in picks]
+
+
+def estimate_seconds(spec: SweepSpec, jobs: int, per_job: float,
+                     longest: float = 0.0) -> float:
+    """How long ``jobs`` jobs of ``per_job`` seconds on average take on the sweep's
+    workers, and at least as long as the ``longest`` job. Baimo's own launchers run
+    them from the configs the sweep composed; any other launcher's jobs each compose
+    their config again, about as long as the master took."""
     compose = 0.0 if spec.launcher in DIRECT else spec.compose_seconds
-    return jobs * (per_job + compose) / min(spec.workers, jobs)
+    return max(jobs * (per_job + compose) / min(spec.workers, jobs), longest + compose)
 
 
 #: Hydra launchers whose jobs baimo runs itself from the validated configs (sim.sweep.task).
