@@ -174,6 +174,18 @@ def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None
     assert list(tmp_path.iterdir()) == []          # nothing written, here or under the root
 
 
+def test_a_directory_name_has_no_path_separator_on_windows_either(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows takes both ``\\`` and ``/`` as separators: a sweep named by an override
+    holding a ``/`` would have nested its directory there."""
+    from sim.sweep import spec as sweep_spec
+
+    assert sweep_spec.safe_name("a/b") == "a_b"
+    monkeypatch.setattr(sweep_spec.os, "sep", "\\")
+    monkeypatch.setattr(sweep_spec.os, "altsep", "/")
+    assert sweep_spec.safe_name("x=a/b\\c") == "x=a_b_c"
+
+
 def test_the_plan_probes_settings_spread_over_the_sweep() -> None:
     """Settings can differ in cost many times over: the plan probes the first job of up to
     four settings, the first and the last among them, not the first job alone."""

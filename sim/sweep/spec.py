@@ -139,8 +139,11 @@ def quote(value: str) -> str:
 
 
 def safe_name(name: str) -> str:
-    """A directory name: no path separators, not too long (then shortened with a hash)."""
-    name = name.replace(os.sep, "_")
+    """A directory name: no path separators (Windows has two: ``\\`` and ``/``), not too
+    long (then shortened with a hash)."""
+    for separator in (os.sep, os.altsep):
+        if separator:
+            name = name.replace(separator, "_")
     if len(name) > MAX_NAME:
         digest = hashlib.sha1(name.encode()).hexdigest()[:10]
         name = f"{name[: MAX_NAME - 12]}~{digest}"
