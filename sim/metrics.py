@@ -45,10 +45,12 @@ METRIC_COLUMNS: tuple[str, ...] = (
 
 
 def hhi(values: list[float]) -> float:
-    """Herfindahl-Hirschman index (0..1) of positive amounts; 0 when there are none."""
+    """Herfindahl-Hirschman index (0..1) of positive amounts; NaN (undefined, null in the
+    outputs) when there are none: a market with no revenue yet is not a perfectly
+    competitive one, and an HHI of 0 in the boom's first months read as one."""
     total = left_sum(v for v in values if v > 0)
     if total <= 0:
-        return 0.0
+        return math.nan
     return float(left_sum((v / total) ** 2 for v in values if v > 0))
 
 

@@ -15,7 +15,8 @@ from sim.markets.funding import Outcome
 from sim.run import Tables
 
 #: Metrics that are undefined (null) when their denominator is zero, with that denominator.
-UNDEFINED_WHEN_ZERO = {"giant_revenue_share": ("revenue_giants_mcny", "revenue_startups_mcny")}
+UNDEFINED_WHEN_ZERO = {"giant_revenue_share": ("revenue_giants_mcny", "revenue_startups_mcny"),
+                       "hhi_enterprise_revenue": ("revenue_giants_mcny", "revenue_startups_mcny")}
 
 
 #: Event kinds that always carry an amount (API subscriptions are usage-priced: no amount).

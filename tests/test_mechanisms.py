@@ -127,3 +127,15 @@ def test_a_tender_taste_spreads_contracts_beyond_the_leading_vendor() -> None:
     d = _paired(["horizon_months=36", "buyers.count=2000"], ["buyers.tender_taste=0"],
                 ["buyers.tender_taste=0.3"], 3, _top_contract_share)
     assert (d < 0).all()
+
+
+def test_the_hhi_is_undefined_without_revenue_and_a_share_sum_with_it() -> None:
+    """No revenue yet is no market to be concentrated: NaN (null in the outputs), not the 0
+    of a perfectly competitive market, which the boom's first months showed before."""
+    import math
+
+    from sim.metrics import hhi
+
+    assert math.isnan(hhi([])) and math.isnan(hhi([0.0, 0.0]))
+    assert hhi([1.0, 1.0, 0.0]) == 0.5
+    assert hhi([3.0]) == 1.0

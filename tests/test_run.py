@@ -140,8 +140,9 @@ def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
     summary = simulate(small_config("horizon_months=2", "hype.shocks=[]",
                                     "compute.export_controls=[]")).summary
     assert summary["concentration"]["giant_revenue_share_final"] is None
+    assert summary["concentration"]["hhi_final"] is None   # no market to be concentrated
     lines = headline(summary)
-    assert lines[-1].endswith("giants' share n/a")
+    assert lines[-1] == "enterprise revenue HHI n/a, giants' share n/a"
     assert len(lines) == 5
 
 
