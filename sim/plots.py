@@ -197,10 +197,13 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
 
 
 def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
-    """Share of buyers with a live contract or subscription, by segment."""
+    """Share of buyers with a live contract or subscription, by segment (a segment with no
+    buyers has no adoption, and no line)."""
     fig, (ax,) = _figure("Enterprise adoption by buyer segment")
     t = _dates(metrics)
     for seg in SEGMENTS:
+        if metrics[f"adoption_{seg}"].isna().all():
+            continue
         ax.plot(
             t,
             100 * metrics[f"adoption_{seg}"],

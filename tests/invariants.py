@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.config import SEGMENTS
 from sim.markets.funding import Outcome
 from sim.run import Tables
 
@@ -69,14 +70,19 @@ def shares_are_shares(t: Tables) -> None:
 
 
 def no_nan_or_infinity(t: Tables) -> None:
-    """Numbers are finite; null only where a quantity is undefined (documented above)."""
+    """Numbers are finite; null only where a quantity is undefined (documented above, and
+    a segment's adoption where the segment has no buyers)."""
     m = t.metrics.drop(columns=["date"])
+    empty = {f"adoption_{seg}": size == 0
+             for seg, size in zip(SEGMENTS, t.model.buyers.segment_sizes(), strict=True)}
     for col in m.columns:
         values = m[col].to_numpy(dtype=float)
         assert not np.isinf(values).any(), col
         if col in UNDEFINED_WHEN_ZERO:
             denominator = sum(m[c] for c in UNDEFINED_WHEN_ZERO[col])
             assert (np.isnan(values) == (denominator.to_numpy() == 0)).all(), col
+        elif col in empty:
+            assert (np.isnan(values) == empty[col]).all(), col
         else:
             assert not np.isnan(values).any(), col
     ev = t.events

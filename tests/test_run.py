@@ -146,6 +146,28 @@ def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
     assert len(lines) == 5
 
 
+def test_a_segment_with_no_buyers_has_no_adoption_rather_than_none_adopting(tmp_path) -> None:
+    """All buyers in one segment: the others' adoption is undefined (null in the metrics
+    and the summary, no line in the plot), not 0, which read as a segment that refused
+    every offer; the run still meets every invariant and writes every plot."""
+    from sim.run import write_run
+
+    tables = simulate(small_config("buyers.segment_shares=[0,1,0,0]", "horizon_months=24"))
+    invariants.check_all(tables)
+    m = tables.metrics
+    assert m["adoption_large_digital"].notna().all() and m["adoption_large_digital"].max() > 0
+    for seg in ("gov_soe", "traditional", "sme"):
+        assert m[f"adoption_{seg}"].isna().all()
+        assert tables.summary["adoption_final"][seg] is None
+        assert tables.summary["adoption_month_24"][seg] is None
+    from sim.plots import plot_adoption
+
+    legend = plot_adoption(m, tables.events).axes[0].get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["large digital"]
+    write_run(tables, tmp_path / "run")
+    assert (tmp_path / "run" / "plots").is_dir()
+
+
 def test_a_world_without_funds_writes_the_whole_contract(tmp_path) -> None:
     """No fund at the start and none founded: the funds table is empty but typed, and the
     fund returns plot says there was no fund (it stopped with a ValueError traceback on

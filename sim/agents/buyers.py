@@ -22,6 +22,7 @@ until their term ends; subscribers churn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -665,9 +666,16 @@ class BuyerPopulation:
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:
-        """Share of each segment's buyers with a live contract or subscription."""
+        """Share of each segment's buyers with a live contract or subscription; NaN
+        (undefined, null in the outputs) for a segment with no buyers, whose adoption was
+        reported as 0 (``buyers.segment_shares`` with a 0, or a population so small that
+        the draw leaves a segment empty)."""
         # Integer indices: a boolean-mask gather over the population is several times slower.
         adopted = np.bincount(self.segment[np.flatnonzero(self.vendor >= 0)],
                               minlength=len(SEGMENTS))
-        return [float(a / n) if n else 0.0
+        return [float(a / n) if n else math.nan
                 for a, n in zip(adopted.tolist(), self._segment_size.tolist(), strict=True)]
+
+    def segment_sizes(self) -> list[int]:
+        """How many buyers each segment has (in the order of ``SEGMENTS``)."""
+        return [int(n) for n in self._segment_size.tolist()]

@@ -119,10 +119,17 @@ def outcomes(tables: Tables) -> dict[str, float]:
         "acquired": float((ev["kind"] == "acquired").sum()),
         "ipo": float((ev["kind"] == "ipo").sum()),
         "secondary_sale": float((ev["kind"] == "secondary_sale").sum()),
-        "adoption_mean_24": float(left_sum(at(2 * YEAR, c) for c in m.columns
-                                      if c.startswith("adoption_")) / 4),
+        "adoption_mean_24": _mean_defined([at(2 * YEAR, c) for c in m.columns
+                                           if c.startswith("adoption_")]),
     }
     return out
+
+
+def _mean_defined(values: list[float]) -> float:
+    """The mean of the values that are defined (a segment with no buyers has no adoption);
+    NaN if none is."""
+    defined = [v for v in values if not math.isnan(v)]
+    return float(left_sum(defined) / len(defined)) if defined else math.nan
 
 
 def replicate_one(cfg: BaimoConfig) -> Replication:
