@@ -212,8 +212,7 @@ def composition_problem(overrides: Sequence[Override],
     for o in overrides:
         if o.is_delete() or o.key_or_group not in keys:
             continue
-        values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
-        for value in values:
+        for value in _values(o):
             if not _not_a_bool(value):
                 continue
             text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
@@ -221,7 +220,7 @@ def composition_problem(overrides: Sequence[Override],
     for o in overrides:
         if o.key_or_group != EXPERIMENT or o.is_delete():
             continue
-        for name in list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]:
+        for name in _values(o):
             both = [folder / f"{name}.yaml" for folder in (scenario_experiments(),
                                                           EXPERIMENTS_DIR)]
             if all(path.is_file() for path in both):
@@ -234,6 +233,12 @@ def composition_problem(overrides: Sequence[Override],
         if problem is not None:
             return problem
     return None
+
+
+def _values(o: Override) -> list[Any]:
+    """The values override ``o`` gives its key or group: each of a sweep's (``a,b``), or
+    its one."""
+    return list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
 
 
 def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Path, str]]:
@@ -256,8 +261,7 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
         if o.is_delete():
             command_line[group] = None
         else:
-            values = list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
-            command_line[group] = [str(v) for v in values]
+            command_line[group] = [str(v) for v in _values(o)]
     # An experiment's defaults list changes the primary's choices (`override /group: x`) or
     # adds groups; the command line has the last word on both.
     for option in command_line.get(EXPERIMENT) or []:
