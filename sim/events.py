@@ -155,9 +155,7 @@ def _arrow_column(name: str, values: np.ndarray | list[Any]) -> pa.Array:
 
     if name in FLOAT_COLUMNS:
         return pa.array(np.asarray(values, dtype=np.float64))
-    if name in FLAG_COLUMNS:
-        return pa.array(values, type=pa.bool_(), from_pandas=True)
-    return pa.array(values, type=pa.large_string(), from_pandas=True)
+    return pa.array(values, type=_arrow_type(name), from_pandas=True)
 
 
 _Single = tuple[float, str, str, str, "str | None", float, "dict[str, Any] | None"]
