@@ -191,14 +191,14 @@ def sweep_or_run(argv: list[str]) -> None:
 @commands.console_command("baimo")
 def main() -> None:
     """Console entry point."""
-    register_configs()
     register_resolver()
     argv = sys.argv[1:]
     if argv[:1] == ["list"]:
         print(listing(), end="")
     elif argv[:1] == ["aggregate"]:
         aggregate_command(argv[1:])
-    else:
+    else:   # only what composes a config needs the schema and the experiments stored
+        register_configs()
         sweep_or_run(argv)
 
 
