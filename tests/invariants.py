@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.agents.buyers import CONTRACT
 from sim.config import SEGMENTS
 from sim.markets.funding import Outcome
 from sim.run import Tables
@@ -138,6 +139,28 @@ def no_client_of_a_vendor_that_left(t: Tables) -> None:
     assert not stale, f"buyers still with vendors that left: {stale[:5]}"
 
 
+def payment_groups_are_the_buyers(t: Tables) -> None:
+    """The buyers' running payment sums (members, budget, instalments, project value by
+    (vendor, segment, channel), contract clients by (vendor, domain)) are what a fresh
+    count over the buyers gives: every signing, ending, switch and takeover moved them."""
+    b = t.model.buyers
+    g = b._groups
+    active = np.flatnonzero(b.vendor >= 0)
+    vendor = b.vendor[active].astype(np.int64)
+    contract = b.channel[active] == CONTRACT
+    keys = (vendor * len(SEGMENTS) + b.segment[active]) * 2 + contract
+    size = g.members.size
+    assert (np.bincount(keys, minlength=size) == g.members).all(), "payment group members"
+    for name, column in (("budget", b.budget), ("instalments", b.payment),
+                         ("project_value", b.project_value)):
+        want = np.bincount(keys, weights=column[active], minlength=size)
+        assert np.allclose(getattr(g, name), want, rtol=1e-9, atol=1e-9), f"payment group {name}"
+    ndom = len(t.model.world.domains)
+    pairs = vendor[contract] * ndom + b.domain[active[contract]]
+    assert (np.bincount(pairs, minlength=g.contracts.size) == g.contracts).all(), \
+        "contract clients by (vendor, domain)"
+
+
 def funds_invested_what_the_rounds_raised(t: Tables) -> None:
     """funds.parquet's invested money is what the rounds raised plus what leads paid in
     secondary sales (each transfer rounds to whole CNY), and secondary sales come back to
@@ -172,7 +195,8 @@ def funds_paid_in_only_what_they_called(t: Tables) -> None:
 
 ALL = (money_is_conserved, gpus_are_conserved, cash_negative_only_after_bankruptcy,
        shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered,
-       no_client_of_a_vendor_that_left, funds_invested_what_the_rounds_raised,
+       no_client_of_a_vendor_that_left, payment_groups_are_the_buyers,
+       funds_invested_what_the_rounds_raised,
        funds_paid_in_only_what_they_called)
 
 

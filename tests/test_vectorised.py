@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import sim.agents.buyers as buyers_module
-from sim.agents.buyers import MOST_RIVALS, SCREEN_PICKS, dominators, few_dominators
+from sim.agents.buyers import (
+    MOST_RIVALS,
+    SCREEN_PICKS,
+    PaymentGroups,
+    dominators,
+    few_dominators,
+)
 from sim.config import SEGMENTS
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
@@ -256,3 +262,33 @@ def test_a_months_payments_are_each_groups_buyers_own_spend_summed() -> None:
     assert paid.keys() == want.keys()
     for key, cny in want.items():
         assert paid[key] == pytest.approx(cny, rel=1e-9, abs=1), key
+
+
+def test_payment_groups_grow_with_the_vendors_and_empty_to_exact_zeros() -> None:
+    """Buyers join and leave their (vendor, segment, channel) group; room is made for a
+    vendor founded later, and a group left empty holds exact zeros, not what is left of
+    adding and subtracting 0.1 and 0.2 (5.6e-17)."""
+    groups = PaymentGroups(segments=len(SEGMENTS), domains=3)
+
+    def move(sign: int, rows: list[int]) -> None:
+        groups.move(sign, np.array([0, 5, 5])[rows], np.array([1, 2, 2])[rows],
+                    np.array([False, True, True])[rows], np.array([0, 2, 2])[rows],
+                    np.array([0.5, 0.1, 0.2])[rows], np.array([0.0, 0.1, 0.2])[rows],
+                    np.array([0.0, 0.3, 0.6])[rows])
+
+    move(+1, [0, 1, 2])
+    assert groups.vendors >= 6
+    contract_group = (5 * len(SEGMENTS) + 2) * 2 + 1
+    vendor, segment, channel = groups.key(np.array([contract_group]))
+    assert (vendor[0], segment[0], channel[0]) == (5, 2, 1)
+    assert groups.members[contract_group] == 2 and groups.contracts[5 * 3 + 2] == 2
+    assert groups.instalments[contract_group] == pytest.approx(0.3)
+    assert groups.budget[(1 * 2)] == 0.5 and groups.members.sum() == 3
+    move(-1, [1])
+    assert groups.instalments[contract_group] == pytest.approx(0.2)
+    move(-1, [2])
+    assert groups.members[contract_group] == 0 and groups.contracts.sum() == 0
+    for sums in (groups.budget, groups.instalments, groups.project_value):
+        assert sums[contract_group] == 0.0
+    assert groups.members.sum() == 1 and groups.budget[2] == 0.5
+

@@ -163,6 +163,72 @@ class OfferTable:
         return np.flatnonzero(counts < rivals)
 
 
+class PaymentGroups:
+    """What the buyers pay their vendors each month, kept as running sums by group.
+
+    A group is one (vendor, segment, channel) of buyers: its members, their summed
+    monthly budget (million CNY; what an API group's usage is bought with), contract
+    instalments and delivered project value (million CNY per month). Contract clients
+    are also counted by (vendor, domain). A buyer joins its group when it signs and
+    leaves it when its contract or subscription ends or its vendor is taken over, so
+    the month's payments are read off the groups, not summed again over every paying
+    buyer. A group whose last member leaves is reset to exact zeros (no rounding
+    residue from the subtractions).
+    """
+
+    def __init__(self, segments: int, domains: int) -> None:
+        self._segments = segments
+        self._domains = domains
+        self.vendors = 0   # vendor ids the arrays hold (0 .. vendors - 1)
+        self.members = np.zeros(0, dtype=np.int64)
+        self.budget = np.zeros(0)
+        self.instalments = np.zeros(0)
+        self.project_value = np.zeros(0)
+        self.contracts = np.zeros(0, dtype=np.int64)   # clients by (vendor, domain)
+
+    def key(self, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Vendor, segment and channel (1: contract, 0: API) of each group index."""
+        vendor, segment = np.divmod(group >> 1, self._segments)
+        return vendor, segment, group & 1
+
+    def _hold(self, vendors: int) -> None:
+        """Make room for vendor ids below ``vendors`` (doubling, as vendors are founded)."""
+        if vendors <= self.vendors:
+            return
+        grown = max(vendors, 2 * self.vendors)
+        per_group, per_pair = self._segments * 2, self._domains
+        for name, per in (("members", per_group), ("budget", per_group),
+                          ("instalments", per_group), ("project_value", per_group),
+                          ("contracts", per_pair)):
+            old = getattr(self, name)
+            new = np.zeros(grown * per, dtype=old.dtype)
+            new[:old.size] = old
+            setattr(self, name, new)
+        self.vendors = grown
+
+    def move(self, sign: int, vendor: np.ndarray, segment: np.ndarray, contract: np.ndarray,
+             domain: np.ndarray, budget: np.ndarray, instalment: np.ndarray,
+             project_value: np.ndarray) -> None:
+        """Buyers join (``sign`` +1) or leave (-1) their groups; one entry per buyer."""
+        if vendor.size == 0:
+            return
+        self._hold(int(vendor.max()) + 1)
+        keys = (vendor.astype(np.int64) * self._segments + segment) * 2 + contract
+        # np.add.at: a few hundred buyers move at a time, against thousands of groups.
+        np.add.at(self.members, keys, sign)
+        np.add.at(self.budget, keys, sign * budget)
+        np.add.at(self.instalments, keys, sign * instalment)
+        np.add.at(self.project_value, keys, sign * project_value)
+        if sign < 0:
+            emptied = keys[self.members[keys] == 0]
+            self.budget[emptied] = 0.0
+            self.instalments[emptied] = 0.0
+            self.project_value[emptied] = 0.0
+        if contract.any():
+            pairs = vendor[contract].astype(np.int64) * self._domains + domain[contract]
+            np.add.at(self.contracts, pairs, sign)
+
+
 class BuyerPopulation:
     """All enterprise buyers as arrays (one row per buyer)."""
 
@@ -204,6 +270,7 @@ class BuyerPopulation:
         self._table: OfferTable | None = None
         self._departures_seen = 0  # vendors that left, followed so far
         self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
+        self._groups = PaymentGroups(len(SEGMENTS), len(world.domains))
         # Work arrays for the monthly look at the market, reused each month: a fresh
         # array of population size would be fresh memory from the system every month
         # (page faults cost more than the arithmetic).
@@ -303,7 +370,15 @@ class BuyerPopulation:
         )
         self._clear(idx)
 
+    def _regroup(self, idx: np.ndarray, sign: int) -> None:
+        """Buyers ``idx`` (each with a vendor) join (``sign`` +1) or leave (-1) their
+        payment groups (:class:`PaymentGroups`)."""
+        self._groups.move(sign, self.vendor[idx], self.segment[idx],
+                          self.channel[idx] == CONTRACT, self.domain[idx], self.budget[idx],
+                          self.payment[idx], self.project_value[idx])
+
     def _clear(self, idx: np.ndarray) -> None:
+        self._regroup(idx, -1)
         self.previous[idx] = self.vendor[idx]
         self.vendor[idx] = -1
         self.channel[idx] = NONE
@@ -326,6 +401,7 @@ class BuyerPopulation:
         self.payment[idx] = price_mcny / term
         self.project_value[idx] = value_mcny / term
         self.renewing[idx] = False
+        self._regroup(idx, +1)
 
     def _set_subscriptions(self, idx: np.ndarray, vendor: np.ndarray) -> None:
         """Buyers ``idx`` (distinct) subscribe to ``vendor``'s API."""
@@ -335,6 +411,7 @@ class BuyerPopulation:
         self.payment[idx] = 0.0
         self.project_value[idx] = 0.0
         self.renewing[idx] = False
+        self._regroup(idx, +1)
 
     def _log_signed(self, idx: np.ndarray, vendor: np.ndarray, channel: int,
                     price_mcny: np.ndarray | float) -> None:
@@ -366,7 +443,9 @@ class BuyerPopulation:
                 continue
             heir = m.successor(m.vendor_name(v))
             if heir is not None:
+                self._regroup(clients, -1)
                 self.vendor[clients] = m.vendor_index(heir)
+                self._regroup(clients, +1)
             else:
                 self._end(clients, "vendor_exit")
 
@@ -615,54 +694,37 @@ class BuyerPopulation:
     def pay_vendors(self, offers: list[Offer]) -> None:
         """Monthly payments: contract instalments and API usage at the vendor's price.
 
-        One payment per (vendor, segment, channel), in that order. A group's sums come
-        from one count over the paying buyers each (np.bincount, in buyer order): an API
-        group pays for its buyers' summed usage, which is their summed budget times the
-        tokens a budget buys this month (:meth:`usage_mtok`), at its vendor's price; a
-        contract group pays its buyers' summed instalments and delivers their summed
-        monthly project value.
+        One payment per (vendor, segment, channel) group with members, in that order,
+        from the group's running sums (:class:`PaymentGroups`): an API group pays for its
+        buyers' summed usage, which is their summed budget times the tokens a budget buys
+        this month (:meth:`usage_mtok`), at its vendor's price; a contract group pays its
+        buyers' summed instalments and delivers their summed monthly project value.
         """
         w = self.world
         m = w.enterprise
-        active = np.flatnonzero(self.vendor >= 0)
-        if active.size == 0:
+        g = self._groups
+        group = np.flatnonzero(g.members)   # (vendor, segment, channel) in ascending order
+        if group.size == 0:
             return
         price_of = np.zeros(m.vendor_count)  # CNY per million tokens, by vendor id
         if offers:   # the month's table (built once, shared with the rest of the month)
             table = self._offer_table(offers)
             price_of[table.ids] = table.price_cny_per_mtok
-        vendor = self.vendor[active]
-        is_contract = self.channel[active] == CONTRACT
-        nseg = len(SEGMENTS)
-        keys = (vendor * nseg + self.segment[active]) * 2 + is_contract  # int32, as vendor
-        size = m.vendor_count * nseg * 2
-        members = np.bincount(keys, minlength=size)
-        group = np.flatnonzero(members)   # (vendor, segment, channel) in ascending order
-        # A group is one channel's buyers: an API group's budget buys tokens, a contract
-        # group's instalments and project value are its clients' (a subscriber has none).
-        budget = np.bincount(keys, weights=self.budget[active], minlength=size)[group]
-        instalments = np.bincount(keys, weights=self.payment[active], minlength=size)[group]
-        project_value = np.bincount(keys, weights=self.project_value[active],
-                                    minlength=size)[group]
-        vendor_of, segment_of = np.divmod(group >> 1, nseg)
-        channel_of = group & 1   # 1: a contract group, 0: an API group
+        vendor_of, segment_of, channel_of = g.key(group)
         contract = channel_of == 1
-        tokens = self.usage_mtok(budget)
-        amounts = np.where(contract, instalments, tokens * price_of[vendor_of] / 1e6)
-        loads = np.where(contract, project_value, tokens)
+        tokens = self.usage_mtok(g.budget[group])
+        amounts = np.where(contract, g.instalments[group], tokens * price_of[vendor_of] / 1e6)
+        loads = np.where(contract, g.project_value[group], tokens)
         payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers
         w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amounts,
                                _PAYMENT_REASONS[channel_of].tolist())
         m.record_monthly_payments(payees, contract, amounts, loads)
         # Contract-months by (vendor, domain): whole numbers, in ascending pair order.
-        clients = np.flatnonzero(is_contract)
-        ndom = len(self._domain_names)
-        counts = np.bincount(vendor[clients].astype(np.int64) * ndom
-                             + self.domain[active[clients]])
-        pairs = np.flatnonzero(counts)
-        pair_vendor, pair_domain = np.divmod(pairs, ndom)
+        pairs = np.flatnonzero(g.contracts)
+        pair_vendor, pair_domain = np.divmod(pairs, len(self._domain_names))
         m.record_contract_months_each(m.vendor_names()[pair_vendor].tolist(),
-                                      pair_domain.tolist(), counts[pairs].astype(float).tolist())
+                                      pair_domain.tolist(),
+                                      g.contracts[pairs].astype(float).tolist())
 
     # ------------------------------------------------------------ observation
     def adoption_by_segment(self) -> list[float]:
