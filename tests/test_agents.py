@@ -693,3 +693,26 @@ def test_a_company_whose_round_failed_asks_less_and_draws_funds_with_the_discoun
     assert req.score == pytest.approx(score + 2 * math.log(1 / (1 - cut)))
     if cut == 0:
         assert (req.pre_money_mcny, req.score) == (value, score)   # the baseline, exactly
+
+
+def test_buyers_look_at_the_market_with_their_own_chance_and_always_when_a_contract_ended(
+) -> None:
+    """The month's lookers are thinned from candidates drawn at the highest chance: a free
+    buyer looks with chance consider rate x its digitisation, one whose contract just ended
+    always looks, and one with a vendor or an open tender never does."""
+    buyers = MarketModel(small_config("buyers.count=4000")).buyers
+    rate = buyers._consider_rate()
+    buyers.vendor[:100] = 0
+    buyers.pending[100:200] = True
+    buyers.renewing[200:300] = True
+    free = np.arange(300, buyers.n)
+    low = free[buyers.digitization[free] < np.median(buyers.digitization[free])]
+    high = np.setdiff1d(free, low)
+    looked = np.zeros(buyers.n)
+    months = 300
+    for _ in range(months):
+        looked[buyers._lookers()] += 1
+    assert looked[:200].sum() == 0 and (looked[200:300] == months).all()
+    for group in (low, high):
+        expected = months * rate * buyers.digitization[group].sum()
+        assert looked[group].sum() == pytest.approx(expected, rel=5 / math.sqrt(expected))

@@ -26,6 +26,7 @@ from sim.agents.buyers import (
     MOST_RIVALS,
     SCREEN_PICKS,
     PaymentGroups,
+    bernoulli_positions,
     dominators,
     few_dominators,
 )
@@ -292,3 +293,29 @@ def test_payment_groups_grow_with_the_vendors_and_empty_to_exact_zeros() -> None
         assert sums[contract_group] == 0.0
     assert groups.members.sum() == 1 and groups.budget[2] == 0.5
 
+
+@pytest.mark.parametrize(("n", "p"), [(20, 0.3), (50, 0.03), (7, 0.9)])
+def test_bernoulli_positions_keep_each_index_with_its_chance_whatever_the_batch(
+    n: int, p: float
+) -> None:
+    """The buyers who look, churn or review are drawn as geometric gaps: each index comes
+    up with chance p independently (counts and every index's frequency as a binomial's),
+    and drawing the gaps in batches of two gives the same indices as one batch."""
+    rng = np.random.default_rng(3)
+    draws = 4000
+    seen = np.zeros(n)
+    counts = []
+    for _ in range(draws):
+        idx = bernoulli_positions(rng, n, p)
+        assert (np.diff(idx) > 0).all() and (idx.size == 0 or (idx[0] >= 0 and idx[-1] < n))
+        seen[idx] += 1
+        counts.append(idx.size)
+    sd = math.sqrt(p * (1 - p) / draws)
+    assert np.abs(seen / draws - p).max() < 5 * sd
+    assert np.var(counts) == pytest.approx(n * p * (1 - p), rel=0.15)
+    for seed in range(20):
+        whole = bernoulli_positions(np.random.default_rng(seed), n, p)
+        paired = bernoulli_positions(np.random.default_rng(seed), n, p, batch=2)
+        np.testing.assert_array_equal(whole, paired)
+    assert bernoulli_positions(rng, n, 0.0).size == 0 and bernoulli_positions(rng, 0, p).size == 0
+    np.testing.assert_array_equal(bernoulli_positions(rng, n, 1.0), np.arange(n))
