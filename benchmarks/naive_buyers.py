@@ -203,6 +203,12 @@ class NaiveBuyers(BuyerPopulation):
             m.record_delivery_load(name, float(self.project_value[i]))
             m.record_contract_months(name, int(self.domain[i]), 1.0)
 
+    def adoption_by_segment(self) -> list[float]:
+        """Adopters counted over the buyers' arrays (this design keeps no payment groups,
+        and the census is not what it is about: counted as the population counted it)."""
+        return self._adoption(np.bincount(self.segment[self.vendor >= 0],
+                                          minlength=len(SEGMENTS)))
+
     # ------------------------------------------------------------ one buyer's records
     def end_one(self, i: int, reason: str) -> None:
         """Buyer ``i`` leaves its vendor (one event row)."""

@@ -159,6 +159,8 @@ def payment_groups_are_the_buyers(t: Tables) -> None:
     pairs = vendor[contract] * ndom + b.domain[active[contract]]
     assert (np.bincount(pairs, minlength=g.contracts.size) == g.contracts).all(), \
         "contract clients by (vendor, domain)"
+    adopted = np.bincount(b.segment[active], minlength=len(SEGMENTS))
+    assert (g.adopters_by_segment() == adopted).all(), "adopters by segment"
 
 
 def funds_invested_what_the_rounds_raised(t: Tables) -> None:

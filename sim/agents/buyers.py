@@ -216,6 +216,15 @@ class PaymentGroups:
         vendor, segment = np.divmod(group >> 1, self._segments)
         return vendor, segment, group & 1
 
+    def has_members(self, vendor: int) -> bool:
+        """Whether any buyer is a client or subscriber of ``vendor``."""
+        per = self._segments * 2
+        return vendor < self.vendors and bool(self.members[vendor * per:(vendor + 1) * per].any())
+
+    def adopters_by_segment(self) -> np.ndarray:
+        """Buyers with a vendor (any channel) in each segment, counted off the groups."""
+        return self.members.reshape(-1, self._segments, 2).sum(axis=(0, 2))
+
     def _hold(self, vendors: int) -> None:
         """Make room for vendor ids below ``vendors`` (doubling, as vendors are founded)."""
         if vendors <= self.vendors:
@@ -389,6 +398,7 @@ class BuyerPopulation:
             reason=reason,
             **self._names(idx),
         )
+        self._regroup(idx, -1)
         self._clear(idx)
 
     def _regroup(self, idx: np.ndarray, sign: int) -> None:
@@ -399,7 +409,8 @@ class BuyerPopulation:
                           self.payment[idx], self.project_value[idx])
 
     def _clear(self, idx: np.ndarray) -> None:
-        self._regroup(idx, -1)
+        """Buyers ``idx`` no longer have a vendor (their payment groups are left by the
+        caller: :meth:`_end`, :meth:`_switch`)."""
         self.previous[idx] = self.vendor[idx]
         self.vendor[idx] = -1
         self.channel[idx] = NONE
@@ -459,9 +470,9 @@ class BuyerPopulation:
         left = m.departures(self._departures_seen)
         self._departures_seen += len(left)
         for v in sorted(m.vendor_index(name) for name in left if m.has_offered(name)):
-            clients = np.flatnonzero(self.vendor == v)
-            if clients.size == 0:
+            if not self._groups.has_members(v):   # no client: no pass over the population
                 continue
+            clients = np.flatnonzero(self.vendor == v)
             heir = m.successor(m.vendor_name(v))
             if heir is not None:
                 self._regroup(clients, -1)
@@ -667,6 +678,7 @@ class BuyerPopulation:
         reason[0::2] = "switched"
         w.log.record_batch(w.now, kind, "buyer:", pair, ActorType.BUYER, counterparty,
                            channel=channel, reason=reason, **self._names(pair))
+        self._regroup(idx, -1)
         self._clear(idx)
         self._set_subscriptions(idx, vendor)
 
@@ -766,9 +778,10 @@ class BuyerPopulation:
         (undefined, null in the outputs) for a segment with no buyers, whose adoption was
         reported as 0 (``buyers.segment_shares`` with a 0, or a population so small that
         the draw leaves a segment empty)."""
-        # Integer indices: a boolean-mask gather over the population is several times slower.
-        adopted = np.bincount(self.segment[np.flatnonzero(self.vendor >= 0)],
-                              minlength=len(SEGMENTS))
+        return self._adoption(self._groups.adopters_by_segment())
+
+    def _adoption(self, adopted: np.ndarray) -> list[float]:
+        """Each segment's share of adopters from their count (NaN for an empty segment)."""
         return [float(a / n) if n else math.nan
                 for a, n in zip(adopted.tolist(), self._segment_size.tolist(), strict=True)]
 
