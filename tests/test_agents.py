@@ -376,6 +376,24 @@ def test_a_tender_taste_spreads_close_bids_and_never_picks_one_not_worth_having(
     assert top[0] < 0   # nothing worth having: the tender is not awarded
 
 
+def test_a_committee_picks_each_bid_worth_having_with_its_logit_probability() -> None:
+    """One draw per tender against the cumulative logit weights: each bid worth having
+    wins with exp(u / taste) over the sum of those weights, wherever it sits in the row;
+    a bid not worth having (between them, first or last) never wins."""
+    from sim.agents.buyers import choose
+
+    rng = np.random.default_rng(3)
+    n, taste = 40_000, 0.1
+    u = np.tile([-0.3, 0.5, -0.1, 0.45, 0.6, 0.0], (n, 1))
+    k, top = choose(u, taste, rng)
+    worth = u[0] > 0
+    p = np.where(worth, np.exp(u[0] / taste), 0.0)
+    p /= p.sum()
+    share = np.bincount(k, minlength=u.shape[1]) / n
+    assert not share[~worth].any() and (top == 0.6).all()
+    assert np.abs(share - p).max() < 5 * np.sqrt(p.max() * (1 - p.max()) / n)
+
+
 _APP_MODEL: list[MarketModel] = []
 
 

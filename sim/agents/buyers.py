@@ -116,15 +116,27 @@ def choose(u: np.ndarray, taste: float, rng: np.random.Generator) -> tuple[np.nd
     """Each row's chosen column and its best utility, from a (rows x columns) utility matrix.
 
     Whether a row signs is decided by its best utility (> 0); which column it takes is,
-    with ``taste`` > 0, a logit among the columns worth having: the utility plus a Gumbel
-    draw of scale ``taste`` for every (row, column), the committee's own judgment of each
-    bid. With ``taste`` 0 the first best column wins (NumPy's argmax) and nothing is drawn.
+    with ``taste`` > 0, a logit among the columns worth having, the committee's own
+    judgment of each bid: column j with probability ``exp(u_j / taste)`` over the sum of
+    ``exp(u_k / taste)`` for the columns with ``u_k > 0``. It is drawn with one uniform
+    per row against the cumulative weights (until the twenty-fourth session, as the
+    utility plus a Gumbel draw of scale ``taste`` for every cell: the same law, a draw
+    per cell). With ``taste`` 0 the first best column wins (NumPy's argmax) and nothing
+    is drawn.
     """
     top = u.max(axis=1)
     if taste == 0:
         return u.argmax(axis=1), top
-    judged = np.where(u > 0, u + taste * rng.gumbel(size=u.shape), -np.inf)
-    return judged.argmax(axis=1), top
+    weight = u - top[:, None]   # scaled by the best: no overflow
+    weight /= taste
+    np.exp(weight, out=weight)
+    weight[u <= 0] = 0.0
+    cumulative = np.cumsum(weight, axis=1, out=weight)
+    draw = rng.random(u.shape[0]) * cumulative[:, -1]
+    # The first column whose cumulative weight passes the draw (a row with nothing worth
+    # having has no weight: its pick is the last column, and its top says it signs none).
+    pick = (cumulative <= draw[:, None]).sum(axis=1)
+    return np.minimum(pick, u.shape[1] - 1), top
 
 
 def bernoulli_positions(rng: np.random.Generator, n: int, p: float,
