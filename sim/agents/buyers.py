@@ -228,11 +228,6 @@ class PaymentGroups:
         vendor, segment = np.divmod(group >> 1, self._segments)
         return vendor, segment, group & 1
 
-    def has_members(self, vendor: int) -> bool:
-        """Whether any buyer is a client or subscriber of ``vendor``."""
-        per = self._segments * 2
-        return vendor < self.vendors and bool(self.members[vendor * per:(vendor + 1) * per].any())
-
     def adopters_by_segment(self) -> np.ndarray:
         """Buyers with a vendor (any channel) in each segment, counted off the groups."""
         return self.members.reshape(-1, self._segments, 2).sum(axis=(0, 2))
@@ -482,9 +477,9 @@ class BuyerPopulation:
         left = m.departures(self._departures_seen)
         self._departures_seen += len(left)
         for v in sorted(m.vendor_index(name) for name in left if m.has_offered(name)):
-            if not self._groups.has_members(v):   # no client: no pass over the population
-                continue
             clients = np.flatnonzero(self.vendor == v)
+            if clients.size == 0:
+                continue
             heir = m.successor(m.vendor_name(v))
             if heir is not None:
                 self._regroup(clients, -1)
