@@ -134,9 +134,8 @@ def choose(u: np.ndarray, taste: float, rng: np.random.Generator) -> tuple[np.nd
     cumulative = np.cumsum(weight, axis=1, out=weight)
     draw = rng.random(u.shape[0]) * cumulative[:, -1]
     # The first column whose cumulative weight passes the draw (a row with nothing worth
-    # having has no weight: its pick is the last column, and its top says it signs none).
-    pick = (cumulative <= draw[:, None]).sum(axis=1)
-    return np.minimum(pick, u.shape[1] - 1), top
+    # having has no weight: its pick is the first column, and its top says it signs none).
+    return (cumulative > draw[:, None]).argmax(axis=1), top
 
 
 def bernoulli_positions(rng: np.random.Generator, n: int, p: float,
@@ -222,6 +221,7 @@ class PaymentGroups:
         self.instalments = np.zeros(0)
         self.project_value = np.zeros(0)
         self.contracts = np.zeros(0, dtype=np.int64)   # clients by (vendor, domain)
+        self.adopters = np.zeros(segments, dtype=np.int64)   # members by segment
 
     def key(self, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Vendor, segment and channel (1: contract, 0: API) of each group index."""
@@ -229,8 +229,8 @@ class PaymentGroups:
         return vendor, segment, group & 1
 
     def adopters_by_segment(self) -> np.ndarray:
-        """Buyers with a vendor (any channel) in each segment, counted off the groups."""
-        return self.members.reshape(-1, self._segments, 2).sum(axis=(0, 2))
+        """Buyers with a vendor (any channel) in each segment, counted as they move."""
+        return self.adopters.copy()
 
     def _hold(self, vendors: int) -> None:
         """Make room for vendor ids below ``vendors`` (doubling, as vendors are founded)."""
@@ -255,11 +255,13 @@ class PaymentGroups:
             return
         self._hold(int(vendor.max()) + 1)
         keys = (vendor.astype(np.int64) * self._segments + segment) * 2 + contract
-        # np.add.at: a few hundred buyers move at a time, against thousands of groups.
-        np.add.at(self.members, keys, sign)
-        np.add.at(self.budget, keys, sign * budget)
-        np.add.at(self.instalments, keys, sign * instalment)
-        np.add.at(self.project_value, keys, sign * project_value)
+        # ufunc.at: a few hundred buyers move at a time, against thousands of groups.
+        at = np.add.at if sign > 0 else np.subtract.at
+        at(self.members, keys, 1)
+        at(self.budget, keys, budget)
+        at(self.instalments, keys, instalment)
+        at(self.project_value, keys, project_value)
+        at(self.adopters, segment, 1)
         if sign < 0:
             emptied = keys[self.members[keys] == 0]
             self.budget[emptied] = 0.0
@@ -267,7 +269,7 @@ class PaymentGroups:
             self.project_value[emptied] = 0.0
         if contract.any():
             pairs = vendor[contract].astype(np.int64) * self._domains + domain[contract]
-            np.add.at(self.contracts, pairs, sign)
+            at(self.contracts, pairs, 1)
 
 
 class BuyerPopulation:
