@@ -734,3 +734,21 @@ def test_buyers_look_at_the_market_with_their_own_chance_and_always_when_a_contr
     for group in (low, high):
         expected = months * rate * buyers.digitization[group].sum()
         assert looked[group].sum() == pytest.approx(expected, rel=5 / math.sqrt(expected))
+
+
+def test_buyers_whose_digitisation_rises_during_a_run_look_with_their_new_chance() -> None:
+    """The thinning's highest chance is read each month: a buyer raised above every
+    buyer's digitisation at the start looks with its new chance, not the old highest."""
+    buyers = MarketModel(small_config(
+        "buyers.count=2000", "buyers.digitization=[0.1,0.1,0.1,0.1]",
+        "buyers.attribute_sd=0.05")).buyers
+    assert buyers.digitization.max() < 0.2
+    raised = np.arange(1000)
+    buyers.digitization[raised] = 0.9
+    rate = buyers._consider_rate()
+    looked = 0
+    months = 300
+    for _ in range(months):
+        looked += np.isin(buyers._lookers(), raised).sum()
+    expected = months * raised.size * rate * 0.9
+    assert looked == pytest.approx(expected, rel=5 / math.sqrt(expected))

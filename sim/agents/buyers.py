@@ -314,7 +314,9 @@ class BuyerPopulation:
         self._departures_seen = 0  # vendors that left, followed so far
         self._segment_size = np.bincount(self.segment, minlength=len(SEGMENTS))
         self._groups = PaymentGroups(len(SEGMENTS), len(world.domains))
-        self._most_digitized = float(self.digitization.max(initial=0.0))
+        # Work array for the month's lookers, reused: a fresh array of population size
+        # each month would be fresh memory from the system (page faults cost more).
+        self._chosen = np.empty(n, dtype=bool)
 
     # ------------------------------------------------------------ valuation
     def usage_growth(self) -> float:
@@ -704,11 +706,13 @@ class BuyerPopulation:
         in draws, not one per buyer): candidates come up at the highest chance any buyer
         has (:func:`bernoulli_positions`), and each stays with its own chance over that."""
         rate = self._consider_rate()
-        top = rate * self._most_digitized
+        # read each month: an experiment may raise digitisation during a run
+        top = rate * float(self.digitization.max(initial=0.0))
         candidates = bernoulli_positions(self._rng, self.n, top)
         keep = self._rng.random(candidates.size) * top < rate * self.digitization[candidates]
         # Marked on a copy of the renewing flags (a sort of the two lists costs ten times more).
-        chosen = self.renewing.copy()
+        chosen = self._chosen
+        np.copyto(chosen, self.renewing)
         chosen[candidates[keep]] = True
         look = np.flatnonzero(chosen)
         return look[(self.vendor[look] < 0) & ~self.pending[look]]
