@@ -141,12 +141,18 @@ def aggregate_command(args: list[str]) -> None:
 def parse_command(argv: list[str]) -> argparse.Namespace:
     """Hydra's parse of baimo's command line, a bad one in one line: an unknown option, a
     bad choice, or an override after an option (argparse takes overrides in one run, so
-    ``baimo seed=1 -m key=a,b`` leaves ``key=a,b`` over), which says the order to use."""
+    ``baimo seed=1 -m key=a,b`` leaves ``key=a,b`` over), which says the order to use.
+    Hydra's ``--experimental-rerun FILE`` (in any spelling argparse takes: ``=FILE``, an
+    abbreviation) is refused here, before Hydra parses the line again and unpickles FILE."""
     from hydra._internal.utils import get_args_parser
 
     parser = get_args_parser()
     parser.error = lambda message: fail(f"{message} (see baimo --help)")  # type: ignore[method-assign]
     args, extra = parser.parse_known_args(argv)
+    if args.experimental_rerun is not None:
+        fail(f"--experimental-rerun {args.experimental_rerun}: refused; it unpickles the file, "
+             "which can run any code. Run again with the run's overrides instead (its "
+             ".hydra/overrides.yaml)")
     if extra and any(e.startswith("-") for e in extra):
         fail(f"unrecognized arguments: {' '.join(extra)} (see baimo --help)")
     if extra:

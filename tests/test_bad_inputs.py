@@ -8,14 +8,20 @@ the catalogue costs seconds, not a Python start-up per case.
 from __future__ import annotations
 
 import importlib
+import os
+import pickle
+import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sim.configuration import CONF_DIR
 from sim.outputs import COMPLETE
+
+#: The checkout whose ``sim`` the tests import (a subprocess is pointed at it).
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 # (overrides, a fragment the one-line message must contain)
 MODEL_INPUTS: list[tuple[list[str], str]] = [
@@ -144,6 +150,66 @@ def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.Captu
                             monkeypatch)
     assert code == 2
     assert_one_line(err, "is read as a config interpolation")
+
+
+class _Planted:
+    """A pickle that makes a directory when it is loaded: the proof that it was."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Callable[[str], None], tuple[str]]:
+        return os.mkdir, (str(self.path),)
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> tuple[Path, Path]:
+    """(a pickle file, the directory loading it would make); the pickle is live: loading one
+    like it makes its directory."""
+    live = tmp_path / "live"
+    pickle.loads(pickle.dumps(_Planted(live)))
+    assert live.is_dir()
+    proof = tmp_path / "unpickled"
+    path = tmp_path / "config.pickle"
+    path.write_bytes(pickle.dumps(_Planted(proof)))
+    return path, proof
+
+
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.cli", ["--experimental-rerun", "{pickle}"]),
+    ("sim.cli", ["--experimental-rerun={pickle}", "seed=1"]),
+    ("sim.cli", ["--experimental-r", "{pickle}"]),             # argparse takes abbreviations
+    ("sim.cli", ["-m", "--experimental-rerun", "{pickle}", "seed=1,2"]),
+    ("sim.cli", ["--cfg", "job", "--experimental-rerun", "{pickle}"]),
+    ("sim.teach", ["--experimental-rerun", "{pickle}"]),
+    ("sim.teach", ["patient_capital", "--experimental-rerun", "{pickle}"]),
+    ("sim.validate", ["--experimental-rerun", "{pickle}"]),
+], ids=["run", "run=FILE", "abbreviated", "sweep", "cfg", "teach", "teach NAME", "validate"])
+def test_hydras_rerun_flag_never_unpickles_its_file(module: str, argv: list[str],
+                                                    planted: tuple[Path, Path],
+                                                    output_root: Path,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hydra's ``--experimental-rerun FILE`` unpickles FILE, which runs whatever code it
+    holds: every command refuses it in one line, the file unread."""
+    path, proof = planted
+    code, err = run_command(module, [a.format(pickle=path) for a in argv], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "experimental-r")
+    assert not proof.exists()
+
+
+def test_baimos_console_script_never_unpickles_a_rerun_file(planted: tuple[Path, Path],
+                                                            output_root: Path) -> None:
+    """The same through a Python of its own, as a shell runs the command."""
+    path, proof = planted
+    env = {**os.environ, "PYTHONPATH": str(REPOSITORY), "BAIMO_OUTPUT_ROOT": str(output_root)}
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "--experimental-rerun", str(path)],
+                          cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 2
+    assert_one_line(done.stderr, "--experimental-rerun")
+    assert not proof.exists()
 
 
 # ---------------------------------------------------------------- readers of run directories
