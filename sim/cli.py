@@ -141,7 +141,8 @@ def aggregate_command(args: list[str]) -> None:
 def parse_command(argv: list[str]) -> argparse.Namespace:
     """Hydra's parse of baimo's command line, a bad one in one line: an unknown option, a
     bad choice, or an override after an option (argparse takes overrides in one run, so
-    ``baimo seed=1 -m key=a,b`` leaves ``key=a,b`` over), which says the order to use.
+    ``baimo seed=1 -m key=a,b`` leaves ``key=a,b`` over), which says the order to use,
+    or a config group given no option's name (``funds=null``: Hydra's traceback).
     Hydra's ``--experimental-rerun FILE`` (in any spelling argparse takes: ``=FILE``, an
     abbreviation) is refused here, before Hydra parses the line again and unpickles FILE."""
     from hydra._internal.utils import get_args_parser
@@ -160,6 +161,10 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
         options = [t for t in argv if t not in overrides]
         fail(f"{' '.join(extra)}: an override after an option; options go first: "
              f"baimo {' '.join([*options, *overrides])}")
+    if not args.shell_completion:   # its "overrides" are install=SHELL, query=SHELL
+        problem = commands.group_choice_problem(args.overrides)
+        if problem is not None:
+            fail(problem)
     return args
 
 

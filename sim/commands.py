@@ -16,7 +16,10 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import NoReturn, ParamSpec
+from typing import TYPE_CHECKING, NoReturn, ParamSpec
+
+if TYPE_CHECKING:
+    from hydra.core.override_parser.types import Override
 
 P = ParamSpec("P")
 
@@ -75,6 +78,52 @@ def with_quoting_hint(message: str, overrides: Sequence[str]) -> str:
     if any("~" in o for o in named):
         return f"{message}; Hydra reads a ~ only in quotes: sweep_dir='~/sweeps/mine'"
     return message
+
+
+def group_choice_problem(overrides: Sequence[str]) -> str | None:
+    """One line for the first of ``overrides`` that gives a config group (``funds``,
+    ``+experiment``, ``hydra/launcher``) something other than an option's name: null, a
+    number, true or false, alone, in a list or among a sweep's values. Hydra refuses those
+    with a traceback (a ValueError, exit 1). None if no override does; a line Hydra cannot
+    parse is left to Hydra, which says so as before."""
+    from hydra._internal.config_repository import ConfigRepository
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    from sim.configuration import CONF_DIR, register_configs
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return None
+    suspects = [o for o in parsed if not _names_only(o)]
+    if not suspects:
+        return None
+    register_configs()   # the experiments are options of the group `experiment` there
+    repository = ConfigRepository(create_config_search_path(str(CONF_DIR)))
+    for o in suspects:
+        group = o.key_or_group
+        if repository.group_exists(group):
+            options = ", ".join(repository.get_group_options(group))
+            return (f"{o.input_line}: {group} is a config group; give the name of one of its "
+                    f"options: {options}")
+    return None
+
+
+def _names_only(o: Override) -> bool:
+    """Whether override ``o`` gives only text (what a config group's choice takes), or a
+    dict (which sets the group's keys), or nothing (``~group`` removes the group)."""
+    if o.is_discrete_sweep():
+        values = list(o.sweep_iterator())
+    elif o.is_sweep_override():
+        return True   # an interval or a glob: not a group's choice, or names anyway
+    else:
+        value = o.value()
+        if isinstance(value, dict) or (value is None and o.is_delete()):
+            return True
+        values = value if isinstance(value, list) else [value]
+    return all(isinstance(v, str) for v in values)
 
 
 def os_error_reason(exc: OSError) -> str:

@@ -89,6 +89,9 @@ def run_lesson(name: str, args: list[str]) -> None:
 
     pack = load_pack(name)
     overrides, replications, workers = split_arguments(args, pack)
+    problem = commands.group_choice_problem(overrides)   # Hydra's traceback otherwise
+    if problem is not None:
+        fail(problem)
     arms = plan_arms(pack, overrides)
     try:
         out_dir = fresh_dir(output_root() / "teach" / pack.name)

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> None:
     overrides = list(args.overrides)
     if args.horizon is not None:
         overrides.append(f"horizon_months={args.horizon}")
+    problem = commands.group_choice_problem(overrides)   # Hydra's words name no group
+    if problem is not None:
+        fail(problem)
     try:
         cfg = compose(overrides)
     except ConfigError as exc:

@@ -472,6 +472,45 @@ def test_a_group_file_of_the_users_own_giving_a_true_or_false_key_a_number_is_on
     assert no_complete_run(output_root)
 
 
+#: Config groups given no option's name: (override, the one line's start). Hydra stopped
+#: each with a traceback (ValueError: Config group override must be a string or a list).
+GROUP_CHOICES = [
+    ("funds=null", "funds=null: funds is a config group; give the name of one of its options: "
+                   "default"),
+    ("funds=1", "funds=1: funds is a config group"),
+    ("+experiment=null", "+experiment=null: experiment is a config group; give the name of one "
+                         "of its options: buyer_digitization, calibrate"),
+    ("hydra/launcher=null", "hydra/launcher=null: hydra/launcher is a config group; give the "
+                            "name of one of its options: basic, joblib, slurm"),
+    ("funds=[default,1]", "funds=[default,1]: funds is a config group"),
+    ("~funds=1", "~funds=1: funds is a config group"),
+]
+
+
+@pytest.mark.parametrize(("choice", "fragment"), GROUP_CHOICES, ids=[c for c, _ in GROUP_CHOICES])
+@_commands_with("{choice}")
+def test_a_config_group_given_no_options_name_is_one_line(
+        choice: str, fragment: str, module: str, argv: list[str], output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = [a.format(choice=choice) for a in argv]
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, fragment)
+    assert no_complete_run(output_root)
+
+
+@pytest.mark.parametrize("argv", [["-m", "funds=null,default", "seed=1,2"],
+                                  ["-m", "funds=range(0,2)", "seed=1,2"],
+                                  ["--cfg", "job", "funds=null"]],
+                         ids=["swept", "range", "cfg"])
+def test_a_config_group_swept_over_or_shown_with_no_options_name_is_one_line(
+        argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err = run_command("sim.cli", argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "funds is a config group; give the name of one of its options")
+
+
 def test_an_experiment_file_that_is_not_text_is_one_line_and_listed_as_unreadable(
         output_root: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
