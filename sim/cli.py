@@ -17,6 +17,7 @@ range (exit code 2), before anything is simulated.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from contextlib import nullcontext
@@ -30,6 +31,7 @@ from omegaconf import DictConfig
 from sim import commands
 from sim.config import ConfigError
 from sim.configuration import CONF_DIR, CONFIG_NAME, register_configs, to_config
+from sim.locations import OUTPUT_ROOT_ENV
 from sim.sweep.experiments import listing, register_resolver
 
 
@@ -168,6 +170,51 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+#: Hydra's switch that makes it raise what stops it, instead of printing it (with a
+#: traceback, or bare) and exiting 1.
+HYDRA_FULL_ERROR = "HYDRA_FULL_ERROR"
+
+
+def run_app() -> None:
+    """The Hydra app (a single run, or a flag that shows something), what stops Hydra in one
+    line, exit 2: a config it cannot find or compose, a run directory it cannot make or write
+    (the output root's ``runs`` a file, a root under /sys or /proc that passed the up-front
+    check because root may write anywhere)."""
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    GlobalHydra.instance().clear()   # the app initialises Hydra itself
+    previous = os.environ.get(HYDRA_FULL_ERROR)
+    os.environ[HYDRA_FULL_ERROR] = "1"
+    try:
+        app()
+    except (HydraException, OmegaConfBaseException) as exc:
+        from sim.sweep.spec import one_line
+
+        fail(one_line(exc))
+    except OSError as exc:   # Hydra's own writes: the run directory, .hydra/, the log
+        fail(run_dir_problem(exc))
+    finally:
+        if previous is None:
+            os.environ.pop(HYDRA_FULL_ERROR, None)
+        else:
+            os.environ[HYDRA_FULL_ERROR] = previous
+
+
+def run_dir_problem(exc: OSError) -> str:
+    """One line for a run directory Hydra could not make or write: the file and why (or the
+    file in the way, where a directory should be), and what to set."""
+    line = commands.os_error_line(exc)
+    if isinstance(exc, NotADirectoryError) and exc.filename:
+        path = Path(str(exc.filename))
+        in_the_way = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if in_the_way is not None:
+            line = f"{in_the_way} is a file, not a directory"
+    return (f"cannot make the run directory: {line}; set {OUTPUT_ROOT_ENV} (or hydra.run.dir) "
+            "to a writable directory")
+
+
 def sweep_or_run(argv: list[str]) -> None:
     """Send a sweep to sim.sweep, anything else to the Hydra app as before."""
     args = parse_command(argv)
@@ -175,13 +222,13 @@ def sweep_or_run(argv: list[str]) -> None:
     custom = args.config_path or args.config_name or args.config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.outputs import ensure_writable_root
+    from sim.outputs import ensure_writable_root, output_root
 
+    output_root()   # one line for a root with no home directory (~nouser/x), even to show
     if not shows:
         ensure_writable_root()
     if shows or custom or (not args.overrides and not args.multirun):
-        GlobalHydra.instance().clear()   # the app initialises Hydra itself
-        app()
+        run_app()
         return
     from sim.sweep.runner import run_sweep
     from sim.sweep.spec import requested, start_hydra
@@ -190,8 +237,7 @@ def sweep_or_run(argv: list[str]) -> None:
     try:
         master = requested(hydra, args.overrides, args.multirun)
         if master is None:
-            GlobalHydra.instance().clear()
-            app()
+            run_app()
             return
         code = run_sweep(hydra, master)
     finally:

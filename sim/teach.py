@@ -87,6 +87,7 @@ def run_lesson(name: str, args: list[str]) -> None:
     """Load, plan, run and report one lesson."""
     from sim.teaching.runner import fresh_dir, output_root, plan_arms, run_pack
 
+    output_root()   # one line for a root with no home directory (~nouser/x), before Hydra's
     pack = load_pack(name)
     overrides, replications, workers = split_arguments(args, pack)
     problem = commands.group_choice_problem(overrides)   # Hydra's traceback otherwise

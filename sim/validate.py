@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     problem = commands.group_choice_problem(overrides)   # Hydra's words name no group
     if problem is not None:
         fail(problem)
+    root = ensure_writable_root()   # before composing, which asks for it (a ~nouser/x)
     try:
         cfg = compose(overrides)
     except ConfigError as exc:
@@ -119,7 +120,6 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.horizon_months < need:
         fail(f"horizon_months={cfg.horizon_months} is too short to measure every fact; "
              f"allowed {need} to 600")
-    root = ensure_writable_root()
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()

@@ -76,6 +76,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
      "seed=1,2: an override after an option; options go first: baimo -m horizon_months=3"),
     (["--frobnicate", "seed=1"], "unrecognized arguments: --frobnicate (see baimo --help)"),
     (["--cfg", "everything"], "argument --cfg/-c: invalid choice: 'everything'"),
+    # what stops Hydra's own app (Hydra printed it, bare or with a traceback, exit 1)
+    (["--config-name", "nope"], "Cannot find primary config 'nope'"),
+    (["--config-dir", "/no/such/dir"], "Additional config directory '/no/such/dir' not found"),
+    (["--cfg", "job", "nonsense=1"], "Could not override 'nonsense'"),
     # valid values that drive the market past a safety limit (RunawayError)
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
     (["funding.max_positions=100"], "funding.max_positions=100 passed"),   # the baseline's ~900
@@ -150,6 +154,65 @@ def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.Captu
                             monkeypatch)
     assert code == 2
     assert_one_line(err, "is read as a config interpolation")
+
+
+@pytest.mark.parametrize("argv", [[], ["horizon_months=6", "buyers.count=100"]],
+                         ids=["baseline", "overrides"])
+def test_a_file_where_the_runs_directory_goes_is_one_line(
+        argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root passes the up-front check (a writable directory), then Hydra cannot make the
+    run's directory under it: Hydra printed NotADirectoryError's traceback, exit 1."""
+    output_root.mkdir()
+    (output_root / "runs").write_text("not a directory")
+    code, err = run_command("sim.cli", argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"cannot make the run directory: {output_root / 'runs'} is a file, "
+                         "not a directory; set BAIMO_OUTPUT_ROOT")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc file system")
+def test_a_root_under_proc_is_one_line(capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """/proc takes no new directory, even from root, whom the up-front check lets write
+    anywhere: then Hydra's mkdir failed with a traceback."""
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", "/proc/baimo_outputs")
+    code, err = run_command("sim.cli", ["horizon_months=6", "buyers.count=100"], capsys,
+                            monkeypatch)
+    assert code == 2
+    assert_one_line(err, "/proc")
+
+
+#: A root in the home directory of a user no system has: pathlib cannot expand it.
+NO_HOME = "~baimo_no_such_user/outputs"
+
+
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.cli", ["horizon_months=6"]),
+    ("sim.cli", []),
+    ("sim.cli", ["-m", "seed=1,2"]),
+    ("sim.cli", ["--cfg", "job"]),
+    ("sim.cli", ["list"]),
+    ("sim.teach", ["patient_capital"]),
+    ("sim.validate", ["--replications", "1"]),
+    ("sim.compare", ["{run}", "{copy}"]),
+    ("sim.report", ["{run}"]),
+], ids=["run", "baseline", "sweep", "cfg", "list", "teach", "validate", "compare", "report"])
+def test_a_root_in_an_unknown_users_home_is_one_line(
+        module: str, argv: list[str], run_dir: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """pathlib's expanduser raised RuntimeError (Could not determine home directory) in every
+    command that writes; baimo-validate's handler then an IndexError."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", NO_HOME)
+    argv = [a.format(run=run_dir, copy=copy) for a in argv]
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"cannot write outputs to {NO_HOME} (BAIMO_OUTPUT_ROOT or ./outputs): "
+                         "no home directory is known for ~baimo_no_such_user")
 
 
 class _Planted:
