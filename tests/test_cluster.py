@@ -34,6 +34,23 @@ def test_slurm_launcher_takes_partition_time_and_cpus_as_overrides() -> None:
     assert str(launcher.submitit_folder).startswith(str(spec.directory))
 
 
+@pytest.mark.parametrize("choice", ["slurm", "submitit_slurm"])
+def test_a_slurm_sweep_where_there_is_no_slurm_is_one_line_before_anything_runs(
+        choice: str, output_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """submitit raised RuntimeError (Could not detect "srun") with a traceback, exit 1, after
+    the sweep directory and its manifest were written."""
+    monkeypatch.setenv("PATH", str(tmp_path))   # no srun on it, whatever the machine
+    directory = output_root / "slurm"
+    code, out, err = baimo([*SWEEP, f"hydra/launcher={choice}", f"sweep_dir={directory}"],
+                           capsys)
+    assert code == 2
+    assert err == (f"baimo: error: hydra/launcher={choice} submits the jobs to SLURM, and "
+                   "SLURM's srun is not on PATH here: run the sweep on the cluster, or on this "
+                   "machine with hydra/launcher=joblib (plan=true plans it anywhere)\n")
+    assert not directory.exists()
+
+
 def test_submitit_local_sweep_matches_joblib_and_resumes(
         output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     local, joblib = output_root / "local", output_root / "joblib"

@@ -414,11 +414,33 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     return EXIT_FAILED_JOBS if failed or finished < len(spec.jobs) else EXIT_OK
 
 
+def launcher_problem(master: Master) -> str | None:
+    """One line if the sweep's launcher cannot start here, None if it can: SLURM's
+    (``hydra/launcher=slurm``) on a machine without SLURM's ``srun``, which submitit
+    refuses with a traceback once every job is composed and the sweep directory made.
+    submitit's own test (its executor's affinity) decides."""
+    target = str(master.config.hydra.launcher.get("_target_", ""))
+    if not target.endswith(".SlurmLauncher"):
+        return None
+    from submitit.slurm.slurm import SlurmExecutor
+
+    if SlurmExecutor.affinity() > 0:
+        return None
+    choice = master.config.hydra.runtime.choices.get("hydra/launcher", "slurm")
+    return (f"hydra/launcher={choice} submits the jobs to SLURM, and SLURM's srun is not on "
+            "PATH here: run the sweep on the cluster, or on this machine with "
+            "hydra/launcher=joblib (plan=true plans it anywhere)")
+
+
 def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None = None) -> int:
     """Plan or run the sweep the command (or its composed master) describes; return the
-    process exit code."""
+    process exit code. A launcher that cannot start here stops it before anything runs
+    (SweepError, :func:`launcher_problem`)."""
     console = console or Console()
     master = command if isinstance(command, Master) else compose_master(hydra, command)
+    problem = None if master.config.get("plan", False) else launcher_problem(master)
+    if problem is not None:
+        raise SweepError(problem)
     if "optuna" in master.sweeper.lower():
         from sim.calibration.runner import run_calibration
 
