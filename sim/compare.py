@@ -44,7 +44,13 @@ from sim.outputs import (
     write_json,
     write_parquet,
 )
-from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, read_outcomes, setting_label
+from sim.sweep.outcomes import (
+    JOB_KEYS,
+    KEY_OUTCOMES,
+    KEY_SERIES,
+    read_outcomes,
+    setting_label,
+)
 from sim.sweep.spec import SWEEP_MANIFEST
 
 PROG = "baimo-compare"
@@ -209,10 +215,13 @@ def _check_matching(arms: list[Arm]) -> None:
 
 
 def outcome_columns(arms: list[Arm], wanted: list[str] | None = None) -> list[str]:
-    """Outcomes present and numeric in every arm (the key outcomes unless ``wanted``)."""
+    """Outcomes present and numeric in every arm (the key outcomes unless ``wanted``); what
+    names a replication (its seed, its index) is none, numeric as it is."""
     keys = wanted if wanted is not None else list(KEY_OUTCOMES)
     found = []
     for key in keys:
+        if key in JOB_KEYS:
+            continue
         if all(key in a.outcomes.columns and pd.api.types.is_numeric_dtype(a.outcomes[key])
                for a in arms):
             found.append(key)

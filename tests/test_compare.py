@@ -180,6 +180,12 @@ def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list
         "other horizon": ([str(a), str(short)], "covers 11 months"),
         "same twice": ([str(a), str(a)], "given twice"),
         "unknown outcome": ([str(a), str(b), "--outcome", "nope.nothing"], "--outcome nope"),
+        "text outcome": ([str(a), str(b), "--outcome", "config_hash"],
+                         "--outcome config_hash: not a numeric outcome"),
+        "seed outcome": ([str(a), str(b), "--outcome", "seed"],   # was a KeyError
+                         "--outcome seed: not a numeric outcome"),
+        "replication outcome": ([str(a), str(b), "--outcome", "replication"],
+                                "--outcome replication: not a numeric outcome"),
         "bad confidence": ([str(a), str(b), "--confidence", "2"], "--confidence"),
         "too few resamples": ([str(a), str(b), "--resamples", "10"], "--resamples=10 is out"),
         "too many resamples": ([str(a), str(b), "--resamples", "100000000000"],
@@ -198,4 +204,19 @@ def test_bad_inputs_give_one_line_and_exit_2(sweeps: tuple[Path, Path], tmp_path
         assert code == 2, case
         assert len(lines) == 1 and lines[0].startswith("baimo-compare: error:"), (case, err)
         assert message in lines[0], (case, lines[0])
+    assert not (output_root / "compare").exists()
+
+
+@pytest.mark.parametrize("key", ["seed", "config_hash"])
+def test_a_runs_seed_is_refused_as_an_outcome_as_its_config_hash_is(
+        key: str, run_dir: Path, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--outcome seed`` on two runs stopped with KeyError: 'seed' (the replications are
+    indexed by their seed); ``--outcome config_hash`` was refused in one line."""
+    other = tmp_path / "other"
+    shutil.copytree(run_dir, other)
+    code, _, err = run_main(["--outcome", key, "--no-plots", str(run_dir), str(other)], capsys)
+    assert code == 2
+    assert err == (f"baimo-compare: error: --outcome {key}: not a numeric outcome of every "
+                   "input (see the columns of sweep.parquet, e.g. exits.bankrupt)\n")
     assert not (output_root / "compare").exists()
