@@ -116,28 +116,52 @@ def app(cfg: DictConfig) -> None:
 SHOW_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion")
 
 
+def aggregate_parser() -> argparse.ArgumentParser:
+    """``baimo aggregate``'s options; a bad one in one line (``baimo: error: aggregate: ...``)."""
+    parser = argparse.ArgumentParser(
+        prog="baimo aggregate",
+        description="Rebuild sweep directories' tables (sweep.parquet, sweep_metrics.parquet) "
+                    "and plots from their jobs' outputs.")
+    parser.add_argument("directories", nargs="*", metavar="DIR",
+                        help="sweep directories, e.g. outputs/sweeps/investor_patience")
+    parser.add_argument("--no-plots", action="store_true", help="rebuild the tables only")
+    parser.error = (  # type: ignore[method-assign]
+        lambda message: fail(f"aggregate: {message} (see baimo aggregate --help)"))
+    return parser
+
+
 def aggregate_command(args: list[str]) -> None:
     """``baimo aggregate DIR [DIR ...] [--no-plots]``: rebuild sweep directories' tables, plots."""
     from sim.sweep import SWEEP_MANIFEST, aggregate
     from sim.sweep.runner import sweep_lock
 
-    plots = "--no-plots" not in args
-    paths = [a for a in args if a != "--no-plots"]
-    unknown = [a for a in paths if a.startswith("--")]
-    if unknown:
-        fail(f"aggregate: unknown option {unknown[0]}; allowed: --no-plots")
-    if not paths:
+    options = aggregate_parser().parse_intermixed_args(args)
+    if not options.directories:
         fail("aggregate needs a sweep directory: baimo aggregate outputs/sweeps/NAME")
-    for path in paths:
+    for path in options.directories:   # each checked before any is rebuilt
+        if Path(path).exists() and not Path(path).is_dir():
+            fail(f"{path}: not a directory (give a sweep directory: outputs/sweeps/NAME)")
+    for path in options.directories:
         directory = Path(path)
         # not while a sweep still writes there (a directory that is none is refused)
         running = "it aggregates its jobs itself when they are done"
         with (sweep_lock(directory, running) if (directory / SWEEP_MANIFEST).is_file()
               else nullcontext()):
-            tables, written = aggregate(directory, plots=plots)
+            tables, written = aggregate(directory, plots=not options.no_plots)
         counts = tables.jobs["status"].value_counts().to_dict()
         print(f"baimo: wrote {path}: {len(written)} files; jobs "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+def list_command(args: list[str]) -> None:
+    """``baimo list``: the named experiments and teaching scenarios; it takes no arguments."""
+    if args in (["-h"], ["--help"]):
+        print("usage: baimo list\n\nThe named experiments (run one with baimo +experiment=NAME) "
+              "and the teaching scenarios (baimo-teach NAME).")
+    elif args:
+        fail(f"list takes no arguments, not {' '.join(args)}: baimo list")
+    else:
+        print(listing(), end="")
 
 
 def parse_command(argv: list[str]) -> argparse.Namespace:
@@ -215,6 +239,86 @@ def run_dir_problem(exc: OSError) -> str:
             "to a writable directory")
 
 
+#: Hydra's modes, of which a command takes one (Hydra refuses more with a traceback).
+MODES = ("run", "multirun", "cfg", "info", "shell_completion")
+#: What ``--shell-completion`` does, given as ``install=SHELL`` and so on.
+COMPLETION_COMMANDS = ("install", "uninstall", "query")
+
+
+def show_problem(args: argparse.Namespace) -> str | None:
+    """One line for a command going to Hydra's app that Hydra would refuse with a traceback
+    (a ValueError) or with a bare line and exit 1; None if Hydra takes it. Checked in
+    Hydra's order: ``--help`` shows help whatever else is given."""
+    if args.help:
+        return None
+    if args.resolve and args.cfg is None:
+        return "--resolve goes with --cfg (or --help): baimo --cfg job --resolve"
+    modes = [f"--{m.replace('_', '-')}" for m in MODES if getattr(args, m)]
+    if len(modes) > 1 and not args.hydra_help:
+        return f"{' and '.join(modes)}: give only one of --run, --multirun, --cfg, --info and " \
+               "--shell-completion"
+    if args.shell_completion and not args.hydra_help:
+        return completion_problem(args.overrides)
+    if args.cfg and args.package not in (None, "_global_"):
+        return package_problem(args)
+    return None
+
+
+def completion_problem(overrides: list[str]) -> str | None:
+    """One line for ``--shell-completion`` given no command, two, a shell Hydra has no
+    completion for (Hydra: a ValueError's traceback), or ``query`` outside the completion
+    that runs it (Hydra: a KeyError on COMP_LINE, which that completion sets)."""
+    from hydra.core.plugins import Plugins
+    from hydra.plugins.completion_plugin import CompletionPlugin
+
+    shells = sorted(str(c.provides()) for c in Plugins.instance().discover(CompletionPlugin))
+    usage = (f"give one of {', '.join(f'{c}=SHELL' for c in COMPLETION_COMMANDS)} "
+             f"(SHELL: {', '.join(shells)}), e.g. baimo -sc install=bash")
+    given = {key: value for key, _, value in (o.partition("=") for o in overrides)}
+    chosen = [c for c in COMPLETION_COMMANDS if c in given]
+    if len(chosen) != 1:
+        return f"--shell-completion: {usage}"
+    command, shell = chosen[0], given[chosen[0]]
+    if shell not in shells:
+        return f"--shell-completion {command}={shell}: no completion for that shell; {usage}"
+    if command == "query" and "COMP_LINE" not in os.environ:
+        return (f"--shell-completion query={shell} is what the installed completion runs (it "
+                f"sets COMP_LINE); install it: eval \"$(baimo -sc install={shell})\"")
+    return None
+
+
+def package_problem(args: argparse.Namespace) -> str | None:
+    """One line for ``--cfg ... --package KEY`` naming nothing in the config shown (Hydra:
+    a bare line, exit 1); composed as Hydra would show it. A command with a config of its
+    own (``--config-name``, ``--config-path``, ``--config-dir``) is left to Hydra."""
+    if args.config_path or args.config_name or args.config_dir:
+        return None
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.errors import HydraException
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.sweep.spec import start_hydra
+
+    hydra = start_hydra()
+    try:
+        cfg = hydra.compose_config(CONFIG_NAME, args.overrides, run_mode=RunMode.RUN,
+                                   with_log_configuration=False)
+        HydraConfig.instance().set_config(cfg)
+        OmegaConf.set_readonly(cfg.hydra, None)
+        shown = OmegaConf.select(hydra.get_sanitized_cfg(cfg, args.cfg), args.package)
+    except (HydraException, OmegaConfBaseException):
+        return None   # Hydra's app says it again, in one line (run_app)
+    finally:
+        GlobalHydra.instance().clear()
+    if shown is not None:
+        return None
+    return (f"--package {args.package}: nothing there in the {args.cfg} config (no such key, or "
+            "null); give a dotted key, e.g. --package funds or --package funds.term_years")
+
+
 def sweep_or_run(argv: list[str]) -> None:
     """Send a sweep to sim.sweep, anything else to the Hydra app as before."""
     args = parse_command(argv)
@@ -228,6 +332,9 @@ def sweep_or_run(argv: list[str]) -> None:
     if not shows:
         ensure_writable_root()
     if shows or custom or (not args.overrides and not args.multirun):
+        problem = show_problem(args)
+        if problem is not None:
+            fail(problem)
         run_app()
         return
     from sim.sweep.runner import run_sweep
@@ -251,7 +358,7 @@ def main() -> None:
     register_resolver()
     argv = sys.argv[1:]
     if argv[:1] == ["list"]:
-        print(listing(), end="")
+        list_command(argv[1:])
     elif argv[:1] == ["aggregate"]:
         aggregate_command(argv[1:])
     else:   # only what composes a config needs the schema and the experiments stored

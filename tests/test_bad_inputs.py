@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cli import baimo
 
 from sim.configuration import CONF_DIR
 from sim.outputs import COMPLETE
@@ -80,6 +81,17 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["--config-name", "nope"], "Cannot find primary config 'nope'"),
     (["--config-dir", "/no/such/dir"], "Additional config directory '/no/such/dir' not found"),
     (["--cfg", "job", "nonsense=1"], "Could not override 'nonsense'"),
+    (["--cfg", "job", "--package", "nope"], "--package nope: nothing there in the job config"),
+    (["--shell-completion"], "--shell-completion: give one of install=SHELL, uninstall=SHELL, "
+                             "query=SHELL (SHELL: bash, fish, zsh)"),
+    (["-sc", "query=foo"], "--shell-completion query=foo: no completion for that shell"),
+    (["-sc", "install=bash", "uninstall=bash"], "--shell-completion: give one of"),
+    (["-m", "--cfg", "job"], "--multirun and --cfg: give only one of --run, --multirun"),
+    (["--resolve"], "--resolve goes with --cfg (or --help)"),
+    # baimo's own subcommands
+    (["list", "extra"], "list takes no arguments, not extra: baimo list"),
+    (["aggregate", "--frobnicate", "x"],
+     "aggregate: unrecognized arguments: --frobnicate (see baimo aggregate --help)"),
     # valid values that drive the market past a safety limit (RunawayError)
     (["hype.initial=20", "startups.max_founded=1000"], "startups.max_founded=1000 passed"),
     (["funding.max_positions=100"], "funding.max_positions=100 passed"),   # the baseline's ~900
@@ -213,6 +225,41 @@ def test_a_root_in_an_unknown_users_home_is_one_line(
     assert code == 2
     assert_one_line(err, f"cannot write outputs to {NO_HOME} (BAIMO_OUTPUT_ROOT or ./outputs): "
                          "no home directory is known for ~baimo_no_such_user")
+
+
+def test_a_shell_completion_query_outside_the_completion_is_one_line(
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hydra read COMP_LINE, which only the installed completion sets: a KeyError."""
+    monkeypatch.delenv("COMP_LINE", raising=False)
+    code, err = run_command("sim.cli", ["-sc", "query=bash"], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "query=bash is what the installed completion runs (it sets COMP_LINE)")
+    monkeypatch.setenv("COMP_LINE", "baimo fund")   # as the completion runs it
+    code, _ = run_command("sim.cli", ["-sc", "query=bash"], capsys, monkeypatch)
+    assert code == 0
+
+
+def test_aggregate_given_a_file_says_it_is_not_a_directory(
+        tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """It said "no such directory" of a file that exists."""
+    a_file = tmp_path / "sweep.json"
+    a_file.write_text("{}")
+    code, err = run_command("sim.cli", ["aggregate", str(a_file)], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{a_file}: not a directory (give a sweep directory")
+
+
+@pytest.mark.parametrize("argv", [["aggregate", "--help"], ["aggregate", "-h"],
+                                  ["list", "--help"], ["list", "-h"]], ids=" ".join)
+def test_baimos_subcommands_show_their_help(argv: list[str], output_root: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``baimo aggregate --help`` was refused as an unknown option, ``-h`` taken for a
+    directory; ``baimo list --help`` listed the experiments."""
+    code, out, err = baimo(argv, capsys)
+    assert code == 0 and not err
+    assert out.startswith(f"usage: baimo {argv[0]}")
 
 
 class _Planted:
