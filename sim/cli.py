@@ -217,6 +217,8 @@ def run_app() -> None:
         from sim.sweep.spec import one_line
 
         fail(one_line(exc))
+    except BrokenPipeError:
+        raise   # a reader gone (| head): console_command ends quietly
     except OSError as exc:   # Hydra's own writes: the run directory, .hydra/, the log
         fail(run_dir_problem(exc))
     finally:

@@ -183,6 +183,21 @@ def test_a_file_where_the_runs_directory_goes_is_one_line(
                          "not a directory; set BAIMO_OUTPUT_ROOT")
 
 
+def test_a_reader_gone_from_a_single_run_is_not_taken_for_a_bad_run_directory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's OSErrors are Hydra's writes of the run directory, but for one: the headline
+    printed into a pipe whose reader is gone (``baimo | head``), which console_command ends
+    quietly."""
+    import sim.cli
+
+    def reader_gone() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sim.cli, "app", reader_gone)
+    with pytest.raises(BrokenPipeError):
+        sim.cli.run_app()
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc file system")
 def test_a_root_under_proc_is_one_line(capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
