@@ -21,7 +21,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -84,6 +84,16 @@ def ensure_writable_root() -> Path:
         raise OutputError(f"cannot write outputs to {root} ({OUTPUT_ROOT_ENV} or ./outputs): "
                           f"{problem}")
     return root
+
+
+def names_a_place_inside(relative: str) -> bool:
+    """``relative`` (read from an output file) names a place under the directory holding
+    that file: not empty, not absolute, no ``..`` (split at ``/`` and at the platform's
+    own separator). Readers refuse any other, so a hand-edited file cannot point them
+    elsewhere."""
+    parts = {*PurePosixPath(relative).parts, *Path(relative).parts}
+    return relative != "" and ".." not in parts and not Path(relative).is_absolute() \
+        and not PurePosixPath(relative).is_absolute()
 
 
 def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:

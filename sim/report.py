@@ -23,6 +23,7 @@ import datetime as dt
 import html
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ from sim.outputs import (
     SUMMARY,
     SWEEP_TABLE,
     OutputError,
+    names_a_place_inside,
     read_run,
 )
 from sim.sums import left_sum
@@ -142,22 +144,66 @@ def group_runs(paths: list[Path]) -> list[Arm]:
     return arms
 
 
+#: What a pack's name may hold where it names a report's directory: baimo-teach writes
+#: the names of its packs (experiments/teaching/*.yaml), which are plain file names.
+PACK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _manifest_problem(manifest: Any) -> str | None:
+    """What makes ``manifest`` (a parsed teach.json) unusable, or None.
+
+    baimo-teach writes ``pack`` (a pack's name) and ``arms``: a non-empty list of
+    {name, label, overrides, runs}, each arm's runs a non-empty list of directories
+    inside the lesson directory. A report is built from them, and its directory is named
+    after the pack, so a hand-edited manifest must not name one elsewhere.
+    """
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    pack = manifest.get("pack")
+    if not isinstance(pack, str) or not PACK_NAME.fullmatch(pack):
+        return f"'pack' must be a pack's name (letters, digits, _ . -), got {pack!r}"
+    arms = manifest.get("arms")
+    if not isinstance(arms, list) or not arms:
+        return "'arms' must be a non-empty list"
+    for i, arm in enumerate(arms):
+        if not isinstance(arm, dict):
+            return f"arms[{i}] must be an object"
+        for key in ("name", "label"):
+            if not isinstance(arm.get(key), str):
+                return f"arms[{i}].{key} must be a string"
+        if not _is_str_list(arm.get("overrides", [])):
+            return f"arms[{i}].overrides must be a list of strings"
+        runs = arm.get("runs")
+        if not _is_str_list(runs) or not runs:
+            return f"arms[{i}].runs must be a non-empty list of run directories"
+        outside = [r for r in runs if not names_a_place_inside(r)]
+        if outside:
+            return (f"arms[{i}].runs must name directories inside the lesson directory, "
+                    f"got {outside[0]!r}")
+    return None
+
+
 def _lesson_source(path: Path) -> Source:
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        arms_raw = manifest["arms"]
-        name = manifest["pack"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise OutputError(f"{path / MANIFEST}: unreadable lesson manifest "
                           f"({type(exc).__name__})") from None
+    problem = _manifest_problem(manifest)
+    if problem is not None:
+        raise OutputError(f"{path / MANIFEST}: not a baimo-teach manifest ({problem})")
     if manifest.get("status") != "complete":
         raise OutputError(f"{path}: the lesson run did not finish (status "
                           f"{manifest.get('status')!r} in {MANIFEST}); run baimo-teach again")
     arms = [Arm(a["name"], a["label"], [read_run(path / r) for r in a["runs"]],
-                list(a.get("overrides", []))) for a in arms_raw]
+                list(a.get("overrides", []))) for a in manifest["arms"]]
     notes = []
     try:
-        pack: Pack | None = load_pack(name)
+        pack: Pack | None = load_pack(manifest["pack"])
     except PackError as exc:
         pack = None
         notes.append(f"The lesson narrative is not available ({exc}).")

@@ -230,6 +230,46 @@ def test_difference_sign_in_a_pack(pack_reports: dict[str, Path]) -> None:
     assert max(late) < min(calm)
 
 
+#: Hand edits of a lesson's teach.json, each with what the one-line refusal names.
+BAD_MANIFESTS: list[tuple[str, Any, str]] = [
+    ("pack", "../../../escaped", "'pack' must be a pack's name"),  # out/reports/<pack>_lesson
+    ("pack", "{tmp}/escaped", "'pack' must be a pack's name"),
+    ("pack", 5, "'pack' must be a pack's name"),
+    ("arms", "x", "'arms' must be a non-empty list"),
+    ("arms", [], "'arms' must be a non-empty list"),
+    ("arms", [{"label": "a", "runs": ["runs/scenario/rep-0"]}], "arms[0].name"),
+    ("arms", [{"name": "a", "label": "a", "overrides": 5, "runs": ["runs/scenario/rep-0"]}],
+     "arms[0].overrides"),
+    ("arms", [{"name": "a", "label": "a", "runs": []}], "arms[0].runs must be a non-empty"),
+    ("arms", [{"name": "a", "label": "a", "runs": ["../../elsewhere"]}],
+     "inside the lesson directory"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "named"), BAD_MANIFESTS)
+def test_report_refuses_a_manifest_baimo_teach_would_not_write(
+        key: str, value: Any, named: str, pack_reports: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """baimo-report names its directory after the lesson's pack and reads the arms' runs
+    from the manifest: an edited one is refused in one line, and nothing is written,
+    inside the outputs root or outside it (a pack of ``../../x`` wrote outside)."""
+    import json
+    import shutil
+
+    from sim.report import main as report
+
+    lesson = tmp_path / "lessons" / "lesson"
+    shutil.copytree(pack_reports["hype_bust"].parent, lesson)
+    manifest = json.loads((lesson / "teach.json").read_text(encoding="utf-8"))
+    manifest[key] = value.format(tmp=tmp_path) if isinstance(value, str) else value
+    (lesson / "teach.json").write_text(json.dumps(manifest), encoding="utf-8")
+    # the relative pack above leads from <root>/reports to <tmp_path>/escaped_lesson
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "a" / "out"))
+    err = one_line_error(report, "baimo-report", capsys, [str(lesson)])
+    assert "not a baimo-teach manifest" in err and named in err
+    assert set(tmp_path.rglob("*.html")) == set(lesson.rglob("*.html"))
+
+
 def test_pack_error_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sim.teaching.packs as packs
 
