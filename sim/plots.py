@@ -6,6 +6,7 @@ the time axis, one colour per actor type. matplotlib is imported here only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -314,14 +315,26 @@ def build_all(
     return figures
 
 
+#: Characters a plot's file name keeps; any other run of characters becomes one ``_``.
+#: Plot names carry swept config keys (``outcomes_vs_funds.term_years``), which a
+#: hand-edited sweep.json could make a path (``../../x``): a name stays one file in
+#: its plots directory.
+FILE_STEM_UNSAFE = re.compile(r"[^A-Za-z0-9_.=,+-]+")
+
+
+def file_stem(name: str) -> str:
+    """``name`` as the stem of a file inside its directory: no separators, no leading dot."""
+    return FILE_STEM_UNSAFE.sub("_", name).lstrip(".") or "_"
+
+
 def save_all(figures: dict[str, Figure], directory: Path) -> list[Path]:
-    """Write figures as PNG (atomically) and close them."""
+    """Write figures as PNG (atomically) and close them, each as ``<file_stem(name)>.png``."""
     from sim.outputs import atomic_write
 
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, fig in figures.items():
-        path = directory / f"{name}.png"
+        path = directory / f"{file_stem(name)}.png"
         atomic_write(
             path, lambda tmp, f=fig: f.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
         )

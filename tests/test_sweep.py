@@ -34,7 +34,7 @@ from sim.sweep.experiments import list_experiments, listing, register_resolver
 from sim.sweep.outcomes import derived
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.runner import run_sweep
-from sim.sweep.spec import build, start_hydra
+from sim.sweep.spec import SWEEP_MANIFEST, build, start_hydra
 
 #: Every test writes under its own temporary output root (conftest.output_root).
 pytestmark = pytest.mark.usefixtures("output_root")
@@ -549,6 +549,49 @@ def test_aggregate_command_rebuilds_the_tables(swept: dict, tmp_path: Path,
                                   pd.read_parquet(swept["dir"] / SWEEP_TABLE))
     code, _, err = baimo(["aggregate", str(tmp_path / "nowhere")], capsys)
     assert code == 2 and err.count("\n") == 1 and "no such directory" in err
+
+
+@pytest.mark.parametrize(("edit", "named"), [
+    ({"swept": "funds.term_years"}, "'swept' must be a list of config keys"),
+    ({"swept": [""]}, "'swept' must be a list of config keys"),
+    ({"job": "../../elsewhere"}, "a job's name must be a directory inside the sweep"),
+    ({"job": "/tmp/elsewhere"}, "a job's name must be a directory inside the sweep"),
+])
+def test_aggregate_refuses_a_manifest_that_leads_outside(
+        edit: dict, named: str, swept: dict, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A hand-edited sweep.json: its job names are read as directories of the sweep, so one
+    may not lead out of it; its swept keys name plots (see the next test)."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    manifest = json.loads((copy / SWEEP_MANIFEST).read_text(encoding="utf-8"))
+    if "swept" in edit:
+        manifest["swept"] = edit["swept"]
+    else:
+        manifest["jobs"][0]["name"] = edit["job"]
+    (copy / SWEEP_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    code, _, err = baimo(["aggregate", str(copy), "--no-plots"], capsys)
+    assert code == 2 and err.count("\n") == 1 and named in err
+    code, _, err = baimo(["aggregate", str(copy / SWEEP_MANIFEST)], capsys)
+    assert code == 2 and "not a directory" in err
+
+
+def test_a_plot_named_after_a_swept_key_stays_in_its_directory(tmp_path: Path) -> None:
+    """Sweep plots are named after swept keys (``outcomes_vs_<key>``), which an edited
+    sweep.json could make ``seed/../../../x``: every plot is one file in its directory."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots import file_stem, save_all
+
+    plots = tmp_path / "sweep" / "plots"
+    names = ["outcomes_vs_seed/../../../escaped", "/abs", "..", "fan_hype_index",
+             "outcomes_vs_funds.term_years"]
+    written = save_all({name: plt.figure() for name in names}, plots)
+    assert [p.parent for p in written] == [plots] * len(names)
+    assert [p.name for p in written[-2:]] == ["fan_hype_index.png",
+                                              "outcomes_vs_funds.term_years.png"]
+    assert {p.name for p in tmp_path.rglob("*.png")} == {p.name for p in written}
+    assert file_stem("..") == "_" and not file_stem("../x").startswith(".")
 
 
 def test_sweep_plots_show_outcomes_against_parameters_and_fans(swept: dict) -> None:

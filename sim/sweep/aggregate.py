@@ -29,6 +29,7 @@ from sim.outputs import (
     SWEEP_TABLE,
     OutputError,
     is_complete,
+    names_a_place_inside,
     write_json,
     write_parquet,
 )
@@ -91,8 +92,10 @@ def write_manifest(spec: SweepSpec) -> None:
 def load_manifest(directory: Path) -> dict[str, Any]:
     """The sweep's ``sweep.json``; OutputError (one line) if it is missing or broken."""
     path = directory / SWEEP_MANIFEST
-    if not directory.is_dir():
+    if not directory.exists():
         raise OutputError(f"{directory}: no such directory")
+    if not directory.is_dir():
+        raise OutputError(f"{directory}: not a directory; give a sweep's directory")
     if not path.is_file():
         raise OutputError(f"{directory}: not a sweep directory (no {SWEEP_MANIFEST})")
     try:
@@ -101,9 +104,17 @@ def load_manifest(directory: Path) -> dict[str, Any]:
         for job in jobs:
             for key in ("name", "setting", "replication", "seed", "config_hash", "params"):
                 job[key]  # noqa: B018 - presence check
-        manifest["swept"]  # noqa: B018
+        swept = manifest["swept"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise OutputError(f"{path}: unreadable sweep manifest ({type(exc).__name__})") from None
+    if not isinstance(swept, list) or not all(isinstance(k, str) and k for k in swept):
+        raise OutputError(f"{path}: unreadable sweep manifest ('swept' must be a list of "
+                          "config keys)")
+    outside = [j["name"] for j in jobs
+               if not (isinstance(j["name"], str) and names_a_place_inside(j["name"]))]
+    if outside:
+        raise OutputError(f"{path}: unreadable sweep manifest (a job's name must be a "
+                          f"directory inside the sweep, got {outside[0]!r})")
     if not jobs:
         raise OutputError(f"{path}: the sweep has no jobs")
     return manifest
