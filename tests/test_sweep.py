@@ -576,6 +576,18 @@ def test_aggregate_refuses_a_manifest_that_leads_outside(
     assert code == 2 and "not a directory" in err
 
 
+def test_a_damaged_finished_job_is_named_with_the_way_to_redo_it(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A finished job whose metrics were damaged later: resuming skips it (its marker says
+    finished), so the refusal says how to have it redone."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    (copy / JOBS[0] / METRICS).write_bytes(b"not parquet")
+    code, _, err = baimo(["aggregate", str(copy), "--no-plots"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "unreadable run output" in err and f"delete {copy / JOBS[0]} and run the sweep" in err
+
+
 def test_a_plot_named_after_a_swept_key_stays_in_its_directory(tmp_path: Path) -> None:
     """Sweep plots are named after swept keys (``outcomes_vs_<key>``), which an edited
     sweep.json could make ``seed/../../../x``: every plot is one file in its directory."""

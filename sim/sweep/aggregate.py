@@ -134,7 +134,11 @@ def _job_row(directory: Path, job: dict[str, Any]) -> tuple[dict[str, Any], pd.D
             "seed": int(job["seed"])}
     job_dir = directory / job["name"]
     if is_complete(job_dir):
-        outcomes, metrics = read_outcomes(job_dir)
+        try:
+            outcomes, metrics = read_outcomes(job_dir)
+        except OutputError as exc:   # a resumed sweep skips it: its marker says finished
+            raise OutputError(f"{exc}; delete {job_dir} and run the sweep again to redo "
+                              "the job") from None
         if outcomes.get("config_hash") != job["config_hash"]:
             return {**head, "status": STATUS_STALE,
                     "error": "finished with a different configuration"}, None
