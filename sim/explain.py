@@ -490,8 +490,10 @@ def resolve_actor(events: pd.DataFrame, text: str) -> str:
     if kind.lower() == "buyer" and ident.isdigit():   # most buyers never act: say so
         acted = sorted(int(a.partition(":")[2]) for a in actors if a.startswith("buyer:"))
         examples = ", ".join(f"buyer:{i}" for i in acted[:3])
+        others = (f"{len(acted):,} buyer{'s have' if len(acted) > 1 else ' has'}, e.g. "
+                  f"{examples}" if acted else "no buyer has")
         raise ExplainError(f"buyer:{int(ident)} has no events in this run (it never tendered, "
-                           f"signed or subscribed); {len(acted):,} buyers have, e.g. {examples}")
+                           f"signed or subscribed); {others}")
     raise ExplainError(f"unknown actor {text!r}; this run has {_ranges(actors)} "
                        "(a bare number means a startup)")
 
@@ -515,8 +517,9 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
         add(r["actor"], f"biggest single round: {money(float(r['amount_mcny']))} in "
             f"{month_label(float(r['month']), start)}")
         total = rounds.groupby("actor")["amount_mcny"].sum()
+        led = int((rounds["actor"] == total.idxmax()).sum())
         add(total.idxmax(), f"raised the most in all: {money(float(total.max()))} over "
-            f"{int((rounds['actor'] == total.idxmax()).sum())} rounds")
+            f"{led} round{'s' if led > 1 else ''}")
         v = rounds.loc[rounds["valuation_mcny"].idxmax()]
         add(v["actor"], f"highest valuation: {money(float(v['valuation_mcny']))}")
     rel = e[(e["kind"] == "model_release") & (e["actor_type"] == "startup")]
@@ -570,6 +573,8 @@ def _read(directory: str) -> RunOutputs:
     path = Path(directory)
     if path.is_dir() and not is_complete(path):
         runs = sorted(p.parent for p in path.rglob(COMPLETE))
+        if len(runs) == 1:
+            raise OutputError(f"{path} is not a run directory; the run in it is {runs[0]}")
         if runs:
             raise OutputError(f"{path} holds {len(runs)} runs, not one; pick a run directory, "
                               f"e.g. {runs[0]}")

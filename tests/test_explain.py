@@ -200,3 +200,17 @@ def test_cli_bad_inputs(run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     shutil.copytree(run_dir, sweep / "job-a")
     shutil.copytree(run_dir, sweep / "job-b")
     assert "holds 2 runs" in _error(capsys, [str(sweep)])
+    shutil.rmtree(sweep / "job-b")
+    assert f"not a run directory; the run in it is {sweep / 'job-a'}" in _error(
+        capsys, [str(sweep)])
+
+
+def test_a_buyer_that_never_acted_in_a_run_where_none_did(run: RunOutputs) -> None:
+    """The refusal lists buyers that did act; with none, it says so (it ended "e.g. ")."""
+    e = run.events
+    quiet = e[~e["actor"].astype(str).str.startswith("buyer:")]
+    with pytest.raises(ExplainError, match=r"signed or subscribed\); no buyer has$"):
+        resolve_actor(quiet, "buyer:1")
+    one = e[e["actor"].astype(str).str.startswith("buyer:")].iloc[:1]
+    with pytest.raises(ExplainError, match=r"; 1 buyer has, e\.g\. buyer:\d+$"):
+        resolve_actor(pd.concat([quiet, one]), "buyer:999999")
