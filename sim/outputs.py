@@ -63,23 +63,26 @@ def fresh_dir(parent: Path) -> Path:
             path, n = parent / f"{stamp}_{n}", n + 1
 
 
-def ensure_writable_root() -> Path:
-    """Check that the output root can be written, creating nothing; OutputError (one line).
-
-    The root itself may not exist yet: then its nearest existing parent must be
-    a writable directory (the run creates the rest).
-    """
-    root = output_root()
-    probe = root.absolute()
+def writable_problem(path: Path) -> str | None:
+    """Why ``path`` (a directory, existing or not) cannot be written, or None; creates
+    nothing. A directory not there yet needs its nearest existing parent to be a writable
+    directory (the writer creates the rest)."""
+    probe = path.absolute()
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    problem = None
-    if "${" in str(root):   # Hydra's logging config would read it as an interpolation
-        problem = "a path holding '${' is read as a config interpolation; rename it"
-    elif not probe.is_dir():
-        problem = f"{probe} is not a directory"
-    elif not os.access(probe, os.W_OK | os.X_OK):
-        problem = f"{probe} is not writable"
+    if "${" in str(path):   # Hydra's logging config would read it as an interpolation
+        return "a path holding '${' is read as a config interpolation; rename it"
+    if not probe.is_dir():
+        return f"{probe} is not a directory"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"{probe} is not writable"
+    return None
+
+
+def ensure_writable_root() -> Path:
+    """Check that the output root can be written, creating nothing; OutputError (one line)."""
+    root = output_root()
+    problem = writable_problem(root)
     if problem:
         raise OutputError(f"cannot write outputs to {root} ({OUTPUT_ROOT_ENV} or ./outputs): "
                           f"{problem}")

@@ -31,7 +31,7 @@ from sim import commands
 from sim.commands import OneLineParser
 from sim.config import ConfigError
 from sim.configuration import compose, config_hash
-from sim.outputs import ensure_writable_root, fresh_dir
+from sim.outputs import ensure_writable_root, fresh_dir, writable_problem
 from sim.rng import replication_seeds
 from sim.sums import left_sum
 
@@ -39,6 +39,11 @@ EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_REPLICATIONS = 20
 DEFAULT_STATICS_REPLICATIONS = 40   # 20 until 2026-12-04: claim 4 cleared 0 at some seeds only
 DEFAULT_JOBS = 2
+#: Upper limits of the options: beyond them a validation would run for days (a replication
+#: of the baseline takes about 3 s of one core) or start more processes, each holding a
+#: model, than any workstation has cores.
+MAX_REPLICATIONS = 1000
+MAX_JOBS = 64
 
 
 def fail(message: str) -> NoReturn:
@@ -95,9 +100,11 @@ def main(argv: list[str] | None = None) -> None:
     from sim.validation.statics import STATICS_BUYERS, STATICS_HORIZON_MONTHS, run_statics
 
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
-    for name in ("replications", "jobs", "statics_replications"):
-        if getattr(args, name) < 1:
-            fail(f"--{name.replace('_', '-')}={getattr(args, name)} must be at least 1")
+    for name, most in (("replications", MAX_REPLICATIONS), ("jobs", MAX_JOBS),
+                       ("statics_replications", MAX_REPLICATIONS)):
+        if not 1 <= getattr(args, name) <= most:
+            fail(f"--{name.replace('_', '-')}={getattr(args, name)} is out of range; "
+                 f"allowed 1 to {most}")
     bad = [o for o in args.overrides if "=" not in o or o.startswith("-")]
     if bad:
         fail(f"{bad[0]!r} is not an option or a key=value override")
@@ -120,6 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.horizon_months < need:
         fail(f"horizon_months={cfg.horizon_months} is too short to measure every fact; "
              f"allowed {need} to 600")
+    try:
+        out = args.out.expanduser() if args.out else None
+    except RuntimeError:   # pathlib: "Could not determine home directory." (~nouser/x)
+        fail(f"--out={args.out} cannot be written: no home directory is known for "
+             f"{args.out.parts[0]}; give the path in full")
+    out_problem = writable_problem(out) if out else None
+    if out_problem:   # found now, not after an hour of simulating
+        fail(f"--out={args.out} cannot be written: {out_problem}")
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()
@@ -146,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     v = Validation(results, effects, costs, meta)
     # claimed now, when there is something to write: a failed or interrupted validation
     # leaves no empty directory (the start time is in validation.json)
-    out = args.out.expanduser() if args.out else fresh_dir(root / "validate")
+    out = out or fresh_dir(root / "validate")
     written = write(v, reps, out)
 
     print_table("Stylized facts (DOMAIN.md s4)", FACT_HEADERS, fact_rows(results))

@@ -270,7 +270,12 @@ def test_a_failing_fact_exits_non_zero_and_every_file_is_written_atomically(
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["--replications", "0"], "--replications=0 must be at least 1"),
+    (["--replications", "0"], "--replications=0 is out of range; allowed 1 to 1000"),
+    (["--jobs", "999"], "--jobs=999 is out of range; allowed 1 to 64"),
+    (["--statics-replications", "1001"], "--statics-replications=1001 is out of range"),
+    (["--out", "/dev/null/validation"], "--out=/dev/null/validation cannot be written: "
+                                        "/dev/null is not a directory"),
+    (["--out", "~nosuchuser_baimo/x"], "no home directory is known for ~nosuchuser_baimo"),
     (["--horizon", "20"], "horizon_months=20 is too short"),
     (["buyers.count=0"], "buyers.count=0 is out of range"),
     (["--bogus"], "unrecognized arguments"),
