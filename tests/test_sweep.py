@@ -576,6 +576,27 @@ def test_aggregate_refuses_a_manifest_that_leads_outside(
     assert code == 2 and "not a directory" in err
 
 
+def test_another_sweep_into_the_same_directory_says_what_leaves_its_tables(
+        swept: dict, tmp_path: Path) -> None:
+    """Sweeps with the same fixed overrides share a directory (so that a sweep extended by
+    more settings or replications resumes): the last one's sweep.json and tables describe
+    it alone, and it says which finished jobs of the one before left them."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    other = [o if o != "funds.term_years=3,10" else "funds.term_years=3,5" for o in SWEEP]
+    printed = io.StringIO()
+    code = run_sweep(start_hydra(), [*other, f"sweep_dir={copy}"],
+                     Console(file=printed, width=400))
+    text = printed.getvalue()
+    assert code == 0 and "4 of 4 jobs complete (2 from before)" in text
+    assert "its 2 finished job(s) not in this one (e.g. funds.term_years=10,replication=0)" \
+        in text
+    assert (copy / JOBS[2] / COMPLETE).is_file()   # still on disk
+    printed = io.StringIO()
+    run_sweep(start_hydra(), [*other, f"sweep_dir={copy}"], Console(file=printed, width=400))
+    assert "another sweep" not in printed.getvalue()   # the same sweep again: nothing to say
+
+
 def test_a_damaged_finished_job_is_named_with_the_way_to_redo_it(
         swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A finished job whose metrics were damaged later: resuming skips it (its marker says

@@ -71,10 +71,20 @@ class SweepTables:
         return self.jobs[self.jobs["status"] == STATUS_COMPLETE]
 
 
-def write_manifest(spec: SweepSpec) -> None:
-    """Record what the sweep is, before any job runs."""
+def write_manifest(spec: SweepSpec) -> list[str]:
+    """Record what the sweep is, before any job runs; return the finished jobs of the sweep
+    the directory held before (another command with the same fixed overrides) that this one
+    leaves out: they stay on disk, but sweep.json and the tables now describe this sweep."""
     from sim import __version__
 
+    path = spec.directory / SWEEP_MANIFEST
+    try:
+        before = [str(j["name"]) for j in json.loads(path.read_text(encoding="utf-8"))["jobs"]]
+    except (OSError, ValueError, KeyError, TypeError):   # none, or not one to go by
+        before = []
+    now = {j.name for j in spec.jobs}
+    left_out = [name for name in before if name not in now and names_a_place_inside(name)
+                and is_complete(spec.directory / name)]
     write_json({
         "baimo_version": __version__,
         "experiment": spec.experiment,
@@ -86,7 +96,8 @@ def write_manifest(spec: SweepSpec) -> None:
         "jobs": [{"name": j.name, "setting": j.setting, "replication": j.replication,
                   "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
                   "sample": j.sample, "overrides": list(j.overrides)} for j in spec.jobs],
-    }, spec.directory / SWEEP_MANIFEST)
+    }, path)
+    return left_out
 
 
 def load_manifest(directory: Path) -> dict[str, Any]:

@@ -376,7 +376,11 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     for line in describe(spec, len(done)):
         say(console, line)
     spec.directory.mkdir(parents=True, exist_ok=True)
-    write_manifest(spec)
+    left_out = write_manifest(spec)
+    if left_out:
+        say(console, f"note: this directory held another sweep; its {len(left_out)} finished "
+                     f"job(s) not in this one (e.g. {left_out[0]}) stay on disk but leave "
+                     "sweep.json and the tables (give sweep_dir=... to keep sweeps apart)")
     for job in todo:   # stale markers would move the progress bar before the job ran
         (spec.job_dir(job) / FAILED).unlink(missing_ok=True)
         (spec.job_dir(job) / COMPLETE).unlink(missing_ok=True)
