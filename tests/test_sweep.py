@@ -485,6 +485,14 @@ def test_a_tilde_in_sweep_dir_is_the_home_directory(tmp_path: Path,
     assert spec.directory == tmp_path / "home" / "sweeps" / "x"
 
 
+def test_two_experiments_at_once_name_their_directory_plainly(output_root: Path) -> None:
+    """``+experiment=[a,b]`` loads both; the directory was named ``['a', 'b']``."""
+    spec = build(start_hydra(), ["+experiment=[hype_bust,investor_patience]", "replications=1",
+                                 *TINY])
+    assert spec.directory == output_root / "sweeps" / (
+        "hype_bust+investor_patience__buyers.count=200,horizon_months=12")
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:

@@ -213,6 +213,8 @@ def _experiment(task: list[Override]) -> str | None:
     for o in task:
         if o.key_or_group == "experiment" and not o.is_sweep_override():
             value = _value(o)
+            if isinstance(value, list):   # +experiment=[a,b]: both files, merged in order
+                return "+".join(str(v) for v in value)
             return str(value) if value is not None else None
     return None
 
