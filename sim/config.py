@@ -24,6 +24,17 @@ from sim.sums import left_sum
 DOMAINS_HELP = "vertical domains, 'general' first"
 SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
 
+#: How far from 1 a list of shares (``buyers.segment_shares``, ``startups.domain_weights``)
+#: may sum: shares typed to a few decimals pass, a slip such as [0.3, 0.3, 0.3] does not.
+#: A list within it is divided by its sum (:func:`_shares`), since NumPy's
+#: ``Generator.choice``, which draws from it, refuses a sum further than about 1.5e-8
+#: (the square root of the float epsilon) from 1.
+SHARE_SUM_TOLERANCE = 1e-6
+#: A sum of shares this close to 1 is rounding, kept as given: the defaults sum to exactly
+#: 1.0 and a list divided by its sum to within a few units in the last place, which NumPy
+#: takes; dividing such a list again would move its last bits (and the config's hash).
+SHARE_SUM_ROUNDING = 1e-12
+
 
 class ConfigError(OneLineError, ValueError):
     """A configuration value is invalid. The message is one line for the user."""
@@ -470,12 +481,9 @@ def _check_cross(cfg: BaimoConfig) -> None:
     _require(f.initial_count <= f.max_founded,
              f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
              f"{f.max_founded} (the safety limit counts the funds alive at the start)")
-    shares = left_sum(cfg.buyers.segment_shares)
-    _require(abs(shares - 1) < 1e-6,
-             f"buyers.segment_shares sum to {_fmt(shares)}; they must sum to 1")
-    weights = left_sum(cfg.startups.domain_weights)
-    _require(abs(weights - 1) < 1e-6,
-             f"startups.domain_weights sum to {_fmt(weights)}; they must sum to 1")
+    cfg.buyers.segment_shares = _shares("buyers.segment_shares", cfg.buyers.segment_shares)
+    cfg.startups.domain_weights = _shares("startups.domain_weights",
+                                          cfg.startups.domain_weights)
     s = cfg.startups
     _require(s.shell_depth <= s.original_depth,
              f"startups.shell_depth={_fmt(s.shell_depth)} must not exceed "
@@ -499,9 +507,22 @@ def _check_cross(cfg: BaimoConfig) -> None:
         raise ConfigError(f"start_date={cfg.start_date!r} must be a month as YYYY-MM") from None
 
 
+def _shares(path: str, shares: list[float]) -> list[float]:
+    """``shares``, which must sum to 1 within :data:`SHARE_SUM_TOLERANCE`, divided by their
+    sum unless it is 1 up to rounding (:data:`SHARE_SUM_ROUNDING`: then as given)."""
+    total = left_sum(shares)
+    _require(abs(total - 1) <= SHARE_SUM_TOLERANCE,
+             f"{path} sum to {total:.10g}; they must sum to 1 "
+             f"(within {SHARE_SUM_TOLERANCE:g})")
+    if abs(total - 1) <= SHARE_SUM_ROUNDING:
+        return shares
+    return [share / total for share in shares]
+
+
 def validate(cfg: BaimoConfig) -> BaimoConfig:
     """Check every field's range and the cross-field rules; return ``cfg``, with any
-    negative zero made 0.0 (:func:`_positive_zero`)."""
+    negative zero made 0.0 (:func:`_positive_zero`) and shares that sum to 1 only within
+    :data:`SHARE_SUM_TOLERANCE` divided by their sum (:func:`_shares`)."""
     _check_ranges(cfg)
     _check_lengths(cfg)
     _check_cross(cfg)

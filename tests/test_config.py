@@ -283,3 +283,62 @@ def test_resolved_dict_equals_omegaconfs_container() -> None:
         # as JSON, so that 5 and 5.0 differ as they would in the hash
         assert json.dumps(resolved_dict(cfg), sort_keys=True) == json.dumps(container,
                                                                             sort_keys=True)
+
+
+# ------------------------------------------------------------------ shares that sum to 1
+SHARE_LISTS = {"buyers.segment_shares": [0.25, 0.25, 0.25, 0.25],
+               "startups.domain_weights": [0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2]}
+
+
+def _off_by(values: list[float], delta: float) -> str:
+    """A list literal whose last entry is off by ``delta`` (the sum off by about it)."""
+    return "[" + ",".join(repr(v) for v in [*values[:-1], values[-1] + delta]) + "]"
+
+
+@pytest.mark.parametrize("delta", [1e-7, -1e-7])
+@pytest.mark.parametrize("key", list(SHARE_LISTS))
+def test_shares_off_by_rounding_are_divided_by_their_sum(key: str, delta: float) -> None:
+    """Validation lets a sum within 1e-6 of 1 pass, NumPy's choice (which draws from the
+    list) one within about 1.5e-8: such lists crashed the run (ValueError: probabilities do
+    not sum to 1). Validation now divides them by their sum."""
+    import numpy as np
+
+    from sim.config import SHARE_SUM_ROUNDING
+    from sim.sums import left_sum
+
+    cfg = compose([f"{key}={_off_by(SHARE_LISTS[key], delta)}"])
+    section, name = key.split(".")
+    shares = getattr(getattr(cfg, section), name)
+    assert abs(left_sum(shares) - 1) <= SHARE_SUM_ROUNDING
+    np.random.default_rng(0).choice(len(shares), size=10, p=shares)   # raised here
+    # validated again, the list stays as it is (a second division would move its last bits)
+    from sim.config import validate
+
+    assert getattr(getattr(validate(cfg), section), name) == shares
+
+
+def test_shares_off_by_rounding_run() -> None:
+    """Both lists off by 1e-7 at once, end to end (buyers.py and startup.py draw from them)."""
+    simulate(compose(["horizon_months=6", "buyers.count=200", "hype.shocks=[]",
+                      "compute.export_controls=[]",
+                      *(f"{k}={_off_by(v, 1e-7)}" for k, v in SHARE_LISTS.items())]))
+
+
+def test_shares_that_sum_to_one_are_kept_as_given() -> None:
+    """The defaults, and any list summing to 1 up to rounding, are not divided: the same
+    config gives the same hash and the same outputs as before."""
+    cfg = compose([])
+    assert cfg.buyers.segment_shares == [0.10, 0.08, 0.32, 0.50]
+    assert cfg.startups.domain_weights == [0.25, 0.15, 0.14, 0.12, 0.12, 0.14, 0.08]
+    third = 1 / 3
+    assert compose(["startups.domain_weights=[0.4,0.1,0.1,0.1,0.1,0.1,0.1]",
+                    f"buyers.segment_shares=[{third!r},{third!r},{third!r},0]"]
+                   ).buyers.segment_shares == [third, third, third, 0]
+
+
+@pytest.mark.parametrize("key", list(SHARE_LISTS))
+def test_shares_off_by_more_than_the_tolerance_are_refused(key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        compose([f"{key}={_off_by(SHARE_LISTS[key], 2e-6)}"])
+    assert str(info.value) == (f"{key} sum to 1.000002; they must sum to 1 (within 1e-06)")
+
