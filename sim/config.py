@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,15 @@ SHARE_SUM_TOLERANCE = 1e-6
 #: 1.0 and a list divided by its sum to within a few units in the last place, which NumPy
 #: takes; dividing such a list again would move its last bits (and the config's hash).
 SHARE_SUM_ROUNDING = 1e-12
+
+#: The calendar a run may span, as (year, month): month 0 is ``start_date`` and its last
+#: month ``horizon_months - 1`` later. The model is of the 2020s market; its dates must
+#: also fit pandas' timestamps (years 1677 to 2262) and Python's (1 to 9999) in the tables
+#: and plots, so a century either side is plenty and keeps clear of both ends.
+FIRST_MONTH = (1970, 1)
+LAST_MONTH = (2200, 12)
+#: ``start_date``'s form: a year and a month, ``YYYY-MM``.
+START_DATE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 class ConfigError(OneLineError, ValueError):
@@ -499,12 +509,8 @@ def _check_cross(cfg: BaimoConfig) -> None:
                      f"horizon; allowed 0 to {h - 1} (horizon_months={h}); leave it out of "
                      f"{key} for a shorter run ({key}=[] for none)")
     _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
-    try:
-        import datetime as _dt
-
-        _dt.date.fromisoformat(cfg.start_date + "-01")
-    except ValueError:
-        raise ConfigError(f"start_date={cfg.start_date!r} must be a month as YYYY-MM") from None
+    problem = start_date_problem(cfg.start_date, cfg.horizon_months)
+    _require(problem is None, str(problem))
 
 
 def _shares(path: str, shares: list[float]) -> list[float]:
@@ -517,6 +523,43 @@ def _shares(path: str, shares: list[float]) -> list[float]:
     if abs(total - 1) <= SHARE_SUM_ROUNDING:
         return shares
     return [share / total for share in shares]
+
+
+def _month_text(index: int) -> str:
+    """``YYYY-MM`` of a month counted from January of year 0."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def start_date_problem(start_date: Any, horizon_months: int) -> str | None:
+    """One line if ``start_date`` is not a month as ``YYYY-MM`` from :data:`FIRST_MONTH`
+    to :data:`LAST_MONTH` from which a run of ``horizon_months`` ends by the last (None:
+    it is). Shared by the config and the readers of a run's summary.json."""
+    first = FIRST_MONTH[0] * 12 + FIRST_MONTH[1] - 1
+    last = LAST_MONTH[0] * 12 + LAST_MONTH[1] - 1
+    found = START_DATE.fullmatch(start_date) if isinstance(start_date, str) else None
+    if found is None or not 1 <= int(found[2]) <= 12:
+        return (f"start_date={start_date!r} is not a month as YYYY-MM; allowed "
+                f"{_month_text(first)} to {_month_text(last)}")
+    start = int(found[1]) * 12 + int(found[2]) - 1
+    latest = last - (horizon_months - 1)
+    if not first <= start <= latest:
+        return (f"start_date={start_date} is out of range; allowed {_month_text(first)} to "
+                f"{_month_text(latest)} (a run of horizon_months={horizon_months} must end "
+                f"by {_month_text(last)})")
+    return None
+
+
+def field_problem(path: str, value: Any) -> str | None:
+    """One line if ``value`` is outside the schema's range of the numeric top-level field
+    ``path`` (``seed``, ``horizon_months``), as :func:`validate` would say it (None: it is
+    inside). For readers of what a run wrote (its summary.json)."""
+    f = BaimoConfig.__dataclass_fields__[path]
+    lo, hi = f.metadata["range"]
+    try:
+        _check_number(path, value, lo, hi, f.metadata["unit"])
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 def validate(cfg: BaimoConfig) -> BaimoConfig:

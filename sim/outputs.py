@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.commands import OneLineError, os_error_reason
+from sim.config import field_problem, start_date_problem
 from sim.events import BASE_COLUMNS, COLUMNS, FLAG_COLUMNS, TEXT_COLUMNS
 from sim.locations import OUTPUT_ROOT_ENV, output_root
 from sim.metrics import METRIC_COLUMNS
@@ -219,6 +220,12 @@ def summary_problem(summary: Any) -> str | None:
             found = "missing" if key not in summary else JSON_KINDS[type(value)]
             return (f"{SUMMARY} is not a baimo summary ({key!r} is {found}, not "
                     f"{JSON_KINDS[kind]})")
+    # the run's calendar: the readers date its months from these (sim.teaching.calendar)
+    problem = (field_problem("seed", summary["seed"])
+               or field_problem("horizon_months", summary["horizon_months"])
+               or start_date_problem(summary["start_date"], summary["horizon_months"]))
+    if problem is not None:
+        return f"{SUMMARY} is not a baimo summary ({problem})"
     return None
 
 

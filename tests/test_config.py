@@ -342,3 +342,83 @@ def test_shares_off_by_more_than_the_tolerance_are_refused(key: str) -> None:
         compose([f"{key}={_off_by(SHARE_LISTS[key], 2e-6)}"])
     assert str(info.value) == (f"{key} sum to 1.000002; they must sum to 1 (within 1e-06)")
 
+
+# ------------------------------------------------------------------ start_date
+@pytest.mark.parametrize(("overrides", "message"), [
+    (["start_date=9999-12"], "start_date=9999-12 is out of range; allowed 1970-01 to 2191-01 "
+     "(a run of horizon_months=120 must end by 2200-12)"),
+    (["start_date=0001-01"], "start_date=0001-01 is out of range; allowed 1970-01 to 2191-01"),
+    (["start_date=1969-12"], "start_date=1969-12 is out of range"),
+    (["start_date=2191-02"], "start_date=2191-02 is out of range"),     # ends in 2201-01
+    (["start_date=2200-12", "horizon_months=2", "hype.shocks=[]",
+      "compute.export_controls=[]"], "allowed 1970-01 to 2200-11"),
+    (["start_date=abc"], "start_date='abc' is not a month as YYYY-MM; allowed 1970-01 to "
+     "2200-12"),
+    (["start_date=2022-13"], "start_date='2022-13' is not a month as YYYY-MM"),
+    (["start_date=2022-W01"], "start_date='2022-W01' is not a month"),  # an ISO week: no
+])
+def test_start_date_is_a_month_the_tables_and_plots_can_hold(overrides: list[str],
+                                                             message: str) -> None:
+    """start_date=9999-12 ran and crashed writing its tables (year 10000 is out of range),
+    leaving a run directory without COMPLETE; a sweep over 0001-01 ran and its aggregation
+    crashed in matplotlib."""
+    with pytest.raises(ConfigError) as info:
+        compose(overrides)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_start_date_at_the_ends_of_its_range_composes() -> None:
+    assert compose(["start_date=1970-01"]).start_date == "1970-01"
+    assert compose(["start_date=2191-01"]).start_date == "2191-01"     # ends 2200-12
+    assert compose(["start_date=2151-01", "horizon_months=600"]).horizon_months == 600
+
+
+def test_a_sweep_over_a_bad_start_date_stops_before_any_job(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli import baimo
+
+    code, _, err = baimo(["-m", "start_date=0001-01,2022-12", "horizon_months=12",
+                          "buyers.count=300", "hype.shocks=[]", "compute.export_controls=[]"],
+                         capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "start_date=0001-01 is out of range; allowed 1970-01" in err
+    assert not list(output_root.rglob("COMPLETE"))
+
+
+# ------------------------------------------------------------------ summary.json's calendar
+SUMMARY_EDITS = [
+    ({"start_date": "abc"}, "start_date='abc' is not a month as YYYY-MM"),
+    ({"start_date": "9999-12"}, "start_date=9999-12 is out of range"),
+    ({"horizon_months": 0}, "horizon_months=0 is out of range; allowed 1 to 600"),
+    ({"horizon_months": -24}, "horizon_months=-24 is out of range"),
+    ({"horizon_months": 10**9}, "horizon_months=1e+09 is out of range"),
+    ({"seed": -1}, "seed=-1 is out of range"),
+]
+
+
+@pytest.mark.parametrize("module", ["sim.report", "sim.explain", "sim.compare"])
+@pytest.mark.parametrize(("edit", "message"), SUMMARY_EDITS,
+                         ids=[next(iter(e)) + "=" + str(next(iter(e.values())))
+                              for e, _ in SUMMARY_EDITS])
+def test_readers_refuse_a_summary_whose_calendar_is_not_a_runs(
+        module: str, edit: dict, message: str, run_dir: Path, tmp_path: Path,
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A summary.json edited to a start_date, horizon or seed no run has: the summary check
+    let it pass and the readers crashed dating its months (sim/teaching/calendar.py)."""
+    import importlib
+
+    edited = tmp_path / "edited"
+    shutil.copytree(run_dir, edited)
+    summary = json.loads((edited / "summary.json").read_text(encoding="utf-8"))
+    (edited / "summary.json").write_text(json.dumps({**summary, **edit}), encoding="utf-8")
+    argv = [str(edited), str(run_dir)] if module == "sim.compare" else [str(edited)]
+    monkeypatch.setattr(sys, "argv", [module, *argv])
+    with pytest.raises(SystemExit) as exited:
+        importlib.import_module(module).main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert f"{edited}: summary.json is not a baimo summary ({message}" in lines[0]
+
