@@ -33,6 +33,46 @@ NOT_SPENDING = ("acquired_cash",)
 #: Libraries whose arithmetic, random streams or tables a run's outputs come from.
 RUN_LIBRARIES = ("numpy", "simpy", "pandas", "pyarrow")
 
+#: The numbers of summary.json as dotted paths (a sweep's outcome columns,
+#: :func:`sim.sweep.outcomes.flatten`), but for the lists by year and the fund returns by
+#: term (:func:`outcome_names`). tests/test_design.py checks them against a run's summary.
+SCALAR_OUTCOMES = (
+    "seed", "horizon_months",
+    *(f"releases.{k}" for k in ("total", "by_kind.original", "by_kind.shell",
+                                "by_kind.assembled", "by_month_4", "by_month_6",
+                                "by_month_13")),
+    *(f"startups.{k}" for k in ("founded", "active_final", "listed_final", "survivors",
+                                "independent_builders_peak", "independent_builders_peak_month",
+                                "independent_builders_month_36", "independent_builders_final",
+                                "pivots", "share_bought_gpus", "share_original",
+                                "compute_share_of_spend", "compute_share_of_spend_24")),
+    *(f"exits.{k}" for k in ("ipo", "acquired", "acquired_distressed", "acquired_strategic",
+                             "secondary_sale", "bankrupt", "write_off")),
+    "funding.down_rounds", "funding.funds_raised",
+    *(f"concentration.{k}" for k in ("hhi_final", "giant_revenue_share_final",
+                                     "giant_revenue_share_month_24")),
+    *(f"compute.{k}" for k in ("gpus_purchased_giants", "gpus_purchased_startups",
+                               "giant_share_of_purchases", "gpu_price_peak_first_year_ratio",
+                               "gpu_price_final_mcny", "maas_price_index_final")),
+    *(f"{when}.{s}" for when in ("adoption_month_24", "adoption_final") for s in SEGMENTS),
+    "money.ledger_imbalance_cny", "money.group_support_mcny",
+)
+#: summary.json's lists with one number per year of the run (year 0 first).
+BY_YEAR_OUTCOMES = ("funding.raised_by_year_mcny", "funding.deals_by_year")
+#: The fund returns summary.json gives per term bucket, each as quantiles over the funds.
+FUND_RETURN_MEASURES = ("tvpi", "dpi", "irr", "gross_multiple", "invested_share")
+QUANTILES = ("median", "p10", "p90")
+
+
+def outcome_names(horizon_months: int) -> list[str]:
+    """Every number a run of ``horizon_months`` may write in summary.json, as the dotted
+    path a sweep's tables name it by (a term bucket without funds has none)."""
+    years = range(-(-horizon_months // 12))
+    by_term = [f"fund_returns_by_term.{b}.{k}" for b in TERM_BUCKETS_YEARS for k in
+               ("funds", *(f"{m}.{q}" for m in FUND_RETURN_MEASURES for q in QUANTILES))]
+    return [*SCALAR_OUTCOMES, *(f"{key}.{y}" for key in BY_YEAR_OUTCOMES for y in years),
+            *by_term]
+
 
 def environment() -> dict[str, str]:
     """What ran the model: the Python version, the machine and the libraries' versions.

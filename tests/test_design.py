@@ -7,6 +7,7 @@ the end-to-end tests run tiny design sweeps (12 months, 200 buyers).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -99,6 +100,14 @@ def test_override_keeps_floats_exact() -> None:
     (spec("lhs", 5, {}), "needs design.ranges"),
     (spec("sobol", 6), "must be a power of 2"),
     (spec("morris", 4, levels=3), "design.levels=3 must be an even number"),
+    # absurd sizes: 100 million points were killed at 24 GB while being planned
+    (spec("lhs", 100_000_000), "design.samples=100000000 makes 100,000,000 settings for "
+     "design.kind=lhs; allowed at most 10,000 jobs in a sweep"),
+    (spec("morris", 2501), "design.samples=2501 makes 10,004 settings"),
+    # an outcome no run writes: the sweep ran, then sensitivity.md said "Not analysed"
+    (spec("morris", 4, outcomes=["startups.founded", "nope"]),
+     "design.outcomes: 'nope' is not an outcome of a run; allowed the key outcomes "
+     "(releases.total, "),
 ])
 def test_bad_designs_fail_with_one_line_naming_the_field(design: DesignSpec, message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -111,9 +120,45 @@ def test_grid_needs_no_ranges() -> None:
     check(DesignSpec())
 
 
+def test_outcomes_may_be_any_number_a_run_writes(small_tables) -> None:
+    """design.outcomes takes every number of a run's summary.json (and the derived fund
+    outcomes), as the sweep's tables name it; nothing else."""
+    from sim.summary import SCALAR_OUTCOMES, outcome_names
+    from sim.sweep.outcomes import KEY_OUTCOMES, derived, flatten
+
+    summary = flatten(small_tables.summary)
+    numbers = {k for k, v in summary.items()
+               if isinstance(v, int | float) and not isinstance(v, bool)}
+    horizon = small_tables.model.cfg.horizon_months
+    assert numbers <= set(outcome_names(horizon))
+    assert set(SCALAR_OUTCOMES) <= set(summary)
+    assert {k for k in summary if k.startswith("funding.deals_by_year.")} == {
+        f"funding.deals_by_year.{y}" for y in range(2)}   # 24 months
+    known = {*outcome_names(600), *derived(pd.DataFrame())}
+    assert set(KEY_OUTCOMES) <= known
+    check(spec("morris", 2, outcomes=sorted(known)))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # replications multiply the design's points: 50 x 201 jobs
+    (["replications=201"], "design.samples=50 makes 10,050 jobs (design.kind=lhs: 50 "
+     "settings, replications=201); allowed at most 10,000 jobs in a sweep"),
+    (["replications=100000000"], "replications=100000000 is out of range; allowed 1 to 10,000"),
+    (["design.outcomes=[nope]"], "design.outcomes: 'nope' is not an outcome of a run"),
+])
+def test_bad_design_sweeps_stop_before_anything_runs(
+        args: list[str], message: str, output_root: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = baimo(["+experiment=uncertainty_lhs", *args, "plan=true", *TINY], capsys)
+    assert code == 2 and err.count("\n") == 1 and message in err, err
+    assert "Traceback" not in err and not list(output_root.rglob("COMPLETE"))
+
+
 # ------------------------------------------------------------------ sensitivity analysis
 def _manifest(design_spec: DesignSpec, seed: int = 11) -> tuple[dict, np.ndarray]:
-    design = draw(design_spec, seed)
+    """The manifest of a design analysed for made-up outcomes (``y``): drawn without them,
+    as draw() refuses an outcome no run writes."""
+    design = draw(dataclasses.replace(design_spec, outcomes=[]), seed)
     jobs = [{"name": f"replication=0,sample={i}", "sample": i} for i in range(len(design.values))]
     return {"design": design.manifest(design_spec), "jobs": jobs}, design.matrix
 

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.config import BaimoConfig, ConfigError
-from sim.configuration import DesignSpec
+from sim.configuration import MAX_SWEEP_JOBS, DesignSpec
 from sim.rng import Streams
+from sim.summary import outcome_names
+from sim.sweep.outcomes import KEY_OUTCOMES, derived
 
 GRID = "grid"
 SAMPLED = ("lhs", "random")
@@ -111,6 +114,20 @@ def parameter(key: str, bounds: Any) -> Parameter:
     return Parameter(key, low, high, kind is int)
 
 
+def _check_outcomes(outcomes: list[str]) -> None:
+    """ConfigError (one line) for an outcome no run writes: its analysis would find nothing."""
+    known = {*outcome_names(max(BaimoConfig.__dataclass_fields__["horizon_months"]
+                                .metadata["range"])),
+             *derived(pd.DataFrame())}   # the derived outcomes' names (of no funds)
+    for name in outcomes:
+        if name not in known:
+            raise ConfigError(
+                f"design.outcomes: {name!r} is not an outcome of a run; allowed the key "
+                f"outcomes ({', '.join(KEY_OUTCOMES)}) or another number of a run's "
+                "summary.json as a dotted path (releases.by_month_13, "
+                "funding.raised_by_year_mcny.0, ...)")
+
+
 def check(spec: DesignSpec) -> None:
     """ConfigError (one line) if the design is not runnable."""
     if spec.kind not in KINDS:
@@ -124,6 +141,11 @@ def check(spec: DesignSpec) -> None:
     if spec.samples < least:
         raise ConfigError(f"design.samples={spec.samples} must be at least {least} "
                           f"for design.kind={spec.kind}")
+    if settings_count(spec) > MAX_SWEEP_JOBS:
+        raise ConfigError(f"design.samples={spec.samples} makes {settings_count(spec):,} "
+                          f"settings for design.kind={spec.kind}; allowed at most "
+                          f"{MAX_SWEEP_JOBS:,} jobs in a sweep")
+    _check_outcomes(spec.outcomes)
     if spec.kind == "morris" and (spec.levels < 2 or spec.levels % 2):
         raise ConfigError(f"design.levels={spec.levels} must be an even number >= 2")
     if spec.kind == "sobol" and spec.samples & (spec.samples - 1):
@@ -138,12 +160,7 @@ def check(spec: DesignSpec) -> None:
 
 def settings_count(spec: DesignSpec) -> int:
     """How many settings the design draws (before replications)."""
-    k = len(spec.ranges)
-    if spec.kind == "morris":
-        return spec.samples * (k + 1)
-    if spec.kind == "sobol":
-        return spec.samples * (2 * k + 2 if spec.second_order else k + 2)
-    return spec.samples
+    return spec.settings()
 
 
 def _unit(kind: str, n: int, k: int, rng: np.random.Generator) -> np.ndarray:
