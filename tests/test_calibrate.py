@@ -101,3 +101,29 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
                          capsys)
     assert code == 2 and "calibration.scenario='hype_bust' is a shipped experiment's name" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # the sweeper divided by zero (a batch of no trials), or asked for trials in batches
+    # of -1 (none) and divided by zero too
+    (["hydra.sweeper.n_jobs=0"], "hydra.sweeper.n_jobs=0 is out of range; allowed 1 to 10,000"),
+    (["hydra.sweeper.n_jobs=-1"], "hydra.sweeper.n_jobs=-1 is out of range"),
+    # the plan said "a study of -5 trials", a run "nothing to run", then "no trial finished"
+    (["hydra.sweeper.n_trials=-5", "plan=true"],
+     "hydra.sweeper.n_trials=-5 is out of range; allowed 1 to 10,000"),
+    (["hydra.sweeper.n_trials=0"], "hydra.sweeper.n_trials=0 is out of range"),
+    # the sweeper asserts it is a share
+    (["hydra.sweeper.max_failure_rate=2"],
+     "hydra.sweeper.max_failure_rate=2 is out of range; allowed 0 to 1"),
+    (["hydra.sweeper.n_trials=5001", "calibration.replications=2", "plan=true"],
+     "hydra.sweeper.n_trials=5001 x calibration.replications=2 makes 10,002 runs; allowed "
+     "at most 10,000"),
+])
+def test_bad_sweeper_settings_fail_in_one_line_before_the_study_opens(
+        args: list[str], message: str, output_root: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    directory = output_root / "cal"
+    code, _, err = baimo(["+experiment=calibrate", f"sweep_dir={directory}", *TINY, *args],
+                         capsys)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not (directory / STUDY_DB).exists()

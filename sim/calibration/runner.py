@@ -42,6 +42,7 @@ from sim.config import ConfigError
 from sim.configuration import (
     CONFIG_NAME,
     EXPERIMENTS_DIR,
+    MAX_SWEEP_JOBS,
     CalibrationSpec,
     config_hash,
     run_control,
@@ -83,6 +84,29 @@ def check_spec(spec: CalibrationSpec) -> None:
     if shipped.is_file():
         raise ConfigError(f"calibration.scenario={spec.scenario!r} is a shipped experiment's "
                           f"name ({shipped}); allowed: another name")
+
+
+def check_sweeper(sweeper: DictConfig, spec: CalibrationSpec) -> None:
+    """ConfigError (one line) if the Optuna sweeper's settings would fail inside it: it asks
+    for trials in batches of ``n_jobs`` (fewer than one divides by zero), asserts that
+    ``max_failure_rate`` is a share, and ``n_trials`` below one runs nothing. The study's
+    runs (trials x ``calibration.replications``) are bounded as a sweep's jobs are."""
+    n_trials, n_jobs = sweeper.n_trials, sweeper.n_jobs
+    if not 1 <= n_trials <= MAX_SWEEP_JOBS:
+        raise ConfigError(f"hydra.sweeper.n_trials={n_trials} is out of range; allowed 1 to "
+                          f"{MAX_SWEEP_JOBS:,} (trials in the study)")
+    if not 1 <= n_jobs <= MAX_SWEEP_JOBS:
+        raise ConfigError(f"hydra.sweeper.n_jobs={n_jobs} is out of range; allowed 1 to "
+                          f"{MAX_SWEEP_JOBS:,} (trials run at once)")
+    rate = sweeper.max_failure_rate
+    if not 0 <= rate <= 1:
+        raise ConfigError(f"hydra.sweeper.max_failure_rate={rate:g} is out of range; allowed "
+                          "0 to 1 (share of a batch's trials)")
+    runs = n_trials * spec.replications
+    if runs > MAX_SWEEP_JOBS:
+        raise ConfigError(f"hydra.sweeper.n_trials={n_trials} x calibration.replications="
+                          f"{spec.replications} makes {runs:,} runs; allowed at most "
+                          f"{MAX_SWEEP_JOBS:,} in a study")
 
 
 def search_space(master: DictConfig) -> dict[str, str]:
@@ -156,6 +180,7 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
     try:
         spec = run_control(master).calibration
         check_spec(spec)
+        check_sweeper(master.hydra.sweeper, spec)
     except ConfigError as exc:
         raise SweepError(str(exc)) from None
     space = search_space(master)
