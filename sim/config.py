@@ -444,6 +444,7 @@ def _check_lengths(cfg: BaimoConfig) -> None:
     g = cfg.giants
     n = len(g.names)
     _require(n >= 1, "giants.names must name at least one giant")
+    _check_names("giants.names", g.names)
     _require(len(set(g.names)) == n, "giants.names must be unique")
     for name in (
         "core_profit_mcny_per_month",
@@ -469,6 +470,7 @@ def _check_lengths(cfg: BaimoConfig) -> None:
     s = cfg.startups
     _require(len(s.domains) >= 2 and s.domains[0] == "general",
              "startups.domains must start with 'general' and name at least one vertical")
+    _check_names("startups.domains", s.domains)
     _require(len(set(s.domains)) == len(s.domains), "startups.domains must be unique")
     _require(len(s.domain_weights) == len(s.domains),
              f"startups.domain_weights has {len(s.domain_weights)} entries; "
@@ -511,6 +513,13 @@ def _check_cross(cfg: BaimoConfig) -> None:
     _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
     problem = start_date_problem(cfg.start_date, cfg.horizon_months)
     _require(problem is None, str(problem))
+
+
+def _check_names(path: str, names: list[str]) -> None:
+    """Each of ``names`` must be one line of text: they label plots, tables and stories."""
+    for i, name in enumerate(names):
+        _require(len(name.splitlines()) == 1 and name.strip() != "",
+                 f"{path}[{i}]={name!r} must be a name on one line (not empty, no line break)")
 
 
 def _shares(path: str, shares: list[float]) -> list[float]:

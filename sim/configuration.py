@@ -52,6 +52,8 @@ CONFIG_NAME = "config"
 EXPERIMENTS_DIR = _data_dir("experiments")
 #: The config group of named experiments (``+experiment=NAME``).
 EXPERIMENT = "experiment"
+#: The key of a design's ranges (:class:`DesignSpec`).
+DESIGN_RANGES = "design.ranges"
 
 
 #: The most jobs a sweep may hold: a grid's or a design's settings times ``replications``
@@ -222,7 +224,8 @@ def composition_problem(overrides: Sequence[Override],
                         conf_dir: Path | None = None) -> str | None:
     """One line for the first thing in the way of composing ``overrides`` that Hydra would
     let pass or say badly (None: nothing is): an override that gives a true-or-false key
-    anything but true or false; an experiment named both by a scenario and by a shipped
+    anything but true or false; an empty ``design.ranges={}``, which Hydra merges into the
+    ranges there are (changing nothing); an experiment named both by a scenario and by a shipped
     experiment (Hydra would take the shipped one as the scenario's schema); a config file
     the overrides compose that is not YAML or not UTF-8 text, or that gives a
     true-or-false key anything else. OmegaConf would take any integer as a truth value,
@@ -237,6 +240,11 @@ def composition_problem(overrides: Sequence[Override],
                 continue
             text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
             return f"{o.key_or_group}={text}: allowed true or false"
+    for o in overrides:
+        if o.key_or_group == DESIGN_RANGES and not o.is_delete() and {} in _values(o):
+            return (f"{DESIGN_RANGES}={{}}: an empty map removes no range (Hydra merges a "
+                    "map into the experiment's ranges); allowed a map of parameter: "
+                    "[low, high], or design.kind=grid for none")
     for o in overrides:
         if o.key_or_group != EXPERIMENT or o.is_delete():
             continue

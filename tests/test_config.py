@@ -422,3 +422,23 @@ def test_readers_refuse_a_summary_whose_calendar_is_not_a_runs(
     assert len(lines) == 1
     assert f"{edited}: summary.json is not a baimo summary ({message}" in lines[0]
 
+
+# ------------------------------------------------------------------ names
+@pytest.mark.parametrize(("group", "key", "index", "name"), [
+    ("giants", "names", 9, ""),
+    ("giants", "names", 1, "Ali\nbaba"),
+    ("giants", "names", 2, "   "),
+    ("startups", "domains", 1, ""),
+    ("startups", "domains", 3, "edu\r\ncation"),
+])
+def test_names_are_one_line_of_text(group: str, key: str, index: int, name: str) -> None:
+    """Names label plots, tables and firm stories: an empty one, or one with a line break,
+    was accepted."""
+    from sim.config import validate
+
+    cfg = compose([])
+    getattr(getattr(cfg, group), key)[index] = name
+    with pytest.raises(ConfigError) as info:
+        validate(cfg)
+    assert str(info.value) == (f"{group}.{key}[{index}]={name!r} must be a name on one line "
+                               "(not empty, no line break)")

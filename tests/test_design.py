@@ -100,6 +100,12 @@ def test_override_keeps_floats_exact() -> None:
     (spec("lhs", 5, {}), "needs design.ranges"),
     (spec("sobol", 6), "must be a power of 2"),
     (spec("morris", 4, levels=3), "design.levels=3 must be an even number"),
+    # the seed is the replications' to vary: a design over it was accepted
+    (spec("lhs", 5, {"seed": [0, 5]}), "design.ranges: seed is not varied by a design; "
+     "replications vary the seed"),
+    # an integer field takes the nearest integer: 2.5 weighed 1 and 2 unevenly
+    (spec("lhs", 5, {"buyers.count": [1, 2.5]}), "design.ranges.buyers.count=[1, 2.5]: "
+     "buyers.count is an integer; allowed whole-number bounds"),
     # absurd sizes: 100 million points were killed at 24 GB while being planned
     (spec("lhs", 100_000_000), "design.samples=100000000 makes 100,000,000 settings for "
      "design.kind=lhs; allowed at most 10,000 jobs in a sweep"),
@@ -118,6 +124,10 @@ def test_bad_designs_fail_with_one_line_naming_the_field(design: DesignSpec, mes
 
 def test_grid_needs_no_ranges() -> None:
     check(DesignSpec())
+
+
+def test_whole_number_bounds_of_an_integer_field_may_be_written_as_floats() -> None:
+    check(spec("lhs", 5, {"buyers.count": [100.0, 200]}))
 
 
 def test_outcomes_may_be_any_number_a_run_writes(small_tables) -> None:
@@ -140,6 +150,9 @@ def test_outcomes_may_be_any_number_a_run_writes(small_tables) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
+    # Hydra merges a map into the experiment's ranges: {} changed nothing, 50 jobs ran
+    (["design.ranges={}"], "design.ranges={}: an empty map removes no range"),
+    (["++design.ranges={}"], "design.ranges={}: an empty map removes no range"),
     # replications multiply the design's points: 50 x 201 jobs
     (["replications=201"], "design.samples=50 makes 10,050 jobs (design.kind=lhs: 50 "
      "settings, replications=201); allowed at most 10,000 jobs in a sweep"),

@@ -32,6 +32,9 @@ SENSITIVITY = ("morris", "sobol")
 KINDS = (GRID, *SAMPLED, *SENSITIVITY)
 #: SALib wants an integer seed: drawn from the design stream below this bound.
 SEED_BOUND = 2**31 - 1
+#: Keys a design may not vary: the seed is the replications' (``replications=N`` draws
+#: each point's seeds from it, the same at every point, so points are paired).
+NOT_VARIED = {"seed": "replications vary the seed (replications=N)"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,10 @@ def _field_of(key: str) -> tuple[dataclasses.Field, Any]:
 
 
 def parameter(key: str, bounds: Any) -> Parameter:
-    """A validated :class:`Parameter`: a scalar numeric field, a range inside the schema's."""
+    """A validated :class:`Parameter`: a scalar numeric field, a range inside the schema's
+    (whole numbers for an integer field)."""
+    if key in NOT_VARIED:
+        raise ConfigError(f"design.ranges: {key} is not varied by a design; {NOT_VARIED[key]}")
     f, kind = _field_of(key)
     if kind not in (int, float) or "range" not in f.metadata:
         raise ConfigError(f"design.ranges: {key} is not a scalar number; designs vary "
@@ -111,6 +117,10 @@ def parameter(key: str, bounds: Any) -> Parameter:
     if kind is int and math.floor(high) - math.ceil(low) < 1:
         raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}] holds fewer than two "
                           "integers")
+    # runs take the nearest integer: a bound between two would weigh its neighbours unevenly
+    if kind is int and not (low.is_integer() and high.is_integer()):
+        raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}]: {key} is an integer; "
+                          "allowed whole-number bounds")
     return Parameter(key, low, high, kind is int)
 
 
