@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -393,7 +394,14 @@ class BaimoConfig:
 # ---------------------------------------------------------------- validation
 
 
+#: Whole numbers up to this are written out in full (``10,000,000``, the seed's bound
+#: ``9,223,372,036,854,775,807``), not rounded to six digits as ``:g`` would.
+EXACT_UP_TO = 2**63
+
+
 def _fmt(x: float) -> str:
+    if float(x).is_integer() and abs(x) <= EXACT_UP_TO and abs(x) >= 1e5:
+        return f"{int(x):,}"
     return f"{x:g}"
 
 
@@ -569,6 +577,58 @@ def field_problem(path: str, value: Any) -> str | None:
     except ConfigError as exc:
         return str(exc)
     return None
+
+
+def schema_field(key: str) -> tuple[dataclasses.Field, Any] | None:
+    """The schema field behind dotted ``key`` (``funds.term_years``) and its type, or None
+    if the schema has no such field."""
+    cls: Any = BaimoConfig
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        if not dataclasses.is_dataclass(cls):
+            return None
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        if part not in fields:
+            return None
+        hints = typing.get_type_hints(cls)
+        if i == len(parts) - 1:
+            return fields[part], hints[part]
+        cls = hints[part]
+    return None
+
+
+#: OmegaConf's error when an override's value does not fit its field's type, and what
+#: each type it names takes.
+CONVERSION = re.compile(r"Value '(?P<value>.*)' of type '\w+' could not be converted to "
+                        r"(?P<type>\w+)")
+CONVERTS_TO = {"Float": "a number", "Integer": "an integer", "Boolean": "true or false"}
+#: Hydra's line naming the override that failed, as the user wrote it.
+MERGING = re.compile(r"Error merging override (?P<key>[^=\s]+)=(?P<value>.*)")
+
+
+def conversion_problem(exc: BaseException) -> str | None:
+    """One line for a value OmegaConf could not convert to its field's type (``abc`` for a
+    number, ``1e3`` or ``1.5`` for a whole number), naming the field and its range; None for
+    any other error. ``exc`` is what composing raised (Hydra's, caused by OmegaConf's)."""
+    cause: BaseException | None = exc
+    while cause is not None and not hasattr(cause, "full_key"):
+        cause = cause.__cause__
+    if cause is None:
+        return None
+    found = CONVERSION.search(str(cause))
+    key = str(getattr(cause, "full_key", ""))
+    if found is None or found["type"] not in CONVERTS_TO or not key:
+        return None
+    field_and_type = schema_field(re.sub(r"\[\d+\]$", "", key))
+    allowed = ""
+    if field_and_type is not None and "range" in field_and_type[0].metadata:
+        lo, hi = field_and_type[0].metadata["range"]
+        unit = field_and_type[0].metadata["unit"]
+        allowed = f"; allowed {_fmt(lo)} to {_fmt(hi)}" + (f" ({unit})" if unit else "")
+    written = MERGING.match(str(exc).strip().split("\n")[0])
+    value = written["value"] if written and written["key"].lstrip("+~") == key \
+        else found["value"]
+    return f"{key}={value} is not {CONVERTS_TO[found['type']]}{allowed}"
 
 
 def validate(cfg: BaimoConfig) -> BaimoConfig:

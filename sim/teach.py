@@ -133,6 +133,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _hydra_message(exc: BaseException) -> str:
+    from sim.config import conversion_problem
+
+    problem = conversion_problem(exc)
+    if problem is not None:
+        return problem
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     cause = exc.__cause__
     detail = str(cause).splitlines()[0].strip() if cause is not None and str(cause) else ""

@@ -29,7 +29,7 @@ from typing import NoReturn
 
 from sim import commands
 from sim.commands import OneLineParser
-from sim.config import ConfigError
+from sim.config import ConfigError, conversion_problem
 from sim.configuration import compose, config_hash
 from sim.outputs import ensure_writable_root, fresh_dir, writable_problem
 from sim.rng import replication_seeds
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
         return
     except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
-        fail(commands.with_quoting_hint(str(exc).splitlines()[0], overrides))
+        fail(conversion_problem(exc)
+             or commands.with_quoting_hint(str(exc).splitlines()[0], overrides))
         return
     need = min_horizon()
     if cfg.horizon_months < need:

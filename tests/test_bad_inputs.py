@@ -27,9 +27,13 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 # (overrides, a fragment the one-line message must contain)
 MODEL_INPUTS: list[tuple[list[str], str]] = [
     # wrong types
-    (["funds.term_years=abc"], "funds.term_years"),
-    (["horizon_months=1.5"], "horizon_months"),
-    (["buyers.count=many"], "buyers.count"),
+    (["funds.term_years=abc"], "funds.term_years=abc is not a number; allowed 1 to 30 (years)"),
+    (["horizon_months=1.5"], "horizon_months=1.5 is not an integer; allowed 1 to 600 (months)"),
+    (["buyers.count=many"], "buyers.count=many is not an integer; allowed 1 to 10,000,000"),
+    (["buyers.count=1e3"], "buyers.count=1e3 is not an integer; allowed 1 to 10,000,000"),
+    (["buyers.segment_shares=[0.25,x,0.25,0.25]"],
+     "buyers.segment_shares[1]=x is not a number; allowed 0 to 1 (share)"),
+    (["seed=1e26"], "seed=1e26 is not an integer; allowed 0 to 9,223,372,036,854,775,807"),
     (["seed=[1,2]"], "seed"),
     (["funds.term_years={a:1}"], "funds.term_years"),
     (["start_date=2022-13"], "start_date"),
@@ -622,6 +626,17 @@ def test_a_config_group_given_no_options_name_is_one_line(
     assert code == 2
     assert_one_line(err, fragment)
     assert no_complete_run(output_root)
+
+
+@_commands_with("funds.term_years=abc")
+def test_a_value_of_the_wrong_type_names_the_field_and_its_range_in_every_command(
+        module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command says it alike (they said OmegaConf's "could not be converted to Float",
+    with or without the override, or only "Error merging override")."""
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "funds.term_years=abc is not a number; allowed 1 to 30 (years)")
 
 
 @pytest.mark.parametrize("argv", [["-m", "funds=null,default", "seed=1,2"],

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import typing
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.config import BaimoConfig, ConfigError
+from sim.config import BaimoConfig, ConfigError, schema_field
 from sim.configuration import MAX_SWEEP_JOBS, DesignSpec
 from sim.rng import Streams
 from sim.summary import outcome_names
@@ -78,20 +77,11 @@ def problem(keys: list[str], bounds: list[list[float]]) -> dict[str, Any]:
 
 def _field_of(key: str) -> tuple[dataclasses.Field, Any]:
     """The schema field behind a dotted key and its resolved type; ConfigError if none."""
-    cls: Any = BaimoConfig
-    parts = key.split(".")
-    for i, part in enumerate(parts):
-        if not dataclasses.is_dataclass(cls):
-            break
-        hints = typing.get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        if part not in fields:
-            break
-        if i == len(parts) - 1:
-            return fields[part], hints[part]
-        cls = hints[part]
-    raise ConfigError(f"design.ranges: {key} is not a model parameter "
-                      "(baimo --cfg job lists them)")
+    found = schema_field(key)
+    if found is None:
+        raise ConfigError(f"design.ranges: {key} is not a model parameter "
+                          "(baimo --cfg job lists them)")
+    return found
 
 
 def parameter(key: str, bounds: Any) -> Parameter:

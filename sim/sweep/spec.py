@@ -34,7 +34,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.commands import OneLineError, with_quoting_hint
-from sim.config import BaimoConfig, ConfigError
+from sim.config import BaimoConfig, ConfigError, conversion_problem
 from sim.configuration import (
     BUNDLED,
     CONF_DIR,
@@ -123,7 +123,11 @@ class SweepSpec:
 
 
 def one_line(exc: BaseException) -> str:
-    """A Hydra/OmegaConf error message folded onto one line."""
+    """A Hydra/OmegaConf error message folded onto one line (a value of the wrong type as
+    :func:`~sim.config.conversion_problem` says it)."""
+    problem = conversion_problem(exc)
+    if problem is not None:
+        return problem
     text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
     cause = exc.__cause__
     if cause is not None and str(cause).strip():
