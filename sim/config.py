@@ -399,7 +399,9 @@ class BaimoConfig:
 EXACT_UP_TO = 2**63
 
 
-def _fmt(x: float) -> str:
+def fmt_number(x: float) -> str:
+    """A number as the errors and docs/MODEL.md's table write it: ``:g``, whole numbers
+    from 100,000 up to :data:`EXACT_UP_TO` in full."""
     if float(x).is_integer() and abs(x) <= EXACT_UP_TO and abs(x) >= 1e5:
         return f"{int(x):,}"
     return f"{x:g}"
@@ -407,11 +409,13 @@ def _fmt(x: float) -> str:
 
 def _check_number(path: str, value: Any, lo: float, hi: float, unit: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{path}={value!r} is not a number; allowed {_fmt(lo)} to {_fmt(hi)}")
+        raise ConfigError(f"{path}={value!r} is not a number; allowed {fmt_number(lo)} to "
+                          f"{fmt_number(hi)}")
     if not math.isfinite(value) or not lo <= value <= hi:
         suffix = f" ({unit})" if unit else ""
         raise ConfigError(
-            f"{path}={_fmt(value)} is out of range; allowed {_fmt(lo)} to {_fmt(hi)}{suffix}"
+            f"{path}={fmt_number(value)} is out of range; allowed {fmt_number(lo)} to "
+            f"{fmt_number(hi)}{suffix}"
         )
 
 
@@ -492,12 +496,12 @@ def _check_lengths(cfg: BaimoConfig) -> None:
 def _check_cross(cfg: BaimoConfig) -> None:
     f = cfg.funds
     _require(f.term_spread_years < f.term_years,
-             f"funds.term_spread_years={_fmt(f.term_spread_years)} must be below "
-             f"funds.term_years={_fmt(f.term_years)}")
+             f"funds.term_spread_years={fmt_number(f.term_spread_years)} must be below "
+             f"funds.term_years={fmt_number(f.term_years)}")
     shortest = f.term_years - f.term_spread_years
     _require(f.investment_period_years < shortest,
-             f"funds.investment_period_years={_fmt(f.investment_period_years)} must be shorter "
-             f"than the shortest fund term ({_fmt(shortest)} years)")
+             f"funds.investment_period_years={fmt_number(f.investment_period_years)} must be "
+             f"shorter than the shortest fund term ({fmt_number(shortest)} years)")
     _require(f.initial_count <= f.max_founded,
              f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
              f"{f.max_founded} (the safety limit counts the funds alive at the start)")
@@ -506,8 +510,8 @@ def _check_cross(cfg: BaimoConfig) -> None:
                                           cfg.startups.domain_weights)
     s = cfg.startups
     _require(s.shell_depth <= s.original_depth,
-             f"startups.shell_depth={_fmt(s.shell_depth)} must not exceed "
-             f"startups.original_depth={_fmt(s.original_depth)}")
+             f"startups.shell_depth={fmt_number(s.shell_depth)} must not exceed "
+             f"startups.original_depth={fmt_number(s.original_depth)}")
     h = cfg.horizon_months
     # A short run meets the default schedule's later events: the message says how to go
     # without them.
@@ -515,7 +519,7 @@ def _check_cross(cfg: BaimoConfig) -> None:
                         ("compute.export_controls", cfg.compute.export_controls)):
         for i, event in enumerate(events):
             _require(event.month < h,
-                     f"{key}[{i}].month={_fmt(event.month)} ({event.label}) is past the "
+                     f"{key}[{i}].month={fmt_number(event.month)} ({event.label}) is past the "
                      f"horizon; allowed 0 to {h - 1} (horizon_months={h}); leave it out of "
                      f"{key} for a shorter run ({key}=[] for none)")
     _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
@@ -624,7 +628,7 @@ def conversion_problem(exc: BaseException) -> str | None:
     if field_and_type is not None and "range" in field_and_type[0].metadata:
         lo, hi = field_and_type[0].metadata["range"]
         unit = field_and_type[0].metadata["unit"]
-        allowed = f"; allowed {_fmt(lo)} to {_fmt(hi)}" + (f" ({unit})" if unit else "")
+        allowed = f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
     written = MERGING.match(str(exc).strip().split("\n")[0])
     value = written["value"] if written and written["key"].lstrip("+~") == key \
         else found["value"]

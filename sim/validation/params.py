@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.config import BaimoConfig
+from sim.config import BaimoConfig, fmt_number
 from sim.configuration import CONF_DIR, ROOT, compose
 
 MODEL_DOC = ROOT / "docs" / "MODEL.md"
@@ -129,7 +129,7 @@ def _unit_range(f: dataclasses.Field) -> tuple[str, str]:
         return unit if unit != "-" else "text", "-"
     lo, hi = rng
     prefix = "each " if f.metadata.get("each") else ""
-    return unit, f"{prefix}{lo:g} to {hi:g}"
+    return unit, f"{prefix}{fmt_number(lo)} to {fmt_number(hi)}"
 
 
 def rows(cfg: BaimoConfig | None = None) -> list[Row]:
