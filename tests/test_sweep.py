@@ -485,6 +485,38 @@ def test_a_tilde_in_sweep_dir_is_the_home_directory(tmp_path: Path,
     assert spec.directory == tmp_path / "home" / "sweeps" / "x"
 
 
+@pytest.mark.parametrize(("swept", "jobs"), [
+    (["seed=range(0,100000000)"], "100,000,000"),
+    (["seed=range(0,100)", "funds.term_years=3,4,5", "replications=40"], "12,000"),
+])
+def test_a_sweep_of_more_than_ten_thousand_jobs_is_refused_before_it_is_laid_out(
+        swept: list[str], jobs: str, output_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted from the overrides: Hydra's sweeper lays out every combination as a list
+    (a hundred million of them filled the memory), and no list of values is made."""
+    from hydra.core.override_parser.types import Override, RangeSweep
+
+    import sim.sweep.spec as spec
+    from sim.commands import group_choice_problem
+    from sim.sweep.spec import SweepError, grid_size, parse
+
+    iterate = Override.sweep_iterator
+
+    def listed(self: Override, *args: Any, **kwargs: Any) -> Any:
+        assert not isinstance(self.value(), RangeSweep), "a range's values were listed"
+        return iterate(self, *args, **kwargs)
+
+    def laid_out(*args: Any) -> None:
+        raise AssertionError("every combination was laid out")
+
+    monkeypatch.setattr(Override, "sweep_iterator", listed)
+    monkeypatch.setattr(spec.BasicSweeper, "split_arguments", laid_out)
+    assert group_choice_problem(swept) is None   # a range of numbers names no group's option
+    assert grid_size(dict(enumerate(parse(["seed=range(0,10,3)", "x=a,b", "y=1"])))) == 8
+    with pytest.raises(SweepError, match=f"the sweep holds {jobs} jobs .* allowed at most "
+                                         "10,000"):
+        build(start_hydra(), [*swept, *TINY])
+
+
 def test_two_experiments_at_once_name_their_directory_plainly(output_root: Path) -> None:
     """``+experiment=[a,b]`` loads both; the directory was named ``['a', 'b']``."""
     spec = build(start_hydra(), ["+experiment=[hype_bust,investor_patience]", "replications=1",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import math
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -27,7 +28,12 @@ from hydra._internal.hydra import Hydra
 from hydra._internal.utils import create_config_search_path
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.core.override_parser.types import Override, OverrideType
+from hydra.core.override_parser.types import (
+    ChoiceSweep,
+    Override,
+    OverrideType,
+    RangeSweep,
+)
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -39,6 +45,7 @@ from sim.configuration import (
     BUNDLED,
     CONF_DIR,
     CONFIG_NAME,
+    MAX_SWEEP_JOBS,
     RunControl,
     composition_problem,
     hash_resolved,
@@ -241,6 +248,24 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
     return by_key, swept
 
 
+def grid_size(grid: OrderedDict[str, Override]) -> int:
+    """How many jobs the grid's overrides make: the product of each swept key's count of
+    values, counted without listing them (``seed=range(0,100000000)`` is one number)."""
+    size = 1
+    for o in grid.values():
+        if not o.is_sweep_override():
+            continue
+        value = o.value()
+        if isinstance(value, RangeSweep) and value.start is not None \
+                and value.stop is not None and value.step:
+            size *= max(0, math.ceil((value.stop - value.start) / value.step))
+        elif isinstance(value, ChoiceSweep):
+            size *= len(value.list)
+        else:   # a glob over a group's options: a handful
+            size *= len(list(o.sweep_iterator()))
+    return size
+
+
 def workers_of(cfg: DictConfig) -> tuple[str, int]:
     """The launcher's short name and how many jobs it runs at once."""
     target = str(cfg.hydra.launcher.get("_target_", ""))
@@ -344,6 +369,11 @@ def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
     grid, swept = _grid(parse(args))
     excluded = sorted({o.key_or_group for o in grid.values()
                        if not o.is_sweep_override() and o.key_or_group != REPLICATION})
+    jobs = grid_size(grid)
+    if jobs > MAX_SWEEP_JOBS:   # counted before Hydra lays out every combination
+        raise SweepError(f"the sweep holds {jobs:,} jobs (every combination of the swept "
+                         f"values, times replications={rc.replications}); allowed at most "
+                         f"{MAX_SWEEP_JOBS:,}: split it into several sweeps")
     try:
         batches = BasicSweeper.split_arguments(list(grid.values()), None)[0]
     except HydraException as exc:
