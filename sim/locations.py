@@ -16,21 +16,26 @@ OUTPUT_ROOT_ENV = "BAIMO_OUTPUT_ROOT"
 
 
 class OutputRootError(OneLineError, ValueError):
-    """The output root names a home directory that cannot be found (one-line message)."""
+    """A place to write names a home directory that cannot be found (one-line message)."""
+
+
+def expand_home(path: Path, what: str) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` made the home directory (a shell leaves it
+    alone in quotes or after ``=``); OutputRootError, starting with ``what`` (the place
+    and where it was given), if there is none (``~nouser/x``, or ``~`` with no HOME)."""
+    try:
+        return path.expanduser()
+    except RuntimeError:   # pathlib: "Could not determine home directory."
+        raise OutputRootError(f"{what}: no home directory is known for {path.parts[0]}; give "
+                              "the path in full") from None
 
 
 def output_root() -> Path:
     """Where outputs go: ``$BAIMO_OUTPUT_ROOT`` or, unset or empty, ``outputs/`` under the
-    working directory. A leading ``~`` is the home directory (a shell leaves it alone in
-    quotes: ``BAIMO_OUTPUT_ROOT="~/baimo"`` would make a directory named ``~`` here);
-    OutputRootError if there is none (``~nouser/x``, or ``~`` with no HOME)."""
+    working directory, a leading ``~`` the home directory (:func:`expand_home`)."""
     root = Path(os.environ.get(OUTPUT_ROOT_ENV) or "outputs")
-    try:
-        return root.expanduser()
-    except RuntimeError:   # pathlib: "Could not determine home directory."
-        raise OutputRootError(
-            f"cannot write outputs to {root} ({OUTPUT_ROOT_ENV} or ./outputs): "
-            f"no home directory is known for {root.parts[0]}; give the path in full") from None
+    return expand_home(root, f"cannot write outputs to {root} ({OUTPUT_ROOT_ENV} or "
+                             "./outputs)")
 
 
 def scenarios_root() -> Path:

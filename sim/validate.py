@@ -31,6 +31,7 @@ from sim import commands
 from sim.commands import OneLineParser
 from sim.config import ConfigError, conversion_problem
 from sim.configuration import compose, config_hash
+from sim.locations import expand_home
 from sim.outputs import ensure_writable_root, fresh_dir, writable_problem
 from sim.rng import replication_seeds
 from sim.sums import left_sum
@@ -128,11 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.horizon_months < need:
         fail(f"horizon_months={cfg.horizon_months} is too short to measure every fact; "
              f"allowed {need} to 600")
-    try:
-        out = args.out.expanduser() if args.out else None
-    except RuntimeError:   # pathlib: "Could not determine home directory." (~nouser/x)
-        fail(f"--out={args.out} cannot be written: no home directory is known for "
-             f"{args.out.parts[0]}; give the path in full")
+    out = expand_home(args.out, f"--out={args.out} cannot be written") if args.out else None
     out_problem = writable_problem(out) if out else None
     if out_problem:   # found now, not after an hour of simulating
         fail(f"--out={args.out} cannot be written: {out_problem}")

@@ -483,6 +483,12 @@ def test_a_tilde_in_sweep_dir_is_the_home_directory(tmp_path: Path,
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     spec = build(start_hydra(), ["seed=1,2", "sweep_dir='~/sweeps/x'", *TINY])
     assert spec.directory == tmp_path / "home" / "sweeps" / "x"
+    from sim.commands import OneLineError
+
+    with pytest.raises(OneLineError, match="^sweep_dir=~baimo_no_such_user/x: no home directory "
+                                         "is known for ~baimo_no_such_user; give the path in "
+                                         "full$"):
+        build(start_hydra(), ["seed=1,2", "sweep_dir='~baimo_no_such_user/x'", *TINY])
 
 
 @pytest.mark.parametrize(("swept", "jobs"), [

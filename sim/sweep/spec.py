@@ -54,6 +54,7 @@ from sim.configuration import (
     to_config,
     yaml_problem,
 )
+from sim.locations import expand_home
 from sim.outputs import output_root
 from sim.rng import replication_seeds
 from sim.sweep.design import GRID, Design, draw, override
@@ -330,7 +331,8 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     experiment = _experiment(task)
     fixed_user = [o for o in task if not o.is_sweep_override()]
     chosen = _sweep_dir_override(task)
-    directory = Path(chosen).expanduser() if chosen else default_directory(experiment, fixed_user)
+    directory = (expand_home(Path(chosen), f"sweep_dir={chosen}") if chosen
+                 else default_directory(experiment, fixed_user))
     own = [f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
     chosen_groups = {o.key_or_group for o in user_hydra}
     own += [f"{g}=baimo_sweep" for g in SWEEP_LOGGING if g not in chosen_groups]
