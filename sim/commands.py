@@ -114,10 +114,12 @@ def group_choice_problem(overrides: Sequence[str]) -> str | None:
 def _names_only(o: Override) -> bool:
     """Whether override ``o`` gives only text (what a config group's choice takes), or a
     dict (which sets the group's keys), or nothing (``~group`` removes the group)."""
-    from hydra.core.override_parser.types import RangeSweep
+    from hydra.core.override_parser.types import Glob, RangeSweep
 
     if isinstance(o.value(), RangeSweep):
         return False   # numbers, however many (seed=range(0,100000000) is not listed)
+    if isinstance(o.value(), Glob):
+        return True    # a pattern of names (listing them needs a config loader)
     if o.is_discrete_sweep():
         values = list(o.sweep_iterator())
     elif o.is_sweep_override():

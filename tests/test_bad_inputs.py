@@ -34,6 +34,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["buyers.segment_shares=[0.25,x,0.25,0.25]"],
      "buyers.segment_shares[1]=x is not a number; allowed 0 to 1 (share)"),
     (["seed=1e26"], "seed=1e26 is not an integer; allowed 0 to 9,223,372,036,854,775,807"),
+    (["funds=glob(*)"], "funds=glob(*): baimo sweeps take lists (key=a,b) and ranges"),
+    (["-m", "seed=range(0,5,0)"], "seed=range(0,5,0): a range's step must not be 0"),
     (["seed=[1,2]"], "seed"),
     (["funds.term_years={a:1}"], "funds.term_years"),
     (["start_date=2022-13"], "start_date"),

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -521,6 +522,19 @@ def test_a_sweep_of_more_than_ten_thousand_jobs_is_refused_before_it_is_laid_out
     with pytest.raises(SweepError, match=f"the sweep holds {jobs} jobs .* allowed at most "
                                          "10,000"):
         build(start_hydra(), [*swept, *TINY])
+
+
+@pytest.mark.parametrize(("swept", "says"), [
+    ("seed=range(0,5,0)", "seed=range(0,5,0): a range's step must not be 0"),
+    ("funds=glob(*)", "funds=glob(*): baimo sweeps take lists (key=a,b) and ranges"),
+])
+def test_a_sweep_it_cannot_lay_out_is_one_line(swept: str, says: str,
+                                               output_root: Path) -> None:
+    """Both were tracebacks (range()'s ValueError; Hydra's "ConfigLoader is not set")."""
+    from sim.sweep.spec import SweepError
+
+    with pytest.raises(SweepError, match=re.escape(says)):
+        build(start_hydra(), [swept, *TINY])
 
 
 def test_two_experiments_at_once_name_their_directory_plainly(output_root: Path) -> None:

@@ -30,6 +30,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import (
     ChoiceSweep,
+    Glob,
     Override,
     OverrideType,
     RangeSweep,
@@ -178,6 +179,10 @@ def parse(overrides: list[str]) -> list[Override]:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
         raise SweepError(with_quoting_hint(one_line(exc), overrides)) from None
+    for o in parsed:   # Hydra's glob() lists a group's options through a config loader,
+        if isinstance(o.value(), Glob):   # which overrides parsed here do not have
+            raise SweepError(f"{o.input_line}: baimo sweeps take lists (key=a,b) and ranges "
+                             "(key=range(0,5)); list the options instead")
     problem = composition_problem(parsed)
     if problem is not None:
         raise SweepError(problem)
@@ -251,18 +256,21 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
 
 def grid_size(grid: OrderedDict[str, Override]) -> int:
     """How many jobs the grid's overrides make: the product of each swept key's count of
-    values, counted without listing them (``seed=range(0,100000000)`` is one number)."""
+    values, counted without listing them (``seed=range(0,100000000)`` is one number);
+    SweepError for a range of step 0."""
     size = 1
     for o in grid.values():
         if not o.is_sweep_override():
             continue
         value = o.value()
         if isinstance(value, RangeSweep) and value.start is not None \
-                and value.stop is not None and value.step:
+                and value.stop is not None:
+            if not value.step:
+                raise SweepError(f"{o.input_line}: a range's step must not be 0")
             size *= max(0, math.ceil((value.stop - value.start) / value.step))
         elif isinstance(value, ChoiceSweep):
             size *= len(value.list)
-        else:   # a glob over a group's options: a handful
+        else:
             size *= len(list(o.sweep_iterator()))
     return size
 
