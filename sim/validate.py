@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
         return
     except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
-        fail(conversion_problem(exc)
-             or commands.with_quoting_hint(str(exc).splitlines()[0], overrides))
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        fail(conversion_problem(exc) or commands.with_quoting_hint(first, overrides))
         return
     need = min_horizon()
     if cfg.horizon_months < need:

@@ -291,6 +291,23 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], says: str, capsys) ->
     assert says in err and len(err.strip().splitlines()) == 1
 
 
+def test_an_error_composing_with_no_message_is_one_line_naming_it(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its handler took the message's first line, and an empty message has none (IndexError)."""
+    from hydra.errors import HydraException
+
+    from sim import validate
+
+    def silent(overrides: list[str]) -> None:
+        raise HydraException("")
+
+    monkeypatch.setattr(validate, "compose", silent)
+    with pytest.raises(SystemExit) as exit_:
+        validate.main(["--replications", "1"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "baimo-validate: error: HydraException\n"
+
+
 def test_bad_input_from_the_console_has_no_traceback(tmp_path: Path) -> None:
     proc = _run(["funds.term_years=0"], tmp_path)
     assert proc.returncode == 2
