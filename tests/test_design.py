@@ -20,7 +20,7 @@ from sim.config import ConfigError
 from sim.configuration import DesignSpec
 from sim.report import load_source, render
 from sim.sweep import collect
-from sim.sweep.design import check, draw, override, settings_count
+from sim.sweep.design import check, draw, override
 from sim.sweep.plots import (
     plot_fan,
     plot_outcomes_vs_param,
@@ -71,7 +71,7 @@ def test_random_design_stays_inside_the_ranges() -> None:
 def test_morris_trajectories_move_one_parameter_at_a_time() -> None:
     design = draw(spec("morris", 4), seed=5)
     k = len(RANGES)
-    assert design.matrix.shape == (4 * (k + 1), k) == (settings_count(spec("morris", 4)), k)
+    assert design.matrix.shape == (4 * (k + 1), k) == (spec("morris", 4).settings(), k)
     for t in range(4):
         block = design.matrix[t * (k + 1):(t + 1) * (k + 1)]
         changed = (np.diff(block, axis=0) != 0).sum(axis=1)
@@ -80,7 +80,7 @@ def test_morris_trajectories_move_one_parameter_at_a_time() -> None:
 
 def test_sobol_design_has_saltelli_size() -> None:
     assert draw(spec("sobol", 8), seed=5).matrix.shape == (8 * (3 + 2), 3)
-    assert settings_count(spec("sobol", 8, second_order=True)) == 8 * (2 * 3 + 2)
+    assert spec("sobol", 8, second_order=True).settings() == 8 * (2 * 3 + 2)
 
 
 def test_override_keeps_floats_exact() -> None:

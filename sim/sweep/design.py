@@ -141,8 +141,9 @@ def check(spec: DesignSpec) -> None:
     if spec.samples < least:
         raise ConfigError(f"design.samples={spec.samples} must be at least {least} "
                           f"for design.kind={spec.kind}")
-    if settings_count(spec) > MAX_SWEEP_JOBS:
-        raise ConfigError(f"design.samples={spec.samples} makes {settings_count(spec):,} "
+    settings = spec.settings()
+    if settings > MAX_SWEEP_JOBS:
+        raise ConfigError(f"design.samples={spec.samples} makes {settings:,} "
                           f"settings for design.kind={spec.kind}; allowed at most "
                           f"{MAX_SWEEP_JOBS:,} jobs in a sweep")
     _check_outcomes(spec.outcomes)
@@ -156,11 +157,6 @@ def check(spec: DesignSpec) -> None:
     if not 0.5 <= spec.confidence < 1:
         raise ConfigError(f"design.confidence={spec.confidence:g} is out of range; allowed "
                           "0.5 to 0.999")
-
-
-def settings_count(spec: DesignSpec) -> int:
-    """How many settings the design draws (before replications)."""
-    return spec.settings()
 
 
 def _unit(kind: str, n: int, k: int, rng: np.random.Generator) -> np.ndarray:
