@@ -123,7 +123,7 @@ def _names_only(o: Override) -> bool:
     if o.is_discrete_sweep():
         values = list(o.sweep_iterator())
     elif o.is_sweep_override():
-        return True   # an interval or a glob: not a group's choice, or names anyway
+        return True   # an interval: not a group's choice
     else:
         value = o.value()
         if isinstance(value, dict) or (value is None and o.is_delete()):
