@@ -154,7 +154,10 @@ def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
 
 
 def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
-    row = metrics.loc[metrics["month"] == min(month, int(metrics["month"].max()))]
+    """``column`` at model month ``month``; NaN (null in summary.json) if the run ended
+    before it: a 12-month run has no "releases by month 13", and its last month's count
+    under that name would read as one."""
+    row = metrics.loc[metrics["month"] == month]
     return float(row[column].iloc[0]) if not row.empty else math.nan
 
 

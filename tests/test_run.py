@@ -146,6 +146,19 @@ def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
     assert len(lines) == 5
 
 
+def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tables) -> None:
+    """A 24-month run has no builder count at month 36: summary.json said the last
+    month's count under that name (and "releases by month 13" in a 12-month run), which
+    a sweep over the horizon then compared with real month-36 counts."""
+    summary, metrics = small_tables.summary, small_tables.metrics
+    assert int(metrics["month"].max()) == 23
+    assert summary["startups"]["independent_builders_month_36"] is None
+    at = metrics.set_index("month")
+    assert summary["releases"]["by_month_13"] == at.loc[13, "releases_total_cum"]
+    assert summary["concentration"]["giant_revenue_share_month_24"] is None
+    assert all(v is None for v in summary["adoption_month_24"].values())
+
+
 def test_a_segment_with_no_buyers_has_no_adoption_rather_than_none_adopting(tmp_path) -> None:
     """All buyers in one segment: the others' adoption is undefined (null in the metrics
     and the summary, no line in the plot), not 0, which read as a segment that refused
