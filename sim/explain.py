@@ -547,12 +547,16 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
     if not gbuy.empty:
         g = gbuy.groupby("actor")["gpus"].sum()
         add(g.idxmax(), f"bought the most GPUs: {float(g.max()):,.0f}")
+    # Returns on what funds did: a fund that invested nothing (raised before the boom,
+    # its investment window closing) lost only its fees, which says nothing of the market.
     f = run.funds.dropna(subset=["tvpi"])
+    f = f[f["invested_mcny"] > 0]
     if not f.empty:
         best, worst = f.loc[f["tvpi"].idxmax()], f.loc[f["tvpi"].idxmin()]
         add(best["fund"], f"best fund return: TVPI {float(best['tvpi']):.2f}")
         if worst["fund"] != best["fund"]:
-            add(worst["fund"], f"worst fund return: TVPI {float(worst['tvpi']):.2f}")
+            add(worst["fund"], f"worst fund return: TVPI {float(worst['tvpi']):.2f} "
+                               f"on {money(float(worst['invested_mcny']))} invested")
     seen: dict[str, str] = {}
     for actor, why in out:
         seen[actor] = f"{seen[actor]}; {why}" if actor in seen else why

@@ -157,6 +157,21 @@ def test_notable_actors_name_real_extremes(run: RunOutputs) -> None:
     assert all(a in {*e["actor"].astype(str), *run.funds["fund"]} for a in rows)
 
 
+def test_the_worst_fund_named_is_one_that_invested(run: RunOutputs) -> None:
+    """Funds raised before the boom whose window closed unused lose only their fees (TVPI
+    0): the listing named one of them the worst fund return, which says nothing of the
+    market; it now names the worst among the funds that invested, with what it invested."""
+    f = run.funds
+    assert (f["invested_mcny"] == 0).any() and (f["invested_mcny"] > 0).sum() >= 2
+    invested = f[f["invested_mcny"] > 0].dropna(subset=["tvpi"])
+    worst = invested.loc[invested["tvpi"].idxmin()]
+    rows = dict(notable(run))
+    assert f"worst fund return: TVPI {worst['tvpi']:.2f} on {_money(worst['invested_mcny'])}" \
+        in rows[worst["fund"]]
+    never = set(f.loc[f["invested_mcny"] == 0, "fund"])
+    assert not [a for a, why in rows.items() if a in never and "fund return" in why]
+
+
 def test_resolve_actor_spellings(run: RunOutputs) -> None:
     e = run.events
     assert resolve_actor(e, "3") == "startup:3"
