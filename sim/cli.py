@@ -107,9 +107,13 @@ def app(cfg: DictConfig) -> None:
     except OSError as exc:
         fail(f"{commands.os_error_line(exc)}; {run_dir} is not marked complete")
         return
-    print(f"baimo: wrote {run_dir}")
-    for line in headline(tables.summary):
-        print(f"  {line}")
+    try:   # the run is written: a reader gone (| head) is no failed job for Hydra to report
+        print(f"baimo: wrote {run_dir}")
+        for line in headline(tables.summary):
+            print(f"  {line}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        commands.reader_gone()
 
 
 #: Hydra flags that show something instead of running: they go straight to Hydra.

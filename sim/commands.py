@@ -143,6 +143,14 @@ def os_error_line(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
+def reader_gone() -> NoReturn:
+    """End quietly, exit 1, when the reader of stdout has gone (``baimo | head -1``): Python
+    would fail again flushing stdout at exit, so point it at nothing first. SystemExit, not
+    an Exception, so that Hydra, when its task prints, does not report a failed job."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(1) from None
+
+
 def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
     """Wrap ``prog``'s entry point: a :class:`OneLineError` or an :class:`OSError` ends it
     with :func:`fail` (one line, exit 2) instead of a traceback; a broken pipe ends it
@@ -161,9 +169,7 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
                 main(*args, **kwargs)
                 sys.stdout.flush()   # a reader gone before the last write shows up here
             except BrokenPipeError:
-                # Python would fail again flushing stdout at exit: point it at nothing.
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                raise SystemExit(1) from None
+                reader_gone()
             except OneLineError as exc:
                 fail(prog, str(exc))
             except OSError as exc:

@@ -210,6 +210,24 @@ def test_a_reader_that_goes_away_ends_a_command_quietly(argv: list[str]) -> None
     assert err == ""
 
 
+def test_a_reader_that_goes_away_after_a_run_is_no_failed_job(tmp_path: Path) -> None:
+    """``baimo | head -1``: the headline is printed inside Hydra's task, which reported the
+    broken pipe as a failed job ("Error executing job with overrides: ...") on stderr. The
+    run is written and complete; the command now ends as the others do, quietly, exit 1."""
+    run_dir = tmp_path / "run"
+    code = ("import sys; from sim.cli import main; sys.argv = ['baimo', 'horizon_months=3', "
+            f"'buyers.count=50', 'compute.export_controls=[]', 'hype.shocks=[]', "
+            f"'hydra.run.dir={run_dir}']; main()")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()   # the reader is gone before the first write
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert err == ""
+    assert (run_dir / "COMPLETE").is_file()
+
+
 def test_fresh_directories_are_claimed_not_just_named(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Two commands started in the same second (a script running them side by side) get a
