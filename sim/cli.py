@@ -127,6 +127,7 @@ def aggregate_parser() -> argparse.ArgumentParser:
         description="Rebuild sweep directories' tables (sweep.parquet, sweep_metrics.parquet) "
                     "and plots from their jobs' outputs.")
     parser.add_argument("directories", nargs="*", metavar="DIR",
+                        type=commands.path_argument("a sweep directory: outputs/sweeps/NAME"),
                         help="sweep directories, e.g. outputs/sweeps/investor_patience")
     parser.add_argument("--no-plots", action="store_true", help="rebuild the tables only")
     parser.error = (  # type: ignore[method-assign]
@@ -191,11 +192,28 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
         options = [t for t in argv if t not in overrides]
         fail(f"{' '.join(extra)}: an override after an option; options go first: "
              f"baimo {' '.join([*options, *overrides])}")
+    problem = config_dir_problem(args)
+    if problem is not None:
+        fail(problem)
     if not args.shell_completion:   # its "overrides" are install=SHELL, query=SHELL
         problem = commands.group_choice_problem(args.overrides)
         if problem is not None:
             fail(problem)
     return args
+
+
+#: Hydra's options naming a directory of configs (the parsed argument, the option).
+CONFIG_DIR_OPTIONS = (("config_path", "--config-path"), ("config_dir", "--config-dir"))
+
+
+def config_dir_problem(args: argparse.Namespace) -> str | None:
+    """One line for ``--config-path`` or ``--config-dir`` given an empty path: Hydra reads
+    it as the working directory (``--config-dir``) or as sim's package (``--config-path``)."""
+    for name, option in CONFIG_DIR_OPTIONS:
+        problem = commands.empty_path_problem(getattr(args, name), "a directory of configs")
+        if problem is not None:
+            return f"argument {option}: {problem}"
+    return None
 
 
 #: Hydra's switch that makes it raise what stops it, instead of printing it (with a

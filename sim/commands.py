@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, ParamSpec
 
 if TYPE_CHECKING:
@@ -65,6 +66,29 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         fail(self.prog, f"{message} (see {self.prog} --help)")
+
+
+def empty_path_problem(text: str | None, what: str) -> str | None:
+    """Why ``text``, given for a file or directory, names none, or None: an empty one
+    (``baimo-report "$RUN"`` with RUN unset) would be read as the working directory.
+    ``what`` says what to give instead."""
+    if text != "":
+        return None
+    return f"an empty path (a shell variable not set?); give {what}"
+
+
+def path_argument(what: str) -> Callable[[str], Path]:
+    """An argparse ``type`` for an argument naming a file or directory (``what``): refuses
+    an empty one (:func:`empty_path_problem`), which the parser says in its one line
+    (``argument DIR: an empty path ...``)."""
+
+    def path(text: str) -> Path:
+        problem = empty_path_problem(text, what)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+        return Path(text)
+
+    return path
 
 
 def with_quoting_hint(message: str, overrides: Sequence[str]) -> str:

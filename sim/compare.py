@@ -510,7 +510,8 @@ def parser() -> argparse.ArgumentParser:
         "setting), differences from the first arm with bootstrap confidence intervals (paired "
         "by replication when seeds match), overlay plots and a Markdown summary, written to "
         "<output root>/compare/<timestamp>/ (output root: $BAIMO_OUTPUT_ROOT or ./outputs)."))
-    p.add_argument("inputs", nargs="+", type=Path, metavar="DIR",
+    p.add_argument("inputs", nargs="+", type=commands.path_argument("a run or sweep directory"),
+                   metavar="DIR",
                    help="run or sweep directories; the first arm is the reference")
     p.add_argument("--outcome", action="append", metavar="KEY",
                    help="compare this summary scalar instead of the key outcomes (repeatable), "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
@@ -571,10 +572,7 @@ def fail(message: str) -> NoReturn:
     commands.fail(PROG, message)
 
 
-def _read(directory: str) -> RunOutputs:
-    from pathlib import Path
-
-    path = Path(directory)
+def _read(path: Path) -> RunOutputs:
     if path.is_dir() and not is_complete(path):
         runs = sorted(p.parent for p in path.rglob(COMPLETE))
         if len(runs) == 1:
@@ -590,7 +588,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     parser = OneLineParser(prog=PROG, description="Tell one actor's story from a run's event "
                            "log, or list the most notable actors to ask about.")
-    parser.add_argument("directory", help="a finished run directory")
+    parser.add_argument("directory", help="a finished run directory",
+                        type=commands.path_argument("a finished run directory"))
     parser.add_argument("actor", nargs="?",
                         help="startup:17 (or 17), giant:Baidu (or Baidu), fund:3, buyer:12")
     args = parser.parse_args(argv)

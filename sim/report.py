@@ -644,7 +644,9 @@ def main(argv: list[str] | None = None) -> None:
         prog="baimo-report",
         description="Write a self-contained HTML report for a run directory, a directory of runs "
                     "(a sweep) or a baimo-teach directory.")
-    parser.add_argument("directory", help="run, sweep or baimo-teach directory")
+    parser.add_argument("directory", help="run, sweep or baimo-teach directory",
+                        type=commands.path_argument("a run directory, a directory of runs (a "
+                                                    "sweep) or a baimo-teach directory"))
     parser.add_argument("--skip-unfinished", action="store_true",
                         help="leave out runs of a sweep that have no COMPLETE marker")
     args = parser.parse_args(argv)

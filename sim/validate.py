@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import sys
 import time
-from pathlib import Path
 from typing import NoReturn
 
 from sim import commands
@@ -68,7 +67,9 @@ def parser() -> argparse.ArgumentParser:
                    help="paired replications per comparative-statics arm "
                         f"(default {DEFAULT_STATICS_REPLICATIONS})")
     p.add_argument("--no-statics", action="store_true", help="skip the comparative statics")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("--out", type=commands.path_argument("the directory to write to, or no --out "
+                                                        "for <output root>/validate/<timestamp>"),
+                   default=None,
                    help="output directory (default <output root>/validate/<timestamp>)")
     return p
 

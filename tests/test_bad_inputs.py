@@ -395,6 +395,42 @@ def test_reader_on_a_broken_directory_is_one_line(module: str, state: str, tmp_p
     assert not [p for p in written if p.suffix in (".html", ".md", ".parquet")]
 
 
+#: Every argument or option naming a file or directory, given an empty path as ``"$RUN"``
+#: gives it with RUN unset: (module, command line, what the line must say).
+EMPTY_PATHS: list[tuple[str, list[str], str]] = [
+    ("sim.report", [""], "argument directory: an empty path (a shell variable not set?); "
+                         "give a run directory, a directory of runs"),
+    ("sim.explain", ["", "startup:1"], "argument directory: an empty path"),
+    ("sim.compare", ["{run}", ""], "argument DIR: an empty path"),
+    # a horizon too short to validate: without the check it stops there, not an hour later
+    ("sim.validate", ["--out", "", "--horizon", "1"], "argument --out: an empty path"),
+    ("sim.cli", ["aggregate", ""], "aggregate: argument DIR: an empty path"),
+    ("sim.cli", ["--config-dir", "", "--cfg", "job"], "argument --config-dir: an empty path"),
+    ("sim.cli", ["--config-path=", "seed=1"], "argument --config-path: an empty path"),
+]
+
+
+@pytest.mark.parametrize(("module", "argv", "fragment"), EMPTY_PATHS,
+                         ids=[f"{m} {' '.join(a)}" for m, a, _ in EMPTY_PATHS])
+def test_an_empty_path_is_one_line_not_the_working_directory(
+        module: str, argv: list[str], fragment: str, run_dir: Path, tmp_path: Path,
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty path was read as the working directory: baimo-report wrote a report of the
+    runs there, baimo-compare and baimo-explain complained about ``.``, baimo-validate
+    would write into it, ``baimo --config-dir ''`` read its configs from it."""
+    import shutil
+
+    here = tmp_path / "here"
+    shutil.copytree(run_dir, here / "run")   # the working directory holds a run
+    monkeypatch.chdir(here)
+    code, err = run_command(module, [a.format(run=run_dir) for a in argv], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, fragment)
+    assert "give " in err
+    assert not output_root.exists() or not any(p.is_file() for p in output_root.rglob("*"))
+
+
 def test_unknown_teaching_pack_is_one_line(output_root: Path, capsys: pytest.CaptureFixture[str],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     code, err = run_command("sim.teach", ["no_such_pack"], capsys, monkeypatch)
