@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim import commands
 from sim.commands import OneLineError, OneLineParser
-from sim.outputs import COMPLETE, OutputError, RunOutputs, is_complete, read_run
+from sim.outputs import OutputError, RunOutputs, directories_below, is_complete, read_run
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 from sim.teaching.timeline import actor_name, describe_startups, money
 
@@ -574,7 +574,7 @@ def fail(message: str) -> NoReturn:
 
 def _read(path: Path) -> RunOutputs:
     if path.is_dir() and not is_complete(path):
-        runs = sorted(p.parent for p in path.rglob(COMPLETE))
+        runs = [d for d in directories_below(path) if is_complete(d)]
         if len(runs) == 1:
             raise OutputError(f"{path} is not a run directory; the run in it is {runs[0]}")
         if runs:

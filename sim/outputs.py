@@ -185,6 +185,34 @@ def is_complete(run_dir: Path) -> bool:
     return (run_dir / COMPLETE).is_file()
 
 
+#: How many levels below a directory it was given a reader (baimo-report, baimo-explain)
+#: looks for runs: as deep as baimo's writers put them. A sweep's jobs sit one level below
+#: it (``<sweep>/<job>``: a job's name holds no separator, sim.sweep.spec), a single run one
+#: below ``<output root>/runs``, a lesson's runs three below its directory
+#: (``<lesson>/runs/<arm>/rep-<k>``, sim.teaching.runner). Unbounded, the search read the
+#: whole file system for ``baimo-report /``.
+RUN_DEPTH = 3
+
+
+def directories_below(path: Path, depth: int = RUN_DEPTH) -> list[Path]:
+    """The directories at most ``depth`` levels below ``path`` (itself left out), sorted: where
+    a reader looks for runs. A link to a directory is one, but is not entered (as with
+    ``Path.rglob``): a link back up cannot make the search go round."""
+    found: list[Path] = []
+    level = [path]
+    for _ in range(depth):
+        below: list[Path] = []
+        for parent in level:
+            with os.scandir(parent) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        found.append(Path(entry.path))
+                        if not entry.is_symlink():
+                            below.append(Path(entry.path))
+        level = below
+    return sorted(found)
+
+
 @dataclass
 class RunOutputs:
     """A finished run read back from disk."""

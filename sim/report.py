@@ -43,6 +43,7 @@ from sim.outputs import (
     SUMMARY,
     SWEEP_TABLE,
     OutputError,
+    directories_below,
     names_a_place_inside,
     read_run,
 )
@@ -271,7 +272,8 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
 
     A sweep directory with ``sweep.parquet`` (written by ``baimo aggregate``) is grouped by
     the table's settings; without it, the job subdirectories are read and grouped by the
-    config keys that differ between them.
+    config keys that differ between them. Runs are looked for as deep as baimo puts them
+    (:data:`sim.outputs.RUN_DEPTH` levels), so a directory holding none is answered quickly.
     """
     path = Path(directory)
     if not path.exists():
@@ -288,7 +290,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
     if (path / SWEEP_TABLE).exists():
         return _sweep_from_table(path, skip_unfinished)
     finished, unfinished = [], []
-    for sub in sorted(p for p in path.rglob("*") if p.is_dir()):
+    for sub in directories_below(path):
         if (sub / COMPLETE).is_file():
             finished.append(sub)
         elif _looks_like_run(sub):

@@ -220,6 +220,16 @@ def test_cli_bad_inputs(run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
         capsys, [str(sweep)])
 
 
+def test_a_run_is_looked_for_only_as_deep_as_baimo_puts_one(
+        run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A lesson's run three levels down is named; a deeper one is not looked for (the
+    search walked the whole tree: ``baimo-explain /`` read the whole file system)."""
+    lesson = tmp_path / "lessons" / "lesson"
+    run = shutil.copytree(run_dir, lesson / "runs" / "scenario" / "rep-0")
+    assert f"the run in it is {run}" in _error(capsys, [str(lesson)])
+    assert "not a finished run (no COMPLETE marker)" in _error(capsys, [str(lesson.parent)])
+
+
 def test_a_buyer_that_never_acted_in_a_run_where_none_did(run: RunOutputs) -> None:
     """The refusal lists buyers that did act; with none, it says so (it ended "e.g. ")."""
     e = run.events

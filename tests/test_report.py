@@ -131,6 +131,23 @@ def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
 
 
+def test_runs_are_looked_for_only_as_deep_as_baimo_puts_them(
+        run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A lesson's runs sit three levels below its directory (runs/<arm>/rep-<k>), a sweep's
+    one: found. Deeper is no layout of baimo's, and the search stops there (it walked the
+    whole tree: ``baimo-report /`` read the whole file system)."""
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    lesson = tmp_path / "lesson"
+    shutil.copytree(run_dir, lesson / "runs" / "scenario" / "rep-0")
+    for found in (lesson, lesson / "runs", lesson / "runs" / "scenario"):
+        assert load_source(found).runs == 1
+    deeper = tmp_path / "deeper"
+    shutil.copytree(lesson, deeper / "lessons" / "lesson")   # its run four levels down
+    assert "no runs found" in _error(capsys, [str(deeper / "lessons")])
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_directory_it_may_not_read_is_not_called_unwritable(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
