@@ -22,7 +22,7 @@ import shutil
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -33,6 +33,9 @@ from sim.config import ConfigError
 from sim.configuration import CONF_DIR, CONFIG_NAME, register_configs, to_config
 from sim.locations import OUTPUT_ROOT_ENV
 from sim.sweep.experiments import listing, register_resolver
+
+if TYPE_CHECKING:
+    from hydra._internal.hydra import Hydra
 
 
 def fail(message: str) -> NoReturn:
@@ -311,12 +314,37 @@ def completion_problem(overrides: list[str]) -> str | None:
     return None
 
 
+def app_hydra(args: argparse.Namespace) -> Hydra | None:
+    """A Hydra on the config search path the app composes from for this command line, built
+    as Hydra builds the app's (hydra._internal.utils._run_hydra): conf/, or ``--config-path``
+    (relative to this module, as Hydra takes it), with ``--config-dir`` before it. None for
+    a ``--config-dir`` that is no directory: the app says so, in one line (run_app)."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import (
+        create_automatic_config_search_path,
+        detect_calling_file_or_module_from_task_function,
+        detect_task_name,
+    )
+    from hydra.core.config_search_path import SearchPathQuery
+    from hydra.core.global_hydra import GlobalHydra
+
+    calling_file, calling_module = detect_calling_file_or_module_from_task_function(app)
+    config_path = str(CONF_DIR) if args.config_path is None else args.config_path
+    search_path = create_automatic_config_search_path(calling_file, calling_module, config_path)
+    if args.config_dir is not None:
+        config_dir = os.path.abspath(args.config_dir)
+        if not os.path.isdir(config_dir):
+            return None
+        search_path.prepend(provider="command-line", path=f"file://{config_dir}",
+                            anchor=SearchPathQuery(provider="schema"))
+    GlobalHydra.instance().clear()
+    return Hydra.create_main_hydra2(detect_task_name(calling_file, calling_module), search_path)
+
+
 def package_problem(args: argparse.Namespace) -> str | None:
     """One line for ``--cfg ... --package KEY`` naming nothing in the config shown (Hydra:
-    a bare line, exit 1); composed as Hydra would show it. A command with a config of its
-    own (``--config-name``, ``--config-path``, ``--config-dir``) is left to Hydra."""
-    if args.config_path or args.config_name or args.config_dir:
-        return None
+    a bare line, exit 1); composed as Hydra's app composes it, from conf/config.yaml or the
+    config ``--config-name``, ``--config-path`` and ``--config-dir`` choose."""
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.hydra_config import HydraConfig
     from hydra.errors import HydraException
@@ -324,11 +352,12 @@ def package_problem(args: argparse.Namespace) -> str | None:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    from sim.sweep.spec import start_hydra
-
-    hydra = start_hydra()
+    hydra = app_hydra(args)
+    if hydra is None:
+        return None
+    config_name = CONFIG_NAME if args.config_name is None else args.config_name
     try:
-        cfg = hydra.compose_config(CONFIG_NAME, args.overrides, run_mode=RunMode.RUN,
+        cfg = hydra.compose_config(config_name, args.overrides, run_mode=RunMode.RUN,
                                    with_log_configuration=False)
         HydraConfig.instance().set_config(cfg)
         OmegaConf.set_readonly(cfg.hydra, None)

@@ -88,6 +88,12 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["--config-dir", "/no/such/dir"], "Additional config directory '/no/such/dir' not found"),
     (["--cfg", "job", "nonsense=1"], "Could not override 'nonsense'"),
     (["--cfg", "job", "--package", "nope"], "--package nope: nothing there in the job config"),
+    # the config named (Hydra's bare line, exit 1, whatever the spelling)
+    (["--config-name", "config", "--cfg", "job", "--package", "nope"], "--package nope: nothing"),
+    (["--config-name=config", "--cfg", "job", "--package", "nope"], "--package nope: nothing"),
+    (["-cn", "config", "--cfg", "job", "--package", "nope"], "--package nope: nothing"),
+    (["--config-path", str(CONF_DIR), "--cfg", "job", "-p", "nope"], "--package nope: nothing"),
+    (["--config-dir", str(CONF_DIR), "--cfg", "all", "-p", "nope"], "--package nope: nothing"),
     (["--shell-completion"], "--shell-completion: give one of install=SHELL, uninstall=SHELL, "
                              "query=SHELL (SHELL: bash, fish, zsh)"),
     (["-sc", "query=foo"], "--shell-completion query=foo: no completion for that shell"),
@@ -139,6 +145,24 @@ def test_bad_model_input_is_one_line_exit_2(overrides: list[str], fragment: str,
     assert code == 2
     assert_one_line(err, fragment)
     assert no_complete_run(output_root)
+
+
+def test_a_package_of_a_config_named_on_the_command_line_is_shown(
+        tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--package`` is checked in the config the command names (a user's own, in a
+    ``--config-dir``), and what is there is shown as before."""
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "mine.yaml").write_text("mine:\n  term: 3\n")
+    code, out, err = baimo(["--config-dir", str(own), "-cn", "mine", "--cfg", "job",
+                            "--package", "mine.term"], capsys)
+    assert (code, out, err) == (0, "3\n", "")
+    code, out, err = baimo(["-cn", "config", "--cfg", "job", "-p", "funds.term_years"], capsys)
+    assert code == 0 and not err and float(out) > 0   # the default term, in years
+    code, _, err = baimo(["--config-dir", str(own), "-cn", "mine", "--cfg", "job",
+                          "--package", "funds"], capsys)
+    assert code == 2
+    assert_one_line(err, "--package funds: nothing there in the job config")
 
 
 def test_a_refused_run_leaves_no_run_directory(output_root: Path, tmp_path: Path,
