@@ -211,11 +211,19 @@ CONFIG_DIR_OPTIONS = (("config_path", "--config-path"), ("config_dir", "--config
 
 def config_dir_problem(args: argparse.Namespace) -> str | None:
     """One line for ``--config-path`` or ``--config-dir`` given an empty path: Hydra reads
-    it as the working directory (``--config-dir``) or as sim's package (``--config-path``)."""
+    it as the working directory (``--config-dir``) or as sim's package (``--config-path``);
+    or for ``--config-path`` naming a YAML file (Hydra: a ValueError's traceback)."""
+    from hydra.core.utils import validate_config_path
+
     for name, option in CONFIG_DIR_OPTIONS:
         problem = commands.empty_path_problem(getattr(args, name), "a directory of configs")
         if problem is not None:
             return f"argument {option}: {problem}"
+    try:
+        validate_config_path(args.config_path)
+    except ValueError:
+        return (f"--config-path {args.config_path}: a directory of configs, not a config file; "
+                "give the file's directory to --config-path and its name to --config-name")
     return None
 
 

@@ -86,6 +86,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     # what stops Hydra's own app (Hydra printed it, bare or with a traceback, exit 1)
     (["--config-name", "nope"], "Cannot find primary config 'nope'"),
     (["--config-dir", "/no/such/dir"], "Additional config directory '/no/such/dir' not found"),
+    (["--config-path", "conf/config.yaml"],   # Hydra: a ValueError's traceback
+     "--config-path conf/config.yaml: a directory of configs, not a config file"),
     (["--cfg", "job", "nonsense=1"], "Could not override 'nonsense'"),
     (["--cfg", "job", "--package", "nope"], "--package nope: nothing there in the job config"),
     # the config named (Hydra's bare line, exit 1, whatever the spelling)
