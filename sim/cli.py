@@ -360,11 +360,11 @@ def package_problem(args: argparse.Namespace) -> str | None:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    hydra = app_hydra(args)
-    if hydra is None:
-        return None
     config_name = CONFIG_NAME if args.config_name is None else args.config_name
     try:
+        hydra = app_hydra(args)
+        if hydra is None:
+            return None
         cfg = hydra.compose_config(config_name, args.overrides, run_mode=RunMode.RUN,
                                    with_log_configuration=False)
         HydraConfig.instance().set_config(cfg)
