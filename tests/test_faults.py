@@ -196,18 +196,22 @@ def test_atomic_write_leaves_neither_a_half_file_nor_a_temporary(tmp_path: Path)
     assert (raised.value.filename, raised.value.strerror) == (str(target), "disk full")
 
 
+def _with_reader_gone(code: str) -> tuple[int, str]:
+    """Run Python ``code`` with its stdout a pipe whose reader is gone before the first
+    write; return its exit code and what it wrote to stderr."""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=120), err
+
+
 @pytest.mark.parametrize("argv", [["--help"], []], ids=["help", "listing"])
 def test_a_reader_that_goes_away_ends_a_command_quietly(argv: list[str]) -> None:
     """``baimo-teach --help | head -1``: the pipe closes before the command is done writing;
     it stops without a traceback (Python's default is a BrokenPipeError traceback)."""
-    code = f"from sim.teach import main; main({argv!r})"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()   # the reader is gone before the first write
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 1
-    assert err == ""
+    assert _with_reader_gone(f"from sim.teach import main; main({argv!r})") == (1, "")
 
 
 def test_a_reader_that_goes_away_after_a_run_is_no_failed_job(tmp_path: Path) -> None:
@@ -218,13 +222,7 @@ def test_a_reader_that_goes_away_after_a_run_is_no_failed_job(tmp_path: Path) ->
     code = ("import sys; from sim.cli import main; sys.argv = ['baimo', 'horizon_months=3', "
             f"'buyers.count=50', 'compute.export_controls=[]', 'hype.shocks=[]', "
             f"'hydra.run.dir={run_dir}']; main()")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()   # the reader is gone before the first write
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 1
-    assert err == ""
+    assert _with_reader_gone(code) == (1, "")
     assert (run_dir / "COMPLETE").is_file()
 
 
