@@ -48,7 +48,7 @@ from sim.outputs import (
     read_run,
 )
 from sim.sums import left_sum
-from sim.teaching.arms import Arm, paired
+from sim.teaching.arms import Arm, common_start, paired
 from sim.teaching.calendar import month_label
 from sim.teaching.measures import (
     DEFAULT_KEY_NUMBERS,
@@ -386,6 +386,7 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
         head += f"<th>difference<br><small>{_e(arms[0].label)} minus {_e(arms[1].label)}" \
                 f"{', paired by seed' if paired(arms[0], arms[1]) else ''}</small></th>"
     rows = []
+    start = common_start(arms)
     for name in names:
         m = measure(name)
         per_arm = [values(name, a.runs) for a in arms]
@@ -400,7 +401,7 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
             d = d[np.isfinite(d)]
             text = format_difference(m.unit, float(d.mean())) if d.size else "n/a"
             cells += f'<td class="num">{_e(text)}</td>'
-        rows.append(f"<tr><td>{_e(m.label)}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{_e(m.title(start))}</td>{cells}</tr>")
     return (f'<div class="scroll"><table><tr><th>measure</th>{head}</tr>{"".join(rows)}'
             "</table></div>")
 

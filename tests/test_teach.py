@@ -144,6 +144,39 @@ def test_answers_are_computed_from_the_runs(small_tables: Tables) -> None:
     assert ask((-0.5, 0.5), of="difference") == 1  # the same run twice: difference 0
 
 
+def test_measure_labels_give_dates_on_the_runs_own_calendar(small_tables: Tables) -> None:
+    """"Models released by April 2023 (month 4)" was written into the label: a lesson run
+    with start_date=2024-06 said April 2023 of its month 4, which is October 2024. The
+    dates now come from the runs' start_date; arms on different calendars get months."""
+    from sim.report import key_numbers_html
+    from sim.teaching.measures import measure
+
+    assert measure("releases_by_month_4").title() == "Models released by Apr 2023 (month 4)"
+    assert measure("releases_by_month_4").title("2024-06") == \
+        "Models released by Oct 2024 (month 4)"
+    assert measure("funding_year_2").title("2024-06") == \
+        "Money raised in year 2 (Jun 2025 - May 2026)"
+    assert measure("funding_year_2").title(None) == "Money raised in year 2 (months 12-23)"
+    assert not [m.name for m in MEASURES.values() if re.search(r"20\d\d|[{}]", m.title())
+                and m.name not in {"releases_by_month_4", "releases_by_end_2023",
+                                   "funding_year_1", "funding_year_2"}]
+
+    def run_from(start: str) -> RunOutputs:
+        summary = {**small_tables.summary, "start_date": start}
+        return RunOutputs(Path("."), small_tables.events, small_tables.metrics,
+                          small_tables.funds, summary)
+
+    later = [_arm("a", [run_from("2024-06")]), _arm("b", [run_from("2024-06")])]
+    opts = (Option("few", 10), Option("many", None))
+    text = answer(Prediction("?", "releases_by_month_4", "scenario", opts), later).text
+    assert "Models released by Oct 2024 (month 4): mean" in text
+    assert "Models released by Oct 2024 (month 4)" in key_numbers_html(later,
+                                                                      ("releases_by_month_4",))
+    apart = [_arm("a", [run_from("2024-06")]), _arm("b", [run_from("2022-12")])]
+    assert "<td>Models released by month 4</td>" in key_numbers_html(apart,
+                                                                    ("releases_by_month_4",))
+
+
 def test_answer_counts_replications_per_option(small_tables: Tables) -> None:
     runs = []
     for shift in (0, 10, 20):

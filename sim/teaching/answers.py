@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.teaching.arms import Arm, paired
+from sim.teaching.arms import Arm, common_start, paired
 from sim.teaching.measures import format_difference, format_value, measure, values
 from sim.teaching.packs import Prediction
 
@@ -53,9 +53,10 @@ def answer(pred: Prediction, arms: list[Arm]) -> Answer:
     for v in finite:
         counts[pred.option_index(float(v))] += 1
     start = arms[0].start_date
+    label = m.title(common_start(arms))
     if finite.size == 0:
         return Answer(pred, tuple(vals), math.nan, None, tuple(counts),
-                      f"The runs gave no value for '{m.label}', so this question has no answer "
+                      f"The runs gave no value for '{label}', so this question has no answer "
                       "here (the horizon may be too short).")
     mean = float(finite.mean())
     chosen = pred.option_index(mean)
@@ -64,8 +65,8 @@ def answer(pred: Prediction, arms: list[Arm]) -> Answer:
         return format_difference(m.unit, v) if pred.of == "difference" else \
             format_value(m.unit, v, start)
 
-    what = m.label if pred.of != "difference" else \
-        f"{m.label}: {arms[0].label} minus {arms[1].label}"
+    what = label if pred.of != "difference" else \
+        f"{label}: {arms[0].label} minus {arms[1].label}"
     spread = f"mean {show(mean)}" if finite.size == 1 else \
         f"mean {show(mean)}, range {show(float(finite.min()))} to {show(float(finite.max()))}"
     agree = counts[chosen]

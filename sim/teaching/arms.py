@@ -29,6 +29,13 @@ class Arm:
             else DEFAULT_START
 
 
+def common_start(arms: list[Arm]) -> str | None:
+    """The calendar month of model month 0 that every run of ``arms`` shares; None when
+    they start in different months (a sweep over ``start_date``)."""
+    starts = {str(r.summary.get("start_date", DEFAULT_START)) for a in arms for r in a.runs}
+    return starts.pop() if len(starts) == 1 else (DEFAULT_START if not starts else None)
+
+
 def paired(a: Arm, b: Arm) -> bool:
     """Whether replication k of ``a`` and ``b`` used the same seed for every k."""
     return len(a.runs) == len(b.runs) and a.seeds == b.seeds

@@ -9,6 +9,7 @@ fill its key-numbers table; reports on plain runs and sweeps use
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,16 +18,23 @@ import pandas as pd
 
 from sim.config import SEGMENTS
 from sim.outputs import RunOutputs
-from sim.teaching.calendar import DEFAULT_START, month_with_index
+from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 
 MONTHS_PER_YEAR = 12
 VERTICAL_EARLY_MONTHS = 24
 KINDS = ("original", "shell", "assembled")
 
 
+#: In a measure's label, a model month or model year put on the run's calendar:
+#: ``{month:4}`` is "Apr 2023 (month 4)" for a run starting in December 2022, ``{year:0}``
+#: "Dec 2022 - Nov 2023" (see :meth:`Measure.title`).
+CALENDAR_FIELD = re.compile(r"\{(month|year):(\d+)\}")
+
+
 @dataclass(frozen=True)
 class Measure:
-    """One scalar outcome: its name, a plain label, how to print it, how to compute it."""
+    """One scalar outcome: its name, a plain label (with :data:`CALENDAR_FIELD`s for its
+    dates), how to print it, how to compute it."""
 
     name: str
     label: str
@@ -36,6 +44,24 @@ class Measure:
     def __call__(self, run: RunOutputs) -> float:
         value = self.compute(run)
         return float(value) if value is not None else math.nan
+
+    def title(self, start_date: str | None = DEFAULT_START) -> str:
+        """The label as a reader sees it, its dates on the calendar of runs starting in
+        ``start_date`` (a run's month 4 is April 2023 only when it starts in December 2022);
+        None, for runs on different calendars: model months only ("month 4", "months
+        0-11")."""
+
+        def date(field: re.Match[str]) -> str:
+            kind, number = field.group(1), int(field.group(2))
+            if kind == "month":
+                return f"month {number}" if start_date is None else \
+                    month_with_index(number, start_date)
+            first, last = number * MONTHS_PER_YEAR, (number + 1) * MONTHS_PER_YEAR - 1
+            if start_date is None:
+                return f"months {first}-{last}"
+            return f"{month_label(first, start_date)} - {month_label(last, start_date)}"
+
+        return CALENDAR_FIELD.sub(date, self.label)
 
     def format(self, value: float, start_date: str = DEFAULT_START) -> str:
         """The value as a reader sees it (dates for months, % for shares)."""
@@ -283,9 +309,9 @@ def _year(column: str, year: int) -> Callable[[RunOutputs], float]:
 
 
 _LIST: list[Measure] = [
-    Measure("releases_by_end_2023", "Models released by December 2023 (month 12)", "count",
+    Measure("releases_by_end_2023", "Models released by {month:12}", "count",
             _at("releases_total_cum", 12)),
-    Measure("releases_by_month_4", "Models released by April 2023 (month 4)", "count",
+    Measure("releases_by_month_4", "Models released by {month:4}", "count",
             _at("releases_total_cum", 4)),
     Measure("releases_total", "Models released over the whole run", "count",
             _last("releases_total_cum")),
@@ -312,9 +338,9 @@ _LIST: list[Measure] = [
     Measure("down_rounds", "Down rounds", "count", lambda r: float(r.metrics["down_rounds"].sum())),
     Measure("down_round_share", "Share of rounds closed that were down rounds", "share",
             down_round_share),
-    Measure("funding_year_1", "Money raised in year 1 (Dec 2022 - Nov 2023)", "mcny",
+    Measure("funding_year_1", "Money raised in year 1 ({year:0})", "mcny",
             _year("funding_raised_mcny", 0)),
-    Measure("funding_year_2", "Money raised in year 2 (Dec 2023 - Nov 2024)", "mcny",
+    Measure("funding_year_2", "Money raised in year 2 ({year:1})", "mcny",
             _year("funding_raised_mcny", 1)),
     Measure("funding_change_y2", "Change in money raised, year 2 vs year 1", "share",
             funding_change),
