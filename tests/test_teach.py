@@ -219,6 +219,19 @@ def pack_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return reports
 
 
+def test_the_progress_line_counts_in_words(tmp_path: Path) -> None:
+    """One arm, one replication on two workers said "running 1 simulations (1 arm x 1
+    replications, ...) on 1 workers"."""
+    from matplotlib.figure import Figure
+
+    pack = load_pack("entry_burst")   # one arm: no comparison
+    said: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", lambda _fig, fname, **_kw: fname.write(PNG_STUB))
+        run_pack(pack, plan_arms(pack, TINY), 1, 2, tmp_path, say=said.append)
+    assert said[0] == "running 1 simulation (1 arm x 1 replication, 16 months) on 1 worker ..."
+
+
 @pytest.mark.parametrize("name", sorted(TOPICS))
 def test_pack_report_sections(name: str, pack_reports: dict[str, Path]) -> None:
     pack = load_pack(name)

@@ -91,9 +91,12 @@ def run_pack(pack: Pack, arms: list[ArmPlan], replications: int, workers: int,
                 "replications": replications, "arms": manifest_arms, "status": "running",
                 "created": dt.datetime.now().isoformat(timespec="seconds")}
     write_json(manifest, out_dir / MANIFEST)
-    say(f"running {len(jobs)} simulations ({len(arms)} arm{'s' if len(arms) > 1 else ''} x "
-        f"{replications} replications, {arms[0].config.horizon_months} months) "
-        f"on {min(workers, len(jobs))} worker{'s' if workers > 1 else ''} ...")
+    def counted(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    say(f"running {counted(len(jobs), 'simulation')} ({counted(len(arms), 'arm')} x "
+        f"{counted(replications, 'replication')}, {arms[0].config.horizon_months} months) "
+        f"on {counted(min(workers, len(jobs)), 'worker')} ...")
     t_runs = time.perf_counter()
     if workers <= 1 or len(jobs) == 1:
         times = [_simulate_into(cfg, path) for cfg, path in jobs]
