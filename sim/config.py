@@ -65,7 +65,7 @@ def plist(lo: float, hi: float, unit: str = "") -> Any:
 class HypeShock:
     """An external event that lifts the hype index (e.g. ChatGPT, GPT-4; seed 000)."""
 
-    month: float = param(0, 600, "months since Dec 2022")
+    month: float = param(0, 600, "months since start_date")
     size: float = param(-10, 10, "hype index points")
     label: str = MISSING
 
@@ -74,7 +74,7 @@ class HypeShock:
 class ExportControl:
     """An export-control event: cuts imported GPU supply from ``month`` on (seed 004)."""
 
-    month: float = param(0, 600, "months since Dec 2022")
+    month: float = param(0, 600, "months since start_date")
     supply_cut: float = param(0, 1, "share of imported supply removed")
     label: str = MISSING
 
@@ -111,7 +111,7 @@ class OpenSourceConfig:
     ``pace`` > 1 brings every release earlier (months divided by pace).
     """
 
-    release_months: list[float] = plist(0, 600, "months since Dec 2022")
+    release_months: list[float] = plist(0, 600, "months since start_date")
     frontier_capability: list[float] = plist(0, 200, "capability points")
     initial_capability: float = param(0, 200, "capability points")
     pace: float = param(0.1, 10, "ratio")
@@ -169,7 +169,7 @@ class ComputeConfig:
 class RegulationConfig:
     """Review queue before public release (generative-AI measures; seed 003)."""
 
-    review_start_month: float = param(0, 600, "months since Dec 2022")
+    review_start_month: float = param(0, 600, "months since start_date")
     reviewers: int = param(1, 1000, "parallel reviews")
     mean_review_months: float = param(0, 24, "months")
 

@@ -50,7 +50,8 @@ class RunResult:
 
 
 class MarketModel:
-    """One simulated market from December 2022 for ``horizon_months``."""
+    """One simulated market from ``start_date`` (December 2022 by default), for
+    ``horizon_months``."""
 
     def __init__(self, cfg: BaimoConfig) -> None:
         self.cfg = cfg

@@ -92,7 +92,7 @@ class World:
 
     @property
     def now(self) -> float:
-        """Current time in months since December 2022."""
+        """Current time in months since ``start_date`` (December 2022 by default)."""
         return self.env.now
 
     @property
