@@ -205,6 +205,9 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+#: How Hydra's ``--config-path`` names a config directory inside an installed package.
+PACKAGE_PREFIX = "pkg://"
+
 #: Hydra's options naming a directory of configs (the parsed argument, the option).
 CONFIG_DIR_OPTIONS = (("config_path", "--config-path"), ("config_dir", "--config-dir"))
 
@@ -224,6 +227,13 @@ def config_dir_problem(args: argparse.Namespace) -> str | None:
     except ValueError:
         return (f"--config-path {args.config_path}: a directory of configs, not a config file; "
                 "give the file's directory to --config-path and its name to --config-name")
+    path = args.config_path
+    if path is not None and not os.path.isabs(path) and not path.startswith(PACKAGE_PREFIX):
+        # Hydra reads it inside the sim package ("Primary config module 'sim.x' not found")
+        return (f"--config-path {path}: a relative --config-path is read from inside baimo's "
+                f"package, not from the working directory; give it in full (--config-path "
+                f"{os.path.abspath(path)}), or add your directory to baimo's configs with "
+                f"--config-dir {path}")
     return None
 
 

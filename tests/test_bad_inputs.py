@@ -88,6 +88,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["--config-dir", "/no/such/dir"], "Additional config directory '/no/such/dir' not found"),
     (["--config-path", "conf/config.yaml"],   # Hydra: a ValueError's traceback
      "--config-path conf/config.yaml: a directory of configs, not a config file"),
+    # Hydra reads a relative one inside the sim package: "Primary config module 'sim.myconf'"
+    (["--config-path", "myconf", "--config-name", "mine"],
+     "--config-path myconf: a relative --config-path is read from inside baimo's package"),
+    (["--config-path=pkg://nowhere", "--config-name", "mine"], "Primary config module"),
     (["--cfg", "job", "nonsense=1"], "Could not override 'nonsense'"),
     (["--cfg", "job", "--package", "nope"], "--package nope: nothing there in the job config"),
     # the config named (Hydra's bare line, exit 1, whatever the spelling)
