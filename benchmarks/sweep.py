@@ -2,6 +2,8 @@
 
     python benchmarks/sweep.py            # 20 jobs: 5 settings x 4 replications, 24 months, x5
     python benchmarks/sweep.py --quick    # 2 x 2, 12 months, 200 buyers: a fast look
+    python benchmarks/sweep.py --months 120   # the same 20 jobs at the experiment's own
+                                              # ten years (about 1 s each): sweeps as run
 
 (a) model time: every job's config simulated and written by ``sim.run.run``
     in this process, one after another (what the jobs must do anyway)
@@ -44,14 +46,19 @@ from sim.sweep import aggregate
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import build, start_hydra
 
+#: Months simulated by each of the benchmark's jobs: short, so that five rounds of all
+#: four cases take a few minutes; the sweep's serial part (composing its jobs, about
+#: 0.2 s) then weighs as much as it ever does (``--months`` for longer jobs).
+JOB_MONTHS = 24
 
-def sweep_command(quick: bool) -> list[str]:
-    """The benchmark sweep: investor_patience, 20 jobs (issue 6), no plots."""
+
+def sweep_command(quick: bool, months: int = JOB_MONTHS) -> list[str]:
+    """The benchmark sweep: investor_patience, 20 jobs (issue 6) of ``months``, no plots."""
     if quick:
         return ["+experiment=investor_patience", "funds.term_years=3,10", "replications=2",
                 "horizon_months=12", "buyers.count=200", "sweep_plots=false"]
     return ["+experiment=investor_patience", "funds.term_years=3,4,5,7,10", "replications=4",
-            "horizon_months=24", "sweep_plots=false"]
+            f"horizon_months={months}", "sweep_plots=false"]
 
 
 def model_seconds(command: list[str], scratch: Path) -> tuple[float, int]:
@@ -104,8 +111,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5,
                         help="rounds of all four cases; the fastest of each counts, and "
                              "each round's own ratios are summarised")
+    parser.add_argument("--months", type=int, default=JOB_MONTHS,
+                        help=f"months each job simulates (default {JOB_MONTHS}; the "
+                             "experiment's own is 120)")
     args = parser.parse_args()
-    command = sweep_command(args.quick)
+    command = sweep_command(args.quick, args.months)
     scratch = Path(tempfile.mkdtemp(prefix="baimo-bench-sweep-"))
     os.environ["BAIMO_OUTPUT_ROOT"] = str(scratch / "outputs")
     try:   # rounds of the four cases, each pair back to back: the machine's speed drifts
