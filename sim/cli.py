@@ -215,7 +215,9 @@ CONFIG_DIR_OPTIONS = (("config_path", "--config-path"), ("config_dir", "--config
 def config_dir_problem(args: argparse.Namespace) -> str | None:
     """One line for ``--config-path`` or ``--config-dir`` given an empty path: Hydra reads
     it as the working directory (``--config-dir``) or as sim's package (``--config-path``);
-    or for ``--config-path`` naming a YAML file (Hydra: a ValueError's traceback)."""
+    for ``--config-path`` naming a YAML file (Hydra: a ValueError's traceback); or for a
+    relative ``--config-path``, which Hydra reads inside sim's package, not where the user
+    stands (so :func:`app_hydra` only ever meets absolute or ``pkg://`` ones)."""
     from hydra.core.utils import validate_config_path
 
     for name, option in CONFIG_DIR_OPTIONS:
@@ -335,7 +337,7 @@ def completion_problem(overrides: list[str]) -> str | None:
 def app_hydra(args: argparse.Namespace) -> Hydra | None:
     """A Hydra on the config search path the app composes from for this command line, built
     as Hydra builds the app's (hydra._internal.utils._run_hydra): conf/, or ``--config-path``
-    (relative to this module, as Hydra takes it), with ``--config-dir`` before it. None for
+    (absolute, or ``pkg://``: :func:`config_dir_problem`), with ``--config-dir`` before it. None for
     a ``--config-dir`` that is no directory: the app says so, in one line (run_app)."""
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import (
