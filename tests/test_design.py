@@ -273,6 +273,33 @@ def test_screening_experiment_screens_at_least_15_assumptions() -> None:
     assert all("assumption" in source[key] for key in spec_.swept)
 
 
+def test_design_ranges_say_the_defaults_they_are_drawn_around() -> None:
+    """Every shipped design range that notes its parameter's default ("# default 3500")
+    notes the default the config has now, and holds it: imported GPU supply was
+    recalibrated from 3,500 to 4,500 a month while two designs still drew "half to twice
+    the default" around 3,500."""
+    import re
+
+    from sim.configuration import EXPERIMENTS_DIR, compose
+
+    cfg = compose([])
+    noted = re.compile(r"^\s+([\w.]+): \[([-\d.e]+), ([-\d.e]+)\]\s+# default ([-\d.e]+)")
+    checked = []
+    for path in sorted(EXPERIMENTS_DIR.rglob("*.yaml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = noted.match(line)
+            if m is None:
+                continue
+            key, low, high, said = m.group(1), *map(float, m.group(2, 3, 4))
+            value: object = cfg
+            for part in key.split("."):
+                value = getattr(value, part)
+            assert said == float(value), f"{path.name}: {key} says default {said}, is {value}"
+            assert low <= float(value) <= high, f"{path.name}: {key}'s range leaves out {value}"
+            checked.append(key)
+    assert "compute.imported_supply_per_month" in checked and len(checked) >= 20
+
+
 TINY_MORRIS = """# @package _global_
 # A three-parameter Morris screening for the tests.
 hydra:
