@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
@@ -44,6 +45,11 @@ ARM_STYLES = ("-", "--", ":", "-.")
 EXTRA = {"active_startups": "#f5b041", "pivoted": "#7f8c8d", "rented": "#f5b041",
          "total": "#222222", "down": "#b03a2e", "hype": "#222222"}
 WIDTH_IN = 12.0
+KEY_SIZE = 13     # the dotted lines' key above the top panel (points)
+KEY_PAD = 22      # its distance above the panel, room for the lines' numbers (points)
+KEY_GAP = "   "   # between the key's entries on a line
+KEY_MARGIN = 0.03  # share of the figure's width kept free right of the key (the layout
+                   # may still move the panels a little after the key is wrapped)
 ROW_IN = 3.9
 BLOCK_MONTHS = 3
 
@@ -152,11 +158,35 @@ def _finish_time(axes: list[plt.Axes], arms: list[Arm]) -> None:
                             xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                             fontsize=13, fontweight="bold", color="#333333")
     if marks:
-        key = "   ".join(f"{k}: {_dated_label(label, month, start)}"
-                         for k, (month, label, start) in enumerate(marks, 1))
-        axes[0].set_title(f"dotted lines: {key}", loc="left", fontsize=13, color="#333333",
-                          pad=22)
+        entries = [f"{k}: {_dated_label(label, month, start)}"
+                   for k, (month, label, start) in enumerate(marks, 1)]
+        title = axes[0].set_title("", loc="left", fontsize=KEY_SIZE, color="#333333",
+                                  pad=KEY_PAD)
+        title.set_text(_wrapped_key(axes[0], title, ["dotted lines:", *entries]))
     axes[-1].set_xlabel("date")
+
+
+def _wrapped_key(ax: plt.Axes, title: Text, words: list[str]) -> str:
+    """``words`` (the key's entries) joined by :data:`KEY_GAP` into lines no wider than the
+    figure, as ``title`` draws them: a lesson with a bust and a comparison has a key longer
+    than one line, which ran off the figure's edge."""
+    fig = ax.get_figure()
+    assert fig is not None
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width * (1 - KEY_MARGIN) - ax.bbox.x0
+
+    def width(text: str) -> float:
+        title.set_text(text)
+        return title.get_window_extent(renderer).width
+
+    lines = [words[0]]
+    for word in words[1:]:
+        joined = f"{lines[-1]}{KEY_GAP}{word}"
+        if width(joined) <= room:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _dated_label(label: str, month: float, start: str) -> str:

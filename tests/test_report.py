@@ -13,7 +13,7 @@ import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
 from sim.configuration import compose
-from sim.outputs import COMPLETE, METRICS, read_run
+from sim.outputs import COMPLETE, METRICS, RunOutputs, read_run
 from sim.plots import COLOURS
 from sim.report import key_numbers_html, load_source, main
 from sim.report_plots import DEFAULT_PLOTS, REPORT_PLOTS
@@ -168,6 +168,32 @@ def test_a_directory_it_may_not_read_is_not_called_unwritable(
 def arms(sweep_dir: Path) -> list[Arm]:
     runs = [read_run(p) for p in sorted(sweep_dir.iterdir())]
     return [Arm("a", "3-year funds", runs[:2]), Arm("b", "5-year funds", runs[2:])]
+
+
+def test_the_key_of_the_dotted_lines_stays_on_the_figure(arms: list[Arm]) -> None:
+    """A lesson with a bust in one arm keyed "4: Bust (Feb 2024) (bust in Feb 2024)" after
+    three other shocks: one line longer than the figure, cut off at its right edge. The
+    key now wraps onto as many lines as it needs, every entry whole."""
+    import matplotlib.pyplot as plt
+
+    def relabelled(run: RunOutputs, words: str) -> RunOutputs:
+        e = run.events.copy()
+        shock = e["kind"] == "shock"
+        e.loc[shock, "label"] = e.loc[shock, "label"].astype(str) + words
+        return dataclasses.replace(run, events=e)
+
+    long = " and its long, long aftermath in every market"
+    busy = [Arm(a.name, a.label, [relabelled(r, long) for r in a.runs]) for a in arms]
+    fig = REPORT_PLOTS["funding"].build(busy)
+    try:
+        fig.canvas.draw()
+        title = fig.axes[0]._left_title   # set_title(loc="left")
+        text = title.get_text()
+        assert text.startswith("dotted lines:") and text.count("\n") >= 1
+        assert all(f"{k}: " in text for k in (1, 2, 3)) and text.count(long.strip()) == 3
+        assert title.get_window_extent().x1 <= fig.bbox.x1
+    finally:
+        plt.close(fig)
 
 
 @pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
