@@ -40,6 +40,7 @@ from sim.outputs import (
     EVENTS,
     FUNDS,
     METRICS,
+    RUN_DEPTH,
     SUMMARY,
     SWEEP_TABLE,
     OutputError,
@@ -296,9 +297,9 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
         elif _looks_like_run(sub):
             unfinished.append(sub)
     if not finished and not unfinished:
-        raise OutputError(f"{path}: no runs found (no subdirectory has a {COMPLETE} marker); give "
-                          "a run directory, a directory of runs (a sweep) or a baimo-teach "
-                          "directory")
+        raise OutputError(f"{path}: no runs found (no subdirectory down to {RUN_DEPTH} levels "
+                          f"has a {COMPLETE} marker); give a run directory, a directory of runs "
+                          "(a sweep) or a baimo-teach directory")
     notes = []
     if unfinished:
         if not skip_unfinished or not finished:

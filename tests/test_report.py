@@ -144,7 +144,8 @@ def test_runs_are_looked_for_only_as_deep_as_baimo_puts_them(
         assert load_source(found).runs == 1
     deeper = tmp_path / "deeper"
     shutil.copytree(lesson, deeper / "lessons" / "lesson")   # its run four levels down
-    assert "no runs found" in _error(capsys, [str(deeper / "lessons")])
+    assert "no runs found (no subdirectory down to 3 levels" in _error(
+        capsys, [str(deeper / "lessons")])
     assert not (tmp_path / "out").exists()
 
 
