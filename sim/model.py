@@ -1,12 +1,13 @@
 """MarketModel: wires the actors and markets of one run and runs it.
 
 Processes, each starting at its phase offset (:class:`sim.world.Phase`):
-the environment (shocks, open releases, export controls, GPU supply and
-price, hype), the giants (all in one, in an order drawn each month), the
+the environment (shocks, open releases, export controls, GPU supply,
+hype), the giants (all in one, in an order drawn each month), the
 startup entry process and one per founding cohort of startups (its companies
 act in founding order), the fund vintages and the funds' months (all in one,
 in an order drawn each month), the funding market's close, the rental
-market's close, the buyer population, and the metrics recorder.
+market's close (the GPU price moves there), the buyer population, and the metrics
+recorder.
 """
 
 from __future__ import annotations

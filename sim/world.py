@@ -59,13 +59,13 @@ def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, li
 class Phase:
     """Offsets (months) of each activity within a month."""
 
-    ENVIRONMENT = 0.0  # hype, open releases, shocks, GPU supply and price
+    ENVIRONMENT = 0.0  # hype, open releases, shocks, GPU supply (the price moves at RENTALS)
     GIANTS = 0.1  # giants act
     ENTRY = 0.15  # new startups and fund vintages appear
     STARTUPS = 0.2  # startups act
     FUNDS = 0.3  # funds answer raise requests, collect fees, close
     FUNDING = 0.4  # funding market closes rounds
-    RENTALS = 0.5  # rental market clears
+    RENTALS = 0.5  # GPU price moves, rental market clears
     BUYERS = 0.6  # buyers award, sign, churn, tender and pay
     METRICS = 0.95  # monthly snapshot
 

@@ -397,7 +397,8 @@ class FundVintages:
         )
 
     def run(self) -> Generator[simpy.Event, None, None]:
-        """Seed the initial funds (vintages in the past year), then add vintages monthly;
+        """Seed the initial funds (vintages over the past ``investment_period_years``), then
+        add vintages monthly;
         the open funds act in a process of their own (:meth:`act`)."""
         env = self._world.env
         period = self._cfg.investment_period_years * MONTHS_PER_YEAR

@@ -742,7 +742,8 @@ class FundingMarket:
 
     def distribute_in_kind(self, fund: str) -> InKind:
         """A closing fund passes the stakes it could not sell to its LPs in kind
-        (``ext:lps``): the cap table still sums to one, and any later exit pays the LPs.
+        (``ext:lps``): the cap table still sums to one, and a later acquisition pays the LPs
+        (at an IPO they keep their shares, as the founders do: only funds sell).
         The fund writes them off its books (a ``write_off`` event each, at cost, with the
         company's last post-money); the LPs receive them at that post-money less the
         secondary discount, what an exiting holder gets from a later round's lead."""
