@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -189,7 +190,18 @@ def test_answer_counts_replications_per_option(small_tables: Tables) -> None:
     result = answer(Prediction("?", "releases_total", "scenario", opts), [_arm("a", runs)])
     assert result.counts == (1, 1, 1)
     assert result.option == 1 and math.isclose(result.mean, base + 10)
-    assert "1 of 3 fell in this option" in result.text
+    # One run in each option: the mean's option holds a third of them. It said "The runs
+    # showed: B" (gpu_squeeze did so with none of five runs in its option: 3 fell, 2 rose).
+    assert result.text.startswith('The runs split ("A" 1; "B" 1; "C" 1 of 3): their mean '
+                                  'falls in "B", which only 1 of them did.')
+    third = runs[2]
+    m = third.metrics.copy()
+    m["releases_total_cum"] = m["releases_total_cum"] - 8   # base + 12: in "B"
+    runs[2] = dataclasses.replace(third, metrics=m)
+    most = answer(Prediction("?", "releases_total", "scenario", opts), [_arm("a", runs)])
+    assert most.counts == (1, 2, 0) and most.option == 1
+    assert most.text.startswith('The runs showed: "B"') and "2 of 3 fell in this option" \
+        in most.text
 
 
 @pytest.fixture(scope="module")
@@ -245,8 +257,8 @@ def test_pack_report_sections(name: str, pack_reports: dict[str, Path]) -> None:
     assert text.index(pack.predictions[0].ask) < text.index('id="answers"')
     answers = text[text.index('id="answers"'):text.index('id="try"')]
     assert answers.count("<details>") == len(pack.predictions)
-    assert answers.count("The runs showed") + answers.count("gave no value") \
-        == len(pack.predictions)
+    assert answers.count("The runs showed") + answers.count("The runs split") \
+        + answers.count("gave no value") == len(pack.predictions)
     for tried in pack.tries:
         assert f"baimo-teach {name} {' '.join(tried.overrides)}" in text
     arms = 2 if pack.contrast is not None else 1

@@ -70,7 +70,14 @@ def answer(pred: Prediction, arms: list[Arm]) -> Answer:
     spread = f"mean {show(mean)}" if finite.size == 1 else \
         f"mean {show(mean)}, range {show(float(finite.min()))} to {show(float(finite.max()))}"
     agree = counts[chosen]
-    text = (f"The runs showed: \"{pred.options[chosen].text}\". {what}: {spread} over "
-            f"{finite.size} replication{'s' if finite.size != 1 else ''}; {agree} of "
-            f"{finite.size} fell in this option.")
+    runs = f"{finite.size} replication{'s' if finite.size != 1 else ''}"
+    if 2 * agree >= finite.size:
+        text = (f"The runs showed: \"{pred.options[chosen].text}\". {what}: {spread} over "
+                f"{runs}; {agree} of {finite.size} fell in this option.")
+    else:   # the mean sits in an option most runs are not in: say how they split
+        split = "; ".join(f"\"{opt.text}\" {n}" for opt, n in zip(pred.options, counts,
+                                                                 strict=True) if n)
+        text = (f"The runs split ({split} of {finite.size}): their mean falls in "
+                f"\"{pred.options[chosen].text}\", which only {agree} of them did. {what}: "
+                f"{spread} over {runs}. More replications would tell.")
     return Answer(pred, tuple(vals), mean, chosen, tuple(counts), text)
