@@ -202,6 +202,12 @@ def test_answer_counts_replications_per_option(small_tables: Tables) -> None:
     assert most.counts == (1, 2, 0) and most.option == 1
     assert most.text.startswith('The runs showed: "B"') and "2 of 3 fell in this option" \
         in most.text
+    high = runs[0].metrics.assign(releases_total_cum=runs[0].metrics["releases_total_cum"] + 20)
+    apart = [runs[0], dataclasses.replace(runs[0], metrics=high)]   # base and base + 20
+    none = answer(Prediction("?", "releases_total", "scenario", opts), [_arm("a", apart)])
+    assert none.counts == (1, 0, 1) and none.option == 1   # mean base + 10: in "B"
+    assert none.text.startswith('The runs split ("A" 1; "C" 1 of 2): their mean falls in '
+                                '"B", which none of them did.')
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,8 @@ def answer(pred: Prediction, arms: list[Arm]) -> Answer:
     else:   # the mean sits in an option most runs are not in: say how they split
         split = "; ".join(f"\"{opt.text}\" {n}" for opt, n in zip(pred.options, counts,
                                                                  strict=True) if n)
+        few = "none" if agree == 0 else f"only {agree}"
         text = (f"The runs split ({split} of {finite.size}): their mean falls in "
-                f"\"{pred.options[chosen].text}\", which only {agree} of them did. {what}: "
+                f"\"{pred.options[chosen].text}\", which {few} of them did. {what}: "
                 f"{spread} over {runs}. More replications would tell.")
     return Answer(pred, tuple(vals), mean, chosen, tuple(counts), text)
