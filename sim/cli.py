@@ -146,18 +146,17 @@ def aggregate_command(args: list[str]) -> None:
     options = aggregate_parser().parse_intermixed_args(args)
     if not options.directories:
         fail("aggregate needs a sweep directory: baimo aggregate outputs/sweeps/NAME")
-    for path in options.directories:   # each checked before any is rebuilt
-        if Path(path).exists() and not Path(path).is_dir():
-            fail(f"{path}: not a directory (give a sweep directory: outputs/sweeps/NAME)")
-    for path in options.directories:
-        directory = Path(path)
+    for directory in options.directories:   # each checked before any is rebuilt
+        if directory.exists() and not directory.is_dir():
+            fail(f"{directory}: not a directory (give a sweep directory: outputs/sweeps/NAME)")
+    for directory in options.directories:   # Paths (commands.path_argument)
         # not while a sweep still writes there (a directory that is none is refused)
         running = "it aggregates its jobs itself when they are done"
         with (sweep_lock(directory, running) if (directory / SWEEP_MANIFEST).is_file()
               else nullcontext()):
             tables, written = aggregate(directory, plots=not options.no_plots)
         counts = tables.jobs["status"].value_counts().to_dict()
-        print(f"baimo: wrote {path}: {len(written)} files; jobs "
+        print(f"baimo: wrote {directory}: {len(written)} files; jobs "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 

@@ -17,6 +17,7 @@ killed mid-write leaves no half file and no ``COMPLETE`` marker.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -178,6 +179,14 @@ def write_json(data: Any, path: Path) -> None:
 def mark_complete(run_dir: Path) -> None:
     """Write the completion marker, last of all."""
     atomic_write(run_dir / COMPLETE, lambda tmp: tmp.write_text("complete\n", encoding="utf-8"))
+
+
+def metric_at(metrics: pd.DataFrame, column: str, month: int) -> float:
+    """``column`` of a metrics table at model month ``month``; NaN if the run ended before
+    it (a 12-month run has no "releases by month 13": its last month's count under that
+    name would read as one)."""
+    row = metrics.loc[metrics["month"] == month]
+    return float(row[column].iloc[0]) if not row.empty else math.nan
 
 
 def is_complete(run_dir: Path) -> bool:

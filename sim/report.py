@@ -45,6 +45,7 @@ from sim.outputs import (
     SWEEP_TABLE,
     OutputError,
     directories_below,
+    is_complete,
     names_a_place_inside,
     read_run,
 )
@@ -292,7 +293,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
         return _sweep_from_table(path, skip_unfinished)
     finished, unfinished = [], []
     for sub in directories_below(path):
-        if (sub / COMPLETE).is_file():
+        if is_complete(sub):
             finished.append(sub)
         elif _looks_like_run(sub):
             unfinished.append(sub)

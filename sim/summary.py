@@ -19,7 +19,7 @@ from sim.config import SEGMENTS
 from sim.configuration import config_hash
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
-from sim.outputs import FUND_COLUMNS
+from sim.outputs import FUND_COLUMNS, metric_at
 from sim.sums import left_sum
 
 if TYPE_CHECKING:
@@ -154,11 +154,9 @@ def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
 
 
 def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
-    """``column`` at model month ``month``; NaN (null in summary.json) if the run ended
-    before it: a 12-month run has no "releases by month 13", and its last month's count
-    under that name would read as one."""
-    row = metrics.loc[metrics["month"] == month]
-    return float(row[column].iloc[0]) if not row.empty else math.nan
+    """``column`` at model month ``month``; NaN, null in summary.json, if the run ended
+    before it (:func:`sim.outputs.metric_at`)."""
+    return metric_at(metrics, column, month)
 
 
 def compute_share_of_spend(payments: dict[tuple[int, str], int],

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import SEGMENTS
-from sim.outputs import RunOutputs
+from sim.outputs import RunOutputs, metric_at
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 
 MONTHS_PER_YEAR = 12
@@ -110,9 +110,7 @@ def _events(run: RunOutputs, kind: str) -> pd.DataFrame:
 
 def _metric_at(run: RunOutputs, column: str, month: int) -> float:
     """The metric at model month ``month``; NaN if the run ended before it."""
-    m = run.metrics
-    row = m[m["month"] == month]
-    return float(row[column].iloc[0]) if not row.empty else math.nan
+    return metric_at(run.metrics, column, month)
 
 
 def _year_sum(run: RunOutputs, column: str, year: int) -> float:
