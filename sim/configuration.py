@@ -14,6 +14,8 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
+import signal
 import typing
 import warnings
 from collections.abc import Sequence
@@ -125,6 +127,7 @@ class RunControl:
     job_plots: bool = False        # sweeps: also draw every job's own plots
     sweep_plots: bool = True       # sweeps: draw the sweep's plots after aggregating
     fail_job: str | None = None    # test hook: the sweep job with this name raises
+    job_timeout_s: float | None = None  # sweeps: a job running longer (seconds) is stopped
     sample: int | None = None      # design sweeps: which point of the design this job is
     design: DesignSpec = field(default_factory=DesignSpec)
     calibration: CalibrationSpec = field(default_factory=CalibrationSpec)
@@ -492,8 +495,22 @@ def run_control(cfg: DictConfig) -> RunControl:
     if not 0 <= rc.replication < rc.replications:
         raise ConfigError(f"replication={rc.replication} is out of range; allowed 0 to "
                           f"{rc.replications - 1} (replications={rc.replications})")
+    _check_job_timeout(rc.job_timeout_s)
     _check_design_size(rc.design, rc.replications)
     return rc
+
+
+def _check_job_timeout(seconds: float | None) -> None:
+    """ConfigError (one line) unless ``job_timeout_s`` is null or a positive, finite number
+    of seconds, on a system that can stop a job at a time (SIGALRM: Linux, macOS)."""
+    if seconds is None:
+        return
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(f"job_timeout_s={seconds:g} is out of range; allowed a positive "
+                          "number of seconds, or null for no limit")
+    if not hasattr(signal, "setitimer"):
+        raise ConfigError(f"job_timeout_s={seconds:g}: this system cannot stop a job after a "
+                          "time (no SIGALRM, as on Windows); leave job_timeout_s null here")
 
 
 def _check_design_size(design: DesignSpec, replications: int) -> None:

@@ -70,6 +70,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["compute.export_controls=[{month:200,supply_cut:0.5,label:x}]"],
      "compute.export_controls[0].month"),
     (["replications=2", "replication=5"], "replication"),
+    (["-m", "seed=1,2", "job_timeout_s=0"],
+     "job_timeout_s=0 is out of range; allowed a positive number of seconds, or null"),
+    (["-m", "seed=1,2", "job_timeout_s=nan"], "job_timeout_s=nan is out of range"),
+    (["-m", "seed=1,2", "job_timeout_s=abc"], "job_timeout_s=abc is not a number"),
     # true-or-false keys take true or false (OmegaConf reads any integer as a truth value)
     (["compute.made_to_order=99999999999"], "compute.made_to_order=99999999999: allowed true"),
     (["-m", "seed=1,2", "compute.made_to_order=true,0"], "compute.made_to_order=0: allowed"),

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -416,6 +417,68 @@ def test_a_worker_dying_before_any_job_started_stops_the_sweep_with_one_line(
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)
 
 
+def _hanging_in_fail_job(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` (sim.run.run), except that job FAIL first hangs for 30 s (a runaway, as far
+    as the sweep can tell; without a time limit it then completes, and the test fails)."""
+    def run_or_hang(config: Any, run_dir: Path, *args: Any, **kwargs: Any) -> Any:
+        if run_dir.name == FAIL:
+            end = time.monotonic() + 30
+            while time.monotonic() < end:
+                time.sleep(0.01)
+        return run(config, run_dir, *args, **kwargs)
+    return run_or_hang
+
+
+@pytest.mark.parametrize("launcher", ["hydra/launcher=basic", "hydra.launcher.n_jobs=2"])
+def test_a_job_past_job_timeout_s_is_stopped_and_failed_and_the_sweep_goes_on(
+        launcher: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the limit this sweep never ends; with it the hanging job is failed with the
+    reason, every other job completes, and a rerun with a fixed model finishes it."""
+    if "n_jobs" in launcher and start_method() != "fork":
+        pytest.skip("only forked workers inherit the patch")
+    import sim.run
+
+    directory = tmp_path / "limited"
+    args = [*SWEEP[:-2], launcher, "sweep_plots=false", f"sweep_dir={directory}",
+            "job_timeout_s=2"]
+    real = sim.run.run
+    monkeypatch.setattr(sim.run, "run", _hanging_in_fail_job(real))   # workers inherit it
+    code, out, err = baimo(args, capsys)
+    assert code == 1, err
+    error = json.loads((directory / FAIL / FAILED).read_text())["error"]
+    assert error.startswith("sim.sweep.task.JobTimeout: stopped after job_timeout_s=2 s"), error
+    assert f"  {FAIL}: {error}" in out and "Traceback" not in out + err
+    assert not (directory / FAIL / COMPLETE).exists()
+    assert all((directory / job / COMPLETE).is_file() for job in JOBS if job != FAIL)
+    table = pd.read_parquet(directory / "sweep.parquet").set_index("job")
+    assert table.loc[FAIL, "status"] == "failed"
+    monkeypatch.setattr(sim.run, "run", real)
+    code, out, err = baimo(args, capsys)
+    assert code == 0, err
+    assert all((directory / job / COMPLETE).is_file() for job in JOBS)
+
+
+def test_the_time_limit_stops_its_block_only_and_leaves_no_alarm_behind() -> None:
+    import signal
+
+    from sim.sweep.task import JobTimeout, time_limit
+
+    before = signal.getsignal(signal.SIGALRM)
+    tic = time.perf_counter()
+    with pytest.raises(JobTimeout, match="job_timeout_s=0.2 s"), time_limit(0.2):
+        while True:
+            pass
+    assert 0.2 <= time.perf_counter() - tic < 2
+    with time_limit(5):   # a block that ends in time ends as it would
+        total = sum(range(1000))
+    assert total == 499500
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) == before
+    with time_limit(None):   # no limit: no alarm set
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 def test_a_second_sweep_into_a_running_sweeps_directory_stops_with_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The same command started twice: the second would run the same jobs and delete the
@@ -764,7 +827,8 @@ def test_joblib_options_baimo_does_not_apply_are_named_not_dropped_silently(
                                            "hydra.launcher.timeout=5"])
     assert ignored_launcher_options(tuned.config) == ["backend=threading", "timeout=5.0"]
     note = describe(build(start_hydra(), tuned), 0)[-1]
-    assert "ignored: backend=threading, timeout=5.0" in note and "n_jobs" in note
+    assert note.endswith("ignored: backend=threading, timeout=5.0 (a time limit per job is "
+                         "job_timeout_s)") and "n_jobs" in note
     basic = compose_master(start_hydra(), [*SWEEP, "sweep_dir=unused"])
     assert ignored_launcher_options(basic.config) == []
 
@@ -784,3 +848,36 @@ def test_a_plugin_of_an_optional_extra_not_installed_says_how_to_add_it(
     monkeypatch.setattr(spec, "CONF_DIR", spec.BUNDLED / "conf")
     assert spec.install_extra("faraway") == ('install baimo again from its source with '
                                              '[faraway] (pip install ".[faraway]")')
+
+
+def test_a_job_stopped_while_drawing_leaves_no_figure_open(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker goes on to other jobs: figures a stopped job left open would pile up."""
+    import matplotlib.pyplot as plt
+
+    import sim.plots
+    from sim.configuration import compose
+    from sim.sweep.task import FAILED_STATUS, JobTimeout, execute_job
+
+    def stopped_while_saving(figures: dict, directory: Path) -> list[Path]:
+        assert plt.get_fignums()   # the run's figures are open
+        raise JobTimeout("stopped after job_timeout_s=1 s")
+
+    monkeypatch.setattr(sim.plots, "save_all", stopped_while_saving)
+    status = execute_job(compose(TINY), tmp_path / "job", tmp_path / "job.log", True, None)
+    assert status == FAILED_STATUS and (tmp_path / "job" / FAILED).is_file()
+    assert plt.get_fignums() == []
+
+
+def test_a_sweep_with_a_time_limit_says_so_and_its_plan_warns_of_jobs_past_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [*SWEEP, f"sweep_dir={tmp_path / 'plan'}", "plan=true"]
+    code, out, err = baimo([*args, "job_timeout_s=0.001"], capsys)
+    assert code == 0, err
+    assert ("  time limit: a job still running after 0.001 s (job_timeout_s=0.001) is stopped "
+            "and marked failed") in out
+    assert "took longer than job_timeout_s=0.001: jobs like it will be stopped" in out
+    code, out, err = baimo([*args, "job_timeout_s=7200"], capsys)
+    assert "after 2 h 00 min (job_timeout_s=7200)" in out and "jobs like it" not in out
+    code, out, err = baimo(args, capsys)
+    assert "time limit" not in out and "job_timeout_s" not in out

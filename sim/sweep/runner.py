@@ -106,8 +106,19 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
         f"  directory: {spec.directory}",
         f"  already complete: {done}, to run: {len(spec.jobs) - done} "
         f"on {spec.launcher} with {spec.workers} worker{'s' if spec.workers != 1 else ''}",
+        *timeout_note(spec),
         *ignored_note(spec),
     ]
+
+
+def timeout_note(spec: SweepSpec) -> list[str]:
+    """A line giving the sweep's time limit per job, if it has one."""
+    limit = run_control(spec.config).job_timeout_s
+    if limit is None:
+        return []
+    after = _duration(limit) if limit >= 90 else f"{limit:g} s"
+    return [f"  time limit: a job still running after {after} (job_timeout_s={limit:g}) is "
+            "stopped and marked failed"]
 
 
 def ignored_note(spec: SweepSpec) -> list[str]:
@@ -115,8 +126,10 @@ def ignored_note(spec: SweepSpec) -> list[str]:
     ignored = ignored_launcher_options(spec.config)
     if not ignored:
         return []
+    limit = (" (a time limit per job is job_timeout_s)"
+             if any(o.startswith("timeout=") for o in ignored) else "")
     return [f"  note: baimo runs joblib jobs on its own process pool, sized by "
-            f"hydra.launcher.n_jobs only; ignored: {', '.join(ignored)}"]
+            f"hydra.launcher.n_jobs only; ignored: {', '.join(ignored)}{limit}"]
 
 
 def probe_seconds(spec: SweepSpec, job: Job) -> float:
@@ -160,6 +173,10 @@ def plan(spec: SweepSpec, console: Console) -> int:
     mean = left_sum(seconds) / len(seconds)
     estimate = estimate_seconds(spec, len(todo), mean, longest=seconds[longest])
     say(console, f"  estimated duration: ~{_duration(estimate)}")
+    limit = run_control(spec.config).job_timeout_s
+    if limit is not None and seconds[longest] > limit:
+        say(console, f"  note: {probes[longest].name} took longer than job_timeout_s={limit:g}: "
+                     "jobs like it will be stopped; raise job_timeout_s to let them finish")
     return EXIT_OK
 
 
@@ -212,7 +229,7 @@ def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | Non
     """
     rc = run_control(spec.config)
     args = [(spec.configs[j.name], spec.job_dir(j), spec.job_dir(j) / f"{TASK_NAME}.log",
-             rc.job_plots, rc.fail_job) for j in todo]
+             rc.job_plots, rc.fail_job, rc.job_timeout_s) for j in todo]
     if pool is None:
         for a in args:
             direct_task(*a)

@@ -66,7 +66,7 @@ TASK_NAME = "baimo"
 REPLICATION = "replication"
 #: Overrides that steer the sweep: they never name the sweep or a job directory.
 RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", "fail_job",
-               "experiment", "sample")
+               "job_timeout_s", "experiment", "sample")
 SAMPLE = "sample"
 #: Directory names longer than this are shortened with a hash (file systems allow 255 bytes).
 MAX_NAME = 150

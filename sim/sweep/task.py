@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import sys
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
@@ -35,6 +41,42 @@ LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 class ForcedFailure(RuntimeError):
     """Raised by the ``fail_job`` test hook."""
+
+
+class JobTimeout(RuntimeError):
+    """A job ran past its ``job_timeout_s`` and was stopped (raised in it by SIGALRM)."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop the block with :class:`JobTimeout` once it has run ``seconds`` (wall time).
+
+    The alarm interrupts Python code between two bytecodes, which is where the model
+    spends its time; a call into a library that never returns (a C loop) it cannot stop.
+    Only a process's main thread receives signals: elsewhere the block runs unlimited,
+    and the job's log says so. Outputs are written to temporary names and renamed into
+    place (:func:`sim.outputs.atomic_write`), so a stopped job leaves no half-written file.
+    """
+    if seconds is None:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        log.warning("job_timeout_s=%g not applied: the job does not run in its process's "
+                    "main thread", seconds)
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise JobTimeout(f"stopped after job_timeout_s={seconds:g} s: rerun the sweep with a "
+                         "higher job_timeout_s (or null) to finish it")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def job_config(cfg: DictConfig) -> BaimoConfig:
@@ -75,11 +117,11 @@ def sweep_task(cfg: DictConfig) -> str:
         rc = run_control(cfg)
     except Exception as exc:  # noqa: BLE001 - the job reports, the sweep goes on
         return _failed(exc, run_dir, log_path)
-    return execute_job(config, run_dir, log_path, rc.job_plots, rc.fail_job)
+    return execute_job(config, run_dir, log_path, rc.job_plots, rc.fail_job, rc.job_timeout_s)
 
 
 def direct_task(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
-                fail_job: str | None) -> str:
+                fail_job: str | None, timeout_s: float | None = None) -> str:
     """Run one job from its validated config, with its own log file; never raise.
 
     The path of the local launchers (basic, joblib): the sweep composed and
@@ -96,7 +138,7 @@ def direct_task(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     try:
-        return execute_job(config, run_dir, log_path, plots, fail_job)
+        return execute_job(config, run_dir, log_path, plots, fail_job, timeout_s)
     finally:
         root.removeHandler(handler)
         for h in before:
@@ -106,8 +148,9 @@ def direct_task(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
 
 
 def execute_job(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
-                fail_job: str | None) -> str:
-    """Skip a finished job, else run it into ``run_dir``; a failure leaves a FAILED marker."""
+                fail_job: str | None, timeout_s: float | None = None) -> str:
+    """Skip a finished job, else run it into ``run_dir``; a failure, or a run longer than
+    ``timeout_s`` seconds (:func:`time_limit`), leaves a FAILED marker."""
     (run_dir / FAILED).unlink(missing_ok=True)
     try:
         found = finished_hash(run_dir)   # the parent skips finished jobs; this guards a race
@@ -123,15 +166,26 @@ def execute_job(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
         from sim.run import run
 
         tic = time.perf_counter()
-        run(config, run_dir, plots=plots)
+        with time_limit(timeout_s):
+            run(config, run_dir, plots=plots)
         log.info("job %s: seed %d, finished in %.2f s", run_dir.name, config.seed,
                  time.perf_counter() - tic)
         return COMPLETED
+    except JobTimeout as exc:
+        if is_complete(run_dir):   # the alarm rang as the run returned: it is whole
+            return COMPLETED
+        return _failed(exc, run_dir, log_path)
     except Exception as exc:  # noqa: BLE001 - the job reports, the sweep goes on
         return _failed(exc, run_dir, log_path)
 
 
 def _failed(exc: Exception, run_dir: Path, log_path: Path) -> str:
+    # A job stopped while drawing leaves its figures open, and a worker goes on to other
+    # jobs: close them (a worker runs one job at a time, and the sweep that runs jobs in
+    # its own process, on the basic launcher, draws nothing while they run).
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
     text = traceback.format_exc()
     log.error("job %s failed: %s\n%s", run_dir.name, error_line(exc), text)
     write_json({"error": error_line(exc), "log": str(log_path), "traceback": text},
