@@ -384,6 +384,29 @@ def test_a_dying_worker_fails_its_jobs_the_sweep_goes_on_and_a_rerun_redoes_them
     assert all((directory / job / COMPLETE).is_file() for job in JOBS)
 
 
+@pytest.mark.skipif(start_method() != "fork", reason="only forked workers inherit the patch")
+def test_after_a_dead_worker_the_progress_bar_still_counts_the_jobs_it_took(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep goes on under a new bar; it counts the whole launch, so the jobs the dead
+    worker took show as failed (they once vanished from it: 'failed 0')."""
+    import sim.run
+
+    directory = tmp_path / "broken-pool"
+    args = [*SWEEP[:-2], "sweep_plots=false", "hydra.launcher.n_jobs=2", "replications=5",
+            f"sweep_dir={directory}"]
+    monkeypatch.setattr(sim.run, "run", _dying_in_fail_job(sim.run.run))
+    code, out, err = baimo(args, capsys)
+    assert code == 1, err
+    failed = len(list(directory.glob(f"*/{FAILED}")))
+    assert failed >= 1 and "on fresh workers" in out
+    bars = re.findall(r"(\d+)/(\d+) done (\d+) failed (\d+)", out)
+    # The first launch's bar, then the one after the death: of 10 jobs the dead worker
+    # took the 7th and at most one beside it, so jobs were left to go on with.
+    assert len(bars) == 2, out
+    assert bars[-1] == ("10", "10", str(10 - failed), str(failed)), out
+
+
 def _die_before_fail_job_starts(config: Any, run_dir: Path, *args: Any) -> str:
     """A job whose worker process dies before the job could log its start."""
     from sim.sweep.task import direct_task
@@ -809,6 +832,7 @@ def test_progress_counts_finished_and_failed_markers(tmp_path: Path) -> None:
 
     with SweepProgress("t", dirs, console=Console(file=open(os.devnull, "w")),  # noqa: SIM115
                        poll_seconds=0.01) as bar:
+        assert (bar.done, bar.failed) == (1, 1)   # markers already there count from the start
         (dirs[1] / COMPLETE).write_text("complete\n")
     assert (bar.done, bar.failed) == (2, 1)
 

@@ -41,21 +41,24 @@ def count_markers(job_dirs: Sequence[Path]) -> tuple[int, int]:
 
 
 class SweepProgress:
-    """Context manager: a rich bar over ``job_dirs`` fed by a polling thread."""
+    """Context manager: a rich bar over ``job_dirs`` fed by a polling thread. Jobs that
+    already hold a marker (a sweep going on after a dead worker) count from the start,
+    and not towards the speed the time left is estimated from."""
 
     def __init__(self, label: str, job_dirs: Sequence[Path], console: Console | None = None,
                  poll_seconds: float = POLL_SECONDS) -> None:
         self.job_dirs = list(job_dirs)
         self.poll_seconds = poll_seconds
-        self.done = 0
-        self.failed = 0
+        self.done, self.failed = count_markers(self.job_dirs)
         self._stop = threading.Event()
         self._progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("done [green]{task.fields[done]}[/] failed [red]{task.fields[failed]}[/]"),
             TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
             console=console, refresh_per_second=4)
-        self._task = self._progress.add_task(label, total=len(self.job_dirs), done=0, failed=0)
+        self._task = self._progress.add_task(label, total=len(self.job_dirs),
+                                             completed=self.done + self.failed, done=self.done,
+                                             failed=self.failed)
         self._thread = threading.Thread(target=self._run, name="sweep-progress", daemon=True)
 
     def poll(self) -> tuple[int, int]:

@@ -328,12 +328,14 @@ def launch_all(hydra: Hydra, spec: SweepSpec, todo: list[Job], pool: ProcessPool
     blamed (then nothing would change by going on).
     """
     label = spec.experiment or "sweep"
+    # The bar counts every job of this launch, those a dead worker took (failed) included.
+    bar = [spec.job_dir(j) for j in todo]
     spare: ProcessPoolExecutor | None = None   # a replacement pool started here
     try:
         while todo:
             since = time.time() - LOG_CLOCK_SLACK_S
             try:
-                with SweepProgress(label, [spec.job_dir(j) for j in todo], console=console):
+                with SweepProgress(label, bar, console=console):
                     launch(hydra, spec, todo, pool)
                 return
             except BrokenProcessPool:
