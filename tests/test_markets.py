@@ -424,6 +424,37 @@ def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() ->
     assert ledger.balance("fund:new") >= 0
 
 
+def test_a_lead_buys_out_exiting_holders_only_with_cash_beyond_its_fee_reserve() -> None:
+    """What a fund keeps back for its management fees it spends on no stake: not on a
+    round (Fund.dry_powder), and not on an exiting holder's stake either."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))  # 10 months left: exiting
+    reserve = [200.0]
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0), fee_reserve=lambda: reserve[0])
+    ledger.transfer(0.0, "ext:lps", "fund:old", 100.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:old", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    # fund:new has 400: 100 for the round leaves 300; the old stake costs 105 (37.5% of 400
+    # post-money, 30% off), more than the 100 beyond its fee reserve of 200
+    ledger.transfer(env.now, "ext:lps", "fund:new", 400.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    assert not [r for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE]
+    assert "fund:old" in market._cap["startup:0"]
+    # with less kept back for fees the same lead buys the stake
+    reserve[0] = 150.0
+    market.request(RaiseRequest("startup:0", 100.0, 500.0, 1.0, 2, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    ledger.transfer(env.now, "ext:lps", "fund:new", 100.0, "lp")
+    _close(env, market)
+    assert [r["actor"] for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE] == [
+        "fund:old"]
+    assert ledger.balance("fund:new") >= reserve[0]
+
+
 def test_a_lead_short_of_cash_buys_out_the_seller_with_least_term_left_first() -> None:
     """Two exiting holders, and a lead with cash for one stake: the fund nearer the end of
     its term sells (by name, "fund:a" would have come first)."""

@@ -155,7 +155,7 @@ class Fund:
         """LPs commit the fund's size at the vintage; they pay it in when it is called."""
         w = self.world
         w.actor_types[self.id] = ActorType.FUND
-        w.funding.register_fund(self.id, self.terms, self.commitment)
+        w.funding.register_fund(self.id, self.terms, self.commitment, self.fee_reserve)
         w.log.record(
             w.now,
             EventKind.FUND_RAISED,

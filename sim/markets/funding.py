@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,6 +201,7 @@ class FundingMarket:
         self._outcome: dict[str, str] = {}
         self._funds: dict[str, FundTerms] = {}
         self._commitments: dict[str, Commitment] = {}
+        self._fee_reserves: dict[str, Callable[[], float]] = {}
         self._funds_at: FundsAt | None = None
         self._for_sale: dict[str, SaleOffer] = {}
         self._rounds: list[FundingRound] = []
@@ -216,12 +217,16 @@ class FundingMarket:
         self._outcome[startup] = Outcome.ACTIVE
 
     def register_fund(self, fund: str, terms: FundTerms,
-                      commitment: Commitment | None = None) -> None:
-        """A new fund's public terms, and the capital its LPs will pay in when called
-        (None: the fund holds all its money as cash)."""
+                      commitment: Commitment | None = None,
+                      fee_reserve: Callable[[], float] | None = None) -> None:
+        """A new fund's public terms, the capital its LPs will pay in when called (None:
+        the fund holds all its money as cash), and what it keeps back for its management
+        fees this month (million CNY; None: nothing), which it spends on no stake."""
         self._funds[fund] = terms
         if commitment is not None:
             self._commitments[fund] = commitment
+        if fee_reserve is not None:
+            self._fee_reserves[fund] = fee_reserve
         self._funds_at = None   # the view of the funds at a month leaves this one out
 
     def _spending_power(self, fund: str) -> float:
@@ -591,17 +596,22 @@ class FundingMarket:
     def _secondaries(self, rnd: FundingRound, promised_mcny: float) -> None:
         """Exiting funds sell their whole stake to the round's lead at a discount, as far
         as the lead's cash beyond ``promised_mcny`` (its term sheets for rounds still to
-        close) pays for them. When it cannot buy them all, the seller with the least of its
-        term left is bought out first (then the larger stake; names only break exact ties)."""
+        close) and its fee reserve pays for them. When it cannot buy them all, the seller
+        with the least of its term left is bought out first (then the larger stake; names
+        only break exact ties)."""
         now = self._env.now
         cap = self._cap[rnd.startup]
         funds = self._funds
         sellers = [h for h in cap if h in funds and h != rnd.lead and funds[h].exiting(now)]
+        if not sellers:
+            return
         sellers.sort(key=lambda h: (funds[h].remaining(now), -cap[h], h))
+        fee_reserve = self._fee_reserves.get(rnd.lead)
+        kept = promised_mcny + (fee_reserve() if fee_reserve is not None else 0.0)
         for seller in sellers:
             share = cap[seller]
             price = share * rnd.post_money_mcny * (1 - self._secondary_discount)
-            if self._spending_power(rnd.lead) - promised_mcny < price:
+            if self._spending_power(rnd.lead) - kept < price:
                 continue
             self._pay(rnd.lead, seller, price, "secondary_sale")
             cap[rnd.lead] = cap.get(rnd.lead, 0.0) + share
