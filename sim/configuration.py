@@ -127,7 +127,8 @@ class RunControl:
     job_plots: bool = False        # sweeps: also draw every job's own plots
     sweep_plots: bool = True       # sweeps: draw the sweep's plots after aggregating
     fail_job: str | None = None    # test hook: the sweep job with this name raises
-    job_timeout_s: float | None = None  # sweeps: a job running longer (seconds) is stopped
+    job_timeout_s: float | None = None  # sweeps, calibrations: a job (trial) running longer
+                                        # (seconds) is stopped
     sample: int | None = None      # design sweeps: which point of the design this job is
     design: DesignSpec = field(default_factory=DesignSpec)
     calibration: CalibrationSpec = field(default_factory=CalibrationSpec)

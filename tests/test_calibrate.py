@@ -127,3 +127,22 @@ def test_bad_sweeper_settings_fail_in_one_line_before_the_study_opens(
                          capsys)
     assert code == 2 and message in err and err.count("\n") == 1, err
     assert not (directory / STUDY_DB).exists()
+
+
+def test_a_trial_past_job_timeout_s_fails_and_the_study_records_it(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trial still running after job_timeout_s is stopped: Optuna records it failed and
+    the study goes on while the sweeper's max_failure_rate allows; past it, one line."""
+    args = ["+experiment=calibrate", *TINY, "hydra.sweeper.n_trials=2", "job_timeout_s=0.001"]
+    directory = output_root / "tolerant"
+    code, out, err = baimo([*args, f"sweep_dir={directory}", "hydra.sweeper.max_failure_rate=1"],
+                           capsys)
+    assert code == 1 and "no trial finished" in out, out + err
+    table = pd.read_parquet(directory / TRIALS_TABLE)
+    assert table["state"].tolist() == ["FAIL", "FAIL"]
+    code, out, err = baimo([*args, f"sweep_dir={output_root / 'strict'}"], capsys)
+    assert code == 2, out + err
+    assert err.strip().splitlines()[-1] == (
+        "baimo: error: stopped after job_timeout_s=0.001 s: raise job_timeout_s (or set it "
+        "null) and rerun to finish it")
+    assert "Traceback" not in out + err

@@ -151,6 +151,13 @@ def open_study(storage: str, name: str) -> Any:
                                load_if_exists=True)
 
 
+def complete_trials(study: Any) -> list[Any]:
+    """The study's complete trials."""
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
 def prepare(study: Any, mark: str, start: dict[str, Any]) -> tuple[int, int]:
     """Check the fingerprint, fail stale trials, queue the defaults; (complete, failed stale)."""
     from optuna.trial import TrialState
@@ -167,7 +174,7 @@ def prepare(study: Any, mark: str, start: dict[str, Any]) -> tuple[int, int]:
         study.tell(trial.number, state=TrialState.FAIL)   # a killed run left it unfinished
         stale += 1
     trials = study.get_trials(deepcopy=False)
-    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    complete = complete_trials(study)
     waiting = [t for t in trials if t.state == TrialState.WAITING]
     if not any(t.params == start for t in complete) and not waiting:
         study.enqueue_trial(start)
@@ -223,8 +230,15 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
             overrides.append(f"hydra.sweeper.sampler.seed={int(seed) + len(study.trials)}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)   # optuna's own deprecations
-            hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
-                           overrides=overrides)
+            try:
+                hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
+                               overrides=overrides)
+            except ValueError:
+                # When every trial failed (and max_failure_rate allowed it), the sweeper asks
+                # the study for its best trial at the end, and optuna has none ("Record does
+                # not exist."): the summary below says no trial finished.
+                if complete_trials(open_study(storage, name)):
+                    raise
     else:
         say(console, "  nothing to run: the study is complete (raise hydra.sweeper.n_trials "
                      "for more trials)")

@@ -22,6 +22,7 @@ from sim.calibration.loss import validity_loss
 from sim.configuration import config_hash, run_control, to_config
 from sim.outputs import write_json
 from sim.rng import replication_seeds
+from sim.sweep.task import time_limit
 from sim.validation.replicate import replicate_one, with_seed
 
 TRIALS = "trials"
@@ -41,10 +42,12 @@ def record_path(study_dir: Path, params: dict[str, Any]) -> Path:
 def calibration_task(cfg: DictConfig) -> float:
     """Run one trial; return its validity loss (lower is better)."""
     hydra_cfg = HydraConfig.get()
-    spec = run_control(cfg).calibration
+    rc = run_control(cfg)
+    spec = rc.calibration
     model = to_config(cfg)
     seeds = replication_seeds(model.seed, spec.replications)
-    reps = [replicate_one(with_seed(model, s)) for s in seeds]
+    with time_limit(rc.job_timeout_s):   # a trial past it fails (the sweeper records FAIL)
+        reps = [replicate_one(with_seed(model, s)) for s in seeds]
     loss = validity_loss(reps, spec)
     params = {str(k): OmegaConf.select(cfg, str(k)) for k in hydra_cfg.sweeper.params or {}}
     record: dict[str, Any] = {"params": params, "loss": loss.value, "terms": loss.terms,

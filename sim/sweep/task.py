@@ -24,6 +24,7 @@ from types import FrameType
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim.commands import OneLineError
 from sim.config import BaimoConfig
 from sim.configuration import config_hash, run_control, to_config
 from sim.outputs import COMPLETE, SUMMARY, is_complete, write_json
@@ -43,8 +44,10 @@ class ForcedFailure(RuntimeError):
     """Raised by the ``fail_job`` test hook."""
 
 
-class JobTimeout(RuntimeError):
-    """A job ran past its ``job_timeout_s`` and was stopped (raised in it by SIGALRM)."""
+class JobTimeout(OneLineError, RuntimeError):
+    """A job (a sweep's job, a calibration's trial) ran past its ``job_timeout_s`` and was
+    stopped (raised in it by SIGALRM). A sweep fails the job and goes on; a calibration
+    whose trials fail more often than its sweeper allows ends with this one line."""
 
 
 @contextmanager
@@ -67,8 +70,8 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise JobTimeout(f"stopped after job_timeout_s={seconds:g} s: rerun the sweep with a "
-                         "higher job_timeout_s (or null) to finish it")
+        raise JobTimeout(f"stopped after job_timeout_s={seconds:g} s: raise job_timeout_s (or "
+                         "set it null) and rerun to finish it")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
