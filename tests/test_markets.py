@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import math
 import operator
+from collections.abc import Callable
 
 import pytest
 import simpy
@@ -391,18 +392,27 @@ def test_a_closing_fund_passes_its_unsold_stakes_to_its_lps_in_kind_at_the_exit_
                                ("startup:1", 50.0, 200.0, "term_ended")]
 
 
-def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() -> None:
-    """A lead's term sheets for rounds later in the same close are promised money: buying a
-    secondary with it drove the fund's cash negative when those rounds were paid."""
+def _held_by_an_exiting_fund(fee_reserve: Callable[[], float] | None = None
+                             ) -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
+    """A market where fund:old (10 months of its term left: exiting) has led startup:0's
+    first round (100 at 100 pre-money: half the company), and fund:new (with
+    ``fee_reserve``, and no cash yet) may lead the next."""
     env, market, ledger, log = _funding()
-    for startup in ("startup:0", "startup:1"):
-        market.register_startup(startup)
-    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))  # 10 months left: exiting
-    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0))
+    market.register_startup("startup:0")
+    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))
+    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0), fee_reserve=fee_reserve)
     ledger.transfer(0.0, "ext:lps", "fund:old", 100.0, "lp")
     market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
     market.commit(TermSheet("fund:old", "startup:0", 100.0, lead=True))
     _close(env, market)
+    return env, market, ledger, log
+
+
+def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() -> None:
+    """A lead's term sheets for rounds later in the same close are promised money: buying a
+    secondary with it drove the fund's cash negative when those rounds were paid."""
+    env, market, ledger, log = _held_by_an_exiting_fund()
+    market.register_startup("startup:1")
     # fund:new has 300: 100 for startup:0's round, 150 promised to startup:1's, closed after;
     # the old fund's stake is worth 105 to it, more than the 50 left unpromised
     ledger.transfer(env.now, "ext:lps", "fund:new", 300.0, "lp")
@@ -427,15 +437,8 @@ def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() ->
 def test_a_lead_buys_out_exiting_holders_only_with_cash_beyond_its_fee_reserve() -> None:
     """What a fund keeps back for its management fees it spends on no stake: not on a
     round (Fund.dry_powder), and not on an exiting holder's stake either."""
-    env, market, ledger, log = _funding()
-    market.register_startup("startup:0")
-    market.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))  # 10 months left: exiting
     reserve = [200.0]
-    market.register_fund("fund:new", FundTerms(0.0, 60.0, 12.0), fee_reserve=lambda: reserve[0])
-    ledger.transfer(0.0, "ext:lps", "fund:old", 100.0, "lp")
-    market.request(RaiseRequest("startup:0", 100.0, 100.0, 1.0, 0, 0.0))
-    market.commit(TermSheet("fund:old", "startup:0", 100.0, lead=True))
-    _close(env, market)
+    env, market, ledger, log = _held_by_an_exiting_fund(fee_reserve=lambda: reserve[0])
     # fund:new has 400: 100 for the round leaves 300; the old stake costs 105 (37.5% of 400
     # post-money, 30% off), more than the 100 beyond its fee reserve of 200
     ledger.transfer(env.now, "ext:lps", "fund:new", 400.0, "lp")
