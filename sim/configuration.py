@@ -14,7 +14,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import math
 import signal
 import typing
 import warnings
@@ -501,14 +500,21 @@ def run_control(cfg: DictConfig) -> RunControl:
     return rc
 
 
+#: The longest time limit a job may have (seconds, about three years): the system's alarm
+#: timer (setitimer) overflows somewhere past 1e9 s, depending on the platform.
+MAX_JOB_TIMEOUT_S = 1e8
+
+
 def _check_job_timeout(seconds: float | None) -> None:
-    """ConfigError (one line) unless ``job_timeout_s`` is null or a positive, finite number
-    of seconds, on a system that can stop a job at a time (SIGALRM: Linux, macOS)."""
+    """ConfigError (one line) unless ``job_timeout_s`` is null or a positive number of
+    seconds up to :data:`MAX_JOB_TIMEOUT_S`, on a system that can stop a job at a time
+    (SIGALRM: Linux, macOS)."""
     if seconds is None:
         return
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise ConfigError(f"job_timeout_s={seconds:g} is out of range; allowed a positive "
-                          "number of seconds, or null for no limit")
+    if not (0 < seconds <= MAX_JOB_TIMEOUT_S):   # NaN fails both
+        raise ConfigError(f"job_timeout_s={seconds:g} is out of range; allowed more than 0 "
+                          f"up to {MAX_JOB_TIMEOUT_S:,.0f} seconds (about three years), or "
+                          "null for no limit")
     if not hasattr(signal, "setitimer"):
         raise ConfigError(f"job_timeout_s={seconds:g}: this system cannot stop a job after a "
                           "time (no SIGALRM, as on Windows); leave job_timeout_s null here")

@@ -71,8 +71,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
      "compute.export_controls[0].month"),
     (["replications=2", "replication=5"], "replication"),
     (["-m", "seed=1,2", "job_timeout_s=0"],
-     "job_timeout_s=0 is out of range; allowed a positive number of seconds, or null"),
+     "job_timeout_s=0 is out of range; allowed more than 0 up to 100,000,000 seconds (about "
+     "three years), or null for no limit"),
     (["-m", "seed=1,2", "job_timeout_s=nan"], "job_timeout_s=nan is out of range"),
+    # the system's alarm timer overflowed inside every job (OverflowError)
+    (["-m", "seed=1,2", "job_timeout_s=1e10"], "job_timeout_s=1e+10 is out of range"),
     (["-m", "seed=1,2", "job_timeout_s=abc"], "job_timeout_s=abc is not a number"),
     # true-or-false keys take true or false (OmegaConf reads any integer as a truth value)
     (["compute.made_to_order=99999999999"], "compute.made_to_order=99999999999: allowed true"),
