@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
@@ -50,15 +51,23 @@ class JobTimeout(OneLineError, RuntimeError):
     whose trials fail more often than its sweeper allows ends with this one line."""
 
 
+#: Seconds between the alarm's later rings, should its first be lost (below).
+ALARM_REPEAT_S = 0.5
+
+
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Stop the block with :class:`JobTimeout` once it has run ``seconds`` (wall time).
 
     The alarm interrupts Python code between two bytecodes, which is where the model
     spends its time; a call into a library that never returns (a C loop) it cannot stop.
-    Only a process's main thread receives signals: elsewhere the block runs unlimited,
-    and the job's log says so. Outputs are written to temporary names and renamed into
-    place (:func:`sim.outputs.atomic_write`), so a stopped job leaves no half-written file.
+    A ring that lands in code Python runs for the collector (a finalizer, a weak
+    reference's callback) is lost there, Python only reporting it as "Exception ignored":
+    so the alarm rings again every :data:`ALARM_REPEAT_S` until the block has ended, and
+    those lost rings go to the job's log, not the terminal. Only a process's main thread
+    receives signals: elsewhere the block runs unlimited, and the job's log says so.
+    Outputs are written to temporary names and renamed into place
+    (:func:`sim.outputs.atomic_write`), so a stopped job leaves no half-written file.
     """
     if seconds is None:
         yield
@@ -73,15 +82,26 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         raise JobTimeout(f"stopped after job_timeout_s={seconds:g} s: raise job_timeout_s (or "
                          "set it null) and rerun to finish it")
 
+    unraisable = sys.unraisablehook
+
+    def lost_ring(report: Any) -> None:
+        if isinstance(report.exc_value, JobTimeout):
+            log.info("the time limit's alarm rang in %r, where Python ignores exceptions; it "
+                     "rings again", report.object)
+        else:
+            unraisable(report)
+
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    sys.unraisablehook = lost_ring
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
     try:
         yield
     finally:
-        try:   # the alarm may ring here, before it is disarmed: the handler is restored anyway
+        try:   # the alarm may ring here, before it is disarmed: the rest is restored anyway
             signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
             signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = unraisable
 
 
 def job_config(cfg: DictConfig) -> BaimoConfig:
