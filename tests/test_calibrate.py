@@ -115,6 +115,10 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     # the sweeper asserts it is a share
     (["hydra.sweeper.max_failure_rate=2"],
      "hydra.sweeper.max_failure_rate=2 is out of range; allowed 0 to 1"),
+    # optuna: "Cannot overwrite study direction", which a run hid as "no trial finished"
+    (["hydra.sweeper.direction=maximize"],
+     "hydra.sweeper.direction=maximize: allowed minimize (the study minimises the validity "
+     "loss)"),
     (["hydra.sweeper.n_trials=5001", "calibration.replications=2", "plan=true"],
      "hydra.sweeper.n_trials=5001 x calibration.replications=2 makes 10,002 runs; allowed "
      "at most 10,000"),
@@ -146,3 +150,20 @@ def test_a_trial_past_job_timeout_s_fails_and_the_study_records_it(
         "baimo: error: stopped after job_timeout_s=0.001 s: raise job_timeout_s (or set it "
         "null) and rerun to finish it")
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(("searched", "message"), [
+    ("hype.decay_per_month=interval(0.2,0.1)",
+     "The `low` value must be smaller than or equal to the `high` value (low=0.2, high=0.1)."),
+    ("hype.decay_per_month=choice(0.1,0.2)",
+     "'0.12' not in (0.1, 0.2). (trial 0 scores the defaults: a searched choice must include "
+     "its key's default)"),
+])
+def test_a_search_space_optuna_refuses_is_one_line_not_no_trial_finished(
+        searched: str, message: str, output_root: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = baimo(["+experiment=calibrate", f"sweep_dir={output_root / 'cal'}", *TINY,
+                            "hydra.sweeper.n_trials=2", searched], capsys)
+    assert code == 2 and "no trial finished" not in out
+    assert err == ("baimo: error: the calibration's Optuna sweeper refused its settings or "
+                   f"search space: {message}\n")

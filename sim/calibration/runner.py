@@ -98,6 +98,10 @@ def check_sweeper(sweeper: DictConfig, spec: CalibrationSpec) -> None:
     if not 1 <= n_jobs <= MAX_SWEEP_JOBS:
         raise ConfigError(f"hydra.sweeper.n_jobs={n_jobs} is out of range; allowed 1 to "
                           f"{MAX_SWEEP_JOBS:,} (trials run at once)")
+    direction = sweeper.get("direction")
+    if str(direction).lower() != "minimize":   # optuna: "Cannot overwrite study direction"
+        raise ConfigError(f"hydra.sweeper.direction={direction}: allowed minimize (the study "
+                          "minimises the validity loss)")
     rate = sweeper.max_failure_rate
     if not 0 <= rate <= 1:
         raise ConfigError(f"hydra.sweeper.max_failure_rate={rate:g} is out of range; allowed "
@@ -156,6 +160,13 @@ def complete_trials(study: Any) -> list[Any]:
     from optuna.trial import TrialState
 
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
+def finished_trials(study: Any) -> list[Any]:
+    """The study's trials that ran to an end: complete, or failed."""
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL))
 
 
 def prepare(study: Any, mark: str, start: dict[str, Any]) -> tuple[int, int]:
@@ -230,14 +241,21 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
             overrides.append(f"hydra.sweeper.sampler.seed={int(seed) + len(study.trials)}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)   # optuna's own deprecations
+            ran = len(finished_trials(study))
             try:
                 hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
                                overrides=overrides)
-            except ValueError:
+            except ValueError as exc:
+                after = open_study(storage, name)
+                if len(finished_trials(after)) == ran:   # optuna refused before any trial
+                    hint = (" (trial 0 scores the defaults: a searched choice must include its "
+                            "key's default)" if " not in (" in str(exc) else "")
+                    raise ConfigError(f"the calibration's Optuna sweeper refused its settings "
+                                      f"or search space: {exc}{hint}") from None
                 # When every trial failed (and max_failure_rate allowed it), the sweeper asks
                 # the study for its best trial at the end, and optuna has none ("Record does
                 # not exist."): the summary below says no trial finished.
-                if complete_trials(open_study(storage, name)):
+                if complete_trials(after):
                     raise
     else:
         say(console, "  nothing to run: the study is complete (raise hydra.sweeper.n_trials "
