@@ -74,6 +74,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
      "job_timeout_s=0 is out of range; allowed more than 0 up to 100,000,000 seconds (about "
      "three years), or null for no limit"),
     (["-m", "seed=1,2", "job_timeout_s=nan"], "job_timeout_s=nan is out of range"),
+    # run control swept: the jobs were the same run over and over (the limit not applied)
+    (["-m", "job_timeout_s=0.001,100"],
+     "job_timeout_s: a run-control key takes one value, not a list"),
+    (["-m", "design.kind=lhs,random", "seed=1"], "design.kind: a run-control key takes one"),
+    (["-m", "seed=1,2", "replications=1,2"], "replications: a run-control key takes one value"),
     # the system's alarm timer overflowed inside every job (OverflowError)
     (["-m", "seed=1,2", "job_timeout_s=1e10"], "job_timeout_s=1e+10 is out of range"),
     (["-m", "seed=1,2", "job_timeout_s=abc"], "job_timeout_s=abc is not a number"),

@@ -51,8 +51,8 @@ from sim.configuration import (
 )
 from sim.outputs import write_parquet, write_text
 from sim.sweep.runner import say, sweep_lock
-from sim.sweep.spec import Master, SweepError, quote
-from sim.validation.facts import FACTS
+from sim.sweep.spec import Master, SweepError, parse, quote
+from sim.validation.facts import FACTS, min_horizon
 
 STUDY_DB = "study.db"
 TRIALS_TABLE = "trials.parquet"
@@ -201,6 +201,17 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
         check_sweeper(master.hydra.sweeper, spec)
     except ConfigError as exc:
         raise SweepError(str(exc)) from None
+    need = min_horizon()
+    if master.horizon_months < need:   # the facts' measures read months it never reached
+        raise SweepError(f"horizon_months={master.horizon_months} is too short to measure "
+                         f"every fact the calibration scores; allowed {need} or more")
+    for override in parse(m.command):
+        if override.is_sweep_override():   # Optuna would search it, outside the study's space
+            raise SweepError(
+                f"{override.input_line}: a calibration searches only hydra.sweeper.params (its "
+                "experiment file's search space, which the study records); give "
+                f"{override.key_or_group} one value, or search it in a copy of "
+                "experiments/calibrate.yaml")
     space = search_space(master)
     if not space:
         raise SweepError("hydra.sweeper.params is empty: name the parameters to calibrate")

@@ -68,6 +68,8 @@ REPLICATION = "replication"
 RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", "fail_job",
                "job_timeout_s", "experiment", "sample")
 SAMPLE = "sample"
+#: Run-control keys a sweep cannot sweep (:func:`build`): each job would run the same model.
+STEERING = tuple(k for k in RUN_CONTROL if k != "experiment") + (REPLICATION,)
 #: Directory names longer than this are shortened with a hash (file systems allow 255 bytes).
 MAX_NAME = 150
 SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
@@ -377,6 +379,12 @@ def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
     args += [f"{k}={v}" for k, v in params.items()]
     args += [str(x) for x in master.hydra.overrides.task]
     grid, swept = _grid(parse(args))
+    steering = [k for k in swept if k in STEERING or k.split(".")[0] in ("design", "calibration")]
+    if steering:
+        key = steering[0]
+        raise SweepError(f"{key}: a run-control key takes one value, not a list: its jobs would "
+                         "be the same run over again (sweep model parameters, and replications "
+                         "for seeds)")
     excluded = sorted({o.key_or_group for o in grid.values()
                        if not o.is_sweep_override() and o.key_or_group != REPLICATION})
     jobs = grid_size(grid)
