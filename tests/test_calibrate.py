@@ -174,3 +174,15 @@ def test_a_search_space_optuna_refuses_is_one_line_not_no_trial_finished(
     assert code == 2 and "no trial finished" not in out
     assert err == ("baimo: error: the calibration's Optuna sweeper refused its settings or "
                    f"search space: {message}\n")
+
+
+def test_a_study_database_that_is_not_one_is_named_in_one_line(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = output_root / "cal"
+    directory.mkdir()
+    (directory / STUDY_DB).write_text("garbage\n")
+    code, _, err = baimo(["+experiment=calibrate", f"sweep_dir={directory}", *TINY], capsys)
+    assert code == 2
+    assert err == (f"baimo: error: {directory / STUDY_DB}: the study's database cannot be used "
+                   "(file is not a database); delete it to start the study over, or choose "
+                   "another sweep_dir\n")

@@ -151,8 +151,17 @@ def open_study(storage: str, name: str) -> Any:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     # enqueue_trial and the trials it creates are "experimental" in optuna 2.10: quiet.
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    return optuna.create_study(study_name=name, storage=storage, direction="minimize",
-                               load_if_exists=True)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return optuna.create_study(study_name=name, storage=storage, direction="minimize",
+                                   load_if_exists=True)
+    except (SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
+        cause = exc.orig if isinstance(getattr(exc, "orig", None), Exception) else exc
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        path = storage.removeprefix("sqlite:///")
+        raise SweepError(f"{path}: the study's database cannot be used ({reason}); delete it "
+                         "to start the study over, or choose another sweep_dir") from None
 
 
 def complete_trials(study: Any) -> list[Any]:
