@@ -179,7 +179,7 @@ def test_a_search_space_optuna_refuses_is_one_line_not_no_trial_finished(
 def test_a_study_database_that_is_not_one_is_named_in_one_line(
         output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     directory = output_root / "cal"
-    directory.mkdir()
+    directory.mkdir(parents=True)
     (directory / STUDY_DB).write_text("garbage\n")
     code, _, err = baimo(["+experiment=calibrate", f"sweep_dir={directory}", *TINY], capsys)
     assert code == 2
