@@ -150,14 +150,15 @@ def load_arms(paths: list[Path]) -> list[Arm]:
     """The arms of every input, in order; CompareError (one line) if an input is unusable."""
     if len(paths) < 2:
         raise CompareError("give at least two run or sweep directories to compare")
-    seen: set[Path] = set()
-    arms: list[Arm] = []
-    names = _short_names(paths)
-    for path, name in zip(paths, names, strict=True):
+    for path in paths:   # before any is resolved: a symlink loop resolves to an error
         if not path.exists():
             raise CompareError(f"{path}: no such directory")
         if not path.is_dir():
             raise CompareError(f"{path}: not a directory (give a run or sweep directory)")
+    seen: set[Path] = set()
+    arms: list[Arm] = []
+    names = _short_names(paths)
+    for path, name in zip(paths, names, strict=True):
         resolved = path.resolve()
         if resolved in seen:
             raise CompareError(f"{path}: given twice")

@@ -170,9 +170,12 @@ def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list
         COMPLETE).unlink()
     empty = tmp / "empty"
     empty.mkdir()
+    (tmp / "loop_a").symlink_to(tmp / "loop_b")
+    (tmp / "loop_b").symlink_to(tmp / "loop_a")
     return {
         "one input": ([str(a)], "at least two"),
         "missing": ([str(a), str(tmp / "nowhere")], "no such directory"),
+        "symlink loop": ([str(a), str(tmp / "loop_a")], "loop_a: no such directory"),
         "empty": ([str(a), str(empty)], "neither a run directory"),
         "half-written run": ([str(a), str(half)], "not a finished run"),
         "corrupted run": ([str(a), str(corrupt)], "unreadable run output"),
