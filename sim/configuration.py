@@ -512,11 +512,11 @@ def _check_job_timeout(seconds: float | None) -> None:
     if seconds is None:
         return
     if not (0 < seconds <= MAX_JOB_TIMEOUT_S):   # NaN fails both
-        raise ConfigError(f"job_timeout_s={seconds:g} is out of range; allowed more than 0 "
+        raise ConfigError(f"job_timeout_s={seconds:.15g} is out of range; allowed more than 0 "
                           f"up to {MAX_JOB_TIMEOUT_S:,.0f} seconds (about three years), or "
                           "null for no limit")
     if not hasattr(signal, "setitimer"):
-        raise ConfigError(f"job_timeout_s={seconds:g}: this system cannot stop a job after a "
+        raise ConfigError(f"job_timeout_s={seconds:.15g}: this system cannot stop a job after a "
                           "time (no SIGALRM, as on Windows); leave job_timeout_s null here")
 
 

@@ -80,7 +80,9 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "design.kind=lhs,random", "seed=1"], "design.kind: a run-control key takes one"),
     (["-m", "seed=1,2", "replications=1,2"], "replications: a run-control key takes one value"),
     # the system's alarm timer overflowed inside every job (OverflowError)
-    (["-m", "seed=1,2", "job_timeout_s=1e10"], "job_timeout_s=1e+10 is out of range"),
+    (["-m", "seed=1,2", "job_timeout_s=1e10"], "job_timeout_s=10000000000 is out of range"),
+    (["-m", "seed=1,2", "job_timeout_s=100000001"],   # said 1e+08: the limit itself
+     "job_timeout_s=100000001 is out of range"),
     (["-m", "seed=1,2", "job_timeout_s=abc"], "job_timeout_s=abc is not a number"),
     # true-or-false keys take true or false (OmegaConf reads any integer as a truth value)
     (["compute.made_to_order=99999999999"], "compute.made_to_order=99999999999: allowed true"),

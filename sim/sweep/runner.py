@@ -116,8 +116,8 @@ def timeout_note(spec: SweepSpec) -> list[str]:
     limit = run_control(spec.config).job_timeout_s
     if limit is None:
         return []
-    after = _duration(limit) if limit >= 90 else f"{limit:g} s"
-    return [f"  time limit: a job still running after {after} (job_timeout_s={limit:g}) is "
+    after = _duration(limit) if limit >= 90 else f"{limit:.15g} s"
+    return [f"  time limit: a job still running after {after} (job_timeout_s={limit:.15g}) is "
             "stopped and marked failed"]
 
 
@@ -175,7 +175,7 @@ def plan(spec: SweepSpec, console: Console) -> int:
     say(console, f"  estimated duration: ~{_duration(estimate)}")
     limit = run_control(spec.config).job_timeout_s
     if limit is not None and seconds[longest] > limit:
-        say(console, f"  note: {probes[longest].name} took longer than job_timeout_s={limit:g}: "
+        say(console, f"  note: {probes[longest].name} took longer than job_timeout_s={limit:.15g}: "
                      "jobs like it will be stopped; raise job_timeout_s to let them finish")
     return EXIT_OK
 

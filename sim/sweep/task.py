@@ -79,7 +79,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise JobTimeout(f"stopped after job_timeout_s={seconds:g} s: raise job_timeout_s (or "
+        raise JobTimeout(f"stopped after job_timeout_s={seconds:.15g} s: raise job_timeout_s (or "
                          "set it null) and rerun to finish it")
 
     unraisable = sys.unraisablehook
