@@ -474,6 +474,14 @@ def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None
         if spec.plan:
             return plan(spec, console)
         return execute(hydra, spec, console, pool)
-    finally:
+    except BaseException:   # bad input found while composing, or an interrupt
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            stop_workers(pool)
+            pool = None
+        raise
+    finally:
+        # Its manager thread ended before the interpreter exits: shut down without waiting,
+        # the pool's own exit handler sometimes wrote to its closed wake-up pipe, and an
+        # "Exception ignored ... Bad file descriptor" traceback followed a one-line error.
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
