@@ -119,6 +119,16 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     # space the study records (its header, trials table and best.yaml left it out)
     (["seed=1,2"], "seed=1,2: a calibration searches only hydra.sweeper.params"),
     (["hype.decay_per_month=interval(0.1,0.2)"], "give hype.decay_per_month one value"),
+    # a search space the model refuses: multi-line, "no trial finished", or tracebacks
+    (['++hydra.sweeper.params={data.spillover:"interval(0,2)"}'],
+     "hydra.sweeper.params: data.spillover=interval(0,2) reaches a value the model refuses: "
+     "data.spillover=2 is out of range; allowed 0 to 1"),
+    (['++hydra.sweeper.params={funds.term_years:"interval(1,5)"}'],
+     "funds.term_spread_years=1 must be below funds.term_years=1"),
+    (['++hydra.sweeper.params={seed:"interval(1,5)"}'], "seed is not searched"),
+    (['++hydra.sweeper.params={job_timeout_s:"interval(1,5)"}'],
+     "hydra.sweeper.params: job_timeout_s is not a model parameter"),
+    (['++hydra.sweeper.params={data.spillover:"0.5"}'], "data.spillover=0.5 searches nothing"),
     # the facts' measures read months the run never reached (IndexError)
     (["horizon_months=36"], "horizon_months=36 is too short to measure every fact the "
                             "calibration scores; allowed 37 or more"),

@@ -33,12 +33,14 @@ from typing import Any
 
 import pandas as pd
 from hydra._internal.hydra import Hydra
+from hydra.core.override_parser.types import IntervalSweep
 from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
 from rich.console import Console
 
 from sim.calibration.loss import PRICE_TERM
 from sim.calibration.task import calibration_task, read_record, record_path
-from sim.config import ConfigError
+from sim.config import ConfigError, schema_field
 from sim.configuration import (
     CONFIG_NAME,
     EXPERIMENTS_DIR,
@@ -51,7 +53,7 @@ from sim.configuration import (
 )
 from sim.outputs import write_parquet, write_text
 from sim.sweep.runner import say, sweep_lock
-from sim.sweep.spec import Master, SweepError, parse, quote
+from sim.sweep.spec import Master, SweepError, one_line, parse, quote
 from sim.validation.facts import FACTS, min_horizon
 
 STUDY_DB = "study.db"
@@ -116,6 +118,38 @@ def check_sweeper(sweeper: DictConfig, spec: CalibrationSpec) -> None:
 def search_space(master: DictConfig) -> dict[str, str]:
     """The sweeper's parameters: dotted key -> Optuna's range, e.g. ``interval(0.1, 0.2)``."""
     return {str(k): str(v) for k, v in (master.hydra.sweeper.params or {}).items()}
+
+
+def check_space(master: DictConfig, space: dict[str, str]) -> None:
+    """SweepError (one line) unless every searched key is a model parameter other than the
+    seed (trials share their seeds) whose every bound (an interval's ends, a range's or a
+    choice's values) the model accepts: a bound out of the schema's range, or against
+    another key (a fund's term shorter than its investment period), failed every trial
+    that drew near it, and a run-control key ran the same model under another name."""
+    for key, text in space.items():
+        if key == "seed":
+            raise SweepError("hydra.sweeper.params: seed is not searched: every trial runs the "
+                             "same seeds (calibration.replications of them)")
+        if schema_field(key) is None:
+            raise SweepError(f"hydra.sweeper.params: {key} is not a model parameter (baimo "
+                             "--cfg job lists them)")
+        override = parse([f"{key}={text}"])[0]
+        if not override.is_sweep_override():
+            raise SweepError(f"hydra.sweeper.params: {key}={text} searches nothing; give an "
+                             "interval(low, high), range or choice")
+        sweep = override.value()
+        ends = [sweep.start, sweep.end] if isinstance(sweep, IntervalSweep) else list(
+            override.sweep_iterator())
+        for value in ends:
+            bare = copy.deepcopy(master)
+            with open_dict(bare):
+                del bare["hydra"]   # its sweep paths resolve only inside a job
+                OmegaConf.update(bare, key, value, merge=False)
+            try:
+                to_config(bare)
+            except (ConfigError, OmegaConfBaseException) as exc:
+                raise SweepError(f"hydra.sweeper.params: {key}={text} reaches a value the "
+                                 f"model refuses: {one_line(exc)}") from None
 
 
 def defaults(master: DictConfig, space: dict[str, str]) -> dict[str, Any]:
@@ -224,6 +258,7 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
     space = search_space(master)
     if not space:
         raise SweepError("hydra.sweeper.params is empty: name the parameters to calibrate")
+    check_space(master, space)
     start = defaults(master, space)
     total = int(master.hydra.sweeper.n_trials)
     name = str(master.hydra.sweeper.get("study_name") or m.experiment or "calibration")
