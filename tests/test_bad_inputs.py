@@ -74,6 +74,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
      "job_timeout_s=0 is out of range; allowed more than 0 up to 100,000,000 seconds (about "
      "three years), or null for no limit"),
     (["-m", "seed=1,2", "job_timeout_s=nan"], "job_timeout_s=nan is out of range"),
+    (["-m", "seed=1,2", "hydra.launcher.n_jobs=0"],   # ran on one worker, silently
+     "hydra.launcher.n_jobs=0 means nothing (as in joblib): give the number of workers"),
     # run control swept: the jobs were the same run over and over (the limit not applied)
     (["-m", "job_timeout_s=0.001,100"],
      "job_timeout_s: a run-control key takes one value, not a list"),

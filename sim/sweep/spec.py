@@ -286,7 +286,11 @@ def workers_of(cfg: DictConfig) -> tuple[str, int]:
         return name, int(parallel) if parallel else (os.cpu_count() or 1)
     if "joblib" not in target:
         return name, 1
-    n = int(cfg.hydra.launcher.get("n_jobs", -1) or 1)
+    n_jobs = cfg.hydra.launcher.get("n_jobs", -1)
+    if n_jobs == 0:   # it ran on one worker; joblib itself refuses it
+        raise SweepError("hydra.launcher.n_jobs=0 means nothing (as in joblib): give the number "
+                         "of workers, or -1 for one per core (-2: all but one)")
+    n = int(n_jobs or 1)   # None: joblib's one worker
     cores = os.cpu_count() or 1
     return name, max(1, cores + 1 + n if n < 0 else n)
 
