@@ -616,7 +616,8 @@ def conversion_problem(exc: BaseException) -> str | None:
     any other error. ``exc`` is what composing raised (Hydra's, caused by OmegaConf's)."""
     cause: BaseException | None = exc
     while cause is not None and not hasattr(cause, "full_key"):
-        cause = cause.__cause__
+        # Hydra raises a composition error while handling OmegaConf's (a context, no cause)
+        cause = cause.__cause__ or cause.__context__
     if cause is None:
         return None
     found = CONVERSION.search(str(cause))

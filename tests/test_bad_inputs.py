@@ -659,6 +659,26 @@ def test_an_experiment_file_giving_a_true_or_false_key_a_number_is_one_line(
     assert no_complete_run(output_root)
 
 
+@pytest.mark.parametrize(("module", "argv"), [
+    ("sim.cli", ["+experiment=mine", "horizon_months=12"]),
+    ("sim.cli", ["-m", "+experiment=mine", "seed=1,2"]),
+    ("sim.validate", ["--replications", "1", "+experiment=mine"]),
+], ids=["run", "sweep", "validate"])   # a lesson is an experiment: teach takes no other
+def test_an_experiment_file_giving_a_number_a_word_is_one_line_with_the_range(
+        module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``term_years: abc`` in a user's scenario file: OmegaConf's message came through bare
+    ("could not be converted to Float full_key: ... reference_type=FundsConfig ...")."""
+    mine = output_root / "scenarios" / "experiment" / "mine.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# @package _global_\nfunds:\n  term_years: abc\n", encoding="utf-8")
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, "funds.term_years=abc is not a number; allowed 1 to 30 (years)")
+    assert "In 'experiment/mine': funds.term_years" in err or module == "sim.validate"
+    assert no_complete_run(output_root)
+
+
 #: A compute option of the user's own, written into conf/compute by the test using it.
 OWN_COMPUTE = "own_gpus_test"
 

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import math
 import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,12 +134,17 @@ class SweepSpec:
         return self.directory / job.name
 
 
+#: How Hydra names the config file a composition error comes from: "In 'experiment/x':".
+IN_FILE = re.compile(r"In '[^']+':")
+
+
 def one_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error message folded onto one line (a value of the wrong type as
     :func:`~sim.config.conversion_problem` says it)."""
     problem = conversion_problem(exc)
     if problem is not None:
-        return problem
+        where = IN_FILE.match(str(exc))   # a value in a config file: which file
+        return f"{where[0]} {problem}" if where else problem
     text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
     cause = exc.__cause__
     if cause is not None and str(cause).strip():
