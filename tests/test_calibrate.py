@@ -96,6 +96,9 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     code, _, err = baimo(["+experiment=calibrate", "calibration.margin=0", *TINY], capsys)
     assert code == 2 and "calibration.margin=0 is out of range" in err
     assert err.count("\n") == 1
+    # +experiment=123 reads a number and finds no file: the scenario would run only quoted
+    code, _, err = baimo(["+experiment=calibrate", "calibration.scenario=123", *TINY], capsys)
+    assert code == 2 and "starting with a letter" in err and err.count("\n") == 1
     # a scenario named as a shipped experiment would shadow it (or be shadowed)
     code, _, err = baimo(["+experiment=calibrate", "calibration.scenario=hype_bust", *TINY],
                          capsys)

@@ -77,9 +77,11 @@ def check_spec(spec: CalibrationSpec) -> None:
     if not 0 <= spec.price_target_weight <= 100:
         raise ConfigError(f"calibration.price_target_weight={spec.price_target_weight:g} is out "
                           "of range; allowed 0 to 100")
-    if not spec.scenario.replace("_", "").isalnum():
+    # A name starting with a digit reads as a number in +experiment=NAME, which then finds
+    # no file: it would run only quoted.
+    if not (spec.scenario.replace("_", "").isalnum() and spec.scenario[0].isalpha()):
         raise ConfigError(f"calibration.scenario={spec.scenario!r} must be a name of letters, "
-                          "digits and underscores")
+                          "digits and underscores, starting with a letter")
     # +experiment=NAME would run one of the two files: Hydra's search path puts the
     # scenarios first, and the shipped experiment could no longer be run
     shipped = EXPERIMENTS_DIR / f"{spec.scenario}.yaml"
