@@ -199,3 +199,14 @@ def test_a_study_database_that_is_not_one_is_named_in_one_line(
     assert err == (f"baimo: error: {directory / STUDY_DB}: the study's database cannot be used "
                    "(file is not a database); delete it to start the study over, or choose "
                    "another sweep_dir\n")
+
+
+def test_a_study_into_a_sweeps_directory_is_refused(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = output_root / "sweep"
+    directory.mkdir(parents=True)
+    (directory / "sweep.json").write_text("{}")
+    code, _, err = baimo(["+experiment=calibrate", f"sweep_dir={directory}", *TINY], capsys)
+    assert code == 2 and err == (f"baimo: error: {directory} holds a sweep (sweep.json); "
+                                 "choose another directory with sweep_dir=...\n")
+    assert not (directory / STUDY_DB).exists()

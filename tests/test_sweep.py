@@ -928,3 +928,18 @@ def test_a_sweep_with_a_time_limit_says_so_and_its_plan_warns_of_jobs_past_it(
     assert "after 2 h 00 min (job_timeout_s=7200)" in out and "jobs like it" not in out
     code, out, err = baimo(args, capsys)
     assert "time limit" not in out and "job_timeout_s" not in out
+
+
+def test_a_sweep_into_a_runs_or_a_studys_directory_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The directory then held a run and a sweep, and readers took it for the run."""
+    for name, kind in ((COMPLETE, "a run"), (SUMMARY, "a run"),
+                       ("study.db", "a calibration study")):
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / name).write_text("{}")
+        code, _, err = baimo([*SWEEP, f"sweep_dir={directory}"], capsys)
+        assert code == 2
+        assert err == (f"baimo: error: {directory} holds {kind} ({name}); choose another "
+                       "directory with sweep_dir=...\n")
+        assert not (directory / SWEEP_MANIFEST).exists()

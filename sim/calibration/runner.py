@@ -52,7 +52,7 @@ from sim.configuration import (
     to_config,
 )
 from sim.outputs import write_parquet, write_text
-from sim.sweep.runner import say, sweep_lock
+from sim.sweep.runner import foreign_output, say, sweep_lock
 from sim.sweep.spec import Master, SweepError, one_line, parse, quote
 from sim.validation.facts import FACTS, min_horizon
 
@@ -265,6 +265,9 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
     total = int(master.hydra.sweeper.n_trials)
     name = str(master.hydra.sweeper.get("study_name") or m.experiment or "calibration")
     directory = m.directory
+    problem = foreign_output(directory, own=STUDY_DB)
+    if problem is not None:
+        raise SweepError(problem)
     if run_control(master).plan:
         say(console, f"{name}: a study of {total} trials (the defaults first) over "
                      f"{len(space)} parameters: {', '.join(space)}; each trial "

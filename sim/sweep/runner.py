@@ -38,13 +38,14 @@ from rich.console import Console
 
 from sim.commands import stopped
 from sim.configuration import run_control
-from sim.outputs import COMPLETE, OutputError, write_json
+from sim.outputs import COMPLETE, SUMMARY, OutputError, write_json
 from sim.parallel import process_pool, stop_workers
 from sim.sums import left_sum
 from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
     FAILED,
+    SWEEP_MANIFEST,
     TASK_NAME,
     Job,
     Master,
@@ -380,11 +381,31 @@ def sweep_lock(directory: Path,
         yield
 
 
+#: The files that mark a directory as a kind of output: a run's, a sweep's manifest, a
+#: calibration study's database (sim.calibration.runner.STUDY_DB).
+OUTPUT_KINDS = {COMPLETE: "a run", SUMMARY: "a run", SWEEP_MANIFEST: "a sweep",
+                "study.db": "a calibration study"}
+
+
+def foreign_output(directory: Path, own: str) -> str | None:
+    """One line if ``directory`` holds another kind of output than ``own`` (the key of
+    :data:`OUTPUT_KINDS` that marks the caller's own kind), None if it does not: a sweep
+    written into a run's directory mixed the two, and readers took it for the run."""
+    for name, kind in OUTPUT_KINDS.items():
+        if name != own and (directory / name).is_file():
+            return (f"{directory} holds {kind} ({name}); choose another directory with "
+                    "sweep_dir=...")
+    return None
+
+
 def execute(hydra: Hydra, spec: SweepSpec, console: Console,
             pool: ProcessPoolExecutor | None = None) -> int:
     """Run the jobs that are not complete (on ``pool``, if the launcher has local workers),
     then aggregate and report; return the exit code. The sweep directory is held for the
     whole time (:func:`sweep_lock`)."""
+    problem = foreign_output(spec.directory, own=SWEEP_MANIFEST)
+    if problem is not None:
+        raise SweepError(problem)
     with sweep_lock(spec.directory):
         return _execute(hydra, spec, console, pool)
 
