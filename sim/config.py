@@ -636,6 +636,30 @@ def conversion_problem(exc: BaseException) -> str | None:
     return f"{key}={value} is not {CONVERTS_TO[found['type']]}{allowed}"
 
 
+#: OmegaConf refusing null for a field that takes a value.
+NOT_OPTIONAL = re.compile(r"field '(?P<key>[^']+)' is not Optional")
+
+
+def null_problem(exc: BaseException) -> str | None:
+    """One line for ``key=null`` given to a field that must hold a value, naming its range
+    where the schema has one; None for any other error."""
+    cause: BaseException | None = exc
+    found = None
+    while cause is not None and found is None:   # Hydra's error, caused by OmegaConf's
+        found = NOT_OPTIONAL.search(str(cause))
+        cause = cause.__cause__ or cause.__context__
+    if found is None:
+        return None
+    key = found["key"]
+    field_and_type = schema_field(key)
+    allowed = ""
+    if field_and_type is not None and "range" in field_and_type[0].metadata:
+        lo, hi = field_and_type[0].metadata["range"]
+        unit = field_and_type[0].metadata["unit"]
+        allowed = f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
+    return f"{key}=null: this key needs a value{allowed}"
+
+
 def validate(cfg: BaimoConfig) -> BaimoConfig:
     """Check every field's range and the cross-field rules; return ``cfg``, with any
     negative zero made 0.0 (:func:`_positive_zero`) and shares that sum to 1 only within

@@ -76,6 +76,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "seed=1,2", "job_timeout_s=nan"], "job_timeout_s=nan is out of range"),
     (["-m", "seed=1,2", "hydra.launcher.n_jobs=0"],   # ran on one worker, silently
      "hydra.launcher.n_jobs=0 means nothing (as in joblib): give the number of workers"),
+    # null for a key that needs a value: "Error merging override ... is not Optional"
+    (["horizon_months=null"], "horizon_months=null: this key needs a value; allowed 1 to 600 "
+                              "(months)"),
+    (["-m", "seed=1,2", "design.kind=null"], "design.kind=null: this key needs a value"),
     # run control swept: the jobs were the same run over and over (the limit not applied)
     (["-m", "job_timeout_s=0.001,100"],
      "job_timeout_s: a run-control key takes one value, not a list"),

@@ -42,7 +42,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.commands import OneLineError, with_quoting_hint
-from sim.config import BaimoConfig, ConfigError, conversion_problem
+from sim.config import BaimoConfig, ConfigError, conversion_problem, null_problem
 from sim.configuration import (
     BUNDLED,
     CONF_DIR,
@@ -140,8 +140,9 @@ IN_FILE = re.compile(r"In '[^']+':")
 
 def one_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error message folded onto one line (a value of the wrong type as
-    :func:`~sim.config.conversion_problem` says it)."""
-    problem = conversion_problem(exc)
+    :func:`~sim.config.conversion_problem` says it, and a null where a value is needed as
+    :func:`~sim.config.null_problem` does)."""
+    problem = conversion_problem(exc) or null_problem(exc)
     if problem is not None:
         where = IN_FILE.match(str(exc))   # a value in a config file: which file
         return f"{where[0]} {problem}" if where else problem
