@@ -408,6 +408,17 @@ def _held_by_an_exiting_fund(fee_reserve: Callable[[], float] | None = None
     return env, market, ledger, log
 
 
+def _new_fund_leads(env: simpy.Environment, market: FundingMarket, ledger: Ledger,
+                    log: EventLog, stage: int, pre_money: float, cash: float) -> list[str]:
+    """fund:new, paid ``cash`` more by its LPs, leads startup:0's round ``stage`` (100 at
+    ``pre_money``) alone; the funds that have sold a stake so far."""
+    market.request(RaiseRequest("startup:0", 100.0, pre_money, 1.0, stage, env.now))
+    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
+    ledger.transfer(env.now, "ext:lps", "fund:new", cash, "lp")
+    _close(env, market)
+    return [r["actor"] for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE]
+
+
 def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() -> None:
     """A lead's term sheets for rounds later in the same close are promised money: buying a
     secondary with it drove the fund's cash negative when those rounds were paid."""
@@ -425,12 +436,7 @@ def test_a_lead_buys_out_exiting_holders_only_with_cash_it_has_not_promised() ->
     assert ledger.balance("fund:new") == 50.0
     assert "fund:old" in market._cap["startup:0"]
     # in a close with nothing promised after its round, the lead buys the same stake
-    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 2, env.now))
-    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
-    ledger.transfer(env.now, "ext:lps", "fund:new", 300.0, "lp")
-    _close(env, market)
-    assert [r["actor"] for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE] == [
-        "fund:old"]
+    assert _new_fund_leads(env, market, ledger, log, 2, 300.0, 300.0) == ["fund:old"]
     assert ledger.balance("fund:new") >= 0
 
 
@@ -441,20 +447,11 @@ def test_a_lead_buys_out_exiting_holders_only_with_cash_beyond_its_fee_reserve()
     env, market, ledger, log = _held_by_an_exiting_fund(fee_reserve=lambda: reserve[0])
     # fund:new has 400: 100 for the round leaves 300; the old stake costs 105 (37.5% of 400
     # post-money, 30% off), more than the 100 beyond its fee reserve of 200
-    ledger.transfer(env.now, "ext:lps", "fund:new", 400.0, "lp")
-    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 1, env.now))
-    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
-    _close(env, market)
-    assert not [r for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE]
+    assert _new_fund_leads(env, market, ledger, log, 1, 300.0, 400.0) == []
     assert "fund:old" in market._cap["startup:0"]
     # with less kept back for fees the same lead buys the stake
     reserve[0] = 150.0
-    market.request(RaiseRequest("startup:0", 100.0, 500.0, 1.0, 2, env.now))
-    market.commit(TermSheet("fund:new", "startup:0", 100.0, lead=True))
-    ledger.transfer(env.now, "ext:lps", "fund:new", 100.0, "lp")
-    _close(env, market)
-    assert [r["actor"] for r in log.rows() if r["kind"] == EventKind.SECONDARY_SALE] == [
-        "fund:old"]
+    assert _new_fund_leads(env, market, ledger, log, 2, 500.0, 100.0) == ["fund:old"]
     assert ledger.balance("fund:new") >= reserve[0]
 
 
