@@ -53,10 +53,9 @@ from sim.configuration import (
 )
 from sim.outputs import write_parquet, write_text
 from sim.sweep.runner import foreign_output, say, sweep_lock
-from sim.sweep.spec import Master, SweepError, one_line, parse, quote
+from sim.sweep.spec import STUDY_DB, Master, SweepError, one_line, parse, quote
 from sim.validation.facts import FACTS, min_horizon
 
-STUDY_DB = "study.db"
 TRIALS_TABLE = "trials.parquet"
 REPORT = "calibration.md"
 BEST = "best.yaml"

@@ -45,6 +45,7 @@ from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
     FAILED,
+    STUDY_DB,
     SWEEP_MANIFEST,
     TASK_NAME,
     Job,
@@ -382,9 +383,9 @@ def sweep_lock(directory: Path,
 
 
 #: The files that mark a directory as a kind of output: a run's, a sweep's manifest, a
-#: calibration study's database (sim.calibration.runner.STUDY_DB).
+#: calibration study's database.
 OUTPUT_KINDS = {COMPLETE: "a run", SUMMARY: "a run", SWEEP_MANIFEST: "a sweep",
-                "study.db": "a calibration study"}
+                STUDY_DB: "a calibration study"}
 
 
 def foreign_output(directory: Path, own: str) -> str | None:
@@ -501,8 +502,8 @@ def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None
             pool = None
         raise
     finally:
-        # Its manager thread ended before the interpreter exits: shut down without waiting,
-        # the pool's own exit handler sometimes wrote to its closed wake-up pipe, and an
-        # "Exception ignored ... Bad file descriptor" traceback followed a one-line error.
+        # Waiting lets the pool's manager thread end before the interpreter exits. Shut down
+        # without waiting, the pool's exit handler sometimes wrote to its closed wake-up pipe,
+        # and an "Exception ignored ... Bad file descriptor" traceback followed a one-line error.
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -62,6 +62,8 @@ from sim.rng import replication_seeds
 from sim.sweep.design import GRID, Design, draw, override
 
 SWEEP_MANIFEST = "sweep.json"
+#: A calibration study's database in its directory (sim.calibration.runner).
+STUDY_DB = "study.db"
 FAILED = "FAILED"
 TASK_NAME = "baimo"
 REPLICATION = "replication"
