@@ -15,9 +15,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec
 
 if TYPE_CHECKING:
     from hydra.core.override_parser.types import Override
@@ -46,6 +47,53 @@ class Terminated(KeyboardInterrupt):
 
 def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
+
+
+@contextmanager
+def interrupts_kept() -> Iterator[None]:
+    """Raise again, when the block ends, an interrupt (Ctrl-C, or SIGTERM as
+    :class:`Terminated`) that was lost inside it.
+
+    An interrupt that lands in a finalizer or a weak reference's callback (a library's,
+    while it waits for its workers) is only reported by Python as "Exception ignored",
+    and the command went on to exit 0 as if never interrupted. Here each signal's handler
+    notes the interrupt it raises; the report of a lost one is dropped, and the block's
+    end raises it. Only in the main thread, and only for signals with a Python handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised: list[type[KeyboardInterrupt]] = []
+    previous: dict[int, Any] = {}
+
+    def noting(handler: Callable[[int, Any], Any]) -> Callable[[int, Any], Any]:
+        def handle(signum: int, frame: Any) -> Any:
+            try:
+                return handler(signum, frame)
+            except KeyboardInterrupt as exc:
+                raised.append(type(exc))
+                raise
+        return handle
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler):
+            previous[signum] = signal.signal(signum, noting(handler))
+    unraisable = sys.unraisablehook
+
+    def drop_lost(report: Any) -> None:
+        if not isinstance(report.exc_value, KeyboardInterrupt):
+            unraisable(report)
+
+    sys.unraisablehook = drop_lost
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        sys.unraisablehook = unraisable
+    if raised:   # the block ended as if nothing happened: the interrupt was lost in it
+        raise raised[-1]
 
 
 def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:

@@ -327,3 +327,31 @@ def test_outputs_get_the_usual_file_mode(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize(("signum", "expected"), [(signal.SIGINT, "KeyboardInterrupt"),
+                                                  (signal.SIGTERM, "Terminated")])
+def test_an_interrupt_lost_in_a_finalizer_stops_the_command_when_the_block_ends(
+        signum: int, expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A calibration interrupted late ran on to exit 0: the Ctrl-C was lost in one of
+    joblib's callbacks. Kept, it is raised when the block ends, and no traceback shows."""
+    from sim.commands import _raise_terminated, interrupts_kept
+
+    class Lost:
+        def __del__(self) -> None:
+            signal.getsignal(signum)(signum, None)
+
+    before_int, before_term = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _raise_terminated)   # as a command sets it
+    went_on = False
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught, interrupts_kept():
+            Lost()   # collected at once: the interrupt is raised, and lost, in its finalizer
+            went_on = True
+    finally:
+        signal.signal(signal.SIGTERM, before_term)
+    assert went_on and type(caught.value).__name__ == expected
+    assert signal.getsignal(signal.SIGINT) is before_int
+    assert "Exception ignored" not in capsys.readouterr().err
+    with interrupts_kept():   # nothing lost: the block ends as it would
+        pass

@@ -40,6 +40,7 @@ from rich.console import Console
 
 from sim.calibration.loss import PRICE_TERM
 from sim.calibration.task import calibration_task, read_record, record_path
+from sim.commands import interrupts_kept
 from sim.config import ConfigError, schema_field
 from sim.configuration import (
     CONFIG_NAME,
@@ -302,8 +303,9 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
             warnings.simplefilter("ignore", category=FutureWarning)   # optuna's own deprecations
             ran = len(finished_trials(study))
             try:
-                hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
-                               overrides=overrides)
+                with interrupts_kept():   # a Ctrl-C lost in joblib's callbacks ran on to exit 0
+                    hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
+                                   overrides=overrides)
             except ValueError as exc:
                 after = open_study(storage, name)
                 if len(finished_trials(after)) == ran:   # optuna refused before any trial
