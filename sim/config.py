@@ -15,6 +15,7 @@ import dataclasses
 import math
 import re
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -610,26 +611,37 @@ CONVERTS_TO = {"Float": "a number", "Integer": "an integer", "Boolean": "true or
 MERGING = re.compile(r"Error merging override (?P<key>[^=\s]+)=(?P<value>.*)")
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the errors behind it: Hydra raises its composition error from OmegaConf's,
+    or while handling it (a context, no cause)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        yield cause
+        cause = cause.__cause__ or cause.__context__
+
+
+def _allowed_range(key: str) -> str:
+    """``; allowed LO to HI (unit)`` for the schema field ``key`` with a range, else ``""``."""
+    field_and_type = schema_field(key)
+    if field_and_type is None or "range" not in field_and_type[0].metadata:
+        return ""
+    lo, hi = field_and_type[0].metadata["range"]
+    unit = field_and_type[0].metadata["unit"]
+    return f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
+
+
 def conversion_problem(exc: BaseException) -> str | None:
     """One line for a value OmegaConf could not convert to its field's type (``abc`` for a
     number, ``1e3`` or ``1.5`` for a whole number), naming the field and its range; None for
     any other error. ``exc`` is what composing raised (Hydra's, caused by OmegaConf's)."""
-    cause: BaseException | None = exc
-    while cause is not None and not hasattr(cause, "full_key"):
-        # Hydra raises a composition error while handling OmegaConf's (a context, no cause)
-        cause = cause.__cause__ or cause.__context__
+    cause = next((c for c in _causes(exc) if hasattr(c, "full_key")), None)
     if cause is None:
         return None
     found = CONVERSION.search(str(cause))
     key = str(getattr(cause, "full_key", ""))
     if found is None or found["type"] not in CONVERTS_TO or not key:
         return None
-    field_and_type = schema_field(re.sub(r"\[\d+\]$", "", key))
-    allowed = ""
-    if field_and_type is not None and "range" in field_and_type[0].metadata:
-        lo, hi = field_and_type[0].metadata["range"]
-        unit = field_and_type[0].metadata["unit"]
-        allowed = f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
+    allowed = _allowed_range(re.sub(r"\[\d+\]$", "", key))
     written = MERGING.match(str(exc).strip().split("\n")[0])
     value = written["value"] if written and written["key"].lstrip("+~") == key \
         else found["value"]
@@ -643,21 +655,11 @@ NOT_OPTIONAL = re.compile(r"field '(?P<key>[^']+)' is not Optional")
 def null_problem(exc: BaseException) -> str | None:
     """One line for ``key=null`` given to a field that must hold a value, naming its range
     where the schema has one; None for any other error."""
-    cause: BaseException | None = exc
-    found = None
-    while cause is not None and found is None:   # Hydra's error, caused by OmegaConf's
+    for cause in _causes(exc):
         found = NOT_OPTIONAL.search(str(cause))
-        cause = cause.__cause__ or cause.__context__
-    if found is None:
-        return None
-    key = found["key"]
-    field_and_type = schema_field(key)
-    allowed = ""
-    if field_and_type is not None and "range" in field_and_type[0].metadata:
-        lo, hi = field_and_type[0].metadata["range"]
-        unit = field_and_type[0].metadata["unit"]
-        allowed = f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
-    return f"{key}=null: this key needs a value{allowed}"
+        if found is not None:
+            return f"{found['key']}=null: this key needs a value{_allowed_range(found['key'])}"
+    return None
 
 
 def validate(cfg: BaimoConfig) -> BaimoConfig:
