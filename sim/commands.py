@@ -50,6 +50,27 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 
 @contextmanager
+def lost_reports_caught(kind: type[BaseException],
+                        note: Callable[[Any], None] | None = None) -> Iterator[None]:
+    """While the block runs, Python's reports of a ``kind`` exception it could not raise
+    (one raised in a finalizer or a weak reference's callback, "Exception ignored in ...")
+    go to ``note`` (if given), not to the terminal; others are reported as before."""
+    unraisable = sys.unraisablehook
+
+    def catch(report: Any) -> None:
+        if not isinstance(report.exc_value, kind):
+            unraisable(report)
+        elif note is not None:
+            note(report)
+
+    sys.unraisablehook = catch
+    try:
+        yield
+    finally:
+        sys.unraisablehook = unraisable
+
+
+@contextmanager
 def interrupts_kept() -> Iterator[None]:
     """Raise again, when the block ends, an interrupt (Ctrl-C, or SIGTERM as
     :class:`Terminated`) that was lost inside it.
@@ -79,19 +100,12 @@ def interrupts_kept() -> Iterator[None]:
         handler = signal.getsignal(signum)
         if callable(handler):
             previous[signum] = signal.signal(signum, noting(handler))
-    unraisable = sys.unraisablehook
-
-    def drop_lost(report: Any) -> None:
-        if not isinstance(report.exc_value, KeyboardInterrupt):
-            unraisable(report)
-
-    sys.unraisablehook = drop_lost
     try:
-        yield
+        with lost_reports_caught(KeyboardInterrupt):
+            yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        sys.unraisablehook = unraisable
     if raised:   # the block ended as if nothing happened: the interrupt was lost in it
         raise raised[-1]
 

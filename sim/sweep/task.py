@@ -25,7 +25,7 @@ from typing import Any
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.commands import OneLineError
+from sim.commands import OneLineError, lost_reports_caught
 from sim.config import BaimoConfig
 from sim.configuration import config_hash, run_control, to_config
 from sim.outputs import COMPLETE, SUMMARY, is_complete, write_json
@@ -82,26 +82,20 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         raise JobTimeout(f"stopped after job_timeout_s={seconds:.15g} s: raise job_timeout_s (or "
                          "set it null) and rerun to finish it")
 
-    unraisable = sys.unraisablehook
-
     def lost_ring(report: Any) -> None:
-        if isinstance(report.exc_value, JobTimeout):
-            log.info("the time limit's alarm rang in %r, where Python ignores exceptions; it "
-                     "rings again", report.object)
-        else:
-            unraisable(report)
+        log.info("the time limit's alarm rang in %r, where Python ignores exceptions; it rings "
+                 "again", report.object)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    sys.unraisablehook = lost_ring
-    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
     try:
-        yield
+        with lost_reports_caught(JobTimeout, lost_ring):
+            signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
+            try:
+                yield
+            finally:   # the alarm may ring here, before it is disarmed: the rest is restored
+                signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
-        try:   # the alarm may ring here, before it is disarmed: the rest is restored anyway
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        finally:
-            signal.signal(signal.SIGALRM, previous)
-            sys.unraisablehook = unraisable
+        signal.signal(signal.SIGALRM, previous)
 
 
 def job_config(cfg: DictConfig) -> BaimoConfig:
