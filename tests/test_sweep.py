@@ -874,6 +874,49 @@ def test_a_plugin_of_an_optional_extra_not_installed_says_how_to_add_it(
                                              '[faraway] (pip install ".[faraway]")')
 
 
+def test_an_alarm_ringing_as_the_limited_block_ends_still_leaves_it_disarmed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ring can land in the moment the block has ended and the alarm, which repeats, is
+    being disarmed: the disarming goes on, or the next ring would stop whatever ran next.
+    Rings are made to land at each step of the cleanup: as the alarm is silenced, and as
+    it is disarmed (whatever handler is in place then answers)."""
+    import signal
+
+    from sim.sweep.task import time_limit
+
+    before = signal.getsignal(signal.SIGALRM)
+    real_signal, real_setitimer = signal.signal, signal.setitimer
+    rang: list[str] = []
+
+    def ring(step: str) -> None:
+        handler = signal.getsignal(signal.SIGALRM)
+        if step not in rang and callable(handler):
+            rang.append(step)
+            handler(signal.SIGALRM, None)
+
+    def signal_with_ring(signum: int, handler: Any) -> Any:
+        if signum == signal.SIGALRM and handler is signal.SIG_IGN:
+            ring("silencing")
+        return real_signal(signum, handler)
+
+    def setitimer_with_ring(which: int, seconds: float, interval: float = 0.0) -> Any:
+        if seconds == 0:
+            ring("disarming")
+        return real_setitimer(which, seconds, interval)
+
+    monkeypatch.setattr(signal, "signal", signal_with_ring)
+    monkeypatch.setattr(signal, "setitimer", setitimer_with_ring)
+    try:
+        with time_limit(5):
+            pass
+    finally:
+        monkeypatch.undo()
+        armed = signal.getitimer(signal.ITIMER_REAL)
+        real_setitimer(signal.ITIMER_REAL, 0)
+        real_signal(signal.SIGALRM, before)
+    assert rang and armed == (0.0, 0.0)
+
+
 class _SlowToCollect:
     """An object whose finalizer runs past a time limit: an alarm ringing in it is lost
     (Python ignores exceptions raised in finalizers, reporting them on stderr)."""

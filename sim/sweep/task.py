@@ -86,16 +86,23 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         log.info("the time limit's alarm rang in %r, where Python ignores exceptions; it rings "
                  "again", report.object)
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    try:
-        with lost_reports_caught(JobTimeout, lost_ring):
-            signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
-            try:
-                yield
-            finally:   # the alarm may ring here, before it is disarmed: the rest is restored
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
+    with lost_reports_caught(JobTimeout, lost_ring):
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
+        try:
+            yield
+        finally:
+            # The alarm repeats: a ring here, as the block ends, must not skip disarming it
+            # (its next ring would stop whatever the process does next). Ignored first, it
+            # rings no more; a ring before that is dropped and the ignoring tried again.
+            while True:
+                try:
+                    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+                    break
+                except JobTimeout:
+                    continue
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def job_config(cfg: DictConfig) -> BaimoConfig:
