@@ -153,12 +153,6 @@ def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
     return [float(x) for x in metrics.groupby(years)[column].sum().tolist()]
 
 
-def _at(metrics: pd.DataFrame, month: int, column: str) -> float:
-    """``column`` at model month ``month``; NaN, null in summary.json, if the run ended
-    before it (:func:`sim.outputs.metric_at`)."""
-    return metric_at(metrics, column, month)
-
-
 def compute_share_of_spend(payments: dict[tuple[int, str], int],
                            before_month: int | None = None) -> float:
     """Share of the startups' spending (their :meth:`~sim.ledger.Ledger.payments`) that went
@@ -199,9 +193,9 @@ def summarise(
         "releases": {
             "total": int(len(releases)),
             "by_kind": {k: int(by_kind.get(k, 0)) for k in ("original", "shell", "assembled")},
-            "by_month_4": _at(metrics, 4, "releases_total_cum"),
-            "by_month_6": _at(metrics, 6, "releases_total_cum"),
-            "by_month_13": _at(metrics, 13, "releases_total_cum"),
+            "by_month_4": metric_at(metrics, "releases_total_cum", 4),
+            "by_month_6": metric_at(metrics, "releases_total_cum", 6),
+            "by_month_13": metric_at(metrics, "releases_total_cum", 13),
         },
         "startups": {
             "founded": len(startups),
@@ -210,7 +204,7 @@ def summarise(
             "survivors": int(outcomes.isin(IN_BUSINESS).sum()),
             "independent_builders_peak": int(builders.max()),
             "independent_builders_peak_month": int(metrics.loc[builders.idxmax(), "month"]),
-            "independent_builders_month_36": _at(metrics, 36, "independent_builders"),
+            "independent_builders_month_36": metric_at(metrics, "independent_builders", 36),
             "independent_builders_final": int(builders.iloc[-1]),
             "pivots": int(kinds.get("pivot", 0)),
             "share_bought_gpus": len(bought) / len(startups) if startups else math.nan,
@@ -252,7 +246,7 @@ def summarise(
         "concentration": {
             "hhi_final": float(metrics["hhi_enterprise_revenue"].iloc[-1]),
             "giant_revenue_share_final": float(metrics["giant_revenue_share"].iloc[-1]),
-            "giant_revenue_share_month_24": _at(metrics, 24, "giant_revenue_share"),
+            "giant_revenue_share_month_24": metric_at(metrics, "giant_revenue_share", 24),
         },
         "compute": {
             "gpus_purchased_giants": gpus_giants,
@@ -266,7 +260,7 @@ def summarise(
             "gpu_price_final_mcny": float(metrics["gpu_price_mcny"].iloc[-1]),
             "maas_price_index_final": float(metrics["maas_price_index"].iloc[-1]),
         },
-        "adoption_month_24": {s: _at(metrics, 24, f"adoption_{s}") for s in SEGMENTS},
+        "adoption_month_24": {s: metric_at(metrics, f"adoption_{s}", 24) for s in SEGMENTS},
         "adoption_final": {s: float(metrics[f"adoption_{s}"].iloc[-1]) for s in SEGMENTS},
         "money": {"ledger_imbalance_cny": int(w.ledger.total_cny()),
                   # bills of giants' AI arms their groups paid (0 unless core profit ran out)

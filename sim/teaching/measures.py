@@ -108,11 +108,6 @@ def _events(run: RunOutputs, kind: str) -> pd.DataFrame:
     return e[e["kind"] == kind]
 
 
-def _metric_at(run: RunOutputs, column: str, month: int) -> float:
-    """The metric at model month ``month``; NaN if the run ended before it."""
-    return metric_at(run.metrics, column, month)
-
-
 def _year_sum(run: RunOutputs, column: str, year: int) -> float:
     m = run.metrics
     inside = (m["month"] >= year * MONTHS_PER_YEAR) & (m["month"] < (year + 1) * MONTHS_PER_YEAR)
@@ -287,7 +282,8 @@ def hype_peak(run: RunOutputs) -> float:
 
 def gov_sme_adoption_gap_24(run: RunOutputs) -> float:
     """Adoption among SMEs minus adoption among government/SOE buyers at month 24."""
-    return _metric_at(run, "adoption_sme", 24) - _metric_at(run, "adoption_gov_soe", 24)
+    m = run.metrics
+    return metric_at(m, "adoption_sme", 24) - metric_at(m, "adoption_gov_soe", 24)
 
 
 def _last(column: str) -> Callable[[RunOutputs], float]:
@@ -295,7 +291,7 @@ def _last(column: str) -> Callable[[RunOutputs], float]:
 
 
 def _at(column: str, month: int) -> Callable[[RunOutputs], float]:
-    return lambda run: _metric_at(run, column, month)
+    return lambda run: metric_at(run.metrics, column, month)
 
 
 def _peak(column: str) -> Callable[[RunOutputs], float]:
