@@ -72,7 +72,8 @@ RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", 
                "job_timeout_s", "experiment", "sample")
 SAMPLE = "sample"
 #: Run-control keys a sweep cannot sweep (:func:`build`): each job would run the same model.
-STEERING = tuple(k for k in RUN_CONTROL if k != "experiment") + (REPLICATION,)
+#: (``replication`` is the sweep's own: :func:`_grid` never counts it as swept.)
+STEERING = tuple(k for k in RUN_CONTROL if k != "experiment")
 #: Directory names longer than this are shortened with a hash (file systems allow 255 bytes).
 MAX_NAME = 150
 SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
