@@ -155,6 +155,27 @@ def test_made_to_order_vendors_ship_only_what_is_ordered() -> None:
     assert old.stock.level == 3000.0                 # the old market ships capacity anyway
 
 
+def test_shipping_capacity_anyway_counts_the_months_arrivals_once_as_supply() -> None:
+    """The old market's supply is the unsold stock plus the month's arrivals: arrivals
+    no delivery took lie in the stock, and are not counted again."""
+    env, market, _, _ = _compute(made_to_order="false", lead_time_months=2,
+                                 supply_price_elasticity=0, supply_growth_per_year=0,
+                                 imported_supply_per_month=1000, domestic_supply_per_month=0,
+                                 price_adjust_speed=0.1, price_reversion=0)
+    start = market.price_mcny
+    env.process(_supply_loop(env, market, 2))
+    market.buy("giant:x", ActorType.GIANT, 3000.0)  # due in month 2: nothing leaves the stock
+    env.run(until=1)
+    # D = 3,000 ordered against S = 1,000 arrived: excess (3000 - 1000) / 4000 = 0.5
+    assert math.isclose(math.log(market.price_mcny / start), 0.1 * 0.5)
+    price = market.price_mcny
+    env.run(until=1.25)
+    market.buy("giant:x", ActorType.GIANT, 1000.0)
+    env.run(until=2)
+    # D = 1,000 against S = 1,000 unsold and 1,000 arrived: excess -1/3
+    assert math.isclose(math.log(market.price_mcny / price), -0.1 / 3)
+
+
 def test_made_to_order_a_glut_returns_the_price_to_cost_and_no_lower() -> None:
     """With capacity idle the price reverts to the production cost; the old market's
     unsold stock drove it far below cost."""

@@ -68,6 +68,9 @@ class ComputeMarket:
         self._waiting = 0.0
         self._unshipped = 0.0
         self._capacity_this_month = 0.0
+        # GPUs (A100-eq) in the stocks as the month opened: the unsold stock plus the
+        # month's arrivals, before any delivery took from them.
+        self._stocked_this_month = 0.0
         self._offered = 0.0
 
     # ------------------------------------------------------------ read-only views
@@ -312,8 +315,9 @@ class ComputeMarket:
             arriving = min(arriving, self._unshipped)   # in the mix of domestic and imported
             self._unshipped -= arriving
         if arriving > 0:
-            self.stock.put(arriving)
+            self.stock.put(arriving)   # deliveries waiting for it take it later
         self._arrived_this_month = arriving
+        self._stocked_this_month = self.stock.level
 
     def reprice(self) -> None:
         """After the month's orders: the price moves with demand (new orders and backlog)
@@ -323,14 +327,16 @@ class ComputeMarket:
         beyond it moves the price: a scarcity premium over cost while orders exceed
         capacity, none while capacity is idle (no unsold stock exists to dump). Otherwise
         supply is this month's arrivals plus the unsold stock, which pushes the price
-        down for as long as it lies there.
+        down for as long as it lies there: the stocks as the month opened (arrivals the
+        month's deliveries did not take still lie in the stock, so adding them to its
+        level would count them twice).
         """
         c = self._cfg
         demand = self._ordered_this_month + self._waiting
         if c.made_to_order:
             available = min(self._capacity_this_month, demand)
         else:
-            available = self._arrived_this_month + self.stock.level
+            available = self._stocked_this_month
         self._price = self._reprice(
             self._price,
             demand,
