@@ -62,6 +62,12 @@ def split_arguments(args: list[str], pack: Pack) -> tuple[list[str], int, int]:
     workers = DEFAULT_WORKERS
     for arg in args:
         key, eq, value = arg.partition("=")
+        if key.lstrip("+~").partition("@")[0] == "experiment":
+            # Hydra would run that experiment in the lesson's place (experiment=X) or say
+            # "Multiple values for experiment" (+experiment=X).
+            fail(f"{arg}: a lesson runs its own experiment ({pack.experiment.lstrip('+')}); "
+                 "change its keys instead (e.g. funds.term_years=7), or run an experiment "
+                 "with: baimo +experiment=NAME")
         if not eq or not key:
             fail(f"{arg!r} is not an override; write key=value (e.g. funds.term_years=7)")
         if key == "replications":

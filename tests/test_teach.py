@@ -121,6 +121,14 @@ def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "funds.term_years" in _error(capsys, ["patient_capital", "funds.term_years=0.2"])
     assert "nosuch" in _error(capsys, ["hype_bust", "nosuch.key=1"])
     assert "unknown option" in _error(capsys, ["--bogus"])
+    # experiment=X ran X in the lesson's place, under the lesson's name
+    for other in ("experiment=hype_bust", "+experiment=hype_bust", "++experiment=x",
+                  "~experiment", "experiment@x=y"):
+        assert _error(capsys, ["cut_staff", other]) == (
+            "baimo-teach: error: "
+            f"{other}: a lesson runs its own experiment (experiment=teaching/cut_staff); "
+            "change its keys instead (e.g. funds.term_years=7), or run an experiment with: "
+            "baimo +experiment=NAME\n")
     assert not any(tmp_path.rglob("*.html"))
 
 
