@@ -632,6 +632,10 @@ def _commands_with(override: str) -> pytest.MarkDecorator:
     ], ids=["run", "sweep", "validate", "teach"])
 
 
+#: baimo-teach's answer to any experiment override: a lesson runs its own, and no other.
+LESSON_OWN = "a lesson runs its own experiment (experiment=teaching/patient_capital)"
+
+
 @_commands_with("+experiment=broken")
 def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list[str],
                                                          output_root: Path,
@@ -645,7 +649,8 @@ def test_an_experiment_file_that_is_not_yaml_is_one_line(module: str, argv: list
                       encoding="utf-8")
     code, err = run_command(module, argv, capsys, monkeypatch)
     assert code == 2
-    assert_one_line(err, f"{broken}, line 5, column 1: not valid YAML: expected ',' or ']'")
+    assert_one_line(err, f"+experiment=broken: {LESSON_OWN}" if module == "sim.teach" else
+                    f"{broken}, line 5, column 1: not valid YAML: expected ',' or ']'")
     assert no_complete_run(output_root)
 
 
@@ -659,7 +664,8 @@ def test_an_experiment_file_giving_a_true_or_false_key_a_number_is_one_line(
     mine.write_text("# @package _global_\ncompute:\n  made_to_order: 2\n", encoding="utf-8")
     code, err = run_command(module, argv, capsys, monkeypatch)
     assert code == 2
-    assert_one_line(err, f"{mine}: compute.made_to_order=2: allowed true or false")
+    assert_one_line(err, f"+experiment=mine: {LESSON_OWN}" if module == "sim.teach" else
+                    f"{mine}: compute.made_to_order=2: allowed true or false")
     assert no_complete_run(output_root)
 
 
@@ -732,7 +738,8 @@ def test_a_config_group_given_no_options_name_is_one_line(
     argv = [a.format(choice=choice) for a in argv]
     code, err = run_command(module, argv, capsys, monkeypatch)
     assert code == 2
-    assert_one_line(err, fragment)
+    own = module == "sim.teach" and "experiment" in choice
+    assert_one_line(err, f"{choice}: {LESSON_OWN}" if own else fragment)
     assert no_complete_run(output_root)
 
 
