@@ -85,7 +85,7 @@ def _progress(label: str):  # noqa: ANN202 (a small closure)
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     from sim.validation.costs import cost_checks
-    from sim.validation.facts import min_horizon
+    from sim.validation.facts import horizon_problem
     from sim.validation.replicate import replicate
     from sim.validation.report import (
         COST_HEADERS,
@@ -126,10 +126,9 @@ def main(argv: list[str] | None = None) -> None:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         fail(conversion_problem(exc) or commands.with_quoting_hint(first, overrides))
         return
-    need = min_horizon()
-    if cfg.horizon_months < need:
-        fail(f"horizon_months={cfg.horizon_months} is too short to measure every fact; "
-             f"allowed {need} to 600")
+    problem = horizon_problem(cfg.horizon_months, "baimo-validate checks")
+    if problem is not None:
+        fail(problem)
     out = expand_home(args.out, f"--out={args.out} cannot be written") if args.out else None
     out_problem = writable_problem(out) if out else None
     if out_problem:   # found now, not after an hour of simulating

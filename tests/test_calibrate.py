@@ -134,7 +134,7 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     (['++hydra.sweeper.params={data.spillover:"0.5"}'], "data.spillover=0.5 searches nothing"),
     # the facts' measures read months the run never reached (IndexError)
     (["horizon_months=36"], "horizon_months=36 is too short to measure every fact the "
-                            "calibration scores; allowed 37 or more"),
+                            "calibration scores; allowed 37 to 600 (months)"),
     # optuna: "Cannot overwrite study direction", which a run hid as "no trial finished"
     (["hydra.sweeper.direction=maximize"],
      "hydra.sweeper.direction=maximize: allowed minimize (the study minimises the validity "

@@ -276,7 +276,8 @@ def test_a_failing_fact_exits_non_zero_and_every_file_is_written_atomically(
     (["--out", "/dev/null/validation"], "--out=/dev/null/validation cannot be written: "
                                         "/dev/null is not a directory"),
     (["--out", "~nosuchuser_baimo/x"], "no home directory is known for ~nosuchuser_baimo"),
-    (["--horizon", "20"], "horizon_months=20 is too short"),
+    (["--horizon", "20"], "horizon_months=20 is too short to measure every fact baimo-validate "
+                          "checks; allowed 37 to 600 (months)"),
     (["buyers.count=0"], "buyers.count=0 is out of range"),
     (["--bogus"], "unrecognized arguments"),
     (["nokey"], "'nokey' is not an option or a key=value override"),

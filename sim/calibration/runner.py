@@ -55,7 +55,7 @@ from sim.configuration import (
 from sim.outputs import write_parquet, write_text
 from sim.sweep.runner import foreign_output, say, sweep_lock
 from sim.sweep.spec import STUDY_DB, Master, SweepError, one_line, parse, quote
-from sim.validation.facts import FACTS, min_horizon
+from sim.validation.facts import FACTS, horizon_problem
 
 TRIALS_TABLE = "trials.parquet"
 REPORT = "calibration.md"
@@ -246,10 +246,9 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
         check_sweeper(master.hydra.sweeper, spec)
     except ConfigError as exc:
         raise SweepError(str(exc)) from None
-    need = min_horizon()
-    if master.horizon_months < need:   # the facts' measures read months it never reached
-        raise SweepError(f"horizon_months={master.horizon_months} is too short to measure "
-                         f"every fact the calibration scores; allowed {need} or more")
+    problem = horizon_problem(master.horizon_months, "the calibration scores")
+    if problem is not None:
+        raise SweepError(problem)
     for override in parse(m.command):
         if override.is_sweep_override():   # Optuna would search it, outside the study's space
             raise SweepError(

@@ -207,3 +207,19 @@ FACTS: tuple[Fact, ...] = (
 def min_horizon() -> int:
     """Shortest horizon (months) at which every fact can be measured."""
     return max(f.min_horizon for f in FACTS)
+
+
+def horizon_problem(horizon_months: int, scorer: str) -> str | None:
+    """One line if a run of ``horizon_months`` ends before every fact can be measured (the
+    facts' measures would read months it never reached), naming ``scorer`` (what measures
+    them) and the allowed range; None if it is long enough."""
+    from sim.config import schema_field
+
+    need = min_horizon()
+    if horizon_months >= need:
+        return None
+    found = schema_field("horizon_months")
+    assert found is not None   # a field of the root schema
+    longest = found[0].metadata["range"][1]
+    return (f"horizon_months={horizon_months} is too short to measure every fact {scorer}; "
+            f"allowed {need} to {longest} (months)")
