@@ -15,6 +15,7 @@ from sim.agents.buyers import CONTRACT
 from sim.config import SEGMENTS
 from sim.markets.funding import Outcome
 from sim.run import Tables
+from sim.world import Phase
 
 #: Metrics that are undefined (null) when their denominator is zero, with that denominator.
 UNDEFINED_WHEN_ZERO = {"giant_revenue_share": ("revenue_giants_mcny", "revenue_startups_mcny"),
@@ -113,6 +114,13 @@ def metrics_agree_with_events(t: Tables) -> None:
     ev, m = t.events, t.metrics
     releases = ev[ev["kind"] == "model_release"]
     assert m["releases_total_cum"].iloc[-1] == len(releases)
+    # every row, not just the last: a row is the state at its snapshot, Phase.METRICS into
+    # the month, so a release later in the month (a review ending then) is in the next row
+    taken = m["month"].to_numpy(dtype=float) + Phase.METRICS
+    seen = np.searchsorted(np.sort(releases["month"].to_numpy(dtype=float)), taken, "right")
+    assert (m["releases_total_cum"].to_numpy() == seen).all()
+    founded = np.sort(ev.loc[ev["kind"] == "founded", "month"].to_numpy(dtype=float))
+    assert (m["startups_founded_cum"].to_numpy() == np.searchsorted(founded, taken, "right")).all()
     for kind in ("original", "shell", "assembled"):
         assert m[f"releases_{kind}_cum"].iloc[-1] == (releases["model_kind"] == kind).sum()
     assert m["funding_deals"].sum() == (ev["kind"] == "round_closed").sum()
