@@ -294,6 +294,27 @@ def test_payment_groups_grow_with_the_vendors_and_empty_to_exact_zeros() -> None
     assert groups.members.sum() == 1 and groups.budget[2] == 0.5
 
 
+def test_payment_groups_never_hold_a_negative_sum() -> None:
+    """Two clients leave a contract group whose last client pays nothing (a zero-price bid):
+    0.3 + 0.6 + 0 - 0.3 - 0.6 is -1.1e-16 in floating point, which the group paid its
+    vendor, and the ledger refused a negative transfer (a crash, found at bound values)."""
+    groups = PaymentGroups(segments=len(SEGMENTS), domains=3)
+
+    def move(sign: int, rows: list[int]) -> None:
+        n = len(rows)
+        groups.move(sign, np.full(n, 2), np.full(n, 1), np.full(n, True), np.full(n, 0),
+                    np.array([0.3, 0.6, 0.0])[rows], np.array([0.3, 0.6, 0.0])[rows],
+                    np.array([0.3, 0.6, 0.0])[rows])
+
+    move(+1, [0, 1, 2])
+    move(-1, [0])
+    move(-1, [1])
+    group = (2 * len(SEGMENTS) + 1) * 2 + 1
+    assert groups.members[group] == 1
+    for sums in (groups.budget, groups.instalments, groups.project_value):
+        assert sums[group] == 0.0
+
+
 @pytest.mark.parametrize(("n", "p"), [(20, 0.3), (50, 0.03), (7, 0.9)])
 def test_bernoulli_positions_keep_each_index_with_its_chance_whatever_the_batch(
     n: int, p: float

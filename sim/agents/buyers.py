@@ -208,8 +208,8 @@ class PaymentGroups:
     are also counted by (vendor, domain). A buyer joins its group when it signs and
     leaves it when its contract or subscription ends or its vendor is taken over, so
     the month's payments are read off the groups, not summed again over every paying
-    buyer. A group whose last member leaves is reset to exact zeros (no rounding
-    residue from the subtractions).
+    buyer. A group whose last member leaves is reset to exact zeros, and no sum is left
+    below zero (no rounding residue from the subtractions).
     """
 
     def __init__(self, segments: int, domains: int) -> None:
@@ -263,10 +263,12 @@ class PaymentGroups:
         at(self.project_value, keys, project_value)
         at(self.adopters, segment, 1)
         if sign < 0:
-            emptied = keys[self.members[keys] == 0]
-            self.budget[emptied] = 0.0
-            self.instalments[emptied] = 0.0
-            self.project_value[emptied] = 0.0
+            # Sums of amounts >= 0: a group left empty holds exact zeros, and one whose
+            # members left pay nothing (a zero-price bid) holds zero, not the rounding
+            # residue of the subtractions, which can be below zero (0.3 + 0.6 - 0.3 - 0.6).
+            emptied = self.members[keys] == 0
+            for sums in (self.budget, self.instalments, self.project_value):
+                sums[keys] = np.where(emptied, 0.0, np.maximum(sums[keys], 0.0))
         if contract.any():
             pairs = vendor[contract].astype(np.int64) * self._domains + domain[contract]
             at(self.contracts, pairs, 1)
