@@ -44,7 +44,9 @@ def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, li
     behind the rate, for the message.
     """
     if not rate <= limit:   # also a NaN or infinite rate
-        what = f"{rate:,.0f} expected this month"
+        # whole numbers once the rate is large; a small limit's rate in 3 digits ("1.11",
+        # not "1 expected" against a limit of 1)
+        what = (f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}") + " expected this month"
     else:
         count = int(rng.poisson(rate))
         if founded + count <= limit:

@@ -116,6 +116,13 @@ def test_entry_past_the_limit_stops_the_run_with_one_line() -> None:
                                            r"hype [\d.]+; .*hype.release_impulse") as info:
         MarketModel(small_config(*small, "hype.initial=20", "startups.max_founded=1000")).run()
     assert "\n" not in str(info.value)
+    # a small limit's rate in three digits (1.11 x hype 2.2 ** elasticity): "4 expected"
+    # was rounded, and "1 expected" read as not passing a limit of 1
+    funds = small_config(*small, "funds.max_founded=1", "funds.vintage_rate_per_month=1.11",
+                         "funds.initial_count=0")
+    with pytest.raises(RunawayError, match=r"^funds.max_founded=1 passed in month 0: 3.62 "
+                                           r"expected this month"):
+        MarketModel(funds).run()
 
 
 def test_giants_act_in_a_fresh_random_order_each_month(monkeypatch) -> None:
