@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 
@@ -40,6 +42,12 @@ COLOURS = {
 #: rcParams for ``plt.rc_context``; typed by key so a misspelt rcParam fails type checking.
 STYLE: dict[RcKeyType, int] = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13,
                                "legend.fontsize": 11}
+#: A series with at most this many values gets a marker on each (mark_few_points).
+FEW_POINTS = 6
+#: Room either side of the only date of a one-month run (frame_single_date).
+ONE_DATE_MARGIN = pd.Timedelta(days=45)
+#: A time axis spanning at least this long is ticked by year, a shorter one by month.
+YEAR_TICKS_FROM = pd.Timedelta(days=2 * 365)
 
 
 def _dates(metrics: pd.DataFrame) -> pd.Series:
@@ -68,10 +76,88 @@ def _mark_shocks(ax: plt.Axes, metrics: pd.DataFrame, events: pd.DataFrame) -> N
         )
 
 
-def _format_time(ax: plt.Axes) -> None:
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+def mark_few_points(ax: plt.Axes) -> None:
+    """Put a marker on each line of ``ax`` with at most ``FEW_POINTS`` finite values and none
+    yet, and on its legend entry: a line through one point draws nothing (a one-month run),
+    and a few points read better as the months they are."""
+    legend = ax.get_legend()
+    shown = dict(zip(ax.get_legend_handles_labels()[0], legend.legend_handles, strict=False)) \
+        if legend is not None else {}
+    for line in ax.get_lines():
+        y = np.asarray(line.get_ydata(), dtype=float)
+        if line.get_marker() in ("None", "", None) and 0 < np.isfinite(y).sum() <= FEW_POINTS:
+            for drawn in (line, shown.get(line)):
+                if isinstance(drawn, Line2D):
+                    drawn.set_marker("o")
+                    drawn.set_markersize(6)
+
+
+def frame_single_date(axes: list[plt.Axes], dates: pd.Series) -> None:
+    """When ``dates`` is one date, give the time axis ``ONE_DATE_MARGIN`` either side of it
+    (and of whatever else is drawn, bars of a quarter): matplotlib spans four years around
+    a single date, which leaves the point lost in blank years."""
+    if pd.to_datetime(dates).nunique() != 1:
+        return
+    when = float(mdates.date2num(pd.to_datetime(dates).iloc[0]))
+    margin = ONE_DATE_MARGIN.days
+    low, high = when - margin, when + margin
+    for ax in axes:
+        x0, x1 = ax.dataLim.intervalx
+        if np.isfinite(x0) and np.isfinite(x1) and x0 <= x1:
+            low, high = min(low, x0), max(high, x1)
+    for ax in axes:
+        ax.set_xlim(low, high)
+
+
+def write_note(ax: plt.Axes, text: str, axes: tuple[Literal["x", "y"], ...] = ("x", "y")) \
+        -> None:
+    """Write ``text`` across ``ax``, which shows nothing, and hide the ticks and grid of
+    ``axes``: the range matplotlib gives an empty axis (-0.04 to 0.04) reads as data."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=12,
+            color="#555555", wrap=True)
+    for axis in axes:
+        ax.grid(False, axis=axis)
+        if axis == "x":
+            ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+        else:
+            ax.tick_params(axis="y", which="both", left=False, labelleft=False)
+
+
+def shows_nothing(ax: plt.Axes) -> bool:
+    """True if ``ax`` has no finite value on any line or scatter, and no bar."""
+    if ax.patches:
+        return False
+    lines = (np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines())
+    scattered = (np.asarray(c.get_offsets(), dtype=float) for c in ax.collections)
+    return not any(np.isfinite(v).any() for v in (*lines, *scattered))
+
+
+def _format_time(ax: plt.Axes, dates: pd.Series) -> None:
+    """A calendar axis: one tick a year over ``YEAR_TICKS_FROM`` or more, else months
+    (years alone would leave a short run with one tick or none)."""
+    dates = pd.to_datetime(dates)
+    if dates.max() - dates.min() >= YEAR_TICKS_FROM:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
+
+
+def _time_axes(fig: Figure, axes: list[plt.Axes], metrics: pd.DataFrame,
+               events: pd.DataFrame) -> None:
+    """Finish a figure of time axes ``axes`` (twin axes included through ``fig``): markers
+    on short series, the range around a single month, calendar ticks, the shocks."""
+    for ax in fig.axes:
+        mark_few_points(ax)
+    frame_single_date(fig.axes, metrics["date"])
+    for ax in axes:
+        _format_time(ax, metrics["date"])
+        if shows_nothing(ax):
+            write_note(ax, "undefined in every month of the run", axes=("y",))
+        _mark_shocks(ax, metrics, events)
 
 
 def _figure(title: str, rows: int = 1) -> tuple[Figure, list[plt.Axes]]:
@@ -106,9 +192,7 @@ def plot_entry_shakeout(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.set_ylabel("firms")
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")
-    for ax in (top, bottom):
-        _format_time(ax)
-        _mark_shocks(ax, metrics, events)
+    _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
 
@@ -140,9 +224,7 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.set_ylabel("rounds per quarter")
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")
-    for ax in (top, bottom):
-        _format_time(ax)
-        _mark_shocks(ax, metrics, events)
+    _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
 
@@ -191,9 +273,7 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.set_xlabel("date")
     bottom.legend(loc="upper left")
     rent.legend(loc="upper right")
-    for ax in (top, bottom):
-        _format_time(ax)
-        _mark_shocks(ax, metrics, events)
+    _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
 
@@ -215,8 +295,7 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     ax.set_ylabel("buyers adopting, %")
     ax.set_xlabel("date")
     ax.legend(loc="upper left")
-    _format_time(ax)
-    _mark_shocks(ax, metrics, events)
+    _time_axes(fig, [ax], metrics, events)
     return fig
 
 
@@ -248,9 +327,7 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.set_ylabel("index, log scale")
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")
-    for ax in (top, bottom):
-        _format_time(ax)
-        _mark_shocks(ax, metrics, events)
+    _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
 

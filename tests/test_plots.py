@@ -1,0 +1,71 @@
+"""Plots of runs and sweeps at the edges: one month, nothing to draw, failed jobs,
+categorical swept values. Each plot is built and its contents checked."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import pandas as pd
+import pytest
+from conftest import small_config
+
+from sim.plots import build_all
+from sim.run import Tables, simulate
+
+#: Time plots of a run (fund_returns is drawn against the fund term).
+TIME_PLOTS = ("entry_shakeout", "funding", "compute", "adoption", "concentration_prices")
+
+
+@pytest.fixture(scope="module")
+def one_month() -> Tables:
+    """A run of one month (allowed): every monthly series is a single value."""
+    return simulate(small_config("horizon_months=1", "buyers.count=50", "hype.shocks=[]",
+                                 "compute.export_controls=[]"))
+
+
+def test_a_one_month_run_draws_its_points_on_a_time_axis_around_its_month(
+        one_month: Tables) -> None:
+    """A line through one point draws nothing, and matplotlib spans four years
+    (2021-2025) around a single date: each value gets a marker, in its legend too, and
+    the axis keeps to the months around the run's one month, ticked by month."""
+    when = pd.Timestamp(one_month.metrics["date"].iloc[0])
+    figs = build_all(one_month.metrics, one_month.events, one_month.funds)
+    for name in TIME_PLOTS:
+        fig = figs[name]
+        fig.canvas.draw()
+        drawn = [line for ax in fig.axes for line in ax.get_lines()
+                 if pd.notna(pd.Series(line.get_ydata(), dtype=float)).any()]
+        assert drawn, name
+        assert all(line.get_marker() == "o" for line in drawn), name
+        for ax in fig.axes:
+            low, high = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+            month = pd.Timedelta(days=30)
+            assert low <= when - month and when + month <= high, name
+            assert high - low < pd.Timedelta(days=200), name
+            legend = ax.get_legend()
+            if legend is not None:
+                entries = dict(zip([t.get_text() for t in legend.get_texts()],
+                                   legend.legend_handles, strict=True))
+                assert all(entries[str(line.get_label())].get_marker() == "o"
+                           for line in drawn if line.axes is ax), name
+        ticked = [[t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+                  for ax in fig.axes]
+        assert max(len(labels) for labels in ticked) >= 3, name   # months, not one year
+
+
+def test_a_long_run_draws_lines_without_markers_and_ticks_years(small_tables: Tables) -> None:
+    figs = build_all(small_tables.metrics, small_tables.events, small_tables.funds)
+    for name in TIME_PLOTS:
+        lines = [line for ax in figs[name].axes for line in ax.get_lines()
+                 if len(line.get_xdata()) > 2]
+        assert lines and all(line.get_marker() == "None" for line in lines), name
+
+
+def test_a_time_panel_with_nothing_defined_says_so(one_month: Tables) -> None:
+    """No enterprise revenue in the first month: HHI and the giants' share are undefined,
+    and their panel says so instead of showing an empty scale."""
+    m = one_month.metrics
+    assert m["hhi_enterprise_revenue"].isna().all() and m["giant_revenue_share"].isna().all()
+    top, bottom = build_all(m, one_month.events, one_month.funds)["concentration_prices"].axes
+    assert [t.get_text() for t in top.texts] == ["undefined in every month of the run"]
+    assert not any(tick.label1.get_visible() for tick in top.yaxis.get_major_ticks())
+    assert len(bottom.texts) == 0   # the MaaS price index has its one value
