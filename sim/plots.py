@@ -46,6 +46,9 @@ STYLE: dict[RcKeyType, int] = {"font.size": 13, "axes.titlesize": 15, "axes.labe
 FEW_POINTS = 6
 #: Room either side of the only date of a one-month run (frame_single_date).
 ONE_DATE_MARGIN = pd.Timedelta(days=45)
+#: Width of a quarter's bar (days), drawn from the quarter's first day: a bar centred on
+#: that day stood mostly in the quarter before, its last month outside it.
+QUARTER_BAR_DAYS = 80
 #: A time axis spanning at least this long is ticked by year, a shorter one by month.
 YEAR_TICKS_FROM = pd.Timedelta(days=2 * 365)
 
@@ -204,7 +207,8 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     top.bar(
         per_q.index,
         per_q["funding_raised_mcny"],
-        width=80,
+        width=QUARTER_BAR_DAYS,
+        align="edge",
         color=COLOURS["fund"],
         label="raised (million CNY per quarter)",
     )
@@ -216,11 +220,13 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.bar(
         per_q.index,
         per_q["funding_deals"],
-        width=80,
+        width=QUARTER_BAR_DAYS,
+        align="edge",
         color=COLOURS["startup"],
         label="rounds closed",
     )
-    bottom.bar(per_q.index, per_q["down_rounds"], width=80, color="#b03a2e", label="down rounds")
+    bottom.bar(per_q.index, per_q["down_rounds"], width=QUARTER_BAR_DAYS, align="edge",
+               color="#b03a2e", label="down rounds")
     bottom.set_ylabel("rounds per quarter")
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")

@@ -69,3 +69,20 @@ def test_a_time_panel_with_nothing_defined_says_so(one_month: Tables) -> None:
     assert [t.get_text() for t in top.texts] == ["undefined in every month of the run"]
     assert not any(tick.label1.get_visible() for tick in top.yaxis.get_major_ticks())
     assert len(bottom.texts) == 0   # the MaaS price index has its one value
+
+
+def test_a_quarter_bar_covers_the_months_it_sums(small_tables: Tables) -> None:
+    """Funding per quarter: each bar starts on its quarter's first day and covers the
+    quarter's monthly dates (centred on that day, it stood mostly in the quarter before,
+    and a one-month run's bar missed its month)."""
+    m = small_tables.metrics
+    top = build_all(m, small_tables.events, small_tables.funds)["funding"].axes[0]
+    quarters = pd.to_datetime(m["date"]).dt.to_period("Q")
+    bars = top.patches
+    assert len(bars) == quarters.nunique()
+    for bar, (quarter, dates) in zip(bars, pd.to_datetime(m["date"]).groupby(quarters),
+                                     strict=True):
+        start = mdates.num2date(bar.get_x()).replace(tzinfo=None)
+        end = mdates.num2date(bar.get_x() + bar.get_width()).replace(tzinfo=None)
+        assert start == quarter.start_time
+        assert start <= dates.min() and dates.max() < end
