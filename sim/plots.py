@@ -49,6 +49,8 @@ ONE_DATE_MARGIN = pd.Timedelta(days=45)
 #: Width of a quarter's bar (days), drawn from the quarter's first day: a bar centred on
 #: that day stood mostly in the quarter before, its last month outside it.
 QUARTER_BAR_DAYS = 80
+#: Least top of the adoption plot's scale, percent of buyers.
+MIN_ADOPTION_TOP = 1.0
 #: A time axis spanning at least this long is ticked by year, a shorter one by month.
 YEAR_TICKS_FROM = pd.Timedelta(days=2 * 365)
 
@@ -285,7 +287,9 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
 
 def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     """Share of buyers with a live contract or subscription, by segment (a segment with no
-    buyers has no adoption, and no line)."""
+    buyers has no adoption, and no line). The scale starts at 0% and reaches at least
+    ``MIN_ADOPTION_TOP``: no adoption at all is a flat line on the floor, not the middle
+    of a -0.04% to 0.04% scale."""
     fig, (ax,) = _figure("Enterprise adoption by buyer segment")
     t = _dates(metrics)
     for seg in SEGMENTS:
@@ -300,6 +304,7 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         )
     ax.set_ylabel("buyers adopting, %")
     ax.set_xlabel("date")
+    ax.set_ylim(0, max(ax.get_ylim()[1], MIN_ADOPTION_TOP))
     ax.legend(loc="upper left")
     _time_axes(fig, [ax], metrics, events)
     return fig
@@ -349,33 +354,38 @@ def plot_fund_returns(funds: pd.DataFrame) -> Figure:
     fig.suptitle("Fund returns by term", fontsize=16)
     fig.subplots_adjust(top=0.82, wspace=0.25)
     done = funds.dropna(subset=["tvpi"])
-    _by_term(net, done, "tvpi", done["size_mcny"], "one fund (size = commitment)")
+    none = "no fund in this run"
+    _by_term(net, done, "tvpi", done["size_mcny"], "one fund (size = commitment)",
+             none if funds.empty else "no fund has a TVPI yet\n(nothing paid in)")
     net.set_ylabel("TVPI (total value / paid-in)")
     net.set_title("to the LPs\n(per CNY called from them, net of fees)", fontsize=11)
     invested = funds.dropna(subset=["gross_multiple"])
     _by_term(gross, invested, "gross_multiple", invested["invested_mcny"],
-             "one fund (size = invested)")
+             "one fund (size = invested)", none if funds.empty else "no fund has invested yet")
     gross.set_ylabel("gross multiple (exits + stakes) / invested")
     idle = int((funds["invested_mcny"] <= 0).sum())
     committed = funds["size_mcny"].sum()
     told = (f"{idle} of {len(funds)} funds invested nothing; all together invested "
             f"{funds['invested_mcny'].sum() / committed:.0%} of their commitments"
-            if committed > 0 else "no fund in this run")
+            if committed > 0 else none)
     gross.set_title(f"on what they invested\n({told})", fontsize=11)
     return fig
 
 
 def _by_term(ax: plt.Axes, funds: pd.DataFrame, column: str, size_mcny: pd.Series,
-             label: str) -> None:
+             label: str, empty: str) -> None:
     """``column`` of each fund against its term, marker area by ``size_mcny``, the median
-    per whole year of term, and the break-even line at 1."""
+    per whole year of term, and the break-even line at 1; with no fund, the note ``empty``
+    on bare axes (their scale, -0.04 to 0.04 years, would read as data)."""
+    ax.set_xlabel("fund term, years")
+    if funds.empty:
+        write_note(ax, empty)
+        return
     ax.scatter(funds["term_years"], funds[column], s=20 + size_mcny / 50, alpha=0.6,
                color=COLOURS["fund"], label=label)
-    if not funds.empty:
-        med = funds.groupby(funds["term_years"].round())[column].median()
-        ax.plot(med.index, med.values, color="black", lw=2.5, marker="o", label="median by term")
+    med = funds.groupby(funds["term_years"].round())[column].median()
+    ax.plot(med.index, med.values, color="black", lw=2.5, marker="o", label="median by term")
     ax.axhline(1.0, color="grey", ls=":", lw=1.2)
-    ax.set_xlabel("fund term, years")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right")
 

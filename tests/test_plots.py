@@ -86,3 +86,43 @@ def test_a_quarter_bar_covers_the_months_it_sums(small_tables: Tables) -> None:
         end = mdates.num2date(bar.get_x() + bar.get_width()).replace(tzinfo=None)
         assert start == quarter.start_time
         assert start <= dates.min() and dates.max() < end
+
+
+def _shown_ticks(ax) -> list[str]:
+    ax.figure.canvas.draw()
+    return [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())
+            if t.get_visible() and t.get_text()]
+
+
+def test_fund_panels_without_a_fund_say_so_on_bare_axes(small_tables: Tables,
+                                                         one_month: Tables) -> None:
+    """With no fund, the panels had a -0.04 to 0.04 'fund term' scale, a break-even line
+    and a legend for dots that were not there: now a note, and no scale."""
+    from sim.plots import plot_fund_returns
+
+    net, gross = plot_fund_returns(small_tables.funds.iloc[:0]).axes
+    assert "no fund in this run" in gross.get_title()
+    for ax in (net, gross):
+        assert [t.get_text() for t in ax.texts] == ["no fund in this run"]
+        assert _shown_ticks(ax) == [] and not ax.get_lines() and ax.get_legend() is None
+    # the funds of a one-month run that invested nothing yet: fees called (a TVPI), no
+    # gross multiple
+    funds = one_month.funds[one_month.funds["invested_mcny"] <= 0]
+    assert funds["tvpi"].notna().any() and funds["gross_multiple"].isna().all()
+    net, gross = plot_fund_returns(funds).axes
+    assert len(net.texts) == 0
+    assert len(net.collections[0].get_offsets()) == funds["tvpi"].notna().sum()
+    assert [t.get_text() for t in gross.texts] == ["no fund has invested yet"]
+    assert _shown_ticks(gross) == []
+
+
+def test_adoption_that_never_started_lies_on_the_floor_of_a_percent_scale(
+        one_month: Tables) -> None:
+    """No buyer adopted in the first month: a flat 0% line at the bottom of a 0-1% scale
+    (it sat in the middle of -0.04% to 0.04%)."""
+    from sim.plots import plot_adoption
+
+    m = one_month.metrics
+    assert (m.filter(like="adoption_").fillna(0) == 0).all().all()
+    (ax,) = plot_adoption(m, one_month.events).axes
+    assert ax.get_ylim() == (0.0, 1.0)
