@@ -3,13 +3,20 @@ categorical swept values. Each plot is built and its contents checked."""
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import small_config
 
 from sim.plots import build_all
 from sim.run import Tables, simulate
+from sim.sweep.aggregate import STATUS_COMPLETE, STATUS_FAILED, SweepTables
+from sim.sweep.outcomes import PARAM_PREFIX, param_series
 
 #: Time plots of a run (fund_returns is drawn against the fund term).
 TIME_PLOTS = ("entry_shakeout", "funding", "compute", "adoption", "concentration_prices")
@@ -126,3 +133,64 @@ def test_adoption_that_never_started_lies_on_the_floor_of_a_percent_scale(
     assert (m.filter(like="adoption_").fillna(0) == 0).all().all()
     (ax,) = plot_adoption(m, one_month.events).axes
     assert ax.get_ylim() == (0.0, 1.0)
+
+
+def _sweep_tables(swept: dict[str, list[object]], outcomes: dict[str, list[list[float]]],
+                  monthly: dict[str, list[list[list[float]]]] | None = None,
+                  failed: frozenset[tuple[int, int]] = frozenset()) -> SweepTables:
+    """Tables of a grid sweep over one key, as sim.sweep.aggregate.collect gives them:
+    ``swept`` {key: values}; ``outcomes`` {outcome: per setting, one value per
+    replication}; ``monthly`` {metric: per setting, per replication, monthly values
+    from 2022-12}; ``failed`` (setting, replication) pairs with no outcome."""
+    ((key, values),) = swept.items()
+    replications = len(next(iter(outcomes.values()))[0]) if outcomes else 1
+    jobs, metrics = [], []
+    for i, value in enumerate(values):
+        setting = f"{key}={json.dumps(value) if not isinstance(value, str) else value}"
+        for r in range(replications):
+            job = f"{setting},replication={r}"
+            done = (i, r) not in failed
+            jobs.append({"job": job, "setting": setting, "replication": r, "seed": r,
+                         "status": STATUS_COMPLETE if done else STATUS_FAILED,
+                         "error": None if done else "told to fail",
+                         **{o: v[i][r] if done else math.nan for o, v in outcomes.items()}})
+            series = {metric: runs[i][r] for metric, runs in (monthly or {}).items()}
+            for month in range(len(next(iter(series.values()))) if series and done else 0):
+                metrics.append({"job": job, "setting": setting, "replication": r, "seed": r,
+                                "month": month,
+                                "date": pd.Timestamp("2022-12-01") + pd.DateOffset(months=month),
+                                **{metric: v[month] for metric, v in series.items()}})
+    table = pd.DataFrame(jobs)
+    table.insert(4, f"{PARAM_PREFIX}{key}", param_series(list(np.repeat(
+        np.array(values, dtype=object), replications))).to_numpy())
+    stacked = pd.DataFrame(metrics)
+    manifest = {"swept": [key], "jobs": []}
+    return SweepTables(Path("sweep"), manifest, table, stacked)
+
+
+def test_a_one_month_fan_shows_its_median_and_bands_at_the_month() -> None:
+    """One month per job: the median gets a marker, the bands (areas of no width) are
+    drawn as bars at the date, and the axis keeps to the months around it (it spanned
+    2021-2025); a series undefined everywhere says so."""
+    from sim.sweep.plots import plot_fan
+
+    runs = [[[3.0], [5.0], [4.0]], [[7.0], [9.0], [8.0]]]
+    nothing = [[[math.nan]] * 3] * 2
+    tables = _sweep_tables({"funds.term_years": [3, 6]}, {"releases.total": [[1] * 3] * 2},
+                           {"startups_active": runs, "hhi_enterprise_revenue": nothing})
+    when = pd.Timestamp("2022-12-01")
+    fig = plot_fan(tables, "startups_active")
+    fig.canvas.draw()
+    for ax, values in zip(fig.axes, runs, strict=True):
+        (median,) = ax.get_lines()
+        assert median.get_marker() == "o" and list(median.get_ydata()) == [np.median(values)]
+        bands = [c.get_segments()[0][:, 1] for c in ax.collections]
+        assert [(low, high) for low, high in bands] == [
+            tuple(np.quantile(values, [0.05, 0.95])), tuple(np.quantile(values, [0.25, 0.75]))]
+        low, high = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+        assert low <= when - pd.Timedelta(days=30) and when + pd.Timedelta(days=30) <= high
+        assert high - low < pd.Timedelta(days=200)
+        assert len(ax.texts) == 0
+    empty = plot_fan(tables, "hhi_enterprise_revenue")
+    assert all([t.get_text() for t in ax.texts] == ["undefined in every month of every job"]
+               for ax in empty.axes)

@@ -20,7 +20,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.plots import STYLE, save_all  # noqa: E402
+from sim.plots import (  # noqa: E402
+    STYLE,
+    frame_single_date,
+    mark_few_points,
+    save_all,
+    write_note,
+)
 from sim.sweep.aggregate import SweepTables  # noqa: E402
 from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, PARAM_PREFIX, setting_label  # noqa: E402
 from sim.sweep.sensitivity import Sensitivity  # noqa: E402
@@ -30,6 +36,8 @@ LOW_Q, HIGH_Q = 0.05, 0.95
 #: Inner band of a fan chart: the central 50%.
 INNER_LOW_Q, INNER_HIGH_Q = 0.25, 0.75
 PANEL_COLUMNS = 3
+#: Line width (points) of a fan chart's bands when the sweep has a single month.
+SINGLE_DATE_BAND_WIDTH = 14
 #: Room kept above the panels for the figure title (inches).
 TITLE_SPACE = 0.6
 
@@ -151,11 +159,15 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
     for ax, setting, colour in zip(axes, settings, colours(len(settings)), strict=True):
         data = m[m["setting"] == setting].pivot(index="date", columns="job", values=metric)
         t = pd.to_datetime(data.index)
-        ax.fill_between(t, data.quantile(LOW_Q, axis=1), data.quantile(HIGH_Q, axis=1),
-                        color=colour, alpha=0.15, lw=0)
-        ax.fill_between(t, data.quantile(INNER_LOW_Q, axis=1),
-                        data.quantile(INNER_HIGH_Q, axis=1), color=colour, alpha=0.3, lw=0)
+        for (lo, hi), alpha in (((LOW_Q, HIGH_Q), 0.15), ((INNER_LOW_Q, INNER_HIGH_Q), 0.3)):
+            band = data.quantile(lo, axis=1), data.quantile(hi, axis=1)
+            if len(t) == 1:   # a band one date wide has no area: a bar at the date
+                ax.vlines(t, *band, color=colour, alpha=alpha, lw=SINGLE_DATE_BAND_WIDTH)
+            else:
+                ax.fill_between(t, *band, color=colour, alpha=alpha, lw=0)
         ax.plot(t, data.median(axis=1), color=colour, lw=2)
+        mark_few_points(ax)
+        frame_single_date([ax], pd.Series(t))
         ax.set_title(f"{setting_label(setting)} (n={data.shape[1]})", fontsize=10)
         ax.set_xlabel("date")
         ax.set_ylabel(label, fontsize=10)
@@ -163,6 +175,9 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.grid(alpha=0.3)
+        if not data.notna().any().any():
+            write_note(ax, "undefined in every month of every job", axes=("y",))
+            continue   # its empty scale is not the others'
         y0, y1 = ax.get_ylim()
         low = y0 if low is None else min(low, y0)
         high = y1 if high is None else max(high, y1)
