@@ -194,3 +194,21 @@ def test_a_one_month_fan_shows_its_median_and_bands_at_the_month() -> None:
     empty = plot_fan(tables, "hhi_enterprise_revenue")
     assert all([t.get_text() for t in ax.texts] == ["undefined in every month of every job"]
                for ax in empty.axes)
+
+
+def test_an_outcome_undefined_in_every_job_says_so_on_its_panel() -> None:
+    """No fund in any job: the fund medians were empty panels with an x-axis of -0.04 to
+    0.04; they now say the outcome is undefined, with no scale (and no legend)."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _sweep_tables({"funds.term_years": [3, 6]},
+                           {"derived.fund_tvpi_median": [[math.nan] * 2] * 2,
+                            "releases.total": [[10, 12], [14, 16]]})
+    tables.jobs.insert(5, "param.funds.management_fee_per_year", [0.01, 0.02, 0.01, 0.02])
+    tables.manifest["swept"].append("funds.management_fee_per_year")
+    fig = plot_outcomes_vs_param(tables, "funds.term_years")
+    releases, tvpi = (ax for ax in fig.axes if ax.get_visible())
+    assert tvpi.get_title() == "median fund TVPI" and releases.get_title() == "model releases"
+    assert [t.get_text() for t in tvpi.texts] == ["undefined in every finished job"]
+    assert _shown_ticks(tvpi) == [] and not tvpi.get_lines() and tvpi.get_legend() is None
+    assert len(releases.texts) == 0 and len(releases.get_lines()) == 2   # one per fee rate

@@ -113,6 +113,11 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     groups = list(done.groupby(others, sort=False)) if others else [((), done)]
     palette = colours(len(groups))
     for ax, outcome in zip(axes, outcomes, strict=True):
+        ax.set_title(KEY_OUTCOMES[outcome], fontsize=12)
+        ax.set_xlabel(key)
+        if done[outcome].isna().all():   # no fund, or one buyer: a bare -0.04..0.04 panel
+            write_note(ax, "undefined in every finished job")
+            continue
         for (label, group), colour in zip(groups, palette, strict=True):
             stats = group.groupby(column, sort=False)[outcome].agg(
                 mean="mean", low=lambda s: s.quantile(LOW_Q), high=lambda s: s.quantile(HIGH_Q))
@@ -122,8 +127,6 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
             name = _legend(others, label)
             ax.plot(x, stats["mean"], marker="o", lw=2, color=colour, label=name)
             ax.fill_between(x, stats["low"], stats["high"], color=colour, alpha=0.2)
-        ax.set_title(KEY_OUTCOMES[outcome], fontsize=12)
-        ax.set_xlabel(key)
         ax.grid(alpha=0.3)
         if not numeric:
             ax.set_xticks(range(len(positions)), [str(p) for p in positions], rotation=20,
