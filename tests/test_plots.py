@@ -212,3 +212,22 @@ def test_an_outcome_undefined_in_every_job_says_so_on_its_panel() -> None:
     assert [t.get_text() for t in tvpi.texts] == ["undefined in every finished job"]
     assert _shown_ticks(tvpi) == [] and not tvpi.get_lines() and tvpi.get_legend() is None
     assert len(releases.texts) == 0 and len(releases.get_lines()) == 2   # one per fee rate
+
+
+def test_outcomes_against_a_key_count_finished_jobs_and_keep_failed_settings_on_the_axis() \
+        -> None:
+    """Setting 3 failed: the plot showed one dot at 6 on a 5.7-6.3 axis and nothing said 3
+    was swept. The title counts finished jobs and names the setting with none; the axis
+    spans every setting."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _sweep_tables({"funds.term_years": [3, 6]}, {"releases.total": [[10], [14]]},
+                           failed=frozenset({(0, 0)}))
+    fig = plot_outcomes_vs_param(tables, "funds.term_years")
+    assert fig._suptitle.get_text().endswith(
+        "(mean and 90% of replications; 1 of 2 jobs finished; none at funds.term_years=3)")
+    (ax,) = (a for a in fig.axes if a.get_visible())
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [6.0] and list(line.get_ydata()) == [14.0]
+    low, high = ax.get_xlim()
+    assert low < 3.0 and high > 6.0 and high - low < 4

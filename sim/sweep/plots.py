@@ -38,6 +38,10 @@ INNER_LOW_Q, INNER_HIGH_Q = 0.25, 0.75
 PANEL_COLUMNS = 3
 #: Line width (points) of a fan chart's bands when the sweep has a single month.
 SINGLE_DATE_BAND_WIDTH = 14
+#: Settings with no finished job named in a plot's title (the rest as "...").
+MISSING_NAMED = 3
+#: Room either side of a numeric swept parameter's range, as a share of it.
+X_PAD = 0.05
 #: Room kept above the panels for the figure title (inches).
 TITLE_SPACE = 0.6
 
@@ -106,10 +110,16 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     outcomes = [c for c in KEY_OUTCOMES if c in done.columns]
     column = f"{PARAM_PREFIX}{key}"
     others = [f"{PARAM_PREFIX}{k}" for k in tables.swept if k != key]
+    every = tables.jobs[column]   # failed settings too: the axis shows where they were
+    numeric = _is_numeric(every)
+    positions = list(OrderedDict.fromkeys(every.tolist()))
+    missing = [p for p in positions if p not in set(done[column].tolist())]
+    told = f"{len(done)} of {len(every)} jobs finished"
+    if missing:
+        told += f"; none at {key}={', '.join(shown(p) for p in missing[:MISSING_NAMED])}" + \
+            (", ..." if len(missing) > MISSING_NAMED else "")
     fig, axes = _grid(len(outcomes), f"Key outcomes against {key} "
-                      f"(mean and {round(100 * (HIGH_Q - LOW_Q))}% of replications)")
-    numeric = _is_numeric(done[column])
-    positions = list(OrderedDict.fromkeys(done[column].tolist()))
+                      f"(mean and {round(100 * (HIGH_Q - LOW_Q))}% of replications; {told})")
     groups = list(done.groupby(others, sort=False)) if others else [((), done)]
     palette = colours(len(groups))
     for ax, outcome in zip(axes, outcomes, strict=True):
@@ -128,6 +138,9 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
             ax.plot(x, stats["mean"], marker="o", lw=2, color=colour, label=name)
             ax.fill_between(x, stats["low"], stats["high"], color=colour, alpha=0.2)
         ax.grid(alpha=0.3)
+        if numeric and len(positions) > 1:
+            low, high = min(positions), max(positions)
+            ax.set_xlim(low - X_PAD * (high - low), high + X_PAD * (high - low))
         if not numeric:
             ax.set_xticks(range(len(positions)), [str(p) for p in positions], rotation=20,
                           fontsize=8, ha="right")
@@ -135,6 +148,11 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
         axes[0].legend(fontsize=8, loc="best")
     fig.tight_layout(rect=(0, 0, 1, 1 - TITLE_SPACE / fig.get_figheight()))
     return fig
+
+
+def shown(value: object) -> str:
+    """A swept value as a reader would write it (3, not 3.0)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _legend(others: list[str], label: object) -> str | None:
