@@ -161,8 +161,8 @@ def _sweep_tables(swept: dict[str, list[object]], outcomes: dict[str, list[list[
                                 "date": pd.Timestamp("2022-12-01") + pd.DateOffset(months=month),
                                 **{metric: v[month] for metric, v in series.items()}})
     table = pd.DataFrame(jobs)
-    table.insert(4, f"{PARAM_PREFIX}{key}", param_series(list(np.repeat(
-        np.array(values, dtype=object), replications))).to_numpy())
+    table.insert(4, f"{PARAM_PREFIX}{key}",
+                 param_series([v for v in values for _ in range(replications)]).to_numpy())
     stacked = pd.DataFrame(metrics)
     manifest = {"swept": [key], "jobs": []}
     return SweepTables(Path("sweep"), manifest, table, stacked)
@@ -231,3 +231,63 @@ def test_outcomes_against_a_key_count_finished_jobs_and_keep_failed_settings_on_
     assert list(line.get_xdata()) == [6.0] and list(line.get_ydata()) == [14.0]
     low, high = ax.get_xlim()
     assert low < 3.0 and high > 6.0 and high - low < 4
+
+
+def test_non_numeric_swept_values_are_categories_with_readable_labels() -> None:
+    """Start dates and lists were joined by a line as if numbers, and lists showed as raw
+    JSON on the ticks: now a point and its interval per category, no joining line, with
+    labels in override syntax, cut when long and told apart."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    longest = 32   # characters of a label
+    dates = _sweep_tables({"start_date": ["2022-12", "2023-06"]},
+                          {"releases.total": [[10, 12, 20], [30, 31, 35]]})
+    (ax,) = (a for a in plot_outcomes_vs_param(dates, "start_date").axes if a.get_visible())
+    (points,) = ax.get_lines()
+    assert points.get_linestyle() == "None" and points.get_marker() == "o"
+    assert list(points.get_xdata()) == [0.0, 1.0]
+    assert list(points.get_ydata()) == [14.0, 32.0]
+    (interval,) = ax.collections
+    assert [tuple(seg[:, 1]) for seg in interval.get_segments()] == [
+        tuple(np.quantile([10, 12, 20], [0.05, 0.95])),
+        tuple(np.quantile([30, 31, 35], [0.05, 0.95]))]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2022-12", "2023-06"]
+    assert ax.get_xlim() == (-0.5, 1.5)
+
+    early = {"month": 4.5, "supply_cut": 0.7, "label": "early"}
+    late = {"month": 8.5, "supply_cut": 0.95, "label": "late"}
+    controls = [[], [early], [early, late]]
+    tables = _sweep_tables({"compute.export_controls": controls},
+                           {"releases.total": [[1.0], [2.0], [3.0]]})
+    assert tables.jobs["param.compute.export_controls"].iloc[1].startswith('[{"month"')
+    (ax,) = (a for a in plot_outcomes_vs_param(tables, "compute.export_controls").axes
+             if a.get_visible())
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "[]", "[{month: 4.5, s…, label: early}]", "[{month: 4.5, s…5, label: late}]"]
+    assert len("[{month: 4.5, s…, label: early}]") == longest
+    # cut alike (the middle differs): numbered, still short
+    controls.append([{**early, "supply_cut": 0.9}, late])
+    tables = _sweep_tables({"compute.export_controls": controls},
+                           {"releases.total": [[1.0], [2.0], [3.0], [4.0]]})
+    (ax,) = (a for a in plot_outcomes_vs_param(tables, "compute.export_controls").axes
+             if a.get_visible())
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert [label[:3] for label in labels] == ["1: ", "2: ", "3: ", "4: "]
+    assert labels[0] == "1: []" and len(set(labels)) == 4
+    assert all(len(label) <= longest for label in labels)
+
+
+def test_categories_of_several_lines_stand_side_by_side() -> None:
+    """With a second swept key, each of its values gets points beside the others' at each
+    category, not on top of them."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _sweep_tables({"start_date": ["2022-12", "2023-06"]},
+                           {"releases.total": [[10, 12], [30, 31]]})
+    tables.jobs.insert(5, "param.funds.term_years", [3.0, 6.0, 3.0, 6.0])
+    tables.manifest["swept"].append("funds.term_years")
+    (ax,) = (a for a in plot_outcomes_vs_param(tables, "start_date").axes if a.get_visible())
+    three, six = ax.get_lines()
+    x3, x6 = (list(line.get_xdata()) for line in (three, six))
+    assert x3[0] < 0 < x6[0] and x3[1] < 1 < x6[1] and x6[0] - x3[0] < 0.5
+    assert three.get_label() == "funds.term_years=3" and six.get_label() == "funds.term_years=6"

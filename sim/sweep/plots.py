@@ -5,6 +5,7 @@ Each function takes the aggregated tables and returns a ``Figure``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -42,6 +43,10 @@ SINGLE_DATE_BAND_WIDTH = 14
 MISSING_NAMED = 3
 #: Room either side of a numeric swept parameter's range, as a share of it.
 X_PAD = 0.05
+#: Longest label of a non-numeric swept value (tick, legend, title); longer ones are cut.
+LABEL_CHARS = 32
+#: Width (in categories) the points of one category spread over, one per line of others.
+DODGE = 0.4
 #: Room kept above the panels for the figure title (inches).
 TITLE_SPACE = 0.6
 
@@ -102,7 +107,9 @@ def plot_design_scatter(tables: SweepTables, key: str) -> Figure:
 def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     """Every key outcome against swept parameter ``key``: mean and 90% interval over replications.
 
-    With several swept parameters, one line per combination of the others.
+    With several swept parameters, one line per combination of the others. Non-numeric
+    values (dates, lists) are categories: a point and its interval each, side by side, no
+    line joining them, labelled in override syntax (cut in the middle when long).
     """
     if tables.design:
         return plot_design_scatter(tables, key)
@@ -116,7 +123,7 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     missing = [p for p in positions if p not in set(done[column].tolist())]
     told = f"{len(done)} of {len(every)} jobs finished"
     if missing:
-        told += f"; none at {key}={', '.join(shown(p) for p in missing[:MISSING_NAMED])}" + \
+        told += f"; none at {key}={', '.join(cut(shown(p)) for p in missing[:MISSING_NAMED])}" + \
             (", ..." if len(missing) > MISSING_NAMED else "")
     fig, axes = _grid(len(outcomes), f"Key outcomes against {key} "
                       f"(mean and {round(100 * (HIGH_Q - LOW_Q))}% of replications; {told})")
@@ -128,21 +135,28 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
         if done[outcome].isna().all():   # no fund, or one buyer: a bare -0.04..0.04 panel
             write_note(ax, "undefined in every finished job")
             continue
-        for (label, group), colour in zip(groups, palette, strict=True):
+        for i, ((label, group), colour) in enumerate(zip(groups, palette, strict=True)):
             stats = group.groupby(column, sort=False)[outcome].agg(
                 mean="mean", low=lambda s: s.quantile(LOW_Q), high=lambda s: s.quantile(HIGH_Q))
             stats = stats.reindex(positions).dropna(how="all")
-            x = stats.index.to_numpy(dtype=float) if numeric else \
-                np.array([positions.index(v) for v in stats.index], dtype=float)
             name = _legend(others, label)
-            ax.plot(x, stats["mean"], marker="o", lw=2, color=colour, label=name)
-            ax.fill_between(x, stats["low"], stats["high"], color=colour, alpha=0.2)
+            if numeric:
+                x = stats.index.to_numpy(dtype=float)
+                ax.plot(x, stats["mean"], marker="o", lw=2, color=colour, label=name)
+                ax.fill_between(x, stats["low"], stats["high"], color=colour, alpha=0.2)
+                continue
+            # categories: a point and its interval each, side by side, no line joining them
+            dodge = (i - (len(groups) - 1) / 2) * DODGE / len(groups)
+            x = np.array([positions.index(v) for v in stats.index], dtype=float) + dodge
+            ax.vlines(x, stats["low"], stats["high"], color=colour, alpha=0.35, lw=6)
+            ax.plot(x, stats["mean"], marker="o", ls="none", color=colour, label=name)
         ax.grid(alpha=0.3)
         if numeric and len(positions) > 1:
             low, high = min(positions), max(positions)
             ax.set_xlim(low - X_PAD * (high - low), high + X_PAD * (high - low))
         if not numeric:
-            ax.set_xticks(range(len(positions)), [str(p) for p in positions], rotation=20,
+            ax.set_xlim(-0.5, len(positions) - 0.5)
+            ax.set_xticks(range(len(positions)), tick_labels(positions), rotation=20,
                           fontsize=8, ha="right")
     if others:
         axes[0].legend(fontsize=8, loc="best")
@@ -151,15 +165,51 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
 
 
 def shown(value: object) -> str:
-    """A swept value as a reader would write it (3, not 3.0)."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A swept value as a reader would write it: 3, not 3.0; a list or mapping (JSON in the
+    sweep tables) in the override syntax, without quotes: ``[{month: 4.5, label: early}]``."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return text
+    return _flow(parsed) if isinstance(parsed, list | dict) else text
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def cut(text: str, chars: int = LABEL_CHARS) -> str:
+    """``text`` in at most ``chars`` characters, cut in the middle (both ends tell values
+    apart: a list's first and last items)."""
+    if len(text) <= chars:
+        return text
+    head = (chars - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (chars - 1 - head):]}"
+
+
+def tick_labels(values: list[object]) -> list[str]:
+    """Short readable labels of non-numeric swept values, numbered if cutting made two the
+    same."""
+    labels = [cut(shown(v)) for v in values]
+    if len(set(labels)) < len(labels):
+        labels = [f"{i + 1}: {cut(shown(v), LABEL_CHARS - len(f'{i + 1}: '))}"
+                  for i, v in enumerate(values)]
+    return labels
 
 
 def _legend(others: list[str], label: object) -> str | None:
     if not others:
         return None
     values = label if isinstance(label, tuple) else (label,)
-    return ", ".join(f"{k[len(PARAM_PREFIX):]}={v}" for k, v in zip(others, values, strict=True))
+    return ", ".join(f"{k[len(PARAM_PREFIX):]}={cut(shown(v))}"
+                     for k, v in zip(others, values, strict=True))
 
 
 def plot_fan(tables: SweepTables, metric: str) -> Figure:
