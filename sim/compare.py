@@ -3,14 +3,16 @@
 Each input is a run directory (one replication) or a sweep directory (one arm
 per setting, its replications as the sample). The first arm is the reference.
 For every key outcome the comparison gives each arm's mean over replications
-and its difference from the reference with a 95% bootstrap confidence interval
-(``scipy.stats.bootstrap``): paired by replication when both arms ran the same
-seeds (sweeps with the same base seed and replications use the same seeds:
-common random numbers), two-sample otherwise. It writes, to
+and its difference from the reference with a 95% confidence interval: paired by
+replication when both arms ran the same seeds (sweeps with the same base seed and
+replications use the same seeds: common random numbers), two-sample otherwise.
+Below ``T_BELOW_N`` (10) replications the interval is Student's t (paired t, or
+Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
 ``<output root>/compare/<timestamp>/``::
 
-    comparison.parquet   one row per outcome and arm: n, mean, sd, difference, CI, paired
-    outcomes.parquet     the per-replication outcomes of every arm (what was bootstrapped)
+    comparison.parquet   one row per outcome and arm: n, mean, sd, difference, CI, paired,
+                         significant, interval (which method gave the CI), note
+    outcomes.parquet     the per-replication outcomes of every arm (what the CIs rest on)
     compare.json         inputs, arms, seeds, pairing, method settings
     summary.md           the table and notes in Markdown
     plots/overlay_*.png  key monthly series: mean of each arm and its 90% band
@@ -71,6 +73,25 @@ MIN_RESAMPLES, MAX_RESAMPLES = 100, 1_000_000
 DEFAULT_BOOTSTRAP_SEED = 0
 #: The band drawn around each arm's mean in overlay plots: central 90% of replications.
 BAND_LOW_Q, BAND_HIGH_Q = 0.05, 0.95
+
+#: Below this many replications (the pairs when paired, else the smaller arm's) a difference's
+#: interval is Student's t: the paired-t interval of the mean difference, or Welch's
+#: two-sample interval: the textbook interval for comparing simulated systems (Law & Kelton,
+#: Simulation Modeling and Analysis, ch. 10). The bootstrap only resamples the few values there
+#: are: with 2 its interval is their range, far too narrow to claim a difference on; t widens
+#: as the degrees of freedom fall (t_0.975 is 12.7 at one). From here on the bootstrap's
+#: intervals are fair and assume no normal distribution.
+T_BELOW_N = 10
+#: When every difference is the same (no spread) the interval is that point; it is starred
+#: only from this many replications on: at 2-4 replications equal differences are too easily
+#: a coincidence of integer counts (one startup more in each of two runs).
+MIN_EXACT_N = 5
+#: What gave a difference's interval (comparison.parquet's ``interval``).
+PAIRED_T, WELCH_T = "paired t", "Welch t"
+BOOTSTRAP_BCA, BOOTSTRAP_PERCENTILE = "bootstrap BCa", "bootstrap percentile"
+NO_SPREAD = "no spread"        # every difference the same: the interval is the point
+NO_INTERVAL = "none"           # fewer than two replications, or undefined values
+INTERVALS = (PAIRED_T, WELCH_T, BOOTSTRAP_BCA, BOOTSTRAP_PERCENTILE, NO_SPREAD, NO_INTERVAL)
 
 
 class CompareError(OneLineError, ValueError):
@@ -243,6 +264,13 @@ def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence
 
     NaN when a sample has fewer than two values; a point when the data do not vary.
     """
+    low, high, _ = _bootstrap(ref, other, is_paired, confidence, resamples, rng)
+    return low, high
+
+
+def _bootstrap(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence: float,
+               resamples: int, rng: np.random.Generator) -> tuple[float, float, str]:
+    """:func:`bootstrap_ci` and the method that gave it (one of :data:`INTERVALS`)."""
     from scipy.stats import bootstrap
 
     if is_paired:
@@ -258,10 +286,10 @@ def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence
         def statistic(a: np.ndarray, b: np.ndarray, *, axis: int = -1) -> np.ndarray:  # type: ignore[misc]
             return np.mean(b, axis=axis) - np.mean(a, axis=axis)
     if any(len(d) < 2 for d in data):
-        return math.nan, math.nan
+        return math.nan, math.nan, NO_INTERVAL
     if all(np.ptp(d) == 0 for d in data):
         point = float(statistic(*data))
-        return point, point
+        return point, point, NO_SPREAD
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -269,14 +297,76 @@ def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence
                             method=method, rng=rng, vectorized=True)
         low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
         if math.isfinite(low) and math.isfinite(high):
-            return low, high
-    return math.nan, math.nan
+            return low, high, f"bootstrap {method}"
+    return math.nan, math.nan, NO_INTERVAL
+
+
+def t_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool,
+         confidence: float) -> tuple[float, float]:
+    """Student-t CI of mean(other) - mean(ref): the paired-t interval of the mean difference
+    (n - 1 degrees of freedom), or Welch's two-sample interval (Welch-Satterthwaite degrees
+    of freedom). NaN when a sample has fewer than two values; a point when the data do not vary.
+    """
+    from scipy.stats import t as student
+
+    if is_paired:
+        d = other - ref
+        if len(d) < 2:
+            return math.nan, math.nan
+        centre = float(np.mean(d))
+        se = float(np.std(d, ddof=1)) / math.sqrt(len(d))
+        df = float(len(d) - 1)
+    else:
+        if len(ref) < 2 or len(other) < 2:
+            return math.nan, math.nan
+        centre = float(np.mean(other) - np.mean(ref))
+        va = float(np.var(ref, ddof=1)) / len(ref)
+        vb = float(np.var(other, ddof=1)) / len(other)
+        se = math.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va ** 2 / (len(ref) - 1) + vb ** 2 / (len(other) - 1)) \
+            if se > 0 else math.inf
+    if se == 0:
+        return centre, centre
+    half = float(student.ppf(0.5 + confidence / 2, df)) * se
+    return centre - half, centre + half
+
+
+def interval_n(ref: np.ndarray, other: np.ndarray, is_paired: bool) -> int:
+    """The replications an interval rests on: the pairs, or the smaller arm's."""
+    return len(ref) if is_paired else min(len(ref), len(other))
+
+
+def difference_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence: float,
+                  resamples: int, rng: np.random.Generator) -> tuple[float, float, str]:
+    """CI of mean(other) - mean(ref) and the method that gave it (one of :data:`INTERVALS`):
+    Student's t below :data:`T_BELOW_N` replications, the bootstrap from there on; the point
+    when the data do not vary; NaN with fewer than two replications."""
+    n = interval_n(ref, other, is_paired)
+    if n < 2:
+        return math.nan, math.nan, NO_INTERVAL
+    if n >= T_BELOW_N:
+        return _bootstrap(ref, other, is_paired, confidence, resamples, rng)
+    spread = [other - ref] if is_paired else [ref, other]
+    if all(np.ptp(d) == 0 for d in spread):
+        point = float(np.mean(other) - np.mean(ref))
+        return point, point, NO_SPREAD
+    low, high = t_ci(ref, other, is_paired, confidence)
+    return low, high, PAIRED_T if is_paired else WELCH_T
+
+
+def excludes_zero(low: float, high: float, method: str, n: int) -> bool:
+    """Whether an interval marks a difference (``*``): it excludes 0, and if it is a point
+    (no spread) it rests on at least :data:`MIN_EXACT_N` replications."""
+    if method == NO_SPREAD and n < MIN_EXACT_N:
+        return False
+    return bool(low > 0 or high < 0)
 
 
 def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFAULT_CONFIDENCE,
                   resamples: int = DEFAULT_RESAMPLES,
                   seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
-    """One row per outcome and arm: n, mean, sd, difference from the reference arm and its CI."""
+    """One row per outcome and arm: n, mean, sd, difference from the reference arm, its CI
+    and the interval's method (``interval``; ``note`` says why a CI is missing or unstarred)."""
     rng = np.random.default_rng(seed)
     ref = arms[0]
     rows = []
@@ -290,7 +380,8 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                 "sd": float(values.std(ddof=1)) if arm.n > 1 else math.nan,
             }
             if i == 0:
-                row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=False)
+                row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=False,
+                           significant=False, interval="", note="")
             else:
                 is_paired = paired(ref, arm)
                 if is_paired:
@@ -298,13 +389,19 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                     b = values.reindex(ref_values.sort_index().index).to_numpy()
                 else:
                     a, b = ref_values.to_numpy(), values.to_numpy()
-                low, high = bootstrap_ci(a, b, is_paired, confidence, resamples, rng)
+                low, high, method = difference_ci(a, b, is_paired, confidence, resamples, rng)
+                n = interval_n(a, b, is_paired)
+                significant = excludes_zero(low, high, method, n)
+                note = ""
+                if method == NO_INTERVAL:
+                    note = "n<2" if n < 2 else "no interval"
+                elif method == NO_SPREAD and not significant and (low > 0 or high < 0):
+                    note = f"n={n} < {MIN_EXACT_N}: not starred"
                 row.update(diff=float(np.mean(b) - np.mean(a)), ci_low=low, ci_high=high,
-                           paired=is_paired)
+                           paired=is_paired, significant=significant, interval=method,
+                           note=note)
             rows.append(row)
-    table = pd.DataFrame(rows)
-    table["significant"] = (table["ci_low"] > 0) | (table["ci_high"] < 0)
-    return table
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------- plots
@@ -371,17 +468,41 @@ def _diff(row: pd.Series) -> str:
     return f"{sign}{_num(row['diff'])}{' *' if row['significant'] else ''}"
 
 
+def _interval(row: pd.Series) -> str:
+    """Which interval a row has, and why it is unstarred if it is a point off 0."""
+    if row["interval"] == NO_SPREAD and row["note"]:
+        return f"{NO_SPREAD} ({row['note']})"
+    return str(row["interval"])
+
+
 def display_rows(table: pd.DataFrame) -> list[list[str]]:
-    """The table as text cells: outcome, arm, n, mean, difference, CI, pairing."""
+    """The table as text cells: outcome, arm, n, mean, difference, CI, pairing, interval."""
     rows = []
     for _, r in table.iterrows():
         pairing = "" if math.isnan(r["diff"]) else ("paired" if r["paired"] else "unpaired")
         rows.append([r["label"], r["arm"], str(r["n"]), _num(r["mean"]), _diff(r), _ci(r),
-                     pairing])
+                     pairing, _interval(r)])
     return rows
 
 
-HEADERS = ["outcome", "arm", "n", "mean", "difference", "95% CI", "pairing"]
+HEADERS = ["outcome", "arm", "n", "mean", "difference", "95% CI", "pairing", "interval"]
+
+
+def interval_rule() -> str:
+    """How a difference's interval is chosen, in one paragraph (summary.md, terminal)."""
+    return (f"Below {T_BELOW_N} replications (pairs when paired, else the smaller arm's) the "
+            "interval is Student's t: the paired-t interval of the mean difference (n-1 "
+            "degrees of freedom), or Welch's t interval for two independent samples; from "
+            f"{T_BELOW_N} on it is the bootstrap (scipy.stats.bootstrap, BCa; percentile if BCa "
+            "is undefined). When every difference is the same (no spread) the interval is that "
+            f"point, starred only from {MIN_EXACT_N} replications on.")
+
+
+def _arm_interval(rows: pd.DataFrame) -> str:
+    """The interval an arm's rows use (bootstrap BCa or percentile: bootstrap)."""
+    kinds = {"bootstrap" if k.startswith("bootstrap") else k for k in rows["interval"]}
+    kinds -= {"", NO_SPREAD, NO_INTERVAL}
+    return ", ".join(sorted(kinds))
 
 
 #: Arms beside the reference in one terminal table (more arms: more tables).
@@ -392,14 +513,16 @@ def _cell(row: pd.Series) -> str:
     if math.isnan(row["diff"]):
         return _num(row["mean"])
     pairing = "" if row["paired"] else " unpaired"
-    return f"{_num(row['mean'])}\n{_diff(row)} {_ci(row)}{pairing}"
+    spread = f" ({NO_SPREAD})" if row["interval"] == NO_SPREAD else ""
+    return f"{_num(row['mean'])}\n{_diff(row)} {_ci(row)}{spread}{pairing}"
 
 
 def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> None:
     """The comparison in the terminal (rich): one row per outcome, one column per arm.
 
     Each arm's cell is its mean over replications; below it, its difference from
-    the reference and the confidence interval. Many arms are split over several tables.
+    the reference and the confidence interval; each arm's header names its interval
+    (:func:`interval_rule`). Many arms are split over several tables.
     """
     from rich.console import Console
     from rich.markup import escape
@@ -413,12 +536,15 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
     for k, chunk in enumerate(chunks):
         part = f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""
         t = Table(title=f"Key outcomes{part}: mean over replications; below, the difference "
-                        f"from {escape(ref)} and its {level}% bootstrap CI (* = excludes 0)",
-                  show_lines=True)
+                        f"from {escape(ref)} and its {level}% CI (* = excludes 0)",
+                  caption=escape(interval_rule()), show_lines=True)
         t.add_column("outcome")
         for arm in [ref, *chunk]:
-            n = int(table.loc[table["arm"] == arm, "n"].iloc[0])
-            t.add_column(escape(f"{arm} (n={n})"), justify="right", overflow="fold")
+            rows = table[table["arm"] == arm]
+            n = int(rows["n"].iloc[0])
+            kind = _arm_interval(rows)
+            header = f"{arm} (n={n})" + (f"\n{kind} CI" if kind else "")
+            t.add_column(escape(header), justify="right", overflow="fold")
         for _, rows in table.groupby("outcome", sort=False):
             by_arm = rows.set_index("arm")
             t.add_row(escape(str(rows["label"].iloc[0])),
@@ -437,15 +563,16 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
     ref = arms[0]
     lines += ["", "## Method", "",
               f"Reference arm: **{ref.label}**. For every other arm, the difference of the mean "
-              f"outcome from the reference and its {round(100 * confidence)}% bootstrap confidence "
-              f"interval (scipy.stats.bootstrap, BCa, {resamples} resamples; percentile if BCa "
-              "is undefined). Arms that ran the same seeds as the reference are paired by "
+              f"outcome from the reference and its {round(100 * confidence)}% confidence "
+              "interval. Arms that ran the same seeds as the reference are paired by "
               "replication (common random numbers): the interval is that of the mean paired "
-              "difference; other arms are compared as two independent samples. `*` marks an "
-              "interval that excludes 0. With fewer than two replications there is no interval.",
+              "difference; other arms are compared as two independent samples. "
+              f"{interval_rule()} The bootstrap draws {resamples} resamples. The column "
+              "`interval` says which each row used. `*` marks an interval that excludes 0. "
+              "With fewer than two replications there is no interval.",
               "", "## Key outcomes", ""]
     lines += ["| " + " | ".join(HEADERS) + " |",
-              "|---|---|---:|---:|---:|---:|---|"]
+              "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if plots:
@@ -486,9 +613,13 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
         "inputs": [str(p) for p in paths],
         "reference": arms[0].label,
         "confidence": confidence, "resamples": resamples, "bootstrap_seed": seed,
+        "interval_rule": {"student_t_below_replications": T_BELOW_N,
+                          "point_starred_from_replications": MIN_EXACT_N,
+                          "text": interval_rule()},
         "arms": [{"label": a.label, "source": str(a.source), "kind": a.kind,
                   "setting": a.setting, "seeds": a.seeds,
-                  "paired_with_reference": paired(arms[0], a) if i else None}
+                  "paired_with_reference": paired(arms[0], a) if i else None,
+                  "interval": _arm_interval(table[table["arm"] == a.label]) if i else None}
                  for i, a in enumerate(arms)],
         "outcomes": keys,
     }, directory / META)

@@ -12,15 +12,23 @@ import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, unfinished_copy
 from rich.console import Console
+from scipy import stats
 
 from sim.compare import (
     META,
+    MIN_EXACT_N,
+    NO_SPREAD,
     OUTCOMES,
+    PAIRED_T,
     SUMMARY_MD,
+    T_BELOW_N,
     TABLE,
+    WELCH_T,
+    Arm,
     bootstrap_ci,
     build_overlays,
     compare,
+    compare_table,
     load_arms,
     main,
     print_table,
@@ -78,6 +86,78 @@ def test_paired_bootstrap_is_much_tighter_than_unpaired_on_common_random_numbers
                         np.random.default_rng(0)) == (1.0, 1.0)
 
 
+def synthetic_arm(label: str, seeds: list[int], **outcomes: list[float]) -> Arm:
+    """An arm of given per-replication outcomes (no run behind it: the statistics only)."""
+    table = pd.DataFrame({"seed": seeds, **outcomes})
+    return Arm(label, Path(label), "run", "", table, pd.DataFrame())
+
+
+def only_row(table: pd.DataFrame, outcome: str, arm: str) -> pd.Series:
+    return table[(table["outcome"] == outcome) & (table["arm"] == arm)].iloc[0]
+
+
+def test_two_replications_get_student_t_intervals_not_the_bootstraps_range() -> None:
+    """With 2 values the bootstrap's interval is their range: +1 and +2 over two seeds was
+    starred [1, 2]. Below T_BELOW_N replications the interval is paired t (same seeds) or
+    Welch's t (other seeds), which at 1 degree of freedom is wide and includes 0."""
+    ref = synthetic_arm("ref", [1, 2], x=[10.0, 20.0])
+    same = synthetic_arm("same_seeds", [2, 1], x=[22.0, 11.0])        # paired by seed: +1, +2
+    other = synthetic_arm("other_seeds", [3, 4], x=[11.0, 22.0])
+    table = compare_table([ref, same, other], ["x"], resamples=999)
+    row = only_row(table, "x", "same_seeds")
+    assert row["paired"] and row["interval"] == PAIRED_T and row["diff"] == 1.5
+    ci = stats.ttest_rel([11.0, 22.0], [10.0, 20.0]).confidence_interval(0.95)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert row["ci_low"] < 0 < row["ci_high"] and not row["significant"]
+    row = only_row(table, "x", "other_seeds")
+    assert not row["paired"] and row["interval"] == WELCH_T
+    ci = stats.ttest_ind([11.0, 22.0], [10.0, 20.0], equal_var=False).confidence_interval(0.95)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert only_row(table, "x", "ref")["interval"] == ""
+
+
+def test_welch_t_uses_the_welch_satterthwaite_degrees_of_freedom() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(0, 1, size=3), rng.normal(1, 5, size=8)     # unequal sizes and spreads
+    arms = [synthetic_arm("a", [1, 2, 3], x=list(a)),
+            synthetic_arm("b", list(range(10, 18)), x=list(b))]
+    for level in (0.9, 0.95):
+        row = only_row(compare_table(arms, ["x"], confidence=level), "x", "b")
+        ci = stats.ttest_ind(b, a, equal_var=False).confidence_interval(level)
+        assert row["interval"] == WELCH_T
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
+
+
+def test_from_ten_replications_on_the_interval_is_the_bootstrap() -> None:
+    seeds = list(range(T_BELOW_N))
+    rng = np.random.default_rng(5)
+    ref = rng.normal(0, 1, size=T_BELOW_N)
+    other = ref + 1 + rng.normal(0, 0.1, size=T_BELOW_N)
+    table = compare_table([synthetic_arm("ref", seeds, x=list(ref)),
+                           synthetic_arm("other", seeds, x=list(other)),
+                           synthetic_arm("short", seeds[:-1], x=list(other[:-1]))],
+                          ["x"], resamples=999)
+    row = only_row(table, "x", "other")
+    expected = bootstrap_ci(ref, other, True, 0.95, 999, np.random.default_rng(0))
+    assert row["interval"] == "bootstrap BCa"
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected)
+    assert only_row(table, "x", "short")["interval"] == WELCH_T    # 9 replications: t
+
+
+@pytest.mark.parametrize("n", [2, MIN_EXACT_N - 1, MIN_EXACT_N, T_BELOW_N])
+def test_equal_differences_are_a_point_starred_only_from_min_exact_n(n: int) -> None:
+    """Every pair one startup apart: 'startups founded -1 * [-1, -1]' on two replications."""
+    seeds = list(range(n))
+    founded = [230.0 + 3 * k for k in range(n)]
+    table = compare_table([synthetic_arm("ref", seeds, founded=founded),
+                           synthetic_arm("other", seeds, founded=[f - 1 for f in founded])],
+                          ["founded"], resamples=999)
+    row = only_row(table, "founded", "other")
+    assert (row["ci_low"], row["ci_high"], row["interval"]) == (-1, -1, NO_SPREAD)
+    assert row["significant"] == (n >= MIN_EXACT_N)
+    assert (row["note"] != "") == (n < MIN_EXACT_N)
+
+
 def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Path, Path]) -> None:
     a, b = sweeps
     result = compare([a, b], resamples=999, write=False)
@@ -94,8 +174,12 @@ def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Pat
         assert row["mean"] == pytest.approx(tb[key].mean())
         assert row["diff"] == pytest.approx((tb[key] - ta.loc[tb.index, key]).mean())
         d = (tb[key] - ta.loc[tb.index, key]).to_numpy()
-        assert row["ci_low"] <= row["diff"] <= row["ci_high"]
-        assert d.min() - 1e-9 <= row["ci_low"] and row["ci_high"] <= d.max() + 1e-9
+        if np.ptp(d) == 0:
+            assert row["interval"] == NO_SPREAD and row["ci_low"] == row["ci_high"] == d[0]
+        else:   # two pairs: the paired-t interval, not the bootstrap's (the pairs' range)
+            assert row["interval"] == PAIRED_T
+            ci = stats.ttest_rel(tb[key], ta.loc[tb.index, key]).confidence_interval(0.95)
+            assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
     ref_rows = table[table["arm"] == result.arms[0].label]
     assert ref_rows["diff"].isna().all()
 
@@ -116,17 +200,25 @@ def test_compare_command_prints_and_writes_under_the_output_root(
     assert code == 0, err
     (directory,) = (output_root / "compare").iterdir()
     assert f"wrote {directory}" in out
-    assert "model releases" in out and "bootstrap CI" in out
+    assert "model releases" in out and "95% CI" in out
+    assert "paired t CI" in out and f"Below {T_BELOW_N} replications" in out
     for name in (TABLE, OUTCOMES, META, SUMMARY_MD, COMPLETE):
         assert (directory / name).is_file(), name
     written = pd.read_parquet(directory / TABLE)
     assert len(written) == 2 * len(KEY_OUTCOMES)
+    others = written[written["arm"] != written["reference"]]
+    assert set(others["interval"]) <= {PAIRED_T, NO_SPREAD} and PAIRED_T in set(others["interval"])
     per_rep = pd.read_parquet(directory / OUTCOMES)
     assert len(per_rep) == 4 and set(per_rep["seed"]) == set(replication_seeds(42, 2))
     meta = json.loads((directory / META).read_text())
     assert meta["arms"][1]["paired_with_reference"] is True
+    assert meta["arms"][1]["interval"] == PAIRED_T
+    assert meta["interval_rule"]["student_t_below_replications"] == T_BELOW_N
+    assert meta["interval_rule"]["point_starred_from_replications"] == MIN_EXACT_N
     md = (directory / SUMMARY_MD).read_text()
     assert "# baimo comparison" in md and "| model releases |" in md and "paired" in md
+    assert "| pairing | interval |" in md and "| paired | paired t |" in md
+    assert f"Below {T_BELOW_N} replications" in md and "Welch" in md
 
 
 def test_overlay_plots_draw_each_arm_with_its_band(sweeps: tuple[Path, Path]) -> None:
