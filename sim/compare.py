@@ -362,6 +362,19 @@ def excludes_zero(low: float, high: float, method: str, n: int) -> bool:
     return bool(low > 0 or high < 0)
 
 
+def _undefined(samples: list[tuple[str, np.ndarray]]) -> str:
+    """Why a difference is undefined: the arms (label, values) with undefined (NaN) values;
+    "" if every value is defined."""
+    parts = []
+    for label, values in samples:
+        missing = int(np.isnan(values).sum())
+        if missing == len(values):
+            parts.append(label)
+        elif missing:
+            parts.append(f"{missing} of {len(values)} replications of {label}")
+    return f"undefined in {' and '.join(parts)}" if parts else ""
+
+
 def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFAULT_CONFIDENCE,
                   resamples: int = DEFAULT_RESAMPLES,
                   seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
@@ -389,6 +402,13 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                     b = values.reindex(ref_values.sort_index().index).to_numpy()
                 else:
                     a, b = ref_values.to_numpy(), values.to_numpy()
+                undefined = _undefined([(ref.label, a), (arm.label, b)])
+                if undefined:
+                    row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan,
+                               paired=is_paired, significant=False, interval=NO_INTERVAL,
+                               note=undefined)
+                    rows.append(row)
+                    continue
                 low, high, method = difference_ci(a, b, is_paired, confidence, resamples, rng)
                 n = interval_n(a, b, is_paired)
                 significant = excludes_zero(low, high, method, n)
@@ -455,15 +475,23 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
+def _is_reference(row: pd.Series) -> bool:
+    return bool(row["arm"] == row["reference"])
+
+
 def _ci(row: pd.Series) -> str:
+    if _is_reference(row):
+        return ""
     if math.isnan(row["ci_low"]):
-        return "n/a (n<2)" if not math.isnan(row["diff"]) else ""
+        return f"n/a ({row['note']})" if not math.isnan(row["diff"]) and row["note"] else "n/a"
     return f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]"
 
 
 def _diff(row: pd.Series) -> str:
-    if math.isnan(row["diff"]):
+    if _is_reference(row):
         return "(reference)"
+    if math.isnan(row["diff"]):
+        return f"n/a ({row['note']})" if row["note"] else "n/a"
     sign = "+" if row["diff"] > 0 else ""
     return f"{sign}{_num(row['diff'])}{' *' if row['significant'] else ''}"
 
@@ -479,7 +507,7 @@ def display_rows(table: pd.DataFrame) -> list[list[str]]:
     """The table as text cells: outcome, arm, n, mean, difference, CI, pairing, interval."""
     rows = []
     for _, r in table.iterrows():
-        pairing = "" if math.isnan(r["diff"]) else ("paired" if r["paired"] else "unpaired")
+        pairing = "" if _is_reference(r) else ("paired" if r["paired"] else "unpaired")
         rows.append([r["label"], r["arm"], str(r["n"]), _num(r["mean"]), _diff(r), _ci(r),
                      pairing, _interval(r)])
     return rows
@@ -510,9 +538,11 @@ ARMS_PER_TABLE = 3
 
 
 def _cell(row: pd.Series) -> str:
-    if math.isnan(row["diff"]):
+    if _is_reference(row):
         return _num(row["mean"])
     pairing = "" if row["paired"] else " unpaired"
+    if math.isnan(row["diff"]):
+        return f"{_num(row['mean'])}\n{_diff(row)}{pairing}"
     spread = f" ({NO_SPREAD})" if row["interval"] == NO_SPREAD else ""
     return f"{_num(row['mean'])}\n{_diff(row)} {_ci(row)}{spread}{pairing}"
 
@@ -546,7 +576,7 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
             header = f"{arm} (n={n})" + (f"\n{kind} CI" if kind else "")
             t.add_column(escape(header), justify="right", overflow="fold")
         for _, rows in table.groupby("outcome", sort=False):
-            by_arm = rows.set_index("arm")
+            by_arm = rows.set_index("arm", drop=False)
             t.add_row(escape(str(rows["label"].iloc[0])),
                       *(escape(_cell(by_arm.loc[a])) for a in [ref, *chunk]))
         console.print(t)

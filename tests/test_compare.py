@@ -29,6 +29,7 @@ from sim.compare import (
     build_overlays,
     compare,
     compare_table,
+    display_rows,
     load_arms,
     main,
     print_table,
@@ -156,6 +157,29 @@ def test_equal_differences_are_a_point_starred_only_from_min_exact_n(n: int) -> 
     assert (row["ci_low"], row["ci_high"], row["interval"]) == (-1, -1, NO_SPREAD)
     assert row["significant"] == (n >= MIN_EXACT_N)
     assert (row["note"] != "") == (n < MIN_EXACT_N)
+
+
+def test_an_arm_whose_difference_is_undefined_is_not_the_reference() -> None:
+    """No funds (TVPI undefined) against funds with TVPI 0: the second arm's row said
+    "(reference)" in summary.md and showed a bare mean in the terminal."""
+    nan = float("nan")
+    arms = [synthetic_arm("no_funds", [1, 2], tvpi=[nan, nan], dpi=[0.5, 0.7]),
+            synthetic_arm("no_startups", [1, 2], tvpi=[0.0, 0.0], dpi=[nan, 0.2]),
+            synthetic_arm("third", [1, 2], tvpi=[0.0, 0.0], dpi=[0.5, 0.8])]
+    table = compare_table(arms, ["tvpi", "dpi"], resamples=999)
+    cells = {(r[0], r[1]): r[4:] for r in display_rows(table)}
+    assert cells["tvpi", "no_funds"] == ["(reference)", "", "", ""]
+    assert cells["tvpi", "no_startups"] == ["n/a (undefined in no_funds)", "n/a", "paired",
+                                            "none"]
+    assert cells["dpi", "no_startups"][0] == \
+        "n/a (undefined in 1 of 2 replications of no_startups)"
+    assert cells["dpi", "third"][0] == "+0.05" and cells["dpi", "third"][3] == PAIRED_T
+    assert not table["significant"].any()
+    printed = io.StringIO()
+    print_table(table, 0.95, Console(file=printed, width=300))
+    tvpi_line = next(line for line in printed.getvalue().splitlines()
+                     if "undefined in no_funds" in line)
+    assert tvpi_line.count("n/a (undefined in no_funds)") == 2    # both other arms
 
 
 def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Path, Path]) -> None:
