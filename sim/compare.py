@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,11 +127,25 @@ class Comparison:
 
     arms: list[Arm]
     table: pd.DataFrame
+    left_out: dict[str, str] = field(default_factory=dict)   # key outcome -> why not compared
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- reading inputs
+
+def numeric_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """``outcomes`` with every column of numbers and undefined values (summary.json's null)
+    as floats, undefined as NaN. A run's undefined outcome is otherwise a column of None
+    (object dtype), which no numeric test accepts, where a sweep's is NaN among numbers:
+    a run and a sweep arm must be read alike. Text (config_hash) stays text."""
+    out = outcomes.copy()
+    for column in out.columns:
+        if out[column].dtype == object and all(
+                isinstance(v, numbers.Real) for v in out[column] if v is not None):
+            out[column] = out[column].astype(float)
+    return out
+
 
 def _load_run(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not is_complete(path):
@@ -140,7 +155,7 @@ def _load_run(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         row, metrics = read_outcomes(path)
     except OutputError as exc:
         raise CompareError(str(exc)) from None
-    outcomes = pd.DataFrame([row])
+    outcomes = numeric_outcomes(pd.DataFrame([row]))
     metrics = metrics.copy()
     metrics.insert(0, "seed", int(row["seed"]))
     return outcomes, metrics
@@ -163,6 +178,7 @@ def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
     for setting, rows in jobs.groupby("setting", sort=False):
         metrics = tables.metrics[tables.metrics["setting"] == setting]
         outcomes = rows.drop(columns=["job", "setting", "status", "error"]).reset_index(drop=True)
+        outcomes = numeric_outcomes(outcomes)
         arms.append((str(setting), outcomes, metrics.reset_index(drop=True)))
     return arms
 
@@ -248,6 +264,21 @@ def outcome_columns(arms: list[Arm], wanted: list[str] | None = None) -> list[st
                for a in arms):
             found.append(key)
     return found
+
+
+def left_out(arms: list[Arm], compared: list[str]) -> dict[str, str]:
+    """The key outcomes not compared, and why: missing from an input (an older baimo), or
+    not a number there."""
+    why = {}
+    for key in KEY_OUTCOMES:
+        if key in compared:
+            continue
+        missing = [a.label for a in arms if key not in a.outcomes.columns]
+        text = [a.label for a in arms if key in a.outcomes.columns
+                and not pd.api.types.is_numeric_dtype(a.outcomes[key])]
+        why[key] = (f"not in {', '.join(missing)}" if missing
+                    else f"not a number in {', '.join(text)}")
+    return why
 
 
 # ---------------------------------------------------------------- statistics
@@ -583,7 +614,7 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
 
 
 def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples: int,
-             plots: list[Path]) -> str:
+             plots: list[Path], skipped: dict[str, str] | None = None) -> str:
     """The Markdown summary: inputs, method, table, plots."""
     lines = ["# baimo comparison", "", "## Inputs", ""]
     lines += ["| arm | kind | source | replications | seeds |", "|---|---|---|---:|---|"]
@@ -605,6 +636,10 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if skipped:
+        lines += ["", "## Notes", "", "Key outcomes left out (not comparable in every input):",
+                  ""]
+        lines += [f"- {KEY_OUTCOMES[k]} (`{k}`): {why}" for k, why in skipped.items()]
     if plots:
         lines += ["", "## Plots", ""]
         lines += [f"- [{p.stem}]({PLOTS}/{p.name})" for p in plots]
@@ -624,7 +659,8 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
             raise CompareError(f"--outcome {missing[0]}: not a numeric outcome of every input "
                                "(see the columns of sweep.parquet, e.g. exits.bankrupt)")
     table = compare_table(arms, keys, confidence, resamples, seed)
-    result = Comparison(arms, table)
+    skipped = left_out(arms, keys) if outcomes is None else {}
+    result = Comparison(arms, table, skipped)
     if not write:
         return result
     directory = fresh_dir(output_root() / COMPARE_DIR)
@@ -652,8 +688,10 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                   "interval": _arm_interval(table[table["arm"] == a.label]) if i else None}
                  for i, a in enumerate(arms)],
         "outcomes": keys,
+        "left_out": skipped,
     }, directory / META)
-    text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"])
+    text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
+                    skipped)
     md = directory / SUMMARY_MD
     from sim.outputs import atomic_write
 
@@ -702,6 +740,8 @@ def main(argv: list[str] | None = None) -> None:
     result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
                      args.seed, plots=not args.no_plots)
     print_table(result.table, args.confidence)
+    for key, why in result.left_out.items():
+        print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
     print(f"{PROG}: wrote {result.directory}")
 
 

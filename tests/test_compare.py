@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, unfinished_copy
+from conftest import small_config
 from rich.console import Console
 from scipy import stats
 
@@ -34,8 +35,9 @@ from sim.compare import (
     main,
     print_table,
 )
-from sim.outputs import COMPLETE, METRICS
+from sim.outputs import COMPLETE, METRICS, SUMMARY
 from sim.rng import replication_seeds
+from sim.run import simulate, write_run
 from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import start_hydra
@@ -339,3 +341,46 @@ def test_a_runs_seed_is_refused_as_an_outcome_as_its_config_hash_is(
     assert err == (f"baimo-compare: error: --outcome {key}: not a numeric outcome of every "
                    "input (see the columns of sweep.parquet, e.g. exits.bankrupt)\n")
     assert not (output_root / "compare").exists()
+
+
+def test_a_runs_undefined_outcomes_are_compared_as_n_a_not_dropped(
+        run_dir: Path, tmp_path: Path, output_root: Path) -> None:
+    """One buyer: summary.json writes null for the revenue HHI and the giants' share. A run
+    arm was a one-row frame, so that column was None (not numeric) and the outcome vanished
+    from the comparison of every arm, with no note."""
+    lone = tmp_path / "one_buyer"
+    write_run(simulate(small_config("buyers.count=1")), lone, plots=False)
+    summary = json.loads((lone / SUMMARY).read_text())
+    assert summary["concentration"]["hhi_final"] is None     # what the fix is about
+    result = compare([run_dir, lone], resamples=999, plots=False)
+    table = result.table
+    assert set(table["outcome"]) == set(KEY_OUTCOMES) and result.left_out == {}
+    for key in ("concentration.hhi_final", "concentration.giant_revenue_share_final"):
+        ref_row, row = table[table["outcome"] == key].to_dict("records")
+        assert ref_row["mean"] > 0 and np.isnan(row["mean"]) and np.isnan(row["diff"])
+        assert row["note"] == "undefined in one_buyer"
+    assert result.directory is not None
+    md = (result.directory / SUMMARY_MD).read_text()
+    assert "| enterprise revenue HHI at the end | one_buyer | 1 | n/a | n/a (undefined in " \
+           "one_buyer) |" in md
+    assert "## Notes" not in md
+
+
+def test_key_outcomes_still_left_out_are_named_in_a_note(
+        run_dir: Path, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    older = tmp_path / "older"          # a run of a baimo without the share of GPU buyers
+    shutil.copytree(run_dir, older)
+    summary = json.loads((older / SUMMARY).read_text())
+    del summary["startups"]["share_bought_gpus"]
+    (older / SUMMARY).write_text(json.dumps(summary))
+    code, out, err = run_main([str(run_dir), str(older), "--no-plots"], capsys)
+    assert code == 0, err
+    why = "not in older"
+    assert f"left out share of startups that bought GPUs (startups.share_bought_gpus): {why}" \
+        in out
+    (directory,) = (output_root / "compare").iterdir()
+    md = (directory / SUMMARY_MD).read_text()
+    assert f"- share of startups that bought GPUs (`startups.share_bought_gpus`): {why}" in md
+    meta = json.loads((directory / META).read_text())
+    assert meta["left_out"] == {"startups.share_bought_gpus": why}
