@@ -1,7 +1,9 @@
 """``baimo-compare A B [C ...]``: what differs between runs or sweeps, with confidence intervals.
 
-Each input is a run directory (one replication) or a sweep directory (one arm
-per setting, its replications as the sample). The first arm is the reference.
+Each input is a run directory (one replication), a directory of run directories
+(one arm, its runs as the replications: a baimo-teach lesson's ``runs/scenario``)
+or a sweep directory (one arm per setting, its replications as the sample). The
+first arm is the reference.
 For every key outcome the comparison gives each arm's mean over replications
 and its difference from the reference with a 95% confidence interval: paired by
 replication when both arms ran the same seeds (sweeps with the same base seed and
@@ -27,6 +29,8 @@ from __future__ import annotations
 import argparse
 import math
 import numbers
+import re
+import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +109,7 @@ class Arm:
 
     label: str
     source: Path
-    kind: str                       # "run" or "sweep"
+    kind: str                       # "run", "runs" (a directory of runs) or "sweep"
     setting: str                    # the sweep setting ("" for a run or a replications-only sweep)
     outcomes: pd.DataFrame          # one row per replication: seed + flat outcomes
     metrics: pd.DataFrame           # stacked monthly metrics, column "seed" keys the replication
@@ -183,6 +187,66 @@ def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
     return arms
 
 
+def _is_run(path: Path) -> bool:
+    """Whether ``path`` is (or was meant to be) a run directory: finished or not."""
+    return (path / COMPLETE).exists() or (path / "summary.json").exists() \
+        or (path / "events.parquet").exists()
+
+
+def _natural(name: str) -> list[Any]:
+    """Sort key: rep-2 before rep-10."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", name)]
+
+
+def _run_children(path: Path) -> list[Path]:
+    """The run directories in ``path`` (naturally sorted), if it holds runs; [] if none.
+    CompareError for a directory among them that is no run (an interrupted run's)."""
+    children = sorted((c for c in path.iterdir() if c.is_dir() and not c.name.startswith(".")),
+                      key=lambda c: _natural(c.name))
+    runs = [c for c in children if _is_run(c)]
+    if runs and len(runs) < len(children):
+        other = next(c for c in children if not _is_run(c))
+        raise CompareError(f"{other}: not a run directory (no summary.json or {COMPLETE}), "
+                           f"but {path} holds runs: a run that never started? remove it or "
+                           "rerun it")
+    return runs
+
+
+def _load_runs(runs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs of a directory of runs as one arm: one replication each."""
+    loaded = [_load_run(run) for run in runs]
+    return (pd.concat([o for o, _ in loaded], ignore_index=True),
+            pd.concat([m for _, m in loaded], ignore_index=True))
+
+
+def _teach_directory(path: Path) -> Path | None:
+    """The baimo-teach lesson directory ``path`` is, or whose ``runs/`` it is; else None."""
+    from sim.teaching.runner import MANIFEST as TEACH_MANIFEST
+
+    for candidate in (path, path.parent):
+        if (candidate / TEACH_MANIFEST).is_file() and (candidate == path or path.name == "runs"):
+            return candidate
+    return None
+
+
+def _teach_hint(path: Path, lesson: Path) -> str:
+    """What to compare instead of a lesson directory: its arms' directories of runs
+    (baseline first: the lesson's differences are scenario minus baseline)."""
+    runs = lesson / "runs"
+    names = sorted((d.name for d in runs.iterdir() if d.is_dir()) if runs.is_dir() else [],
+                   key=lambda n: (n != "baseline", n))
+    head = (f"{path}: a baimo-teach directory, not a run or sweep" if path == lesson else
+            f"{path}: a baimo-teach lesson's runs, one directory of runs per arm")
+    if not names:
+        return f"{head}, and it holds no runs (runs/<arm>/rep-<k>): was the lesson interrupted?"
+    dirs = " ".join(shlex.quote(str(runs / n)) for n in names)
+    if len(names) == 1:
+        return f"{head}; its runs are in {dirs}: compare them with another input: {PROG} " \
+               f"{dirs} OTHER_DIR"
+    return f"{head}; compare its arms with: {PROG} {dirs}"
+
+
 def load_arms(paths: list[Path]) -> list[Arm]:
     """The arms of every input, in order; CompareError (one line) if an input is unusable."""
     if len(paths) < 2:
@@ -204,13 +268,17 @@ def load_arms(paths: list[Path]) -> list[Arm]:
             for setting, outcomes, metrics in _load_sweep(path):
                 label = name if not setting else f"{name}[{setting_label(setting)}]"
                 arms.append(Arm(label, path, "sweep", setting, outcomes, metrics))
-        elif (path / COMPLETE).exists() or (path / "summary.json").exists() \
-                or (path / "events.parquet").exists():
+        elif _is_run(path):
             outcomes, metrics = _load_run(path)
             arms.append(Arm(name, path, "run", "", outcomes, metrics))
+        elif (teach := _teach_directory(path)) is not None:
+            raise CompareError(_teach_hint(path, teach))
+        elif runs := _run_children(path):
+            outcomes, metrics = _load_runs(runs)
+            arms.append(Arm(name, path, "runs", "", outcomes, metrics))
         else:
             raise CompareError(f"{path}: neither a run directory (summary.json, COMPLETE) nor a "
-                               f"sweep directory ({SWEEP_MANIFEST})")
+                               f"directory of runs nor a sweep directory ({SWEEP_MANIFEST})")
     if len(arms) < 2:
         raise CompareError("the inputs hold only one run or setting: nothing to compare")
     _check_matching(arms)
@@ -712,7 +780,8 @@ def parser() -> argparse.ArgumentParser:
         "<output root>/compare/<timestamp>/ (output root: $BAIMO_OUTPUT_ROOT or ./outputs)."))
     p.add_argument("inputs", nargs="+", type=commands.path_argument("a run or sweep directory"),
                    metavar="DIR",
-                   help="run or sweep directories; the first arm is the reference")
+                   help="run directories, directories of runs (a baimo-teach lesson's "
+                        "runs/scenario) or sweep directories; the first arm is the reference")
     p.add_argument("--outcome", action="append", metavar="KEY",
                    help="compare this summary scalar instead of the key outcomes (repeatable), "
                         "e.g. exits.bankrupt or derived.fund_tvpi_median")

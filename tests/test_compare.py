@@ -384,3 +384,54 @@ def test_key_outcomes_still_left_out_are_named_in_a_note(
     assert f"- share of startups that bought GPUs (`startups.share_bought_gpus`): {why}" in md
     meta = json.loads((directory / META).read_text())
     assert meta["left_out"] == {"startups.share_bought_gpus": why}
+
+
+def lesson_copy(sweeps: tuple[Path, Path], lesson: Path, arms: tuple[str, ...]) -> Path:
+    """A baimo-teach lesson directory's layout (teach.json, runs/<arm>/rep-<k>), its arms'
+    runs copied from the sweeps' jobs (baseline: the first sweep, scenario: the second)."""
+    lesson.mkdir(parents=True)
+    (lesson / "teach.json").write_text(json.dumps({"pack": "patient_capital"}))
+    for arm, sweep in zip(arms, sweeps, strict=False):
+        jobs = sorted(p for p in sweep.iterdir() if (p / COMPLETE).exists())
+        for k, job in enumerate(jobs):
+            shutil.copytree(job, lesson / "runs" / arm / f"rep-{k}")
+    return lesson
+
+
+def test_a_lesson_directory_points_to_its_arms_and_that_command_compares_them(
+        sweeps: tuple[Path, Path], tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'neither a run directory ... nor a sweep directory'; a lesson's arms are
+    directories of runs (runs/<arm>/rep-<k>), which compare now reads as one arm each."""
+    lesson = lesson_copy(sweeps, tmp_path / "lesson", ("baseline", "scenario"))
+    suggested = f"baimo-compare {lesson}/runs/baseline {lesson}/runs/scenario"
+    for given in (lesson, lesson / "runs"):
+        code, _, err = run_main([str(given), str(sweeps[0]), "--no-plots"], capsys)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith(f"baimo-compare: error: {given}: a baimo-teach ")
+        assert err.rstrip().endswith(f"compare its arms with: {suggested}")
+    code, out, err = run_main([*suggested.split()[1:], "--resamples", "999", "--no-plots"], capsys)
+    assert code == 0, err
+    lessons = compare([lesson / "runs" / "baseline", lesson / "runs" / "scenario"],
+                      resamples=999, write=False)
+    direct = compare(list(sweeps), resamples=999, write=False)
+    assert [(a.label, a.kind, a.n) for a in lessons.arms] == \
+        [("baseline", "runs", 2), ("scenario", "runs", 2)]
+    assert lessons.arms[1].seeds == direct.arms[1].seeds
+    pd.testing.assert_frame_equal(
+        lessons.table.drop(columns=["arm", "reference"]),
+        direct.table.drop(columns=["arm", "reference"]))
+
+
+def test_a_lesson_without_comparison_or_with_a_broken_run_says_so(
+        sweeps: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    single = lesson_copy(sweeps, tmp_path / "single", ("scenario",))
+    code, _, err = run_main([str(single), str(sweeps[0]), "--no-plots"], capsys)
+    assert code == 2
+    assert err.rstrip().endswith(
+        f"compare them with another input: baimo-compare {single}/runs/scenario OTHER_DIR")
+    (single / "runs" / "scenario" / "rep-2").mkdir()     # a run that never wrote anything
+    code, _, err = run_main([str(single / "runs" / "scenario"), str(sweeps[0]), "--no-plots"],
+                            capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"{single}/runs/scenario/rep-2: not a run directory" in err
