@@ -435,3 +435,29 @@ def test_a_lesson_without_comparison_or_with_a_broken_run_says_so(
                             capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert f"{single}/runs/scenario/rep-2: not a run directory" in err
+
+
+def test_a_one_month_comparison_draws_its_points(tmp_path: Path) -> None:
+    """horizon_months=1 (dated shocks cleared): each arm's mean was a line through one
+    point, which draws nothing (empty axes); short series now carry a marker at each month."""
+    one = tmp_path / "one_month"
+    short = ["horizon_months=1", "hype.shocks=[]", "compute.export_controls=[]"]
+    write_run(simulate(small_config(*short)), one, plots=False)
+    reps = tmp_path / "two_seeds"       # a directory of runs: an arm of two replications
+    for seed in (1, 2):
+        write_run(simulate(small_config(*short, f"seed={seed}")), reps / f"rep-{seed}",
+                  plots=False)
+    figures = build_overlays(load_arms([one, reps]))
+    assert set(figures) == {f"overlay_{m}" for m in KEY_SERIES}
+    for name, fig in figures.items():
+        (ax,) = fig.axes
+        if name in ("overlay_giant_revenue_share", "overlay_hhi_enterprise_revenue"):
+            continue        # no revenue in the first month: undefined, nothing to draw
+        for line in ax.get_lines():
+            assert len(line.get_xdata()) == 1, name
+            assert line.get_marker() == "o" and line.get_markersize() > 0
+            y = line.get_ydata()[0]
+            assert ax.get_ylim()[0] <= y <= ax.get_ylim()[1]
+        (band,) = ax.collections            # the two-seed arm's band: a bar over its month
+        ((start, end),) = band.get_segments()
+        assert start[0] == end[0]
