@@ -387,3 +387,27 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     assert math.isnan(one("down_round_share", RunOutputs(Path("."), e, no_rounds,
                                                          small_tables.funds,
                                                          small_tables.summary)))
+
+
+def test_no_builders_have_no_peak_month(small_tables: Tables) -> None:
+    """A run where no startup was founded (startups.base_founding_rate=0) has no builders:
+    "When independent builders peaked" said "Dec 2022 (month 0)", the first month of an
+    all-zero series. It is now undefined, shown as n/a, and entry_burst's question on it
+    answers that the runs gave no value."""
+    from sim.report import key_numbers_html
+
+    m = small_tables.metrics.assign(independent_builders=0)
+    none = RunOutputs(Path("."), small_tables.events, m, small_tables.funds, small_tables.summary)
+    assert math.isnan(float(values("builders_peak_month", [none])[0]))
+    table = key_numbers_html([_arm("a", [none])], ("builders_peak_month",))
+    assert "<td>When independent builders peaked</td><td class=\"num\">n/a</td>" in table
+    pred = next(p for p in load_pack("entry_burst").predictions
+                if p.measure == "builders_peak_month")
+    result = answer(pred, [_arm("a", [none])])
+    assert result.option is None and result.counts == (0,) * len(pred.options)
+    assert "gave no value for 'When independent builders peaked'" in result.text
+    some = RunOutputs(Path("."), small_tables.events, small_tables.metrics, small_tables.funds,
+                      small_tables.summary)
+    builders = small_tables.metrics["independent_builders"]
+    assert float(values("builders_peak_month", [some])[0]) == \
+        float(small_tables.metrics.loc[builders.idxmax(), "month"])

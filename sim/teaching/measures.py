@@ -184,9 +184,14 @@ def _first_month_reaching(column: str, level: float) -> Callable[[RunOutputs], f
 
 
 def builders_peak_month(run: RunOutputs) -> float:
-    """Month the number of independent model builders peaked (first month at the peak)."""
+    """Month the number of independent model builders peaked (first month at the peak); NaN
+    when there never was one (no startups founded: the peak of an all-zero series is no
+    date, and its first month read as one)."""
     m = run.metrics
-    return float(m.loc[m["independent_builders"].idxmax(), "month"])
+    builders = m["independent_builders"]
+    if not builders.max() > 0:
+        return math.nan
+    return float(m.loc[builders.idxmax(), "month"])
 
 
 def builders_fall(run: RunOutputs) -> float:
