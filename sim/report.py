@@ -213,10 +213,42 @@ def _lesson_source(path: Path) -> Source:
     return Source("lesson", path, arms, pack, manifest, notes)
 
 
-def _unfinished_error(path: Path, unfinished: list[Path], total: int) -> OutputError:
-    return OutputError(f"{path}: {len(unfinished)} of {total} runs are unfinished (no "
-                       f"{COMPLETE} marker), e.g. {unfinished[0]}; finish or resume the sweep, "
-                       "or pass --skip-unfinished")
+def _failed(job: Path) -> bool:
+    """Whether a sweep job left a FAILED marker (sim.sweep.task) and no COMPLETE one."""
+    from sim.sweep.spec import FAILED
+
+    return (job / FAILED).is_file() and not is_complete(job)
+
+
+def _left_out(path: Path, failed: list[Path], unfinished: list[Path], total: int,
+              finished: int, skip_unfinished: bool) -> list[str]:
+    """Notes on the failed and unfinished runs a report leaves out; OutputError when it may
+    not leave them out: ``--skip-unfinished`` was not given, or nothing would be left (a
+    sweep whose every job failed was called unfinished, and told to pass the flag that
+    it had been given)."""
+    from sim.sweep.spec import FAILED
+
+    if not failed and not unfinished:
+        return []
+    broke = (f"{len(failed)} of {total} jobs failed (see their {FAILED} markers and logs, "
+             f"e.g. {failed[0] / FAILED})") if failed else ""
+    open_ = (f"{len(unfinished)} of {total} runs are unfinished (no {COMPLETE} marker), e.g. "
+             f"{unfinished[0]}") if unfinished else ""
+    if finished == 0:
+        if not unfinished:
+            every = f"all {total} jobs" if total > 1 else "its only job"
+            raise OutputError(f"{path}: {every} failed (see their {FAILED} markers and logs, "
+                              f"e.g. {failed[0] / FAILED}); nothing to report")
+        raise OutputError(f"{path}: no run finished: {'; '.join(p for p in (open_, broke) if p)}"
+                          "; finish or resume the sweep")
+    if not skip_unfinished:
+        todo = "finish or resume the sweep" if unfinished else "rerun the sweep to redo them"
+        raise OutputError(f"{path}: {'; '.join(p for p in (open_, broke) if p)}; {todo}, or "
+                          "pass --skip-unfinished to leave them out")
+    notes = [f"{len(unfinished)} unfinished run(s) were left out."] if unfinished else []
+    if failed:
+        notes.append(f"{len(failed)} failed job(s) were left out (see their {FAILED} markers).")
+    return notes
 
 
 def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
@@ -237,10 +269,10 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     # the markers on disk decide (the table may predate jobs that finished since), except jobs
     # the aggregation found finished with a different configuration
     done = marked & (jobs["status"].astype(str) != "stale").to_numpy(bool)
-    unfinished = [path / str(j) for j in jobs.loc[~done, "job"]]
-    if unfinished and (not skip_unfinished or done.sum() == 0):
-        raise _unfinished_error(path, unfinished, len(jobs))
-    notes = [f"{len(unfinished)} unfinished or failed job(s) were left out."] if unfinished else []
+    missing = [path / str(j) for j in jobs.loc[~done, "job"]]
+    failed = [j for j in missing if _failed(j)]
+    unfinished = [j for j in missing if j not in failed]
+    notes = _left_out(path, failed, unfinished, len(jobs), int(done.sum()), skip_unfinished)
     arms = []
     finished = jobs[done].sort_values("replication", kind="stable")
     design = _design(path)
@@ -286,26 +318,30 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
                           "(a sweep) or a baimo-teach directory")
     if (path / MANIFEST).is_file():
         return _lesson_source(path)
+    if _failed(path):
+        from sim.sweep.spec import FAILED
+
+        raise OutputError(f"{path}: the job failed (see {path / FAILED} and its log); nothing "
+                          "to report")
     if _looks_like_run(path):
         run = read_run(path)
         return Source("run", path, [Arm("run", "this run", [run])])
     if (path / SWEEP_TABLE).exists():
         return _sweep_from_table(path, skip_unfinished)
-    finished, unfinished = [], []
+    finished, failed, unfinished = [], [], []
     for sub in directories_below(path):
         if is_complete(sub):
             finished.append(sub)
+        elif _failed(sub):
+            failed.append(sub)
         elif _looks_like_run(sub):
             unfinished.append(sub)
-    if not finished and not unfinished:
+    if not finished and not failed and not unfinished:
         raise OutputError(f"{path}: no runs found (no subdirectory down to {RUN_DEPTH} levels "
                           f"has a {COMPLETE} marker); give a run directory, a directory of runs "
                           "(a sweep) or a baimo-teach directory")
-    notes = []
-    if unfinished:
-        if not skip_unfinished or not finished:
-            raise _unfinished_error(path, unfinished, len(finished) + len(unfinished))
-        notes.append(f"{len(unfinished)} unfinished run(s) were left out.")
+    notes = _left_out(path, failed, unfinished, len(finished) + len(failed) + len(unfinished),
+                      len(finished), skip_unfinished)
     return Source("sweep", path, group_runs(finished), notes=notes)
 
 

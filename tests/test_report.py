@@ -104,7 +104,7 @@ def test_report_on_a_sweep_with_table(sweep_dir: Path, tmp_path: Path,
     _, text = _report(capsys, [str(sweep), "--skip-unfinished"])
     _self_contained(text)
     assert "baimo sweep report" in text and "2 arm(s), 3 run(s)" in text
-    assert "1 unfinished or failed job(s) were left out" in text
+    assert "1 unfinished run(s) were left out" in text
     assert '<th>funds.term_years=3<br>' in text  # the table's setting names the arm
 
 
@@ -251,3 +251,49 @@ def test_report_fund_returns_show_tvpi_beside_the_gross_multiple(arms: list[Arm]
                 f"median: {a.label}" for a, n in zip(arms, wanted, strict=True) if n]
     finally:
         plt.close(fig)
+
+
+def _fail_job(job: Path) -> None:
+    """Make a finished job look as sim.sweep.task leaves a failed one: a FAILED marker."""
+    from sim.sweep.spec import FAILED
+
+    (job / COMPLETE).unlink()
+    (job / FAILED).write_text('{"error": "boom", "log": "baimo.log"}', encoding="utf-8")
+
+
+@pytest.mark.parametrize("with_table", [False, True])
+def test_failed_jobs_are_not_called_unfinished(
+        with_table: bool, sweep_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep whose every job failed said "1 of 1 runs are unfinished (no COMPLETE marker)
+    ...; finish or resume the sweep, or pass --skip-unfinished", with that flag given or
+    not. Failed jobs are now counted apart; the flag is suggested only where it leaves
+    something to report, and leaves failed jobs out with a note of their own."""
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    sweep = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, sweep)
+    jobs = sorted(sweep.iterdir())
+    if with_table:
+        pd.DataFrame({"job": [j.name for j in jobs], "setting": [j.name.split(",")[0]
+                                                                for j in jobs],
+                      "replication": [int(j.name[-1]) for j in jobs], "seed": 0,
+                      "status": "complete", "error": None}).to_parquet(sweep / "sweep.parquet")
+    _fail_job(jobs[0])
+    (jobs[1] / COMPLETE).unlink()   # one failed, one unfinished, two finished
+    err = _error(capsys, [str(sweep)])
+    assert "1 of 4 runs are unfinished (no COMPLETE marker)" in err
+    assert f"1 of 4 jobs failed (see their FAILED markers and logs, e.g. {jobs[0]}/FAILED)" in err
+    assert err.endswith("pass --skip-unfinished to leave them out\n")
+    _, text = _report(capsys, [str(sweep), "--skip-unfinished"])
+    assert "2 run(s)" in text and "1 unfinished run(s) were left out." in text
+    assert "1 failed job(s) were left out (see their FAILED markers)." in text
+    for job in jobs[1:]:
+        if (job / COMPLETE).exists():
+            _fail_job(job)
+        else:
+            (job / "FAILED").write_text("{}", encoding="utf-8")
+    for argv in ([str(sweep)], [str(sweep), "--skip-unfinished"]):
+        err = _error(capsys, argv).removeprefix("baimo-report: error: ")
+        assert err.startswith(f"{sweep}: all 4 jobs failed (see their FAILED markers and logs")
+        assert err.endswith("nothing to report\n") and "--skip-unfinished" not in err
+    assert "the job failed" in _error(capsys, [str(jobs[0])])
