@@ -465,6 +465,28 @@ def timeline_html(source: Source) -> str:
             f"<th>actor</th></tr>{''.join(rows)}</table></div>")
 
 
+def lesson_runs_note(source: Source) -> str:
+    """What the lesson's runs did that its pack does not say: the overrides given to
+    baimo-teach (from teach.json) and a replication count other than the pack's; "" when
+    they ran as the pack is written. The report printed the pack's YAML only (horizon_months:
+    48) above answers computed from 24-month runs of one replication."""
+    pack = source.pack
+    if pack is None or not source.manifest or not source.arms:
+        return ""
+    given = [o for o in source.manifest["arms"][0].get("overrides", []) if o != pack.experiment]
+    reps = len(source.arms[0].runs)
+    parts = []
+    if given:
+        parts.append(f"with the overrides {' '.join(given)} on top of the configuration above")
+    if reps != pack.replications:
+        parts.append(f"{reps} replication{'s' if reps != 1 else ''} per arm (the pack has "
+                     f"{pack.replications})")
+    if not parts:
+        return ""
+    return ("These runs were not made as the pack is written: " + ", and ".join(parts)
+            + ". The key numbers, plots and answers below come from these runs.")
+
+
 def _answers_html(source: Source) -> str:
     from sim.teaching.answers import answer
 
@@ -604,11 +626,13 @@ def render(source: Source) -> str:
     if pack is not None:
         change = _markdown(pack.sections["What the scenario changes"])
         yaml_text = pack.yaml_path.read_text(encoding="utf-8")
+        off = lesson_runs_note(source)
         sections.append(_section("lesson", "The lesson",
                                  _markdown(pack.sections["Background"])
                                  + "<h3>What the scenario changes</h3>" + change
                                  + f"<p>The pack's configuration (<code>{_e(pack.experiment)}"
-                                 f"</code>):</p><pre>{_e(yaml_text)}</pre>"))
+                                 f"</code>):</p><pre>{_e(yaml_text)}</pre>"
+                                 + (f'<p class="note"><b>{_e(off)}</b></p>' if off else "")))
         sections.append(_section("predict", "Predict first", _predict_html(pack)))
     keys = pack.key_numbers if pack is not None and pack.key_numbers else DEFAULT_KEY_NUMBERS
     if source.design is not None:

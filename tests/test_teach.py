@@ -279,6 +279,29 @@ def test_pack_report_sections(name: str, pack_reports: dict[str, Path]) -> None:
     assert text.count("<td>") >= arms  # the runs table lists every arm
     timeline = text[text.index('id="timeline"'):text.index('id="answers"')]
     assert "ChatGPT" in timeline
+    # run off its design (16 months, 1 replication): said next to the pack's YAML
+    lesson = text[text.index('id="lesson"'):text.index('id="predict"')]
+    assert lesson.index("</pre>") < lesson.index(
+        "These runs were not made as the pack is written: with the overrides "
+        f"{' '.join(TINY)} on top of the configuration above, and 1 replication per arm "
+        f"(the pack has {pack.replications}).")
+
+
+def test_a_lesson_run_as_written_has_no_note(pack_reports: dict[str, Path]) -> None:
+    """The note on overrides and replications reads them from teach.json: none when the
+    runs were made as the pack is written."""
+    from sim.report import lesson_runs_note, load_source
+
+    source = load_source(pack_reports["hype_bust"].parent)
+    assert source.pack is not None
+    assert "with the overrides horizon_months=16 buyers.count=200 on top" in \
+        lesson_runs_note(source)
+    for arm in source.manifest["arms"]:
+        arm["overrides"] = [o for o in arm["overrides"] if o not in TINY]
+    assert lesson_runs_note(source).startswith(
+        "These runs were not made as the pack is written: 1 replication per arm")
+    source.pack = dataclasses.replace(source.pack, replications=1)
+    assert lesson_runs_note(source) == ""
 
 
 def test_replications_are_paired_across_arms(pack_reports: dict[str, Path]) -> None:
