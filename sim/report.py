@@ -416,8 +416,29 @@ def _cell(unit: str, vals: np.ndarray, start: str) -> str:
     return f'<td class="num">{_e(main)}{rng}</td>'
 
 
+def _months(arm: Arm) -> set[int]:
+    """The horizons (months covered) of an arm's runs."""
+    return {int(r.metrics["month"].max()) + 1 for r in arm.runs}
+
+
+def horizons_note(arms: list[Arm]) -> str:
+    """A note when the arms cover different horizons, "" when they do not (or there is one):
+    a 12-month and an 18-month arm were differenced "paired by seed" on every row, the
+    releases over the whole run among them (baimo-compare refuses such runs)."""
+    if len(arms) < 2 or len(set().union(*(_months(a) for a in arms))) < 2:
+        return ""
+    spans = "; ".join(f"{a.label}: {'/'.join(map(str, sorted(_months(a))))} months"
+                      for a in arms)
+    where = "between them (difference n/a)" if len(arms) == 2 else "across the columns"
+    return (f"The arms cover different horizons ({spans}). Counts over the whole run and values "
+            f"at its end are not comparable {where}: the longer runs had more time. Measures at "
+            "a fixed month or year that every run reached are.")
+
+
 def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
-    """Table of measures (rows) by arm (columns): mean, and the range over replications."""
+    """Table of measures (rows) by arm (columns): mean, and the range over replications;
+    for two arms their difference, where the arms' horizons allow one (see
+    :func:`horizons_note`, above the table when they differ)."""
     diff = len(arms) == 2
     head = "".join(f"<th>{_e(a.label)}<br><small>{len(a.runs)} run(s)</small></th>" for a in arms)
     if diff:
@@ -425,11 +446,15 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
                 f"{', paired by seed' if paired(arms[0], arms[1]) else ''}</small></th>"
     rows = []
     start = common_start(arms)
+    note = horizons_note(arms)
+    reached = min(set().union(*(_months(a) for a in arms))) if arms else 0
     for name in names:
         m = measure(name)
         per_arm = [values(name, a.runs) for a in arms]
         cells = "".join(_cell(m.unit, v, a.start_date) for v, a in zip(per_arm, arms, strict=True))
-        if diff:
+        if diff and note and (m.through is None or m.through >= reached):
+            cells += '<td class="num">n/a (horizons differ)</td>'
+        elif diff:
             a, b = per_arm
             if paired(arms[0], arms[1]):
                 d = a - b
@@ -440,7 +465,8 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
             text = format_difference(m.unit, float(d.mean())) if d.size else "n/a"
             cells += f'<td class="num">{_e(text)}</td>'
         rows.append(f"<tr><td>{_e(m.title(start))}</td>{cells}</tr>")
-    return (f'<div class="scroll"><table><tr><th>measure</th>{head}</tr>{"".join(rows)}'
+    return ((f'<p class="note"><b>{_e(note)}</b></p>' if note else "")
+            + f'<div class="scroll"><table><tr><th>measure</th>{head}</tr>{"".join(rows)}'
             "</table></div>")
 
 

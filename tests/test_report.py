@@ -297,3 +297,30 @@ def test_failed_jobs_are_not_called_unfinished(
         assert err.startswith(f"{sweep}: all 4 jobs failed (see their FAILED markers and logs")
         assert err.endswith("nothing to report\n") and "--skip-unfinished" not in err
     assert "the job failed" in _error(capsys, [str(jobs[0])])
+
+
+def test_arms_of_different_horizons_are_not_differenced_over_the_whole_run(
+        arms: list[Arm]) -> None:
+    """A 12-month and an 18-month arm were differenced "paired by seed" on every row
+    ("Models released over the whole run 202 vs 252: -50.0"). Now a note says the horizons
+    differ, and only measures at a fixed month both arms reached are differenced."""
+    def cut(run: RunOutputs, months: int) -> RunOutputs:
+        return dataclasses.replace(run, metrics=run.metrics[run.metrics["month"] < months],
+                                   events=run.events[run.events["month"] < months])
+
+    short = Arm("b", "8 months", [cut(r, 8) for r in arms[1].runs])
+    table = key_numbers_html([arms[0], short],
+                             ("releases_total", "releases_by_month_4", "funding_year_1"))
+    assert ("The arms cover different horizons (3-year funds: 12 months; 8 months: 8 months). "
+            "Counts over the whole run and values at its end are not comparable between them "
+            "(difference n/a)") in table
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?<td class=\"num\">([^<]*)</td></tr>", table)
+    assert len(rows) == 3 and rows[0][1] == rows[2][1] == "n/a (horizons differ)"
+    by_4 = [float(r.metrics.loc[r.metrics["month"] == 4, "releases_total_cum"].iloc[0])
+            for r in arms[0].runs]
+    by_4_short = [float(r.metrics.loc[r.metrics["month"] == 4, "releases_total_cum"].iloc[0])
+                  for r in short.runs]
+    diff = sum(a - b for a, b in zip(by_4, by_4_short, strict=True)) / len(by_4)
+    assert rows[1][1] == f"{diff:+,.1f}"   # a month both reached: differenced
+    same = key_numbers_html(arms, ("releases_total",))
+    assert "horizons" not in same and "n/a" not in same

@@ -40,6 +40,11 @@ class Measure:
     label: str
     unit: str  # count, share, mcny, ratio, index, month, number
     compute: Callable[[RunOutputs], float]
+    #: The last model month the measure reads when that is a fixed month (a value at month
+    #: 24, a sum over year 1): runs of different horizons that both reach it compare. None:
+    #: it reads up to the run's end (a count over the whole run, a value at the end), so a
+    #: longer run has had more time and a difference would measure the horizon.
+    through: int | None = None
 
     def __call__(self, run: RunOutputs) -> float:
         value = self.compute(run)
@@ -309,9 +314,9 @@ def _year(column: str, year: int) -> Callable[[RunOutputs], float]:
 
 _LIST: list[Measure] = [
     Measure("releases_by_end_2023", "Models released by {month:12}", "count",
-            _at("releases_total_cum", 12)),
+            _at("releases_total_cum", 12), through=12),
     Measure("releases_by_month_4", "Models released by {month:4}", "count",
-            _at("releases_total_cum", 4)),
+            _at("releases_total_cum", 4), through=4),
     Measure("releases_total", "Models released over the whole run", "count",
             _last("releases_total_cum")),
     Measure("startups_founded", "Startups founded", "count", _last("startups_founded_cum")),
@@ -338,13 +343,15 @@ _LIST: list[Measure] = [
     Measure("down_round_share", "Share of rounds closed that were down rounds", "share",
             down_round_share),
     Measure("funding_year_1", "Money raised in year 1 ({year:0})", "mcny",
-            _year("funding_raised_mcny", 0)),
+            _year("funding_raised_mcny", 0), through=11),
     Measure("funding_year_2", "Money raised in year 2 ({year:1})", "mcny",
-            _year("funding_raised_mcny", 1)),
+            _year("funding_raised_mcny", 1), through=23),
     Measure("funding_change_y2", "Change in money raised, year 2 vs year 1", "share",
-            funding_change),
-    Measure("deals_year_1", "Rounds closed in year 1", "count", _year("funding_deals", 0)),
-    Measure("deals_year_2", "Rounds closed in year 2", "count", _year("funding_deals", 1)),
+            funding_change, through=23),
+    Measure("deals_year_1", "Rounds closed in year 1", "count", _year("funding_deals", 0),
+            through=11),
+    Measure("deals_year_2", "Rounds closed in year 2", "count", _year("funding_deals", 1),
+            through=23),
     Measure("hype_peak", "Peak of the hype index (1 = normal)", "index", hype_peak),
     Measure("startup_original_share", "Share of startup releases that are original models",
             "share", _startup_release_share("original")),
@@ -374,7 +381,7 @@ _LIST: list[Measure] = [
             _last("maas_price_index")),
     Measure("startup_share_vertical_early",
             "Startups' share of vertical-domain contracts, first two years", "share",
-            startup_share_vertical_early),
+            startup_share_vertical_early, through=VERTICAL_EARLY_MONTHS - 1),
     Measure("startup_share_vertical_last_year",
             "Startups' share of vertical-domain contracts, last year of the run", "share",
             startup_share_vertical_last_year),
@@ -395,12 +402,12 @@ _LIST: list[Measure] = [
             fund_gross_multiple_median),
     Measure("funds_losing_money", "Share of funds with TVPI below 1", "share", funds_losing_money),
     Measure("gov_sme_gap_24", "SME minus government/SOE adoption at month 24", "share",
-            gov_sme_adoption_gap_24),
+            gov_sme_adoption_gap_24, through=24),
 ]
 for _seg in SEGMENTS:
     _name = _seg.replace("_", " ")
     _LIST.append(Measure(f"adoption_{_seg}_24", f"Adoption among {_name} buyers at month 24",
-                         "share", _at(f"adoption_{_seg}", 24)))
+                         "share", _at(f"adoption_{_seg}", 24), through=24))
     _LIST.append(Measure(f"adoption_{_seg}_final", f"Adoption among {_name} buyers at the end",
                          "share", _last(f"adoption_{_seg}")))
     _LIST.append(Measure(f"adoption_{_seg}_quarter", f"When a quarter of {_name} buyers adopted",
