@@ -592,7 +592,7 @@ def _plots_html(arms: list[Arm], names: tuple[str, ...]) -> str:
     parts = []
     for name in names:
         plot = REPORT_PLOTS[name]
-        parts.append(_figure_html(plot.build(arms), plot.title, plot.caption))
+        parts.append(_figure_html(plot.build(arms), plot.title, plot.caption_for(arms)))
     return "".join(parts)
 
 

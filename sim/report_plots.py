@@ -30,8 +30,8 @@ from matplotlib.text import Text  # noqa: E402
 from sim.config import SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
 from sim.plots import COLOURS, STYLE  # noqa: E402
-from sim.teaching.arms import Arm  # noqa: E402
-from sim.teaching.calendar import month_label  # noqa: E402
+from sim.teaching.arms import Arm, common_start  # noqa: E402
+from sim.teaching.calendar import month_date, month_label  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import LegendLocType, RcKeyType
@@ -60,7 +60,11 @@ class ReportPlot:
 
     title: str
     build: Callable[[list[Arm]], Figure]
-    caption: str
+    caption: str | Callable[[list[Arm]], str]   # a function where it depends on the arms
+
+    def caption_for(self, arms: list[Arm]) -> str:
+        """The caption under the plot of ``arms``."""
+        return self.caption(arms) if callable(self.caption) else self.caption
 
 
 # ---------------------------------------------------------------- helpers
@@ -127,18 +131,27 @@ def _block_line(ax: plt.Axes, arm: Arm, i: int, column: str, colour: str) -> Non
         ax.fill_between(t, vals.min(axis=0), vals.max(axis=0), color=colour, alpha=0.15, lw=0)
 
 
-def _shock_marks(arms: list[Arm]) -> list[tuple[float, str, str]]:
-    """(month, label, start_date) of hype shocks and export controls in any arm."""
-    marks: dict[tuple[float, str], list[str]] = {}
+def _when(month: float, start: str) -> pd.Timestamp:
+    """The date of model month ``month`` (fractions as days) on a run starting in ``start``."""
+    return pd.Timestamp(start + "-01") + pd.Timedelta(days=DAYS_PER_MONTH * month)
+
+
+def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
+    """(date, key text) of the hype shocks and export controls in any arm, each on its own
+    arm's calendar: a sweep over ``start_date`` drew every arm's shocks at the first arm's
+    dates. A mark not in every arm names the arms it is in."""
+    marks: dict[tuple[pd.Timestamp, str], list[str]] = {}
     for arm in arms:
         e = arm.runs[0].events
         s = e[(e["kind"] == "shock") & (e["reason"].isin(["hype", "export_control"]))]
         for month, label in zip(s["month"], s["label"], strict=True):
-            marks.setdefault((float(month), str(label)), []).append(arm.label)
+            key = (_when(float(month), arm.start_date),
+                   _dated_label(str(label), float(month), arm.start_date))
+            marks.setdefault(key, []).append(arm.label)
     out = []
-    for (month, label), where in sorted(marks.items()):
+    for (when, text), where in sorted(marks.items()):
         suffix = f" ({', '.join(where)})" if len(arms) > 1 and len(where) < len(arms) else ""
-        out.append((month, label + suffix, arms[0].start_date))
+        out.append((when, text + suffix))
     return out
 
 
@@ -150,16 +163,14 @@ def _finish_time(axes: list[plt.Axes], arms: list[Arm]) -> None:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
         ax.grid(alpha=0.3)
-        for k, (month, _label, start) in enumerate(marks, 1):
-            when = pd.Timestamp(start + "-01") + pd.Timedelta(days=DAYS_PER_MONTH * month)
+        for k, (when, _text) in enumerate(marks, 1):
             ax.axvline(when, color="#555555", ls=(0, (2, 3)), lw=1.4)
             if ax is axes[0]:
                 ax.annotate(str(k), (when, 1.0), xycoords=("data", "axes fraction"),
                             xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                             fontsize=13, fontweight="bold", color="#333333")
     if marks:
-        entries = [f"{k}: {_dated_label(label, month, start)}"
-                   for k, (month, label, start) in enumerate(marks, 1)]
+        entries = [f"{k}: {text}" for k, (_date, text) in enumerate(marks, 1)]
         title = axes[0].set_title("", loc="left", fontsize=KEY_SIZE, color="#333333",
                                   pad=KEY_PAD)
         title.set_text(_wrapped_key(axes[0], title, ["dotted lines:", *entries]))
@@ -190,9 +201,15 @@ def _wrapped_key(ax: plt.Axes, title: Text, words: list[str]) -> str:
 
 
 def _dated_label(label: str, month: float, start: str) -> str:
-    if re.search(r"\b(19|20)\d\d\b", label):  # the label already carries its year
+    """``label`` with the calendar month it falls in on a run starting in ``start``; a label
+    that carries a date of its own keeps it, and gets this run's where that differs
+    ("Export controls (Oct 2023) at Apr 2024" on a run starting in June 2023)."""
+    when = month_label(month, start)
+    if when in label:
         return label
-    return f"{label} ({month_label(month, start)})"
+    if re.search(r"\b(19|20)\d\d\b", label):  # the label carries another date
+        return f"{label} at {when}"
+    return f"{label} ({when})"
 
 
 def _legend(ax: plt.Axes, series: list[tuple[str, str]], arms: list[Arm],
@@ -466,6 +483,24 @@ def plot_fund_returns(arms: list[Arm]) -> Figure:
     return fig
 
 
+def _block_names(arms: list[Arm]) -> str:
+    """The first 3-month blocks of :func:`_blocks`, which start at each run's own first
+    month: by name when every run starts in the same month ("Jun-Aug, Sep-Nov, ..."), by
+    model month when they do not (as the key numbers then give model months)."""
+    start = common_start(arms)
+    if start is None:
+        return ", ".join(f"months {m}-{m + BLOCK_MONTHS - 1}" if m == 0 else
+                         f"{m}-{m + BLOCK_MONTHS - 1}" for m in (0, BLOCK_MONTHS)) + ", ..."
+    names = [f"{month_date(m, start):%b}-{month_date(m + BLOCK_MONTHS - 1, start):%b}"
+             for m in (0, BLOCK_MONTHS)]
+    return ", ".join(names) + ", ..."
+
+
+def _funding_caption(arms: list[Arm]) -> str:
+    return ("The hype index; money raised, rounds and down rounds per 3 months "
+            f"({_block_names(arms)}).")
+
+
 REPORT_PLOTS: dict[str, ReportPlot] = {
     "releases": ReportPlot("Models released", plot_releases,
                            "Cumulative releases by kind of model (colour); the black line is "
@@ -473,9 +508,7 @@ REPORT_PLOTS: dict[str, ReportPlot] = {
     "builders": ReportPlot("Entry and shake-out", plot_builders,
                            "Startups still building their own model (thick), all active "
                            "startups, and those that pivoted onto a giant's model."),
-    "funding": ReportPlot("Hype and funding", plot_funding,
-                          "The hype index; money raised, rounds and down rounds per 3 months "
-                          "(Dec-Feb, Mar-May, ...)."),
+    "funding": ReportPlot("Hype and funding", plot_funding, _funding_caption),
     "compute": ReportPlot("Compute", plot_compute,
                           "GPUs held by giants and startups (log scale), the GPU price and the "
                           "cloud rent."),

@@ -13,6 +13,7 @@ import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
 from sim.configuration import compose
+from sim.markets.compute import DAYS_PER_MONTH
 from sim.outputs import COMPLETE, METRICS, RunOutputs, read_run
 from sim.plots import COLOURS
 from sim.report import key_numbers_html, load_source, main
@@ -324,3 +325,45 @@ def test_arms_of_different_horizons_are_not_differenced_over_the_whole_run(
     assert rows[1][1] == f"{diff:+,.1f}"   # a month both reached: differenced
     same = key_numbers_html(arms, ("releases_total",))
     assert "horizons" not in same and "n/a" not in same
+
+
+def _started(arm: Arm, start: str) -> Arm:
+    """``arm`` as if its runs had started in ``start`` (their months unchanged)."""
+    runs = [dataclasses.replace(r, summary={**r.summary, "start_date": start}) for r in arm.runs]
+    return Arm(arm.name, arm.label, runs)
+
+
+def test_each_arm_s_shocks_sit_on_its_own_calendar(arms: list[Arm]) -> None:
+    """A sweep over start_date=2022-12,2023-06 drew every shock at the 2022-12 dates and
+    keyed it so ("ChatGPT (Dec 2022)"): the 2023-06 arm's shocks were nowhere. Each arm's
+    marks are now at its own dates, named by arm; the funding caption names its 3-month
+    blocks by month only when every arm starts in the same month."""
+    import matplotlib.pyplot as plt
+
+    apart = [arms[0], _started(arms[1], "2023-06")]
+    fig = REPORT_PLOTS["funding"].build(apart)
+    try:
+        fig.canvas.draw()
+        key = fig.axes[0]._left_title.get_text().replace("\n", "   ")
+        for k, text in enumerate(["ChatGPT (Dec 2022) (3-year funds)",
+                                  "GPT-4 (Mar 2023) (3-year funds)",
+                                  "ChatGPT (Jun 2023) (5-year funds)",
+                                  "GPT-4 (Sep 2023) (5-year funds)",
+                                  "Export controls (Oct 2023) (3-year funds)",
+                                  "Export controls (Oct 2023) at Apr 2024 (5-year funds)"], 1):
+            assert f"{k}: {text}" in key
+        shocks = [(0.5, "2022-12"), (3.5, "2022-12"), (0.5, "2023-06"), (3.5, "2023-06"),
+                  (10.5, "2022-12"), (10.5, "2023-06")]
+        wanted = [mdates.date2num(pd.Timestamp(f"{start}-01")
+                                  + pd.Timedelta(days=DAYS_PER_MONTH * m)) for m, start in shocks]
+        for ax in fig.axes:
+            lines = [ln.get_xdata()[0] for ln in ax.get_lines() if len(ln.get_xdata()) == 2
+                     and list(ln.get_ydata()) == [0, 1]]
+            assert [mdates.date2num(x) for x in lines] == pytest.approx(wanted)
+    finally:
+        plt.close(fig)
+    caption = REPORT_PLOTS["funding"].caption_for
+    assert caption(arms).endswith("per 3 months (Dec-Feb, Mar-May, ...).")
+    assert caption(apart).endswith("per 3 months (months 0-2, 3-5, ...).")
+    later = [_started(a, "2023-06") for a in arms]
+    assert caption(later).endswith("per 3 months (Jun-Aug, Sep-Nov, ...).")
