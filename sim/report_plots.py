@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -52,6 +53,8 @@ KEY_MARGIN = 0.03  # share of the figure's width kept free right of the key (the
                    # may still move the panels a little after the key is wrapped)
 ROW_IN = 3.9
 BLOCK_MONTHS = 3
+FEW_POINTS = 6     # a monthly line of this many points or fewer gets a marker at each
+SHORT_MONTHS = 6   # runs spanning fewer months get month ticks and a month's margin
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,11 @@ def _line(ax: plt.Axes, arm: Arm, i: int, column: str | Callable[[pd.DataFrame],
     vals = vals * scale
     t = _dates(arm, months)
     mean, low, high = _nan_stats(vals)
-    ax.plot(t, mean, color=colour, ls=_style(i), lw=lw)
-    if vals.shape[0] > 1:
+    few = len(t) <= FEW_POINTS   # a line of one point draws nothing: a marker shows it
+    ax.plot(t, mean, color=colour, ls=_style(i), lw=lw, marker="o" if few else None, ms=7)
+    if vals.shape[0] > 1 and len(t) == 1:   # a band of one point has no width
+        ax.vlines(t, low, high, color=colour, alpha=0.3, lw=8)
+    elif vals.shape[0] > 1:
         ax.fill_between(t, low, high, color=colour, alpha=0.15, lw=0)
 
 
@@ -126,6 +132,8 @@ def _blocks(arm: Arm, column: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
 
 def _block_line(ax: plt.Axes, arm: Arm, i: int, column: str, colour: str) -> None:
     t, vals = _blocks(arm, column)
+    if not len(t):   # a run shorter than one block
+        return
     ax.plot(t, vals.mean(axis=0), color=colour, ls=_style(i), lw=2.6, marker="o", ms=5)
     if vals.shape[0] > 1:
         ax.fill_between(t, vals.min(axis=0), vals.max(axis=0), color=colour, alpha=0.15, lw=0)
@@ -134,6 +142,13 @@ def _block_line(ax: plt.Axes, arm: Arm, i: int, column: str, colour: str) -> Non
 def _when(month: float, start: str) -> pd.Timestamp:
     """The date of model month ``month`` (fractions as days) on a run starting in ``start``."""
     return pd.Timestamp(start + "-01") + pd.Timedelta(days=DAYS_PER_MONTH * month)
+
+
+def _say_empty(ax: plt.Axes, text: str) -> None:
+    """Write on an empty panel why it is empty (and drop its meaningless y ticks)."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+            fontsize=LEGEND_SIZE + 2, color="#555555")
+    ax.set_yticks([])
 
 
 def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
@@ -155,13 +170,39 @@ def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
     return out
 
 
+def _data_span(axes: list[plt.Axes], arms: list[Arm]) -> tuple[float, float]:
+    """The first and last date (matplotlib date numbers) of the arms' months and of what is
+    drawn on ``axes`` (a plot of yearly or quarterly points may reach past the months)."""
+    spans = [ax.dataLim.intervalx for ax in axes]
+    for arm in arms:
+        months = np.asarray(arm.runs[0].metrics["month"], dtype=float)
+        if len(months):
+            spans.append(mdates.date2num(_dates(arm, np.array([months.min(), months.max()]))))
+    ok = [(lo, hi) for lo, hi in spans if np.isfinite(lo) and np.isfinite(hi) and lo <= hi]
+    if not ok:   # nothing at all: no span to fit
+        return 0.0, float("inf")
+    return min(lo for lo, _ in ok), max(hi for _, hi in ok)
+
+
 def _finish_time(axes: list[plt.Axes], arms: list[Arm]) -> None:
-    """Calendar years on the x-axis; shocks as numbered dotted lines, keyed above the plot."""
+    """Calendar years on the x-axis (months, from the month before the first date to the
+    month after the last, for runs of a few months: one date alone spanned 2021-2025);
+    shocks as numbered dotted lines, keyed above the plot."""
     marks = _shock_marks(arms)
+    span = _data_span(axes, arms)
+    short = span[1] - span[0] < SHORT_MONTHS * DAYS_PER_MONTH
     for ax in axes:
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
+        if short:
+            first, last = (pd.Timestamp(mdates.num2date(x)).tz_localize(None).to_period("M")
+                           .to_timestamp() for x in span)
+            ax.set_xlim(first - pd.DateOffset(months=1), last + pd.DateOffset(months=1))
+            ax.xaxis.set_major_locator(mdates.MonthLocator())
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+            ax.xaxis.set_minor_locator(ticker.NullLocator())
+        else:
+            ax.xaxis.set_major_locator(mdates.YearLocator())
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+            ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
         ax.grid(alpha=0.3)
         for k, (when, _text) in enumerate(marks, 1):
             ax.axvline(when, color="#555555", ls=(0, (2, 3)), lw=1.4)
@@ -271,9 +312,13 @@ def plot_funding(arms: list[Arm]) -> Figure:
     mid.set_ylabel("million CNY\nper 3 months")
     bottom.set_ylabel("rounds\nper 3 months")
     _legend(top, [("hype index", EXTRA["hype"])], arms, loc="upper right")
-    _legend(mid, [("money raised by startups", COLOURS["fund"])], [], loc="upper right")
-    _legend(bottom, [("rounds closed", COLOURS["startup"]), ("down rounds", EXTRA["down"])], [],
-            loc="upper right")
+    if any(len(_blocks(arm, "funding_deals")[0]) for arm in arms):
+        _legend(mid, [("money raised by startups", COLOURS["fund"])], [], loc="upper right")
+        _legend(bottom, [("rounds closed", COLOURS["startup"]), ("down rounds", EXTRA["down"])],
+                [], loc="upper right")
+    else:
+        for ax in (mid, bottom):
+            _say_empty(ax, f"no {BLOCK_MONTHS}-month total: these runs are shorter")
     _finish_time([top, mid, bottom], arms)
     return fig
 

@@ -367,3 +367,47 @@ def test_each_arm_s_shocks_sit_on_its_own_calendar(arms: list[Arm]) -> None:
     assert caption(apart).endswith("per 3 months (months 0-2, 3-5, ...).")
     later = [_started(a, "2023-06") for a in arms]
     assert caption(later).endswith("per 3 months (Jun-Aug, Sep-Nov, ...).")
+
+
+def _cut(arm: Arm, months: int) -> Arm:
+    """``arm`` as if its runs had lasted ``months`` months."""
+    runs = [dataclasses.replace(r, metrics=r.metrics[r.metrics["month"] < months],
+                                events=r.events[r.events["month"] < months]) for r in arm.runs]
+    return Arm(arm.name, arm.label, runs)
+
+
+TIME_PLOTS = sorted(set(REPORT_PLOTS) - {"kinds", "fund_returns"})
+
+
+@pytest.mark.parametrize("name", TIME_PLOTS)
+def test_a_one_month_run_is_drawn(name: str, arms: list[Arm]) -> None:
+    """horizon_months=1 drew each series as a line of one point (nothing) on an axis from
+    2021 to 2025, matplotlib's span for one date. Few points get markers, one point its
+    range over replications, and the axis runs from the month before to the month after."""
+    import matplotlib.pyplot as plt
+
+    short = [_cut(a, 1) for a in arms]
+    fig = REPORT_PLOTS[name].build(short)
+    try:
+        fig.canvas.draw()
+        for ax in fig.axes:   # data lines (not the dotted shock lines, nor a level's)
+            lines = [ln for ln in ax.get_lines()
+                     if [0, 1] not in (list(ln.get_xdata()), list(ln.get_ydata()))]
+            assert all(ln.get_marker() == "o" for ln in lines if len(ln.get_xdata()) <= 6)
+            first, last = (mdates.num2date(x).strftime("%Y-%m-%d") for x in ax.get_xlim())
+            # "data" dates its purchases per year at the year's middle month
+            assert (first, last) == ("2022-11-01", "2023-07-01" if name == "data" else
+                                     "2023-01-01")
+        ticks = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+        assert ticks[:3] == ["Nov 2022", "Dec 2022", "Jan 2023"]
+        if name == "releases":
+            (ax,) = fig.axes
+            assert len(lines) == 8 and all(len(ln.get_xdata()) == 1 for ln in lines)
+            assert len(ax.collections) == 8   # each arm's range: a bar at its one month
+        if name == "funding":
+            for ax in fig.axes[1:]:
+                assert [t.get_text() for t in ax.texts] == [
+                    "no 3-month total: these runs are shorter"]
+                assert ax.get_legend() is None
+    finally:
+        plt.close(fig)
