@@ -144,10 +144,16 @@ def _when(month: float, start: str) -> pd.Timestamp:
     return pd.Timestamp(start + "-01") + pd.Timedelta(days=DAYS_PER_MONTH * month)
 
 
+def _has_values(arms: list[Arm], column: str) -> bool:
+    """Whether any run of ``arms`` has a value (not NaN) in metrics ``column``."""
+    return any(bool(r.metrics[column].notna().any()) for a in arms for r in a.runs)
+
+
 def _say_empty(ax: plt.Axes, text: str) -> None:
     """Write on an empty panel why it is empty (and drop its meaningless y ticks)."""
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
-            fontsize=LEGEND_SIZE + 2, color="#555555")
+            fontsize=LEGEND_SIZE + 2, color="#555555", zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     ax.set_yticks([])
 
 
@@ -372,9 +378,15 @@ def plot_concentration(arms: list[Arm]) -> Figure:
     top.set_ylabel("%")
     bottom.set_yscale("log")
     bottom.set_ylabel("API price index\n(first month = 100)")
-    _legend(top, [("giants' share of enterprise revenue", COLOURS["giant"]),
-                  ("HHI x 100 (concentration)", EXTRA["total"])], arms, loc="lower left")
-    _legend(bottom, [("average API price", COLOURS["giant"])], [],
+    drawn = [(name, colour) for name, colour, column in (
+        ("giants' share of enterprise revenue", COLOURS["giant"], "giant_revenue_share"),
+        ("HHI x 100 (concentration)", EXTRA["total"], "hhi_enterprise_revenue"))
+        if _has_values(arms, column)]
+    if drawn:
+        _legend(top, drawn, arms, loc="lower left")
+    else:   # shares of no revenue are undefined: nothing drawn
+        _say_empty(top, "no enterprise revenue in these runs")
+    _legend(bottom, [("average API price", COLOURS["giant"])], [] if drawn else arms,
             loc="upper right")
     _finish_time([top, bottom], arms)
     return fig
@@ -444,7 +456,11 @@ def plot_vertical(arms: list[Arm]) -> Figure:
     ax.axhline(50, color="#888888", lw=1)
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of new vertical\ncontracts won by startups")
-    _legend(ax, [("startups (the rest go to giants)", COLOURS["startup"])], arms, loc="lower right")
+    if any(line.get_marker() == "o" for line in ax.get_lines()):
+        _legend(ax, [("startups (the rest go to giants)", COLOURS["startup"])], arms,
+                loc="lower right")
+    else:
+        _say_empty(ax, "no contract signed in a vertical domain in these runs")
     _finish_time([ax], arms)
     return fig
 
@@ -506,23 +522,32 @@ def plot_fund_returns(arms: list[Arm]) -> Figure:
                                          sharex=True)
     fig.suptitle("Fund returns by fund term", fontsize=20, fontweight="bold")
     markers = ("o", "s", "^", "D")
+    drawn = {"tvpi": False, "gross_multiple": False}
     for i, arm in enumerate(arms):
         funds = pd.concat([r.funds for r in arm.runs], ignore_index=True)
         for ax, column in ((net, "tvpi"), (gross, "gross_multiple")):
             done = funds.dropna(subset=[column])
             if done.empty:
                 continue
+            drawn[column] = True
             ax.scatter(done["term_years"], done[column], s=25, alpha=0.35,
                        color=COLOURS["fund"], marker=markers[i % len(markers)])
             med = done.groupby(done["term_years"].round())[column].median()
             ax.plot(med.index, med.values, color="#222222", ls=_style(i), lw=2.6,
                     marker=markers[i % len(markers)], ms=9, label=f"median: {arm.label}")
-    for ax, label in ((net, "TVPI (value / paid in)"),
-                      (gross, "gross multiple on invested")):
-        ax.axhline(1.0, color="#888888", ls=":", lw=1.5)
+    any_fund = any(not r.funds.empty for a in arms for r in a.runs)
+    for ax, label, column, none in (
+            (net, "TVPI (value / paid in)", "tvpi", "no LP paid into a fund"),
+            (gross, "gross multiple on invested", "gross_multiple", "no fund invested")):
         ax.set_xlabel("fund term, years")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
+        if not drawn[column]:   # bare 0-1 axes said nothing
+            _say_empty(ax, f"{'no fund' if not any_fund else none}\nin these runs")
+            if not any(drawn.values()):   # the panels share their x-axis
+                ax.set_xticks([])
+            continue
+        ax.axhline(1.0, color="#888888", ls=":", lw=1.5)
     if net.get_legend_handles_labels()[0]:   # not when no arm had a fund
         net.legend(loc="best", fontsize=LEGEND_SIZE)
     return fig

@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
+from matplotlib.axes import Axes
 
 from sim.configuration import compose
 from sim.markets.compute import DAYS_PER_MONTH
@@ -411,3 +412,68 @@ def test_a_one_month_run_is_drawn(name: str, arms: list[Arm]) -> None:
                 assert ax.get_legend() is None
     finally:
         plt.close(fig)
+
+
+def _texts(ax: Axes) -> list[str]:
+    """Texts written on ``ax``, but the numbers of the dotted shock lines."""
+    return [t.get_text() for t in ax.texts if not t.get_text().isdigit()]
+
+
+def test_empty_panels_say_why(arms: list[Arm]) -> None:
+    """A run with no fund drew "Fund returns" as two bare 0-1 axes, one with no enterprise
+    revenue an empty concentration panel with a legend of its absent lines. Empty panels
+    now say why, and legends name only lines that are drawn."""
+    import matplotlib.pyplot as plt
+
+    def legend(ax: Axes) -> list[str]:
+        leg = ax.get_legend()
+        return [t.get_text() for t in leg.get_texts()] if leg else []
+
+    no_funds = [Arm(a.name, a.label, [dataclasses.replace(r, funds=r.funds.iloc[:0])
+                                      for r in a.runs]) for a in arms]
+    no_invest = [Arm(a.name, a.label, [dataclasses.replace(
+        r, funds=r.funds.assign(gross_multiple=float("nan"))) for r in a.runs]) for a in arms]
+    no_revenue = [Arm(a.name, a.label, [dataclasses.replace(r, metrics=r.metrics.assign(
+        giant_revenue_share=float("nan"), hhi_enterprise_revenue=float("nan")))
+        for r in a.runs]) for a in arms]
+    no_hhi = [Arm(a.name, a.label, [dataclasses.replace(r, metrics=r.metrics.assign(
+        giant_revenue_share=0.5, hhi_enterprise_revenue=float("nan"))) for r in a.runs])
+        for a in arms]
+    no_contracts = [Arm(a.name, a.label, [dataclasses.replace(
+        r, events=r.events[r.events["kind"] != "contract_signed"]) for r in a.runs])
+        for a in arms]
+    figures = []
+    try:
+        fig = REPORT_PLOTS["fund_returns"].build(no_funds)
+        figures.append(fig)
+        for ax in fig.axes:
+            assert _texts(ax) == ["no fund\nin these runs"] and not ax.collections
+            assert ax.get_legend() is None and not ax.get_yticks().size
+        fig = REPORT_PLOTS["fund_returns"].build(no_invest)
+        figures.append(fig)
+        net, gross = fig.axes
+        assert _texts(net) == [] and net.collections and legend(net)
+        assert _texts(gross) == ["no fund invested\nin these runs"] and not gross.collections
+        fig = REPORT_PLOTS["concentration"].build(no_revenue)
+        figures.append(fig)
+        top, bottom = fig.axes
+        assert _texts(top) == ["no enterprise revenue in these runs"]
+        assert top.get_legend() is None
+        assert legend(bottom) == ["average API price", "3-year funds", "5-year funds"]
+        fig = REPORT_PLOTS["concentration"].build(no_hhi)
+        figures.append(fig)
+        top, bottom = fig.axes
+        assert _texts(top) == []
+        assert legend(top) == ["giants' share of enterprise revenue", "3-year funds",
+                               "5-year funds"]
+        assert legend(bottom) == ["average API price"]
+        fig = REPORT_PLOTS["vertical"].build(no_contracts)
+        figures.append(fig)
+        (ax,) = fig.axes
+        assert _texts(ax) == ["no contract signed in a vertical domain in these runs"]
+        assert ax.get_legend() is None
+        for fig in figures:
+            fig.canvas.draw()
+    finally:
+        for fig in figures:
+            plt.close(fig)
