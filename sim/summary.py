@@ -203,7 +203,9 @@ def summarise(
             "listed_final": int((outcomes == Outcome.IPO).sum()),
             "survivors": int(outcomes.isin(IN_BUSINESS).sum()),
             "independent_builders_peak": int(builders.max()),
-            "independent_builders_peak_month": int(metrics.loc[builders.idxmax(), "month"]),
+            # undefined (null) when there never was a builder: the first month is no peak
+            "independent_builders_peak_month": int(metrics.loc[builders.idxmax(), "month"])
+            if builders.max() > 0 else math.nan,
             "independent_builders_month_36": metric_at(metrics, "independent_builders", 36),
             "independent_builders_final": int(builders.iloc[-1]),
             "pivots": int(kinds.get("pivot", 0)),

@@ -159,6 +159,15 @@ def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tab
     assert all(v is None for v in summary["adoption_month_24"].values())
 
 
+def test_a_run_without_model_builders_has_no_peak_month() -> None:
+    """With no startup founded there is never an independent builder: the peak month of an
+    all-zero count was its first month, which summary.json gave as a date (month 0)."""
+    summary = simulate(small_config("horizon_months=12", "buyers.count=50",
+                                "startups.base_founding_rate=0")).summary
+    assert summary["startups"]["independent_builders_peak"] == 0
+    assert summary["startups"]["independent_builders_peak_month"] is None
+
+
 def test_a_segment_with_no_buyers_has_no_adoption_rather_than_none_adopting(tmp_path) -> None:
     """All buyers in one segment: the others' adoption is undefined (null in the metrics
     and the summary, no line in the plot), not 0, which read as a segment that refused

@@ -429,6 +429,7 @@ def test_no_builders_have_no_peak_month(small_tables: Tables) -> None:
     result = answer(pred, [_arm("a", [none])])
     assert result.option is None and result.counts == (0,) * len(pred.options)
     assert "gave no value for 'When independent builders peaked'" in result.text
+    assert "never happened in these runs" in result.text   # not "the horizon may be too short"
     some = RunOutputs(Path("."), small_tables.events, small_tables.metrics, small_tables.funds,
                       small_tables.summary)
     builders = small_tables.metrics["independent_builders"]

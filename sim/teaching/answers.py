@@ -57,7 +57,8 @@ def answer(pred: Prediction, arms: list[Arm]) -> Answer:
     if finite.size == 0:
         return Answer(pred, tuple(vals), math.nan, None, tuple(counts),
                       f"The runs gave no value for '{label}', so this question has no answer "
-                      "here (the horizon may be too short).")
+                      "here: what it measures never happened in these runs (no builder, no "
+                      "fund), or the runs ended before the month it reads.")
     mean = float(finite.mean())
     chosen = pred.option_index(mean)
 
