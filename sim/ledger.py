@@ -18,6 +18,8 @@ import numpy as np
 from sim.sums import left_sum
 
 CNY_PER_MCNY = 1_000_000
+#: One CNY in million CNY: the ledger moves whole CNY, so a smaller amount moves nothing.
+ONE_CNY_MCNY = 1 / CNY_PER_MCNY
 #: Whole CNY below which a float64 amount converts to an int64 exactly (2**53: every
 #: integer up to it is a float64); larger amounts are moved one at a time, as Python ints.
 EXACT_CNY_BELOW = 2.0**53

@@ -586,6 +586,29 @@ def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
     assert read == [sheet.startup for sheet in sheets]   # none read below the hurdle or after
 
 
+def test_a_fund_whose_dry_powder_is_rounding_dust_offers_no_term_sheet() -> None:
+    """Cash less what is reserved and the fee reserve can leave 1e-14 million CNY, which
+    adding to what is reserved does not change: such a fund led round after round with
+    term sheets of 1e-14 (in a hot market, 23 of them in the seed-7 baseline), and its
+    dust stakes were later sold in secondaries for 1e-14. Below one CNY, the ledger's
+    unit, a fund has nothing to offer."""
+    model = MarketModel(small_config())
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    free = fund.dry_powder()
+    reserved = free
+    while fund.spending_power() - reserved - fund.fee_reserve() <= 0:
+        reserved = float(np.nextafter(reserved, 0.0))   # the largest reserve leaving some
+    fund._reserved = reserved
+    assert 0 < fund.dry_powder() < 1e-12
+    w.funding.register_startup("startup:0")
+    w.funding.request(RaiseRequest("startup:0", 30.0, 90.0, fund.hurdle + 1, 0, 0.0))
+    w.funding.open_book()
+    fund.invest()
+    assert w.funding._term_sheets == [] and not w.funding.has_lead("startup:0")
+
+
 def test_a_funds_gross_multiple_counts_stakes_bought_and_sold_not_fees_or_idle_cash(
         monkeypatch) -> None:
     """Invested is what the fund paid for stakes (rounds and secondaries bought), exit

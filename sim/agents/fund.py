@@ -23,7 +23,7 @@ import simpy
 
 from sim.config import FundsConfig
 from sim.events import ActorType, EventKind
-from sim.ledger import AccountFlows
+from sim.ledger import ONE_CNY_MCNY, AccountFlows
 from sim.markets.funding import LPS, Commitment, FundTerms
 from sim.messages import TermSheet
 from sim.sums import left_sum
@@ -239,7 +239,11 @@ class Fund:
         max_position = c.max_position_share * self.size_mcny
         for k in clearing:
             dry_powder = cash - self._reserved - fee_reserve   # :meth:`dry_powder`
-            if dry_powder <= 0:   # it only shrinks: no ticket for this or any later request
+            # It only shrinks: no ticket for this or any later request. Below one CNY it is
+            # the rounding left of cash less what is kept back, which no ticket can spend
+            # (adding 1e-14 to what is reserved leaves it as it was): such a fund led rounds
+            # with term sheets of 1e-14, one after another.
+            if dry_powder < ONE_CNY_MCNY:
                 break
             req = requests[k]
             room = req.target_mcny - f.committed(req.startup)
@@ -247,7 +251,7 @@ class Fund:
             share = f.ticket_share(lead)
             position = max_position - f.cost_basis(self.id, req.startup)
             ticket = min(share * req.target_mcny, room, position, dry_powder)
-            if ticket <= 0:
+            if ticket < ONE_CNY_MCNY:   # nothing the ledger could move (a full round's residue)
                 continue
             f.commit(TermSheet(self.id, req.startup, ticket, lead))
             self._reserved += ticket
