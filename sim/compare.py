@@ -78,9 +78,6 @@ MIN_RESAMPLES, MAX_RESAMPLES = 100, 1_000_000
 DEFAULT_BOOTSTRAP_SEED = 0
 #: The band drawn around each arm's mean in overlay plots: central 90% of replications.
 BAND_LOW_Q, BAND_HIGH_Q = 0.05, 0.95
-#: Overlay series of at most this many months are drawn with a marker at each month: a line
-#: through one point (a 1-month run) draws nothing, and a few months read better as points.
-MARKERS_UP_TO = 12
 
 #: Below this many replications (the pairs when paired, else the smaller arm's) a difference's
 #: interval is Student's t: the paired-t interval of the mean difference, or Welch's
@@ -535,7 +532,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import STYLE
+    from sim.plots import FEW_POINTS, STYLE
     from sim.sweep.plots import colours
 
     with plt.rc_context(STYLE):
@@ -546,7 +543,9 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     for arm, colour in zip(arms, colours(len(arms)), strict=True):
         data = arm.metrics.pivot_table(index="date", columns="seed", values=metric)
         t = pd.to_datetime(data.index)
-        marker = "o" if len(t) <= MARKERS_UP_TO else None
+        # a line through one point (a 1-month run) draws nothing; a few months read
+        # better as points, as in every plot (sim.plots.FEW_POINTS)
+        marker = "o" if len(t) <= FEW_POINTS else None
         ax.plot(t, data.mean(axis=1), color=colour, lw=2, marker=marker, ms=6,
                 label=f"{arm.label} (n={arm.n})")
         if arm.n > 1 and not data.empty:   # empty: undefined in every month (no revenue yet)

@@ -30,7 +30,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
-from sim.plots import COLOURS, STYLE  # noqa: E402
+from sim.plots import COLOURS, FEW_POINTS, STYLE  # noqa: E402
 from sim.teaching.arms import Arm, common_start  # noqa: E402
 from sim.teaching.calendar import month_date, month_label  # noqa: E402
 
@@ -53,7 +53,6 @@ KEY_MARGIN = 0.03  # share of the figure's width kept free right of the key (the
                    # may still move the panels a little after the key is wrapped)
 ROW_IN = 3.9
 BLOCK_MONTHS = 3
-FEW_POINTS = 6     # a monthly line of this many points or fewer gets a marker at each
 SHORT_MONTHS = 6   # runs spanning fewer months get month ticks and a month's margin
 
 
