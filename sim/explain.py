@@ -14,6 +14,7 @@ pivot; and how it ended, with the proximate cause the model recorded. Bad input
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -24,7 +25,14 @@ import pandas as pd
 
 from sim import commands
 from sim.commands import OneLineError, OneLineParser
-from sim.outputs import OutputError, RunOutputs, directories_below, is_complete, read_run
+from sim.outputs import (
+    CONFIG,
+    OutputError,
+    RunOutputs,
+    directories_below,
+    is_complete,
+    read_run,
+)
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 from sim.teaching.timeline import actor_name, describe_startups, money
 
@@ -402,9 +410,9 @@ def _invested_line(fund: pd.Series) -> str:
     passed = f", passed {money(in_kind)} to its LPs in kind" if in_kind > 0 else ""
     still = f", and holds stakes worth {money(held)} at their last rounds" if held > 0 else ""
     return (f"It invested {money(invested)} ({100 * float(fund['invested_share']):.0f}% of its "
-            f"commitment) and got {money(float(fund['exit_proceeds_mcny']))} back for stakes "
-            f"it sold{passed}{still}: {float(fund['gross_multiple']):.2f} times what it "
-            "invested.")
+            f"commitment) and got {money(float(fund['exit_proceeds_mcny']))} back from its "
+            f"exits (stakes sold in secondaries, startups acquired or listed){passed}{still}: "
+            f"{float(fund['gross_multiple']):.2f} times what it invested.")
 
 
 # ---------------------------------------------------------------- buyers
@@ -472,8 +480,20 @@ def _ranges(actors: Iterable[str]) -> str:
     return "; ".join(parts)
 
 
-def resolve_actor(events: pd.DataFrame, text: str) -> str:
-    """A full actor id from 'startup:17', '17', 'startup 17', 'Baidu' or 'giant:Baidu'."""
+def _buyer_count(run: RunOutputs) -> int | None:
+    """The run's ``buyers.count`` from its config.json; None if it cannot be read (a run
+    written before the file, or a damaged one: the story does not need it)."""
+    try:
+        config = json.loads((run.path / CONFIG).read_text(encoding="utf-8"))
+        return int(config["buyers"]["count"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def resolve_actor(events: pd.DataFrame, text: str, buyers: int | None = None) -> str:
+    """A full actor id from 'startup:17', '17', 'startup 17', 'Baidu' or 'giant:Baidu';
+    ``buyers``, the run's buyer count if known, tells a buyer that never acted from one
+    the run never had."""
     actors = known_actors(events)
     raw = text.strip()
     candidate = re.sub(r"^(startup|fund|buyer|giant)\s+", r"\1:", raw, flags=re.IGNORECASE)
@@ -488,6 +508,11 @@ def resolve_actor(events: pd.DataFrame, text: str) -> str:
     key = candidate.partition(":")[2] if candidate.startswith("giant:") else candidate
     if key.lower() in by_name:
         return by_name[key.lower()]
+    if kind.lower() == "buyer" and ident.isdigit() and buyers is not None \
+            and int(ident) >= buyers:
+        have = f"buyer:0 to buyer:{buyers - 1}" if buyers > 1 else "buyer:0 only"
+        raise ExplainError(f"buyer:{int(ident)} is not in this run: it has {buyers:,} "
+                           f"buyer{'s' if buyers != 1 else ''} ({have})")
     if kind.lower() == "buyer" and ident.isdigit():   # most buyers never act: say so
         acted = sorted(int(a.partition(":")[2]) for a in actors if a.startswith("buyer:"))
         examples = ", ".join(f"buyer:{i}" for i in acted[:3])
@@ -601,7 +626,7 @@ def main(argv: list[str] | None = None) -> None:
         for actor, why in rows:
             print(f"  {actor.ljust(width)}  {why}")
         return
-    actor = resolve_actor(run.events, args.actor)
+    actor = resolve_actor(run.events, args.actor, _buyer_count(run))
     for sentence in story(run, actor):
         print(sentence)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -10,7 +11,15 @@ import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 
-from sim.explain import ExplainError, known_actors, main, notable, resolve_actor, story
+from sim.explain import (
+    ExplainError,
+    _buyer_count,
+    known_actors,
+    main,
+    notable,
+    resolve_actor,
+    story,
+)
 from sim.outputs import EVENTS, RunOutputs, read_run
 from sim.teaching.calendar import month_label, month_with_index
 
@@ -124,6 +133,10 @@ def test_fund_story_matches_its_row(run: RunOutputs) -> None:
     assert lines[-2].startswith(f"It invested {_money(float(row['invested_mcny']))} "
                                 f"({100 * row['invested_share']:.0f}% of its commitment)")
     assert lines[-2].endswith(f": {row['gross_multiple']:.2f} times what it invested.")
+    # exit proceeds count acquisitions and listings too: "back for stakes it sold" gave a
+    # sum beside the secondaries' own ("sold 4 stakes for 50 million", then "got 59 back")
+    assert f"got {_money(float(row['exit_proceeds_mcny']))} back from its exits (stakes sold " \
+           "in secondaries, startups acquired or listed)" in lines[-2]
     idle = run.funds[run.funds["invested_mcny"] == 0]
     if not idle.empty:
         assert story(run, str(idle["fund"].iloc[0]))[-2].startswith("It invested nothing")
@@ -239,3 +252,18 @@ def test_a_buyer_that_never_acted_in_a_run_where_none_did(run: RunOutputs) -> No
     one = e[e["actor"].astype(str).str.startswith("buyer:")].iloc[:1]
     with pytest.raises(ExplainError, match=r"; 1 buyer has, e\.g\. buyer:\d+$"):
         resolve_actor(pd.concat([quiet, one]), "buyer:999999")
+
+
+def test_a_buyer_the_run_never_had_is_not_one_that_never_acted(
+        run: RunOutputs, capsys: pytest.CaptureFixture[str]) -> None:
+    """buyer:5 of a one-buyer run was said to have "no events in this run"; the run's
+    config.json says how many buyers it has."""
+    with pytest.raises(ExplainError, match=r"^buyer:999999 is not in this run: it has 1 "
+                                           r"buyer \(buyer:0 only\)$"):
+        resolve_actor(run.events, "buyer:999999", buyers=1)
+    with pytest.raises(ExplainError, match=r"it has 300 buyers \(buyer:0 to buyer:299\)$"):
+        resolve_actor(run.events, "buyer:999999", buyers=300)
+    count = json.loads((run.path / "config.json").read_text())["buyers"]["count"]
+    assert _buyer_count(run) == count
+    assert f"buyer:{count} is not in this run: it has {count:,} buyers" in _error(
+        capsys, [str(run.path), f"buyer:{count}"])
