@@ -619,7 +619,10 @@ def display_rows(table: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-HEADERS = ["outcome", "arm", "n", "mean", "difference", "95% CI", "pairing", "interval"]
+def headers(confidence: float) -> list[str]:
+    """The summary table's column names, the interval's level among them."""
+    return ["outcome", "arm", "n", "mean", "difference", f"{round(100 * confidence)}% CI",
+            "pairing", "interval"]
 
 
 def interval_rule() -> str:
@@ -707,7 +710,7 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "`interval` says which each row used. `*` marks an interval that excludes 0. "
               "With fewer than two replications there is no interval.",
               "", "## Key outcomes", ""]
-    lines += ["| " + " | ".join(HEADERS) + " |",
+    lines += ["| " + " | ".join(headers(confidence)) + " |",
               "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")

@@ -245,6 +245,10 @@ def test_compare_command_prints_and_writes_under_the_output_root(
     assert "# baimo comparison" in md and "| model releases |" in md and "paired" in md
     assert "| pairing | interval |" in md and "| paired | paired t |" in md
     assert f"Below {T_BELOW_N} replications" in md and "Welch" in md
+    assert "| difference | 95% CI |" in md
+    run_main([str(a), str(b), "--resamples", "999", "--no-plots", "--confidence", "0.9"], capsys)
+    (ninety,) = (d for d in (output_root / "compare").iterdir() if d != directory)
+    assert "| difference | 90% CI |" in (ninety / SUMMARY_MD).read_text()   # it said 95%
 
 
 def test_overlay_plots_draw_each_arm_with_its_band(sweeps: tuple[Path, Path]) -> None:
