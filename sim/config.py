@@ -516,13 +516,17 @@ def _check_cross(cfg: BaimoConfig) -> None:
     h = cfg.horizon_months
     # A short run meets the default schedule's later events: the message says how to go
     # without them.
-    for key, events in (("hype.shocks", cfg.hype.shocks),
-                        ("compute.export_controls", cfg.compute.export_controls)):
-        for i, event in enumerate(events):
-            _require(event.month < h,
-                     f"{key}[{i}].month={fmt_number(event.month)} ({event.label}) is past the "
-                     f"horizon; allowed 0 to {h - 1} (horizon_months={h}); leave it out of "
-                     f"{key} for a shorter run ({key}=[] for none)")
+    late = [(key, i, event) for key, events in (("hype.shocks", cfg.hype.shocks),
+                                                ("compute.export_controls",
+                                                 cfg.compute.export_controls))
+            for i, event in enumerate(events) if not event.month < h]
+    if late:   # the first named in full, the others too: not found one fix at a time
+        key, i, event = late[0]
+        also = "; also past it: " + ", ".join(f"{k}[{j}] ({e.label})" for k, j, e in late[1:]) \
+            if len(late) > 1 else ""
+        raise ConfigError(f"{key}[{i}].month={fmt_number(event.month)} ({event.label}) is past "
+                          f"the horizon; allowed 0 to {h - 1} (horizon_months={h}); leave it out "
+                          f"of {key} for a shorter run ({key}=[] for none){also}")
     _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
     problem = start_date_problem(cfg.start_date, cfg.horizon_months)
     _require(problem is None, str(problem))

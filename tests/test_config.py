@@ -40,6 +40,11 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("horizon_months=6", "compute.export_controls[0].month=10.5 (Export controls "
          "(Oct 2023)) is past the horizon; allowed 0 to 5 (horizon_months=6); leave it out "
          "of compute.export_controls for a shorter run (compute.export_controls=[] for none)"),
+        # every event past the horizon in one line: a 1-month run met them one fix at a time
+        ("horizon_months=1", "hype.shocks[1].month=3.5 (GPT-4) is past the horizon; allowed 0 "
+         "to 0 (horizon_months=1); leave it out of hype.shocks for a shorter run "
+         "(hype.shocks=[] for none); also past it: compute.export_controls[0] (Export "
+         "controls (Oct 2023))"),
         ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
         # OmegaConf would read any integer as a truth value
         ("compute.made_to_order=2", "compute.made_to_order=2: allowed true or false"),
