@@ -114,12 +114,14 @@ def frame_single_date(axes: list[plt.Axes], dates: pd.Series) -> None:
         ax.set_xlim(low, high)
 
 
-def write_note(ax: plt.Axes, text: str, axes: tuple[Literal["x", "y"], ...] = ("x", "y")) \
-        -> None:
-    """Write ``text`` across ``ax``, which shows nothing, and hide the ticks and grid of
-    ``axes``: the range matplotlib gives an empty axis (-0.04 to 0.04) reads as data."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=12,
-            color="#555555", wrap=True)
+def write_note(ax: plt.Axes, text: str, axes: tuple[Literal["x", "y"], ...] = ("x", "y"),
+               size: float = 12) -> None:
+    """Write ``text`` (font ``size``) across ``ax``, which shows nothing, on white over what
+    crosses the panel (a shock's dotted line), and hide the ticks and grid of ``axes``: the
+    range matplotlib gives an empty axis (-0.04 to 0.04) reads as data."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=size,
+            color="#555555", wrap=True, zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     for axis in axes:
         ax.grid(False, axis=axis)
         if axis == "x":

@@ -30,7 +30,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
-from sim.plots import COLOURS, FEW_POINTS, STYLE  # noqa: E402
+from sim.plots import COLOURS, FEW_POINTS, STYLE, write_note  # noqa: E402
 from sim.teaching.arms import Arm, common_start  # noqa: E402
 from sim.teaching.calendar import month_date, month_label  # noqa: E402
 
@@ -150,9 +150,7 @@ def _has_values(arms: list[Arm], column: str) -> bool:
 
 def _say_empty(ax: plt.Axes, text: str) -> None:
     """Write on an empty panel why it is empty (and drop its meaningless y ticks)."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
-            fontsize=LEGEND_SIZE + 2, color="#555555", zorder=5,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+    write_note(ax, text, axes=("y",), size=LEGEND_SIZE + 2)
     ax.set_yticks([])
 
 
