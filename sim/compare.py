@@ -532,7 +532,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import FEW_POINTS, STYLE
+    from sim.plots import FEW_POINTS, STYLE, draw_band
     from sim.sweep.plots import colours
 
     with plt.rc_context(STYLE):
@@ -550,10 +550,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
                 label=f"{arm.label} (n={arm.n})")
         if arm.n > 1 and not data.empty:   # empty: undefined in every month (no revenue yet)
             low, high = data.quantile(BAND_LOW_Q, axis=1), data.quantile(BAND_HIGH_Q, axis=1)
-            if len(t) == 1:   # a band over one month has no width: draw it as a bar
-                ax.vlines(t, low, high, color=colour, lw=8, alpha=0.3)
-            else:
-                ax.fill_between(t, low, high, color=colour, alpha=0.18)
+            draw_band(ax, t, low, high, colour, alpha=0.18, bar_alpha=0.3)
     ax.set_xlabel("date")
     ax.set_ylabel(label)
     ax.grid(alpha=0.3)

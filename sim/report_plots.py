@@ -30,7 +30,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
-from sim.plots import COLOURS, FEW_POINTS, STYLE, write_note  # noqa: E402
+from sim.plots import COLOURS, FEW_POINTS, STYLE, draw_band, write_note  # noqa: E402
 from sim.teaching.arms import Arm, common_start  # noqa: E402
 from sim.teaching.calendar import month_date, month_label  # noqa: E402
 
@@ -107,10 +107,8 @@ def _line(ax: plt.Axes, arm: Arm, i: int, column: str | Callable[[pd.DataFrame],
     mean, low, high = _nan_stats(vals)
     few = len(t) <= FEW_POINTS   # a line of one point draws nothing: a marker shows it
     ax.plot(t, mean, color=colour, ls=_style(i), lw=lw, marker="o" if few else None, ms=7)
-    if vals.shape[0] > 1 and len(t) == 1:   # a band of one point has no width
-        ax.vlines(t, low, high, color=colour, alpha=0.3, lw=8)
-    elif vals.shape[0] > 1:
-        ax.fill_between(t, low, high, color=colour, alpha=0.15, lw=0)
+    if vals.shape[0] > 1:
+        draw_band(ax, t, low, high, colour, alpha=0.15, bar_alpha=0.3)
 
 
 def _nan_stats(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

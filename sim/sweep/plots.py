@@ -23,6 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim.plots import (  # noqa: E402
     STYLE,
+    draw_band,
     frame_single_date,
     mark_few_points,
     save_all,
@@ -231,11 +232,8 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         data = m[m["setting"] == setting].pivot(index="date", columns="job", values=metric)
         t = pd.to_datetime(data.index)
         for (lo, hi), alpha in (((LOW_Q, HIGH_Q), 0.15), ((INNER_LOW_Q, INNER_HIGH_Q), 0.3)):
-            band = data.quantile(lo, axis=1), data.quantile(hi, axis=1)
-            if len(t) == 1:   # a band one date wide has no area: a bar at the date
-                ax.vlines(t, *band, color=colour, alpha=alpha, lw=SINGLE_DATE_BAND_WIDTH)
-            else:
-                ax.fill_between(t, *band, color=colour, alpha=alpha, lw=0)
+            draw_band(ax, t, data.quantile(lo, axis=1), data.quantile(hi, axis=1), colour,
+                      alpha, bar_width=SINGLE_DATE_BAND_WIDTH)
         ax.plot(t, data.median(axis=1), color=colour, lw=2)
         mark_few_points(ax)
         frame_single_date([ax], pd.Series(t))
