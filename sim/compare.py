@@ -46,6 +46,7 @@ from sim.outputs import (
     OutputError,
     fresh_dir,
     is_complete,
+    looks_like_run,
     mark_complete,
     output_root,
     write_json,
@@ -187,12 +188,6 @@ def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
     return arms
 
 
-def _is_run(path: Path) -> bool:
-    """Whether ``path`` is (or was meant to be) a run directory: finished or not."""
-    return (path / COMPLETE).exists() or (path / "summary.json").exists() \
-        or (path / "events.parquet").exists()
-
-
 def _natural(name: str) -> list[Any]:
     """Sort key: rep-2 before rep-10."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part)
@@ -204,9 +199,9 @@ def _run_children(path: Path) -> list[Path]:
     CompareError for a directory among them that is no run (an interrupted run's)."""
     children = sorted((c for c in path.iterdir() if c.is_dir() and not c.name.startswith(".")),
                       key=lambda c: _natural(c.name))
-    runs = [c for c in children if _is_run(c)]
+    runs = [c for c in children if looks_like_run(c)]
     if runs and len(runs) < len(children):
-        other = next(c for c in children if not _is_run(c))
+        other = next(c for c in children if not looks_like_run(c))
         raise CompareError(f"{other}: not a run directory (no summary.json or {COMPLETE}), "
                            f"but {path} holds runs: a run that never started? remove it or "
                            "rerun it")
@@ -268,7 +263,7 @@ def load_arms(paths: list[Path]) -> list[Arm]:
             for setting, outcomes, metrics in _load_sweep(path):
                 label = name if not setting else f"{name}[{setting_label(setting)}]"
                 arms.append(Arm(label, path, "sweep", setting, outcomes, metrics))
-        elif _is_run(path):
+        elif looks_like_run(path):
             outcomes, metrics = _load_run(path)
             arms.append(Arm(name, path, "run", "", outcomes, metrics))
         elif (teach := _teach_directory(path)) is not None:

@@ -194,6 +194,19 @@ def is_complete(run_dir: Path) -> bool:
     return (run_dir / COMPLETE).is_file()
 
 
+#: The files a run writes (its plots aside).
+CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
+
+
+def looks_like_run(path: Path) -> bool:
+    """A directory holding any part of a run's output, finished or not (a COMPLETE marker, a
+    file of the contract, or one still being written under its temporary name)."""
+    if (path / COMPLETE).exists():
+        return True
+    return any((path / f).exists() for f in CONTRACT_FILES) or \
+        any(p.name.startswith(tuple(f".{f}." for f in CONTRACT_FILES)) for p in path.iterdir())
+
+
 #: How many levels below a directory it was given a reader (baimo-report, baimo-explain)
 #: looks for runs: as deep as baimo's writers put them. A sweep's jobs sit one level below
 #: it (``<sweep>/<job>``: a job's name holds no separator, sim.sweep.spec), a single run one

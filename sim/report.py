@@ -37,15 +37,12 @@ from sim.commands import OneLineParser
 from sim.outputs import (
     COMPLETE,
     CONFIG,
-    EVENTS,
-    FUNDS,
-    METRICS,
     RUN_DEPTH,
-    SUMMARY,
     SWEEP_TABLE,
     OutputError,
     directories_below,
     is_complete,
+    looks_like_run,
     names_a_place_inside,
     read_run,
 )
@@ -63,7 +60,6 @@ from sim.teaching.packs import Pack, PackError, load_pack
 from sim.teaching.runner import MANIFEST, fresh_dir, output_root
 
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
-CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
 MAX_LABEL = 70
 MAX_PLOT_ARMS = 4  # one line style each (sim.report_plots.ARM_STYLES)
 FIGURE_DPI = 90
@@ -90,14 +86,6 @@ class Source:
 
 
 # ---------------------------------------------------------------- reading sources
-
-
-def _looks_like_run(path: Path) -> bool:
-    """A directory holding any part of a run's output (finished or not)."""
-    if (path / COMPLETE).exists():
-        return True
-    return any((path / f).exists() for f in CONTRACT_FILES) or \
-        any(p.name.startswith(tuple(f".{f}." for f in CONTRACT_FILES)) for p in path.iterdir())
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
@@ -323,7 +311,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
 
         raise OutputError(f"{path}: the job failed (see {path / FAILED} and its log); nothing "
                           "to report")
-    if _looks_like_run(path):
+    if looks_like_run(path):
         run = read_run(path)
         return Source("run", path, [Arm("run", "this run", [run])])
     if (path / SWEEP_TABLE).exists():
@@ -334,7 +322,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
             finished.append(sub)
         elif _failed(sub):
             failed.append(sub)
-        elif _looks_like_run(sub):
+        elif looks_like_run(sub):
             unfinished.append(sub)
     if not finished and not failed and not unfinished:
         raise OutputError(f"{path}: no runs found (no subdirectory down to {RUN_DEPTH} levels "
