@@ -13,7 +13,8 @@ Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
 ``<output root>/compare/<timestamp>/``::
 
     comparison.parquet   one row per outcome and arm: n, mean, sd, difference, CI, paired,
-                         significant, interval (which method gave the CI), note
+                         significant, interval (which method gave the CI), note,
+                         left_out (undefined replications the difference left out)
     outcomes.parquet     the per-replication outcomes of every arm (what the CIs rest on)
     compare.json         inputs, arms, seeds, pairing, method settings
     summary.md           the table and notes in Markdown
@@ -469,11 +470,55 @@ def _undefined(samples: list[tuple[str, np.ndarray]]) -> str:
     return f"undefined in {' and '.join(parts)}" if parts else ""
 
 
+def defined(ref: np.ndarray, other: np.ndarray, is_paired: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The replications a difference rests on: the pairs defined (not NaN) in both arms, or
+    each arm's defined values when unpaired; an arm's mean skips its undefined values too."""
+    if is_paired:
+        keep = ~np.isnan(ref) & ~np.isnan(other)
+        return ref[keep], other[keep]
+    return ref[~np.isnan(ref)], other[~np.isnan(other)]
+
+
+def _left_out_note(undefined: str, pairs: int, kept: int, is_paired: bool) -> str:
+    """What a difference over the defined replications left out (comparison.parquet's
+    ``left_out``): "left out 1 of 4 pairs: undefined in 1 of 4 replications of B", or,
+    unpaired, "left out: undefined in ..."."""
+    if is_paired:
+        return f"left out {pairs - kept} of {pairs} pairs: {undefined}"
+    return f"left out: {undefined}"
+
+
+def _difference(ref: np.ndarray, other: np.ndarray, labels: tuple[str, str], is_paired: bool,
+                confidence: float, resamples: int, rng: np.random.Generator) -> dict[str, Any]:
+    """A non-reference row's difference fields: over the replications defined in both arms
+    (paired) or in each (unpaired), n/a when either arm has none left."""
+    undefined = _undefined(list(zip(labels, (ref, other), strict=True)))
+    a, b = defined(ref, other, is_paired)
+    if not len(a) or not len(b):
+        note = undefined if not is_paired or any(np.isnan(v).all() for v in (ref, other)) \
+            else f"no seed defined in both arms ({undefined})"
+        return dict(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=is_paired,
+                    significant=False, interval=NO_INTERVAL, note=note, left_out="")
+    low, high, method = difference_ci(a, b, is_paired, confidence, resamples, rng)
+    n = interval_n(a, b, is_paired)
+    significant = excludes_zero(low, high, method, n)
+    note = ""
+    if method == NO_INTERVAL:
+        note = "n<2" if n < 2 else "no interval"
+    elif method == NO_SPREAD and not significant and (low > 0 or high < 0):
+        note = f"n={n} < {MIN_EXACT_N}: not starred"
+    left = _left_out_note(undefined, len(ref), len(a), is_paired) if undefined else ""
+    return dict(diff=float(np.mean(b) - np.mean(a)), ci_low=low, ci_high=high,
+                paired=is_paired, significant=significant, interval=method, note=note,
+                left_out=left)
+
+
 def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFAULT_CONFIDENCE,
                   resamples: int = DEFAULT_RESAMPLES,
                   seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
     """One row per outcome and arm: n, mean, sd, difference from the reference arm, its CI
-    and the interval's method (``interval``; ``note`` says why a CI is missing or unstarred)."""
+    and the interval's method (``interval``; ``note`` says why a CI is missing or unstarred,
+    ``left_out`` which undefined replications the difference left out)."""
     rng = np.random.default_rng(seed)
     ref = arms[0]
     rows = []
@@ -488,7 +533,7 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
             }
             if i == 0:
                 row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=False,
-                           significant=False, interval="", note="")
+                           significant=False, interval="", note="", left_out="")
             else:
                 is_paired = paired(ref, arm)
                 if is_paired:
@@ -496,24 +541,8 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                     b = values.reindex(ref_values.sort_index().index).to_numpy()
                 else:
                     a, b = ref_values.to_numpy(), values.to_numpy()
-                undefined = _undefined([(ref.label, a), (arm.label, b)])
-                if undefined:
-                    row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan,
-                               paired=is_paired, significant=False, interval=NO_INTERVAL,
-                               note=undefined)
-                    rows.append(row)
-                    continue
-                low, high, method = difference_ci(a, b, is_paired, confidence, resamples, rng)
-                n = interval_n(a, b, is_paired)
-                significant = excludes_zero(low, high, method, n)
-                note = ""
-                if method == NO_INTERVAL:
-                    note = "n<2" if n < 2 else "no interval"
-                elif method == NO_SPREAD and not significant and (low > 0 or high < 0):
-                    note = f"n={n} < {MIN_EXACT_N}: not starred"
-                row.update(diff=float(np.mean(b) - np.mean(a)), ci_low=low, ci_high=high,
-                           paired=is_paired, significant=significant, interval=method,
-                           note=note)
+                row.update(_difference(a, b, (ref.label, arm.label), is_paired, confidence,
+                                       resamples, rng))
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -591,7 +620,8 @@ def _diff(row: pd.Series) -> str:
     if math.isnan(row["diff"]):
         return f"n/a ({row['note']})" if row["note"] else "n/a"
     sign = "+" if row["diff"] > 0 else ""
-    return f"{sign}{_num(row['diff'])}{' *' if row['significant'] else ''}"
+    left = f" ({row['left_out']})" if row["left_out"] else ""
+    return f"{sign}{_num(row['diff'])}{' *' if row['significant'] else ''}{left}"
 
 
 def _interval(row: pd.Series) -> str:
@@ -700,7 +730,10 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "difference; other arms are compared as two independent samples. "
               f"{interval_rule()} The bootstrap draws {resamples} resamples. The column "
               "`interval` says which each row used. `*` marks an interval that excludes 0. "
-              "With fewer than two replications there is no interval.",
+              "With fewer than two replications there is no interval. A replication whose "
+              "outcome is undefined (null) is left out of that outcome's mean and difference: "
+              "a paired difference uses the seeds defined in both arms, an unpaired one the "
+              "defined replications of each, and the difference says what it left out.",
               "", "## Key outcomes", ""]
     lines += ["| " + " | ".join(headers(confidence)) + " |",
               "|---|---|---:|---:|---:|---:|---|---|"]

@@ -173,8 +173,9 @@ def test_an_arm_whose_difference_is_undefined_is_not_the_reference() -> None:
     assert cells["tvpi", "no_funds"] == ["(reference)", "", "", ""]
     assert cells["tvpi", "no_startups"] == ["n/a (undefined in no_funds)", "n/a", "paired",
                                             "none"]
-    assert cells["dpi", "no_startups"][0] == \
-        "n/a (undefined in 1 of 2 replications of no_startups)"
+    assert cells["dpi", "no_startups"][:2] == [
+        "-0.5 (left out 1 of 2 pairs: undefined in 1 of 2 replications of no_startups)",
+        "n/a (n<2)"]
     assert cells["dpi", "third"][0] == "+0.05" and cells["dpi", "third"][3] == PAIRED_T
     assert not table["significant"].any()
     printed = io.StringIO()
@@ -182,6 +183,68 @@ def test_an_arm_whose_difference_is_undefined_is_not_the_reference() -> None:
     tvpi_line = next(line for line in printed.getvalue().splitlines()
                      if "undefined in no_funds" in line)
     assert tvpi_line.count("n/a (undefined in no_funds)") == 2    # both other arms
+
+
+def test_a_difference_leaves_out_undefined_replications_as_the_mean_does() -> None:
+    """An arm's mean skipped a replication with an undefined outcome, but its difference
+    was n/a if any one was undefined: 4 of 5 replications said nothing. The difference now
+    rests on the seeds defined in both arms (paired) or each arm's defined replications
+    (Welch), chosen and starred by the rules for the n it uses, and says what it left out."""
+    nan = float("nan")
+    seeds = list(range(T_BELOW_N))
+    rng = np.random.default_rng(7)
+    ref = 50 + rng.normal(0, 10, size=T_BELOW_N)
+    other = ref + 1 + rng.normal(0, 0.5, size=T_BELOW_N)
+    other[0] = nan
+    arms = [synthetic_arm("ref", seeds, x=list(ref), y=list(range(T_BELOW_N))),
+            synthetic_arm("paired", seeds, x=list(other), y=[nan, *range(1, T_BELOW_N)]),
+            synthetic_arm("welch", [s + 100 for s in seeds], x=list(other),
+                          y=[nan] * T_BELOW_N)]
+    table = compare_table(arms, ["x", "y"], resamples=999)
+    row = only_row(table, "x", "paired")   # 9 pairs left: paired t, not the bootstrap
+    assert row["paired"] and row["interval"] == PAIRED_T and row["significant"]
+    assert row["mean"] == pytest.approx(np.nanmean(other))
+    assert row["diff"] == pytest.approx(np.mean(other[1:] - ref[1:]))
+    ci = stats.ttest_rel(other[1:], ref[1:]).confidence_interval(0.95)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert row["left_out"] == "left out 1 of 10 pairs: undefined in 1 of 10 replications of " \
+        "paired"
+    row = only_row(table, "x", "welch")    # 10 and 9 replications: the smaller is below 10
+    assert not row["paired"] and row["interval"] == WELCH_T
+    ci = stats.ttest_ind(other[1:], ref, equal_var=False).confidence_interval(0.95)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert row["left_out"] == "left out: undefined in 1 of 10 replications of welch"
+    assert only_row(table, "y", "paired")["left_out"].startswith("left out 1 of 10 pairs")
+    row = only_row(table, "y", "welch")    # nothing left to compare: n/a, and why
+    assert np.isnan(row["diff"]) and row["note"] == "undefined in welch"
+    cells = {(r[0], r[1]): r[4] for r in display_rows(table)}
+    assert cells["x", "paired"].endswith(" * (left out 1 of 10 pairs: undefined in 1 of 10 "
+                                         "replications of paired)")
+    printed = io.StringIO()
+    print_table(table, 0.95, Console(file=printed, width=400))
+    assert "left out: undefined in 1 of 10 replications of welch" in printed.getvalue()
+
+
+def test_a_point_difference_is_starred_by_the_pairs_left() -> None:
+    """+2 in each of 5 seeds, one undefined: 4 pairs, fewer than MIN_EXACT_N, not starred."""
+    seeds = list(range(MIN_EXACT_N))
+    ref = [10.0 + 3 * k for k in seeds]
+    arms = [synthetic_arm("ref", seeds, x=ref),
+            synthetic_arm("few", seeds, x=[r + 2 for r in ref[:-1]] + [float("nan")])]
+    row = only_row(compare_table(arms, ["x"], resamples=999), "x", "few")
+    assert (row["ci_low"], row["ci_high"], row["interval"]) == (2, 2, NO_SPREAD)
+    assert not row["significant"] and row["note"] == f"n=4 < {MIN_EXACT_N}: not starred"
+    assert row["left_out"] == "left out 1 of 5 pairs: undefined in 1 of 5 replications of few"
+
+
+def test_paired_arms_with_no_seed_defined_in_both_have_no_difference() -> None:
+    nan = float("nan")
+    arms = [synthetic_arm("ref", [1, 2], x=[1.0, nan]),
+            synthetic_arm("other", [1, 2], x=[nan, 2.0])]
+    row = only_row(compare_table(arms, ["x"], resamples=999), "x", "other")
+    assert np.isnan(row["diff"]) and row["left_out"] == ""
+    assert row["note"] == "no seed defined in both arms (undefined in 1 of 2 replications of " \
+        "ref and 1 of 2 replications of other)"
 
 
 def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Path, Path]) -> None:
