@@ -209,38 +209,54 @@ def _failed(job: Path) -> bool:
 
 
 def _left_out(path: Path, failed: list[Path], unfinished: list[Path], total: int,
-              finished: int, skip_unfinished: bool) -> list[str]:
-    """Notes on the failed and unfinished runs a report leaves out; OutputError when it may
-    not leave them out: ``--skip-unfinished`` was not given, or nothing would be left (a
+              finished: int, skip_unfinished: bool, stale: list[Path] | None = None) -> list[str]:
+    """Notes on the failed, unfinished and stale runs a report leaves out; OutputError when it
+    may not leave them out: ``--skip-unfinished`` was not given, or nothing would be left (a
     sweep whose every job failed was called unfinished, and told to pass the flag that
-    it had been given)."""
+    it had been given). Stale jobs finished with a different configuration than the sweep's
+    (sim.sweep.aggregate.STATUS_STALE): they have their COMPLETE marker, and resuming the
+    sweep cannot redo them."""
     from sim.sweep.spec import FAILED
 
-    if not failed and not unfinished:
+    stale = stale or []
+    if not failed and not unfinished and not stale:
         return []
     broke = (f"{len(failed)} of {total} jobs failed (see their {FAILED} markers and logs, "
              f"e.g. {failed[0] / FAILED})") if failed else ""
     open_ = (f"{len(unfinished)} of {total} runs are unfinished (no {COMPLETE} marker), e.g. "
              f"{unfinished[0]}") if unfinished else ""
+    old = (f"{len(stale)} of {total} jobs are stale: finished with a different configuration "
+           f"than sweep.json records (the experiment, the overrides or conf/ changed), e.g. "
+           f"{stale[0]}") if stale else ""
+    why = "; ".join(p for p in (open_, broke, old) if p)
+    redo = "delete their directories and run the sweep again to redo them"
+    todo = ("finish or resume the sweep" if unfinished else
+            "rerun the sweep to redo them" if failed else redo)
+    if stale and todo != redo:
+        todo += f"; for the stale jobs, {redo}"
     if finished == 0:
-        if not unfinished:
+        if not unfinished and not stale:
             every = f"all {total} jobs" if total > 1 else "its only job"
             raise OutputError(f"{path}: {every} failed (see their {FAILED} markers and logs, "
                               f"e.g. {failed[0] / FAILED}); nothing to report")
-        raise OutputError(f"{path}: no run finished: {'; '.join(p for p in (open_, broke) if p)}"
-                          "; finish or resume the sweep")
+        if not stale:
+            raise OutputError(f"{path}: no run finished: {why}; {todo}")
+        raise OutputError(f"{path}: {why}; {todo}; nothing to report")
     if not skip_unfinished:
-        todo = "finish or resume the sweep" if unfinished else "rerun the sweep to redo them"
-        raise OutputError(f"{path}: {'; '.join(p for p in (open_, broke) if p)}; {todo}, or "
-                          "pass --skip-unfinished to leave them out")
+        raise OutputError(f"{path}: {why}; {todo}, or pass --skip-unfinished to leave them out")
     notes = [f"{len(unfinished)} unfinished run(s) were left out."] if unfinished else []
     if failed:
         notes.append(f"{len(failed)} failed job(s) were left out (see their {FAILED} markers).")
+    if stale:
+        notes.append(f"{len(stale)} stale job(s) (finished with a different configuration) "
+                     "were left out.")
     return notes
 
 
 def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     """A sweep whose aggregation wrote sweep.parquet: its jobs, grouped by setting."""
+    from sim.sweep.aggregate import STATUS_STALE
+
     table = path / SWEEP_TABLE
     try:
         jobs = pd.read_parquet(table)
@@ -256,11 +272,14 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     marked = np.array([(path / str(j) / COMPLETE).is_file() for j in jobs["job"]], dtype=bool)
     # the markers on disk decide (the table may predate jobs that finished since), except jobs
     # the aggregation found finished with a different configuration
-    done = marked & (jobs["status"].astype(str) != "stale").to_numpy(bool)
-    missing = [path / str(j) for j in jobs.loc[~done, "job"]]
+    old = marked & (jobs["status"].astype(str) == STATUS_STALE).to_numpy(bool)
+    done = marked & ~old
+    stale = [path / str(j) for j in jobs.loc[old, "job"]]
+    missing = [path / str(j) for j in jobs.loc[~marked, "job"]]
     failed = [j for j in missing if _failed(j)]
     unfinished = [j for j in missing if j not in failed]
-    notes = _left_out(path, failed, unfinished, len(jobs), int(done.sum()), skip_unfinished)
+    notes = _left_out(path, failed, unfinished, len(jobs), int(done.sum()), skip_unfinished,
+                      stale)
     arms = []
     finished = jobs[done].sort_values("replication", kind="stable")
     design = _design(path)
@@ -727,7 +746,9 @@ def main(argv: list[str] | None = None) -> None:
                         type=commands.path_argument("a run directory, a directory of runs (a "
                                                     "sweep) or a baimo-teach directory"))
     parser.add_argument("--skip-unfinished", action="store_true",
-                        help="leave out runs of a sweep that have no COMPLETE marker")
+                        help="leave out a sweep's runs that have no COMPLETE marker, failed "
+                             "jobs, and stale ones (finished with a different configuration "
+                             "than sweep.json records)")
     args = parser.parse_args(argv)
     try:
         source = load_source(args.directory, skip_unfinished=args.skip_unfinished)

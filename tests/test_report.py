@@ -301,6 +301,42 @@ def test_failed_jobs_are_not_called_unfinished(
     assert "the job failed" in _error(capsys, [str(jobs[0])])
 
 
+def test_stale_jobs_are_not_called_unfinished(
+        sweep_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A job the aggregation found finished with a different configuration than sweep.json
+    records ("stale": the experiment, the overrides or conf/ changed) has its COMPLETE
+    marker, but the report said "1 of 4 runs are unfinished (no COMPLETE marker)" and "finish
+    or resume the sweep", which cannot redo it. It is now named for what it is."""
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    sweep = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, sweep)
+    jobs = sorted(sweep.iterdir())
+    pd.DataFrame({"job": [j.name for j in jobs], "setting": [j.name.split(",")[0] for j in jobs],
+                  "replication": [int(j.name[-1]) for j in jobs], "seed": 0,
+                  "status": ["stale", "complete", "complete", "complete"],
+                  "error": None}).to_parquet(sweep / "sweep.parquet")
+    err = _error(capsys, [str(sweep)])
+    assert "unfinished" not in err.removesuffix("pass --skip-unfinished to leave them out\n")
+    assert (f"1 of 4 jobs are stale: finished with a different configuration than sweep.json "
+            f"records (the experiment, the overrides or conf/ changed), e.g. {jobs[0]}") in err
+    assert "delete their directories and run the sweep again to redo them" in err
+    _, text = _report(capsys, [str(sweep), "--skip-unfinished"])
+    assert "3 run(s)" in text and "unfinished" not in text
+    assert "1 stale job(s) (finished with a different configuration) were left out." in text
+    (jobs[1] / COMPLETE).unlink()   # an unfinished job beside it: each named for itself
+    err = _error(capsys, [str(sweep)])
+    assert "1 of 4 runs are unfinished (no COMPLETE marker)" in err and "1 of 4 jobs are stale" \
+        in err
+    for job in jobs[2:]:
+        _fail_job(job)
+    (jobs[1] / "FAILED").write_text("{}", encoding="utf-8")   # no run left but the stale one
+    err = _error(capsys, [str(sweep), "--skip-unfinished"])
+    assert "3 of 4 jobs failed" in err and "1 of 4 jobs are stale" in err
+    assert err.endswith("; for the stale jobs, delete their directories and run the sweep "
+                        "again to redo them; nothing to report\n")
+
+
 def test_arms_of_different_horizons_are_not_differenced_over_the_whole_run(
         arms: list[Arm]) -> None:
     """A 12-month and an 18-month arm were differenced "paired by seed" on every row
