@@ -33,6 +33,7 @@ from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # n
 from sim.plots import COLOURS, FEW_POINTS, STYLE, draw_band, write_note  # noqa: E402
 from sim.teaching.arms import Arm, common_start  # noqa: E402
 from sim.teaching.calendar import month_date, month_label  # noqa: E402
+from sim.teaching.measures import MONTHS_PER_YEAR  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import LegendLocType, RcKeyType
@@ -388,14 +389,20 @@ def plot_concentration(arms: list[Arm]) -> Figure:
 
 
 def _purchases_per_year(arm: Arm, actor_type: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the model month each year is dated at, data purchases per year, one row per run).
+    A year is dated at the middle of the months the run covers of it: a final year the run
+    only began (a 4-month run's first) sat at its calendar middle, past the run's end, and
+    stretched the time axis there."""
     horizon = int(arm.runs[0].metrics["month"].max()) + 1
-    years = np.arange((horizon + 11) // 12)
+    years = np.arange((horizon + MONTHS_PER_YEAR - 1) // MONTHS_PER_YEAR)
+    covered = np.minimum(MONTHS_PER_YEAR, horizon - years * MONTHS_PER_YEAR)
+    middle = years * MONTHS_PER_YEAR + covered // 2
     rows = []
     for r in arm.runs:
         d = r.events[(r.events["kind"] == "data_purchase") & (r.events["actor_type"] == actor_type)]
-        counts = np.bincount((d["month"] // 12).astype(int), minlength=len(years))[:len(years)]
-        rows.append(counts)
-    return years, np.vstack(rows).astype(float)
+        year = (d["month"] // MONTHS_PER_YEAR).astype(int)
+        rows.append(np.bincount(year, minlength=len(years))[:len(years)])
+    return middle, np.vstack(rows).astype(float)
 
 
 def plot_data(arms: list[Arm]) -> Figure:
@@ -405,8 +412,8 @@ def plot_data(arms: list[Arm]) -> Figure:
     for i, arm in enumerate(arms):
         _line(top, arm, i, "data_quality_mean", EXTRA["total"])
         for actor_type in ("giant", "startup"):
-            years, vals = _purchases_per_year(arm, actor_type)
-            t = _dates(arm, years * 12 + 6)
+            middle, vals = _purchases_per_year(arm, actor_type)
+            t = _dates(arm, middle)
             bottom.plot(t, vals.mean(axis=0), color=COLOURS[actor_type], ls=_style(i), lw=2.6,
                         marker="o", ms=7)
     top.set_ylabel("mean quality (0-1)")
@@ -585,7 +592,8 @@ REPORT_PLOTS: dict[str, ReportPlot] = {
                                 "API price (log scale)."),
     "data": ReportPlot("Data", plot_data,
                        "Mean data quality of the firms in the market, and data-quality "
-                       "purchases per year."),
+                       "purchases per year (a last year the runs only began: its months "
+                       "so far)."),
     "vertical": ReportPlot("General vs vertical", plot_vertical,
                            "Of the contracts signed each quarter in vertical domains (finance, "
                            "healthcare, ...), the share won by startups."),

@@ -432,9 +432,8 @@ def test_a_one_month_run_is_drawn(name: str, arms: list[Arm]) -> None:
                      if [0, 1] not in (list(ln.get_xdata()), list(ln.get_ydata()))]
             assert all(ln.get_marker() == "o" for ln in lines if len(ln.get_xdata()) <= 6)
             first, last = (mdates.num2date(x).strftime("%Y-%m-%d") for x in ax.get_xlim())
-            # "data" dates its purchases per year at the year's middle month
-            assert (first, last) == ("2022-11-01", "2023-07-01" if name == "data" else
-                                     "2023-01-01")
+            # "data" dated a year's purchases at the year's middle month, past the run's end
+            assert (first, last) == ("2022-11-01", "2023-01-01")
         ticks = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
         assert ticks[:3] == ["Nov 2022", "Dec 2022", "Jan 2023"]
         if name == "releases":
@@ -448,6 +447,28 @@ def test_a_one_month_run_is_drawn(name: str, arms: list[Arm]) -> None:
                 assert ax.get_legend() is None
     finally:
         plt.close(fig)
+
+
+def test_the_data_plot_ends_where_the_run_ends(arms: list[Arm]) -> None:
+    """A 4-month run's data purchases per year were dated at the year's middle month, June
+    2023, and the time axis ran on to July past the run's end in March, where every other
+    plot stops. A year is now dated at the middle of the months the run covers of it."""
+    import matplotlib.pyplot as plt
+
+    short = [_cut(a, 4) for a in arms]
+    data, releases = (REPORT_PLOTS[name].build(short) for name in ("data", "releases"))
+    try:
+        (end,) = {ax.get_xlim()[1] for ax in releases.axes}
+        assert mdates.num2date(end).strftime("%Y-%m") == "2023-04"
+        for ax in data.axes:
+            assert ax.get_xlim()[1] == end
+        purchases = [ln for ln in data.axes[1].get_lines() if ln.get_marker() == "o"]
+        assert len(purchases) == 4 and all(   # giants and startups, each arm: one year
+            pd.Timestamp(ln.get_xdata()[0]).strftime("%Y-%m") == "2023-02"
+            for ln in purchases)
+    finally:
+        plt.close(data)
+        plt.close(releases)
 
 
 def _texts(ax: Axes) -> list[str]:
