@@ -114,12 +114,12 @@ def frame_single_date(axes: list[plt.Axes], dates: pd.Series) -> None:
         ax.set_xlim(low, high)
 
 
-def draw_band(ax: plt.Axes, t: pd.DatetimeIndex, low: pd.Series | np.ndarray,
+def draw_band(ax: plt.Axes, t: pd.DatetimeIndex | np.ndarray, low: pd.Series | np.ndarray,
               high: pd.Series | np.ndarray, colour: str, alpha: float,
               bar_alpha: float | None = None, bar_width: float = 8) -> None:
-    """A band from ``low`` to ``high`` over dates ``t``; over one date, which has no area to
-    fill, a bar ``bar_width`` points wide at it (``bar_alpha``: its opacity, if not
-    ``alpha``)."""
+    """A band from ``low`` to ``high`` over ``t`` (dates, or a swept parameter's values); over
+    one date or value, which has no area to fill, a bar ``bar_width`` points wide at it
+    (``bar_alpha``: its opacity, if not ``alpha``)."""
     if len(t) == 1:
         ax.vlines(t, low, high, color=colour, lw=bar_width,
                   alpha=alpha if bar_alpha is None else bar_alpha)

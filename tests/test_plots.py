@@ -233,6 +233,28 @@ def test_outcomes_against_a_key_count_finished_jobs_and_keep_failed_settings_on_
     assert low < 3.0 and high > 6.0 and high - low < 4
 
 
+def test_a_single_finished_numeric_setting_shows_its_interval() -> None:
+    """One numeric setting finished (the other failed, or only one was swept): its 90%
+    band was filled over an x-range of no width, so nothing showed. It is now a bar at the
+    setting, from the interval's low to its high end."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    values = [10.0, 12.0, 20.0]
+    for swept, failed in (([3, 6], frozenset({(0, r) for r in range(3)})), ([6], frozenset())):
+        outcomes = [[math.nan] * 3] * (len(swept) - 1) + [values]
+        tables = _sweep_tables({"funds.term_years": swept}, {"releases.total": outcomes},
+                               failed=failed)
+        fig = plot_outcomes_vs_param(tables, "funds.term_years")
+        (ax,) = (a for a in fig.axes if a.get_visible())
+        (band,) = ax.collections
+        (segment,) = band.get_segments()
+        assert list(segment[:, 0]) == [6.0, 6.0]
+        assert list(segment[:, 1]) == pytest.approx(np.quantile(values, [0.05, 0.95]))
+        assert band.get_linewidth()[0] > 0 and band.get_alpha() > 0
+        low, high = ax.get_xlim()
+        assert low < 6.0 < high
+
+
 def test_non_numeric_swept_values_are_categories_with_readable_labels() -> None:
     """Start dates and lists were joined by a line as if numbers, and lists showed as raw
     JSON on the ticks: now a point and its interval per category, no joining line, with

@@ -50,6 +50,12 @@ LABEL_CHARS = 32
 DODGE = 0.4
 #: Room kept above the panels for the figure title (inches).
 TITLE_SPACE = 0.6
+#: A 90% interval drawn as a bar (a category's, or a numeric setting alone): width
+#: (points) and opacity.
+INTERVAL_BAR_WIDTH = 6
+INTERVAL_BAR_ALPHA = 0.35
+#: Opacity of a 90% band over a numeric swept parameter.
+BAND_ALPHA = 0.2
 
 
 def colours(n: int) -> list:
@@ -144,12 +150,15 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
             if numeric:
                 x = stats.index.to_numpy(dtype=float)
                 ax.plot(x, stats["mean"], marker="o", lw=2, color=colour, label=name)
-                ax.fill_between(x, stats["low"], stats["high"], color=colour, alpha=0.2)
+                # one setting alone (the others failed) has no width to fill: a bar
+                draw_band(ax, x, stats["low"], stats["high"], colour, BAND_ALPHA,
+                          bar_alpha=INTERVAL_BAR_ALPHA, bar_width=INTERVAL_BAR_WIDTH)
                 continue
             # categories: a point and its interval each, side by side, no line joining them
             dodge = (i - (len(groups) - 1) / 2) * DODGE / len(groups)
             x = np.array([positions.index(v) for v in stats.index], dtype=float) + dodge
-            ax.vlines(x, stats["low"], stats["high"], color=colour, alpha=0.35, lw=6)
+            ax.vlines(x, stats["low"], stats["high"], color=colour, alpha=INTERVAL_BAR_ALPHA,
+                      lw=INTERVAL_BAR_WIDTH)
             ax.plot(x, stats["mean"], marker="o", ls="none", color=colour, label=name)
         ax.grid(alpha=0.3)
         if numeric and len(positions) > 1:
