@@ -255,6 +255,21 @@ def test_a_single_finished_numeric_setting_shows_its_interval() -> None:
         assert low < 6.0 < high
 
 
+def test_a_design_scatter_counts_its_finished_jobs_among_all() -> None:
+    """"(lhs design, 2 finished jobs)" left the reader to guess whether a third failed;
+    the title now says how many of the design's jobs finished, as a grid's plot does."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _sweep_tables({"hype.decay_per_month": [0.1, 0.2, 0.3]},
+                           {"releases.total": [[10], [12], [14]]}, failed=frozenset({(1, 0)}))
+    tables.manifest["design"] = {"kind": "lhs", "keys": ["hype.decay_per_month"]}
+    fig = plot_outcomes_vs_param(tables, "hype.decay_per_month")
+    assert fig._suptitle.get_text() == \
+        "Outcomes against hype.decay_per_month (lhs design; 2 of 3 jobs finished)"
+    (ax,) = (a for a in fig.axes if a.get_visible())
+    assert len(ax.collections[0].get_offsets()) == 2
+
+
 def test_non_numeric_swept_values_are_categories_with_readable_labels() -> None:
     """Start dates and lists were joined by a line as if numbers, and lists showed as raw
     JSON on the ticks: now a point and its interval per category, no joining line, with

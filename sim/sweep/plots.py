@@ -98,8 +98,8 @@ def plot_design_scatter(tables: SweepTables, key: str) -> Figure:
     column = f"{PARAM_PREFIX}{key}"
     design = tables.design
     assert design is not None, "plot_design_scatter needs a design sweep's tables"
-    fig, axes = _grid(len(outcomes), f"Outcomes against {key} "
-                      f"({design['kind']} design, {len(done)} finished jobs)")
+    fig, axes = _grid(len(outcomes), f"Outcomes against {key} ({design['kind']} design; "
+                      f"{len(done)} of {len(tables.jobs)} jobs finished)")
     x = done[column].to_numpy(dtype=float)
     for ax, outcome in zip(axes, outcomes, strict=True):
         y = pd.to_numeric(done[outcome], errors="coerce").to_numpy(dtype=float)
