@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 
@@ -141,6 +142,42 @@ def write_note(ax: plt.Axes, text: str, axes: tuple[Literal["x", "y"], ...] = ("
             ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
         else:
             ax.tick_params(axis="y", which="both", left=False, labelleft=False)
+
+
+#: What ends a text :func:`wrap_to_width` cut short.
+ELLIPSIS = "…"
+
+
+def wrap_to_width(text: Text, words: list[str], room: float, gap: str = " ",
+                  max_lines: int | None = None, tail: str = "") -> str:
+    """``words``, then ``tail``, joined by ``gap`` into lines no wider than ``room`` (display
+    pixels) as ``text`` draws them (a word wider alone keeps a line to itself); left on
+    ``text`` and returned. Past ``max_lines`` lines the rest is cut: the last line ends in
+    :data:`ELLIPSIS`, then ``tail`` (a panel's count of runs stays)."""
+    fig = text.get_figure()
+    assert fig is not None, "wrap_to_width measures a text drawn on a figure"
+    renderer = fig.canvas.get_renderer()
+
+    def width(line: list[str]) -> float:
+        text.set_text(gap.join(line))
+        return float(text.get_window_extent(renderer).width)
+
+    lines: list[list[str]] = []
+    for word in [*words, tail] if tail else words:
+        if lines and width([*lines[-1], word]) <= room:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = [w for w in lines[-1] if w != tail]
+        end = [ELLIPSIS, tail] if tail else [ELLIPSIS]
+        while len(last) > 1 and width([*last, *end]) > room:
+            last.pop()
+        lines[-1] = [*last, *end]
+    wrapped = "\n".join(gap.join(line) for line in lines)
+    text.set_text(wrapped)
+    return wrapped
 
 
 def shows_nothing(ax: plt.Axes) -> bool:

@@ -30,7 +30,14 @@ from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
-from sim.plots import COLOURS, FEW_POINTS, STYLE, draw_band, write_note  # noqa: E402
+from sim.plots import (  # noqa: E402
+    COLOURS,
+    FEW_POINTS,
+    STYLE,
+    draw_band,
+    wrap_to_width,
+    write_note,
+)
 from sim.teaching.arms import Arm, common_start  # noqa: E402
 from sim.teaching.calendar import month_date, month_label  # noqa: E402
 from sim.teaching.measures import MONTHS_PER_YEAR  # noqa: E402
@@ -226,21 +233,7 @@ def _wrapped_key(ax: plt.Axes, title: Text, words: list[str]) -> str:
     than one line, which ran off the figure's edge."""
     fig = ax.get_figure()
     assert fig is not None
-    renderer = fig.canvas.get_renderer()
-    room = fig.bbox.width * (1 - KEY_MARGIN) - ax.bbox.x0
-
-    def width(text: str) -> float:
-        title.set_text(text)
-        return title.get_window_extent(renderer).width
-
-    lines = [words[0]]
-    for word in words[1:]:
-        joined = f"{lines[-1]}{KEY_GAP}{word}"
-        if width(joined) <= room:
-            lines[-1] = joined
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+    return wrap_to_width(title, words, fig.bbox.width * (1 - KEY_MARGIN) - ax.bbox.x0, KEY_GAP)
 
 
 def _dated_label(label: str, month: float, start: str) -> str:
