@@ -196,6 +196,44 @@ def test_a_one_month_fan_shows_its_median_and_bands_at_the_month() -> None:
                for ax in empty.axes)
 
 
+def _many_keys(tables: SweepTables, keys: int) -> SweepTables:
+    """``tables`` with each setting renamed as if ``keys`` keys had been swept."""
+    def renamed(setting: str) -> str:
+        return ",".join([setting, *(f"funds.extra_key_{k}={k / 7:.4f}" for k in range(keys))])
+
+    return SweepTables(tables.directory, tables.manifest,
+                       tables.jobs.assign(setting=tables.jobs["setting"].map(renamed)),
+                       tables.metrics.assign(setting=tables.metrics["setting"].map(renamed)))
+
+
+def test_a_fan_s_panel_titles_of_many_swept_keys_fit_their_panels() -> None:
+    """Six swept keys made each panel's title one line of 160 characters, running over
+    its neighbours' titles and off the figure. Titles now wrap at the overrides to their
+    column's width, every override whole; past MAX_TITLE_LINES lines the rest is cut,
+    the count of runs kept."""
+    from sim.sweep.plots import MAX_TITLE_LINES, plot_fan
+
+    runs = [[[3.0, 4.0], [5.0, 6.0]], [[7.0, 8.0], [9.0, 9.5]], [[1.0, 2.0], [2.0, 3.0]]]
+    base = _sweep_tables({"funds.term_years": [3, 6, 9]}, {"releases.total": [[1] * 2] * 3},
+                         {"startups_active": runs})
+    for keys, whole in ((5, True), (40, False)):
+        fig = plot_fan(_many_keys(base, keys), "startups_active")
+        fig.canvas.draw()
+        titles = [ax.title for ax in fig.axes if ax.get_visible()]
+        boxes = [t.get_window_extent() for t in titles]
+        assert all(b.x0 >= 0 and b.x1 <= fig.bbox.x1 for b in boxes)
+        assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+        for title in titles:
+            text = title.get_text()
+            assert 1 < text.count("\n") + 1 <= MAX_TITLE_LINES
+            assert text.startswith("funds.term_years=")
+            last = f"funds.extra_key_{keys - 1}={(keys - 1) / 7:.4f}"
+            assert text.endswith(f", {last} (n=2)" if whole else ", … (n=2)")
+            lines = text.split("\n")   # no override split over two lines
+            assert all(any(f"funds.extra_key_{k}={k / 7:.4f}" in line for line in lines)
+                       for k in range(keys) if whole or f"extra_key_{k}=" in text)
+
+
 def test_an_outcome_undefined_in_every_job_says_so_on_its_panel() -> None:
     """No fund in any job: the fund medians were empty panels with an x-axis of -0.04 to
     0.04; they now say the outcome is undefined, with no scale (and no legend)."""

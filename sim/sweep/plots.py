@@ -27,6 +27,7 @@ from sim.plots import (  # noqa: E402
     frame_single_date,
     mark_few_points,
     save_all,
+    wrap_to_width,
     write_note,
 )
 from sim.sweep.aggregate import SweepTables  # noqa: E402
@@ -56,6 +57,11 @@ INTERVAL_BAR_WIDTH = 6
 INTERVAL_BAR_ALPHA = 0.35
 #: Opacity of a 90% band over a numeric swept parameter.
 BAND_ALPHA = 0.2
+#: A fan chart's panel title (its setting): font size (points), most lines (the rest is
+#: cut), and the share of its column's width kept free between neighbouring titles.
+PANEL_TITLE_SIZE = 10
+MAX_TITLE_LINES = 4
+TITLE_MARGIN = 0.06
 
 
 def colours(n: int) -> list:
@@ -246,7 +252,8 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         ax.plot(t, data.median(axis=1), color=colour, lw=2)
         mark_few_points(ax)
         frame_single_date([ax], pd.Series(t))
-        ax.set_title(f"{setting_label(setting)} (n={data.shape[1]})", fontsize=10)
+        _panel_title(ax, setting_label(setting), f"(n={data.shape[1]})",
+                     fig.bbox.width / min(PANEL_COLUMNS, len(settings)))
         ax.set_xlabel("date")
         ax.set_ylabel(label, fontsize=10)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)   # maxticks=6 fails at 3-4 years
@@ -263,6 +270,17 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         ax.set_ylim(low, high)
     fig.tight_layout(rect=(0, 0, 1, 1 - TITLE_SPACE / fig.get_figheight()))
     return fig
+
+
+def _panel_title(ax: plt.Axes, label: str, count: str, column: float) -> None:
+    """``label`` (a setting's overrides, ", " between them) and ``count`` as the title of
+    ``ax``, wrapped between overrides to its ``column`` (display pixels): a setting of many
+    swept keys made one line running over its neighbours' titles and off the figure."""
+    parts = label.split(", ")
+    words = [f"{part}," for part in parts[:-1]] + parts[-1:]
+    title = ax.set_title("", fontsize=PANEL_TITLE_SIZE)
+    wrap_to_width(title, words, column * (1 - TITLE_MARGIN), max_lines=MAX_TITLE_LINES,
+                  tail=count)
 
 
 def plot_sensitivity(result: Sensitivity, outcome: str) -> Figure:
