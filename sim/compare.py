@@ -14,7 +14,8 @@ Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
 
     comparison.parquet   one row per outcome and arm: n, mean, sd, difference, CI, paired,
                          significant, interval (which method gave the CI), note,
-                         left_out (undefined replications the difference left out)
+                         left_out (undefined replications the difference, or the
+                         reference arm's mean, left out)
     outcomes.parquet     the per-replication outcomes of every arm (what the CIs rest on)
     compare.json         inputs, arms, seeds, pairing, method settings
     summary.md           the table and notes in Markdown
@@ -518,7 +519,8 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                   seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
     """One row per outcome and arm: n, mean, sd, difference from the reference arm, its CI
     and the interval's method (``interval``; ``note`` says why a CI is missing or unstarred,
-    ``left_out`` which undefined replications the difference left out)."""
+    ``left_out`` which undefined replications the difference left out, or, on the reference
+    arm's row, its mean)."""
     rng = np.random.default_rng(seed)
     ref = arms[0]
     rows = []
@@ -532,8 +534,12 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                 "sd": float(values.std(ddof=1)) if arm.n > 1 else math.nan,
             }
             if i == 0:
+                # what the reference's mean skipped (every replication: it has no mean)
+                undefined = _undefined([(arm.label, values.to_numpy())])
+                if undefined and not values.isna().all():
+                    undefined = f"left out of the mean: {undefined}"
                 row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=False,
-                           significant=False, interval="", note="", left_out="")
+                           significant=False, interval="", note="", left_out=undefined)
             else:
                 is_paired = paired(ref, arm)
                 if is_paired:
@@ -616,7 +622,7 @@ def _ci(row: pd.Series) -> str:
 
 def _diff(row: pd.Series) -> str:
     if _is_reference(row):
-        return "(reference)"
+        return f"(reference; {row['left_out']})" if row["left_out"] else "(reference)"
     if math.isnan(row["diff"]):
         return f"n/a ({row['note']})" if row["note"] else "n/a"
     sign = "+" if row["diff"] > 0 else ""
@@ -670,7 +676,8 @@ ARMS_PER_TABLE = 3
 
 def _cell(row: pd.Series) -> str:
     if _is_reference(row):
-        return _num(row["mean"])
+        return f"{_num(row['mean'])}\n({row['left_out']})" if row["left_out"] else \
+            _num(row["mean"])
     pairing = "" if row["paired"] else " unpaired"
     if math.isnan(row["diff"]):
         return f"{_num(row['mean'])}\n{_diff(row)}{pairing}"

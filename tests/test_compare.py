@@ -170,7 +170,7 @@ def test_an_arm_whose_difference_is_undefined_is_not_the_reference() -> None:
             synthetic_arm("third", [1, 2], tvpi=[0.0, 0.0], dpi=[0.5, 0.8])]
     table = compare_table(arms, ["tvpi", "dpi"], resamples=999)
     cells = {(r[0], r[1]): r[4:] for r in display_rows(table)}
-    assert cells["tvpi", "no_funds"] == ["(reference)", "", "", ""]
+    assert cells["tvpi", "no_funds"] == ["(reference; undefined in no_funds)", "", "", ""]
     assert cells["tvpi", "no_startups"] == ["n/a (undefined in no_funds)", "n/a", "paired",
                                             "none"]
     assert cells["dpi", "no_startups"][:2] == [
@@ -223,6 +223,26 @@ def test_a_difference_leaves_out_undefined_replications_as_the_mean_does() -> No
     printed = io.StringIO()
     print_table(table, 0.95, Console(file=printed, width=400))
     assert "left out: undefined in 1 of 10 replications of welch" in printed.getvalue()
+
+
+def test_the_reference_row_says_what_its_mean_left_out() -> None:
+    """The reference arm's mean skipped an undefined replication without a word (the other
+    arms' rows say it in their difference); its row now says it too, in every table."""
+    nan = float("nan")
+    arms = [synthetic_arm("ref", [1, 2, 3], x=[1.0, nan, 3.0], y=[1.0, 2.0, 3.0]),
+            synthetic_arm("other", [1, 2, 3], x=[2.0, 3.0, 4.0], y=[1.0, 2.0, 3.0])]
+    table = compare_table(arms, ["x", "y"], resamples=999)
+    row = only_row(table, "x", "ref")
+    assert row["mean"] == 2.0
+    assert row["left_out"] == "left out of the mean: undefined in 1 of 3 replications of ref"
+    assert only_row(table, "y", "ref")["left_out"] == ""     # every replication defined
+    cells = {(r[0], r[1]): r[4] for r in display_rows(table)}
+    assert cells["x", "ref"] == "(reference; left out of the mean: undefined in 1 of 3 " \
+        "replications of ref)"
+    assert cells["y", "ref"] == "(reference)"
+    printed = io.StringIO()
+    print_table(table, 0.95, Console(file=printed, width=400))
+    assert "left out of the mean: undefined in 1 of 3 replications of ref" in printed.getvalue()
 
 
 def test_a_point_difference_is_starred_by_the_pairs_left() -> None:
