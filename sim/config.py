@@ -47,6 +47,19 @@ LAST_MONTH = (2200, 12)
 #: ``start_date``'s form: a year and a month, ``YYYY-MM``.
 START_DATE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
+#: The longest run (months, ``horizon_months``'s upper bound).
+MAX_HORIZON_MONTHS = 600
+#: The last month a scheduled event (a hype shock, an export control) may fall in: it must
+#: come before the horizon (:func:`_check_cross`), so in the longest run before month 600.
+LAST_EVENT_MONTH = MAX_HORIZON_MONTHS - 1
+#: The longest fund term (years, ``funds.term_years``'s upper bound).
+MAX_FUND_TERM_YEARS = 30
+#: The shortest investment period (years, a quarter), and the margin by which the longest
+#: must fall short of the longest term: the period must be shorter than the shortest fund
+#: term (:func:`_check_cross`), which is at most :data:`MAX_FUND_TERM_YEARS`.
+INVESTMENT_PERIOD_STEP_YEARS = 0.25
+MAX_INVESTMENT_PERIOD_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
+
 
 class ConfigError(OneLineError, ValueError):
     """A configuration value is invalid. The message is one line for the user."""
@@ -66,7 +79,7 @@ def plist(lo: float, hi: float, unit: str = "") -> Any:
 class HypeShock:
     """An external event that lifts the hype index (e.g. ChatGPT, GPT-4; seed 000)."""
 
-    month: float = param(0, 600, "months since start_date")
+    month: float = param(0, LAST_EVENT_MONTH, "months since start_date")
     size: float = param(-10, 10, "hype index points")
     label: str = MISSING
 
@@ -75,7 +88,7 @@ class HypeShock:
 class ExportControl:
     """An export-control event: cuts imported GPU supply from ``month`` on (seed 004)."""
 
-    month: float = param(0, 600, "months since start_date")
+    month: float = param(0, LAST_EVENT_MONTH, "months since start_date")
     supply_cut: float = param(0, 1, "share of imported supply removed")
     label: str = MISSING
 
@@ -112,7 +125,7 @@ class OpenSourceConfig:
     ``pace`` > 1 brings every release earlier (months divided by pace).
     """
 
-    release_months: list[float] = plist(0, 600, "months since start_date")
+    release_months: list[float] = plist(0, MAX_HORIZON_MONTHS, "months since start_date")
     frontier_capability: list[float] = plist(0, 200, "capability points")
     initial_capability: float = param(0, 200, "capability points")
     pace: float = param(0.1, 10, "ratio")
@@ -170,7 +183,7 @@ class ComputeConfig:
 class RegulationConfig:
     """Review queue before public release (generative-AI measures; seed 003)."""
 
-    review_start_month: float = param(0, 600, "months since start_date")
+    review_start_month: float = param(0, MAX_HORIZON_MONTHS, "months since start_date")
     reviewers: int = param(1, 1000, "parallel reviews")
     mean_review_months: float = param(0, 24, "months")
 
@@ -283,9 +296,10 @@ class FundsConfig:
     """Venture funds with finite terms (claim 1; seed 004)."""
 
     initial_count: int = param(0, 10000, "funds")
-    term_years: float = param(1, 30, "years")
+    term_years: float = param(1, MAX_FUND_TERM_YEARS, "years")
     term_spread_years: float = param(0, 10, "years either side")
-    investment_period_years: float = param(0.25, 30, "years")
+    investment_period_years: float = param(INVESTMENT_PERIOD_STEP_YEARS,
+                                            MAX_INVESTMENT_PERIOD_YEARS, "years")
     size_mcny: float = param(1, 1e6, "million CNY")
     size_sigma: float = param(0, 3, "lognormal sigma")
     vintage_rate_per_month: float = param(0, 100, "new funds per month at hype 1")
@@ -376,7 +390,7 @@ class BaimoConfig:
     """The whole run: seed, horizon and every actor and market."""
 
     seed: int = param(0, 2**63 - 1, "integer")
-    horizon_months: int = param(1, 600, "months")
+    horizon_months: int = param(1, MAX_HORIZON_MONTHS, "months")
     start_date: str = MISSING
     max_events: int = param(1, 10_000_000_000, "events in a run's log (a safety limit)")
     capability: CapabilityConfig = field(default_factory=CapabilityConfig)

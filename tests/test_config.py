@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import itertools
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
+import typing
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sim.config import ConfigError
+from sim.config import BaimoConfig, ConfigError, fmt_number
 from sim.configuration import compose, config_hash
 from sim.run import simulate
 
@@ -447,3 +454,107 @@ def test_names_are_one_line_of_text(group: str, key: str, index: int, name: str)
         validate(cfg)
     assert str(info.value) == (f"{group}.{key}[{index}]={name!r} must be a name on one line "
                                "(not empty, no line break)")
+
+
+# ------------------------------------------------------------------ every bound reachable
+#: The fields of each cross-field rule of :func:`sim.config._check_cross`: a bound of one
+#: may need the others moved (to their own extremes) to be accepted. The scheduled events'
+#: months and the horizon are added from the composed config (:func:`_rule_groups`); the
+#: shares' sum to 1 is met by spreading the rest over the other entries (:func:`_set`).
+CROSS_RULES = [
+    ("funds.term_years", "funds.term_spread_years", "funds.investment_period_years"),
+    ("funds.initial_count", "funds.max_founded"),
+    ("startups.shell_depth", "startups.original_depth"),
+]
+STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
+
+
+def _ranged(cls: type = BaimoConfig, prefix: str = "") -> Iterator[tuple[str, float, float]]:
+    """(path, low, high) of every ranged field of the schema: a list's first entry
+    (``buyers.segment_shares[0]``), a list of events' first (``hype.shocks[0].month``)."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        path, kind = f"{prefix}{f.name}", hints[f.name]
+        item = typing.get_args(kind)[0] if typing.get_origin(kind) is list else None
+        if dataclasses.is_dataclass(kind):
+            yield from _ranged(kind, path + ".")
+        elif item is not None and dataclasses.is_dataclass(item):
+            yield from _ranged(item, path + "[0].")
+        elif "range" in f.metadata:
+            lo, hi = f.metadata["range"]
+            yield (path + "[0]" if f.metadata.get("each") else path), lo, hi
+
+
+def _steps(path: str) -> list[tuple[str, int | None]]:
+    return [(name, None if index is None else int(index))
+            for name, index in (STEP.fullmatch(part).groups() for part in path.split("."))]
+
+
+def _set(cfg: BaimoConfig, path: str, value: float) -> None:
+    """Set ``path`` of ``cfg`` to ``value``; the first of a list of shares with the rest of 1
+    spread evenly over the others (the sum-to-1 rule's other fields)."""
+    node: Any = cfg
+    *parents, (name, index) = _steps(path)
+    for parent, i in parents:
+        node = getattr(node, parent) if i is None else getattr(node, parent)[i]
+    if index is None:
+        setattr(node, name, value)
+        return
+    entries = getattr(node, name)
+    entries[index] = value
+    if path.removesuffix("[0]") in SHARE_LISTS:
+        rest = (1 - value) / (len(entries) - 1)
+        entries[1:] = [rest] * (len(entries) - 1)
+
+
+def _rule_groups(cfg: BaimoConfig) -> list[tuple[str, ...]]:
+    """:data:`CROSS_RULES` and the horizon with every scheduled event's month."""
+    months = [f"hype.shocks[{i}].month" for i in range(len(cfg.hype.shocks))] + [
+        f"compute.export_controls[{i}].month" for i in range(len(cfg.compute.export_controls))]
+    return [*CROSS_RULES, ("horizon_months", *months)]
+
+
+def _accepted(base: BaimoConfig, settings: list[tuple[str, float]]) -> bool:
+    from sim.config import validate
+
+    cfg = copy.deepcopy(base)
+    for path, value in settings:
+        _set(cfg, path, value)
+    try:
+        validate(cfg)
+    except ConfigError:
+        return False
+    return True
+
+
+def _indexless(path: str) -> str:
+    """A path as :func:`_ranged` names it: an event list's entry as its first."""
+    return re.sub(r"\[\d+\]", "[0]", path)
+
+
+def _reachable(base: BaimoConfig, bounds: dict[str, tuple[float, float]], path: str,
+               bound: float, partners: list[str]) -> bool:
+    """Whether ``path=bound`` is accepted with each of ``partners`` at its default, its low
+    or its high."""
+    choices = [[None, *bounds[_indexless(p)]] for p in partners]
+    for pick in itertools.product(*choices):
+        moved = [(p, v) for p, v in zip(partners, pick, strict=True) if v is not None]
+        if _accepted(base, [(path, bound), *moved]):
+            return True
+    return False
+
+
+def test_every_documented_bound_is_accepted_with_the_other_fields_somewhere_valid() -> None:
+    """Each ranged field's low and high are accepted, its cross-field partners left at their
+    defaults or moved to their own extremes. funds.investment_period_years=30 (not shorter
+    than any fund term, the longest being 30 years) and an event month of 600 (not before
+    the longest horizon, 600 months) were documented and always refused."""
+    base = compose([])
+    bounds = {path: (lo, hi) for path, lo, hi in _ranged()}
+    partners = {member: [p for p in group if p != member]
+                for group in _rule_groups(base) for member in group}
+    assert {_indexless(p) for p in partners} <= set(bounds)   # every partner is ranged
+    refused = [f"{path}={fmt_number(bound)} (partners: {', '.join(partners.get(path, []))})"
+               for path, (lo, hi) in bounds.items() for bound in (lo, hi)
+               if not _reachable(base, bounds, path, bound, partners.get(path, []))]
+    assert refused == []
