@@ -304,10 +304,11 @@ def test_joblib_workers_start_before_the_jobs_are_composed_and_run_them(tmp_path
     from sim.sweep.spec import compose_master
 
     basic = compose_master(start_hydra(), [*SWEEP, "sweep_dir=unused"])
-    assert warm_workers(basic) is None
+    assert warm_workers(basic, jobs=4) is None
     master = compose_master(start_hydra(), [*SWEEP[:-2], "hydra.launcher.n_jobs=2",
                                             f"sweep_dir={tmp_path / 'sweep'}"])
-    pool = warm_workers(master)
+    assert warm_workers(master, jobs=0) is None
+    pool = warm_workers(master, jobs=4)
     assert pool is not None
     try:
         started = {p.pid for p in pool._processes.values()}
@@ -318,6 +319,45 @@ def test_joblib_workers_start_before_the_jobs_are_composed_and_run_them(tmp_path
     finally:
         pool.shutdown(wait=True)
     assert all((spec.job_dir(j) / COMPLETE).is_file() for j in spec.jobs)
+
+
+def test_a_sweep_starts_no_more_workers_than_jobs_to_run(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """hydra.launcher.n_jobs=6 started six workers for a sweep of two jobs, for a resumed
+    sweep with one left, and for a plan, which runs nothing on them."""
+    import sim.sweep.runner
+
+    started: list[int] = []
+    real = sim.sweep.runner.process_pool
+
+    def counted(workers: int) -> Any:
+        started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(sim.sweep.runner, "process_pool", counted)
+    six = [*SWEEP[:-2], "sweep_plots=false", "hydra.launcher.n_jobs=6"]
+    fresh = [*six, "replications=1", f"sweep_dir={tmp_path / 'fresh'}"]   # 2 jobs
+    code, out, err = baimo(fresh, capsys)
+    assert code == 0, err
+    assert started == [2] and "already complete: 0, to run: 2 on joblib with 2 workers\n" in out
+
+    resumed = tmp_path / "resumed"
+    shutil.copytree(swept["dir"], resumed)
+    (resumed / JOBS[1] / COMPLETE).unlink()   # one of four left
+    started.clear()
+    code, out, err = baimo([*six, f"sweep_dir={resumed}"], capsys)
+    assert code == 0, err
+    assert started == [1] and "already complete: 3, to run: 1 on joblib with 1 worker\n" in out
+
+    started.clear()
+    code, out, err = baimo([*six, f"sweep_dir={resumed}"], capsys)   # nothing left
+    assert code == 0, err
+    assert started == [] and "already complete: 4, to run: 0\n" in out
+
+    code, out, err = baimo([*fresh, "replications=3", "plan=true"], capsys)
+    assert code == 0, err
+    assert started == [] and "to run: 4 on joblib with 4 workers\n" in out
 
 
 @pytest.mark.parametrize("workers", ["fork", "spawn"])

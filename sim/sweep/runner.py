@@ -49,13 +49,16 @@ from sim.sweep.spec import (
     SWEEP_MANIFEST,
     TASK_NAME,
     Job,
+    Layout,
     Master,
     SweepError,
     SweepSpec,
     build,
     compose_master,
     ignored_launcher_options,
+    lay_out,
     workers_of,
+    workers_to_start,
 )
 from sim.sweep.task import direct_task, finished_hash, sweep_task
 
@@ -102,12 +105,14 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
     """What the sweep is: jobs, settings, replications, directory."""
     name = spec.experiment or "sweep"
     swept = ", ".join(spec.swept) if spec.swept else "nothing (replications only)"
+    todo = len(spec.jobs) - done
+    workers = spec.workers_for(todo)
+    on = f" on {spec.launcher} with {workers} worker{'s' if workers != 1 else ''}" if todo else ""
     return [
         f"{name}: {len(spec.jobs)} jobs = {len(spec.settings)} settings x {spec.replications} "
         f"replications; swept: {swept}",
         f"  directory: {spec.directory}",
-        f"  already complete: {done}, to run: {len(spec.jobs) - done} "
-        f"on {spec.launcher} with {spec.workers} worker{'s' if spec.workers != 1 else ''}",
+        f"  already complete: {done}, to run: {todo}{on}",
         *timeout_note(spec),
         *ignored_note(spec),
     ]
@@ -211,14 +216,23 @@ def estimate_seconds(spec: SweepSpec, jobs: int, per_job: float,
 DIRECT = ("basic", "joblib")
 
 
-def warm_workers(master: Master) -> ProcessPoolExecutor | None:
-    """Start the sweep's worker processes now, before the jobs are composed and before any
-    progress bar thread (forking needs a single-threaded parent); None when the sweep has
-    no local workers. :func:`run_direct` runs the jobs on this pool."""
+def warm_workers(master: Master, jobs: int) -> ProcessPoolExecutor | None:
+    """Start the sweep's worker processes for its ``jobs`` jobs still to run now, before
+    the jobs are composed and before any progress bar thread (forking needs a
+    single-threaded parent): the launcher's count, but no more than ``jobs``
+    (:func:`~sim.sweep.spec.workers_to_start`). None when the sweep has no local workers
+    or nothing to run. :func:`run_direct` runs the jobs on this pool."""
     launcher, workers = workers_of(master.config)
-    if launcher != "joblib" or workers <= 1:
+    if launcher != "joblib" or workers <= 1 or jobs < 1:
         return None
-    return process_pool(workers)
+    return process_pool(workers_to_start(workers, jobs))
+
+
+def jobs_to_run(layout: Layout) -> int:
+    """How many of ``layout``'s jobs hold no finished run (as :func:`split_done` counts
+    them, before any job is composed)."""
+    directory = Path(str(layout.master.config.hydra.sweep.dir))
+    return left_sum(finished_hash(directory / name) is None for name, _ in layout.names)
 
 
 def run_direct(spec: SweepSpec, todo: list[Job], pool: ProcessPoolExecutor | None) -> None:
@@ -351,7 +365,7 @@ def launch_all(hydra: Hydra, spec: SweepSpec, todo: list[Job], pool: ProcessPool
                         and not (spec.job_dir(j) / FAILED).exists()]
                 if pool is not None:   # its thread gone before new workers fork
                     pool.shutdown(wait=True, cancel_futures=True)
-                pool = spare = process_pool(workers_of(spec.config)[1]) if todo else None
+                pool = spare = process_pool(spec.workers_for(len(todo))) if todo else None
     finally:
         if spare is not None:
             spare.shutdown(wait=False, cancel_futures=True)
@@ -490,9 +504,11 @@ def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None
         from sim.calibration.runner import run_calibration
 
         return run_calibration(hydra, master, console)
-    pool = warm_workers(master)   # before the jobs are composed: spawned workers import meanwhile
+    layout = lay_out(hydra, master)
+    # before the jobs are composed: spawned workers import meanwhile
+    pool = None if layout.rc.plan else warm_workers(master, jobs_to_run(layout))
     try:
-        spec = build(hydra, master)
+        spec = build(hydra, layout)
         if spec.plan:
             return plan(spec, console)
         return execute(hydra, spec, console, pool)

@@ -136,6 +136,17 @@ class SweepSpec:
         """Where ``job`` writes."""
         return self.directory / job.name
 
+    def workers_for(self, jobs: int) -> int:
+        """How many workers run ``jobs`` jobs at once: the launcher's, but no more than
+        there are jobs (:func:`workers_to_start`)."""
+        return workers_to_start(self.workers, jobs)
+
+
+def workers_to_start(workers: int, jobs: int) -> int:
+    """Of a launcher's ``workers``, how many ``jobs`` jobs need: an idle worker would only
+    take its start-up time and memory."""
+    return min(workers, jobs)
+
 
 #: How Hydra names the config file a composition error comes from: "In 'experiment/x':".
 IN_FILE = re.compile(r"In '[^']+':")
@@ -375,11 +386,27 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
                   master, time.perf_counter() - tic, wanted)
 
 
-def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
-    """Expand a sweep command into named, validated jobs (nothing is written)."""
+@dataclass
+class Layout:
+    """A sweep's jobs before any is composed: what :func:`lay_out` finds from the master
+    config alone, enough to count the jobs still to run before starting workers."""
+
+    master: Master
+    rc: RunControl
+    swept: list[str]                  # the keys swept (or varied by a design)
+    excluded: list[str]               # the keys left out of job names
+    design: Design | None
+    batches: list[list[str]]          # each job's override strings
+    parsed: list[list[Override]]      # the same, parsed
+    names: list[tuple[str, str]]      # each job's (directory name, setting)
+
+
+def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
+    """A sweep command's jobs, named and checked, none composed (SweepError, one line, for
+    a sweep that cannot be laid out: another sweeper, a swept run-control key, too many
+    jobs, two jobs in one directory)."""
     m = command if isinstance(command, Master) else compose_master(hydra, command)
-    command, experiment, fixed_user = m.command, m.experiment, m.fixed_user
-    master, compose_seconds = m.config, m.compose_seconds
+    master = m.config
     if not m.is_grid:
         raise SweepError("hydra/sweeper: baimo sweeps use Hydra's basic (grid) sweeper, "
                          f"not {m.sweeper}")
@@ -413,7 +440,26 @@ def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
     design = None
     if rc.design.kind != GRID:
         design, batches, swept, excluded = _designed(master, rc, grid, swept, excluded, batches)
+    lines: dict[str, Override] = {}
+    parsed = [parse_each(job_overrides, lines) for job_overrides in batches]
+    names = [_names(master, job, excluded) for job in parsed]
+    seen: set[str] = set()
+    for name, _ in names:
+        if name != safe_name(name):
+            raise SweepError(f"job {name[:60]}...: its directory name is too long or has a '/'; "
+                             "sweep fewer keys or shorter values")
+        if name in seen:
+            raise SweepError(f"two jobs would share the directory {name!r}")
+        seen.add(name)
+    return Layout(m, rc, swept, excluded, design, batches, parsed, names)
 
+
+def build(hydra: Hydra, command: list[str] | Master | Layout) -> SweepSpec:
+    """Expand a sweep command (or its :func:`lay_out`) into named, validated jobs (nothing
+    is written)."""
+    layout = command if isinstance(command, Layout) else lay_out(hydra, command)
+    m, rc, excluded = layout.master, layout.rc, layout.excluded
+    master = m.config
     # Jobs read the exclusion list from the master's hydra overrides (load_sweep_config).
     exclude = f"hydra.job.config.override_dirname.exclude_keys=[{','.join(map(quote, excluded))}]"
     with open_dict(master.hydra):
@@ -421,14 +467,14 @@ def build(hydra: Hydra, command: list[str] | Master) -> SweepSpec:
         master.hydra.job.config.override_dirname.exclude_keys = excluded
     directory = Path(str(master.hydra.sweep.dir))
     launcher, workers = workers_of(master)
-    spec = SweepSpec(command=list(command), experiment=experiment, directory=directory,
-                     replications=rc.replications, swept=swept,
-                     fixed=sorted(str(o.input_line) for o in fixed_user),
+    design = layout.design
+    spec = SweepSpec(command=list(m.command), experiment=m.experiment, directory=directory,
+                     replications=rc.replications, swept=layout.swept,
+                     fixed=sorted(str(o.input_line) for o in m.fixed_user),
                      jobs=[], config=master, launcher=launcher, workers=workers, plan=rc.plan,
-                     compose_seconds=compose_seconds, plots=rc.sweep_plots,
+                     compose_seconds=m.compose_seconds, plots=rc.sweep_plots,
                      design=design.manifest(rc.design) if design is not None else None)
-    _add_jobs(spec, hydra, master, batches, swept, excluded,
-              {str(o.input_line) for o in fixed_user})
+    _add_jobs(spec, hydra, layout, {str(o.input_line) for o in m.fixed_user})
     return spec
 
 
@@ -523,27 +569,18 @@ def _is_plain(override: Override) -> bool:
             and not isinstance(_value(override), (dict, list)))
 
 
-def _add_jobs(spec: SweepSpec, hydra: Hydra, master: DictConfig, batches: list[list[str]],
-              swept: list[str], excluded: list[str], fixed: set[str]) -> None:
-    """Each job of ``batches`` (its override strings) into ``spec``, its setting composed and
-    validated once; ``fixed``: the command's override strings that every job shares."""
+def _add_jobs(spec: SweepSpec, hydra: Hydra, layout: Layout, fixed: set[str]) -> None:
+    """Each job of ``layout`` into ``spec``, its setting composed and validated once;
+    ``fixed``: the command's override strings that every job shares."""
+    master, swept = layout.master.config, layout.swept
     composer = SettingComposer(master)
     base_keys_checked = False
     seeds: dict[str, list[int]] = {}
     models: dict[str, BaimoConfig] = {}
     resolved: dict[str, dict[str, Any]] = {}
     params: dict[str, dict[str, Any]] = {}
-    names: set[str] = set()
-    lines: dict[str, Override] = {}
-    for job_overrides in batches:
-        parsed = parse_each(job_overrides, lines)
-        name, setting = _names(master, parsed, excluded)
-        if name != safe_name(name):
-            raise SweepError(f"job {name[:60]}...: its directory name is too long or has a '/'; "
-                             "sweep fewer keys or shorter values")
-        if name in names:
-            raise SweepError(f"two jobs would share the directory {name!r}")
-        names.add(name)
+    for job_overrides, parsed, (name, setting) in zip(layout.batches, layout.parsed,
+                                                      layout.names, strict=True):
         replication = int(next(_value(o) for o in parsed if o.key_or_group == REPLICATION))
         sample = next((int(_value(o)) for o in parsed if o.key_or_group == SAMPLE), None)
         if setting not in models:
