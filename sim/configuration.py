@@ -29,7 +29,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import BaimoConfig, ConfigError, validate
-from sim.locations import output_root, scenarios_root
+from sim.locations import output_root, portable_name, scenarios_root
 
 if TYPE_CHECKING:
     from hydra.core.override_parser.types import Override
@@ -149,6 +149,11 @@ warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarnin
 #: output root as :func:`sim.locations.output_root` sees it. (``oc.env`` takes an empty
 #: BAIMO_OUTPUT_ROOT at its word, and runs went to /runs at the filesystem's root.)
 OmegaConf.register_new_resolver("baimo_output_root", lambda: str(output_root()), replace=True)
+#: conf/config.yaml names a sweep job's directory (``hydra.sweep.subdir``) with
+#: ``${baimo_job_dir:${hydra.job.override_dirname}}``: Hydra's name of its overrides, made
+#: portable as the sweep names it (sim.sweep.spec), for the launchers that compose each job
+#: again (submitit, SLURM).
+OmegaConf.register_new_resolver("baimo_job_dir", portable_name, replace=True)
 
 
 #: The schema's name in Hydra's ConfigStore: conf/config.yaml's defaults list names it.

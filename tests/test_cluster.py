@@ -85,3 +85,24 @@ def test_submitit_jobs_compose_a_named_experiment_in_their_own_processes(
     assert "5 of 5 jobs complete" in out
     table = pd.read_parquet(directory / SWEEP_TABLE)
     assert sorted(table["param.funds.term_years"]) == [3, 4, 5, 7, 10]
+
+
+def test_submitit_jobs_write_where_the_sweep_looks_when_their_names_need_changing(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A job composed again in its own process names its directory as the sweep does
+    (conf/config.yaml's hydra.sweep.subdir): with a ':' in its overrides it wrote to
+    Hydra's name, which Windows refuses, while the sweep looked for the portable one."""
+    from sim.locations import portable_name
+
+    directory = output_root / "names"
+    code, out, err = baimo(["-m", "hype.shocks=[{month:0.5,size:1,label:x}],[]",
+                            "horizon_months=12", "buyers.count=200", "sweep_plots=false",
+                            "compute.export_controls=[]", "hydra/launcher=submitit_local",
+                            f"sweep_dir={directory}"], capsys)
+    assert code == 0, err
+    named = portable_name("hype.shocks=[{month:0.5,size:1,label:x}],replication=0")
+    assert named != "hype.shocks=[{month:0.5,size:1,label:x}],replication=0"
+    assert (directory / named / COMPLETE).is_file()
+    assert (directory / "hype.shocks=[],replication=0" / COMPLETE).is_file()
+    assert sorted(p.name for p in directory.iterdir() if p.is_dir() and p.name[0] != ".") == \
+        sorted([named, "hype.shocks=[],replication=0"])

@@ -176,16 +176,73 @@ def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None
     assert list(tmp_path.iterdir()) == []          # nothing written, here or under the root
 
 
-def test_a_directory_name_has_no_path_separator_on_windows_either(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Windows takes both ``\\`` and ``/`` as separators: a sweep named by an override
-    holding a ``/`` would have nested its directory there."""
-    from sim.sweep import spec as sweep_spec
+#: Names as sweeps have always made them, which resumed sweeps must find again.
+PORTABLE_NAMES = ["funds.term_years=3,replication=0", "replication=4,sample=17",
+                  "buyers.digitization=[0.35,0.65,0.1,0.2],replication=0",
+                  "giants.names.0='Baidu Ernie',replication=1", "giants.names.0=百度,replication=0"]
 
-    assert sweep_spec.safe_name("a/b") == "a_b"
-    monkeypatch.setattr(sweep_spec.os, "sep", "\\")
-    monkeypatch.setattr(sweep_spec.os, "altsep", "/")
-    assert sweep_spec.safe_name("x=a/b\\c") == "x=a_b_c"
+
+@pytest.mark.parametrize("name", PORTABLE_NAMES)
+def test_a_name_windows_takes_is_kept(name: str) -> None:
+    from sim.locations import portable_name
+
+    assert portable_name(name) == name
+
+
+def test_a_long_name_is_shortened_as_it_always_was() -> None:
+    import hashlib
+
+    from sim.locations import portable_name
+
+    name = "x=" + "1" * 200
+    assert portable_name(name) == name[:138] + "~" + hashlib.sha1(name.encode()).hexdigest()[:10]
+
+
+def test_names_windows_refuses_are_made_portable_and_kept_apart(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Override values may hold characters no Windows file name may (a dict's ':', a
+    quoted name's '"', '/' and '\\' its separators): the sweep made such directories, or
+    refused a '/'. Each becomes '_', and a digest of the name as given keeps apart names
+    that differ only there, on every system alike."""
+    from sim import locations
+    from sim.locations import MAX_NAME, portable_name
+
+    base = "giants.names.0=a{}b,replication=0"
+    names = [base.format(c) for c in '<>:"/\\|?*\t\x00\x1f_'] + ["x=a.", "x=a ", "x=a"]
+    names.append("x=" + ":" * 300)
+    made = [portable_name(name) for name in names]
+    assert len(set(made)) == len(names)
+    assert made[-2] == "x=a"                                   # the only one Windows takes
+    for name in made:
+        assert not re.search(r'[<>:"/\\|?*\x00-\x1f]', name) and not name.endswith((".", " "))
+        assert len(name) <= MAX_NAME
+    assert made[2] == f"giants.names.0=a_b,replication=0~{made[2][-10:]}"
+    monkeypatch.setattr(locations.os, "sep", "\\")           # Windows: the same names
+    monkeypatch.setattr(locations.os, "altsep", "/")
+    assert [portable_name(name) for name in names] == made
+
+
+def test_a_sweep_over_values_windows_refuses_in_names_runs_each_in_its_own_directory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three names that differ only in a character Windows refuses (or stands in for it):
+    three directories, each portable; the tables give each setting as written, and a rerun
+    finds every job finished."""
+    from sim.locations import portable_name
+
+    directory = tmp_path / "names"
+    args = ["giants.names.0='a:b','a?b','a_b'", *TINY, "hydra/launcher=basic",
+            "sweep_plots=false", "compute.export_controls=[]", f"sweep_dir={directory}"]
+    code, out, err = baimo(["-m", *args], capsys)
+    assert code == 0, err
+    written = sorted(p.name for p in directory.iterdir() if p.is_dir())
+    settings = ["giants.names.0='a:b'", "giants.names.0='a?b'", "giants.names.0='a_b'"]
+    assert written == sorted(portable_name(f"{s},replication=0") for s in settings)
+    assert "giants.names.0='a_b',replication=0" in written
+    table = pd.read_parquet(directory / SWEEP_TABLE)
+    assert table["setting"].tolist() == settings and set(table["status"]) == {"complete"}
+    assert table["param.giants.names.0"].tolist() == ["a:b", "a?b", "a_b"]
+    code, out, err = baimo(["-m", *args], capsys)
+    assert code == 0 and "already complete: 3, to run: 0" in out
 
 
 def test_the_plan_probes_settings_spread_over_the_sweep() -> None:

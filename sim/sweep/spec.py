@@ -3,7 +3,8 @@
 The command line (and the experiment file's ``hydra.sweeper.params``) give a
 grid of settings; ``replications`` multiplies it by the replication index.
 Each job is one Hydra override list, named (its directory) by Hydra's
-``override_dirname`` of what is swept, e.g. ``funds.term_years=3,replication=0``.
+``override_dirname`` of what is swept, e.g. ``funds.term_years=3,replication=0``,
+made portable (:func:`sim.locations.portable_name`) if it holds a character Windows refuses.
 Every setting is composed here once and validated, so a bad sweep value stops
 the sweep before anything runs, and each job's config hash is known in advance
 (resume compares it with the finished job's ``summary.json``).
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import math
 import os
 import re
@@ -56,7 +56,7 @@ from sim.configuration import (
     to_config,
     yaml_problem,
 )
-from sim.locations import expand_home
+from sim.locations import MAX_NAME, expand_home, portable_name
 from sim.outputs import output_root
 from sim.rng import replication_seeds
 from sim.sweep.design import GRID, Design, draw, override
@@ -74,8 +74,6 @@ SAMPLE = "sample"
 #: Run-control keys a sweep cannot sweep (:func:`build`): each job would run the same model.
 #: (``replication`` is the sweep's own: :func:`_grid` never counts it as swept.)
 STEERING = tuple(k for k in RUN_CONTROL if k != "experiment")
-#: Directory names longer than this are shortened with a hash (file systems allow 255 bytes).
-MAX_NAME = 150
 SWEEP_LOGGING = ("hydra/job_logging", "hydra/hydra_logging")
 #: Hydra plugins baimo's optional extras install: config group -> extra.
 OPTIONAL_PLUGINS = {"hydra/sweeper/optuna": "calibrate", "hydra/launcher/submitit": "cluster"}
@@ -174,18 +172,6 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def safe_name(name: str) -> str:
-    """A directory name: no path separators (Windows has two: ``\\`` and ``/``), not too
-    long (then shortened with a hash)."""
-    for separator in (os.sep, os.altsep):
-        if separator:
-            name = name.replace(separator, "_")
-    if len(name) > MAX_NAME:
-        digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-        name = f"{name[: MAX_NAME - 12]}~{digest}"
-    return name
-
-
 def start_hydra() -> Hydra:
     """A Hydra instance on ``conf/`` (clears any previous global one)."""
     register_configs()
@@ -239,7 +225,7 @@ def default_directory(experiment: str | None, fixed: list[Override]) -> Path:
     """``<root>/sweeps/<experiment or 'sweep'>[__<fixed overrides>]``: same command, same place."""
     lines = sorted(str(o.input_line) for o in fixed if o.key_or_group not in RUN_CONTROL)
     name = experiment or "sweep"
-    suffix = safe_name(",".join(lines)) if lines else ""
+    suffix = portable_name(",".join(lines)) if lines else ""
     return output_root() / "sweeps" / (f"{name}__{suffix}" if suffix else name)
 
 
@@ -445,9 +431,6 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
     names = [_names(master, job, excluded) for job in parsed]
     seen: set[str] = set()
     for name, _ in names:
-        if name != safe_name(name):
-            raise SweepError(f"job {name[:60]}...: its directory name is too long or has a '/'; "
-                             "sweep fewer keys or shorter values")
         if name in seen:
             raise SweepError(f"two jobs would share the directory {name!r}")
         seen.add(name)
@@ -519,11 +502,18 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
 
 
 def _names(master: DictConfig, overrides: list[Override], excluded: list[str]) -> tuple[str, str]:
+    """A job's directory name and its setting (the overrides that name it, but for the
+    replication, as written). The name is Hydra's ``override_dirname`` made portable
+    (:func:`~sim.locations.portable_name`, as ``hydra.sweep.subdir`` makes it for the
+    launchers that compose their jobs again); SweepError if it is too long to keep whole."""
     conf = master.hydra.job.config.override_dirname
     task = [o for o in overrides if not o.is_hydra_override()]
     name = get_overrides_dirname(task, excluded, conf.item_sep, conf.kv_sep)
+    if len(name) > MAX_NAME:
+        raise SweepError(f"job {name[:60]}...: its directory name is too long; sweep fewer keys "
+                         "or shorter values")
     setting = get_overrides_dirname(task, [*excluded, REPLICATION], conf.item_sep, conf.kv_sep)
-    return name, setting
+    return portable_name(name), setting
 
 
 class SettingComposer:
