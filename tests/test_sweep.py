@@ -245,6 +245,36 @@ def test_a_sweep_over_values_windows_refuses_in_names_runs_each_in_its_own_direc
     assert code == 0 and "already complete: 3, to run: 0" in out
 
 
+def test_a_grid_over_many_long_keys_is_cut_to_fit_not_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Five swept keys with long names made job names over 150 characters, and the sweep
+    refused them ("sweep fewer keys"): a factorial design a researcher may well want. Each
+    name is now cut and ended with a digest, kept apart from the others, and the sweep runs
+    and resumes in them."""
+    from sim.locations import MAX_NAME
+
+    keys = ["startups.app_layer_capability_share=0.1,0.2", "startups.urgent_runway_months=1,2",
+            "funds.investment_period_years=1,2", "compute.supply_price_elasticity=1,2",
+            "startups.pivot_gap_points=10,20"]
+    spec = build(start_hydra(), [*keys, *TINY])
+    names = [job.name for job in spec.jobs]
+    assert len(names) == 32 and len(set(names)) == 32
+    assert all(len(name) <= MAX_NAME for name in names)
+    assert any("~" in name for name in names)           # some were too long to keep whole
+    directory = tmp_path / "long"
+    args = ["giants.names.0='" + "n" * MAX_NAME + "','b'", *TINY, "hydra/launcher=basic",
+            "sweep_plots=false", f"sweep_dir={directory}"]
+    code, out, err = baimo(["-m", *args], capsys)
+    assert code == 0, err
+    written = [p.name for p in directory.iterdir() if p.is_dir()]
+    assert len(written) == 2 and all(len(name) <= MAX_NAME for name in written)
+    table = pd.read_parquet(directory / SWEEP_TABLE)
+    assert set(table["status"]) == {"complete"}
+    assert table["param.giants.names.0"].tolist() == ["n" * MAX_NAME, "b"]
+    code, out, err = baimo(["-m", *args], capsys)
+    assert code == 0 and "already complete: 2, to run: 0" in out
+
+
 def test_the_plan_probes_settings_spread_over_the_sweep() -> None:
     """Settings can differ in cost many times over: the plan probes the first job of up to
     four settings, the first and the last among them, not the first job alone."""

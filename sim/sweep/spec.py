@@ -56,7 +56,7 @@ from sim.configuration import (
     to_config,
     yaml_problem,
 )
-from sim.locations import MAX_NAME, expand_home, portable_name
+from sim.locations import expand_home, portable_name
 from sim.outputs import output_root
 from sim.rng import replication_seeds
 from sim.sweep.design import GRID, Design, draw, override
@@ -505,13 +505,12 @@ def _names(master: DictConfig, overrides: list[Override], excluded: list[str]) -
     """A job's directory name and its setting (the overrides that name it, but for the
     replication, as written). The name is Hydra's ``override_dirname`` made portable
     (:func:`~sim.locations.portable_name`, as ``hydra.sweep.subdir`` makes it for the
-    launchers that compose their jobs again); SweepError if it is too long to keep whole."""
+    launchers that compose their jobs again): a name too long to keep whole (five keys
+    with long names) is cut and ended with a digest, as one holding a character Windows
+    refuses is, where sweeps used to refuse it."""
     conf = master.hydra.job.config.override_dirname
     task = [o for o in overrides if not o.is_hydra_override()]
     name = get_overrides_dirname(task, excluded, conf.item_sep, conf.kv_sep)
-    if len(name) > MAX_NAME:
-        raise SweepError(f"job {name[:60]}...: its directory name is too long; sweep fewer keys "
-                         "or shorter values")
     setting = get_overrides_dirname(task, [*excluded, REPLICATION], conf.item_sep, conf.kv_sep)
     return portable_name(name), setting
 
