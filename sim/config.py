@@ -539,7 +539,7 @@ def _check_cross(cfg: BaimoConfig) -> None:
         also = "; also past it: " + ", ".join(f"{k}[{j}] ({e.label})" for k, j, e in late[1:]) \
             if len(late) > 1 else ""
         raise ConfigError(f"{key}[{i}].month={fmt_number(event.month)} ({event.label}) is past "
-                          f"the horizon; allowed 0 to {h - 1} (horizon_months={h}); leave it out "
+                          f"the horizon; allowed below {h} (horizon_months={h}); leave it out "
                           f"of {key} for a shorter run ({key}=[] for none){also}")
     _require(cfg.compute.production_cost_mcny > 0, "compute.production_cost_mcny must be > 0")
     problem = start_date_problem(cfg.start_date, cfg.horizon_months)

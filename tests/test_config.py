@@ -42,14 +42,14 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("funds.investment_period_years=4", "funds.investment_period_years=4 must be shorter"),
         ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
         ("hype.shocks=[{month:500,size:1,label:x}]",
-         "hype.shocks[0].month=500 (x) is past the horizon; allowed 0 to 119"),
+         "hype.shocks[0].month=500 (x) is past the horizon; allowed below 120"),
         # a short run meets the default schedule: the message says how to go without it
         ("horizon_months=6", "compute.export_controls[0].month=10.5 (Export controls "
-         "(Oct 2023)) is past the horizon; allowed 0 to 5 (horizon_months=6); leave it out "
+         "(Oct 2023)) is past the horizon; allowed below 6 (horizon_months=6); leave it out "
          "of compute.export_controls for a shorter run (compute.export_controls=[] for none)"),
         # every event past the horizon in one line: a 1-month run met them one fix at a time
-        ("horizon_months=1", "hype.shocks[1].month=3.5 (GPT-4) is past the horizon; allowed 0 "
-         "to 0 (horizon_months=1); leave it out of hype.shocks for a shorter run "
+        ("horizon_months=1", "hype.shocks[1].month=3.5 (GPT-4) is past the horizon; allowed "
+         "below 1 (horizon_months=1); leave it out of hype.shocks for a shorter run "
          "(hype.shocks=[] for none); also past it: compute.export_controls[0] (Export "
          "controls (Oct 2023))"),
         ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
@@ -64,6 +64,18 @@ def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -
     message = str(info.value)
     assert needle in message
     assert "\n" not in message
+
+
+def test_an_event_in_the_horizons_last_month_is_allowed_as_the_message_says() -> None:
+    """Events fall mid-month (0.5, 3.5): the refusal said "allowed 0 to 0" at a 1-month run,
+    which kept its ChatGPT shock at month 0.5, and "allowed 0 to 5" at 6 months, which takes
+    5.5. It now says "allowed below 6", and an event at 5.5 is accepted."""
+    cfg = compose(["horizon_months=6", "compute.export_controls=[]",
+                   "hype.shocks=[{month:5.5,size:1,label:x}]"])
+    assert cfg.hype.shocks[0].month == 5.5
+    with pytest.raises(ConfigError, match=r"month=6 \(x\) is past the horizon; allowed below 6 "):
+        compose(["horizon_months=6", "compute.export_controls=[]",
+                 "hype.shocks=[{month:6,size:1,label:x}]"])
 
 
 def test_every_true_or_false_key_takes_only_true_or_false() -> None:
