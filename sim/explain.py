@@ -569,6 +569,15 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
     if not won.empty:
         top = won["counterparty"].value_counts()
         add(top.index[0], f"most enterprise deals won by a startup: {int(top.iloc[0])}")
+    # Buyers: most of thousands never act, so a buyer's number picked at random tells
+    # nothing; these two did.
+    signed = e[(e["kind"] == "contract_signed") & (e["actor_type"] == "buyer")]
+    if not signed.empty:
+        r = signed.iloc[0]
+        add(r["actor"], f"first buyer to adopt a large model "
+            f"({month_label(float(r['month']), start)}, from {actor_name(r['counterparty'])})")
+        deals = signed["actor"].value_counts()
+        add(deals.index[0], f"most deals signed by a buyer: {int(deals.iloc[0])}")
     gbuy = e[(e["kind"] == "gpu_purchase") & (e["actor_type"] == "giant")]
     if not gbuy.empty:
         g = gbuy.groupby("actor")["gpus"].sum()

@@ -185,6 +185,20 @@ def test_the_worst_fund_named_is_one_that_invested(run: RunOutputs) -> None:
     assert not [a for a, why in rows.items() if a in never and "fund return" in why]
 
 
+def test_the_listing_names_buyers_that_acted(run: RunOutputs) -> None:
+    """The listing named no buyer, and the docs' example (buyer:12) had no events in most
+    lesson runs: most of thousands of buyers never act. It now names the first buyer to
+    adopt and the one that signed the most deals, and their stories have something to tell."""
+    e = run.events
+    signed = e[(e["kind"] == "contract_signed") & (e["actor_type"] == "buyer")]
+    first, busiest = signed.iloc[0], signed["actor"].value_counts()
+    rows = dict(notable(run))
+    assert "first buyer to adopt a large model" in rows[str(first["actor"])]
+    assert f"most deals signed by a buyer: {int(busiest.iloc[0])}" in rows[busiest.index[0]]
+    assert (signed["actor"] == busiest.index[0]).sum() == busiest.max()
+    assert not any("never adopted" in line for line in story(run, busiest.index[0]))
+
+
 def test_resolve_actor_spellings(run: RunOutputs) -> None:
     e = run.events
     assert resolve_actor(e, "3") == "startup:3"
