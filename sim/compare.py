@@ -817,8 +817,9 @@ def parser() -> argparse.ArgumentParser:
     """The command's arguments."""
     p = OneLineParser(prog=PROG, description=(
         "Compare baimo run or sweep directories: key outcomes per arm (a run, or a sweep "
-        "setting), differences from the first arm with bootstrap confidence intervals (paired "
-        "by replication when seeds match), overlay plots and a Markdown summary, written to "
+        "setting), differences from the first arm with confidence intervals (paired by "
+        f"replication when seeds match; Student's t below {T_BELOW_N} replications, the "
+        "bootstrap from there), overlay plots and a Markdown summary, written to "
         "<output root>/compare/<timestamp>/ (output root: $BAIMO_OUTPUT_ROOT or ./outputs)."))
     p.add_argument("inputs", nargs="+", type=commands.path_argument("a run or sweep directory"),
                    metavar="DIR",
@@ -828,11 +829,12 @@ def parser() -> argparse.ArgumentParser:
                    help="compare this summary scalar instead of the key outcomes (repeatable), "
                         "e.g. exits.bankrupt or derived.fund_tvpi_median")
     p.add_argument("--confidence", type=float, default=DEFAULT_CONFIDENCE,
-                   help="confidence level of the intervals (default 0.95)")
+                   help=f"confidence level of the intervals (default {DEFAULT_CONFIDENCE})")
     p.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES,
-                   help="bootstrap resamples (default 9999)")
+                   help=f"bootstrap resamples, from {T_BELOW_N} replications on (default "
+                        f"{DEFAULT_RESAMPLES})")
     p.add_argument("--seed", type=int, default=DEFAULT_BOOTSTRAP_SEED,
-                   help="seed of the bootstrap's resampling (default 0)")
+                   help=f"seed of the bootstrap's resampling (default {DEFAULT_BOOTSTRAP_SEED})")
     p.add_argument("--no-plots", action="store_true", help="skip the overlay plots")
     return p
 

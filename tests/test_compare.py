@@ -225,6 +225,16 @@ def test_a_difference_leaves_out_undefined_replications_as_the_mean_does() -> No
     assert "left out: undefined in 1 of 10 replications of welch" in printed.getvalue()
 
 
+def test_the_help_names_the_interval_each_number_of_replications_gets() -> None:
+    """--help said "bootstrap confidence intervals" while below T_BELOW_N replications (every
+    shipped experiment) the interval is Student's t."""
+    from sim.compare import parser
+
+    text = " ".join(parser().format_help().split())
+    assert f"Student's t below {T_BELOW_N} replications, the bootstrap from there" in text
+    assert "bootstrap confidence intervals" not in text
+
+
 def test_the_reference_row_says_what_its_mean_left_out() -> None:
     """The reference arm's mean skipped an undefined replication without a word (the other
     arms' rows say it in their difference); its row now says it too, in every table."""
