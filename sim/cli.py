@@ -17,9 +17,11 @@ range (exit code 2), before anything is simulated.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -36,6 +38,9 @@ from sim.sweep.experiments import listing, register_resolver
 
 if TYPE_CHECKING:
     from hydra._internal.hydra import Hydra
+
+#: A single run's log: ``cli.log`` in its directory (conf/hydra/job_logging/baimo_run.yaml).
+log = logging.getLogger(__name__)
 
 
 def fail(message: str) -> NoReturn:
@@ -97,19 +102,32 @@ def app(cfg: DictConfig) -> None:
         discard_refused(run_dir)
         fail(str(exc))
         return
+    from sim.configuration import config_hash
     from sim.run import simulate, write_run
     from sim.world import RunawayError
 
+    # Logged only once the values are accepted: a refused run's directory, its log empty,
+    # is removed (discard_refused).
+    log.info("run %s: seed %d, %d months from %s, config hash %s", run_dir.name, config.seed,
+             config.horizon_months, config.start_date, config_hash(config))
+    tic = time.perf_counter()
     try:
         tables = simulate(config)
     except RunawayError as exc:   # the config drove the market past a safety limit
+        log.error("stopped after %.2f s: %s", time.perf_counter() - tic, exc)
         fail(str(exc))
         return
+    log.info("simulated in %.2f s: %d events", time.perf_counter() - tic, len(tables.events))
+    tic = time.perf_counter()
     try:   # Hydra reports what its task raises with a traceback: a refused write is one line
         write_run(tables, run_dir)
     except OSError as exc:
-        fail(f"{commands.os_error_line(exc)}; {run_dir} is not marked complete")
+        line = f"{commands.os_error_line(exc)}; {run_dir} is not marked complete"
+        log.error("not written: %s", line)
+        fail(line)
         return
+    log.info("wrote the tables, summary and plots in %.2f s; marked complete",
+             time.perf_counter() - tic)
     try:   # the run is written: a reader gone (| head) is no failed job for Hydra to report
         print(f"baimo: wrote {run_dir}")
         for line in headline(tables.summary):

@@ -8,6 +8,7 @@ the catalogue costs seconds, not a Python start-up per case.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import pickle
 import subprocess
@@ -205,6 +206,28 @@ def test_a_refused_run_leaves_no_run_directory(output_root: Path, tmp_path: Path
     own = tmp_path / "mine"
     code, _ = run_command("sim.cli", [*bad, f"hydra.run.dir={own}"], capsys, monkeypatch)
     assert code == 2 and (own / ".hydra").is_dir()
+
+
+def test_a_run_logs_what_it_did_to_its_cli_log(output_root: Path,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README calls cli.log "the run's log", and it was always empty, a run stopped at
+    a safety limit's too: it now says the seed, horizon and config hash, how long the run
+    took and that it was written, or why it stopped. The terminal keeps the headline."""
+    code, _ = run_command("sim.cli", ["horizon_months=6", "buyers.count=100",
+                                      "compute.export_controls=[]"], capsys, monkeypatch)
+    assert code == 0
+    (run,) = (output_root / "runs").iterdir()
+    text = (run / "cli.log").read_text()
+    summary = json.loads((run / "summary.json").read_text())
+    assert f"seed 42, 6 months from 2022-12, config hash {summary['config_hash']}" in text
+    assert "simulated in" in text and "marked complete" in text
+    stopped = ["max_events=1000"]
+    code, err = run_command("sim.cli", stopped, capsys, monkeypatch)
+    assert code == 2 and "[INFO]" not in err
+    (run,) = [r for r in (output_root / "runs").iterdir() if not (r / "COMPLETE").exists()]
+    text = (run / "cli.log").read_text()
+    assert "[ERROR] - stopped after" in text and "max_events=1000 passed in month" in text
 
 
 def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
