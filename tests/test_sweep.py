@@ -275,6 +275,16 @@ def test_a_grid_over_many_long_keys_is_cut_to_fit_not_refused(
     assert code == 0 and "already complete: 2, to run: 0" in out
 
 
+def test_durations_under_ten_seconds_keep_their_tenths() -> None:
+    """A plan of half-second jobs said "estimated duration: ~0 s", shorter than its own
+    longest probe (0.5 s), and a sweep of them finished "in 0 s"."""
+    from sim.sweep.runner import duration_text
+
+    assert duration_text(0.5) == "0.5 s" and duration_text(0.04) == "0.0 s"
+    assert duration_text(9.94) == "9.9 s" and duration_text(12.4) == "12 s"
+    assert duration_text(125) == "2 min 05 s" and duration_text(3 * 3600 + 60) == "3 h 01 min"
+
+
 def test_the_plan_probes_settings_spread_over_the_sweep() -> None:
     """Settings can differ in cost many times over: the plan probes the first job of up to
     four settings, the first and the last among them, not the first job alone."""

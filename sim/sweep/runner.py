@@ -90,8 +90,17 @@ def say(console: Console, text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def _duration(seconds: float) -> str:
+#: Durations shorter than this (seconds) are given to a tenth: a plan of half-second jobs
+#: said "estimated duration: ~0 s", a sweep of them "in 0 s".
+TENTHS_BELOW_S = 10
+
+
+def duration_text(seconds: float) -> str:
+    """``seconds`` for a person: tenths of a second below :data:`TENTHS_BELOW_S`, whole
+    seconds to 90, then minutes and seconds, then hours and minutes."""
     seconds = max(0.0, seconds)
+    if seconds < TENTHS_BELOW_S:
+        return f"{seconds:.1f} s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes, secs = divmod(int(round(seconds)), 60)
@@ -123,7 +132,7 @@ def timeout_note(spec: SweepSpec) -> list[str]:
     limit = run_control(spec.config).job_timeout_s
     if limit is None:
         return []
-    after = _duration(limit) if limit >= 90 else f"{limit:.15g} s"
+    after = duration_text(limit) if limit >= 90 else f"{limit:.15g} s"
     return [f"  time limit: a job still running after {after} (job_timeout_s={limit:.15g}) is "
             "stopped and marked failed"]
 
@@ -179,7 +188,7 @@ def plan(spec: SweepSpec, console: Console) -> int:
                      f"{probes[longest].name})")
     mean = left_sum(seconds) / len(seconds)
     estimate = estimate_seconds(spec, len(todo), mean, longest=seconds[longest])
-    say(console, f"  estimated duration: ~{_duration(estimate)}")
+    say(console, f"  estimated duration: ~{duration_text(estimate)}")
     limit = run_control(spec.config).job_timeout_s
     if limit is not None and seconds[longest] > limit:
         say(console, f"  note: {probes[longest].name} took longer than job_timeout_s={limit:.15g}: "
@@ -455,7 +464,7 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
             return EXIT_FAILED_JOBS
     finished = complete(spec)
     say(console, f"{finished} of {len(spec.jobs)} jobs complete ({len(done)} from before) in "
-                 f"{_duration(time.perf_counter() - tic)}")
+                 f"{duration_text(time.perf_counter() - tic)}")
     try:
         tables, written = aggregate(spec.directory, plots=spec.plots)
     except OutputError as exc:
