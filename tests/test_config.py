@@ -222,6 +222,18 @@ def test_experiments_compose_from_their_own_folder_with_no_link_in_conf(
                                   "named so; rename the scenario")
 
 
+def test_every_experiment_says_which_claim_it_tests() -> None:
+    """docs/EXPERIMENTS.md: each experiment file's opening comment names the DOMAIN.md s3
+    claim it tests, or "none"; calibrate.yaml had no such line."""
+    from sim.configuration import EXPERIMENTS_DIR
+
+    files = sorted(EXPERIMENTS_DIR.glob("*.yaml"))
+    assert files
+    missing = [f.name for f in files
+               if not re.search(r"^# Claim: ", f.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert missing == []
+
+
 def test_no_config_or_experiment_is_a_symbolic_link() -> None:
     """A checkout without symbolic links (Git for Windows' default) holds a link as a text
     file naming its target: Hydra would find no config there."""
