@@ -804,3 +804,27 @@ def test_an_experiment_file_that_is_not_text_is_one_line_and_listed_as_unreadabl
     from sim.sweep.experiments import listing
 
     assert "binary (unreadable: not UTF-8 text)" in " ".join(listing().split())
+
+
+def test_the_listing_flags_a_scenario_running_would_refuse(
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario named as a shipped experiment is refused when run, but `baimo list` showed
+    it with its question, under "Scenarios written by calibrations" (hand-written ones too).
+    It now says it would be refused, under the scenarios' directory."""
+    from sim.sweep.experiments import SHADOWED, listing
+
+    folder = output_root / "scenarios" / "experiment"
+    folder.mkdir(parents=True)
+    (folder / "hype_bust.yaml").write_text("# @package _global_\n# my test\nseed: 1\n")
+    (folder / "mine.yaml").write_text("# @package _global_\n# my own question?\nseed: 1\n")
+    code, err = run_command("sim.cli", ["+experiment=hype_bust", "plan=true"], capsys,
+                            monkeypatch)
+    assert code == 2 and "rename the scenario" in err
+    lines = listing().splitlines()
+    assert f"== Scenarios in {folder} (baimo +experiment=NAME) ==" in lines
+    assert next(x for x in lines if x.strip().startswith("hype_bust ") and "my test" not in x)
+    assert any(x.strip().startswith("hype_bust ") and x.rstrip().endswith(SHADOWED)
+               for x in lines)
+    assert any(x.strip().startswith("mine ") and x.rstrip().endswith("my own question?")
+               for x in lines)

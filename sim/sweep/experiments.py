@@ -17,6 +17,8 @@ from sim.configuration import EXPERIMENTS_DIR, scenario_experiments
 
 TEACHING = "teaching"
 SCENARIOS = "scenarios"
+#: What ``baimo list`` says of a scenario named as a shipped experiment (running it is refused).
+SHADOWED = "(refused when run: a shipped experiment has this name; rename the file)"
 
 
 def question(path: Path) -> str:
@@ -40,16 +42,18 @@ def question(path: Path) -> str:
 def list_experiments(root: Path = EXPERIMENTS_DIR) -> dict[str, list[tuple[str, str]]]:
     """``{"experiments": [(name, question)], "teaching": [...], "scenarios": [...]}``, sorted.
 
-    Scenarios are the files runs wrote under ``<output root>/scenarios/experiment/``
-    (a calibration's best configuration).
+    Scenarios are the files under ``<output root>/scenarios/experiment/``: a calibration's
+    best configuration, or the user's own. One named as a shipped experiment is refused when
+    run (:mod:`sim.configuration`), and listed as such instead of its question.
     """
     found: dict[str, list[tuple[str, str]]] = {"experiments": [], TEACHING: [], SCENARIOS: []}
     for path in sorted(root.glob("*.yaml")):
         found["experiments"].append((path.stem, question(path)))
     for path in sorted((root / TEACHING).glob("*.yaml")):
         found[TEACHING].append((f"{TEACHING}/{path.stem}", question(path)))
+    shipped = {name for name, _ in found["experiments"]}
     for path in sorted(scenario_experiments().glob("*.yaml")):
-        found[SCENARIOS].append((path.stem, question(path)))
+        found[SCENARIOS].append((path.stem, SHADOWED if path.stem in shipped else question(path)))
     return found
 
 
@@ -62,7 +66,7 @@ def listing(root: Path = EXPERIMENTS_DIR) -> str:
     lines += ["", "== Teaching scenarios (baimo +experiment=teaching/NAME) =="]
     lines += [f"  {n.ljust(width)}  {q}" for n, q in found[TEACHING]] or ["  (none)"]
     if found[SCENARIOS]:
-        lines += ["", "== Scenarios written by calibrations (baimo +experiment=NAME) =="]
+        lines += ["", f"== Scenarios in {scenario_experiments()} (baimo +experiment=NAME) =="]
         lines += [f"  {n.ljust(width)}  {q}" for n, q in found[SCENARIOS]]
     return "\n".join(lines) + "\n"
 
