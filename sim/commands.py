@@ -218,6 +218,11 @@ def _names_only(o: Override) -> bool:
     return all(isinstance(v, str) for v in values)
 
 
+def plural(n: int, word: str, plural_form: str | None = None) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1 ("1 job", "3 jobs")."""
+    return f"{n} {word if n == 1 else (plural_form or word + 's')}"
+
+
 def os_error_reason(exc: OSError) -> str:
     """Why the system refused a file, in one line (pyarrow's errors carry no ``strerror``)."""
     return exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]

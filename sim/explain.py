@@ -24,7 +24,7 @@ from typing import NoReturn
 import pandas as pd
 
 from sim import commands
-from sim.commands import OneLineError, OneLineParser
+from sim.commands import OneLineError, OneLineParser, plural
 from sim.outputs import (
     CONFIG,
     OutputError,
@@ -48,10 +48,6 @@ class ExplainError(OneLineError, ValueError):
 Line = tuple[float, str]  # (month the sentence belongs to, sentence)
 NEVER = 1e9  # month key for "never" sentences: told after the dated ones, before the ending
 END = math.inf  # month key for how it ended
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _listing(items: list[str]) -> str:
@@ -121,15 +117,15 @@ class Story:
         segs = won["segment"].value_counts()
         by_seg = _listing([f"{n} from {_segment(s)} buyers" for s, n in segs.items()])
         text = (f"{self.opening(first)} it won its first enterprise deal; over the run it won "
-                f"{_plural(len(projects), 'project contract')} and "
-                f"{_plural(len(api), 'API subscription')} ({by_seg}).")
+                f"{plural(len(projects), 'project contract')} and "
+                f"{plural(len(api), 'API subscription')} ({by_seg}).")
         if not projects.empty:
             text += (f" The project contracts were worth "
                      f"{money(float(projects['amount_mcny'].sum()))} in all.")
         ended = self.about[self.about["kind"] == "contract_ended"]
         if not ended.empty:
             reasons = ended["reason"].value_counts()
-            text += (f" {_plural(len(ended), 'deal')} ended: "
+            text += (f" {plural(len(ended), 'deal')} ended: "
                      + _listing([f"{n} {str(r).replace('_', ' ')}" for r, n in reasons.items()])
                      + ".")
         return [(first, text)]
@@ -141,7 +137,7 @@ class Story:
             return []
         first = float(d["month"].iloc[0])
         return [(first, f"{self.opening(first)} it began paying for data quality: "
-                        f"{_plural(len(d), 'step')} over the run "
+                        f"{plural(len(d), 'step')} over the run "
                         f"({money(float(d['amount_mcny'].sum()))}), reaching a data quality "
                         f"of {float(d['capability'].max()):.2f}.")]
 
@@ -228,7 +224,7 @@ def _startup(s: Story) -> list[str]:
         dates = [month_label(float(m), s.start) for m in failed["month"]]
         extra = [f"{len(dates) - LIST_AT_MOST} more"] if len(dates) > LIST_AT_MOST else []
         out.append((float(failed["month"].iloc[0]),
-                    f"It tried to raise and failed {_plural(len(failed), 'time')} "
+                    f"It tried to raise and failed {plural(len(failed), 'time')} "
                     f"({_listing(dates[:LIST_AT_MOST] + extra)})."))
     e = s.run.events
     sales = e[(e["kind"] == "secondary_sale") & (e["reason"] == s.actor)]
@@ -296,7 +292,7 @@ def _giant(s: Story) -> list[str]:
     if not prices.empty:
         first_old = pd.to_numeric(pd.Series([prices["reason"].iloc[0]]), errors="coerce").iloc[0]
         out.append((float(prices["month"].iloc[0]),
-                    f"It changed its API price {_plural(len(prices), 'time')}, from "
+                    f"It changed its API price {plural(len(prices), 'time')}, from "
                     f"{float(first_old):.2f} to {float(prices['price'].iloc[-1]):.2f} CNY per "
                     f"million tokens by {month_label(float(prices['month'].iloc[-1]), s.start)}."))
     out += s.data() + s.contracts()
@@ -309,7 +305,7 @@ def _giant(s: Story) -> list[str]:
     if not hosted.empty:
         first = float(hosted["month"].min())
         out.append((first, f"{s.opening(first)} the first startup pivoted onto its model; "
-                           f"{_plural(len(hosted), 'startup')} did so over the run."))
+                           f"{plural(len(hosted), 'startup')} did so over the run."))
     out.append((END, f"How it ended: it was still in the market at the end of the run "
                      f"({month_label(s.last_month, s.start)})."))
     return _tell(out)
@@ -342,7 +338,7 @@ def _fund(s: Story) -> list[str]:
                  f"({money(float(r['amount_mcny']))} at {money(float(r['valuation_mcny']))})"
                  for _, r in top.iterrows()]
         out.append((float(led["month"].iloc[0]),
-                    f"It led {_plural(len(led), 'round')} raising "
+                    f"It led {plural(len(led), 'round')} raising "
                     f"{money(float(led['amount_mcny'].sum()))} in all, the first "
                     f"{s.when(float(led['month'].iloc[0]))}; the biggest: {'; '.join(items)}."))
     sold = s.kind("secondary_sale")
@@ -351,12 +347,12 @@ def _fund(s: Story) -> list[str]:
         out.append((float(r["month"]),
                     f"{s.opening(float(r['month']))} it began selling stakes to later investors "
                     f"(first its stake in {s.who(r['reason'])}, to {s.who(r['counterparty'])}); "
-                    f"it sold {_plural(len(sold), 'stake')} for "
+                    f"it sold {plural(len(sold), 'stake')} for "
                     f"{money(float(sold['amount_mcny'].sum()))} in all."))
     bought = s.about[s.about["kind"] == "secondary_sale"]
     if not bought.empty:
         out.append((float(bought["month"].iloc[0]),
-                    f"It bought {_plural(len(bought), 'stake')} from exiting funds for "
+                    f"It bought {plural(len(bought), 'stake')} from exiting funds for "
                     f"{money(float(bought['amount_mcny'].sum()))}, the first "
                     f"{s.when(float(bought['month'].iloc[0]))}."))
     offs = s.kind("write_off")
@@ -366,14 +362,14 @@ def _fund(s: Story) -> list[str]:
         causes = {"bankrupt": "because the company went bankrupt"}
         reasons = _listing([f"{n} {causes.get(str(k), str(k))}" for k, n in why.items()])
         out.append((float(lost["month"].iloc[0]),
-                    f"It wrote off {_plural(len(lost), 'stake')} "
+                    f"It wrote off {plural(len(lost), 'stake')} "
                     f"({money(float(lost['amount_mcny'].sum()))} of cost): {reasons}."))
     passed = offs[offs["reason"] == "term_ended"]
     if not passed.empty:
         worth = (f", worth {money(float(row.iloc[0]['in_kind_mcny']))} at their last rounds' "
                  "valuations less the secondary discount" if not row.empty else "")
         out.append((float(passed["month"].iloc[0]),
-                    f"When its term ended it could not sell {_plural(len(passed), 'stake')} "
+                    f"When its term ended it could not sell {plural(len(passed), 'stake')} "
                     f"({money(float(passed['amount_mcny'].sum()))} of cost) and passed them "
                     f"to its LPs in kind{worth}."))
     closed = s.kind("fund_closed")
@@ -429,7 +425,7 @@ def _buyer(s: Story) -> list[str]:
     if not tenders.empty:
         month = float(tenders["month"].iloc[0])
         out.append((month, f"{s.opening(month)} it put out its first tender for a custom "
-                           f"project ({_plural(len(tenders), 'tender')} over the run)."))
+                           f"project ({plural(len(tenders), 'tender')} over the run)."))
     for _, r in s.kind("contract_signed").iterrows():
         month = float(r["month"])
         if r["channel"] == "contract":

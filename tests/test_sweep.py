@@ -285,6 +285,15 @@ def test_durations_under_ten_seconds_keep_their_tenths() -> None:
     assert duration_text(125) == "2 min 05 s" and duration_text(3 * 3600 + 60) == "3 h 01 min"
 
 
+def test_a_sweep_of_one_says_one_job_one_setting_one_replication(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The header said "1 jobs = 1 settings x 1 replications"."""
+    code, out, err = baimo(["-m", "data.spillover=0.5", *TINY, "plan=true",
+                            f"sweep_dir={tmp_path / 'one'}"], capsys)
+    assert code == 0, err
+    assert "sweep: 1 job = 1 setting x 1 replication; swept: " in out
+
+
 def test_the_plan_probes_settings_spread_over_the_sweep() -> None:
     """Settings can differ in cost many times over: the plan probes the first job of up to
     four settings, the first and the last among them, not the first job alone."""

@@ -114,7 +114,7 @@ def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
 def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path))
-    assert "unknown pack 'nosuch'; choose one of: " in _error(capsys, ["nosuch"])
+    assert "unknown lesson 'nosuch'; choose one of: " in _error(capsys, ["nosuch"])
     assert "replications='0'" in _error(capsys, ["hype_bust", "replications=0"])
     assert "workers='x'" in _error(capsys, ["hype_bust", "workers=x"])
     assert "not an override" in _error(capsys, ["hype_bust", "funds"])

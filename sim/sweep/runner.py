@@ -36,7 +36,7 @@ from hydra.core.plugins import Plugins
 from hydra.types import HydraContext
 from rich.console import Console
 
-from sim.commands import stopped
+from sim.commands import plural, stopped
 from sim.configuration import run_control
 from sim.outputs import COMPLETE, SUMMARY, OutputError, write_json
 from sim.parallel import process_pool, stop_workers
@@ -118,8 +118,8 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
     workers = spec.workers_for(todo)
     on = f" on {spec.launcher} with {workers} worker{'s' if workers != 1 else ''}" if todo else ""
     return [
-        f"{name}: {len(spec.jobs)} jobs = {len(spec.settings)} settings x {spec.replications} "
-        f"replications; swept: {swept}",
+        f"{name}: {plural(len(spec.jobs), 'job')} = {plural(len(spec.settings), 'setting')} x "
+        f"{plural(spec.replications, 'replication')}; swept: {swept}",
         f"  directory: {spec.directory}",
         f"  already complete: {done}, to run: {todo}{on}",
         *timeout_note(spec),

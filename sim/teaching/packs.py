@@ -208,7 +208,7 @@ def load_pack(name: str) -> Pack:
     names = pack_names()
     if name not in names:
         allowed = ", ".join(names) if names else "(none found)"
-        raise PackError(f"unknown pack {name!r}; choose one of: {allowed}")
+        raise PackError(f"unknown lesson {name!r}; choose one of: {allowed}")
     yaml_path = TEACHING_DIR / f"{name}.yaml"
     md_path = TEACHING_DIR / f"{name}.md"
     first = yaml_path.read_text(encoding="utf-8").splitlines()[:1]
