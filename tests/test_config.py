@@ -107,7 +107,9 @@ def test_the_config_files_a_composition_reads_are_checked_for_true_or_false_keys
     files = dict(config_files(parse([]), conf))
     assert files[conf / "config.yaml"] == ""
     assert files[conf / "compute" / "default.yaml"] == "compute"
-    assert len(files) == 12   # the primary and its 11 groups' defaults
+    # the primary, its 11 model groups' defaults, and a single run's logging
+    assert files[conf / "hydra" / "job_logging" / "baimo_run.yaml"] == "hydra.job_logging"
+    assert len(files) == 13
     files = dict(config_files(parse(["+experiment=hype_bust", "~data"]), conf))
     assert files[EXPERIMENTS_DIR / "hype_bust.yaml"] == ""   # @package _global_
     assert conf / "data" / "default.yaml" not in files
