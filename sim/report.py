@@ -512,7 +512,7 @@ def lesson_runs_note(source: Source) -> str:
     if given:
         parts.append(f"with the overrides {' '.join(given)} on top of the configuration above")
     if reps != pack.replications:
-        parts.append(f"{reps} replication{'s' if reps != 1 else ''} per arm (the pack has "
+        parts.append(f"{commands.plural(reps, 'replication')} per arm (the pack has "
                      f"{pack.replications})")
     if not parts:
         return ""

@@ -116,7 +116,7 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
     swept = ", ".join(spec.swept) if spec.swept else "nothing (replications only)"
     todo = len(spec.jobs) - done
     workers = spec.workers_for(todo)
-    on = f" on {spec.launcher} with {workers} worker{'s' if workers != 1 else ''}" if todo else ""
+    on = f" on {spec.launcher} with {plural(workers, 'worker')}" if todo else ""
     return [
         f"{name}: {plural(len(spec.jobs), 'job')} = {plural(len(spec.settings), 'setting')} x "
         f"{plural(spec.replications, 'replication')}; swept: {swept}",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.commands import plural
 from sim.teaching.arms import Arm, common_start, paired
 from sim.teaching.measures import format_difference, format_value, measure, values
 from sim.teaching.packs import Prediction
@@ -71,7 +72,7 @@ def answer(pred: Prediction, arms: list[Arm]) -> Answer:
     spread = f"mean {show(mean)}" if finite.size == 1 else \
         f"mean {show(mean)}, range {show(float(finite.min()))} to {show(float(finite.max()))}"
     agree = counts[chosen]
-    runs = f"{finite.size} replication{'s' if finite.size != 1 else ''}"
+    runs = plural(int(finite.size), "replication")
     if 2 * agree >= finite.size:
         text = (f"The runs showed: \"{pred.options[chosen].text}\". {what}: {spread} over "
                 f"{runs}; {agree} of {finite.size} fell in this option.")
