@@ -234,6 +234,24 @@ def test_a_fan_s_panel_titles_of_many_swept_keys_fit_their_panels() -> None:
                        for k in range(keys) if whole or f"extra_key_{k}=" in text)
 
 
+def test_a_fan_s_panel_title_keeps_a_list_valued_override_whole() -> None:
+    """A setting's label put ", " after every comma, so a list value's own commas were
+    doubled and the title wrapped inside the list. Overrides are now split only at the
+    commas between them: each list is written as swept, on one line."""
+    from sim.sweep.plots import plot_fan
+
+    controls = [["2023-10", "2024-12"], ["2022-10", "2023-10", "2024-12"]]
+    runs = [[[3.0, 4.0], [5.0, 6.0]], [[7.0, 8.0], [9.0, 9.5]]]
+    base = _sweep_tables({"compute.export_controls": controls},
+                         {"releases.total": [[1] * 2] * 2}, {"startups_active": runs})
+    fig = plot_fan(_many_keys(base, 5), "startups_active")
+    fig.canvas.draw()
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    for title, value in zip(titles, controls, strict=True):
+        override = f"compute.export_controls={json.dumps(value)}"
+        assert any(line.startswith(f"{override},") for line in title.split("\n")), title
+
+
 def test_an_outcome_undefined_in_every_job_says_so_on_its_panel() -> None:
     """No fund in any job: the fund medians were empty panels with an x-axis of -0.04 to
     0.04; they now say the outcome is undefined, with no scale (and no legend)."""

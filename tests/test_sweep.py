@@ -33,7 +33,7 @@ from sim.parallel import start_method
 from sim.rng import replication_seeds
 from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
 from sim.sweep.experiments import list_experiments, listing, register_resolver
-from sim.sweep.outcomes import derived
+from sim.sweep.outcomes import derived, setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import SWEEP_MANIFEST, build, start_hydra
@@ -1132,3 +1132,18 @@ def test_a_sweep_into_a_runs_or_a_studys_directory_is_refused(
         assert err == (f"baimo: error: {directory} holds {kind} ({name}); choose another "
                        "directory with sweep_dir=...\n")
         assert not (directory / SWEEP_MANIFEST).exists()
+
+
+def test_a_setting_splits_at_the_commas_between_its_overrides_only() -> None:
+    """A setting as Hydra names it (its overrides as written, "," between them): a list,
+    dict or quoted value's own commas stay inside its override."""
+    from hydra._internal.config_loader_impl import get_overrides_dirname
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    written = ["compute.export_controls=[2023-10, 2024-12]", "giants.names='a,b'",
+               "funds.term_years=3", "x={a: 1, b: 2}"]
+    setting = get_overrides_dirname(OverridesParser.create().parse_overrides(written), [],
+                                    ",", "=")
+    assert setting_overrides(setting) == sorted(written)
+    assert setting_label(setting) == ", ".join(sorted(written))
+    assert setting_overrides("") == [] and setting_label("") == "default"

@@ -123,6 +123,33 @@ def param_series(values: list[Any]) -> pd.Series:
     return pd.Series([v if isinstance(v, str) else json.dumps(v) for v in values], dtype="object")
 
 
+#: Brackets that hold a list, dict or function call's own commas in an override's value.
+_OPENING, _CLOSING = "[{(", "]})"
+_QUOTES = "'\""
+
+
+def setting_overrides(setting: str) -> list[str]:
+    """A setting's overrides as written (``key=value`` each): ``setting`` split at the
+    commas between them, not at those inside a value's brackets or quotes
+    (``compute.export_controls=[a,b]`` is one override)."""
+    overrides: list[str] = []
+    depth, quote, start = 0, "", 0
+    for i, char in enumerate(setting):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in _QUOTES:
+            quote = char
+        elif char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            overrides.append(setting[start:i])
+            start = i + 1
+    return [*overrides, setting[start:]] if setting else []
+
+
 def setting_label(setting: str) -> str:
-    """How a setting is shown: its overrides, or 'default' if only replications vary."""
-    return setting.replace(",", ", ") if setting else "default"
+    """How a setting is shown: its overrides, ", " between them, or 'default' if only
+    replications vary."""
+    return ", ".join(setting_overrides(setting)) or "default"

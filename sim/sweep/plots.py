@@ -31,7 +31,7 @@ from sim.plots import (  # noqa: E402
     write_note,
 )
 from sim.sweep.aggregate import SweepTables  # noqa: E402
-from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, PARAM_PREFIX, setting_label  # noqa: E402
+from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, PARAM_PREFIX, setting_overrides  # noqa: E402
 from sim.sweep.sensitivity import Sensitivity  # noqa: E402
 
 #: Interval drawn around means and medians: the central 90% of replications.
@@ -252,7 +252,7 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         ax.plot(t, data.median(axis=1), color=colour, lw=2)
         mark_few_points(ax)
         frame_single_date([ax], pd.Series(t))
-        _panel_title(ax, setting_label(setting), f"(n={data.shape[1]})",
+        _panel_title(ax, setting_overrides(setting) or ["default"], f"(n={data.shape[1]})",
                      fig.bbox.width / min(PANEL_COLUMNS, len(settings)))
         ax.set_xlabel("date")
         ax.set_ylabel(label, fontsize=10)
@@ -272,11 +272,11 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
     return fig
 
 
-def _panel_title(ax: plt.Axes, label: str, count: str, column: float) -> None:
-    """``label`` (a setting's overrides, ", " between them) and ``count`` as the title of
-    ``ax``, wrapped between overrides to its ``column`` (display pixels): a setting of many
-    swept keys made one line running over its neighbours' titles and off the figure."""
-    parts = label.split(", ")
+def _panel_title(ax: plt.Axes, parts: list[str], count: str, column: float) -> None:
+    """``parts`` (a setting's overrides, :func:`~sim.sweep.outcomes.setting_overrides`),
+    ", " between them, and ``count`` as the title of ``ax``, wrapped between overrides to
+    its ``column`` (display pixels): a setting of many swept keys made one line running
+    over its neighbours' titles and off the figure."""
     words = [f"{part}," for part in parts[:-1]] + parts[-1:]
     title = ax.set_title("", fontsize=PANEL_TITLE_SIZE)
     wrap_to_width(title, words, column * (1 - TITLE_MARGIN), max_lines=MAX_TITLE_LINES,
