@@ -79,6 +79,8 @@ DEFAULT_RESAMPLES = 9999
 #: would need terabytes) for no visible gain in the interval.
 MIN_RESAMPLES, MAX_RESAMPLES = 100, 1_000_000
 DEFAULT_BOOTSTRAP_SEED = 0
+#: What an overlay's legend says of an arm with no defined value in any month.
+UNDEFINED_EVERY_MONTH = "undefined in every month"
 #: The band drawn around each arm's mean in overlay plots: central 90% of replications.
 BAND_LOW_Q, BAND_HIGH_Q = 0.05, 0.95
 
@@ -562,7 +564,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import FEW_POINTS, STYLE, draw_band
+    from sim.plots import FEW_POINTS, STYLE, draw_band, frame_single_date, write_note
     from sim.sweep.plots import colours
 
     with plt.rc_context(STYLE):
@@ -570,17 +572,33 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     label = KEY_SERIES.get(metric, metric)
     fig.suptitle(f"{label}: mean and {round(100 * (BAND_HIGH_Q - BAND_LOW_Q))}% of replications",
                  fontsize=15)
+    dates = pd.to_datetime(pd.concat([arm.metrics["date"] for arm in arms]))
+    undefined = 0
     for arm, colour in zip(arms, colours(len(arms)), strict=True):
-        data = arm.metrics.pivot_table(index="date", columns="seed", values=metric)
+        # every month, the undefined ones too (no revenue yet): the axis spans the runs
+        data = arm.metrics.pivot_table(index="date", columns="seed", values=metric,
+                                       dropna=False)
         t = pd.to_datetime(data.index)
+        mean = data.mean(axis=1)
+        if not mean.notna().any():
+            # nothing to draw: a line in the legend with no line on the axes misled
+            undefined += 1
+            ax.plot([], [], color=colour, lw=2, ls=":",
+                    label=f"{arm.label} (n={arm.n}): {UNDEFINED_EVERY_MONTH}")
+            continue
         # a line through one point (a 1-month run) draws nothing; a few months read
         # better as points, as in every plot (sim.plots.FEW_POINTS)
         marker = "o" if len(t) <= FEW_POINTS else None
-        ax.plot(t, data.mean(axis=1), color=colour, lw=2, marker=marker, ms=6,
+        ax.plot(t, mean, color=colour, lw=2, marker=marker, ms=6,
                 label=f"{arm.label} (n={arm.n})")
-        if arm.n > 1 and not data.empty:   # empty: undefined in every month (no revenue yet)
+        if arm.n > 1:
             low, high = data.quantile(BAND_LOW_Q, axis=1), data.quantile(BAND_HIGH_Q, axis=1)
             draw_band(ax, t, low, high, colour, alpha=0.18, bar_alpha=0.3)
+    if dates.nunique() > 1:
+        ax.set_xlim(dates.min(), dates.max())
+    frame_single_date([ax], dates)
+    if undefined == len(arms):
+        write_note(ax, f"{UNDEFINED_EVERY_MONTH} of every arm", axes=("y",))
     ax.set_xlabel("date")
     ax.set_ylabel(label)
     ax.grid(alpha=0.3)
@@ -706,7 +724,7 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
         t = Table(title=f"Key outcomes{part}: mean over replications; below, the difference "
                         f"from {escape(ref)} and its {level}% CI (* = excludes 0)",
                   caption=escape(interval_rule()), show_lines=True)
-        t.add_column("outcome")
+        t.add_column("outcome", overflow="fold")   # cut, two outcomes' names read the same
         for arm in [ref, *chunk]:
             rows = table[table["arm"] == arm]
             n = int(rows["n"].iloc[0])

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +25,7 @@ from sim.compare import (
     SUMMARY_MD,
     T_BELOW_N,
     TABLE,
+    UNDEFINED_EVERY_MONTH,
     WELCH_T,
     Arm,
     bootstrap_ci,
@@ -33,6 +35,7 @@ from sim.compare import (
     display_rows,
     load_arms,
     main,
+    plot_overlay,
     print_table,
 )
 from sim.outputs import COMPLETE, METRICS, SUMMARY
@@ -558,3 +561,47 @@ def test_a_one_month_comparison_draws_its_points(tmp_path: Path) -> None:
         (band,) = ax.collections            # the two-seed arm's band: a bar over its month
         ((start, end),) = band.get_segments()
         assert start[0] == end[0]
+
+
+def test_an_overlay_says_which_arm_is_undefined_in_every_month(
+        sweeps: tuple[Path, Path]) -> None:
+    """An arm with no enterprise revenue has no revenue share in any month: its legend
+    entry was a line drawn nowhere, and the axis began where the other arm's data did.
+    The legend now says it is undefined, and the axis spans the runs."""
+    import dataclasses
+
+    import matplotlib.pyplot as plt
+
+    ref, other = load_arms(list(sweeps))
+    metric = "giant_revenue_share"
+    blank = dataclasses.replace(ref, metrics=ref.metrics.assign(**{metric: np.nan}))
+    late = other.metrics.assign(**{metric: other.metrics[metric].where(
+        other.metrics["month"] >= 6)})
+    fig = plot_overlay([blank, dataclasses.replace(other, metrics=late)], metric)
+    (ax,) = fig.axes
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [f"{ref.label} (n=2): {UNDEFINED_EVERY_MONTH}", f"{other.label} (n=2)"]
+    dates = pd.to_datetime(ref.metrics["date"])
+    low, high = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+    assert low <= dates.min() and high >= dates.max()
+    assert not ax.texts     # one arm is drawn: no note over it
+    nothing = plot_overlay([blank, dataclasses.replace(other, metrics=other.metrics.assign(
+        **{metric: np.nan}))], metric)
+    assert [t.get_text() for t in nothing.axes[0].texts] == \
+        [f"{UNDEFINED_EVERY_MONTH} of every arm"]
+    for f in (fig, nothing):
+        plt.close(f)
+
+
+def test_the_terminal_table_shows_long_outcome_names_whole(sweeps: tuple[Path, Path]) -> None:
+    """In a narrow terminal outcome names were cut to the column ('funding.raised_by_year…'
+    for each year's funding), so two --outcome names could read the same; the outcome
+    column now folds: every name is whole."""
+    outcomes = ["adoption_month_24.large_digital", "adoption_month_24.traditional"]
+    result = compare(list(sweeps), outcomes=outcomes, resamples=999, write=False)
+    printed = io.StringIO()
+    print_table(result.table, 0.95, Console(file=printed, width=80))
+    first = "".join(line.split("│")[1].strip() for line in printed.getvalue().splitlines()
+                    if line.startswith("│"))          # the outcome column, row after row
+    for name in outcomes:
+        assert name in first, name
