@@ -54,6 +54,11 @@ QUARTER_BAR_DAYS = 80
 MIN_ADOPTION_TOP = 1.0
 #: A time axis spanning at least this long is ticked by year, a shorter one by month.
 YEAR_TICKS_FROM = pd.Timedelta(days=2 * 365)
+#: Most year ticks on a time axis: a ten-year run keeps one a year (11); a longer one is
+#: ticked every few years (YEAR_TICK_STEPS), as fifty labels a year apart ran together.
+MAX_YEAR_TICKS = 12
+#: Years between ticks, the first that keeps an axis within MAX_YEAR_TICKS.
+YEAR_TICK_STEPS = (1, 2, 5, 10, 20, 50, 100)
 
 
 def _dates(metrics: pd.DataFrame) -> pd.Series:
@@ -189,12 +194,21 @@ def shows_nothing(ax: plt.Axes) -> bool:
     return not any(np.isfinite(v).any() for v in (*lines, *scattered))
 
 
+def year_locator(first: pd.Timestamp, last: pd.Timestamp) -> mdates.YearLocator:
+    """Ticks on whole years from ``first`` to ``last``: every year, or every few years
+    (:data:`YEAR_TICK_STEPS`) when that would be more than :data:`MAX_YEAR_TICKS` ticks."""
+    years = last.year - first.year + 1
+    step = next((s for s in YEAR_TICK_STEPS if -(-years // s) <= MAX_YEAR_TICKS),
+                YEAR_TICK_STEPS[-1])
+    return mdates.YearLocator(base=step)
+
+
 def _format_time(ax: plt.Axes, dates: pd.Series) -> None:
-    """A calendar axis: one tick a year over ``YEAR_TICKS_FROM`` or more, else months
-    (years alone would leave a short run with one tick or none)."""
+    """A calendar axis: ticks on years (:func:`year_locator`) over ``YEAR_TICKS_FROM`` or
+    more, else months (years alone would leave a short run with one tick or none)."""
     dates = pd.to_datetime(dates)
     if dates.max() - dates.min() >= YEAR_TICKS_FROM:
-        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_locator(year_locator(dates.min(), dates.max()))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     else:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)

@@ -67,6 +67,30 @@ def test_a_long_run_draws_lines_without_markers_and_ticks_years(small_tables: Ta
         assert lines and all(line.get_marker() == "None" for line in lines), name
 
 
+def test_a_fifty_year_run_ticks_every_few_years(small_tables: Tables) -> None:
+    """A 600-month run (allowed) got a year label a year apart, fifty of them running
+    together into a black band; a long axis is now ticked every few years, a ten-year
+    one still every year. (The small run's months are spread over the span: the axis
+    is what is tested, and a 600-month run takes seconds.)"""
+    from sim.plots import MAX_YEAR_TICKS
+
+    start = pd.Timestamp(small_tables.metrics["date"].iloc[0])
+    for years, step in ((10, 1), (50, 5)):
+        span = pd.date_range(start, start + pd.DateOffset(years=years),
+                             periods=len(small_tables.metrics))
+        figs = build_all(small_tables.metrics.assign(date=span), small_tables.events,
+                         small_tables.funds)
+        for name in TIME_PLOTS:
+            fig = figs[name]
+            fig.canvas.draw()
+            for ax in fig.axes:
+                low, high = ax.get_xlim()
+                shown = [int(mdates.num2date(x).year) for x in ax.get_xticks()
+                         if low <= x <= high]
+                assert 1 < len(shown) <= MAX_YEAR_TICKS, (name, years, shown)
+                assert {b - a for a, b in zip(shown, shown[1:], strict=False)} == {step}, name
+
+
 def test_a_time_panel_with_nothing_defined_says_so(one_month: Tables) -> None:
     """No enterprise revenue in the first month: HHI and the giants' share are undefined,
     and their panel says so instead of showing an empty scale."""
