@@ -22,9 +22,10 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -38,6 +39,9 @@ from sim.sweep.experiments import listing, register_resolver
 
 if TYPE_CHECKING:
     from hydra._internal.hydra import Hydra
+
+#: What a reader of the app's config (read_app_config) returns.
+T = TypeVar("T")
 
 #: A single run's log: ``cli.log`` in its directory (conf/hydra/job_logging/baimo_run.yaml).
 log = logging.getLogger(__name__)
@@ -378,10 +382,11 @@ def app_hydra(args: argparse.Namespace) -> Hydra | None:
     return Hydra.create_main_hydra2(detect_task_name(calling_file, calling_module), search_path)
 
 
-def package_problem(args: argparse.Namespace) -> str | None:
-    """One line for ``--cfg ... --package KEY`` naming nothing in the config shown (Hydra:
-    a bare line, exit 1); composed as Hydra's app composes it, from conf/config.yaml or the
-    config ``--config-name``, ``--config-path`` and ``--config-dir`` choose."""
+def read_app_config(args: argparse.Namespace,
+                    read: Callable[[Hydra, DictConfig], T]) -> tuple[T] | None:
+    """``(read(hydra, cfg),)`` for the config composed as Hydra's app composes it, from
+    conf/config.yaml or the config ``--config-name``, ``--config-path`` and ``--config-dir``
+    choose; None if it does not compose (Hydra's app says why, in one line: run_app)."""
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.hydra_config import HydraConfig
     from hydra.errors import HydraException
@@ -398,15 +403,33 @@ def package_problem(args: argparse.Namespace) -> str | None:
                                    with_log_configuration=False)
         HydraConfig.instance().set_config(cfg)
         OmegaConf.set_readonly(cfg.hydra, None)
-        shown = OmegaConf.select(hydra.get_sanitized_cfg(cfg, args.cfg), args.package)
+        return (read(hydra, cfg),)
     except (HydraException, OmegaConfBaseException):
-        return None   # Hydra's app says it again, in one line (run_app)
+        return None
     finally:
         GlobalHydra.instance().clear()
-    if shown is not None:
+
+
+def package_problem(args: argparse.Namespace) -> str | None:
+    """One line for ``--cfg ... --package KEY`` naming nothing in the config shown (Hydra:
+    a bare line, exit 1)."""
+    from omegaconf import OmegaConf
+
+    found = read_app_config(args, lambda hydra, cfg: OmegaConf.select(
+        hydra.get_sanitized_cfg(cfg, args.cfg), args.package))
+    if found is None or found[0] is not None:
         return None
     return (f"--package {args.package}: nothing there in the {args.cfg} config (no such key, or "
             "null); give a dotted key, e.g. --package funds or --package funds.term_years")
+
+
+def code_problem(args: argparse.Namespace) -> str | None:
+    """One line for a config (``--config-dir``, ``--config-name``...) whose ``hydra`` node
+    names code that Hydra or logging would run (:func:`sim.code_refs.named_code`)."""
+    from sim.code_refs import named_code
+
+    found = read_app_config(args, lambda _, cfg: named_code(cfg.hydra))
+    return None if found is None else found[0]
 
 
 def sweep_or_run(argv: list[str]) -> None:
@@ -423,6 +446,8 @@ def sweep_or_run(argv: list[str]) -> None:
         ensure_writable_root()
     if shows or custom or (not args.overrides and not args.multirun):
         problem = show_problem(args)
+        if problem is None and custom and not shows:   # conf/ itself names no code
+            problem = code_problem(args)
         if problem is not None:
             fail(problem)
         run_app()

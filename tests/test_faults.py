@@ -320,6 +320,119 @@ def test_a_target_in_user_config_is_refused(tmp_path: Path) -> None:
     assert not list(root.rglob(COMPLETE)) if root.exists() else True
 
 
+#: A scenario naming code for Hydra to run when the run starts: a callback that empties a
+#: file (builtins.open in "w" mode), as a file sent by someone else could.
+CALLBACK_SCENARIO = """# @package _global_
+funds:
+  term_years: 10
+hydra:
+  callbacks:
+    x:
+      _target_: builtins.open
+      _args_: ["{victim}", "w"]
+"""
+
+
+def _refused_in_one_line(done: subprocess.CompletedProcess[str], where: str) -> None:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and where in lines[0], lines
+
+
+def test_a_scenario_naming_code_for_hydra_to_run_is_refused(tmp_path: Path) -> None:
+    """A scenario's hydra.callbacks entry named builtins.open, and Hydra called it as the
+    run started: the file it named was emptied, and the run went on to exit 0. A callback
+    may now name only baimo's own code; anything else is refused before Hydra runs it,
+    in one line, as a single run and as a sweep."""
+    root = tmp_path / "outputs"
+    (root / "scenarios" / "experiment").mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    scenario = root / "scenarios" / "experiment" / "gift.yaml"
+    scenario.write_text(CALLBACK_SCENARIO.format(victim=victim))
+    for sweep in ([], ["-m", "seed=1,2"]):
+        done = subprocess.run([*BAIMO, *sweep, "+experiment=gift", *TINY], env=_env(root),
+                              capture_output=True, text=True, timeout=120, check=False)
+        _refused_in_one_line(done, "hydra.callbacks.x._target_=builtins.open")
+        assert victim.read_text() == "precious"
+    assert not list(root.rglob(COMPLETE))
+
+
+def test_a_logging_config_naming_code_is_refused(tmp_path: Path) -> None:
+    """Python's logging calls what a handler's class names: a logging override naming
+    any class outside the standard library's logging is refused in one line."""
+    root = tmp_path / "outputs"
+    done = subprocess.run([*BAIMO, *TINY, "+hydra.job_logging.handlers.x.class=os.makedirs",
+                           f"+hydra.job_logging.handlers.x.name={tmp_path / 'made'}"],
+                          env=_env(root), capture_output=True, text=True, timeout=120,
+                          check=False)
+    _refused_in_one_line(done, "hydra.job_logging.handlers.x.class=os.makedirs")
+    assert not (tmp_path / "made").exists()
+
+
+def test_a_config_directory_naming_code_is_refused(tmp_path: Path) -> None:
+    """A primary config from --config-dir goes straight to Hydra's app; its callbacks are
+    checked first too."""
+    import yaml
+
+    from sim.configuration import CONF_DIR
+
+    config = yaml.safe_load((CONF_DIR / "config.yaml").read_text(encoding="utf-8"))
+    made = tmp_path / "made"
+    config.setdefault("hydra", {})["callbacks"] = {
+        "x": {"_target_": "os.makedirs", "_args_": [str(made)]}}
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "gift.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    root = tmp_path / "outputs"
+    done = subprocess.run([*BAIMO, "--config-dir", str(tmp_path / "mine"), "--config-name",
+                           "gift", *TINY], env=_env(root), capture_output=True, text=True,
+                          timeout=120, check=False)
+    _refused_in_one_line(done, "hydra.callbacks.x._target_=os.makedirs")
+    assert not made.exists()
+
+
+def test_what_code_a_hydra_node_may_name() -> None:
+    """The project's own configs name no code beyond logging's; sim's own callbacks pass;
+    anything else in callbacks or logging (a class, a () factory, an ext:// object) not."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import DictConfig, OmegaConf
+
+    from sim.code_refs import named_code
+    from sim.configuration import CONF_DIR, register_configs
+    from sim.sweep.spec import compose_master, start_hydra
+
+    def node(**parts: object) -> DictConfig:
+        return OmegaConf.create(parts)
+
+    def logging(**handler: object) -> dict[str, object]:
+        return {"version": 1, "handlers": {"h": handler}}
+
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        single = compose("config", return_hydra_config=True)
+    assert named_code(single.hydra) is None
+    sweep = compose_master(start_hydra(), ["seed=1,2"]).config   # the sweeps' own logging
+    GlobalHydra.instance().clear()
+    assert named_code(sweep.hydra) is None
+    assert named_code(node(callbacks={"x": {"_target_": "sim.mine.Callback"}})) is None
+    assert named_code(node(job_logging=logging(**{"class": "logging.StreamHandler",
+                                                  "stream": "ext://sys.stderr"}))) is None
+    refused = {
+        "hydra.callbacks.x._target_=shutil.copyfile":
+            node(callbacks={"x": {"_target_": "shutil.copyfile"}}),
+        "hydra.hydra_logging.handlers.h.()=os.system":
+            node(hydra_logging=logging(**{"()": "os.system"})),
+        "hydra.job_logging.handlers.h.stream=ext://os.system":
+            node(job_logging=logging(**{"class": "logging.StreamHandler",
+                                        "stream": "ext://os.system"})),
+    }
+    for where, hydra_node in refused.items():
+        problem = named_code(hydra_node)
+        assert problem is not None and problem.startswith(f"{where}:"), problem
+
+
 def test_outputs_get_the_usual_file_mode(tmp_path: Path) -> None:
     """Temporary files are private (0600); the renamed output follows the umask."""
     target = tmp_path / "summary.json"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import logging
 import math
 import os
 import re
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import hydra._internal.hydra as hydra_module
 import yaml
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -36,11 +38,13 @@ from hydra.core.override_parser.types import (
     OverrideType,
     RangeSweep,
 )
+from hydra.core.utils import configure_log
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.code_refs import named_code
 from sim.commands import OneLineError, with_quoting_hint
 from sim.config import BaimoConfig, ConfigError, conversion_problem, null_problem
 from sim.configuration import (
@@ -487,9 +491,12 @@ def _designed(master: DictConfig, rc: RunControl, grid: OrderedDict[str, Overrid
 
 
 def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
+    """The command's config composed as a sweep's master; SweepError (one line) if it does
+    not compose, or if its ``hydra`` node names code to run (:func:`named_code`: checked
+    before Hydra configures its logging, which runs what that names)."""
     try:
-        return hydra.compose_config(CONFIG_NAME, overrides, run_mode=RunMode.MULTIRUN,
-                                    with_log_configuration=True)
+        master = hydra.compose_config(CONFIG_NAME, overrides, run_mode=RunMode.MULTIRUN,
+                                      with_log_configuration=False)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:   # a user's experiment file
         raise SweepError(yaml_problem(exc)) from None
     except (HydraException, OmegaConfBaseException) as exc:
@@ -499,6 +506,15 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
                 raise SweepError(f"{group} is not installed; it comes with the optional extra: "
                                  f"{install_extra(extra)}") from None
         raise SweepError(text) from None
+    problem = named_code(master.hydra)
+    if problem is not None:
+        raise SweepError(problem)
+    # what compose_config's with_log_configuration=True does, now the logging config is
+    # known to be data (its debug report, for hydra.verbose, logs through that module's log)
+    configure_log(master.hydra.hydra_logging, master.hydra.verbose)
+    hydra_module.log = logging.getLogger(hydra_module.__name__)
+    hydra._print_debug_info(CONFIG_NAME, overrides, RunMode.MULTIRUN)
+    return master
 
 
 def _names(master: DictConfig, overrides: list[Override], excluded: list[str]) -> tuple[str, str]:
