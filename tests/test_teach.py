@@ -435,3 +435,39 @@ def test_no_builders_have_no_peak_month(small_tables: Tables) -> None:
     builders = small_tables.metrics["independent_builders"]
     assert float(values("builders_peak_month", [some])[0]) == \
         float(small_tables.metrics.loc[builders.idxmax(), "month"])
+
+
+def test_gpu_price_ratio_divides_by_the_configured_initial_price(run_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    """baimo-report's "peak GPU price / starting price" and the timeline's "(1.9x the start)"
+    divided by metrics.parquet's month-0 price, taken after month 0's buying (about 10%
+    above the configured price), while summary.json's year-1 ratio, baimo-compare and
+    baimo-validate divide by compute.initial_gpu_price_mcny: one run read 1.91 and 2.10.
+    Each keeps its window (the whole run; year 1), but the starting price is the same."""
+    import json
+    import shutil
+
+    from sim.outputs import read_run
+    from sim.teaching.timeline import notable_events
+
+    run = read_run(run_dir)
+    price = run.metrics["gpu_price_mcny"]
+    initial = json.loads((run_dir / "config.json").read_text())["compute"][
+        "initial_gpu_price_mcny"]
+    assert float(price.iloc[0]) > initial * 1.01   # month 0 is after its buying: no start
+    ratio = float(values("gpu_price_peak_ratio", [run])[0])
+    assert ratio == pytest.approx(price.max() / initial)
+    year_1 = float(price[run.metrics["month"] < 12].max())
+    assert year_1 * ratio / price.max() == pytest.approx(
+        run.summary["compute"]["gpu_price_peak_first_year_ratio"])   # the same denominator
+    assert "initial price" in MEASURES["gpu_price_peak_ratio"].title()
+    peak = [x.text for x in notable_events(run) if x.text.startswith("GPU price peaks")]
+    assert peak and peak[0].endswith(f"({price.max() / initial:.1f}x the initial price)")
+    # a run whose config cannot be read has no initial price: no ratio, never month 0's
+    bare = tmp_path / "run"
+    shutil.copytree(run_dir, bare)
+    (bare / "config.json").unlink()
+    without = read_run(bare)
+    assert math.isnan(float(values("gpu_price_peak_ratio", [without])[0]))
+    peak = [x.text for x in notable_events(without) if x.text.startswith("GPU price peaks")]
+    assert peak and peak[0].endswith("per A100-equivalent")

@@ -3,21 +3,23 @@
 A teaching pack names the measures that answer its predict-first questions and
 fill its key-numbers table; reports on plain runs and sweeps use
 :data:`DEFAULT_KEY_NUMBERS`. Every measure reads only the output contract
-(events, metrics, funds, summary), so it works on any finished run directory.
+(events, metrics, funds, summary, config), so it works on any finished run directory.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.config import SEGMENTS
-from sim.outputs import RunOutputs, metric_at
+from sim.outputs import CONFIG, RunOutputs, metric_at
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 
 MONTHS_PER_YEAR = 12
@@ -220,10 +222,34 @@ def down_round_share(run: RunOutputs) -> float:
     return float(run.metrics["down_rounds"].sum()) / deals if deals > 0 else math.nan
 
 
+def run_config(run: RunOutputs) -> dict[str, Any]:
+    """The run's resolved configuration (its config.json); {} when it cannot be read (a
+    damaged file, or tables held in memory with no run directory behind them)."""
+    try:
+        config = json.loads((run.path / CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def initial_gpu_price(run: RunOutputs) -> float:
+    """The GPU price the run started from, in million CNY per A100-equivalent: its
+    configured ``compute.initial_gpu_price_mcny``. metrics.parquet's month-0 row is taken
+    after month 0's buying has already moved the price (about 10% up in the baseline), so
+    it is no starting price; summary.json's ``compute.gpu_price_peak_first_year_ratio``
+    (the run's headline), baimo-compare and baimo-validate divide by the configured one
+    too. NaN when the run's config cannot be read."""
+    compute = run_config(run).get("compute")
+    price = compute.get("initial_gpu_price_mcny") if isinstance(compute, dict) else None
+    if isinstance(price, bool) or not isinstance(price, int | float) or not price > 0:
+        return math.nan
+    return float(price)
+
+
 def gpu_price_peak_ratio(run: RunOutputs) -> float:
-    """Highest GPU price of the run over the first month's price."""
-    p = run.metrics["gpu_price_mcny"]
-    return float(p.max() / p.iloc[0])
+    """Highest GPU price over the whole run divided by the configured initial price
+    (:func:`initial_gpu_price`, as in summary.json; its ratio is over year 1 only)."""
+    return float(run.metrics["gpu_price_mcny"].max()) / initial_gpu_price(run)
 
 
 def startups_buying_gpus(run: RunOutputs) -> float:
@@ -366,7 +392,8 @@ _LIST: list[Measure] = [
     Measure("survival_gap_original_shell",
             "Still independent at the end: originals minus shells", "share",
             survival_gap_original_shell),
-    Measure("gpu_price_peak_ratio", "Peak GPU price / starting price", "ratio",
+    Measure("gpu_price_peak_ratio", "Peak GPU price over the run / initial price (as "
+            "configured)", "ratio",
             gpu_price_peak_ratio),
     Measure("giants_gpu_share", "Giants' share of GPUs bought", "share", giants_gpu_share),
     Measure("startups_buying_gpus", "Startups that ever bought GPUs", "count",

@@ -2,7 +2,8 @@
 
 First releases and release milestones, the biggest rounds, price moves, compute
 orders, exits and shocks, picked from events.parquet (and the monthly metrics
-for milestones such as the price index halving).
+for milestones such as the price index halving; a GPU price peak is measured
+against the run's configured initial price, as in summary.json).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import pandas as pd
 
 from sim.outputs import RunOutputs
 from sim.teaching.calendar import month_label
+from sim.teaching.measures import initial_gpu_price
 
 RELEASE_MILESTONES = (30, 130)  # seeds 000, 001, 004: >30 in ~4 months, >130 in a year
 BIGGEST_ROUNDS = 3
 PRICE_INDEX_MILESTONES = (50.0, 10.0)  # MaaS price index, first month = 100
-GPU_PEAK_MIN_RATIO = 1.05
+GPU_PEAK_MIN_RATIO = 1.05  # a GPU price peak worth a line: 5% above the initial price
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,9 @@ def _funding(e: pd.DataFrame, startups: dict[str, str]) -> list[Entry]:
     return out
 
 
-def _prices(e: pd.DataFrame, metrics: pd.DataFrame) -> list[Entry]:
+def _prices(e: pd.DataFrame, metrics: pd.DataFrame, initial_gpu_price: float) -> list[Entry]:
+    """Price moves; ``initial_gpu_price`` is the run's configured starting GPU price
+    (million CNY per A100-equivalent; NaN if unknown), the one summary.json's ratio uses."""
     out = []
     pc = e[(e["kind"] == "price_change") & (e["actor_type"] == "giant")].copy()
     if not pc.empty:
@@ -143,11 +147,14 @@ def _prices(e: pd.DataFrame, metrics: pd.DataFrame) -> list[Entry]:
             out.append(Entry(float(hit.iloc[0]), "price",
                              f"Average API price falls to {level:.0f}% of its first-month level"))
     price = metrics["gpu_price_mcny"]
-    if price.max() >= GPU_PEAK_MIN_RATIO * price.iloc[0]:
+    known = math.isfinite(initial_gpu_price)
+    start = initial_gpu_price if known else float(price.iloc[0])
+    if price.max() >= GPU_PEAK_MIN_RATIO * start:
         i = price.idxmax()
+        ratio = f" ({price.max() / start:.1f}x the initial price)" if known else ""
         out.append(Entry(float(metrics.loc[i, "month"]), "price",
                          f"GPU price peaks at {1000 * price.max():,.0f} thousand CNY per "
-                         f"A100-equivalent ({price.max() / price.iloc[0]:.1f}x the start)"))
+                         f"A100-equivalent{ratio}"))
     return out
 
 
@@ -215,7 +222,8 @@ def notable_events(run: RunOutputs) -> list[Entry]:
     e = run.events
     startups = describe_startups(e)
     entries = (_shocks(e) + _releases(e, startups) + _funding(e, startups)
-               + _prices(e, run.metrics) + _compute(e, startups) + _exits(e, run.metrics, startups))
+               + _prices(e, run.metrics, initial_gpu_price(run)) + _compute(e, startups)
+               + _exits(e, run.metrics, startups))
     return sorted((x for x in entries if math.isfinite(x.month)), key=lambda x: x.month)
 
 
