@@ -9,9 +9,11 @@ Before running, the command prints the predict-first questions; students
 choose an answer, then the lesson runs its scenario (and, where the lesson
 compares, the baseline with the same seeds) and writes a self-contained HTML
 report under ``<outputs>/teach/NAME/<timestamp>/`` whose last section reveals
-what the runs showed. Overrides ``key=value`` change both arms (the baseline
-keeps the keys its comparison sets); ``replications=N`` and ``workers=N`` set
-how many replications and parallel processes. Bad input: one line, exit 2.
+what the runs showed. Overrides ``key=value`` change both arms, except a key the
+comparison sets: that changes the scenario only (the baseline keeps its own value,
+and the scenario's label names the override), and an override that would make the
+scenario the same as the baseline is refused. ``replications=N`` and ``workers=N``
+set how many replications and parallel processes. Bad input: one line, exit 2.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from sim.teaching.packs import (
     SECTIONS,
     TEACHING_DIR,
     Option,
+    Pack,
     PackError,
     Prediction,
     load_pack,
@@ -35,6 +36,7 @@ TINY = ["horizon_months=16", "buyers.count=200"]
 PNG_STUB = b"\x89PNG\r\n\x1a\n"  # what the pack fixture "draws" instead of a whole figure
 TOPICS = {"entry_burst", "patient_capital", "gpu_squeeze", "shells_vs_originals",
           "general_vs_vertical", "cut_staff", "data_trap", "hype_bust"}
+DOCS = Path(__file__).parents[1] / "docs" / "TEACHING.md"
 SEED_FILES = {p.name[:3] for p in (Path(__file__).parents[2] / "shared" / "seeds").glob("*.txt")} \
     or {"000", "001", "002", "003", "004"}
 
@@ -471,3 +473,74 @@ def test_gpu_price_ratio_divides_by_the_configured_initial_price(run_dir: Path,
     assert math.isnan(float(values("gpu_price_peak_ratio", [without])[0]))
     peak = [x.text for x in notable_events(without) if x.text.startswith("GPU price peaks")]
     assert peak and peak[0].endswith("per A100-equivalent")
+
+
+#: Overrides that make a lesson's scenario its comparison arm, each with its lesson.
+SAME_ARMS = [("patient_capital", "funds.term_years=3"), ("patient_capital", "funds.term_years=3.0"),
+             ("data_trap", "data.spillover=0.1"), ("gpu_squeeze", "compute.export_controls=[]")]
+
+
+def test_an_override_that_makes_the_arms_the_same_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``baimo-teach patient_capital funds.term_years=3`` ran two byte-identical arms,
+    labelled "10-year funds" and "3-year funds", and revealed answers ("Fewer, or no
+    difference") drawn from one world twice. It is refused before anything runs."""
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path))
+    for name, override in SAME_ARMS:
+        err = _error(capsys, [name, override, *TINY, "replications=1", "workers=1"])
+        assert err.startswith(f"baimo-teach: error: {override} makes lesson {name}'s "
+                              "scenario the same as its comparison arm (")
+        assert f"give {override.partition('=')[0]} another value" in err
+    assert err == (
+        "baimo-teach: error: compute.export_controls=[] makes lesson gpu_squeeze's scenario "
+        "the same as its comparison arm (no export controls), so both arms would run one "
+        "world; give compute.export_controls another value (it changes the scenario only: "
+        "the comparison keeps its own), or run that world alone with: baimo "
+        "+experiment=teaching/gpu_squeeze compute.export_controls=[]\n")
+    assert not any(tmp_path.iterdir())   # nothing written, nothing run
+
+
+def _documented_overrides() -> list[tuple[str, list[str]]]:
+    """(lesson, overrides) of every lesson's things to try and of TEACHING.md's examples."""
+    tried = [(name, " ".join(t.overrides)) for name in sorted(TOPICS)
+             for t in load_pack(name).tries]
+    shown = re.findall(r"^baimo-teach (\w+) ([^#\n]*?) *(?:#.*)?$",
+                       DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert shown, "TEACHING.md shows no baimo-teach NAME key=value example"
+    return [(name, args.split()) for name, args in dict.fromkeys(tried + shown)]
+
+
+def _compared(pack: Pack, overrides: list[str]) -> list[str]:
+    """The overrides that set a key the pack's comparison arm sets, or a part of one."""
+    keys = [o.partition("=")[0] for o in pack.contrast.overrides] if pack.contrast else []
+    return [o for o in overrides if any(o.partition("=")[0] == k or o.startswith(k + ".")
+                                        for k in keys)]
+
+
+def test_documented_overrides_of_a_compared_key_change_the_scenario_only() -> None:
+    """A lesson's own examples that set a key its comparison sets (patient_capital's
+    funds.term_years=5, hype_bust's hype.shocks.2.size=-2.0 in TEACHING.md, ...) are not
+    refused: they change the scenario only, the comparison keeps its configuration, and
+    the scenario's label names them: it said "10-year funds" of 5-year funds. An example
+    on another key applies to both arms and leaves the label as the pack writes it."""
+    baselines: dict[str, Any] = {}
+    checked = set()
+    for name, args in _documented_overrides():
+        pack = load_pack(name)
+        overrides = split_arguments(args, pack)[0]
+        changed = _compared(pack, overrides)
+        if not changed:   # applies to both arms: the tries test composes it already
+            if overrides and name == "hype_bust":   # TEACHING.md's hype.decay_per_month=0.2
+                assert plan_arms(pack, overrides)[0].label == pack.scenario_label
+            continue
+        scenario, baseline = plan_arms(pack, overrides)
+        assert pack.contrast is not None
+        assert scenario.label == f"{pack.scenario_label}, changed by {' '.join(changed)}"
+        assert baseline.label == pack.contrast.label
+        if name not in baselines:
+            baselines[name] = compose([pack.experiment, *pack.contrast.overrides])
+        assert baseline.config == baselines[name], args
+        checked.add(" ".join(changed))
+    assert {"funds.term_years=5", "hype.shocks.2.size=-2.0", "open_source.pace=0.5",
+            "data.spillover=0.0"} <= checked

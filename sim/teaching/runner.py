@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim import __version__
+from sim.commands import OneLineError
 from sim.config import BaimoConfig
 from sim.configuration import compose
 from sim.outputs import fresh_dir, output_root, write_json
@@ -32,6 +33,10 @@ REPORT = "report.html"
 __all__ = ["MANIFEST", "REPORT", "fresh_dir", "output_root"]
 
 
+class SameArmsError(OneLineError, ValueError):
+    """Overrides that leave a lesson's two arms the same configuration (one line)."""
+
+
 @dataclass
 class ArmPlan:
     """One arm to run: its config and the overrides that made it."""
@@ -42,14 +47,61 @@ class ArmPlan:
     config: BaimoConfig
 
 
+def override_key(override: str) -> str:
+    """The config key an override sets: ``funds.term_years`` for ``funds.term_years=3``
+    (``+``/``++``/``~`` prefixes dropped)."""
+    return override.partition("=")[0].lstrip("+~").partition("@")[0]
+
+
+def compared_overrides(pack: Pack, user_overrides: list[str]) -> list[str]:
+    """The user's overrides that set a key the pack's comparison arm sets (that key, a
+    part of it such as ``hype.shocks.2.size``, or a key holding it): they change the
+    scenario arm only, as the comparison's own overrides come after them."""
+    if pack.contrast is None:
+        return []
+    compared = {override_key(o) for o in pack.contrast.overrides}
+
+    def related(key: str) -> bool:
+        return any(key == k or key.startswith(k + ".") or k.startswith(key + ".")
+                   for k in compared)
+
+    return [o for o in user_overrides if related(override_key(o))]
+
+
 def plan_arms(pack: Pack, user_overrides: list[str]) -> list[ArmPlan]:
-    """The scenario arm and, if the pack compares, its baseline (ConfigError if invalid)."""
+    """The scenario arm and, if the pack compares, its baseline (ConfigError if invalid).
+
+    A user's override applies to both arms, except a key the comparison arm sets: that
+    changes the scenario only (a lesson's "things to try" do so: patient_capital's
+    ``funds.term_years=5`` runs 5-year funds against the comparison's 3-year ones), and
+    the scenario's label then says so ("..., changed by funds.term_years=5"), as the
+    pack's label no longer describes it. SameArmsError when the overrides make the
+    scenario the comparison's configuration (``funds.term_years=3``): two identical arms
+    would show no difference, and the report would reveal answers as if they had differed.
+    """
     scenario = [pack.experiment, *user_overrides]
-    arms = [ArmPlan("scenario", pack.scenario_label, scenario, compose(scenario))]
+    changed = compared_overrides(pack, user_overrides)
+    label = pack.scenario_label
+    if changed:
+        label = f"{label}, changed by {' '.join(changed)}"
+    arms = [ArmPlan("scenario", label, scenario, compose(scenario))]
     if pack.contrast is not None:
         baseline = [*scenario, *pack.contrast.overrides]
         arms.append(ArmPlan("baseline", pack.contrast.label, baseline, compose(baseline)))
+        if arms[1].config == arms[0].config:
+            raise SameArmsError(same_arms_message(pack, changed))
     return arms
+
+
+def same_arms_message(pack: Pack, changed: list[str]) -> str:
+    """One line for overrides ``changed`` that leave the two arms of ``pack`` the same."""
+    assert pack.contrast is not None
+    given = " ".join(changed) if changed else "these overrides"
+    keys = ", ".join(dict.fromkeys(override_key(o) for o in changed or pack.contrast.overrides))
+    return (f"{given} makes lesson {pack.name}'s scenario the same as its comparison arm "
+            f"({pack.contrast.label}), so both arms would run one world; give {keys} another "
+            "value (it changes the scenario only: the comparison keeps its own), or run that "
+            f"world alone with: baimo {' '.join([pack.experiment, *changed])}")
 
 
 def _simulate_into(cfg: BaimoConfig, run_dir: str) -> float:
