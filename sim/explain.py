@@ -48,6 +48,10 @@ class ExplainError(OneLineError, ValueError):
 Line = tuple[float, str]  # (month the sentence belongs to, sentence)
 NEVER = 1e9  # month key for "never" sentences: told after the dated ones, before the ending
 END = math.inf  # month key for how it ended
+#: A ``write_off``'s reason when a closing fund passes a stake to its LPs in kind
+#: (sim.markets.funding.distribute_in_kind): the shares change hands, nothing is lost. The
+#: model's other reason, ``bankrupt``, is a loss.
+IN_KIND = "term_ended"
 
 
 def _listing(items: list[str]) -> str:
@@ -236,6 +240,7 @@ def _startup(s: Story) -> list[str]:
             if len(sales) > LIST_AT_MOST else ""
         out.append((float(sales["month"].iloc[0]),
                     "Its investors traded its shares: " + "; ".join(items) + more + "."))
+    out += _passed_in_kind(s)
     out += s.compute() + s.releases() + s.data() + s.contracts()
     for _, p in s.kind("pivot").iterrows():
         month = float(p["month"])
@@ -243,6 +248,30 @@ def _startup(s: Story) -> list[str]:
                            f"{p['model_kind']} model and rebuilt its product on "
                            f"{s.who(p['counterparty'])}'s model ({p['reason']})."))
     return _tell(out + _startup_ending(s))
+
+
+def _write_offs(s: Story) -> pd.DataFrame:
+    """The ``write_off`` events of funds' stakes in this startup (in kind or lost)."""
+    e = s.run.events
+    return e[(e["kind"] == "write_off") & (e["counterparty"] == s.actor)]
+
+
+def _passed_in_kind(s: Story) -> list[Line]:
+    """Stakes in the startup that funds passed to their LPs at their close: the funds'
+    books record a ``write_off``, but the shares changed hands, they were not lost."""
+    offs = _write_offs(s)
+    passed = offs[offs["reason"] == IN_KIND]
+    if passed.empty:
+        return []
+    items = [f"{s.who(r['actor'])} {s.when(float(r['month']))} "
+             f"({money(float(r['amount_mcny']))} invested)"
+             for _, r in passed.head(LIST_AT_MOST).iterrows()]
+    more = f" ({len(passed) - LIST_AT_MOST} more such handovers)" \
+        if len(passed) > LIST_AT_MOST else ""
+    return [(float(passed["month"].iloc[0]),
+             "Funds closing at the end of their terms passed their stakes in it to their own "
+             "investors (LPs) in kind, a handover of shares, not a loss: "
+             + "; ".join(items) + more + ".")]
 
 
 def _startup_ending(s: Story) -> list[Line]:
@@ -256,8 +285,8 @@ def _startup_ending(s: Story) -> list[Line]:
                            f"{money(float(r['amount_mcny']))}."))
     bankrupt = s.kind("bankrupt")
     acquired = s.kind("acquired")
-    e = s.run.events
-    offs = e[(e["kind"] == "write_off") & (e["counterparty"] == s.actor)]
+    offs = _write_offs(s)
+    lost = offs[offs["reason"] != IN_KIND]
     if not bankrupt.empty:
         r = bankrupt.iloc[0]
         end = f"How it ended: it went bankrupt {s.dated(float(r['month']))}: it {r['reason']}."
@@ -273,9 +302,9 @@ def _startup_ending(s: Story) -> list[Line]:
         end = (f"How it ended: at the end of the run ({month_label(s.last_month, s.start)}) "
                f"it was still {listed}independent, {state}.")
     out.append((END, end))
-    if not offs.empty:
-        funds = _listing([s.who(f) for f in dict.fromkeys(offs["actor"])])
-        out.append((END, f"{funds} wrote off {money(float(offs['amount_mcny'].sum()))} "
+    if not lost.empty:
+        funds = _listing([s.who(f) for f in dict.fromkeys(lost["actor"])])
+        out.append((END, f"{funds} wrote off {money(float(lost['amount_mcny'].sum()))} "
                          "invested in it."))
     return out
 
@@ -356,7 +385,7 @@ def _fund(s: Story) -> list[str]:
                     f"{money(float(bought['amount_mcny'].sum()))}, the first "
                     f"{s.when(float(bought['month'].iloc[0]))}."))
     offs = s.kind("write_off")
-    lost = offs[offs["reason"] != "term_ended"]
+    lost = offs[offs["reason"] != IN_KIND]
     if not lost.empty:
         why = lost["reason"].value_counts()
         causes = {"bankrupt": "because the company went bankrupt"}
@@ -364,7 +393,7 @@ def _fund(s: Story) -> list[str]:
         out.append((float(lost["month"].iloc[0]),
                     f"It wrote off {plural(len(lost), 'stake')} "
                     f"({money(float(lost['amount_mcny'].sum()))} of cost): {reasons}."))
-    passed = offs[offs["reason"] == "term_ended"]
+    passed = offs[offs["reason"] == IN_KIND]
     if not passed.empty:
         worth = (f", worth {money(float(row.iloc[0]['in_kind_mcny']))} at their last rounds' "
                  "valuations less the secondary discount" if not row.empty else "")

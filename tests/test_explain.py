@@ -281,3 +281,36 @@ def test_a_buyer_the_run_never_had_is_not_one_that_never_acted(
     assert _buyer_count(run) == count
     assert f"buyer:{count} is not in this run: it has {count:,} buyers" in _error(
         capsys, [str(run.path), f"buyer:{count}"])
+
+
+def _with_events(run: RunOutputs, rows: pd.DataFrame) -> RunOutputs:
+    """The run with ``rows`` (a slice of its own events, edited) added to its event log."""
+    events = pd.concat([run.events, rows], ignore_index=True).sort_values("month", kind="stable")
+    return RunOutputs(run.path, events.reset_index(drop=True), run.metrics, run.funds,
+                      run.summary)
+
+
+def test_stakes_passed_in_kind_are_not_written_off_in_a_startups_story(run: RunOutputs) -> None:
+    """A closing fund passes its unsold stakes to its LPs in kind (a ``write_off`` with reason
+    term_ended): a startup alive at the run's end read "fund 40 wrote off 4.3 million CNY
+    invested in it". The handover is told as one, dated; "wrote off" is kept for losses."""
+    e = run.events
+    passed = e[(e["kind"] == "write_off") & (e["reason"] == "term_ended")]
+    assert not passed.empty, "the small run is expected to hold a fund's in-kind distribution"
+    p = passed.iloc[0]
+    startup, fund = str(p["counterparty"]), str(p["actor"])
+    lines = story(run, startup)
+    assert not [s for s in lines if "wrote off" in s]
+    handed = [s for s in lines if "in kind" in s]
+    assert len(handed) == 1 and "not a loss" in handed[0]
+    mine = passed[passed["counterparty"] == startup]
+    start = str(run.summary["start_date"])
+    assert (f"{fund.replace(':', ' ')} in {month_label(p['month'], start)} "
+            f"({_money(float(mine['amount_mcny'].iloc[0]))} invested)") in handed[0]
+    assert lines.index(handed[0]) < lines.index(next(s for s in lines if "How it ended" in s))
+    # a stake lost when the company went bankrupt is still a write-off, and only it is summed
+    lost = pd.DataFrame([p]).assign(actor="fund:77777", amount_mcny=7.5, reason="bankrupt")
+    lines = story(_with_events(run, lost), startup)
+    assert lines[-1] == "fund 77777 wrote off 7.5 million CNY invested in it."
+    assert sum("in kind" in s for s in lines) == 1
+
