@@ -518,18 +518,24 @@ def _buyer_count(run: RunOutputs) -> int | None:
 def resolve_actor(events: pd.DataFrame, text: str, buyers: int | None = None) -> str:
     """A full actor id from 'startup:17', '17', 'startup 17', 'Baidu' or 'giant:Baidu';
     ``buyers``, the run's buyer count if known, tells a buyer that never acted from one
-    the run never had."""
+    the run never had. A bare number is a startup's, or a giant's name ("360"); one that is
+    both in this run is refused (ExplainError naming the two ids)."""
     actors = known_actors(events)
     raw = text.strip()
+    by_name = {a.partition(":")[2].lower(): a for a in actors if a.startswith("giant:")}
     candidate = re.sub(r"^(startup|fund|buyer|giant)\s+", r"\1:", raw, flags=re.IGNORECASE)
-    if candidate.isdigit():
-        candidate = f"startup:{int(candidate)}"
+    if candidate.isdigit():   # a startup's number, or a giant's name such as "360"
+        startup = f"startup:{int(candidate)}"
+        giant = by_name.get(candidate.lower())
+        if giant is not None and startup in actors:
+            raise ExplainError(f"{raw!r} is both a giant's name and a startup's number; "
+                               f"say {giant} or {startup}")
+        candidate = giant or startup
     kind, _, ident = candidate.partition(":")
     if kind.lower() in KINDS_OF_ACTOR and ident:
         candidate = f"{kind.lower()}:{ident}"
     if candidate in actors:
         return candidate
-    by_name = {a.partition(":")[2].lower(): a for a in actors if a.startswith("giant:")}
     key = candidate.partition(":")[2] if candidate.startswith("giant:") else candidate
     if key.lower() in by_name:
         return by_name[key.lower()]
@@ -546,7 +552,7 @@ def resolve_actor(events: pd.DataFrame, text: str, buyers: int | None = None) ->
         raise ExplainError(f"buyer:{int(ident)} has no events in this run (it never tendered, "
                            f"signed or subscribed); {others}")
     raise ExplainError(f"unknown actor {text!r}; this run has {_ranges(actors)} "
-                       "(a bare number means a startup)")
+                       "(a bare number means a startup, or a giant of that name)")
 
 
 # ---------------------------------------------------------------- notable actors

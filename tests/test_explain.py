@@ -314,3 +314,20 @@ def test_stakes_passed_in_kind_are_not_written_off_in_a_startups_story(run: RunO
     assert lines[-1] == "fund 77777 wrote off 7.5 million CNY invested in it."
     assert sum("in kind" in s for s in lines) == 1
 
+
+def test_a_bare_number_that_is_a_giants_name_and_a_startups(run: RunOutputs) -> None:
+    """'360' is a giant's name (conf/giants): every bare number was taken for a startup, so
+    `baimo-explain RUN 360` told startup 360's story in a big run and was refused, with
+    "giants 360, ..." in the message, in a small one. A number that is both is ambiguous."""
+    e = run.events
+    assert "giant:360" in set(e["actor"]) and "startup:360" not in known_actors(e)
+    assert resolve_actor(e, "360") == "giant:360"
+    assert resolve_actor(e, "3") == "startup:3"
+    founded = e[e["kind"] == "founded"].iloc[[0]].assign(actor="startup:360")
+    both = _with_events(run, founded).events
+    with pytest.raises(ExplainError, match=r"^'360' is both a giant's name and a startup's "
+                                           r"number; say giant:360 or startup:360$"):
+        resolve_actor(both, "360")
+    assert resolve_actor(both, "giant:360") == "giant:360"
+    assert resolve_actor(both, "startup 360") == "startup:360"
+    assert resolve_actor(both, "0360") == "startup:360"
