@@ -496,7 +496,7 @@ def _ranges(actors: Iterable[str]) -> str:
     parts = []
     for kind in ("startup", "fund", "buyer"):
         ids = sorted(int(a.partition(":")[2]) for a in actors
-                     if a.startswith(kind + ":") and a.partition(":")[2].isdigit())
+                     if a.startswith(kind + ":") and a.partition(":")[2].isdecimal())
         if ids:
             parts.append(f"{kind}:{ids[0]} to {kind}:{ids[-1]}")
     giants = sorted(a.partition(":")[2] for a in actors if a.startswith("giant:"))
@@ -524,7 +524,7 @@ def resolve_actor(events: pd.DataFrame, text: str, buyers: int | None = None) ->
     raw = text.strip()
     by_name = {a.partition(":")[2].lower(): a for a in actors if a.startswith("giant:")}
     candidate = re.sub(r"^(startup|fund|buyer|giant)\s+", r"\1:", raw, flags=re.IGNORECASE)
-    if candidate.isdigit():   # a startup's number, or a giant's name such as "360"
+    if candidate.isdecimal():   # a startup's number, or a giant's name such as "360"
         startup = f"startup:{int(candidate)}"
         giant = by_name.get(candidate.lower())
         if giant is not None and startup in actors:
@@ -539,12 +539,12 @@ def resolve_actor(events: pd.DataFrame, text: str, buyers: int | None = None) ->
     key = candidate.partition(":")[2] if candidate.startswith("giant:") else candidate
     if key.lower() in by_name:
         return by_name[key.lower()]
-    if kind.lower() == "buyer" and ident.isdigit() and buyers is not None \
+    if kind.lower() == "buyer" and ident.isdecimal() and buyers is not None \
             and int(ident) >= buyers:
         have = f"buyer:0 to buyer:{buyers - 1}" if buyers > 1 else "buyer:0 only"
         raise ExplainError(f"buyer:{int(ident)} is not in this run: it has {buyers:,} "
                            f"buyer{'s' if buyers != 1 else ''} ({have})")
-    if kind.lower() == "buyer" and ident.isdigit():   # most buyers never act: say so
+    if kind.lower() == "buyer" and ident.isdecimal():   # most buyers never act: say so
         acted = sorted(int(a.partition(":")[2]) for a in actors if a.startswith("buyer:"))
         examples = ", ".join(f"buyer:{i}" for i in acted[:3])
         others = (f"{len(acted):,} buyer{'s have' if len(acted) > 1 else ' has'}, e.g. "

@@ -331,3 +331,11 @@ def test_a_bare_number_that_is_a_giants_name_and_a_startups(run: RunOutputs) -> 
     assert resolve_actor(both, "giant:360") == "giant:360"
     assert resolve_actor(both, "startup 360") == "startup:360"
     assert resolve_actor(both, "0360") == "startup:360"
+
+
+@pytest.mark.parametrize("text", ["³", "buyer:²", "buyer ¹²"], ids=["3", "buyer:2", "buyer 12"])
+def test_a_superscript_number_is_an_unknown_actor_not_a_traceback(run: RunOutputs,
+                                                                  text: str) -> None:
+    """str.isdigit() takes '³' for a number that int() then refuses: a traceback."""
+    with pytest.raises(ExplainError, match=f"^unknown actor {text!r}"):
+        resolve_actor(run.events, text, buyers=1)
