@@ -34,6 +34,7 @@ from sim.outputs import (
     read_run,
 )
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
+from sim.teaching.measures import format_value
 from sim.teaching.timeline import actor_name, describe_startups, money
 
 PROG = "baimo-explain"
@@ -52,6 +53,7 @@ END = math.inf  # month key for how it ended
 #: (sim.markets.funding.distribute_in_kind): the shares change hands, nothing is lost. The
 #: model's other reason, ``bankrupt``, is a loss.
 IN_KIND = "term_ended"
+LEAST_SHARE = 0.001  # 0.1%: a share under it, not zero, prints as "under 0.1%", not "0.0%"
 
 
 def _listing(items: list[str]) -> str:
@@ -425,6 +427,13 @@ def _fund(s: Story) -> list[str]:
     return _tell(out)
 
 
+def _share(x: float) -> str:
+    """A share as the lessons print one ('12%', '3.4%'), never 0% for one that is not zero."""
+    if 0 < x < LEAST_SHARE:
+        return f"under {format_value('share', LEAST_SHARE)}"
+    return format_value("share", x)
+
+
 def _invested_line(fund: pd.Series) -> str:
     """What a fund invested and what that became (its funds.parquet row)."""
     invested = float(fund["invested_mcny"])
@@ -434,7 +443,7 @@ def _invested_line(fund: pd.Series) -> str:
     held, in_kind = float(fund["stakes_mcny"]), float(fund["in_kind_mcny"])
     passed = f", passed {money(in_kind)} to its LPs in kind" if in_kind > 0 else ""
     still = f", and holds stakes worth {money(held)} at their last rounds" if held > 0 else ""
-    return (f"It invested {money(invested)} ({100 * float(fund['invested_share']):.0f}% of its "
+    return (f"It invested {money(invested)} ({_share(float(fund['invested_share']))} of its "
             f"commitment) and got {money(float(fund['exit_proceeds_mcny']))} back from its "
             f"exits (stakes sold in secondaries, startups acquired or listed){passed}{still}: "
             f"{float(fund['gross_multiple']):.2f} times what it invested.")

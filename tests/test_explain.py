@@ -22,6 +22,7 @@ from sim.explain import (
 )
 from sim.outputs import EVENTS, RunOutputs, read_run
 from sim.teaching.calendar import month_label, month_with_index
+from sim.teaching.measures import format_value
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +132,8 @@ def test_fund_story_matches_its_row(run: RunOutputs) -> None:
                                  else "."))
     # a fund that led rounds invested: what, and what it became, from its row
     assert lines[-2].startswith(f"It invested {_money(float(row['invested_mcny']))} "
-                                f"({100 * row['invested_share']:.0f}% of its commitment)")
+                                f"({format_value('share', row['invested_share'])} of its "
+                                "commitment)")
     assert lines[-2].endswith(f": {row['gross_multiple']:.2f} times what it invested.")
     # exit proceeds count acquisitions and listings too: "back for stakes it sold" gave a
     # sum beside the secondaries' own ("sold 4 stakes for 50 million", then "got 59 back")
@@ -339,3 +341,16 @@ def test_a_superscript_number_is_an_unknown_actor_not_a_traceback(run: RunOutput
     """str.isdigit() takes '³' for a number that int() then refuses: a traceback."""
     with pytest.raises(ExplainError, match=f"^unknown actor {text!r}"):
         resolve_actor(run.events, text, buyers=1)
+
+
+def test_a_small_share_of_a_commitment_is_not_zero(run: RunOutputs) -> None:
+    """A fund that invested 0.12% of its commitment read "(0% of its commitment)"."""
+    funds = run.funds[run.funds["invested_mcny"] > 0]
+    least = funds.loc[funds["invested_share"].idxmin()]
+    assert 0.0005 <= least["invested_share"] < 0.01, "the small run's least invested share"
+    told = story(run, str(least["fund"]))[-2]
+    assert f"({100 * least['invested_share']:.1f}% of its commitment)" in told
+    tiny = run.funds.assign(invested_share=run.funds["invested_share"].where(
+        run.funds["fund"] != least["fund"], 0.0004))
+    edited = RunOutputs(run.path, run.events, run.metrics, tiny, run.summary)
+    assert "(under 0.1% of its commitment)" in story(edited, str(least["fund"]))[-2]
