@@ -395,14 +395,6 @@ def _fund(s: Story) -> list[str]:
         out.append((float(lost["month"].iloc[0]),
                     f"It wrote off {plural(len(lost), 'stake')} "
                     f"({money(float(lost['amount_mcny'].sum()))} of cost): {reasons}."))
-    passed = offs[offs["reason"] == IN_KIND]
-    if not passed.empty:
-        worth = (f", worth {money(float(row.iloc[0]['in_kind_mcny']))} at their last rounds' "
-                 "valuations less the secondary discount" if not row.empty else "")
-        out.append((float(passed["month"].iloc[0]),
-                    f"When its term ended it could not sell {plural(len(passed), 'stake')} "
-                    f"({money(float(passed['amount_mcny'].sum()))} of cost) and passed them "
-                    f"to its LPs in kind{worth}."))
     closed = s.kind("fund_closed")
     if not closed.empty:
         r = closed.iloc[0]
@@ -415,6 +407,14 @@ def _fund(s: Story) -> list[str]:
     else:
         out.append((END, f"How it ended: it was still open at the end of the run "
                          f"({month_label(s.last_month, s.start)})."))
+    passed = offs[offs["reason"] == IN_KIND]
+    if not passed.empty:   # part of the close: told with it, after the "never" sentences
+        worth = (f", worth {money(float(row.iloc[0]['in_kind_mcny']))} at their last rounds' "
+                 "valuations less the secondary discount" if not row.empty else "")
+        out.append((END, f"When its term ended it could not sell "
+                         f"{plural(len(passed), 'stake')} "
+                         f"({money(float(passed['amount_mcny'].sum()))} of cost) and passed "
+                         f"them to its LPs in kind{worth}."))
     if not row.empty:
         x = row.iloc[0]
         irr = f", IRR {100 * float(x['irr']):.1f}% a year" if pd.notna(x["irr"]) else ""

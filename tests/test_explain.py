@@ -354,3 +354,21 @@ def test_a_small_share_of_a_commitment_is_not_zero(run: RunOutputs) -> None:
         run.funds["fund"] != least["fund"], 0.0004))
     edited = RunOutputs(run.path, run.events, run.metrics, tiny, run.summary)
     assert "(under 0.1% of its commitment)" in story(edited, str(least["fund"]))[-2]
+
+
+def test_a_funds_close_is_told_after_what_it_never_did(run: RunOutputs) -> None:
+    """The stakes a fund passes to its LPs in kind at its close were told, dated at the
+    close, before the undated "It never led a round": general statements come before how
+    it ended, and the handover, part of the close, with it."""
+    e = run.events
+    funds = e.loc[(e["kind"] == "write_off") & (e["reason"] == "term_ended"), "actor"].unique()
+    never = 0
+    for fund in funds:
+        lines = story(run, str(fund))
+        end = next(i for i, s in enumerate(lines) if s.startswith("How it ended"))
+        handed = next(i for i, s in enumerate(lines) if "passed them to its LPs in kind" in s)
+        assert end + 1 == handed
+        nevers = [i for i, s in enumerate(lines) if s.startswith("It never")]
+        assert all(i < end for i in nevers)
+        never += len(nevers)
+    assert never, "the small run is expected to hold a fund that passed stakes and never led"
