@@ -9,7 +9,8 @@ A story is a list of plain sentences built only from events.parquet (and, for a
 fund, its row of funds.parquet): founding, kind and domain; rounds with
 valuations and lead investors; compute bought or rented; releases; contracts;
 pivot; and how it ended, with the proximate cause the model recorded. Bad input
-(a missing or unfinished directory, an unknown actor) stops with one line, exit 2.
+(a missing or unfinished directory, a failed sweep job, an unknown actor) stops with one
+line, exit 2.
 """
 
 from __future__ import annotations
@@ -648,12 +649,24 @@ def fail(message: str) -> NoReturn:
 
 def _read(path: Path) -> RunOutputs:
     if path.is_dir() and not is_complete(path):
-        runs = [d for d in directories_below(path) if is_complete(d)]
+        from sim.report import _failed  # a failed sweep job, as baimo-report tells one
+        from sim.sweep.spec import FAILED
+
+        if _failed(path):
+            raise OutputError(f"{path}: the job failed (see {path / FAILED} and its log); no "
+                              "story to tell")
+        below = directories_below(path)
+        runs = [d for d in below if is_complete(d)]
         if len(runs) == 1:
             raise OutputError(f"{path} is not a run directory; the run in it is {runs[0]}")
         if runs:
             raise OutputError(f"{path} holds {len(runs)} runs, not one; pick a run directory, "
                               f"e.g. {runs[0]}")
+        failed = [d for d in below if _failed(d)]
+        if failed:
+            raise OutputError(f"{path} holds no finished run: {plural(len(failed), 'job')} "
+                              f"failed (see their {FAILED} markers and logs, e.g. "
+                              f"{failed[0] / FAILED})")
     return read_run(path)
 
 

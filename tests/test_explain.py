@@ -20,7 +20,8 @@ from sim.explain import (
     resolve_actor,
     story,
 )
-from sim.outputs import EVENTS, RunOutputs, read_run
+from sim.outputs import COMPLETE, EVENTS, RunOutputs, read_run
+from sim.sweep.spec import FAILED
 from sim.teaching.calendar import month_label, month_with_index
 from sim.teaching.measures import format_value
 
@@ -372,3 +373,20 @@ def test_a_funds_close_is_told_after_what_it_never_did(run: RunOutputs) -> None:
         assert all(i < end for i in nevers)
         never += len(nevers)
     assert never, "the small run is expected to hold a fund that passed stakes and never led"
+
+
+def test_a_failed_sweep_job_is_called_failed(run_dir: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep job that failed (a FAILED marker, sim.sweep.task, and no COMPLETE one) was "not
+    a finished run (no COMPLETE marker)"; baimo-report says the job failed, and so does this."""
+    sweep = tmp_path / "sweep"
+    jobs = [shutil.copytree(run_dir, sweep / name) for name in ("job-a", "job-b")]
+    for job in jobs:
+        (job / COMPLETE).unlink()
+        (job / FAILED).write_text('{"error": "boom", "log": "baimo.log"}', encoding="utf-8")
+    told = _error(capsys, [str(jobs[0])]).rstrip()
+    assert told == (f"baimo-explain: error: {jobs[0]}: the job failed (see {jobs[0] / FAILED} "
+                    "and its log); no story to tell")
+    told = _error(capsys, [str(sweep)]).rstrip()
+    assert told == (f"baimo-explain: error: {sweep} holds no finished run: 2 jobs failed (see "
+                    f"their FAILED markers and logs, e.g. {jobs[0] / FAILED})")
