@@ -649,10 +649,9 @@ def fail(message: str) -> NoReturn:
 
 def _read(path: Path) -> RunOutputs:
     if path.is_dir() and not is_complete(path):
-        from sim.report import _failed  # a failed sweep job, as baimo-report tells one
-        from sim.sweep.spec import FAILED
+        from sim.sweep.spec import FAILED  # a failed sweep job's marker (sim.sweep.task)
 
-        if _failed(path):
+        if (path / FAILED).is_file():
             raise OutputError(f"{path}: the job failed (see {path / FAILED} and its log); no "
                               "story to tell")
         below = directories_below(path)
@@ -662,7 +661,7 @@ def _read(path: Path) -> RunOutputs:
         if runs:
             raise OutputError(f"{path} holds {len(runs)} runs, not one; pick a run directory, "
                               f"e.g. {runs[0]}")
-        failed = [d for d in below if _failed(d)]
+        failed = [d for d in below if (d / FAILED).is_file() and not is_complete(d)]
         if failed:
             raise OutputError(f"{path} holds no finished run: {plural(len(failed), 'job')} "
                               f"failed (see their {FAILED} markers and logs, e.g. "
