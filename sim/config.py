@@ -59,6 +59,18 @@ MAX_FUND_TERM_YEARS = 30
 #: term (:func:`_check_cross`), which is at most :data:`MAX_FUND_TERM_YEARS`.
 INVESTMENT_PERIOD_STEP_YEARS = 0.25
 MAX_INVESTMENT_PERIOD_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
+#: Months from a fund's vintage to its first month of investing: new funds appear at the
+#: month's entry phase and act at its funds phase (``sim.world.Phase.FUNDS - Phase.ENTRY``;
+#: sim.world imports this module, so the offset is restated here, and tests/test_config.py
+#: checks the two agree). A fund invests only with ``funds.min_remaining_years`` of its
+#: term left, so that requirement must leave a fund of the shortest term more than this
+#: (:func:`_check_cross`); the investment period, a quarter at least, never ends before it.
+FUND_FIRST_ACT_MONTHS = 0.15
+#: Months in a year (fund terms are in years, the simulation clock in months).
+MONTHS_PER_YEAR = 12
+#: The most term a fund may require left to invest (years, ``funds.min_remaining_years``'s
+#: upper bound): a fund of the longest term then still has a quarter to invest in.
+MAX_MIN_REMAINING_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
 
 
 class ConfigError(OneLineError, ValueError):
@@ -312,7 +324,7 @@ class FundsConfig:
     max_position_share: float = param(0, 1, "share of fund per company")
     hurdle_mean: float = param(-20, 20, "score")
     hurdle_sd: float = param(0, 20, "score")
-    min_remaining_years: float = param(0, 30, "years")
+    min_remaining_years: float = param(0, MAX_MIN_REMAINING_YEARS, "years")
     exit_window_years: float = param(0, 30, "years")
     secondary_discount: float = param(0, 1, "share")
     compute_payback_months: float = param(1, 240, "months")
@@ -517,6 +529,16 @@ def _check_cross(cfg: BaimoConfig) -> None:
     _require(f.investment_period_years < shortest,
              f"funds.investment_period_years={fmt_number(f.investment_period_years)} must be "
              f"shorter than the shortest fund term ({fmt_number(shortest)} years)")
+    # Fund.investing(): a fund invests only with min_remaining_years of its term left, and
+    # its first chance comes FUND_FIRST_ACT_MONTHS after its vintage.
+    latest = shortest - FUND_FIRST_ACT_MONTHS / MONTHS_PER_YEAR
+    _require(f.min_remaining_years < latest,
+             f"funds.min_remaining_years={fmt_number(f.min_remaining_years)} leaves a fund "
+             f"of the shortest term no time to invest (funds.term_years="
+             f"{fmt_number(f.term_years)} less funds.term_spread_years="
+             f"{fmt_number(f.term_spread_years)}: {fmt_number(shortest)} years); allowed below "
+             f"{fmt_number(latest)} years (that term less the {fmt_number(FUND_FIRST_ACT_MONTHS)}"
+             f" months from a fund's vintage to its first month of investing)")
     _require(f.initial_count <= f.max_founded,
              f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
              f"{f.max_founded} (the safety limit counts the funds alive at the start)")

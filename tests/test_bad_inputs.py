@@ -64,6 +64,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     # cross-field contradictions
     (["funds.term_years=3", "funds.term_spread_years=0.5", "funds.investment_period_years=4"],
      "investment_period_years"),
+    # no fund ever invested (it needs 1.5 years of its term left), yet the LPs paid fees
+    (["funds.term_years=1", "funds.term_spread_years=0", "funds.investment_period_years=0.25"],
+     "funds.min_remaining_years=1.5 leaves a fund of the shortest term no time to invest "
+     "(funds.term_years=1 less funds.term_spread_years=0: 1 years); allowed below 0.9875 years"),
     (["buyers.segment_shares=[0.5,0.5,0.5,0.5]"], "buyers.segment_shares"),
     (["buyers.segment_shares=[0.5,0.5]"], "buyers.segment_shares"),
     (["giants.names=[Baidu,Alibaba]"], "giants."),   # more giants (lists) than names

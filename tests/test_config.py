@@ -40,6 +40,11 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("buyers.count=0", "buyers.count=0 is out of range"),
         ("data.spillover=1.5", "data.spillover=1.5 is out of range; allowed 0 to 1"),
         ("funds.investment_period_years=4", "funds.investment_period_years=4 must be shorter"),
+        # no fund ever invested, yet LPs paid fees: the headline was a run without funds
+        ("funds.min_remaining_years=2.99", "funds.min_remaining_years=2.99 leaves a fund of "
+         "the shortest term no time to invest (funds.term_years=4 less funds.term_spread_years=1:"
+         " 3 years); allowed below 2.9875 years (that term less the 0.15 months from a fund's "
+         "vintage to its first month of investing)"),
         ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
         ("hype.shocks=[{month:500,size:1,label:x}]",
          "hype.shocks[0].month=500 (x) is past the horizon; allowed below 120"),
@@ -488,7 +493,8 @@ def test_names_are_one_line_of_text(group: str, key: str, index: int, name: str)
 #: months and the horizon are added from the composed config (:func:`_rule_groups`); the
 #: shares' sum to 1 is met by spreading the rest over the other entries (:func:`_set`).
 CROSS_RULES = [
-    ("funds.term_years", "funds.term_spread_years", "funds.investment_period_years"),
+    ("funds.term_years", "funds.term_spread_years", "funds.investment_period_years",
+     "funds.min_remaining_years"),
     ("funds.initial_count", "funds.max_founded"),
     ("startups.shell_depth", "startups.original_depth"),
 ]
@@ -584,3 +590,55 @@ def test_every_documented_bound_is_accepted_with_the_other_fields_somewhere_vali
                for path, (lo, hi) in bounds.items() for bound in (lo, hi)
                if not _reachable(base, bounds, path, bound, partners.get(path, []))]
     assert refused == []
+
+
+# ------------------------------------------------------------------ funds that can invest
+#: A market of funds of one term (1 year), each new fund a month, none at the start.
+ONE_YEAR_FUNDS = ["horizon_months=3", "buyers.count=50", "hype.shocks=[]",
+                  "compute.export_controls=[]", "funds.term_years=1", "funds.term_spread_years=0",
+                  "funds.investment_period_years=0.25", "funds.initial_count=0",
+                  "funds.vintage_rate_per_month=5", "funds.vintage_hype_elasticity=0",
+                  "funds.min_remaining_years=0.5"]
+
+
+def _ages_investing(min_remaining_years: float, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Months since its vintage at which each fund of a short run went to invest, with
+    ``funds.min_remaining_years`` set after validation (the refused values too)."""
+    from sim.agents.fund import Fund
+    from sim.model import MarketModel
+
+    ages: list[float] = []
+    invest = Fund.invest
+
+    def recording(fund: Fund) -> None:
+        ages.append(fund.world.now - fund.vintage_month)
+        invest(fund)
+
+    monkeypatch.setattr(Fund, "invest", recording)
+    cfg = compose(ONE_YEAR_FUNDS)
+    cfg.funds.min_remaining_years = min_remaining_years
+    model = MarketModel(cfg)
+    model.run()
+    assert len(model.funds) > 3   # new funds every month
+    return ages
+
+
+def test_min_remaining_years_is_refused_exactly_where_no_fund_of_the_shortest_term_invests(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """funds.term_years=1 with the default min_remaining_years=1.5 ran with no fund ever
+    investing. A fund needs min_remaining_years of its term left to invest, and its first
+    month comes 0.15 months after its vintage: the last value accepted lets every new fund
+    of the shortest term invest in that month; the first refused (and 0.99, below the term)
+    let none invest at all."""
+    from sim.config import FUND_FIRST_ACT_MONTHS, MONTHS_PER_YEAR
+    from sim.world import Phase
+
+    assert FUND_FIRST_ACT_MONTHS == Phase.FUNDS - Phase.ENTRY
+    latest = 1 - FUND_FIRST_ACT_MONTHS / MONTHS_PER_YEAR
+    with pytest.raises(ConfigError, match="allowed below 0.9875 years"):
+        compose([*ONE_YEAR_FUNDS, f"funds.min_remaining_years={latest!r}"])
+    accepted = latest - 1e-6
+    compose([*ONE_YEAR_FUNDS, f"funds.min_remaining_years={accepted!r}"])
+    ages = _ages_investing(accepted, monkeypatch)
+    assert ages and all(age == pytest.approx(FUND_FIRST_ACT_MONTHS) for age in ages)
+    assert _ages_investing(0.99, monkeypatch) == []
