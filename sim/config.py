@@ -71,15 +71,19 @@ MONTHS_PER_YEAR = 12
 #: The most term a fund may require left to invest (years, ``funds.min_remaining_years``'s
 #: upper bound): a fund of the longest term then still has a quarter to invest in.
 MAX_MIN_REMAINING_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
+#: The smallest share of a round its lead takes (``funding.lead_share``'s lower bound): more
+#: than 0, at which no round closes; a tenth of a percent, as ``giants.share_target``'s.
+MIN_LEAD_SHARE = 0.001
 
 
 class ConfigError(OneLineError, ValueError):
     """A configuration value is invalid. The message is one line for the user."""
 
 
-def param(lo: float, hi: float, unit: str = "") -> Any:
-    """A required numeric field whose value must lie in ``[lo, hi]``."""
-    return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit})
+def param(lo: float, hi: float, unit: str = "", why: str = "") -> Any:
+    """A required numeric field whose value must lie in ``[lo, hi]``; ``why``, if given,
+    says in the refusal what a value outside would do (a bound that is not obvious)."""
+    return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit, "why": why})
 
 
 def plist(lo: float, hi: float, unit: str = "") -> Any:
@@ -340,7 +344,11 @@ class FundingConfig:
     retry_after_months: float = param(0, 60, "months after a failed round")
     round_runway_months: float = param(1, 120, "months of burn raised")
     min_fill_share: float = param(0, 1, "share of target")
-    lead_share: float = param(0, 1, "share of round")
+    #: at 0 the first fund to answer a request leads it with no ticket (nothing under one
+    #: CNY is committed), so no request ever has a lead and no round closes
+    lead_share: float = param(MIN_LEAD_SHARE, 1, "share of round",
+                              "a round needs a lead's ticket, and at 0 no fund ever leads "
+                              "one, so no round closes")
     follower_ticket_share: float = param(0, 1, "share of round")
     story_value_mcny: float = param(0, 1e6, "million CNY")
     release_story_bonus: float = param(0, 10, "ratio per release")
@@ -434,12 +442,13 @@ def fmt_number(x: float) -> str:
     return f"{x:g}"
 
 
-def _check_number(path: str, value: Any, lo: float, hi: float, unit: str) -> None:
+def _check_number(path: str, value: Any, lo: float, hi: float, unit: str,
+                  why: str = "") -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{path}={value!r} is not a number; allowed {fmt_number(lo)} to "
                           f"{fmt_number(hi)}")
     if not math.isfinite(value) or not lo <= value <= hi:
-        suffix = f" ({unit})" if unit else ""
+        suffix = (f" ({unit})" if unit else "") + (f": {why}" if why else "")
         raise ConfigError(
             f"{path}={fmt_number(value)} is out of range; allowed {fmt_number(lo)} to "
             f"{fmt_number(hi)}{suffix}"
@@ -457,13 +466,13 @@ def _check_ranges(obj: Any, prefix: str = "") -> None:
                 _check_ranges(item, f"{path}[{i}].")
         elif "range" in f.metadata:
             lo, hi = f.metadata["range"]
-            unit = f.metadata["unit"]
+            unit, why = f.metadata["unit"], f.metadata.get("why", "")
             if f.metadata.get("each"):
                 for i, item in enumerate(value):
-                    _check_number(f"{path}[{i}]", item, lo, hi, unit)
+                    _check_number(f"{path}[{i}]", item, lo, hi, unit, why)
                 setattr(obj, f.name, [_positive_zero(item) for item in value])
             else:
-                _check_number(path, value, lo, hi, unit)
+                _check_number(path, value, lo, hi, unit, why)
                 setattr(obj, f.name, _positive_zero(value))
 
 
@@ -618,7 +627,7 @@ def field_problem(path: str, value: Any) -> str | None:
     f = BaimoConfig.__dataclass_fields__[path]
     lo, hi = f.metadata["range"]
     try:
-        _check_number(path, value, lo, hi, f.metadata["unit"])
+        _check_number(path, value, lo, hi, f.metadata["unit"], f.metadata.get("why", ""))
     except ConfigError as exc:
         return str(exc)
     return None

@@ -59,6 +59,9 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["compute.electricity_cny_per_kwh=-0.63"], "compute.electricity_cny_per_kwh"),
     (["replications=0"], "replications"),
     (["giants.share_target=0"], "giants.share_target"),   # the giants' price divides by it
+    # no fund ever led a round, so none closed
+    (["funding.lead_share=0"], "funding.lead_share=0 is out of range; allowed 0.001 to 1 "
+                               "(share of round): a round needs a lead's ticket"),
     (["buyers.budget_mcny_per_month=[1.5,2,0.3,0]"],     # utility is in units of budget
      "buyers.budget_mcny_per_month[3]"),
     # cross-field contradictions

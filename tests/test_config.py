@@ -45,6 +45,10 @@ def test_baseline_composes_with_sourced_defaults() -> None:
          "the shortest term no time to invest (funds.term_years=4 less funds.term_spread_years=1:"
          " 3 years); allowed below 2.9875 years (that term less the 0.15 months from a fund's "
          "vintage to its first month of investing)"),
+        # no fund ever led a round, so none closed: the headline was a run without funds
+        ("funding.lead_share=0", "funding.lead_share=0 is out of range; allowed 0.001 to 1 "
+         "(share of round): a round needs a lead's ticket, and at 0 no fund ever leads one, so "
+         "no round closes"),
         ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
         ("hype.shocks=[{month:500,size:1,label:x}]",
          "hype.shocks[0].month=500 (x) is past the horizon; allowed below 120"),
@@ -642,3 +646,12 @@ def test_min_remaining_years_is_refused_exactly_where_no_fund_of_the_shortest_te
     ages = _ages_investing(accepted, monkeypatch)
     assert ages and all(age == pytest.approx(FUND_FIRST_ACT_MONTHS) for age in ages)
     assert _ages_investing(0.99, monkeypatch) == []
+
+
+def test_the_smallest_lead_share_allowed_closes_rounds() -> None:
+    """funding.lead_share=0 closed no round in a whole run; its lower bound does."""
+    from sim.config import MIN_LEAD_SHARE
+
+    out = simulate(compose(["horizon_months=6", "buyers.count=50", "compute.export_controls=[]",
+                            f"funding.lead_share={MIN_LEAD_SHARE}"]))
+    assert out.summary["funding"]["deals_by_year"][0] > 0
