@@ -551,6 +551,14 @@ def _check_cross(cfg: BaimoConfig) -> None:
     _require(f.initial_count <= f.max_founded,
              f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
              f"{f.max_founded} (the safety limit counts the funds alive at the start)")
+    r = cfg.funding
+    # Without followers a round holds only its lead's ticket (at most lead_share of the
+    # target), and closes only at min_fill_share of the target.
+    _require(r.follower_ticket_share > 0 or r.lead_share >= r.min_fill_share,
+             f"funding.follower_ticket_share=0 leaves a round only its lead's ticket, "
+             f"funding.lead_share={fmt_number(r.lead_share)} of the target, short of "
+             f"funding.min_fill_share={fmt_number(r.min_fill_share)}: no round would close; "
+             "allowed a follower share above 0, or a lead share of at least min_fill_share")
     cfg.buyers.segment_shares = _shares("buyers.segment_shares", cfg.buyers.segment_shares)
     cfg.startups.domain_weights = _shares("startups.domain_weights",
                                           cfg.startups.domain_weights)

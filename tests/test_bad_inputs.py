@@ -71,6 +71,9 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["funds.term_years=1", "funds.term_spread_years=0", "funds.investment_period_years=0.25"],
      "funds.min_remaining_years=1.5 leaves a fund of the shortest term no time to invest "
      "(funds.term_years=1 less funds.term_spread_years=0: 1 years); allowed below 0.9875 years"),
+    # a round held only its lead's half, short of the 60% it needs: none closed
+    (["funding.follower_ticket_share=0"],
+     "funding.follower_ticket_share=0 leaves a round only its lead's ticket"),
     (["buyers.segment_shares=[0.5,0.5,0.5,0.5]"], "buyers.segment_shares"),
     (["buyers.segment_shares=[0.5,0.5]"], "buyers.segment_shares"),
     (["giants.names=[Baidu,Alibaba]"], "giants."),   # more giants (lists) than names

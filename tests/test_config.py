@@ -49,6 +49,11 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("funding.lead_share=0", "funding.lead_share=0 is out of range; allowed 0.001 to 1 "
          "(share of round): a round needs a lead's ticket, and at 0 no fund ever leads one, so "
          "no round closes"),
+        # a round held only its lead's half, short of the 60% it needs: none closed
+        ("funding.follower_ticket_share=0", "funding.follower_ticket_share=0 leaves a round "
+         "only its lead's ticket, funding.lead_share=0.5 of the target, short of "
+         "funding.min_fill_share=0.6: no round would close; allowed a follower share above 0, "
+         "or a lead share of at least min_fill_share"),
         ("buyers.segment_shares=[0.5,0.5,0.5,0.5]", "buyers.segment_shares sum to 2"),
         ("hype.shocks=[{month:500,size:1,label:x}]",
          "hype.shocks[0].month=500 (x) is past the horizon; allowed below 120"),
@@ -501,6 +506,7 @@ CROSS_RULES = [
      "funds.min_remaining_years"),
     ("funds.initial_count", "funds.max_founded"),
     ("startups.shell_depth", "startups.original_depth"),
+    ("funding.follower_ticket_share", "funding.lead_share", "funding.min_fill_share"),
 ]
 STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
 
@@ -654,4 +660,12 @@ def test_the_smallest_lead_share_allowed_closes_rounds() -> None:
 
     out = simulate(compose(["horizon_months=6", "buyers.count=50", "compute.export_controls=[]",
                             f"funding.lead_share={MIN_LEAD_SHARE}"]))
+    assert out.summary["funding"]["deals_by_year"][0] > 0
+
+
+def test_a_lead_alone_at_the_minimum_fill_closes_rounds() -> None:
+    """With no followers a round closes on its lead's ticket alone when that reaches
+    funding.min_fill_share: the least such lead share is accepted and makes rounds."""
+    out = simulate(compose(["horizon_months=6", "buyers.count=50", "compute.export_controls=[]",
+                            "funding.follower_ticket_share=0", "funding.lead_share=0.6"]))
     assert out.summary["funding"]["deals_by_year"][0] > 0
