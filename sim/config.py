@@ -54,6 +54,9 @@ MAX_HORIZON_MONTHS = 600
 LAST_EVENT_MONTH = MAX_HORIZON_MONTHS - 1
 #: The longest fund term (years, ``funds.term_years``'s upper bound).
 MAX_FUND_TERM_YEARS = 30
+#: The widest spread of fund terms either side of ``funds.term_years`` (years,
+#: ``funds.term_spread_years``'s upper bound).
+MAX_TERM_SPREAD_YEARS = 10
 #: The shortest investment period (years, a quarter), and the margin by which the longest
 #: must fall short of the longest term: the period must be shorter than the shortest fund
 #: term (:func:`_check_cross`), which is at most :data:`MAX_FUND_TERM_YEARS`.
@@ -313,7 +316,7 @@ class FundsConfig:
 
     initial_count: int = param(0, 10000, "funds")
     term_years: float = param(1, MAX_FUND_TERM_YEARS, "years")
-    term_spread_years: float = param(0, 10, "years either side")
+    term_spread_years: float = param(0, MAX_TERM_SPREAD_YEARS, "years either side")
     investment_period_years: float = param(INVESTMENT_PERIOD_STEP_YEARS,
                                             MAX_INVESTMENT_PERIOD_YEARS, "years")
     size_mcny: float = param(1, 1e6, "million CNY")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.config import SEGMENTS
+from sim.config import MAX_FUND_TERM_YEARS, MAX_TERM_SPREAD_YEARS, SEGMENTS
 from sim.configuration import config_hash
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
@@ -25,7 +25,11 @@ from sim.sums import left_sum
 if TYPE_CHECKING:
     from sim.model import MarketModel
 
-TERM_BUCKETS_YEARS = (3, 4, 5, 7, 10)
+#: The keys of summary.json's ``fund_returns_by_term``: a fund's own term in whole years
+#: (:func:`term_bucket`). Terms spread around ``funds.term_years`` (by
+#: ``funds.term_spread_years``), so the funds are grouped; a term can be anything from
+#: under half a year (0) to the longest term plus the widest spread.
+TERM_BUCKETS_YEARS = range(MAX_FUND_TERM_YEARS + MAX_TERM_SPREAD_YEARS + 1)
 #: Ledger reasons that are startups' compute: GPUs bought, GPU-months rented, power for own GPUs.
 COMPUTE_REASONS = ("gpu_purchase", "gpu_rental", "electricity")
 #: Ledger reasons a startup pays that are not spending (an acquired firm's cash moving over).
@@ -133,8 +137,11 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
 
 
 def term_bucket(term_years: float) -> int:
-    """Nearest of the usual fund terms (3, 4, 5, 7, 10 years)."""
-    return min(TERM_BUCKETS_YEARS, key=lambda b: (abs(b - term_years), b))
+    """``term_years`` to the nearest whole year, a half year down (3.5 gives 3): the key a
+    fund's returns are filed under. For terms of 2.5 to 5.5 years (the defaults' 3 to 5)
+    it is the nearest of the usual terms, 3, 4, 5, 7 and 10 years, which the keys once were
+    (they filed 30-year funds under 10 and 1-year funds under 3)."""
+    return math.ceil(term_years - 0.5)
 
 
 def _quantiles(values: pd.Series) -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""Fund IRR: the value of known cash flows, and the early stop of its bisection."""
+"""Fund returns: IRR (the value of known cash flows, the early stop of its bisection) and
+the terms summary.json files them under."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.agents.fund import irr_annual
+from sim.configuration import compose
+from sim.run import simulate
+from sim.summary import TERM_BUCKETS_YEARS, outcome_names, term_bucket
+from sim.sweep.outcomes import flatten
 
 
 def test_irr_of_known_flows() -> None:
@@ -42,3 +47,31 @@ def test_bisection_stops_once_the_bracket_cannot_shrink(monkeypatch) -> None:
     monkeypatch.setattr(fund.np, "sum", counting_sum)
     irr_annual([0, 6, 30, 54], [-100, -50, 80, 140])
     assert calls < 100   # 2 end points + about 55 halvings, not 2 + 200
+
+
+def test_a_fund_is_filed_under_its_own_term_in_whole_years() -> None:
+    """fund_returns_by_term filed 30-year funds under "10" and 1-year funds under "3" (the
+    nearest of 3, 4, 5, 7 and 10 years), while plots/fund_returns.png put them at 30 and 1."""
+    assert [term_bucket(t) for t in (0.2, 1.0, 1.49, 1.5, 1.51, 7.9, 30.0, 39.99)] == [
+        0, 1, 1, 1, 2, 8, 30, 40]
+    assert {0, 40} <= set(TERM_BUCKETS_YEARS)   # a 1-year term less 0.9 to 30 plus 10
+
+
+@given(st.floats(2.5, 5.5, exclude_min=True))
+def test_the_default_terms_keep_the_keys_they_had(term_years: float) -> None:
+    """Terms of 3 to 5 years (the defaults, funds.term_years=4 +- 1) fall under the keys the
+    usual terms gave them, so earlier sweeps' columns still name the same funds."""
+    usual = min((3, 4, 5, 7, 10), key=lambda b: (abs(b - term_years), b))
+    assert term_bucket(term_years) == usual
+
+
+def test_summary_files_long_term_funds_under_their_term() -> None:
+    out = simulate(compose(["horizon_months=3", "buyers.count=50", "hype.shocks=[]",
+                            "compute.export_controls=[]", "funds.term_years=30",
+                            "funds.term_spread_years=0"]))
+    by_term = out.summary["fund_returns_by_term"]
+    assert list(by_term) == ["30"]
+    assert by_term["30"]["funds"] == len(out.funds) > 0
+    numbers = {k for k, v in flatten(out.summary).items()
+               if k.startswith("fund_returns_by_term.") and isinstance(v, int | float)}
+    assert numbers and numbers <= set(outcome_names(3))   # design.outcomes may name them
