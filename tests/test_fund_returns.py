@@ -75,3 +75,20 @@ def test_summary_files_long_term_funds_under_their_term() -> None:
     numbers = {k for k, v in flatten(out.summary).items()
                if k.startswith("fund_returns_by_term.") and isinstance(v, int | float)}
     assert numbers and numbers <= set(outcome_names(3))   # design.outcomes may name them
+
+
+def test_a_fund_invests_past_its_commitment_only_what_its_exits_returned() -> None:
+    """funds.parquet's invested_share (invested / commitment) passed 1 (1.02 in the
+    baseline): in its investment period a fund keeps what exits return and invests it
+    again. Small funds free to put everything into one company, paying no fee, recycle
+    plenty; what they invest is their commitment plus their exit proceeds at most (to the
+    CNY each payment is rounded to)."""
+    from sim.ledger import ONE_CNY_MCNY
+
+    funds = simulate(compose(["horizon_months=24", "buyers.count=500", "funds.size_mcny=30",
+                              "funds.max_position_share=1", "funds.investment_period_years=2",
+                              "funds.management_fee_per_year=0"])).funds
+    past = funds["invested_mcny"] - funds["size_mcny"]
+    recycled = funds[past > ONE_CNY_MCNY]   # not the commitment spent to its last CNY
+    assert len(recycled) > 0 and (recycled["exit_proceeds_mcny"] > 0).all()
+    assert (past - funds["exit_proceeds_mcny"] < ONE_CNY_MCNY).all()
