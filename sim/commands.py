@@ -219,8 +219,9 @@ def _names_only(o: Override) -> bool:
 
 
 def plural(n: int, word: str, plural_form: str | None = None) -> str:
-    """``n`` and ``word``, in the plural unless ``n`` is 1 ("1 job", "3 jobs")."""
-    return f"{n} {word if n == 1 else (plural_form or word + 's')}"
+    """``n`` and ``word``, in the plural unless ``n`` is 1 ("1 job", "3 jobs"), thousands
+    grouped as the messages write counts ("10,000 jobs")."""
+    return f"{n:,} {word if n == 1 else (plural_form or word + 's')}"
 
 
 def os_error_reason(exc: OSError) -> str:

@@ -330,11 +330,28 @@ def test_term_sheets_waiting_for_the_close_count_towards_max_positions() -> None
         market.commit(TermSheet("fund:a", f"startup:{k}", 10.0, True))
     with pytest.raises(RunawayError) as first:
         market.commit(TermSheet("fund:b", "startup:3", 10.0, True))
-    assert ("funding.max_positions=3 passed in month 0: 2 funds hold 0 positions and 4 term "
-            "sheets wait for the close, in 4 companies;") in str(first.value)
+    assert ("funding.max_positions=3 passed in month 0: 2 funds with 0 positions and 4 term "
+            "sheets waiting for the close, in 4 companies;") in str(first.value)
     with pytest.raises(RunawayError) as again:
         market.commit(TermSheet("fund:c", "startup:0", 10.0, False))
     assert str(again.value) == str(first.value)
+
+
+def test_the_max_positions_message_counts_one_of_a_kind_in_the_singular() -> None:
+    """funding.max_positions=1 said "1 funds hold 0 positions". The counts, which run to
+    millions in a hot market, keep their thousands grouped."""
+    from sim.commands import plural
+
+    assert plural(40_000_000, "term sheet") == "40,000,000 term sheets"
+    env, market, _, _ = _funding("funding.max_positions=1")
+    for k in range(2):
+        market.register_startup(f"startup:{k}")
+        market.request(RaiseRequest(f"startup:{k}", 100.0, 300.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:0", 10.0, True))
+    with pytest.raises(RunawayError) as info:
+        market.commit(TermSheet("fund:a", "startup:1", 10.0, True))
+    assert ("funding.max_positions=1 passed in month 0: 1 fund with 0 positions and 2 term "
+            "sheets waiting for the close, in 2 companies;") in str(info.value)
 
 
 def test_a_round_priced_below_the_last_valuation_is_a_down_round_though_new_money_lifts_post(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from sim.commands import plural
 from sim.config import FundingConfig, FundsConfig
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import CNY_PER_MCNY, Ledger
@@ -537,11 +538,12 @@ class FundingMarket:
             funds = len({f for f, _ in self._cost_basis} | {s.fund for s in self._term_sheets})
             companies = len({c for _, c in self._cost_basis}
                             | {s.startup for s in self._term_sheets})
-            waiting = f" and {sheets:,} term sheets wait for the close" if sheets else ""
-            where = f"{companies:,} {'company' if companies == 1 else 'companies'}"
+            waiting = f" and {plural(sheets, 'term sheet')} waiting for the close" \
+                if sheets else ""
             self._runaway = (
                 f"funding.max_positions={limit} passed in month {int(self._env.now)}: "
-                f"{funds:,} funds hold {held:,} positions{waiting}, in {where}; hot rounds "
+                f"{plural(funds, 'fund')} with {plural(held, 'position')}{waiting}, in "
+                f"{plural(companies, 'company', 'companies')}; hot rounds "
                 "draw every fund in, and entry grows with hype (startups.base_founding_rate, "
                 "funds.vintage_rate_per_month and their hype elasticities), which releases "
                 "and rounds feed (hype.release_impulse, hype.funding_impulse_per_bn): lower "
