@@ -322,7 +322,8 @@ def _check_matching(arms: list[Arm]) -> None:
 def outcome_columns(arms: list[Arm], wanted: list[str] | None = None) -> list[str]:
     """Outcomes present and numeric in every arm (the key outcomes unless ``wanted``); what
     names a replication (its seed, its index) is none, numeric as it is."""
-    keys = wanted if wanted is not None else list(KEY_OUTCOMES)
+    # an --outcome given twice is compared once (twice, its columns clashed: a traceback)
+    keys = list(dict.fromkeys(wanted)) if wanted is not None else list(KEY_OUTCOMES)
     found = []
     for key in keys:
         if key in JOB_KEYS:

@@ -605,3 +605,11 @@ def test_the_terminal_table_shows_long_outcome_names_whole(sweeps: tuple[Path, P
                     if line.startswith("│"))          # the outcome column, row after row
     for name in outcomes:
         assert name in first, name
+
+
+def test_an_outcome_asked_for_twice_is_compared_once(sweeps: tuple[Path, Path]) -> None:
+    """--outcome releases.total twice ended in a traceback (duplicate columns) and left a
+    half-written comparison; it is compared once."""
+    result = compare(list(sweeps), outcomes=["releases.total", "releases.total"],
+                     resamples=999, write=False)
+    assert result.table["outcome"].tolist().count("releases.total") == len(result.arms)
