@@ -141,6 +141,37 @@ def app(cfg: DictConfig) -> None:
         commands.reader_gone()
 
 
+def run_dir_refusal(master: DictConfig) -> str | None:
+    """One line for a single run's directory (``hydra.run.dir``, as the command, a scenario
+    or the defaults set it) that a run must not write into: empty (it meant the working
+    directory), holding a finished run (its COMPLETE marker stayed while the new run
+    rewrote, or failed to rewrite, what it marks: runs never overwrite a finished one), or
+    holding files that are not an unfinished run's (Hydra's ``.hydra`` record marks
+    those). None for a new or empty directory, or an unfinished run to redo."""
+    from omegaconf import OmegaConf
+
+    from sim.outputs import COMPLETE
+
+    chosen = OmegaConf.select(master, "hydra.run.dir", default=None)
+    if chosen is None or not str(chosen).strip():
+        return ("hydra.run.dir is empty: an empty path was read as the working directory; "
+                "give a directory, or leave it out for outputs/runs/<timestamp>")
+    run_dir = Path(str(chosen)).expanduser()
+    if not run_dir.is_dir():
+        return None
+    entries = {entry.name for entry in run_dir.iterdir()}
+    if COMPLETE in entries:
+        return (f"hydra.run.dir={chosen} holds a finished run, which a run never overwrites; "
+                "choose another directory, or delete that one first")
+    if entries and HYDRA_RECORD not in entries:
+        return (f"hydra.run.dir={chosen} holds files that are no baimo run's; a run writes "
+                "into a new or empty directory, or redoes an unfinished run")
+    return None
+
+
+#: Hydra's record of a run's command, in every run directory it makes.
+HYDRA_RECORD = ".hydra"
+
 #: Hydra flags that show something instead of running: they go straight to Hydra.
 SHOW_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion")
 
@@ -453,12 +484,15 @@ def sweep_or_run(argv: list[str]) -> None:
         run_app()
         return
     from sim.sweep.runner import run_sweep
-    from sim.sweep.spec import requested, start_hydra
+    from sim.sweep.spec import compose_master, start_hydra
 
     hydra = start_hydra()
     try:
-        master = requested(hydra, args.overrides, args.multirun)
-        if master is None:
+        master = compose_master(hydra, args.overrides)
+        if not (args.multirun or master.sweep_requested):
+            problem = run_dir_refusal(master.config)
+            if problem is not None:
+                fail(problem)
             run_app()
             return
         code = run_sweep(hydra, master)

@@ -218,6 +218,42 @@ def test_a_refused_run_leaves_no_run_directory(output_root: Path, tmp_path: Path
     assert code == 2 and (own / ".hydra").is_dir()
 
 
+def test_a_run_never_writes_into_a_finished_run_or_a_directory_of_other_files(
+        run_dir: Path, tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """hydra.run.dir at a finished run: a refused run rewrote its .hydra record and a killed
+    one its tables, under the old COMPLETE marker; hydra.run.dir= (empty) wrote the run
+    into the working directory, and hydra.run.dir=/ into /. Each is now refused in one
+    line before Hydra writes anything; an unfinished run (Hydra's record, no marker) is
+    still redone."""
+    import shutil
+
+    finished = tmp_path / "finished"
+    shutil.copytree(run_dir, finished)
+    (finished / ".hydra").mkdir()
+    before = {p.relative_to(finished): p.read_bytes() for p in finished.rglob("*") if p.is_file()}
+    others = tmp_path / "others"
+    others.mkdir()
+    (others / "thesis.tex").write_text("mine")
+    small = ["horizon_months=12", "buyers.count=200"]
+    cases = {f"hydra.run.dir={finished}": f"hydra.run.dir={finished} holds a finished run",
+             "hydra.run.dir=": "hydra.run.dir is empty",
+             f"hydra.run.dir={others}": f"hydra.run.dir={others} holds files that are no "
+                                        "baimo run's"}
+    for override, fragment in cases.items():
+        code, err = run_command("sim.cli", [*small, override], capsys, monkeypatch)
+        assert code == 2
+        assert_one_line(err, fragment)
+    after = {p.relative_to(finished): p.read_bytes() for p in finished.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in others.iterdir()] == ["thesis.tex"]
+    unfinished = tmp_path / "unfinished"
+    (unfinished / ".hydra").mkdir(parents=True)
+    code, _ = run_command("sim.cli", [*small, f"hydra.run.dir={unfinished}"], capsys,
+                          monkeypatch)
+    assert code == 0 and (unfinished / COMPLETE).is_file()
+
+
 def test_a_run_logs_what_it_did_to_its_cli_log(output_root: Path,
                                               capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:

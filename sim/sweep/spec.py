@@ -217,14 +217,6 @@ def _value(override: Override) -> Any:
     return override.value()
 
 
-def requested(hydra: Hydra, overrides: list[str], multirun: bool) -> Master | None:
-    """The command's master config when it asks for a sweep (``-m``, the experiment's mode,
-    replications, plan), else None: a single run. Composed once, for both the question
-    and the sweep (Hydra itself composes twice)."""
-    master = compose_master(hydra, overrides)
-    return master if multirun or master.sweep_requested else None
-
-
 def default_directory(experiment: str | None, fixed: list[Override]) -> Path:
     """``<root>/sweeps/<experiment or 'sweep'>[__<fixed overrides>]``: same command, same place."""
     lines = sorted(str(o.input_line) for o in fixed if o.key_or_group not in RUN_CONTROL)
