@@ -34,6 +34,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import (
     ChoiceSweep,
     Glob,
+    IntervalSweep,
     Override,
     OverrideType,
     RangeSweep,
@@ -196,6 +197,10 @@ def parse(overrides: list[str]) -> list[Override]:
         if isinstance(o.value(), Glob):   # which overrides parsed here do not have
             raise SweepError(f"{o.input_line}: baimo sweeps take lists (key=a,b) and ranges "
                              "(key=range(0,5)); list the options instead")
+        if isinstance(o.value(), IntervalSweep):   # Hydra: a traceback, "Can only enumerate"
+            raise SweepError(f"{o.input_line}: an interval has no values to list; baimo "
+                             "sweeps take lists (key=a,b) and ranges (key=range(0,5)), and "
+                             "a design draws values from a range (docs/EXPERIMENTS.md)")
     problem = composition_problem(parsed)
     if problem is not None:
         raise SweepError(problem)
@@ -272,7 +277,11 @@ def grid_size(grid: OrderedDict[str, Override]) -> int:
                 and value.stop is not None:
             if not value.step:
                 raise SweepError(f"{o.input_line}: a range's step must not be 0")
-            size *= max(0, math.ceil((value.stop - value.start) / value.step))
+            count = max(0, math.ceil((value.stop - value.start) / value.step))
+            if count == 0:   # it swept nothing: a sweep of no jobs, its sweep.json emptied
+                raise SweepError(f"{o.input_line}: the range holds no value (it stops where "
+                                 "it starts, or steps away from its stop); e.g. range(1,5)")
+            size *= count
         elif isinstance(value, ChoiceSweep):
             size *= len(value.list)
         else:
