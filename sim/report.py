@@ -25,6 +25,7 @@ import io
 import json
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -47,6 +48,7 @@ from sim.outputs import (
     read_run,
 )
 from sim.sums import left_sum
+from sim.sweep.outcomes import setting_overrides
 from sim.teaching.arms import Arm, common_start, paired
 from sim.teaching.calendar import month_label
 from sim.teaching.measures import (
@@ -60,7 +62,13 @@ from sim.teaching.packs import Pack, PackError, load_pack
 from sim.teaching.runner import MANIFEST, fresh_dir, output_root
 
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
-MAX_LABEL = 70
+MAX_LABEL = 70   # characters of an arm's label, where that tells the arms apart (arm_labels)
+MIN_ELIDED = 8   # characters: a shorter part that a key's values share stays in the labels
+LABEL_OPENERS = ",[{( "   # a label's "..." for a shared start ends after one of these
+LABEL_CLOSERS = ",]}) "   # and for a shared end starts at one
+ELLIPSIS = "..."
+COMMON_LABEL = "the common settings"   # an arm with every key's most common value
+NO_OVERRIDES = "all runs"   # an arm of a sweep that varies nothing but the seed
 MAX_PLOT_ARMS = 4  # one line style each (sim.report_plots.ARM_STYLES)
 FIGURE_DPI = 90
 
@@ -78,6 +86,7 @@ class Source:
     manifest: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     design: dict[str, Any] | None = None   # a design sweep's design (sweep.json)
+    labels_note: str = ""   # what the arms' labels leave out (a sweep's: labels_note)
 
     @property
     def runs(self) -> int:
@@ -105,8 +114,141 @@ def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
     return flat
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 3] + "..."
+def _split(override: str) -> tuple[str, str | None]:
+    """An override's key and value (None for one without "=", such as ``~key``)."""
+    key, eq, value = override.partition("=")
+    return (key, value) if eq else (override, None)
+
+
+def _joined(pairs: list[tuple[str, str | None]]) -> str:
+    return ", ".join(k if v is None else f"{k}={v}" for k, v in pairs)
+
+
+def _most_common(overrides: list[list[str]]) -> dict[str, str | None]:
+    """For each key every arm sets, its most common value where there is one: held by more
+    arms than any other value, and by at least two (so two arms that differ in one key keep
+    it in both labels, and a grid, whose values are held equally often, keeps every key)."""
+    pairs = [dict(_split(o) for o in arm) for arm in overrides]
+    keys = [k for k in dict.fromkeys(k for arm in pairs for k in arm)
+            if all(k in arm for arm in pairs)]
+    common: dict[str, str | None] = {}
+    for key in keys:
+        counts = Counter(arm[key] for arm in pairs).most_common(2)
+        if counts[0][1] >= 2 and (len(counts) == 1 or counts[0][1] > counts[1][1]):
+            common[key] = counts[0][0]
+    return common
+
+
+def _shown(overrides: list[str], common: dict[str, str | None]) -> list[tuple[str, str | None]]:
+    """The (key, value) of ``overrides`` a label names: those without the common value."""
+    return [(k, v) for k, v in map(_split, overrides) if k not in common or common[k] != v]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _shared_ends(values: list[str]) -> tuple[int, int]:
+    """How many leading and trailing characters a label may show as "..." in each of
+    ``values`` (distinct values of one key): the part they all share, cut back to a
+    separator (:data:`LABEL_OPENERS`, :data:`LABEL_CLOSERS`) so what shows starts and ends
+    at an item of a list or dict, and 0 where that part is shorter than :data:`MIN_ELIDED`."""
+    head = min(_common_prefix(values[0], v) for v in values[1:])
+    cut = max(values[0].rfind(c, 0, head) for c in LABEL_OPENERS) + 1
+    lead = cut if cut >= MIN_ELIDED else 0
+    rests = [v[lead:][::-1] for v in values]
+    tail = min(_common_prefix(rests[0], r) for r in rests[1:])
+    tail = min(tail, min(len(r) for r in rests) - 1)   # every value keeps a character
+    shared = values[0][len(values[0]) - tail:] if tail > 0 else ""
+    first = min((i for i, c in enumerate(shared) if c in LABEL_CLOSERS), default=len(shared))
+    trail = tail - first
+    return lead, trail if trail >= MIN_ELIDED else 0
+
+
+def _elided(shown: list[list[tuple[str, str | None]]]) -> list[list[tuple[str, str | None]]]:
+    """``shown`` with the long part that the shown values of a key share written "...":
+    the same characters of each value, so values that differ still differ."""
+    values: dict[str, list[str]] = {}
+    for arm in shown:
+        for k, v in arm:
+            if v is not None and v not in values.setdefault(k, []):
+                values[k].append(v)
+    ends = {k: _shared_ends(vs) for k, vs in values.items() if len(vs) > 1}
+    out: list[list[tuple[str, str | None]]] = []
+    for arm in shown:
+        pairs: list[tuple[str, str | None]] = []
+        for k, v in arm:
+            lead, trail = ends.get(k, (0, 0))
+            if v is not None and (lead or trail):
+                v = (ELLIPSIS if lead else "") + v[lead:len(v) - trail] + \
+                    (ELLIPSIS if trail else "")
+            pairs.append((k, v))
+        out.append(pairs)
+    return out
+
+
+def _cut_apart(texts: list[str]) -> list[str]:
+    """Each of ``texts`` (all different) cut to :data:`MAX_LABEL` characters, "..." at the
+    end, but never before the first character in which it differs from another text."""
+    out: list[str] = []
+    for i, text in enumerate(texts):
+        need = max((_common_prefix(text, other) + 1 for j, other in enumerate(texts)
+                    if j != i), default=0)
+        keep = max(MAX_LABEL - len(ELLIPSIS), need)
+        out.append(text if len(text) <= max(keep, MAX_LABEL) else text[:keep] + ELLIPSIS)
+    return out
+
+
+def arm_labels(overrides: list[list[str]]) -> list[str]:
+    """Labels of arms that differ in ``overrides`` (each arm's ``key=value`` list), never
+    two the same: up to :data:`MAX_LABEL` characters where that tells them apart.
+
+    A label names where its arm differs: a key every arm sets is left out where the arm has
+    its most common value (:func:`_most_common`; :func:`labels_note` says which these are),
+    and an arm left with nothing is :data:`COMMON_LABEL`. Labels still too long show the
+    long part that the values of one key share as "...", and are cut, but after the first
+    character in which they differ from every other label (the keys are sorted, so the one
+    that differs was often cut off).
+    """
+    if not any(overrides):
+        return [NO_OVERRIDES] * len(overrides)
+    common = _most_common(overrides)
+    shown = [_shown(arm, common) for arm in overrides]
+    if any(len(_joined(arm)) > MAX_LABEL for arm in shown):
+        shown = _elided(shown)
+    labels = _cut_apart([_joined(arm) or COMMON_LABEL for arm in shown])
+    if len(set(labels)) < len(labels):   # values holding ", " could join to the same text
+        labels = [", ".join(arm) or NO_OVERRIDES for arm in overrides]
+    return labels
+
+
+def labels_note(overrides: list[list[str]]) -> str:
+    """What :func:`arm_labels` leaves out of the labels of arms with ``overrides``, in a
+    sentence or two; "" when it leaves out nothing."""
+    if len(overrides) < 2:
+        return ""
+    common = _most_common(overrides)
+    pairs = [dict(map(_split, arm)) for arm in overrides]
+    everyone = {k: v for k, v in common.items() if all(arm[k] == v for arm in pairs)}
+    most = {k: v for k, v in common.items() if k not in everyone}
+    parts: list[str] = []
+    if everyone:
+        parts.append(f"Every arm ran with {_joined(list(everyone.items()))}; the labels "
+                     f"leave {'it' if len(everyone) == 1 else 'them'} out.")
+    if most:
+        keys = list(most)
+        named = keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])} or {keys[-1]}"
+        parts.append(f"An arm whose label does not name {named} ran with the value most "
+                     f"arms have: {_joined(list(most.items()))}.")
+    if any(not _shown(arm, common) for arm in overrides):
+        parts.append(f'"{COMMON_LABEL}" ran with all of these.')
+    return " ".join(parts)
 
 
 def _sort_value(text: str) -> tuple[int, float, str]:
@@ -125,13 +267,13 @@ def group_runs(paths: list[Path]) -> list[Arm]:
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, c in enumerate(configs):
         groups.setdefault(tuple(c.get(k, "null") for k in varying), []).append(i)
+    order = sorted(groups, key=lambda t: [_sort_value(v) for v in t])
+    overrides = [[f"{k}={v}" for k, v in zip(varying, key, strict=True)] for key in order]
     arms = []
-    for key in sorted(groups, key=lambda t: [_sort_value(v) for v in t]):
+    for key, over, label in zip(order, overrides, arm_labels(overrides), strict=True):
         members = sorted(groups[key], key=lambda i: (int(runs[i].summary.get("seed", 0)),
                                                      str(paths[i])))
-        overrides = [f"{k}={v}" for k, v in zip(varying, key, strict=True)]
-        label = _short(", ".join(overrides)) if overrides else "all runs"
-        arms.append(Arm(label, label, [runs[i] for i in members], overrides))
+        arms.append(Arm(label, label, [runs[i] for i in members], over))
     return arms
 
 
@@ -292,9 +434,16 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
         if rows.empty:
             continue
         runs = [read_run(path / str(j)) for j in rows["job"]]
-        label = _short(setting) if setting else "all runs"
-        arms.append(Arm(label, label, runs, [setting] if setting else []))
-    return Source("sweep", path, arms, notes=notes)
+        arms.append(Arm(setting, setting, runs, setting_overrides(setting)))
+    for arm, label in zip(arms, arm_labels([a.overrides for a in arms]), strict=True):
+        arm.name = arm.label = label
+    return _sweep(path, arms, notes)
+
+
+def _sweep(path: Path, arms: list[Arm], notes: list[str]) -> Source:
+    """A sweep's source, with what the labels of its arms leave out (:func:`labels_note`)."""
+    return Source("sweep", path, arms, notes=notes,
+                  labels_note=labels_note([a.overrides for a in arms]))
 
 
 def _design(path: Path) -> dict[str, Any] | None:
@@ -349,7 +498,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
                           "(a sweep) or a baimo-teach directory")
     notes = _left_out(path, failed, unfinished, len(finished) + len(failed) + len(unfinished),
                       len(finished), skip_unfinished)
-    return Source("sweep", path, group_runs(finished), notes=notes)
+    return _sweep(path, group_runs(finished), notes)
 
 
 # ---------------------------------------------------------------- HTML pieces
@@ -670,9 +819,10 @@ def render(source: Source) -> str:
     keys = pack.key_numbers if pack is not None and pack.key_numbers else DEFAULT_KEY_NUMBERS
     if source.design is not None:
         sections.append(_section("design", "Design and sensitivity", design_html(source)))
+    labelled = f" {source.labels_note}" if source.labels_note else ""
     sections.append(_section("key-numbers", "Key numbers",
                              '<p class="note">Mean over replications; the small line is the '
-                             f"range.</p>{key_numbers_html(arms, keys)}"))
+                             f"range.{_e(labelled)}</p>{key_numbers_html(arms, keys)}"))
     plots = pack.plots if pack is not None and pack.plots else DEFAULT_PLOTS
     notice = "" if pack is None else \
         "<h3>What to notice</h3>" + _markdown(pack.sections["What to notice in the plots"])

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import matplotlib.dates as mdates
 import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from sim.configuration import compose
 from sim.markets.compute import DAYS_PER_MONTH
@@ -534,3 +537,96 @@ def test_empty_panels_say_why(arms: list[Arm]) -> None:
     finally:
         for fig in figures:
             plt.close(fig)
+
+
+# ---------------------------------------------------------------- labels of arms
+
+#: Two hype.shocks settings the same for their first 70-odd characters (a tester's sweep).
+LONG_SETTINGS = [
+    "hype.shocks=[{month:0.5,size:1.2,label:ChatGPT},{month:3.5,label:GPT-4,size:0.8}]",
+    "hype.shocks=[{month:0.5,size:1.2,label:ChatGPT},{month:3.5,label:GPT-4,size:0.1}]",
+]
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes if ax.get_legend() is not None
+            for t in ax.get_legend().get_texts()]
+
+
+def test_settings_that_differ_late_get_labels_that_differ(
+        sweep_dir: Path, tmp_path: Path) -> None:
+    """Labels were cut at 70 characters, so two hype.shocks settings that differ in the
+    last shock's size read the same in the key-numbers columns, the "A minus B" header and
+    the plot legends. Each label now shows the part that tells it apart."""
+    from sim.report import MAX_LABEL
+
+    sweep = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, sweep)
+    jobs = sorted(p.name for p in sweep.iterdir())
+    pd.DataFrame({"job": jobs, "setting": [LONG_SETTINGS[j.startswith("funds.term_years=5")]
+                                           for j in jobs],
+                  "replication": [int(j[-1]) for j in jobs], "seed": 0, "status": "complete",
+                  "error": None}).to_parquet(sweep / "sweep.parquet", index=False)
+    arms = load_source(sweep).arms
+    labels = [a.label for a in arms]
+    assert labels == ["hype.shocks=...size:0.8}]", "hype.shocks=...size:0.1}]"]
+    table = key_numbers_html(arms, ("releases_total",))
+    assert f"<th>{labels[0]}<br>" in table and f"<th>{labels[1]}<br>" in table
+    assert f"{labels[0]} minus {labels[1]}, paired by seed" in table
+    fig = REPORT_PLOTS["releases"].build(arms)
+    assert _legend_texts(fig)[-2:] == labels
+    assert all(len(label) <= MAX_LABEL for label in labels)
+
+
+def _configured(run: Path, dest: Path, **values: Any) -> None:
+    """A copy of ``run`` at ``dest`` whose config.json sets dotted keys to ``values``."""
+    shutil.copytree(run, dest)
+    config = json.loads((dest / "config.json").read_text(encoding="utf-8"))
+    for dotted, value in values.items():
+        *parents, last = dotted.split("__")
+        node = config
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    (dest / "config.json").write_text(json.dumps(config), encoding="utf-8")
+
+
+def test_runs_grouped_by_config_are_labelled_by_what_sets_them_apart(
+        sweep_dir: Path, tmp_path: Path) -> None:
+    """Single runs grouped by config were labelled by every key that differs anywhere, in
+    order and cut at 70 characters: most columns read "buyers.consideration_rate=0.03,
+    buyers.count=200, compute.export_co...". A label now leaves out a key's value that
+    most arms have, and a note says which these are."""
+    runs = sorted(sweep_dir.iterdir())
+    flat = tmp_path / "runs"
+    _configured(runs[0], flat / "a")
+    _configured(runs[1], flat / "b", compute__export_controls=[])
+    _configured(runs[2], flat / "c")
+    _configured(runs[3], flat / "d", hype__shocks=[])
+    source = load_source(flat)
+    assert [a.label for a in source.arms] == [
+        "compute.export_controls=[], funds.term_years=3.0", "funds.term_years=3.0",
+        "funds.term_years=5.0, hype.shocks=[]", "funds.term_years=5.0"]
+    assert source.labels_note.startswith(
+        'An arm whose label does not name compute.export_controls or hype.shocks ran with the '
+        'value most arms have: compute.export_controls=[{"label":"Export controls (Oct 2023)"')
+    flat_runs = [a.overrides for a in source.arms]
+    assert all(len(o) == 3 for o in flat_runs)   # the runs table still has every key
+
+
+@pytest.mark.parametrize("overrides", [
+    # the values share everything but one character, with no separator to cut at
+    [["k=" + "x" * 90 + "a"], ["k=" + "x" * 90 + "b"], ["k=" + "x" * 40 + "c" + "x" * 50]],
+    # a key every arm has, and values that differ at different depths
+    [["a.b=1", "c=" + "[{m:1,s:1}," * 8 + "]"], ["a.b=1", "c=" + "[{m:1,s:1}," * 7 + "[]]"],
+     ["a.b=1", "c=" + "[{m:1,s:2}," * 8 + "]"]],
+    # one arm has every most common value, one a key the others lack
+    [["p=1", "q=2"], ["p=1", "q=3"], ["p=4", "q=2"], ["p=1", "q=2", "r=" + "z" * 80]],
+])
+def test_labels_of_different_arms_never_read_the_same(overrides: list[list[str]]) -> None:
+    from sim.report import arm_labels, labels_note
+
+    labels = arm_labels(overrides)
+    assert len(set(labels)) == len(labels)
+    assert all(labels_note(overrides) or label != "the common settings" for label in labels)
+
