@@ -49,7 +49,7 @@ from sim.outputs import (
 )
 from sim.sums import left_sum
 from sim.sweep.outcomes import setting_overrides
-from sim.teaching.arms import Arm, common_start, paired
+from sim.teaching.arms import Arm, common_start
 from sim.teaching.calendar import month_label
 from sim.teaching.measures import (
     DEFAULT_KEY_NUMBERS,
@@ -591,15 +591,59 @@ def horizons_note(arms: list[Arm]) -> str:
             "a fixed month or year that every run reached are.")
 
 
+def seed_pairs(a: Arm, b: Arm) -> tuple[list[int], list[int]]:
+    """The runs of ``a`` and ``b`` that share a seed, as two lists of indices into their runs
+    in matching order: the k-th run of a seed in one arm with the k-th of it in the other."""
+    def keyed(arm: Arm) -> dict[tuple[int, int], int]:
+        seen: Counter[int] = Counter()
+        out: dict[tuple[int, int], int] = {}
+        for i, seed in enumerate(arm.seeds):
+            out[(seed, seen[seed])] = i
+            seen[seed] += 1
+        return out
+
+    in_a, in_b = keyed(a), keyed(b)
+    shared = [k for k in in_a if k in in_b]
+    return [in_a[k] for k in shared], [in_b[k] for k in shared]
+
+
+def _unpaired(arm: Arm, kept: list[int]) -> str:
+    """The runs of ``arm`` a paired difference leaves out (those not in ``kept``), e.g.
+    "1 run of funds.term_years=3 (seed 42)"; "" when it keeps them all."""
+    paired = set(kept)
+    seeds = [str(s) for i, s in enumerate(arm.seeds) if i not in paired]
+    if not seeds:
+        return ""
+    return (f"{commands.plural(len(seeds), 'run')} of {arm.label} "
+            f"({'seed' if len(seeds) == 1 else 'seeds'} {', '.join(seeds)})")
+
+
+def pairing_note(a: Arm, b: Arm) -> str:
+    """How the difference of ``a`` minus ``b`` is taken: paired by seed (over the seeds both
+    arms ran, naming the runs left out when they did not all run the same ones), or the
+    difference of the means when no seed ran in both (a sweep reported with
+    ``--skip-unfinished`` after a failed job differenced the means of different seeds)."""
+    in_a, in_b = seed_pairs(a, b)
+    if not in_a:
+        return "the difference of the means (no seed ran in both arms)"
+    left = [t for t in (_unpaired(a, in_a), _unpaired(b, in_b)) if t]
+    if not left:
+        return "paired by seed"
+    return (f"paired by seed over the {commands.plural(len(in_a), 'seed')} both arms ran; "
+            f"left out: {' and '.join(left)}")
+
+
 def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
     """Table of measures (rows) by arm (columns): mean, and the range over replications;
     for two arms their difference, where the arms' horizons allow one (see
-    :func:`horizons_note`, above the table when they differ)."""
+    :func:`horizons_note`, above the table when they differ), paired by seed over the
+    seeds both ran (:func:`pairing_note`)."""
     diff = len(arms) == 2
     head = "".join(f"<th>{_e(a.label)}<br><small>{len(a.runs)} run(s)</small></th>" for a in arms)
     if diff:
-        head += f"<th>difference<br><small>{_e(arms[0].label)} minus {_e(arms[1].label)}" \
-                f"{', paired by seed' if paired(arms[0], arms[1]) else ''}</small></th>"
+        head += f"<th>difference<br><small>{_e(arms[0].label)} minus {_e(arms[1].label)}, " \
+                f"{_e(pairing_note(arms[0], arms[1]))}</small></th>"
+    in_a, in_b = seed_pairs(arms[0], arms[1]) if diff else ([], [])
     rows = []
     start = common_start(arms)
     note = horizons_note(arms)
@@ -612,9 +656,9 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
             cells += '<td class="num">n/a (horizons differ)</td>'
         elif diff:
             a, b = per_arm
-            if paired(arms[0], arms[1]):
-                d = a - b
-            else:  # unequal replications: difference of the means
+            if in_a:
+                d = a[in_a] - b[in_b]
+            else:  # no seed in both arms: difference of the means
                 fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
                 d = np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([])
             d = d[np.isfinite(d)]

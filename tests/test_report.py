@@ -630,3 +630,36 @@ def test_labels_of_different_arms_never_read_the_same(overrides: list[list[str]]
     assert len(set(labels)) == len(labels)
     assert all(labels_note(overrides) or label != "the common settings" for label in labels)
 
+
+# ---------------------------------------------------------------- key numbers
+
+
+def _difference_cells(table: str) -> dict[str, str]:
+    """Each row's measure title and its last cell (the difference), from key_numbers_html."""
+    return dict(re.findall(r"<tr><td>(.*?)</td>.*?<td class=\"num\">([^<]*)</td></tr>", table))
+
+
+def test_a_difference_is_paired_on_the_seeds_both_arms_ran(arms: list[Arm]) -> None:
+    """A sweep reported with --skip-unfinished after one job failed: one arm of two
+    replications, the other of one. The header dropped "paired by seed" and differenced
+    the means of different seeds (-6.5 releases where the runs of the same seed give 0).
+    It now pairs on the seeds both arms ran and names the runs it left out."""
+    from sim.teaching.measures import format_difference, measure, values
+
+    names = ("releases_total", "acquisitions")
+    one = Arm("b", "5-year funds", arms[1].runs[:1])   # its replication 1 failed
+    table = key_numbers_html([arms[0], one], names)
+    seed = arms[0].seeds[1]
+    assert ("3-year funds minus 5-year funds, paired by seed over the 1 seed both arms ran; "
+            f"left out: 1 run of 3-year funds (seed {seed})</small>") in table
+    cells = _difference_cells(table)
+    for name in names:
+        paired_by_seed = values(name, arms[0].runs[:1])[0] - values(name, one.runs)[0]
+        assert cells[measure(name).title(None)].lstrip("+") == \
+            format_difference("count", paired_by_seed).lstrip("+")
+    other = dataclasses.replace(one.runs[0], summary={**one.runs[0].summary, "seed": 7})
+    apart = key_numbers_html([arms[0], Arm("b", "5-year funds", [other])], names)
+    assert "5-year funds, the difference of the means (no seed ran in both arms)" in apart
+    assert "3-year funds minus 5-year funds, paired by seed</small>" in \
+        key_numbers_html(arms, names)
+
