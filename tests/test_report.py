@@ -362,7 +362,8 @@ def test_arms_of_different_horizons_are_not_differenced_over_the_whole_run(
     by_4_short = [float(r.metrics.loc[r.metrics["month"] == 4, "releases_total_cum"].iloc[0])
                   for r in short.runs]
     diff = sum(a - b for a, b in zip(by_4, by_4_short, strict=True)) / len(by_4)
-    assert rows[1][1] == f"{diff:+,.1f}"   # a month both reached: differenced
+    text = f"{diff:+,.1f}"   # a month both reached: differenced (0 without a sign)
+    assert rows[1][1] == (text[1:] if float(text) == 0 else text)
     same = key_numbers_html(arms, ("releases_total",))
     assert "horizons" not in same and "n/a" not in same
 
@@ -663,3 +664,28 @@ def test_a_difference_is_paired_on_the_seeds_both_arms_ran(arms: list[Arm]) -> N
     assert "3-year funds minus 5-year funds, paired by seed</small>" in \
         key_numbers_html(arms, names)
 
+
+def _last_value(arm: Arm, column: str, values: list[float]) -> Arm:
+    """``arm`` with the last month of metrics ``column`` set to ``values`` (one per run)."""
+    runs = []
+    for one, value in zip(arm.runs, values, strict=True):
+        metrics = one.metrics.copy()
+        metrics.loc[metrics.index[-1], column] = value
+        runs.append(dataclasses.replace(one, metrics=metrics))
+    return Arm(arm.name, arm.label, runs)
+
+
+def test_zero_has_no_sign_and_a_range_that_rounds_to_one_value_is_that_value(
+        arms: list[Arm]) -> None:
+    """Key numbers printed "-0.0 points" and "-0.00" (a negative zero after rounding) and
+    "100%" over a range "100% to 100%" whose ends differed below display precision."""
+    a = _last_value(_last_value(arms[0], "giant_revenue_share", [0.9996, 1.0]),
+                    "hhi_enterprise_revenue", [0.5, 0.5])
+    b = _last_value(_last_value(arms[1], "giant_revenue_share", [1.0, 1.0]),
+                    "hhi_enterprise_revenue", [0.502, 0.502])
+    table = key_numbers_html([a, b], ("giant_revenue_share_final", "hhi_final"))
+    rows = re.findall(r"<tr><td>[^<]*</td>(.*?)</tr>", table)
+    assert rows[0] == ('<td class="num">100%</td><td class="num">100%</td>'
+                       '<td class="num">0.0 points</td>')
+    assert rows[1] == ('<td class="num">0.50</td><td class="num">0.50</td>'
+                       '<td class="num">0.00</td>')
