@@ -318,6 +318,11 @@ def run_app() -> None:
         raise   # a reader gone (| head): console_command ends quietly
     except OSError as exc:   # Hydra's own writes: the run directory, .hydra/, the log
         fail(run_dir_problem(exc))
+    except ValueError as exc:   # a logging override Python's logging refuses, else a bug
+        problem = commands.logging_config_problem(exc)
+        if problem is None:
+            raise
+        fail(problem)
     finally:
         if previous is None:
             os.environ.pop(HYDRA_FULL_ERROR, None)

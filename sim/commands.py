@@ -229,6 +229,27 @@ def os_error_reason(exc: OSError) -> str:
     return exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
+def logging_config_problem(exc: BaseException) -> str | None:
+    """One line for an error Python's logging raised configuring itself from a config's
+    ``hydra.job_logging`` or ``hydra.hydra_logging`` (an unknown level, handler, version or
+    file; ValueError with the reason as its cause), else None."""
+    if not isinstance(exc, ValueError):
+        return None
+    tb = exc.__traceback__
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_filename)
+        tb = tb.tb_next
+    if not any(Path(f).parts[-2:] == ("logging", "config.py") for f in frames):
+        return None
+    reason = str(exc)
+    if exc.__cause__ is not None and str(exc.__cause__) not in reason:
+        reason = f"{reason}: {exc.__cause__}"
+    return (f"hydra.job_logging / hydra.hydra_logging: Python's logging refused the "
+            f"configuration ({reason}); see "
+            "https://docs.python.org/3/library/logging.config.html#configuration-dictionary-schema")
+
+
 def os_error_line(exc: OSError) -> str:
     """One line for a file the system refused: the file (if known) and the reason."""
     reason = os_error_reason(exc)

@@ -391,6 +391,19 @@ def test_a_config_directory_naming_code_is_refused(tmp_path: Path) -> None:
     assert not made.exists()
 
 
+def test_a_logging_override_python_refuses_is_one_line(tmp_path: Path) -> None:
+    """hydra.job_logging.root.level=NOPE ended in fifty lines of traceback, exit 1, as a
+    single run and (hydra_logging) as a sweep; both are one line naming the reason."""
+    root = tmp_path / "outputs"
+    for command in (["hydra.job_logging.root.level=NOPE"],
+                    ["-m", "seed=1,2", "hydra.hydra_logging.root.level=NOPE"]):
+        done = subprocess.run([*BAIMO, *command, *TINY], env=_env(root), capture_output=True,
+                              text=True, timeout=120, check=False)
+        _refused_in_one_line(done, "Python's logging refused the configuration (Unable to "
+                                   "configure root logger: Unknown level: 'NOPE')")
+    assert not list(root.rglob(COMPLETE)) if root.exists() else True
+
+
 def test_what_code_a_hydra_node_may_name() -> None:
     """The project's own configs name no code beyond logging's; sim's own callbacks pass;
     anything else in callbacks or logging (a class, a () factory, an ext:// object) not."""

@@ -46,7 +46,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.code_refs import named_code
-from sim.commands import OneLineError, with_quoting_hint
+from sim.commands import OneLineError, logging_config_problem, with_quoting_hint
 from sim.config import BaimoConfig, ConfigError, conversion_problem, null_problem
 from sim.configuration import (
     BUNDLED,
@@ -512,7 +512,13 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
         raise SweepError(problem)
     # what compose_config's with_log_configuration=True does, now the logging config is
     # known to be data (its debug report, for hydra.verbose, logs through that module's log)
-    configure_log(master.hydra.hydra_logging, master.hydra.verbose)
+    try:
+        configure_log(master.hydra.hydra_logging, master.hydra.verbose)
+    except ValueError as exc:
+        problem = logging_config_problem(exc)
+        if problem is None:
+            raise
+        raise SweepError(problem) from None
     hydra_module.log = logging.getLogger(hydra_module.__name__)
     hydra._print_debug_info(CONFIG_NAME, overrides, RunMode.MULTIRUN)
     return master
