@@ -197,10 +197,6 @@ def parse(overrides: list[str]) -> list[Override]:
         if isinstance(o.value(), Glob):   # which overrides parsed here do not have
             raise SweepError(f"{o.input_line}: baimo sweeps take lists (key=a,b) and ranges "
                              "(key=range(0,5)); list the options instead")
-        if isinstance(o.value(), IntervalSweep):   # Hydra: a traceback, "Can only enumerate"
-            raise SweepError(f"{o.input_line}: an interval has no values to list; baimo "
-                             "sweeps take lists (key=a,b) and ranges (key=range(0,5)), and "
-                             "a design draws values from a range (docs/EXPERIMENTS.md)")
     problem = composition_problem(parsed)
     if problem is not None:
         raise SweepError(problem)
@@ -267,12 +263,17 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
 def grid_size(grid: OrderedDict[str, Override]) -> int:
     """How many jobs the grid's overrides make: the product of each swept key's count of
     values, counted without listing them (``seed=range(0,100000000)`` is one number);
-    SweepError for a range of step 0."""
+    SweepError for an interval (a grid lists values; a study such as calibrate.yaml's
+    draws from intervals, and does not come here), or a range of step 0 or of no value."""
     size = 1
     for o in grid.values():
         if not o.is_sweep_override():
             continue
         value = o.value()
+        if isinstance(value, IntervalSweep):   # Hydra: a traceback, "Can only enumerate"
+            raise SweepError(f"{o.input_line}: an interval has no values to list; baimo "
+                             "sweeps take lists (key=a,b) and ranges (key=range(0,5)), and "
+                             "a design draws values from a range (docs/EXPERIMENTS.md)")
         if isinstance(value, RangeSweep) and value.start is not None \
                 and value.stop is not None:
             if not value.step:
