@@ -14,7 +14,8 @@ the sources, prints the tables and writes ``validation.md``,
 or ``./outputs``).
 
 Exit status: 0 when every fact passes (>= 90% of replications), every cost
-check passes and no claim's effect is significantly of the wrong sign; 1
+check passes and no claim's effect is significantly of the wrong sign (an
+effect on too few pairs for an interval gets no verdict either way); 1
 otherwise; 2 on bad input (one line, no traceback).
 """
 
@@ -172,6 +173,9 @@ def main(argv: list[str] | None = None) -> None:
     if v.wrong_signs:
         print("baimo-validate: wrong sign: " + "; ".join(
             f"{e.claim.title} / {e.outcome.label}" for e in v.wrong_signs))
+    if v.undecided:
+        print(f"baimo-validate: no verdict on {commands.plural(len(v.undecided), 'effect')}: "
+              f"too few pairs (--statics-replications={args.statics_replications})")
     raise SystemExit(EXIT_OK if v.ok else EXIT_FAILED)
 
 

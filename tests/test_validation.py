@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import compare
 from sim.configuration import compose
 from sim.validation import facts as F
 from sim.validation import plots, report, statics
@@ -143,28 +144,93 @@ def test_one_plot_per_fact_with_titles_and_axes() -> None:
 
 # ------------------------------------------------------------------ statics
 def test_paired_ci_covers_the_mean_and_detects_signs() -> None:
-    d = np.random.default_rng(0).normal(2.0, 1.0, 30)
-    lo, hi = paired_ci(d, seed=1)
-    assert lo < d.mean() < hi and lo > 0
+    rng = np.random.default_rng(0)
+    base = rng.normal(5.0, 1.0, 30)
+    treated = base + rng.normal(2.0, 1.0, 30)
+    lo, hi, interval = paired_ci(base, treated, seed=1)
+    assert lo < (treated - base).mean() < hi and lo > 0 and interval == compare.BOOTSTRAP_BCA
     claim = CLAIMS[0]
-    up = Effect(claim, Outcome("x", "x", +1), "", 0, 1, 1, 0.5, 1.5, 1.0, 30)
-    down = Effect(claim, Outcome("x", "x", +1), "", 1, 0, -1, -1.5, -0.5, 0.0, 30)
-    unsure = Effect(claim, Outcome("x", "x", +1), "", 0, 0.1, 0.1, -0.5, 0.7, 0.6, 30)
+    boot = compare.BOOTSTRAP_BCA
+    up = Effect(claim, Outcome("x", "x", +1), "", 0, 1, 1, 0.5, 1.5, 1.0, 30, boot)
+    down = Effect(claim, Outcome("x", "x", +1), "", 1, 0, -1, -1.5, -0.5, 0.0, 30, boot)
+    unsure = Effect(claim, Outcome("x", "x", +1), "", 0, 0.1, 0.1, -0.5, 0.7, 0.6, 30, boot)
     assert up.verdict == "expected sign" and up.ok and not up.wrong_sign
     assert down.verdict == "WRONG SIGN" and down.wrong_sign
     assert not unsure.ok and not unsure.wrong_sign
-    none = Effect(claim, Outcome("x", "x", -1), "", 0, 0, 0, 0, 0, 0.0, 30)
+    none = Effect(claim, Outcome("x", "x", -1), "", 0, 0, 0, 0, 0, 0.0, 30, compare.NO_SPREAD)
     assert none.verdict.startswith("NO EFFECT") and not none.ok
     nan = math.nan
-    unmeasured = Effect(claim, Outcome("x", "x", +1), "", nan, nan, nan, nan, nan, nan, 0)
+    unmeasured = Effect(claim, Outcome("x", "x", +1), "", nan, nan, nan, nan, nan, nan, 0,
+                        compare.NO_INTERVAL)
     assert unmeasured.verdict.startswith("NOT MEASURED") and not unmeasured.ok
-    assert not unmeasured.wrong_sign
+    assert not unmeasured.wrong_sign and not unmeasured.undecided
+
+
+@pytest.mark.parametrize("pairs", [2, 3, 9, 10, 40])
+def test_the_statics_interval_is_baimo_compares(pairs: int) -> None:
+    """Student's t below compare's T_BELOW_N pairs, its bootstrap from there on: a percentile
+    bootstrap of 2 differences was just their range, and 2 pairs could fail a validation."""
+    rng = np.random.default_rng(pairs)
+    base = rng.normal(10.0, 2.0, pairs)
+    treated = base + rng.normal(1.0, 1.0, pairs)
+    got = paired_ci(base, treated, seed=3)
+    assert got == compare.difference_ci(base, treated, True, statics.CONFIDENCE,
+                                        statics.BOOTSTRAP_RESAMPLES, np.random.default_rng(3))
+    assert got[2] == (compare.PAIRED_T if pairs < compare.T_BELOW_N else compare.BOOTSTRAP_BCA)
+    if pairs == 2:
+        d = treated - base
+        assert got[0] < d.min() and got[1] > d.max()   # wider than their range
+    # a pair missing in either arm is left out of the interval
+    holes = np.append(base, math.nan), np.append(treated, 1.0)
+    assert paired_ci(*holes, seed=3) == got
+
+
+def _arms(diffs: list[float], key: str = "gpus_owned_giants_final") -> tuple[
+        list[Replication], list[Replication]]:
+    """A baseline and a treatment arm whose paired differences of ``key`` are ``diffs``."""
+    empty = pd.DataFrame()
+    baseline = [Replication(k, empty, {}, {key: 100.0 + k}) for k in range(len(diffs))]
+    treated = [Replication(k, empty, {}, {key: 100.0 + k + d}) for k, d in enumerate(diffs)]
+    return baseline, treated
+
+
+@pytest.mark.parametrize(("diffs", "verdict"), [
+    ([-3.0], "TOO FEW PAIRS (1: an interval needs 2)"),
+    ([-3.0, -3.0], "TOO FEW PAIRS (2, every difference the same: a point is judged from 5 "
+                   "pairs)"),
+    ([-3.0] * 4, "TOO FEW PAIRS (4, every difference the same: a point is judged from 5 "
+                 "pairs)"),
+    ([-3.0, -1.0], "wrong sign, CI includes 0"),   # t on 1 degree of freedom: +-12.7 se
+])
+def test_too_few_pairs_give_no_verdict_and_never_fail_the_validation(
+        diffs: list[float], verdict: str) -> None:
+    """One pair, or a few identical differences, gave 'WRONG SIGN' and exit 1 (and 'expected
+    sign' the other way), as their interval was the point or the range of two values."""
+    claim = next(c for c in CLAIMS if c.key == "internal_use")   # one outcome, predicted +1
+    base = compose([])
+    baseline, treated = _arms(diffs)
+    (wrong,) = statics.effects(baseline, [treated], [claim], base)
+    assert wrong.verdict == verdict and not wrong.wrong_sign
+    assert report.Validation([], [wrong], [], {}).ok
+    assert wrong.undecided == verdict.startswith("TOO FEW PAIRS")
+    baseline, treated = _arms([-d for d in diffs])
+    (right,) = statics.effects(baseline, [treated], [claim], base)
+    assert not right.ok and right.verdict != "expected sign"
+
+
+def test_five_identical_pairs_carry_a_verdict_as_in_baimo_compare() -> None:
+    claim = next(c for c in CLAIMS if c.key == "internal_use")
+    baseline, treated = _arms([-3.0] * compare.MIN_EXACT_N)
+    (e,) = statics.effects(baseline, [treated], [claim], compose([]))
+    assert e.interval == compare.NO_SPREAD and e.verdict == "WRONG SIGN"
+    v = report.Validation([], [e], [], {})
+    assert not v.ok and v.wrong_signs == [e] and not v.undecided
 
 
 def test_a_channel_has_no_predicted_sign_so_it_never_fails_a_claim() -> None:
     claim = CLAIMS[0]
     channel = Outcome("x", "channel: x", 0)
-    down = Effect(claim, channel, "", 1, 0, -1, -1.5, -0.5, math.nan, 30)
+    down = Effect(claim, channel, "", 1, 0, -1, -1.5, -0.5, math.nan, 30, compare.BOOTSTRAP_BCA)
     assert not channel.predicted and Outcome("x", "x", -1).predicted
     assert down.verdict.startswith("channel") and not down.wrong_sign and not down.ok
     (row,) = report.static_rows([down])

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.compare import MIN_EXACT_N, T_BELOW_N
 from sim.outputs import write_json, write_parquet, write_text
 from sim.sums import left_sum
 from sim.validation.costs import CostCheck
@@ -170,6 +171,11 @@ class Validation:
         return [e for e in self.effects if e.wrong_sign]
 
     @property
+    def undecided(self) -> list[Effect]:
+        """Effects with too few pairs for a verdict (neither expected nor wrong sign)."""
+        return [e for e in self.effects if e.undecided]
+
+    @property
     def ok(self) -> bool:
         """Facts pass, costs match, and no claim comes out with a clearly wrong sign."""
         return self.facts_ok and all(c.ok for c in self.costs) and not self.wrong_signs
@@ -208,9 +214,14 @@ def render(v: Validation, plot_files: dict[str, str]) -> str:
             f"Each claim turns one lever against the baseline over {s.get('replications')} "
             f"paired replications (replication k of both arms has the same seed), "
             f"{s.get('horizon_months')} months, {s.get('buyers')} buyers. Effect = mean of "
-            f"treatment minus baseline, {CONFIDENCE:.0%} bootstrap CI of that mean. "
+            f"treatment minus baseline, {CONFIDENCE:.0%} CI of that mean as baimo-compare "
+            f"gives it: Student's t (paired, n-1 degrees of freedom) below {T_BELOW_N} pairs, "
+            f"the bootstrap (BCa; percentile if BCa is undefined) from {T_BELOW_N} on. "
             "'expected sign' means the CI excludes zero on the predicted side; rows marked "
-            "'channel' show what a claim's effect runs through, with no sign predicted.",
+            "'channel' show what a claim's effect runs through, with no sign predicted. "
+            "'TOO FEW PAIRS' gives no verdict, neither way: fewer than two pairs have no "
+            "interval, and when every difference is the same the interval is that point, "
+            f"judged only from {MIN_EXACT_N} pairs on.",
             "",
             markdown_table(STATIC_HEADERS, static_rows(v.effects)),
             "",
@@ -222,6 +233,9 @@ def render(v: Validation, plot_files: dict[str, str]) -> str:
         if v.wrong_signs:
             lines += ["**Wrong sign:** " + "; ".join(f"{e.claim.title} / {e.outcome.label}"
                                                      for e in v.wrong_signs), ""]
+        if v.undecided:
+            lines += [f"**No verdict (too few pairs):** {len(v.undecided)} of the predicted "
+                      "effects.", ""]
     else:
         lines += ["Not run (`--no-statics`).", ""]
     lines += ["## Compute costs against the sources (DOMAIN.md s2)", "",
@@ -247,6 +261,7 @@ def results_json(v: Validation) -> dict[str, Any]:
                      "baseline_mean": _num(e.baseline_mean),
                      "treatment_mean": _num(e.treatment_mean), "effect": _num(e.mean_diff),
                      "ci_low": _num(e.ci_low), "ci_high": _num(e.ci_high),
+                     "interval": e.interval,
                      "share_expected_sign": _num(e.share_expected_sign),
                      "replications": e.replications, "verdict": e.verdict}
                     for e in v.effects],

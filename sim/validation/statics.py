@@ -1,9 +1,13 @@
-"""Comparative statics for the causal claims of DOMAIN.md s3 (paired seeds, bootstrap CIs).
+"""Comparative statics for the causal claims of DOMAIN.md s3 (paired seeds, CIs).
 
 Each :class:`Claim` turns one lever (config overrides) against a shared
 reduced baseline. Replication k of the baseline and of the treatment use the
 same seed (common random numbers), so the effect is measured on the paired
-differences, with a 95% bootstrap confidence interval of their mean.
+differences, with a 95% confidence interval of their mean chosen as
+``baimo-compare`` chooses it (:func:`sim.compare.difference_ci`): Student's t
+below ``T_BELOW_N`` (10) pairs, the bootstrap from there on. An interval that
+cannot carry a verdict (fewer than two pairs, or every difference the same on
+fewer than ``MIN_EXACT_N`` (5) pairs) gives none: the effect is "too few pairs".
 """
 
 from __future__ import annotations
@@ -14,8 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sim.compare import (
+    MIN_EXACT_N,
+    NO_INTERVAL,
+    NO_SPREAD,
+    difference_ci,
+    excludes_zero,
+)
 from sim.config import BaimoConfig
 from sim.rng import replication_seeds
 from sim.validation.replicate import Replication, run_configs, with_seed
@@ -24,7 +34,9 @@ from sim.validation.replicate import Replication, run_configs, with_seed
 STATICS_HORIZON_MONTHS = 48   # long enough for year-2 funding, month-24 adoption, early exits
 STATICS_BUYERS = 2000         # fewer buyers than the baseline's 5,000: adoption shares stay stable
 CONFIDENCE = 0.95
-BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_RESAMPLES = 2000   # from T_BELOW_N pairs on (sim.compare), where the bootstrap is used
+#: The fewest pairs an interval needs: with one there is no spread to measure.
+MIN_PAIRS = 2
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,26 @@ class Effect:
     ci_high: float
     share_expected_sign: float
     replications: int
+    interval: str   # what gave the CI: one of sim.compare.INTERVALS
+
+    @property
+    def no_verdict(self) -> bool:
+        """The interval cannot carry a verdict: there is none (fewer than two pairs), or every
+        difference is the same on fewer than ``MIN_EXACT_N`` pairs (a coincidence of counts,
+        as ``baimo-compare`` leaves such a point unstarred)."""
+        return self.interval == NO_INTERVAL or (self.interval == NO_SPREAD
+                                                and self.replications < MIN_EXACT_N)
+
+    @property
+    def undecided(self) -> bool:
+        """A predicted outcome, measured, left without a verdict: too few pairs."""
+        return self.outcome.predicted and math.isfinite(self.mean_diff) and self.no_verdict
+
+    @property
+    def clear_of_zero(self) -> bool:
+        """The CI excludes zero and can carry a verdict (:func:`sim.compare.excludes_zero`)."""
+        return not self.no_verdict and excludes_zero(self.ci_low, self.ci_high,
+                                                     self.interval, self.replications)
 
     @property
     def verdict(self) -> str:
@@ -196,7 +228,9 @@ class Effect:
             return "NOT MEASURED (no replication has the outcome: past the horizon?)"
         if not self.outcome.predicted:
             return "channel (no sign predicted)"
-        if s * self.ci_low > 0 and s * self.ci_high > 0:
+        if self.no_verdict:
+            return _why_no_verdict(self.replications, self.interval)
+        if self.clear_of_zero and s * self.ci_low > 0:
             return "expected sign"
         if self.wrong_sign:
             return "WRONG SIGN"
@@ -208,9 +242,10 @@ class Effect:
 
     @property
     def wrong_sign(self) -> bool:
-        """The whole CI lies on the side opposite to the prediction (never for a channel)."""
+        """The whole CI lies on the side opposite to the prediction (never for a channel, nor
+        with too few pairs for a verdict)."""
         s = self.outcome.expected_sign
-        return s * self.ci_low < 0 and s * self.ci_high < 0
+        return self.clear_of_zero and s * self.ci_low < 0 and s * self.ci_high < 0
 
     @property
     def ok(self) -> bool:
@@ -218,17 +253,25 @@ class Effect:
         return self.verdict == "expected sign"
 
 
-def paired_ci(diffs: np.ndarray, seed: int) -> tuple[float, float]:
-    """95% bootstrap CI of the mean of paired differences (percentile method)."""
-    d = np.asarray(diffs, dtype=float)
-    d = d[np.isfinite(d)]
-    if d.size < 2 or np.all(d == d[0]):
-        mean = float(d.mean()) if d.size else math.nan
-        return mean, mean
-    res = stats.bootstrap((d,), np.mean, confidence_level=CONFIDENCE,
-                          n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
-                          random_state=np.random.default_rng(seed))
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+def _why_no_verdict(pairs: int, interval: str) -> str:
+    """The verdict of an effect whose interval cannot carry one, and why."""
+    if interval == NO_SPREAD:
+        return (f"TOO FEW PAIRS ({pairs}, every difference the same: a point is judged from "
+                f"{MIN_EXACT_N} pairs)")
+    if pairs < MIN_PAIRS:
+        return f"TOO FEW PAIRS ({pairs}: an interval needs {MIN_PAIRS})"
+    return "NO INTERVAL (undefined on these pairs)"
+
+
+def paired_ci(baseline: np.ndarray, treatment: np.ndarray, seed: int) -> tuple[float, float, str]:
+    """95% CI of the mean paired difference (treatment minus baseline) over the pairs where
+    both are finite, and what gave it: ``baimo-compare``'s interval
+    (:func:`sim.compare.difference_ci`: Student's t below ``T_BELOW_N`` pairs, the bootstrap
+    from there on, the point when every difference is the same, none below two pairs)."""
+    b, t = np.asarray(baseline, dtype=float), np.asarray(treatment, dtype=float)
+    keep = np.isfinite(t - b)
+    return difference_ci(b[keep], t[keep], True, CONFIDENCE, BOOTSTRAP_RESAMPLES,
+                         np.random.default_rng(seed))
 
 
 #: Outcomes that are one side's share of a total: key -> (that side, the other side).
@@ -267,13 +310,13 @@ def effects(baseline: list[Replication], arms: list[list[Replication]],
             b = np.array([derived(r, outcome.key) for r in baseline])
             t = np.array([derived(r, outcome.key) for r in treated])
             d = t - b
-            lo, hi = paired_ci(d, base.seed + k)
+            lo, hi, interval = paired_ci(b, t, base.seed + k)
             finite = d[np.isfinite(d)]
             out.append(Effect(claim, outcome, claim.lever(base), float(np.nanmean(b)),
                               float(np.nanmean(t)), float(np.nanmean(d)), lo, hi,
                               float((np.sign(finite) == outcome.expected_sign).mean())
                               if finite.size and outcome.predicted else math.nan,
-                              len(finite)))
+                              len(finite), interval))
     return out
 
 
