@@ -73,6 +73,35 @@ def test_each_criterion_passes_and_fails(fact: F.Fact) -> None:
     assert not fact.measure(synthetic(good=False)).passed
 
 
+def nothing_happened(value: float = 0.0) -> Replication:
+    """A replication in which nothing the facts count ever happened (every number ``value``:
+    0, or NaN for an outcome no run defined)."""
+    rep = synthetic()
+    metrics = rep.metrics.copy()
+    counted = [c for c in metrics.columns if c not in ("month", "date")]
+    metrics[counted] = value
+    return Replication(rep.seed, metrics, {}, dict.fromkeys(rep.outcomes, value))
+
+
+@pytest.mark.parametrize("fact", F.FACTS, ids=lambda f: f.key)
+def test_pass_and_margin_agree_even_when_nothing_happened(fact: F.Fact) -> None:
+    """The verdict and the margin the calibration's loss reads say the same: a passing
+    replication never has a negative margin, a failing one never a positive margin. A shake-out
+    of builders there never were passed (0 <= 90% of 0) with the margin -1."""
+    for rep in (synthetic(True), synthetic(False), nothing_happened(), nothing_happened(math.nan)):
+        m = fact.measure(rep)
+        if m.passed:
+            assert m.margin >= 0, (fact.key, m)
+        else:
+            assert not m.margin > 0, (fact.key, m)
+
+
+def test_no_builders_is_no_shakeout() -> None:
+    m = F.shakeout(nothing_happened())
+    assert not m.passed and m.margin == -1.0
+    assert m.values == {"peak independent builders": 0.0, "builders at month 36": 0.0}
+
+
 def test_entry_burst_thresholds_are_the_sources() -> None:
     rep = synthetic()
     rep.metrics.loc[rep.metrics["month"] == 4, "releases_total_cum"] = 29

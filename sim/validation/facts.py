@@ -120,13 +120,14 @@ def funding_cools(rep: Replication) -> Measurement:
 
 
 def shakeout(rep: Replication) -> Measurement:
-    """Independent model builders: peak up to month 36 against month 36."""
+    """Independent model builders: peak up to month 36 against month 36. A run that never
+    had a builder (peak 0) had no shake-out: it fails, as its margin (-1) says."""
     m = rep.metrics
     early = m.loc[m["month"] <= SHAKEOUT_MONTH, "independent_builders"]
     peak = float(early.max())
     now = _at(rep, SHAKEOUT_MONTH, "independent_builders")
     return Measurement({"peak independent builders": peak, "builders at month 36": now},
-                       now <= SHAKEOUT_DROP * peak,
+                       peak > 0 and now <= SHAKEOUT_DROP * peak,
                        at_most(now, SHAKEOUT_DROP * peak) if peak > 0 else -1.0)
 
 
@@ -181,7 +182,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("shakeout", "Shake-out of model builders",
          "the number of independent model builders falls after the boom (seeds 001, 003)",
          f"independent builders at month {SHAKEOUT_MONTH} <= {SHAKEOUT_DROP:.0%} of their peak "
-         f"over months 0-{SHAKEOUT_MONTH}",
+         f"over months 0-{SHAKEOUT_MONTH}, a peak above 0",
          SHAKEOUT_MONTH + 1, shakeout),
     Fact("adoption_order", "Adoption follows digitisation",
          "B-end adoption leads where digitisation is high and volume large; gov/SOE slowed by "
