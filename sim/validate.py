@@ -137,8 +137,9 @@ def main(argv: list[str] | None = None) -> None:
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()
-    print(f"baimo-validate: {args.replications} replications x {cfg.horizon_months} months "
-          f"on {args.jobs} processes", file=sys.stderr)
+    print(f"baimo-validate: {commands.plural(args.replications, 'replication')} x "
+          f"{cfg.horizon_months} months on {commands.plural(args.jobs, 'process', 'processes')}",
+          file=sys.stderr)
     # a safety limit passed (RunawayError) is one line from console_command
     reps = replicate(cfg, args.replications, args.jobs, _progress("baseline"))
     results = evaluate(reps)

@@ -266,6 +266,19 @@ def test_a_channel_has_no_predicted_sign_so_it_never_fails_a_claim() -> None:
     assert row[6] == "n/a of 30" and row[7].startswith("channel")
 
 
+def test_the_report_counts_one_replication_and_one_process_in_the_singular() -> None:
+    claim = next(c for c in CLAIMS if c.key == "internal_use")
+    baseline, treated = _arms([-3.0])
+    effects = statics.effects(baseline, [treated], [claim], compose([]))
+    meta = {"replications": 1, "horizon_months": 40, "seed": 42, "config_hash": "0" * 12,
+            "overrides": "", "started": "2026-01-01T00:00:00", "seconds": 1.0, "jobs": 1,
+            "statics": {"replications": 1, "horizon_months": 40, "buyers": 2000}}
+    md = report.render(report.Validation(report.evaluate([synthetic()]), effects, [], meta), {})
+    assert "Baseline: 1 replication of 40 months" in md and "s on 1 process." in md
+    assert "over 1 paired replication (replication k" in md
+    assert "**No verdict (too few pairs):** 1 of the predicted effects." in md
+
+
 def test_every_compute_lever_shows_the_channels_it_runs_through() -> None:
     compute = [c for c in CLAIMS if c.title.startswith("2")]
     for claim in compute:
@@ -340,7 +353,7 @@ def test_reduced_validation_writes_table_report_and_plots(tmp_path: Path) -> Non
 
 
 def test_a_failing_fact_exits_non_zero_and_every_file_is_written_atomically(
-        tmp_path: Path, monkeypatch) -> None:
+        tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Also: every file the validation writes goes to a temporary name first and is renamed
     into place (issue 6), the report and the plots too (they were written in place)."""
     from sim import outputs, validate
@@ -358,6 +371,7 @@ def test_a_failing_fact_exits_non_zero_and_every_file_is_written_atomically(
         validate.main(["--replications", "2", "--horizon", "37", "--jobs", "1", "--no-statics",
                        "buyers.count=300", "startups.base_founding_rate=0.05"])
     assert exit_.value.code == 1
+    assert "baimo-validate: 2 replications x 37 months on 1 process\n" in capsys.readouterr().err
     out = next((tmp_path / "validate").iterdir())
     data = json.loads(out.joinpath(report.RESULTS).read_text())
     assert {x["key"]: x["verdict"] for x in data["facts"]}["entry_burst"] == "FAIL"

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.commands import plural
 from sim.compare import MIN_EXACT_N, T_BELOW_N
 from sim.outputs import write_json, write_parquet, write_text
 from sim.sums import left_sum
@@ -188,10 +189,11 @@ def render(v: Validation, plot_files: dict[str, str]) -> str:
     lines = [
         "# baimo validation",
         "",
-        f"Baseline: {m['replications']} replications of {m['horizon_months']} months "
+        f"Baseline: {plural(m['replications'], 'replication')} of {m['horizon_months']} months "
         f"(seeds spawned from base seed {m['seed']} by `sim.rng.replication_seeds`), "
         f"config hash `{m['config_hash'][:12]}`, overrides: {m['overrides'] or 'none'}. "
-        f"Run {m['started']} in {m['seconds']:.0f} s on {m['jobs']} processes.",
+        f"Run {m['started']} in {m['seconds']:.0f} s on "
+        f"{plural(m['jobs'], 'process', 'processes')}.",
         "",
         f"A fact passes when at least {PASS_SHARE:.0%} of the replications meet its criterion. "
         f"**{passed} of {len(v.facts)} facts pass.** The criteria's thresholds come from the "
@@ -211,8 +213,9 @@ def render(v: Validation, plot_files: dict[str, str]) -> str:
     if v.effects:
         s = m.get("statics", {})
         lines += [
-            f"Each claim turns one lever against the baseline over {s.get('replications')} "
-            f"paired replications (replication k of both arms has the same seed), "
+            "Each claim turns one lever against the baseline over "
+            f"{plural(s['replications'], 'paired replication')} (replication k of both arms "
+            "has the same seed), "
             f"{s.get('horizon_months')} months, {s.get('buyers')} buyers. Effect = mean of "
             f"treatment minus baseline, {CONFIDENCE:.0%} CI of that mean as baimo-compare "
             f"gives it: Student's t (paired, n-1 degrees of freedom) below {T_BELOW_N} pairs, "
