@@ -143,9 +143,13 @@ _UMASK = _current_umask()  # read once at import: os.umask can only be read by s
 
 
 def atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it into place."""
+    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it into place.
+    An error of the file system names ``path``, never the temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:   # a directory that cannot be written: its error named the temporary
+        raise OSError(exc.errno, os_error_reason(exc), str(path)) from exc
     os.close(fd)
     try:
         write(Path(tmp))

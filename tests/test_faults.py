@@ -196,6 +196,30 @@ def test_atomic_write_leaves_neither_a_half_file_nor_a_temporary(tmp_path: Path)
     assert (raised.value.filename, raised.value.strerror) == (str(target), "disk full")
 
 
+def test_a_directory_refusing_the_temporary_is_named_by_the_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only job directory: the temporary cannot even be made, and the sweep stopped
+    with ".FAILED.ckcfazy7.tmp: Permission denied", a name the user never sees. (Root
+    writes into a read-only directory, so the refusal is made here as the system makes it:
+    naming the temporary.)"""
+    import errno
+    import tempfile
+
+    target = tmp_path / "job" / "FAILED"
+
+    def refused(prefix: str, suffix: str, dir: Path) -> tuple[int, str]:
+        name = str(Path(dir) / f"{prefix}ckcfazy7{suffix}")
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(OSError) as raised:
+        outputs.write_json({"error": "x"}, target)
+    assert (raised.value.filename, raised.value.errno) == (str(target), errno.EACCES)
+    from sim.commands import os_error_line
+
+    assert os_error_line(raised.value) == f"{target}: Permission denied"
+
+
 def _with_reader_gone(code: str) -> tuple[int, str]:
     """Run Python ``code`` with its stdout a pipe whose reader is gone before the first
     write; return its exit code and what it wrote to stderr."""
