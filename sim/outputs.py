@@ -200,6 +200,38 @@ def is_complete(run_dir: Path) -> bool:
 
 #: The files a run writes (its plots aside).
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
+#: A Parquet file begins and ends with these 4 bytes; a file cut short lacks the last ones.
+PARQUET_MAGIC = b"PAR1"
+
+
+def contract_problem(run_dir: Path) -> str | None:
+    """What makes the run in ``run_dir`` not whole, if anything: a file of the contract
+    missing, or a table without Parquet's magic bytes at both ends (cut short, or not
+    Parquet). A cheap check, a few bytes of each table, for a sweep's resume: a finished
+    job whose events.parquet was deleted later counted as finished, and only a reader of
+    the run found out. It does not read the tables (:func:`read_run` does)."""
+    for name in CONTRACT_FILES:
+        path = run_dir / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if name.endswith(".parquet") and not has_parquet_ends(path):
+            return f"{name} is not a whole Parquet file (cut short, or unreadable)"
+    return None
+
+
+def has_parquet_ends(path: Path) -> bool:
+    """Whether the file ``path`` begins and ends with :data:`PARQUET_MAGIC` (False if it
+    cannot be read)."""
+    size = len(PARQUET_MAGIC)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(size)
+            if handle.seek(0, os.SEEK_END) < 2 * size:
+                return False
+            handle.seek(-size, os.SEEK_END)
+            return head == PARQUET_MAGIC and handle.read(size) == PARQUET_MAGIC
+    except OSError:
+        return False
 
 
 def looks_like_run(path: Path) -> bool:

@@ -891,14 +891,52 @@ def test_another_sweep_into_the_same_directory_says_what_leaves_its_tables(
 
 def test_a_damaged_finished_job_is_named_with_the_way_to_redo_it(
         swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A finished job whose metrics were damaged later: resuming skips it (its marker says
-    finished), so the refusal says how to have it redone."""
+    """A finished job whose metrics were damaged later, whole as far as resume checks (a
+    Parquet file, of another table): resuming skips it (its marker says finished), so the
+    refusal says how to have it redone. One cut short resume redoes itself."""
     copy = tmp_path / "copy"
     shutil.copytree(swept["dir"], copy)
-    (copy / JOBS[0] / METRICS).write_bytes(b"not parquet")
+    pd.DataFrame({"x": [1]}).to_parquet(copy / JOBS[0] / METRICS)
     code, _, err = baimo(["aggregate", str(copy), "--no-plots"], capsys)
     assert code == 2 and err.count("\n") == 1
-    assert "unreadable run output" in err and f"delete {copy / JOBS[0]} and run the sweep" in err
+    assert "metrics.parquet lacks columns" in err
+    assert f"delete {copy / JOBS[0]} and run the sweep" in err
+    shutil.copy(swept["dir"] / JOBS[0] / METRICS, copy / JOBS[0] / METRICS)
+    (copy / JOBS[1] / METRICS).write_bytes(b"not parquet")
+    code, _, err = baimo(["aggregate", str(copy), "--no-plots"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert (f"{copy / JOBS[1]}: metrics.parquet is not a whole Parquet file (cut short, or "
+            "unreadable); run the sweep again to redo the job") in err
+
+
+@pytest.mark.parametrize("damage", ["delete events", "cut events", "cut funds", "delete config"])
+def test_a_finished_job_missing_a_file_or_cut_short_is_run_again(
+        damage: str, swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A finished job whose events.parquet was deleted, or cut short, since: resume took it
+    for finished (its marker and summary were there) and the sweep exited 0; only
+    baimo-report, later, refused it. Every file of the output contract must now be there
+    and whole (present; a table with Parquet's magic bytes at both ends), or the job runs
+    again, as one without its summary always did."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    how, what = damage.split()
+    name = {"events": EVENTS, "funds": FUNDS, "config": "config.json"}[what]
+    victim = copy / JOBS[2] / name
+    original = victim.read_bytes()
+    if how == "delete":
+        victim.unlink()
+    else:
+        victim.write_bytes(original[:1000])   # as ``truncate -s 1000``
+    keep = (copy / JOBS[0] / COMPLETE).stat().st_mtime_ns
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 0, err
+    assert "already complete: 3, to run: 1" in out
+    problem = "is missing" if how == "delete" else "is not a whole Parquet file"
+    assert f"runs again: 1 finished job whose output is no longer whole ({JOBS[2]}: {name} " \
+        f"{problem}" in out
+    assert victim.read_bytes() == original
+    assert (copy / JOBS[0] / COMPLETE).stat().st_mtime_ns == keep
+    assert (copy / SWEEP_TABLE).read_bytes() == (swept["dir"] / SWEEP_TABLE).read_bytes()
 
 
 def test_a_plot_named_after_a_swept_key_stays_in_its_directory(tmp_path: Path) -> None:

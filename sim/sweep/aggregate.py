@@ -28,6 +28,7 @@ from sim.outputs import (
     SWEEP_METRICS,
     SWEEP_TABLE,
     OutputError,
+    contract_problem,
     is_complete,
     names_a_place_inside,
     write_json,
@@ -145,6 +146,9 @@ def _job_row(directory: Path, job: dict[str, Any]) -> tuple[dict[str, Any], pd.D
             "seed": int(job["seed"])}
     job_dir = directory / job["name"]
     if is_complete(job_dir):
+        problem = contract_problem(job_dir)
+        if problem is not None:   # deleted or damaged since: the sweep runs it again
+            raise OutputError(f"{job_dir}: {problem}; run the sweep again to redo the job")
         try:
             outcomes, metrics = read_outcomes(job_dir)
         except OutputError as exc:   # a resumed sweep skips it: its marker says finished

@@ -38,7 +38,14 @@ from rich.console import Console
 
 from sim.commands import plural, stopped
 from sim.configuration import run_control
-from sim.outputs import COMPLETE, SUMMARY, OutputError, write_json
+from sim.outputs import (
+    COMPLETE,
+    SUMMARY,
+    OutputError,
+    contract_problem,
+    is_complete,
+    write_json,
+)
 from sim.parallel import process_pool, stop_workers
 from sim.sums import left_sum
 from sim.sweep.aggregate import aggregate, failure, write_manifest
@@ -127,6 +134,20 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
     ]
 
 
+def redone_note(spec: SweepSpec, todo: list[Job]) -> list[str]:
+    """A line naming the jobs of ``todo`` marked complete whose output is no longer whole (a
+    file deleted or cut short since they finished, :func:`~sim.sweep.task.finished_hash`):
+    they run again, and the sweep says why."""
+    found = [(job, contract_problem(spec.job_dir(job)) or f"{SUMMARY} is unreadable")
+             for job in todo if is_complete(spec.job_dir(job))]
+    if not found:
+        return []
+    job, problem = found[0]
+    example = "" if len(found) == 1 else "e.g. "
+    return [f"  runs again: {plural(len(found), 'finished job')} whose output is no longer "
+            f"whole ({example}{job.name}: {problem})"]
+
+
 def timeout_note(spec: SweepSpec) -> list[str]:
     """A line giving the sweep's time limit per job, if it has one."""
     limit = run_control(spec.config).job_timeout_s
@@ -171,7 +192,7 @@ def plan(spec: SweepSpec, console: Console) -> int:
     """Print the jobs and an estimated duration from one-replication probes of up to
     :data:`PLAN_PROBES` settings (:func:`probe_jobs`); run nothing."""
     done, todo = split_done(spec)
-    for line in describe(spec, len(done)):
+    for line in [*describe(spec, len(done)), *redone_note(spec, todo)]:
         say(console, line)
     if not todo:
         say(console, "  nothing to run: every job is complete")
@@ -437,7 +458,7 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
 def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
              pool: ProcessPoolExecutor | None) -> int:
     done, todo = split_done(spec)
-    for line in describe(spec, len(done)):
+    for line in [*describe(spec, len(done)), *redone_note(spec, todo)]:
         say(console, line)
     spec.directory.mkdir(parents=True, exist_ok=True)
     left_out = write_manifest(spec)

@@ -28,7 +28,7 @@ from omegaconf import DictConfig
 from sim.commands import OneLineError, lost_reports_caught
 from sim.config import BaimoConfig
 from sim.configuration import config_hash, run_control, to_config
-from sim.outputs import COMPLETE, SUMMARY, is_complete, write_json
+from sim.outputs import COMPLETE, SUMMARY, contract_problem, is_complete, write_json
 from sim.rng import replication_seeds
 from sim.sweep.spec import FAILED
 
@@ -116,8 +116,10 @@ def job_config(cfg: DictConfig) -> BaimoConfig:
 
 
 def finished_hash(run_dir: Path) -> str | None:
-    """Config hash of a finished run in ``run_dir`` (None if unfinished or unreadable)."""
-    if not is_complete(run_dir):
+    """Config hash of a finished run in ``run_dir``; None if it is unfinished, if a file of
+    its output is missing or cut short (:func:`~sim.outputs.contract_problem`: deleted or
+    damaged since) or if its summary is unreadable. The sweep runs such a job again."""
+    if not is_complete(run_dir) or contract_problem(run_dir) is not None:
         return None
     try:
         return str(json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))["config_hash"])
