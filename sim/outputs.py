@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -142,12 +143,20 @@ def _current_umask() -> int:
 _UMASK = _current_umask()  # read once at import: os.umask can only be read by setting it
 
 
+#: :func:`atomic_write`'s temporary names: ``.<output's name>.<random>.tmp`` beside the
+#: output (``.events.parquet.bz9n5d87.tmp``).
+TEMP_PREFIX = "."
+TEMP_SUFFIX = ".tmp"
+TEMP_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}.+\.[^.]+{re.escape(TEMP_SUFFIX)}")
+
+
 def atomic_write(path: Path, write: Any) -> None:
     """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it into place.
     An error of the file system names ``path``, never the temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX,
+                                   dir=path.parent)
     except OSError as exc:   # a directory that cannot be written: its error named the temporary
         raise OSError(exc.errno, os_error_reason(exc), str(path)) from exc
     os.close(fd)
@@ -163,6 +172,25 @@ def atomic_write(path: Path, write: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_temporary_files(directory: Path) -> list[Path]:
+    """Delete the temporary files :func:`atomic_write` left in ``directory`` (named as
+    :data:`TEMP_NAME`; nothing else, and nothing below it); return them. A process killed
+    mid-write (SIGKILL, or a worker stopped by its sweep) leaves its temporary behind: its
+    output is written again whole, so the temporary is litter. A file that cannot be
+    deleted stays (the next write there says why the directory cannot be written)."""
+    if not directory.is_dir():
+        return []
+    removed = []
+    for path in sorted(directory.iterdir()):
+        if TEMP_NAME.fullmatch(path.name) and path.is_file():
+            try:
+                path.unlink()
+            except OSError:   # gone meanwhile, or a read-only directory (see above)
+                continue
+            removed.append(path)
+    return removed
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

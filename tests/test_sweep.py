@@ -359,6 +359,36 @@ def test_interrupted_job_is_rerun_and_comes_out_identical(swept: dict, tmp_path:
     assert (copy / JOBS[0] / COMPLETE).stat().st_mtime_ns == keep
 
 
+def test_a_rerun_job_and_an_aggregation_remove_the_temporary_files_of_killed_writers(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A worker stopped mid-write (the sweep ends its workers with SIGTERM, which skips
+    atomic_write's clean-up) left ``.events.parquet.bz9n5d87.tmp`` in its job directory,
+    and a killed aggregation ``.sweep_metrics.parquet.4slgkm84.tmp`` in the sweep's: they
+    stayed after the rerun finished the job. The rerun job and the aggregation now delete
+    the temporary files in their directories; nothing else."""
+    from sim.outputs import TEMP_NAME, atomic_write
+
+    names: list[str] = []
+    atomic_write(tmp_path / "events.parquet", lambda tmp: names.append(tmp.name))
+    assert TEMP_NAME.fullmatch(names[0]), names   # the pattern is the writer's
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    victim = copy / JOBS[1]
+    (victim / COMPLETE).unlink()   # killed: it runs again
+    litter = [victim / ".events.parquet.bz9n5d87.tmp",
+              victim / "plots" / ".funding.png.a_1b2c3d.tmp",
+              copy / ".sweep_metrics.parquet.4slgkm84.tmp",
+              copy / "plots" / ".fan_x.png.zz9n5d87.tmp"]
+    kept = [victim / "notes.tmp", victim / ".hidden.tmp", copy / "my.events.parquet.x.tmp",
+            copy / JOBS[0] / ".events.parquet.qq9n5d87.tmp"]   # the last: a job not rerun
+    for path in litter + kept:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"PAR1 half")
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 0 and "already complete: 3, to run: 1" in out, err
+    assert sorted(copy.rglob("*.tmp")) == sorted(kept)
+
+
 def test_command_line_sweep_composes_its_master_config_once(
         swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

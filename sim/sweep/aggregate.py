@@ -31,6 +31,7 @@ from sim.outputs import (
     contract_problem,
     is_complete,
     names_a_place_inside,
+    remove_temporary_files,
     write_json,
     write_parquet,
 )
@@ -232,6 +233,9 @@ def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
 
 
 def aggregate(directory: Path, plots: bool = True) -> tuple[SweepTables, list[Path]]:
-    """Collect and write the tables and plots of the sweep in ``directory``."""
+    """Collect and write the tables and plots of the sweep in ``directory``. Temporary files
+    a killed aggregation left there (:func:`~sim.outputs.remove_temporary_files`) go."""
     tables = collect(directory)
+    for place in (directory, directory / SWEEP_PLOTS):
+        remove_temporary_files(place)
     return tables, write_tables(tables, plots)

@@ -28,7 +28,15 @@ from omegaconf import DictConfig
 from sim.commands import OneLineError, lost_reports_caught
 from sim.config import BaimoConfig
 from sim.configuration import config_hash, run_control, to_config
-from sim.outputs import COMPLETE, SUMMARY, contract_problem, is_complete, write_json
+from sim.outputs import (
+    COMPLETE,
+    PLOTS,
+    SUMMARY,
+    contract_problem,
+    is_complete,
+    remove_temporary_files,
+    write_json,
+)
 from sim.rng import replication_seeds
 from sim.sweep.spec import FAILED
 
@@ -186,6 +194,8 @@ def execute_job(config: BaimoConfig, run_dir: Path, log_path: Path, plots: bool,
             log.info("job %s: already complete, skipped", run_dir.name)
             return SKIPPED
         (run_dir / COMPLETE).unlink(missing_ok=True)
+        for place in (run_dir, run_dir / PLOTS):   # an earlier attempt's, killed mid-write
+            remove_temporary_files(place)
         # The first line this attempt writes: a sweep whose worker died tells by it which
         # jobs were running then (sim.sweep.runner.mark_lost).
         log.info("job %s: started, seed %d", run_dir.name, config.seed)
