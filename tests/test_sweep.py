@@ -1035,6 +1035,46 @@ def test_aggregation_draws_one_plot_per_swept_key_and_series(swept: dict, tmp_pa
     assert all(p.stat().st_size > 0 for p in written)
 
 
+def test_an_aggregation_leaves_no_plot_or_table_it_did_not_write(
+        swept: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another sweep into the directory kept ``outcomes_vs_<old key>.png``, and a rerun with
+    sweep_plots=false the plots of an older set of jobs: they read as this sweep's. Each
+    aggregation now deletes the plots (and a design's sensitivity files) it did not write,
+    named as its plotting names them; a user's own files in plots/ stay."""
+    import sim.sweep.outcomes as outcomes
+    import sim.sweep.plots as plots
+    from sim.sweep import aggregate
+    from sim.sweep.sensitivity import Sensitivity
+
+    for module in (outcomes, plots):
+        monkeypatch.setattr(module, "KEY_OUTCOMES", {"releases.total": "model releases"})
+        monkeypatch.setattr(module, "KEY_SERIES", {"hype_index": "hype index"})
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    stale = [copy / "plots" / "outcomes_vs_data.spillover.png",
+             copy / "plots" / "sensitivity_overview.png", copy / "sensitivity.parquet",
+             copy / "sensitivity.md"]
+    mine = [copy / "plots" / "my_figure.png", copy / "plots" / "fan_notes.txt",
+            copy / "outcomes_vs_x.png"]
+    for path in stale + mine:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"an older sweep's")
+    _, written = aggregate(copy)
+    drawn = sorted(p.name for p in written if p.suffix == ".png")
+    assert drawn == ["fan_hype_index.png", "outcomes_vs_funds.term_years.png"]
+    assert sorted(p.name for p in (copy / "plots").iterdir()) == \
+        sorted([*drawn, "my_figure.png", "fan_notes.txt"])
+    assert all(p.exists() for p in mine) and not any(p.exists() for p in stale)
+    aggregate(copy, plots=False)   # sweep_plots=false, baimo aggregate --no-plots
+    assert sorted(p.name for p in (copy / "plots").iterdir()) == ["fan_notes.txt", "my_figure.png"]
+    # every name the sweep's plotting gives is one it deletes when it does not draw it again
+    from sim.sweep.aggregate import PLOT_PREFIXES
+
+    result = Sensitivity("morris", pd.DataFrame({"outcome": ["releases.total"]}))
+    names = [*plots.sweep_plots(collect(copy)), *plots.sensitivity_plots(result)]
+    assert all(name.startswith(PLOT_PREFIXES) for name in names), names
+
+
 def test_progress_counts_finished_and_failed_markers(tmp_path: Path) -> None:
     dirs = [tmp_path / f"j{i}" for i in range(4)]
     for d in dirs:

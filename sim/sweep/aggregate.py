@@ -37,15 +37,23 @@ from sim.outputs import (
 )
 from sim.sweep.design import SENSITIVITY
 from sim.sweep.outcomes import JOB_KEYS, PARAM_PREFIX, param_series, read_outcomes
-from sim.sweep.sensitivity import analyse
+from sim.sweep.sensitivity import SENSITIVITY_REPORT, SENSITIVITY_TABLE, analyse
 from sim.sweep.sensitivity import write as write_sensitivity
 from sim.sweep.spec import FAILED, SWEEP_MANIFEST, SweepSpec
 
 SWEEP_PLOTS = "plots"
+#: How the sweep's plots are named (sim.sweep.plots: ``outcomes_vs_<key>``, ``fan_<metric>``,
+#: ``sensitivity_<outcome>``): a PNG in the sweep's plots/ named so is aggregation's own,
+#: and goes when an aggregation does not draw it again (:func:`drop_own_outputs`). Any
+#: other file there (a user's figure) is left alone.
+PLOT_PREFIXES = ("outcomes_vs_", "fan_", "sensitivity_")
+PLOT_SUFFIX = ".png"
 STATUS_COMPLETE = "complete"
 STATUS_FAILED = "failed"
 STATUS_PENDING = "pending"
 STATUS_STALE = "stale"
+#: The files aggregation writes into a sweep directory besides its plots.
+AGGREGATE_FILES = (SWEEP_TABLE, SWEEP_METRICS, SENSITIVITY_TABLE, SENSITIVITY_REPORT)
 
 
 @dataclass
@@ -209,10 +217,38 @@ def _stack_metrics(frames: list[tuple[dict[str, Any], pd.DataFrame]], swept: lis
     return out
 
 
+def own_outputs(directory: Path) -> list[Path]:
+    """What aggregation wrote into the sweep ``directory`` that is there: the tables, a
+    design's sensitivity analysis, and the plots in plots/ named as the sweep's plotting
+    names them (:data:`PLOT_PREFIXES`). sweep.parquet comes first: readers take the
+    directory for an aggregated sweep by it."""
+    found = [directory / name for name in AGGREGATE_FILES if (directory / name).is_file()]
+    plots = directory / SWEEP_PLOTS
+    if plots.is_dir():
+        found += sorted(p for p in plots.iterdir() if p.is_file() and p.suffix == PLOT_SUFFIX
+                        and p.name.startswith(PLOT_PREFIXES))
+    return found
+
+
+def drop_own_outputs(directory: Path, keep: list[Path] | None = None) -> list[Path]:
+    """Delete aggregation's outputs in ``directory`` (:func:`own_outputs`) but those in
+    ``keep``; return them. Left there, a table or plot drawn from another set of jobs
+    (another sweep into the directory, or this one before it was extended or rerun) read
+    as this sweep's."""
+    kept = set(keep or [])
+    dropped = [path for path in own_outputs(directory) if path not in kept]
+    for path in dropped:
+        path.unlink(missing_ok=True)
+    return dropped
+
+
 def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
     """Write sweep.parquet, sweep_metrics.parquet and (if any job finished) the sweep plots.
 
     A Morris or Sobol design also gets its sensitivity analysis (sim.sweep.sensitivity).
+    What an earlier aggregation wrote and this one did not (a plot of a key no longer
+    swept, every plot when told to draw none) is deleted: the directory holds this
+    aggregation's tables and plots alone.
     """
     d = tables.directory
     write_parquet(tables.jobs, d / SWEEP_TABLE)
@@ -229,6 +265,7 @@ def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
         if result is not None:
             builders.update(sensitivity_plots(result))
         written += save_plots(builders, d / SWEEP_PLOTS)
+    drop_own_outputs(d, keep=written)
     return written
 
 
