@@ -919,6 +919,55 @@ def test_another_sweep_into_the_same_directory_says_what_leaves_its_tables(
     assert "another sweep" not in printed.getvalue()   # the same sweep again: nothing to say
 
 
+def _interrupted_at(job: str, run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` (sim.run.run), except that a Ctrl-C lands as job ``job`` starts."""
+    def run_or_stop(config: Any, run_dir: Path, *args: Any, **kwargs: Any) -> Any:
+        if run_dir.name == job:
+            raise KeyboardInterrupt
+        return run(config, run_dir, *args, **kwargs)
+    return run_or_stop
+
+
+def test_a_sweep_with_jobs_to_run_or_other_jobs_keeps_no_tables_of_the_jobs_before(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished 4-job sweep extended to 6 jobs and interrupted: its new sweep.json listed 6
+    jobs, beside the 4-row tables of the sweep it extended, which read (pandas, baimo-report)
+    as a finished sweep. The tables and plots of the last aggregation go as the new
+    sweep.json is written when the sweep runs jobs or lists others; its aggregation, or
+    baimo aggregate, writes them again. A sweep with nothing to run keeps them."""
+    import sim.run
+
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    (copy / "plots").mkdir()
+    old_plot = copy / "plots" / "fan_hype_index.png"
+    old_plot.write_bytes(b"the 4-job sweep's")
+    extended = [o if o != "replications=2" else "replications=3" for o in SWEEP]
+    monkeypatch.setattr(sim.run, "run",
+                        _interrupted_at("funds.term_years=10,replication=2", sim.run.run))
+    code, out, _ = baimo([*extended, f"sweep_dir={copy}"], capsys)
+    assert code == 130 and "interrupted: 5 of 6 jobs complete" in out
+    assert len(json.loads((copy / SWEEP_MANIFEST).read_text())["jobs"]) == 6
+    assert not (copy / SWEEP_TABLE).exists() and not (copy / SWEEP_METRICS).exists()
+    assert not old_plot.exists()
+    code, out, _ = baimo(["aggregate", str(copy), "--no-plots"], capsys)
+    assert code == 0 and "jobs complete 5, pending 1" in out
+    monkeypatch.undo()
+    code, out, _ = baimo([*extended, f"sweep_dir={copy}"], capsys)
+    assert code == 0 and "6 of 6 jobs complete (5 from before)" in out
+    assert len(pd.read_parquet(copy / SWEEP_TABLE)) == 6
+    kept = (copy / SWEEP_TABLE).stat().st_mtime_ns
+
+    def stopped(directory: Path, plots: bool) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sim.sweep.runner.aggregate", stopped)   # to see what is kept
+    code, out, _ = baimo([*extended, f"sweep_dir={copy}"], capsys)   # nothing to run
+    assert code == 130 and "already complete: 6, to run: 0" in out
+    assert (copy / SWEEP_TABLE).stat().st_mtime_ns == kept
+
+
 def test_a_damaged_finished_job_is_named_with_the_way_to_redo_it(
         swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A finished job whose metrics were damaged later, whole as far as resume checks (a

@@ -81,20 +81,34 @@ class SweepTables:
         return self.jobs[self.jobs["status"] == STATUS_COMPLETE]
 
 
-def write_manifest(spec: SweepSpec) -> list[str]:
+def write_manifest(spec: SweepSpec, runs_jobs: bool) -> list[str]:
     """Record what the sweep is, before any job runs; return the finished jobs of the sweep
     the directory held before (another command with the same fixed overrides) that this one
-    leaves out: they stay on disk, but sweep.json and the tables now describe this sweep."""
+    leaves out: they stay on disk, but sweep.json and the tables now describe this sweep.
+
+    The last aggregation's tables and plots (:func:`drop_own_outputs`) are deleted first
+    if the sweep ``runs_jobs`` or lists other jobs than the sweep.json there: left beside
+    this sweep.json, an extended sweep stopped half-way kept the 9-row tables of the sweep
+    it extended, which read as a finished sweep of 9 jobs. The sweep's aggregation writes
+    them again (``baimo aggregate`` too). Deleted before sweep.json is written, a sweep
+    killed in between leaves the sweep before without tables, never this one with another's.
+    """
     from sim import __version__
 
     path = spec.directory / SWEEP_MANIFEST
     try:
-        before = [str(j["name"]) for j in json.loads(path.read_text(encoding="utf-8"))["jobs"]]
+        previous = json.loads(path.read_text(encoding="utf-8"))["jobs"]
+        before = [str(j["name"]) for j in previous]
     except (OSError, ValueError, KeyError, TypeError):   # none, or not one to go by
-        before = []
+        previous, before = None, []
     now = {j.name for j in spec.jobs}
     left_out = [name for name in before if name not in now and names_a_place_inside(name)
                 and is_complete(spec.directory / name)]
+    jobs = [{"name": j.name, "setting": j.setting, "replication": j.replication,
+             "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
+             "sample": j.sample, "overrides": list(j.overrides)} for j in spec.jobs]
+    if runs_jobs or previous != json.loads(json.dumps(jobs)):   # as sweep.json reads back
+        drop_own_outputs(spec.directory)
     write_json({
         "baimo_version": __version__,
         "experiment": spec.experiment,
@@ -103,9 +117,7 @@ def write_manifest(spec: SweepSpec) -> list[str]:
         "swept": spec.swept,
         "replications": spec.replications,
         "design": spec.design,
-        "jobs": [{"name": j.name, "setting": j.setting, "replication": j.replication,
-                  "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
-                  "sample": j.sample, "overrides": list(j.overrides)} for j in spec.jobs],
+        "jobs": jobs,
     }, path)
     return left_out
 

@@ -461,7 +461,7 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     for line in [*describe(spec, len(done)), *redone_note(spec, todo)]:
         say(console, line)
     spec.directory.mkdir(parents=True, exist_ok=True)
-    left_out = write_manifest(spec)
+    left_out = write_manifest(spec, runs_jobs=bool(todo))
     if left_out:
         say(console, f"note: this directory held another sweep; its {len(left_out)} finished "
                      f"job(s) not in this one (e.g. {left_out[0]}) stay on disk but leave "
