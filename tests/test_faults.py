@@ -96,6 +96,40 @@ def test_ctrl_c_stops_a_command_and_its_workers_with_one_line(tmp_path: Path) ->
         "baimo-validate: interrupted; nothing unfinished is marked complete"), err
 
 
+def test_a_second_ctrl_c_as_an_interrupted_sweep_ends_leaves_its_exit_code_130(
+        tmp_path: Path) -> None:
+    """Two Ctrl-Cs a tenth of a second apart: the sweep said "interrupted: ..." and then
+    ended with status -2 (killed by SIGINT), not 130. Python gives SIGINT back its default
+    action as it shuts down, and the second one landed then. Here the first Ctrl-C lands as
+    the first job starts, and the second in the interpreter's last moments (an object
+    collected with the main module), every time."""
+    root = tmp_path / "outputs"
+    code = f"""
+import os, signal, sys
+import sim.run
+from sim.cli import main
+
+class SecondCtrlC:
+    def __del__(self) -> None:   # collected with the main module, as the interpreter ends
+        os.kill(os.getpid(), signal.SIGINT)
+
+late = SecondCtrlC()
+
+def first_ctrl_c(*args, **kwargs):
+    raise KeyboardInterrupt
+
+sim.run.run = first_ctrl_c
+sys.argv = ["baimo", *{SWEEP!r}, "sweep_dir={root / 'sweep'}"]
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", code], env=_env(root), capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 130, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == (
+        "interrupted: 0 of 4 jobs complete; run the same command again to finish the rest")
+    assert done.stderr == ""
+
+
 def _children(pid: int) -> list[int]:
     """Processes whose parent is ``pid`` (Linux: /proc/<pid>/stat's fourth field)."""
     found = []

@@ -16,7 +16,10 @@ which composes each one again in its process (``sim.sweep.task.sweep_task``).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -521,10 +524,29 @@ def launcher_problem(master: Master) -> str | None:
             "hydra/launcher=joblib (plan=true plans it anywhere)")
 
 
+#: The signals that stop a command: Ctrl-C, and SIGTERM (sim.commands).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _ignore_stop_signals() -> None:
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+@functools.cache
+def stop_signals_ignored_at_exit() -> None:
+    """Have the process ignore Ctrl-C and SIGTERM once it exits (registered once). Python
+    gives them back their default action as it shuts down: a second Ctrl-C landing then,
+    after the sweep had said "interrupted: ...", killed the process, whose status read -2,
+    not 130. Ignored from the exit on, the status is the one the command chose."""
+    atexit.register(_ignore_stop_signals)
+
+
 def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None = None) -> int:
     """Plan or run the sweep the command (or its composed master) describes; return the
     process exit code. A launcher that cannot start here stops it before anything runs
     (SweepError, :func:`launcher_problem`)."""
+    stop_signals_ignored_at_exit()
     console = console or Console()
     master = command if isinstance(command, Master) else compose_master(hydra, command)
     problem = None if master.config.get("plan", False) else launcher_problem(master)
