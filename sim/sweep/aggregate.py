@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -251,6 +252,9 @@ def drop_own_outputs(directory: Path, keep: list[Path] | None = None) -> list[Pa
     dropped = [path for path in own_outputs(directory) if path not in kept]
     for path in dropped:
         path.unlink(missing_ok=True)
+    if dropped:
+        with suppress(OSError):   # only if nothing else is in it
+            (directory / SWEEP_PLOTS).rmdir()
     return dropped
 
 
