@@ -440,6 +440,21 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     return _sweep(path, arms, notes)
 
 
+def _sweep_from_manifest(path: Path, skip_unfinished: bool) -> Source:
+    """A sweep with no sweep.parquet (stopped before its aggregation, which a sweep with
+    jobs to run clears: sim.sweep.runner): its jobs are those sweep.json lists. Read from
+    the job directories found, a stopped sweep passed for a whole one with fewer jobs: the
+    jobs killed before they wrote a file, and those never started, were not there."""
+    from sim.sweep.aggregate import load_manifest
+
+    jobs = [path / str(job["name"]) for job in load_manifest(path)["jobs"]]
+    finished = [job for job in jobs if is_complete(job)]
+    failed = [job for job in jobs if _failed(job)]
+    unfinished = [job for job in jobs if job not in finished and job not in failed]
+    notes = _left_out(path, failed, unfinished, len(jobs), len(finished), skip_unfinished)
+    return _sweep(path, group_runs(finished), notes)
+
+
 def _sweep(path: Path, arms: list[Arm], notes: list[str]) -> Source:
     """A sweep's source, with what the labels of its arms leave out (:func:`labels_note`)."""
     return Source("sweep", path, arms, notes=notes,
@@ -461,8 +476,9 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
     """A run, sweep or lesson directory, read and checked; OutputError (one line) if not usable.
 
     A sweep directory with ``sweep.parquet`` (written by ``baimo aggregate``) is grouped by
-    the table's settings; without it, the job subdirectories are read and grouped by the
-    config keys that differ between them. Runs are looked for as deep as baimo puts them
+    the table's settings; without it, the jobs ``sweep.json`` lists (a directory of runs
+    with none, its subdirectories) are read and grouped by the config keys that differ
+    between them. Runs are looked for as deep as baimo puts them
     (:data:`sim.outputs.RUN_DEPTH` levels), so a directory holding none is answered quickly.
     """
     path = Path(directory)
@@ -484,6 +500,10 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
         return Source("run", path, [Arm("run", "this run", [run])])
     if (path / SWEEP_TABLE).exists():
         return _sweep_from_table(path, skip_unfinished)
+    from sim.sweep.spec import SWEEP_MANIFEST
+
+    if (path / SWEEP_MANIFEST).is_file():
+        return _sweep_from_manifest(path, skip_unfinished)
     finished, failed, unfinished = [], [], []
     for sub in directories_below(path):
         if is_complete(sub):

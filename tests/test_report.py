@@ -113,6 +113,30 @@ def test_report_on_a_sweep_with_table(sweep_dir: Path, tmp_path: Path,
     assert '<th>funds.term_years=3<br>' in text  # the table's setting names the arm
 
 
+def test_a_sweep_stopped_before_its_tables_is_reported_by_its_manifest(
+        sweep_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep killed before its aggregation has sweep.json but no sweep.parquet: read from
+    the job directories found, it was reported, exit 0, as a whole sweep of fewer jobs (a
+    job killed before it wrote a file, or never started, has no run there). Its jobs are
+    now sweep.json's: the missing ones are unfinished, named, and left out only when asked."""
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
+    sweep = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, sweep)
+    jobs = sorted(p.name for p in sweep.iterdir())
+    listed = [*jobs, "funds.term_years=7,replication=0"]   # never started: no directory
+    (sweep / "sweep.json").write_text(json.dumps({"swept": ["funds.term_years"], "jobs": [
+        {"name": j, "setting": j.split(",")[0], "replication": 0, "seed": 0,
+         "config_hash": "", "params": {}} for j in listed]}))
+    with pytest.raises(SystemExit) as exc:
+        main([str(sweep)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"1 of {len(listed)} runs are unfinished" in err and listed[-1] in err
+    _, text = _report(capsys, [str(sweep), "--skip-unfinished"])
+    assert f"{len(jobs)} run(s)" in text and "1 unfinished run(s) were left out" in text
+
+
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return one_line_error(main, "baimo-report", capsys, argv)
 
