@@ -579,25 +579,12 @@ def _figure_html(fig: Any, title: str, caption: str) -> str:
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
-#: A number as format_value and format_difference print it, with its sign.
-SIGNED_NUMBER = re.compile(r"[+-](?P<digits>[\d,]+(?:\.\d+)?)")
-
-
-def unsigned_zero(text: str) -> str:
-    """``text`` (a value or difference as printed) without the sign of a number that rounded
-    to zero: "-0.0 points" is "0.0 points", "-0.00" is "0.00", "+0.0" is "0.0"."""
-    number = SIGNED_NUMBER.match(text)
-    if number is not None and not re.search(r"[1-9]", number["digits"]):
-        return text[1:]
-    return text
-
-
 def _cell(unit: str, vals: np.ndarray, start: str) -> str:
     finite = vals[np.isfinite(vals)]
     if finite.size == 0:
         return '<td class="num">n/a</td>'
-    main = unsigned_zero(format_value(unit, float(finite.mean()), start))
-    low, high = (unsigned_zero(format_value(unit, float(v), start))
+    main = format_value(unit, float(finite.mean()), start)
+    low, high = (format_value(unit, float(v), start)
                  for v in (finite.min(), finite.max()))
     # a range whose ends print the same ("100% to 100%") is that one value
     rng = f'<span class="range">{_e(low)} to {_e(high)}</span>' if low != high else ""
@@ -694,7 +681,7 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
                 fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
                 d = np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([])
             d = d[np.isfinite(d)]
-            text = unsigned_zero(format_difference(m.unit, float(d.mean()))) if d.size \
+            text = format_difference(m.unit, float(d.mean())) if d.size \
                 else "n/a"
             cells += f'<td class="num">{_e(text)}</td>'
         rows.append(f"<tr><td>{_e(m.title(start))}</td>{cells}</tr>")

@@ -544,3 +544,17 @@ def test_documented_overrides_of_a_compared_key_change_the_scenario_only() -> No
         checked.add(" ".join(changed))
     assert {"funds.term_years=5", "hype.shocks.2.size=-2.0", "open_source.pace=0.5",
             "data.spillover=0.0"} <= checked
+
+
+def test_a_value_or_difference_that_rounds_to_zero_has_no_sign() -> None:
+    """The lessons' answers printed "-0.0 points" and "+0.00" for a difference of nothing
+    (the report's key numbers already did not); every printed zero is unsigned."""
+    from sim.teaching.measures import format_difference, format_value
+
+    assert format_difference("share", -0.0001) == "0.0 points"
+    assert format_difference("count", 0.04) == "0.0"
+    assert format_difference("ratio", -0.001) == "0.00"
+    assert format_difference("month", -0.01) == "0.0 months"
+    assert format_value("ratio", -0.001) == "0.00"
+    assert format_difference("share", -0.01) == "-1.0 points"   # a difference keeps its sign
+    assert format_difference("count", 2.0) == "+2.0"

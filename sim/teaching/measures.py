@@ -75,8 +75,26 @@ class Measure:
         return format_value(self.unit, value, start_date)
 
 
+#: A number as format_value and format_difference print it, with its sign.
+SIGNED_NUMBER = re.compile(r"[+-](?P<digits>[\d,]+(?:\.\d+)?)")
+
+
+def unsigned_zero(text: str) -> str:
+    """``text`` (a value or difference as printed) without the sign of a number that rounded
+    to zero: "-0.0 points" is "0.0 points", "-0.00" is "0.00", "+0.0" is "0.0"."""
+    number = SIGNED_NUMBER.match(text)
+    if number is not None and not re.search(r"[1-9]", number["digits"]):
+        return text[1:]
+    return text
+
+
 def format_value(unit: str, value: float, start_date: str = DEFAULT_START) -> str:
-    """Print ``value`` in ``unit`` (see :class:`Measure`)."""
+    """Print ``value`` in ``unit`` (see :class:`Measure`); a value that rounds to zero
+    has no sign (:func:`unsigned_zero`)."""
+    return unsigned_zero(_format_value(unit, value, start_date))
+
+
+def _format_value(unit: str, value: float, start_date: str) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
     if unit == "count":
@@ -93,7 +111,12 @@ def format_value(unit: str, value: float, start_date: str = DEFAULT_START) -> st
 
 
 def format_difference(unit: str, value: float) -> str:
-    """A signed difference between two values in ``unit`` (percentage points for shares)."""
+    """A signed difference between two values in ``unit`` (percentage points for shares);
+    one that rounds to zero has no sign ("0.0 points", not "-0.0 points" or "+0.0")."""
+    return unsigned_zero(_format_difference(unit, value))
+
+
+def _format_difference(unit: str, value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
     if unit == "share":
