@@ -6,9 +6,11 @@ Reads the finished model, the event table and the metrics table; writes nothing.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import platform
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -79,11 +81,38 @@ def outcome_names(horizon_months: int) -> list[str]:
 
 
 def environment() -> dict[str, str]:
-    """What ran the model: the Python version, the machine and the libraries' versions.
+    """What ran the model: the Python version, the machine, the libraries' versions and
+    baimo's own code (``model_code``: :func:`model_code`).
 
     The same config and seed give the same outputs where these are the same; a library
     release may change its arithmetic or a random stream, and then the outputs."""
     return dict(_environment())
+
+
+#: The libraries whose release can change a run's numbers (arithmetic, random streams),
+#: counted into :func:`model_code`; pandas and pyarrow only write the tables.
+MODEL_LIBRARIES = ("numpy", "simpy")
+#: Where baimo's code is: the ``sim`` package, whose every module :func:`model_code` reads.
+SIM_PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def model_code() -> str:
+    """A SHA-256 of baimo's code as this process runs it: every ``.py`` file of the ``sim``
+    package (its path and bytes), and the versions of :data:`MODEL_LIBRARIES`. A sweep
+    resumed after baimo changed (an update, an edit to ``sim/``) would otherwise mix runs
+    of two models in one table: its finished jobs record this, and the sweep compares
+    (sim.sweep.runner.split_done). Every module counts, the readers too: telling the model's
+    modules from the rest would be a list to keep, and a wrong list mixes runs silently."""
+    digest = hashlib.sha256()
+    for path in sorted(SIM_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(SIM_PACKAGE).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    for name in MODEL_LIBRARIES:
+        digest.update(f"{name}=={version(name)}\0".encode())
+    return digest.hexdigest()
 
 
 @functools.cache
@@ -97,7 +126,8 @@ def _environment() -> dict[str, str]:
             return "not installed"
 
     return {"python": platform.python_version(), "machine": platform.machine(),
-            "system": platform.system(), **{name: installed(name) for name in RUN_LIBRARIES}}
+            "system": platform.system(), **{name: installed(name) for name in RUN_LIBRARIES},
+            "model_code": model_code()}
 
 
 def fund_table(model: MarketModel) -> pd.DataFrame:

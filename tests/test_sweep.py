@@ -31,6 +31,7 @@ from sim.configuration import EXPERIMENTS_DIR, compose, config_hash, register_co
 from sim.outputs import COMPLETE, EVENTS, FUNDS, METRICS, SUMMARY
 from sim.parallel import start_method
 from sim.rng import replication_seeds
+from sim.summary import model_code
 from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
 from sim.sweep.experiments import list_experiments, listing, register_resolver
 from sim.sweep.outcomes import derived, setting_label, setting_overrides
@@ -417,6 +418,42 @@ def test_changed_sweep_into_a_used_directory_is_refused(swept: dict, tmp_path: P
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "finished with a different configuration" in lines[0]
+
+
+def test_a_sweep_run_by_other_code_is_not_resumed(swept: dict, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Resumed after baimo's code changed (an update, an edit to sim/), a sweep kept its
+    finished jobs and ran the rest with the new code: a table of two models' runs, all
+    'complete', matching neither model's sweep. A finished job records the code that ran
+    it (summary.json's environment.model_code); another code's is refused in one line."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    job = next(p for p in sorted(copy.iterdir()) if (p / COMPLETE).is_file())
+    summary = json.loads((job / SUMMARY).read_text())
+    assert summary["environment"]["model_code"] == model_code()
+    summary["environment"]["model_code"] = "0" * 64   # as another version of baimo wrote it
+    (job / SUMMARY).write_text(json.dumps(summary))
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and f"{job} was run by other code than this baimo's" in lines[0]
+
+
+def test_the_model_code_changes_with_any_module_of_sim(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """model_code reads every module of the sim package, readers too."""
+    import sim.summary
+
+    copy = tmp_path / "sim"
+    shutil.copytree(sim.summary.SIM_PACKAGE, copy,
+                    ignore=shutil.ignore_patterns("__pycache__", "bundled"))
+    monkeypatch.setattr(sim.summary, "SIM_PACKAGE", copy)
+    fingerprint = model_code.__wrapped__
+    before = fingerprint()
+    assert before == model_code()          # the copy is the code this process runs
+    with (copy / "report.py").open("a") as handle:
+        handle.write("\n# an edit\n")
+    assert fingerprint() != before
 
 
 @pytest.mark.parametrize("args, message", [

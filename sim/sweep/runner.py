@@ -70,7 +70,7 @@ from sim.sweep.spec import (
     workers_of,
     workers_to_start,
 )
-from sim.sweep.task import direct_task, finished_hash, sweep_task
+from sim.sweep.task import direct_task, finished_code, finished_hash, sweep_task
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
@@ -79,13 +79,23 @@ LOCK_FILE = ".baimo.lock"
 
 
 def split_done(spec: SweepSpec) -> tuple[list[Job], list[Job]]:
-    """(finished jobs to skip, jobs to run); SweepError if a finished job has another config."""
+    """(finished jobs to skip, jobs to run); SweepError if a finished job has another config,
+    or was run by other code (:func:`sim.summary.model_code`): resumed, the sweep's table
+    would mix two models' runs, matching neither model's uninterrupted sweep."""
+    from sim.summary import model_code
+
     done, todo = [], []
     for job in spec.jobs:
         found = finished_hash(spec.job_dir(job))
         if found is None:
             todo.append(job)
         elif found == job.config_hash:
+            if finished_code(spec.job_dir(job)) != model_code():
+                raise SweepError(
+                    f"{spec.job_dir(job)} was run by other code than this baimo's (baimo was "
+                    "updated, or sim/ or NumPy or SimPy changed, since): resumed, the sweep "
+                    "would mix two models' runs; choose another directory with sweep_dir=... "
+                    "or delete this one")
             done.append(job)
         else:
             raise SweepError(

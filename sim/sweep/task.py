@@ -135,6 +135,17 @@ def finished_hash(run_dir: Path) -> str | None:
         return None
 
 
+def finished_code(run_dir: Path) -> str | None:
+    """The ``model_code`` a finished run's summary.json records (the code that ran it:
+    :func:`sim.summary.model_code`); None if it records none (written before baimo
+    recorded it) or cannot be read."""
+    try:
+        code = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))["environment"]
+        return str(code["model_code"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def error_line(exc: BaseException) -> str:
     """The last line of an exception's report, e.g. ``RuntimeError: boom``."""
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
