@@ -792,9 +792,17 @@ def _ran_on(summary: dict[str, Any]) -> str:
     if not isinstance(env, dict):
         return ""
     libraries = ", ".join(f"{name} {v}" for name, v in sorted(env.items())
-                          if name not in ("python", "machine", "system"))
+                          if name not in ("python", "machine", "system", MODEL_CODE))
+    code = (f", baimo code {str(env[MODEL_CODE])[:MODEL_CODE_SHOWN]}" if MODEL_CODE in env
+            else "")
     return (f"Python {env.get('python', '?')} ({env.get('system', '?')} "
-            f"{env.get('machine', '?')}), {libraries}")
+            f"{env.get('machine', '?')}), {libraries}{code}")
+
+
+#: summary.json's hash of the code that ran a run (sim.summary.model_code), and how many
+#: of its hex digits the report shows (as git shows a commit: enough to tell two apart).
+MODEL_CODE = "model_code"
+MODEL_CODE_SHOWN = 12
 
 
 def plotted_arms(arms: list[Arm]) -> list[Arm]:
