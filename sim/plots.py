@@ -194,13 +194,17 @@ def shows_nothing(ax: plt.Axes) -> bool:
     return not any(np.isfinite(v).any() for v in (*lines, *scattered))
 
 
-def year_locator(first: pd.Timestamp, last: pd.Timestamp) -> mdates.YearLocator:
-    """Ticks on whole years from ``first`` to ``last``: every year, or every few years
-    (:data:`YEAR_TICK_STEPS`) when that would be more than :data:`MAX_YEAR_TICKS` ticks."""
+def year_tick_step(first: pd.Timestamp, last: pd.Timestamp) -> int:
+    """Years between ticks on an axis from ``first`` to ``last``: 1, or the first of
+    :data:`YEAR_TICK_STEPS` that keeps it within :data:`MAX_YEAR_TICKS` ticks."""
     years = last.year - first.year + 1
-    step = next((s for s in YEAR_TICK_STEPS if -(-years // s) <= MAX_YEAR_TICKS),
+    return next((s for s in YEAR_TICK_STEPS if -(-years // s) <= MAX_YEAR_TICKS),
                 YEAR_TICK_STEPS[-1])
-    return mdates.YearLocator(base=step)
+
+
+def year_locator(first: pd.Timestamp, last: pd.Timestamp) -> mdates.YearLocator:
+    """Ticks on whole years from ``first`` to ``last``, every :func:`year_tick_step` years."""
+    return mdates.YearLocator(base=year_tick_step(first, last))
 
 
 def _format_time(ax: plt.Axes, dates: pd.Series) -> None:

@@ -37,6 +37,7 @@ from sim.plots import (  # noqa: E402
     draw_band,
     wrap_to_width,
     write_note,
+    year_tick_step,
 )
 from sim.teaching.arms import Arm, common_start  # noqa: E402
 from sim.teaching.calendar import month_date, month_label  # noqa: E402
@@ -209,9 +210,16 @@ def _finish_time(axes: list[plt.Axes], arms: list[Arm]) -> None:
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
             ax.xaxis.set_minor_locator(ticker.NullLocator())
         else:
-            ax.xaxis.set_major_locator(mdates.YearLocator())
+            step = 1   # nothing drawn: no span (_data_span) to fit
+            if np.isfinite(span[1]):
+                first, last = (pd.Timestamp(mdates.num2date(x)).tz_localize(None)
+                               for x in span)
+                step = year_tick_step(first, last)
+            ax.xaxis.set_major_locator(mdates.YearLocator(base=step))
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-            ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
+            # quarters between yearly ticks; years between ticks every few years
+            ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)) if step == 1
+                                       else mdates.YearLocator())
         ax.grid(alpha=0.3)
         for k, (when, _text) in enumerate(marks, 1):
             ax.axvline(when, color="#555555", ls=(0, (2, 3)), lw=1.4)

@@ -444,6 +444,36 @@ def _cut(arm: Arm, months: int) -> Arm:
 TIME_PLOTS = sorted(set(REPORT_PLOTS) - {"kinds", "fund_returns"})
 
 
+def _stretched(arm: Arm, factor: int) -> Arm:
+    """``arm`` with each month of its runs ``factor`` months apart (a long run's span)."""
+    runs = [dataclasses.replace(r, metrics=r.metrics.assign(month=r.metrics["month"] * factor),
+                                events=r.events.assign(month=r.events["month"] * factor))
+            for r in arm.runs]
+    return Arm(arm.name, arm.label, runs)
+
+
+@pytest.mark.parametrize("name", TIME_PLOTS)
+def test_a_fifty_year_report_axis_ticks_every_few_years(name: str, arms: list[Arm]) -> None:
+    """Over the longest horizon (600 months) a report's time axis got a year label a year
+    apart, fifty of them running together; it is ticked every few years, as run plots are."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots import MAX_YEAR_TICKS
+
+    months = int(arms[0].runs[0].metrics["month"].max()) + 1
+    fig = REPORT_PLOTS[name].build([_stretched(a, 600 // months) for a in arms])
+    try:
+        fig.canvas.draw()
+        for ax in fig.axes:
+            low, high = ax.get_xlim()   # panels sharing the axis label only the lowest
+            years = [mdates.num2date(x).year for x in ax.get_xticks() if low <= x <= high]
+            assert 1 < len(years) <= MAX_YEAR_TICKS, (name, years)
+            assert len({b - a for a, b in zip(years, years[1:], strict=False)}) == 1
+            assert years[1] - years[0] > 1
+    finally:
+        plt.close(fig)
+
+
 @pytest.mark.parametrize("name", TIME_PLOTS)
 def test_a_one_month_run_is_drawn(name: str, arms: list[Arm]) -> None:
     """horizon_months=1 drew each series as a line of one point (nothing) on an axis from
