@@ -32,7 +32,7 @@ from sim.commands import OneLineParser
 from sim.config import ConfigError, conversion_problem
 from sim.configuration import compose, config_hash
 from sim.locations import expand_home
-from sim.outputs import ensure_writable_root, fresh_dir, writable_problem
+from sim.outputs import ensure_writable_root, fresh_dir, is_complete, writable_problem
 from sim.rng import replication_seeds
 from sim.sums import left_sum
 
@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> None:
     out_problem = writable_problem(out) if out else None
     if out_problem:   # found now, not after an hour of simulating
         fail(f"--out={args.out} cannot be written: {out_problem}")
+    if out is not None and is_complete(out):   # its files would land among a run's
+        fail(f"--out={args.out} holds a finished run, which baimo-validate never writes "
+             "into; give another directory")
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     t0 = time.perf_counter()

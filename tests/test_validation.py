@@ -401,6 +401,25 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], says: str, capsys) ->
     assert says in err and len(err.strip().splitlines()) == 1
 
 
+def test_out_at_a_finished_run_is_refused(run_dir: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """--out at a finished run's directory wrote validation.json, its tables and plots among
+    the run's files, exit 0; refused in one line, before anything runs, the run untouched."""
+    import shutil
+
+    from sim import validate
+
+    finished = tmp_path / "finished"
+    shutil.copytree(run_dir, finished)
+    before = sorted(p.name for p in finished.rglob("*"))
+    with pytest.raises(SystemExit) as exit_:
+        validate.main(["--out", str(finished), "--replications", "1"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--out={finished} holds a finished run" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in finished.rglob("*")) == before
+
+
 def test_an_error_composing_with_no_message_is_one_line_naming_it(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Its handler took the message's first line, and an empty message has none (IndexError)."""
