@@ -226,6 +226,9 @@ def is_complete(run_dir: Path) -> bool:
     return (run_dir / COMPLETE).is_file()
 
 
+#: summary.json's ``environment`` entry for the code that ran the run (sim.summary.model_code):
+#: a resumed sweep compares it (sim.sweep.runner), baimo-report shows it.
+MODEL_CODE = "model_code"
 #: The files a run writes (its plots aside).
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
 #: A Parquet file begins and ends with these 4 bytes; a file cut short lacks the last ones.

@@ -38,6 +38,7 @@ from sim.commands import OneLineParser
 from sim.outputs import (
     COMPLETE,
     CONFIG,
+    MODEL_CODE,
     RUN_DEPTH,
     SWEEP_TABLE,
     OutputError,
@@ -799,9 +800,8 @@ def _ran_on(summary: dict[str, Any]) -> str:
             f"{env.get('machine', '?')}), {libraries}{code}")
 
 
-#: summary.json's hash of the code that ran a run (sim.summary.model_code), and how many
-#: of its hex digits the report shows (as git shows a commit: enough to tell two apart).
-MODEL_CODE = "model_code"
+#: How many hex digits of the hash of the code that ran a run (summary.json's
+#: MODEL_CODE) the report shows: as git shows a commit, enough to tell two apart.
 MODEL_CODE_SHOWN = 12
 
 

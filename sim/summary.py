@@ -21,7 +21,7 @@ from sim.config import MAX_FUND_TERM_YEARS, MAX_TERM_SPREAD_YEARS, SEGMENTS
 from sim.configuration import config_hash
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
-from sim.outputs import FUND_COLUMNS, metric_at
+from sim.outputs import FUND_COLUMNS, MODEL_CODE, metric_at
 from sim.sums import left_sum
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def _environment() -> dict[str, str]:
 
     return {"python": platform.python_version(), "machine": platform.machine(),
             "system": platform.system(), **{name: installed(name) for name in RUN_LIBRARIES},
-            "model_code": model_code()}
+            MODEL_CODE: model_code()}
 
 
 def fund_table(model: MarketModel) -> pd.DataFrame:

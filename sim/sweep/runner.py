@@ -70,7 +70,7 @@ from sim.sweep.spec import (
     workers_of,
     workers_to_start,
 )
-from sim.sweep.task import direct_task, finished_code, finished_hash, sweep_task
+from sim.sweep.task import direct_task, finished_hash, finished_run, sweep_task
 
 EXIT_OK = 0
 EXIT_FAILED_JOBS = 1
@@ -86,11 +86,11 @@ def split_done(spec: SweepSpec) -> tuple[list[Job], list[Job]]:
 
     done, todo = [], []
     for job in spec.jobs:
-        found = finished_hash(spec.job_dir(job))
+        found = finished_run(spec.job_dir(job))
         if found is None:
             todo.append(job)
-        elif found == job.config_hash:
-            if finished_code(spec.job_dir(job)) != model_code():
+        elif found[0] == job.config_hash:
+            if found[1] != model_code():
                 raise SweepError(
                     f"{spec.job_dir(job)} was run by other code than this baimo's (baimo was "
                     "updated, or sim/ or NumPy or SimPy changed, since): resumed, the sweep "

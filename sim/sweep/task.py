@@ -30,6 +30,7 @@ from sim.config import BaimoConfig
 from sim.configuration import config_hash, run_control, to_config
 from sim.outputs import (
     COMPLETE,
+    MODEL_CODE,
     PLOTS,
     SUMMARY,
     contract_problem,
@@ -127,23 +128,24 @@ def finished_hash(run_dir: Path) -> str | None:
     """Config hash of a finished run in ``run_dir``; None if it is unfinished, if a file of
     its output is missing or cut short (:func:`~sim.outputs.contract_problem`: deleted or
     damaged since) or if its summary is unreadable. The sweep runs such a job again."""
+    found = finished_run(run_dir)
+    return None if found is None else found[0]
+
+
+def finished_run(run_dir: Path) -> tuple[str, str | None] | None:
+    """:func:`finished_hash` of ``run_dir``, and the ``model_code`` its summary.json records
+    (the code that ran it: :func:`sim.summary.model_code`; None if it records none, written
+    before baimo recorded it), from one read of the summary; None as for finished_hash."""
     if not is_complete(run_dir) or contract_problem(run_dir) is not None:
         return None
     try:
-        return str(json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))["config_hash"])
+        summary = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
+        config = str(summary["config_hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def finished_code(run_dir: Path) -> str | None:
-    """The ``model_code`` a finished run's summary.json records (the code that ran it:
-    :func:`sim.summary.model_code`); None if it records none (written before baimo
-    recorded it) or cannot be read."""
-    try:
-        code = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))["environment"]
-        return str(code["model_code"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    environment = summary.get("environment")
+    code = environment.get(MODEL_CODE) if isinstance(environment, dict) else None
+    return config, None if code is None else str(code)
 
 
 def error_line(exc: BaseException) -> str:
