@@ -23,6 +23,7 @@ import datetime as dt
 import html
 import io
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -147,12 +148,7 @@ def _shown(overrides: list[str], common: dict[str, str | None]) -> list[tuple[st
 
 def _common_prefix(a: str, b: str) -> int:
     """How many leading characters ``a`` and ``b`` share."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
+    return len(os.path.commonprefix([a, b]))
 
 
 def _shared_ends(values: list[str]) -> tuple[int, int]:
@@ -449,9 +445,9 @@ def _sweep_from_manifest(path: Path, skip_unfinished: bool) -> Source:
     from sim.sweep.aggregate import load_manifest
 
     jobs = [path / str(job["name"]) for job in load_manifest(path)["jobs"]]
-    finished = [job for job in jobs if is_complete(job)]
-    failed = [job for job in jobs if _failed(job)]
-    unfinished = [job for job in jobs if job not in finished and job not in failed]
+    finished, failed, unfinished = [], [], []
+    for job in jobs:
+        (finished if is_complete(job) else failed if _failed(job) else unfinished).append(job)
     notes = _left_out(path, failed, unfinished, len(jobs), len(finished), skip_unfinished)
     return _sweep(path, group_runs(finished), notes)
 
@@ -682,8 +678,7 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
                 fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
                 d = np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([])
             d = d[np.isfinite(d)]
-            text = format_difference(m.unit, float(d.mean())) if d.size \
-                else "n/a"
+            text = format_difference(m.unit, float(d.mean())) if d.size else "n/a"
             cells += f'<td class="num">{_e(text)}</td>'
         rows.append(f"<tr><td>{_e(m.title(start))}</td>{cells}</tr>")
     return ((f'<p class="note"><b>{_e(note)}</b></p>' if note else "")
