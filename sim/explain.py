@@ -15,7 +15,6 @@ line, exit 2.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable
@@ -27,7 +26,6 @@ import pandas as pd
 from sim import commands
 from sim.commands import OneLineError, OneLineParser, plural
 from sim.outputs import (
-    CONFIG,
     OutputError,
     RunOutputs,
     directories_below,
@@ -35,7 +33,7 @@ from sim.outputs import (
     read_run,
 )
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
-from sim.teaching.measures import format_value
+from sim.teaching.measures import format_value, run_config
 from sim.teaching.timeline import actor_name, describe_startups, money
 
 PROG = "baimo-explain"
@@ -519,9 +517,8 @@ def _buyer_count(run: RunOutputs) -> int | None:
     """The run's ``buyers.count`` from its config.json; None if it cannot be read (a run
     written before the file, or a damaged one: the story does not need it)."""
     try:
-        config = json.loads((run.path / CONFIG).read_text(encoding="utf-8"))
-        return int(config["buyers"]["count"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return int(run_config(run)["buyers"]["count"])
+    except (ValueError, KeyError, TypeError):
         return None
 
 
