@@ -79,6 +79,10 @@ def headline(summary: dict) -> list[str]:
     ]
 
 
+#: Hydra's record of a run's command, in every run directory it makes.
+HYDRA_RECORD = ".hydra"
+
+
 def discard_refused(run_dir: Path) -> None:
     """Remove the run directory Hydra made for a run refused before it began, when it is one
     of the output root's runs and holds only Hydra's record of the command (``.hydra/``) and
@@ -89,7 +93,7 @@ def discard_refused(run_dir: Path) -> None:
     if not run_dir.is_dir() or run_dir.resolve().parent != runs:
         return   # hydra.run.dir pointed elsewhere: not ours to remove
     entries = list(run_dir.iterdir())
-    hydra_record = {e.name for e in entries if e.is_dir()} <= {".hydra"}
+    hydra_record = {e.name for e in entries if e.is_dir()} <= {HYDRA_RECORD}
     empty_logs = all(e.suffix == ".log" and e.stat().st_size == 0
                      for e in entries if e.is_file())
     if entries and hydra_record and empty_logs:
@@ -168,9 +172,6 @@ def run_dir_refusal(master: DictConfig) -> str | None:
                 "into a new or empty directory, or redoes an unfinished run")
     return None
 
-
-#: Hydra's record of a run's command, in every run directory it makes.
-HYDRA_RECORD = ".hydra"
 
 #: Hydra flags that show something instead of running: they go straight to Hydra.
 SHOW_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion")
