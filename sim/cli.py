@@ -248,7 +248,7 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
         options = [t for t in argv if t not in overrides]
         fail(f"{' '.join(extra)}: an override after an option; options go first: "
              f"baimo {' '.join([*options, *overrides])}")
-    problem = config_dir_problem(args)
+    problem = config_dir_problem(args) or flag_problem(args)
     if problem is not None:
         fail(problem)
     if not args.shell_completion:   # its "overrides" are install=SHELL, query=SHELL
@@ -356,16 +356,33 @@ def show_problem(args: argparse.Namespace) -> str | None:
     Hydra's order: ``--help`` shows help whatever else is given."""
     if args.help:
         return None
-    if args.resolve and args.cfg is None:
-        return "--resolve goes with --cfg (or --help): baimo --cfg job --resolve"
-    modes = [f"--{m.replace('_', '-')}" for m in MODES if getattr(args, m)]
-    if len(modes) > 1 and not args.hydra_help:
-        return f"{' and '.join(modes)}: give only one of --run, --multirun, --cfg, --info and " \
-               "--shell-completion"
+    problem = flag_problem(args)
+    if problem is not None:
+        return problem
     if args.shell_completion and not args.hydra_help:
         return completion_problem(args.overrides)
     if args.cfg and args.package not in (None, "_global_"):
         return package_problem(args)
+    return None
+
+
+def flag_problem(args: argparse.Namespace) -> str | None:
+    """One line for Hydra's flags given together in a way Hydra refuses with a traceback
+    (two modes) or quietly ignores, running a whole run or a sweep the user did not ask
+    for (``--package`` or ``--resolve`` without ``--cfg``; ``--run`` beside ``-m``); None if
+    they go together. Checked for every command line, sweep or run (help aside: Hydra shows it
+    whatever else is given)."""
+    if args.help or args.hydra_help:
+        return None
+    if args.resolve and args.cfg is None:
+        return "--resolve goes with --cfg (or --help): baimo --cfg job --resolve"
+    if args.package is not None and args.cfg is None:
+        return (f"--package {args.package} goes with --cfg: baimo --cfg job --package "
+                f"{args.package}")
+    modes = [f"--{m.replace('_', '-')}" for m in MODES if getattr(args, m)]
+    if len(modes) > 1:
+        return f"{' and '.join(modes)}: give only one of --run, --multirun, --cfg, --info and " \
+               "--shell-completion"
     return None
 
 

@@ -140,6 +140,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-sc", "install=bash", "uninstall=bash"], "--shell-completion: give one of"),
     (["-m", "--cfg", "job"], "--multirun and --cfg: give only one of --run, --multirun"),
     (["--resolve"], "--resolve goes with --cfg (or --help)"),
+    # flags Hydra ignored, running what was not asked for: a whole run, a sweep
+    (["-p", "buyers"], "--package buyers goes with --cfg: baimo --cfg job --package buyers"),
+    (["--package", "funds", "seed=3"], "--package funds goes with --cfg"),
+    (["--run", "-m", "seed=1,2"], "--run and --multirun: give only one of"),
+    (["--resolve", "-m", "seed=1,2"], "--resolve goes with --cfg"),
     # baimo's own subcommands
     (["list", "extra"], "list takes no arguments, not extra: baimo list"),
     (["aggregate", "--frobnicate", "x"],
