@@ -195,6 +195,7 @@ def aggregate_parser() -> argparse.ArgumentParser:
 def aggregate_command(args: list[str]) -> None:
     """``baimo aggregate DIR [DIR ...] [--no-plots]``: rebuild sweep directories' tables, plots."""
     from sim.sweep import SWEEP_MANIFEST, aggregate
+    from sim.sweep.aggregate import load_manifest
     from sim.sweep.runner import sweep_lock
 
     options = aggregate_parser().parse_intermixed_args(args)
@@ -203,6 +204,7 @@ def aggregate_command(args: list[str]) -> None:
     for directory in options.directories:   # each checked before any is rebuilt
         if directory.exists() and not directory.is_dir():
             fail(f"{directory}: not a directory (give a sweep directory: outputs/sweeps/NAME)")
+        load_manifest(directory)   # a typo (seed=1) or a run directory: one line, none rebuilt
     for directory in options.directories:   # Paths (commands.path_argument)
         # not while a sweep still writes there (a directory that is none is refused)
         running = "it aggregates its jobs itself when they are done"

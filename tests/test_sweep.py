@@ -910,6 +910,21 @@ def test_aggregate_command_rebuilds_the_tables(swept: dict, tmp_path: Path,
     assert code == 2 and err.count("\n") == 1 and "no such directory" in err
 
 
+def test_aggregate_checks_every_directory_before_it_rebuilds_one(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``baimo aggregate SWEEP seed=1`` rebuilt SWEEP, then stopped at the typo."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    (copy / SWEEP_TABLE).unlink()
+    a_run = tmp_path / "run"
+    a_run.mkdir()
+    for second, named in ((tmp_path / "seed=1", "no such directory"),
+                          (a_run, "not a sweep directory")):
+        code, _, err = baimo(["aggregate", str(copy), str(second), "--no-plots"], capsys)
+        assert code == 2 and err.count("\n") == 1 and named in err
+        assert not (copy / SWEEP_TABLE).exists()
+
+
 @pytest.mark.parametrize(("edit", "named"), [
     ({"swept": "funds.term_years"}, "'swept' must be a list of config keys"),
     ({"swept": [""]}, "'swept' must be a list of config keys"),
