@@ -138,6 +138,21 @@ class RunConfig(RunControl, BaimoConfig):
     """The composed config: the model schema plus the run-control keys."""
 
 
+#: The run-control keys, RunControl's fields: they steer a run or a sweep, not the model.
+RUN_CONTROL_KEYS = frozenset(f.name for f in dataclasses.fields(RunControl))
+
+
+def run_control_override(overrides: list[str]) -> str | None:
+    """The first of ``overrides`` that sets a run-control key (``plan=true``,
+    ``design.kind=lhs``, ``+sweep_dir=x``), None if none does: a command that runs its own
+    replications (baimo-teach, baimo-validate) does not read them, and would run in full."""
+    for override in overrides:
+        key = override.partition("=")[0].lstrip("+~").partition("@")[0]
+        if key.partition(".")[0] in RUN_CONTROL_KEYS:
+            return override
+    return None
+
+
 #: conf/config.yaml searches <output root>/scenarios for experiments; until a calibration
 #: writes one, the directory does not exist and Hydra would warn on every run (and in every
 #: sweep worker, which imports this module before composing its job: hence at import).

@@ -882,3 +882,29 @@ def test_the_listing_flags_a_scenario_running_would_refuse(
                for x in lines)
     assert any(x.strip().startswith("mine ") and x.rstrip().endswith("my own question?")
                for x in lines)
+
+
+#: Run-control keys given to the commands that run their own replications: each ran in full.
+IGNORED_RUN_CONTROL: list[tuple[str, list[str], str]] = [
+    ("sim.teach", ["patient_capital", "plan=true"],
+     "plan=true: a sweep's run-control key, which a lesson does not read; baimo-teach takes "
+     "replications=N and workers=N"),
+    ("sim.teach", ["patient_capital", "design.kind=lhs"], "design.kind=lhs: a sweep's"),
+    ("sim.teach", ["patient_capital", "+sweep_dir=x"], "+sweep_dir=x: a sweep's"),
+    ("sim.validate", ["replications=5"],
+     "replications=5: baimo-validate does not read it; give --replications 5"),
+    ("sim.validate", ["--replications", "1", "plan=true"],
+     "plan=true: a sweep's run-control key, which baimo-validate does not read; it takes "
+     "--replications N, --jobs N and --horizon MONTHS"),
+]
+
+
+@pytest.mark.parametrize(("module", "argv", "fragment"), IGNORED_RUN_CONTROL,
+                         ids=[f"{m} {' '.join(a)}" for m, a, _ in IGNORED_RUN_CONTROL])
+def test_a_run_control_key_the_command_does_not_read_is_refused(
+        module: str, argv: list[str], fragment: str, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, fragment)
+    assert no_complete_run(output_root)
