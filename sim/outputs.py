@@ -71,8 +71,11 @@ def writable_problem(path: Path) -> str | None:
     nothing. A directory not there yet needs its nearest existing parent to be a writable
     directory (the writer creates the rest)."""
     probe = path.absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
+    try:
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+    except OSError as exc:   # a name or path too long for the system to look up
+        return os.strerror(exc.errno) if exc.errno else type(exc).__name__
     if "${" in str(path):   # Hydra's logging config would read it as an interpolation
         return "a path holding '${' is read as a config interpolation; rename it"
     if not probe.is_dir():

@@ -299,6 +299,12 @@ def test_unwritable_output_root_is_one_line(tmp_path: Path, capsys: pytest.Captu
                             monkeypatch)
     assert code == 2
     assert_one_line(err, "is read as a config interpolation")
+    # a name too long to look up: the system's error, without the variable's name
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / ("x" * 300)))
+    code, err = run_command("sim.cli", ["horizon_months=6", "buyers.count=100"], capsys,
+                            monkeypatch)
+    assert code == 2
+    assert_one_line(err, "(BAIMO_OUTPUT_ROOT or ./outputs): File name too long")
 
 
 @pytest.mark.parametrize("argv", [[], ["horizon_months=6", "buyers.count=100"]],
