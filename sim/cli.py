@@ -481,10 +481,12 @@ def package_problem(args: argparse.Namespace) -> str | None:
 
 def code_problem(args: argparse.Namespace) -> str | None:
     """One line for a config (``--config-dir``, ``--config-name``...) whose ``hydra`` node
-    names code that Hydra or logging would run (:func:`sim.code_refs.named_code`)."""
-    from sim.code_refs import named_code
+    names code that Hydra or logging would run (:func:`sim.code_refs.named_code`), or a
+    logging level or format logging would refuse (:func:`sim.code_refs.logging_problem`)."""
+    from sim.code_refs import logging_problem, named_code
 
-    found = read_app_config(args, lambda _, cfg: named_code(cfg.hydra))
+    found = read_app_config(
+        args, lambda _, cfg: named_code(cfg.hydra) or logging_problem(cfg.hydra))
     return None if found is None else found[0]
 
 

@@ -10,11 +10,20 @@ safe: Hydra instantiates only the plugin classes installed with it.
 
 Only code inside baimo (the ``sim`` package) may be named by a callback, and only the
 standard library's logging classes (and the project's own) by the logging configurations.
+
+The same logging configurations are checked for what Python's logging would refuse only
+once Hydra has made the run's directory (a level it does not know, a log file in a
+directory that is not there: the run refused, an empty directory left behind), or take
+and then fail on every line logged (a format naming no field of a log record: a
+traceback per line, the run's log empty, exit 0): :func:`logging_problem`.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
@@ -70,4 +79,72 @@ def named_code(hydra_node: DictConfig) -> str | None:
                     and value not in LOGGING_EXTERNALS:
                 return (f"{where}={value}: a logging configuration may refer only to "
                         f"{' or '.join(LOGGING_EXTERNALS)}")
+    return None
+
+
+#: A log record to try a configured format on, as Hydra's and baimo's loggers write them.
+SAMPLE_RECORD = logging.LogRecord("baimo", logging.INFO, __file__, 1, "a message", None, None)
+
+
+def _level_problem(where: str, value: Any) -> str | None:
+    """One line for a logging level Python's logging does not know, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value in logging.getLevelNamesMapping():
+        return None
+    names = ", ".join(n for n in logging.getLevelNamesMapping() if n not in ("WARN", "FATAL"))
+    return f"{where}={value}: not a logging level; allowed {names} or a number"
+
+
+def _format_problem(where: str, spec: dict[str, Any]) -> str | None:
+    """One line for a formatter whose format Python's logging refuses or cannot fill from a
+    log record, else None. A formatter made by a class of its own (``()``) is its own
+    business, and a format still holding an interpolation is not known yet."""
+    fmt, datefmt, style = spec.get("format"), spec.get("datefmt"), spec.get("style", "%")
+    if "()" in spec or any(isinstance(v, str) and "${" in v for v in (fmt, datefmt, style)):
+        return None
+    try:
+        logging.Formatter(fmt, datefmt, style).format(SAMPLE_RECORD)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        return (f"{where}.format={fmt!r}: Python's logging cannot format a record with it "
+                f"({type(exc).__name__}: {exc}); a format names fields of a log record, "
+                "e.g. '[%(asctime)s][%(levelname)s] - %(message)s'")
+    return None
+
+
+def _log_file_problem(where: str, filename: str) -> str | None:
+    """One line for a log file a handler cannot open: logging makes no directory for it."""
+    folder = Path(filename).expanduser().absolute().parent
+    if not folder.is_dir():
+        return f"{where}={filename}: no directory {folder} to write the log in"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{where}={filename}: {folder} is not writable"
+    return None
+
+
+def logging_problem(hydra_node: DictConfig) -> str | None:
+    """One line for the first level or format in a config's logging configurations that
+    Python's logging would refuse or fail on (see the module's docstring), None if none."""
+    for part in LOGGING:
+        config = _plain(hydra_node.get(part))
+        if not isinstance(config, dict):
+            continue
+        for where, key, value in _items(config, f"hydra.{part}"):
+            if key == "level" and not (isinstance(value, str) and "${" in value):
+                problem = _level_problem(where, value)
+                if problem is not None:
+                    return problem
+        handlers = config.get("handlers")
+        for name, spec in (handlers.items() if isinstance(handlers, dict) else ()):
+            filename = spec.get("filename") if isinstance(spec, dict) else None
+            if isinstance(filename, str) and "${" not in filename:
+                problem = _log_file_problem(f"hydra.{part}.handlers.{name}.filename", filename)
+                if problem is not None:
+                    return problem
+        formatters = config.get("formatters")
+        for name, spec in (formatters.items() if isinstance(formatters, dict) else ()):
+            if isinstance(spec, dict):
+                problem = _format_problem(f"hydra.{part}.formatters.{name}", spec)
+                if problem is not None:
+                    return problem
     return None

@@ -451,15 +451,67 @@ def test_a_config_directory_naming_code_is_refused(tmp_path: Path) -> None:
 
 def test_a_logging_override_python_refuses_is_one_line(tmp_path: Path) -> None:
     """hydra.job_logging.root.level=NOPE ended in fifty lines of traceback, exit 1, as a
-    single run and (hydra_logging) as a sweep; both are one line naming the reason."""
+    single run and (hydra_logging) as a sweep; both are one line naming the reason, found
+    before Hydra makes the run's directory (it was left there, empty). A format naming no
+    field of a log record ran the run with a logging traceback per line, exit 0. What
+    logging refuses only as it configures (a log file it cannot open) is found first too."""
     root = tmp_path / "outputs"
-    for command in (["hydra.job_logging.root.level=NOPE"],
-                    ["-m", "seed=1,2", "hydra.hydra_logging.root.level=NOPE"]):
+    level = "hydra.job_logging.root.level=NOPE: not a logging level; allowed CRITICAL, ERROR"
+    for command, line in (
+            (["hydra.job_logging.root.level=NOPE"], level),
+            (["-m", "seed=1,2", "hydra.hydra_logging.root.level=NOPE"],
+             "hydra.hydra_logging.root.level=NOPE: not a logging level"),
+            (["hydra.job_logging.formatters.simple.format='%(nosuch)s'"],
+             "hydra.job_logging.formatters.simple.format='%(nosuch)s': Python's logging "
+             "cannot format a record with it (ValueError: Formatting field not found in "
+             "record: 'nosuch')"),
+            (["-m", "seed=1,2", "hydra.job_logging.formatters.simple.format='%(nosuch)s'"],
+             "hydra.job_logging.formatters.simple.format='%(nosuch)s': Python's logging")):
         done = subprocess.run([*BAIMO, *command, *TINY], env=_env(root), capture_output=True,
                               text=True, timeout=120, check=False)
-        _refused_in_one_line(done, "Python's logging refused the configuration (Unable to "
-                                   "configure root logger: Unknown level: 'NOPE')")
-    assert not list(root.rglob(COMPLETE)) if root.exists() else True
+        _refused_in_one_line(done, line)
+        assert not root.exists() or not list((root / "runs").glob("*"))
+    unopened = tmp_path / "unopened.log"   # a file where the log file's directory goes
+    unopened.write_text("")
+    done = subprocess.run([*BAIMO, f"hydra.job_logging.handlers.file.filename={unopened}/x",
+                           *TINY], env=_env(root), capture_output=True, text=True, timeout=120,
+                          check=False)
+    _refused_in_one_line(done, f"hydra.job_logging.handlers.file.filename={unopened}/x: no "
+                               f"directory {unopened} to write the log in")
+    assert not root.exists() or not list((root / "runs").glob("*"))
+
+
+def test_what_levels_and_formats_a_logging_config_may_give() -> None:
+    """The project's own logging configs pass; a level logging does not know, or a format it
+    cannot fill from a record, is named; a format with an interpolation, a formatter of a
+    class of its own, are not checked."""
+    from omegaconf import OmegaConf
+
+    from sim.code_refs import logging_problem
+    from sim.configuration import CONF_DIR
+
+    for part, file in (("job_logging", "job_logging/baimo_run.yaml"),
+                       ("job_logging", "job_logging/baimo_sweep.yaml"),
+                       ("hydra_logging", "hydra_logging/baimo_sweep.yaml")):
+        own = OmegaConf.load(CONF_DIR / "hydra" / file)
+        assert logging_problem(OmegaConf.create({part: own})) is None, file
+
+    def problem(**config: object) -> str | None:
+        return logging_problem(OmegaConf.create({"job_logging": {"version": 1, **config}}))
+
+    assert problem(root={"level": 20}, handlers={"h": {"level": "DEBUG"}}) is None
+    assert problem(formatters={"f": {"format": "${x}"}, "g": {"()": "sim.Mine"}}) is None
+    assert problem(formatters={"f": {"format": "{message}", "style": "{"}}) is None
+    assert problem(root={"level": "info"}).startswith("hydra.job_logging.root.level=info: ")
+    assert problem(loggers={"sim": {"level": True}}).startswith(
+        "hydra.job_logging.loggers.sim.level=True: not a logging level")
+    assert problem(formatters={"f": {"format": "%(message)d"}}).startswith(
+        "hydra.job_logging.formatters.f.format='%(message)d': Python's logging cannot")
+    assert problem(formatters={"f": {"format": "{nosuch}", "style": "{"}}) is not None
+    assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/x.log"}}) is None
+    assert problem(handlers={"h": {"filename": "/no/such/dir/x.log"}}) == (
+        "hydra.job_logging.handlers.h.filename=/no/such/dir/x.log: no directory /no/such/dir "
+        "to write the log in")
 
 
 def test_what_code_a_hydra_node_may_name() -> None:

@@ -45,7 +45,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.code_refs import named_code
+from sim.code_refs import logging_problem, named_code
 from sim.commands import OneLineError, logging_config_problem, with_quoting_hint
 from sim.config import BaimoConfig, ConfigError, conversion_problem, null_problem
 from sim.configuration import (
@@ -508,7 +508,7 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
                 raise SweepError(f"{group} is not installed; it comes with the optional extra: "
                                  f"{install_extra(extra)}") from None
         raise SweepError(text) from None
-    problem = named_code(master.hydra)
+    problem = named_code(master.hydra) or logging_problem(master.hydra)
     if problem is not None:
         raise SweepError(problem)
     # what compose_config's with_log_configuration=True does, now the logging config is
