@@ -10,6 +10,7 @@ permission): one line naming the file. A Ctrl-C ends a command with one line too
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import signal
@@ -183,18 +184,31 @@ def group_choice_problem(overrides: Sequence[str]) -> str | None:
         parsed = OverridesParser.create().parse_overrides(list(overrides))
     except HydraException:
         return None
-    suspects = [o for o in parsed if not _names_only(o)]
+    suspects = [o for o in parsed if not _names_only(o) or _removes_a_model_part(o)]
     if not suspects:
         return None
     register_configs()   # the experiments are options of the group `experiment` there
     repository = ConfigRepository(create_config_search_path(str(CONF_DIR)))
     for o in suspects:
         group = o.key_or_group
-        if repository.group_exists(group):
-            options = ", ".join(repository.get_group_options(group))
-            return (f"{o.input_line}: {group} is a config group; give the name of one of its "
-                    f"options: {options}")
+        if not repository.group_exists(group):
+            continue
+        options = ", ".join(repository.get_group_options(group))
+        if _removes_a_model_part(o):   # Hydra: a mandatory value of the group's schema missing
+            return (f"{o.input_line}: the model needs its {group} config; choose one of its "
+                    f"options instead: {options}")
+        return (f"{o.input_line}: {group} is a config group; give the name of one of its "
+                f"options: {options}")
     return None
+
+
+def _removes_a_model_part(o: Override) -> bool:
+    """Whether ``o`` removes (``~funds``) a config group that fills a part of the model's
+    schema: every key of that part would be missing."""
+    from sim.config import BaimoConfig
+
+    return o.is_delete() and o.value() is None \
+        and o.key_or_group in {f.name for f in dataclasses.fields(BaimoConfig)}
 
 
 def _names_only(o: Override) -> bool:

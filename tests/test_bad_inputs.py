@@ -837,6 +837,20 @@ def test_a_value_of_the_wrong_type_names_the_field_and_its_range_in_every_comman
     assert_one_line(err, "funds.term_years=abc is not a number; allowed 1 to 30 (years)")
 
 
+@pytest.mark.parametrize("argv", [["~funds"], ["-m", "~buyers", "seed=1,2"]],
+                         ids=["run", "sweep"])
+def test_a_part_of_the_model_removed_is_one_line(
+        argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """OmegaConf said "funds.initial_count: ... FundsConfig has missing mandatory value"."""
+    code, err = run_command("sim.cli", argv, capsys, monkeypatch)
+    assert code == 2
+    group = argv[-2 if len(argv) > 1 else 0].lstrip("~")
+    assert_one_line(err, f"~{group}: the model needs its {group} config; choose one of its "
+                         "options instead: default")
+    assert no_complete_run(output_root)
+
+
 @pytest.mark.parametrize("argv", [["-m", "funds=null,default", "seed=1,2"],
                                   ["-m", "funds=range(0,2)", "seed=1,2"],
                                   ["--cfg", "job", "funds=null"]],
