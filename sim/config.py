@@ -708,6 +708,30 @@ def conversion_problem(exc: BaseException) -> str | None:
     return f"{key}={value} is not {CONVERTS_TO[found['type']]}{allowed}"
 
 
+#: OmegaConf refusing a value that is not a list for a field that holds one.
+NOT_A_LIST = re.compile(r"is not a ListConfig, list or tuple|Cannot merge DictConfig with "
+                        r"ListConfig")
+
+
+def list_problem(exc: BaseException) -> str | None:
+    """One line for an override giving a list field (``hype.shocks``, ``giants.names``)
+    a single value or a mapping, saying how a list is written; None for any other error."""
+    cause = next((c for c in _causes(exc)
+                  if hasattr(c, "full_key") and NOT_A_LIST.search(str(c))), None)
+    written = MERGING.match(str(exc).strip().split("\n")[0])
+    if cause is None or written is None:
+        return None
+    key = str(getattr(cause, "full_key", "")) or written["key"].lstrip("+~")
+    return (f"{written['key']}={written['value']}: {key} takes a list, written in brackets: "
+            f"{key}=[...]")
+
+
+def value_problem(exc: BaseException) -> str | None:
+    """One line for an override OmegaConf refused for its value (a wrong type, a null, a
+    single value for a list), naming the field and what it takes; None for any other."""
+    return conversion_problem(exc) or null_problem(exc) or list_problem(exc)
+
+
 #: OmegaConf refusing null for a field that takes a value.
 NOT_OPTIONAL = re.compile(r"field '(?P<key>[^']+)' is not Optional")
 

@@ -147,9 +147,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _hydra_message(exc: BaseException) -> str:
-    from sim.config import conversion_problem
+    from sim.config import value_problem
 
-    problem = conversion_problem(exc)
+    problem = value_problem(exc)
     if problem is not None:
         return problem
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]

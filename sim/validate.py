@@ -29,7 +29,7 @@ from typing import NoReturn
 
 from sim import commands
 from sim.commands import OneLineParser
-from sim.config import ConfigError, conversion_problem
+from sim.config import ConfigError, value_problem
 from sim.configuration import compose, config_hash, run_control_override
 from sim.locations import expand_home
 from sim.outputs import ensure_writable_root, fresh_dir, is_complete, writable_problem
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        fail(conversion_problem(exc) or commands.with_quoting_hint(first, overrides))
+        fail(value_problem(exc) or commands.with_quoting_hint(first, overrides))
         return
     problem = horizon_problem(cfg.horizon_months, "baimo-validate checks")
     if problem is not None:

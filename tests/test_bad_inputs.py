@@ -826,6 +826,25 @@ def test_a_config_group_given_no_options_name_is_one_line(
     assert no_complete_run(output_root)
 
 
+@pytest.mark.parametrize(("given", "line"), [
+    ("hype.shocks=5", "hype.shocks=5: hype.shocks takes a list, written in brackets: "
+                      "hype.shocks=[...]"),
+    ("hype.shocks={}", "hype.shocks={}: hype.shocks takes a list"),
+    ("giants.names=abc", "giants.names=abc: giants.names takes a list"),
+])
+@pytest.mark.parametrize("module", ["sim.cli", "sim.validate", "sim.teach"])
+def test_a_single_value_for_a_list_says_how_a_list_is_written(
+        given: str, line: str, module: str, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """OmegaConf said "Cannot merge DictConfig with ListConfig" or "str is not a ListConfig,
+    list or tuple"; baimo-teach and baimo-validate put it their own ways."""
+    argv = {"sim.cli": [given], "sim.validate": ["--replications", "1", given],
+            "sim.teach": ["patient_capital", given]}[module]
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, line)
+
+
 @_commands_with("funds.term_years=abc")
 def test_a_value_of_the_wrong_type_names_the_field_and_its_range_in_every_command(
         module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],

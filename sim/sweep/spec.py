@@ -47,7 +47,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.code_refs import logging_problem, named_code
 from sim.commands import OneLineError, logging_config_problem, with_quoting_hint
-from sim.config import BaimoConfig, ConfigError, conversion_problem, null_problem
+from sim.config import BaimoConfig, ConfigError, value_problem
 from sim.configuration import (
     BUNDLED,
     CONF_DIR,
@@ -156,10 +156,9 @@ IN_FILE = re.compile(r"In '[^']+':")
 
 
 def one_line(exc: BaseException) -> str:
-    """A Hydra/OmegaConf error message folded onto one line (a value of the wrong type as
-    :func:`~sim.config.conversion_problem` says it, and a null where a value is needed as
-    :func:`~sim.config.null_problem` does)."""
-    problem = conversion_problem(exc) or null_problem(exc)
+    """A Hydra/OmegaConf error message folded onto one line (a value refused for its type as
+    :func:`~sim.config.value_problem` says it)."""
+    problem = value_problem(exc)
     if problem is not None:
         where = IN_FILE.match(str(exc))   # a value in a config file: which file
         return f"{where[0]} {problem}" if where else problem
