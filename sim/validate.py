@@ -54,6 +54,8 @@ def fail(message: str) -> NoReturn:
 
 def parser() -> argparse.ArgumentParser:
     """Command-line options."""
+    from sim.validation.facts import min_horizon
+
     p = OneLineParser(prog="baimo-validate", description=__doc__.split("\n\n")[0],
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("overrides", nargs="*", metavar="key=value",
@@ -61,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS,
                    help=f"seeded replications of the baseline (default {DEFAULT_REPLICATIONS})")
     p.add_argument("--horizon", type=int, default=None,
-                   help="months to simulate (default: the config's horizon_months)")
+                   help=f"months to simulate, at least {min_horizon()} (the facts' measures "
+                        "read that far; default: the config's horizon_months)")
     p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                    help=f"worker processes (default {DEFAULT_JOBS})")
     p.add_argument("--statics-replications", type=int, default=DEFAULT_STATICS_REPLICATIONS,
