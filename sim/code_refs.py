@@ -5,11 +5,16 @@ Hydra's own node name code to run: ``hydra.callbacks`` (each entry's ``_target_`
 instantiated when a run or sweep starts), and the logging configurations
 ``hydra.job_logging`` and ``hydra.hydra_logging`` (``logging.config.dictConfig`` imports
 and calls what a ``class`` or ``()`` key names, and resolves ``ext://`` values by import).
-A scenario file or an override can set any of them. Hydra's launchers and sweepers are
-safe: Hydra instantiates only the plugin classes installed with it.
+A scenario file or an override can set any of them. Hydra's launcher and sweeper are
+themselves safe (Hydra instantiates only the plugin classes installed with it), but not
+what their nodes hold: Hydra builds a plugin from its node recursively, so a ``_target_``
+anywhere under ``hydra.sweeper`` or ``hydra.launcher`` is called as the plugin is made
+(the Optuna sweeper's ``sampler`` is built that way), and the Optuna sweeper calls the
+function ``custom_search_space`` names for every trial.
 
-Only code inside baimo (the ``sim`` package) may be named by a callback, and only the
-standard library's logging classes (and the project's own) by the logging configurations.
+Only code inside baimo (the ``sim`` package) may be named by a callback, only the
+standard library's logging classes (and the project's own) by the logging configurations,
+and only Optuna's samplers inside a plugin's node (``hydra.sweeper.sampler``).
 
 The same logging configurations are checked for what Python's logging would refuse only
 once Hydra has made the run's directory (a level it does not know, a log file in a
@@ -40,6 +45,12 @@ LOGGING_CODE_KEYS = ("class", "()")
 #: The parts of Hydra's node checked, and how.
 CALLBACKS = "callbacks"
 LOGGING = ("job_logging", "hydra_logging")
+#: The plugins' nodes, built recursively: a ``_target_`` below their own is called.
+PLUGINS = ("sweeper", "launcher")
+#: What a plugin's node may name below its own ``_target_``: where, and the allowed start.
+PLUGIN_TARGETS = {"hydra.sweeper.sampler._target_": ("optuna.samplers.",)}
+#: A plugin setting that names a function to call (the Optuna sweeper's search space).
+PLUGIN_FUNCTIONS = ("hydra.sweeper.custom_search_space",)
 
 
 def _items(node: Any, path: str) -> Iterator[tuple[str, str, Any]]:
@@ -62,19 +73,51 @@ def _plain(node: DictConfig | ListConfig | None) -> Any:
     return OmegaConf.to_container(node, resolve=False)
 
 
+def _defined_in(target: Any, prefixes: tuple[str, ...]) -> bool:
+    """Whether the dotted name ``target`` starts with one of ``prefixes`` and names what is
+    defined there, not an object reached through a module's imports: ``sim.cli.os.system``
+    starts with ``sim.`` but is os.system. A name that names nothing passes: Hydra and
+    logging cannot call it either, and say so."""
+    from hydra.utils import get_object
+
+    name = str(target)
+    if not name.startswith(prefixes):
+        return False
+    try:
+        found = get_object(name)
+    except Exception:   # noqa: BLE001 - whatever stops the lookup stops Hydra's too
+        return True
+    module = getattr(found, "__module__", None)   # a module has none: calling it fails
+    return isinstance(module, str) and f"{module}.".startswith(prefixes)
+
+
 def named_code(hydra_node: DictConfig) -> str | None:
     """One line naming the first code a config's ``hydra`` node would have run that is not
     allowed (see the module's docstring), or None if it names none."""
     callbacks = _plain(hydra_node.get(CALLBACKS))
     for where, key, value in _items(callbacks, f"hydra.{CALLBACKS}"):
-        if key == "_target_" and not str(value).startswith(CALLBACK_PREFIXES):
+        if key == "_target_" and not _defined_in(value, CALLBACK_PREFIXES):
             return (f"{where}={value}: a config is data, and a callback may name only baimo's "
-                    f"own code (a target starting {', '.join(CALLBACK_PREFIXES)}); remove it")
+                    f"own code (defined in {', '.join(p.rstrip('.') for p in CALLBACK_PREFIXES)})"
+                    "; remove it")
+    for part in PLUGINS:
+        for where, key, value in _items(_plain(hydra_node.get(part)), f"hydra.{part}"):
+            if where == f"hydra.{part}._target_":
+                continue   # the plugin itself: Hydra takes only an installed plugin's class
+            allowed = PLUGIN_TARGETS.get(where)
+            if key == "_target_" and not (allowed and _defined_in(value, allowed)):
+                return (f"{where}={value}: a config is data, and a sweeper's or launcher's "
+                        "settings may name no code to run"
+                        + (f" but {allowed[0]}* (its sampler)" if allowed else "; remove it"))
+            if where in PLUGIN_FUNCTIONS and value is not None:
+                return (f"{where}={value}: a config is data, and may name no function to run; "
+                        "remove it (null)")
     for part in LOGGING:
         for where, key, value in _items(_plain(hydra_node.get(part)), f"hydra.{part}"):
-            if key in LOGGING_CODE_KEYS and not str(value).startswith(LOGGING_PREFIXES):
+            if key in LOGGING_CODE_KEYS and not _defined_in(value, LOGGING_PREFIXES):
                 return (f"{where}={value}: a logging configuration may name only the standard "
-                        f"library's logging classes (starting {', '.join(LOGGING_PREFIXES)})")
+                        f"library's logging classes (defined in "
+                        f"{', '.join(p.rstrip('.') for p in LOGGING_PREFIXES)})")
             if isinstance(value, str) and value.startswith("ext://") \
                     and value not in LOGGING_EXTERNALS:
                 return (f"{where}={value}: a logging configuration may refer only to "

@@ -428,6 +428,21 @@ def test_a_logging_config_naming_code_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "made").exists()
 
 
+def test_a_calibration_naming_code_in_its_sampler_is_refused(tmp_path: Path) -> None:
+    """Hydra builds the Optuna sweeper from its node recursively: a target added under
+    hydra.sweeper.sampler was called (os.makedirs made its directory) before the sampler
+    refused the extra key."""
+    root = tmp_path / "outputs"
+    made = tmp_path / "made"
+    done = subprocess.run([*BAIMO, "+experiment=calibrate", "horizon_months=37",
+                           "buyers.count=100", "hydra.sweeper.n_trials=1",
+                           f"+hydra.sweeper.sampler.x={{_target_:os.makedirs,_args_:[{made}]}}"],
+                          env=_env(root), capture_output=True, text=True, timeout=120,
+                          check=False)
+    _refused_in_one_line(done, "hydra.sweeper.sampler.x._target_=os.makedirs: a config is data")
+    assert not made.exists()
+
+
 def test_a_config_directory_naming_code_is_refused(tmp_path: Path) -> None:
     """A primary config from --config-dir goes straight to Hydra's app; its callbacks are
     checked first too."""
@@ -550,10 +565,33 @@ def test_what_code_a_hydra_node_may_name() -> None:
         "hydra.job_logging.handlers.h.stream=ext://os.system":
             node(job_logging=logging(**{"class": "logging.StreamHandler",
                                         "stream": "ext://os.system"})),
+        # reached through a module's imports: sim.cli.os.makedirs is os.makedirs
+        "hydra.callbacks.x._target_=sim.cli.os.makedirs":
+            node(callbacks={"x": {"_target_": "sim.cli.os.makedirs"}}),
+        "hydra.job_logging.handlers.h.()=logging.os.makedirs":
+            node(job_logging=logging(**{"()": "logging.os.makedirs", "name": "x"})),
+        # a plugin's node is built recursively: a target below its own is called
+        "hydra.sweeper.sampler.x._target_=os.makedirs":
+            node(sweeper={"sampler": {"_target_": "optuna.samplers.TPESampler",
+                                      "x": {"_target_": "os.makedirs"}}}),
+        "hydra.sweeper.sampler._target_=os.makedirs":
+            node(sweeper={"sampler": {"_target_": "os.makedirs"}}),
+        "hydra.sweeper.sampler._target_=optuna.samplers._tpe.sampler.np.save":
+            node(sweeper={"sampler": {"_target_": "optuna.samplers._tpe.sampler.np.save"}}),
+        "hydra.launcher.x._target_=shutil.rmtree":
+            node(launcher={"_target_": "hydra_plugins.x.Launcher",
+                           "x": {"_target_": "shutil.rmtree"}}),
+        "hydra.sweeper.custom_search_space=os.system":
+            node(sweeper={"custom_search_space": "os.system"}),
     }
     for where, hydra_node in refused.items():
         problem = named_code(hydra_node)
         assert problem is not None and problem.startswith(f"{where}:"), problem
+    assert named_code(node(sweeper={"_target_": "hydra_plugins.x.Sweeper",
+                                    "sampler": {"_target_": "optuna.samplers.TPESampler"},
+                                    "custom_search_space": None})) is None
+    assert named_code(node(job_logging=logging(**{
+        "class": "logging.handlers.RotatingFileHandler"}))) is None
 
 
 def test_outputs_get_the_usual_file_mode(tmp_path: Path) -> None:
