@@ -14,7 +14,7 @@ function ``custom_search_space`` names for every trial.
 
 Only code inside baimo (the ``sim`` package) may be named by a callback, only the
 standard library's logging classes (and the project's own) by the logging configurations,
-and only Optuna's samplers inside a plugin's node (``hydra.sweeper.sampler``).
+and only Optuna's samplers (or baimo's) inside a plugin's node (``hydra.sweeper.sampler``).
 
 The same logging configurations are checked for what Python's logging would refuse only
 once Hydra has made the run's directory (a level it does not know, a log file in a
@@ -48,7 +48,7 @@ LOGGING = ("job_logging", "hydra_logging")
 #: The plugins' nodes, built recursively: a ``_target_`` below their own is called.
 PLUGINS = ("sweeper", "launcher")
 #: What a plugin's node may name below its own ``_target_``: where, and the allowed start.
-PLUGIN_TARGETS = {"hydra.sweeper.sampler._target_": ("optuna.samplers.",)}
+PLUGIN_TARGETS = {"hydra.sweeper.sampler._target_": ("optuna.samplers.", "sim.")}
 #: A plugin setting that names a function to call (the Optuna sweeper's search space).
 PLUGIN_FUNCTIONS = ("hydra.sweeper.custom_search_space",)
 
@@ -108,7 +108,8 @@ def named_code(hydra_node: DictConfig) -> str | None:
             if key == "_target_" and not (allowed and _defined_in(value, allowed)):
                 return (f"{where}={value}: a config is data, and a sweeper's or launcher's "
                         "settings may name no code to run"
-                        + (f" but {allowed[0]}* (its sampler)" if allowed else "; remove it"))
+                        + (f" but a sampler ({' or '.join(a + '*' for a in allowed)})"
+                           if allowed else "; remove it"))
             if where in PLUGIN_FUNCTIONS and value is not None:
                 return (f"{where}={value}: a config is data, and may name no function to run; "
                         "remove it (null)")

@@ -92,6 +92,54 @@ def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
     assert code == 2 and "made with another configuration" in err
 
 
+def test_a_study_killed_mid_batch_resumes_to_the_uninterrupted_study(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Killed while a batch ran, a study lost the trial that had finished (the sweeper tells
+    the study a batch's losses only at its end) and went on with other values (the sampler's
+    seed was moved on by the trials so far): the result depended on when it was killed.
+    Now the finished trial is recovered from its record, the unfinished one runs again with
+    its values, and the study ends as the uninterrupted one does, TPE trials included."""
+    import shutil
+
+    import optuna
+
+    from sim.calibration.sampler import INTERRUPTED
+    from sim.calibration.task import record_path
+
+    args = ["+experiment=calibrate", *TINY[:-2], "hydra.sweeper.n_jobs=2",
+            "hydra/launcher=basic", "hydra.sweeper.sampler.n_startup_trials=3"]
+    whole, killed = output_root / "whole", output_root / "killed"
+    code, _, err = baimo([*args, f"sweep_dir={whole}", "hydra.sweeper.n_trials=8"], capsys)
+    assert code == 0, err
+    expected = pd.read_parquet(whole / TRIALS_TABLE)
+    params = [c for c in expected.columns if c.startswith("param.")]
+    # What a kill during the second batch leaves: trials 0-1 told, 2 finished (its record
+    # written), 3 still running; the sweeper had drawn both their values.
+    code, _, err = baimo([*args, f"sweep_dir={killed}", "hydra.sweeper.n_trials=2"], capsys)
+    assert code == 0, err
+    study = optuna.load_study(study_name="calibrate", storage=f"sqlite:///{killed / STUDY_DB}")
+    for number in (2, 3):
+        values = {c.removeprefix("param."): expected.loc[number, c] for c in params}
+        study.enqueue_trial(values)
+        trial = study.ask()
+        for key, value in values.items():
+            trial.suggest_float(key, value, value)
+        if number == 2:
+            record = record_path(whole, trial.params)
+            (killed / record.parent.name).mkdir(exist_ok=True)
+            shutil.copy(record, killed / record.parent.name / record.name)
+    code, out, err = baimo([*args, f"sweep_dir={killed}", "hydra.sweeper.n_trials=8"], capsys)
+    assert code == 0, err
+    assert "3 complete (1 of them finished as a run was interrupted), 1 left unfinished" in out
+    resumed = pd.read_parquet(killed / TRIALS_TABLE)
+    study = optuna.load_study(study_name="calibrate", storage=f"sqlite:///{killed / STUDY_DB}")
+    interrupted = [t.number for t in study.get_trials() if t.user_attrs.get(INTERRUPTED)]
+    assert interrupted == [3] and resumed.loc[3, "state"] == "FAIL"
+    resumed = resumed.drop(index=3).reset_index(drop=True)
+    pd.testing.assert_frame_equal(resumed[["state", "loss", *params]],
+                                  expected[["state", "loss", *params]])
+
+
 def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = baimo(["+experiment=calibrate", "calibration.margin=0", *TINY], capsys)
     assert code == 2 and "calibration.margin=0 is out of range" in err
@@ -139,6 +187,11 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     (["hydra.sweeper.direction=maximize"],
      "hydra.sweeper.direction=maximize: allowed minimize (the study minimises the validity "
      "loss)"),
+    # numpy's RandomState refused it with a traceback, at once or (the seed moved on by
+    # the trials so far) only when the study was resumed; -1 passed as a seed
+    (["hydra.sweeper.sampler.seed=99999999999"], "hydra.sweeper.sampler.seed=99999999999 is "
+                                                 "out of range; allowed 0 to 4,294,967,295"),
+    (["hydra.sweeper.sampler.seed=-1"], "hydra.sweeper.sampler.seed=-1 is out of range"),
     (["hydra.sweeper.n_trials=5001", "calibration.replications=2", "plan=true"],
      "hydra.sweeper.n_trials=5001 x calibration.replications=2 makes 10,002 runs; allowed "
      "at most 10,000"),

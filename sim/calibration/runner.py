@@ -7,7 +7,10 @@ it to the sweeper, this module opens the study in ``<sweep dir>/study.db``
 
 - refuses a study made with another configuration (a changed experiment,
   search space or default), as sweeps refuse a finished job's directory;
-- marks trials a killed run left RUNNING as failed (their result is lost);
+- settles the trials a killed run left RUNNING: one that had finished (its record is
+  there) is complete with its loss; the others are failed, marked interrupted, and run
+  again first with the same values, so the study ends as one run in one go would
+  (:mod:`sim.calibration.sampler`);
 - puts the defaults first in the queue, so trial 0 scores the uncalibrated
   model on the same seeds as every other trial;
 - asks the sweeper only for the trials still missing: ``n_trials`` is the
@@ -28,6 +31,7 @@ import hashlib
 import json
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +66,10 @@ REPORT = "calibration.md"
 BEST = "best.yaml"
 PLOTS = "plots"
 FINGERPRINT = "baimo_fingerprint"
+#: The sampler whose draws are seeded by each trial's place (sim.calibration.sampler).
+PLACE_SEEDED = "TrialSeededTPESampler"
+#: The seeds Optuna's samplers take (numpy's RandomState).
+SAMPLER_SEEDS = (0, 2**32 - 1)
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXTRA_HINT = 'calibration needs the optional extra: pip install -e ".[calibrate]"'
@@ -106,6 +114,12 @@ def check_sweeper(sweeper: DictConfig, spec: CalibrationSpec) -> None:
     if str(direction).lower() != "minimize":   # optuna: "Cannot overwrite study direction"
         raise ConfigError(f"hydra.sweeper.direction={direction}: allowed minimize (the study "
                           "minimises the validity loss)")
+    seed = sweeper.get("sampler", {}).get("seed")
+    lo, hi = SAMPLER_SEEDS
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not lo <= seed <= hi):
+        raise ConfigError(f"hydra.sweeper.sampler.seed={seed} is out of range; allowed "
+                          f"{lo} to {hi:,} (or null: unseeded)")
     rate = sweeper.max_failure_rate
     if not 0 <= rate <= 1:
         raise ConfigError(f"hydra.sweeper.max_failure_rate={rate:g} is out of range; allowed "
@@ -214,9 +228,42 @@ def finished_trials(study: Any) -> list[Any]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL))
 
 
-def prepare(study: Any, mark: str, start: dict[str, Any]) -> tuple[int, int]:
-    """Check the fingerprint, fail stale trials, queue the defaults; (complete, failed stale)."""
+def finished_loss(directory: Path, trial: Any) -> float | None:
+    """The loss of a trial an interrupted command left running that had in fact finished:
+    its record (written as it ended, after it started) holds its values and a loss.
+    The sweeper tells the study a batch's losses only once the whole batch is done."""
+    path = record_path(directory, trial.params)
+    record = read_record(path)
+    if record is None or record.get("params") != trial.params or trial.datetime_start is None:
+        return None
+    try:
+        written = path.stat().st_mtime
+    except OSError:
+        return None
+    loss = record["loss"]
+    if written < trial.datetime_start.timestamp() or isinstance(loss, bool) \
+            or not isinstance(loss, (int, float)) or not math.isfinite(loss):
+        return None
+    return float(loss)
+
+
+@dataclass
+class Resumed:
+    """What :func:`prepare` found of an earlier command's study."""
+
+    complete: int    # trials complete (with those recovered)
+    recovered: int   # trials it left running that had finished: their loss told now
+    rerun: int       # trials it left unfinished, queued to run again with their values
+
+
+def prepare(study: Any, mark: str, start: dict[str, Any], directory: Path,
+            space: dict[str, str]) -> Resumed:
+    """Check the fingerprint; settle the trials an interrupted command left running (the
+    finished ones complete, the others failed, marked interrupted and queued to run again
+    with their values, in order); queue the defaults."""
     from optuna.trial import TrialState
+
+    from sim.calibration.sampler import INTERRUPTED
 
     found = study.user_attrs.get(FINGERPRINT)
     if found is None:
@@ -225,16 +272,24 @@ def prepare(study: Any, mark: str, start: dict[str, Any]) -> tuple[int, int]:
         raise SweepError(f"the study {study.study_name!r} was made with another configuration "
                          "(experiment, search space or defaults changed); choose another "
                          "directory with sweep_dir=... or delete it")
-    stale = 0
+    recovered = rerun = 0
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        study.tell(trial.number, state=TrialState.FAIL)   # a killed run left it unfinished
-        stale += 1
+        loss = finished_loss(directory, trial)
+        if loss is not None:
+            study.tell(trial.number, loss)
+            recovered += 1
+            continue
+        study._storage.set_trial_user_attr(trial._trial_id, INTERRUPTED, True)
+        study.tell(trial.number, state=TrialState.FAIL)
+        if set(trial.params) == set(space):   # its values were drawn: the same again
+            study.enqueue_trial(trial.params)
+            rerun += 1
     trials = study.get_trials(deepcopy=False)
     complete = complete_trials(study)
     waiting = [t for t in trials if t.state == TrialState.WAITING]
     if not any(t.params == start for t in complete) and not waiting:
         study.enqueue_trial(start)
-    return len(complete), stale
+    return Resumed(len(complete), recovered, rerun)
 
 
 def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
@@ -284,27 +339,35 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
     master, directory = m.config, m.directory
     storage = f"sqlite:///{(directory / STUDY_DB).absolute()}"
     study = open_study(storage, name)
-    complete, stale = prepare(study, fingerprint(master, space, spec), start)
+    resumed = prepare(study, fingerprint(master, space, spec), start, directory, space)
+    complete = resumed.complete
     say(console, f"{name}: study of {total} trials over {len(space)} parameters, "
                  f"{spec.replications} replications each; {complete} complete"
-                 + (f", {stale} left unfinished by an interrupted run marked failed" if stale
-                    else ""))
+                 + (f" ({resumed.recovered} of them finished as a run was interrupted)"
+                    if resumed.recovered else "")
+                 + (f", {resumed.rerun} left unfinished by an interrupted run to run again"
+                    if resumed.rerun else ""))
     say(console, f"  directory: {directory}")
     remaining = total - complete
     if remaining > 0:
-        overrides = [*m.own, *m.command, f"hydra.sweeper.n_trials={remaining}",
-                     f"hydra.sweeper.storage={quote(storage)}",
+        overrides = [*m.own, *m.command, f"hydra.sweeper.storage={quote(storage)}",
                      f"hydra.sweeper.study_name={quote(name)}"]
-        seed = master.hydra.sweeper.sampler.get("seed")
-        if seed is not None:   # a resumed study must not replay the sampler's first draws
+        sampler = master.hydra.sweeper.sampler
+        seed = sampler.get("seed")
+        if seed is not None and not str(sampler.get("_target_")).endswith(PLACE_SEEDED):
+            # another sampler draws from one stream: a resumed study must not replay it
             overrides.append(f"hydra.sweeper.sampler.seed={int(seed) + len(study.trials)}")
+        # the unfinished trials first, as a batch of their own (sim.calibration.sampler)
+        batches = [n for n in (min(resumed.rerun, remaining), remaining - resumed.rerun)
+                   if n > 0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)   # optuna's own deprecations
             ran = len(finished_trials(study))
             try:
                 with interrupts_kept():   # a Ctrl-C lost in joblib's callbacks ran on to exit 0
-                    hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
-                                   overrides=overrides)
+                    for trials in batches:
+                        hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
+                                       overrides=[*overrides, f"hydra.sweeper.n_trials={trials}"])
             except ValueError as exc:
                 after = open_study(storage, name)
                 if len(finished_trials(after)) == ran:   # optuna refused before any trial
