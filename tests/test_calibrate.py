@@ -192,6 +192,14 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     (["hydra.sweeper.sampler.seed=99999999999"], "hydra.sweeper.sampler.seed=99999999999 is "
                                                  "out of range; allowed 0 to 4,294,967,295"),
     (["hydra.sweeper.sampler.seed=-1"], "hydra.sweeper.sampler.seed=-1 is out of range"),
+    # a bound OmegaConf refuses: its traceback (ValidationError), not a line
+    (['++hydra.sweeper.params={compute.price_adjust_speed:"choice(0.15,abc)"}'],
+     "compute.price_adjust_speed=choice(0.15,abc) reaches a value the model refuses: "
+     "compute.price_adjust_speed=abc is not a number"),
+    # an interval draws fractions: every trial of a whole-number key would fail
+    (['++hydra.sweeper.params={buyers.count:"interval(250,350)"}'],
+     "buyers.count=interval(250,350): an interval draws fractions, and buyers.count takes "
+     "whole numbers; search it with range(low, high) or choice(a, b, ...)"),
     (["hydra.sweeper.n_trials=5001", "calibration.replications=2", "plan=true"],
      "hydra.sweeper.n_trials=5001 x calibration.replications=2 makes 10,002 runs; allowed "
      "at most 10,000"),
@@ -240,6 +248,37 @@ def test_a_search_space_optuna_refuses_is_one_line_not_no_trial_finished(
     assert code == 2 and "no trial finished" not in out
     assert err == ("baimo: error: the calibration's Optuna sweeper refused its settings or "
                    f"search space: {message}\n")
+    # the refused command's study (its fingerprint) would have turned the corrected one away
+    assert not (output_root / "cal" / STUDY_DB).exists()
+
+
+def test_a_sampler_hydra_cannot_build_is_one_line_and_leaves_no_study(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Another sampler's class under the experiment's TPE settings: 53 lines of traceback
+    ("unexpected keyword argument 'consider_prior'"), and a study left behind."""
+    code, _, err = baimo(["+experiment=calibrate", f"sweep_dir={output_root / 'cal'}", *TINY,
+                          "hydra.sweeper.sampler._target_=optuna.samplers.RandomSampler"],
+                         capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith("baimo: error: hydra.sweeper.sampler: Error in call to target")
+    assert "consider_prior" in err and "another sampler needs an experiment file" in err
+    assert not (output_root / "cal" / STUDY_DB).exists()
+
+
+def test_a_scenario_no_calibration_wrote_is_not_replaced(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """calibration.scenario naming the user's own scenario (here, the calibration's own
+    experiment file) replaced it with the calibrated values, silently."""
+    from sim.configuration import EXPERIMENTS_DIR
+
+    own = output_root / "scenarios" / "experiment" / "mycal.yaml"
+    own.parent.mkdir(parents=True)
+    own.write_text((EXPERIMENTS_DIR / "calibrate.yaml").read_text())
+    text = own.read_text()
+    code, _, err = baimo(["+experiment=mycal", *TINY, "calibration.scenario=mycal"], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"calibration.scenario='mycal': {own} is a scenario no calibration wrote" in err
+    assert own.read_text() == text
 
 
 def test_a_study_database_that_is_not_one_is_named_in_one_line(

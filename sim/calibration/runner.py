@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 from hydra._internal.hydra import Hydra
 from hydra.core.override_parser.types import IntervalSweep
+from hydra.errors import InstantiationException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 from rich.console import Console
@@ -68,6 +69,8 @@ PLOTS = "plots"
 FINGERPRINT = "baimo_fingerprint"
 #: The sampler whose draws are seeded by each trial's place (sim.calibration.sampler).
 PLACE_SEEDED = "TrialSeededTPESampler"
+#: How a scenario a calibration wrote says so (:func:`scenario_yaml`): a rerun replaces it.
+SCENARIO_MARK = "# Written by the calibration study"
 #: The seeds Optuna's samplers take (numpy's RandomState).
 SAMPLER_SEEDS = (0, 2**32 - 1)
 EXIT_OK = 0
@@ -96,6 +99,18 @@ def check_spec(spec: CalibrationSpec) -> None:
     if shipped.is_file():
         raise ConfigError(f"calibration.scenario={spec.scenario!r} is a shipped experiment's "
                           f"name ({shipped}); allowed: another name")
+    # a scenario of the user's own (the calibration's own experiment file, say) would be
+    # replaced by the calibrated values; one a calibration wrote is its to replace
+    own = scenario_experiments() / f"{spec.scenario}.yaml"
+    try:
+        written = SCENARIO_MARK in own.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        written = True
+    except (OSError, UnicodeDecodeError):
+        written = False
+    if not written:
+        raise ConfigError(f"calibration.scenario={spec.scenario!r}: {own} is a scenario no "
+                          "calibration wrote, and would be replaced; allowed: another name")
 
 
 def check_sweeper(sweeper: DictConfig, spec: CalibrationSpec) -> None:
@@ -156,12 +171,17 @@ def check_space(master: DictConfig, space: dict[str, str]) -> None:
         sweep = override.value()
         ends = [sweep.start, sweep.end] if isinstance(sweep, IntervalSweep) else list(
             override.sweep_iterator())
+        found = schema_field(key)
+        if isinstance(sweep, IntervalSweep) and found is not None and found[1] is int:
+            raise SweepError(f"hydra.sweeper.params: {key}={text}: an interval draws "
+                             f"fractions, and {key} takes whole numbers; search it with "
+                             "range(low, high) or choice(a, b, ...)")
         for value in ends:
             bare = copy.deepcopy(master)
-            with open_dict(bare):
-                del bare["hydra"]   # its sweep paths resolve only inside a job
-                OmegaConf.update(bare, key, value, merge=False)
             try:
+                with open_dict(bare):
+                    del bare["hydra"]   # its sweep paths resolve only inside a job
+                    OmegaConf.update(bare, key, value, merge=False)
                 to_config(bare)
             except (ConfigError, OmegaConfBaseException) as exc:
                 raise SweepError(f"hydra.sweeper.params: {key}={text} reaches a value the "
@@ -338,6 +358,7 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
     """Open (or resume) the study in ``m``'s directory, run the trials left, summarise."""
     master, directory = m.config, m.directory
     storage = f"sqlite:///{(directory / STUDY_DB).absolute()}"
+    created = not (directory / STUDY_DB).exists()
     study = open_study(storage, name)
     resumed = prepare(study, fingerprint(master, space, spec), start, directory, space)
     complete = resumed.complete
@@ -368,11 +389,18 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
                     for trials in batches:
                         hydra.multirun(config_name=CONFIG_NAME, task_function=calibration_task,
                                        overrides=[*overrides, f"hydra.sweeper.n_trials={trials}"])
+            except InstantiationException as exc:   # the sampler Hydra could not build
+                forget_study(directory, created)
+                raise ConfigError(f"hydra.sweeper.sampler: {one_line(exc)}; the "
+                                  "experiment's sampler settings are TPE's: another sampler "
+                                  "needs an experiment file of its own (docs/EXPERIMENTS.md, "
+                                  "Calibration)") from None
             except ValueError as exc:
                 after = open_study(storage, name)
                 if len(finished_trials(after)) == ran:   # optuna refused before any trial
                     hint = (" (trial 0 scores the defaults: a searched choice must include its "
                             "key's default)" if " not in (" in str(exc) else "")
+                    forget_study(directory, created)
                     raise ConfigError(f"the calibration's Optuna sweeper refused its settings "
                                       f"or search space: {exc}{hint}") from None
                 # When every trial failed (and max_failure_rate allowed it), the sweeper asks
@@ -385,6 +413,13 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
                      "for more trials)")
     study = open_study(storage, name)
     return summarise(study, directory, space, start, spec, console)
+
+
+def forget_study(directory: Path, created: bool) -> None:
+    """Remove the study a command ``created`` and was refused before any trial ran: kept,
+    it would hold the refused settings' fingerprint and turn the corrected command away."""
+    if created:
+        (directory / STUDY_DB).unlink(missing_ok=True)
 
 
 def trials_table(study: Any, directory: Path, keys: list[str],
@@ -422,7 +457,7 @@ def scenario_yaml(name: str, best: dict[str, Any], loss: float, default_loss: fl
     change = "" if not math.isfinite(default_loss) else f" (defaults: {default_loss:.4f})"
     return (f"# @package _global_\n"
             f"# Calibrated to the stylized facts: validity loss {loss:.4f}{change}.\n"
-            f"# Written by the calibration study {study!r} in {directory}; run it with\n"
+            f"{SCENARIO_MARK} {study!r} in {directory}; run it with\n"
             f"#   baimo +experiment={name}   (it overrides only the calibrated values)\n"
             f"{body}")
 
