@@ -44,7 +44,7 @@ from omegaconf.errors import OmegaConfBaseException
 from rich.console import Console
 
 from sim.calibration.loss import PRICE_TERM
-from sim.calibration.task import calibration_task, read_record, record_path
+from sim.calibration.task import TRIALS, calibration_task, read_record, record_path
 from sim.commands import interrupts_kept
 from sim.config import ConfigError, schema_field
 from sim.configuration import (
@@ -491,6 +491,11 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
             f"; defaults {default_loss:.4f} ({_change(float(best['loss']), default_loss)})")
     say(console, f"{len(done)} trials complete, {failed} failed; best trial "
                  f"{int(best['trial'])}: loss {float(best['loss']):.4f}{gain}")
+    unrecorded = int(done[[c for c in table.columns if c.startswith("term.")]]
+                     .isna().all(axis=1).sum())
+    if unrecorded:   # trials/ deleted or damaged: the table and report cannot split the loss
+        say(console, f"  complete trials with no record in {directory / TRIALS}: "
+                     f"{unrecorded}; their loss terms are unknown (NaN in the table and report)")
     say(console, f"wrote {directory}: {TRIALS_TABLE}, {REPORT}, {BEST}, "
                  f"{PLOTS}/loss_by_trial.png")
     say(console, f"scenario: {scenario} (run it: baimo +experiment={spec.scenario})")
