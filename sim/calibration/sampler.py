@@ -31,8 +31,8 @@ INTERRUPTED = "baimo_interrupted"
 def place(study: Study, trial: FrozenTrial) -> int:
     """The trial's place in the study: the trials before it, less those an interrupted
     command left unfinished (each runs again, as a later trial, in its place)."""
-    return sum(1 for t in study.get_trials(deepcopy=False)
-               if t.number < trial.number and not t.user_attrs.get(INTERRUPTED))
+    return len([t for t in study.get_trials(deepcopy=False)
+                if t.number < trial.number and not t.user_attrs.get(INTERRUPTED)])
 
 
 class TrialSeededTPESampler(TPESampler):
