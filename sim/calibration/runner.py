@@ -156,7 +156,15 @@ def check_space(master: DictConfig, space: dict[str, str]) -> None:
     seed (trials share their seeds) whose every bound (an interval's ends, a range's or a
     choice's values) the model accepts: a bound out of the schema's range, or against
     another key (a fund's term shorter than its investment period), failed every trial
-    that drew near it, and a run-control key ran the same model under another name."""
+    that drew near it, and a run-control key ran the same model under another name. The
+    config itself is checked first: a key it refuses is not the search space's doing."""
+    bare = copy.deepcopy(master)
+    try:
+        with open_dict(bare):
+            del bare["hydra"]
+        to_config(bare)
+    except (ConfigError, OmegaConfBaseException) as exc:
+        raise SweepError(one_line(exc)) from None
     for key, text in space.items():
         if key == "seed":
             raise SweepError("hydra.sweeper.params: seed is not searched: every trial runs the "
