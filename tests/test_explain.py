@@ -62,6 +62,37 @@ def test_rounds_match_the_event_log(run: RunOutputs) -> None:
         assert ("down round" in sentence) == bool(r["down_round"])
 
 
+def test_a_down_round_is_told_by_its_pre_money_against_the_last_post_money(
+        run: RunOutputs) -> None:
+    """A round is down when its price (the pre-money) is below the last post-money; the
+    story printed the post-money, often above the last one, and called it "below its
+    previous valuation" (438 of 1,148 down rounds in a probe's runs). The timeline too."""
+    from sim.teaching.timeline import notable_events
+
+    rounds = run.events[run.events["kind"] == "round_closed"]
+    down = rounds[rounds["down_round"].fillna(False).astype(bool)]
+    assert not down.empty
+    for actor in down["actor"].unique()[:5]:
+        own = rounds[rounds["actor"] == actor]
+        told = [s for s in story(run, str(actor)) if " closed round " in s]
+        assert len(told) == len(own)
+        for i in range(1, len(own)):
+            r, prev, sentence = own.iloc[i], own["valuation_mcny"].iloc[i - 1], told[i]
+            if not r["down_round"]:
+                continue
+            pre = r["valuation_mcny"] - r["amount_mcny"]
+            assert pre < prev
+            assert (f"a pre-money valuation of {_money(pre)}, below the previous round's "
+                    f"post-money of {_money(prev)}") in sentence
+    first = down.iloc[0]
+    before = rounds[(rounds["actor"] == first["actor"]) & (rounds.index < first.name)]
+    (entry,) = [x.text for x in notable_events(run) if x.text.startswith("First down round")]
+    assert entry.endswith(f"raises at a pre-money valuation of "
+                          f"{_money(first['valuation_mcny'] - first['amount_mcny'])}, below "
+                          f"its last post-money valuation of "
+                          f"{_money(before['valuation_mcny'].iloc[-1])}")
+
+
 def test_founding_kind_domain_and_capital(run: RunOutputs) -> None:
     e = run.events
     f = e[e["kind"] == "founded"].iloc[5]

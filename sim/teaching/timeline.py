@@ -120,9 +120,14 @@ def _funding(e: pd.DataFrame, startups: dict[str, str]) -> list[Entry]:
     down = rounds[rounds["down_round"].fillna(False).astype(bool)]
     if not down.empty:
         r = down.iloc[0]
+        # down: the price (the pre-money) below the last round's post-money; the new money
+        # can lift the post-money above it even so
+        before = rounds[(rounds["actor"] == r["actor"]) & (rounds.index < r.name)]
+        last = (f" of {money(before['valuation_mcny'].iloc[-1])}" if not before.empty else "")
         out.append(Entry(float(r["month"]), "funding",
-                         f"First down round: {_who(r['actor'], startups)} raises at "
-                         f"{money(r['valuation_mcny'])}, below its last valuation", r["actor"]))
+                         f"First down round: {_who(r['actor'], startups)} raises at a "
+                         f"pre-money valuation of {money(r['valuation_mcny'] - r['amount_mcny'])}"
+                         f", below its last post-money valuation{last}", r["actor"]))
     return out
 
 
