@@ -120,7 +120,6 @@ class Startup(Vendor):
         self.releases = 0
         self.host: str | None = None
         self._seen_failures = 0
-        self._last_failure_month = -1.0
         self.founded_month = world.now
 
     # ------------------------------------------------------------ founding and life
@@ -243,8 +242,11 @@ class Startup(Vendor):
         """Out of cash: close, leave the market, say why."""
         w = self.world
         reasons = ["ran out of cash"]
-        if self._seen_failures:
-            reasons.append(f"after a failed round in month {int(self._last_failure_month)}")
+        last_failure = w.funding.last_failure_month(self.id)
+        if w.funding.failed_rounds(self.id) and last_failure is not None:
+            # the market's record: a round that failed since the company last looked
+            # (its months start with its bills, before it seeks money) counts too
+            reasons.append(f"after a failed round in month {int(last_failure)}")
         gap = self.general_gap()
         if gap > 0:
             reasons.append(f"while a general model was {gap:.0f} points ahead in its domain")
@@ -496,7 +498,6 @@ class Startup(Vendor):
         failures = f.failed_rounds(self.id)
         if failures > self._seen_failures:
             self._burn_factor *= 1 - c.cost_cut_after_failed_round
-            self._last_failure_month = now - 1
             runway = self.runway_months()
         self._seen_failures = failures
         # The company's rank, stage and value this month, worked out when a sale or a raise

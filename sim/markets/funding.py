@@ -261,6 +261,10 @@ class FundingMarket:
         """Rounds that failed since the last success."""
         return self._failed[startup]
 
+    def last_failure_month(self, startup: str) -> float | None:
+        """When (months) the startup's last round failed; None if none ever did."""
+        return self._last_failure.get(startup)
+
     def last_post_money(self, startup: str) -> float:
         """Post-money valuation of the last round (0 before any)."""
         return self._last_post.get(startup, 0.0)
