@@ -558,3 +558,19 @@ def test_a_value_or_difference_that_rounds_to_zero_has_no_sign() -> None:
     assert format_value("ratio", -0.001) == "0.00"
     assert format_difference("share", -0.01) == "-1.0 points"   # a difference keeps its sign
     assert format_difference("count", 2.0) == "+2.0"
+
+
+def test_an_option_within_one_takes_the_differences_of_one() -> None:
+    """patient_capital's "About the same (within one)" spanned -0.5 to 0.5: a seed's
+    difference of one failure counted as "Fewer failures" (a readers' audit)."""
+    checked = 0
+    for name in pack_names():
+        for pred in load_pack(name).predictions:
+            lower = -math.inf
+            for option in pred.options:
+                if re.search(r"within (one|1)\b(?! point)", option.text):
+                    upper = math.inf if option.below is None else option.below
+                    assert lower <= -1 and upper > 1, (name, option.text)
+                    checked += 1
+                lower = -math.inf if option.below is None else option.below
+    assert checked >= 2
