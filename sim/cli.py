@@ -53,9 +53,14 @@ def fail(message: str) -> NoReturn:
 
 
 def _number(value: float | None, spec: str) -> str:
-    """``value`` formatted by ``spec``, or "n/a" where the run has none (null in
-    summary.json: no enterprise revenue yet in a short run, no startup spending, ...)."""
-    return "n/a" if value is None else format(value, spec)
+    """``value`` formatted by ``spec`` (``%``: :func:`~sim.teaching.measures.percent`), or
+    "n/a" where the run has none (null in summary.json: no enterprise revenue yet in a
+    short run, no startup spending, ...)."""
+    from sim.teaching.measures import percent
+
+    if value is None:
+        return "n/a"
+    return percent(value) if spec == "%" else format(value, spec)
 
 
 def headline(summary: dict) -> list[str]:
@@ -72,10 +77,10 @@ def headline(summary: dict) -> list[str]:
         f"{startups['independent_builders_final']}",
         f"exits: IPO {exits['ipo']}, acquired {exits['acquired']}, "
         f"secondary {exits['secondary_sale']}, bankrupt {exits['bankrupt']}",
-        f"giants' share of GPU purchases {_number(compute['giant_share_of_purchases'], '.0%')}, "
+        f"giants' share of GPU purchases {_number(compute['giant_share_of_purchases'], '%')}, "
         f"GPU price peak in year 1 x{_number(compute['gpu_price_peak_first_year_ratio'], '.2f')}",
         f"enterprise revenue HHI {_number(concentration['hhi_final'], '.2f')}, "
-        f"giants' share {_number(concentration['giant_revenue_share_final'], '.0%')}",
+        f"giants' share {_number(concentration['giant_revenue_share_final'], '%')}",
     ]
 
 

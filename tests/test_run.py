@@ -165,6 +165,24 @@ def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
     assert len(lines) == 5
 
 
+def test_a_share_short_of_all_is_never_shown_as_all(small_tables) -> None:
+    """Startups bought 211 GPUs of the month's 146,000: the headline and baimo-report said the
+    giants' share of GPU purchases was 100% (a readers' audit)."""
+    import copy
+
+    from sim.cli import headline
+    from sim.teaching.measures import format_value, percent
+
+    summary = copy.deepcopy(small_tables.summary)
+    summary["compute"]["giant_share_of_purchases"] = 0.99855
+    summary["concentration"]["giant_revenue_share_final"] = 0.999999
+    lines = headline(summary)
+    assert "giants' share of GPU purchases 99.9%" in lines[3]
+    assert lines[4].endswith("giants' share >99.9%")
+    assert format_value("share", 0.99855) == "99.9%" and percent(1.0) == "100%"
+    assert [percent(x) for x in (0.5, 0.996, 0.05, 0.0)] == ["50%", "99.6%", "5.0%", "0.0%"]
+
+
 def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tables) -> None:
     """A 24-month run has no builder count at month 36: summary.json said the last
     month's count under that name (and "releases by month 13" in a 12-month run), which

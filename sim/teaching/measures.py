@@ -100,7 +100,7 @@ def _format_value(unit: str, value: float, start_date: str) -> str:
     if unit == "count":
         return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
     if unit == "share":
-        return f"{100 * value:.0f}%" if abs(value) >= 0.1 else f"{100 * value:.1f}%"
+        return percent(value)
     if unit == "mcny":
         return f"{value:,.0f} million CNY"
     if unit == "month":
@@ -108,6 +108,18 @@ def _format_value(unit: str, value: float, start_date: str) -> str:
     if unit in ("ratio", "index"):
         return f"{value:.2f}"
     return f"{value:,.2f}"
+
+
+def percent(share: float) -> str:
+    """A share as a percentage: whole percents, one decimal below 10%, and one decimal (or
+    ">99.9%") where a share short of all would round to 100%: startups that bought 211 of
+    146,000 GPUs left the giants 99.9%, not "100%" of the purchases."""
+    text = f"{100 * share:.0f}%" if abs(share) >= 0.1 else f"{100 * share:.1f}%"
+    if text == "100%" and share < 1:
+        text = f"{100 * share:.1f}%"
+        if text == "100.0%":
+            text = ">99.9%"
+    return text
 
 
 def format_difference(unit: str, value: float) -> str:
