@@ -732,14 +732,15 @@ def _last_value(arm: Arm, column: str, values: list[float]) -> Arm:
 def test_zero_has_no_sign_and_a_range_that_rounds_to_one_value_is_that_value(
         arms: list[Arm]) -> None:
     """Key numbers printed "-0.0 points" and "-0.00" (a negative zero after rounding) and
-    "100%" over a range "100% to 100%" whose ends differed below display precision."""
-    a = _last_value(_last_value(arms[0], "giant_revenue_share", [0.9996, 1.0]),
+    "100%" over a range "100% to 100%" whose ends differed below display precision (a share
+    short of all is no longer shown as 100%: measures.percent)."""
+    a = _last_value(_last_value(arms[0], "giant_revenue_share", [0.9961, 0.9962]),
                     "hhi_enterprise_revenue", [0.5, 0.5])
-    b = _last_value(_last_value(arms[1], "giant_revenue_share", [1.0, 1.0]),
+    b = _last_value(_last_value(arms[1], "giant_revenue_share", [0.9962, 0.9962]),
                     "hhi_enterprise_revenue", [0.502, 0.502])
     table = key_numbers_html([a, b], ("giant_revenue_share_final", "hhi_final"))
     rows = re.findall(r"<tr><td>[^<]*</td>(.*?)</tr>", table)
-    assert rows[0] == ('<td class="num">100%</td><td class="num">100%</td>'
+    assert rows[0] == ('<td class="num">99.6%</td><td class="num">99.6%</td>'
                        '<td class="num">0.0 points</td>')
     assert rows[1] == ('<td class="num">0.50</td><td class="num">0.50</td>'
                        '<td class="num">0.00</td>')
