@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
@@ -50,6 +51,10 @@ ONE_DATE_MARGIN = pd.Timedelta(days=45)
 #: Width of a quarter's bar (days), drawn from the quarter's first day: a bar centred on
 #: that day stood mostly in the quarter before, its last month outside it.
 QUARTER_BAR_DAYS = 80
+MONTHS_PER_QUARTER = 3
+#: How a quarter only partly in the run (the first and last) is drawn, and said.
+PARTIAL_HATCH = "//"
+PARTIAL_LABEL = "quarter partly outside the run (fewer months)"
 #: Least top of the adoption plot's scale, percent of buyers.
 MIN_ADOPTION_TOP = 1.0
 #: A time axis spanning at least this long is ticked by year, a shorter one by month.
@@ -276,32 +281,35 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     fig, (top, bottom) = _figure("Funding boom and bust", rows=2)
     q = metrics.assign(quarter=pd.to_datetime(metrics["date"]).dt.to_period("Q").dt.start_time)
     per_q = q.groupby("quarter")[["funding_raised_mcny", "funding_deals", "down_rounds"]].sum()
-    top.bar(
-        per_q.index,
-        per_q["funding_raised_mcny"],
-        width=QUARTER_BAR_DAYS,
-        align="edge",
-        color=COLOURS["fund"],
-        label="raised (million CNY per quarter)",
-    )
+    # the run's first and last quarters may hold fewer months: their bars are hatched
+    partial = (q.groupby("quarter").size() < MONTHS_PER_QUARTER).to_numpy()
+    bars = [top.bar(per_q.index, per_q["funding_raised_mcny"], width=QUARTER_BAR_DAYS,
+                    align="edge", color=COLOURS["fund"],
+                    label="raised (million CNY per quarter)")]
     top.set_ylabel("raised, million CNY")
     hype = top.twinx()
     hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2, label="hype index")
     hype.set_ylabel("hype index (1 = normal)")
-    top.legend(loc="upper right")
-    bottom.bar(
-        per_q.index,
-        per_q["funding_deals"],
-        width=QUARTER_BAR_DAYS,
-        align="edge",
-        color=COLOURS["startup"],
-        label="rounds closed",
-    )
-    bottom.bar(per_q.index, per_q["down_rounds"], width=QUARTER_BAR_DAYS, align="edge",
-               color="#b03a2e", label="down rounds")
+    bars.append(bottom.bar(per_q.index, per_q["funding_deals"], width=QUARTER_BAR_DAYS,
+                           align="edge", color=COLOURS["startup"], label="rounds closed"))
+    bars.append(bottom.bar(per_q.index, per_q["down_rounds"], width=QUARTER_BAR_DAYS,
+                           align="edge", color="#b03a2e", label="down rounds"))
+    for container in bars:
+        for bar, part in zip(container, partial, strict=True):
+            if part:
+                bar.set_hatch(PARTIAL_HATCH)
+                bar.set_edgecolor("white")
+    for ax, series in ((top, bars[:1]), (bottom, bars[1:])):
+        # each series keyed by its colour (a legend drawn from the bars would take the
+        # first bar's hatching), and the hatching once, where a quarter is partial
+        handles = [Patch(facecolor=c.patches[0].get_facecolor(), label=c.get_label())
+                   for c in series]
+        if partial.any():
+            handles.append(Patch(facecolor="lightgrey", edgecolor="white", hatch=PARTIAL_HATCH,
+                                 label=PARTIAL_LABEL))
+        ax.legend(handles=handles, loc="upper right")
     bottom.set_ylabel("rounds per quarter")
     bottom.set_xlabel("date")
-    bottom.legend(loc="upper right")
     _time_axes(fig, [top, bottom], metrics, events)
     return fig
 

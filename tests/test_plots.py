@@ -119,6 +119,27 @@ def test_a_quarter_bar_covers_the_months_it_sums(small_tables: Tables) -> None:
         assert start <= dates.min() and dates.max() < end
 
 
+def test_a_quarter_only_partly_in_the_run_is_hatched_and_said(small_tables: Tables) -> None:
+    """The run starts in December: its first "quarter" is one month, drawn as a quarter's
+    bar under "per quarter" (a readers' audit); so may be its last."""
+    from sim.plots import PARTIAL_HATCH, PARTIAL_LABEL
+
+    m = small_tables.metrics
+    fig = build_all(m, small_tables.events, small_tables.funds)["funding"]
+    top, bottom = fig.axes[0], fig.axes[1]
+    months = pd.to_datetime(m["date"]).dt.to_period("Q").value_counts().sort_index()
+    partial = (months < 3).tolist()
+    assert partial[0]   # December alone
+    for ax in (top, bottom):
+        bars = [p for p in ax.patches]
+        hatched = [bar.get_hatch() == PARTIAL_HATCH for bar in bars]
+        assert hatched == partial * (len(bars) // len(partial))
+        legend = ax.get_legend()
+        assert PARTIAL_LABEL in [t.get_text() for t in legend.get_texts()]
+        keys = legend.get_patches()   # the series' keys are plain, the last one hatched
+        assert [k.get_hatch() for k in keys] == [None] * (len(keys) - 1) + [PARTIAL_HATCH]
+
+
 def _shown_ticks(ax) -> list[str]:
     ax.figure.canvas.draw()
     return [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())
