@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from broken_runs import one_line_error
 
@@ -162,9 +163,10 @@ def test_measure_labels_give_dates_on_the_runs_own_calendar(small_tables: Tables
     from sim.report import key_numbers_html
     from sim.teaching.measures import measure
 
-    assert measure("releases_by_month_4").title() == "Models released by Apr 2023 (month 4)"
+    assert measure("releases_by_month_4").title() == \
+        "Models released by the end of Apr 2023 (month 4)"
     assert measure("releases_by_month_4").title("2024-06") == \
-        "Models released by Oct 2024 (month 4)"
+        "Models released by the end of Oct 2024 (month 4)"
     assert measure("funding_year_2").title("2024-06") == \
         "Money raised in year 2 (Jun 2025 - May 2026)"
     assert measure("funding_year_2").title(None) == "Money raised in year 2 (months 12-23)"
@@ -180,11 +182,11 @@ def test_measure_labels_give_dates_on_the_runs_own_calendar(small_tables: Tables
     later = [_arm("a", [run_from("2024-06")]), _arm("b", [run_from("2024-06")])]
     opts = (Option("few", 10), Option("many", None))
     text = answer(Prediction("?", "releases_by_month_4", "scenario", opts), later).text
-    assert "Models released by Oct 2024 (month 4): mean" in text
-    assert "Models released by Oct 2024 (month 4)" in key_numbers_html(later,
+    assert "Models released by the end of Oct 2024 (month 4): mean" in text
+    assert "Models released by the end of Oct 2024 (month 4)" in key_numbers_html(later,
                                                                       ("releases_by_month_4",))
     apart = [_arm("a", [run_from("2024-06")]), _arm("b", [run_from("2022-12")])]
-    assert "<td>Models released by month 4</td>" in key_numbers_html(apart,
+    assert "<td>Models released by the end of month 4</td>" in key_numbers_html(apart,
                                                                     ("releases_by_month_4",))
 
 
@@ -384,7 +386,15 @@ def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     def one(name: str, r: RunOutputs = run) -> float:
         return float(values(name, [r])[0])
 
-    assert one("releases_by_end_2023") == m.loc[m["month"] == 12, "releases_total_cum"].iloc[0]
+    # by the end of Dec 2023: every release before month 13, not the count at the monthly
+    # snapshot 0.95 into month 12 (a release in its last days was left out)
+    released = e.loc[e["kind"] == "model_release", "month"]
+    assert one("releases_by_end_2023") == (released < 13).sum()
+    assert one("releases_by_month_4") == (released < 5).sum()
+    late = e[e["kind"] == "model_release"].head(1).assign(month=12.98)   # in Dec's last days
+    with_late = RunOutputs(Path("."), pd.concat([e, late], ignore_index=True), m,
+                           small_tables.funds, small_tables.summary)
+    assert one("releases_by_end_2023", with_late) == one("releases_by_end_2023") + 1
     short = RunOutputs(Path("."), e, m[m["month"] < 12], small_tables.funds, small_tables.summary)
     assert math.isnan(one("releases_by_end_2023", short))  # the run ended before Dec 2023
     bankrupt = (e["kind"] == "bankrupt").sum()

@@ -365,6 +365,18 @@ def _at(column: str, month: int) -> Callable[[RunOutputs], float]:
     return lambda run: metric_at(run.metrics, column, month)
 
 
+def _released_by_end_of(month: int) -> Callable[[RunOutputs], float]:
+    """Models released by the end of model month ``month``: the release events before
+    ``month + 1`` (the metrics row, taken 0.95 into the month, leaves out its last days,
+    yet the measure says "by Dec 2023"); NaN if the run ended before that month."""
+    def released(run: RunOutputs) -> float:
+        if math.isnan(metric_at(run.metrics, "releases_total_cum", month)):
+            return math.nan
+        e = run.events
+        return float(((e["kind"] == "model_release") & (e["month"] < month + 1)).sum())
+    return released
+
+
 def _peak(column: str) -> Callable[[RunOutputs], float]:
     return lambda run: float(run.metrics[column].max())
 
@@ -374,10 +386,10 @@ def _year(column: str, year: int) -> Callable[[RunOutputs], float]:
 
 
 _LIST: list[Measure] = [
-    Measure("releases_by_end_2023", "Models released by {month:12}", "count",
-            _at("releases_total_cum", 12), through=12),
-    Measure("releases_by_month_4", "Models released by {month:4}", "count",
-            _at("releases_total_cum", 4), through=4),
+    Measure("releases_by_end_2023", "Models released by the end of {month:12}", "count",
+            _released_by_end_of(12), through=12),
+    Measure("releases_by_month_4", "Models released by the end of {month:4}", "count",
+            _released_by_end_of(4), through=4),
     Measure("releases_total", "Models released over the whole run", "count",
             _last("releases_total_cum")),
     Measure("startups_founded", "Startups founded", "count", _last("startups_founded_cum")),
