@@ -60,6 +60,9 @@ def configurations(draw: st.DrawFn) -> list[str]:
         f"funds.term_years={term:.3f}",
         f"funds.term_spread_years={spread:.3f}",
         f"funds.investment_period_years={draw(st.floats(0.5, term - spread - 0.1)):.3f}",
+        # no fee kept back lets a fund spend to its last CNY (it overdrew by one, rounding)
+        f"funds.management_fee_per_year={draw(st.sampled_from([0.0, 0.02, 0.2]))}",
+        f"funding.min_fill_share={draw(st.sampled_from([0.0, 0.6, 1.0]))}",
         f"data.spillover={draw(st.floats(0.0, 1.0)):.3f}",
         f"open_source.pace={draw(st.floats(0.5, 2.0)):.3f}",
         f"hype.decay_per_month={draw(st.floats(0.05, 0.5)):.3f}",

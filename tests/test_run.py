@@ -50,6 +50,16 @@ def test_a_bankruptcy_names_the_last_failed_round(baseline_tables) -> None:
     assert named > 0
 
 
+def test_a_fund_spending_to_its_last_cny_never_overdraws() -> None:
+    """With no fee kept back, a fund's tickets took it to its last CNY, and the ledger's
+    rounding of each to whole CNY paid one more than it had: cash -1 CNY with no
+    bankruptcy (an invariant hunt at long horizons; property runs never vary the fee)."""
+    tables = simulate(small_config("horizon_months=48", "funds.size_mcny=1.0",
+                                   "funds.management_fee_per_year=0.0",
+                                   "funding.min_fill_share=0.0"))
+    invariants.check_all(tables)
+
+
 def test_every_event_kind_appears_in_the_baseline(baseline_tables) -> None:
     """IPOs are rare by design (seed 004: exits by sale, not IPO): the default run may list
     none (3 to 5 of the 20 validation replications list one), so the IPO path is shown by

@@ -31,6 +31,11 @@ LPS = "ext:lps"
 PUBLIC_MARKET = "ext:public_market"
 
 
+#: The most a fund's whole-CNY payments can exceed its float tickets (:meth:`_pay`):
+#: half a CNY for each of up to 200 payments in a month.
+ROUNDING_SHORTFALL_CNY = 100
+
+
 class Outcome:
     """How a startup's independent life ended (strings used in events and summary)."""
 
@@ -238,11 +243,21 @@ class FundingMarket:
 
     def _pay(self, payer: str, payee: str, amount_mcny: float, reason: str) -> None:
         """``payer`` (a fund, for a stake) pays ``amount_mcny`` now, calling from its LPs
-        what its cash lacks."""
+        what its cash lacks.
+
+        A fund's tickets are promised in million CNY and paid in whole CNY, each rounded
+        to the nearest: tickets that spend a fund to its last CNY (no fee kept back) can
+        round to a CNY more than it holds with all its capital called. It pays what it
+        holds: the ledger's rounding, not a debt (a larger shortfall is a fault, and the
+        fund's cash goes below zero, where the invariants find it)."""
         now = self._env.now
         commitment = self._commitments.get(payer)
         if commitment is not None:
             commitment.cover(now, amount_mcny)
+            held = self._ledger.balance_cny(payer)
+            short = round(amount_mcny * CNY_PER_MCNY) - held
+            if 0 < short <= ROUNDING_SHORTFALL_CNY and commitment.uncalled_mcny == 0:
+                amount_mcny = held / CNY_PER_MCNY
         self._ledger.transfer(now, payer, payee, amount_mcny, reason)
 
     def outcome(self, startup: str) -> str:
