@@ -60,6 +60,14 @@ def test_a_fund_spending_to_its_last_cny_never_overdraws() -> None:
     invariants.check_all(tables)
 
 
+def test_gpus_waiting_or_in_transit_are_never_below_zero() -> None:
+    """A long lead time left float rounding below zero in metrics.parquet: -5e-12 GPUs
+    waiting for supply and -3e-12 in transit at this seed (an invariant hunt: -3e-7)."""
+    tables = simulate(small_config("horizon_months=60", "seed=2",
+                                   "compute.lead_time_months=12"))
+    invariants.gpu_counts_are_never_negative(tables)
+
+
 def test_every_event_kind_appears_in_the_baseline(baseline_tables) -> None:
     """IPOs are rare by design (seed 004: exits by sale, not IPO): the default run may list
     none (3 to 5 of the 20 validation replications list one), so the IPO path is shown by

@@ -242,11 +242,13 @@ class ComputeMarket:
             chunk = min(remaining, max(ready, 1.0))
             yield self.stock.get(chunk)
             remaining -= chunk
-            self._waiting -= chunk
+            # Running sums of whole orders less delivered chunks, never below zero but by
+            # float rounding (-1e-11 GPUs; -3e-7 with long lead times): kept at zero
+            self._waiting = max(self._waiting - chunk, 0.0)
             domestic = chunk * self.domestic_share_of_supply()
             owner, owner_type = self._current_owner(order.buyer, actor_type)
-            self._in_transit[owner] -= chunk
-            self._overdue[owner] -= chunk
+            self._in_transit[owner] = max(self._in_transit[owner] - chunk, 0.0)
+            self._overdue[owner] = max(self._overdue[owner] - chunk, 0.0)
             self._owned[owner] += chunk
             self._owned_domestic[owner] += domestic
             self._log.record(
