@@ -42,6 +42,12 @@ LOGGING_PREFIXES = ("logging.", "sim.")
 LOGGING_EXTERNALS = ("ext://sys.stdout", "ext://sys.stderr")
 #: The keys of a logging configuration that name a class or factory to call.
 LOGGING_CODE_KEYS = ("class", "()")
+#: What each place may name: a class derived from one of these (a logging configuration,
+#: any of the last three: :func:`_logging_class`).
+KINDS = {"callback": "hydra.experimental.callback.Callback",
+         "sampler": "optuna.samplers.BaseSampler",
+         "handler": "logging.Handler", "formatter": "logging.Formatter",
+         "filter": "logging.Filter"}
 #: The parts of Hydra's node checked, and how.
 CALLBACKS = "callbacks"
 LOGGING = ("job_logging", "hydra_logging")
@@ -73,11 +79,14 @@ def _plain(node: DictConfig | ListConfig | None) -> Any:
     return OmegaConf.to_container(node, resolve=False)
 
 
-def _defined_in(target: Any, prefixes: tuple[str, ...]) -> bool:
-    """Whether the dotted name ``target`` starts with one of ``prefixes`` and names what is
-    defined there, not an object reached through a module's imports: ``sim.cli.os.system``
-    starts with ``sim.`` but is os.system. A name that names nothing passes: Hydra and
-    logging cannot call it either, and say so."""
+def _defined_in(target: Any, prefixes: tuple[str, ...], kind: str) -> bool:
+    """Whether the dotted name ``target`` starts with one of ``prefixes`` and names a class
+    of ``kind`` (:data:`KINDS`) defined there: not an object reached through a module's
+    imports (``sim.cli.os.system`` starts with ``sim.`` but is os.system), nor a function,
+    which runs with whatever arguments the config gives it (``logging.config.fileConfig``
+    would read a file whose handler arguments it evaluates; ``sim.outputs.write_text``
+    writes where it is told). A name that names nothing passes: Hydra and logging cannot
+    call it either, and say so."""
     from hydra.utils import get_object
 
     name = str(target)
@@ -87,8 +96,20 @@ def _defined_in(target: Any, prefixes: tuple[str, ...]) -> bool:
         found = get_object(name)
     except Exception:   # noqa: BLE001 - whatever stops the lookup stops Hydra's too
         return True
-    module = getattr(found, "__module__", None)   # a module has none: calling it fails
-    return isinstance(module, str) and f"{module}.".startswith(prefixes)
+    try:
+        base = get_object(KINDS[kind])
+    except ImportError:   # its library is not installed: nothing of its kind can be checked
+        return False
+    module = getattr(found, "__module__", None)
+    return isinstance(found, type) and issubclass(found, base) \
+        and isinstance(module, str) and f"{module}.".startswith(prefixes)
+
+
+def _logging_class(target: Any) -> bool:
+    """Whether ``target`` names a logging handler, formatter or filter class defined in
+    :data:`LOGGING_PREFIXES`."""
+    return any(_defined_in(target, LOGGING_PREFIXES, kind)
+               for kind in ("handler", "formatter", "filter"))
 
 
 def named_code(hydra_node: DictConfig) -> str | None:
@@ -96,16 +117,16 @@ def named_code(hydra_node: DictConfig) -> str | None:
     allowed (see the module's docstring), or None if it names none."""
     callbacks = _plain(hydra_node.get(CALLBACKS))
     for where, key, value in _items(callbacks, f"hydra.{CALLBACKS}"):
-        if key == "_target_" and not _defined_in(value, CALLBACK_PREFIXES):
+        if key == "_target_" and not _defined_in(value, CALLBACK_PREFIXES, "callback"):
             return (f"{where}={value}: a config is data, and a callback may name only baimo's "
-                    f"own code (defined in {', '.join(p.rstrip('.') for p in CALLBACK_PREFIXES)})"
-                    "; remove it")
+                    f"own callback classes (defined in "
+                    f"{', '.join(p.rstrip('.') for p in CALLBACK_PREFIXES)}); remove it")
     for part in PLUGINS:
         for where, key, value in _items(_plain(hydra_node.get(part)), f"hydra.{part}"):
             if where == f"hydra.{part}._target_":
                 continue   # the plugin itself: Hydra takes only an installed plugin's class
             allowed = PLUGIN_TARGETS.get(where)
-            if key == "_target_" and not (allowed and _defined_in(value, allowed)):
+            if key == "_target_" and not (allowed and _defined_in(value, allowed, "sampler")):
                 return (f"{where}={value}: a config is data, and a sweeper's or launcher's "
                         "settings may name no code to run"
                         + (f" but a sampler ({' or '.join(a + '*' for a in allowed)})"
@@ -115,10 +136,10 @@ def named_code(hydra_node: DictConfig) -> str | None:
                         "remove it (null)")
     for part in LOGGING:
         for where, key, value in _items(_plain(hydra_node.get(part)), f"hydra.{part}"):
-            if key in LOGGING_CODE_KEYS and not _defined_in(value, LOGGING_PREFIXES):
+            if key in LOGGING_CODE_KEYS and not _logging_class(value):
                 return (f"{where}={value}: a logging configuration may name only the standard "
-                        f"library's logging classes (defined in "
-                        f"{', '.join(p.rstrip('.') for p in LOGGING_PREFIXES)})")
+                        f"library's logging classes: handlers, formatters and filters (defined "
+                        f"in {', '.join(p.rstrip('.') for p in LOGGING_PREFIXES)})")
             if isinstance(value, str) and value.startswith("ext://") \
                     and value not in LOGGING_EXTERNALS:
                 return (f"{where}={value}: a logging configuration may refer only to "

@@ -583,10 +583,21 @@ def test_what_code_a_hydra_node_may_name() -> None:
                            "x": {"_target_": "shutil.rmtree"}}),
         "hydra.sweeper.custom_search_space=os.system":
             node(sweeper={"custom_search_space": "os.system"}),
+        # a function of the allowed package, run with the config's arguments: fileConfig
+        # evaluates its file's handler arguments; write_text writes where it is told
+        "hydra.job_logging.handlers.h.()=logging.config.fileConfig":
+            node(job_logging=logging(**{"()": "logging.config.fileConfig", "fname": "x"})),
+        "hydra.callbacks.x._target_=sim.outputs.write_text":
+            node(callbacks={"x": {"_target_": "sim.outputs.write_text"}}),
+        "hydra.sweeper.sampler._target_=sim.outputs.write_text":
+            node(sweeper={"sampler": {"_target_": "sim.outputs.write_text"}}),
     }
     for where, hydra_node in refused.items():
         problem = named_code(hydra_node)
         assert problem is not None and problem.startswith(f"{where}:"), problem
+    assert named_code(node(sweeper={"sampler": {
+        "_target_": "sim.calibration.sampler.TrialSeededTPESampler"}})) is None
+    assert named_code(node(job_logging=logging(**{"()": "logging.Formatter"}))) is None
     assert named_code(node(sweeper={"_target_": "hydra_plugins.x.Sweeper",
                                     "sampler": {"_target_": "optuna.samplers.TPESampler"},
                                     "custom_search_space": None})) is None
