@@ -142,15 +142,18 @@ class RunConfig(RunControl, BaimoConfig):
 RUN_CONTROL_KEYS = frozenset(f.name for f in dataclasses.fields(RunControl))
 
 
+def override_key(override: str) -> str:
+    """The config key an override sets: ``funds.term_years`` for ``funds.term_years=3``
+    (``+``/``++``/``~`` prefixes and an ``@package`` dropped)."""
+    return override.partition("=")[0].lstrip("+~").partition("@")[0]
+
+
 def run_control_override(overrides: list[str]) -> str | None:
     """The first of ``overrides`` that sets a run-control key (``plan=true``,
     ``design.kind=lhs``, ``+sweep_dir=x``), None if none does: a command that runs its own
     replications (baimo-teach, baimo-validate) does not read them, and would run in full."""
-    for override in overrides:
-        key = override.partition("=")[0].lstrip("+~").partition("@")[0]
-        if key.partition(".")[0] in RUN_CONTROL_KEYS:
-            return override
-    return None
+    return next((o for o in overrides
+                 if override_key(o).partition(".")[0] in RUN_CONTROL_KEYS), None)
 
 
 #: conf/config.yaml searches <output root>/scenarios for experiments; until a calibration

@@ -30,7 +30,7 @@ from typing import NoReturn
 from sim import commands
 from sim.commands import OneLineParser
 from sim.config import ConfigError, value_problem
-from sim.configuration import compose, config_hash, run_control_override
+from sim.configuration import compose, config_hash, override_key, run_control_override
 from sim.locations import expand_home
 from sim.outputs import ensure_writable_root, fresh_dir, is_complete, writable_problem
 from sim.rng import replication_seeds
@@ -116,9 +116,8 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"{bad[0]!r} is not an option or a key=value override")
     ignored = run_control_override(args.overrides)
     if ignored is not None:
-        key = ignored.partition("=")[0].lstrip("+~")
         fail(f"{ignored}: baimo-validate does not read it; give --replications "
-             f"{ignored.partition('=')[2]}" if key == "replications" else
+             f"{ignored.partition('=')[2]}" if override_key(ignored) == "replications" else
              f"{ignored}: a sweep's run-control key, which baimo-validate does not read; it "
              "takes --replications N, --jobs N and --horizon MONTHS")
     overrides = list(args.overrides)

@@ -22,7 +22,7 @@ from pathlib import Path
 from sim import __version__
 from sim.commands import OneLineError
 from sim.config import BaimoConfig
-from sim.configuration import compose
+from sim.configuration import compose, override_key
 from sim.outputs import fresh_dir, output_root, write_json
 from sim.parallel import process_pool
 from sim.rng import replication_seeds
@@ -45,12 +45,6 @@ class ArmPlan:
     label: str
     overrides: list[str]
     config: BaimoConfig
-
-
-def override_key(override: str) -> str:
-    """The config key an override sets: ``funds.term_years`` for ``funds.term_years=3``
-    (``+``/``++``/``~`` prefixes dropped)."""
-    return override.partition("=")[0].lstrip("+~").partition("@")[0]
 
 
 def compared_overrides(pack: Pack, user_overrides: list[str]) -> list[str]:
