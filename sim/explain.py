@@ -218,14 +218,16 @@ def _startup(s: Story) -> list[str]:
                                f"{money(float(row['amount_mcny']))} of founders' capital."))
     last_post = math.nan
     for _, r in s.kind("round_closed").iterrows():
-        pre = float(r["valuation_mcny"]) - float(r["amount_mcny"])
-        # down: the price (the pre-money) below the last post-money, whatever the new
-        # money does to the post-money
-        down = (f" It was a down round: a pre-money valuation of {money(pre)}, below the "
-                f"previous round's post-money of {money(last_post)}."
-                if pd.notna(r["down_round"]) and r["down_round"] and not math.isnan(last_post)
-                else " It was a down round, priced below the previous round."
-                if pd.notna(r["down_round"]) and r["down_round"] else "")
+        down = ""
+        if pd.notna(r["down_round"]) and r["down_round"]:
+            # down: the price (the pre-money) below the last post-money, whatever the new
+            # money does to the post-money (a round before it is missing only from a log
+            # cut by hand)
+            pre = float(r["valuation_mcny"]) - float(r["amount_mcny"])
+            down = (f" It was a down round: a pre-money valuation of {money(pre)}, below the "
+                    f"previous round's post-money of {money(last_post)}."
+                    if math.isfinite(last_post) else
+                    " It was a down round, priced below the previous round.")
         last_post = float(r["valuation_mcny"])
         month = float(r["month"])
         out.append((month, f"{s.opening(month)} it closed round {int(r['stage'])}: "
