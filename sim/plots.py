@@ -280,9 +280,10 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     """Money raised and deal count per quarter, with the hype index."""
     fig, (top, bottom) = _figure("Funding boom and bust", rows=2)
     q = metrics.assign(quarter=pd.to_datetime(metrics["date"]).dt.to_period("Q").dt.start_time)
-    per_q = q.groupby("quarter")[["funding_raised_mcny", "funding_deals", "down_rounds"]].sum()
+    quarters = q.groupby("quarter")
+    per_q = quarters[["funding_raised_mcny", "funding_deals", "down_rounds"]].sum()
     # the run's first and last quarters may hold fewer months: their bars are hatched
-    partial = (q.groupby("quarter").size() < MONTHS_PER_QUARTER).to_numpy()
+    partial = (quarters.size() < MONTHS_PER_QUARTER).to_numpy()
     bars = [top.bar(per_q.index, per_q["funding_raised_mcny"], width=QUARTER_BAR_DAYS,
                     align="edge", color=COLOURS["fund"],
                     label="raised (million CNY per quarter)")]
