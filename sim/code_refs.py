@@ -42,12 +42,10 @@ LOGGING_PREFIXES = ("logging.", "sim.")
 LOGGING_EXTERNALS = ("ext://sys.stdout", "ext://sys.stderr")
 #: The keys of a logging configuration that name a class or factory to call.
 LOGGING_CODE_KEYS = ("class", "()")
-#: What each place may name: a class derived from one of these (a logging configuration,
-#: any of the last three: :func:`_logging_class`).
-KINDS = {"callback": "hydra.experimental.callback.Callback",
-         "sampler": "optuna.samplers.BaseSampler",
-         "handler": "logging.Handler", "formatter": "logging.Formatter",
-         "filter": "logging.Filter"}
+#: What each place may name: a class derived from one of these.
+KINDS = {"callback": ("hydra.experimental.callback.Callback",),
+         "sampler": ("optuna.samplers.BaseSampler",),
+         "logging": ("logging.Handler", "logging.Formatter", "logging.Filter")}
 #: The parts of Hydra's node checked, and how.
 CALLBACKS = "callbacks"
 LOGGING = ("job_logging", "hydra_logging")
@@ -96,20 +94,15 @@ def _defined_in(target: Any, prefixes: tuple[str, ...], kind: str) -> bool:
         found = get_object(name)
     except Exception:   # noqa: BLE001 - whatever stops the lookup stops Hydra's too
         return True
-    try:
-        base = get_object(KINDS[kind])
-    except ImportError:   # its library is not installed: nothing of its kind can be checked
-        return False
+    bases = []
+    for base in KINDS[kind]:
+        try:
+            bases.append(get_object(base))
+        except ImportError:   # its library is not installed: nothing of its kind to check
+            continue
     module = getattr(found, "__module__", None)
-    return isinstance(found, type) and issubclass(found, base) \
+    return isinstance(found, type) and issubclass(found, tuple(bases)) \
         and isinstance(module, str) and f"{module}.".startswith(prefixes)
-
-
-def _logging_class(target: Any) -> bool:
-    """Whether ``target`` names a logging handler, formatter or filter class defined in
-    :data:`LOGGING_PREFIXES`."""
-    return any(_defined_in(target, LOGGING_PREFIXES, kind)
-               for kind in ("handler", "formatter", "filter"))
 
 
 def named_code(hydra_node: DictConfig) -> str | None:
@@ -136,7 +129,7 @@ def named_code(hydra_node: DictConfig) -> str | None:
                         "remove it (null)")
     for part in LOGGING:
         for where, key, value in _items(_plain(hydra_node.get(part)), f"hydra.{part}"):
-            if key in LOGGING_CODE_KEYS and not _logging_class(value):
+            if key in LOGGING_CODE_KEYS and not _defined_in(value, LOGGING_PREFIXES, "logging"):
                 return (f"{where}={value}: a logging configuration may name only the standard "
                         f"library's logging classes: handlers, formatters and filters (defined "
                         f"in {', '.join(p.rstrip('.') for p in LOGGING_PREFIXES)})")
