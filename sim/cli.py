@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar, cast
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -400,7 +400,8 @@ def completion_problem(overrides: list[str]) -> str | None:
     from hydra.core.plugins import Plugins
     from hydra.plugins.completion_plugin import CompletionPlugin
 
-    shells = sorted(str(c.provides()) for c in Plugins.instance().discover(CompletionPlugin))
+    shells = sorted(str(cast(type[CompletionPlugin], c).provides())
+                    for c in Plugins.instance().discover(CompletionPlugin))
     usage = (f"give one of {', '.join(f'{c}=SHELL' for c in COMPLETION_COMMANDS)} "
              f"(SHELL: {', '.join(shells)}), e.g. baimo -sc install=bash")
     given = {key: value for key, _, value in (o.partition("=") for o in overrides)}

@@ -105,8 +105,8 @@ def interrupts_kept() -> Iterator[None]:
         with lost_reports_caught(KeyboardInterrupt):
             yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for restored, handler in previous.items():
+            signal.signal(restored, handler)
     if raised:   # the block ended as if nothing happened: the interrupt was lost in it
         raise raised[-1]
 
@@ -220,6 +220,7 @@ def _names_only(o: Override) -> bool:
         return False   # numbers, however many (seed=range(0,100000000) is not listed)
     if isinstance(o.value(), Glob):
         return True    # a pattern of names (listing them needs a config loader)
+    values: list[Any]
     if o.is_discrete_sweep():
         values = list(o.sweep_iterator())
     elif o.is_sweep_override():

@@ -572,9 +572,10 @@ def _check_cross(cfg: BaimoConfig) -> None:
     h = cfg.horizon_months
     # A short run meets the default schedule's later events: the message says how to go
     # without them.
-    late = [(key, i, event) for key, events in (("hype.shocks", cfg.hype.shocks),
-                                                ("compute.export_controls",
-                                                 cfg.compute.export_controls))
+    schedules: list[tuple[str, list[Any]]] = [("hype.shocks", cfg.hype.shocks),
+                                             ("compute.export_controls",
+                                              cfg.compute.export_controls)]
+    late = [(key, i, event) for key, events in schedules
             for i, event in enumerate(events) if not event.month < h]
     if late:   # the first named in full, the others too: not found one fix at a time
         key, i, event = late[0]

@@ -241,7 +241,7 @@ def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
     for name, kind in typing.get_type_hints(schema).items():
         if kind is bool:
             keys.add(prefix + name)
-        elif dataclasses.is_dataclass(kind):
+        elif isinstance(kind, type) and dataclasses.is_dataclass(kind):
             keys |= bool_keys(kind, f"{prefix}{name}.")
     return frozenset(keys)
 
@@ -264,7 +264,8 @@ def composition_problem(overrides: Sequence[Override],
         for value in _values(o):
             if not _not_a_bool(value):
                 continue
-            text = value if isinstance(value, int | float | str) else o.input_line.split("=", 1)[-1]
+            text = (value if isinstance(value, int | float | str)
+                    else str(o.input_line).split("=", 1)[-1])
             return f"{o.key_or_group}={text}: allowed true or false"
     for o in overrides:
         if o.key_or_group == DESIGN_RANGES and not o.is_delete() and {} in _values(o):
@@ -500,7 +501,7 @@ def run_control(cfg: DictConfig) -> RunControl:
     for f in dataclasses.fields(RunControl):
         if f.default_factory is not dataclasses.MISSING:   # a nested spec (design, calibration)
             try:
-                values[f.name] = _nested_spec(cfg.get(f.name), f.default_factory)
+                values[f.name] = _nested_spec(cfg.get(f.name), typing.cast(type, f.default_factory))
             except OmegaConfBaseException as exc:
                 raise ConfigError(f"{f.name}.{_one_line(exc)}") from None
         else:

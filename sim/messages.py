@@ -122,7 +122,7 @@ class SaleOffer(NamedTuple):
     month: float
 
 
-def by_field(messages: Sequence[Any], kind: type) -> dict[str, tuple[Any, ...]]:
+def by_field(messages: Sequence[Any], kind: type[Any]) -> dict[str, tuple[Any, ...]]:
     """``messages`` of one ``kind`` (non-empty), field by field: each field's values in
     the order the messages were put (one pass in C, not one Python loop per field)."""
     return dict(zip(kind._fields, zip(*messages, strict=True), strict=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import matplotlib
 
@@ -18,6 +18,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -166,7 +167,7 @@ def wrap_to_width(text: Text, words: list[str], room: float, gap: str = " ",
     :data:`ELLIPSIS`, then ``tail`` (a panel's count of runs stays)."""
     fig = text.get_figure()
     assert fig is not None, "wrap_to_width measures a text drawn on a figure"
-    renderer = fig.canvas.get_renderer()
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()   # plots draw with Agg
 
     def width(line: list[str]) -> float:
         text.set_text(gap.join(line))

@@ -402,9 +402,9 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{table}: unreadable sweep table ({type(exc).__name__}); rebuild it "
                           f"with: baimo aggregate {path}") from None
-    missing = [c for c in SWEEP_COLUMNS if c not in jobs.columns]
-    if missing:
-        raise OutputError(f"{table}: not a sweep table (no column {missing[0]!r}); rebuild it "
+    absent = [c for c in SWEEP_COLUMNS if c not in jobs.columns]
+    if absent:
+        raise OutputError(f"{table}: not a sweep table (no column {absent[0]!r}); rebuild it "
                           f"with: baimo aggregate {path}")
     if jobs.empty:
         raise OutputError(f"{table}: the sweep has no jobs")
@@ -445,7 +445,9 @@ def _sweep_from_manifest(path: Path, skip_unfinished: bool) -> Source:
     from sim.sweep.aggregate import load_manifest
 
     jobs = [path / str(job["name"]) for job in load_manifest(path)["jobs"]]
-    finished, failed, unfinished = [], [], []
+    finished: list[Path] = []
+    failed: list[Path] = []
+    unfinished: list[Path] = []
     for job in jobs:
         (finished if is_complete(job) else failed if _failed(job) else unfinished).append(job)
     notes = _left_out(path, failed, unfinished, len(jobs), len(finished), skip_unfinished)

@@ -235,7 +235,8 @@ def open_study(storage: str, name: str) -> Any:
         return optuna.create_study(study_name=name, storage=storage, direction="minimize",
                                    load_if_exists=True)
     except (SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
-        cause = exc.orig if isinstance(getattr(exc, "orig", None), Exception) else exc
+        orig = getattr(exc, "orig", None)
+        cause = orig if isinstance(orig, Exception) else exc
         reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
         path = storage.removeprefix("sqlite:///")
         raise SweepError(f"{path}: the study's database cannot be used ({reason}); delete it "

@@ -1,0 +1,26 @@
+"""The code's own checks, run with the tests so they cannot drift: ruff (the lint rules in
+pyproject.toml) and mypy (the package's type hints agree with how it is used). Both come
+with the test extras."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def check(*command: str) -> None:
+    done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_is_clean() -> None:
+    check("ruff", "check", "--no-cache", "sim", "tests", "benchmarks")
+
+
+def test_mypy_is_clean(tmp_path: Path) -> None:
+    # the settings are pyproject.toml's [tool.mypy] (files = sim); a cache of the test's own
+    check("mypy", "--cache-dir", str(tmp_path / "cache"))
