@@ -175,7 +175,7 @@ class Giant(Vendor):
         The run is planned on the fleet the giant has paid for and should have by now:
         what it owns plus orders past their lead time that a short market has not
         delivered. It runs on owned GPUs not serving, taken back from its cloud if need
-        be (clouds serve their owners first; seeds 003, 004). So a late delivery does
+        be (clouds serve their owners first; an assumption of claim 2). So a late delivery does
         not shrink the run of a giant whose fleet has the GPUs to spare. With
         ``train_on_overdue`` false, the run is ``training_fleet_share`` of the GPUs owned.
         """

@@ -361,7 +361,7 @@ class ComputeMarket:
     # ------------------------------------------------------------ rental market
     def _rental_quote(self, wanted: float, offered: float) -> float:
         """Clouds price rent at ownership cost plus margin, scaled by scarcity, and never
-        below the electricity it burns (seeds 001, 004: rents rose with GPU prices)."""
+        below the electricity it burns (seed 004: rents rose with GPU prices)."""
         c = self._cfg
         anchor = self.ownership_cost_mcny_per_gpu_month() * (1 + c.cloud_margin)
         scarcity = ((wanted + 1.0) / (offered + 1.0)) ** c.rental_scarcity_elasticity

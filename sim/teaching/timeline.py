@@ -17,7 +17,7 @@ from sim.outputs import RunOutputs
 from sim.teaching.calendar import month_label
 from sim.teaching.measures import initial_gpu_price
 
-RELEASE_MILESTONES = (30, 130)  # seeds 000, 001, 004: >30 in ~4 months, >130 in a year
+RELEASE_MILESTONES = (30, 130)  # seed 001: >30 in ~4 months; seed 004: >130 in 2023
 BIGGEST_ROUNDS = 3
 PRICE_INDEX_MILESTONES = (50.0, 10.0)  # MaaS price index, first month = 100
 GPU_PEAK_MIN_RATIO = 1.05  # a GPU price peak worth a line: 5% above the initial price

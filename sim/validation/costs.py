@@ -21,7 +21,7 @@ from sim.markets.compute import DAYS_PER_MONTH, ComputeMarket
 # Targets from the sources (the model never reads them).
 DGX_DAY_CNY = 200.0              # seed 004: one DGX (8 A100), 6.5 kW + cooling, 0.63 CNY/kWh
 DGX_DAY_TOLERANCE = 0.05
-SERVING_GPUS = 30_000            # seeds 000, 004: ChatGPT served on ~30,000 A100s
+SERVING_GPUS = 30_000            # seed 000: ChatGPT's visitors need ~30,000 A100s
 SERVING_USD_PER_DAY = 50_000.0   # seed 000: ~$50k of electricity a day
 SERVING_TOLERANCE = 0.30
 TRAINING_USD = (2e6, 12e6)       # seed 000: larger LLMs $2M-$12M per run; seed 003: Tian Qi ~$12M

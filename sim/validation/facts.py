@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sim.validation.replicate import Replication
 
 # ------------------------------------------------------------------ criteria (with sources)
-RELEASES_BY_MONTH_4 = 30     # seeds 000, 001, 004: "more than 30 models within ~4 months"
-RELEASES_BY_MONTH_6 = 40     # seed 001: "more than 40 by mid-2023" (month 6 = June 2023)
-RELEASES_BY_MONTH_13 = 130   # seeds 000, 004: "more than 130 models within a year"
+RELEASES_BY_MONTH_4 = 30     # seed 001: "more than 30 models" (with research institutes)
+RELEASES_BY_MONTH_6 = 40     # seed 000: "more than 40 companies and institutes released models
+#                              or announced plans" by mid-2023 (month 6 = June 2023)
+RELEASES_BY_MONTH_13 = 130   # seed 004: "more than 130" in the whole of 2023
 GIANT_GPU_SHARE_MIN = 0.70   # seed 004: giants were the main buyers of A100s (issue 4: >= 70%)
 STARTUPS_BUYING_MAX = 0.25   # seed 004: "few startups buy" -> at most a quarter ever buy
 GPU_WINDOW_MONTHS = 24       # 2023-2024, the period the sources describe
