@@ -248,6 +248,21 @@ def test_a_late_delivery_does_not_shrink_a_giants_training_run() -> None:
     assert g.training_run_gpus() == share * old_rule.world.compute.owned(g.id)
 
 
+def test_a_giant_with_no_gpus_waits_for_them_before_it_trains() -> None:
+    """A giant whose first GPUs are still on their way trains no generation on none: it
+    releases nothing at capability 0, and trains once its orders arrive."""
+    zeros = "[" + ",".join(["0"] * 10) + "]"
+    model = MarketModel(small_config("horizon_months=24", f"giants.initial_gpus={zeros}"))
+    model.run()
+    events = model.world.log.table().to_pandas()
+    releases = events[(events["kind"] == "model_release") & (events["actor_type"] == "giant")]
+    assert not releases.empty   # they train once the GPUs they ordered are delivered
+    assert (releases["gpus"] > 0).all() and (releases["capability"] > 0).all()
+    first_delivery = events.loc[(events["kind"] == "gpu_delivery")
+                                & (events["actor_type"] == "giant"), "month"].min()
+    assert releases["month"].min() > first_delivery
+
+
 def _fleet_target(*overrides: str) -> float:
     """Tencent's first fleet target (A100-eq): what it owns plus its shortfall."""
     model = MarketModel(small_config(*overrides))

@@ -73,7 +73,10 @@ class Giant(Vendor):
         self.learn_from_contracts(self.world.month)
         self.buy_data(self._data_step_cost, self.annual_revenue())
         self.buy_compute()
-        if self.world.now >= self._next_generation and self._training_gpus == 0:
+        # a generation is due, none is training, and the fleet has GPUs to train it on (a
+        # giant with none, its first orders still on their way, waits for them)
+        if (self.world.now >= self._next_generation and self._training_gpus == 0
+                and self.training_run_gpus() > 0):
             self.world.env.process(self.train_generation())
         self.set_price()
         self.post_offer(private_deployment=True)
