@@ -427,7 +427,7 @@ def _fund(s: Story) -> list[str]:
     if not row.empty:
         x = row.iloc[0]
         irr = f", IRR {100 * float(x['irr']):.1f}% a year" if pd.notna(x["irr"]) else ""
-        out.append((END, _invested_line(x)))
+        out.append((END, _invested_line(s, x)))
         out.append((END, f"Over its life its LPs paid in {money(float(x['paid_in_mcny']))} "
                          f"of the {money(float(x['size_mcny']))} they committed (what the "
                          f"fund called for stakes and fees) and got back "
@@ -443,12 +443,11 @@ def _share(x: float) -> str:
     return format_value("share", x)
 
 
-def _invested_line(fund: pd.Series) -> str:
+def _invested_line(s: Story, fund: pd.Series) -> str:
     """What a fund invested and what that became (its funds.parquet row)."""
     invested = float(fund["invested_mcny"])
     if invested <= 0:
-        return ("It invested nothing: while it was investing, no round with room left "
-                "cleared its hurdle.")
+        return f"It invested nothing: {_why_nothing(s, fund)}."
     held, in_kind = float(fund["stakes_mcny"]), float(fund["in_kind_mcny"])
     passed = f", passed {money(in_kind)} to its LPs in kind" if in_kind > 0 else ""
     still = f", and holds stakes worth {money(held)} at their last rounds" if held > 0 else ""
@@ -456,6 +455,32 @@ def _invested_line(fund: pd.Series) -> str:
             f"commitment) and got {money(float(fund['exit_proceeds_mcny']))} back from its "
             f"exits (stakes sold in secondaries, startups acquired or listed){passed}{still}: "
             f"{float(fund['gross_multiple']):.2f} times what it invested.")
+
+
+def _why_nothing(s: Story, fund: pd.Series) -> str:
+    """Why a fund that invested nothing did not: it stopped investing before the run began,
+    no round was sought or none closed while it could invest, or none it could join cleared
+    its hurdle. (A fund's term always outlasts ``funds.min_remaining_years``: the config
+    check sees to it.)"""
+    vintage, until = float(fund["vintage_month"]), float(fund["investing_until_month"])
+    if until <= 0:
+        return f"it had stopped investing before the run began, {s.dated(until)}"
+    start, end = max(vintage, 0.0), min(until, s.last_month + 1)
+    window = (f"from {month_label(start, s.start)} "
+              + (f"to {month_label(end, s.start)}" if until < s.last_month + 1
+                 else "to the end of the run"))
+    rounds = s.run.events[s.run.events["kind"].isin(("round_closed", "round_failed"))
+                          & (s.run.events["month"] >= start) & (s.run.events["month"] < end)]
+    closed = int((rounds["kind"] == "round_closed").sum())
+    if rounds.empty:
+        return f"no startup sought a round while it could invest ({window})"
+    if closed == 0:
+        sought = ("the one round a startup sought" if len(rounds) == 1
+                  else f"none of the {len(rounds):,} rounds startups sought")
+        verb = "did not close" if len(rounds) == 1 else "closed"
+        return f"{sought} while it could invest ({window}) {verb}"
+    return (f"while it could invest ({window}) {plural(closed, 'round')} closed, but none "
+            "with room left for it cleared its hurdle")
 
 
 # ---------------------------------------------------------------- buyers

@@ -350,10 +350,10 @@ def summary_problem(summary: Any) -> str | None:
 
 
 #: funds.parquet's columns: one row per fund (:func:`sim.summary.fund_table`).
-FUND_COLUMNS = ("fund", "vintage_month", "term_years", "size_mcny", "closed", "paid_in_mcny",
-                "distributed_mcny", "nav_mcny", "tvpi", "dpi", "irr", "invested_mcny",
-                "exit_proceeds_mcny", "in_kind_mcny", "stakes_mcny", "gross_multiple",
-                "invested_share")
+FUND_COLUMNS = ("fund", "vintage_month", "term_years", "investing_until_month", "size_mcny",
+                "closed", "paid_in_mcny", "distributed_mcny", "nav_mcny", "tvpi", "dpi", "irr",
+                "invested_mcny", "exit_proceeds_mcny", "in_kind_mcny", "stakes_mcny",
+                "gross_multiple", "invested_share")
 #: Columns each table of a run must hold for its readers to know it (metrics.parquet has
 #: dozens more, by month; these tell it from another table).
 TABLE_KEYS = {EVENTS: BASE_COLUMNS, METRICS: ("month", "date"), FUNDS: FUND_COLUMNS}

@@ -144,6 +144,7 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "fund": f.id,
                 "vintage_month": f.vintage_month,
                 "term_years": f.term_years,
+                "investing_until_month": f.investing_until_month,
                 "size_mcny": f.size_mcny,
                 "closed": f.closed,
                 "paid_in_mcny": r.paid_in_mcny,

@@ -797,3 +797,17 @@ def test_buyers_whose_digitisation_rises_during_a_run_look_with_their_new_chance
         looked += np.isin(buyers._lookers(), raised).sum()
     expected = months * raised.size * rate * 0.9
     assert looked == pytest.approx(expected, rel=5 / math.sqrt(expected))
+
+
+def test_funds_lead_rounds_only_before_the_month_they_stop_investing() -> None:
+    """funds.parquet's investing_until_month is when Fund.investing turns false: no fund
+    leads a round from then on, and the funds still investing at the end lead up to it."""
+    model = MarketModel(small_config("horizon_months=48"))
+    model.run()
+    until = fund_table(model).set_index("fund")["investing_until_month"]
+    events = model.world.log.table().to_pandas()
+    led = events[events["kind"] == "round_closed"]
+    assert not led.empty and (until < 48).any()
+    assert (led["month"].to_numpy() < until[led["counterparty"]].to_numpy()).all()
+    for fund in model.funds:   # investing() agrees with the table at the run's end
+        assert fund.investing() == (model.world.now < fund.investing_until_month)

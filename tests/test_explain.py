@@ -421,3 +421,37 @@ def test_a_failed_sweep_job_is_called_failed(run_dir: Path, tmp_path: Path,
     told = _error(capsys, [str(sweep)]).rstrip()
     assert told == (f"baimo-explain: error: {sweep} holds no finished run: 2 jobs failed (see "
                     f"their FAILED markers and logs, e.g. {jobs[0] / FAILED})")
+
+
+def test_a_fund_that_invested_nothing_is_told_why(run: RunOutputs) -> None:
+    """The reason is the run's: it stopped investing before the run began, or no round was
+    sought, or none closed, while it could invest; only when rounds closed then is it
+    their hurdle (a fixed sentence said so of a world where no startup was ever founded)."""
+    funds = run.funds.copy()
+    fund = str(funds["fund"].iloc[0])
+    funds.loc[0, ["invested_mcny", "invested_share", "vintage_month"]] = [0.0, 0.0, -3.0]
+    funds.loc[0, "investing_until_month"] = 14.0
+    e = run.events
+
+    def told(events: pd.DataFrame, table: pd.DataFrame = funds) -> str:
+        lines = story(RunOutputs(run.path, events, run.metrics, table, run.summary), fund)
+        return next(s for s in lines if s.startswith("It invested nothing: "))
+
+    start = str(run.summary["start_date"])
+    window = f"from {month_label(0, start)} to {month_label(14, start)}"
+    rounds = e[e["kind"].isin(("round_closed", "round_failed")) & (e["month"] < 14)]
+    closed = int((rounds["kind"] == "round_closed").sum())
+    assert closed > 0
+    assert told(e) == (f"It invested nothing: while it could invest ({window}) {closed:,} "
+                       "rounds closed, but none with room left for it cleared its hurdle.")
+    failed_only = e.astype({"kind": object})   # every round failed to fill
+    failed_only.loc[failed_only["kind"] == "round_closed", "kind"] = "round_failed"
+    assert told(failed_only) == (f"It invested nothing: none of the {len(rounds):,} rounds "
+                                 f"startups sought while it could invest ({window}) closed.")
+    no_rounds = e[~e["kind"].isin(("round_closed", "round_failed"))]
+    assert told(no_rounds) == ("It invested nothing: no startup sought a round while it "
+                               f"could invest ({window}).")
+    early = funds.copy()
+    early.loc[0, "investing_until_month"] = -2.0
+    assert told(e, early) == ("It invested nothing: it had stopped investing before the run "
+                              f"began, in {month_with_index(-2, start)}.")

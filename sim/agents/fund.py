@@ -151,6 +151,16 @@ class Fund:
         """Month the term ends."""
         return self.vintage_month + self.terms.term_months
 
+    @property
+    def investing_until_month(self) -> float:
+        """Month the fund stops committing to new rounds (:meth:`investing`): the end of its
+        investment period or, if earlier, the month only ``min_remaining_years`` of its
+        term are left. Before its vintage or its first month in the run when the fund
+        never invests."""
+        c = self._cfg
+        return min(self.vintage_month + c.investment_period_years * MONTHS_PER_YEAR,
+                   self.end_month - c.min_remaining_years * MONTHS_PER_YEAR)
+
     def raise_from_lps(self) -> None:
         """LPs commit the fund's size at the vintage; they pay it in when it is called."""
         w = self.world
