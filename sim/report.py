@@ -116,6 +116,23 @@ def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
     return flat
 
 
+def changed_from_defaults(path: Path) -> list[str]:
+    """A run's settings that differ from today's defaults, seed aside, as ``key=value`` in
+    the form :func:`group_runs` gives a directory of runs' (what the report's table of runs
+    shows for a single run); none if the run's config is not there to read."""
+    from sim.configuration import compose, resolved_dict
+    from sim.summary import clean_json
+
+    try:
+        ran: dict[str, str] = {}
+        _flatten("", json.loads((path / CONFIG).read_text(encoding="utf-8")), ran)
+    except (OSError, ValueError):
+        return []
+    defaults: dict[str, str] = {}
+    _flatten("", clean_json(resolved_dict(compose([]))), defaults)
+    return [f"{k}={v}" for k, v in ran.items() if k != "seed" and defaults.get(k) != v]
+
+
 def _split(override: str) -> tuple[str, str | None]:
     """An override's key and value (None for one without "=", such as ``~key``)."""
     key, eq, value = override.partition("=")
@@ -496,7 +513,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
                           "to report")
     if looks_like_run(path):
         run = read_run(path)
-        return Source("run", path, [Arm("run", "this run", [run])])
+        return Source("run", path, [Arm("run", "this run", [run], changed_from_defaults(path))])
     if (path / SWEEP_TABLE).exists():
         return _sweep_from_table(path, skip_unfinished)
     from sim.sweep.spec import SWEEP_MANIFEST

@@ -744,3 +744,16 @@ def test_zero_has_no_sign_and_a_range_that_rounds_to_one_value_is_that_value(
                        '<td class="num">0.0 points</td>')
     assert rows[1] == ('<td class="num">0.50</td><td class="num">0.50</td>'
                        '<td class="num">0.00</td>')
+
+
+def test_a_single_run_lists_the_settings_it_changed(run_dir: Path, tmp_path: Path) -> None:
+    """The table of runs shows a run's own settings, as it shows each arm's of a directory
+    of runs: 'this run | (none)' was shown for every run, whatever it changed."""
+    (arm,) = load_source(run_dir).arms
+    assert arm.overrides == ["buyers.count=500", "horizon_months=24"]   # conftest.SMALL
+    default = tmp_path / "default"
+    shutil.copytree(run_dir, default)
+    config = json.loads((default / "config.json").read_text(encoding="utf-8"))
+    config["buyers"]["count"], config["horizon_months"] = 5000, 120
+    (default / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert load_source(default).arms[0].overrides == []
