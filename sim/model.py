@@ -123,15 +123,21 @@ class MarketModel:
         yield w.env.timeout(Phase.ENVIRONMENT)
         while True:
             month_end = w.now + 1
+            # A shock or control takes effect now, at the start of the month its date falls
+            # in, and is logged now: dated later in the month, the log put effects (startups
+            # founded on the shock's hype) before their cause. Its amount is the change the
+            # hype index made, which the index's floor may leave short of the shock's size.
             for shock in shocks:
                 if w.now <= shock.month < month_end:
+                    before = w.hype.level
                     w.hype.shock(shock.size)
-                    w.log.record(shock.month, EventKind.SHOCK, WORLD, ActorType.MARKET,
-                                 amount_mcny=shock.size, label=shock.label, reason="hype")
+                    w.log.record(w.now, EventKind.SHOCK, WORLD, ActorType.MARKET,
+                                 amount_mcny=w.hype.level - before, label=shock.label,
+                                 reason="hype")
             for ctl in controls:
                 if w.now <= ctl.month < month_end:
                     w.compute.export_control(ctl.supply_cut)
-                    w.log.record(ctl.month, EventKind.SHOCK, WORLD, ActorType.MARKET,
+                    w.log.record(w.now, EventKind.SHOCK, WORLD, ActorType.MARKET,
                                  label=ctl.label, reason="export_control", price=ctl.supply_cut)
             for when in releases:
                 if w.now <= when < month_end:

@@ -139,3 +139,22 @@ def test_the_hhi_is_undefined_without_revenue_and_a_share_sum_with_it() -> None:
     assert math.isnan(hhi([])) and math.isnan(hhi([0.0, 0.0]))
     assert hhi([1.0, 1.0, 0.0]) == 0.5
     assert hhi([3.0]) == 1.0
+
+
+def test_a_hype_shock_is_logged_when_it_takes_effect_with_the_change_it_made() -> None:
+    """A shock acts at the start of the month its date falls in: logged at its own date
+    (10.99), it came after the startups its hype had founded that month; and a shock the
+    index's floor cuts short logged its size (-10) as the change (the index fell by ~1)."""
+    from sim.model import MarketModel
+
+    model = MarketModel(small_config("horizon_months=12", "compute.export_controls=[]",
+                                     "hype.shocks=[{month:5.7,size:-10,label:Crash},"
+                                     "{month:10.99,size:3,label:Late}]"))
+    model.run()
+    events = model.world.log.table().to_pandas()
+    shocks = events[(events["kind"] == "shock") & (events["reason"] == "hype")]
+    assert shocks["month"].tolist() == [5.0, 10.0]    # the months' starts (phase 0.00)
+    crash, late = shocks["amount_mcny"].tolist()
+    assert -1.1 < crash < -0.9 and late == 3.0
+    founded = events[(events["kind"] == "founded") & (events["month"] >= 10)]
+    assert not founded.empty and (founded["month"] > shocks["month"].iloc[1]).all()
