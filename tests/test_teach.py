@@ -584,3 +584,23 @@ def test_an_option_within_one_takes_the_differences_of_one() -> None:
                     checked += 1
                 lower = -math.inf if option.below is None else option.below
     assert checked >= 2
+
+
+def test_an_open_release_below_the_frontier_is_not_told_as_lifting_it(run_dir: Path) -> None:
+    """The open frontier never falls: a later, weaker release left it where it was, but the
+    timeline said it 'lifts the open frontier to capability 60' a second time."""
+    from sim.outputs import RunOutputs, read_run
+    from sim.teaching.timeline import notable_events
+
+    run = read_run(run_dir)
+    e = run.events[run.events["reason"] != "open_source"]
+    row = run.events[run.events["reason"] == "open_source"].head(1)
+    assert not row.empty
+    releases = pd.concat([row.assign(month=1.0, capability=60.0),
+                          row.assign(month=2.0, capability=60.0)])   # frontier after each
+    events = pd.concat([e, releases], ignore_index=True).sort_values("month", kind="stable")
+    told = [x.text for x in notable_events(RunOutputs(run.path, events, run.metrics,
+                                                     run.funds, run.summary))
+            if x.text.startswith("Open-source release")]
+    assert told == ["Open-source release lifts the open frontier to capability 60",
+                    "Open-source release (the open frontier stays at capability 60)"]

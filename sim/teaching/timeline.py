@@ -68,15 +68,19 @@ def money(x: float) -> str:
 
 def _shocks(e: pd.DataFrame) -> list[Entry]:
     out = []
+    frontier = -math.inf   # the open frontier so far: a release below it lifts nothing
     for _, s in e[e["kind"] == "shock"].iterrows():
         if s["reason"] == "hype":
             text = f"Shock: {s['label']} (hype index {s['amount_mcny']:+.1f})"
         elif s["reason"] == "export_control":
             text = (f"Shock: {s['label']}: {100 * float(s['price']):.0f}% of imported GPU "
                     "supply cut")
+        elif float(s["capability"]) > frontier:
+            frontier = float(s["capability"])
+            text = f"Open-source release lifts the open frontier to capability {frontier:.0f}"
         else:
-            text = ("Open-source release lifts the open frontier to capability "
-                    f"{s['capability']:.0f}")
+            text = ("Open-source release (the open frontier stays at capability "
+                    f"{float(s['capability']):.0f})")
         out.append(Entry(float(s["month"]), "shock", text))
     return out
 
