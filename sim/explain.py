@@ -34,7 +34,7 @@ from sim.outputs import (
 )
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 from sim.teaching.measures import format_value, run_config
-from sim.teaching.timeline import actor_name, describe_startups, money
+from sim.teaching.timeline import actor_name, api_price, describe_startups, money
 
 PROG = "baimo-explain"
 LIST_AT_MOST = 4
@@ -131,7 +131,7 @@ class Story:
         if not ended.empty:
             reasons = ended["reason"].value_counts()
             text += (f" {plural(len(ended), 'deal')} ended: "
-                     + _listing([f"{n} {str(r).replace('_', ' ')}" for r, n in reasons.items()])
+                     + _listing([f"{n:,} {str(r).replace('_', ' ')}" for r, n in reasons.items()])
                      + ".")
         return [(first, text)]
 
@@ -161,12 +161,15 @@ class Story:
                                    f"{float(row['capability']):.0f}."))
             return out
         first, last = r.iloc[0], r.iloc[-1]
-        mix = _listing([f"{n} {k}" for k, n in r["model_kind"].value_counts().items()])
+        mix = _listing([f"{n:,} {k}" for k, n in r["model_kind"].value_counts().items()])
+        was, now = f"{float(first['capability']):.0f}", f"{float(last['capability']):.0f}"
+        moved = (f"its capability stayed at {now}" if was == now else
+                 f"its capability {'rose' if float(now) > float(was) else 'went'} from {was} "
+                 f"to {now}")
         return [(float(first["month"]),
-                 f"It released {len(r)} models ({mix}) between "
+                 f"It released {len(r):,} models ({mix}) between "
                  f"{month_label(float(first['month']), self.start)} and "
-                 f"{month_label(float(last['month']), self.start)}; its capability rose from "
-                 f"{float(first['capability']):.0f} to {float(last['capability']):.0f}.")]
+                 f"{month_label(float(last['month']), self.start)}; {moved}.")]
 
     def compute(self) -> list[Line]:
         """GPUs bought and rented."""
@@ -176,19 +179,24 @@ class Story:
         if len(buys) <= LIST_AT_MOST:
             for _, b in buys.iterrows():
                 month = float(b["month"])
-                out.append((month, f"{self.opening(month)} it bought {float(b['gpus']):,.0f} "
+                out.append((month, f"{self.opening(month)} it ordered {float(b['gpus']):,.0f} "
                                    f"GPUs for {money(float(b['amount_mcny']))}."))
         else:
             big = buys.loc[buys["gpus"].idxmax()]
             out.append((float(buys["month"].iloc[0]),
-                        f"It ordered GPUs {len(buys)} times, {float(buys['gpus'].sum()):,.0f} "
+                        f"It ordered GPUs {len(buys):,} times, {float(buys['gpus'].sum()):,.0f} "
                         f"in all for {money(float(buys['amount_mcny'].sum()))}; the biggest "
                         f"order was {float(big['gpus']):,.0f} GPUs "
                         f"{self.when(float(big['month']))}."))
+        ordered = float(buys["gpus"].sum())
+        delivered = float(self.kind("gpu_delivery")["gpus"].sum())
+        if ordered > 0 and f"{delivered:,.0f}" != f"{ordered:,.0f}":   # a GPU is paid on order
+            out.append((END, f"Of the {ordered:,.0f} GPUs it ordered, {delivered:,.0f} had been "
+                             "delivered by the end of the run."))
         if not rent.empty:
             first, last = float(rent["month"].min()), float(rent["month"].max())
             span = f"in {month_label(first, self.start)}" if len(rent) == 1 else \
-                (f"in {len(rent)} months between {month_label(first, self.start)} and "
+                (f"in {len(rent):,} months between {month_label(first, self.start)} and "
                  f"{month_label(last, self.start)}")
             out.append((first, f"It rented cloud GPUs {span}: {float(rent['gpus'].sum()):,.0f} "
                                f"GPU-months for {money(float(rent['amount_mcny'].sum()))}."))
@@ -247,7 +255,7 @@ def _startup(s: Story) -> list[str]:
         items = [f"{s.who(r['actor'])} sold its stake to {s.who(r['counterparty'])} for "
                  f"{money(float(r['amount_mcny']))} {s.when(float(r['month']))}"
                  for _, r in sales.head(LIST_AT_MOST).iterrows()]
-        more = f" ({len(sales) - LIST_AT_MOST} more such sales)" \
+        more = f" ({plural(len(sales) - LIST_AT_MOST, 'more such sale')})" \
             if len(sales) > LIST_AT_MOST else ""
         out.append((float(sales["month"].iloc[0]),
                     "Its investors traded its shares: " + "; ".join(items) + more + "."))
@@ -277,7 +285,7 @@ def _passed_in_kind(s: Story) -> list[Line]:
     items = [f"{s.who(r['actor'])} {s.when(float(r['month']))} "
              f"({money(float(r['amount_mcny']))} invested)"
              for _, r in passed.head(LIST_AT_MOST).iterrows()]
-    more = f" ({len(passed) - LIST_AT_MOST} more such handovers)" \
+    more = f" ({plural(len(passed) - LIST_AT_MOST, 'more such handover')})" \
         if len(passed) > LIST_AT_MOST else ""
     return [(float(passed["month"].iloc[0]),
              "Funds closing at the end of their terms passed their stakes in it to their own "
@@ -333,8 +341,9 @@ def _giant(s: Story) -> list[str]:
         first_old = pd.to_numeric(pd.Series([prices["reason"].iloc[0]]), errors="coerce").iloc[0]
         out.append((float(prices["month"].iloc[0]),
                     f"It changed its API price {plural(len(prices), 'time')}, from "
-                    f"{float(first_old):.2f} to {float(prices['price'].iloc[-1]):.2f} CNY per "
-                    f"million tokens by {month_label(float(prices['month'].iloc[-1]), s.start)}."))
+                    f"{api_price(float(first_old), unit=False)} to "
+                    f"{api_price(float(prices['price'].iloc[-1]))} by "
+                    f"{month_label(float(prices['month'].iloc[-1]), s.start)}."))
     out += s.data() + s.contracts()
     for _, r in s.about[s.about["kind"] == "acquired"].iterrows():
         month = float(r["month"])
@@ -363,7 +372,7 @@ def _fund(s: Story) -> list[str]:
         r = raised.iloc[0]
         term = float(row["term_years"].iloc[0]) if not row.empty else math.nan
         vintage = float(row["vintage_month"].iloc[0]) if not row.empty else float(r["month"])
-        when = f"{abs(vintage):.0f} months before the run began" if vintage < 0 else \
+        when = f"{plural(round(abs(vintage)), 'month')} before the run began" if vintage < 0 else \
             s.dated(vintage)
         out.append((-math.inf, f"{name} was raised {when} with "
                                f"{money(float(r['amount_mcny']))} from its LPs, for a term of "
@@ -641,7 +650,7 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
     won = e[(e["kind"] == "contract_signed") & e["counterparty"].str.startswith("startup:")]
     if not won.empty:
         top = won["counterparty"].value_counts()
-        add(top.index[0], f"most enterprise deals won by a startup: {int(top.iloc[0])}")
+        add(top.index[0], f"most enterprise deals won by a startup: {int(top.iloc[0]):,}")
     # Buyers: most of thousands never act, so a buyer's number picked at random tells
     # nothing; these two did.
     signed = e[(e["kind"] == "contract_signed") & (e["actor_type"] == "buyer")]

@@ -455,3 +455,23 @@ def test_a_fund_that_invested_nothing_is_told_why(run: RunOutputs) -> None:
     early.loc[0, "investing_until_month"] = -2.0
     assert told(e, early) == ("It invested nothing: it had stopped investing before the run "
                               f"began, in {month_with_index(-2, start)}.")
+
+
+def test_gpus_ordered_but_not_delivered_and_a_capability_that_stayed(run: RunOutputs) -> None:
+    """With no GPUs shipped a firm 'bought 121 GPUs' that never came; a giant whose models
+    were all of capability 0 'rose from 0 to 0'; and counts went unformatted (9248)."""
+    e = run.events
+    actor = _most(run, "gpu_purchase")
+    ordered = float(_events(run, "gpu_purchase", actor)["gpus"].sum())
+    undelivered = e[~((e["kind"] == "gpu_delivery") & (e["actor"] == actor))]
+    own = undelivered[(undelivered["kind"] == "model_release") & (undelivered["actor"] == actor)]
+    more = [own.assign(month=own["month"] + 0.01 * k) for k in range(1, 5)]   # past the list
+    flat = pd.concat([undelivered, *more], ignore_index=True).sort_values("month", kind="stable")
+    flat.loc[(flat["kind"] == "model_release") & (flat["actor"] == actor), "capability"] = 7.0
+    lines = story(RunOutputs(run.path, flat.reset_index(drop=True), run.metrics, run.funds,
+                             run.summary), actor)
+    assert f"Of the {ordered:,.0f} GPUs it ordered, 0 had been delivered by the end of the " \
+           "run." in lines
+    released = next(s for s in lines if s.startswith("It released "))
+    assert released.endswith("its capability stayed at 7.")
+    assert not any(f"Of the {ordered:,.0f} GPUs" in s for s in story(run, actor))  # all came

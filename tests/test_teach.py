@@ -604,3 +604,14 @@ def test_an_open_release_below_the_frontier_is_not_told_as_lifting_it(run_dir: P
             if x.text.startswith("Open-source release")]
     assert told == ["Open-source release lifts the open frontier to capability 60",
                     "Open-source release (the open frontier stays at capability 60)"]
+
+
+def test_small_prices_and_large_multiples_read_as_numbers() -> None:
+    """A 600-month run cut an API price 'to 0.00 CNY per million tokens' (it was 1e-5) and
+    a GPU price peaked at '1577.0x the initial price'."""
+    from sim.teaching.timeline import api_price, times
+
+    assert api_price(12) == "12.00 CNY per million tokens"
+    assert api_price(1.234e-5) == "0.000012 CNY per million tokens"
+    assert api_price(0.5, unit=False) == "0.50"
+    assert (times(2.1), times(1577.04)) == ("2.1x", "1,577x")

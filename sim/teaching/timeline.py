@@ -59,6 +59,21 @@ def _who(actor: str, startups: dict[str, str]) -> str:
     return startups.get(actor, actor_name(actor))
 
 
+def api_price(x: float, unit: bool = True) -> str:
+    """An API price in CNY per million tokens (with ``unit``, the words), to two decimals,
+    or to two significant digits below 0.1 (a ten-year run's prices fall to 1e-5, which
+    read '0.00')."""
+    if not math.isfinite(x):
+        return "an unknown price"
+    decimals = 2 if abs(x) >= 0.1 or x == 0 else 1 - math.floor(math.log10(abs(x)))
+    return f"{x:,.{decimals}f}" + (" CNY per million tokens" if unit else "")
+
+
+def times(ratio: float) -> str:
+    """A ratio as a multiple: '2.1x', and '1,577x' past ten."""
+    return f"{ratio:,.1f}x" if ratio < 10 else f"{ratio:,.0f}x"
+
+
 def money(x: float) -> str:
     """An amount in million CNY as words: '1,200 million CNY', '3.5 million CNY'."""
     if not math.isfinite(x):
@@ -147,8 +162,8 @@ def _prices(e: pd.DataFrame, metrics: pd.DataFrame, initial_gpu_price: float) ->
         if r["cut"] > 0:
             out.append(Entry(float(r["month"]), "price",
                              f"Biggest single API price cut: {actor_name(r['actor'])} cuts its "
-                             f"price by {100 * r['cut']:.0f}% to {r['price']:.2f} CNY per "
-                             "million tokens", r["actor"]))
+                             f"price by {100 * r['cut']:.0f}% to {api_price(r['price'])}",
+                             r["actor"]))
     index = metrics["maas_price_index"]
     for level in PRICE_INDEX_MILESTONES:
         hit = metrics.loc[index <= level, "month"]
@@ -160,7 +175,7 @@ def _prices(e: pd.DataFrame, metrics: pd.DataFrame, initial_gpu_price: float) ->
     start = initial_gpu_price if known else float(price.iloc[0])
     if price.max() >= GPU_PEAK_MIN_RATIO * start:
         i = price.idxmax()
-        ratio = f" ({price.max() / start:.1f}x the initial price)" if known else ""
+        ratio = f" ({times(price.max() / start)} the initial price)" if known else ""
         out.append(Entry(float(metrics.loc[i, "month"]), "price",
                          f"GPU price peaks at {1000 * price.max():,.0f} thousand CNY per "
                          f"A100-equivalent{ratio}"))
