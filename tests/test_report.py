@@ -417,8 +417,9 @@ def test_each_arm_s_shocks_sit_on_its_own_calendar(arms: list[Arm]) -> None:
                                   "Export controls (Oct 2023) (3-year funds)",
                                   "Export controls (Oct 2023) at Apr 2024 (5-year funds)"], 1):
             assert f"{k}: {text}" in key
-        shocks = [(0.5, "2022-12"), (3.5, "2022-12"), (0.5, "2023-06"), (3.5, "2023-06"),
-                  (10.5, "2022-12"), (10.5, "2023-06")]
+        # logged at the start of the month each takes effect in (dated 0.5, 3.5, 10.5)
+        shocks = [(0, "2022-12"), (3, "2022-12"), (0, "2023-06"), (3, "2023-06"),
+                  (10, "2022-12"), (10, "2023-06")]
         wanted = [mdates.date2num(pd.Timestamp(f"{start}-01")
                                   + pd.Timedelta(days=DAYS_PER_MONTH * m)) for m, start in shocks]
         for ax in fig.axes:
