@@ -121,7 +121,10 @@ def changed_from_defaults(path: Path) -> list[str]:
     the form :func:`group_runs` gives a directory of runs' (what the report's table of runs
     shows for a single run); none if the run's config is not there to read."""
     from sim.configuration import compose, resolved_dict
+    from sim.locations import output_root
     from sim.summary import clean_json
+
+    output_root()   # composing reads it (the scenarios' search path): a bad one is one line
 
     try:
         ran: dict[str, str] = {}
