@@ -126,6 +126,19 @@ def frame_single_date(axes: list[plt.Axes], dates: pd.Series) -> None:
         ax.set_xlim(low, high)
 
 
+def frame_dates(axes: list[plt.Axes], dates: pd.Series) -> None:
+    """Span the time axis of each of ``axes`` over ``dates`` (every month of the runs),
+    whatever is drawn on it; one date as :func:`frame_single_date` frames it. A series
+    undefined in some months spanned only the others, and one undefined in every month
+    drew nothing dated: its axis spanned matplotlib's default, the first day of 1970."""
+    dates = pd.to_datetime(pd.Series(dates))
+    if dates.nunique() == 1:
+        frame_single_date(axes, dates)
+        return
+    for ax in axes:
+        ax.set_xlim(dates.min(), dates.max())
+
+
 def draw_band(ax: plt.Axes, t: pd.DatetimeIndex | np.ndarray, low: pd.Series | np.ndarray,
               high: pd.Series | np.ndarray, colour: str, alpha: float,
               bar_alpha: float | None = None, bar_width: float = 8) -> None:

@@ -241,6 +241,31 @@ def test_a_one_month_fan_shows_its_median_and_bands_at_the_month() -> None:
                for ax in empty.axes)
 
 
+def test_a_fan_s_time_axis_spans_the_months_whatever_is_defined() -> None:
+    """A series undefined in every month drew nothing dated: its panel spanned matplotlib's
+    default, 1 January 1970 from 04:00 to 20:00; one undefined in its first months spanned
+    only the others. Every panel now spans the sweep's months, and an empty one says why."""
+    from sim.sweep.plots import plot_fan
+
+    months = 36
+    late = [[[math.nan] * 5 + [0.5] * (months - 5)] * 2] * 2
+    nothing = [[[math.nan] * months] * 2] * 2
+    tables = _sweep_tables({"funds.term_years": [3, 6]}, {"releases.total": [[1] * 2] * 2},
+                           {"adoption_gov_soe": nothing, "hhi_enterprise_revenue": late})
+    first = pd.Timestamp("2022-12-01")
+    span = (first, first + pd.DateOffset(months=months - 1))
+    for metric in ("adoption_gov_soe", "hhi_enterprise_revenue"):
+        fig = plot_fan(tables, metric)
+        fig.canvas.draw()
+        for ax in fig.axes:
+            assert tuple(mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim()) \
+                == span, metric
+            shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+            assert {t for t in shown if t.isdigit()} == {"2023", "2024", "2025"}, shown
+    assert all([t.get_text() for t in ax.texts] == ["undefined in every month of every job"]
+               for ax in plot_fan(tables, "adoption_gov_soe").axes)
+
+
 def _many_keys(tables: SweepTables, keys: int) -> SweepTables:
     """``tables`` with each setting renamed as if ``keys`` keys had been swept."""
     def renamed(setting: str) -> str:

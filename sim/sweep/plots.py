@@ -24,7 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
-    frame_single_date,
+    frame_dates,
     mark_few_points,
     save_all,
     wrap_to_width,
@@ -251,7 +251,7 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
                       alpha, bar_width=SINGLE_DATE_BAND_WIDTH)
         ax.plot(t, data.median(axis=1), color=colour, lw=2)
         mark_few_points(ax)
-        frame_single_date([ax], pd.Series(t))
+        frame_dates([ax], pd.Series(t))
         _panel_title(ax, setting_overrides(setting) or ["default"], f"(n={data.shape[1]})",
                      fig.bbox.width / min(PANEL_COLUMNS, len(settings)))
         ax.set_xlabel("date")
