@@ -565,7 +565,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import FEW_POINTS, STYLE, draw_band, frame_single_date, write_note
+    from sim.plots import FEW_POINTS, STYLE, draw_band, frame_dates, write_note
     from sim.sweep.plots import colours
 
     with plt.rc_context(STYLE):
@@ -595,9 +595,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
         if arm.n > 1:
             low, high = data.quantile(BAND_LOW_Q, axis=1), data.quantile(BAND_HIGH_Q, axis=1)
             draw_band(ax, t, low, high, colour, alpha=0.18, bar_alpha=0.3)
-    if dates.nunique() > 1:
-        ax.set_xlim(dates.min(), dates.max())
-    frame_single_date([ax], dates)
+    frame_dates([ax], dates)
     if undefined == len(arms):
         write_note(ax, f"{UNDEFINED_EVERY_MONTH} of every arm", axes=("y",))
     ax.set_xlabel("date")

@@ -109,20 +109,27 @@ def mark_few_points(ax: plt.Axes) -> None:
                     drawn.set_markersize(6)
 
 
+def _timestamp(x: float) -> pd.Timestamp:
+    """Matplotlib date number ``x`` as a timestamp without a time zone, as the runs' dates are."""
+    return pd.Timestamp(mdates.num2date(x)).tz_localize(None)
+
+
 def frame_single_date(axes: list[plt.Axes], dates: pd.Series) -> None:
     """When ``dates`` is one date, give the time axis ``ONE_DATE_MARGIN`` either side of it
     (and of whatever else is drawn, bars of a quarter): matplotlib spans four years around
     a single date, which leaves the point lost in blank years."""
-    if pd.to_datetime(dates).nunique() != 1:
+    dates = pd.to_datetime(pd.Series(dates))
+    if dates.nunique() != 1:
         return
-    when = float(mdates.date2num(pd.to_datetime(dates).iloc[0]))
-    margin = ONE_DATE_MARGIN.days
-    low, high = when - margin, when + margin
+    when = dates.iloc[0]
+    low, high = when - ONE_DATE_MARGIN, when + ONE_DATE_MARGIN
     for ax in axes:
         x0, x1 = ax.dataLim.intervalx
         if np.isfinite(x0) and np.isfinite(x1) and x0 <= x1:
-            low, high = min(low, x0), max(high, x1)
+            low, high = min(low, _timestamp(x0)), max(high, _timestamp(x1))
     for ax in axes:
+        # limits as dates, not day numbers: an axis with nothing dated on it (a series
+        # undefined in its one month) takes its units from them, and ticked 19290 ... 19370
         ax.set_xlim(low, high)
 
 

@@ -563,6 +563,28 @@ def test_a_one_month_comparison_draws_its_points(tmp_path: Path) -> None:
         assert start[0] == end[0]
 
 
+def test_a_one_month_overlay_undefined_in_every_arm_shows_dates() -> None:
+    """Two one-month runs without enterprise revenue: nothing dated was drawn, and the
+    limits set around the month in day numbers gave the axis its ticks: 19290 ... 19370.
+    The axis now shows the dates around the month."""
+    import matplotlib.pyplot as plt
+
+    when = pd.Timestamp("2022-12-01")
+    arms = [Arm(f"seed{seed}", Path(f"seed{seed}"), "run", "", pd.DataFrame({"seed": [seed]}),
+                pd.DataFrame({"seed": [seed], "month": [0], "date": [when],
+                              "hhi_enterprise_revenue": [np.nan]}))
+            for seed in (42, 7)]
+    fig = plot_overlay(arms, "hhi_enterprise_revenue")
+    (ax,) = fig.axes
+    fig.canvas.draw()
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert shown and not any(text.isdigit() for text in shown)
+    ticked = pd.to_datetime(shown)
+    assert ticked.min() < when < ticked.max()
+    assert ticked.max() - ticked.min() < pd.Timedelta(days=100)
+    plt.close(fig)
+
+
 def test_an_overlay_says_which_arm_is_undefined_in_every_month(
         sweeps: tuple[Path, Path]) -> None:
     """An arm with no enterprise revenue has no revenue share in any month: its legend
