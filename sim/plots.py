@@ -23,6 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sim.config import SEGMENTS  # noqa: E402
 
@@ -58,6 +59,9 @@ PARTIAL_HATCH = "//"
 PARTIAL_LABEL = "quarter partly outside the run (fewer months)"
 #: Least top of the adoption plot's scale, percent of buyers.
 MIN_ADOPTION_TOP = 1.0
+#: Least top of a scale of counts or money from 0 (from_zero): one of what it counts, a
+#: firm, a round, a million CNY; an all-zero series otherwise got a scale of 0 to 0.04.
+MIN_COUNT_TOP = 1.0
 #: A time axis spanning at least this long is ticked by year, a shorter one by month.
 YEAR_TICKS_FROM = pd.Timedelta(days=2 * 365)
 #: Most year ticks on a time axis: a ten-year run keeps one a year (11); a longer one is
@@ -144,6 +148,16 @@ def frame_dates(axes: list[plt.Axes], dates: pd.Series) -> None:
         return
     for ax in axes:
         ax.set_xlim(dates.min(), dates.max())
+
+
+def from_zero(ax: plt.Axes, least_top: float = MIN_COUNT_TOP, whole: bool = False) -> None:
+    """Start the y scale of ``ax`` at 0 and reach at least ``least_top``; ``whole``: tick
+    whole numbers only (counts). For counts, money and shares, which never go below 0:
+    matplotlib put a series all 0 in the middle of a -0.04 to 0.04 scale, which read as
+    negative counts, and a larger one a little below 0. Call it once all is drawn."""
+    ax.set_ylim(0, max(ax.get_ylim()[1], least_top))
+    if whole:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def draw_band(ax: plt.Axes, t: pd.DatetimeIndex | np.ndarray, low: pd.Series | np.ndarray,
@@ -293,6 +307,8 @@ def plot_entry_shakeout(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.set_ylabel("firms")
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")
+    for ax in (top, bottom):
+        from_zero(ax, whole=True)
     _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
@@ -332,6 +348,8 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         ax.legend(handles=handles, loc="upper right")
     bottom.set_ylabel("rounds per quarter")
     bottom.set_xlabel("date")
+    from_zero(top)
+    from_zero(bottom, whole=True)
     _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
@@ -404,7 +422,7 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         )
     ax.set_ylabel("buyers adopting, %")
     ax.set_xlabel("date")
-    ax.set_ylim(0, max(ax.get_ylim()[1], MIN_ADOPTION_TOP))
+    from_zero(ax, MIN_ADOPTION_TOP)
     ax.legend(loc="upper left")
     _time_axes(fig, [ax], metrics, events)
     return fig

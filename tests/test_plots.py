@@ -180,6 +180,37 @@ def test_adoption_that_never_started_lies_on_the_floor_of_a_percent_scale(
     assert ax.get_ylim() == (0.0, 1.0)
 
 
+def _ticks_within(ax, axis: str = "y") -> list[float]:
+    """The tick values ``ax`` shows on ``axis`` (those within its limits)."""
+    ax.figure.canvas.draw()
+    low, high = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+    return [float(t) for t in ticks if low <= t <= high]
+
+
+def test_count_and_money_axes_start_at_zero_even_when_nothing_happened(
+        small_tables: Tables) -> None:
+    """No startup funded (no cash, no fund): money raised, rounds and firms were flat 0
+    lines in the middle of a -0.04 to 0.04 scale, negative counts. Counts and money now
+    start at 0 and reach 1 at least, counts ticked in whole numbers; a run with something
+    to count starts at 0 too (its scale began a little below)."""
+    m = small_tables.metrics
+    nothing = m.assign(**{c: 0 for c in (
+        "startups_active", "independent_builders", "pivoted_startups", "funding_raised_mcny",
+        "funding_deals", "down_rounds", *m.filter(like="releases_").columns)})
+    for metrics in (m, nothing):
+        figs = build_all(metrics, small_tables.events, small_tables.funds)
+        releases, firms = figs["entry_shakeout"].axes
+        raised, rounds = figs["funding"].axes[:2]    # the third: the hype index's twin
+        for ax, counts in ((releases, True), (firms, True), (raised, False), (rounds, True)):
+            low, high = ax.get_ylim()
+            assert low == 0 and high >= 1, ax.get_ylabel()
+            if counts:
+                assert all(t.is_integer() for t in _ticks_within(ax)), ax.get_ylabel()
+        if metrics is nothing:
+            assert all(ax.get_ylim() == (0, 1) for ax in (releases, firms, raised, rounds))
+
+
 def _sweep_tables(swept: dict[str, list[object]], outcomes: dict[str, list[list[float]]],
                   monthly: dict[str, list[list[list[float]]]] | None = None,
                   failed: frozenset[tuple[int, int]] = frozenset()) -> SweepTables:
