@@ -33,8 +33,10 @@ from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # n
 from sim.plots import (  # noqa: E402
     COLOURS,
     FEW_POINTS,
+    MIN_ADOPTION_TOP,
     STYLE,
     draw_band,
+    from_zero,
     wrap_to_width,
     write_note,
     year_tick_step,
@@ -282,6 +284,7 @@ def plot_releases(arms: list[Arm]) -> Figure:
             _line(ax, arm, i, f"releases_{kind}_cum", colour)
         _line(ax, arm, i, "releases_total_cum", EXTRA["total"], lw=3.2)
     ax.set_ylabel("models released")
+    from_zero(ax, whole=True)
     _legend(ax, [*series, ("all models", EXTRA["total"])], arms)
     _finish_time([ax], arms)
     return fig
@@ -298,6 +301,7 @@ def plot_builders(arms: list[Arm]) -> Figure:
         _line(ax, arm, i, "startups_active", series[1][1])
         _line(ax, arm, i, "pivoted_startups", series[2][1])
     ax.set_ylabel("startups")
+    from_zero(ax, whole=True)
     _legend(ax, series, arms)
     _finish_time([ax], arms)
     return fig
@@ -314,6 +318,8 @@ def plot_funding(arms: list[Arm]) -> Figure:
     top.set_ylabel("hype (1 = normal)")
     mid.set_ylabel("million CNY\nper 3 months")
     bottom.set_ylabel("rounds\nper 3 months")
+    from_zero(mid)
+    from_zero(bottom, whole=True)
     _legend(top, [("hype index", EXTRA["hype"])], arms, loc="upper right")
     if any(len(_blocks(arm, "funding_deals")[0]) for arm in arms):
         _legend(mid, [("money raised by startups", COLOURS["fund"])], [], loc="upper right")
@@ -351,15 +357,21 @@ def plot_compute(arms: list[Arm]) -> Figure:
 
 
 def plot_adoption(arms: list[Arm]) -> Figure:
-    """Share of buyers with a live contract or subscription, by segment."""
+    """Share of buyers with a live contract or subscription, by segment (a segment with no
+    buyers in any run has no adoption, no line and no legend entry), on a scale from 0%
+    reaching at least ``MIN_ADOPTION_TOP``, as the run's adoption plot."""
     fig, (ax,) = _figure("Enterprise adoption by buyer segment")
-    series = [(s.replace("_", " ").replace("gov soe", "government / SOE"), COLOURS[s])
-              for s in SEGMENTS]
+    present = [seg for seg in SEGMENTS if _has_values(arms, f"adoption_{seg}")]
     for i, arm in enumerate(arms):
-        for seg in SEGMENTS:
+        for seg in present:
             _line(ax, arm, i, f"adoption_{seg}", COLOURS[seg], scale=100)
     ax.set_ylabel("buyers adopting, %")
-    _legend(ax, series, arms)
+    from_zero(ax, MIN_ADOPTION_TOP)
+    if present:
+        _legend(ax, [(seg.replace("_", " ").replace("gov soe", "government / SOE"),
+                      COLOURS[seg]) for seg in present], arms)
+    else:
+        _say_empty(ax, "no buyer in these runs")
     _finish_time([ax], arms)
     return fig
 
@@ -419,6 +431,7 @@ def plot_data(arms: list[Arm]) -> Figure:
                         marker="o", ms=7)
     top.set_ylabel("mean quality (0-1)")
     bottom.set_ylabel("purchases\nper year")
+    from_zero(bottom, whole=True)
     _legend(top, [("mean data quality of firms in the market", EXTRA["total"])], arms,
             loc="lower right")
     _legend(bottom, [("bought by giants", COLOURS["giant"]),

@@ -595,6 +595,56 @@ def test_empty_panels_say_why(arms: list[Arm]) -> None:
             plt.close(fig)
 
 
+#: Report panels of counts, money and shares: (plot, panel, counts: whole-number ticks).
+FROM_ZERO = (("releases", 0, True), ("builders", 0, True), ("funding", 1, False),
+             ("funding", 2, True), ("adoption", 0, False), ("data", 1, True))
+#: Segments with no buyer when only SMEs exist (buyers.segment_shares=[0,0,0,1]).
+NO_BUYERS = ("gov_soe", "large_digital", "traditional")
+
+
+def test_counts_money_and_shares_start_at_zero(arms: list[Arm]) -> None:
+    """No startup funded (no cash, no fund): money raised and rounds were flat 0 lines in
+    the middle of a -0.04 to 0.04 scale, negative counts, as was the adoption of a sweep
+    where no SME adopted, whose legend also named the segments with no buyer. Counts,
+    money and shares now start at 0 and reach 1 at least, counts ticked in whole numbers;
+    adoption names only the segments that have buyers, as the run's adoption plot does."""
+    import matplotlib.pyplot as plt
+
+    def nothing(run: RunOutputs) -> RunOutputs:
+        m = run.metrics
+        zero = ["funding_raised_mcny", "funding_deals", "down_rounds", "startups_active",
+                "independent_builders", "pivoted_startups", "adoption_sme",
+                *m.filter(like="releases_").columns]
+        return dataclasses.replace(run, metrics=m.assign(
+            **dict.fromkeys(zero, 0.0), **{f"adoption_{s}": float("nan") for s in NO_BUYERS}))
+
+    idle = [Arm(a.name, a.label, [nothing(r) for r in a.runs]) for a in arms]
+    for given in (arms, idle):
+        for name, panel, counts in FROM_ZERO:
+            fig = REPORT_PLOTS[name].build(given)
+            try:
+                ax = fig.axes[panel]
+                low, high = ax.get_ylim()
+                assert low == 0 and high >= 1, (name, panel)
+                if given is idle and name != "data":   # the data plot counts events
+                    assert high == 1, (name, panel)
+                if counts:
+                    fig.canvas.draw()
+                    shown = [t for t in ax.get_yticks() if low <= t <= high]
+                    assert all(float(t).is_integer() for t in shown), (name, panel)
+            finally:
+                plt.close(fig)
+    fig = REPORT_PLOTS["adoption"].build(idle)
+    try:
+        (ax,) = fig.axes
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend == ["sme", "3-year funds", "5-year funds"]
+        assert {ln.get_color() for ln in ax.get_lines()} & {COLOURS[s] for s in NO_BUYERS} \
+            == set()
+    finally:
+        plt.close(fig)
+
+
 # ---------------------------------------------------------------- labels of arms
 
 #: Two hype.shocks settings the same for their first 70-odd characters (a tester's sweep).
