@@ -297,6 +297,23 @@ def test_a_fan_s_time_axis_spans_the_months_whatever_is_defined() -> None:
                for ax in plot_fan(tables, "adoption_gov_soe").axes)
 
 
+def test_a_fan_of_values_none_below_zero_starts_at_zero() -> None:
+    """No SME adopted in any job: the fan's scale ran from -0.04 to 0.04, and a count
+    from 0 up began a little below 0. A fan of no value below 0 starts at 0; one with
+    negative values keeps them in view."""
+    from sim.sweep.plots import plot_fan
+
+    months = 12
+    runs = {"adoption_sme": [[[0.0] * months] * 2] * 2,
+            "startups_active": [[list(range(months))] * 2] * 2,
+            "hype_index": [[[1.0 - 0.1 * k for k in range(months)]] * 2] * 2}
+    tables = _sweep_tables({"funds.term_years": [3, 6]}, {"releases.total": [[1] * 2] * 2},
+                           runs)
+    for metric in ("adoption_sme", "startups_active"):
+        assert all(ax.get_ylim()[0] == 0 for ax in plot_fan(tables, metric).axes), metric
+    assert all(ax.get_ylim()[0] < -0.1 for ax in plot_fan(tables, "hype_index").axes)
+
+
 def _many_keys(tables: SweepTables, keys: int) -> SweepTables:
     """``tables`` with each setting renamed as if ``keys`` keys had been swept."""
     def renamed(setting: str) -> str:

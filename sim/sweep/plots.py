@@ -266,6 +266,8 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         y0, y1 = ax.get_ylim()
         low = y0 if low is None else min(low, y0)
         high = y1 if high is None else max(high, y1)
+    if low is not None and low < 0 <= m[metric].min():
+        low = 0.0   # counts, money and shares: a scale below 0 (all 0: -0.04 to 0.04) misreads
     for ax in axes:   # one scale for every setting, so panels compare at a glance
         ax.set_ylim(low, high)
     fig.tight_layout(rect=(0, 0, 1, 1 - TITLE_SPACE / fig.get_figheight()))
