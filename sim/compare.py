@@ -462,16 +462,20 @@ def excludes_zero(low: float, high: float, method: str, n: int) -> bool:
 
 
 def _undefined(samples: list[tuple[str, np.ndarray]]) -> str:
-    """Why a difference is undefined: the arms (label, values) with undefined (NaN) values;
-    "" if every value is defined."""
+    """Why a difference is undefined: the arms (label, values) with undefined (NaN) values,
+    each with its own count ("undefined in 1 of 10 replications of A and in every
+    replication of B"; a single run by its label alone); "" if every value is defined. One
+    count for both arms said B was undefined in 1 of 10 when it was in all 10."""
     parts = []
     for label, values in samples:
         missing = int(np.isnan(values).sum())
-        if missing == len(values):
+        if missing == len(values) == 1:
             parts.append(label)
+        elif missing == len(values):
+            parts.append(f"every replication of {label}")
         elif missing:
             parts.append(f"{missing} of {len(values)} replications of {label}")
-    return f"undefined in {' and '.join(parts)}" if parts else ""
+    return f"undefined in {' and in '.join(parts)}" if parts else ""
 
 
 def defined(ref: np.ndarray, other: np.ndarray, is_paired: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -173,9 +173,10 @@ def test_an_arm_whose_difference_is_undefined_is_not_the_reference() -> None:
             synthetic_arm("third", [1, 2], tvpi=[0.0, 0.0], dpi=[0.5, 0.8])]
     table = compare_table(arms, ["tvpi", "dpi"], resamples=999)
     cells = {(r[0], r[1]): r[4:] for r in display_rows(table)}
-    assert cells["tvpi", "no_funds"] == ["(reference; undefined in no_funds)", "", "", ""]
-    assert cells["tvpi", "no_startups"] == ["n/a (undefined in no_funds)", "n/a", "paired",
-                                            "none"]
+    assert cells["tvpi", "no_funds"] == [
+        "(reference; undefined in every replication of no_funds)", "", "", ""]
+    assert cells["tvpi", "no_startups"] == [
+        "n/a (undefined in every replication of no_funds)", "n/a", "paired", "none"]
     assert cells["dpi", "no_startups"][:2] == [
         "-0.5 (left out 1 of 2 pairs: undefined in 1 of 2 replications of no_startups)",
         "n/a (n<2)"]
@@ -184,8 +185,8 @@ def test_an_arm_whose_difference_is_undefined_is_not_the_reference() -> None:
     printed = io.StringIO()
     print_table(table, 0.95, Console(file=printed, width=300))
     tvpi_line = next(line for line in printed.getvalue().splitlines()
-                     if "undefined in no_funds" in line)
-    assert tvpi_line.count("n/a (undefined in no_funds)") == 2    # both other arms
+                     if "undefined in every replication of no_funds" in line)
+    assert tvpi_line.count("n/a (undefined in every replication of no_funds)") == 2
 
 
 def test_a_difference_leaves_out_undefined_replications_as_the_mean_does() -> None:
@@ -219,13 +220,32 @@ def test_a_difference_leaves_out_undefined_replications_as_the_mean_does() -> No
     assert row["left_out"] == "left out: undefined in 1 of 10 replications of welch"
     assert only_row(table, "y", "paired")["left_out"].startswith("left out 1 of 10 pairs")
     row = only_row(table, "y", "welch")    # nothing left to compare: n/a, and why
-    assert np.isnan(row["diff"]) and row["note"] == "undefined in welch"
+    assert np.isnan(row["diff"]) and row["note"] == "undefined in every replication of welch"
     cells = {(r[0], r[1]): r[4] for r in display_rows(table)}
     assert cells["x", "paired"].endswith(" * (left out 1 of 10 pairs: undefined in 1 of 10 "
                                          "replications of paired)")
     printed = io.StringIO()
     print_table(table, 0.95, Console(file=printed, width=400))
     assert "left out: undefined in 1 of 10 replications of welch" in printed.getvalue()
+
+
+def test_an_undefined_difference_counts_each_arm_s_undefined_replications() -> None:
+    """Founding off in B: its revenue share is undefined in all 10 replications, A's in 1
+    of 10. The note read "undefined in 1 of 10 replications of A and B", one count for
+    both; each arm now has its own, and a single run is named alone."""
+    nan = float("nan")
+    seeds = list(range(T_BELOW_N))
+    arms = [synthetic_arm("A", seeds, x=[nan, *[0.5] * (T_BELOW_N - 1)]),
+            synthetic_arm("B", seeds, x=[nan] * T_BELOW_N),
+            synthetic_arm("C", [99], x=[nan])]
+    table = compare_table(arms, ["x"], resamples=999)
+    assert only_row(table, "x", "B")["note"] == \
+        f"undefined in 1 of {T_BELOW_N} replications of A and in every replication of B"
+    assert only_row(table, "x", "C")["note"] == \
+        f"undefined in 1 of {T_BELOW_N} replications of A and in C"
+    cells = {(r[0], r[1]): r[4] for r in display_rows(table)}
+    assert cells["x", "B"] == f"n/a (undefined in 1 of {T_BELOW_N} replications of A and in " \
+        "every replication of B)"
 
 
 def test_the_help_names_the_interval_each_number_of_replications_gets() -> None:
@@ -277,7 +297,7 @@ def test_paired_arms_with_no_seed_defined_in_both_have_no_difference() -> None:
     row = only_row(compare_table(arms, ["x"], resamples=999), "x", "other")
     assert np.isnan(row["diff"]) and row["left_out"] == ""
     assert row["note"] == "no seed defined in both arms (undefined in 1 of 2 replications of " \
-        "ref and 1 of 2 replications of other)"
+        "ref and in 1 of 2 replications of other)"
 
 
 def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Path, Path]) -> None:
