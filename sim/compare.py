@@ -303,6 +303,11 @@ def _span(arm: Arm) -> tuple[str, int]:
     return start, int(months.max()) + 1 if len(months) else 0
 
 
+def _months(n: int) -> str:
+    """``n`` months, in words: "1 month", "120 months"."""
+    return f"{n:,} month" + ("" if n == 1 else "s")
+
+
 def _check_matching(arms: list[Arm]) -> None:
     ref = arms[0]
     ref_start, ref_months = _span(ref)
@@ -312,9 +317,9 @@ def _check_matching(arms: list[Arm]) -> None:
         start, months = _span(arm)
         if (start, months) != (ref_start, ref_months):
             raise CompareError(
-                f"{arm.source}: {arm.label} covers {months} months from {start} but "
-                f"{ref.label} covers {ref_months} months from {ref_start}; compare runs with the "
-                "same horizon_months and start_date")
+                f"{arm.source}: {arm.label} covers {_months(months)} from {start} but "
+                f"{ref.label} covers {_months(ref_months)} from {ref_start}; compare runs with "
+                "the same horizon_months and start_date")
     if not outcome_columns(arms):
         raise CompareError("the inputs share no key outcome (different baimo versions?)")
 
@@ -626,7 +631,9 @@ def _num(x: float) -> str:
         return "n/a"
     if x == 0:
         return "0"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    short = f"{x:.3g}"
+    # from 1,000 on, whole numbers with separators: .3g alone writes 999.7 as "1e+03"
+    return f"{x:,.0f}" if abs(float(short)) >= 1000 else short
 
 
 def _is_reference(row: pd.Series) -> bool:
@@ -756,7 +763,7 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "interval. Arms that ran the same seeds as the reference are paired by "
               "replication (common random numbers): the interval is that of the mean paired "
               "difference; other arms are compared as two independent samples. "
-              f"{interval_rule()} The bootstrap draws {resamples} resamples. The column "
+              f"{interval_rule()} The bootstrap draws {resamples:,} resamples. The column "
               "`interval` says which each row used. `*` marks an interval that excludes 0. "
               "With fewer than two replications there is no interval. A replication whose "
               "outcome is undefined (null) is left out of that outcome's mean and difference: "
@@ -853,7 +860,7 @@ def parser() -> argparse.ArgumentParser:
                    help=f"confidence level of the intervals (default {DEFAULT_CONFIDENCE})")
     p.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES,
                    help=f"bootstrap resamples, from {T_BELOW_N} replications on (default "
-                        f"{DEFAULT_RESAMPLES})")
+                        f"{DEFAULT_RESAMPLES:,})")
     p.add_argument("--seed", type=int, default=DEFAULT_BOOTSTRAP_SEED,
                    help=f"seed of the bootstrap's resampling (default {DEFAULT_BOOTSTRAP_SEED})")
     p.add_argument("--no-plots", action="store_true", help="skip the overlay plots")

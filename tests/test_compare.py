@@ -248,6 +248,30 @@ def test_an_undefined_difference_counts_each_arm_s_undefined_replications() -> N
         "every replication of B)"
 
 
+def test_compare_writes_numbers_as_a_reader_would() -> None:
+    """A one-month run against a two-month one "covers 1 months"; a mean of 999.7 read
+    "1e+03"; summary.md and --help gave 9999 resamples without a thousands separator."""
+    from sim.compare import CompareError, _check_matching, markdown, parser
+
+    def span(label: str, months: int) -> Arm:
+        metrics = pd.DataFrame({"seed": 1, "month": range(months),
+                                "date": pd.date_range("2022-12-01", periods=months,
+                                                      freq="MS")})
+        return Arm(label, Path(label), "run", "", pd.DataFrame({"seed": [1]}), metrics)
+
+    with pytest.raises(CompareError) as caught:
+        _check_matching([span("one", 1), span("two", 2)])
+    assert "two covers 2 months from 2022-12 but one covers 1 month from 2022-12" \
+        in str(caught.value)
+    arms = [synthetic_arm("ref", [1, 2], x=[999.7, 999.7]),
+            synthetic_arm("big", [1, 2], x=[1999.7, 1999.7])]
+    table = compare_table(arms, ["x"], resamples=999)
+    assert [r[3:5] for r in display_rows(table)] == [["1,000", "(reference)"],
+                                                     ["2,000", "+1,000"]]
+    assert "The bootstrap draws 9,999 resamples." in markdown(arms, table, 0.95, 9999, [])
+    assert "(default 9,999)" in " ".join(parser().format_help().split())
+
+
 def test_the_help_names_the_interval_each_number_of_replications_gets() -> None:
     """--help said "bootstrap confidence intervals" while below T_BELOW_N replications (every
     shipped experiment) the interval is Student's t."""
