@@ -126,6 +126,19 @@ def test_parent_config_hash_matches_what_the_job_composes() -> None:
         assert spec.configs[job.name] == own
 
 
+@pytest.mark.parametrize("command", [
+    ["data.spillover=0.3,0.9", "data.revenue_gain_per_quality=${data.spillover}"],
+    ["+experiment=data_protection", "replications=1", "++hydra.sweeper.params={data.spillover:"
+     '"0.3,0.9",data.revenue_gain_per_quality:"${data.spillover}"}'],
+], ids=["command_line", "sweeper_params"])
+def test_an_override_interpolating_a_swept_key_takes_each_jobs_value(command: list[str]) -> None:
+    """Read resolved, the master config would give every job the swept key's default."""
+    spec = build(start_hydra(), [*command, *TINY])
+    gains = {j.name: spec.configs[j.name].data.revenue_gain_per_quality for j in spec.jobs}
+    assert gains == {"data.spillover=0.3,replication=0": 0.3,
+                     "data.spillover=0.9,replication=0": 0.9}
+
+
 # ---------------------------------------------------------------- experiments and listing
 
 @pytest.mark.parametrize("name", SEVEN)

@@ -406,10 +406,12 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
     except ConfigError as exc:
         raise SweepError(str(exc)) from None
 
-    params = master.hydra.sweeper.params or {}
+    # Read unresolved, as Hydra's own multirun does: an override interpolating a swept key
+    # (x=${data.spillover}) must resolve in each job's config, not to the master's default.
+    params = _raw(master.hydra.sweeper.params) or {}
     args = [f"{REPLICATION}=range(0,{rc.replications})"]
     args += [f"{k}={v}" for k, v in params.items()]
-    args += [str(x) for x in master.hydra.overrides.task]
+    args += [str(x) for x in _raw(master.hydra.overrides.task)]
     grid, swept = _grid(parse(args))
     steering = [k for k in swept if k in STEERING or k.split(".")[0] in ("design", "calibration")]
     if steering:
@@ -440,6 +442,11 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
             raise SweepError(f"two jobs would share the directory {name!r}")
         seen.add(name)
     return Layout(m, rc, swept, excluded, design, batches, parsed, names)
+
+
+def _raw(node: Any) -> Any:
+    """A config node as plain Python with its ``${...}`` interpolations left unresolved."""
+    return OmegaConf.to_container(node, resolve=False) if OmegaConf.is_config(node) else node
 
 
 def build(hydra: Hydra, command: list[str] | Master | Layout) -> SweepSpec:
