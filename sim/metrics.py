@@ -12,7 +12,6 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import simpy
 
 from sim.config import SEGMENTS
@@ -188,7 +187,7 @@ class MetricsRecorder:
         row["giant_revenue_share"] = rev_giants / total if total > 0 else math.nan
         row["hhi_enterprise_revenue"] = hhi(list(revenue.values()))
         prices = [g.api_price for g in m.giants]
-        row["maas_price_cny_per_mtok"] = float(np.mean(prices))
+        row["maas_price_cny_per_mtok"] = left_sum(prices) / len(prices)   # a giant at least
         if math.isnan(self._first_api_price):
             self._first_api_price = row["maas_price_cny_per_mtok"]
         row["maas_price_index"] = 100.0 * row["maas_price_cny_per_mtok"] / self._first_api_price

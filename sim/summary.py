@@ -187,8 +187,11 @@ def _quantiles(values: pd.Series) -> dict[str, float]:
 
 
 def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
+    """``column`` summed over each year's months, year 0 first, month by month with
+    :func:`~sim.sums.left_sum`: pandas' groupby sum compensates for rounding, and pandas
+    3.1 rounds otherwise than 2.2, so summary.json changed with the pandas version."""
     years = metrics["month"] // 12
-    return [float(x) for x in metrics.groupby(years)[column].sum().tolist()]
+    return [float(left_sum(months.tolist())) for _, months in metrics.groupby(years)[column]]
 
 
 def compute_share_of_spend(payments: dict[tuple[int, str], int],

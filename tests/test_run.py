@@ -98,6 +98,31 @@ def test_left_sum_adds_left_to_right_on_every_python() -> None:
     assert left_sum([]) == 0
 
 
+def test_summary_sums_each_year_left_to_right_whatever_the_pandas_version() -> None:
+    """pandas' groupby sum compensates (1e16 plus eleven 1.0s gives 1e16 + 12) and its
+    rounding changed between pandas 2.2 and 3.1; summary.json adds the months in order."""
+    from sim.summary import _by_year
+
+    year = [1e16] + [1.0] * 11
+    metrics = pd.DataFrame({"month": range(2 * len(year)), "raised": year + year[::-1]})
+    assert _by_year(metrics, "raised") == [left_sum(year), left_sum(year[::-1])]
+    assert _by_year(metrics, "raised")[0] != math.fsum(year)
+
+
+def test_the_mean_api_price_adds_the_giants_left_to_right() -> None:
+    """As every sum of the outputs (sim.sums): NumPy's mean adds pairwise, which gives
+    another last bit than the giants' prices added in order."""
+    from sim.model import MarketModel
+
+    model = MarketModel(small_config())
+    model.run()
+    prices = [1e16] + [1.0] * (len(model.giants) - 1)   # 1e16 + 1 rounds back to 1e16
+    for giant, price in zip(model.giants, prices, strict=True):
+        giant.api_price = price
+    mean = model.recorder.snapshot()["maas_price_cny_per_mtok"]
+    assert mean == left_sum(prices) / len(prices) and mean != math.fsum(prices) / len(prices)
+
+
 def test_no_module_of_the_model_adds_with_the_builtin_sum() -> None:
     """sim.sums.left_sum, not sum(): its float result differs between Python 3.11 and 3.12,
     and the same config and seed gave other outputs on each."""
