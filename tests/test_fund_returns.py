@@ -3,16 +3,19 @@ the terms summary.json files them under."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from simd import needs_avx512, python_output
 
-from sim.agents.fund import irr_annual
+from sim.agents.fund import MONTHS_PER_YEAR, irr_annual
 from sim.configuration import compose
 from sim.run import simulate
 from sim.summary import TERM_BUCKETS_YEARS, outcome_names, term_bucket
+from sim.sums import left_sum
 from sim.sweep.outcomes import flatten
 
 
@@ -33,18 +36,70 @@ def test_early_stop_gives_the_same_irr_as_every_step(dated: list[tuple[int, floa
     assert (math.isnan(got) and math.isnan(expected)) or got == expected
 
 
+def _fund_flows(funds: int = 100) -> list[tuple[list[float], list[float]]]:
+    """Dated LP flows like a ten-year run's funds': 10 to 80 flows over 120 months, calls
+    (negative) in the first four years and distributions after."""
+    rng = np.random.default_rng(7)
+    dated = []
+    for _ in range(funds):
+        months = sorted(float(m) for m in rng.integers(0, 120, int(rng.integers(10, 80))))
+        flows = [-float(rng.gamma(2.0, 20.0)) if m < 48 else float(rng.gamma(1.0, 30.0))
+                 for m in months]
+        dated.append((months, flows))
+    return dated
+
+
+def _python_irr(months: list[float], flows: list[float]) -> float:
+    """irr_annual's bisection, every discount factor math.pow and every NPV added in order."""
+    years = [(m - min(months)) / MONTHS_PER_YEAR for m in months]
+
+    def npv(rate: float) -> float:
+        return left_sum([v / math.pow(1.0 + rate, y)
+                         for v, y in zip(flows, years, strict=True)])
+
+    lo, hi = -0.9999, 10.0   # irr_annual's bracket
+    f_lo = npv(lo)
+    if f_lo * npv(hi) > 0:
+        return math.nan
+    while True:
+        mid = (lo + hi) / 2
+        f_mid = npv(mid)
+        before = (lo, hi)
+        if f_lo * f_mid <= 0:
+            hi = mid
+        else:
+            lo, f_lo = mid, f_mid
+        if (lo, hi) == before:
+            return (lo + hi) / 2
+
+
+def test_irr_is_computed_in_python_floats() -> None:
+    """Not with a NumPy array power, whose rounding depends on the CPU (AVX-512 or not)."""
+    irrs = [irr_annual(*dated) for dated in _fund_flows()]
+    assert not any(math.isnan(x) for x in irrs)
+    assert irrs == [_python_irr(*dated) for dated in _fund_flows()]
+
+
+@needs_avx512
+def test_irr_is_the_same_with_numpys_avx512_paths_turned_off() -> None:
+    """NumPy's AVX-512 power rounded otherwise: funds' IRRs changed with the CPU."""
+    code = ("import json, sys; from sim.agents.fund import irr_annual; "
+            "print(json.dumps([irr_annual(m, f).hex() for m, f in json.load(sys.stdin)]))")
+    flows = json.dumps(_fund_flows())
+    assert python_output(code, flows, avx512=False) == python_output(code, flows)
+
+
 def test_bisection_stops_once_the_bracket_cannot_shrink(monkeypatch) -> None:
     import sim.agents.fund as fund
 
     calls = 0
-    real_sum = np.sum
 
     def counting_sum(*args, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
-        return real_sum(*args, **kwargs)
+        return left_sum(*args, **kwargs)
 
-    monkeypatch.setattr(fund.np, "sum", counting_sum)
+    monkeypatch.setattr(fund, "left_sum", counting_sum)
     irr_annual([0, 6, 30, 54], [-100, -50, 80, 140])
     assert calls < 100   # 2 end points + about 55 halvings, not 2 + 200
 

@@ -74,14 +74,17 @@ def irr_annual(months: list[float], flows: list[float], stop_early: bool = True)
 
     Bisection on the NPV; ``stop_early=False`` runs all its steps (the same result).
     """
-    t = np.asarray(months, dtype=float)
-    cf = np.asarray(flows, dtype=float)
-    if not (cf < 0).any() or not (cf > 0).any():
+    cash = [float(v) for v in flows]
+    if not any(v < 0 for v in cash) or not any(v > 0 for v in cash):
         return float("nan")
-    t = (t - t.min()) / MONTHS_PER_YEAR
+    first = min(months)
+    years = [(float(m) - first) / MONTHS_PER_YEAR for m in months]
 
     def npv(rate: float) -> float:
-        return float(np.sum(cf / (1.0 + rate) ** t))
+        # Python floats, not a NumPy array power: NumPy's AVX-512 power rounds otherwise
+        # than its other paths, and funds' IRRs changed with the CPU running the model.
+        base = 1.0 + rate
+        return left_sum([v / base**y for v, y in zip(cash, years, strict=True)])
 
     lo, hi = -0.9999, 10.0
     f_lo, f_hi = npv(lo), npv(hi)
