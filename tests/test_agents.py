@@ -11,6 +11,7 @@ import simpy
 from conftest import small_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from simd import needs_avx512, python_output
 
 from sim import capability as cap
 from sim.agents.buyers import BuyerPopulation
@@ -811,3 +812,13 @@ def test_funds_lead_rounds_only_before_the_month_they_stop_investing() -> None:
     assert (led["month"].to_numpy() < until[led["counterparty"]].to_numpy()).all()
     for fund in model.funds:   # investing() agrees with the table at the run's end
         assert fund.investing() == (model.world.now < fund.investing_until_month)
+
+
+@needs_avx512
+def test_buyers_budgets_are_the_same_with_numpys_avx512_paths_turned_off() -> None:
+    """Their lognormal's mean was divided out with np.exp, whose AVX-512 path rounds
+    otherwise: at attribute_sd 0.28 every buyer's budget changed with the CPU."""
+    code = ("from sim.configuration import compose; from sim.model import MarketModel; "
+            "print(MarketModel(compose(['buyers.count=200', 'buyers.attribute_sd=0.28']))"
+            ".buyers.budget.tobytes().hex())")
+    assert python_output(code, avx512=False) == python_output(code)

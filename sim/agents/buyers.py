@@ -300,7 +300,9 @@ class BuyerPopulation:
         self.resistance = draw(cfg.headcount_resistance)
         self.price_sensitivity = draw(cfg.price_sensitivity, 0.0, np.inf)
         budget_mean = np.asarray(cfg.budget_mcny_per_month)[self.segment]
-        self.budget = budget_mean * rng.lognormal(0, sd * 4, n) / np.exp((sd * 4) ** 2 / 2)
+        # math.exp, not np.exp: NumPy's AVX-512 exp rounds otherwise (attribute_sd 0.28 gave
+        # every buyer another budget on such a CPU), and one number needs no array.
+        self.budget = budget_mean * rng.lognormal(0, sd * 4, n) / math.exp((sd * 4) ** 2 / 2)
         self.private = rng.random(n) < np.asarray(cfg.privacy_need)[self.segment]
         self.tender_propensity = np.asarray(cfg.tender_propensity)[self.segment]
         self.vendor = np.full(n, -1, dtype=np.int32)
