@@ -105,7 +105,7 @@ def model_code() -> str:
     (sim.sweep.runner.split_done). Every module counts, the readers too: telling the model's
     modules from the rest would be a list to keep, and a wrong list mixes runs silently."""
     digest = hashlib.sha256()
-    for path in sorted(SIM_PACKAGE.rglob("*.py")):
+    for path in sorted(p for p in SIM_PACKAGE.rglob("*.py") if _is_module(p)):
         digest.update(path.relative_to(SIM_PACKAGE).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -113,6 +113,14 @@ def model_code() -> str:
     for name in MODEL_LIBRARIES:
         digest.update(f"{name}=={version(name)}\0".encode())
     return digest.hexdigest()
+
+
+def _is_module(path: Path) -> bool:
+    """Whether ``path`` (found under :data:`SIM_PACKAGE`) is a file Python can import:
+    an editor's lock file (Emacs's ``.#world.py``, a link to nowhere) or backup, or a
+    hidden directory's file, is not; reading the lock file failed every run."""
+    hidden = any(part.startswith((".", "#")) for part in path.relative_to(SIM_PACKAGE).parts)
+    return not hidden and path.is_file()
 
 
 @functools.cache

@@ -469,6 +469,27 @@ def test_the_model_code_changes_with_any_module_of_sim(tmp_path: Path,
     assert fingerprint() != before
 
 
+def test_the_model_code_skips_what_is_no_module(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor's lock file (Emacs's .#world.py, a link to nowhere) failed every run with
+    "cannot make the run directory"; it, a hidden directory's files and a link to nowhere
+    are not modules of the package and leave the code's fingerprint as it was."""
+    import sim.summary
+
+    copy = tmp_path / "sim"
+    shutil.copytree(sim.summary.SIM_PACKAGE, copy,
+                    ignore=shutil.ignore_patterns("__pycache__", "bundled"))
+    monkeypatch.setattr(sim.summary, "SIM_PACKAGE", copy)
+    fingerprint = model_code.__wrapped__
+    before = fingerprint()
+    (copy / ".#world.py").symlink_to("someone@host.4242:1700000000")
+    (copy / "agents" / "gone.py").symlink_to(copy / "no_such_module.py")
+    (copy / ".ipynb_checkpoints").mkdir()
+    (copy / ".ipynb_checkpoints" / "world-checkpoint.py").write_text("# a notebook's copy\n")
+    (copy / "#world.py").write_text("# an editor's copy\n")
+    assert fingerprint() == before
+
+
 @pytest.mark.parametrize("args, message", [
     (["replications=0"], "replications=0 must be at least 1"),
     (["replications=2", "funds.term_years=3,abc"], "funds.term_years"),
