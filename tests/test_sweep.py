@@ -452,15 +452,21 @@ def test_a_sweep_run_by_other_code_is_not_resumed(swept: dict, tmp_path: Path,
     assert len(lines) == 1 and f"{job} was run by other code than this baimo's" in lines[0]
 
 
-def test_the_model_code_changes_with_any_module_of_sim(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """model_code reads every module of the sim package, readers too."""
+@pytest.fixture
+def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sim package's modules, which model_code (uncached) reads instead."""
     import sim.summary
 
     copy = tmp_path / "sim"
     shutil.copytree(sim.summary.SIM_PACKAGE, copy,
                     ignore=shutil.ignore_patterns("__pycache__", "bundled"))
     monkeypatch.setattr(sim.summary, "SIM_PACKAGE", copy)
+    return copy
+
+
+def test_the_model_code_changes_with_any_module_of_sim(package_copy: Path) -> None:
+    """model_code reads every module of the sim package, readers too."""
+    copy = package_copy
     fingerprint = model_code.__wrapped__
     before = fingerprint()
     assert before == model_code()          # the copy is the code this process runs
@@ -469,17 +475,11 @@ def test_the_model_code_changes_with_any_module_of_sim(tmp_path: Path,
     assert fingerprint() != before
 
 
-def test_the_model_code_skips_what_is_no_module(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_model_code_skips_what_is_no_module(package_copy: Path) -> None:
     """An editor's lock file (Emacs's .#world.py, a link to nowhere) failed every run with
     "cannot make the run directory"; it, a hidden directory's files and a link to nowhere
     are not modules of the package and leave the code's fingerprint as it was."""
-    import sim.summary
-
-    copy = tmp_path / "sim"
-    shutil.copytree(sim.summary.SIM_PACKAGE, copy,
-                    ignore=shutil.ignore_patterns("__pycache__", "bundled"))
-    monkeypatch.setattr(sim.summary, "SIM_PACKAGE", copy)
+    copy = package_copy
     fingerprint = model_code.__wrapped__
     before = fingerprint()
     (copy / ".#world.py").symlink_to("someone@host.4242:1700000000")
