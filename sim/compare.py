@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sim import commands
-from sim.commands import OneLineError, OneLineParser
+from sim.commands import OneLineError, OneLineParser, plural
 from sim.outputs import (
     COMPLETE,
     OutputError,
@@ -181,7 +181,8 @@ def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
     unfinished = jobs[jobs["status"] != STATUS_COMPLETE]
     if not unfinished.empty:
         counts = ", ".join(f"{v} {k}" for k, v in unfinished["status"].value_counts().items())
-        raise CompareError(f"{path}: {len(unfinished)} of {len(jobs)} jobs are not complete "
+        raise CompareError(f"{path}: {len(unfinished):,} of {plural(len(jobs), 'job')} "
+                           f"{'is' if len(unfinished) == 1 else 'are'} not complete "
                            f"({counts}); finish the sweep by running its command again")
     arms = []
     for setting, rows in jobs.groupby("setting", sort=False):
@@ -632,8 +633,13 @@ def _num(x: float) -> str:
     if x == 0:
         return "0"
     short = f"{x:.3g}"
-    # from 1,000 on, whole numbers with separators: .3g alone writes 999.7 as "1e+03"
-    return f"{x:,.0f}" if abs(float(short)) >= 1000 else short
+    # from 1,000 on, whole numbers with separators: .3g alone writes 999.7 as "1e+03";
+    # below 1e-4 .3g writes -7.55e-05, so three significant digits in decimals instead
+    if abs(float(short)) >= 1000:
+        return f"{x:,.0f}"
+    if "e" in short:
+        return f"{x:.{2 - math.floor(math.log10(abs(float(short))))}f}"
+    return short
 
 
 def _is_reference(row: pd.Series) -> bool:

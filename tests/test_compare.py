@@ -250,7 +250,8 @@ def test_an_undefined_difference_counts_each_arm_s_undefined_replications() -> N
 
 def test_compare_writes_numbers_as_a_reader_would() -> None:
     """A one-month run against a two-month one "covers 1 months"; a mean of 999.7 read
-    "1e+03"; summary.md and --help gave 9999 resamples without a thousands separator."""
+    "1e+03", and a difference of -7.55e-05 so; summary.md and --help gave 9999 resamples
+    without a thousands separator."""
     from sim.compare import CompareError, _check_matching, markdown, parser
 
     def span(label: str, months: int) -> Arm:
@@ -269,6 +270,10 @@ def test_compare_writes_numbers_as_a_reader_would() -> None:
     assert [r[3:5] for r in display_rows(table)] == [["1,000", "(reference)"],
                                                      ["2,000", "+1,000"]]
     assert "The bootstrap draws 9,999 resamples." in markdown(arms, table, 0.95, 9999, [])
+    small = [synthetic_arm("ref", [1, 2], x=[1e-4, 1e-4]),
+             synthetic_arm("less", [1, 2], x=[2.45e-5, 2.45e-5])]   # .3g: "-7.55e-05"
+    rows = display_rows(compare_table(small, ["x"], resamples=999))
+    assert [r[3:5] for r in rows] == [["0.0001", "(reference)"], ["0.0000245", "-0.0000755"]]
     assert "(default 9,999)" in " ".join(parser().format_help().split())
 
 
@@ -441,7 +446,7 @@ def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list
         "empty": ([str(a), str(empty)], "neither a run directory"),
         "half-written run": ([str(a), str(half)], "not a finished run"),
         "corrupted run": ([str(a), str(corrupt)], "unreadable run output"),
-        "unfinished sweep": ([str(a), str(unfinished)], "1 of 2 jobs are not complete"),
+        "unfinished sweep": ([str(a), str(unfinished)], "1 of 2 jobs is not complete"),
         "other horizon": ([str(a), str(short)], "covers 11 months"),
         "same twice": ([str(a), str(a)], "given twice"),
         "unknown outcome": ([str(a), str(b), "--outcome", "nope.nothing"], "--outcome nope"),
