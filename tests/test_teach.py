@@ -615,3 +615,15 @@ def test_small_prices_and_large_multiples_read_as_numbers() -> None:
     assert api_price(1.234e-5) == "0.000012 CNY per million tokens"
     assert api_price(0.5, unit=False) == "0.50"
     assert (times(2.1), times(1577.04)) == ("2.1x", "1,577x")
+
+
+def test_a_gap_between_two_shares_reads_in_points_as_its_options_do() -> None:
+    """cut_staff's and shells_vs_originals' first questions offer options "by more than 5
+    points", but the answer printed the gap as a share: "mean -5.1%"."""
+    from sim.teaching.measures import MEASURES, format_difference, format_value
+
+    assert {MEASURES["gov_sme_gap_24"].unit, MEASURES["survival_gap_original_shell"].unit} \
+        == {"gap"}
+    assert format_value("gap", -0.051) == "-5.1 points"
+    assert format_value("gap", -0.0001) == "0.0 points"
+    assert format_difference("gap", 0.02) == "+2.0 points"

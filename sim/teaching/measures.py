@@ -40,7 +40,7 @@ class Measure:
 
     name: str
     label: str
-    unit: str  # count, share, mcny, ratio, index, month, number
+    unit: str  # count, share, gap (of two shares, in points), mcny, ratio, index, month, number
     compute: Callable[[RunOutputs], float]
     #: The last model month the measure reads when that is a fixed month (a value at month
     #: 24, a sum over year 1): runs of different horizons that both reach it compare. None:
@@ -101,6 +101,8 @@ def _format_value(unit: str, value: float, start_date: str) -> str:
         return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
     if unit == "share":
         return percent(value)
+    if unit == "gap":   # one share less another: percentage points, as the options speak
+        return f"{100 * value:+.1f} points"
     if unit == "mcny":
         return f"{value:,.0f} million CNY"
     if unit == "month":
@@ -131,7 +133,7 @@ def format_difference(unit: str, value: float) -> str:
 def _format_difference(unit: str, value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
-    if unit == "share":
+    if unit in ("share", "gap"):
         return f"{100 * value:+.1f} points"
     if unit == "month":
         return f"{value:+.1f} months"
@@ -437,7 +439,7 @@ _LIST: list[Measure] = [
     Measure("survival_assembled", "Founded as assembled: still independent at the end", "share",
             _survival("assembled")),
     Measure("survival_gap_original_shell",
-            "Still independent at the end: originals minus shells", "share",
+            "Still independent at the end: originals minus shells", "gap",
             survival_gap_original_shell),
     Measure("gpu_price_peak_ratio", "Peak GPU price over the run / initial price (as "
             "configured)", "ratio",
@@ -475,7 +477,7 @@ _LIST: list[Measure] = [
             "Median fund gross multiple (exits + stakes per CNY invested)", "ratio",
             fund_gross_multiple_median),
     Measure("funds_losing_money", "Share of funds with TVPI below 1", "share", funds_losing_money),
-    Measure("gov_sme_gap_24", "SME minus government/SOE adoption at month 24", "share",
+    Measure("gov_sme_gap_24", "SME minus government/SOE adoption at month 24", "gap",
             gov_sme_adoption_gap_24, through=24),
 ]
 for _seg in SEGMENTS:
