@@ -570,20 +570,30 @@ def test_a_value_or_difference_that_rounds_to_zero_has_no_sign() -> None:
     assert format_difference("count", 2.0) == "+2.0"
 
 
-def test_an_option_within_one_takes_the_differences_of_one() -> None:
+def test_an_option_within_n_takes_the_differences_of_n() -> None:
     """patient_capital's "About the same (within one)" spanned -0.5 to 0.5: a seed's
-    difference of one failure counted as "Fewer failures" (a readers' audit)."""
+    difference of one failure counted as "Fewer failures" (a readers' audit); "within 5"
+    and "within 2" put 5 and 2 in the option above (a teaching audit). An option "within
+    N" (a count) holds -N and N; one "10 to 50 fewer" holds -10 and -50."""
+    words = {"one": 1}
     checked = 0
     for name in pack_names():
         for pred in load_pack(name).predictions:
             lower = -math.inf
             for option in pred.options:
-                if re.search(r"within (one|1)\b(?! point)", option.text):
-                    upper = math.inf if option.below is None else option.below
-                    assert lower <= -1 and upper > 1, (name, option.text)
+                upper = math.inf if option.below is None else option.below
+                within = re.search(r"within (one|\d+)\b(?! point)", option.text)
+                if within:
+                    n = words.get(within.group(1)) or int(within.group(1))
+                    assert lower <= -n and upper > n, (name, option.text)
                     checked += 1
-                lower = -math.inf if option.below is None else option.below
-    assert checked >= 2
+                fewer = re.search(r"(\d+) to (\d+) fewer", option.text)
+                if fewer:
+                    low, high = int(fewer.group(1)), int(fewer.group(2))
+                    assert lower <= -high and upper > -low, (name, option.text)
+                    checked += 1
+                lower = upper
+    assert checked >= 5
 
 
 def test_an_open_release_below_the_frontier_is_not_told_as_lifting_it(run_dir: Path) -> None:
