@@ -4,9 +4,10 @@ A grid sweep takes its settings from ``hydra.sweeper.params``; a design sweep
 draws them from ``design.ranges`` (see :class:`sim.configuration.DesignSpec`).
 Every design is drawn from the ``design`` stream of the sweep's base seed, so
 the same experiment file gives the same points in every run and on every
-machine. Integer parameters (e.g. ``funds.term_years``) are rounded to the
-nearest integer for the run; the unrounded matrix is kept for the Morris and
-Sobol analyses, whose estimators need the design as drawn.
+machine. Integer parameters (e.g. ``regulation.reviewers``) take, for the run, the
+whole number of the range's equal bin their value falls in (each as likely); a Morris
+design's levels must fall on whole numbers. The unrounded matrix is kept for the Morris
+and Sobol analyses, whose estimators need the design as drawn.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def parameter(key: str, bounds: Any) -> Parameter:
     if kind is int and math.floor(high) - math.ceil(low) < 1:
         raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}] holds fewer than two "
                           "integers")
-    # runs take the nearest integer: a bound between two would weigh its neighbours unevenly
+    # each whole number of the range gets an equal bin (_whole): a bound between two would
+    # give its neighbour a part of one
     if kind is int and not (low.is_integer() and high.is_integer()):
         raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}]: {key} is an integer; "
                           "allowed whole-number bounds")
@@ -126,6 +128,20 @@ def _check_outcomes(outcomes: list[str]) -> None:
                 f"outcomes ({', '.join(KEY_OUTCOMES)}) or another number of a run's "
                 "summary.json as a dotted path (releases.by_month_13, "
                 "funding.raised_by_year_mcny.0, ...)")
+
+
+def _check_morris_integers(spec: DesignSpec) -> None:
+    """ConfigError (one line) for an integer parameter whose Morris levels fall between whole
+    numbers: the runs would take rounded values while the analysis divides by the levels'
+    step (mu* of a range [1, 3] at 4 levels came out 1.5 for an effect of 2)."""
+    steps = spec.levels - 1
+    for p in (parameter(k, v) for k, v in spec.ranges.items()):
+        if p.integer and (p.high - p.low) % steps:
+            raise ConfigError(
+                f"design.ranges.{p.key}=[{p.low:g}, {p.high:g}]: {p.key} is an integer and "
+                f"design.levels={spec.levels} puts its levels between whole numbers; allowed a "
+                f"range whose width is a multiple of {steps} (e.g. [{p.low:g}, "
+                f"{p.low + steps * max(1, round((p.high - p.low) / steps)):g}])")
 
 
 def check(spec: DesignSpec) -> None:
@@ -152,6 +168,8 @@ def check(spec: DesignSpec) -> None:
     if spec.kind == "sobol" and spec.samples & (spec.samples - 1):
         raise ConfigError(f"design.samples={spec.samples} must be a power of 2 for Sobol "
                           "(Saltelli's scheme)")
+    if spec.kind == "morris":
+        _check_morris_integers(spec)
     if spec.resamples < 10:
         raise ConfigError(f"design.resamples={spec.resamples} must be at least 10")
     if not 0.5 <= spec.confidence < 1:
@@ -187,9 +205,20 @@ def draw(spec: DesignSpec, seed: int) -> Design:
         low = np.array([p.low for p in params])
         high = np.array([p.high for p in params])
         matrix = low + _unit(spec.kind, spec.samples, len(params), rng) * (high - low)
-    values = [{p.key: int(np.rint(x)) if p.integer else float(x)
+    values = [{p.key: _whole(p, float(x), spec.kind) if p.integer else float(x)
                for p, x in zip(params, row, strict=True)} for row in matrix]
     return Design(spec.kind, params, np.asarray(matrix, dtype=float), values)
+
+
+def _whole(p: Parameter, x: float, kind: str) -> int:
+    """An integer parameter's value for the run at design value ``x``: the range split into
+    one equal bin per whole number, so each is as likely (rounding to the nearest gave the
+    two ends half the weight of the others: 0..3 drew 0 and 3 a sixth of the time each); a
+    Morris design's levels, which fall on whole numbers (:func:`check`), as they are."""
+    if kind == "morris":
+        return int(np.rint(x))
+    bins = p.high - p.low + 1
+    return int(min(p.low + math.floor((x - p.low) / (p.high - p.low) * bins), p.high))
 
 
 def override(key: str, value: Any) -> str:
