@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__, commands
-from sim.commands import OneLineParser
+from sim.commands import OneLineParser, plural
 from sim.outputs import (
     COMPLETE,
     CONFIG,
@@ -598,11 +598,17 @@ def _figure_html(fig: Any, title: str, caption: str) -> str:
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
+def _of_runs(used: int, total: int, what: str = "run") -> str:
+    """' (2 of 3 runs)' when a number rests on fewer runs (or pairs) than its column has:
+    the others gave no value (no vertical contract won, a share not reached)."""
+    return f" ({used} of {plural(total, what)})" if used < total else ""
+
+
 def _cell(unit: str, vals: np.ndarray, start: str) -> str:
     finite = vals[np.isfinite(vals)]
     if finite.size == 0:
-        return '<td class="num">n/a</td>'
-    main = format_value(unit, float(finite.mean()), start)
+        return f'<td class="num">n/a{_e(_of_runs(0, vals.size)) if vals.size > 1 else ""}</td>'
+    main = format_value(unit, float(finite.mean()), start) + _of_runs(finite.size, vals.size)
     low, high = (format_value(unit, float(v), start)
                  for v in (finite.min(), finite.max()))
     # a range whose ends print the same ("100% to 100%") is that one value
@@ -696,11 +702,14 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
             a, b = per_arm
             if in_a:
                 d = a[in_a] - b[in_b]
+                pairs = d.size
             else:  # no seed in both arms: difference of the means
                 fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
                 d = np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([])
+                pairs = d.size   # one difference, of what each arm has
             d = d[np.isfinite(d)]
-            text = format_difference(m.unit, float(d.mean())) if d.size else "n/a"
+            text = (format_difference(m.unit, float(d.mean())) + _of_runs(d.size, pairs, "pair")
+                    if d.size else "n/a")
             cells += f'<td class="num">{_e(text)}</td>'
         rows.append(f"<tr><td>{_e(m.title(start))}</td>{cells}</tr>")
     return ((f'<p class="note"><b>{_e(note)}</b></p>' if note else "")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
@@ -808,3 +809,23 @@ def test_a_single_run_lists_the_settings_it_changed(run_dir: Path, tmp_path: Pat
     config["buyers"]["count"], config["horizon_months"] = 5000, 120
     (default / "config.json").write_text(json.dumps(config), encoding="utf-8")
     assert load_source(default).arms[0].overrides == []
+
+
+def test_a_key_number_says_when_it_rests_on_fewer_runs(arms: list[Arm]) -> None:
+    """general_vs_vertical's 'First vertical-domain contract won by a giant' showed a month
+    under '3 run(s)' that only 2 of them had (a teaching audit), and its difference over
+    2 pairs, without saying so."""
+    from sim.report import _cell
+
+    nan = float("nan")
+    start = arms[0].start_date
+    assert _cell("count", np.array([2.0, nan, 4.0]), start) == \
+        '<td class="num">3 (2 of 3 runs)<span class="range">2 to 4</span></td>'
+    assert _cell("count", np.array([2.0, 4.0]), start).startswith('<td class="num">3<span')
+    assert _cell("count", np.array([nan, nan]), start) == '<td class="num">n/a (0 of 2 runs)</td>'
+    runs = list(arms[0].runs)   # a run whose month-4 row is gone has no value there
+    runs[0] = dataclasses.replace(runs[0], metrics=runs[0].metrics[runs[0].metrics["month"] != 4])
+    table = key_numbers_html([Arm("a", "3-year funds", runs), arms[1]], ("releases_by_month_4",))
+    cells = re.findall(r'<td class="num">([^<]*)', table)
+    assert cells[0].endswith(" (1 of 2 runs)") and not cells[1].endswith("runs)")
+    assert cells[2].endswith(" (1 of 2 pairs)")
