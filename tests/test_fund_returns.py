@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from simd import needs_avx512, python_output
 
-from sim.agents.fund import MONTHS_PER_YEAR, irr_annual
+from sim.agents.fund import irr_annual
 from sim.configuration import compose
 from sim.run import simulate
 from sim.summary import TERM_BUCKETS_YEARS, outcome_names, term_bucket
@@ -47,37 +47,6 @@ def _fund_flows(funds: int = 100) -> list[tuple[list[float], list[float]]]:
                  for m in months]
         dated.append((months, flows))
     return dated
-
-
-def _python_irr(months: list[float], flows: list[float]) -> float:
-    """irr_annual's bisection, every discount factor math.pow and every NPV added in order."""
-    years = [(m - min(months)) / MONTHS_PER_YEAR for m in months]
-
-    def npv(rate: float) -> float:
-        return left_sum([v / math.pow(1.0 + rate, y)
-                         for v, y in zip(flows, years, strict=True)])
-
-    lo, hi = -0.9999, 10.0   # irr_annual's bracket
-    f_lo = npv(lo)
-    if f_lo * npv(hi) > 0:
-        return math.nan
-    while True:
-        mid = (lo + hi) / 2
-        f_mid = npv(mid)
-        before = (lo, hi)
-        if f_lo * f_mid <= 0:
-            hi = mid
-        else:
-            lo, f_lo = mid, f_mid
-        if (lo, hi) == before:
-            return (lo + hi) / 2
-
-
-def test_irr_is_computed_in_python_floats() -> None:
-    """Not with a NumPy array power, whose rounding depends on the CPU (AVX-512 or not)."""
-    irrs = [irr_annual(*dated) for dated in _fund_flows()]
-    assert not any(math.isnan(x) for x in irrs)
-    assert irrs == [_python_irr(*dated) for dated in _fund_flows()]
 
 
 @needs_avx512
