@@ -308,11 +308,6 @@ def _span(arm: Arm) -> tuple[str, int]:
     return start, int(months.max()) + 1 if len(months) else 0
 
 
-def _months(n: int) -> str:
-    """``n`` months, in words: "1 month", "120 months"."""
-    return f"{n:,} month" + ("" if n == 1 else "s")
-
-
 def _check_matching(arms: list[Arm]) -> None:
     ref = arms[0]
     ref_start, ref_months = _span(ref)
@@ -322,9 +317,9 @@ def _check_matching(arms: list[Arm]) -> None:
         start, months = _span(arm)
         if (start, months) != (ref_start, ref_months):
             raise CompareError(
-                f"{arm.source}: {arm.label} covers {_months(months)} from {start} but "
-                f"{ref.label} covers {_months(ref_months)} from {ref_start}; compare runs with "
-                "the same horizon_months and start_date")
+                f"{arm.source}: {arm.label} covers {plural(months, 'month')} from {start} but "
+                f"{ref.label} covers {plural(ref_months, 'month')} from {ref_start}; compare "
+                "runs with the same horizon_months and start_date")
     if not outcome_columns(arms):
         raise CompareError("the inputs share no key outcome (different baimo versions?)")
 
