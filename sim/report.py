@@ -107,13 +107,19 @@ def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
         out[prefix] = json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
+def _flat_config(path: Path) -> dict[str, str] | None:
+    """A run's config.json as dotted key -> value (JSON text); None if it cannot be read."""
     flat: dict[str, str] = {}
     try:
         _flatten("", json.loads((path / CONFIG).read_text(encoding="utf-8")), flat)
     except (OSError, ValueError):
-        flat["config_hash"] = str(summary.get("config_hash"))
+        return None
     return flat
+
+
+def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
+    flat = _flat_config(path)
+    return flat if flat is not None else {"config_hash": str(summary.get("config_hash"))}
 
 
 def changed_from_defaults(path: Path) -> list[str]:
@@ -124,13 +130,10 @@ def changed_from_defaults(path: Path) -> list[str]:
     from sim.locations import output_root
     from sim.summary import clean_json
 
-    output_root()   # composing reads it (the scenarios' search path): a bad one is one line
-
-    try:
-        ran: dict[str, str] = {}
-        _flatten("", json.loads((path / CONFIG).read_text(encoding="utf-8")), ran)
-    except (OSError, ValueError):
+    ran = _flat_config(path)
+    if ran is None:
         return []
+    output_root()   # composing reads it (the scenarios' search path): a bad one is one line
     defaults: dict[str, str] = {}
     _flatten("", clean_json(resolved_dict(compose([]))), defaults)
     return [f"{k}={v}" for k, v in ran.items() if k != "seed" and defaults.get(k) != v]
