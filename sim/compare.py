@@ -526,14 +526,26 @@ def _difference(ref: np.ndarray, other: np.ndarray, labels: tuple[str, str], is_
                 left_out=left)
 
 
+def bootstrap_rng(seed: int, outcome: str, arm: str) -> np.random.Generator:
+    """The bootstrap's generator for one outcome of one arm: ``seed`` and each name's
+    length and UTF-8 bytes as entropy (not ``hash()``, which Python salts per process)."""
+    words = [int(seed)]
+    for name in (outcome, arm):
+        data = name.encode()
+        words += [len(data), int.from_bytes(data, "little")]
+    return np.random.default_rng(np.random.SeedSequence(words))
+
+
 def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFAULT_CONFIDENCE,
                   resamples: int = DEFAULT_RESAMPLES,
                   seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
     """One row per outcome and arm: n, mean, sd, difference from the reference arm, its CI
     and the interval's method (``interval``; ``note`` says why a CI is missing or unstarred,
     ``left_out`` which undefined replications the difference left out, or, on the reference
-    arm's row, its mean)."""
-    rng = np.random.default_rng(seed)
+    arm's row, its mean).
+
+    Each (outcome, arm) resamples with its own generator, seeded by ``seed`` and the two
+    names, so an interval does not move with which other outcomes or arms are compared."""
     ref = arms[0]
     rows = []
     for key in outcomes:
@@ -560,7 +572,7 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                 else:
                     a, b = ref_values.to_numpy(), values.to_numpy()
                 row.update(_difference(a, b, (ref.label, arm.label), is_paired, confidence,
-                                       resamples, rng))
+                                       resamples, bootstrap_rng(seed, key, arm.label)))
             rows.append(row)
     return pd.DataFrame(rows)
 

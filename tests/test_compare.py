@@ -17,6 +17,7 @@ from rich.console import Console
 from scipy import stats
 
 from sim.compare import (
+    DEFAULT_BOOTSTRAP_SEED,
     META,
     MIN_EXACT_N,
     NO_SPREAD,
@@ -29,6 +30,7 @@ from sim.compare import (
     WELCH_T,
     Arm,
     bootstrap_ci,
+    bootstrap_rng,
     build_overlays,
     compare,
     compare_table,
@@ -145,10 +147,28 @@ def test_from_ten_replications_on_the_interval_is_the_bootstrap() -> None:
                            synthetic_arm("short", seeds[:-1], x=list(other[:-1]))],
                           ["x"], resamples=999)
     row = only_row(table, "x", "other")
-    expected = bootstrap_ci(ref, other, True, 0.95, 999, np.random.default_rng(0))
+    expected = bootstrap_ci(ref, other, True, 0.95, 999,
+                            bootstrap_rng(DEFAULT_BOOTSTRAP_SEED, "x", "other"))
     assert row["interval"] == "bootstrap BCa"
     assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected)
     assert only_row(table, "x", "short")["interval"] == WELCH_T    # 9 replications: t
+
+
+def test_an_outcomes_bootstrap_interval_does_not_move_with_what_else_is_compared() -> None:
+    """One generator shared by every (outcome, arm) gave an outcome's interval the draws
+    the outcomes and arms before it left: asking for one more outcome moved it."""
+    seeds = list(range(T_BELOW_N))
+    rng = np.random.default_rng(11)
+    ref, noise = rng.normal(0, 1, size=(2, T_BELOW_N))
+    arms = [synthetic_arm("ref", seeds, x=list(ref), y=list(ref * 2)),
+            synthetic_arm("other", seeds, x=list(ref + 1 + noise), y=list(ref + noise)),
+            synthetic_arm("third", seeds, x=list(ref - noise), y=list(ref * 3))]
+    alone = only_row(compare_table(arms[:2], ["x"], resamples=999), "x", "other")
+    assert alone["interval"] == "bootstrap BCa"
+    for table in (compare_table(arms, ["y", "x"], resamples=999),
+                  compare_table([arms[0], arms[2], arms[1]], ["x", "y"], resamples=999)):
+        row = only_row(table, "x", "other")
+        assert (row["ci_low"], row["ci_high"]) == (alone["ci_low"], alone["ci_high"])
 
 
 @pytest.mark.parametrize("n", [2, MIN_EXACT_N - 1, MIN_EXACT_N, T_BELOW_N])
