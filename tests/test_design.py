@@ -27,7 +27,13 @@ from sim.sweep.plots import (
     plot_sensitivity,
     plot_sensitivity_overview,
 )
-from sim.sweep.sensitivity import SENSITIVITY_REPORT, SENSITIVITY_TABLE, analyse
+from sim.sweep.sensitivity import (
+    SENSITIVITY_REPORT,
+    SENSITIVITY_TABLE,
+    analyse,
+    competition_ranks,
+    report,
+)
 from sim.sweep.spec import build, start_hydra
 
 pytestmark = pytest.mark.usefixtures("output_root")
@@ -222,6 +228,20 @@ def test_morris_ranks_a_known_linear_model() -> None:
     assert table.loc["regulation.reviewers", "mu_star"] == pytest.approx(0, abs=1e-9)
     assert (table["mu_star_conf"] >= 0).all() and table["points"].eq(10).all()
     assert result.overall()["parameter"].tolist()[0] == "funds.size_mcny"
+
+
+def test_parameters_with_equal_indices_share_a_rank() -> None:
+    """Two inert parameters (mu* exactly 0) were ranked 2 and 3 by the order of the keys."""
+    manifest, x = _manifest(spec("morris", 6, outcomes=["y"], resamples=100))
+    result = analyse(manifest, _jobs(manifest, 3 * _unit(x)[:, 1]))
+    table = result.table.set_index("parameter")
+    assert table["rank"].to_dict() == {"regulation.reviewers": 1, "funds.size_mcny": 2,
+                                       "data.spillover": 2}
+    assert table.loc[["funds.size_mcny", "data.spillover"], "mu_star"].eq(0).all()
+    assert result.table["rank"].is_monotonic_increasing      # still listed in rank order
+    overall = [line for line in report(result).splitlines() if line.startswith("| 2 |")]
+    assert len(overall) == 4   # two in the overall ranking, two in the outcome's table
+    assert competition_ranks(np.array([1.0, np.nan, 3.0, 1.0])).tolist() == [2, 4, 1, 2]
 
 
 def test_morris_leaves_out_trajectories_with_an_unfinished_job() -> None:

@@ -124,6 +124,14 @@ def sobol(design: dict[str, Any], y: np.ndarray, seed: int) -> tuple[dict[str, n
             for k_ in ("S1", "S1_conf", "ST", "ST_conf")}, len(y)
 
 
+def competition_ranks(index: np.ndarray) -> np.ndarray:
+    """Ranks by ``index``, largest first, equal indices sharing a rank (1, 2, 2, 4); NaN
+    last. Until 2026-12-06 equal indices (two inert parameters, both at mu* 0) were ranked
+    by the order of the design's keys, so one of them looked more influential."""
+    values = np.nan_to_num(np.asarray(index, dtype=float), nan=-np.inf)
+    return 1 + (values[None, :] > values[:, None]).sum(axis=1)
+
+
 def outcomes_of(design: dict[str, Any], jobs: pd.DataFrame) -> list[str]:
     """The outcomes to analyse: the design's own, else the key outcomes present."""
     named = list(design.get("outcomes") or [])
@@ -159,9 +167,7 @@ def analyse(manifest: dict[str, Any], jobs: pd.DataFrame,
             continue
         index = result[RANK_INDEX[method]]
         top = float(np.nanmax(index)) if np.isfinite(index).any() else math.nan
-        order = np.argsort(-np.nan_to_num(index, nan=-np.inf), kind="stable")
-        ranks = np.empty(len(keys), dtype=int)
-        ranks[order] = np.arange(1, len(keys) + 1)
+        ranks = competition_ranks(index)
         for i, key in enumerate(keys):
             row: dict[str, Any] = {"method": method, "outcome": outcome, "parameter": key,
                                    "rank": int(ranks[i]), "points": int(used)}
@@ -194,8 +200,10 @@ def report(result: Sensitivity, labels: dict[str, str] | None = None) -> str:
              "Mean of each outcome's index divided by that outcome's largest index.", "",
              "| rank | parameter | mean normalised index | outcomes where it is top 3 |",
              "|---|---|---|---|"]
-    for i, row in enumerate(result.overall().itertuples(index=False), start=1):
-        lines.append(f"| {i} | {row.parameter} | {_fmt(row.mean_normalised)} | "
+    overall = result.overall()
+    ranks = competition_ranks(overall["mean_normalised"].to_numpy(dtype=float))
+    for rank, row in zip(ranks, overall.itertuples(index=False), strict=True):
+        lines.append(f"| {rank} | {row.parameter} | {_fmt(row.mean_normalised)} | "
                      f"{row.outcomes_top3} |")
     for outcome, group in result.table.groupby("outcome", sort=False):
         lines += ["", f"## {labels.get(str(outcome), outcome)} (`{outcome}`)", "",
