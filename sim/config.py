@@ -184,6 +184,7 @@ class ComputeConfig:
     supply_price_elasticity: float = param(0, 5, "elasticity of shipments to price/cost")
     lead_time_months: float = param(0, 24, "months")
     made_to_order: bool = True
+    retire_worn_out: bool = True
     export_controls: list[ExportControl] = field(default_factory=list)
     server_power_kw: float = param(0.1, 100, "kW per server")
     gpus_per_server: int = param(1, 64, "GPUs")

@@ -34,6 +34,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "giants_active", "startups_active", "startups_founded_cum", "independent_builders",
     "pivoted_startups", "gpus_owned_giants", "gpus_owned_startups", "gpus_rented_startups",
     "gpus_in_transit", "gpus_purchased_giants_cum", "gpus_purchased_startups_cum",
+    "gpus_retired_cum",
     "gpu_supply", "gpu_backlog", "gpu_price_mcny", "rental_price_mcny", "rental_offered",
     "hype_index", "funding_raised_mcny", "funding_deals", "down_rounds", "funds_active",
     "fund_dry_powder_mcny", *(f"adoption_{segment}" for segment in SEGMENTS),
@@ -162,6 +163,7 @@ class MetricsRecorder:
         row["gpus_in_transit"] = left_sum(c.in_transit_each(w.actor_types))
         row["gpus_purchased_giants_cum"] = left_sum(c.purchased(g.id) for g in m.giants)
         row["gpus_purchased_startups_cum"] = census.gpus_purchased_cum
+        row["gpus_retired_cum"] = c.total_retired()
         row["gpu_supply"] = c.supply_this_month()
         row["gpu_backlog"] = c.backlog()
         row["gpu_price_mcny"] = c.price_mcny

@@ -144,6 +144,7 @@ class MarketModel:
                     w.log.record(when, EventKind.SHOCK, WORLD, ActorType.MARKET,
                                  capability=w.open_source.capability(when),
                                  label="open-source release", reason="open_source")
+            w.compute.wear_out()
             w.compute.supply_month()
             w.data.diffuse()
             yield w.env.timeout(1)

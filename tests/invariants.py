@@ -35,14 +35,18 @@ def money_is_conserved(t: Tables) -> None:
 
 
 def gpus_are_conserved(t: Tables) -> None:
-    """Bought = delivered + in transit; rented <= offered by the clouds."""
+    """Bought = delivered + in transit; owned = initial + delivered - worn out; rented <=
+    offered by the clouds."""
     world = t.model.world
     c = world.compute
     firms = list(world.actor_types)
     initial = sum(t.model.cfg.giants.initial_gpus)
     bought = sum(c.purchased(f) for f in firms)
-    held = sum(c.owned(f) + c.in_transit(f) for f in firms)
+    held = sum(c.owned(f) + c.in_transit(f) + c.retired(f) for f in firms)
     assert math.isclose(held, initial + bought, rel_tol=1e-9), (held, initial + bought)
+    assert math.isclose(c.total_retired(), sum(c.retired(f) for f in firms), rel_tol=1e-9)
+    if not t.model.cfg.compute.retire_worn_out:
+        assert c.total_retired() == 0
     assert c.total_rented() <= c.total_offered() * (1 + 1e-9) + 1e-9
     purchases = t.events.loc[t.events["kind"] == "gpu_purchase", "gpus"].sum()
     deliveries = t.events.loc[t.events["kind"] == "gpu_delivery", "gpus"].sum()

@@ -102,6 +102,29 @@ def test_an_order_past_its_lead_time_in_a_short_market_is_overdue_until_delivere
     assert market.overdue("giant:y") == 0.0 and market.in_transit("giant:y") == 0.0
 
 
+def test_fleets_wear_out_over_the_life_their_ownership_cost_charges_for() -> None:
+    """Without it GPUs lasted forever: nobody bought one after the 2023 rush and the
+    vendors shipped nothing for the rest of the run."""
+    _, market, _, _ = _compute(depreciation_months=40)
+    market.grant_initial_fleet("giant:x", 1000.0, 0.3)
+    market.grant_initial_fleet("startup:1", 80.0, 0.0)
+    bill = market.fleet_electricity_mcny("giant:x")
+    for _ in range(2):
+        market.wear_out()
+    assert market.owned("giant:x") == pytest.approx(1000.0 * (1 - 1 / 40) ** 2)
+    assert market.retired("giant:x") == pytest.approx(1000.0 - market.owned("giant:x"))
+    assert market.owned("startup:1") == pytest.approx(80.0 * (1 - 1 / 40) ** 2)
+    assert market.total_retired() == pytest.approx(1080.0 - market.owned("giant:x")
+                                                   - market.owned("startup:1"))
+    # domestic and imported GPUs wear out alike: the bill (domestic chips draw their own
+    # power) falls with the fleet, its mix unchanged
+    assert market.fleet_electricity_mcny("giant:x") == pytest.approx(bill * (1 - 1 / 40) ** 2)
+    _, lasting, _, _ = _compute(retire_worn_out=False)
+    lasting.grant_initial_fleet("giant:x", 1000.0, 0.3)
+    lasting.wear_out()
+    assert lasting.owned("giant:x") == 1000.0 and lasting.total_retired() == 0.0
+
+
 def test_export_control_cuts_deliveries() -> None:
     def delivered(control: bool) -> float:
         env, market, _, _ = _compute(lead_time_months=0, supply_price_elasticity=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import small_config
 
 from sim.rng import replication_seeds
@@ -158,3 +159,22 @@ def test_a_hype_shock_is_logged_when_it_takes_effect_with_the_change_it_made() -
     assert -1.1 < crash < -0.9 and late == 3.0
     founded = events[(events["kind"] == "founded") & (events["month"] >= 10)]
     assert not founded.empty and (founded["month"] > shocks["month"].iloc[1]).all()
+
+
+def test_worn_out_fleets_bring_the_giants_back_to_the_gpu_market() -> None:
+    """GPUs that lasted forever left the giants with more than they wanted once the 2023
+    hype faded: after the first year nobody bought a GPU and shipments stopped for good."""
+    def late_purchases(t) -> float:
+        bought = t.metrics.set_index("month")["gpus_purchased_giants_cum"]
+        return float(bought.loc[47] - bought.loc[23])
+
+    base = ["horizon_months=48", "buyers.count=300"]
+    worn = simulate(small_config(*base, "seed=3"))
+    lasting = simulate(small_config(*base, "compute.retire_worn_out=false", "seed=3"))
+    assert late_purchases(lasting) == 0.0
+    assert late_purchases(worn) > 0.0
+    assert worn.metrics["gpus_retired_cum"].is_monotonic_increasing
+    assert (worn.metrics["gpus_retired_cum"].iloc[-1]
+            == pytest.approx(worn.model.world.compute.total_retired()))
+    assert (lasting.metrics["gpus_retired_cum"] == 0).all()
+

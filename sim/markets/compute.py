@@ -57,6 +57,7 @@ class ComputeMarket:
         self._owned_domestic: dict[str, float] = defaultdict(float)
         self._in_transit: dict[str, float] = defaultdict(float)
         self._purchased: dict[str, float] = defaultdict(float)
+        self._retired: dict[str, float] = defaultdict(float)
         self._overdue: dict[str, float] = defaultdict(float)
         # An acquired firm's orders still in transit go to its acquirer (and type).
         self._successor: dict[str, tuple[str, ActorType]] = {}
@@ -108,6 +109,14 @@ class ComputeMarket:
     def rented(self, firm: str) -> float:
         """GPU-months ``firm`` rented this month."""
         return self._rented.get(firm, 0.0)
+
+    def retired(self, firm: str) -> float:
+        """GPUs (A100-eq) of ``firm``'s fleet worn out so far."""
+        return self._retired.get(firm, 0.0)
+
+    def total_retired(self) -> float:
+        """GPUs (A100-eq) worn out of every fleet so far."""
+        return left_sum(self._retired.values())
 
     def owned_each(self, firms: Iterable[str]) -> list[float]:
         """:meth:`owned` of each of ``firms``, in order (the monthly census, in one pass)."""
@@ -302,6 +311,19 @@ class ComputeMarket:
         response = (self._price / c.production_cost_mcny) ** c.supply_price_elasticity
         imported = c.imported_supply_per_month * growth * (1 - self._supply_cut) * response
         return imported, c.domestic_supply_per_month * growth * response
+
+    def wear_out(self) -> None:
+        """Start of a month: every fleet loses ``1 / depreciation_months`` of its GPUs, worn
+        out or obsolete (geometric depreciation over the life the ownership cost charges
+        for), domestic and imported alike; nothing with ``retire_worn_out`` false."""
+        if not self._cfg.retire_worn_out:
+            return
+        rate = 1.0 / self._cfg.depreciation_months
+        for firm, gpus in self._owned.items():
+            if gpus > 0:
+                self._owned[firm] = gpus - gpus * rate
+                self._owned_domestic[firm] -= self._owned_domestic[firm] * rate
+                self._retired[firm] += gpus * rate
 
     def supply_month(self) -> None:
         """Start of a month: this month's shipments arrive in the stocks.
