@@ -40,6 +40,12 @@ class EventKind(StrEnum):
     SHOCK = "shock"
 
 
+#: Reasons of a ``write_off``: a bankrupt company's stakes (lost), or the stakes a closing
+#: fund could not sell, passed to its LPs in kind (the shares change hands; nothing is lost).
+WRITE_OFF_BANKRUPT = "bankrupt"
+WRITE_OFF_IN_KIND = "term_ended"
+
+
 class ActorType(StrEnum):
     """Who acted."""
 

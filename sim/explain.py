@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim import commands
 from sim.commands import OneLineError, OneLineParser, plural
+from sim.events import WRITE_OFF_IN_KIND
 from sim.outputs import (
     OutputError,
     RunOutputs,
@@ -51,7 +52,7 @@ END = math.inf  # month key for how it ended
 #: A ``write_off``'s reason when a closing fund passes a stake to its LPs in kind
 #: (sim.markets.funding.distribute_in_kind): the shares change hands, nothing is lost. The
 #: model's other reason, ``bankrupt``, is a loss.
-IN_KIND = "term_ended"
+IN_KIND = WRITE_OFF_IN_KIND
 LEAST_SHARE = 0.001  # 0.1%: a share under it, not zero, prints as "under 0.1%", not "0.0%"
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from sim import __version__
 from sim.config import MAX_FUND_TERM_YEARS, MAX_TERM_SPREAD_YEARS, SEGMENTS
 from sim.configuration import config_hash
+from sim.events import WRITE_OFF_BANKRUPT, WRITE_OFF_IN_KIND
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
 from sim.outputs import FUND_COLUMNS, MODEL_CODE, metric_at
@@ -53,7 +54,8 @@ SCALAR_OUTCOMES = (
                                 "pivots", "share_bought_gpus", "share_original",
                                 "compute_share_of_spend", "compute_share_of_spend_24")),
     *(f"exits.{k}" for k in ("ipo", "acquired", "acquired_distressed", "acquired_strategic",
-                             "secondary_sale", "bankrupt", "write_off")),
+                             "secondary_sale", "bankrupt", "write_off", "write_off_bankrupt",
+                             "write_off_in_kind")),
     "funding.down_rounds", "funding.funds_raised",
     *(f"concentration.{k}" for k in ("hhi_final", "giant_revenue_share_final",
                                      "giant_revenue_share_month_24")),
@@ -227,6 +229,7 @@ def summarise(
     releases = events[events["kind"] == "model_release"]
     by_kind = releases["model_kind"].value_counts()
     acquired = events[events["kind"] == "acquired"]
+    write_offs = events[events["kind"] == "write_off"]
     builders = metrics["independent_builders"]
     funds = funds.assign(bucket=funds["term_years"].map(term_bucket))
     price0 = cfg.compute.initial_gpu_price_mcny
@@ -276,6 +279,10 @@ def summarise(
             "secondary_sale": int(kinds.get("secondary_sale", 0)),
             "bankrupt": int(kinds.get("bankrupt", 0)),
             "write_off": int(kinds.get("write_off", 0)),
+            # its two kinds: stakes lost with a bankrupt company, and stakes a closing fund
+            # passed to its LPs in kind (not a loss)
+            "write_off_bankrupt": int((write_offs["reason"] == WRITE_OFF_BANKRUPT).sum()),
+            "write_off_in_kind": int((write_offs["reason"] == WRITE_OFF_IN_KIND).sum()),
         },
         "funding": {
             "raised_by_year_mcny": _by_year(metrics, "funding_raised_mcny"),

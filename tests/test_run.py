@@ -79,6 +79,23 @@ def test_every_event_kind_appears_in_the_baseline(baseline_tables) -> None:
     assert {"hype", "export_control", "open_source"} <= reasons
 
 
+def test_write_offs_are_split_into_losses_and_stakes_passed_in_kind(baseline_tables) -> None:
+    """A user read 654 write-offs beside 27 bankruptcies as losses: most were the stakes
+    closing funds passed to their LPs in kind."""
+    e, exits = baseline_tables.events, baseline_tables.summary["exits"]
+    offs = e[e["kind"] == "write_off"]
+    def when(kind: str) -> set[tuple[str, float]]:
+        rows = e[e["kind"] == kind]
+        return set(zip(rows["actor"], rows["month"], strict=True))
+
+    failed, closings = when("bankrupt"), when("fund_closed")
+    lost = [(c, m) in failed for c, m in zip(offs["counterparty"], offs["month"], strict=True)]
+    at_close = [(f, m) in closings for f, m in zip(offs["actor"], offs["month"], strict=True)]
+    assert exits["write_off_bankrupt"] == sum(lost) > 0
+    assert exits["write_off_in_kind"] == sum(at_close) > 0
+    assert exits["write_off"] == exits["write_off_bankrupt"] + exits["write_off_in_kind"]
+
+
 def test_same_config_and_seed_give_identical_tables() -> None:
     a, b = simulate(small_config()), simulate(small_config())
     pd.testing.assert_frame_equal(a.events, b.events)

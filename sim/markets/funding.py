@@ -21,7 +21,7 @@ import simpy
 
 from sim.commands import plural
 from sim.config import FundingConfig, FundsConfig
-from sim.events import ActorType, EventKind, EventLog
+from sim.events import WRITE_OFF_BANKRUPT, WRITE_OFF_IN_KIND, ActorType, EventKind, EventLog
 from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import RaiseRequest, SaleOffer, TermSheet
 from sim.sums import left_sum
@@ -755,7 +755,7 @@ class FundingMarket:
                     ActorType.FUND,
                     startup,
                     self._drop_cost(holder, startup),
-                    reason="bankrupt",
+                    reason=WRITE_OFF_BANKRUPT,
                 )
         self._cap[startup] = {}
         self._outcome[startup] = Outcome.BANKRUPT
@@ -797,6 +797,6 @@ class FundingMarket:
                 startup,
                 basis,
                 valuation_mcny=post,
-                reason="term_ended",
+                reason=WRITE_OFF_IN_KIND,
             )
         return InKind(cost, value)
