@@ -342,7 +342,7 @@ def test_failed_job_is_reported_while_the_others_complete(swept: dict) -> None:
     assert first.loc[FAIL, "status"] == "failed" and "ForcedFailure" in first.loc[FAIL, "error"]
     assert set(first.index[first["status"] == "complete"]) == set(JOBS) - {FAIL}
     assert set(swept["mtimes"]) == set(JOBS) - {FAIL}
-    assert "failed 1" in out          # the progress bar's count
+    assert "jobs: 3 done, 1 failed" in out          # the progress bar's count
 
 
 def test_rerun_resumes_only_the_unfinished_job(swept: dict) -> None:
@@ -647,7 +647,7 @@ def test_after_a_dead_worker_the_progress_bar_still_counts_the_jobs_it_took(
     assert code == 1, err
     failed = len(list(directory.glob(f"*/{FAILED}")))
     assert failed >= 1 and "on fresh workers" in out
-    bars = re.findall(r"(\d+)/(\d+) done (\d+) failed (\d+)", out)
+    bars = re.findall(r"(\d+)/(\d+) jobs: (\d+) done, (\d+) failed", out)
     # The first launch's bar, then the one after the death: of 10 jobs the dead worker
     # took the 7th and at most one beside it, so jobs were left to go on with.
     assert len(bars) == 2, out
@@ -1224,6 +1224,25 @@ def test_progress_counts_finished_and_failed_markers(tmp_path: Path) -> None:
         assert (bar.done, bar.failed) == (1, 1)   # markers already there count from the start
         (dirs[1] / COMPLETE).write_text("complete\n")
     assert (bar.done, bar.failed) == (2, 1)
+
+
+def test_the_progress_line_puts_each_count_before_its_word(tmp_path: Path) -> None:
+    """It read "15/15 done 15 failed 0": at a glance, 15 failed."""
+    import io
+
+    from rich.console import Console
+
+    dirs = [tmp_path / f"j{i}" for i in range(4)]
+    for d in dirs:
+        d.mkdir()
+        (d / COMPLETE).write_text("complete\n")
+    (dirs[3] / COMPLETE).unlink()
+    (dirs[3] / FAILED).write_text("{}")
+    out = io.StringIO()
+    with SweepProgress("t", dirs, console=Console(file=out, width=120), poll_seconds=0.01):
+        pass
+    assert "4/4 jobs: 3 done, 1 failed" in out.getvalue()
+    assert "done 3" not in out.getvalue() and "failed 1" not in out.getvalue()
 
 
 def test_joblib_options_baimo_does_not_apply_are_named_not_dropped_silently(
