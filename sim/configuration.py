@@ -275,7 +275,7 @@ def composition_problem(overrides: Sequence[Override],
     for o in overrides:
         if o.key_or_group != EXPERIMENT or o.is_delete():
             continue
-        for name in _values(o):
+        for name in _options(o):
             both = [folder / f"{name}.yaml" for folder in (scenario_experiments(),
                                                           EXPERIMENTS_DIR)]
             if all(path.is_file() for path in both):
@@ -294,6 +294,13 @@ def _values(o: Override) -> list[Any]:
     """The values override ``o`` gives its key or group: each of a sweep's (``a,b``), or
     its one."""
     return list(o.sweep_iterator()) if o.is_discrete_sweep() else [o.value()]
+
+
+def _options(o: Override) -> list[str]:
+    """The config-group options override ``o`` chooses: each of a sweep's, and each of a
+    list's (``+experiment=[a,b]`` composes both files, in order)."""
+    return [str(option) for value in _values(o)
+            for option in (value if isinstance(value, list) else [value])]
 
 
 def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Path, str]]:
@@ -316,7 +323,7 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
         if o.is_delete():
             command_line[group] = None
         else:
-            command_line[group] = [str(v) for v in _values(o)]
+            command_line[group] = _options(o)
     # An experiment's defaults list changes the primary's choices (`override /group: x`) or
     # adds groups; the command line has the last word on both.
     for option in command_line.get(EXPERIMENT) or []:
@@ -351,6 +358,23 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
                       for entry in _defaults(path, group) if not entry.override
                       for option in entry.options or []]
     return files
+
+
+#: Where a config file lists the values a grid sweep takes (Hydra's basic sweeper).
+SWEEPER_PARAMS = ("hydra", "sweeper", "params")
+
+
+def swept_in_files(overrides: Sequence[Override], conf_dir: Path | None = None) -> set[str]:
+    """The keys the config files composing ``overrides`` sweep (:func:`config_files`): what
+    their ``hydra.sweeper.params`` list, as an experiment file lists its grid."""
+    keys: set[str] = set()
+    for path, package in config_files(overrides, conf_dir or CONF_DIR):
+        node = _yaml_data(path) if package == "" else None
+        for part in SWEEPER_PARAMS:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            keys |= {str(key) for key in node}
+    return keys
 
 
 class _DefaultsEntry(typing.NamedTuple):

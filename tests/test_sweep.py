@@ -878,6 +878,63 @@ def test_two_experiments_at_once_name_their_directory_plainly(output_root: Path)
         "hype_bust+investor_patience__buyers.count=200,horizon_months=12")
 
 
+def _default_directory(*command: str) -> str:
+    """The sweep directory ``baimo -m COMMAND`` defaults to, under the output root's sweeps/."""
+    from sim.outputs import output_root
+    from sim.sweep.spec import compose_master
+
+    directory = compose_master(start_hydra(), list(command)).directory
+    return str(directory.relative_to(output_root() / "sweeps"))
+
+
+def test_ad_hoc_sweeps_with_the_same_fixed_overrides_keep_apart() -> None:
+    """``baimo replications=3 horizon_months=60`` and then ``baimo -m
+    data.spillover=0.9,0.95,0.99 replications=3 horizon_months=60`` both wrote
+    ``sweeps/sweep__horizon_months=60``: the second replaced the first's sweep.json, tables
+    and plots. The swept keys name the directory too, by name, not by value."""
+    plain = _default_directory("replications=3", "horizon_months=60")
+    swept = _default_directory("data.spillover=0.9,0.95,0.99", "replications=3",
+                               "horizon_months=60")
+    assert plain == "sweep__horizon_months=60"
+    assert swept == "sweep__data.spillover__horizon_months=60"
+    # more (or fewer) values of the same key resume in the same directory
+    assert _default_directory("data.spillover=0.9,0.95", "replications=3",
+                              "horizon_months=60") == swept
+    assert _default_directory("buyers.count=100,200", "data.spillover=0,1") \
+        == _default_directory("data.spillover=0,1", "buyers.count=100,200") \
+        == "sweep__buyers.count,data.spillover"
+    # a range is a sweep too; the replication and run-control keys name nothing
+    assert _default_directory("seed=range(0,3)", "replications=2") == "sweep__seed"
+
+
+def test_a_default_sweep_directory_names_long_swept_keys_portably() -> None:
+    from sim.locations import DIGEST_MARK, MAX_NAME
+
+    keys = ["capability.general_domain_transfer", "startups.dev_months_original",
+            "compute.imported_supply_per_month", "startups.base_founding_rate",
+            "buyers.api_value_factor"]
+    name = _default_directory(*(f"{k}=1,2" for k in keys), "horizon_months=60")
+    suffix = name.removeprefix("sweep__")
+    assert len(suffix) <= MAX_NAME and DIGEST_MARK in suffix
+    assert suffix.startswith(",".join(sorted(keys))[:40])
+
+
+def test_an_experiment_names_its_own_swept_keys_and_not_others() -> None:
+    """A shipped experiment's directory is its name, as the docs and lessons say, also with
+    its own key swept over other values; a key it does not sweep is named after it."""
+    shipped = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+    assert set(SEVEN) < set(shipped)
+    for name in shipped:
+        assert _default_directory(f"+experiment={name}") == name
+    assert _default_directory("+experiment=investor_patience", "funds.term_years=3,10",
+                              "horizon_months=60") == "investor_patience__horizon_months=60"
+    assert _default_directory("+experiment=hype_bust", "data.spillover=0,1") \
+        == "hype_bust__data.spillover"
+    # two experiments at once: either's keys are its own
+    assert _default_directory("+experiment=[hype_bust,investor_patience]",
+                              "funds.term_years=3,4") == "hype_bust+investor_patience"
+
+
 # ---------------------------------------------------------------- aggregation and plots
 
 def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) -> None:
@@ -986,9 +1043,9 @@ def test_aggregate_refuses_a_manifest_that_leads_outside(
 
 def test_another_sweep_into_the_same_directory_says_what_leaves_its_tables(
         swept: dict, tmp_path: Path) -> None:
-    """Sweeps with the same fixed overrides share a directory (so that a sweep extended by
-    more settings or replications resumes): the last one's sweep.json and tables describe
-    it alone, and it says which finished jobs of the one before left them."""
+    """Sweeps with the same swept keys and fixed overrides share a directory (so that a sweep
+    extended by more settings or replications resumes): the last one's sweep.json and
+    tables describe it alone, and it says which finished jobs of the one before left them."""
     copy = tmp_path / "copy"
     shutil.copytree(swept["dir"], copy)
     other = [o if o != "funds.term_years=3,10" else "funds.term_years=3,5" for o in SWEEP]

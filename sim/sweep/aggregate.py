@@ -84,8 +84,9 @@ class SweepTables:
 
 def write_manifest(spec: SweepSpec, runs_jobs: bool) -> list[str]:
     """Record what the sweep is, before any job runs; return the finished jobs of the sweep
-    the directory held before (another command with the same fixed overrides) that this one
-    leaves out: they stay on disk, but sweep.json and the tables now describe this sweep.
+    the directory held before (another command with the same swept keys and fixed
+    overrides) that this one leaves out: they stay on disk, but sweep.json and the tables
+    now describe this sweep.
 
     The last aggregation's tables and plots (:func:`drop_own_outputs`) are deleted first
     if the sweep ``runs_jobs`` or lists other jobs than the sweep.json there: left beside

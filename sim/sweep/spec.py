@@ -58,6 +58,7 @@ from sim.configuration import (
     hash_resolved,
     register_configs,
     run_control,
+    swept_in_files,
     to_config,
     yaml_problem,
 )
@@ -217,12 +218,31 @@ def _value(override: Override) -> Any:
     return override.value()
 
 
-def default_directory(experiment: str | None, fixed: list[Override]) -> Path:
-    """``<root>/sweeps/<experiment or 'sweep'>[__<fixed overrides>]``: same command, same place."""
+#: Between a default sweep directory's name and each part after it.
+NAME_PARTS = "__"
+
+
+def default_directory(experiment: str | None, fixed: list[Override], swept: list[str]) -> Path:
+    """``<root>/sweeps/<experiment or 'sweep'>[__<swept keys>][__<fixed overrides>]``: same
+    command, same place. ``swept``: the keys the command sweeps that its experiment does not
+    (:func:`named_sweeps`), by name only, so that more values of them resume the sweep, and
+    two ad-hoc sweeps with the same fixed overrides (``horizon_months=60`` alone and with
+    ``data.spillover=0.9,0.95``) no longer share a directory. The part after the name is
+    made portable (:func:`~sim.locations.portable_name`)."""
     lines = sorted(str(o.input_line) for o in fixed if o.key_or_group not in RUN_CONTROL)
+    parts = [",".join(part) for part in (sorted(swept), lines) if part]
     name = experiment or "sweep"
-    suffix = portable_name(",".join(lines)) if lines else ""
-    return output_root() / "sweeps" / (f"{name}__{suffix}" if suffix else name)
+    suffix = portable_name(NAME_PARTS.join(parts)) if parts else ""
+    return output_root() / "sweeps" / (f"{name}{NAME_PARTS}{suffix}" if suffix else name)
+
+
+def named_sweeps(task: list[Override]) -> list[str]:
+    """The keys the command's overrides sweep that name its default directory: all but
+    run-control keys and those the experiment's own file sweeps (its name stands for them:
+    ``+experiment=investor_patience funds.term_years=3,10`` stays in ``investor_patience``)."""
+    own = swept_in_files(task)
+    return sorted({o.key_or_group for o in task if o.is_sweep_override()
+                   and o.key_or_group not in (*RUN_CONTROL, REPLICATION, *own)})
 
 
 def _user_parts(parsed: list[Override]) -> tuple[list[Override], list[Override]]:
@@ -358,7 +378,7 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     fixed_user = [o for o in task if not o.is_sweep_override()]
     chosen = _sweep_dir_override(task)
     directory = (expand_home(Path(chosen), f"sweep_dir={chosen}") if chosen
-                 else default_directory(experiment, fixed_user))
+                 else default_directory(experiment, fixed_user, named_sweeps(task)))
     own = [f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
     chosen_groups = {o.key_or_group for o in user_hydra}
     own += [f"{g}=baimo_sweep" for g in SWEEP_LOGGING if g not in chosen_groups]
