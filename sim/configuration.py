@@ -17,7 +17,7 @@ import json
 import signal
 import typing
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -688,6 +688,63 @@ def hash_resolved(resolved: dict[str, Any]) -> str:
 def config_hash(cfg: BaimoConfig) -> str:
     """SHA-256 of the resolved model config (sorted JSON), for provenance."""
     return hash_resolved(resolved_dict(cfg))
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def flat_settings(resolved: Mapping[str, Any]) -> dict[str, str]:
+    """A resolved config (as a run's config.json holds it) as dotted key -> its value in
+    compact JSON: maps are descended into, lists kept whole (``compute.export_controls``)."""
+    flat: dict[str, str] = {}
+    _flatten("", dict(resolved), flat)
+    return flat
+
+
+def config_settings(cfg: BaimoConfig) -> dict[str, str]:
+    """:func:`flat_settings` of a validated config, as its run's config.json reads back."""
+    from sim.summary import clean_json
+
+    return flat_settings(clean_json(resolved_dict(cfg)))
+
+
+#: Today's defaults (:func:`default_settings`) by the stat of each file that composes them.
+_DEFAULTS: dict[tuple[tuple[str, int, int], ...], dict[str, str]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path), -1, -1
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def default_settings(compose_defaults: Callable[[], BaimoConfig] | None = None
+                     ) -> dict[str, str]:
+    """Today's defaults, ``conf/`` with no override, as :func:`config_settings`: composed by
+    ``compose_defaults`` (a sweep's own Hydra; else :func:`compose`, which starts one), once
+    per process while the files composing them (:func:`config_files`) are unchanged.
+    Composing takes about as long as a sweep's own command, which every sweep and report
+    would otherwise pay again."""
+    stamp = tuple(_stamp(path) for path, _ in config_files([], CONF_DIR))
+    if stamp not in _DEFAULTS:
+        cfg = compose_defaults() if compose_defaults is not None else compose([])
+        _DEFAULTS.clear()   # only the files as they are now
+        _DEFAULTS[stamp] = config_settings(cfg)
+    return dict(_DEFAULTS[stamp])
+
+
+def changed_from_defaults(ran: Mapping[str, str], defaults: Mapping[str, str]) -> list[str]:
+    """The settings of ``ran`` (:func:`flat_settings`) that differ from ``defaults`` (or are
+    not among them), the seed aside, as ``key=value`` with the value in compact JSON
+    (``funds.term_spread_years=0.5``, ``start_date="2023-01"``)."""
+    return [f"{k}={v}" for k, v in ran.items() if k != "seed" and defaults.get(k) != v]
 
 
 def yaml_problem(exc: yaml.YAMLError | UnicodeDecodeError, path: Path | None = None) -> str:

@@ -99,22 +99,16 @@ class Source:
 # ---------------------------------------------------------------- reading sources
 
 
-def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    else:
-        out[prefix] = json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
 def _flat_config(path: Path) -> dict[str, str] | None:
-    """A run's config.json as dotted key -> value (JSON text); None if it cannot be read."""
-    flat: dict[str, str] = {}
+    """A run's config.json as dotted key -> value (JSON text,
+    :func:`~sim.configuration.flat_settings`); None if it cannot be read."""
+    from sim.configuration import flat_settings
+
     try:
-        _flatten("", json.loads((path / CONFIG).read_text(encoding="utf-8")), flat)
+        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return flat
+    return flat_settings(config) if isinstance(config, dict) else None
 
 
 def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
@@ -122,21 +116,19 @@ def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
     return flat if flat is not None else {"config_hash": str(summary.get("config_hash"))}
 
 
-def changed_from_defaults(path: Path) -> list[str]:
+def run_changes(path: Path) -> list[str]:
     """A run's settings that differ from today's defaults, seed aside, as ``key=value`` in
     the form :func:`group_runs` gives a directory of runs' (what the report's table of runs
-    shows for a single run); none if the run's config is not there to read."""
-    from sim.configuration import compose, resolved_dict
+    shows for a single run; :func:`sim.configuration.changed_from_defaults`, as a sweep's
+    header and sweep.json give a sweep's); none if the run's config is not there to read."""
+    from sim.configuration import changed_from_defaults, default_settings
     from sim.locations import output_root
-    from sim.summary import clean_json
 
     ran = _flat_config(path)
     if ran is None:
         return []
     output_root()   # composing reads it (the scenarios' search path): a bad one is one line
-    defaults: dict[str, str] = {}
-    _flatten("", clean_json(resolved_dict(compose([]))), defaults)
-    return [f"{k}={v}" for k, v in ran.items() if k != "seed" and defaults.get(k) != v]
+    return changed_from_defaults(ran, default_settings())
 
 
 def _split(override: str) -> tuple[str, str | None]:
@@ -519,7 +511,7 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
                           "to report")
     if looks_like_run(path):
         run = read_run(path)
-        return Source("run", path, [Arm("run", "this run", [run], changed_from_defaults(path))])
+        return Source("run", path, [Arm("run", "this run", [run], run_changes(path))])
     if (path / SWEEP_TABLE).exists():
         return _sweep_from_table(path, skip_unfinished)
     from sim.sweep.spec import SWEEP_MANIFEST

@@ -669,3 +669,31 @@ def test_a_lead_alone_at_the_minimum_fill_closes_rounds() -> None:
     out = simulate(compose(["horizon_months=6", "buyers.count=50", "compute.export_controls=[]",
                             "funding.follower_ticket_share=0", "funding.lead_share=0.6"]))
     assert out.summary["funding"]["deals_by_year"][0] > 0
+
+
+def test_the_defaults_are_composed_once_until_a_file_of_them_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sweep and report compares with today's defaults (sim.configuration
+    .default_settings): composing them takes as long as a sweep's own command, so it is done
+    once per process, and again when a file composing them changes."""
+    import sim.configuration as configuration
+
+    conf = tmp_path / "conf"
+    shutil.copytree(configuration.CONF_DIR, conf)
+    monkeypatch.setattr(configuration, "CONF_DIR", conf)
+    monkeypatch.setattr(configuration, "_DEFAULTS", {})
+    composed: list[BaimoConfig] = []
+
+    def compose_defaults() -> BaimoConfig:
+        composed.append(compose([]))
+        return composed[-1]
+
+    first = configuration.default_settings(compose_defaults)
+    assert configuration.default_settings(compose_defaults) == first and len(composed) == 1
+    assert first["funds.term_spread_years"] == "1.0"
+    funds = conf / "funds" / "default.yaml"
+    text = funds.read_text(encoding="utf-8")
+    funds.write_text(text.replace("term_spread_years: 1.0 ", "term_spread_years: 0.75 "),
+                     encoding="utf-8")
+    assert configuration.default_settings(compose_defaults)["funds.term_spread_years"] == "0.75"
+    assert len(composed) == 2

@@ -184,7 +184,12 @@ def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None
                               "plan=true", *TINY], cwd=tmp_path, env=env, capture_output=True,
                              text=True, timeout=60)
     assert planned.returncode == 0, planned.stderr
-    assert "10 jobs = 5 settings x 2 replications" in planned.stdout
+    assert "10 jobs = 5 settings x 2 replications of 12 months, base seed 42" in planned.stdout
+    # what runs: the swept values, and what the experiment and the command change besides
+    # (investor_patience narrows the terms' spread: its arms differ from a plain run there)
+    assert "  swept: funds.term_years: 3, 4, 5, 7, 10\n" in planned.stdout
+    assert ("  changed from the defaults in every job: horizon_months=12, "
+            "funds.term_spread_years=0.5, buyers.count=200\n") in planned.stdout
     assert "estimated duration" in planned.stdout
     assert "probes: one replication of 4 of the 5 settings to run took" in planned.stdout
     assert list(tmp_path.iterdir()) == []          # nothing written, here or under the root
@@ -305,7 +310,10 @@ def test_a_sweep_of_one_says_one_job_one_setting_one_replication(
     code, out, err = baimo(["-m", "data.spillover=0.5", *TINY, "plan=true",
                             f"sweep_dir={tmp_path / 'one'}"], capsys)
     assert code == 0, err
-    assert "sweep: 1 job = 1 setting x 1 replication; swept: " in out
+    assert "sweep: 1 job = 1 setting x 1 replication of 12 months" in out
+    assert "  swept: nothing (replications only)\n" in out   # one value is no sweep
+    assert "  changed from the defaults in every job: horizon_months=12, data.spillover=0.5" \
+        in out
 
 
 def test_the_plan_probes_settings_spread_over_the_sweep() -> None:
@@ -343,6 +351,75 @@ def test_failed_job_is_reported_while_the_others_complete(swept: dict) -> None:
     assert set(first.index[first["status"] == "complete"]) == set(JOBS) - {FAIL}
     assert set(swept["mtimes"]) == set(JOBS) - {FAIL}
     assert "jobs: 3 done, 1 failed" in out          # the progress bar's count
+
+
+def test_the_header_and_sweep_json_name_the_settings_changed_from_the_defaults(
+        swept: dict) -> None:
+    """investor_patience sets funds.term_spread_years: 0.5 in its file; a user comparing its
+    4-year arm with a plain run found why they differed only in a job's config.json."""
+    changed = ["horizon_months=12", "funds.term_spread_years=0.5", "buyers.count=200"]
+    for _, out in (swept["first"], swept["second"]):
+        assert f"  changed from the defaults in every job: {', '.join(changed)}\n" in out
+        assert "  swept: funds.term_years: 3, 10\n" in out
+    manifest = json.loads((swept["dir"] / SWEEP_MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["changed_from_defaults"] == changed
+
+
+def test_swept_and_design_keys_are_not_changes_every_job_makes() -> None:
+    """A swept key's values differ between settings (the export controls' list holds two
+    swept keys); the header lists them with their values, or a design's ranges."""
+    from sim.sweep.runner import describe
+
+    squeeze = build(start_hydra(), ["+experiment=compute_squeeze", "replications=1",
+                                    "horizon_months=24", "buyers.count=200"])
+    assert squeeze.changed == ["horizon_months=24", "buyers.count=200"]
+    lines = describe(squeeze, 0)
+    assert lines[1:5] == ["  swept, every combination of:",
+                          "    compute.export_controls.0.supply_cut: 0.35, 0.7, 0.95",
+                          "    compute.export_controls.0.month: 4.5, 10.5, 22.5",
+                          "    compute.production_cost_mcny: 0.09, 0.18"]
+    lhs = build(start_hydra(), ["design.kind=lhs", "design.samples=3", *TINY,
+                                "++design.ranges={funds.initial_count:[0,10],"
+                                "data.spillover:[0.2,0.8]}"])
+    assert lhs.changed == ["horizon_months=12", "buyers.count=200"]
+    assert describe(lhs, 0)[1:4] == ["  design: lhs (design.samples=3), 3 points over:",
+                                     "    funds.initial_count: 0 to 10 (whole numbers)",
+                                     "    data.spillover: 0.2 to 0.8"]
+    seeds = describe(build(start_hydra(), ["seed=range(0,20)", *TINY]), 0)
+    assert seeds[0] == "sweep: 20 jobs = 20 settings x 1 replication of 12 months"
+    assert seeds[1] == "  swept: seed: 0, 1, 2, 3, 4, 5, 6, ..., 19 (20 values)"
+    assert seeds[2] == ("  changed from the defaults in every job: horizon_months=12, "
+                        "buyers.count=200")
+    plain = describe(build(start_hydra(), ["replications=2"]), 0)
+    assert plain[1:3] == ["  swept: nothing (replications only)",
+                          "  changed from the defaults in every job: nothing"]
+
+
+def test_the_experiments_table_names_each_experiments_fixed_settings() -> None:
+    """docs/EXPERIMENTS.md's table names, for every experiment file, the settings it fixes
+    away from the defaults, as its sweep's header and sweep.json give them."""
+    from sim.configuration import (
+        changed_from_defaults,
+        config_settings,
+        default_settings,
+        flat_settings,
+    )
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "EXPERIMENTS.md").read_text(
+        encoding="utf-8")
+    table = docs.split("| experiment | swept | fixed away from the defaults |")[1]
+    table = table.split("\n\n")[0]
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| `([a-z_]+)` \| [^|]+ \| ([^|]+) \|", table,
+                                            re.MULTILINE)}
+    shipped = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+    assert sorted(rows) == shipped
+    defaults = default_settings()
+    for name in shipped:
+        fixed = changed_from_defaults(config_settings(compose([f"+experiment={name}"])),
+                                      defaults)
+        named = re.findall(r"`([^`]+=[^`]+)`", rows[name])
+        assert named == fixed or (rows[name].strip() == "none" and not fixed), name
+    assert flat_settings({"a": {"b": [1, 2]}, "c": "x"}) == {"a.b": "[1,2]", "c": '"x"'}
 
 
 def test_rerun_resumes_only_the_unfinished_job(swept: dict) -> None:

@@ -116,6 +116,7 @@ def write_manifest(spec: SweepSpec, runs_jobs: bool) -> list[str]:
         "experiment": spec.experiment,
         "command": spec.command,
         "fixed": spec.fixed,
+        "changed_from_defaults": spec.changed,
         "swept": spec.swept,
         "replications": spec.replications,
         "design": spec.design,

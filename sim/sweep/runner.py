@@ -40,7 +40,7 @@ from hydra.types import HydraContext
 from rich.console import Console
 
 from sim.commands import plural, stopped
-from sim.configuration import run_control
+from sim.configuration import override_key, run_control
 from sim.outputs import (
     COMPLETE,
     SUMMARY,
@@ -52,6 +52,7 @@ from sim.outputs import (
 from sim.parallel import process_pool, stop_workers
 from sim.sums import left_sum
 from sim.sweep.aggregate import aggregate, failure, write_manifest
+from sim.sweep.outcomes import setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
     FAILED,
@@ -131,20 +132,65 @@ def duration_text(seconds: float) -> str:
 
 
 def describe(spec: SweepSpec, done: int) -> list[str]:
-    """What the sweep is: jobs, settings, replications, directory."""
+    """What the sweep is: jobs, settings, replications, horizon, what is swept and over
+    which values (:func:`swept_lines`), what every job changes from the defaults (the
+    experiment's and the command's fixed settings: a comparison with a plain run differs
+    by these too), directory."""
     name = spec.experiment or "sweep"
-    swept = ", ".join(spec.swept) if spec.swept else "nothing (replications only)"
     todo = len(spec.jobs) - done
     workers = spec.workers_for(todo)
     on = f" on {spec.launcher} with {plural(workers, 'worker')}" if todo else ""
+    months = sorted({config.horizon_months for config in spec.configs.values()})
+    horizon = (plural(months[0], "month") if len(months) == 1
+               else f"{months[0]} to {months[-1]} months")
+    seed = "" if "seed" in spec.swept else f", base seed {spec.config.get('seed')}"
     return [
         f"{name}: {plural(len(spec.jobs), 'job')} = {plural(len(spec.settings), 'setting')} x "
-        f"{plural(spec.replications, 'replication')}; swept: {swept}",
+        f"{plural(spec.replications, 'replication')} of {horizon}{seed}",
+        *swept_lines(spec),
+        f"  changed from the defaults in every job: {', '.join(spec.changed) or 'nothing'}",
         f"  directory: {spec.directory}",
         f"  already complete: {done}, to run: {todo}{on}",
         *timeout_note(spec),
         *ignored_note(spec),
     ]
+
+
+#: Most values of a swept key a sweep's header lists: the first ones, "...", the last.
+SHOWN_VALUES = 8
+
+
+def shown_values(values: list[str]) -> str:
+    """A swept key's values for the header, at most :data:`SHOWN_VALUES` of them (a range
+    of seeds may hold thousands), the rest counted."""
+    if len(values) <= SHOWN_VALUES:
+        return ", ".join(values)
+    return f"{', '.join(values[:SHOWN_VALUES - 1])}, ..., {values[-1]} ({len(values):,} values)"
+
+
+def swept_lines(spec: SweepSpec) -> list[str]:
+    """What the sweep varies: each swept key with its values as written (in sweep order), or
+    a design's kind, points and each parameter's range."""
+    if spec.design is not None:
+        design = spec.design
+        return [f"  design: {design['kind']} (design.samples={design['samples']}), "
+                f"{plural(len(spec.settings), 'point')} over:",
+                *(f"    {key}: {low:g} to {high:g}{' (whole numbers)' if whole else ''}"
+                  for key, (low, high), whole in zip(design["keys"], design["bounds"],
+                                                     design["integer"], strict=True))]
+    if not spec.swept:
+        return ["  swept: nothing (replications only)"]
+    values: dict[str, list[str]] = {key: [] for key in spec.swept}
+    for setting in spec.settings:
+        for line in setting_overrides(setting):
+            value = line.partition("=")[2]
+            known = values.get(override_key(line))
+            if known is not None and value not in known:
+                known.append(value)
+    lines = [f"{key}: {shown_values(found)}" for key, found in values.items()]
+    if len(lines) == 1:
+        return [f"  swept: {lines[0]}"]
+    return ["  swept, every combination of:", *(f"    {line}" for line in lines)]
 
 
 def redone_note(spec: SweepSpec, todo: list[Job]) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 import math
 import os
@@ -54,8 +55,12 @@ from sim.configuration import (
     CONFIG_NAME,
     MAX_SWEEP_JOBS,
     RunControl,
+    changed_from_defaults,
     composition_problem,
+    config_settings,
+    default_settings,
     hash_resolved,
+    override_key,
     register_configs,
     run_control,
     swept_in_files,
@@ -130,6 +135,7 @@ class SweepSpec:
     compose_seconds: float = 0.0
     plots: bool = True            # draw the sweep plots after aggregating
     design: dict[str, Any] | None = None   # design sweeps: sim.sweep.design.Design.manifest
+    changed: list[str] = field(default_factory=list)   # unswept_changes: key=value each
 
     @property
     def settings(self) -> list[str]:
@@ -490,7 +496,43 @@ def build(hydra: Hydra, command: list[str] | Master | Layout) -> SweepSpec:
                      compose_seconds=m.compose_seconds, plots=rc.sweep_plots,
                      design=design.manifest(rc.design) if design is not None else None)
     _add_jobs(spec, hydra, layout, {str(o.input_line) for o in m.fixed_user})
+    spec.changed = unswept_changes(spec, default_settings(lambda: default_model(hydra)))
     return spec
+
+
+def default_model(hydra: Hydra) -> BaimoConfig:
+    """The model config ``conf/`` gives with no override, composed by the sweep's Hydra (a
+    fresh one, :func:`~sim.configuration.compose`, would end the sweep's); SweepError (one
+    line) if it does not compose or is not valid."""
+    try:
+        cfg = hydra.compose_config(CONFIG_NAME, [], run_mode=RunMode.MULTIRUN,
+                                   with_log_configuration=False)
+        with open_dict(cfg):
+            del cfg["hydra"]
+        return to_config(cfg)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise SweepError(f"the defaults (conf/): {one_line(exc)}") from None
+    except ConfigError as exc:
+        raise SweepError(f"the defaults (conf/): {exc}") from None
+
+
+def unswept_changes(spec: SweepSpec, defaults: dict[str, str]) -> list[str]:
+    """What every job of ``spec`` changes from ``defaults`` alike, the seed aside, as
+    ``key=value`` (:func:`~sim.configuration.changed_from_defaults`): the settings the
+    experiment file and the command fix; a swept (or design-varied) key's differ between
+    settings, and so are left out."""
+    settings: dict[str, BaimoConfig] = {}   # each setting's config (its first job's)
+    for job in spec.jobs:
+        settings.setdefault(job.setting, spec.configs[job.name])
+    first, *others = settings.values()
+
+    def alike(line: str) -> bool:
+        path = override_key(line).split(".")
+        value = functools.reduce(getattr, path, first)
+        return all(functools.reduce(getattr, path, cfg) == value for cfg in others)
+
+    return [line for line in changed_from_defaults(config_settings(first), defaults)
+            if alike(line)]
 
 
 def _designed(master: DictConfig, rc: RunControl, grid: OrderedDict[str, Override],
