@@ -121,7 +121,7 @@ class RunControl:
 
     replications: int = 1          # runs per setting in a sweep
     replication: int = 0           # which of them this run is (set by the sweep)
-    plan: bool = False             # sweeps: print jobs and estimated duration, run nothing
+    plan: bool = False             # sweeps: print what would run and how long, run nothing
     sweep_dir: str | None = None   # sweeps: directory (default outputs/sweeps/<experiment>...)
     job_plots: bool = False        # sweeps: also draw every job's own plots
     sweep_plots: bool = True       # sweeps: draw the sweep's plots after aggregating

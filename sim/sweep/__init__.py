@@ -2,7 +2,7 @@
 
     baimo +experiment=investor_patience replications=5   # a named sweep
     baimo -m data.spillover=0,0.5,1 replications=3        # an ad-hoc sweep
-    baimo ... plan=true                                   # jobs and estimated duration only
+    baimo ... plan=true                                   # what would run, how long; runs nothing
     baimo aggregate outputs/sweeps/investor_patience      # rebuild its tables and plots
 
 See docs/EXPERIMENTS.md. Modules: ``spec`` (jobs from overrides), ``task`` (one
