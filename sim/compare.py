@@ -237,9 +237,11 @@ def _teach_directory(path: Path) -> Path | None:
 def _teach_hint(path: Path, lesson: Path) -> str:
     """What to compare instead of a lesson directory: its arms' directories of runs
     (baseline first: the lesson's differences are scenario minus baseline)."""
+    from sim.teaching.runner import BASELINE_ARM
+
     runs = lesson / "runs"
     names = sorted((d.name for d in runs.iterdir() if d.is_dir()) if runs.is_dir() else [],
-                   key=lambda n: (n != "baseline", n))
+                   key=lambda n: (n != BASELINE_ARM, n))
     head = (f"{path}: a baimo-teach directory, not a run or sweep" if path == lesson else
             f"{path}: a baimo-teach lesson's runs, one directory of runs per arm")
     if not names:

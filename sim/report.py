@@ -61,7 +61,7 @@ from sim.teaching.measures import (
     values,
 )
 from sim.teaching.packs import Pack, PackError, load_pack
-from sim.teaching.runner import MANIFEST, fresh_dir, output_root
+from sim.teaching.runner import BASELINE_ARM, MANIFEST, fresh_dir, output_root
 
 SWEEP_COLUMNS = ("job", "setting", "replication", "status")
 MAX_LABEL = 70   # characters of an arm's label, where that tells the arms apart (arm_labels)
@@ -658,7 +658,7 @@ def _unpaired(arm: Arm, kept: list[int]) -> str:
 
 
 def pairing_note(a: Arm, b: Arm) -> str:
-    """How the difference of ``a`` minus ``b`` is taken: paired by seed (over the seeds both
+    """How the difference between ``a`` and ``b`` is taken: paired by seed (over the seeds both
     arms ran, naming the runs left out when they did not all run the same ones), or the
     difference of the means when no seed ran in both (a sweep reported with
     ``--skip-unfinished`` after a failed job differenced the means of different seeds)."""
@@ -672,15 +672,25 @@ def pairing_note(a: Arm, b: Arm) -> str:
             f"left out: {' and '.join(left)}")
 
 
+def reference_first(source: Source) -> list[Arm]:
+    """``source``'s arms in the order the key numbers show them, the reference first: a
+    lesson's baseline (so its difference reads scenario minus baseline, as its answers and
+    ``baimo-compare`` of its runs do), a run's or sweep's arms as they are."""
+    if source.kind != "lesson":
+        return source.arms
+    return sorted(source.arms, key=lambda arm: arm.name != BASELINE_ARM)
+
+
 def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
     """Table of measures (rows) by arm (columns): mean, and the range over replications;
-    for two arms their difference, where the arms' horizons allow one (see
-    :func:`horizons_note`, above the table when they differ), paired by seed over the
-    seeds both ran (:func:`pairing_note`)."""
+    for two arms their difference, the second minus the first (the reference, as in
+    ``baimo-compare``), where the arms' horizons allow one (see :func:`horizons_note`, above
+    the table when they differ), paired by seed over the seeds both ran
+    (:func:`pairing_note`)."""
     diff = len(arms) == 2
     head = "".join(f"<th>{_e(a.label)}<br><small>{len(a.runs)} run(s)</small></th>" for a in arms)
     if diff:
-        head += f"<th>difference<br><small>{_e(arms[0].label)} minus {_e(arms[1].label)}, " \
+        head += f"<th>difference<br><small>{_e(arms[1].label)} minus {_e(arms[0].label)}, " \
                 f"{_e(pairing_note(arms[0], arms[1]))}</small></th>"
     in_a, in_b = seed_pairs(arms[0], arms[1]) if diff else ([], [])
     rows = []
@@ -696,11 +706,11 @@ def key_numbers_html(arms: list[Arm], names: tuple[str, ...]) -> str:
         elif diff:
             a, b = per_arm
             if in_a:
-                d = a[in_a] - b[in_b]
+                d = b[in_b] - a[in_a]
                 pairs = d.size
             else:  # no seed in both arms: difference of the means
                 fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
-                d = np.array([fa.mean() - fb.mean()]) if fa.size and fb.size else np.array([])
+                d = np.array([fb.mean() - fa.mean()]) if fa.size and fb.size else np.array([])
                 pairs = d.size   # one difference, of what each arm has
             d = d[np.isfinite(d)]
             text = (format_difference(m.unit, float(d.mean())) + _of_runs(d.size, pairs, "pair")
@@ -915,7 +925,8 @@ def render(source: Source) -> str:
     labelled = f" {source.labels_note}" if source.labels_note else ""
     sections.append(_section("key-numbers", "Key numbers",
                              '<p class="note">Mean over replications; the small line is the '
-                             f"range.{_e(labelled)}</p>{key_numbers_html(arms, keys)}"))
+                             f"range.{_e(labelled)}</p>"
+                             f"{key_numbers_html(reference_first(source), keys)}"))
     plots = pack.plots if pack is not None and pack.plots else DEFAULT_PLOTS
     notice = "" if pack is None else \
         "<h3>What to notice</h3>" + _markdown(pack.sections["What to notice in the plots"])

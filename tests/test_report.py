@@ -386,7 +386,7 @@ def test_arms_of_different_horizons_are_not_differenced_over_the_whole_run(
             for r in arms[0].runs]
     by_4_short = [float(r.metrics.loc[r.metrics["month"] == 4, "releases_total_cum"].iloc[0])
                   for r in short.runs]
-    diff = sum(a - b for a, b in zip(by_4, by_4_short, strict=True)) / len(by_4)
+    diff = sum(b - a for a, b in zip(by_4, by_4_short, strict=True)) / len(by_4)
     text = f"{diff:+,.1f}"   # a month both reached: differenced (0 without a sign)
     assert rows[1][1] == (text[1:] if float(text) == 0 else text)
     same = key_numbers_html(arms, ("releases_total",))
@@ -663,7 +663,7 @@ def _legend_texts(fig: Figure) -> list[str]:
 def test_settings_that_differ_late_get_labels_that_differ(
         sweep_dir: Path, tmp_path: Path) -> None:
     """Labels were cut at 70 characters, so two hype.shocks settings that differ in the
-    last shock's size read the same in the key-numbers columns, the "A minus B" header and
+    last shock's size read the same in the key-numbers columns, the "B minus A" header and
     the plot legends. Each label now shows the part that tells it apart."""
     from sim.report import MAX_LABEL
 
@@ -679,7 +679,7 @@ def test_settings_that_differ_late_get_labels_that_differ(
     assert labels == ["hype.shocks=...size:0.8}]", "hype.shocks=...size:0.1}]"]
     table = key_numbers_html(arms, ("releases_total",))
     assert f"<th>{labels[0]}<br>" in table and f"<th>{labels[1]}<br>" in table
-    assert f"{labels[0]} minus {labels[1]}, paired by seed" in table
+    assert f"{labels[1]} minus {labels[0]}, paired by seed" in table
     fig = REPORT_PLOTS["releases"].build(arms)
     assert _legend_texts(fig)[-2:] == labels
     assert all(len(label) <= MAX_LABEL for label in labels)
@@ -757,18 +757,43 @@ def test_a_difference_is_paired_on_the_seeds_both_arms_ran(arms: list[Arm]) -> N
     one = Arm("b", "5-year funds", arms[1].runs[:1])   # its replication 1 failed
     table = key_numbers_html([arms[0], one], names)
     seed = arms[0].seeds[1]
-    assert ("3-year funds minus 5-year funds, paired by seed over the 1 seed both arms ran; "
+    assert ("5-year funds minus 3-year funds, paired by seed over the 1 seed both arms ran; "
             f"left out: 1 run of 3-year funds (seed {seed})</small>") in table
     cells = _difference_cells(table)
     for name in names:
-        paired_by_seed = values(name, arms[0].runs[:1])[0] - values(name, one.runs)[0]
+        paired_by_seed = values(name, one.runs)[0] - values(name, arms[0].runs[:1])[0]
         assert cells[measure(name).title(None)].lstrip("+") == \
             format_difference("count", paired_by_seed).lstrip("+")
     other = dataclasses.replace(one.runs[0], summary={**one.runs[0].summary, "seed": 7})
     apart = key_numbers_html([arms[0], Arm("b", "5-year funds", [other])], names)
-    assert "5-year funds, the difference of the means (no seed ran in both arms)" in apart
-    assert "3-year funds minus 5-year funds, paired by seed</small>" in \
+    assert "3-year funds, the difference of the means (no seed ran in both arms)" in apart
+    assert "5-year funds minus 3-year funds, paired by seed</small>" in \
         key_numbers_html(arms, names)
+
+
+def test_the_difference_is_the_second_arm_minus_the_first_as_baimo_compare_takes_it(
+        arms: list[Arm]) -> None:
+    """baimo-report's difference was the first arm minus the second ("A minus B"), and
+    baimo-compare's each arm minus the first (the reference): the same pair read +17.7 in
+    one and -17.7 in the other. The report's is now the second minus the first, and its
+    header says so."""
+    from sim import compare
+    from sim.teaching.measures import format_difference, measure, values
+
+    first = _last_value(arms[0], "hhi_enterprise_revenue", [0.2, 0.3])
+    second = _last_value(arms[1], "hhi_enterprise_revenue", [0.5, 0.7])
+    assert first.seeds == second.seeds
+    table = key_numbers_html([first, second], ("hhi_final",))
+    assert "<th>difference<br><small>5-year funds minus 3-year funds, paired by seed" in table
+    shown = _difference_cells(table)[measure("hhi_final").title(None)]
+    assert shown == format_difference("index", 0.35) == "+0.35"
+    key = "concentration.hhi_final"
+    compared = compare.compare_table(
+        [compare.Arm(arm.label, Path(arm.name), "runs", "",
+                     pd.DataFrame({"seed": arm.seeds, key: values("hhi_final", arm.runs)}),
+                     pd.DataFrame()) for arm in (first, second)], [key])
+    (row,) = compared[compared["arm"] == second.label].itertuples()
+    assert row.diff == pytest.approx(0.35)
 
 
 def _last_value(arm: Arm, column: str, values: list[float]) -> Arm:
@@ -786,10 +811,10 @@ def test_zero_has_no_sign_and_a_range_that_rounds_to_one_value_is_that_value(
     """Key numbers printed "-0.0 points" and "-0.00" (a negative zero after rounding) and
     "100%" over a range "100% to 100%" whose ends differed below display precision (a share
     short of all is no longer shown as 100%: measures.percent)."""
-    a = _last_value(_last_value(arms[0], "giant_revenue_share", [0.9961, 0.9962]),
-                    "hhi_enterprise_revenue", [0.5, 0.5])
-    b = _last_value(_last_value(arms[1], "giant_revenue_share", [0.9962, 0.9962]),
+    a = _last_value(_last_value(arms[0], "giant_revenue_share", [0.9962, 0.9962]),
                     "hhi_enterprise_revenue", [0.502, 0.502])
+    b = _last_value(_last_value(arms[1], "giant_revenue_share", [0.9961, 0.9962]),
+                    "hhi_enterprise_revenue", [0.5, 0.5])
     table = key_numbers_html([a, b], ("giant_revenue_share_final", "hhi_final"))
     rows = re.findall(r"<tr><td>[^<]*</td>(.*?)</tr>", table)
     assert rows[0] == ('<td class="num">99.6%</td><td class="num">99.6%</td>'

@@ -329,6 +329,31 @@ def test_difference_sign_in_a_pack(pack_reports: dict[str, Path]) -> None:
     assert max(late) < min(calm)
 
 
+def test_a_lesson_report_differences_the_scenario_minus_its_baseline(
+        pack_reports: dict[str, Path]) -> None:
+    """baimo-report differences the second arm minus the first, as baimo-compare does; a
+    lesson's arms are the scenario then the baseline, so its key numbers show the baseline
+    first and still read scenario minus baseline, as the lesson's answers and questions do
+    (cut_staff: "with resistance minus without")."""
+    import html
+
+    from sim.report import load_source
+    from sim.teaching.measures import format_difference, measure
+
+    report = pack_reports["hype_bust"]
+    scenario, baseline = load_source(report.parent).arms
+    text = report.read_text(encoding="utf-8")
+    assert (f"<th>difference<br><small>{html.escape(scenario.label)} minus "
+            f"{html.escape(baseline.label)}, paired by seed") in text
+    raised = measure("funding_year_2")   # the pack's first question: less, with the bust
+    title = raised.title(scenario.start_date)
+    row = re.search(rf"<tr><td>{re.escape(html.escape(title))}</td>.*?</tr>", text)
+    assert row is not None
+    (shown,) = re.findall(r'<td class="num">([^<]*)</td></tr>', row[0])
+    change = float(values(raised.name, scenario.runs)[0] - values(raised.name, baseline.runs)[0])
+    assert change != 0 and shown == format_difference(raised.unit, change)
+
+
 #: Hand edits of a lesson's teach.json, each with what the one-line refusal names.
 BAD_MANIFESTS: list[tuple[str, Any, str]] = [
     ("pack", "../../../escaped", "'pack' must be a pack's name"),  # out/reports/<pack>_lesson

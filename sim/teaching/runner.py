@@ -30,6 +30,9 @@ from sim.teaching.packs import Pack
 
 MANIFEST = "teach.json"
 REPORT = "report.html"
+#: The names of a lesson's arms (its ``runs/<arm>/`` directories): the scenario, and the
+#: comparison arm its differences are taken from (scenario minus baseline).
+SCENARIO_ARM, BASELINE_ARM = "scenario", "baseline"
 __all__ = ["MANIFEST", "REPORT", "fresh_dir", "output_root"]
 
 
@@ -78,10 +81,10 @@ def plan_arms(pack: Pack, user_overrides: list[str]) -> list[ArmPlan]:
     label = pack.scenario_label
     if changed:
         label = f"{label}, changed by {' '.join(changed)}"
-    arms = [ArmPlan("scenario", label, scenario, compose(scenario))]
+    arms = [ArmPlan(SCENARIO_ARM, label, scenario, compose(scenario))]
     if pack.contrast is not None:
         baseline = [*scenario, *pack.contrast.overrides]
-        arms.append(ArmPlan("baseline", pack.contrast.label, baseline, compose(baseline)))
+        arms.append(ArmPlan(BASELINE_ARM, pack.contrast.label, baseline, compose(baseline)))
         if arms[1].config == arms[0].config:
             raise SameArmsError(same_arms_message(pack, changed))
     return arms
