@@ -19,9 +19,10 @@ import pandas as pd
 from sim import __version__
 from sim.config import MAX_FUND_TERM_YEARS, MAX_TERM_SPREAD_YEARS, SEGMENTS
 from sim.configuration import config_hash
-from sim.events import WRITE_OFF_BANKRUPT, WRITE_OFF_IN_KIND
+from sim.events import WRITE_OFF_BANKRUPT, WRITE_OFF_IN_KIND, ActorType, EventKind
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
+from sim.metrics import RELEASE_KINDS
 from sim.outputs import FUND_COLUMNS, MODEL_CODE, metric_at
 from sim.sums import left_sum
 
@@ -45,9 +46,9 @@ RUN_LIBRARIES = ("numpy", "simpy", "pandas", "pyarrow")
 #: term (:func:`outcome_names`). tests/test_design.py checks them against a run's summary.
 SCALAR_OUTCOMES = (
     "seed", "horizon_months",
-    *(f"releases.{k}" for k in ("total", "by_kind.original", "by_kind.shell",
-                                "by_kind.assembled", "by_month_4", "by_month_6",
-                                "by_month_13")),
+    *(f"releases.{k}" for k in ("total", *(f"by_kind.{kind}" for kind in RELEASE_KINDS),
+                                *(f"startups_by_kind.{kind}" for kind in RELEASE_KINDS),
+                                "by_month_4", "by_month_6", "by_month_13")),
     *(f"startups.{k}" for k in ("founded", "active_final", "listed_final", "survivors",
                                 "independent_builders_peak", "independent_builders_peak_month",
                                 "independent_builders_month_36", "independent_builders_final",
@@ -226,8 +227,11 @@ def summarise(
     bought = [s for s in startups if w.compute.purchased(s.id) > 0]
     gpus_giants = left_sum(w.compute.purchased(g.id) for g in model.giants)
     gpus_startups = left_sum(w.compute.purchased(s.id) for s in startups)
-    releases = events[events["kind"] == "model_release"]
+    releases = events[events["kind"] == EventKind.MODEL_RELEASE]
     by_kind = releases["model_kind"].value_counts()
+    # the startups' own (claim 1): giants release only originals, 193 of the baseline's 203
+    startups_by_kind = releases.loc[releases["actor_type"] == ActorType.STARTUP,
+                                    "model_kind"].value_counts()
     acquired = events[events["kind"] == "acquired"]
     write_offs = events[events["kind"] == "write_off"]
     builders = metrics["independent_builders"]
@@ -244,7 +248,8 @@ def summarise(
         "start_date": cfg.start_date,
         "releases": {
             "total": int(len(releases)),
-            "by_kind": {k: int(by_kind.get(k, 0)) for k in ("original", "shell", "assembled")},
+            "by_kind": {k: int(by_kind.get(k, 0)) for k in RELEASE_KINDS},
+            "startups_by_kind": {k: int(startups_by_kind.get(k, 0)) for k in RELEASE_KINDS},
             "by_month_4": metric_at(metrics, "releases_total_cum", 4),
             "by_month_6": metric_at(metrics, "releases_total_cum", 6),
             "by_month_13": metric_at(metrics, "releases_total_cum", 13),

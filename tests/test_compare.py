@@ -376,6 +376,22 @@ def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Pat
     assert ref_rows["diff"].isna().all()
 
 
+def test_the_startups_originals_can_be_compared(sweeps: tuple[Path, Path]) -> None:
+    """Claim 1's originals counted the giants' too (most of them): the startups' own are a
+    key outcome now, and the label of all originals says it includes the giants'."""
+    wanted = ["releases.startups_by_kind.original"]
+    assert set(wanted) <= set(KEY_OUTCOMES)
+    assert "giants'" in KEY_OUTCOMES["releases.by_kind.original"]
+    result = compare(list(sweeps), outcomes=wanted, resamples=999, write=False)
+    table = result.table
+    assert list(dict.fromkeys(table["outcome"])) == wanted
+    for arm, sweep in zip(result.arms, sweeps, strict=True):
+        jobs = pd.read_parquet(sweep / "sweep.parquet")
+        for key in wanted:
+            assert only_row(table, key, arm.label)["mean"] == pytest.approx(jobs[key].mean())
+    assert table["mean"].notna().all()
+
+
 def test_a_single_run_is_compared_unpaired_without_an_interval(sweeps: tuple[Path, Path]) -> None:
     a, b = sweeps
     job = next(p for p in sorted(b.iterdir()) if (p / COMPLETE).exists())

@@ -256,6 +256,25 @@ def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tab
     assert all(v is None for v in summary["adoption_month_24"].values())
 
 
+def test_summary_counts_the_startups_own_releases_by_kind(baseline_tables) -> None:
+    """'original models released' (releases.by_kind.original) counts giants' and startups'
+    together, and nearly all are giants': claim 1's effect of patient capital on the
+    startups (5 to 20 originals) read as +16%. summary.json now gives the startups' own
+    releases by kind, from the release events' actor type."""
+    summary, events = baseline_tables.summary, baseline_tables.events
+    releases = events[events["kind"] == "model_release"]
+    theirs = releases[releases["actor_type"] == "startup"]["model_kind"]
+    own = summary["releases"]["startups_by_kind"]
+    assert own == {kind: int((theirs == kind).sum()) for kind in ("original", "shell",
+                                                                  "assembled")}
+    giants = releases[releases["actor_type"] == "giant"]["model_kind"]
+    assert set(giants) == {"original"}   # so every shell and assembled model is a startup's
+    assert summary["releases"]["by_kind"] == {"original": own["original"] + len(giants),
+                                              "shell": own["shell"],
+                                              "assembled": own["assembled"]}
+    assert 0 < own["original"] < len(giants)
+
+
 def test_a_run_without_model_builders_has_no_peak_month() -> None:
     """With no startup founded there is never an independent builder: the peak month of an
     all-zero count was its first month, which summary.json gave as a date (month 0)."""

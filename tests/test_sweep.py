@@ -155,6 +155,29 @@ def test_experiment_file_opens_with_question_sweep_look_and_claim(name: str) -> 
     assert len(spec.configs) == len(spec.jobs) == len(spec.settings) * spec.replications
 
 
+#: A dotted name in an experiment's "Look at" that reads as a summary.json outcome (or a
+#: group of them, ``exits.*``, ``releases.by_kind``): file names and metrics' columns aside.
+LOOKED_AT = re.compile(r"\b([a-z_][a-z_0-9]*(?:\.(?:[a-z_0-9]+|\*))+)")
+
+
+@pytest.mark.parametrize("name", SEVEN)
+def test_every_outcome_an_experiment_says_to_look_at_is_one_a_run_writes(name: str) -> None:
+    """investor_patience said to look at releases.by_kind.original for claim 1, which
+    counts the giants' originals too (most of them); it now names the startups' own,
+    releases.startups_by_kind.original. Every summary outcome a "Look at" names exists."""
+    from sim.summary import outcome_names
+
+    text = (EXPERIMENTS_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    look = text.split("# Look at:")[1].split("# Claim:")[0]
+    known = [*outcome_names(120), *derived(pd.DataFrame())]
+    groups = {k.split(".")[0] for k in known}
+    named = [n for n in LOOKED_AT.findall(look) if n.split(".")[0] in groups]
+    assert named
+    for outcome in named:
+        prefix = outcome.removesuffix(".*")
+        assert any(k == prefix or k.startswith(f"{prefix}.") for k in known), (name, outcome)
+
+
 def test_listing_shows_experiments_and_teaching_scenarios() -> None:
     found = list_experiments()
     names = [n for n, _ in found["experiments"]]

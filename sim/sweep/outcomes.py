@@ -22,7 +22,8 @@ DERIVED_PREFIX = "derived."
 #: Key outcomes: summary.json paths (dotted) and a label for tables and plots.
 KEY_OUTCOMES: dict[str, str] = {
     "releases.total": "model releases",
-    "releases.by_kind.original": "original models released",
+    "releases.by_kind.original": "original models released (giants' and startups')",
+    "releases.startups_by_kind.original": "original models released by startups",
     "startups.founded": "startups founded",
     "startups.survivors": "surviving startups",
     "startups.independent_builders_final": "independent model builders at the end",
