@@ -64,6 +64,8 @@ SCALAR_OUTCOMES = (
                                "giant_share_of_purchases", "gpu_price_peak_first_year_ratio",
                                "gpu_price_final_mcny", "maas_price_index_final")),
     *(f"{when}.{s}" for when in ("adoption_month_24", "adoption_final") for s in SEGMENTS),
+    *(f"data.{k}" for k in ("purchases", "purchases_giants", "purchases_startups",
+                            "quality_mean_final")),
     "money.ledger_imbalance_cny", "money.group_support_mcny",
 )
 #: summary.json's lists with one number per year of the run (year 0 first).
@@ -232,6 +234,7 @@ def summarise(
     # the startups' own (claim 1): giants release only originals, 193 of the baseline's 203
     startups_by_kind = releases.loc[releases["actor_type"] == ActorType.STARTUP,
                                     "model_kind"].value_counts()
+    data_buyers = events.loc[events["kind"] == EventKind.DATA_PURCHASE, "actor_type"]
     acquired = events[events["kind"] == "acquired"]
     write_offs = events[events["kind"] == "write_off"]
     builders = metrics["independent_builders"]
@@ -325,6 +328,13 @@ def summarise(
         },
         "adoption_month_24": {s: metric_at(metrics, f"adoption_{s}", 24) for s in SEGMENTS},
         "adoption_final": {s: float(metrics[f"adoption_{s}"].iloc[-1]) for s in SEGMENTS},
+        "data": {  # claim 3: buying data quality, and what spill-over leaves of it
+            "purchases": int(len(data_buyers)),
+            "purchases_giants": int((data_buyers == ActorType.GIANT).sum()),
+            "purchases_startups": int((data_buyers == ActorType.STARTUP).sum()),
+            # the firms in the market at the end (giants, and startups active or listed)
+            "quality_mean_final": float(metrics["data_quality_mean"].iloc[-1]),
+        },
         "money": {"ledger_imbalance_cny": int(w.ledger.total_cny()),
                   # bills of giants' AI arms their groups paid (0 unless core profit ran out)
                   "group_support_mcny": left_sum(g.group_support_mcny for g in model.giants)},

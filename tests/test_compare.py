@@ -376,10 +376,13 @@ def test_compare_two_sweeps_pairs_replications_and_differences(sweeps: tuple[Pat
     assert ref_rows["diff"].isna().all()
 
 
-def test_the_startups_originals_can_be_compared(sweeps: tuple[Path, Path]) -> None:
-    """Claim 1's originals counted the giants' too (most of them): the startups' own are a
-    key outcome now, and the label of all originals says it includes the giants'."""
-    wanted = ["releases.startups_by_kind.original"]
+def test_the_startups_originals_and_the_data_outcomes_can_be_compared(
+        sweeps: tuple[Path, Path]) -> None:
+    """Claim 1's originals counted the giants' too, and summary.json had no data outcome for
+    "what if data were protected" (data.spillover): the startups' originals, the data
+    purchases and the firms' mean data quality at the end are key outcomes now, and
+    baimo-compare takes each as an --outcome."""
+    wanted = ["releases.startups_by_kind.original", "data.purchases", "data.quality_mean_final"]
     assert set(wanted) <= set(KEY_OUTCOMES)
     assert "giants'" in KEY_OUTCOMES["releases.by_kind.original"]
     result = compare(list(sweeps), outcomes=wanted, resamples=999, write=False)

@@ -275,6 +275,29 @@ def test_summary_counts_the_startups_own_releases_by_kind(baseline_tables) -> No
     assert 0 < own["original"] < len(giants)
 
 
+def test_summary_gives_data_purchases_and_the_mean_data_quality_at_the_end(
+        baseline_tables) -> None:
+    """summary.json had no data outcome, so "what if data were protected" (data.spillover)
+    could not be compared with baimo-compare --outcome. It now counts the data-quality
+    purchases (by giants and by startups) and gives the mean data quality of the firms
+    in business at the end: metrics.parquet's last data_quality_mean."""
+    from sim.markets.funding import IN_BUSINESS
+
+    model, summary, events = baseline_tables.model, baseline_tables.summary, \
+        baseline_tables.events
+    data = summary["data"]
+    buyers = events.loc[events["kind"] == "data_purchase", "actor_type"]
+    assert data["purchases"] == len(buyers) == data["purchases_giants"] + \
+        data["purchases_startups"]
+    assert data["purchases_giants"] == (buyers == "giant").sum() > 0
+    assert data["purchases_startups"] == (buyers == "startup").sum() > 0
+    firms = [g.id for g in model.giants] + [s.id for s in model.startups
+                                            if model.world.funding.outcome(s.id) in IN_BUSINESS]
+    assert data["quality_mean_final"] == baseline_tables.metrics["data_quality_mean"].iloc[-1]
+    assert data["quality_mean_final"] == pytest.approx(
+        left_sum(model.world.data.quality(f) for f in firms) / len(firms))
+
+
 def test_a_run_without_model_builders_has_no_peak_month() -> None:
     """With no startup founded there is never an independent builder: the peak month of an
     all-zero count was its first month, which summary.json gave as a date (month 0)."""

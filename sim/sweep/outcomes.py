@@ -39,6 +39,8 @@ KEY_OUTCOMES: dict[str, str] = {
     "compute.gpu_price_peak_first_year_ratio": "GPU price peak in year 1 (x start)",
     "adoption_final.gov_soe": "gov/SOE adoption at the end",
     "adoption_final.sme": "SME adoption at the end",
+    "data.purchases": "data-quality purchases (giants' and startups')",
+    "data.quality_mean_final": "mean data quality of firms in business at the end (0-1)",
     f"{DERIVED_PREFIX}fund_tvpi_median": "median fund TVPI",
     f"{DERIVED_PREFIX}fund_gross_multiple_median": "median fund gross multiple on invested",
     f"{DERIVED_PREFIX}fund_invested_share": "share of LP commitments invested",
