@@ -25,6 +25,8 @@ from sim.commands import OneLineError
 from sim.sums import left_sum
 
 DOMAINS_HELP = "vertical domains, 'general' first"
+#: The buyer segments, in the order of every list per segment (``buyers.digitization``, ...)
+#: and of the metrics' ``adoption_<segment>`` columns.
 SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
 
 #: How far from 1 a list of shares (``buyers.segment_shares``, ``startups.domain_weights``)
@@ -89,9 +91,12 @@ def param(lo: float, hi: float, unit: str = "", why: str = "") -> Any:
     return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit, "why": why})
 
 
-def plist(lo: float, hi: float, unit: str = "") -> Any:
-    """A required list field whose every element must lie in ``[lo, hi]``."""
-    return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit, "each": True})
+def plist(lo: float, hi: float, unit: str = "", per: tuple[str, ...] = ()) -> Any:
+    """A required list field whose every element must lie in ``[lo, hi]``; ``per``, if
+    given, names what its elements stand for, in order (:data:`SEGMENTS`): the list must
+    have one element each."""
+    return field(default=MISSING,
+                 metadata={"range": (lo, hi), "unit": unit, "each": True, "per": per})
 
 
 @dataclass
@@ -381,14 +386,15 @@ class BuyersConfig:
     """
 
     count: int = param(1, 10_000_000, "buyers")
-    segment_shares: list[float] = plist(0, 1, "share")
-    digitization: list[float] = plist(0, 1, "index")
-    budget_mcny_per_month: list[float] = plist(0.001, 1e4, "million CNY per month")
-    hallucination_tolerance: list[float] = plist(0, 1, "index")
-    privacy_need: list[float] = plist(0, 1, "probability of requiring private deployment")
-    headcount_resistance: list[float] = plist(0, 1, "index")
-    price_sensitivity: list[float] = plist(0, 10, "weight")
-    tender_propensity: list[float] = plist(0, 1, "probability")
+    segment_shares: list[float] = plist(0, 1, "share", per=SEGMENTS)
+    digitization: list[float] = plist(0, 1, "index", per=SEGMENTS)
+    budget_mcny_per_month: list[float] = plist(0.001, 1e4, "million CNY per month", per=SEGMENTS)
+    hallucination_tolerance: list[float] = plist(0, 1, "index", per=SEGMENTS)
+    privacy_need: list[float] = plist(0, 1, "probability of requiring private deployment",
+                                      per=SEGMENTS)
+    headcount_resistance: list[float] = plist(0, 1, "index", per=SEGMENTS)
+    price_sensitivity: list[float] = plist(0, 10, "weight", per=SEGMENTS)
+    tender_propensity: list[float] = plist(0, 1, "probability", per=SEGMENTS)
     attribute_sd: float = param(0, 1, "sd of individual draws")
     consideration_rate: float = param(0, 1, "share per month at hype 1")
     consideration_hype_elasticity: float = param(0, 5, "elasticity")
@@ -507,18 +513,12 @@ def _check_lengths(cfg: BaimoConfig) -> None:
     ):
         got = len(getattr(g, name))
         _require(got == n, f"giants.{name} has {got} entries; needs one per giant ({n} names)")
-    for name in (
-        "segment_shares",
-        "digitization",
-        "budget_mcny_per_month",
-        "hallucination_tolerance",
-        "privacy_need",
-        "headcount_resistance",
-        "price_sensitivity",
-        "tender_propensity",
-    ):
-        got = len(getattr(cfg.buyers, name))
-        _require(got == 4, f"buyers.{name} has {got} entries; needs 4 ({', '.join(SEGMENTS)})")
+    for f in dataclasses.fields(cfg.buyers):   # the lists per segment
+        per = f.metadata.get("per")
+        if per:
+            got = len(getattr(cfg.buyers, f.name))
+            _require(got == len(per),
+                     f"buyers.{f.name} has {got} entries; needs {len(per)} ({', '.join(per)})")
     s = cfg.startups
     _require(len(s.domains) >= 2 and s.domains[0] == "general",
              "startups.domains must start with 'general' and name at least one vertical")

@@ -97,3 +97,33 @@ def test_every_calibrated_value_is_explained(doc: str) -> None:
 
 def test_table_sits_between_its_markers(doc: str) -> None:
     assert doc.index(BEGIN) > doc.index("## 10. Parameter table")
+
+
+def test_the_buyer_segments_order_is_stated_wherever_lists_per_segment_are_documented(
+        doc: str) -> None:
+    """A user had to infer the order of buyers.digitization's four numbers from
+    metrics.parquet's columns. The schema marks every list per segment (its length is
+    checked against SEGMENTS), and the parameter table, the buyers' config, the README and
+    docs/EXPERIMENTS.md state the order."""
+    import dataclasses
+
+    from sim.config import SEGMENTS, BuyersConfig
+    from sim.configuration import ROOT
+
+    order = ", ".join(SEGMENTS)
+    per_segment = [f.name for f in dataclasses.fields(BuyersConfig)
+                   if f.metadata.get("per") == SEGMENTS]
+    assert per_segment == ["segment_shares", "digitization", "budget_mcny_per_month",
+                           "hallucination_tolerance", "privacy_need", "headcount_resistance",
+                           "price_sensitivity", "tender_propensity"]
+    for name in per_segment:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `buyers.{name}` |"))
+        assert f"in the order {order} |" in row, name
+    header = " ".join(line.lstrip("# ") for line in
+                      (CONF_DIR / "buyers" / "default.yaml").read_text().splitlines()
+                      if line.startswith("#"))
+    assert f"per segment, in the order {order}" in header
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "(`gov_soe`, `large_digital`, `traditional`, `sme`:" in readme
+    experiments = (ROOT / "docs" / "EXPERIMENTS.md").read_text(encoding="utf-8")
+    assert f"(lists in the order {order})" in experiments

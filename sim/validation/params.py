@@ -129,7 +129,9 @@ def _unit_range(f: dataclasses.Field) -> tuple[str, str]:
         return unit if unit != "-" else "text", "-"
     lo, hi = rng
     prefix = "each " if f.metadata.get("each") else ""
-    return unit, f"{prefix}{fmt_number(lo)} to {fmt_number(hi)}"
+    per = f.metadata.get("per")
+    order = f", in the order {', '.join(per)}" if per else ""
+    return unit, f"{prefix}{fmt_number(lo)} to {fmt_number(hi)}{order}"
 
 
 def rows(cfg: BaimoConfig | None = None) -> list[Row]:
