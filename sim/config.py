@@ -15,7 +15,7 @@ import dataclasses
 import math
 import re
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,9 @@ DOMAINS_HELP = "vertical domains, 'general' first"
 #: The buyer segments, in the order of every list per segment (``buyers.digitization``, ...)
 #: and of the metrics' ``adoption_<segment>`` columns.
 SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
+#: Each segment's short name, for labels.
+SEGMENT_LABELS = dict(zip(SEGMENTS, ("gov/SOE", "large digitised", "traditional", "SME"),
+                          strict=True))
 
 #: How far from 1 a list of shares (``buyers.segment_shares``, ``startups.domain_weights``)
 #: may sum: shares typed to a few decimals pass, a slip such as [0.3, 0.3, 0.3] does not.
@@ -673,6 +676,13 @@ CONVERTS_TO = {"Float": "a number", "Integer": "an integer", "Boolean": "true or
 MERGING = re.compile(r"Error merging override (?P<key>[^=\s]+)=(?P<value>.*)")
 
 
+def field_metadata(key: str) -> Mapping[str, Any]:
+    """The schema's metadata of dotted ``key`` (``unit``, ``range``, ``per``, ...): empty
+    for a key the schema does not have, or a field without any."""
+    found = schema_field(key)
+    return found[0].metadata if found is not None else {}
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and the errors behind it: Hydra raises its composition error from OmegaConf's,
     or while handling it (a context, no cause)."""
@@ -684,11 +694,11 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 def _allowed_range(key: str) -> str:
     """``; allowed LO to HI (unit)`` for the schema field ``key`` with a range, else ``""``."""
-    field_and_type = schema_field(key)
-    if field_and_type is None or "range" not in field_and_type[0].metadata:
+    metadata = field_metadata(key)
+    if "range" not in metadata:
         return ""
-    lo, hi = field_and_type[0].metadata["range"]
-    unit = field_and_type[0].metadata["unit"]
+    lo, hi = metadata["range"]
+    unit = metadata["unit"]
     return f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
 
 

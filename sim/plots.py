@@ -18,8 +18,8 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
+from matplotlib.figure import Figure, SubFigure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -193,6 +193,12 @@ def write_note(ax: plt.Axes, text: str, axes: tuple[Literal["x", "y"], ...] = ("
 ELLIPSIS = "…"
 
 
+def renderer(fig: Figure | SubFigure) -> RendererAgg:
+    """What draws ``fig`` (the plots draw with Agg): for measuring a text or key before
+    the figure is laid out."""
+    return cast(FigureCanvasAgg, fig.canvas).get_renderer()
+
+
 def wrap_to_width(text: Text, words: list[str], room: float, gap: str = " ",
                   max_lines: int | None = None, tail: str = "") -> str:
     """``words``, then ``tail``, joined by ``gap`` into lines no wider than ``room`` (display
@@ -201,11 +207,11 @@ def wrap_to_width(text: Text, words: list[str], room: float, gap: str = " ",
     :data:`ELLIPSIS`, then ``tail`` (a panel's count of runs stays)."""
     fig = text.get_figure()
     assert fig is not None, "wrap_to_width measures a text drawn on a figure"
-    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()   # plots draw with Agg
+    agg = renderer(fig)
 
     def width(line: list[str]) -> float:
         text.set_text(gap.join(line))
-        return float(text.get_window_extent(renderer).width)
+        return float(text.get_window_extent(agg).width)
 
     lines: list[list[str]] = []
     for word in [*words, tail] if tail else words:

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small_config
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from sim.plots import build_all
 from sim.run import Tables, simulate
@@ -486,6 +488,91 @@ def test_non_numeric_swept_values_are_categories_with_readable_labels() -> None:
     assert [label[:3] for label in labels] == ["1: ", "2: ", "3: ", "4: "]
     assert labels[0] == "1: []" and len(set(labels)) == 4
     assert all(len(label) <= longest for label in labels)
+
+
+def _visible(fig: Figure) -> list[Axes]:
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def test_the_x_axis_names_the_swept_parameter_s_unit() -> None:
+    """The x axis named the key alone ("funds.term_years"): the schema's unit
+    (sim.config param(lo, hi, unit)) is now beside it, in a grid's and a design's plot."""
+    from sim.sweep.plots import axis_label, plot_outcomes_vs_param
+
+    tables = _sweep_tables({"funds.term_years": [3, 6]}, {"releases.total": [[10], [14]]})
+    (ax,) = _visible(plot_outcomes_vs_param(tables, "funds.term_years"))
+    assert ax.get_xlabel() == "funds.term_years (years)"
+    design = _sweep_tables({"hype.decay_per_month": [0.1, 0.2]},
+                           {"releases.total": [[10], [12]]})
+    design.manifest["design"] = {"kind": "lhs", "keys": ["hype.decay_per_month"]}
+    (ax,) = _visible(plot_outcomes_vs_param(design, "hype.decay_per_month"))
+    assert ax.get_xlabel() == "hype.decay_per_month (share per month)"
+    assert axis_label("start_date") == "start_date"   # no unit: the key alone
+    assert axis_label("no.such_key") == "no.such_key"
+
+
+#: buyer_digitization's values of buyers.digitization (gov/SOE, large digitised,
+#: traditional, SME) and of buyers.headcount_resistance.
+DIGITIZATION = [[0.35, 0.65, 0.1, 0.2], [0.55, 0.85, 0.3, 0.4], [0.75, 0.95, 0.5, 0.6]]
+RESISTANCE = [[0.8, 0.2, 0.4, 0.1], [0.2, 0.05, 0.1, 0.0]]
+
+
+def _two_lists(key: str, values: list[list[float]], other: str,
+               other_values: list[list[float]]) -> SweepTables:
+    """A grid of ``key`` x ``other``, two lists per segment, one replication each: startups
+    founded 10, 20, ... (plus the other key's index), model releases undefined."""
+    tables = _sweep_tables({key: values}, {"releases.total": [[math.nan]] * len(values),
+                                           "startups.founded": [[10.0 * (i + 1)]
+                                                                for i in range(len(values))]})
+    founded = tables.jobs["startups.founded"]
+    grid = pd.concat([tables.jobs.assign(**{f"{PARAM_PREFIX}{other}": json.dumps(v),
+                                            "startups.founded": founded + j})
+                      for j, v in enumerate(other_values)], ignore_index=True)
+    return SweepTables(tables.directory, {"swept": [key, other], "jobs": []}, grid,
+                       tables.metrics)
+
+
+def test_a_list_per_segment_is_labelled_value_by_value_with_the_segments_names() -> None:
+    """buyers.digitization's categories were ticked as raw lists ("[0.35, 0.65, 0.1, 0.2]"),
+    leaving the reader to know the segments' order. Each value now stands on its own line
+    after its segment's name, and the axis says the list is per segment."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _two_lists("buyers.digitization", DIGITIZATION, "buyers.headcount_resistance",
+                        RESISTANCE)
+    founded = _visible(plot_outcomes_vs_param(tables, "buyers.digitization"))[1]
+    assert founded.get_xlabel() == "buyers.digitization (index, per buyer segment)"
+    assert [t.get_text() for t in founded.get_xticklabels()] == [
+        "gov/SOE 0.35\nlarge digitised 0.65\ntraditional 0.1\nSME 0.2",
+        "gov/SOE 0.55\nlarge digitised 0.85\ntraditional 0.3\nSME 0.4",
+        "gov/SOE 0.75\nlarge digitised 0.95\ntraditional 0.5\nSME 0.6"]
+    assert all(t.get_rotation() == 0 for t in founded.get_xticklabels())
+
+
+def test_the_key_of_the_lines_is_below_the_panels_covering_none() -> None:
+    """The key of the other swept key's lines was drawn in the first panel, at "best",
+    over its points when they filled it. It is now the figure's, below every panel and
+    its tick labels; a key of lists per segment names the segments' order. A first panel
+    with no line (an outcome undefined everywhere) no longer leaves the key empty."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _two_lists("buyers.headcount_resistance", RESISTANCE, "buyers.digitization",
+                        DIGITIZATION)
+    fig = plot_outcomes_vs_param(tables, "buyers.headcount_resistance")
+    panels = _visible(fig)
+    assert all(ax.get_legend() is None for ax in panels)
+    (legend,) = fig.legends
+    assert legend.get_title().get_text() == \
+        "lists per segment: gov/SOE, large digitised, traditional, SME"
+    assert [t.get_text() for t in legend.get_texts()] == [
+        f"buyers.digitization={shown}" for shown in
+        ("[0.35, 0.65, 0.1, 0.2]", "[0.55, 0.85, 0.3, 0.4]", "[0.75, 0.95, 0.5, 0.6]")]
+    fig.canvas.draw()
+    key = legend.get_window_extent()
+    assert key.y0 >= 0 and key.x0 >= 0 and key.x1 <= fig.bbox.x1
+    for ax in panels:
+        assert not key.overlaps(ax.get_tightbbox()), ax.get_title()
+    assert panels[0].get_title() == "model releases" and not panels[0].get_lines()
 
 
 def test_categories_of_several_lines_stand_side_by_side() -> None:

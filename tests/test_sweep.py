@@ -1291,7 +1291,7 @@ def test_sweep_plots_show_outcomes_against_parameters_and_fans(swept: dict) -> N
     assert len(axes) == len(KEY_OUTCOMES)
     assert "mean and 90% of replications" in vs._suptitle.get_text()
     ax = next(a for a in axes if a.get_title() == KEY_OUTCOMES["releases.total"])
-    assert ax.get_xlabel() == "funds.term_years"
+    assert ax.get_xlabel() == "funds.term_years (years)"
     (line,) = ax.get_lines()
     assert list(line.get_xdata()) == [3.0, 10.0]
     means = tables.complete.groupby("param.funds.term_years")["releases.total"].mean()

@@ -21,11 +21,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.config import SEGMENT_LABELS, field_metadata  # noqa: E402
 from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
     frame_dates,
     mark_few_points,
+    renderer,
     save_all,
     wrap_to_width,
     write_note,
@@ -57,6 +59,10 @@ INTERVAL_BAR_WIDTH = 6
 INTERVAL_BAR_ALPHA = 0.35
 #: Opacity of a 90% band over a numeric swept parameter.
 BAND_ALPHA = 0.2
+#: The key of the lines (one per combination of the other swept keys), drawn below the
+#: panels: font size (points) and most columns side by side.
+LEGEND_SIZE = 8
+LEGEND_COLUMNS = 3
 #: A fan chart's panel title (its setting): font size (points), most lines (the rest is
 #: cut), and the share of its column's width kept free between neighbouring titles.
 PANEL_TITLE_SIZE = 10
@@ -111,7 +117,7 @@ def plot_design_scatter(tables: SweepTables, key: str) -> Figure:
         y = pd.to_numeric(done[outcome], errors="coerce").to_numpy(dtype=float)
         ax.scatter(x, y, s=14, alpha=0.7, color=colours(1)[0])
         ax.set_title(KEY_OUTCOMES.get(outcome, outcome), fontsize=12)
-        ax.set_xlabel(key)
+        ax.set_xlabel(axis_label(key))
         ax.grid(alpha=0.3)
     fig.tight_layout(rect=(0, 0, 1, 1 - TITLE_SPACE / fig.get_figheight()))
     return fig
@@ -120,9 +126,11 @@ def plot_design_scatter(tables: SweepTables, key: str) -> Figure:
 def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     """Every key outcome against swept parameter ``key``: mean and 90% interval over replications.
 
-    With several swept parameters, one line per combination of the others. Non-numeric
-    values (dates, lists) are categories: a point and its interval each, side by side, no
-    line joining them, labelled in override syntax (cut in the middle when long).
+    With several swept parameters, one line per combination of the others, keyed below the
+    panels (a key inside a panel covered its points). Non-numeric values (dates, lists)
+    are categories: a point and its interval each, side by side, no line joining them,
+    labelled in override syntax (cut in the middle when long), a list per buyer segment
+    value by value with the segments' names. The x axis names the parameter's unit.
     """
     if tables.design:
         return plot_design_scatter(tables, key)
@@ -144,7 +152,7 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     palette = colours(len(groups))
     for ax, outcome in zip(axes, outcomes, strict=True):
         ax.set_title(KEY_OUTCOMES[outcome], fontsize=12)
-        ax.set_xlabel(key)
+        ax.set_xlabel(axis_label(key))
         if done[outcome].isna().all():   # no fund, or one buyer: a bare -0.04..0.04 panel
             write_note(ax, "undefined in every finished job")
             continue
@@ -172,12 +180,49 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
             ax.set_xlim(low - X_PAD * (high - low), high + X_PAD * (high - low))
         if not numeric:
             ax.set_xlim(-0.5, len(positions) - 0.5)
-            ax.set_xticks(range(len(positions)), tick_labels(positions), rotation=20,
-                          fontsize=8, ha="right")
-    if others:
-        axes[0].legend(fontsize=8, loc="best")
-    fig.tight_layout(rect=(0, 0, 1, 1 - TITLE_SPACE / fig.get_figheight()))
+            per_item = bool(list_items(key))
+            ax.set_xticks(range(len(positions)), tick_labels(positions, key),
+                          rotation=0 if per_item else 20, fontsize=8,
+                          ha="center" if per_item else "right")
+    legend_height = _key_below(fig, axes, others) if others else 0.0
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, legend_height / height, 1, 1 - TITLE_SPACE / height))
     return fig
+
+
+def _key_below(fig: Figure, axes: list[plt.Axes], others: list[str]) -> float:
+    """The key of the lines (their labels: the other swept keys' values) below the panels,
+    where it covers none of them; a list per segment's key says the segments' order. The
+    figure grows by the key's height (inches), which is returned."""
+    handles, labels = next((ax.get_legend_handles_labels() for ax in axes if ax.get_lines()),
+                           ([], []))
+    if not handles:   # every panel undefined: no line to key
+        return 0.0
+    orders = {list_items(k[len(PARAM_PREFIX):]) for k in others} - {()}
+    title = "; ".join(f"lists per segment: {', '.join(SEGMENT_LABELS.get(s, s) for s in o)}"
+                      for o in sorted(orders))
+    legend = fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0),
+                        ncol=min(len(labels), LEGEND_COLUMNS), fontsize=LEGEND_SIZE,
+                        title=title or None, title_fontsize=LEGEND_SIZE, frameon=False)
+    box = legend.get_window_extent(renderer(fig))
+    grown = box.height / fig.dpi
+    fig.set_figheight(fig.get_figheight() + grown)
+    return grown
+
+
+def list_items(key: str) -> tuple[str, ...]:
+    """What each element of list parameter ``key`` stands for, in order (the buyer
+    segments, :data:`~sim.config.SEGMENTS`); () for any other parameter."""
+    return tuple(field_metadata(key).get("per", ()))
+
+
+def axis_label(key: str) -> str:
+    """Swept parameter ``key`` with its unit from the schema: ``funds.term_years (years)``;
+    a list per segment says so (its ticks name the segments)."""
+    unit = field_metadata(key).get("unit", "")
+    if list_items(key):
+        unit = f"{unit}, per buyer segment" if unit else "per buyer segment"
+    return f"{key} ({unit})" if unit else key
 
 
 def shown(value: object) -> str:
@@ -210,14 +255,33 @@ def cut(text: str, chars: int = LABEL_CHARS) -> str:
     return f"{text[:head]}…{text[len(text) - (chars - 1 - head):]}"
 
 
-def tick_labels(values: list[object]) -> list[str]:
+def tick_labels(values: list[object], key: str = "") -> list[str]:
     """Short readable labels of non-numeric swept values, numbered if cutting made two the
-    same."""
+    same; the values of a list per segment of ``key`` one per line, each with its
+    segment's name ("gov/SOE 0.55")."""
+    items = list_items(key)
+    named = [_per_item(items, v) for v in values] if items else []
+    if named and all(named):
+        return named
     labels = [cut(shown(v)) for v in values]
     if len(set(labels)) < len(labels):
         labels = [f"{i + 1}: {cut(shown(v), LABEL_CHARS - len(f'{i + 1}: '))}"
                   for i, v in enumerate(values)]
     return labels
+
+
+def _per_item(items: tuple[str, ...], value: object) -> str:
+    """``value`` (a swept list, JSON in the sweep tables) one element a line, each after
+    the name of what it stands for; "" unless it is a list of numbers, one per item."""
+    try:
+        parsed = json.loads(str(value))
+    except ValueError:
+        return ""
+    if not isinstance(parsed, list) or len(parsed) != len(items) or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) for x in parsed):
+        return ""
+    return "\n".join(f"{SEGMENT_LABELS.get(item, item)} {x:g}"
+                     for item, x in zip(items, parsed, strict=True))
 
 
 def _legend(others: list[str], label: object) -> str | None:
