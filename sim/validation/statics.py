@@ -5,7 +5,7 @@ reduced baseline. Replication k of the baseline and of the treatment use the
 same seed (common random numbers), so the effect is measured on the paired
 differences, with a 95% confidence interval of their mean chosen as
 ``baimo-compare`` chooses it (:func:`sim.compare.difference_ci`): Student's t
-below ``T_BELOW_N`` (10) pairs, the bootstrap from there on. An interval that
+below ``T_BELOW_N`` (30) pairs, the bootstrap from there on. An interval that
 cannot carry a verdict (fewer than two pairs, or every difference the same on
 fewer than ``MIN_EXACT_N`` (5) pairs) gives none: the effect is "too few pairs".
 """
