@@ -653,7 +653,7 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
         top = won["counterparty"].value_counts()
         add(top.index[0], f"most enterprise deals won by a startup: {int(top.iloc[0]):,}")
     # Buyers: most of thousands never act, so a buyer's number picked at random tells
-    # nothing; these two did.
+    # nothing; these did (one buyer can be both).
     signed = e[(e["kind"] == "contract_signed") & (e["actor_type"] == "buyer")]
     if not signed.empty:
         r = signed.iloc[0]
