@@ -17,6 +17,7 @@ from sim import capability as cap
 from sim.agents.buyers import BuyerPopulation
 from sim.agents.fund import Fund
 from sim.agents.startup import HostShares, Startup
+from sim.events import EventKind
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import Bid, ModelKind, Offer, RaiseRequest, TermSheet
 from sim.model import MarketModel
@@ -822,3 +823,105 @@ def test_buyers_budgets_are_the_same_with_numpys_avx512_paths_turned_off() -> No
             "print(MarketModel(compose(['buyers.count=200', 'buyers.attribute_sd=0.28']))"
             ".buyers.budget.tobytes().hex())")
     assert python_output(code, avx512=False) == python_output(code)
+
+
+def _tender_world(*overrides: str):
+    """A model's world on a clock of its own (no other agent acts), its buyers and an
+    enterprise market of its own, as the tender tests use."""
+    model = MarketModel(small_config("buyers.tender_taste=0", *overrides))
+    env = simpy.Environment()
+    w = dataclasses.replace(model.world, env=env, enterprise=EnterpriseMarket(env))
+    return w, BuyerPopulation(w, model.cfg.buyers, model.cfg.startups.domain_weights)
+
+
+@pytest.mark.parametrize(("switching_cost", "winner"), [(5.0, "startup:incumbent"),
+                                                        (0.0, "startup:rival")])
+def test_a_tender_charges_the_switching_cost_on_every_bid_but_the_previous_vendors(
+        switching_cost: float, winner: str) -> None:
+    """Who lands first keeps the client (seeds 000, 001): a rival's slightly cheaper bid
+    beats the buyer's previous vendor only when switching costs nothing; a buyer with no
+    previous vendor takes the cheaper bid either way."""
+    w, buyers = _tender_world(f"buyers.switching_cost={switching_cost}")
+    strong = (100.0,) * len(w.domains)
+    for name in ("startup:incumbent", "startup:rival"):
+        w.enterprise.post_offer(Offer(name, "startup", strong, (0.0,) * len(w.domains),
+                                      1.0, True, 0))
+    calls = np.array([0, 1])
+    buyers.digitization[calls], buyers.tolerance[calls] = 1.0, 1.0
+    buyers.resistance[calls], buyers.price_sensitivity[calls] = 0.0, 1.0
+    buyers.previous[0] = w.enterprise.vendor_indices(["startup:incumbent"])[0]
+    w.enterprise.issue_tenders(calls, buyers.segment[calls], np.array([1, 1]),
+                               buyers.budget[calls], 12.0, np.array([False, False]))
+    w.env.run(until=1)
+    w.enterprise.bid(Bid("startup:incumbent", 0.32, None, True))
+    w.enterprise.bid(Bid("startup:rival", 0.30, None, True))
+    buyers.award_tenders(w.enterprise.offers())
+    winners = [w.enterprise.vendor_name(v) for v in buyers.vendor[calls].tolist()]
+    assert winners == [winner, "startup:rival"]
+
+
+def test_api_usage_grows_so_a_price_takes_a_growing_share_of_the_budget() -> None:
+    """An API's price share of a buyer's budget grows with usage (usage_growth_per_year,
+    compounded): the same list price costs a buyer (1 + g)^2 as much of its budget two
+    years on."""
+    w, buyers = _tender_world("buyers.usage_growth_per_year=0.5")
+    w.enterprise.post_offer(Offer("startup:a", "startup", (50.0,) * len(w.domains),
+                                  (0.0,) * len(w.domains), 12.0, True, 0))
+    offers = w.enterprise.offers()
+    start = buyers._offer_table(offers).share.copy()
+    w.env.run(until=24)
+    assert buyers.usage_growth() == pytest.approx(1.5 ** 2)
+    assert buyers._offer_table(offers).share == pytest.approx(start * 1.5 ** 2)
+
+
+def test_a_vendor_learns_domain_data_from_the_months_projects_it_delivered_the_month_before(
+) -> None:
+    """learn_from_contracts(month) reads the contract-months of month - 1 (those delivered
+    and paid), not the month under way."""
+    from types import SimpleNamespace
+
+    from sim.agents.vendor import Vendor
+
+    w, _ = _tender_world()
+    w.env.run(until=3)
+    w.enterprise.record_contract_months("giant:x", 2, 10.0)
+    vendor = SimpleNamespace(world=w, id="giant:x")
+    Vendor.learn_from_contracts(vendor, 3)          # month 2: nothing delivered
+    assert w.data.domain_quality("giant:x", 2) == 0.0
+    Vendor.learn_from_contracts(vendor, 4)          # month 3's ten contract-months
+    assert w.data.domain_quality("giant:x", 2) == pytest.approx(
+        min(1.0, w.data._cfg.contract_learning * 10.0))
+
+
+def _subscribers(*overrides: str):
+    """Two buyers subscribed to an incumbent's API, a rival's slightly cheaper API on offer
+    beside it, every subscriber reviewing this month (consideration rate 1)."""
+    w, buyers = _tender_world("buyers.consideration_rate=1", *overrides)
+    strong = (100.0,) * len(w.domains)
+    for name, price in (("startup:incumbent", 12.0), ("startup:rival", 11.0)):
+        w.enterprise.post_offer(Offer(name, "startup", strong, (0.0,) * len(w.domains),
+                                      price, True, 0))
+    subs = np.array([0, 1])
+    buyers.digitization[subs], buyers.tolerance[subs] = 1.0, 1.0
+    buyers.resistance[subs], buyers.price_sensitivity[subs] = 0.0, 1.0
+    buyers._set_subscriptions(subs, w.enterprise.vendor_indices(["startup:incumbent"] * 2))
+    return w, buyers, subs
+
+
+@pytest.mark.parametrize(("switching_cost", "vendor"), [(5.0, "startup:incumbent"),
+                                                        (0.0, "startup:rival")])
+def test_a_subscriber_switches_only_to_a_rival_better_by_more_than_the_switching_cost(
+        switching_cost: float, vendor: str) -> None:
+    w, buyers, subs = _subscribers("buyers.churn_base=0",
+                                   f"buyers.switching_cost={switching_cost}")
+    buyers.review_subscriptions(w.enterprise.offers())
+    assert [w.enterprise.vendor_name(v) for v in buyers.vendor[subs].tolist()] == [vendor] * 2
+
+
+@pytest.mark.parametrize(("churn", "left"), [(1.0, 2), (0.0, 0)])
+def test_subscribers_churn_at_the_base_rate(churn: float, left: int) -> None:
+    w, buyers, subs = _subscribers(f"buyers.churn_base={churn}", "buyers.switching_cost=5")
+    buyers.review_subscriptions(w.enterprise.offers())
+    ended = [r for r in w.log.rows() if r["kind"] == EventKind.CONTRACT_ENDED]
+    assert [r["reason"] for r in ended] == ["churn"] * left
+    assert (buyers.vendor[subs] < 0).sum() == left
