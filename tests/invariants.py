@@ -145,6 +145,32 @@ def metrics_agree_with_events(t: Tables) -> None:
     assert math.isclose(m["funding_raised_mcny"].sum(), raised, rel_tol=1e-9, abs_tol=1e-6)
     ended = ev["kind"].isin(["bankrupt", "acquired"]).sum()
     assert m["startups_active"].iloc[-1] <= m["startups_founded_cum"].iloc[-1] - ended
+    revenue_is_the_buyers_payments(t)
+
+
+#: Ledger reasons of the buyers' payments to vendors: enterprise revenue.
+REVENUE_REASONS = ("api_payment", "contract_payment")
+
+
+def revenue_is_the_buyers_payments(t: Tables) -> None:
+    """Each month's enterprise revenue of giants and of startups is what the buyers paid
+    them that month (the ledger, in whole CNY: within half a CNY per payment), and the
+    giants' share is theirs of the total."""
+    giants = {g.id for g in t.model.giants}
+    paid = np.zeros((len(t.metrics), 2))
+    count = np.zeros(len(t.metrics))
+    for x in t.model.world.ledger.transfers:
+        if x.reason in REVENUE_REASONS:
+            paid[int(x.month), 0 if x.payee in giants else 1] += x.amount_cny / 1e6
+            count[int(x.month)] += 1
+    m = t.metrics
+    for col, k in (("revenue_giants_mcny", 0), ("revenue_startups_mcny", 1)):
+        gap = np.abs(m[col].to_numpy(dtype=float) - paid[:, k])
+        assert (gap <= 0.5e-6 * count + 1e-9).all(), f"{col} is not the month's payments"
+    total = paid.sum(axis=1)
+    has = total > 0
+    share = m["giant_revenue_share"].to_numpy(dtype=float)
+    assert np.allclose(share[has], paid[has, 0] / total[has], rtol=0, atol=1e-6)
 
 
 def months_are_ordered(t: Tables) -> None:
