@@ -856,6 +856,7 @@ def test_a_tender_charges_the_switching_cost_on_every_bid_but_the_previous_vendo
     w.enterprise.bid(Bid("startup:incumbent", 0.32, None, True))
     w.enterprise.bid(Bid("startup:rival", 0.30, None, True))
     buyers.award_tenders(w.enterprise.offers())
+    assert (buyers.vendor[calls] >= 0).all()   # both awarded (-1 would name the last vendor)
     winners = [w.enterprise.vendor_name(v) for v in buyers.vendor[calls].tolist()]
     assert winners == [winner, "startup:rival"]
 
@@ -925,3 +926,24 @@ def test_subscribers_churn_at_the_base_rate(churn: float, left: int) -> None:
     ended = [r for r in w.log.rows() if r["kind"] == EventKind.CONTRACT_ENDED]
     assert [r["reason"] for r in ended] == ["churn"] * left
     assert (buyers.vendor[subs] < 0).sum() == left
+
+
+def test_a_contract_pays_its_price_in_equal_instalments_over_its_term() -> None:
+    """A project won in a tender is paid price / term a month (the price: the bid's share of
+    the tender's value), so its instalments over the term add up to the price."""
+    w, buyers = _tender_world()
+    w.enterprise.post_offer(Offer("startup:a", "startup", (100.0,) * len(w.domains),
+                                  (0.0,) * len(w.domains), 1.0, True, 0))
+    call = np.array([0])
+    buyers.digitization[call], buyers.tolerance[call] = 1.0, 1.0
+    buyers.resistance[call], buyers.price_sensitivity[call] = 0.0, 1.0
+    term, share = 12.0, 0.3
+    value = float(buyers.budget[0]) * term   # a year of its budget: worth having at 0.3
+    w.enterprise.issue_tenders(call, buyers.segment[call], np.array([1]), np.array([value]),
+                               term, np.array([False]))
+    w.env.run(until=1)
+    w.enterprise.bid(Bid("startup:a", share, None, True))
+    buyers.award_tenders(w.enterprise.offers())
+    assert buyers.vendor[0] >= 0 and w.enterprise.vendor_name(int(buyers.vendor[0])) == "startup:a"
+    assert buyers.payment[0] * term == pytest.approx(share * value)
+    assert buyers.contract_end[0] == w.env.now + term

@@ -144,3 +144,15 @@ def test_domain_qualities_are_each_domains_quality() -> None:
         pool.domain_quality("startup:1", d) for d in range(4)]
     assert pool.domain_qualities("startup:1", 4)[2] == 0.4
     assert pool.domain_qualities("startup:9", 2) == [0.0, 0.0]
+
+
+def test_a_pretrained_models_capability_rises_with_its_data_quality() -> None:
+    """Data is the scarce input (seed 001): the same compute trained on better data gives a
+    better model, by data_weight of the points; with data_weight 0 data does not matter."""
+    cfg = compose(["capability.data_weight=0.4"]).capability
+    poor, rich = (cap.trained_capability(cfg, 5000.0, q, 6.0) for q in (0.0, 1.0))
+    assert 0 < poor < rich
+    assert poor == rich * (1 - 0.4)
+    flat = compose(["capability.data_weight=0"]).capability
+    assert cap.trained_capability(flat, 5000.0, 0.0, 6.0) == cap.trained_capability(
+        flat, 5000.0, 1.0, 6.0)
