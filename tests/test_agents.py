@@ -947,3 +947,21 @@ def test_a_contract_pays_its_price_in_equal_instalments_over_its_term() -> None:
     assert buyers.vendor[0] >= 0 and w.enterprise.vendor_name(int(buyers.vendor[0])) == "startup:a"
     assert buyers.payment[0] * term == pytest.approx(share * value)
     assert buyers.contract_end[0] == w.env.now + term
+
+
+@pytest.mark.parametrize(("heir", "vendor", "ended"), [("giant:x", "giant:x", []),
+                                                      (None, None, ["vendor_exit"] * 2)])
+def test_clients_of_an_acquired_vendor_follow_it_to_the_acquirer(
+        heir: str | None, vendor: str | None, ended: list[str]) -> None:
+    """A takeover hands the target's clients to the acquirer, on the same terms; a
+    bankrupt vendor's clients are left without one."""
+    w, buyers, subs = _subscribers()
+    w.enterprise.post_offer(Offer("giant:x", "giant", (50.0,) * len(w.domains),
+                                  (0.0,) * len(w.domains), 20.0, True, 0))
+    w.enterprise.leave("startup:incumbent", successor=heir)
+    buyers.follow_vendor_exits()
+    names = [w.enterprise.vendor_name(v) if v >= 0 else None
+             for v in buyers.vendor[subs].tolist()]
+    assert names == [vendor] * 2
+    assert [r["reason"] for r in w.log.rows()
+            if r["kind"] == EventKind.CONTRACT_ENDED] == ended
