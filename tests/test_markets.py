@@ -788,3 +788,24 @@ def test_the_asking_price_falls_with_each_failed_round_and_the_discount_lifts_th
     off = dataclasses.replace(funding, ask_cut_per_failed_round=0.0)
     market = FundingMarket(simpy.Environment(), off, _CONFIG.funds, Ledger(), EventLog())
     assert market.asking_price(400.0, 3) == 400.0
+
+
+def test_an_acquirer_pays_the_holders_and_takes_the_targets_cash() -> None:
+    """A takeover pays the price to the holders pro rata and moves the target's own cash to
+    the acquirer (``acquired_cash``): the target is left with nothing."""
+    env, market, ledger, _ = _funding()
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    market.register_startup("startup:1")
+    market.request(RaiseRequest("startup:1", 100.0, 100.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:1", 100.0, lead=True))
+    _close(env, market)
+    cash = ledger.balance("startup:1")
+    assert cash > 0
+    ledger.transfer(env.now, "ext:core", "giant:x", 1000.0, "capital")
+    fund_before = ledger.balance("fund:a")
+    assert market.acquire("giant:x", "startup:1", 300.0, distressed=False)
+    assert ledger.balance("startup:1") == 0.0
+    paid_to_fund = ledger.balance("fund:a") - fund_before
+    assert 0 < paid_to_fund <= 300.0
+    assert math.isclose(ledger.balance("giant:x"), 1000.0 - 300.0 + cash, rel_tol=1e-9)
