@@ -96,6 +96,18 @@ def test_write_offs_are_split_into_losses_and_stakes_passed_in_kind(baseline_tab
     assert exits["write_off"] == exits["write_off_bankrupt"] + exits["write_off_in_kind"]
 
 
+def test_summary_counts_the_down_rounds_of_every_month(baseline_tables) -> None:
+    """funding.down_rounds is every round of the run priced below the last post-money (the
+    closed rounds' events that say so), not one month's: claim 6's down rounds come in
+    the bust, months before the run ends."""
+    e, summary = baseline_tables.events, baseline_tables.summary
+    closed = e[e["kind"] == "round_closed"]
+    down_months = baseline_tables.metrics.loc[baseline_tables.metrics["down_rounds"] > 0,
+                                              "month"]
+    assert down_months.nunique() > 1   # more than any one month's count
+    assert summary["funding"]["down_rounds"] == int(closed["down_round"].sum()) > 0
+
+
 def test_same_config_and_seed_give_identical_tables() -> None:
     a, b = simulate(small_config()), simulate(small_config())
     pd.testing.assert_frame_equal(a.events, b.events)
