@@ -268,6 +268,14 @@ def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tab
     assert all(v is None for v in summary["adoption_month_24"].values())
 
 
+def test_the_builders_at_month_36_are_the_count_of_month_36(baseline_tables) -> None:
+    """independent_builders_month_36 is metrics.parquet's count in month 36 (zero-based:
+    the start of the fourth year), not a month either side of it."""
+    at = baseline_tables.metrics.set_index("month")["independent_builders"]
+    assert at.loc[35] != at.loc[36] != at.loc[37]   # so the month read matters
+    assert baseline_tables.summary["startups"]["independent_builders_month_36"] == at.loc[36]
+
+
 def test_summary_counts_the_startups_own_releases_by_kind(baseline_tables) -> None:
     """'original models released' (releases.by_kind.original) counts giants' and startups'
     together, and nearly all are giants': claim 1's effect of patient capital on the
