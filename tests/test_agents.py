@@ -56,6 +56,25 @@ def test_buyer_utility_rewards_digitisation_and_punishes_hallucination() -> None
     assert (pricey < u).all()
 
 
+def test_a_buyer_tolerant_of_hallucination_minds_it_less() -> None:
+    """Seed 004: hallucination blocks professional use, so it costs a buyer
+    ``hallucination_cost`` times the rate times (1 - its tolerance): the full cost to one
+    who tolerates none, nothing to one who tolerates all."""
+    model = MarketModel(small_config())
+    buyers = model.buyers
+    i = np.array([0, 1, 2])
+    buyers.digitization[i] = 0.5
+    buyers.resistance[i] = 0.0
+    buyers.price_sensitivity[i] = 1.0
+    buyers.tolerance[i] = [0.0, 0.5, 1.0]
+    cap, free = np.full((3, 1), 50.0), np.zeros((3, 1))
+    sound = buyers.utility(i, cap, free, free, api=False)
+    wrong = buyers.utility(i, cap, np.full((3, 1), 0.3), free, api=False)
+    cost = 0.3 * model.cfg.buyers.hallucination_cost
+    assert (sound - wrong)[:, 0] == pytest.approx([cost, cost / 2, 0.0])
+    assert cost > 0
+
+
 def test_a_model_far_below_the_midpoint_is_worth_nothing_without_a_warning() -> None:
     """A capability hundreds of widths below the buyers' midpoint overflows exp(-x): its
     value is 0 (the limit), and NumPy's overflow warning reached the user's terminal."""
@@ -351,6 +370,8 @@ def test_a_shell_budgets_its_tuning_in_money_so_a_dearer_rent_buys_less() -> Non
     assert _shell_run("startups.tuning_budget_mcny=0") == cfg.startups.training_gpu_months_other
 
 
+@pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
+                                                   (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
     """A month's act works its runway out on the electricity bill :meth:`Startup.pay_costs`
     paid (GPUs bought in the act arrive later): the same, bit for bit, as a runway worked
@@ -541,6 +562,8 @@ def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> N
         Outcome.ACTIVE, Outcome.ACQUIRED, Outcome.ACTIVE, Outcome.ACTIVE, Outcome.ACTIVE]
 
 
+@pytest.mark.parametrize(("gap", "lead", "bought"), [(0.0, -1.0, False), (0.0, 0.5, True),
+                                                     (10.0, 5.0, False), (10.0, 15.0, True)])
 def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendor_on_offer(
 ) -> None:
     """award_tenders reads the month's bids field by field: a bid counts only if its vendor
