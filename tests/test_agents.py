@@ -736,6 +736,26 @@ def test_after_its_investment_period_a_funds_fee_is_on_what_it_still_holds(
     assert after - before == pytest.approx(base * 0.01, abs=1e-6)
 
 
+def test_after_its_investment_period_a_fund_passes_what_it_will_not_need_to_its_lps() -> None:
+    """A fund that no longer invests keeps back its fee reserve and passes the rest of its
+    spending power back: the cash it got for a stake as a distribution first, then by
+    releasing capital it had not called. In the investment period it keeps it all."""
+    w, fund = _fund_leading_one_round("funds.investment_period_years=0.25",
+                                      "funds.management_fee_per_year=0.02")
+    w.env.run(until=1.5)
+    w.ledger.transfer(w.now, "giant:x", fund.id, 300.0, "acquisition")   # a stake sold
+    fund.month()
+    assert fund.cash == pytest.approx(300.0 - fund.fee_base() * 0.02 / 12, abs=1e-6)
+    w.env.run(until=3.5)                       # past its 3-month investment period
+    assert not fund.investing()
+    fund.month()
+    assert fund.spending_power() == pytest.approx(fund.fee_reserve(), abs=1e-6)
+    month, cash = fund._distributions[-1]
+    assert month == 3.5 and cash > 0
+    assert w.ledger.flows_by_reason({fund.id})[fund.id].paid("distribution") == \
+        pytest.approx(cash)
+
+
 def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution() -> None:
     """Its LPs receive the unsold stakes at an exiting holder's price: TVPI and DPI count
     them with the cash, and the close's event says how much went in kind. The LPs paid
