@@ -637,6 +637,18 @@ def test_rounds_lift_a_companys_story_while_the_hype_lasts() -> None:
     assert market.score(2.3, 1, 0.5, 2, 5.0) == unlifted.score(2.3, 1, 0.5, 2, 5.0)
 
 
+def test_gpus_on_the_books_discount_a_companys_valuation() -> None:
+    """Seed 004: heavy-asset companies get a lower multiple; the pre-money is cut by
+    ``heavy_asset_discount`` times the share of the company's assets held in GPUs."""
+    _, market, _, _ = _funding("funding.heavy_asset_discount=0.4")
+
+    def value(gpu_share: float) -> float:
+        return market.pre_money(1.5, 2, 0.5, 1, 10.0, gpu_share)
+
+    assert math.isclose(value(0.5) / value(0.0), 1 - 0.4 * 0.5)
+    assert math.isclose(value(1.0) / value(0.0), 0.6)
+
+
 def test_pressure_grows_as_a_holder_runs_out_of_term() -> None:
     env, market, _, _ = _funding()
     market.register_startup("startup:0")
