@@ -404,6 +404,25 @@ def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:
     assert not market.may_request("startup:0")
 
 
+@pytest.mark.parametrize(("committed", "closes"), [(50.0, False), (70.0, True)])
+def test_a_round_closes_only_once_the_minimum_fill_is_committed(committed: float,
+                                                                 closes: bool) -> None:
+    """A round gathering less than ``min_fill_share`` of its target fails, the money
+    committed to it goes back unspent; at or above it the round closes with what it got."""
+    env, market, ledger, log = _funding("funding.min_fill_share=0.6")
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:0", committed, lead=True))
+    _close(env, market)
+    assert market.stage("startup:0") == int(closes)
+    assert market.failed_rounds("startup:0") == int(not closes)
+    assert ledger.balance("startup:0") == (committed if closes else 0.0)
+    kinds = [r["kind"] for r in log.rows()]
+    assert kinds == [EventKind.ROUND_CLOSED if closes else EventKind.ROUND_FAILED]
+
+
 def test_exiting_fund_sells_to_the_next_lead_at_a_discount() -> None:
     env, market, ledger, log = _funding()
     market.register_startup("startup:0")
