@@ -394,6 +394,27 @@ def test_a_round_priced_below_the_last_valuation_is_a_down_round_though_new_mone
         (400.0, False), (450.0, True), (600.0, False)]
 
 
+def test_an_oversubscribed_round_takes_each_ticket_scaled_down_to_the_target() -> None:
+    """Term sheets worth twice the target close a round of the target: every fund pays half
+    its ticket and owns what that buys at the round's post-money."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    for fund in ("fund:a", "fund:b"):
+        market.register_fund(fund, FundTerms(0.0, 60.0, 12.0))
+        ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:0", 120.0, lead=True))
+    market.commit(TermSheet("fund:b", "startup:0", 80.0, lead=False))
+    _close(env, market)
+    assert ledger.balance("startup:0") == 100.0
+    assert (ledger.balance("fund:a"), ledger.balance("fund:b")) == (940.0, 960.0)
+    assert market.last_post_money("startup:0") == 400.0
+    assert market.cost_basis("fund:a", "startup:0") == 60.0
+    assert math.isclose(market.holdings("fund:a")["startup:0"], 0.15)
+    [closed] = [r for r in log.rows() if r["kind"] == EventKind.ROUND_CLOSED]
+    assert closed["amount_mcny"] == 100.0
+
+
 def test_underfilled_round_fails_and_blocks_retry_for_a_while() -> None:
     env, market, _, log = _funding()
     market.register_startup("startup:0")
