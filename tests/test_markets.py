@@ -736,6 +736,16 @@ def test_no_pressure_triggers_a_raise_later_than_full_pressure(pressure, hype, e
     assert market.raise_trigger_months(pressure, hype) <= ceiling
 
 
+def test_a_boom_makes_companies_raise_with_more_runway_left() -> None:
+    """Seed 004: in a boom companies raise again quickly; each point of hype above normal
+    moves the trigger ``hype_runway_months`` earlier, and hype below normal does not delay
+    it."""
+    _, market, _, _ = _funding("funding.hype_runway_months=6")
+    calm = market.raise_trigger_months(0.0, 1.0)
+    assert market.raise_trigger_months(0.0, 2.5) == pytest.approx(calm + 9.0)
+    assert market.raise_trigger_months(0.0, 0.5) == calm
+
+
 _vendors = st.sampled_from(["giant:a", "startup:1", "startup:2"])
 _amounts = st.floats(0, 1e3, allow_nan=False)
 
