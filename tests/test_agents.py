@@ -19,7 +19,7 @@ from sim.agents.fund import Fund
 from sim.agents.startup import HostShares, Startup
 from sim.events import EventKind
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Bid, ModelKind, Offer, RaiseRequest, TermSheet
+from sim.messages import Bid, ModelKind, Offer, RaiseRequest, SaleOffer, TermSheet
 from sim.model import MarketModel
 from sim.summary import fund_table
 from sim.world import RunawayError, World
@@ -562,8 +562,40 @@ def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> N
         Outcome.ACTIVE, Outcome.ACQUIRED, Outcome.ACTIVE, Outcome.ACTIVE, Outcome.ACTIVE]
 
 
+def _giant_with_sales(sales: list[tuple[str, float, float, bool]], *overrides: str
+                      ) -> tuple[World, str]:
+    """A giant of capability 40 that looks at ``sales`` (name, lead of the startup's model
+    over its own in domain 1, asking price, distressed) and buys what it will; return the
+    world and the giant's id."""
+    model = MarketModel(small_config("giants.acquisition_appetite=1",
+                                     "giants.acquisition_budget_share=1", *overrides))
+    w = model.world
+    giant = model.giants[0]
+    giant.capability = 40.0   # as if it had released a model
+    own = giant.domain_capabilities()
+    for name, lead, ask, distressed in sales:
+        w.funding.register_startup(name)
+        capability = tuple(c + (lead if d == 1 else 0.0) for d, c in enumerate(own))
+        w.enterprise.post_offer(Offer(name, "startup", capability, (0.0,) * len(own), 1.0, True,
+                                      1))
+        w.funding.offer_for_sale(SaleOffer(name, ask, distressed, 0.0))
+    giant.acquire_startups()
+    return w, giant.id
+
+
 @pytest.mark.parametrize(("gap", "lead", "bought"), [(0.0, -1.0, False), (0.0, 0.5, True),
                                                      (10.0, 5.0, False), (10.0, 15.0, True)])
+def test_a_giant_buys_only_a_startup_whose_model_leads_its_own_by_the_gap(
+        gap: float, lead: float, bought: bool) -> None:
+    """A giant buys a startup for its model: one whose model trails the giant's own in
+    its domain is not worth having however cheap (at the default gap of 0), and with
+    ``acquisition_min_capability_gap`` 10 one leading by 5 is not either."""
+    w, _ = _giant_with_sales([("startup:1", lead, 1.0, True)],
+                             f"giants.acquisition_min_capability_gap={gap}")
+    acquired = [r["actor"] for r in w.log.rows_since(0, EventKind.ACQUIRED)]
+    assert acquired == (["startup:1"] if bought else [])
+
+
 def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendor_on_offer(
 ) -> None:
     """award_tenders reads the month's bids field by field: a bid counts only if its vendor
