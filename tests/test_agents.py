@@ -596,6 +596,17 @@ def test_a_giant_buys_only_a_startup_whose_model_leads_its_own_by_the_gap(
     assert acquired == (["startup:1"] if bought else [])
 
 
+def test_a_giant_pays_the_strategic_premium_on_a_sale_not_made_in_distress() -> None:
+    """A company sold because its investors are leaving costs the acquirer its asking price
+    plus ``strategic_premium``; a distressed one only its asking price."""
+    for distressed, paid in ((False, 150.0), (True, 100.0)):
+        w, giant = _giant_with_sales([("startup:1", 10.0, 100.0, distressed)],
+                                     "giants.strategic_premium=0.5")
+        [sale] = w.log.rows_since(0, EventKind.ACQUIRED)
+        assert (sale["counterparty"], sale["amount_mcny"]) == (giant, paid)
+        assert sale["reason"] == ("distressed" if distressed else "strategic")
+
+
 def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendor_on_offer(
 ) -> None:
     """award_tenders reads the month's bids field by field: a bid counts only if its vendor
