@@ -370,6 +370,17 @@ def test_a_shell_budgets_its_tuning_in_money_so_a_dearer_rent_buys_less() -> Non
     assert _shell_run("startups.tuning_budget_mcny=0") == cfg.startups.training_gpu_months_other
 
 
+def test_hype_raises_a_giants_fleet_target_by_its_elasticity() -> None:
+    """Seed 000's arms race: at twice the normal hype a giant targets 2^hype_fleet_elasticity
+    times the fleet (no serving load yet, so the whole target scales)."""
+    e = 0.8
+    calm = _fleet_target(f"giants.hype_fleet_elasticity={e}")
+    hot = _fleet_target(f"giants.hype_fleet_elasticity={e}", "hype.initial=2")
+    assert math.isclose(hot / calm, 2**e, rel_tol=1e-9)
+    assert _fleet_target("giants.hype_fleet_elasticity=0", "hype.initial=2") == \
+        _fleet_target("giants.hype_fleet_elasticity=0")
+
+
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
