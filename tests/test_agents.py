@@ -381,6 +381,35 @@ def test_hype_raises_a_giants_fleet_target_by_its_elasticity() -> None:
         _fleet_target("giants.hype_fleet_elasticity=0")
 
 
+def _founded(kind: ModelKind, *overrides: str) -> tuple[World, Startup]:
+    """A startup of ``kind`` founded (registered with the markets) in a small world."""
+    model, s = _new_startup(kind, *overrides)
+    s.found()
+    return model.world, s
+
+
+def _payroll(s: Startup) -> float:
+    """The month's salaries (million CNY): the burn of a startup without GPUs or rent, less
+    its office."""
+    return s.monthly_burn() - s._cfg.rent_mcny_per_month
+
+
+def test_a_pivot_cuts_the_payroll_by_the_pivot_burn_factor() -> None:
+    """Seed 001: a company that gives up pretraining for a giant's model needs fewer
+    people; its salaries fall to ``pivot_burn_factor`` of what they were."""
+    w, s = _founded(ModelKind.SHELL, "startups.pivot_burn_factor=0.5")
+    s.releases, s.capability = 1, 10.0
+    giant = "giant:Baidu"
+    far_ahead = (s._cfg.pivot_gap_points + 50.0,) * len(w.domains)
+    w.enterprise.post_offer(Offer(giant, "giant", far_ahead, (0.0,) * len(w.domains), 1.0,
+                                  True, 0))
+    w.leaderboard.post(giant, far_ahead[0], general=True, month=0.0)
+    before = _payroll(s)
+    s.maybe_pivot()
+    assert s.pivoted and s.host == giant
+    assert _payroll(s) == pytest.approx(0.5 * before) and before > 0
+
+
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
