@@ -410,6 +410,22 @@ def test_a_pivot_cuts_the_payroll_by_the_pivot_burn_factor() -> None:
     assert _payroll(s) == pytest.approx(0.5 * before) and before > 0
 
 
+@pytest.mark.parametrize(("runway", "urgent"), [(0.5, True), (100.0, False)])
+def test_a_startup_short_of_runway_bids_below_cost(runway: float, urgent: bool) -> None:
+    """Seed 004: with less than ``urgent_runway_months`` of cash left a startup bids its
+    delivery cost less ``urgent_discount``; otherwise cost plus ``bid_markup``."""
+    w, s = _founded(ModelKind.SHELL)
+    c = s._cfg
+    assert c.urgent_runway_months > 0.5
+    s.capability = 30.0
+    shares: list[float] = []
+    s.bid = lambda price_share, domains, private_ok: shares.append(price_share)  # type: ignore[method-assign]
+    s.bid_for_contracts(runway)
+    margin = -c.urgent_discount if urgent else c.bid_markup
+    assert shares == [pytest.approx(c.delivery_cost_share * (1 + margin))]
+    assert (shares[0] < c.delivery_cost_share) == urgent
+
+
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
