@@ -426,6 +426,14 @@ def test_a_startup_short_of_runway_bids_below_cost(runway: float, urgent: bool) 
     assert (shares[0] < c.delivery_cost_share) == urgent
 
 
+@pytest.mark.parametrize(("hype", "listed"), [(1.0, False), (2.0, True)])
+def test_a_startup_lists_only_while_the_ipo_window_is_open(hype: float, listed: bool) -> None:
+    """Seed 004: revenue at scale is not enough; the hype must be at ``ipo_window_hype``."""
+    w, s = _founded(ModelKind.SHELL, "startups.ipo_window_hype=1.3", f"hype.initial={hype}")
+    s.maybe_ipo(s._cfg.ipo_revenue_mcny_per_year)
+    assert (w.funding.outcome(s.id) == "ipo") == listed
+
+
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
