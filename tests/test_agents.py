@@ -434,6 +434,18 @@ def test_a_startup_lists_only_while_the_ipo_window_is_open(hype: float, listed: 
     assert (w.funding.outcome(s.id) == "ipo") == listed
 
 
+def test_after_a_failed_round_a_startup_cuts_its_payroll_once() -> None:
+    """A round that failed makes the company cut ``cost_cut_after_failed_round`` of its
+    salaries, once per failed round (not again each month it looks)."""
+    w, s = _founded(ModelKind.SHELL, "startups.cost_cut_after_failed_round=0.3")
+    before = _payroll(s)
+    w.funding._failed[s.id] = 1   # a round failed at the last close
+    s.seek_money(runway=50.0, revenue=0.0, now=w.now)
+    assert _payroll(s) == pytest.approx(0.7 * before)
+    s.seek_money(runway=50.0, revenue=0.0, now=w.now)
+    assert _payroll(s) == pytest.approx(0.7 * before)
+
+
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
