@@ -446,6 +446,23 @@ def test_after_a_failed_round_a_startup_cuts_its_payroll_once() -> None:
     assert _payroll(s) == pytest.approx(0.7 * before)
 
 
+@pytest.mark.parametrize(("revenue", "for_sale"), [(0.0, True), (1e9, False)])
+def test_a_company_whose_investors_are_leaving_is_put_up_for_sale(revenue: float,
+                                                                  for_sale: bool) -> None:
+    """A fund in its exit window wants out: the company, not distressed, is offered at its
+    last post-money, unless its revenue is at the IPO bar (it will list instead)."""
+    from sim.markets.funding import FundTerms
+
+    w, s = _founded(ModelKind.SHELL)
+    f = w.funding
+    f.register_fund("fund:old", FundTerms(-50.0, 60.0, 12.0))   # 10 months of term left
+    f._cap[s.id]["fund:old"] = 0.2
+    f._last_post[s.id] = 80.0
+    s.seek_money(runway=50.0, revenue=revenue, now=w.now)
+    offers = f.for_sale()
+    assert offers == ([SaleOffer(s.id, 80.0, False, w.now)] if for_sale else [])
+
+
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
