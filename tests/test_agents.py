@@ -465,6 +465,19 @@ def test_a_company_whose_investors_are_leaving_is_put_up_for_sale(revenue: float
 
 @pytest.mark.parametrize(("budget_runs", "kind"), [(0.5, ModelKind.SHELL),
                                                    (2.0, ModelKind.ORIGINAL)])
+def test_an_original_that_cannot_afford_its_run_tunes_a_shell_instead(
+        budget_runs: float, kind: ModelKind) -> None:
+    """Seed 004: a company whose compute budget does not pay the rent of its pretraining
+    run tunes a shell on the open frontier this generation instead."""
+    model, s = _new_startup(ModelKind.ORIGINAL, "startups.buy_propensity=0")
+    w, c = model.world, model.cfg.startups
+    rent = c.training_gpu_months_original * w.compute.rental_price_mcny
+    s.compute_budget = lambda: budget_runs * rent   # type: ignore[method-assign]
+    s._start_training()
+    assert s._training_kind == kind
+    assert s.kind == ModelKind.ORIGINAL   # this generation only
+
+
 def test_a_months_runway_counts_the_electricity_bill_it_paid(monkeypatch) -> None:
     """A month's act works its runway out on the electricity bill :meth:`Startup.pay_costs`
     paid (GPUs bought in the act arrive later): the same, bit for bit, as a runway worked
