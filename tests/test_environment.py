@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import simpy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,6 +30,19 @@ def test_hype_rises_with_shocks_and_releases_and_decays_towards_one() -> None:
     quiet.advance()
     busy.advance()
     assert busy.level > quiet.level
+
+
+def test_money_raised_feeds_next_months_hype() -> None:
+    """Claim 6: big rounds make news; each billion CNY raised this month adds
+    ``funding_impulse_per_bn`` to next month's hype, on top of the decay towards one."""
+    cfg = compose(["hype.initial=2.0"]).hype
+    quiet, funded = HypeIndex(cfg), HypeIndex(cfg)
+    funded.note_funding(raised_mcny=2500.0)
+    assert funded.level == quiet.level   # the news counts next month
+    quiet.advance()
+    funded.advance()
+    assert funded.level - quiet.level == pytest.approx(2.5 * cfg.funding_impulse_per_bn)
+    assert cfg.funding_impulse_per_bn > 0
 
 
 def test_open_source_pace_brings_releases_earlier() -> None:
