@@ -115,6 +115,19 @@ def test_leaderboard_ranks_and_best_general() -> None:
     assert board.best_general_firm() == "giant:a"
 
 
+def test_a_pivot_goes_to_the_firm_with_the_best_general_model() -> None:
+    """Seed 001: a startup pivots onto the leading general model; a better startup model,
+    or a general model posted later, does not make its firm the host."""
+    board = Leaderboard()
+    board.post("giant:a", 60, general=True, month=3)
+    board.post("giant:b", 75, general=True, month=2)
+    board.post("giant:c", 50, general=True, month=5)
+    board.post("startup:1", 90, general=False, month=4)
+    assert board.best_general_firm() == "giant:b"
+    board.withdraw("giant:b")
+    assert board.best_general_firm() == "giant:a"
+
+
 def test_a_firms_review_takes_as_long_however_many_others_queue() -> None:
     """Review times come from the submitting firm's own stream (common random numbers):
     with more reviewers than models, a firm's review time does not depend on who else
