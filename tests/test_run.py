@@ -276,6 +276,16 @@ def test_the_builders_at_month_36_are_the_count_of_month_36(baseline_tables) -> 
     assert baseline_tables.summary["startups"]["independent_builders_month_36"] == at.loc[36]
 
 
+def test_summary_counts_pivots_and_listings_apart() -> None:
+    """startups.pivots counts the pivot events and nothing else: a company that listed did
+    not pivot (the baseline lists none, so a low bar makes some list here)."""
+    t = simulate(small_config("startups.ipo_revenue_mcny_per_year=1",
+                              "startups.ipo_window_hype=1.0"))
+    kinds = t.events["kind"]
+    assert t.summary["exits"]["ipo"] == (kinds == "ipo").sum() > 0
+    assert t.summary["startups"]["pivots"] == (kinds == "pivot").sum() > 0
+
+
 def test_summary_counts_the_startups_own_releases_by_kind(baseline_tables) -> None:
     """'original models released' (releases.by_kind.original) counts giants' and startups'
     together, and nearly all are giants': claim 1's effect of patient capital on the
