@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(listing())
         return
     if args[0] in ("-h", "--help"):
-        sys.stdout.write(__doc__ or "")
+        sys.stdout.write(commands.plain_text(__doc__))
         sys.stdout.write("\n" + listing())
         return
     if args[0].startswith("-"):

@@ -662,3 +662,11 @@ def test_a_gap_between_two_shares_reads_in_points_as_its_options_do() -> None:
     assert format_value("gap", -0.051) == "-5.1 points"
     assert format_value("gap", -0.0001) == "0.0 points"
     assert format_difference("gap", 0.02) == "+2.0 points"
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """baimo-teach --help printed its docstring's reST literals: ``baimo-teach``."""
+    main(["--help"])
+    out = capsys.readouterr().out
+    assert "``" not in out
+    assert "A lesson (experiments/teaching/NAME.yaml + NAME.md) asks one question." in out
