@@ -25,7 +25,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from sim.config import SEGMENTS  # noqa: E402
+from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -422,7 +422,7 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         ax.plot(
             t,
             100 * metrics[f"adoption_{seg}"],
-            label=seg.replace("_", " "),
+            label=SEGMENT_LABELS[seg],
             color=COLOURS[seg],
             lw=2.5,
         )

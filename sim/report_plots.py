@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from sim.config import SEGMENTS  # noqa: E402
+from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
 from sim.plots import (  # noqa: E402
     COLOURS,
@@ -368,8 +368,7 @@ def plot_adoption(arms: list[Arm]) -> Figure:
     ax.set_ylabel("buyers adopting, %")
     from_zero(ax, MIN_ADOPTION_TOP)
     if present:
-        _legend(ax, [(seg.replace("_", " ").replace("gov soe", "government / SOE"),
-                      COLOURS[seg]) for seg in present], arms)
+        _legend(ax, [(SEGMENT_LABELS[seg], COLOURS[seg]) for seg in present], arms)
     else:
         _say_empty(ax, "no buyer in these runs")
     _finish_time([ax], arms)

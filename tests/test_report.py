@@ -639,7 +639,7 @@ def test_counts_money_and_shares_start_at_zero(arms: list[Arm]) -> None:
     try:
         (ax,) = fig.axes
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert legend == ["sme", "3-year funds", "5-year funds"]
+        assert legend == ["SME", "3-year funds", "5-year funds"]   # it said "sme"
         assert {ln.get_color() for ln in ax.get_lines()} & {COLOURS[s] for s in NO_BUYERS} \
             == set()
     finally:
@@ -854,3 +854,25 @@ def test_a_key_number_says_when_it_rests_on_fewer_runs(arms: list[Arm]) -> None:
     cells = re.findall(r'<td class="num">([^<]*)', table)
     assert cells[0].endswith(" (1 of 2 runs)") and not cells[1].endswith("runs)")
     assert cells[2].endswith(" (1 of 2 pairs)")
+
+
+def test_measures_and_plots_name_segments_as_people_do(run_dir: Path) -> None:
+    """Key numbers read "Adoption among gov soe buyers" and "sme buyers", and the run's
+    adoption plot "gov soe" and "sme": the names of the code, not sim.config.SEGMENT_LABELS."""
+    import matplotlib.pyplot as plt
+
+    from sim.config import SEGMENT_LABELS
+    from sim.plots import plot_adoption
+    from sim.teaching.measures import MEASURES
+
+    titles = [m.title() for m in MEASURES.values()]
+    assert not [t for t in titles if re.search(r"gov soe|\bsme\b|_", t)]
+    assert "Adoption among SME buyers at month 24" in titles
+    assert "Adoption among gov/SOE buyers at the end" in titles
+    r = read_run(run_dir)
+    fig = plot_adoption(r.metrics, r.events)
+    try:
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert legend and set(legend) <= set(SEGMENT_LABELS.values())
+    finally:
+        plt.close(fig)

@@ -172,7 +172,9 @@ def test_measure_labels_give_dates_on_the_runs_own_calendar(small_tables: Tables
     assert measure("funding_year_2").title(None) == "Money raised in year 2 (months 12-23)"
     assert not [m.name for m in MEASURES.values() if re.search(r"20\d\d|[{}]", m.title())
                 and m.name not in {"releases_by_month_4", "releases_by_end_2023",
-                                   "funding_year_1", "funding_year_2"}]
+                                   "funding_year_1", "funding_year_2", "releasers_by_end_2023",
+                                   "down_round_share_from_15", "gpus_bought_startups_24",
+                                   "training_compute_startups_24", "training_share_giants_24"}]
 
     def run_from(start: str) -> RunOutputs:
         summary = {**small_tables.summary, "start_date": start}
