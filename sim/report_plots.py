@@ -168,6 +168,7 @@ def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
     arm's calendar: a sweep over ``start_date`` drew every arm's shocks at the first arm's
     dates. A mark not in every arm names the arms it is in."""
     marks: dict[tuple[pd.Timestamp, str], list[str]] = {}
+    names: dict[tuple[pd.Timestamp, str], str] = {}
     for arm in arms:
         e = arm.runs[0].events
         s = e[(e["kind"] == "shock") & (e["reason"].isin(["hype", "export_control"]))]
@@ -175,11 +176,22 @@ def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
             key = (_when(float(month), arm.start_date),
                    _dated_label(str(label), float(month), arm.start_date))
             marks.setdefault(key, []).append(arm.label)
+            names[key] = str(label)
     out = []
     for (when, text), where in sorted(marks.items()):
-        suffix = f" ({', '.join(where)})" if len(arms) > 1 and len(where) < len(arms) else ""
+        named = all(_names_shock(label, names[(when, text)]) for label in where)
+        suffix = f" ({', '.join(where)})" if len(arms) > 1 and len(where) < len(arms) \
+            and not named else ""
         out.append((when, text + suffix))
     return out
+
+
+def _names_shock(arm_label: str, shock: str) -> bool:
+    """Whether ``arm_label`` already names the shock labelled ``shock`` (its words, without
+    the dates in brackets): "bust in Feb 2024" names "Bust (Feb 2024)", so the key need not
+    add the arm's label ("Bust (Feb 2024) (bust in Feb 2024)")."""
+    core = re.sub(r"\s*\([^)]*\)", "", shock).strip().lower()
+    return bool(core) and re.search(rf"\b{re.escape(core)}\b", arm_label.lower()) is not None
 
 
 def _data_span(axes: list[plt.Axes], arms: list[Arm]) -> tuple[float, float]:

@@ -876,3 +876,25 @@ def test_measures_and_plots_name_segments_as_people_do(run_dir: Path) -> None:
         assert legend and set(legend) <= set(SEGMENT_LABELS.values())
     finally:
         plt.close(fig)
+
+
+def test_a_shock_an_arms_label_names_is_not_named_again(arms: list[Arm]) -> None:
+    """hype_bust's key read "4: Bust (Feb 2024) (bust in Feb 2024)" and gpu_squeeze's "3:
+    Strict export controls (Oct 2023) (strict export controls (95% cut))": a mark in one arm
+    only was followed by that arm's label, which already named it. Such a mark is now keyed
+    once; a mark the arm's label does not name keeps it."""
+    from sim.report_plots import _shock_marks
+
+    def with_bust(run: RunOutputs) -> RunOutputs:
+        e = run.events
+        bust = e[e["kind"] == "shock"].iloc[[0]].assign(month=14.5, label="Bust (Feb 2024)",
+                                                        reason="hype")
+        return dataclasses.replace(run, events=pd.concat([e, bust], ignore_index=True))
+
+    bust = Arm("scenario", "bust in Feb 2024", [with_bust(r) for r in arms[0].runs])
+    calm = Arm("baseline", "no bust", arms[1].runs)
+    keys = [text for _, text in _shock_marks([bust, calm])]
+    assert "Bust (Feb 2024)" in keys
+    assert not [k for k in keys if "(bust in Feb 2024)" in k]
+    other = Arm("scenario", "a harder world", bust.runs)
+    assert "Bust (Feb 2024) (a harder world)" in [t for _, t in _shock_marks([other, calm])]
