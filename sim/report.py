@@ -71,6 +71,10 @@ LABEL_CLOSERS = ",]}) "   # and for a shared end starts at one
 ELLIPSIS = "..."
 COMMON_LABEL = "the common settings"   # an arm with every key's most common value
 NO_OVERRIDES = "all runs"   # an arm of a sweep that varies nothing but the seed
+#: The summary of a lesson's folded key numbers: projected with the predict-first
+#: questions above them, an open table showed the class the answers.
+KEY_NUMBERS_FOLD = ("Show the key numbers (they give the predict-first answers away: open "
+                    "them once the students have answered)")
 MAX_PLOT_ARMS = 4  # one line style each (sim.report_plots.ARM_STYLES)
 FIGURE_DPI = 90
 
@@ -923,10 +927,12 @@ def render(source: Source) -> str:
     if source.design is not None:
         sections.append(_section("design", "Design and sensitivity", design_html(source)))
     labelled = f" {source.labels_note}" if source.labels_note else ""
+    table = key_numbers_html(reference_first(source), keys)
+    if pack is not None:   # folded, as the answers are: the table gives them away
+        table = (f"<details><summary>{_e(KEY_NUMBERS_FOLD)}</summary>{table}</details>")
     sections.append(_section("key-numbers", "Key numbers",
                              '<p class="note">Mean over replications; the small line is the '
-                             f"range.{_e(labelled)}</p>"
-                             f"{key_numbers_html(reference_first(source), keys)}"))
+                             f"range.{_e(labelled)}</p>{table}"))
     plots = pack.plots if pack is not None and pack.plots else DEFAULT_PLOTS
     notice = "" if pack is None else \
         "<h3>What to notice</h3>" + _markdown(pack.sections["What to notice in the plots"])

@@ -672,3 +672,14 @@ def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "``" not in out
     assert "A lesson (experiments/teaching/NAME.yaml + NAME.md) asks one question." in out
+
+
+def test_a_lessons_key_numbers_are_folded(pack_reports: dict[str, Path]) -> None:
+    """The key numbers sat open under the predict-first questions, so a teacher projecting
+    the questions showed the answers. A lesson's are folded, as the answers are."""
+    from sim.report import KEY_NUMBERS_FOLD
+
+    text = pack_reports["cut_staff"].read_text(encoding="utf-8")
+    keys = text[text.index('id="key-numbers"'):text.index('id="plots"')]
+    assert keys.index("<details><summary>") < keys.index("<table>") < keys.index("</details>")
+    assert KEY_NUMBERS_FOLD.split(" (")[0] in keys
