@@ -781,8 +781,12 @@ def _answers_html(source: Source) -> str:
             f'<small>({ans.counts[j]} of {left_sum(ans.counts)} replications)</small></li>'
             for j, o in enumerate(pred.options))
         why = f"<p>{_e(pred.why)}</p>" if pred.why else ""
+        beside = ("<p>Read it with these numbers from the same runs (mean over the "
+                  "replications, their range in brackets):</p><ul class=\"beside\">"
+                  + "".join(f"<li>{_e(line)}</li>" for line in ans.beside) + "</ul>"
+                  if ans.beside else "")
         parts.append(f"<h3>{i}. {_e(pred.ask)}</h3><details><summary>Reveal what the runs "
-                     f'showed</summary><p class="answer">{_e(ans.text)}</p>'
+                     f'showed</summary><p class="answer">{_e(ans.text)}</p>{beside}'
                      f'<ol class="options">{options}</ol>{why}</details>')
     return "".join(parts)
 

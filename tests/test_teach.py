@@ -683,3 +683,17 @@ def test_a_lessons_key_numbers_are_folded(pack_reports: dict[str, Path]) -> None
     keys = text[text.index('id="key-numbers"'):text.index('id="plots"')]
     assert keys.index("<details><summary>") < keys.index("<table>") < keys.index("</details>")
     assert KEY_NUMBERS_FOLD.split(" (")[0] in keys
+
+
+def test_a_pack_names_only_known_measures_beside_an_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.teaching.packs as packs
+
+    for suffix in (".yaml", ".md"):
+        (tmp_path / f"odd{suffix}").write_text(
+            (TEACHING_DIR / f"cut_staff{suffix}").read_text(encoding="utf-8").replace(
+                "    measure: gov_over_sme_24\n",
+                "    measure: gov_over_sme_24\n    beside: [nosuch]\n"), encoding="utf-8")
+    monkeypatch.setattr(packs, "TEACHING_DIR", tmp_path)
+    with pytest.raises(PackError, match=r"predict\[0\]\.beside: 'nosuch' is not a known"):
+        load_pack("odd")
