@@ -697,3 +697,46 @@ def test_a_pack_names_only_known_measures_beside_an_answer(
     monkeypatch.setattr(packs, "TEACHING_DIR", tmp_path)
     with pytest.raises(PackError, match=r"predict\[0\]\.beside: 'nosuch' is not a known"):
         load_pack("odd")
+
+
+def _run_with(small_tables: Tables, metrics: pd.DataFrame | None = None,
+              events: pd.DataFrame | None = None, funds: pd.DataFrame | None = None,
+              ) -> RunOutputs:
+    """The small run with some of its tables replaced."""
+    return RunOutputs(Path("."), small_tables.events if events is None else events,
+                      small_tables.metrics if metrics is None else metrics,
+                      small_tables.funds if funds is None else funds, small_tables.summary)
+
+
+def test_numbers_shown_beside_an_answer_come_from_the_runs(small_tables: Tables) -> None:
+    """patient_capital revealed "The patient funds" for the median TVPI of 48-month runs in
+    which none of the ten-year funds had closed (0 of 86, against 67 of 86 three-year
+    funds): their TVPI was stakes on paper. A question may now name measures shown beside
+    its answer, per arm, from the same runs; patient_capital's fund questions show how many
+    funds had closed and the cash they paid back (DPI)."""
+    from sim.report import Source, _answers_html
+
+    funds = small_tables.funds
+    assert len(funds) >= 2
+    done = funds.assign(closed=[True] * 2 + [False] * (len(funds) - 2))
+    open_ = funds.assign(closed=False)
+    arms = [Arm("scenario", "patient", [_run_with(small_tables, funds=open_)]),
+            Arm("baseline", "impatient", [_run_with(small_tables, funds=done)])]
+    pred = _question("patient_capital", "fund_tvpi_median")
+    assert pred.beside == ("funds_closed", "funds", "fund_dpi_median")
+    beside = answer(pred, arms).beside
+    assert beside[0] == ("Funds whose term ended within the run (returns realised): "
+                         "patient 0; impatient 2")
+    assert beside[1] == f"Funds (raised before or during the run): patient {len(funds)}; " \
+        f"impatient {len(funds)}"
+    assert beside[2].startswith("Median fund DPI (cash paid back per CNY paid in): patient ")
+    assert _question("patient_capital", "fund_gross_multiple_median").beside[0] == \
+        "funds_closed"
+    shown = _answers_html(Source("lesson", Path("."), arms, pack=load_pack("patient_capital")))
+    at = shown.index("Funds whose term ended within the run (returns realised): patient 0; "
+                     "impatient 2")
+    assert shown.rindex("<details>", 0, at) > shown.rindex("</details>", 0, at)
+
+
+def _question(pack: str, measure: str) -> Prediction:
+    return next(p for p in load_pack(pack).predictions if p.measure == measure)
