@@ -692,8 +692,8 @@ def test_a_pack_names_only_known_measures_beside_an_answer(
     for suffix in (".yaml", ".md"):
         (tmp_path / f"odd{suffix}").write_text(
             (TEACHING_DIR / f"cut_staff{suffix}").read_text(encoding="utf-8").replace(
-                "    measure: gov_over_sme_24\n",
-                "    measure: gov_over_sme_24\n    beside: [nosuch]\n"), encoding="utf-8")
+                "    of: scenario\n", "    of: scenario\n    beside: [nosuch]\n", 1),
+            encoding="utf-8")
     monkeypatch.setattr(packs, "TEACHING_DIR", tmp_path)
     with pytest.raises(PackError, match=r"predict\[0\]\.beside: 'nosuch' is not a known"):
         load_pack("odd")
@@ -740,3 +740,56 @@ def test_numbers_shown_beside_an_answer_come_from_the_runs(small_tables: Tables)
 
 def _question(pack: str, measure: str) -> Prediction:
     return next(p for p in load_pack(pack).predictions if p.measure == measure)
+
+
+def _adoption(small_tables: Tables, gov: float, sme: float) -> RunOutputs:
+    """The small run with the given government/SOE and SME adoption at month 24."""
+    month_24 = small_tables.metrics.iloc[[-1]].assign(month=24, adoption_gov_soe=gov,
+                                                      adoption_sme=sme)
+    return _run_with(small_tables, metrics=pd.concat([small_tables.metrics, month_24]))
+
+
+def test_cut_staff_tells_apart_adoptions_twice_as_large(small_tables: Tables) -> None:
+    """cut_staff's first key said "About the same" when government/SOE adoption was 8.3% and
+    SME adoption 4.1% (replications=2): its band was 5 points either way, too wide where
+    adoption is under 10%. The question now reads the ratio of the two, the band a quarter
+    either way, and says so."""
+    pred = load_pack("cut_staff").predictions[0]
+    assert "(0.8 to 1.25 times)" in pred.ask
+
+    def chosen(gov: float, sme: float) -> str:
+        result = answer(pred, [_arm("a", [_adoption(small_tables, gov, sme)])])
+        assert result.option is not None
+        return pred.options[result.option].text
+
+    assert chosen(0.083, 0.041).startswith("Government/SOE buyers, clearly")
+    assert chosen(0.60, 0.56).startswith("About the same")
+    assert chosen(0.03, 0.06).startswith("Small and medium firms, clearly")
+
+
+def test_a_question_that_asks_how_much_lower_reads_its_sign_so(small_tables: Tables) -> None:
+    """cut_staff asked "how much higher would government/SOE adoption be" without resistance
+    and revealed "-18.5 points", scenario (with resistance) minus baseline. An option that
+    says "higher" now lies above zero and one that says "lower" below it, in every lesson,
+    and cut_staff asks how much lower adoption is with resistance."""
+    for name in pack_names():
+        for pred in load_pack(name).predictions:
+            if pred.of != "difference":
+                continue
+            low = -math.inf
+            for option in pred.options:
+                high = math.inf if option.below is None else option.below
+                if re.search(r"\bhigher\b", option.text) and not re.search(
+                        r"\b(not|no)\b", option.text, flags=re.IGNORECASE):
+                    assert low >= 0, (name, option.text)
+                if re.search(r"\blower\b", option.text) and not re.search(
+                        r"\b(not|no)\b", option.text, flags=re.IGNORECASE):
+                    assert high <= 0, (name, option.text)
+                low = high
+    pred = _question("cut_staff", "adoption_gov_soe_24")
+    held_back = [_arm("with", [_adoption(small_tables, 0.08, 0.04)]),
+                 _arm("without", [_adoption(small_tables, 0.27, 0.06)])]
+    result = answer(pred, held_back)
+    assert result.option is not None
+    assert pred.options[result.option].text == "More than 10 points lower"
+    assert "mean -19.0 points" in result.text
