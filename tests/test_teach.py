@@ -793,3 +793,36 @@ def test_a_question_that_asks_how_much_lower_reads_its_sign_so(small_tables: Tab
     assert result.option is not None
     assert pred.options[result.option].text == "More than 10 points lower"
     assert "mean -19.0 points" in result.text
+
+
+def _releases(small_tables: Tables, rows: list[tuple[float, str, float]]) -> pd.DataFrame:
+    """Release events (month, actor type, GPU-months) on a copy of one of the run's."""
+    e = small_tables.events
+    template = e[e["kind"] == "model_release"].iloc[[0]]
+    return pd.concat([template.assign(month=m, actor_type=t, actor=f"{t}:{i}", gpus=g)
+                      for i, (m, t, g) in enumerate(rows)], ignore_index=True)
+
+
+def test_who_still_trains_is_measured_from_the_release_events(small_tables: Tables) -> None:
+    """gpu_squeeze showed only the GPU price moving; baimo-validate sees claim 2 in the
+    training compute of the startups' models released in months 0-23 and the giants' share
+    of it. The lesson now measures those from the release events, and asks about the
+    change, scenario over baseline, as a percentage."""
+    rows = [(3.0, "startup", 100.0), (23.5, "startup", 50.0), (24.0, "startup", 999.0),
+            (10.0, "giant", 850.0)]
+    long = pd.concat([small_tables.metrics.iloc[[-1]].assign(month=m) for m in range(24)])
+    run = _run_with(small_tables, metrics=long, events=_releases(small_tables, rows))
+    assert values("training_compute_startups_24", [run])[0] == 150.0
+    assert values("training_share_giants_24", [run])[0] == pytest.approx(0.85)
+    short = _run_with(small_tables, metrics=long[long["month"] < 23],
+                      events=_releases(small_tables, rows))
+    assert math.isnan(values("training_compute_startups_24", [short])[0])
+    less = _run_with(small_tables, metrics=long, events=_releases(
+        small_tables, [(3.0, "startup", 97.0), (23.5, "startup", 50.5)]))
+    pred = _question("gpu_squeeze", "training_compute_startups_24")
+    assert pred.of == "change"
+    result = answer(pred, [_arm("controls", [less]), _arm("none", [run])])
+    assert result.option is not None and pred.options[result.option].text == "1% to 10% less"
+    assert "controls against none: mean -1.7%" in result.text
+    assert {"training_compute_startups_24", "gpus_bought_startups_24",
+            "training_share_giants_24"} <= set(load_pack("gpu_squeeze").key_numbers)
