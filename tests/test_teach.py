@@ -826,3 +826,18 @@ def test_who_still_trains_is_measured_from_the_release_events(small_tables: Tabl
     assert "controls against none: mean -1.7%" in result.text
     assert {"training_compute_startups_24", "gpus_bought_startups_24",
             "training_share_giants_24"} <= set(load_pack("gpu_squeeze").key_numbers)
+
+
+def test_the_share_of_down_rounds_after_a_bust_counts_rounds_after_it(
+        small_tables: Tables) -> None:
+    """hype_bust's question on the share of down rounds read all four years: the boom's
+    rounds before the bust with those after it. It now reads the rounds from month 15 (the
+    bust falls in month 14)."""
+    e = small_tables.events
+    template = e[e["kind"] == "round_closed"].iloc[[0]]
+    rounds = pd.concat([template.assign(month=m, down_round=d) for m, d in
+                        ((2.0, True), (3.0, True), (15.0, True), (16.0, False),
+                         (20.0, False), (30.0, False))], ignore_index=True)
+    run = _run_with(small_tables, events=rounds)
+    assert values("down_round_share_from_15", [run])[0] == pytest.approx(0.25)
+    assert _question("hype_bust", "down_round_share_from_15").of == "difference"
