@@ -841,3 +841,17 @@ def test_the_share_of_down_rounds_after_a_bust_counts_rounds_after_it(
     run = _run_with(small_tables, events=rounds)
     assert values("down_round_share_from_15", [run])[0] == pytest.approx(0.25)
     assert _question("hype_bust", "down_round_share_from_15").of == "difference"
+
+
+def test_the_firms_that_released_by_dec_2023_are_counted_once(small_tables: Tables) -> None:
+    """entry_burst compares the model's releases with the sources' "more than 130"; the
+    model counts every generation of every firm, so the lesson shows the firms too."""
+    rows = [(1.0, "startup", 1.0), (5.0, "giant", 1.0), (12.9, "startup", 1.0),
+            (13.0, "startup", 1.0)]
+    e = _releases(small_tables, rows)
+    e.loc[1, "actor"] = "startup:0"   # a second model of the first firm
+    long = pd.concat([small_tables.metrics.iloc[[-1]].assign(month=m) for m in range(14)])
+    run = _run_with(small_tables, metrics=long, events=e)
+    assert values("releases_by_end_2023", [run])[0] == 3
+    assert values("releasers_by_end_2023", [run])[0] == 2
+    assert "releasers_by_end_2023" in load_pack("entry_burst").key_numbers
