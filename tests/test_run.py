@@ -324,7 +324,7 @@ def test_a_segment_with_no_buyers_has_no_adoption_rather_than_none_adopting(tmp_
     from sim.plots import plot_adoption
 
     legend = plot_adoption(m, tables.events).axes[0].get_legend()
-    assert [text.get_text() for text in legend.get_texts()] == ["large digital"]
+    assert [text.get_text() for text in legend.get_texts()] == ["large digitised"]   # its label
     write_run(tables, tmp_path / "run")
     assert (tmp_path / "run" / "plots").is_dir()
 
