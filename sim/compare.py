@@ -800,6 +800,28 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
         console.print(t)
 
 
+#: Intervals that rest on the spread of the differences, each of which excludes 0 by chance
+#: alone with probability 1 - confidence when the arms do not differ.
+SAMPLED_INTERVALS = (PAIRED_T, WELCH_T, BOOTSTRAP_BCA, BOOTSTRAP_PERCENTILE)
+
+
+def chance_note(table: pd.DataFrame, confidence: float) -> str | None:
+    """How many starred differences chance alone would give: with K intervals each at
+    ``confidence``, about K x (1 - confidence) exclude 0 when no arm differs from the
+    reference (the expected count holds however the outcomes correlate). None with fewer
+    than two such intervals. Many outcomes and arms make a lone star weak evidence."""
+    others = table["arm"] != table["reference"]
+    sampled = table[others & table["interval"].isin(SAMPLED_INTERVALS)]
+    k = len(sampled)
+    if k < 2:
+        return None
+    starred = int(sampled["significant"].sum())
+    expected = k * (1 - confidence)
+    return (f"{starred} of {k} intervals exclude 0; at {round(100 * confidence)}% about "
+            f"{expected:.1f} would by chance alone if no arm differed from the reference: "
+            "a lone * among many is weak evidence (fewer --outcome keys ask fewer questions)")
+
+
 def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples: int,
              plots: list[Path], skipped: dict[str, str] | None = None) -> str:
     """The Markdown summary: inputs, method, table, plots."""
@@ -826,10 +848,14 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    chance = chance_note(table, confidence)
+    if skipped or chance:
+        lines += ["", "## Notes", ""]
+    if chance:
+        lines += [f"- {chance}."]
     if skipped:
-        lines += ["", "## Notes", "", "Key outcomes left out (not comparable in every input):",
-                  ""]
-        lines += [f"- {KEY_OUTCOMES[k]} (`{k}`): {why}" for k, why in skipped.items()]
+        lines += ["- Key outcomes left out (not comparable in every input):"]
+        lines += [f"  - {KEY_OUTCOMES[k]} (`{k}`): {why}" for k, why in skipped.items()]
     if plots:
         lines += ["", "## Plots", ""]
         lines += [f"- [{p.stem}]({PLOTS}/{p.name})" for p in plots]
@@ -880,6 +906,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                  for i, a in enumerate(arms)],
         "outcomes": keys,
         "left_out": skipped,
+        "chance_note": chance_note(table, confidence),
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
                     skipped)
@@ -938,6 +965,8 @@ def main(argv: list[str] | None = None) -> None:
     result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
                      args.seed, plots=not args.no_plots, reference=args.reference)
     print_table(result.table, args.confidence)
+    if (chance := chance_note(result.table, args.confidence)) is not None:
+        print(f"{PROG}: {chance}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
     print(f"{PROG}: wrote {result.directory}")

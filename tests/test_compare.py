@@ -20,6 +20,7 @@ from sim.compare import (
     DEFAULT_BOOTSTRAP_SEED,
     META,
     MIN_EXACT_N,
+    NO_INTERVAL,
     NO_SPREAD,
     OUTCOMES,
     PAIRED_T,
@@ -33,6 +34,7 @@ from sim.compare import (
     bootstrap_ci,
     bootstrap_rng,
     build_overlays,
+    chance_note,
     compare,
     compare_table,
     difference_ci,
@@ -441,6 +443,28 @@ def test_reference_is_a_whole_name_not_a_part_of_one(grid: Path) -> None:
         compare([grid], write=False, reference="funds.term_years=1")
 
 
+def _rows(intervals: list[str], starred: int) -> pd.DataFrame:
+    """A comparison table's interval columns: one reference row, then one row per interval,
+    the first ``starred`` of them starred."""
+    ref = {"arm": "ref", "reference": "ref", "interval": "", "significant": False}
+    rows = [{"arm": "b", "reference": "ref", "interval": kind, "significant": i < starred}
+            for i, kind in enumerate(intervals)]
+    return pd.DataFrame([ref, *rows])
+
+
+def test_the_chance_note_counts_the_stars_chance_alone_would_give() -> None:
+    """Fifteen key outcomes over two arms are thirty intervals: at 95% about 1.5 of them
+    exclude 0 when nothing differs, and a reader seeing one star had no word of it."""
+    table = _rows([PAIRED_T] * 12 + [WELCH_T] * 8 + [NO_SPREAD, NO_INTERVAL], starred=3)
+    assert chance_note(table, 0.95) == (
+        "3 of 20 intervals exclude 0; at 95% about 1.0 would by chance alone if no arm "
+        "differed from the reference: a lone * among many is weak evidence (fewer --outcome "
+        "keys ask fewer questions)")
+    assert chance_note(table, 0.9).startswith("3 of 20 intervals exclude 0; at 90% about 2.0 ")
+    # a point (no spread) is no sampled interval: its star is not chance's
+    assert chance_note(_rows([NO_SPREAD] * 5 + [PAIRED_T], starred=5), 0.95) is None
+
+
 def test_the_command_writes_the_reference_it_was_given(
         grid: Path, output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_main([str(grid), "--reference", "funds.term_years=10", "--no-plots",
@@ -452,6 +476,9 @@ def test_the_command_writes_the_reference_it_was_given(
     assert [a["label"] for a in meta["arms"]] == ["patience[funds.term_years=10]",
                                                  "patience[funds.term_years=3]"]
     assert "patience[funds.term_years=10]" in out
+    sampled = meta["chance_note"]
+    assert sampled is not None and sampled.split(" intervals exclude 0")[0] in out
+    assert f"- {sampled}." in (directory / SUMMARY_MD).read_text()
 
 
 def test_a_single_run_is_compared_unpaired_without_an_interval(sweeps: tuple[Path, Path]) -> None:
