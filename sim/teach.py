@@ -148,7 +148,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _hydra_message(exc: BaseException) -> str:
     from sim.config import value_problem
+    from sim.configuration import hydra_hint
 
+    hint = hydra_hint(exc, extra=("workers",))
+    if hint is not None:
+        return hint
     problem = value_problem(exc)
     if problem is not None:
         return problem

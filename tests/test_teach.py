@@ -123,6 +123,14 @@ def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "not an override" in _error(capsys, ["hype_bust", "funds"])
     assert "funds.term_years" in _error(capsys, ["patient_capital", "funds.term_years=0.2"])
     assert "nosuch" in _error(capsys, ["hype_bust", "nosuch.key=1"])
+    # Hydra's advice, "+worker=1", led to another refusal; the lesson name's typo to a list
+    assert _error(capsys, ["hype_bust", "worker=1"]) == (
+        "baimo-teach: error: worker: no such setting (did you mean workers?); docs/MODEL.md "
+        "section 10 lists every setting\n")
+    assert "funds.term: no such setting (did you mean funds.term_years" in _error(
+        capsys, ["hype_bust", "funds.term=5"])
+    assert "unknown lesson 'hype-bust' (did you mean hype_bust?); choose one of: " in _error(
+        capsys, ["hype-bust"])
     assert "unknown option" in _error(capsys, ["--bogus"])
     # experiment=X ran X in the lesson's place, under the lesson's name
     for other in ("experiment=hype_bust", "+experiment=hype_bust", "++experiment=x",

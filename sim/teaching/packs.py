@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from sim.commands import OneLineError
-from sim.configuration import EXPERIMENTS_DIR
+from sim.configuration import EXPERIMENTS_DIR, did_you_mean
 from sim.teaching.measures import MEASURES
 
 TEACHING_DIR = EXPERIMENTS_DIR / "teaching"
@@ -218,7 +218,8 @@ def load_pack(name: str) -> Pack:
     names = pack_names()
     if name not in names:
         allowed = ", ".join(names) if names else "(none found)"
-        raise PackError(f"unknown lesson {name!r}; choose one of: {allowed}")
+        raise PackError(f"unknown lesson {name!r}{did_you_mean(name, names)}; choose one of: "
+                        f"{allowed}")
     yaml_path = TEACHING_DIR / f"{name}.yaml"
     md_path = TEACHING_DIR / f"{name}.md"
     first = yaml_path.read_text(encoding="utf-8").splitlines()[:1]
