@@ -276,8 +276,10 @@ def load_arms(paths: list[Path], reference: str | None = None) -> list[Arm]:
             raise CompareError(f"{path}: given twice")
         seen.add(resolved)
         if (path / SWEEP_MANIFEST).is_file():
+            alone = len(paths) == 1   # every arm is this sweep's: its settings name them
             for setting, outcomes, metrics in _load_sweep(path):
-                label = name if not setting else f"{name}[{setting_label(setting)}]"
+                shown = setting_label(setting)
+                label = shown if alone else name if not setting else f"{name}[{shown}]"
                 arms.append(Arm(label, path, "sweep", setting, outcomes, metrics))
         elif looks_like_run(path):
             outcomes, metrics = _load_run(path)
