@@ -37,6 +37,7 @@ from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
     from_zero,
+    plain_log_axis,
     wrap_to_width,
     write_note,
     year_tick_step,
@@ -356,9 +357,8 @@ def plot_compute(arms: list[Arm]) -> Figure:
         _line(mid, arm, i, "gpu_price_mcny", EXTRA["total"], scale=1e3)
         _line(bottom, arm, i, "rental_price_mcny", COLOURS["giant"],
               scale=CNY_PER_HOUR_PER_MCNY_MONTH)
-    top.set_yscale("symlog", linthresh=1)
+    plain_log_axis(top, "thousand GPUs\n(A100-eq)")
     top.set_ylim(bottom=0)
-    top.set_ylabel("thousand GPUs\n(A100-eq)")
     mid.set_ylabel("GPU price,\nthousand CNY")
     bottom.set_ylabel("rent, CNY per\nGPU-hour")
     _legend(top, series, arms, outside=True)
@@ -396,8 +396,7 @@ def plot_concentration(arms: list[Arm]) -> Figure:
         _line(bottom, arm, i, "maas_price_index", COLOURS["giant"])
     top.set_ylim(0, 100)
     top.set_ylabel("%")
-    bottom.set_yscale("log")
-    bottom.set_ylabel("API price index\n(first month = 100)")
+    plain_log_axis(bottom, "API price index\n(first month = 100)", with_zero=False)
     drawn = [(name, colour) for name, colour, column in (
         ("giants' share of enterprise revenue", COLOURS["giant"], "giant_revenue_share"),
         ("HHI x 100 (concentration)", EXTRA["total"], "hhi_enterprise_revenue"))

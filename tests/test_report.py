@@ -258,6 +258,11 @@ def test_report_plots_are_classroom_readable(name: str, arms: list[Arm]) -> None
         if name == "adoption":
             assert {COLOURS[s] for s in ("gov_soe", "large_digital", "traditional", "sme")} \
                 <= colours
+        for ax in fig.axes:   # a log axis is ticked 1, 10, 100, not 10^0, 10^1, 10^2
+            if ax.get_yscale() != "linear":
+                assert "(log scale)" in ax.get_ylabel()
+                shown = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+                assert shown and not any("$" in t or "^" in t for t in shown), shown
     finally:
         plt.close(fig)
 
