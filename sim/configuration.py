@@ -624,6 +624,7 @@ def _one_line(exc: OmegaConfBaseException) -> ConfigError:
 #: the run-control keys (replications, design.*, calibration.*).
 SETTINGS_DOC = "docs/MODEL.md section 10 lists every setting"
 RUN_CONTROL_DOC = "docs/EXPERIMENTS.md lists the run-control keys"
+HYDRA_DOC = "Hydra's documentation lists its settings (baimo --cfg hydra shows them)"
 #: Hydra's refusal of an override whose key the schema does not have.
 COULD_NOT_OVERRIDE = re.compile(r"Could not override '([^']+)'")
 
@@ -665,9 +666,14 @@ def unknown_setting(key: str, extra: Iterable[str] = (), suggest: bool = True) -
     goes where this walk cannot follow (a dict's keys). ``suggest`` false: no names offered
     (whether a name offered is a setting itself is asked that way)."""
     extra = tuple(extra)
-    tp: Any = RunConfig
-    done: list[str] = []
     parts = key.split(".")
+    root: Any = RunConfig
+    done: list[str] = []
+    if parts[0] == "hydra":   # Hydra's own node: its schema (a plugin's node is untyped)
+        from hydra.conf import HydraConf
+
+        root, done, parts = HydraConf, ["hydra"], parts[1:]
+    tp = root
     for i, part in enumerate(parts):
         tp = _unwrapped(tp)
         if typing.get_origin(tp) is list:
@@ -677,6 +683,8 @@ def unknown_setting(key: str, extra: Iterable[str] = (), suggest: bool = True) -
             done.append(part)
             continue
         where = ".".join(done)
+        if tp is Any or typing.get_origin(tp) is dict:   # untyped (a plugin's node), a dict
+            return None
         if not dataclasses.is_dataclass(tp):
             return f"{key}: {where} is a value, not a group of settings ({SETTINGS_DOC})"
         fields = typing.get_type_hints(tp)
@@ -693,7 +701,8 @@ def unknown_setting(key: str, extra: Iterable[str] = (), suggest: bool = True) -
             alone = [".".join([*done, c]) for c in close_names(part, names)]
             close = fits or alone
             offer = f" (did you mean {' or '.join(close)}?)" if close else ""
-            doc = RUN_CONTROL_DOC if done and done[0] in RUN_CONTROL_KEYS else SETTINGS_DOC
+            doc = (HYDRA_DOC if root is not RunConfig else
+                   RUN_CONTROL_DOC if done and done[0] in RUN_CONTROL_KEYS else SETTINGS_DOC)
             return f"{key}: no such setting{offer}; {doc}"
         done.append(part)
         tp = fields[part]

@@ -136,6 +136,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["hype.shocks.0.siz=1"], "hype.shocks.0.siz: no such setting (did you mean "
                               "hype.shocks.0.size?)"),
     (["+funds.term=5"], "funds.term: no such setting (did you mean funds.term_years"),
+    (["hydra.jobs.chdir=true"], "hydra.jobs.chdir: no such setting (did you mean "
+                                "hydra.job.chdir?); Hydra's documentation lists its settings"),
+    # a plugin's node is untyped: Hydra's own line, not a guess
+    (["-m", "seed=1,2", "hydra.launcher.n_jobz=2"], "Could not override 'hydra.launcher.n_jobz'"),
     (["horizon_months.x.y=1"], "horizon_months"),
     # an unknown option of a group: Hydra's line went on to list its config search path
     (["+experiment=hype_bus"], "experiment=hype_bus: no such option (did you mean "
