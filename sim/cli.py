@@ -65,13 +65,19 @@ def _number(value: float | None, spec: str) -> str:
 
 def headline(summary: dict) -> list[str]:
     """A few lines a person reads at a glance after a run."""
+    from sim.teaching.calendar import month_with_index
+
     s = summary
     releases, startups, exits = s["releases"], s["startups"], s["exits"]
     compute, concentration = s["compute"], s["concentration"]
+
+    def by(month: int) -> str:   # summary.json's by_month_N: the month's snapshot, near its end
+        return f"by the end of {month_with_index(month, s['start_date'])}"
+
     return [
         f"releases: {releases['total']} "
-        f"(by month 4: {_number(releases['by_month_4'], '.0f')}, "
-        f"by month 13: {_number(releases['by_month_13'], '.0f')})",
+        f"({by(4)}: {_number(releases['by_month_4'], '.0f')}, "
+        f"{by(13)}: {_number(releases['by_month_13'], '.0f')})",
         f"startups founded {startups['founded']}, surviving {startups['survivors']}, "
         f"independent builders peak {startups['independent_builders_peak']} -> "
         f"{startups['independent_builders_final']}",

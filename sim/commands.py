@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import functools
 import os
+import re
 import signal
 import sys
 import threading
@@ -231,6 +232,12 @@ def _names_only(o: Override) -> bool:
             return True
         values = value if isinstance(value, list) else [value]
     return all(isinstance(v, str) for v in values)
+
+
+def plain_text(doc: str | None) -> str:
+    """A docstring as a terminal shows it (``--help``): its reST literals (````baimo-teach````)
+    as plain text, with no backticks around them."""
+    return re.sub(r"``(.+?)``", r"\1", doc or "", flags=re.DOTALL)
 
 
 def plural(n: int, word: str, plural_form: str | None = None) -> str:

@@ -1,9 +1,11 @@
-"""``baimo-compare A B [C ...]``: what differs between runs or sweeps, with confidence intervals.
+"""``baimo-compare A [B ...]``: what differs between runs or sweeps, with confidence intervals.
 
 Each input is a run directory (one replication), a directory of run directories
 (one arm, its runs as the replications: a baimo-teach lesson's ``runs/scenario``)
-or a sweep directory (one arm per setting, its replications as the sample). The
-first arm is the reference.
+or a sweep directory (one arm per setting, its replications as the sample; one sweep
+of two settings or more is enough). The first arm is the reference, or the one
+``--reference`` names (a label or a sweep setting: ``baimo-compare SWEEP --reference
+compute.gpu_price_multiplier=1.0`` compares a grid's other values with its 1.0).
 For every key outcome the comparison gives each arm's mean over replications
 and its difference from the reference with a 95% confidence interval: paired by
 replication when both arms ran the same seeds (sweeps with the same base seed and
@@ -60,6 +62,7 @@ from sim.sweep.outcomes import (
     KEY_SERIES,
     read_outcomes,
     setting_label,
+    setting_overrides,
 )
 from sim.sweep.spec import SWEEP_MANIFEST
 
@@ -253,10 +256,12 @@ def _teach_hint(path: Path, lesson: Path) -> str:
     return f"{head}; compare its arms with: {PROG} {dirs}"
 
 
-def load_arms(paths: list[Path]) -> list[Arm]:
-    """The arms of every input, in order; CompareError (one line) if an input is unusable."""
-    if len(paths) < 2:
-        raise CompareError("give at least two run or sweep directories to compare")
+def load_arms(paths: list[Path], reference: str | None = None) -> list[Arm]:
+    """The arms of every input, in order, but for the arm ``reference`` names (see
+    :func:`reference_first`), which goes first; CompareError (one line) if an input is
+    unusable. One sweep directory of two settings or more is enough."""
+    if not paths:
+        raise CompareError("give a sweep directory, or two run or sweep directories, to compare")
     for path in paths:   # before any is resolved: a symlink loop resolves to an error
         if not path.exists():
             raise CompareError(f"{path}: no such directory")
@@ -271,8 +276,10 @@ def load_arms(paths: list[Path]) -> list[Arm]:
             raise CompareError(f"{path}: given twice")
         seen.add(resolved)
         if (path / SWEEP_MANIFEST).is_file():
+            alone = len(paths) == 1   # every arm is this sweep's: its settings name them
             for setting, outcomes, metrics in _load_sweep(path):
-                label = name if not setting else f"{name}[{setting_label(setting)}]"
+                shown = setting_label(setting)
+                label = shown if alone else name if not setting else f"{name}[{shown}]"
                 arms.append(Arm(label, path, "sweep", setting, outcomes, metrics))
         elif looks_like_run(path):
             outcomes, metrics = _load_run(path)
@@ -286,9 +293,37 @@ def load_arms(paths: list[Path]) -> list[Arm]:
             raise CompareError(f"{path}: neither a run directory (summary.json, COMPLETE) nor a "
                                f"directory of runs nor a sweep directory ({SWEEP_MANIFEST})")
     if len(arms) < 2:
-        raise CompareError("the inputs hold only one run or setting: nothing to compare")
+        raise CompareError("the inputs hold only one run or setting: nothing to compare (give "
+                           "at least two run directories, or a sweep of two settings or more)")
+    if reference is not None:
+        arms = reference_first(arms, reference)
     _check_matching(arms)
     return arms
+
+
+def reference_first(arms: list[Arm], reference: str) -> list[Arm]:
+    """``arms`` with the one ``reference`` names moved first (the others keep their order).
+
+    ``reference`` names an arm by its label as the table shows it
+    (``gpu_squeeze[compute.gpu_price_multiplier=2.0]``), or by its sweep setting
+    (``compute.gpu_price_multiplier=2.0``; of a setting of several overrides, the whole
+    setting as shown or any one override that only this arm has). Whole names only: a
+    part of one (``x=1`` of ``x=10``) would pick an arm the user did not mean. It must
+    name exactly one arm: CompareError (one line, listing the candidates) if none or
+    several.
+    """
+    def names(arm: Arm) -> set[str]:
+        shown = [setting_label(arm.setting)] if arm.setting else []
+        return {arm.label, *shown, *setting_overrides(arm.setting)}
+
+    matches = [a for a in arms if reference in names(a)]
+    if len(matches) != 1:
+        found = "names no arm" if not matches else f"names {len(matches)} arms"
+        listed = "; ".join(a.label for a in (matches or arms))
+        raise CompareError(f"--reference {reference}: {found}; "
+                           f"{'they are' if matches else 'the arms are'}: {listed}")
+    chosen = matches[0]
+    return [chosen, *(a for a in arms if a is not chosen)]
 
 
 def _short_names(paths: list[Path]) -> list[str]:
@@ -767,6 +802,28 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
         console.print(t)
 
 
+#: Intervals that rest on the spread of the differences, each of which excludes 0 by chance
+#: alone with probability 1 - confidence when the arms do not differ.
+SAMPLED_INTERVALS = (PAIRED_T, WELCH_T, BOOTSTRAP_BCA, BOOTSTRAP_PERCENTILE)
+
+
+def chance_note(table: pd.DataFrame, confidence: float) -> str | None:
+    """How many starred differences chance alone would give: with K intervals each at
+    ``confidence``, about K x (1 - confidence) exclude 0 when no arm differs from the
+    reference (the expected count holds however the outcomes correlate). None with fewer
+    than two such intervals. Many outcomes and arms make a lone star weak evidence."""
+    others = table["arm"] != table["reference"]
+    sampled = table[others & table["interval"].isin(SAMPLED_INTERVALS)]
+    k = len(sampled)
+    if k < 2:
+        return None
+    starred = int(sampled["significant"].sum())
+    expected = k * (1 - confidence)
+    return (f"{starred} of {k} intervals exclude 0; at {round(100 * confidence)}% about "
+            f"{expected:.1f} would by chance alone if no arm differed from the reference: "
+            "a lone * among many is weak evidence (fewer --outcome keys ask fewer questions)")
+
+
 def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples: int,
              plots: list[Path], skipped: dict[str, str] | None = None) -> str:
     """The Markdown summary: inputs, method, table, plots."""
@@ -793,10 +850,14 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    chance = chance_note(table, confidence)
+    if skipped or chance:
+        lines += ["", "## Notes", ""]
+    if chance:
+        lines += [f"- {chance}."]
     if skipped:
-        lines += ["", "## Notes", "", "Key outcomes left out (not comparable in every input):",
-                  ""]
-        lines += [f"- {KEY_OUTCOMES[k]} (`{k}`): {why}" for k, why in skipped.items()]
+        lines += ["- Key outcomes left out (not comparable in every input):"]
+        lines += [f"  - {KEY_OUTCOMES[k]} (`{k}`): {why}" for k, why in skipped.items()]
     if plots:
         lines += ["", "## Plots", ""]
         lines += [f"- [{p.stem}]({PLOTS}/{p.name})" for p in plots]
@@ -806,9 +867,10 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
 def compare(paths: list[Path], outcomes: list[str] | None = None,
             confidence: float = DEFAULT_CONFIDENCE, resamples: int = DEFAULT_RESAMPLES,
             seed: int = DEFAULT_BOOTSTRAP_SEED, plots: bool = True,
-            write: bool = True) -> Comparison:
-    """Compare the inputs and (if ``write``) write the comparison directory."""
-    arms = load_arms(paths)
+            write: bool = True, reference: str | None = None) -> Comparison:
+    """Compare the inputs and (if ``write``) write the comparison directory; ``reference``
+    names the arm the others are compared with (:func:`reference_first`; None: the first)."""
+    arms = load_arms(paths, reference)
     keys = outcome_columns(arms, outcomes)
     if outcomes is not None:
         missing = [k for k in outcomes if k not in keys]
@@ -846,6 +908,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                  for i, a in enumerate(arms)],
         "outcomes": keys,
         "left_out": skipped,
+        "chance_note": chance_note(table, confidence),
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
                     skipped)
@@ -871,7 +934,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", type=commands.path_argument("a run or sweep directory"),
                    metavar="DIR",
                    help="run directories, directories of runs (a baimo-teach lesson's "
-                        "runs/scenario) or sweep directories; the first arm is the reference")
+                        "runs/scenario) or sweep directories (one sweep of two settings or "
+                        "more is enough); the first arm is the reference unless --reference")
+    p.add_argument("--reference", metavar="ARM",
+                   help="the arm to compare the others with: its label, or its sweep "
+                        "setting, e.g. compute.gpu_price_multiplier=1.0 (default: the first)")
     p.add_argument("--outcome", action="append", metavar="KEY",
                    help="compare this summary scalar instead of the key outcomes (repeatable), "
                         "e.g. exits.bankrupt or derived.fund_tvpi_median")
@@ -898,8 +965,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.seed < 0:   # NumPy's generators take non-negative seeds only
         _fail(f"--seed={args.seed} must be 0 or more")
     result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
-                     args.seed, plots=not args.no_plots)
+                     args.seed, plots=not args.no_plots, reference=args.reference)
     print_table(result.table, args.confidence)
+    if (chance := chance_note(result.table, args.confidence)) is not None:
+        print(f"{PROG}: {chance}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
     print(f"{PROG}: wrote {result.directory}")

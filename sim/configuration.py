@@ -11,13 +11,16 @@ beside the model keys in the composed config; ``model_part`` drops them and
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import json
+import re
 import signal
+import types
 import typing
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -617,6 +620,121 @@ def _one_line(exc: OmegaConfBaseException) -> ConfigError:
     return ConfigError(f"{key}: {first}" if key else first)
 
 
+#: Where a line refusing an unknown setting sends the reader: the model's settings, and
+#: the run-control keys (replications, design.*, calibration.*).
+SETTINGS_DOC = "docs/MODEL.md section 10 lists every setting"
+RUN_CONTROL_DOC = "docs/EXPERIMENTS.md lists the run-control keys"
+HYDRA_DOC = "Hydra's documentation lists its settings (baimo --cfg hydra shows them)"
+#: Hydra's refusal of an override whose key the schema does not have.
+COULD_NOT_OVERRIDE = re.compile(r"Could not override '([^']+)'")
+
+
+#: At most this many names are offered for a mistyped one.
+MAX_SUGGESTIONS = 3
+
+
+def close_names(name: str, names: Iterable[str]) -> list[str]:
+    """The names of ``names`` close to ``name``, closest first: a typo (difflib's ratio of
+    at least 0.6: ``hype-bust``, ``siz``) or a name cut short (``term`` of ``term_years``)."""
+    names = list(names)
+    close = difflib.get_close_matches(name, names, n=MAX_SUGGESTIONS, cutoff=0.6)
+    close += [n for n in names if name and n.startswith(name) and n not in close]
+    return close[:MAX_SUGGESTIONS]
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for :func:`close_names`; "" if none is close."""
+    close = close_names(name, names)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
+def _unwrapped(tp: Any) -> Any:
+    """``X`` of ``X | None``; any other type as it is."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (types.UnionType, typing.Union) and len(args) == 1:
+        return args[0]
+    return tp
+
+
+def unknown_setting(key: str, extra: Iterable[str] = (), suggest: bool = True) -> str | None:
+    """One line for ``key`` (dotted, as an override writes it: ``funds.term``) when the
+    schema has no such setting: the first part of it that is unknown, the names close to
+    it there (``did you mean funds.term_years?``) and where every setting is listed.
+    Hydra's own line ("To append to your config use +funds.term=5") leads to another
+    refusal: the schema takes no new keys. ``extra``: top-level names a command takes
+    beside the schema's (baimo-teach's ``workers``). None if the schema has ``key`` or it
+    goes where this walk cannot follow (a dict's keys). ``suggest`` false: no names offered
+    (whether a name offered is a setting itself is asked that way)."""
+    extra = tuple(extra)
+    parts = key.split(".")
+    root: Any = RunConfig
+    done: list[str] = []
+    if parts[0] == "hydra":   # Hydra's own node: its schema (a plugin's node is untyped)
+        from hydra.conf import HydraConf
+
+        root, done, parts = HydraConf, ["hydra"], parts[1:]
+    tp = root
+    for i, part in enumerate(parts):
+        tp = _unwrapped(tp)
+        if typing.get_origin(tp) is list:
+            if not part.isdigit():
+                return None
+            tp = typing.get_args(tp)[0]
+            done.append(part)
+            continue
+        where = ".".join(done)
+        if tp is Any or typing.get_origin(tp) is dict:   # untyped (a plugin's node), a dict
+            return None
+        if not dataclasses.is_dataclass(tp):
+            return f"{key}: {where} is a value, not a group of settings ({SETTINGS_DOC})"
+        fields = typing.get_type_hints(tp)
+        if not done and part in extra and len(parts) == 1:
+            return None
+        if part not in fields:
+            if not suggest:
+                return f"{key}: no such setting"
+            names = [*fields, *(extra if not done else ())]
+            # each close name with the rest of the key, if that is a setting (fund.term_years:
+            # funds.term_years), else alone (funds.term: funds.term_years)
+            whole = [".".join([*done, c, *parts[i + 1:]]) for c in close_names(part, names)]
+            fits = [k for k in whole if unknown_setting(k, extra, suggest=False) is None]
+            alone = [".".join([*done, c]) for c in close_names(part, names)]
+            close = fits or alone
+            offer = f" (did you mean {' or '.join(close)}?)" if close else ""
+            doc = (HYDRA_DOC if root is not RunConfig else
+                   RUN_CONTROL_DOC if done and done[0] in RUN_CONTROL_KEYS else SETTINGS_DOC)
+            return f"{key}: no such setting{offer}; {doc}"
+        done.append(part)
+        tp = fields[part]
+    return None
+
+
+def missing_option(exc: BaseException) -> str | None:
+    """One line for Hydra's refusal of an unknown option of a config group
+    (``+experiment=hype_bus``): the option, the close ones and every option, without the
+    config search path Hydra's message goes on to list. None for any other error."""
+    missing = getattr(exc, "missing_cfg_file", None)
+    options = getattr(exc, "options", None)
+    if not missing or not options or "/" not in str(missing):
+        return None
+    group, _, name = str(missing).rpartition("/")
+    return (f"{group}={name}: no such option{did_you_mean(name, options)}; choose one of: "
+            f"{', '.join(options)}")
+
+
+def hydra_hint(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
+    """A better line than Hydra's for an unknown setting (:func:`unknown_setting`) or an
+    unknown option of a group (:func:`missing_option`); None for any other error."""
+    option = missing_option(exc)
+    if option is not None:
+        return option
+    match = COULD_NOT_OVERRIDE.match(str(exc))
+    cause = exc.__cause__
+    if match and cause is not None and " not in '" in str(cause):
+        return unknown_setting(match[1], extra)
+    return None
+
+
 def _unknown_key(node: Any, path: str = "") -> ConfigError | None:
     """The first key a typed config holds beyond its schema (``+group.key=...`` adds one)."""
     if isinstance(node, DictConfig):
@@ -628,7 +746,9 @@ def _unknown_key(node: Any, path: str = "") -> ConfigError | None:
                 continue   # Hydra's own node: its plugins type it, not our schema
             if known is not None and key not in known:
                 name = typed.__name__ if typed is not None else "config"
-                return ConfigError(f"{path}{key!s}: Key '{key!s}' not in '{name}'")
+                dotted = f"{path}{key!s}".replace("[", ".").replace("]", "")
+                return ConfigError(unknown_setting(dotted)
+                                   or f"{path}{key!s}: Key '{key!s}' not in '{name}'")
             found = _unknown_key(node._get_node(key), f"{path}{key!s}.")
             if found:
                 return found

@@ -35,7 +35,7 @@ from sim.outputs import (
 )
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 from sim.teaching.measures import format_value, run_config
-from sim.teaching.timeline import actor_name, api_price, describe_startups, money
+from sim.teaching.timeline import actor_name, api_price, describe_startups, money, sale_reason
 
 PROG = "baimo-explain"
 LIST_AT_MOST = 4
@@ -64,6 +64,14 @@ def _listing(items: list[str]) -> str:
 
 def _a(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+ORIGINAL, SHELL = "original", "shell"   # model_kind values (sim.agents.startup.ModelKind)
+#: Why a startup founded to build an original model released a shell: it trains an original
+#: only when the cash it may put into compute covers the rent of the training run.
+FALLBACK = ("the cash it could put into compute (less while its investors pressed) did not "
+            "cover the rent of training an original model, so it tuned an open-source base "
+            "instead")
 
 
 def _segment(seg: object) -> str:
@@ -147,19 +155,24 @@ class Story:
                         f"({money(float(d['amount_mcny'].sum()))}), reaching a data quality "
                         f"of {float(d['capability'].max()):.2f}.")]
 
-    def releases(self) -> list[Line]:
-        """Model releases."""
+    def releases(self, planned: str = "") -> list[Line]:
+        """Model releases; ``planned``, the kind of model a startup was founded to build: an
+        original builder whose compute budget does not cover the rent of a training run
+        tunes a shell instead (sim.agents.startup), and its story says so."""
         r = self.kind("model_release")
         if r.empty:
             return [(NEVER, "It never released a model.")]
+        fallback = planned == ORIGINAL
         if len(r) <= LIST_AT_MOST:
             out = []
             for i, (_, row) in enumerate(r.iterrows()):
                 which = "its first model" if i == 0 else "a new model"
                 month = float(row["month"])
+                kind = str(row["model_kind"])
+                why = f": {FALLBACK}" if fallback and kind == SHELL else ""
                 out.append((month, f"{self.opening(month)} it released {which}, "
-                                   f"{_a(str(row['model_kind']))} model with capability "
-                                   f"{float(row['capability']):.0f}."))
+                                   f"{_a(kind)} model with capability "
+                                   f"{float(row['capability']):.0f}{why}."))
             return out
         first, last = r.iloc[0], r.iloc[-1]
         mix = _listing([f"{n:,} {k}" for k, n in r["model_kind"].value_counts().items()])
@@ -167,10 +180,12 @@ class Story:
         moved = (f"its capability stayed at {now}" if was == now else
                  f"its capability {'rose' if float(now) > float(was) else 'went'} from {was} "
                  f"to {now}")
+        why = (f" Its shells were fallbacks: each time, {FALLBACK}."
+               if fallback and (r["model_kind"] == SHELL).any() else "")
         return [(float(first["month"]),
                  f"It released {len(r):,} models ({mix}) between "
                  f"{month_label(float(first['month']), self.start)} and "
-                 f"{month_label(float(last['month']), self.start)}; {moved}.")]
+                 f"{month_label(float(last['month']), self.start)}; {moved}.{why}")]
 
     def compute(self) -> list[Line]:
         """GPUs bought and rented."""
@@ -261,12 +276,18 @@ def _startup(s: Story) -> list[str]:
         out.append((float(sales["month"].iloc[0]),
                     "Its investors traded its shares: " + "; ".join(items) + more + "."))
     out += _passed_in_kind(s)
-    out += s.compute() + s.releases() + s.data() + s.contracts()
+    planned = "" if f.empty else str(f["model_kind"].iloc[0])
+    out += s.compute() + s.releases(planned) + s.data() + s.contracts()
+    released = set(s.kind("model_release")["model_kind"].astype(str))
     for _, p in s.kind("pivot").iterrows():
         month = float(p["month"])
-        out.append((month, f"{s.opening(month)} it pivoted: it gave up its own "
-                           f"{p['model_kind']} model and rebuilt its product on "
-                           f"{s.who(p['counterparty'])}'s model ({p['reason']})."))
+        kind = str(p["model_kind"])
+        gave_up = f"its own {kind} model"
+        if kind == ORIGINAL and ORIGINAL not in released:   # it could only ever afford shells
+            gave_up = "building its own original model (it had released only shells)"
+        out.append((month, f"{s.opening(month)} it pivoted: it gave up {gave_up} and rebuilt "
+                           f"its product on {s.who(p['counterparty'])}'s model "
+                           f"({p['reason']})."))
     return _tell(out + _startup_ending(s))
 
 
@@ -312,9 +333,18 @@ def _startup_ending(s: Story) -> list[Line]:
         end = f"How it ended: it went bankrupt {s.dated(float(r['month']))}: it {r['reason']}."
     elif not acquired.empty:
         r = acquired.iloc[0]
-        why = "a distressed sale" if r["reason"] == "distressed" else "a strategic purchase"
-        end = (f"How it ended: {s.who(r['counterparty'])} acquired it "
-               f"{s.dated(float(r['month']))} for {money(float(r['amount_mcny']))}, {why}.")
+        price = float(r["amount_mcny"])
+        buyer, when = s.who(r["counterparty"]), s.dated(float(r["month"]))
+        if r["reason"] == "distressed":
+            end = (f"How it ended: {buyer} acquired it {when} for {money(price)}, "
+                   f"{sale_reason('distressed')}.")
+        else:
+            rounds = s.kind("round_closed")
+            last = float(rounds["valuation_mcny"].iloc[-1]) if not rounds.empty else math.nan
+            paid = (f", {price / last:.2f} times that valuation ({money(last)})"
+                    if math.isfinite(last) and last > 0 else "")
+            end = (f"How it ended: {sale_reason('strategic')}; {buyer} bought it {when} "
+                   f"for {money(price)}{paid}.")
     else:
         state = "as an application company on a giant's model" \
             if not s.kind("pivot").empty else "still building its own model"
@@ -348,9 +378,9 @@ def _giant(s: Story) -> list[str]:
     out += s.data() + s.contracts()
     for _, r in s.about[s.about["kind"] == "acquired"].iterrows():
         month = float(r["month"])
-        why = "in distress" if r["reason"] == "distressed" else "strategic"
         out.append((month, f"{s.opening(month)} it acquired {s.who(r['actor'])} for "
-                           f"{money(float(r['amount_mcny']))} ({why})."))
+                           f"{money(float(r['amount_mcny']))}: "
+                           f"{sale_reason(str(r['reason']), it='the startup')}."))
     hosted = s.about[s.about["kind"] == "pivot"]
     if not hosted.empty:
         first = float(hosted["month"].min())

@@ -23,9 +23,9 @@ from matplotlib.figure import Figure, SubFigure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from sim.config import SEGMENTS  # noqa: E402
+from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -360,6 +360,20 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     return fig
 
 
+def plain_log_axis(ax: plt.Axes, label: str, with_zero: bool = True) -> None:
+    """A y axis spanning orders of magnitude with ticks a reader reads as they are (0, 1,
+    10, 100, 1,000; 0.1 below 1), not as powers of ten (10^2), and ``label`` saying the scale
+    is logarithmic. ``with_zero``: symmetric log, linear below 1, so that 0 shows (GPU
+    counts); else a plain log scale (a price index)."""
+    if with_zero:
+        ax.set_yscale("symlog", linthresh=1)
+    else:
+        ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 or v == 0
+                                               else f"{v:g}"))
+    ax.set_ylabel(f"{label}\n(log scale)")
+
+
 def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     """GPUs owned by giants and startups, GPUs rented, and GPU purchase and rental prices."""
     fig, (top, bottom) = _figure("Compute: owned vs rented, and prices", rows=2)
@@ -382,8 +396,7 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         lw=2,
         ls="--",
     )
-    top.set_yscale("symlog", linthresh=1)
-    top.set_ylabel("thousand A100-eq")
+    plain_log_axis(top, "thousand A100-eq")
     top.legend(loc="upper left")
     bottom.plot(
         t,
@@ -422,7 +435,7 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         ax.plot(
             t,
             100 * metrics[f"adoption_{seg}"],
-            label=seg.replace("_", " "),
+            label=SEGMENT_LABELS[seg],
             color=COLOURS[seg],
             lw=2.5,
         )
@@ -458,8 +471,7 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         lw=2.5,
         label="MaaS price index (first month = 100)",
     )
-    bottom.set_yscale("log")
-    bottom.set_ylabel("index, log scale")
+    plain_log_axis(bottom, "index", with_zero=False)
     bottom.set_xlabel("date")
     bottom.legend(loc="upper right")
     _time_axes(fig, [top, bottom], metrics, events)

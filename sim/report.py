@@ -71,6 +71,10 @@ LABEL_CLOSERS = ",]}) "   # and for a shared end starts at one
 ELLIPSIS = "..."
 COMMON_LABEL = "the common settings"   # an arm with every key's most common value
 NO_OVERRIDES = "all runs"   # an arm of a sweep that varies nothing but the seed
+#: The summary of a lesson's folded key numbers: projected with the predict-first
+#: questions above them, an open table showed the class the answers.
+KEY_NUMBERS_FOLD = ("Show the key numbers (they give the predict-first answers away: open "
+                    "them once the students have answered)")
 MAX_PLOT_ARMS = 4  # one line style each (sim.report_plots.ARM_STYLES)
 FIGURE_DPI = 90
 
@@ -777,8 +781,12 @@ def _answers_html(source: Source) -> str:
             f'<small>({ans.counts[j]} of {left_sum(ans.counts)} replications)</small></li>'
             for j, o in enumerate(pred.options))
         why = f"<p>{_e(pred.why)}</p>" if pred.why else ""
+        beside = ("<p>Read it with these numbers from the same runs (mean over the "
+                  "replications, their range in brackets):</p><ul class=\"beside\">"
+                  + "".join(f"<li>{_e(line)}</li>" for line in ans.beside) + "</ul>"
+                  if ans.beside else "")
         parts.append(f"<h3>{i}. {_e(pred.ask)}</h3><details><summary>Reveal what the runs "
-                     f'showed</summary><p class="answer">{_e(ans.text)}</p>'
+                     f'showed</summary><p class="answer">{_e(ans.text)}</p>{beside}'
                      f'<ol class="options">{options}</ol>{why}</details>')
     return "".join(parts)
 
@@ -923,10 +931,12 @@ def render(source: Source) -> str:
     if source.design is not None:
         sections.append(_section("design", "Design and sensitivity", design_html(source)))
     labelled = f" {source.labels_note}" if source.labels_note else ""
+    table = key_numbers_html(reference_first(source), keys)
+    if pack is not None:   # folded, as the answers are: the table gives them away
+        table = (f"<details><summary>{_e(KEY_NUMBERS_FOLD)}</summary>{table}</details>")
     sections.append(_section("key-numbers", "Key numbers",
                              '<p class="note">Mean over replications; the small line is the '
-                             f"range.{_e(labelled)}</p>"
-                             f"{key_numbers_html(reference_first(source), keys)}"))
+                             f"range.{_e(labelled)}</p>{table}"))
     plots = pack.plots if pack is not None and pack.plots else DEFAULT_PLOTS
     notice = "" if pack is None else \
         "<h3>What to notice</h3>" + _markdown(pack.sections["What to notice in the plots"])

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from sim.config import SEGMENTS  # noqa: E402
+from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
 from sim.plots import (  # noqa: E402
     COLOURS,
@@ -37,6 +37,7 @@ from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
     from_zero,
+    plain_log_axis,
     wrap_to_width,
     write_note,
     year_tick_step,
@@ -168,6 +169,7 @@ def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
     arm's calendar: a sweep over ``start_date`` drew every arm's shocks at the first arm's
     dates. A mark not in every arm names the arms it is in."""
     marks: dict[tuple[pd.Timestamp, str], list[str]] = {}
+    names: dict[tuple[pd.Timestamp, str], str] = {}
     for arm in arms:
         e = arm.runs[0].events
         s = e[(e["kind"] == "shock") & (e["reason"].isin(["hype", "export_control"]))]
@@ -175,11 +177,22 @@ def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
             key = (_when(float(month), arm.start_date),
                    _dated_label(str(label), float(month), arm.start_date))
             marks.setdefault(key, []).append(arm.label)
+            names[key] = str(label)
     out = []
     for (when, text), where in sorted(marks.items()):
-        suffix = f" ({', '.join(where)})" if len(arms) > 1 and len(where) < len(arms) else ""
+        named = all(_names_shock(label, names[(when, text)]) for label in where)
+        suffix = f" ({', '.join(where)})" if len(arms) > 1 and len(where) < len(arms) \
+            and not named else ""
         out.append((when, text + suffix))
     return out
+
+
+def _names_shock(arm_label: str, shock: str) -> bool:
+    """Whether ``arm_label`` already names the shock labelled ``shock`` (its words, without
+    the dates in brackets): "bust in Feb 2024" names "Bust (Feb 2024)", so the key need not
+    add the arm's label ("Bust (Feb 2024) (bust in Feb 2024)")."""
+    core = re.sub(r"\s*\([^)]*\)", "", shock).strip().lower()
+    return bool(core) and re.search(rf"\b{re.escape(core)}\b", arm_label.lower()) is not None
 
 
 def _data_span(axes: list[plt.Axes], arms: list[Arm]) -> tuple[float, float]:
@@ -344,9 +357,8 @@ def plot_compute(arms: list[Arm]) -> Figure:
         _line(mid, arm, i, "gpu_price_mcny", EXTRA["total"], scale=1e3)
         _line(bottom, arm, i, "rental_price_mcny", COLOURS["giant"],
               scale=CNY_PER_HOUR_PER_MCNY_MONTH)
-    top.set_yscale("symlog", linthresh=1)
+    plain_log_axis(top, "thousand GPUs\n(A100-eq)")
     top.set_ylim(bottom=0)
-    top.set_ylabel("thousand GPUs\n(A100-eq)")
     mid.set_ylabel("GPU price,\nthousand CNY")
     bottom.set_ylabel("rent, CNY per\nGPU-hour")
     _legend(top, series, arms, outside=True)
@@ -368,8 +380,7 @@ def plot_adoption(arms: list[Arm]) -> Figure:
     ax.set_ylabel("buyers adopting, %")
     from_zero(ax, MIN_ADOPTION_TOP)
     if present:
-        _legend(ax, [(seg.replace("_", " ").replace("gov soe", "government / SOE"),
-                      COLOURS[seg]) for seg in present], arms)
+        _legend(ax, [(SEGMENT_LABELS[seg], COLOURS[seg]) for seg in present], arms)
     else:
         _say_empty(ax, "no buyer in these runs")
     _finish_time([ax], arms)
@@ -385,8 +396,7 @@ def plot_concentration(arms: list[Arm]) -> Figure:
         _line(bottom, arm, i, "maas_price_index", COLOURS["giant"])
     top.set_ylim(0, 100)
     top.set_ylabel("%")
-    bottom.set_yscale("log")
-    bottom.set_ylabel("API price index\n(first month = 100)")
+    plain_log_axis(bottom, "API price index\n(first month = 100)", with_zero=False)
     drawn = [(name, colour) for name, colour, column in (
         ("giants' share of enterprise revenue", COLOURS["giant"], "giant_revenue_share"),
         ("HHI x 100 (concentration)", EXTRA["total"], "hhi_enterprise_revenue"))

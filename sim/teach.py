@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(listing())
         return
     if args[0] in ("-h", "--help"):
-        sys.stdout.write(__doc__ or "")
+        sys.stdout.write(commands.plain_text(__doc__))
         sys.stdout.write("\n" + listing())
         return
     if args[0].startswith("-"):
@@ -148,7 +148,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _hydra_message(exc: BaseException) -> str:
     from sim.config import value_problem
+    from sim.configuration import hydra_hint
 
+    hint = hydra_hint(exc, extra=("workers",))
+    if hint is not None:
+        return hint
     problem = value_problem(exc)
     if problem is not None:
         return problem

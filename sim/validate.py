@@ -56,8 +56,9 @@ def parser() -> argparse.ArgumentParser:
     """Command-line options."""
     from sim.validation.facts import min_horizon
 
-    p = OneLineParser(prog="baimo-validate", description=__doc__.split("\n\n")[0],
-                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = OneLineParser(prog="baimo-validate",
+                      description=commands.plain_text(__doc__).split("\n\n")[0],
+                      formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("overrides", nargs="*", metavar="key=value",
                    help="config overrides applied to every replication (as for baimo)")
     p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS,

@@ -48,7 +48,7 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["funds.nonsense=1"], "funds.nonsense"),
     (["+funds.nonsense=1"], "nonsense"),
     (["nonsense=1"], "nonsense"),
-    (["giants=nothere"], "giants/nothere"),
+    (["giants=nothere"], "giants=nothere: no such option; choose one of: default"),
     (["+experiment=nothere"], "nothere"),
     # out of range
     (["funds.term_years=0"], "funds.term_years"),
@@ -126,7 +126,26 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["--config-path", "myconf", "--config-name", "mine"],
      "--config-path myconf: a relative --config-path is read from inside baimo's package"),
     (["--config-path=pkg://nowhere", "--config-name", "mine"], "Primary config module"),
-    (["--cfg", "job", "nonsense=1"], "Could not override 'nonsense'"),
+    (["--cfg", "job", "nonsense=1"], "nonsense: no such setting; docs/MODEL.md section 10"),
+    # an unknown setting: Hydra said "To append to your config use +funds.term=5", which the
+    # schema refuses in turn; the line offers the settings meant, a typo's or a cut name's
+    (["funds.term=5"], "funds.term: no such setting (did you mean funds.term_years or "
+                       "funds.term_spread_years?); docs/MODEL.md section 10 lists every setting"),
+    (["fund.term_years=5"], "fund.term_years: no such setting (did you mean funds.term_years?)"),
+    (["-m", "buyer.count=10,20"], "buyer.count: no such setting (did you mean buyers.count?)"),
+    (["hype.shocks.0.siz=1"], "hype.shocks.0.siz: no such setting (did you mean "
+                              "hype.shocks.0.size?)"),
+    (["+funds.term=5"], "funds.term: no such setting (did you mean funds.term_years"),
+    (["hydra.jobs.chdir=true"], "hydra.jobs.chdir: no such setting (did you mean "
+                                "hydra.job.chdir?); Hydra's documentation lists its settings"),
+    # a plugin's node is untyped: Hydra's own line, not a guess
+    (["-m", "seed=1,2", "hydra.launcher.n_jobz=2"], "Could not override 'hydra.launcher.n_jobz'"),
+    (["horizon_months.x.y=1"], "horizon_months"),
+    # an unknown option of a group: Hydra's line went on to list its config search path
+    (["+experiment=hype_bus"], "experiment=hype_bus: no such option (did you mean "
+                               "hype_bust?); choose one of: buyer_digitization, calibrate, "),
+    (["-m", "hydra/launcher=jobil", "seed=1,2"], "hydra/launcher=jobil: no such option (did "
+                                                 "you mean joblib?); choose one of: basic, "),
     (["--cfg", "job", "--package", "nope"], "--package nope: nothing there in the job config"),
     # the config named (Hydra's bare line, exit 1, whatever the spelling)
     (["--config-name", "config", "--cfg", "job", "--package", "nope"], "--package nope: nothing"),

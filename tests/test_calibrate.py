@@ -201,8 +201,10 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
                                                  "out of range; allowed 0 to 4,294,967,295"),
     (["hydra.sweeper.sampler.seed=-1"], "hydra.sweeper.sampler.seed=-1 is out of range"),
     # the config's own error, which was put down to the search space's first key
-    (["+calibration.unknown=1"], "error: calibration.unknown: Key 'unknown' not in "
-                                 "'CalibrationSpec'"),
+    (["+calibration.unknown=1"], "error: calibration.unknown: no such setting; "
+                                 "docs/EXPERIMENTS.md lists the run-control keys"),
+    (["calibration.replication=1"], "error: calibration.replication: no such setting (did you "
+                                    "mean calibration.replications?); docs/EXPERIMENTS.md"),
     # a bound OmegaConf refuses: its traceback (ValidationError), not a line
     (['++hydra.sweeper.params={compute.price_adjust_speed:"choice(0.15,abc)"}'],
      "compute.price_adjust_speed=choice(0.15,abc) reaches a value the model refuses: "

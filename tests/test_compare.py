@@ -20,6 +20,7 @@ from sim.compare import (
     DEFAULT_BOOTSTRAP_SEED,
     META,
     MIN_EXACT_N,
+    NO_INTERVAL,
     NO_SPREAD,
     OUTCOMES,
     PAIRED_T,
@@ -29,9 +30,11 @@ from sim.compare import (
     UNDEFINED_EVERY_MONTH,
     WELCH_T,
     Arm,
+    CompareError,
     bootstrap_ci,
     bootstrap_rng,
     build_overlays,
+    chance_note,
     compare,
     compare_table,
     difference_ci,
@@ -68,6 +71,15 @@ def sweeps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         assert code == 0
         dirs.append(d)
     return dirs[0], dirs[1]
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small sweep of two settings (fund terms of 3 and 10 years), two replications each."""
+    d = tmp_path_factory.mktemp("compare_grid") / "patience__grid"
+    command = ["+experiment=investor_patience", "funds.term_years=3,10", *TINY, f"sweep_dir={d}"]
+    assert run_sweep(start_hydra(), command, Console(file=io.StringIO())) == 0
+    return d
 
 
 def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -395,6 +407,89 @@ def test_the_startups_originals_and_the_data_outcomes_can_be_compared(
     assert table["mean"].notna().all()
 
 
+def test_one_sweep_compares_its_settings_with_its_first(grid: Path) -> None:
+    """A sweep of two settings or more is a comparison on its own: a researcher who swept
+    a grid had to run a second, separate sweep to get one."""
+    result = compare([grid], resamples=999, write=False)
+    # one sweep: its settings name the arms (the directory's name would only make the
+    # table's columns wider)
+    assert [a.label for a in result.arms] == ["funds.term_years=3", "funds.term_years=10"]
+    jobs = pd.read_parquet(grid / "sweep.parquet")
+    by_term = {t: rows.set_index("seed") for t, rows in jobs.groupby("param.funds.term_years")}
+    row = only_row(result.table, "releases.total", result.arms[1].label)
+    assert row["paired"]
+    assert row["diff"] == pytest.approx(
+        (by_term[10]["releases.total"] - by_term[3]["releases.total"]).mean())
+
+
+def test_reference_names_the_arm_the_others_are_compared_with(grid: Path) -> None:
+    result = compare([grid], resamples=999, write=False, reference="funds.term_years=10")
+    assert [a.label for a in result.arms] == ["funds.term_years=10", "funds.term_years=3"]
+    jobs = pd.read_parquet(grid / "sweep.parquet")
+    by_term = {t: rows.set_index("seed") for t, rows in jobs.groupby("param.funds.term_years")}
+    for key in ("releases.total", "exits.bankrupt"):
+        row = only_row(result.table, key, "funds.term_years=3")
+        assert row["reference"] == "funds.term_years=10"
+        assert row["diff"] == pytest.approx((by_term[3][key] - by_term[10][key]).mean())
+
+
+def test_reference_names_an_arm_of_several_inputs_by_its_label(
+        grid: Path, sweeps: tuple[Path, Path]) -> None:
+    """Of several inputs an arm's label names its directory too: the reference is named by
+    that label, or by its setting where only one input has it."""
+    for name in ("patience__grid[funds.term_years=10]", "funds.term_years=10"):
+        result = compare([sweeps[0], grid], resamples=999, write=False, reference=name)
+        assert [a.label for a in result.arms] == ["patience__grid[funds.term_years=10]",
+                                                 "patience__term3",
+                                                 "patience__grid[funds.term_years=3]"]
+        assert only_row(result.table, "releases.total", "patience__term3")["paired"]
+
+
+def test_reference_is_a_whole_name_not_a_part_of_one(grid: Path) -> None:
+    """``funds.term_years=1`` is part of ``funds.term_years=10``'s name, not that arm's:
+    picking it would compare with a setting the user did not ask for."""
+    with pytest.raises(CompareError, match=r"--reference funds.term_years=1: names no arm; "
+                       r"the arms are: funds.term_years=3; funds.term_years=10$"):
+        compare([grid], write=False, reference="funds.term_years=1")
+
+
+def _rows(intervals: list[str], starred: int) -> pd.DataFrame:
+    """A comparison table's interval columns: one reference row, then one row per interval,
+    the first ``starred`` of them starred."""
+    ref = {"arm": "ref", "reference": "ref", "interval": "", "significant": False}
+    rows = [{"arm": "b", "reference": "ref", "interval": kind, "significant": i < starred}
+            for i, kind in enumerate(intervals)]
+    return pd.DataFrame([ref, *rows])
+
+
+def test_the_chance_note_counts_the_stars_chance_alone_would_give() -> None:
+    """Fifteen key outcomes over two arms are thirty intervals: at 95% about 1.5 of them
+    exclude 0 when nothing differs, and a reader seeing one star had no word of it."""
+    table = _rows([PAIRED_T] * 12 + [WELCH_T] * 8 + [NO_SPREAD, NO_INTERVAL], starred=3)
+    assert chance_note(table, 0.95) == (
+        "3 of 20 intervals exclude 0; at 95% about 1.0 would by chance alone if no arm "
+        "differed from the reference: a lone * among many is weak evidence (fewer --outcome "
+        "keys ask fewer questions)")
+    assert chance_note(table, 0.9).startswith("3 of 20 intervals exclude 0; at 90% about 2.0 ")
+    # a point (no spread) is no sampled interval: its star is not chance's
+    assert chance_note(_rows([NO_SPREAD] * 5 + [PAIRED_T], starred=5), 0.95) is None
+
+
+def test_the_command_writes_the_reference_it_was_given(
+        grid: Path, output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_main([str(grid), "--reference", "funds.term_years=10", "--no-plots",
+                               "--resamples", "999"], capsys)
+    assert code == 0, err
+    (directory,) = (output_root / "compare").iterdir()
+    meta = json.loads((directory / META).read_text())
+    assert meta["reference"] == "funds.term_years=10"
+    assert [a["label"] for a in meta["arms"]] == ["funds.term_years=10", "funds.term_years=3"]
+    assert "funds.term_years=10" in out
+    sampled = meta["chance_note"]
+    assert sampled is not None and sampled.split(" intervals exclude 0")[0] in out
+    assert f"- {sampled}." in (directory / SUMMARY_MD).read_text()
+
+
 def test_a_single_run_is_compared_unpaired_without_an_interval(sweeps: tuple[Path, Path]) -> None:
     a, b = sweeps
     job = next(p for p in sorted(b.iterdir()) if (p / COMPLETE).exists())
@@ -462,8 +557,11 @@ def test_terminal_table_has_a_column_per_arm(sweeps: tuple[Path, Path]) -> None:
     assert text.count("model releases") == 1
 
 
-def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list[str], str]]:
+def _broken_inputs(sweeps: tuple[Path, Path], grid: Path, tmp: Path
+                   ) -> dict[str, tuple[list[str], str]]:
     a, b = sweeps
+    twin = tmp / "twin__grid"     # the same settings under another name
+    shutil.copytree(grid, twin)
     job = next(p for p in sorted(a.iterdir()) if (p / COMPLETE).exists())
     half = unfinished_copy(job, tmp / "half")
     corrupt = corrupted_copy(job, tmp / "corrupt", METRICS)
@@ -480,7 +578,12 @@ def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list
     (tmp / "loop_a").symlink_to(tmp / "loop_b")
     (tmp / "loop_b").symlink_to(tmp / "loop_a")
     return {
-        "one input": ([str(a)], "at least two"),
+        "one input": ([str(a)], "only one run or setting: nothing to compare"),
+        "unknown reference": ([str(a), str(b), "--reference", "nope"],
+                              "--reference nope: names no arm; the arms are: patience__term3; "
+                              "patience__term10"),
+        "ambiguous reference": ([str(grid), str(twin), "--reference", "funds.term_years=3"],
+                                "--reference funds.term_years=3: names 2 arms"),
         "missing": ([str(a), str(tmp / "nowhere")], "no such directory"),
         "symlink loop": ([str(a), str(tmp / "loop_a")], "loop_a: no such directory"),
         "empty": ([str(a), str(empty)], "neither a run directory"),
@@ -505,10 +608,10 @@ def _broken_inputs(sweeps: tuple[Path, Path], tmp: Path) -> dict[str, tuple[list
     }
 
 
-def test_bad_inputs_give_one_line_and_exit_2(sweeps: tuple[Path, Path], tmp_path: Path,
-                                             output_root: Path,
+def test_bad_inputs_give_one_line_and_exit_2(sweeps: tuple[Path, Path], grid: Path,
+                                             tmp_path: Path, output_root: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    for case, (args, message) in _broken_inputs(sweeps, tmp_path).items():
+    for case, (args, message) in _broken_inputs(sweeps, grid, tmp_path).items():
         code, out, err = run_main([*args, "--no-plots"], capsys)
         lines = err.strip().splitlines()
         assert code == 2, case

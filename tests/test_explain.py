@@ -475,3 +475,71 @@ def test_gpus_ordered_but_not_delivered_and_a_capability_that_stayed(run: RunOut
     released = next(s for s in lines if s.startswith("It released "))
     assert released.endswith("its capability stayed at 7.")
     assert not any(f"Of the {ordered:,.0f} GPUs" in s for s in story(run, actor))  # all came
+
+
+def _new_startup(run: RunOutputs, rows: list[dict[str, object]]) -> RunOutputs:
+    """The run with a startup of its own (startup:99999), whose events are ``rows`` (each a
+    kind, a month and what differs from a founding event of the run)."""
+    template = run.events[run.events["kind"] == "founded"].iloc[0]
+    frame = pd.DataFrame([template.to_dict() | {"actor": "startup:99999", "domain": "finance",
+                                                "counterparty": None, "reason": None} | row
+                          for row in rows])
+    return _with_events(run, frame.astype(run.events.dtypes.to_dict()))
+
+
+def test_a_sale_to_a_giant_as_investors_exit_is_not_called_strategic(run: RunOutputs) -> None:
+    """A startup its investors put up for sale at its last valuation (an ``acquired`` event,
+    reason "strategic") was told as "a strategic purchase" and "(strategic)": students read
+    that as the buyer wanting the firm. The words now say what the model did; the event's
+    reason and the summary's keys keep their names."""
+    from sim.teaching.timeline import notable_events
+
+    mine = _new_startup(run, [
+        {"kind": "founded", "month": 1.0, "model_kind": "shell", "amount_mcny": 20.0},
+        {"kind": "round_closed", "month": 2.0, "amount_mcny": 50.0, "valuation_mcny": 200.0,
+         "counterparty": "fund:1", "stage": 1, "down_round": False},
+        {"kind": "acquired", "month": 9.0, "amount_mcny": 260.0, "valuation_mcny": 260.0,
+         "counterparty": "giant:Baidu", "reason": "strategic"}])
+    told = story(mine, "startup:99999")
+    ending = next(s for s in told if s.startswith("How it ended"))
+    assert ending.startswith("How it ended: it had been put up for sale at its last valuation "
+                             "because its investors sought an exit; Baidu bought it in ")
+    assert "for 260 million CNY, 1.30 times that valuation (200 million CNY)." in ending
+    giant = next(s for s in story(mine, "giant:Baidu") if "startup 99999" in s)
+    assert giant.endswith("for 260 million CNY: the startup had been put up for sale at its "
+                          "last valuation because its investors sought an exit.")
+    timeline = [x.text for x in notable_events(mine) if "startup 99999" in x.text]
+    assert timeline and all("investors sought an exit" in t for t in timeline)
+    assert not [s for s in [*told, giant, *timeline] if "strategic" in s]
+
+
+def test_an_original_builder_that_could_only_afford_shells_is_told_so(
+        run: RunOutputs) -> None:
+    """startup:35 was "founded to build an original model", then "released its first model, a
+    shell model" and "gave up its own original model": an original builder whose compute
+    budget does not cover the rent of a training run tunes a shell instead, and the story
+    now says so."""
+    rows: list[dict[str, object]] = [
+        {"kind": "founded", "month": 1.0, "model_kind": "original", "amount_mcny": 20.0},
+        {"kind": "model_release", "month": 5.0, "model_kind": "shell", "capability": 39.0},
+        {"kind": "pivot", "month": 12.0, "model_kind": "original",
+         "counterparty": "giant:Tencent", "reason": "general model 10 points ahead"}]
+    told = story(_new_startup(run, rows), "startup:99999")
+    release = next(s for s in told if "released its first model" in s)
+    assert release.endswith("a shell model with capability 39: the cash it could put into "
+                            "compute (less while its investors pressed) did not cover the rent "
+                            "of training an original model, so it tuned an open-source base "
+                            "instead.")
+    pivot = next(s for s in told if "pivoted" in s)
+    assert "it gave up building its own original model (it had released only shells) and " \
+        "rebuilt its product on Tencent's model" in pivot
+    # one that did release an original gave up that model; a shell builder's shell is no
+    # fallback
+    rows.insert(2, {"kind": "model_release", "month": 8.0, "model_kind": "original",
+                    "capability": 50.0})
+    told = story(_new_startup(run, rows), "startup:99999")
+    assert "it gave up its own original model and" in next(s for s in told if "pivoted" in s)
+    shell = [{**r, "model_kind": "shell"} for r in rows[:2]]
+    told = story(_new_startup(run, shell), "startup:99999")
+    assert next(s for s in told if "released its first model" in s).endswith(
+        "a shell model with capability 39.")

@@ -69,6 +69,19 @@ def test_a_long_run_draws_lines_without_markers_and_ticks_years(small_tables: Ta
         assert lines and all(line.get_marker() == "None" for line in lines), name
 
 
+def test_gpu_counts_on_a_log_scale_are_ticked_as_plain_numbers(small_tables: Tables) -> None:
+    """The GPU panel spans orders of magnitude (startups' tens, giants' hundreds of
+    thousands): its ticks read 0, 1, 10, 100 (a teacher's students met 10^0, 10^1, 10^2)
+    and its label says the scale is logarithmic."""
+    fig = build_all(small_tables.metrics, small_tables.events, small_tables.funds)["compute"]
+    top = fig.axes[0]
+    assert top.get_yscale() == "symlog" and "(log scale)" in top.get_ylabel()
+    shown = [t for t in _shown_ticks(top) if not t[:1].isalpha()]
+    numbers = [t for t in shown if t.replace(",", "").replace(".", "").isdigit()]
+    assert {"0", "1", "10"} <= set(numbers)
+    assert not any("^" in t or "10^" in t or "$" in t for t in shown)
+
+
 def test_a_fifty_year_run_ticks_every_few_years(small_tables: Tables) -> None:
     """A 600-month run (allowed) got a year label a year apart, fifty of them running
     together into a black band; a long axis is now ticked every few years, a ten-year

@@ -258,6 +258,11 @@ def test_report_plots_are_classroom_readable(name: str, arms: list[Arm]) -> None
         if name == "adoption":
             assert {COLOURS[s] for s in ("gov_soe", "large_digital", "traditional", "sme")} \
                 <= colours
+        for ax in fig.axes:   # a log axis is ticked 1, 10, 100, not 10^0, 10^1, 10^2
+            if ax.get_yscale() != "linear":
+                assert "(log scale)" in ax.get_ylabel()
+                shown = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+                assert shown and not any("$" in t or "^" in t for t in shown), shown
     finally:
         plt.close(fig)
 
@@ -639,7 +644,7 @@ def test_counts_money_and_shares_start_at_zero(arms: list[Arm]) -> None:
     try:
         (ax,) = fig.axes
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert legend == ["sme", "3-year funds", "5-year funds"]
+        assert legend == ["SME", "3-year funds", "5-year funds"]   # it said "sme"
         assert {ln.get_color() for ln in ax.get_lines()} & {COLOURS[s] for s in NO_BUYERS} \
             == set()
     finally:
@@ -854,3 +859,47 @@ def test_a_key_number_says_when_it_rests_on_fewer_runs(arms: list[Arm]) -> None:
     cells = re.findall(r'<td class="num">([^<]*)', table)
     assert cells[0].endswith(" (1 of 2 runs)") and not cells[1].endswith("runs)")
     assert cells[2].endswith(" (1 of 2 pairs)")
+
+
+def test_measures_and_plots_name_segments_as_people_do(run_dir: Path) -> None:
+    """Key numbers read "Adoption among gov soe buyers" and "sme buyers", and the run's
+    adoption plot "gov soe" and "sme": the names of the code, not sim.config.SEGMENT_LABELS."""
+    import matplotlib.pyplot as plt
+
+    from sim.config import SEGMENT_LABELS
+    from sim.plots import plot_adoption
+    from sim.teaching.measures import MEASURES
+
+    titles = [m.title() for m in MEASURES.values()]
+    assert not [t for t in titles if re.search(r"gov soe|\bsme\b|_", t)]
+    assert "Adoption among SME buyers at month 24" in titles
+    assert "Adoption among gov/SOE buyers at the end" in titles
+    r = read_run(run_dir)
+    fig = plot_adoption(r.metrics, r.events)
+    try:
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert legend and set(legend) <= set(SEGMENT_LABELS.values())
+    finally:
+        plt.close(fig)
+
+
+def test_a_shock_an_arms_label_names_is_not_named_again(arms: list[Arm]) -> None:
+    """hype_bust's key read "4: Bust (Feb 2024) (bust in Feb 2024)" and gpu_squeeze's "3:
+    Strict export controls (Oct 2023) (strict export controls (95% cut))": a mark in one arm
+    only was followed by that arm's label, which already named it. Such a mark is now keyed
+    once; a mark the arm's label does not name keeps it."""
+    from sim.report_plots import _shock_marks
+
+    def with_bust(run: RunOutputs) -> RunOutputs:
+        e = run.events
+        bust = e[e["kind"] == "shock"].iloc[[0]].assign(month=14.5, label="Bust (Feb 2024)",
+                                                        reason="hype")
+        return dataclasses.replace(run, events=pd.concat([e, bust], ignore_index=True))
+
+    bust = Arm("scenario", "bust in Feb 2024", [with_bust(r) for r in arms[0].runs])
+    calm = Arm("baseline", "no bust", arms[1].runs)
+    keys = [text for _, text in _shock_marks([bust, calm])]
+    assert "Bust (Feb 2024)" in keys
+    assert not [k for k in keys if "(bust in Feb 2024)" in k]
+    other = Arm("scenario", "a harder world", bust.runs)
+    assert "Bust (Feb 2024) (a harder world)" in [t for _, t in _shock_marks([other, calm])]

@@ -235,6 +235,9 @@ def test_the_headline_of_a_run_too_short_for_an_outcome_says_n_a() -> None:
     lines = headline(summary)
     assert lines[-1] == "enterprise revenue HHI n/a, giants' share n/a"
     assert len(lines) == 5
+    # a reader compared "by month 13" with a report's "by the end of Dec 2023 (month 12)"
+    assert lines[0].endswith("(by the end of Apr 2023 (month 4): n/a, by the end of Jan 2024 "
+                             "(month 13): n/a)")
 
 
 def test_a_share_short_of_all_is_never_shown_as_all(small_tables) -> None:
@@ -354,7 +357,7 @@ def test_a_segment_with_no_buyers_has_no_adoption_rather_than_none_adopting(tmp_
     from sim.plots import plot_adoption
 
     legend = plot_adoption(m, tables.events).axes[0].get_legend()
-    assert [text.get_text() for text in legend.get_texts()] == ["large digital"]
+    assert [text.get_text() for text in legend.get_texts()] == ["large digitised"]   # its label
     write_run(tables, tmp_path / "run")
     assert (tmp_path / "run" / "plots").is_dir()
 

@@ -36,7 +36,7 @@ from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
 from sim.sweep.experiments import list_experiments, listing, register_resolver
 from sim.sweep.outcomes import derived, setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
-from sim.sweep.runner import run_sweep
+from sim.sweep.runner import COMPARE_HINT_MOST_SETTINGS, compare_hint, run_sweep
 from sim.sweep.spec import SWEEP_MANIFEST, build, start_hydra
 
 #: Every test writes under its own temporary output root (conftest.output_root).
@@ -451,9 +451,29 @@ def test_rerun_resumes_only_the_unfinished_job(swept: dict) -> None:
     assert code == 0, out
     assert "already complete: 3, to run: 1" in out
     assert "4 of 4 jobs complete (3 from before)" in out
+    assert out.rstrip().endswith(
+        f"each setting's differences from the first, with 95% CIs: baimo-compare {d} "
+        "(another reference: --reference funds.term_years=10)")
+    assert "baimo-compare" not in swept["first"][1]      # a job failed: no comparison yet
     for job, mtime in swept["mtimes"].items():
         assert (d / job / COMPLETE).stat().st_mtime_ns == mtime, f"{job} was rerun"
     assert not (d / FAIL / FAILED).exists()
+
+
+def test_the_compare_hint_is_for_small_grids_of_replicated_settings(swept: dict) -> None:
+    """A design's hundreds of points, a lone setting or one replication have no arms to
+    compare with intervals; a grid's few replicated settings do."""
+    spec = build(start_hydra(), [*SWEEP, f"sweep_dir={swept['dir']}"])
+    assert compare_hint(spec) is not None
+    one_each = dataclasses.replace(spec, replications=1)
+    assert compare_hint(one_each) is None
+    assert compare_hint(dataclasses.replace(spec, design={"kind": "lhs"})) is None
+    lone = dataclasses.replace(spec, jobs=[j for j in spec.jobs if j.setting == spec.settings[0]])
+    assert compare_hint(lone) is None
+    many = [dataclasses.replace(j, setting=f"x={i}") for i in range(COMPARE_HINT_MOST_SETTINGS + 1)
+            for j in spec.jobs[:1]]
+    assert compare_hint(dataclasses.replace(spec, jobs=many)) is None
+    assert compare_hint(dataclasses.replace(spec, jobs=many[:-1])) is not None
 
 
 def test_interrupted_job_is_rerun_and_comes_out_identical(swept: dict, tmp_path: Path,
@@ -892,7 +912,7 @@ def test_a_plain_sweep_checks_its_keys_once_and_a_sweep_adding_one_is_refused(
     spec = build(start_hydra(), ["seed=1,2,3,4,5", *TINY])
     assert len(spec.jobs) == 5 and len(walks) == 1
     for added in ("+funds.nonsense=1,2", "+funds.nonsense=1"):   # swept, or fixed
-        with pytest.raises(SweepError, match="funds.nonsense: Key 'nonsense' not in 'Funds"):
+        with pytest.raises(SweepError, match="funds.nonsense: no such setting; docs/MODEL.md"):
             build(start_hydra(), ["seed=1,2", added, *TINY])
 
 

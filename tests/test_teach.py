@@ -123,6 +123,14 @@ def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "not an override" in _error(capsys, ["hype_bust", "funds"])
     assert "funds.term_years" in _error(capsys, ["patient_capital", "funds.term_years=0.2"])
     assert "nosuch" in _error(capsys, ["hype_bust", "nosuch.key=1"])
+    # Hydra's advice, "+worker=1", led to another refusal; the lesson name's typo to a list
+    assert _error(capsys, ["hype_bust", "worker=1"]) == (
+        "baimo-teach: error: worker: no such setting (did you mean workers?); docs/MODEL.md "
+        "section 10 lists every setting\n")
+    assert "funds.term: no such setting (did you mean funds.term_years" in _error(
+        capsys, ["hype_bust", "funds.term=5"])
+    assert "unknown lesson 'hype-bust' (did you mean hype_bust?); choose one of: " in _error(
+        capsys, ["hype-bust"])
     assert "unknown option" in _error(capsys, ["--bogus"])
     # experiment=X ran X in the lesson's place, under the lesson's name
     for other in ("experiment=hype_bust", "+experiment=hype_bust", "++experiment=x",
@@ -172,7 +180,9 @@ def test_measure_labels_give_dates_on_the_runs_own_calendar(small_tables: Tables
     assert measure("funding_year_2").title(None) == "Money raised in year 2 (months 12-23)"
     assert not [m.name for m in MEASURES.values() if re.search(r"20\d\d|[{}]", m.title())
                 and m.name not in {"releases_by_month_4", "releases_by_end_2023",
-                                   "funding_year_1", "funding_year_2"}]
+                                   "funding_year_1", "funding_year_2", "releasers_by_end_2023",
+                                   "down_round_share_from_15", "gpus_bought_startups_24",
+                                   "training_compute_startups_24", "training_share_giants_24"}]
 
     def run_from(start: str) -> RunOutputs:
         summary = {**small_tables.summary, "start_date": start}
@@ -662,3 +672,194 @@ def test_a_gap_between_two_shares_reads_in_points_as_its_options_do() -> None:
     assert format_value("gap", -0.051) == "-5.1 points"
     assert format_value("gap", -0.0001) == "0.0 points"
     assert format_difference("gap", 0.02) == "+2.0 points"
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """baimo-teach --help printed its docstring's reST literals: ``baimo-teach``."""
+    main(["--help"])
+    out = capsys.readouterr().out
+    assert "``" not in out
+    assert "A lesson (experiments/teaching/NAME.yaml + NAME.md) asks one question." in out
+
+
+def test_a_lessons_key_numbers_are_folded(pack_reports: dict[str, Path]) -> None:
+    """The key numbers sat open under the predict-first questions, so a teacher projecting
+    the questions showed the answers. A lesson's are folded, as the answers are."""
+    from sim.report import KEY_NUMBERS_FOLD
+
+    text = pack_reports["cut_staff"].read_text(encoding="utf-8")
+    keys = text[text.index('id="key-numbers"'):text.index('id="plots"')]
+    assert keys.index("<details><summary>") < keys.index("<table>") < keys.index("</details>")
+    assert KEY_NUMBERS_FOLD.split(" (")[0] in keys
+
+
+def test_a_pack_names_only_known_measures_beside_an_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.teaching.packs as packs
+
+    for suffix in (".yaml", ".md"):
+        (tmp_path / f"odd{suffix}").write_text(
+            (TEACHING_DIR / f"cut_staff{suffix}").read_text(encoding="utf-8").replace(
+                "    of: scenario\n", "    of: scenario\n    beside: [nosuch]\n", 1),
+            encoding="utf-8")
+    monkeypatch.setattr(packs, "TEACHING_DIR", tmp_path)
+    with pytest.raises(PackError, match=r"predict\[0\]\.beside: 'nosuch' is not a known"):
+        load_pack("odd")
+
+
+def _run_with(small_tables: Tables, metrics: pd.DataFrame | None = None,
+              events: pd.DataFrame | None = None, funds: pd.DataFrame | None = None,
+              ) -> RunOutputs:
+    """The small run with some of its tables replaced."""
+    return RunOutputs(Path("."), small_tables.events if events is None else events,
+                      small_tables.metrics if metrics is None else metrics,
+                      small_tables.funds if funds is None else funds, small_tables.summary)
+
+
+def test_numbers_shown_beside_an_answer_come_from_the_runs(small_tables: Tables) -> None:
+    """patient_capital revealed "The patient funds" for the median TVPI of 48-month runs in
+    which none of the ten-year funds had closed (0 of 86, against 67 of 86 three-year
+    funds): their TVPI was stakes on paper. A question may now name measures shown beside
+    its answer, per arm, from the same runs; patient_capital's fund questions show how many
+    funds had closed and the cash they paid back (DPI)."""
+    from sim.report import Source, _answers_html
+
+    funds = small_tables.funds
+    assert len(funds) >= 2
+    done = funds.assign(closed=[True] * 2 + [False] * (len(funds) - 2))
+    open_ = funds.assign(closed=False)
+    arms = [Arm("scenario", "patient", [_run_with(small_tables, funds=open_)]),
+            Arm("baseline", "impatient", [_run_with(small_tables, funds=done)])]
+    pred = _question("patient_capital", "fund_tvpi_median")
+    assert pred.beside == ("funds_closed", "funds", "fund_dpi_median")
+    beside = answer(pred, arms).beside
+    assert beside[0] == ("Funds whose term ended within the run (returns realised): "
+                         "patient 0; impatient 2")
+    assert beside[1] == f"Funds (raised before or during the run): patient {len(funds)}; " \
+        f"impatient {len(funds)}"
+    assert beside[2].startswith("Median fund DPI (cash paid back per CNY paid in): patient ")
+    assert _question("patient_capital", "fund_gross_multiple_median").beside[0] == \
+        "funds_closed"
+    shown = _answers_html(Source("lesson", Path("."), arms, pack=load_pack("patient_capital")))
+    at = shown.index("Funds whose term ended within the run (returns realised): patient 0; "
+                     "impatient 2")
+    assert shown.rindex("<details>", 0, at) > shown.rindex("</details>", 0, at)
+
+
+def _question(pack: str, measure: str) -> Prediction:
+    return next(p for p in load_pack(pack).predictions if p.measure == measure)
+
+
+def _adoption(small_tables: Tables, gov: float, sme: float) -> RunOutputs:
+    """The small run with the given government/SOE and SME adoption at month 24."""
+    month_24 = small_tables.metrics.iloc[[-1]].assign(month=24, adoption_gov_soe=gov,
+                                                      adoption_sme=sme)
+    return _run_with(small_tables, metrics=pd.concat([small_tables.metrics, month_24]))
+
+
+def test_cut_staff_tells_apart_adoptions_twice_as_large(small_tables: Tables) -> None:
+    """cut_staff's first key said "About the same" when government/SOE adoption was 8.3% and
+    SME adoption 4.1% (replications=2): its band was 5 points either way, too wide where
+    adoption is under 10%. The question now reads the ratio of the two, the band a quarter
+    either way, and says so."""
+    pred = load_pack("cut_staff").predictions[0]
+    assert "(0.8 to 1.25 times)" in pred.ask
+
+    def chosen(gov: float, sme: float) -> str:
+        result = answer(pred, [_arm("a", [_adoption(small_tables, gov, sme)])])
+        assert result.option is not None
+        return pred.options[result.option].text
+
+    assert chosen(0.083, 0.041).startswith("Government/SOE buyers, clearly")
+    assert chosen(0.60, 0.56).startswith("About the same")
+    assert chosen(0.03, 0.06).startswith("Small and medium firms, clearly")
+
+
+def test_a_question_that_asks_how_much_lower_reads_its_sign_so(small_tables: Tables) -> None:
+    """cut_staff asked "how much higher would government/SOE adoption be" without resistance
+    and revealed "-18.5 points", scenario (with resistance) minus baseline. An option that
+    says "higher" now lies above zero and one that says "lower" below it, in every lesson,
+    and cut_staff asks how much lower adoption is with resistance."""
+    for name in pack_names():
+        for pred in load_pack(name).predictions:
+            if pred.of != "difference":
+                continue
+            low = -math.inf
+            for option in pred.options:
+                high = math.inf if option.below is None else option.below
+                if re.search(r"\bhigher\b", option.text) and not re.search(
+                        r"\b(not|no)\b", option.text, flags=re.IGNORECASE):
+                    assert low >= 0, (name, option.text)
+                if re.search(r"\blower\b", option.text) and not re.search(
+                        r"\b(not|no)\b", option.text, flags=re.IGNORECASE):
+                    assert high <= 0, (name, option.text)
+                low = high
+    pred = _question("cut_staff", "adoption_gov_soe_24")
+    held_back = [_arm("with", [_adoption(small_tables, 0.08, 0.04)]),
+                 _arm("without", [_adoption(small_tables, 0.27, 0.06)])]
+    result = answer(pred, held_back)
+    assert result.option is not None
+    assert pred.options[result.option].text == "More than 10 points lower"
+    assert "mean -19.0 points" in result.text
+
+
+def _releases(small_tables: Tables, rows: list[tuple[float, str, float]]) -> pd.DataFrame:
+    """Release events (month, actor type, GPU-months) on a copy of one of the run's."""
+    e = small_tables.events
+    template = e[e["kind"] == "model_release"].iloc[[0]]
+    return pd.concat([template.assign(month=m, actor_type=t, actor=f"{t}:{i}", gpus=g)
+                      for i, (m, t, g) in enumerate(rows)], ignore_index=True)
+
+
+def test_who_still_trains_is_measured_from_the_release_events(small_tables: Tables) -> None:
+    """gpu_squeeze showed only the GPU price moving; baimo-validate sees claim 2 in the
+    training compute of the startups' models released in months 0-23 and the giants' share
+    of it. The lesson now measures those from the release events, and asks about the
+    change, scenario over baseline, as a percentage."""
+    rows = [(3.0, "startup", 100.0), (23.5, "startup", 50.0), (24.0, "startup", 999.0),
+            (10.0, "giant", 850.0)]
+    long = pd.concat([small_tables.metrics.iloc[[-1]].assign(month=m) for m in range(24)])
+    run = _run_with(small_tables, metrics=long, events=_releases(small_tables, rows))
+    assert values("training_compute_startups_24", [run])[0] == 150.0
+    assert values("training_share_giants_24", [run])[0] == pytest.approx(0.85)
+    short = _run_with(small_tables, metrics=long[long["month"] < 23],
+                      events=_releases(small_tables, rows))
+    assert math.isnan(values("training_compute_startups_24", [short])[0])
+    less = _run_with(small_tables, metrics=long, events=_releases(
+        small_tables, [(3.0, "startup", 97.0), (23.5, "startup", 50.5)]))
+    pred = _question("gpu_squeeze", "training_compute_startups_24")
+    assert pred.of == "change"
+    result = answer(pred, [_arm("controls", [less]), _arm("none", [run])])
+    assert result.option is not None and pred.options[result.option].text == "1% to 10% less"
+    assert "controls against none: mean -1.7%" in result.text
+    assert {"training_compute_startups_24", "gpus_bought_startups_24",
+            "training_share_giants_24"} <= set(load_pack("gpu_squeeze").key_numbers)
+
+
+def test_the_share_of_down_rounds_after_a_bust_counts_rounds_after_it(
+        small_tables: Tables) -> None:
+    """hype_bust's question on the share of down rounds read all four years: the boom's
+    rounds before the bust with those after it. It now reads the rounds from month 15 (the
+    bust falls in month 14)."""
+    e = small_tables.events
+    template = e[e["kind"] == "round_closed"].iloc[[0]]
+    rounds = pd.concat([template.assign(month=m, down_round=d) for m, d in
+                        ((2.0, True), (3.0, True), (15.0, True), (16.0, False),
+                         (20.0, False), (30.0, False))], ignore_index=True)
+    run = _run_with(small_tables, events=rounds)
+    assert values("down_round_share_from_15", [run])[0] == pytest.approx(0.25)
+    assert _question("hype_bust", "down_round_share_from_15").of == "difference"
+
+
+def test_the_firms_that_released_by_dec_2023_are_counted_once(small_tables: Tables) -> None:
+    """entry_burst compares the model's releases with the sources' "more than 130"; the
+    model counts every generation of every firm, so the lesson shows the firms too."""
+    rows = [(1.0, "startup", 1.0), (5.0, "giant", 1.0), (12.9, "startup", 1.0),
+            (13.0, "startup", 1.0)]
+    e = _releases(small_tables, rows)
+    e.loc[1, "actor"] = "startup:0"   # a second model of the first firm
+    long = pd.concat([small_tables.metrics.iloc[[-1]].assign(month=m) for m in range(14)])
+    run = _run_with(small_tables, metrics=long, events=e)
+    assert values("releases_by_end_2023", [run])[0] == 3
+    assert values("releasers_by_end_2023", [run])[0] == 2
+    assert "releasers_by_end_2023" in load_pack("entry_burst").key_numbers

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import shlex
 import shutil
 import signal
 import tempfile
@@ -52,7 +53,7 @@ from sim.outputs import (
 from sim.parallel import process_pool, stop_workers
 from sim.sums import left_sum
 from sim.sweep.aggregate import aggregate, failure, write_manifest
-from sim.sweep.outcomes import setting_overrides
+from sim.sweep.outcomes import setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
     FAILED,
@@ -559,7 +560,29 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
                  f"sweep_metrics.parquet ({len(tables.metrics)} rows), "
                  f"{left_sum(p.suffix == '.png' for p in written)} plots")
     failed = report_failures(spec, spec.jobs, console)
+    if not failed and finished == len(spec.jobs) and (hint := compare_hint(spec)):
+        say(console, hint)
     return EXIT_FAILED_JOBS if failed or finished < len(spec.jobs) else EXIT_OK
+
+
+#: A grid of more settings than this is read from its plots and tables, not arm by arm.
+COMPARE_HINT_MOST_SETTINGS = 12
+
+
+def compare_hint(spec: SweepSpec) -> str | None:
+    """Where a finished grid's differences and their confidence intervals are: the sweep
+    plots' bands are the spread over replications, which overlap even when the settings'
+    differences, paired by seed (a grid's settings share their seeds), clearly exclude 0.
+    None for a design
+    sweep, one setting, one replication or more settings than
+    :data:`COMPARE_HINT_MOST_SETTINGS`."""
+    settings = spec.settings
+    if (spec.design is not None or spec.replications < 2
+            or not 2 <= len(settings) <= COMPARE_HINT_MOST_SETTINGS):
+        return None
+    return (f"each setting's differences from the first, with 95% CIs: baimo-compare "
+            f"{shlex.quote(str(spec.directory))} (another reference: --reference "
+            f"{shlex.quote(setting_label(settings[-1]))})")
 
 
 def launcher_problem(master: Master) -> str | None:

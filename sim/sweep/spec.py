@@ -60,6 +60,7 @@ from sim.configuration import (
     config_settings,
     default_settings,
     hash_resolved,
+    hydra_hint,
     override_key,
     register_configs,
     run_control,
@@ -165,6 +166,9 @@ IN_FILE = re.compile(r"In '[^']+':")
 def one_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error message folded onto one line (a value refused for its type as
     :func:`~sim.config.value_problem` says it)."""
+    hint = hydra_hint(exc)
+    if hint is not None:
+        return hint
     problem = value_problem(exc)
     if problem is not None:
         where = IN_FILE.match(str(exc))   # a value in a config file: which file
@@ -572,7 +576,7 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
     except (HydraException, OmegaConfBaseException) as exc:
         text = one_line(exc)
         for group, extra in OPTIONAL_PLUGINS.items():
-            if f"'{group}" in text:
+            if f"'{group}" in str(exc):   # Hydra's own words: one_line may say it otherwise
                 raise SweepError(f"{group} is not installed; it comes with the optional extra: "
                                  f"{install_extra(extra)}") from None
         raise SweepError(text) from None

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import SEGMENTS
+from sim.config import SEGMENT_LABELS, SEGMENTS
 from sim.outputs import CONFIG, RunOutputs, metric_at
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 
@@ -142,6 +142,14 @@ def _format_difference(unit: str, value: float) -> str:
     if unit == "count":
         return f"{value:+,.1f}"
     return f"{value:+.2f}"
+
+
+def format_change(value: float) -> str:
+    """A relative change, one value over another less 1, as a signed percentage ("-3.2%");
+    one that rounds to zero has no sign."""
+    if not math.isfinite(value):
+        return "n/a"
+    return unsigned_zero(f"{100 * value:+.1f}%")
 
 
 # ---------------------------------------------------------------- helpers
@@ -348,9 +356,106 @@ def _data_purchases(actor_type: str) -> Callable[[RunOutputs], float]:
     return compute
 
 
+def _before_month(run: RunOutputs, month: int) -> pd.DataFrame | None:
+    """The run's events before model month ``month``; None if the run ended before the
+    last of those months (a sum over them would read a shorter window)."""
+    if math.isnan(metric_at(run.metrics, "month", month - 1)):
+        return None
+    e = run.events
+    return e[e["month"] < month]
+
+
+def _trained_before(month: int) -> Callable[[RunOutputs], float]:
+    """GPU-months (A100-equivalent) of training behind the startups' models released before
+    ``month``: the ``gpus`` of their ``model_release`` events, as baimo-validate's claim 2
+    (who can train) reads them."""
+    def compute(run: RunOutputs) -> float:
+        e = _before_month(run, month)
+        if e is None:
+            return math.nan
+        rel = e[(e["kind"] == "model_release") & (e["actor_type"] == "startup")]
+        return float(rel["gpus"].sum())
+
+    return compute
+
+
+def _giants_training_share_before(month: int) -> Callable[[RunOutputs], float]:
+    """The giants' share of the training compute (GPU-months) behind all models released
+    before ``month``."""
+    def compute(run: RunOutputs) -> float:
+        e = _before_month(run, month)
+        if e is None:
+            return math.nan
+        rel = e[e["kind"] == "model_release"]
+        return _share(float(rel.loc[rel["actor_type"] == "giant", "gpus"].sum()),
+                      float(rel["gpus"].sum()))
+
+    return compute
+
+
+def _gpus_bought_before(actor_type: str, month: int) -> Callable[[RunOutputs], float]:
+    """GPUs (A100-equivalent) ordered by ``actor_type`` before ``month``."""
+    def compute(run: RunOutputs) -> float:
+        e = _before_month(run, month)
+        if e is None:
+            return math.nan
+        buys = e[(e["kind"] == "gpu_purchase") & (e["actor_type"] == actor_type)]
+        return float(buys["gpus"].sum())
+
+    return compute
+
+
+def _releasers_by_end_of(month: int) -> Callable[[RunOutputs], float]:
+    """Firms (giants and startups) that had released at least one model by the end of
+    ``month``: the releases counted by :func:`_released_by_end_of` less each firm's later
+    generations."""
+    def compute(run: RunOutputs) -> float:
+        e = _before_month(run, month + 1)
+        if e is None:
+            return math.nan
+        return float(e.loc[e["kind"] == "model_release", "actor"].nunique())
+
+    return compute
+
+
+def _down_round_share_from(month: int) -> Callable[[RunOutputs], float]:
+    """Share of the rounds closed from ``month`` on that were down rounds (NaN if none
+    closed): the rounds after a bust, not those of the boom before it."""
+    def compute(run: RunOutputs) -> float:
+        e = run.events
+        rounds = e[(e["kind"] == "round_closed") & (e["month"] >= month)]
+        down = float(rounds["down_round"].fillna(False).astype(bool).sum())
+        return _share(down, float(len(rounds)))
+
+    return compute
+
+
+def funds_closed(run: RunOutputs) -> float:
+    """Funds whose term ended within the run: they sold or passed on every stake, so their
+    returns are realised; an open fund's TVPI counts stakes at their last round's value."""
+    return float(run.funds["closed"].astype(bool).sum())
+
+
+def fund_dpi_median(run: RunOutputs) -> float:
+    """Median DPI over all funds: cash paid back to the LPs per CNY they paid in (stakes
+    still held count nothing, as they have not been sold)."""
+    d = run.funds["dpi"].dropna()
+    return float(d.median()) if not d.empty else math.nan
+
+
 def hype_peak(run: RunOutputs) -> float:
     """Highest value of the hype index."""
     return float(run.metrics["hype_index"].max())
+
+
+def gov_over_sme_adoption_24(run: RunOutputs) -> float:
+    """Adoption among government/SOE buyers over adoption among SMEs at month 24 (2 = twice
+    as many, in proportion); NaN when no SME had adopted (or the run ended before). A
+    ratio tells the segments apart at any level of adoption: a gap of 4 points is the
+    difference between 8% and 4%, half again as much, and between 60% and 56%."""
+    m = run.metrics
+    sme = metric_at(m, "adoption_sme", 24)
+    return metric_at(m, "adoption_gov_soe", 24) / sme if sme > 0 else math.nan
 
 
 def gov_sme_adoption_gap_24(run: RunOutputs) -> float:
@@ -392,6 +497,8 @@ _LIST: list[Measure] = [
             _released_by_end_of(12), through=12),
     Measure("releases_by_month_4", "Models released by the end of {month:4}", "count",
             _released_by_end_of(4), through=4),
+    Measure("releasers_by_end_2023", "Firms that had released a model by the end of {month:12}",
+            "count", _releasers_by_end_of(12), through=12),
     Measure("releases_total", "Models released over the whole run", "count",
             _last("releases_total_cum")),
     Measure("startups_founded", "Startups founded", "count", _last("startups_founded_cum")),
@@ -417,6 +524,9 @@ _LIST: list[Measure] = [
     Measure("down_rounds", "Down rounds", "count", lambda r: float(r.metrics["down_rounds"].sum())),
     Measure("down_round_share", "Share of rounds closed that were down rounds", "share",
             down_round_share),
+    Measure("down_round_share_from_15",
+            "Share of rounds closed from {month:15} on that were down rounds", "share",
+            _down_round_share_from(15)),
     Measure("funding_year_1", "Money raised in year 1 ({year:0})", "mcny",
             _year("funding_raised_mcny", 0), through=11),
     Measure("funding_year_2", "Money raised in year 2 ({year:1})", "mcny",
@@ -447,6 +557,15 @@ _LIST: list[Measure] = [
     Measure("giants_gpu_share", "Giants' share of GPUs bought", "share", giants_gpu_share),
     Measure("startups_buying_gpus", "Startups that ever bought GPUs", "count",
             startups_buying_gpus),
+    Measure("gpus_bought_startups_24", "GPUs bought by startups by the end of {month:23}",
+            "count", _gpus_bought_before("startup", 24), through=23),
+    Measure("training_compute_startups_24",
+            "Startups' training compute (A100-months) in models released by the end of "
+            "{month:23}",
+            "count", _trained_before(24), through=23),
+    Measure("training_share_giants_24",
+            "Giants' share of the training compute in models released by the end of {month:23}",
+            "share", _giants_training_share_before(24), through=23),
     Measure("best_capability_final", "Best model's capability at the end (points)", "number",
             _last("best_capability")),
     Measure("giant_revenue_share_final", "Giants' share of enterprise revenue at the end", "share",
@@ -477,11 +596,19 @@ _LIST: list[Measure] = [
             "Median fund gross multiple (exits + stakes per CNY invested)", "ratio",
             fund_gross_multiple_median),
     Measure("funds_losing_money", "Share of funds with TVPI below 1", "share", funds_losing_money),
+    Measure("funds", "Funds (raised before or during the run)", "count",
+            lambda run: float(len(run.funds))),
+    Measure("funds_closed", "Funds whose term ended within the run (returns realised)",
+            "count", funds_closed),
+    Measure("fund_dpi_median", "Median fund DPI (cash paid back per CNY paid in)", "ratio",
+            fund_dpi_median),
     Measure("gov_sme_gap_24", "SME minus government/SOE adoption at month 24", "gap",
             gov_sme_adoption_gap_24, through=24),
+    Measure("gov_over_sme_24", "Government/SOE adoption over SME adoption at month 24",
+            "ratio", gov_over_sme_adoption_24, through=24),
 ]
 for _seg in SEGMENTS:
-    _name = _seg.replace("_", " ")
+    _name = SEGMENT_LABELS[_seg]
     _LIST.append(Measure(f"adoption_{_seg}_24", f"Adoption among {_name} buyers at month 24",
                          "share", _at(f"adoption_{_seg}", 24), through=24))
     _LIST.append(Measure(f"adoption_{_seg}_final", f"Adoption among {_name} buyers at the end",

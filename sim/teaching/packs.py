@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from sim.commands import OneLineError
-from sim.configuration import EXPERIMENTS_DIR
+from sim.configuration import EXPERIMENTS_DIR, did_you_mean
 from sim.teaching.measures import MEASURES
 
 TEACHING_DIR = EXPERIMENTS_DIR / "teaching"
@@ -39,7 +39,10 @@ SECTIONS = (
     "What to notice in the plots",
     "Discussion questions",
 )
-ARMS = ("scenario", "baseline", "difference")
+#: What a question asks about: one arm, the difference scenario minus baseline, or the
+#: change, scenario over baseline less 1 (-0.03 = 3% less: for a measure whose level the
+#: students cannot guess, such as A100-months of training).
+ARMS = ("scenario", "baseline", "difference", "change")
 MAX_REPLICATIONS = 20
 DEFAULT_REPLICATIONS = 3
 SEED_CITATION = re.compile(r"\bseeds? 00[0-4]\b")
@@ -63,9 +66,12 @@ class Prediction:
 
     ask: str
     measure: str
-    of: str  # "scenario", "baseline" or "difference" (scenario minus baseline, paired)
+    of: str  # "scenario", "baseline", "difference" or "change" (see ARMS; paired by seed)
     options: tuple[Option, ...]
     why: str = ""
+    #: Measures shown beside the revealed answer, per arm, computed from the same runs: what
+    #: a reader needs to weigh it (how many funds had closed beside their returns).
+    beside: tuple[str, ...] = ()
 
     def option_index(self, value: float) -> int:
         """Index of the option that ``value`` falls in."""
@@ -200,7 +206,11 @@ def _prediction(raw: Any, path: Path, i: int, has_contrast: bool) -> Prediction:
                      f"{where}.options[{j}].below must be a number above the previous bound")
             last = float(below)
         options.append(Option(o["text"], None if below is None else float(below)))
-    return Prediction(ask.strip(), name, of, tuple(options), str(raw.get("why", "")).strip())
+    beside = _strings(raw.get("beside", []), path, f"{where}.beside")
+    for b in beside:
+        _require(b in MEASURES, path, f"{where}.beside: {b!r} is not a known measure")
+    return Prediction(ask.strip(), name, of, tuple(options), str(raw.get("why", "")).strip(),
+                      beside)
 
 
 def load_pack(name: str) -> Pack:
@@ -208,7 +218,8 @@ def load_pack(name: str) -> Pack:
     names = pack_names()
     if name not in names:
         allowed = ", ".join(names) if names else "(none found)"
-        raise PackError(f"unknown lesson {name!r}; choose one of: {allowed}")
+        raise PackError(f"unknown lesson {name!r}{did_you_mean(name, names)}; choose one of: "
+                        f"{allowed}")
     yaml_path = TEACHING_DIR / f"{name}.yaml"
     md_path = TEACHING_DIR / f"{name}.md"
     first = yaml_path.read_text(encoding="utf-8").splitlines()[:1]

@@ -81,6 +81,17 @@ def money(x: float) -> str:
     return f"{x:,.0f} million CNY" if abs(x) >= 10 else f"{x:,.1f} million CNY"
 
 
+def sale_reason(reason: str, it: str = "it") -> str:
+    """Why a startup was sold to a giant, from its ``acquired`` event's reason, as a phrase:
+    a "strategic" sale is a company its investors put up for sale at its last valuation to
+    exit (sim.agents.startup.seek_money), not one a giant went after; a "distressed" one
+    sells at a discount because it is failing to raise."""
+    if reason == "distressed":
+        return "a distressed sale at a discount, after rounds it tried to raise had failed"
+    return (f"{it} had been put up for sale at its last valuation because its investors "
+            "sought an exit")
+
+
 def _shocks(e: pd.DataFrame) -> list[Entry]:
     out = []
     frontier = -math.inf   # the open frontier so far: a release below it lifts nothing
@@ -220,8 +231,8 @@ def _exits(e: pd.DataFrame, metrics: pd.DataFrame, startups: dict[str, str]) -> 
                 continue
             out.append(Entry(float(row["month"]), "exit",
                              f"{what}: {actor_name(row['counterparty'])} buys "
-                             f"{_who(row['actor'], startups)} for {money(row['amount_mcny'])} "
-                             f"({row['reason']})", row["actor"]))
+                             f"{_who(row['actor'], startups)} for {money(row['amount_mcny'])}"
+                             f" ({sale_reason(str(row['reason']))})", row["actor"]))
     r = _first(e, "ipo")
     if r is not None:
         out.append(Entry(float(r["month"]), "exit",
