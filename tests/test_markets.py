@@ -262,16 +262,24 @@ def _close(env: simpy.Environment, market: FundingMarket) -> None:
     env.run(until=env.now + 1)
 
 
-def test_round_dilutes_holders_and_cap_table_sums_to_one() -> None:
+def _two_fund_round(lead: float, follower: float
+                    ) -> tuple[simpy.Environment, FundingMarket, Ledger, EventLog]:
+    """A round of 100 million CNY at 300 pre-money that fund:a leads with ``lead`` and
+    fund:b follows with ``follower`` (each fund with 1,000 of its LPs' money), closed."""
     env, market, ledger, log = _funding()
     market.register_startup("startup:0")
     for fund in ("fund:a", "fund:b"):
         market.register_fund(fund, FundTerms(0.0, 60.0, 12.0))
         ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
     market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
-    market.commit(TermSheet("fund:a", "startup:0", 60.0, lead=True))
-    market.commit(TermSheet("fund:b", "startup:0", 40.0, lead=False))
+    market.commit(TermSheet("fund:a", "startup:0", lead, lead=True))
+    market.commit(TermSheet("fund:b", "startup:0", follower, lead=False))
     _close(env, market)
+    return env, market, ledger, log
+
+
+def test_round_dilutes_holders_and_cap_table_sums_to_one() -> None:
+    env, market, ledger, log = _two_fund_round(60.0, 40.0)
     assert market.stage("startup:0") == 1
     assert market.last_post_money("startup:0") == 400.0
     assert abs(market.holdings("fund:a")["startup:0"] - 0.15) < 1e-12
@@ -397,15 +405,7 @@ def test_a_round_priced_below_the_last_valuation_is_a_down_round_though_new_mone
 def test_an_oversubscribed_round_takes_each_ticket_scaled_down_to_the_target() -> None:
     """Term sheets worth twice the target close a round of the target: every fund pays half
     its ticket and owns what that buys at the round's post-money."""
-    env, market, ledger, log = _funding()
-    market.register_startup("startup:0")
-    for fund in ("fund:a", "fund:b"):
-        market.register_fund(fund, FundTerms(0.0, 60.0, 12.0))
-        ledger.transfer(0.0, "ext:lps", fund, 1000.0, "lp")
-    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
-    market.commit(TermSheet("fund:a", "startup:0", 120.0, lead=True))
-    market.commit(TermSheet("fund:b", "startup:0", 80.0, lead=False))
-    _close(env, market)
+    env, market, ledger, log = _two_fund_round(120.0, 80.0)
     assert ledger.balance("startup:0") == 100.0
     assert (ledger.balance("fund:a"), ledger.balance("fund:b")) == (940.0, 960.0)
     assert market.last_post_money("startup:0") == 400.0
