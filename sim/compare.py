@@ -5,7 +5,7 @@ Each input is a run directory (one replication), a directory of run directories
 or a sweep directory (one arm per setting, its replications as the sample; one sweep
 of two settings or more is enough). The first arm is the reference, or the one
 ``--reference`` names (a label or a sweep setting: ``baimo-compare SWEEP --reference
-compute.gpu_price_multiplier=1.0`` compares a grid's other values with its 1.0).
+funds.term_years=5`` compares a grid's other fund terms with its 5 years).
 For every key outcome the comparison gives each arm's mean over replications
 and its difference from the reference with a 95% confidence interval: paired by
 replication when both arms ran the same seeds (sweeps with the same base seed and
@@ -144,6 +144,7 @@ class Comparison:
     arms: list[Arm]
     table: pd.DataFrame
     left_out: dict[str, str] = field(default_factory=dict)   # key outcome -> why not compared
+    chance: str | None = None       # chance_note of the table
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -305,8 +306,8 @@ def reference_first(arms: list[Arm], reference: str) -> list[Arm]:
     """``arms`` with the one ``reference`` names moved first (the others keep their order).
 
     ``reference`` names an arm by its label as the table shows it
-    (``gpu_squeeze[compute.gpu_price_multiplier=2.0]``), or by its sweep setting
-    (``compute.gpu_price_multiplier=2.0``; of a setting of several overrides, the whole
+    (``investor_patience[funds.term_years=5]``), or by its sweep setting
+    (``funds.term_years=5``; of a setting of several overrides, the whole
     setting as shown or any one override that only this arm has). Whole names only: a
     part of one (``x=1`` of ``x=10``) would pick an arm the user did not mean. It must
     name exactly one arm: CompareError (one line, listing the candidates) if none or
@@ -825,8 +826,10 @@ def chance_note(table: pd.DataFrame, confidence: float) -> str | None:
 
 
 def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples: int,
-             plots: list[Path], skipped: dict[str, str] | None = None) -> str:
-    """The Markdown summary: inputs, method, table, plots."""
+             plots: list[Path], skipped: dict[str, str] | None = None,
+             chance: str | None = None) -> str:
+    """The Markdown summary: inputs, method, table, notes (``chance``: :func:`chance_note`),
+    plots."""
     lines = ["# baimo comparison", "", "## Inputs", ""]
     lines += ["| arm | kind | source | replications | seeds |", "|---|---|---|---:|---|"]
     for a in arms:
@@ -850,7 +853,6 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    chance = chance_note(table, confidence)
     if skipped or chance:
         lines += ["", "## Notes", ""]
     if chance:
@@ -879,7 +881,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                                "(see the columns of sweep.parquet, e.g. exits.bankrupt)")
     table = compare_table(arms, keys, confidence, resamples, seed)
     skipped = left_out(arms, keys) if outcomes is None else {}
-    result = Comparison(arms, table, skipped)
+    result = Comparison(arms, table, skipped, chance_note(table, confidence))
     if not write:
         return result
     directory = fresh_dir(output_root() / COMPARE_DIR)
@@ -908,10 +910,10 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                  for i, a in enumerate(arms)],
         "outcomes": keys,
         "left_out": skipped,
-        "chance_note": chance_note(table, confidence),
+        "chance_note": result.chance,
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
-                    skipped)
+                    skipped, result.chance)
     md = directory / SUMMARY_MD
     from sim.outputs import atomic_write
 
@@ -938,7 +940,7 @@ def parser() -> argparse.ArgumentParser:
                         "more is enough); the first arm is the reference unless --reference")
     p.add_argument("--reference", metavar="ARM",
                    help="the arm to compare the others with: its label, or its sweep "
-                        "setting, e.g. compute.gpu_price_multiplier=1.0 (default: the first)")
+                        "setting, e.g. funds.term_years=5 (default: the first)")
     p.add_argument("--outcome", action="append", metavar="KEY",
                    help="compare this summary scalar instead of the key outcomes (repeatable), "
                         "e.g. exits.bankrupt or derived.fund_tvpi_median")
@@ -967,8 +969,8 @@ def main(argv: list[str] | None = None) -> None:
     result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
                      args.seed, plots=not args.no_plots, reference=args.reference)
     print_table(result.table, args.confidence)
-    if (chance := chance_note(result.table, args.confidence)) is not None:
-        print(f"{PROG}: {chance}")
+    if result.chance is not None:
+        print(f"{PROG}: {result.chance}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
     print(f"{PROG}: wrote {result.directory}")
