@@ -696,9 +696,10 @@ def unknown_setting(key: str, extra: Iterable[str] = (), suggest: bool = True) -
             names = [*fields, *(extra if not done else ())]
             # each close name with the rest of the key, if that is a setting (fund.term_years:
             # funds.term_years), else alone (funds.term: funds.term_years)
-            whole = [".".join([*done, c, *parts[i + 1:]]) for c in close_names(part, names)]
+            near = close_names(part, names)
+            whole = [".".join([*done, c, *parts[i + 1:]]) for c in near]
             fits = [k for k in whole if unknown_setting(k, extra, suggest=False) is None]
-            alone = [".".join([*done, c]) for c in close_names(part, names)]
+            alone = [".".join([*done, c]) for c in near]
             close = fits or alone
             offer = f" (did you mean {' or '.join(close)}?)" if close else ""
             doc = (HYDRA_DOC if root is not RunConfig else

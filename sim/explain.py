@@ -26,6 +26,7 @@ import pandas as pd
 from sim import commands
 from sim.commands import OneLineError, OneLineParser, plural
 from sim.events import WRITE_OFF_IN_KIND
+from sim.messages import ModelKind
 from sim.outputs import (
     OutputError,
     RunOutputs,
@@ -66,7 +67,7 @@ def _a(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-ORIGINAL, SHELL = "original", "shell"   # model_kind values (sim.agents.startup.ModelKind)
+ORIGINAL, SHELL = ModelKind.ORIGINAL, ModelKind.SHELL   # the events' model_kind values
 #: Why a startup founded to build an original model released a shell: it trains an original
 #: only when the cash it may put into compute covers the rent of the training run.
 FALLBACK = ("the cash it could put into compute (less while its investors pressed) did not "

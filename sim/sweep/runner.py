@@ -573,8 +573,7 @@ def compare_hint(spec: SweepSpec) -> str | None:
     """Where a finished grid's differences and their confidence intervals are: the sweep
     plots' bands are the spread over replications, which overlap even when the settings'
     differences, paired by seed (a grid's settings share their seeds), clearly exclude 0.
-    None for a design
-    sweep, one setting, one replication or more settings than
+    None for a design sweep, one setting, one replication or more settings than
     :data:`COMPARE_HINT_MOST_SETTINGS`."""
     settings = spec.settings
     if (spec.design is not None or spec.replications < 2
