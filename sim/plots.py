@@ -24,11 +24,12 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 
 if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
+    from matplotlib.typing import LegendLocType, RcKeyType
 
 COLOURS = {
     "giant": "#1f4e79",
@@ -100,14 +101,16 @@ def _mark_shocks(ax: plt.Axes, metrics: pd.DataFrame, events: pd.DataFrame) -> N
 def mark_few_points(ax: plt.Axes) -> None:
     """Put a marker on each line of ``ax`` with at most ``FEW_POINTS`` finite values and none
     yet, and on its legend entry: a line through one point draws nothing (a one-month run),
-    and a few points read better as the months they are."""
-    legend = ax.get_legend()
-    shown = dict(zip(ax.get_legend_handles_labels()[0], legend.legend_handles, strict=False)) \
-        if legend is not None else {}
+    and a few points read better as the months they are. The entry is found by its label
+    in any key of the figure (the twin of a panel may carry one key for both)."""
+    fig = ax.get_figure()
+    legends = [other.get_legend() for other in fig.axes] if fig is not None else []
+    shown = {text.get_text(): handle for legend in legends if legend is not None
+             for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)}
     for line in ax.get_lines():
         y = np.asarray(line.get_ydata(), dtype=float)
         if line.get_marker() in ("None", "", None) and 0 < np.isfinite(y).sum() <= FEW_POINTS:
-            for drawn in (line, shown.get(line)):
+            for drawn in (line, shown.get(str(line.get_label()))):
                 if isinstance(drawn, Line2D):
                     drawn.set_marker("o")
                     drawn.set_markersize(6)
@@ -231,6 +234,92 @@ def wrap_to_width(text: Text, words: list[str], room: float, gap: str = " ",
     return wrapped
 
 
+#: Where a key may stand inside its panel, in the order tried when none is asked for.
+LEGEND_PLACES: tuple[LegendLocType, ...] = (
+    "upper left", "upper right", "lower left", "lower right", "center left", "center right",
+    "upper center", "lower center", "center")
+
+
+def _crossing(box: Bbox, xy: np.ndarray) -> int:
+    """How many segments of the polyline ``xy`` (display points, rows of x, y; a single
+    point counts as itself) pass through ``box``: Liang-Barsky clipping of every segment
+    at once, so a steep line between two months crosses a key it passes through."""
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) < 2:  # a segment needs two ends
+        return _inside(box, xy)
+    start, step = xy[:-1], np.diff(xy, axis=0)
+    enter, leave = np.zeros(len(step)), np.ones(len(step))
+    missed = np.zeros(len(step), dtype=bool)
+    for p, q in ((-step[:, 0], start[:, 0] - box.x0), (step[:, 0], box.x1 - start[:, 0]),
+                 (-step[:, 1], start[:, 1] - box.y0), (step[:, 1], box.y1 - start[:, 1])):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = q / p
+        missed |= (p == 0) & (q < 0)
+        enter = np.where(p < 0, np.maximum(enter, t), enter)
+        leave = np.where(p > 0, np.minimum(leave, t), leave)
+    return int((~missed & (enter <= leave)).sum())
+
+
+def _inside(box: Bbox, xy: np.ndarray) -> int:
+    """How many of the display points ``xy`` (rows of x, y) lie inside ``box``."""
+    x, y = xy[:, 0], xy[:, 1]
+    return int(((box.x0 < x) & (x < box.x1) & (box.y0 < y) & (y < box.y1)).sum())
+
+
+def _covered(box: Bbox, axes: list[plt.Axes], others: list[Bbox], agg: RendererAgg) -> int:
+    """How much of the panel's drawing a key at ``box`` would hide: the segments of lines
+    through it and the dots inside it, plus each bar, text and other key it overlaps."""
+    hidden = len([other for other in others if box.overlaps(other)])
+    for ax in axes:
+        for line in ax.get_lines():
+            data = np.asarray(line.get_xydata(), dtype=float)
+            hidden += _crossing(box, line.get_transform().transform(data))
+        for dots in ax.collections:
+            offsets = np.asarray(dots.get_offsets(), dtype=float).reshape(-1, 2)
+            hidden += _inside(box, dots.get_offset_transform().transform(offsets))
+        hidden += len([artist for artist in (*ax.patches, *ax.texts)
+                       if artist.get_visible() and box.overlaps(artist.get_window_extent(agg))])
+    return hidden
+
+
+def place_legends(fig: Figure) -> None:
+    """Move each key of ``fig`` to where it hides the least of its panel: the lines,
+    dots, bars and labels of every axes drawn in the same place (a twin's too) and the
+    keys already placed. A fixed corner suits one run and covers the data of another
+    (the GPU price of the baseline ran through its key). The place each key was given
+    is tried first and kept on a tie. A key set outside its panel stays there."""
+    if fig.get_layout_engine() is not None:
+        fig.draw_without_rendering()  # the panels' places, as the layout leaves them
+    agg = renderer(fig)
+    placed: list[Bbox] = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        panel = ax.get_window_extent(agg)
+        if not panel.contains(*legend.get_window_extent(agg).p0):
+            continue
+        here = [other for other in fig.axes
+                if other.get_position().overlaps(ax.get_position())]
+        for other in here:
+            other.get_xlim(), other.get_ylim()  # settle autoscaled limits before measuring
+        asked = legend.get_window_extent(agg)
+        best: LegendLocType | tuple[float, float] | None = None
+        least = _covered(asked, here, placed, agg)
+        for place in LEGEND_PLACES:
+            if least == 0:
+                break
+            legend.set_loc(place)
+            hidden = _covered(legend.get_window_extent(agg), here, placed, agg)
+            if hidden < least:
+                best, least = place, hidden
+        if best is None:  # nowhere better: back where it was asked to stand
+            x, y = ax.transAxes.inverted().transform((asked.x0, asked.y0))
+            best = (float(x), float(y))
+        legend.set_loc(best)
+        placed.append(legend.get_window_extent(agg))
+
+
 def shows_nothing(ax: plt.Axes) -> bool:
     """True if ``ax`` has no finite value on any line or scatter, and no bar."""
     if ax.patches:
@@ -279,6 +368,7 @@ def _time_axes(fig: Figure, axes: list[plt.Axes], metrics: pd.DataFrame,
         if shows_nothing(ax):
             write_note(ax, "undefined in every month of the run", axes=("y",))
         _mark_shocks(ax, metrics, events)
+    place_legends(fig)
 
 
 def _figure(title: str, rows: int = 1) -> tuple[Figure, list[plt.Axes]]:
@@ -416,8 +506,8 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     rent.set_ylabel("CNY per A100-hour")
     bottom.set_ylabel("thousand CNY per A100-eq")
     bottom.set_xlabel("date")
-    bottom.legend(loc="upper left")
-    rent.legend(loc="upper right")
+    # one key for both prices, on the twin drawn last, so no line of either crosses it
+    rent.legend(handles=[*bottom.get_lines(), *rent.get_lines()], loc="upper right")
     _time_axes(fig, [top, bottom], metrics, events)
     return fig
 
@@ -505,6 +595,7 @@ def plot_fund_returns(funds: pd.DataFrame) -> Figure:
             f"{funds['invested_mcny'].sum() / committed:.0%} of their commitments"
             if committed > 0 else none)
     gross.set_title(f"on what they invested\n({told})", fontsize=11)
+    place_legends(fig)
     return fig
 
 

@@ -37,6 +37,7 @@ from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
     from_zero,
+    place_legends,
     plain_log_axis,
     wrap_to_width,
     write_note,
@@ -73,8 +74,14 @@ class ReportPlot:
     """A plot the report can include: its title, builder, and how to read it."""
 
     title: str
-    build: Callable[[list[Arm]], Figure]
+    draw: Callable[[list[Arm]], Figure]
     caption: str | Callable[[list[Arm]], str]   # a function where it depends on the arms
+
+    def build(self, arms: list[Arm]) -> Figure:
+        """The plot of ``arms``, each key where it hides the least of its panel."""
+        fig = self.draw(arms)
+        place_legends(fig)
+        return fig
 
     def caption_for(self, arms: list[Arm]) -> str:
         """The caption under the plot of ``arms``."""

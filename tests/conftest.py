@@ -6,7 +6,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from sim.configuration import compose
 from sim.run import Tables, simulate, write_run
@@ -55,3 +57,25 @@ def close_figures() -> Iterator[None]:
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
+
+
+def hidden_by_keys(fig: Figure) -> list[str]:
+    """The data points of ``fig`` (vertices of its plotted lines, its dots) that a key
+    stands over, as ``series@key``, checked apart from sim.plots' own measure."""
+    fig.canvas.draw()
+    keys = [(ax, ax.get_legend().get_window_extent()) for ax in fig.axes
+            if ax.get_legend() is not None]
+    hidden = []
+    for ax, box in keys:
+        for other in fig.axes:
+            if not other.get_position().overlaps(ax.get_position()):
+                continue
+            series = [(str(line.get_label()), np.asarray(line.get_xydata(), dtype=float))
+                      for line in other.get_lines() if line.get_transform() == other.transData]
+            series += [(str(dots.get_label()), np.asarray(dots.get_offsets(), dtype=float))
+                       for dots in other.collections]
+            for label, data in series:
+                x, y = other.transData.transform(data).T
+                if ((box.x0 < x) & (x < box.x1) & (box.y0 < y) & (y < box.y1)).any():
+                    hidden.append(f"{label}@{ax.get_ylabel() or ax.get_title()}")
+    return hidden

@@ -11,11 +11,12 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_config
+from conftest import hidden_by_keys, small_config
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.plots import build_all
+from sim.plots import build_all, place_legends
 from sim.run import Tables, simulate
 from sim.sweep.aggregate import STATUS_COMPLETE, STATUS_FAILED, SweepTables
 from sim.sweep.outcomes import PARAM_PREFIX, param_series
@@ -50,12 +51,13 @@ def test_a_one_month_run_draws_its_points_on_a_time_axis_around_its_month(
             month = pd.Timedelta(days=30)
             assert low <= when - month and when + month <= high, name
             assert high - low < pd.Timedelta(days=200), name
-            legend = ax.get_legend()
-            if legend is not None:
-                entries = dict(zip([t.get_text() for t in legend.get_texts()],
-                                   legend.legend_handles, strict=True))
-                assert all(entries[str(line.get_label())].get_marker() == "o"
-                           for line in drawn if line.axes is ax), name
+        # each line's key entry, in whichever key of the figure carries it
+        entries = {t.get_text(): handle for ax in fig.axes if ax.get_legend() is not None
+                   for t, handle in zip(ax.get_legend().get_texts(),
+                                        ax.get_legend().legend_handles, strict=True)}
+        keyed = [str(line.get_label()) for line in drawn if str(line.get_label()) in entries]
+        assert all(entries[label].get_marker() == "o" for label in keyed), name
+        assert keyed or name == "funding", name   # funding's key is of bars
         ticked = [[t.get_text() for t in ax.get_xticklabels() if t.get_text()]
                   for ax in fig.axes]
         assert max(len(labels) for labels in ticked) >= 3, name   # months, not one year
@@ -602,3 +604,30 @@ def test_categories_of_several_lines_stand_side_by_side() -> None:
     x3, x6 = (list(line.get_xdata()) for line in (three, six))
     assert x3[0] < 0 < x6[0] and x3[1] < 1 < x6[1] and x6[0] - x3[0] < 0.5
     assert three.get_label() == "funds.term_years=3" and six.get_label() == "funds.term_years=6"
+
+
+def test_no_key_stands_over_the_data_of_the_baseline(baseline_tables: Tables) -> None:
+    """A key in a fixed corner covered the baseline's GPU price and rent, the giants' GPUs
+    and the HHI, and hid a fund's dot: each key now goes where it hides no data point of
+    its panel or of the twin drawn over it."""
+    figs = build_all(baseline_tables.metrics, baseline_tables.events, baseline_tables.funds)
+    assert {name: hidden_by_keys(fig) for name, fig in figs.items()} == \
+        {name: [] for name in figs}
+
+
+def test_a_key_asked_for_a_corner_its_line_crosses_moves_and_one_clear_stays() -> None:
+    """The place a key is given is kept while it hides nothing; a line through that
+    corner moves the key to a clear one."""
+    for ys, moved in (([0.0, 0.1], False), ([1.0, 0.1], True)):
+        fig = Figure(figsize=(6, 4))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot([0.0, 1.0], ys, label="a line")
+        ax.set_xlim(0, 1), ax.set_ylim(0, 1)
+        ax.legend(loc="upper left")
+        fig.canvas.draw()
+        before = ax.get_legend().get_window_extent()
+        place_legends(fig)
+        after = ax.get_legend().get_window_extent()
+        assert (before.bounds != after.bounds) is moved, ys
+        assert hidden_by_keys(fig) == []

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, one_line_error, unfinished_copy
+from conftest import hidden_by_keys
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -24,7 +25,7 @@ from sim.plots import COLOURS
 from sim.report import key_numbers_html, load_source, main
 from sim.report_plots import DEFAULT_PLOTS, REPORT_PLOTS
 from sim.rng import replication_seeds
-from sim.run import run
+from sim.run import Tables, run, write_run
 from sim.teaching.arms import Arm, paired
 
 TINY = ["horizon_months=12", "buyers.count=200"]
@@ -225,6 +226,22 @@ def test_the_key_of_the_dotted_lines_stays_on_the_figure(arms: list[Arm]) -> Non
         assert title.get_window_extent().x1 <= fig.bbox.x1
     finally:
         plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def baseline_arm(baseline_tables: Tables, tmp_path_factory: pytest.TempPathFactory) -> list[Arm]:
+    """The default run as the one arm of a report."""
+    path = tmp_path_factory.mktemp("baseline") / "run"
+    write_run(baseline_tables, path, plots=False)
+    return [Arm("baseline", "baseline", [read_run(path)])]
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
+def test_no_key_of_a_report_plot_stands_over_the_baseline_s_data(
+        name: str, baseline_arm: list[Arm]) -> None:
+    """Keys in a fixed corner covered the baseline's active startups (entry and shake-out)
+    and its HHI (concentration); each now goes where it hides no data point."""
+    assert hidden_by_keys(REPORT_PLOTS[name].build(baseline_arm)) == []
 
 
 @pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
