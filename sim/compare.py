@@ -9,7 +9,9 @@ funds.term_years=5`` compares a grid's other fund terms with its 5 years).
 For every key outcome the comparison gives each arm's mean over replications
 and its difference from the reference with a 95% confidence interval: paired by
 replication when both arms ran the same seeds (sweeps with the same base seed and
-replications use the same seeds: common random numbers), two-sample otherwise.
+replications use the same seeds: common random numbers), or over the seeds both ran
+when every seed of one arm is among the other's (a 10-replication baseline beside a
+5-replication experiment), two-sample otherwise.
 Below ``T_BELOW_N`` (30) replications the interval is Student's t (paired t, or
 Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
 ``<output root>/compare/<timestamp>/``::
@@ -19,7 +21,8 @@ Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
                          left_out (undefined replications the difference, or the
                          reference arm's mean, left out)
     outcomes.parquet     the per-replication outcomes of every arm (what the CIs rest on)
-    compare.json         inputs, arms, seeds, pairing, method settings
+    compare.json         inputs, arms, seeds, pairing (the seeds paired on, and what a
+                         pairing over some of them left out), method settings
     summary.md           the table and notes in Markdown
     plots/overlay_*.png  key monthly series: mean of each arm and its 90% band
     COMPLETE             written last
@@ -145,6 +148,7 @@ class Comparison:
     table: pd.DataFrame
     left_out: dict[str, str] = field(default_factory=dict)   # key outcome -> why not compared
     chance: str | None = None       # chance_note of the table
+    pairing: list[str] = field(default_factory=list)   # pairing_note of each arm that has one
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -394,10 +398,58 @@ def left_out(arms: list[Arm], compared: list[str]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- statistics
 
+#: Fewest seeds two arms that did not run the same ones are paired over (one pair has no
+#: interval, and its difference is one seed's, not the arms').
+MIN_SHARED_SEEDS = 2
+
+
+def pair_seeds(ref: Arm, arm: Arm) -> list[int]:
+    """The seeds on which ``arm`` is compared with the reference ``ref`` pairwise: every seed
+    when the two ran the same ones; when every seed of one is among the other's (a
+    baseline of 10 replications beside an experiment of 5, the same base seed), those it
+    ran, the other arm's extra runs then left out of the difference, if at least
+    :data:`MIN_SHARED_SEEDS` (a single run beside a sweep is one sample); none otherwise (two
+    independent samples). Each seed must appear once in each arm."""
+    a, b = ref.seeds, arm.seeds
+    if not a or not b or len(set(a)) != len(a) or len(set(b)) != len(b):
+        return []
+    if sorted(a) == sorted(b):
+        return sorted(a)
+    shared = set(a) & set(b)
+    return sorted(shared) if shared in (set(a), set(b)) and len(shared) >= MIN_SHARED_SEEDS \
+        else []
+
+
 def paired(ref: Arm, arm: Arm) -> bool:
-    """Whether two arms ran the same seeds (then replications are compared pairwise)."""
-    return len(ref.seeds) > 0 and sorted(ref.seeds) == sorted(arm.seeds) \
-        and len(set(ref.seeds)) == len(ref.seeds)
+    """Whether ``arm``'s replications are compared with the reference's pairwise."""
+    return bool(pair_seeds(ref, arm))
+
+
+def pairing_note(ref: Arm, arm: Arm) -> str | None:
+    """What a pairing over some of the seeds left out, e.g. "X is paired with the reference
+    over the 5 seeds both ran: its differences leave out 5 runs of baseline (seeds 7, 9,
+    ...)"; None when the pairing keeps every run, or there is none."""
+    shared = set(pair_seeds(ref, arm))
+    if not shared:
+        return None
+    extra = [(a, [s for s in a.seeds if s not in shared]) for a in (ref, arm)]
+    left = [f"{plural(len(seeds), 'run')} of {a.label} "
+            f"({'seed' if len(seeds) == 1 else 'seeds'} {_seed_list(seeds)})"
+            for a, seeds in extra if seeds]
+    if not left:
+        return None
+    return (f"{arm.label} is paired with the reference over the "
+            f"{plural(len(shared), 'seed')} both ran: its differences leave out "
+            f"{' and '.join(left)}; its mean is over all its runs")
+
+
+#: Seeds named in a pairing note before the rest are counted.
+SEEDS_NAMED = 3
+
+
+def _seed_list(seeds: list[int]) -> str:
+    named = ", ".join(str(s) for s in seeds[:SEEDS_NAMED])
+    return named + (f" and {len(seeds) - SEEDS_NAMED} more" if len(seeds) > SEEDS_NAMED else "")
 
 
 def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence: float,
@@ -603,10 +655,11 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
                 row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, paired=False,
                            significant=False, interval="", note="", left_out=undefined)
             else:
-                is_paired = paired(ref, arm)
+                seeds = pair_seeds(ref, arm)
+                is_paired = bool(seeds)
                 if is_paired:
-                    a = ref_values.sort_index().to_numpy()
-                    b = values.reindex(ref_values.sort_index().index).to_numpy()
+                    a = ref_values.loc[seeds].to_numpy()
+                    b = values.loc[seeds].to_numpy()
                 else:
                     a, b = ref_values.to_numpy(), values.to_numpy()
                 row.update(_difference(a, b, (ref.label, arm.label), is_paired, confidence,
@@ -827,9 +880,9 @@ def chance_note(table: pd.DataFrame, confidence: float) -> str | None:
 
 def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples: int,
              plots: list[Path], skipped: dict[str, str] | None = None,
-             chance: str | None = None) -> str:
-    """The Markdown summary: inputs, method, table, notes (``chance``: :func:`chance_note`),
-    plots."""
+             chance: str | None = None, pairing: list[str] | None = None) -> str:
+    """The Markdown summary: inputs, method, table, notes (``chance``: :func:`chance_note`;
+    ``pairing``: :func:`pairing_note` of each arm with one), plots."""
     lines = ["# baimo comparison", "", "## Inputs", ""]
     lines += ["| arm | kind | source | replications | seeds |", "|---|---|---|---:|---|"]
     for a in arms:
@@ -841,7 +894,10 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               f"outcome from the reference and its {round(100 * confidence)}% confidence "
               "interval. Arms that ran the same seeds as the reference are paired by "
               "replication (common random numbers): the interval is that of the mean paired "
-              "difference; other arms are compared as two independent samples. "
+              "difference. When every seed of one arm is among the other's (10 replications "
+              "beside 5 of the same base seed), they are paired over the seeds both ran and the "
+              "notes name the runs left out. Other arms are compared as two independent "
+              "samples. "
               f"{interval_rule()} The bootstrap draws {resamples:,} resamples. The column "
               "`interval` says which each row used. `*` marks an interval that excludes 0. "
               "With fewer than two replications there is no interval. A replication whose "
@@ -853,10 +909,11 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
               "|---|---|---:|---:|---:|---:|---|---|"]
     for cells in display_rows(table):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    if skipped or chance:
+    if skipped or chance or pairing:
         lines += ["", "## Notes", ""]
     if chance:
         lines += [f"- {chance}."]
+    lines += [f"- {note}." for note in pairing or []]
     if skipped:
         lines += ["- Key outcomes left out (not comparable in every input):"]
         lines += [f"  - {KEY_OUTCOMES[k]} (`{k}`): {why}" for k, why in skipped.items()]
@@ -881,7 +938,8 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                                "(see the columns of sweep.parquet, e.g. exits.bankrupt)")
     table = compare_table(arms, keys, confidence, resamples, seed)
     skipped = left_out(arms, keys) if outcomes is None else {}
-    result = Comparison(arms, table, skipped, chance_note(table, confidence))
+    pairing = [note for arm in arms[1:] if (note := pairing_note(arms[0], arm))]
+    result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing)
     if not write:
         return result
     directory = fresh_dir(output_root() / COMPARE_DIR)
@@ -906,6 +964,8 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
         "arms": [{"label": a.label, "source": str(a.source), "kind": a.kind,
                   "setting": a.setting, "seeds": a.seeds,
                   "paired_with_reference": paired(arms[0], a) if i else None,
+                  "paired_seeds": pair_seeds(arms[0], a) if i else None,
+                  "pairing_note": pairing_note(arms[0], a) if i else None,
                   "interval": _arm_interval(table[table["arm"] == a.label]) if i else None}
                  for i, a in enumerate(arms)],
         "outcomes": keys,
@@ -913,7 +973,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
         "chance_note": result.chance,
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
-                    skipped, result.chance)
+                    skipped, result.chance, pairing)
     md = directory / SUMMARY_MD
     from sim.outputs import atomic_write
 
@@ -971,6 +1031,8 @@ def main(argv: list[str] | None = None) -> None:
     print_table(result.table, args.confidence)
     if result.chance is not None:
         print(f"{PROG}: {result.chance}")
+    for note in result.pairing:
+        print(f"{PROG}: {note}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
     print(f"{PROG}: wrote {result.directory}")

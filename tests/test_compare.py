@@ -41,6 +41,8 @@ from sim.compare import (
     display_rows,
     load_arms,
     main,
+    pair_seeds,
+    pairing_note,
     plot_overlay,
     print_table,
 )
@@ -839,3 +841,58 @@ def test_twenty_replications_get_student_t_not_the_bootstrap() -> None:
     low, high, method = difference_ci(ref, other, True, 0.95, 999, np.random.default_rng(0))
     ci = stats.ttest_rel(other, ref).confidence_interval(0.95)
     assert method == PAIRED_T and (low, high) == pytest.approx((ci.low, ci.high))
+
+
+def test_a_longer_baseline_is_paired_with_a_shorter_experiment_over_their_shared_seeds() -> None:
+    """An analyst compared a 10-replication baseline with a 5-replication experiment of the
+    same base seed: seeds 0-4 ran in both, yet every row read "unpaired" (Welch), with
+    intervals 3-5 times wider. They are now paired over those 5 seeds, and a note names the
+    baseline's runs the differences leave out."""
+    rng = np.random.default_rng(3)
+    level = rng.normal(100, 20, 10)   # the seed's draw, shared by both arms' runs
+    baseline = synthetic_arm("baseline", list(range(10)), x=list(level))
+    shorter = synthetic_arm("protected", list(range(5)), x=list(level[:5] + 1.0))
+    row = only_row(compare_table([baseline, shorter], ["x"], resamples=999), "x", "protected")
+    assert row["paired"] and row["interval"] == NO_SPREAD
+    assert (row["diff"], row["ci_low"], row["ci_high"]) == pytest.approx((1.0, 1.0, 1.0))
+    assert row["significant"]
+    assert pair_seeds(baseline, shorter) == [0, 1, 2, 3, 4] == pair_seeds(shorter, baseline)
+    assert pairing_note(baseline, shorter) == (
+        "protected is paired with the reference over the 5 seeds both ran: its differences "
+        "leave out 5 runs of baseline (seeds 5, 6, 7 and 2 more); its mean is over all its runs")
+    assert pairing_note(baseline, baseline) is None
+
+
+def test_arms_sharing_only_some_seeds_each_are_two_samples() -> None:
+    """Seeds 0-4 against 3-7: neither arm's seeds are all the other's, so the arms are two
+    independent samples (pairing 2 of 5 runs would throw most of both away); nor is a
+    single run paired with a sweep that ran its seed."""
+    a = synthetic_arm("a", list(range(5)), x=[1.0, 2.0, 3.0, 4.0, 5.0])
+    b = synthetic_arm("b", list(range(3, 8)), x=[2.0, 3.0, 4.0, 5.0, 6.0])
+    assert pair_seeds(a, b) == [] and pairing_note(a, b) is None
+    row = only_row(compare_table([a, b], ["x"], resamples=999), "x", "b")
+    assert not row["paired"] and row["interval"] == WELCH_T
+    assert pair_seeds(a, synthetic_arm("one", [2], x=[3.0])) == []
+
+
+def test_the_runs_a_pairing_leaves_out_are_said_under_the_table_and_in_the_files(
+        sweeps: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three replications beside a sweep of two of the same base seed are paired over those
+    two: the terminal, summary.md and compare.json say which run is left out."""
+    longer = tmp_path / "term10_thrice"
+    command = ["+experiment=investor_patience", "funds.term_years=10", *TINY, "replications=3",
+               f"sweep_dir={longer}"]
+    assert run_sweep(start_hydra(), command, Console(file=io.StringIO())) == 0
+    code, out, _ = run_main([str(sweeps[0]), str(longer), "--no-plots", "--resamples", "999"],
+                            capsys)
+    assert code == 0
+    written = Path(out.strip().splitlines()[-1].split("wrote ", 1)[1])
+    ref, arm = json.loads((written / META).read_text())["arms"]
+    seeds = replication_seeds(42, 3)
+    note = (f"{arm['label']} is paired with the reference over the 2 seeds both ran: its "
+            f"differences leave out 1 run of {arm['label']} (seed {seeds[2]}); its mean is over "
+            "all its runs")
+    assert arm["paired_with_reference"] and arm["pairing_note"] == note
+    assert arm["paired_seeds"] == sorted(seeds[:2])
+    assert f"baimo-compare: {note}" in " ".join(out.split())
+    assert f"- {note}." in (written / SUMMARY_MD).read_text()
