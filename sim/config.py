@@ -544,7 +544,10 @@ def _check_cross(cfg: BaimoConfig) -> None:
     shortest = f.term_years - f.term_spread_years
     _require(f.investment_period_years < shortest,
              f"funds.investment_period_years={fmt_number(f.investment_period_years)} must be "
-             f"shorter than the shortest fund term ({fmt_number(shortest)} years)")
+             f"shorter than the shortest fund term (funds.term_years="
+             f"{fmt_number(f.term_years)} less funds.term_spread_years="
+             f"{fmt_number(f.term_spread_years)}: {fmt_number(shortest)} "
+             f"{'year' if shortest == 1 else 'years'})")
     # Fund.investing(): a fund invests only with min_remaining_years of its term left, and
     # its first chance comes FUND_FIRST_ACT_MONTHS after its vintage.
     latest = shortest - FUND_FIRST_ACT_MONTHS / MONTHS_PER_YEAR

@@ -40,6 +40,10 @@ def test_baseline_composes_with_sourced_defaults() -> None:
         ("buyers.count=0", "buyers.count=0 is out of range"),
         ("data.spillover=1.5", "data.spillover=1.5 is out of range; allowed 0 to 1"),
         ("funds.investment_period_years=4", "funds.investment_period_years=4 must be shorter"),
+        # "(1 years)" said neither where the 1 came from nor its number right
+        ("funds.investment_period_years=3",
+         "funds.investment_period_years=3 must be shorter than the shortest fund term "
+         "(funds.term_years=4 less funds.term_spread_years=1: 3 years)"),
         # no fund ever invested, yet LPs paid fees: the headline was a run without funds
         ("funds.min_remaining_years=2.99", "funds.min_remaining_years=2.99 leaves a fund of "
          "the shortest term no time to invest (funds.term_years=4 less funds.term_spread_years=1:"
@@ -78,6 +82,12 @@ def test_bad_values_give_one_line_naming_the_field(override: str, needle: str) -
     message = str(info.value)
     assert needle in message
     assert "\n" not in message
+
+
+def test_a_fund_term_of_one_year_is_said_in_the_singular() -> None:
+    with pytest.raises(ConfigError) as info:
+        compose(["funds.term_years=2", "funds.investment_period_years=1"])
+    assert str(info.value).endswith("(funds.term_years=2 less funds.term_spread_years=1: 1 year)")
 
 
 def test_an_event_in_the_horizons_last_month_is_allowed_as_the_message_says() -> None:
