@@ -79,10 +79,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Progress lines a log (stderr not a terminal) gets per stage: about one per tenth done.
+LOG_STEPS = 10
+
+
 def _progress(label: str):  # noqa: ANN202 (a small closure)
+    """Counts of finished runs on stderr: rewritten in place on a terminal; in a log (no
+    terminal to go back on a line) a line about every tenth, where a carriage return
+    strung 36 counts into one line."""
+    terminal = sys.stderr.isatty()
+
     def report(done: int, total: int) -> None:
-        end = "\n" if done == total else "\r"
-        print(f"  {label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+        if terminal:
+            end = "\n" if done == total else "\r"
+            print(f"  {label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+        elif done == total or done % max(1, total // LOG_STEPS) == 0:
+            print(f"  {label}: {done}/{total}", file=sys.stderr, flush=True)
     return report
 
 

@@ -442,3 +442,17 @@ def test_bad_input_from_the_console_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("baimo-validate: error: funds.term_years=0 is out of range; "
                                    "allowed 1 to 30 (years)")
+
+
+def test_progress_in_a_log_is_a_line_about_every_tenth(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Redirected to a file, 36 counts each ending in a carriage return read as one long
+    line: without a terminal the counts are lines, about one per tenth and the last."""
+    from sim.validate import _progress
+
+    report = _progress("comparative statics")
+    for done in range(1, 37):
+        report(done, 36)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines() == [f"  comparative statics: {k}/36" for k in (*range(3, 37, 3),)]
