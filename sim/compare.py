@@ -56,6 +56,7 @@ from sim.outputs import (
     looks_like_run,
     mark_complete,
     output_root,
+    run_settings,
     write_json,
     write_parquet,
 )
@@ -128,6 +129,7 @@ class Arm:
     setting: str                    # the sweep setting ("" for a run or a replications-only sweep)
     outcomes: pd.DataFrame          # one row per replication: seed + flat outcomes
     metrics: pd.DataFrame           # stacked monthly metrics, column "seed" keys the replication
+    run_dir: Path | None = None     # one of its run directories (its config.json: the settings)
 
     @property
     def seeds(self) -> list[int]:
@@ -182,7 +184,9 @@ def _load_run(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return outcomes, metrics
 
 
-def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Path]]:
+    """Each setting of the sweep at ``path``: its setting, outcomes per replication, monthly
+    metrics, and the directory of its first job."""
     from sim.sweep.aggregate import STATUS_COMPLETE, collect
 
     try:
@@ -201,7 +205,8 @@ def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
         metrics = tables.metrics[tables.metrics["setting"] == setting]
         outcomes = rows.drop(columns=["job", "setting", "status", "error"]).reset_index(drop=True)
         outcomes = numeric_outcomes(outcomes)
-        arms.append((str(setting), outcomes, metrics.reset_index(drop=True)))
+        arms.append((str(setting), outcomes, metrics.reset_index(drop=True),
+                     path / str(rows["job"].iloc[0])))
     return arms
 
 
@@ -282,18 +287,18 @@ def load_arms(paths: list[Path], reference: str | None = None) -> list[Arm]:
         seen.add(resolved)
         if (path / SWEEP_MANIFEST).is_file():
             alone = len(paths) == 1   # every arm is this sweep's: its settings name them
-            for setting, outcomes, metrics in _load_sweep(path):
+            for setting, outcomes, metrics, job in _load_sweep(path):
                 shown = setting_label(setting)
                 label = shown if alone else name if not setting else f"{name}[{shown}]"
-                arms.append(Arm(label, path, "sweep", setting, outcomes, metrics))
+                arms.append(Arm(label, path, "sweep", setting, outcomes, metrics, job))
         elif looks_like_run(path):
             outcomes, metrics = _load_run(path)
-            arms.append(Arm(name, path, "run", "", outcomes, metrics))
+            arms.append(Arm(name, path, "run", "", outcomes, metrics, path))
         elif (teach := _teach_directory(path)) is not None:
             raise CompareError(_teach_hint(path, teach))
         elif runs := _run_children(path):
             outcomes, metrics = _load_runs(runs)
-            arms.append(Arm(name, path, "runs", "", outcomes, metrics))
+            arms.append(Arm(name, path, "runs", "", outcomes, metrics, runs[0]))
         else:
             raise CompareError(f"{path}: neither a run directory (summary.json, COMPLETE) nor a "
                                f"directory of runs nor a sweep directory ({SWEEP_MANIFEST})")
@@ -306,13 +311,46 @@ def load_arms(paths: list[Path], reference: str | None = None) -> list[Arm]:
     return arms
 
 
+#: ``--reference defaults``: the arm that kept the model's defaults (:func:`defaults_arm`).
+DEFAULTS = "defaults"
+
+
+def _changes(arm: Arm) -> set[str] | None:
+    """The settings ``arm``'s runs changed from today's defaults (``key=value``, seed
+    aside); None if its config is not there to read."""
+    from sim.configuration import changed_from_defaults, default_settings
+
+    ran = run_settings(arm.run_dir) if arm.run_dir is not None else None
+    return None if ran is None else set(changed_from_defaults(ran, default_settings()))
+
+
+def defaults_arm(arms: list[Arm]) -> Arm:
+    """The arm that kept the model's defaults wherever the arms differ: its runs changed
+    from today's defaults (``conf/`` with no override) only what every arm changed (an
+    experiment's own settings), e.g. ``data.spillover=0.6`` of ``data_protection``.
+    CompareError (one line) if no arm, or more than one, did."""
+    changes = {id(arm): _changes(arm) for arm in arms}
+    known = [c for c in changes.values() if c is not None]
+    shared = set.intersection(*known) if known else set()
+    found = [arm for arm in arms if changes[id(arm)] == shared]
+    if len(found) != 1:
+        listed = "; ".join(a.label for a in (found or arms))
+        why = (f"{len(found)} arms kept the model's defaults where the arms differ: {listed}"
+               if found else f"no arm kept the model's defaults where the arms differ (the "
+               f"arms are: {listed})")
+        raise CompareError(f"--reference {DEFAULTS}: {why}; name the reference by its label "
+                           "or setting")
+    return found[0]
+
+
 def reference_first(arms: list[Arm], reference: str) -> list[Arm]:
     """``arms`` with the one ``reference`` names moved first (the others keep their order).
 
     ``reference`` names an arm by its label as the table shows it
     (``investor_patience[funds.term_years=5]``), or by its sweep setting
     (``funds.term_years=5``; of a setting of several overrides, the whole
-    setting as shown or any one override that only this arm has). Whole names only: a
+    setting as shown or any one override that only this arm has), or ``defaults``: the
+    arm that kept the model's defaults (:func:`defaults_arm`). Whole names only: a
     part of one (``x=1`` of ``x=10``) would pick an arm the user did not mean. It must
     name exactly one arm: CompareError (one line, listing the candidates) if none or
     several.
@@ -322,6 +360,9 @@ def reference_first(arms: list[Arm], reference: str) -> list[Arm]:
         return {arm.label, *shown, *setting_overrides(arm.setting)}
 
     matches = [a for a in arms if reference in names(a)]
+    if reference == DEFAULTS and not matches:
+        chosen = defaults_arm(arms)
+        return [chosen, *(a for a in arms if a is not chosen)]
     if len(matches) != 1:
         found = "names no arm" if not matches else f"names {len(matches)} arms"
         listed = "; ".join(a.label for a in (matches or arms))
@@ -999,8 +1040,9 @@ def parser() -> argparse.ArgumentParser:
                         "runs/scenario) or sweep directories (one sweep of two settings or "
                         "more is enough); the first arm is the reference unless --reference")
     p.add_argument("--reference", metavar="ARM",
-                   help="the arm to compare the others with: its label, or its sweep "
-                        "setting, e.g. funds.term_years=5 (default: the first)")
+                   help="the arm to compare the others with: its label, its sweep "
+                        "setting, e.g. funds.term_years=5, or 'defaults', the arm that kept "
+                        "the model's defaults (default: the first)")
     p.add_argument("--outcome", action="append", metavar="KEY",
                    help="compare this summary scalar instead of the key outcomes (repeatable), "
                         "e.g. exits.bankrupt or derived.fund_tvpi_median")

@@ -384,6 +384,18 @@ def table_problem(name: str, table: pd.DataFrame, whole: bool = False) -> str | 
     return None
 
 
+def run_settings(path: Path) -> dict[str, str] | None:
+    """The run at ``path``'s config.json as dotted key -> value (JSON text,
+    :func:`~sim.configuration.flat_settings`); None if it cannot be read."""
+    from sim.configuration import flat_settings
+
+    try:
+        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return flat_settings(config) if isinstance(config, dict) else None
+
+
 def read_run(run_dir: str | Path) -> RunOutputs:
     """Read a finished run; OutputError with one line if it is missing or broken."""
     path = Path(run_dir)

@@ -38,7 +38,6 @@ from sim import __version__, commands
 from sim.commands import OneLineParser, plural
 from sim.outputs import (
     COMPLETE,
-    CONFIG,
     MODEL_CODE,
     RUN_DEPTH,
     SWEEP_TABLE,
@@ -48,6 +47,7 @@ from sim.outputs import (
     looks_like_run,
     names_a_place_inside,
     read_run,
+    run_settings,
 )
 from sim.sums import left_sum
 from sim.sweep.outcomes import setting_overrides
@@ -103,20 +103,8 @@ class Source:
 # ---------------------------------------------------------------- reading sources
 
 
-def _flat_config(path: Path) -> dict[str, str] | None:
-    """A run's config.json as dotted key -> value (JSON text,
-    :func:`~sim.configuration.flat_settings`); None if it cannot be read."""
-    from sim.configuration import flat_settings
-
-    try:
-        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return flat_settings(config) if isinstance(config, dict) else None
-
-
 def _run_config(path: Path, summary: dict[str, Any]) -> dict[str, str]:
-    flat = _flat_config(path)
+    flat = run_settings(path)
     return flat if flat is not None else {"config_hash": str(summary.get("config_hash"))}
 
 
@@ -128,7 +116,7 @@ def run_changes(path: Path) -> list[str]:
     from sim.configuration import changed_from_defaults, default_settings
     from sim.locations import output_root
 
-    ran = _flat_config(path)
+    ran = run_settings(path)
     if ran is None:
         return []
     output_root()   # composing reads it (the scenarios' search path): a bad one is one line

@@ -896,3 +896,21 @@ def test_the_runs_a_pairing_leaves_out_are_said_under_the_table_and_in_the_files
     assert arm["paired_seeds"] == sorted(seeds[:2])
     assert f"baimo-compare: {note}" in " ".join(out.split())
     assert f"- {note}." in (written / SUMMARY_MD).read_text()
+
+
+def test_reference_defaults_picks_the_setting_that_kept_the_model_s_defaults(
+        grid: Path, tmp_path: Path) -> None:
+    """An analyst had to type a whole setting of two lists to compare each setting with the
+    model's defaults. --reference defaults finds it: the arm that changed only what every
+    arm changed (the experiment's and the command's own settings), here 4-year funds."""
+    d = tmp_path / "patience__3_4"
+    command = ["+experiment=investor_patience", "funds.term_years=3,4", *TINY, f"sweep_dir={d}"]
+    assert run_sweep(start_hydra(), command, Console(file=io.StringIO())) == 0
+    result = compare([d], reference="defaults", resamples=999, write=False)
+    assert [a.label for a in result.arms] == ["funds.term_years=4", "funds.term_years=3"]
+    with pytest.raises(CompareError) as info:   # 3 and 10 years: neither is the default 4
+        compare([grid], reference="defaults", resamples=999, write=False)
+    assert str(info.value) == (
+        "--reference defaults: no arm kept the model's defaults where the arms differ (the "
+        "arms are: funds.term_years=3; funds.term_years=10); name the reference by its "
+        "label or setting")

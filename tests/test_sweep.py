@@ -36,7 +36,12 @@ from sim.sweep import FAILED, SWEEP_METRICS, SWEEP_TABLE, collect
 from sim.sweep.experiments import list_experiments, listing, register_resolver
 from sim.sweep.outcomes import derived, setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
-from sim.sweep.runner import COMPARE_HINT_MOST_SETTINGS, compare_hint, run_sweep
+from sim.sweep.runner import (
+    COMPARE_HINT_MOST_SETTINGS,
+    compare_hint,
+    defaults_setting,
+    run_sweep,
+)
 from sim.sweep.spec import SWEEP_MANIFEST, build, start_hydra
 
 #: Every test writes under its own temporary output root (conftest.output_root).
@@ -474,6 +479,22 @@ def test_the_compare_hint_is_for_small_grids_of_replicated_settings(swept: dict)
             for j in spec.jobs[:1]]
     assert compare_hint(dataclasses.replace(spec, jobs=many)) is None
     assert compare_hint(dataclasses.replace(spec, jobs=many[:-1])) is not None
+
+
+def test_the_compare_hint_offers_the_setting_that_kept_the_defaults(tmp_path: Path) -> None:
+    """A grid with the model's default among its settings (4-year funds) is told it can be
+    the reference by name (--reference defaults); one without keeps the last setting."""
+    command = ["+experiment=investor_patience", "funds.term_years=10,4", "replications=2",
+               *TINY, f"sweep_dir={tmp_path / 's'}"]
+    spec = build(start_hydra(), command)
+    assert defaults_setting(spec) == "funds.term_years=4"
+    assert compare_hint(spec) == (
+        "each setting's differences from the first, with 95% CIs: baimo-compare "
+        f"{tmp_path / 's'} (another reference: --reference defaults)")
+    other = build(start_hydra(), [*command[:1], "funds.term_years=10,3", *command[2:]])
+    assert defaults_setting(other) is None
+    assert str(compare_hint(other)).endswith("(another reference: --reference "
+                                             "funds.term_years=3)")
 
 
 def test_interrupted_job_is_rerun_and_comes_out_identical(swept: dict, tmp_path: Path,

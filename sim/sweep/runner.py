@@ -579,9 +579,25 @@ def compare_hint(spec: SweepSpec) -> str | None:
     if (spec.design is not None or spec.replications < 2
             or not 2 <= len(settings) <= COMPARE_HINT_MOST_SETTINGS):
         return None
+    kept = defaults_setting(spec)
+    other = "defaults" if kept not in (None, settings[0]) else \
+        shlex.quote(setting_label(settings[-1]))
     return (f"each setting's differences from the first, with 95% CIs: baimo-compare "
-            f"{shlex.quote(str(spec.directory))} (another reference: --reference "
-            f"{shlex.quote(setting_label(settings[-1]))})")
+            f"{shlex.quote(str(spec.directory))} (another reference: --reference {other})")
+
+
+def defaults_setting(spec: SweepSpec) -> str | None:
+    """The setting of ``spec`` that kept the model's defaults where the settings differ (it
+    changed from today's defaults only what every setting did, :attr:`SweepSpec.changed`),
+    as ``baimo-compare --reference defaults`` finds it; None if no setting, or several, did."""
+    from sim.configuration import changed_from_defaults, config_settings, default_settings
+
+    defaults = default_settings()
+    shared = set(spec.changed)
+    first = {job.setting: spec.configs[job.name] for job in reversed(spec.jobs)}
+    kept = [setting for setting, cfg in first.items()
+            if set(changed_from_defaults(config_settings(cfg), defaults)) == shared]
+    return kept[0] if len(kept) == 1 else None
 
 
 def launcher_problem(master: Master) -> str | None:
