@@ -718,7 +718,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import FEW_POINTS, STYLE, draw_band, frame_dates, write_note
+    from sim.plots import FEW_POINTS, STYLE, draw_band, frame_dates, place_legends, write_note
     from sim.sweep.plots import colours
 
     with plt.rc_context(STYLE):
@@ -754,8 +754,15 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     ax.set_xlabel("date")
     ax.set_ylabel(label)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9 if len(arms) > 4 else 11, loc="best")
+    size = 9 if len(arms) > 4 else 11
+    ax.legend(fontsize=size, loc="upper left")
     fig.autofmt_xdate()
+    if place_legends(fig):
+        # no place in the panel is clear (long arm labels make a wide key): under it
+        handles, labels = ax.get_legend_handles_labels()
+        ax.get_legend().remove()
+        fig.set_layout_engine("constrained")
+        fig.legend(handles, labels, loc="outside lower center", fontsize=size, frameon=False)
     return fig
 
 

@@ -282,16 +282,19 @@ def _covered(box: Bbox, axes: list[plt.Axes], others: list[Bbox], agg: RendererA
     return hidden
 
 
-def place_legends(fig: Figure) -> None:
+def place_legends(fig: Figure) -> int:
     """Move each key of ``fig`` to where it hides the least of its panel: the lines,
     dots, bars and labels of every axes drawn in the same place (a twin's too) and the
     keys already placed. A fixed corner suits one run and covers the data of another
     (the GPU price of the baseline ran through its key). The place each key was given
-    is tried first and kept on a tie. A key set outside its panel stays there."""
+    is tried first and kept on a tie. A key set outside its panel stays there. Returns how
+    much the keys still hide (0: nothing), for a caller that can move a key out of the
+    panel instead."""
     if fig.get_layout_engine() is not None:
         fig.draw_without_rendering()  # the panels' places, as the layout leaves them
     agg = renderer(fig)
     placed: list[Bbox] = []
+    left = 0
     for ax in fig.axes:
         legend = ax.get_legend()
         if legend is None:
@@ -318,6 +321,8 @@ def place_legends(fig: Figure) -> None:
             best = (float(x), float(y))
         legend.set_loc(best)
         placed.append(legend.get_window_extent(agg))
+        left += least
+    return left
 
 
 def shows_nothing(ax: plt.Axes) -> bool:

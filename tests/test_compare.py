@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from broken_runs import corrupted_copy, unfinished_copy
-from conftest import small_config
+from conftest import hidden_by_keys, small_config
 from rich.console import Console
 from scipy import stats
 
@@ -545,6 +545,9 @@ def test_overlay_plots_draw_each_arm_with_its_band(sweeps: tuple[Path, Path]) ->
     assert [t.get_text() for t in ax.get_legend().get_texts()] == \
         [f"{arm.label} (n=2)" for arm in arms]
     assert ax.get_ylabel() == KEY_SERIES["independent_builders"]
+    # matplotlib's "best" place put a key over an arm's peak; no key hides a mean now
+    assert {name: hidden_by_keys(f) for name, f in figures.items()} == \
+        {name: [] for name in figures}
     for f in figures.values():
         plt.close(f)
 
@@ -914,3 +917,22 @@ def test_reference_defaults_picks_the_setting_that_kept_the_model_s_defaults(
         "--reference defaults: no arm kept the model's defaults where the arms differ (the "
         "arms are: funds.term_years=3; funds.term_years=10); name the reference by its "
         "label or setting")
+
+
+def test_a_key_too_wide_for_any_clear_place_in_the_panel_goes_under_it() -> None:
+    """Two arms labelled by their 70-character directory names: a key that wide covered the
+    peak of one arm's GPU price wherever it stood in the panel. It now stands under the
+    panel, and no key is left in it."""
+    dates = pd.date_range("2022-12-01", periods=24, freq="MS")
+    peak = np.concatenate([np.linspace(1, 2, 12), np.linspace(2, 1, 12)])
+    arms = [Arm(label, Path(label), "run", "", pd.DataFrame({"seed": [1]}),
+                pd.DataFrame({"seed": 1, "month": range(24), "date": dates,
+                              "gpu_price_mcny": peak * scale}))
+            for label, scale in (("base", 0.1), ("x" * 70, 0.2))]
+    fig = plot_overlay(arms, "gpu_price_mcny")
+    (ax,) = fig.axes
+    assert ax.get_legend() is None
+    (key,) = fig.legends
+    assert [t.get_text() for t in key.get_texts()] == ["base (n=1)", f"{'x' * 70} (n=1)"]
+    fig.canvas.draw()
+    assert key.get_window_extent().y1 <= ax.get_window_extent().y0   # under the panel
