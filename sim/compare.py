@@ -760,7 +760,9 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     if place_legends(fig):
         # no place in the panel is clear (long arm labels make a wide key): under it
         handles, labels = ax.get_legend_handles_labels()
-        ax.get_legend().remove()
+        inside = ax.get_legend()
+        if inside is not None:
+            inside.remove()
         fig.set_layout_engine("constrained")
         fig.legend(handles, labels, loc="outside lower center", fontsize=size, frameon=False)
     return fig

@@ -165,7 +165,8 @@ def test_from_ten_replications_on_the_interval_is_the_bootstrap() -> None:
                             bootstrap_rng(DEFAULT_BOOTSTRAP_SEED, "x", "other"))
     assert row["interval"] == "bootstrap BCa"
     assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected)
-    assert only_row(table, "x", "short")["interval"] == WELCH_T    # 9 replications: t
+    # 29 replications, paired over the seeds both ran: t
+    assert only_row(table, "x", "short")["interval"] == PAIRED_T
 
 
 def test_an_outcomes_bootstrap_interval_does_not_move_with_what_else_is_compared() -> None:
