@@ -466,31 +466,53 @@ def paired(ref: Arm, arm: Arm) -> bool:
     return bool(pair_seeds(ref, arm))
 
 
-def pairing_note(ref: Arm, arm: Arm) -> str | None:
-    """What a pairing over some of the seeds left out, e.g. "X is paired with the reference
-    over the 5 seeds both ran: its differences leave out 5 runs of baseline (seeds 7, 9,
-    ...)"; None when the pairing keeps every run, or there is none."""
+def _unpartnered(ref: Arm, arm: Arm) -> tuple[int, int]:
+    """How many runs of ``ref`` and of ``arm`` a pairing over their shared seeds leaves out
+    (both 0 when they ran the same seeds, or are not paired)."""
     shared = set(pair_seeds(ref, arm))
     if not shared:
+        return 0, 0
+    return (len([s for s in ref.seeds if s not in shared]),
+            len([s for s in arm.seeds if s not in shared]))
+
+
+def pairing_note(ref: Arm, arm: Arm) -> str | None:
+    """What a pairing over some of the seeds left out, e.g. "X is paired with the reference
+    over the 5 seeds both ran: its differences leave out 5 runs of baseline; its mean is
+    over all its runs" (compare.json's ``paired_seeds`` lists the seeds); None when the
+    pairing keeps every run, or there is none."""
+    extra = _unpartnered(ref, arm)
+    if not any(extra):
         return None
-    extra = [(a, [s for s in a.seeds if s not in shared]) for a in (ref, arm)]
-    left = [f"{plural(len(seeds), 'run')} of {a.label} "
-            f"({'seed' if len(seeds) == 1 else 'seeds'} {_seed_list(seeds)})"
-            for a, seeds in extra if seeds]
-    if not left:
-        return None
+    left = [f"{plural(n, 'run')} of {a.label}" for a, n in zip((ref, arm), extra, strict=True)
+            if n]
     return (f"{arm.label} is paired with the reference over the "
-            f"{plural(len(shared), 'seed')} both ran: its differences leave out "
+            f"{plural(len(pair_seeds(ref, arm)), 'seed')} both ran: its differences leave out "
             f"{' and '.join(left)}; its mean is over all its runs")
 
 
-#: Seeds named in a pairing note before the rest are counted.
-SEEDS_NAMED = 3
-
-
-def _seed_list(seeds: list[int]) -> str:
-    named = ", ".join(str(s) for s in seeds[:SEEDS_NAMED])
-    return named + (f" and {len(seeds) - SEEDS_NAMED} more" if len(seeds) > SEEDS_NAMED else "")
+def pairing_notes(arms: list[Arm]) -> list[str]:
+    """The :func:`pairing_note` of every arm beside the reference ``arms[0]`` that has one,
+    arms that leave out the same runs of the reference, and none of their own, said in
+    one line: six settings of an experiment beside a longer baseline are one note."""
+    ref, notes = arms[0], []
+    alike: dict[tuple[int, ...], list[Arm]] = {}
+    for arm in arms[1:]:
+        ours, theirs = _unpartnered(ref, arm)
+        if ours and not theirs:
+            alike.setdefault(tuple(pair_seeds(ref, arm)), []).append(arm)
+        elif note := pairing_note(ref, arm):
+            notes.append(note)
+    for seeds, group in alike.items():
+        if len(group) == 1:
+            notes.append(str(pairing_note(ref, group[0])))
+            continue
+        left = plural(len(ref.seeds) - len(seeds), "run")
+        notes.append(f"{len(group)} arms ({'; '.join(a.label for a in group)}) are each "
+                     f"paired with the reference over the {plural(len(seeds), 'seed')} they "
+                     f"all ran: their differences leave out {left} of {ref.label}; each "
+                     "arm's mean is over all its runs")
+    return notes
 
 
 def bootstrap_ci(ref: np.ndarray, other: np.ndarray, is_paired: bool, confidence: float,
@@ -988,7 +1010,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                                "(see the columns of sweep.parquet, e.g. exits.bankrupt)")
     table = compare_table(arms, keys, confidence, resamples, seed)
     skipped = left_out(arms, keys) if outcomes is None else {}
-    pairing = [note for arm in arms[1:] if (note := pairing_note(arms[0], arm))]
+    pairing = pairing_notes(arms)
     result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing)
     if not write:
         return result

@@ -43,6 +43,7 @@ from sim.compare import (
     main,
     pair_seeds,
     pairing_note,
+    pairing_notes,
     plot_overlay,
     print_table,
 )
@@ -863,8 +864,15 @@ def test_a_longer_baseline_is_paired_with_a_shorter_experiment_over_their_shared
     assert pair_seeds(baseline, shorter) == [0, 1, 2, 3, 4] == pair_seeds(shorter, baseline)
     assert pairing_note(baseline, shorter) == (
         "protected is paired with the reference over the 5 seeds both ran: its differences "
-        "leave out 5 runs of baseline (seeds 5, 6, 7 and 2 more); its mean is over all its runs")
+        "leave out 5 runs of baseline; its mean is over all its runs")
     assert pairing_note(baseline, baseline) is None
+    # an experiment's settings beside the longer baseline: one line for them all, not one each
+    open_data = synthetic_arm("open", list(range(5)), x=list(level[:5] - 1.0))
+    assert pairing_notes([baseline, shorter, open_data]) == [
+        "2 arms (protected; open) are each paired with the reference over the 5 seeds they "
+        "all ran: their differences leave out 5 runs of baseline; each arm's mean is over all "
+        "its runs"]
+    assert pairing_notes([baseline, shorter]) == [pairing_note(baseline, shorter)]
 
 
 def test_arms_sharing_only_some_seeds_each_are_two_samples() -> None:
@@ -894,8 +902,7 @@ def test_the_runs_a_pairing_leaves_out_are_said_under_the_table_and_in_the_files
     ref, arm = json.loads((written / META).read_text())["arms"]
     seeds = replication_seeds(42, 3)
     note = (f"{arm['label']} is paired with the reference over the 2 seeds both ran: its "
-            f"differences leave out 1 run of {arm['label']} (seed {seeds[2]}); its mean is over "
-            "all its runs")
+            f"differences leave out 1 run of {arm['label']}; its mean is over all its runs")
     assert arm["paired_with_reference"] and arm["pairing_note"] == note
     assert arm["paired_seeds"] == sorted(seeds[:2])
     assert f"baimo-compare: {note}" in " ".join(out.split())
