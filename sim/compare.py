@@ -150,7 +150,7 @@ class Comparison:
     table: pd.DataFrame
     left_out: dict[str, str] = field(default_factory=dict)   # key outcome -> why not compared
     chance: str | None = None       # chance_note of the table
-    pairing: list[str] = field(default_factory=list)   # pairing_note of each arm that has one
+    pairing: list[str] = field(default_factory=list)   # pairing_notes of the arms
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 

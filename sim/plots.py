@@ -307,19 +307,20 @@ def place_legends(fig: Figure) -> int:
         for other in here:
             other.get_xlim(), other.get_ylim()  # settle autoscaled limits before measuring
         asked = legend.get_window_extent(agg)
-        best: LegendLocType | tuple[float, float] | None = None
         least = _covered(asked, here, placed, agg)
-        for place in LEGEND_PLACES:
-            if least == 0:
-                break
-            legend.set_loc(place)
-            hidden = _covered(legend.get_window_extent(agg), here, placed, agg)
-            if hidden < least:
-                best, least = place, hidden
-        if best is None:  # nowhere better: back where it was asked to stand
-            x, y = ax.transAxes.inverted().transform((asked.x0, asked.y0))
-            best = (float(x), float(y))
-        legend.set_loc(best)
+        if least > 0:   # a key that hides nothing keeps the place it was given, as given
+            best: LegendLocType | tuple[float, float] | None = None
+            for place in LEGEND_PLACES:
+                legend.set_loc(place)
+                hidden = _covered(legend.get_window_extent(agg), here, placed, agg)
+                if hidden < least:
+                    best, least = place, hidden
+                if least == 0:
+                    break
+            if best is None:  # nowhere better: back where it was asked to stand
+                x, y = ax.transAxes.inverted().transform((asked.x0, asked.y0))
+                best = (float(x), float(y))
+            legend.set_loc(best)
         placed.append(legend.get_window_extent(agg))
         left += least
     return left
