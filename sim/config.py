@@ -79,6 +79,10 @@ MONTHS_PER_YEAR = 12
 #: The most term a fund may require left to invest (years, ``funds.min_remaining_years``'s
 #: upper bound): a fund of the longest term then still has a quarter to invest in.
 MAX_MIN_REMAINING_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
+#: The most term sheets a fund may be allowed a month (``funds.max_new_deals_per_month``'s
+#: upper bound): a partnership working a thousand deals a month has no bandwidth limit;
+#: null says that plainly.
+MAX_DEALS_PER_MONTH = 1000
 #: The smallest share of a round its lead takes (``funding.lead_share``'s lower bound): more
 #: than 0, at which no round closes; a tenth of a percent, as ``giants.share_target``'s.
 MIN_LEAD_SHARE = 0.001
@@ -92,6 +96,15 @@ def param(lo: float, hi: float, unit: str = "", why: str = "") -> Any:
     """A required numeric field whose value must lie in ``[lo, hi]``; ``why``, if given,
     says in the refusal what a value outside would do (a bound that is not obvious)."""
     return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit, "why": why})
+
+
+def optional_param(lo: float, hi: float, unit: str = "", why: str = "") -> Any:
+    """A required numeric field that may also be null (``None``: the feature is off and the
+    model behaves as before it existed); a number must lie in ``[lo, hi]``. The config hash
+    leaves a null out (``sim.configuration.hash_resolved``), so runs from before the field
+    keep their hash."""
+    return field(default=MISSING, metadata={"range": (lo, hi), "unit": unit, "why": why,
+                                            "nullable": True})
 
 
 def plist(lo: float, hi: float, unit: str = "", per: tuple[str, ...] = ()) -> Any:
@@ -344,6 +357,10 @@ class FundsConfig:
     exit_window_years: float = param(0, 30, "years")
     secondary_discount: float = param(0, 1, "share")
     compute_payback_months: float = param(1, 240, "months")
+    #: a fund's partner bandwidth: the most term sheets (leads or follows, in new companies
+    #: or ones it holds) it commits in one month; null: no limit
+    max_new_deals_per_month: int | None = optional_param(1, MAX_DEALS_PER_MONTH,
+                                                         "term sheets per fund per month")
 
 
 @dataclass
@@ -456,15 +473,16 @@ def fmt_number(x: float) -> str:
 
 
 def _check_number(path: str, value: Any, lo: float, hi: float, unit: str,
-                  why: str = "") -> None:
+                  why: str = "", nullable: bool = False) -> None:
+    null = " or null" if nullable else ""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{path}={value!r} is not a number; allowed {fmt_number(lo)} to "
-                          f"{fmt_number(hi)}")
+                          f"{fmt_number(hi)}{null}")
     if not math.isfinite(value) or not lo <= value <= hi:
         suffix = (f" ({unit})" if unit else "") + (f": {why}" if why else "")
         raise ConfigError(
             f"{path}={fmt_number(value)} is out of range; allowed {fmt_number(lo)} to "
-            f"{fmt_number(hi)}{suffix}"
+            f"{fmt_number(hi)}{null}{suffix}"
         )
 
 
@@ -484,8 +502,8 @@ def _check_ranges(obj: Any, prefix: str = "") -> None:
                 for i, item in enumerate(value):
                     _check_number(f"{path}[{i}]", item, lo, hi, unit, why)
                 setattr(obj, f.name, [_positive_zero(item) for item in value])
-            else:
-                _check_number(path, value, lo, hi, unit, why)
+            elif value is not None or not f.metadata.get("nullable"):
+                _check_number(path, value, lo, hi, unit, why, bool(f.metadata.get("nullable")))
                 setattr(obj, f.name, _positive_zero(value))
 
 
@@ -696,13 +714,16 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _allowed_range(key: str) -> str:
-    """``; allowed LO to HI (unit)`` for the schema field ``key`` with a range, else ``""``."""
+    """``; allowed LO to HI (unit)`` for the schema field ``key`` with a range (``LO to HI or
+    null`` if it may be null), else ``""``."""
     metadata = field_metadata(key)
     if "range" not in metadata:
         return ""
     lo, hi = metadata["range"]
     unit = metadata["unit"]
-    return f"; allowed {fmt_number(lo)} to {fmt_number(hi)}" + (f" ({unit})" if unit else "")
+    null = " or null" if metadata.get("nullable") else ""
+    return (f"; allowed {fmt_number(lo)} to {fmt_number(hi)}{null}"
+            + (f" ({unit})" if unit else ""))
 
 
 def conversion_problem(exc: BaseException) -> str | None:

@@ -800,9 +800,20 @@ def resolved_dict(cfg: BaimoConfig) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+def _without_nulls(value: Any) -> Any:
+    """``value`` with every mapping's null entries left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 def hash_resolved(resolved: dict[str, Any]) -> str:
-    """SHA-256 of a resolved config dict (sorted, compact JSON)."""
-    text = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
+    """SHA-256 of a resolved config dict (sorted, compact JSON), its nulls left out: a null
+    is an option switched off (``sim.config.optional_param``), which behaves as the model
+    did before the option existed, so a config that leaves it off keeps the hash it had."""
+    text = json.dumps(_without_nulls(resolved), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import simpy
 from conftest import small_config
@@ -21,6 +22,7 @@ from sim.events import EventKind
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import Bid, ModelKind, Offer, RaiseRequest, SaleOffer, TermSheet
 from sim.model import MarketModel
+from sim.run import Tables, simulate
 from sim.summary import fund_table
 from sim.world import RunawayError, World
 
@@ -773,6 +775,73 @@ def test_a_fund_commits_until_its_dry_powder_is_gone(monkeypatch) -> None:
     assert math.isclose(sum(tickets), free, rel_tol=1e-12)
     assert abs(fund.dry_powder()) < 1e-9 * free
     assert read == [sheet.startup for sheet in sheets]   # none read below the hurdle or after
+
+
+def _deal_flow(fund: Fund, world: World, requests: int) -> list[str]:
+    """``requests`` raise requests that clear ``fund``'s hurdle, each a ticket far below its
+    dry powder and position limit, in the month's book; their startups."""
+    startups = [f"startup:{k}" for k in range(requests)]
+    target = 0.01 * fund.dry_powder()
+    for startup in startups:
+        world.funding.register_startup(startup)
+        world.funding.request(RaiseRequest(startup, target, 3 * target, fund.hurdle + 10, 0,
+                                           0.0))
+    world.funding.open_book()
+    return startups
+
+
+def test_a_fund_commits_no_more_term_sheets_a_month_than_its_partners_can_work() -> None:
+    """Partner bandwidth (``funds.max_new_deals_per_month``): with money for all six good
+    requests, a fund limited to 2 deals a month commits exactly 2 term sheets and leaves
+    the other four untouched, with no lead, for the funds after it in the month's order
+    (one without a limit leads them all). Without the limit the first fund led nearly
+    every round of the month; with null it still takes all six."""
+    model = MarketModel(small_config("funds.max_new_deals_per_month=2"))
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    startups = _deal_flow(fund, w, 6)
+    fund.invest()
+    mine = {sheet.startup for sheet in w.funding._term_sheets}
+    assert len(w.funding._term_sheets) == len(mine) == 2
+    left = [s for s in startups if s not in mine]
+    assert all(w.funding.committed(s) == 0 and not w.funding.has_lead(s) for s in left)
+    unlimited = dataclasses.replace(model.cfg.funds, max_new_deals_per_month=None,
+                                    hurdle_sd=0.0, hurdle_mean=fund.hurdle)
+    other = Fund(w, unlimited, 100, 0.0, np.random.default_rng(6))
+    other.raise_from_lps()
+    other.invest()
+    led = {sheet.startup for sheet in w.funding._term_sheets
+           if sheet.fund == other.id and sheet.lead}
+    assert led == set(left)
+
+    model = MarketModel(small_config("funds.max_new_deals_per_month=null"))
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    startups = _deal_flow(fund, w, 6)
+    fund.invest()
+    assert sorted(sheet.startup for sheet in w.funding._term_sheets) == startups
+    assert all(sheet.lead for sheet in w.funding._term_sheets)
+
+
+def test_with_one_deal_a_month_each_fund_leads_at_most_one_round_a_month(
+        small_tables: Tables) -> None:
+    """End to end: in the default small run one fund leads most of a busy month's rounds
+    (in seed 42's baseline all 36 of month 3); a fund limited to one term sheet a month
+    leads at most one round, so every month's rounds have as many leads as rounds, and the
+    busiest month is led by many funds."""
+    def rounds_and_leads(events: pd.DataFrame) -> pd.DataFrame:
+        closed = events[events["kind"] == "round_closed"]
+        return closed.groupby(np.floor(closed["month"]).astype(int))["counterparty"].agg(
+            ["size", "nunique"])
+
+    unlimited = rounds_and_leads(small_tables.events)
+    busiest = unlimited.loc[unlimited["size"].idxmax()]
+    assert busiest["nunique"] < busiest["size"]
+    limited = rounds_and_leads(simulate(small_config("funds.max_new_deals_per_month=1")).events)
+    assert (limited["nunique"] == limited["size"]).all()
+    assert limited["size"].max() > 1
 
 
 def test_a_fund_whose_dry_powder_is_rounding_dust_offers_no_term_sheet() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from sim.config import BaimoConfig, ConfigError, fmt_number
-from sim.configuration import compose, config_hash
+from sim.configuration import compose, config_hash, hash_resolved, resolved_dict
 from sim.run import simulate
 
 
@@ -71,6 +71,11 @@ def test_baseline_composes_with_sourced_defaults() -> None:
          "(hype.shocks=[] for none); also past it: compute.export_controls[0] (Export "
          "controls (Oct 2023))"),
         ("giants.initial_gpus=[1,2]", "giants.initial_gpus has 2 entries"),
+        # a fund working no deal a month would never invest; null, not 0, is "no limit"
+        ("funds.max_new_deals_per_month=0", "funds.max_new_deals_per_month=0 is out of range; "
+         "allowed 1 to 1000 or null (term sheets per fund per month)"),
+        ("funds.max_new_deals_per_month=-3", "funds.max_new_deals_per_month=-3 is out of "
+         "range; allowed 1 to 1000 or null"),
         # OmegaConf would read any integer as a truth value
         ("compute.made_to_order=2", "compute.made_to_order=2: allowed true or false"),
         ("giants.train_on_overdue=yes", "giants.train_on_overdue=yes: allowed true or false"),
@@ -300,6 +305,18 @@ def test_composing_and_running_the_model_import_no_table_writer() -> None:
 def test_config_hash_changes_with_any_field() -> None:
     assert config_hash(compose([])) == config_hash(compose([]))
     assert config_hash(compose([])) != config_hash(compose(["funds.term_years=5"]))
+
+
+def test_an_option_left_null_keeps_the_hash_the_config_had_before_it() -> None:
+    """``funds.max_new_deals_per_month=null`` runs the model as it ran before the option
+    existed, so the config hash leaves the null out: the baseline's hash (and its golden
+    summary) stay as they were. Any limit changes the hash."""
+    cfg = compose([])
+    assert cfg.funds.max_new_deals_per_month is None
+    before = resolved_dict(cfg)
+    del before["funds"]["max_new_deals_per_month"]
+    assert config_hash(cfg) == hash_resolved(before)
+    assert config_hash(cfg) != config_hash(compose(["funds.max_new_deals_per_month=1000"]))
 
 
 @pytest.mark.parametrize("key", ["funds.size_sigma", "funds.hurdle_sd", "buyers.attribute_sd",

@@ -234,7 +234,14 @@ class Fund:
         return self.spending_power() - self._reserved - self.fee_reserve()
 
     def invest(self) -> None:
-        """Answer this month's raise requests that clear the hurdle: lead or follow."""
+        """Answer this month's raise requests that clear the hurdle: lead or follow, at most
+        ``max_new_deals_per_month`` of them (the partners' bandwidth; None: no limit).
+
+        Every term sheet counts against that limit, a follow-on in a company the fund
+        already holds as much as a first ticket: each is a deal its partners work (diligence,
+        terms, a board seat). A fund answers a request once a month, so the term sheets it
+        commits are the companies it commits to. Without a limit the first fund in the
+        month's order led nearly every round clearing its hurdle."""
         w = self.world
         f = w.funding
         c = self._cfg
@@ -250,7 +257,10 @@ class Fund:
         # spending power and the fee reserve are read once; only what is reserved grows.
         cash, fee_reserve = self.spending_power(), self.fee_reserve()
         max_position = c.max_position_share * self.size_mcny
+        deals = 0   # term sheets committed this month
         for k in clearing:
+            if c.max_new_deals_per_month is not None and deals >= c.max_new_deals_per_month:
+                break   # the partners have no time for another deal this month
             dry_powder = cash - self._reserved - fee_reserve   # :meth:`dry_powder`
             # It only shrinks: no ticket for this or any later request. Below one CNY it is
             # the rounding left of cash less what is kept back, which no ticket can spend
@@ -268,6 +278,7 @@ class Fund:
                 continue
             f.commit(TermSheet(self.id, req.startup, ticket, lead))
             self._reserved += ticket
+            deals += 1
 
     def distribute(self) -> None:
         """Pass spending power beyond the fee reserve back to the LPs: cash as a

@@ -40,6 +40,8 @@ class Row:
 
 def fmt_value(value: Any) -> str:
     """A default as the table shows it (YAML-like, compact)."""
+    if value is None:   # an option switched off (sim.config.optional_param)
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
@@ -131,7 +133,8 @@ def _unit_range(f: dataclasses.Field) -> tuple[str, str]:
     prefix = "each " if f.metadata.get("each") else ""
     per = f.metadata.get("per")
     order = f", in the order {', '.join(per)}" if per else ""
-    return unit, f"{prefix}{fmt_number(lo)} to {fmt_number(hi)}{order}"
+    null = " or null" if f.metadata.get("nullable") else ""
+    return unit, f"{prefix}{fmt_number(lo)} to {fmt_number(hi)}{null}{order}"
 
 
 def rows(cfg: BaimoConfig | None = None) -> list[Row]:
