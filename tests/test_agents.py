@@ -790,18 +790,25 @@ def _deal_flow(fund: Fund, world: World, requests: int) -> list[str]:
     return startups
 
 
+def _fund_facing_deals(limit: str, requests: int) -> tuple[MarketModel, Fund, list[str]]:
+    """A fund of a small run with ``funds.max_new_deals_per_month=limit`` that has answered
+    ``requests`` good requests (:func:`_deal_flow`) in one month; the requests' startups."""
+    model = MarketModel(small_config(f"funds.max_new_deals_per_month={limit}"))
+    fund = Fund(model.world, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
+    fund.raise_from_lps()
+    startups = _deal_flow(fund, model.world, requests)
+    fund.invest()
+    return model, fund, startups
+
+
 def test_a_fund_commits_no_more_term_sheets_a_month_than_its_partners_can_work() -> None:
     """Partner bandwidth (``funds.max_new_deals_per_month``): with money for all six good
     requests, a fund limited to 2 deals a month commits exactly 2 term sheets and leaves
     the other four untouched, with no lead, for the funds after it in the month's order
     (one without a limit leads them all). Without the limit the first fund led nearly
     every round of the month; with null it still takes all six."""
-    model = MarketModel(small_config("funds.max_new_deals_per_month=2"))
+    model, fund, startups = _fund_facing_deals("2", 6)
     w = model.world
-    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
-    fund.raise_from_lps()
-    startups = _deal_flow(fund, w, 6)
-    fund.invest()
     mine = {sheet.startup for sheet in w.funding._term_sheets}
     assert len(w.funding._term_sheets) == len(mine) == 2
     left = [s for s in startups if s not in mine]
@@ -815,14 +822,10 @@ def test_a_fund_commits_no_more_term_sheets_a_month_than_its_partners_can_work()
            if sheet.fund == other.id and sheet.lead}
     assert led == set(left)
 
-    model = MarketModel(small_config("funds.max_new_deals_per_month=null"))
-    w = model.world
-    fund = Fund(w, model.cfg.funds, 99, 0.0, np.random.default_rng(5))
-    fund.raise_from_lps()
-    startups = _deal_flow(fund, w, 6)
-    fund.invest()
-    assert sorted(sheet.startup for sheet in w.funding._term_sheets) == startups
-    assert all(sheet.lead for sheet in w.funding._term_sheets)
+    model, _, startups = _fund_facing_deals("null", 6)
+    sheets = model.world.funding._term_sheets
+    assert sorted(sheet.startup for sheet in sheets) == startups
+    assert all(sheet.lead for sheet in sheets)
 
 
 def test_with_one_deal_a_month_each_fund_leads_at_most_one_round_a_month(
