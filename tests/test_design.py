@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from sim.sweep.sensitivity import (
     SENSITIVITY_TABLE,
     analyse,
     competition_ranks,
+    noise_mu_star,
     report,
 )
 from sim.sweep.spec import build, start_hydra
@@ -291,6 +293,74 @@ def test_sensitivity_plots_show_every_parameter_with_intervals() -> None:
     assert len(ax.patches) == 3 and "95% confidence intervals" in ax.get_title()
     overview = plot_sensitivity_overview(result)
     assert overview.axes[0].images[0].get_array().shape == (3, 1)
+
+
+def _replicated(manifest: dict, replications: int) -> dict:
+    """``manifest`` with ``replications`` jobs at each design point."""
+    points = len(manifest["jobs"])
+    jobs = [{"name": f"replication={r},sample={i}", "sample": i}
+            for r in range(replications) for i in range(points)]
+    return {**manifest, "jobs": jobs, "replications": replications}
+
+
+def test_morris_says_which_indices_seed_noise_alone_could_give() -> None:
+    """A researcher's Morris indices of a noisy outcome were ranked with intervals that
+    left the seed noise out: per replication, the first index was 42 in one and 20 in the
+    other, against a reported +/- 5.5. With replications the analysis now measures the
+    noise at each point, gives the mu* noise alone would give (noise_mu_star), and marks
+    the indices within twice it. Pure noise lands on it; a real effect stands clear."""
+    manifest, x = _manifest(spec("morris", 40, outcomes=["y"], resamples=100))
+    twice = _replicated(manifest, 2)
+    rng = np.random.default_rng(3)
+    u = np.tile(_unit(x), (2, 1))
+    noise = rng.normal(0, 1.0, len(u))
+    result = analyse(twice, _jobs(twice, 5 * u[:, 0] + noise))
+    table = result.table.set_index("parameter")
+    expected = noise_mu_star(1.0, 2, 4)   # sd 1 per run, means of 2, a step of 2/3
+    assert expected == pytest.approx(1.0 * 1.0 / (2 / 3) * math.sqrt(2 / math.pi))
+    assert table["noise_mu_star"].iloc[0] == pytest.approx(expected, rel=0.2)
+    # the two inert parameters' mu* is noise's own; the real effect's is far above it
+    for inert in ("regulation.reviewers", "data.spillover"):
+        assert table.loc[inert, "mu_star"] == pytest.approx(expected, rel=0.3)
+        assert table.loc[inert, "within_noise"]
+    assert not table.loc["funds.size_mcny", "within_noise"]
+    text = report(result)
+    assert "Seed noise: from the spread of the replications at each point" in text
+    assert "| within noise |" in text
+    # one replication: no spread to measure, nothing marked, and the report says why
+    single = analyse(manifest, _jobs(manifest, 5 * _unit(x)[:, 0]))
+    assert single.table["noise_mu_star"].isna().all() and not single.table["within_noise"].any()
+    assert "**One replication a point**" in report(single)
+
+
+def test_the_report_says_what_the_indices_rest_on_and_warns_of_too_few() -> None:
+    """sensitivity.md gave neither the trajectories, the levels, the replications nor the
+    resamples, and no warning that 3 trajectories or a Sobol base of 8 is too few."""
+    few, x = _manifest(spec("morris", 3, outcomes=["y"], resamples=100))
+    text = report(analyse(few, _jobs(few, 5 * _unit(x)[:, 0])))
+    assert ("- morris: 3 trajectories of 4 points, 4 levels; 1 replication at each point, "
+            "the indices taken on the mean over them.") in text
+    assert "- 95% intervals from 100 bootstrap resamples." in text
+    assert "**Few trajectories**: 3" in text
+    enough, x = _manifest(spec("morris", 12, outcomes=["y"], resamples=100))
+    assert "Few trajectories" not in report(analyse(enough, _jobs(enough, _unit(x)[:, 0])))
+    small, x = _manifest(spec("sobol", 8, outcomes=["y"], resamples=100))
+    text = report(analyse(small, _jobs(small, 2 * _unit(x)[:, 0] + _unit(x)[:, 1])))
+    assert "a base sample of 8 (Saltelli)" in text and "**Small sample**: a base of 8" in text
+
+
+def test_sensitivity_whiskers_stop_at_zero() -> None:
+    """mu* is not negative, yet its symmetric interval was drawn down to -0.09."""
+    manifest, x = _manifest(spec("morris", 3, outcomes=["y"], resamples=100))
+    noise = np.random.default_rng(6).normal(0, 1, len(x))   # an interval wider than its mu*
+    result = analyse(manifest, _jobs(manifest, 5 * _unit(x)[:, 0] + noise))
+    fig = plot_sensitivity(result, "y")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    (whiskers,) = [c for c in ax.collections if len(c.get_segments()) == 3]
+    lows = [min(seg[:, 0]) for seg in whiskers.get_segments()]
+    assert min(lows) >= 0
+    assert any(row.mu_star_conf > row.mu_star for row in result.table.itertuples())
 
 
 # ------------------------------------------------------------------ end to end

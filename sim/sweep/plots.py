@@ -34,7 +34,7 @@ from sim.plots import (  # noqa: E402
 )
 from sim.sweep.aggregate import SweepTables  # noqa: E402
 from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, PARAM_PREFIX, setting_overrides  # noqa: E402
-from sim.sweep.sensitivity import Sensitivity  # noqa: E402
+from sim.sweep.sensitivity import NOISE_MULTIPLE, Sensitivity  # noqa: E402
 
 #: Interval drawn around means and medians: the central 90% of replications.
 LOW_Q, HIGH_Q = 0.05, 0.95
@@ -349,6 +349,14 @@ def _panel_title(ax: plt.Axes, parts: list[str], count: str, column: float) -> N
                   tail=count)
 
 
+def _above_zero(index: pd.Series, half_width: pd.Series) -> np.ndarray:
+    """Error bars of ``index`` +/- ``half_width`` cut at 0 below: mu* and Sobol indices are
+    not negative, and a symmetric interval drawn below 0 read as a possible negative effect."""
+    value = index.to_numpy(dtype=float)
+    width = half_width.to_numpy(dtype=float)
+    return np.vstack([np.clip(np.minimum(width, value), 0, None), width])
+
+
 def plot_sensitivity(result: Sensitivity, outcome: str) -> Figure:
     """One outcome's parameters ranked by their index, with confidence intervals."""
     rows = result.table[result.table["outcome"] == outcome].sort_values("rank", ascending=False)
@@ -357,18 +365,25 @@ def plot_sensitivity(result: Sensitivity, outcome: str) -> Figure:
         fig, ax = plt.subplots(figsize=(8, 1.2 + 0.38 * len(rows)))
     y = np.arange(len(rows))
     if result.method == "morris":
-        ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color=colours(1)[0],
-                capsize=3, label="mu*")
-        ax.plot(rows["sigma"], y, "k|", markersize=12, label="sigma")
-        ax.set_xlabel(f"mu*: mean |elementary effect| on {label}")
+        ax.barh(y, rows["mu_star"], xerr=_above_zero(rows["mu_star"], rows["mu_star_conf"]),
+                color=colours(1)[0], capsize=3, label="mu*")
+        ax.plot(rows["sigma"], y, "kD", markersize=5, label="sigma")
+        noise = float(rows["noise_mu_star"].iloc[0]) if len(rows) else math.nan
+        if math.isfinite(noise):
+            ax.axvline(NOISE_MULTIPLE * noise, color="grey", ls="--", lw=1.2,
+                       label=f"{NOISE_MULTIPLE:g} x seed noise's mu*")
+        ax.set_xlabel(f"mu*: mean |elementary effect| per full range\nof the parameter, on "
+                      f"{label}")
     else:
-        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], capsize=3,
-                color=colours(2)[0], label="ST (total)")
-        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], capsize=3,
-                color=colours(2)[1], label="S1 (first order)")
+        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=_above_zero(rows["ST"], rows["ST_conf"]),
+                capsize=3, color=colours(2)[0], label="ST (total)")
+        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=_above_zero(rows["S1"], rows["S1_conf"]),
+                capsize=3, color=colours(2)[1], label="S1 (first order)")
         ax.set_xlabel(f"Sobol index of {label}")
     ax.set_yticks(y, rows["parameter"].tolist(), fontsize=9)
-    ax.set_title(f"{label}: parameters ranked ({result.method}, "
+    used = int(rows["points"].iloc[0]) if len(rows) else 0
+    what = "trajectories" if result.method == "morris" else "points"
+    ax.set_title(f"{label}: parameters ranked\n({result.method}, {used} {what}, "
                  f"{100 * result.confidence:.0f}% confidence intervals)", fontsize=11)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.commands import plural
 from sim.outputs import write_parquet, write_text
 from sim.sweep.design import problem
 from sim.sweep.outcomes import KEY_OUTCOMES
@@ -37,7 +38,20 @@ SENSITIVITY_REPORT = "sensitivity.md"
 RANK_INDEX = {"morris": "mu_star", "sobol": "ST"}
 RANK_CONF = {"morris": "mu_star_conf", "sobol": "ST_conf"}
 COLUMNS = ["method", "outcome", "parameter", "rank", "mu_star", "mu_star_conf", "mu", "sigma",
-           "S1", "S1_conf", "ST", "ST_conf", "normalised", "points"]
+           "S1", "S1_conf", "ST", "ST_conf", "normalised", "points", "noise_mu_star",
+           "within_noise"]
+#: A Morris index is told apart from seed noise only above this multiple of the mu* that
+#: noise alone gives (:func:`noise_mu_star`): the mean of a few |elementary effects| of pure
+#: noise scatters about its expectation, and twice it leaves room for that scatter.
+NOISE_MULTIPLE = 2.0
+#: Fewest Morris trajectories the report takes without a warning: screening needs about
+#: 10-20 (Campolongo, Cariboni & Saltelli 2007), and the bootstrap interval of fewer is a
+#: resampling of a handful of values.
+MIN_TRAJECTORIES = 10
+#: Smallest Sobol base sample the report takes without a warning: Saltelli's estimators
+#: scatter widely below a few hundred (Saltelli et al. 2010 use 500 and more), giving S1
+#: above ST, ST above 1 or negative indices.
+MIN_SOBOL_BASE = 256
 
 
 @dataclass
@@ -48,6 +62,8 @@ class Sensitivity:
     table: pd.DataFrame
     skipped: dict[str, str] = field(default_factory=dict)   # outcome -> reason
     confidence: float = 0.95
+    #: how the indices were taken (:func:`settings`), for the report's header
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def overall(self) -> pd.DataFrame:
         """Parameters ranked by their mean normalised index over the analysed outcomes."""
@@ -77,6 +93,50 @@ def point_means(jobs: pd.DataFrame, manifest: dict[str, Any], outcome: str) -> n
         if sample is not None and not pd.isna(sample):
             y[int(sample)] = value
     return y
+
+
+def point_spread(jobs: pd.DataFrame, manifest: dict[str, Any], outcome: str) \
+        -> tuple[float, int]:
+    """Seed noise of ``outcome``: the pooled standard deviation over the replications of each
+    design point (NaN with fewer than two finished replications at every point), and the
+    fewest replications a point with any had."""
+    sample_of = {j["name"]: j.get("sample") for j in manifest["jobs"]}
+    done = jobs[jobs["status"] == "complete"]
+    if outcome not in done.columns:
+        return math.nan, 0
+    values = pd.to_numeric(done[outcome], errors="coerce")
+    by_point = values.groupby(done["job"].map(sample_of))
+    counts = by_point.count()
+    variances = by_point.var(ddof=1)[counts >= 2].dropna()   # a spread needs two runs
+    fewest = int(counts[counts > 0].min()) if (counts > 0).any() else 0
+    if variances.empty:
+        return math.nan, fewest
+    pooled = float(((counts[variances.index] - 1) * variances).sum()
+                   / (counts[variances.index] - 1).sum())
+    return math.sqrt(pooled), fewest
+
+
+def noise_mu_star(spread: float, replications: int, levels: int) -> float:
+    """The mu* seed noise alone gives a Morris analysis of point means: an elementary effect
+    is the difference of two point means, each over ``replications`` runs with noise of
+    standard deviation ``spread``, divided by the step (``levels / (2 (levels - 1))`` of the
+    range); its noise is normal with standard deviation ``spread * sqrt(2 / replications) /
+    step``, whose mean absolute value is that times ``sqrt(2 / pi)``."""
+    if not math.isfinite(spread) or replications < 1:
+        return math.nan
+    step = levels / (2 * (levels - 1))
+    return spread * math.sqrt(2 / replications) / step * math.sqrt(2 / math.pi)
+
+
+def settings(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What the indices rest on, for the report's header: the method, trajectories (Morris)
+    or the base sample (Sobol), levels, replications per point, confidence, resamples."""
+    design = manifest["design"]
+    return {"method": str(design["kind"]), "samples": int(design["samples"]),
+            "levels": int(design.get("levels", 0)),
+            "replications": int(manifest.get("replications", 1)),
+            "confidence": float(design["confidence"]), "resamples": int(design["resamples"]),
+            "parameters": len(design["keys"])}
 
 
 #: Seed of the analyses' bootstrap resampling (their confidence intervals), as baimo-compare
@@ -168,22 +228,60 @@ def analyse(manifest: dict[str, Any], jobs: pd.DataFrame,
         index = result[RANK_INDEX[method]]
         top = float(np.nanmax(index)) if np.isfinite(index).any() else math.nan
         ranks = competition_ranks(index)
+        noise = math.nan
+        if method == "morris":
+            spread, replications = point_spread(jobs, manifest, outcome)
+            noise = noise_mu_star(spread, replications, int(design["levels"]))
         for i, key in enumerate(keys):
             row: dict[str, Any] = {"method": method, "outcome": outcome, "parameter": key,
                                    "rank": int(ranks[i]), "points": int(used)}
             for col in COLUMNS[4:12]:
                 row[col] = float(result[col][i]) if col in result else math.nan
             row["normalised"] = float(index[i] / top) if top and top > 0 else math.nan
+            row["noise_mu_star"] = noise
+            row["within_noise"] = bool(math.isfinite(noise)
+                                       and not row["mu_star"] > NOISE_MULTIPLE * noise)
             rows.append(row)
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values(["outcome", "rank"], kind="stable", ignore_index=True)
-    return Sensitivity(method, table, skipped, float(design["confidence"]))
+    return Sensitivity(method, table, skipped, float(design["confidence"]), settings(manifest))
 
 
 def _fmt(value: float) -> str:
     if not math.isfinite(value):
         return "-"
     return f"{value:.3g}"
+
+
+def _settings_lines(result: Sensitivity) -> list[str]:
+    """The report's header: what the indices rest on, and warnings where it is too little
+    to rest a finding on (few trajectories or a small Sobol sample; one replication a
+    point, whose seed noise no index can be told apart from)."""
+    st = result.settings
+    if not st:
+        return []
+    morris = result.method == "morris"
+    sample = (f"{st['samples']} trajectories of {st['parameters'] + 1} points, "
+              f"{st['levels']} levels" if morris else
+              f"a base sample of {st['samples']} (Saltelli)")
+    lines = ["## How the indices were taken", "",
+             f"- {result.method}: {sample}; {plural(st['replications'], 'replication')} at "
+             "each point, the indices taken on the mean over them.",
+             f"- {round(100 * st['confidence'])}% intervals from {st['resamples']:,} "
+             "bootstrap resamples."]
+    if morris and st["samples"] < MIN_TRAJECTORIES:
+        lines.append(f"- **Few trajectories**: {st['samples']} (screening needs about "
+                     f"{MIN_TRAJECTORIES}-20); each interval resamples {st['samples']} "
+                     "elementary effects, and a level a parameter never took is not explored.")
+    if not morris and st["samples"] < MIN_SOBOL_BASE:
+        lines.append(f"- **Small sample**: a base of {st['samples']} (Sobol indices need a few "
+                     f"hundred; below {MIN_SOBOL_BASE} they scatter widely). S1 above ST, ST "
+                     "above 1 or a negative index is estimation error, not a finding.")
+    if st["replications"] < 2:   # a spread needs two runs
+        lines.append("- **One replication a point**: seed noise is inside every index and "
+                     "cannot be measured; with replications=2 or more each Morris outcome "
+                     "says which indices noise alone could give.")
+    return [*lines, ""]
 
 
 def report(result: Sensitivity, labels: dict[str, str] | None = None) -> str:
@@ -196,7 +294,7 @@ def report(result: Sensitivity, labels: dict[str, str] | None = None) -> str:
             "ST including its interactions")
     lines = [f"# Sensitivity ({result.method})", "", what + ".",
              "Intervals are bootstrap confidence intervals (+/- half-width).", "",
-             "## Overall ranking", "",
+             *_settings_lines(result), "## Overall ranking", "",
              "Mean of each outcome's index divided by that outcome's largest index.", "",
              "| rank | parameter | mean normalised index | outcomes where it is top 3 |",
              "|---|---|---|---|"]
@@ -210,10 +308,19 @@ def report(result: Sensitivity, labels: dict[str, str] | None = None) -> str:
                   f"{int(group['points'].iloc[0])} "
                   f"{'trajectories' if result.method == 'morris' else 'points'} analysed.", ""]
         if result.method == "morris":
-            lines += ["| rank | parameter | mu* | +/- | mu | sigma |", "|---|---|---|---|---|---|"]
+            noise = float(group["noise_mu_star"].iloc[0])
+            if math.isfinite(noise):
+                lines += [f"Seed noise: from the spread of the replications at each point, noise "
+                          f"alone gives mu* {_fmt(noise)}; a mu* up to "
+                          f"{_fmt(NOISE_MULTIPLE * noise)} ({NOISE_MULTIPLE:g} times that) is "
+                          "not told apart from it (`within noise`).", ""]
+            lines += ["| rank | parameter | mu* | +/- | mu | sigma | within noise |",
+                      "|---|---|---|---|---|---|---|"]
             for r in group.itertuples(index=False):
+                shown = ("-" if not math.isfinite(noise) else "yes" if r.within_noise else "no")
                 lines.append(f"| {r.rank} | {r.parameter} | {_fmt(r.mu_star)} | "
-                             f"{_fmt(r.mu_star_conf)} | {_fmt(r.mu)} | {_fmt(r.sigma)} |")
+                             f"{_fmt(r.mu_star_conf)} | {_fmt(r.mu)} | {_fmt(r.sigma)} | "
+                             f"{shown} |")
         else:
             lines += ["| rank | parameter | ST | +/- | S1 | +/- |", "|---|---|---|---|---|---|"]
             for r in group.itertuples(index=False):
