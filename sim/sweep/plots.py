@@ -368,7 +368,9 @@ def plot_sensitivity(result: Sensitivity, outcome: str) -> Figure:
         ax.barh(y, rows["mu_star"], xerr=_above_zero(rows["mu_star"], rows["mu_star_conf"]),
                 color=colours(1)[0], capsize=3, label="mu*")
         ax.plot(rows["sigma"], y, "kD", markersize=5, label="sigma")
-        noise = float(rows["noise_mu_star"].iloc[0]) if len(rows) else math.nan
+        # a table aggregated before the noise was measured has no such column
+        noise = (float(rows["noise_mu_star"].iloc[0])
+                 if len(rows) and "noise_mu_star" in rows else math.nan)
         if math.isfinite(noise):
             ax.axvline(NOISE_MULTIPLE * noise, color="grey", ls="--", lw=1.2,
                        label=f"{NOISE_MULTIPLE:g} x seed noise's mu*")
