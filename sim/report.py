@@ -851,18 +851,38 @@ def _plots_html(arms: list[Arm], names: tuple[str, ...]) -> str:
     return "".join(parts)
 
 
+def _design_size(source: Source) -> str:
+    """A design's points (a Morris design's trajectories too) and runs: "27 points (3
+    trajectories of 9), each run 2 times (54 runs)"."""
+    design = source.design or {}
+    points = len(design["matrix"])
+    runs = sum(len(arm.runs) for arm in source.arms)
+    what = plural(points, "point")
+    if design.get("kind") == "morris" and design.get("keys"):
+        size = len(design["keys"]) + 1
+        what += f" ({plural(points // size, 'trajectory', 'trajectories')} of {size})"
+    if points and runs % points == 0 and runs // points > 1:
+        what += f", each run {runs // points} times ({plural(runs, 'run')})"
+    elif runs != points:
+        what += f" ({plural(runs, 'run')} finished)"
+    return what
+
+
 def design_html(source: Source) -> str:
     """A design sweep's ranges and, for Morris and Sobol, its sensitivity ranking and plots."""
+    from sim.config import field_metadata
     from sim.sweep.plots import plot_sensitivity, plot_sensitivity_overview
     from sim.sweep.sensitivity import SENSITIVITY_TABLE, Sensitivity
 
     design = source.design or {}
     rows = "".join(f"<tr><td><code>{_e(k)}</code></td><td class=\"num\">{lo:g}</td>"
-                   f"<td class=\"num\">{hi:g}</td></tr>"
+                   f"<td class=\"num\">{hi:g}</td>"
+                   f"<td>{_e(field_metadata(k).get('unit', ''))}</td></tr>"
                    for k, (lo, hi) in zip(design["keys"], design["bounds"], strict=True))
-    parts = [f"<p>A <b>{_e(design['kind'])}</b> design of {len(design['matrix'])} points over "
-             f"{len(design['keys'])} parameters, drawn within these ranges:</p>"
-             f"<table><tr><th>parameter</th><th>low</th><th>high</th></tr>{rows}</table>"]
+    parts = [f"<p>A <b>{_e(design['kind'])}</b> design over {len(design['keys'])} "
+             f"parameters: {_design_size(source)}, drawn within these ranges:</p>"
+             f"<table><tr><th>parameter</th><th>low</th><th>high</th><th>unit</th></tr>{rows}"
+             "</table>"]
     path = source.path / SENSITIVITY_TABLE
     if not path.is_file():
         return "".join(parts)
@@ -903,6 +923,12 @@ def render(source: Source) -> str:
     reps = sorted({len(a.runs) for a in arms})
     how = (f"Lines are the mean over {'/'.join(map(str, reps))} replication(s); shaded bands "
            "the range (lowest to highest). " if max(reps) > 1 else "")
+    over = "replications"
+    if source.design is not None:   # its points are one arm: their spread is the design's
+        how = (f"Lines are the mean over the design's {_design_size(source)}; shaded bands "
+               "the range (lowest to highest): the spread over the design's settings, not an "
+               "interval of uncertainty. ")
+        over = "the design's runs (every point and replication)"
     sections: list[tuple[str, str, str]] = []
     if pack is not None:
         change = _markdown(pack.sections["What the scenario changes"])
@@ -923,7 +949,7 @@ def render(source: Source) -> str:
     if pack is not None:   # folded, as the answers are: the table gives them away
         table = (f"<details><summary>{_e(KEY_NUMBERS_FOLD)}</summary>{table}</details>")
     sections.append(_section("key-numbers", "Key numbers",
-                             '<p class="note">Mean over replications; the small line is the '
+                             f'<p class="note">Mean over {_e(over)}; the small line is the '
                              f"range.{_e(labelled)}</p>{table}"))
     plots = pack.plots if pack is not None and pack.plots else DEFAULT_PLOTS
     notice = "" if pack is None else \

@@ -471,6 +471,13 @@ def test_morris_screening_writes_a_ranked_report_and_plots(
     assert "Design and sensitivity" in html and "Which parameters matter" in html
     assert all(f"<code>{k}</code>" in html for k in ("data.spillover", "regulation.reviewers"))
     assert html.count("<img") >= 3 + 1     # overview + one per outcome, then the outcome plots
+    # the design's size, its ranges' units, and its runs not called replications (a
+    # researcher read 54 design runs as "54 replication(s)")
+    assert ("A <b>morris</b> design over 3 parameters: 8 points (2 trajectories of 4), drawn "
+            "within these ranges") in html
+    assert "<th>unit</th>" in html and "<td>parallel reviews</td>" in html
+    assert "Mean over the design&#x27;s runs (every point and replication)" in html
+    assert "replication(s)" not in html
 
 
 def test_design_sweep_refuses_grid_keys_too(capsys: pytest.CaptureFixture[str]) -> None:
