@@ -856,7 +856,7 @@ def _design_size(source: Source) -> str:
     trajectories of 9), each run 2 times (54 runs)"."""
     design = source.design or {}
     points = len(design["matrix"])
-    runs = sum(len(arm.runs) for arm in source.arms)
+    runs = len([run for arm in source.arms for run in arm.runs])
     what = plural(points, "point")
     if design.get("kind") == "morris" and design.get("keys"):
         size = len(design["keys"]) + 1
