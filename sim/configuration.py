@@ -644,7 +644,11 @@ def close_names(name: str, names: Iterable[str]) -> list[str]:
 
 def did_you_mean(name: str, names: Iterable[str]) -> str:
     """`` (did you mean X?)`` for :func:`close_names`; "" if none is close."""
-    close = close_names(name, names)
+    return _offer(close_names(name, names))
+
+
+def _offer(close: list[str]) -> str:
+    """`` (did you mean X or Y?)`` offering ``close``; "" for none."""
     return f" (did you mean {' or '.join(close)}?)" if close else ""
 
 
@@ -700,8 +704,7 @@ def unknown_setting(key: str, extra: Iterable[str] = (), suggest: bool = True) -
             whole = [".".join([*done, c, *parts[i + 1:]]) for c in near]
             fits = [k for k in whole if unknown_setting(k, extra, suggest=False) is None]
             alone = [".".join([*done, c]) for c in near]
-            close = fits or alone
-            offer = f" (did you mean {' or '.join(close)}?)" if close else ""
+            offer = _offer(fits or alone)
             doc = (HYDRA_DOC if root is not RunConfig else
                    RUN_CONTROL_DOC if done and done[0] in RUN_CONTROL_KEYS else SETTINGS_DOC)
             return f"{key}: no such setting{offer}; {doc}"

@@ -356,66 +356,56 @@ def _data_purchases(actor_type: str) -> Callable[[RunOutputs], float]:
     return compute
 
 
-def _before_month(run: RunOutputs, month: int) -> pd.DataFrame | None:
-    """The run's events before model month ``month``; None if the run ended before the
-    last of those months (a sum over them would read a shorter window)."""
-    if math.isnan(metric_at(run.metrics, "month", month - 1)):
-        return None
-    e = run.events
-    return e[e["month"] < month]
+def _events_before(month: int, of: Callable[[pd.DataFrame], float]) \
+        -> Callable[[RunOutputs], float]:
+    """A measure of ``of`` the run's events before model month ``month``; NaN if the run
+    ended before the last of those months (a sum over them would read a shorter window)."""
+    def compute(run: RunOutputs) -> float:
+        if math.isnan(metric_at(run.metrics, "month", month - 1)):
+            return math.nan
+        e = run.events
+        return of(e[e["month"] < month])
+
+    return compute
 
 
 def _trained_before(month: int) -> Callable[[RunOutputs], float]:
     """GPU-months (A100-equivalent) of training behind the startups' models released before
     ``month``: the ``gpus`` of their ``model_release`` events, as baimo-validate's claim 2
     (who can train) reads them."""
-    def compute(run: RunOutputs) -> float:
-        e = _before_month(run, month)
-        if e is None:
-            return math.nan
+    def of(e: pd.DataFrame) -> float:
         rel = e[(e["kind"] == "model_release") & (e["actor_type"] == "startup")]
         return float(rel["gpus"].sum())
 
-    return compute
+    return _events_before(month, of)
 
 
 def _giants_training_share_before(month: int) -> Callable[[RunOutputs], float]:
     """The giants' share of the training compute (GPU-months) behind all models released
     before ``month``."""
-    def compute(run: RunOutputs) -> float:
-        e = _before_month(run, month)
-        if e is None:
-            return math.nan
+    def of(e: pd.DataFrame) -> float:
         rel = e[e["kind"] == "model_release"]
         return _share(float(rel.loc[rel["actor_type"] == "giant", "gpus"].sum()),
                       float(rel["gpus"].sum()))
 
-    return compute
+    return _events_before(month, of)
 
 
 def _gpus_bought_before(actor_type: str, month: int) -> Callable[[RunOutputs], float]:
     """GPUs (A100-equivalent) ordered by ``actor_type`` before ``month``."""
-    def compute(run: RunOutputs) -> float:
-        e = _before_month(run, month)
-        if e is None:
-            return math.nan
+    def of(e: pd.DataFrame) -> float:
         buys = e[(e["kind"] == "gpu_purchase") & (e["actor_type"] == actor_type)]
         return float(buys["gpus"].sum())
 
-    return compute
+    return _events_before(month, of)
 
 
 def _releasers_by_end_of(month: int) -> Callable[[RunOutputs], float]:
     """Firms (giants and startups) that had released at least one model by the end of
     ``month``: the releases counted by :func:`_released_by_end_of` less each firm's later
     generations."""
-    def compute(run: RunOutputs) -> float:
-        e = _before_month(run, month + 1)
-        if e is None:
-            return math.nan
-        return float(e.loc[e["kind"] == "model_release", "actor"].nunique())
-
-    return compute
+    return _events_before(month + 1, lambda e: float(
+        e.loc[e["kind"] == "model_release", "actor"].nunique()))
 
 
 def _down_round_share_from(month: int) -> Callable[[RunOutputs], float]:
