@@ -282,6 +282,28 @@ def test_constant_outcomes_are_reported_not_analysed() -> None:
     manifest, x = _manifest(spec("morris", 3, outcomes=["y", "missing"], resamples=50))
     result = analyse(manifest, _jobs(manifest, np.ones(len(x))))
     assert set(result.skipped) == {"y", "missing"} and result.table.empty
+    # The report said "## Overall ranking" over a table with a header and no rows.
+    text = report(result)
+    assert "No outcome could be analysed yet" in text and "| rank |" not in text
+
+
+def test_outcomes_keep_the_order_the_design_names_them() -> None:
+    """The report's sections and the overview's columns followed the outcomes' keys
+    alphabetically, not the order a researcher listed them in."""
+    manifest, x = _manifest(spec("morris", 6, outcomes=["zeta", "alpha"], resamples=50))
+    u = _unit(x)
+    jobs = _jobs(manifest, u[:, 0]).assign(zeta=3 * u[:, 1], alpha=2 * u[:, 0])
+    result = analyse(manifest, jobs)
+    assert result.table["outcome"].unique().tolist() == ["zeta", "alpha"]
+    text = report(result)
+    assert text.index("`zeta`") < text.index("`alpha`")
+    overview = plot_sensitivity_overview(result).axes[0]
+    assert [t.get_text() for t in overview.get_xticklabels()] == ["zeta", "alpha"]
+    # The overview's cells follow its labels: zeta's largest index is regulation.reviewers'.
+    cells = overview.images[0].get_array()
+    rows = [t.get_text() for t in overview.get_yticklabels()]
+    assert cells[rows.index("regulation.reviewers"), 0] == pytest.approx(1)
+    assert cells[rows.index("funds.size_mcny"), 1] == pytest.approx(1)
 
 
 def test_sensitivity_plots_show_every_parameter_with_intervals() -> None:

@@ -397,7 +397,7 @@ def plot_sensitivity_overview(result: Sensitivity) -> Figure:
     """Parameters (rows, overall rank) x outcomes: each outcome's index over its largest."""
     order = result.overall()["parameter"].tolist()
     pivot = result.table.pivot(index="parameter", columns="outcome", values="normalised")
-    pivot = pivot.reindex(index=order)
+    pivot = pivot.reindex(index=order, columns=result.table["outcome"].unique())
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(1.6 + 0.9 * pivot.shape[1], 1.4 + 0.38 * pivot.shape[0]))
     image = ax.imshow(pivot.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=1, aspect="auto")

@@ -207,7 +207,8 @@ def analyse(manifest: dict[str, Any], jobs: pd.DataFrame,
     x = np.asarray(design["matrix"], dtype=float)
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
-    for outcome in outcomes_of(design, jobs):
+    outcomes = outcomes_of(design, jobs)
+    for outcome in outcomes:
         if outcome not in jobs.columns:
             skipped[outcome] = "not a column of sweep.parquet"
             continue
@@ -243,7 +244,11 @@ def analyse(manifest: dict[str, Any], jobs: pd.DataFrame,
                                        and not row["mu_star"] > NOISE_MULTIPLE * noise)
             rows.append(row)
     table = pd.DataFrame(rows, columns=COLUMNS)
-    table = table.sort_values(["outcome", "rank"], kind="stable", ignore_index=True)
+    # The outcomes in the order the design names them (the report's sections, the
+    # overview's columns), not alphabetically; within each, parameters by rank.
+    position = {outcome: i for i, outcome in enumerate(outcomes)}
+    table = table.sort_values(["outcome", "rank"], kind="stable", ignore_index=True,
+                              key=lambda c: c.map(position) if c.name == "outcome" else c)
     return Sensitivity(method, table, skipped, float(design["confidence"]), settings(manifest))
 
 
@@ -294,10 +299,13 @@ def report(result: Sensitivity, labels: dict[str, str] | None = None) -> str:
             "ST including its interactions")
     lines = [f"# Sensitivity ({result.method})", "", what + ".",
              "Intervals are bootstrap confidence intervals (+/- half-width).", "",
-             *_settings_lines(result), "## Overall ranking", "",
-             "Mean of each outcome's index divided by that outcome's largest index.", "",
-             "| rank | parameter | mean normalised index | outcomes where it is top 3 |",
-             "|---|---|---|---|"]
+             *_settings_lines(result), "## Overall ranking", ""]
+    if result.table.empty:   # e.g. a sweep aggregated before any trajectory finished
+        lines.append("No outcome could be analysed yet: see *Not analysed* below.")
+    else:
+        lines += ["Mean of each outcome's index divided by that outcome's largest index.", "",
+                  "| rank | parameter | mean normalised index | outcomes where it is top 3 |",
+                  "|---|---|---|---|"]
     overall = result.overall()
     ranks = competition_ranks(overall["mean_normalised"].to_numpy(dtype=float))
     for rank, row in zip(ranks, overall.itertuples(index=False), strict=True):
