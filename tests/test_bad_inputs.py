@@ -40,6 +40,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "seed=range(5,1)"], "seed=range(5,1): the range holds no value"),
     (["-m", "funds.term_years=interval(1,3)"],
      "funds.term_years=interval(1,3): an interval has no values to list"),
+    # the second value's jobs would rerun the first's under another directory name
+    (["-m", "funds.size_mcny=1000,1000.0"],
+     "funds.size_mcny: the sweep lists 1000 and 1000.0, the same value; each value once"),
+    (["-m", "funds.term_years=5,5"], "funds.term_years: the sweep lists 5 twice"),
     (["seed=[1,2]"], "seed"),
     (["funds.term_years={a:1}"], "funds.term_years"),
     (["start_date=2022-13"], "start_date"),

@@ -319,6 +319,35 @@ def grid_size(grid: OrderedDict[str, Override]) -> int:
     return size
 
 
+def _same_value(value: Any) -> Any:
+    """What two swept values are compared by: a number by its value (1000 is 1000.0),
+    anything else by how it is written."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return repr(value)
+
+
+def repeated_value(grid: OrderedDict[str, Override]) -> str | None:
+    """The first swept key given one value twice (``x=1000,1000.0``), as a one-line
+    problem: every job of the second would rerun the first's, under another name."""
+    for o in grid.values():
+        value = o.value() if o.is_sweep_override() else None
+        if not isinstance(value, ChoiceSweep):
+            continue
+        seen: dict[Any, Any] = {}
+        for item in value.list:
+            if _same_value(item) not in seen:
+                seen[_same_value(item)] = item
+                continue
+            first = seen[_same_value(item)]
+            same = (f"{first!r} twice" if repr(first) == repr(item)
+                    else f"{first!r} and {item!r}, the same value")
+            return (f"{o.key_or_group}: the sweep lists {same}; each value once, or its "
+                    "jobs would run again under another name (use replications for more "
+                    "runs of one setting)")
+    return None
+
+
 def workers_of(cfg: DictConfig) -> tuple[str, int]:
     """The launcher's short name and how many jobs it runs at once."""
     target = str(cfg.hydra.launcher.get("_target_", ""))
@@ -451,6 +480,9 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
                          "for seeds)")
     excluded = sorted({o.key_or_group for o in grid.values()
                        if not o.is_sweep_override() and o.key_or_group != REPLICATION})
+    repeated = repeated_value(grid)
+    if repeated:
+        raise SweepError(repeated)
     jobs = grid_size(grid)
     if jobs > MAX_SWEEP_JOBS:   # counted before Hydra lays out every combination
         raise SweepError(f"the sweep holds {jobs:,} jobs (every combination of the swept "
