@@ -19,10 +19,24 @@ from sim.sums import left_sum
 from sim.sweep.outcomes import flatten
 
 
+def npv(flows: list[float], months: list[int], rate: float) -> float:
+    return left_sum([v / (1 + rate) ** (m / 12) for m, v in zip(months, flows, strict=True)])
+
+
 def test_irr_of_known_flows() -> None:
     assert math.isclose(irr_annual([0, 24], [-100, 121]), 0.10, rel_tol=1e-12)
     assert math.isclose(irr_annual([6, 18], [-50, 40]), -0.2, rel_tol=1e-12)
-    assert math.isnan(irr_annual([0, 12], [-100, -5]))   # never paid back: undefined
+    # Never paid back: everything lost, -100% a year (it was NaN, and the funds that
+    # lost everything fell out of every IRR median); nothing paid in: undefined.
+    assert irr_annual([0, 12], [-100, -5]) == -1.0
+    assert math.isnan(irr_annual([0, 12], [0, 5]))
+    # Fees called after the last distribution: the NPV is negative at -99.99% and at
+    # +1,000% and crosses zero twice between; the fund's IRR is the higher crossing (it
+    # was NaN: fund:83 of the seed-42 baseline, which got back 14% of what it paid in).
+    months, flows = [0, 12, 24, 36, 48], [-10, -10, 8, -0.1, -0.1]
+    irr = irr_annual(months, flows)
+    assert -0.6 < irr < -0.4 and abs(npv(flows, months, irr)) < 1e-9   # the other: ~-75%
+    assert npv(flows, months, irr + 0.01) < 0 < npv(flows, months, irr - 0.01)
 
 
 @settings(max_examples=300, deadline=None)
@@ -116,3 +130,17 @@ def test_a_fund_invests_past_its_commitment_only_what_its_exits_returned() -> No
     recycled = funds[past > ONE_CNY_MCNY]   # not the commitment spent to its last CNY
     assert len(recycled) > 0 and (recycled["exit_proceeds_mcny"] > 0).all()
     assert (past - funds["exit_proceeds_mcny"] < ONE_CNY_MCNY).all()
+
+
+def test_funds_that_lost_everything_count_in_the_irr_medians(baseline_tables) -> None:
+    """36 of the baseline's 101 funds had a null IRR, 33 of them with TVPI 0: the medians
+    left them out, and the median 5-year fund showed -12% a year instead of -35%."""
+    funds = baseline_tables.funds
+    paid = funds[funds["paid_in_mcny"] > 0]
+    lost = paid[paid["tvpi"] == 0]
+    assert len(lost) > 10 and lost["irr"].eq(-1.0).all()
+    assert paid["irr"].notna().all()        # every fund that called capital has an IRR
+    assert paid["irr"].between(-1.0, 10.0).all()
+    five = baseline_tables.summary["fund_returns_by_term"]["5"]
+    assert five["irr"]["median"] == funds.loc[funds["term_years"].map(term_bucket) == 5,
+                                             "irr"].median()
