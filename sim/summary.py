@@ -277,7 +277,10 @@ def summarise(
                 else math.nan
             ),
             "compute_share_of_spend": compute_share_of_spend(startup_payments),
-            "compute_share_of_spend_24": compute_share_of_spend(startup_payments, 24),
+            # months 0-23: null for a shorter run, like every outcome at a month it did not
+            # reach (it was the whole run's share, however short)
+            "compute_share_of_spend_24": compute_share_of_spend(startup_payments, 24)
+            if cfg.horizon_months >= 24 else math.nan,
         },
         "exits": {
             "ipo": int(kinds.get("ipo", 0)),

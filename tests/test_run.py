@@ -271,6 +271,14 @@ def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tab
     assert all(v is None for v in summary["adoption_month_24"].values())
 
 
+def test_the_compute_share_of_the_first_two_years_needs_two_years() -> None:
+    """``compute_share_of_spend_24`` (months 0-23) of a 12-month run was the whole run's
+    share under the two-year name, where every other outcome past the run is null."""
+    short = simulate(small_config("horizon_months=12")).summary["startups"]
+    assert short["compute_share_of_spend_24"] is None
+    assert 0 < short["compute_share_of_spend"] < 1
+
+
 def test_the_builders_at_month_36_are_the_count_of_month_36(baseline_tables) -> None:
     """independent_builders_month_36 is metrics.parquet's count in month 36 (zero-based:
     the start of the fourth year), not a month either side of it."""
