@@ -108,6 +108,21 @@ def test_summary_counts_the_down_rounds_of_every_month(baseline_tables) -> None:
     assert summary["funding"]["down_rounds"] == int(closed["down_round"].sum()) > 0
 
 
+def test_a_failed_round_is_numbered_as_the_round_it_sought(baseline_tables) -> None:
+    """round_failed gave the stage before the round (0 for a first round) where
+    round_closed gives the round's own number (1 for a first round): success rates by
+    stage came out one stage apart."""
+    e = baseline_tables.events
+    rounds = e[e["kind"].isin(("round_closed", "round_failed"))].sort_values(
+        "month", kind="stable")
+    closed_before = rounds["kind"].eq("round_closed").groupby(rounds["actor"]).cumsum()
+    failed = rounds["kind"] == "round_failed"
+    assert failed.sum() > 100
+    expected = (closed_before + 1)[failed]
+    assert rounds.loc[failed, "stage"].astype(int).tolist() == expected.tolist()
+    assert rounds.loc[~failed, "stage"].astype(int).tolist() == closed_before[~failed].tolist()
+
+
 def test_same_config_and_seed_give_identical_tables() -> None:
     a, b = simulate(small_config()), simulate(small_config())
     pd.testing.assert_frame_equal(a.events, b.events)

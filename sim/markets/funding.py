@@ -531,7 +531,7 @@ class FundingMarket:
                     startup,
                     ActorType.STARTUP,
                     amount_mcny=req.target_mcny,
-                    stage=req.stage,
+                    stage=req.stage + 1,   # the round it sought, numbered as closed ones are
                 )
         self._requests.clear()
         self._book = None
