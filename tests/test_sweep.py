@@ -1098,6 +1098,15 @@ def test_sweep_table_has_one_row_per_job_with_every_summary_scalar(swept: dict) 
     funds = pd.read_parquet(d / JOBS[0] / FUNDS)
     assert table["derived.fund_invested_share"].iloc[0] == pytest.approx(
         funds["invested_mcny"].sum() / funds["size_mcny"].sum())
+    # Outcomes at months no 12-month job reached are null in every job: numbers all the
+    # same (they were columns of None, read back as text).
+    unreached = ["releases.by_month_13", "startups.independent_builders_month_36",
+                 "startups.compute_share_of_spend_24", "adoption_month_24.gov_soe"]
+    assert table[unreached].isna().all().all()
+    assert (table[unreached].dtypes == "float64").all()
+    text = [c for c in table.columns if table[c].dtype == object]
+    assert set(text) <= {"job", "setting", "status", "error", "config_hash"} | {
+        c for c in table.columns if c.startswith("environment.")}, text
 
 
 def test_derived_outcomes_of_a_funds_table_an_earlier_baimo_wrote_are_nan() -> None:

@@ -205,6 +205,11 @@ def collect(directory: Path) -> SweepTables:
     lead = [*JOB_KEYS, "status", "error"]
     outcome_cols = sorted(c for c in table.columns if c not in lead)
     table = table[lead + outcome_cols]
+    # An outcome null in every job (at a month no job reached: releases.by_month_13 of
+    # 12-month runs) came out as a column of Python None, read back by pandas as text.
+    # Every outcome that can be null is a number.
+    unset = [c for c in outcome_cols if table[c].isna().all()]
+    table[unset] = table[unset].astype("float64")
     params = {f"{PARAM_PREFIX}{k}": param_series([j["params"].get(k) for j in jobs]) for k in swept}
     for i, (name, series) in enumerate(params.items()):
         table.insert(len(JOB_KEYS) + 2 + i, name, series.to_numpy())
