@@ -112,7 +112,7 @@ def test_dearer_cloud_rent_raises_the_compute_share_of_startup_spending() -> Non
     """What a GPU squeeze can cost the startups is visible in summary.json: a higher cloud
     margin over ownership cost makes compute a larger share of what they spend."""
     d = _paired(["horizon_months=18"], ["compute.cloud_margin=1"], ["compute.cloud_margin=5"],
-                3, lambda t: t.summary["startups"]["compute_share_of_spend_24"])
+                3, lambda t: t.summary["startups"]["compute_share_of_spend"])
     assert (d > 0).all()
 
 
