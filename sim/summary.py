@@ -22,6 +22,7 @@ from sim.configuration import config_hash
 from sim.events import WRITE_OFF_BANKRUPT, WRITE_OFF_IN_KIND, ActorType, EventKind
 from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
+from sim.messages import ModelKind
 from sim.metrics import RELEASE_KINDS
 from sim.outputs import FUND_COLUMNS, MODEL_CODE, metric_at
 from sim.sums import left_sum
@@ -79,20 +80,20 @@ QUANTILES = ("median", "p10", "p90")
 YEAR, TERM, QUANTILE = "<year>", "<term>", "<" + "|".join(QUANTILES) + ">"
 
 
-def _at_month(what: str, column: str, month: int) -> str:
+def _at_month(what: str, column: str, month: int, note: str = "") -> str:
     """The description of an outcome read off metrics.parquet's row of ``month``."""
     return (f"{what} at month {month}'s snapshot (metrics.parquet's `{column}` in month "
-            f"{month}); null in a run shorter than {month + 1} months")
+            f"{month}{note}); null in a run shorter than {month + 1} months")
 
 
 _FUND_MEASURE_MEANINGS = {
-    "tvpi": "TVPI (funds.parquet's `tvpi`: an open fund's counts its NAV at the end); left "
-            "out for a fund that called nothing",
-    "dpi": "DPI (funds.parquet's `dpi`); left out for a fund that called nothing",
-    "irr": "annual IRR (funds.parquet's `irr`: -1 for a fund whose LPs got nothing back, "
-           "counted); left out for a fund that called nothing",
+    "tvpi": "TVPI (funds.parquet's `tvpi`: an open fund's counts its NAV at the end; the "
+            "funds that called nothing left out)",
+    "dpi": "DPI (funds.parquet's `dpi`; the funds that called nothing left out)",
+    "irr": "annual IRR (funds.parquet's `irr`: a fund whose LPs got nothing back counts as "
+           "-1; the funds that called nothing left out)",
     "gross_multiple": "gross multiple on what they invested (funds.parquet's "
-                      "`gross_multiple`); left out for a fund that invested nothing",
+                      "`gross_multiple`; the funds that invested nothing left out)",
     "invested_share": "invested share of the commitment (funds.parquet's `invested_share`)",
 }
 
@@ -123,8 +124,10 @@ SUMMARY_MEANINGS: dict[str, str] = {
     **{f"releases.by_kind.{kind}": f"models of kind `{kind}` released over the run, by giants "
                                    "and startups together" for kind in RELEASE_KINDS},
     **{f"releases.startups_by_kind.{kind}": f"models of kind `{kind}` released by startups "
-                                            "alone (giants release only originals, so "
-                                            "`by_kind.original` is mostly theirs)"
+                                            "alone" + (" (giants release only originals: "
+                                                       "`by_kind.original` less this is "
+                                                       "theirs)" if kind == ModelKind.ORIGINAL
+                                                       else "")
        for kind in RELEASE_KINDS},
     **{key: _at_month("models released so far", "releases_total_cum",
                       int(key.rsplit("_", 1)[1]))
@@ -141,8 +144,8 @@ SUMMARY_MEANINGS: dict[str, str] = {
                                                 "startup ever built a model (the first month "
                                                 "would be no peak)",
     "startups.independent_builders_month_36": _at_month(
-        "independent model builders (36: the fourth year's first month)",
-        "independent_builders", 36),
+        "independent model builders", "independent_builders", 36,
+        ", the fourth year's first month"),
     "startups.independent_builders_final": "independent model builders in the last month",
     "startups.pivots": "pivots over the run (`pivot` events), those of startups gone since "
                        "too (metrics.parquet's `pivoted_startups` counts only those still in "
@@ -181,9 +184,9 @@ SUMMARY_MEANINGS: dict[str, str] = {
                             "of funds.parquet",
     f"fund_returns_by_term.{TERM}.funds": "how many funds have that term",
     **{f"fund_returns_by_term.{TERM}.{measure}.{QUANTILE}": f"the median, 10th or 90th "
-                                                            f"percentile over those funds of "
-                                                            f"the {meaning}; null when no fund "
-                                                            f"of the term has one"
+                                                            f"percentile of the {meaning} "
+                                                            f"over the term's funds; null "
+                                                            f"when no fund of the term has one"
        for measure, meaning in _FUND_MEASURE_MEANINGS.items()},
     "concentration.hhi_final": "Herfindahl-Hirschman index (0-1) of the last month's "
                                "enterprise revenue over the vendors (metrics.parquet's last "
@@ -198,8 +201,9 @@ SUMMARY_MEANINGS: dict[str, str] = {
     "compute.gpus_purchased_startups": "A100-eq the startups ordered over the run",
     "compute.giant_share_of_purchases": "the giants' share (0-1) of the A100-eq ordered; null "
                                         "when nobody ordered any",
-    "compute.gpu_price_peak_first_year_ratio": "the highest GPU price of months 0-11 "
-                                               "(metrics.parquet's `gpu_price_mcny`) divided "
+    "compute.gpu_price_peak_first_year_ratio": "the highest GPU price of months 0-11 (or "
+                                               "of a shorter run's months; metrics.parquet's "
+                                               "`gpu_price_mcny`) divided "
                                                "by the config's "
                                                "`compute.initial_gpu_price_mcny`, not by month "
                                                "0's `gpu_price_mcny` (which month 0's orders "
