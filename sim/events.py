@@ -65,8 +65,8 @@ EVENT_KIND_MEANINGS: dict[EventKind, str] = {
                           "the rental close (0.5 into the month): pro rata when the clouds "
                           "offer less than is asked, and no more than its cash pays for. Only "
                           "startups rent.",
-    EventKind.MODEL_RELEASE: "A giant or startup releases a model, after training and the "
-                             "regulator's review.",
+    EventKind.MODEL_RELEASE: "A giant or startup releases a model, once it is trained (or "
+                             "assembled) and has passed the regulator's review.",
     EventKind.TENDER: "A buyer calls for a custom project. Firms bid; the next month's award "
                       "gives it to a bid (`contract_signed`, channel `contract`) or to none.",
     EventKind.CONTRACT_SIGNED: "A buyer signs with a vendor: a project it tendered (channel "
