@@ -80,9 +80,10 @@ EVENT_KIND_MEANINGS: dict[EventKind, str] = {
     EventKind.ACQUIRED: "A giant buys a startup that was for sale: the startup's holders are "
                         "paid pro rata and its cash goes to the giant.",
     EventKind.IPO: "A startup lists (revenue of `startups.ipo_revenue_mcny_per_year` or more "
-                   "while hype is at least `startups.ipo_window_hype`): it sells new shares, "
-                   "and its funds sell their stakes to the public at the listing valuation "
-                   "(their proceeds are in funds.parquet, not in events).",
+                   "while hype is at least `startups.ipo_window_hype`): it sells the public "
+                   "new shares, diluting every holder, and its funds sell their stakes to the "
+                   "public at the listing price (their proceeds, each stake before the listing "
+                   "x the pre-money, are in funds.parquet, not in events).",
     EventKind.BANKRUPT: "A startup whose month's bills overdrew its cash fails. Its funds' "
                         f"stakes are written off just before (`write_off`, reason "
                         f"`{WRITE_OFF_BANKRUPT}`).",
@@ -243,10 +244,10 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
     EventKind.IPO: {
         "actor": "the startup listing",
         "counterparty": "`ext:public_market`",
-        "amount_mcny": "the new money the company raises: the listing valuation x "
-                       "`startups.ipo_primary_share`",
-        "valuation_mcny": "the listing valuation: annual revenue x "
-                          "`startups.ipo_revenue_multiple`",
+        "amount_mcny": "the new money the company raises for its new shares: the pre-money "
+                       "x `startups.ipo_primary_share`",
+        "valuation_mcny": "the pre-money valuation at the listing: annual revenue x "
+                          "`startups.ipo_revenue_multiple` (the post-money adds the new money)",
     },
     EventKind.BANKRUPT: {
         "actor": "the startup failing",

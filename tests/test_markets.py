@@ -17,7 +17,7 @@ from sim.configuration import compose
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import Ledger
 from sim.markets.compute import ComputeMarket
-from sim.markets.funding import LPS, MAX_PRESSURE, Commitment, FundingMarket, FundTerms
+from sim.markets.funding import LPS, MAX_PRESSURE, Commitment, FundingMarket, FundTerms, Outcome
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import (
     Channel,
@@ -850,6 +850,26 @@ def test_the_asking_price_falls_with_each_failed_round_and_the_discount_lifts_th
     off = dataclasses.replace(funding, ask_cut_per_failed_round=0.0)
     market = FundingMarket(simpy.Environment(), off, _CONFIG.funds, Ledger(), EventLog())
     assert market.asking_price(400.0, 3) == 400.0
+
+
+def test_an_ipo_issues_the_shares_it_sells_and_pays_the_funds_their_stake() -> None:
+    """Listing at a pre-money of 1,000 and raising a tenth of it (100) for the company:
+    the public's new shares are 100 / 1,100 of it, every holder is diluted by 1,000 /
+    1,100, and the funds sell their diluted stakes at the post-money, 1,100. The new
+    money once came with no new shares: the founders kept their whole stake and the
+    public held only what the funds sold."""
+    env, market, ledger, _ = _two_fund_round(60.0, 40.0)   # founders 0.75, funds 0.15 + 0.10
+    cash = ledger.balance("startup:0")
+    before = {f: ledger.balance(f) for f in ("fund:a", "fund:b")}
+    market.list_on_exchange("startup:0", 1000.0, 0.1)
+    cap = market._cap["startup:0"]
+    assert math.isclose(cap["ext:founders"], 0.75 * 1000 / 1100, rel_tol=1e-12)
+    assert math.isclose(cap["ext:public_market"], 1 - 0.75 * 1000 / 1100, rel_tol=1e-12)
+    assert set(cap) == {"ext:founders", "ext:public_market"}
+    assert math.isclose(ledger.balance("startup:0"), cash + 100.0, rel_tol=1e-12)
+    for fund, stake in (("fund:a", 0.15), ("fund:b", 0.10)):   # the stake x the pre-money
+        assert math.isclose(ledger.balance(fund) - before[fund], stake * 1000, rel_tol=1e-9)
+    assert market.outcome("startup:0") == Outcome.IPO
 
 
 def test_an_acquirer_pays_the_holders_and_takes_the_targets_cash() -> None:

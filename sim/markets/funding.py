@@ -725,12 +725,22 @@ class FundingMarket:
         return True
 
     def list_on_exchange(self, startup: str, valuation_mcny: float, primary_share: float) -> None:
-        """IPO: the company raises fresh money; funds sell their stakes to the public."""
+        """IPO at a pre-money of ``valuation_mcny``: the company sells the public new shares
+        for ``primary_share`` of it (fresh money), which dilutes every holder; then the funds
+        sell the public their stakes at the listing price, so each gets its stake before the
+        listing times the pre-money. Until 2026-12-07 the new money came with no new shares:
+        founders and LPs kept their whole stakes, the public paid for nothing."""
         now = self._env.now
-        self._ledger.transfer(now, PUBLIC_MARKET, startup, valuation_mcny * primary_share, "ipo")
-        funds = sorted(h for h in self._cap[startup] if h in self._funds)
-        self._pay_holders(startup, PUBLIC_MARKET, valuation_mcny, "ipo_exit", funds)
-        self._cap[startup][PUBLIC_MARKET] = 1.0 - left_sum(self._cap[startup].values())
+        raised = valuation_mcny * primary_share
+        self._ledger.transfer(now, PUBLIC_MARKET, startup, raised, "ipo")
+        cap = self._cap[startup]
+        post = valuation_mcny + raised
+        if post > 0:
+            for holder in cap:   # diluted by the new shares
+                cap[holder] *= valuation_mcny / post
+        funds = sorted(h for h in cap if h in self._funds)
+        self._pay_holders(startup, PUBLIC_MARKET, post, "ipo_exit", funds)
+        cap[PUBLIC_MARKET] = 1.0 - left_sum(cap.values())
         self._outcome[startup] = Outcome.IPO
         self._for_sale.pop(startup, None)
         self._log.record(
