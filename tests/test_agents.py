@@ -20,7 +20,7 @@ from sim.agents.fund import Fund
 from sim.agents.startup import HostShares, Startup
 from sim.events import EventKind
 from sim.markets.procurement import EnterpriseMarket
-from sim.messages import Bid, ModelKind, Offer, RaiseRequest, SaleOffer, TermSheet
+from sim.messages import Bid, Channel, ModelKind, Offer, RaiseRequest, SaleOffer, TermSheet
 from sim.model import MarketModel
 from sim.run import Tables, simulate
 from sim.summary import fund_table
@@ -56,6 +56,35 @@ def test_buyer_utility_rewards_digitisation_and_punishes_hallucination() -> None
     assert (worse < u).all()
     pricey = buyers.utility(i, cap, np.full((2, 1), 0.1), np.ones((2, 1)), api=False)
     assert (pricey < u).all()
+
+
+def test_api_buyers_spend_no_more_than_their_budget() -> None:
+    """An API group's bill is its buyers' usage at the vendor's price, and usage grows
+    each year: with usage growing faster than prices fall the bill passed the budget (5.9
+    times it at buyers.usage_growth_per_year 1.5). Now the budget caps it, and the buyers
+    use the tokens it pays for."""
+    model = MarketModel(small_config("buyers.usage_growth_per_year=1.5",
+                                     "horizon_months=72", "buyers.count=3000"))
+    population, groups, market = model.buyers, model.buyers._groups, model.world.enterprise
+    months: list[tuple[float, float]] = []   # (API subscribers' budgets, API payments)
+    pay = population.pay_vendors
+
+    def paying(offers: list[Offer]) -> None:
+        group = np.flatnonzero(groups.members)
+        vendor, _, channel = groups.key(group)
+        api = channel == 0
+        pay(offers)
+        month = int(model.world.now)
+        paid = [market.revenue(v, month, Channel.API)
+                for v in set(market.vendor_names()[vendor[api]].tolist())]
+        months.append((float(groups.budget[group][api].sum()), math.fsum(paid)))
+
+    population.pay_vendors = paying   # type: ignore[method-assign]
+    model.run()
+    assert all(paid <= budget * (1 + 1e-9) for budget, paid in months)
+    capped = [month for month, (budget, paid) in enumerate(months)
+              if paid > 0 and math.isclose(paid, budget, rel_tol=1e-9)]
+    assert capped   # the cap bound: without it the bill passed the budget in these months
 
 
 def test_a_buyer_tolerant_of_hallucination_minds_it_less() -> None:

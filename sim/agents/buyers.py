@@ -760,7 +760,8 @@ class BuyerPopulation:
         One payment per (vendor, segment, channel) group with members, in that order,
         from the group's running sums (:class:`PaymentGroups`): an API group pays for its
         buyers' summed usage, which is their summed budget times the tokens a budget buys
-        this month (:meth:`usage_mtok`), at its vendor's price; a contract group pays its
+        this month (:meth:`usage_mtok`), at its vendor's price, and at most their summed
+        budget (then using only the tokens it pays for); a contract group pays its
         buyers' summed instalments and delivers their summed monthly project value.
         """
         w = self.world
@@ -775,8 +776,17 @@ class BuyerPopulation:
             price_of[table.ids] = table.price_cny_per_mtok
         vendor_of, segment_of, channel_of = g.key(group)
         contract = channel_of == 1
-        tokens = self.usage_mtok(g.budget[group])
-        amounts = np.where(contract, g.instalments[group], tokens * price_of[vendor_of] / 1e6)
+        budget = g.budget[group]
+        tokens = self.usage_mtok(budget)
+        price = price_of[vendor_of]
+        bill = tokens * price / 1e6
+        # Spending stops at the budget: where usage has grown faster than the price fell,
+        # buyers use the tokens their budget pays for (every buyer of a group pays the
+        # same share of its budget, so the group's cap is each buyer's). Until 2026-12-07
+        # the bill had no cap: at buyers.usage_growth_per_year 1.5, 5.9 times the budget.
+        over = bill > budget
+        tokens = np.divide(budget * 1e6, price, out=tokens, where=over)
+        amounts = np.where(contract, g.instalments[group], np.where(over, budget, bill))
         loads = np.where(contract, g.project_value[group], tokens)
         payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers
         w.ledger.transfer_each(w.now, _PAYERS_ARRAY[segment_of].tolist(), payees, amounts,
