@@ -33,7 +33,13 @@ from omegaconf import DictConfig
 
 from sim import commands
 from sim.config import ConfigError
-from sim.configuration import CONF_DIR, CONFIG_NAME, register_configs, to_config
+from sim.configuration import (
+    CONF_DIR,
+    CONFIG_NAME,
+    dotted_indices,
+    register_configs,
+    to_config,
+)
 from sim.locations import OUTPUT_ROOT_ENV
 from sim.sweep.experiments import listing, register_resolver
 
@@ -544,7 +550,9 @@ def sweep_or_run(argv: list[str]) -> None:
 def main() -> None:
     """Console entry point."""
     register_resolver()
-    argv = sys.argv[1:]
+    # Hydra reads sys.argv itself (run_app): the keys as the parameter table writes them
+    # (a list's item in brackets) are rewritten there.
+    sys.argv[1:] = argv = [dotted_indices(a) for a in sys.argv[1:]]
     if argv[:1] == ["list"]:
         list_command(argv[1:])
     elif argv[:1] == ["aggregate"]:

@@ -762,10 +762,36 @@ def list_problem(exc: BaseException) -> str | None:
             f"{key}=[...]")
 
 
+#: OmegaConf refusing an override of a list item the list does not have: a new item
+#: made of the one key given (``list.1.key=...``), or the index itself (``list.1=...``).
+NO_ITEM = re.compile(r"dict is not a subclass of|list index out of range|"
+                     r"index out of range|IndexError")
+#: The list and the index in a dotted key that names a list item (``a.b.1.c``).
+ITEM_KEY = re.compile(r"^(?P<list>[\w.]+?)\.(?P<index>\d+)(?:\.|$)")
+
+
+def item_problem(exc: BaseException) -> str | None:
+    """One line for an override of an item a list does not have (``compute.export_controls
+    .1.supply_cut=0.5`` with one control: OmegaConf's "dict is not a subclass of
+    ExportControl", or "list index out of range"), saying how to add one; None for any
+    other error."""
+    written = MERGING.match(str(exc).strip().split("\n")[0])
+    if written is None:
+        return None
+    item = ITEM_KEY.match(written["key"].lstrip("+~"))
+    if item is None or not any(NO_ITEM.search(str(c)) for c in _causes(exc)):
+        return None
+    return (f"{written['key']}={written['value']}: {item['list']} has no item "
+            f"{item['index']} (items count from 0); an override changes an item the list "
+            f"has, and adds none: give the whole list, {item['list']}=[...]")
+
+
 def value_problem(exc: BaseException) -> str | None:
     """One line for an override OmegaConf refused for its value (a wrong type, a null, a
-    single value for a list), naming the field and what it takes; None for any other."""
-    return conversion_problem(exc) or null_problem(exc) or list_problem(exc)
+    single value for a list, an item the list does not have), naming the field and what
+    it takes; None for any other."""
+    return (conversion_problem(exc) or null_problem(exc) or list_problem(exc)
+            or item_problem(exc))
 
 
 #: OmegaConf refusing null for a field that takes a value.

@@ -31,7 +31,7 @@ from hydra.core.object_type import ObjectType
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import BaimoConfig, ConfigError, validate
+from sim.config import BaimoConfig, ConfigError, schema_field, validate
 from sim.locations import output_root, portable_name, scenarios_root
 
 if TYPE_CHECKING:
@@ -635,10 +635,13 @@ MAX_SUGGESTIONS = 3
 
 def close_names(name: str, names: Iterable[str]) -> list[str]:
     """The names of ``names`` close to ``name``, closest first: a typo (difflib's ratio of
-    at least 0.6: ``hype-bust``, ``siz``) or a name cut short (``term`` of ``term_years``)."""
+    at least 0.6: ``hype-bust``, ``siz``), a name cut short (``term`` of ``term_years``)
+    or its last word (``cut`` of ``supply_cut``)."""
     names = list(names)
     close = difflib.get_close_matches(name, names, n=MAX_SUGGESTIONS, cutoff=0.6)
     close += [n for n in names if name and n.startswith(name) and n not in close]
+    # the name's last word alone (``cut`` of ``supply_cut``)
+    close += [n for n in names if name and n.endswith(f"_{name}") and n not in close]
     return close[:MAX_SUGGESTIONS]
 
 
@@ -735,8 +738,45 @@ def hydra_hint(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
     match = COULD_NOT_OVERRIDE.match(str(exc))
     cause = exc.__cause__
     if match and cause is not None and " not in '" in str(cause):
-        return unknown_setting(match[1], extra)
+        return unknown_setting(match[1], extra) or item_key_problem(match[1], str(cause))
     return None
+
+
+#: A list index in an override's key written in brackets (``buyers.segment_shares[1]``),
+#: as the parameter table and the messages write it, and an override's key and the rest.
+BRACKET_INDEX = re.compile(r"\[(\d+)\]")
+OVERRIDE_KEY = re.compile(r"^(?P<key>[+~]{0,2}[A-Za-z_][\w.\[\]]*)(?P<rest>=.*)?$", re.S)
+
+
+def dotted_indices(argument: str) -> str:
+    """An override with its key's bracketed list indices written as Hydra's grammar takes
+    them (``compute.export_controls[0].supply_cut=0.5`` -> ``...export_controls.0.supply_cut
+    =0.5``: Hydra stopped at the bracket with a LexerNoViableAltException); its value, and
+    any other argument, as they are."""
+    found = OVERRIDE_KEY.match(argument)
+    if found is None or "[" not in found["key"]:
+        return argument
+    return BRACKET_INDEX.sub(r".\1", found["key"]) + (found["rest"] or "")
+
+
+#: OmegaConf's refusal of a key its typed node does not have.
+NOT_IN_TYPE = re.compile(r"Key '(?P<key>[^']+)' not in '(?P<type>\w+)'")
+
+
+def item_key_problem(setting: str, cause: str) -> str | None:
+    """One line for a list's item given a key its type does not have (``hype.shocks=
+    [{month:5,sze:0.5}]``): Hydra's line said to append with ``+hype.shocks``, which is
+    refused again. None unless ``setting`` is a list of groups of settings."""
+    found = NOT_IN_TYPE.search(cause)
+    field = schema_field(setting)
+    if found is None or field is None:
+        return None
+    items = typing.get_args(_unwrapped(field[1]))
+    if not items or not dataclasses.is_dataclass(items[0]):
+        return None
+    keys = [f.name for f in dataclasses.fields(items[0])]
+    return (f"{setting}: an item has no key {found['key']!r}{did_you_mean(found['key'], keys)};"
+            f" an item's keys: {', '.join(keys)}")
 
 
 def _unknown_key(node: Any, path: str = "") -> ConfigError | None:

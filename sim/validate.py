@@ -30,7 +30,13 @@ from typing import NoReturn
 from sim import commands
 from sim.commands import OneLineParser
 from sim.config import ConfigError, value_problem
-from sim.configuration import compose, config_hash, override_key, run_control_override
+from sim.configuration import (
+    compose,
+    config_hash,
+    dotted_indices,
+    override_key,
+    run_control_override,
+)
 from sim.locations import expand_home
 from sim.outputs import ensure_writable_root, fresh_dir, is_complete, writable_problem
 from sim.rng import replication_seeds
@@ -119,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     from sim.validation.statics import STATICS_BUYERS, STATICS_HORIZON_MONTHS, run_statics
 
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    args.overrides = [dotted_indices(o) for o in args.overrides]   # a list's item: a.b[0].c
     for name, most in (("replications", MAX_REPLICATIONS), ("jobs", MAX_JOBS),
                        ("statics_replications", MAX_REPLICATIONS)):
         if not 1 <= getattr(args, name) <= most:

@@ -40,6 +40,21 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "seed=range(5,1)"], "seed=range(5,1): the range holds no value"),
     (["-m", "funds.term_years=interval(1,3)"],
      "funds.term_years=interval(1,3): an interval has no values to list"),
+    # a list's item the list does not have: OmegaConf's "dict is not a subclass of
+    # ExportControl" and "list index out of range"
+    (["compute.export_controls.1.supply_cut=0.5"],
+     "compute.export_controls.1.supply_cut=0.5: compute.export_controls has no item 1 (items "
+     "count from 0); an override changes an item the list has, and adds none: give the "
+     "whole list, compute.export_controls=[...]"),
+    (["giants.names[10]=X"], "giants.names has no item 10"),
+    # a key an item does not have: Hydra said to append with +hype.shocks, refused again
+    (["hype.shocks=[{month:5,sze:0.5,label:x}]"],
+     "hype.shocks: an item has no key 'sze' (did you mean size?); an item's keys: month, "
+     "size, label"),
+    # a setting's last word alone
+    (["compute.export_controls.0.cut=0.5"],
+     "compute.export_controls.0.cut: no such setting (did you mean "
+     "compute.export_controls.0.supply_cut?)"),
     # the second value's jobs would rerun the first's under another directory name
     (["-m", "funds.size_mcny=1000,1000.0"],
      "funds.size_mcny: the sweep lists 1000 and 1000.0, the same value; each value once"),
@@ -970,3 +985,25 @@ def test_a_run_control_key_the_command_does_not_read_is_refused(
     assert code == 2
     assert_one_line(err, fragment)
     assert no_complete_run(output_root)
+
+
+def test_a_list_item_may_be_named_as_the_parameter_table_writes_it(
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/MODEL.md's table and the messages write ``compute.export_controls[0].supply_cut``;
+    Hydra took only ``compute.export_controls.0.supply_cut`` and stopped at the bracket with
+    a LexerNoViableAltException."""
+    from sim.configuration import dotted_indices
+
+    assert dotted_indices("compute.export_controls[0].supply_cut=0.5") == \
+        "compute.export_controls.0.supply_cut=0.5"
+    assert dotted_indices("+a.b[2]=[1,2]") == "+a.b.2=[1,2]"   # the value as it is
+    for other in ("hydra/launcher=basic", "-m", "x=[0]", "buyers.count=5"):
+        assert dotted_indices(other) == other
+    code, err = run_command("sim.cli", ["compute.export_controls[0].supply_cut=0.5",
+                                        "horizon_months=12", "buyers.count=50"],
+                            capsys, monkeypatch)
+    assert code == 0, err
+    run = next(output_root.rglob(COMPLETE)).parent
+    config = json.loads((run / "config.json").read_text(encoding="utf-8"))
+    assert config["compute"]["export_controls"][0]["supply_cut"] == 0.5
