@@ -262,7 +262,9 @@ def test_every_experiment_says_which_claim_it_tests() -> None:
     assert files
     missing = [f.name for f in files
                if not re.search(r"^# Claim: ", f.read_text(encoding="utf-8"), re.MULTILINE)]
-    assert missing == []
+    assert missing == [], (f"{', '.join(missing)}: the opening comment needs a line "
+                           "'# Claim: DOMAIN.md s3 claim N (...)', or '# Claim: none' "
+                           "(docs/DEVELOPING.md)")
 
 
 def test_no_config_or_experiment_is_a_symbolic_link() -> None:
@@ -622,11 +624,19 @@ def test_every_documented_bound_is_accepted_with_the_other_fields_somewhere_vali
     bounds = {path: (lo, hi) for path, lo, hi in _ranged()}
     partners = {member: [p for p in group if p != member]
                 for group in _rule_groups(base) for member in group}
-    assert {_indexless(p) for p in partners} <= set(bounds)   # every partner is ranged
+    unranged = sorted({_indexless(p) for p in partners} - set(bounds))
+    assert unranged == [], (f"CROSS_RULES (tests/test_config.py) names {', '.join(unranged)}, "
+                            "which the schema lacks or gives no range: name ranged fields only")
     refused = [f"{path}={fmt_number(bound)} (partners: {', '.join(partners.get(path, []))})"
                for path, (lo, hi) in bounds.items() for bound in (lo, hi)
                if not _reachable(base, bounds, path, bound, partners.get(path, []))]
-    assert refused == []
+    assert refused == [], (
+        "the schema (sim/config.py) documents these bounds, but validate() refuses each, its "
+        "cross-field partners tried at their defaults, lows and highs: "
+        f"{'; '.join(refused)}. No partners listed: the field is in a cross-field rule "
+        "(sim.config._check_cross) that CROSS_RULES in tests/test_config.py lacks; add the "
+        "rule's fields to CROSS_RULES as one tuple. Partners listed: no setting of them "
+        "accepts the bound; narrow the field's range in sim/config.py to what the rule allows")
 
 
 # ------------------------------------------------------------------ funds that can invest

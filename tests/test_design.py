@@ -171,8 +171,13 @@ def test_outcomes_may_be_any_number_a_run_writes(small_tables) -> None:
     numbers = {k for k, v in summary.items()
                if isinstance(v, int | float) and not isinstance(v, bool)}
     horizon = small_tables.model.cfg.horizon_months
-    assert numbers <= set(outcome_names(horizon))
-    assert set(SCALAR_OUTCOMES) <= set(summary)
+    unlisted = sorted(numbers - set(outcome_names(horizon)))
+    assert unlisted == [], (f"summary.json holds {', '.join(unlisted)}, which "
+                            "sim.summary.outcome_names does not name: add a number to "
+                            "sim.summary.SCALAR_OUTCOMES (docs/DEVELOPING.md)")
+    absent = sorted(set(SCALAR_OUTCOMES) - set(summary))
+    assert absent == [], (f"sim.summary.SCALAR_OUTCOMES names {', '.join(absent)}, which "
+                          "summary.json lacks")
     assert {k for k in summary if k.startswith("funding.deals_by_year.")} == {
         f"funding.deals_by_year.{y}" for y in range(2)}   # 24 months
     known = {*outcome_names(600), *derived(pd.DataFrame())}

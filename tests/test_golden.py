@@ -4,6 +4,11 @@ Any change to the model's behaviour or to a default moves these numbers. When
 the change is intended, regenerate the file and commit it with the change:
 
     python tests/test_golden.py --update
+
+(in a second checkout, a git worktree, with ``PYTHONPATH`` set to it: the script refuses to
+write a golden file computed from another checkout's code; docs/DEVELOPING.md). A new
+setting whose default leaves the model as it was still moves ``config_hash``: an option with
+an "off" is better an ``optional_param`` defaulting to null, which the hash leaves out.
 """
 
 from __future__ import annotations
@@ -17,6 +22,17 @@ from sim.sweep.outcomes import flatten
 
 GOLDEN = Path(__file__).parent / "golden" / "small_summary.json"
 OVERRIDES = ["horizon_months=24", "buyers.count=500", "seed=2024"]
+CONFIG_HASH = "config_hash"
+UPDATE = ("If that is intended, rewrite the golden file (python tests/test_golden.py --update, "
+          "with PYTHONPATH set to this checkout) and commit it with the change; if not, find "
+          "what moved them: never update the file to hide an unintended change "
+          "(docs/DEVELOPING.md)")
+HASH_ONLY = ("only config_hash differs, every outcome is the same: a new setting's default "
+             "changed the config's hash. If the setting is an option that can be off, make it "
+             "an optional_param (sim/config.py) defaulting to null (off), which the hash leaves "
+             "out; if a new default is intended, update the golden file: python "
+             "tests/test_golden.py --update, with PYTHONPATH set to this checkout "
+             "(docs/DEVELOPING.md)")
 
 
 def current() -> dict:
@@ -35,8 +51,10 @@ def _outcomes(summary: dict) -> dict:
 def test_small_run_reproduces_the_golden_summary() -> None:
     stored = _outcomes(json.loads(GOLDEN.read_text(encoding="utf-8")))
     now = _outcomes(json.loads(json.dumps(current())))
-    hint = "model or defaults changed; if intended: python tests/test_golden.py --update"
-    assert sorted(now) == sorted(stored), hint
+    added, removed = sorted(set(now) - set(stored)), sorted(set(stored) - set(now))
+    assert not added and not removed, (
+        f"summary.json's keys changed (new: {', '.join(added) or 'none'}; gone: "
+        f"{', '.join(removed) or 'none'}). {UPDATE}")
     differ = []
     for key, want in stored.items():
         got = now[key]
@@ -45,11 +63,32 @@ def test_small_run_reproduces_the_golden_summary() -> None:
                 differ.append(key)
         elif got != want:
             differ.append(key)
-    assert not differ, f"{len(differ)} summary values differ ({', '.join(differ[:6])}...): {hint}"
+    assert differ != [CONFIG_HASH], HASH_ONLY
+    shown = ", ".join(differ[:6]) + (", ..." if len(differ) > 6 else "")
+    assert not differ, (f"{len(differ)} summary values differ ({shown}): the model or a "
+                        f"default changed. {UPDATE}")
+
+
+def foreign_code() -> str | None:
+    """One line if the ``sim`` this script imports is not the one beside it (None: it is).
+    Run as a script, Python looks in tests/ first, not in the checkout, so a second checkout
+    (a git worktree) without ``PYTHONPATH`` gets the code the editable install points at: the
+    golden file would hold another checkout's numbers."""
+    import sim
+
+    checkout = Path(__file__).resolve().parents[1]
+    imported = Path(sim.__file__).resolve().parents[1]
+    if imported == checkout:
+        return None
+    return (f"this imports sim from {imported}, not from {checkout}, whose golden file it "
+            f"would write; run it with PYTHONPATH={checkout}")
 
 
 if __name__ == "__main__":
     if "--update" in sys.argv:
+        problem = foreign_code()
+        if problem is not None:
+            sys.exit(f"tests/test_golden.py: {problem}")
         kept = {k: v for k, v in current().items() if k != "environment"}   # the machine's
         GOLDEN.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {GOLDEN}")

@@ -19,6 +19,9 @@ from sim.validation.params import (
 )
 
 SOURCE = re.compile(r"seeds? \d{3}|assumption|issue \d|DOMAIN\.md")
+#: How to bring the parameter table up to date (docs/DEVELOPING.md: the PYTHONPATH).
+REGENERATE = ("regenerate it: python -m sim.validation.params, with PYTHONPATH set to this "
+              "checkout (python -m sim.validation.params --check exits 1 while it is stale)")
 # Run-control values that are neither sourced figures nor model assumptions.
 NOT_A_SOURCE_NEEDED = {"seed", "open_source.pace"}
 
@@ -29,7 +32,12 @@ def doc() -> str:
 
 
 def test_every_schema_field_is_in_the_parameter_table(doc: str) -> None:
-    assert missing_fields(doc) == []
+    missing = missing_fields(doc)
+    assert missing == [], (f"{', '.join(missing)} have no row in docs/MODEL.md's parameter "
+                           f"table (section 10): {REGENERATE}; describe them in section 7 too")
+    extra = sorted(set(documented_names(doc)) - set(schema_names()))
+    assert extra == [], (f"docs/MODEL.md's parameter table has rows for {', '.join(extra)}, "
+                         f"which the schema (sim/config.py) lacks: {REGENERATE}")
     assert len(set(documented_names(doc))) == len(schema_names())
 
 
@@ -39,14 +47,17 @@ def test_a_missing_field_is_caught(doc: str) -> None:
 
 
 def test_parameter_table_matches_schema_and_conf(doc: str) -> None:
-    assert render(doc) == doc, "stale table: run python -m sim.validation.params"
+    assert render(doc) == doc, (f"docs/MODEL.md's parameter table differs from the schema and "
+                                f"conf/: {REGENERATE}")
 
 
 def test_every_parameter_names_a_source_or_says_assumption() -> None:
     for r in rows():
         if r.name not in NOT_A_SOURCE_NEEDED:
-            assert SOURCE.search(r.source), f"{r.name}: {r.source!r}"
-        assert r.unit and r.range
+            assert SOURCE.search(r.source), (
+                f"{r.name}: its comment in conf/ ({r.source!r}) names no source; write one "
+                "beside the value: 'seed 00N', 'DOMAIN.md', 'issue N' or 'assumption'")
+        assert r.unit and r.range, f"{r.name}: give it a unit and a range in sim/config.py"
 
 
 @pytest.mark.parametrize("heading", [
@@ -91,8 +102,11 @@ def test_every_calibrated_value_is_explained(doc: str) -> None:
     assert values, "no calibrated values found in conf/"
     for key, value in values:
         row = next((line for line in section.splitlines() if f"`{key}`" in line), None)
-        assert row is not None, f"{key} is calibrated in conf/ but not explained in section 8"
-        assert value in row, f"{key}: conf says {value}, section 8 says {row}"
+        assert row is not None, (f"{key} is calibrated in conf/ (its comment says 'calibrated "
+                                 "to') but has no row in docs/MODEL.md section 8's calibrated "
+                                 "values: add one naming it and its value")
+        assert value in row, (f"{key}: conf says {value}, docs/MODEL.md section 8 says {row}: "
+                              "make them agree")
 
 
 def test_table_sits_between_its_markers(doc: str) -> None:

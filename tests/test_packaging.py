@@ -26,7 +26,9 @@ def test_every_subpackage_of_sim_is_packaged() -> None:
     listed = set(config["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts)
              for p in (ROOT / "sim").rglob("__init__.py")}
-    assert found - listed == set()
+    unlisted = sorted(found - listed)
+    assert unlisted == [], (f"add {', '.join(unlisted)} to [tool.setuptools] packages in "
+                            "pyproject.toml, or a regular install leaves it out")
 
 
 def test_a_wheel_carries_every_config_and_experiment_and_runs_from_them(tmp_path: Path) -> None:

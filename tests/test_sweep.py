@@ -150,11 +150,14 @@ def test_an_override_interpolating_a_swept_key_takes_each_jobs_value(command: li
 def test_experiment_file_opens_with_question_sweep_look_and_claim(name: str) -> None:
     text = (EXPERIMENTS_DIR / f"{name}.yaml").read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[0] == "# @package _global_"
-    assert lines[1].startswith("# ") and lines[1].endswith("?")
+    assert lines[0] == "# @package _global_", (f"experiments/{name}.yaml: line 1 must be "
+                                               "'# @package _global_'")
+    assert lines[1].startswith("# ") and lines[1].endswith("?"), (
+        f"experiments/{name}.yaml: line 2 must be the question, '# ...?'")
     head = "\n".join(line for line in lines if line.startswith("#"))
     for part in ("Swept:", "Look at:", "Claim: DOMAIN.md s3 claim"):
-        assert part in head, (name, part)
+        assert part in head, (f"experiments/{name}.yaml: its opening comment lacks "
+                              f"'# {part}' (docs/DEVELOPING.md)")
     spec = build(start_hydra(), [f"+experiment={name}"])
     assert spec.swept and len(spec.settings) >= 2 and spec.replications >= 3
     assert len(spec.configs) == len(spec.jobs) == len(spec.settings) * spec.replications
@@ -440,13 +443,22 @@ def test_the_experiments_table_names_each_experiments_fixed_settings() -> None:
     rows = {m[1]: m[2] for m in re.finditer(r"^\| `([a-z_]+)` \| [^|]+ \| ([^|]+) \|", table,
                                             re.MULTILINE)}
     shipped = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
-    assert sorted(rows) == shipped
+    unlisted = [name for name in shipped if name not in rows]
+    assert unlisted == [], (
+        f"{', '.join(unlisted)} has no row in docs/EXPERIMENTS.md's table (| experiment | "
+        "swept | fixed away from the defaults | claim (DOMAIN.md s3) |): add one")
+    gone = sorted(set(rows) - set(shipped))
+    assert gone == [], (f"docs/EXPERIMENTS.md's table has rows for {', '.join(gone)}, which "
+                        "experiments/ does not have: remove them")
     defaults = default_settings()
     for name in shipped:
         fixed = changed_from_defaults(config_settings(compose([f"+experiment={name}"])),
                                       defaults)
         named = re.findall(r"`([^`]+=[^`]+)`", rows[name])
-        assert named == fixed or (rows[name].strip() == "none" and not fixed), name
+        want = ", ".join(f"`{setting}`" for setting in fixed) or "none"
+        assert named == fixed or (rows[name].strip() == "none" and not fixed), (
+            f"{name}: docs/EXPERIMENTS.md's table says it fixes {rows[name].strip()!r}; its "
+            f"file fixes {want} away from the defaults: write that in the third column")
     assert flat_settings({"a": {"b": [1, 2]}, "c": "x"}) == {"a.b": "[1,2]", "c": '"x"'}
 
 
