@@ -212,7 +212,9 @@ class ComputeConfig:
     cooling_overhead: float = param(0, 5, "ratio to IT power")
     electricity_cny_per_kwh: float = param(0, 10, "CNY per kWh")
     serving_power_factor: float = param(0, 1, "share of peak draw")
-    depreciation_months: float = param(1, 240, "months")
+    # at least a year: a shorter life wears every fleet out within months (1 month: rent
+    # at 7.9 million CNY a GPU-month, 487 of 560 startups failed, none released a model)
+    depreciation_months: float = param(12, 240, "months")
     rental_initial_price_mcny: float = param(0.0001, 1, "million CNY per A100-eq-month")
     rental_scarcity_elasticity: float = param(0, 2, "elasticity of rent to requested/offered")
     cloud_margin: float = param(0, 5, "ratio over ownership cost")
@@ -325,7 +327,8 @@ class StartupsConfig:
     app_layer_capability_share: float = param(0, 1.5, "ratio to host model")
     app_layer_fee_share: float = param(0, 1, "share of revenue paid to the host giant")
     cost_cut_after_failed_round: float = param(0, 1, "share of burn cut")
-    max_failed_rounds: int = param(0, 20, "rounds")
+    # at least 1: at 0 every startup offered itself in distress from its founding
+    max_failed_rounds: int = param(1, 20, "rounds")
     ipo_revenue_mcny_per_year: float = param(0, 1e6, "million CNY per year")
     ipo_window_hype: float = param(0, 20, "hype index")
     ipo_revenue_multiple: float = param(0, 200, "ratio")
@@ -355,7 +358,7 @@ class FundsConfig:
     hurdle_sd: float = param(0, 20, "score")
     min_remaining_years: float = param(0, MAX_MIN_REMAINING_YEARS, "years")
     exit_window_years: float = param(0, 30, "years")
-    secondary_discount: float = param(0, 1, "share")
+    secondary_discount: float = param(0, 0.95, "share")   # at 1 stakes sold for nothing
     compute_payback_months: float = param(1, 240, "months")
     #: a fund's partner bandwidth: the most term sheets (leads or follows, in new companies
     #: or ones it holds) it commits in one month; null: no limit
@@ -392,7 +395,7 @@ class FundingConfig:
     score_revenue_weight: float = param(0, 20, "score per log revenue")
     score_stage_penalty: float = param(0, 20, "score per stage")
     revenue_scale_mcny: float = param(0.001, 1e5, "million CNY per year")
-    distressed_discount: float = param(0, 1, "share")
+    distressed_discount: float = param(0, 0.95, "share")   # at 1 companies sold for nothing
     ask_cut_per_failed_round: float = param(0, 0.9, "share of value per failed round")
     score_price_weight: float = param(0, 20, "score per log of value over asking price")
     max_positions: int = param(1, 1_000_000_000, "fund positions and term sheets (a safety limit)")

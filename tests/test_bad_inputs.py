@@ -40,6 +40,15 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "seed=range(5,1)"], "seed=range(5,1): the range holds no value"),
     (["-m", "funds.term_years=interval(1,3)"],
      "funds.term_years=interval(1,3): an interval has no values to list"),
+    # allowed values once, but a degenerate market: every startup in distress from its
+    # founding, stakes and companies sold for nothing, fleets worn out within the month
+    (["startups.max_failed_rounds=0"],
+     "startups.max_failed_rounds=0 is out of range; allowed 1 to 20 (rounds)"),
+    (["funds.secondary_discount=1"], "funds.secondary_discount=1 is out of range; allowed 0 "
+     "to 0.95 (share)"),
+    (["funding.distressed_discount=1"], "allowed 0 to 0.95"),
+    (["compute.depreciation_months=1"], "compute.depreciation_months=1 is out of range; "
+     "allowed 12 to 240 (months)"),
     # a list's item the list does not have: OmegaConf's "dict is not a subclass of
     # ExportControl" and "list index out of range"
     (["compute.export_controls.1.supply_cut=0.5"],
