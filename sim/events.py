@@ -19,6 +19,7 @@ class EventKind(StrEnum):
 
     FOUNDED = "founded"
     ROUND_CLOSED = "round_closed"
+    INVESTMENT = "investment"
     ROUND_FAILED = "round_failed"
     GPU_PURCHASE = "gpu_purchase"
     GPU_DELIVERY = "gpu_delivery"
@@ -53,6 +54,9 @@ EVENT_KIND_MEANINGS: dict[EventKind, str] = {
                        "in its first cash.",
     EventKind.ROUND_CLOSED: "A startup's funding round closes, at the funding market's monthly "
                             "close (0.4 into the month).",
+    EventKind.INVESTMENT: "A fund's ticket in a round that closed: one row per fund in the "
+                          "round, the lead's included, right after the `round_closed` row; "
+                          "their amounts add up to the round's.",
     EventKind.ROUND_FAILED: "A startup's request for a round fails at the monthly close: too "
                             "few term sheets (under `funding.min_fill_share` of its target, or "
                             "none), or the company was no longer active. No money moves.",
@@ -136,13 +140,24 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
     },
     EventKind.ROUND_CLOSED: {
         "actor": "the startup raising the round",
-        "counterparty": "the round's lead fund only; the followers' tickets are not logged",
+        "counterparty": "the round's lead fund (every fund's ticket, the lead's included, is "
+                        "an `investment` row)",
         "amount_mcny": "the whole round: the lead's and every follower's money (scaled down "
                        "to the target when the term sheets add up to more)",
         "valuation_mcny": "the post-money valuation: pre-money plus the round",
         "stage": "the round's number for this startup: 1 = its first round",
         "down_round": "true when the round prices the company below its last post-money "
                       "valuation (its pre-money below it), false otherwise",
+    },
+    EventKind.INVESTMENT: {
+        "actor": "the fund investing",
+        "counterparty": "the startup it invests in",
+        "amount_mcny": "its ticket: its term sheet's amount, scaled down with the others' "
+                       "when the sheets add up to more than the round's target",
+        "valuation_mcny": "the round's post-money valuation (the ticket buys amount / "
+                          "post-money of the company)",
+        "stage": "the round's number for the startup, as on its `round_closed` row",
+        "reason": "`lead` for the round's lead, `follow` for the others",
     },
     EventKind.ROUND_FAILED: {
         "actor": "the startup that sought the round",

@@ -410,9 +410,16 @@ def _fund(s: Story) -> list[str]:
                                f"{money(float(r['amount_mcny']))} from its LPs, for a term of "
                                f"{term:.1f} years."))
     led = s.about[s.about["kind"] == "round_closed"]
+    # Each fund's ticket is an investment event since 2026-12-07; a run written before
+    # logged only each round's lead.
+    tickets_logged = bool((s.run.events["kind"] == "investment").any()) or \
+        not bool((s.run.events["kind"] == "round_closed").any())
+    followed = s.kind("investment")
+    followed = followed[followed["reason"] == "follow"]
     if led.empty:
-        out.append((NEVER, "It never led a round (rounds it joined as a follower are not in "
-                           "the event log)."))
+        out.append((NEVER, "It never led a round." if tickets_logged else
+                    "It never led a round (rounds it joined as a follower are not in the "
+                    "event log of a run written before 2026-12-07)."))
     else:
         top = led.nlargest(min(LIST_AT_MOST, len(led)), "amount_mcny")
         items = [f"{s.who(r['actor'])} {s.when(float(r['month']))} "
@@ -422,6 +429,14 @@ def _fund(s: Story) -> list[str]:
                     f"It led {plural(len(led), 'round')} raising "
                     f"{money(float(led['amount_mcny'].sum()))} in all, the first "
                     f"{s.when(float(led['month'].iloc[0]))}; the biggest: {'; '.join(items)}."))
+    if not followed.empty:
+        top = followed.nlargest(min(LIST_AT_MOST, len(followed)), "amount_mcny")
+        items = [f"{money(float(r['amount_mcny']))} in {s.who(r['counterparty'])} "
+                 f"{s.when(float(r['month']))}" for _, r in top.iterrows()]
+        out.append((float(followed["month"].iloc[0]),
+                    f"It followed other funds' lead in {plural(len(followed), 'round')}, "
+                    f"putting in {money(float(followed['amount_mcny'].sum()))} in all; the "
+                    f"biggest tickets: {'; '.join(items)}."))
     sold = s.kind("secondary_sale")
     if not sold.empty:
         r = sold.iloc[0]

@@ -204,6 +204,23 @@ def test_notable_actors_name_real_extremes(run: RunOutputs) -> None:
     assert all(a in {*e["actor"].astype(str), *run.funds["fund"]} for a in rows)
 
 
+def test_a_fund_that_only_followed_is_told_its_tickets(run: RunOutputs) -> None:
+    """A follower's tickets were in no event: such a fund's story said it never led a round
+    and that rounds it followed were not logged, then that it invested millions."""
+    e = run.events
+    tickets = e[e["kind"] == "investment"]
+    leads = set(e.loc[e["kind"] == "round_closed", "counterparty"])
+    follower = next(f for f in tickets.loc[tickets["reason"] == "follow", "actor"]
+                    if f not in leads)
+    followed = tickets[(tickets["actor"] == follower) & (tickets["reason"] == "follow")]
+    lines = story(run, follower)
+    assert "It never led a round." in lines
+    assert any(s.startswith(f"It followed other funds' lead in {len(followed)} round")
+               and f"putting in {_money(float(followed['amount_mcny'].sum()))} in all" in s
+               for s in lines)
+    assert not any("not in the event log" in s for s in lines)
+
+
 def test_the_worst_fund_named_is_one_that_invested(run: RunOutputs) -> None:
     """Funds raised before the boom whose window closed unused lose only their fees (TVPI
     0): the listing named one of them the worst fund return, which says nothing of the

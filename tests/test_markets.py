@@ -290,6 +290,20 @@ def test_round_dilutes_holders_and_cap_table_sums_to_one() -> None:
     assert closed[0]["counterparty"] == "fund:a" and closed[0]["down_round"] is False
 
 
+def test_every_ticket_of_a_closed_round_is_logged_with_its_fund() -> None:
+    """The round's event names only its lead: the followers' tickets were in no event, so
+    crediting rounds to their leads put 2,009 million CNY on a fund that invested 1,190."""
+    _, _, _, log = _two_fund_round(60.0, 40.0)
+    rows = log.rows()
+    kinds = [r["kind"] for r in rows]
+    assert kinds == [EventKind.ROUND_CLOSED, EventKind.INVESTMENT, EventKind.INVESTMENT]
+    tickets = [(r["actor"], r["counterparty"], r["amount_mcny"], r["reason"], r["stage"],
+                r["valuation_mcny"]) for r in rows[1:]]
+    assert tickets == [("fund:a", "startup:0", 60.0, "lead", 1, 400.0),
+                       ("fund:b", "startup:0", 40.0, "follow", 1, 400.0)]
+    assert rows[0]["amount_mcny"] == 100.0   # the tickets add up to the round
+
+
 def test_the_close_takes_the_term_sheets_in_the_order_committed_and_keeps_none() -> None:
     env, market, ledger, log = _funding()
     for startup in ("startup:0", "startup:1"):
@@ -441,7 +455,8 @@ def test_a_round_closes_only_once_the_minimum_fill_is_committed(committed: float
     assert market.failed_rounds("startup:0") == int(not closes)
     assert ledger.balance("startup:0") == (committed if closes else 0.0)
     kinds = [r["kind"] for r in log.rows()]
-    assert kinds == [EventKind.ROUND_CLOSED if closes else EventKind.ROUND_FAILED]
+    assert kinds == ([EventKind.ROUND_CLOSED, EventKind.INVESTMENT] if closes
+                     else [EventKind.ROUND_FAILED])
 
 
 def test_exiting_fund_sells_to_the_next_lead_at_a_discount() -> None:

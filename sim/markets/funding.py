@@ -29,6 +29,8 @@ from sim.sums import left_sum
 FOUNDERS = "ext:founders"
 LPS = "ext:lps"
 PUBLIC_MARKET = "ext:public_market"
+#: The ``reason`` of an ``investment`` event: the round's lead, or a follower.
+LEAD, FOLLOW = "lead", "follow"
 
 
 #: The most a fund's whole-CNY payments can exceed its float tickets (:meth:`_pay`):
@@ -582,11 +584,13 @@ class FundingMarket:
         for holder in cap:
             cap[holder] *= pre / post
         lead = next((s.fund for s in sheets if s.lead), sheets[0].fund)
+        tickets: list[tuple[str, float]] = []
         for sheet in sheets:
             amount = sheet.amount_mcny * scale
             self._pay(sheet.fund, req.startup, amount, "investment")
             cap[sheet.fund] = cap.get(sheet.fund, 0.0) + amount / post
             self._add_cost(sheet.fund, req.startup, amount)
+            tickets.append((sheet.fund, amount))
         self._check_positions()
         # A down round prices the company below its last valuation: a price per share below
         # the last round's, which is the pre-money below the last post-money (the new
@@ -612,6 +616,10 @@ class FundingMarket:
             stage=stage,
             down_round=down,
         )
+        for fund, amount in tickets:   # who put in what: the round names only its lead
+            self._log.record(now, EventKind.INVESTMENT, fund, ActorType.FUND, req.startup,
+                             amount, valuation_mcny=post, stage=stage,
+                             reason=LEAD if fund == lead else FOLLOW)
         self._secondaries(rnd, promised.get(lead, 0.0))
 
     def _secondaries(self, rnd: FundingRound, promised_mcny: float) -> None:
