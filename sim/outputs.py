@@ -40,6 +40,9 @@ METRICS = "metrics.parquet"
 FUNDS = "funds.parquet"
 SUMMARY = "summary.json"
 CONFIG = "config.json"
+#: The enterprise market's revenue by vendor and month (extends the contract since
+#: 2026-12-07: a run written before has none, and no reader needs it).
+REVENUE = "revenue.parquet"
 #: A sweep directory's tables, one row per job and per job-month (sim.sweep.aggregate).
 SWEEP_TABLE = "sweep.parquet"
 SWEEP_METRICS = "sweep_metrics.parquet"
@@ -135,6 +138,35 @@ def metrics_frame(rows: list[dict[str, Any]], start_date: str) -> pd.DataFrame:
     start = pd.Timestamp(start_date + "-01")
     frame.insert(1, "date", [start + pd.DateOffset(months=int(m)) for m in frame["month"]])
     return frame
+
+
+#: revenue.parquet's columns: one row per (month, vendor paid that month).
+REVENUE_COLUMNS = ("month", "vendor", "vendor_type", "api_mcny", "contract_mcny",
+                   "revenue_mcny", "tokens_mtok")
+#: What each column of revenue.parquet means (docs/OUTPUTS.md, generated).
+REVENUE_MEANINGS: dict[str, str] = {
+    "month": "the month, counted from `start_date` (0 = the start month), as in "
+             "metrics.parquet",
+    "vendor": "the vendor paid: `giant:<name>` or `startup:<n>`, as named in events.parquet",
+    "vendor_type": "`giant` or `startup`",
+    "api_mcny": "million CNY the vendor's API subscribers paid it in the month (by use)",
+    "contract_mcny": "million CNY of project instalments paid to it in the month",
+    "revenue_mcny": "its enterprise revenue of the month: `api_mcny` + `contract_mcny` (added "
+                    "in payment order); the month's shares of it give metrics.parquet's "
+                    "`giant_revenue_share` and `hhi_enterprise_revenue`",
+    "tokens_mtok": "million tokens it served its API subscribers in the month",
+}
+
+
+def revenue_frame(record: dict[str, list], actor_types: dict[str, Any]) -> pd.DataFrame:
+    """The enterprise market's :meth:`~sim.markets.procurement.EnterpriseMarket.revenue_record`
+    as revenue.parquet's table, each vendor with its type (``actor_types``: name ->
+    ``ActorType``)."""
+    frame = pd.DataFrame({k: record[k] for k in REVENUE_COLUMNS if k in record})
+    frame.insert(2, "vendor_type", [str(actor_types[v]) for v in frame["vendor"]])
+    kinds = {c: "float64" for c in REVENUE_COLUMNS} | {
+        "month": "int64", "vendor": "object", "vendor_type": "object"}
+    return frame[list(REVENUE_COLUMNS)].astype(kinds)
 
 
 def _current_umask() -> int:
@@ -273,8 +305,9 @@ def looks_like_run(path: Path) -> bool:
     file of the contract, or one still being written under its temporary name)."""
     if (path / COMPLETE).exists():
         return True
-    return any((path / f).exists() for f in CONTRACT_FILES) or \
-        any(p.name.startswith(tuple(f".{f}." for f in CONTRACT_FILES)) for p in path.iterdir())
+    files = (*CONTRACT_FILES, REVENUE)   # revenue.parquet: written, but no reader needs it
+    return any((path / f).exists() for f in files) or \
+        any(p.name.startswith(tuple(f".{f}." for f in files)) for p in path.iterdir())
 
 
 #: How many levels below a directory it was given a reader (baimo-report, baimo-explain)

@@ -3,7 +3,8 @@
 The page is built from the descriptions kept beside the code that writes each file:
 :data:`sim.events.EVENT_KIND_MEANINGS`, :data:`sim.events.COMMON_COLUMN_MEANINGS` and
 :data:`sim.events.EVENT_COLUMN_MEANINGS` (events.parquet), :data:`sim.metrics.METRIC_MEANINGS`
-(metrics.parquet), :data:`sim.outputs.FUND_MEANINGS` (funds.parquet) and
+(metrics.parquet), :data:`sim.outputs.FUND_MEANINGS` (funds.parquet),
+:data:`sim.outputs.REVENUE_MEANINGS` (revenue.parquet) and
 :data:`sim.summary.SUMMARY_MEANINGS` (summary.json). Edit those, never the page, then:
 
     python -m sim.outputs_doc            # print the page
@@ -40,6 +41,9 @@ from sim.outputs import (
     FUNDS,
     METRICS,
     PLOTS,
+    REVENUE,
+    REVENUE_COLUMNS,
+    REVENUE_MEANINGS,
     SUMMARY,
 )
 from sim.summary import QUANTILE, SUMMARY_MEANINGS, TERM, YEAR, summary_key_pattern
@@ -142,10 +146,10 @@ def intro() -> list[str]:
         "(sim/events.py, sim/metrics.py, sim/outputs.py, sim/summary.py): edit those, "
         "not this page -->",
         "",
-        f"A run's directory holds `{EVENTS}`, `{METRICS}`, `{FUNDS}`, `{SUMMARY}`, "
-        f"`{CONFIG}`, `{PLOTS}/` and `{COMPLETE}` (the README's \"What a run writes\"). "
-        "This page says what every column of the three tables and every number of "
-        f"`{SUMMARY}` means.",
+        f"A run's directory holds `{EVENTS}`, `{METRICS}`, `{FUNDS}`, `{REVENUE}`, "
+        f"`{SUMMARY}`, `{CONFIG}`, `{PLOTS}/` and `{COMPLETE}` (the README's \"What a run "
+        "writes\"). This page says what every column of the four tables and every number "
+        f"of `{SUMMARY}` means.",
         "",
         "**Units.** Money in million CNY (names ending `_mcny`; `_cny` is whole CNY); "
         "compute in A100-equivalents (A100-eq), GPU-months in A100-eq-months; time in months "
@@ -158,7 +162,8 @@ def intro() -> list[str]:
         f"(`isna()` finds both); `{SUMMARY}` writes `null` (None from `json.load`).",
         "",
         "Contents: [events.parquet](#eventsparquet) · [metrics.parquet](#metricsparquet) · "
-        "[funds.parquet](#fundsparquet) · [summary.json](#summaryjson) · "
+        "[funds.parquet](#fundsparquet) · [revenue.parquet](#revenueparquet) · "
+        "[summary.json](#summaryjson) · "
         "[the other files](#the-other-files).",
     ]
 
@@ -212,6 +217,19 @@ def funds_section() -> list[str]:
     ]
 
 
+def revenue_section() -> list[str]:
+    return [
+        "", f"## {REVENUE}", "",
+        "The enterprise market's revenue by vendor: one row per vendor paid in a month, the "
+        "months in order and each month's vendors in the order first paid (a month with no "
+        "payment has no row). Market shares and concentration by month come from it. A run "
+        "written before 2026-12-07 has no such file.",
+        "",
+        *table(("column", "meaning"),
+               ((f"`{c}`", REVENUE_MEANINGS[c]) for c in REVENUE_COLUMNS)),
+    ]
+
+
 def summary_group(key: str) -> str:
     """The section of the summary's table ``key`` is listed under."""
     head = key.split(".")[0]
@@ -259,7 +277,7 @@ def other_files_section() -> list[str]:
 def render() -> str:
     """The whole of docs/OUTPUTS.md."""
     lines = [*intro(), *events_section(), *metrics_section(), *funds_section(),
-             *summary_section(), *other_files_section()]
+             *revenue_section(), *summary_section(), *other_files_section()]
     return "\n".join(lines) + "\n"
 
 

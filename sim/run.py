@@ -17,10 +17,12 @@ from sim.outputs import (
     FUNDS,
     METRICS,
     PLOTS,
+    REVENUE,
     SUMMARY,
     events_frame,
     mark_complete,
     metrics_frame,
+    revenue_frame,
     write_json,
     write_parquet,
 )
@@ -36,6 +38,7 @@ class Tables:
     metrics: pd.DataFrame
     funds: pd.DataFrame
     summary: dict[str, Any]
+    revenue: pd.DataFrame
 
 
 def simulate(cfg: BaimoConfig) -> Tables:
@@ -46,7 +49,8 @@ def simulate(cfg: BaimoConfig) -> Tables:
     metrics = metrics_frame(result.metrics, cfg.start_date)
     funds = fund_table(model)
     summary = clean_json(summarise(model, events, metrics, funds))
-    return Tables(model, events, metrics, funds, summary)
+    revenue = revenue_frame(model.world.enterprise.revenue_record(), model.world.actor_types)
+    return Tables(model, events, metrics, funds, summary, revenue)
 
 
 def write_run(tables: Tables, run_dir: Path, plots: bool = True) -> None:
@@ -55,6 +59,7 @@ def write_run(tables: Tables, run_dir: Path, plots: bool = True) -> None:
     write_parquet(tables.events, run_dir / EVENTS)
     write_parquet(tables.metrics, run_dir / METRICS)
     write_parquet(tables.funds, run_dir / FUNDS)
+    write_parquet(tables.revenue, run_dir / REVENUE)
     write_json(clean_json(resolved_dict(tables.model.cfg)), run_dir / CONFIG)
     write_json(tables.summary, run_dir / SUMMARY)
     if plots:

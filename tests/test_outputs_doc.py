@@ -17,7 +17,7 @@ from sim.events import (
     EventKind,
 )
 from sim.metrics import METRIC_COLUMNS, METRIC_MEANINGS
-from sim.outputs import FUND_COLUMNS, FUND_MEANINGS
+from sim.outputs import FUND_COLUMNS, FUND_MEANINGS, REVENUE_COLUMNS, REVENUE_MEANINGS
 from sim.outputs_doc import (
     EVERY_ROW,
     OUTPUTS_DOC,
@@ -116,6 +116,11 @@ def test_every_metrics_column_is_described_and_nothing_else(baseline_tables: Tab
 def test_every_funds_column_is_described_and_nothing_else(baseline_tables: Tables) -> None:
     assert list(FUND_MEANINGS) == list(FUND_COLUMNS)
     assert list(baseline_tables.funds.columns) == list(FUND_MEANINGS)
+
+
+def test_every_revenue_column_is_described_and_nothing_else(baseline_tables: Tables) -> None:
+    assert list(REVENUE_MEANINGS) == list(REVENUE_COLUMNS)
+    assert list(baseline_tables.revenue.columns) == list(REVENUE_MEANINGS)
 
 
 def test_every_summary_key_is_described(baseline_tables: Tables) -> None:

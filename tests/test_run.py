@@ -6,6 +6,7 @@ import json
 import math
 
 import invariants
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -106,6 +107,27 @@ def test_summary_counts_the_down_rounds_of_every_month(baseline_tables) -> None:
                                               "month"]
     assert down_months.nunique() > 1   # more than any one month's count
     assert summary["funding"]["down_rounds"] == int(closed["down_round"].sum()) > 0
+
+
+def test_the_revenue_table_gives_the_months_shares_and_concentration(baseline_tables) -> None:
+    """Revenue by vendor was in no output: an analyst could not check the HHI or build a
+    vendor's market share (API subscriptions carry no amount in the event log)."""
+    revenue, metrics = baseline_tables.revenue, baseline_tables.metrics.set_index("month")
+    assert len(revenue) > 1000 and revenue["vendor_type"].isin(["giant", "startup"]).all()
+    assert (revenue[["api_mcny", "contract_mcny", "revenue_mcny", "tokens_mtok"]] >= 0).all().all()
+    paid = revenue["api_mcny"] + revenue["contract_mcny"]
+    assert np.allclose(paid, revenue["revenue_mcny"], rtol=1e-12, atol=1e-12)
+    by_month = revenue.groupby("month")
+    total = by_month["revenue_mcny"].sum()
+    giants = revenue[revenue["vendor_type"] == "giant"].groupby("month")["revenue_mcny"].sum()
+    share = giants.reindex(total.index, fill_value=0.0) / total
+    hhi = by_month.apply(lambda m: ((m["revenue_mcny"] / m["revenue_mcny"].sum()) ** 2).sum())
+    assert np.allclose(share, metrics.loc[share.index, "giant_revenue_share"], atol=1e-12)
+    assert np.allclose(hhi, metrics.loc[hhi.index, "hhi_enterprise_revenue"], atol=1e-12)
+    assert np.allclose(total, metrics.loc[total.index, ["revenue_giants_mcny",
+                                                         "revenue_startups_mcny"]].sum(axis=1))
+    # a month before any payment has no row, and its metrics no revenue to share
+    assert metrics.loc[metrics.index.difference(total.index), "giant_revenue_share"].isna().all()
 
 
 def test_a_failed_round_is_numbered_as_the_round_it_sought(baseline_tables) -> None:
@@ -223,6 +245,8 @@ def test_run_writes_the_output_contract(tmp_path) -> None:
     # every column of the contract, in its order, and no other (readers check for them)
     assert tuple(out.metrics.columns) == METRIC_COLUMNS
     assert tuple(out.events.columns) == EVENT_COLUMNS
+    written = pd.read_parquet(tmp_path / "run" / "revenue.parquet")
+    pd.testing.assert_frame_equal(written, tables.revenue, check_dtype=False)   # text: str
     # text where the contract says text (sim.events.TEXT_COLUMNS), flags as true or false
     # (FLAG_COLUMNS), numbers elsewhere
     schema = pq.read_schema(tmp_path / "run" / "events.parquet")

@@ -462,6 +462,25 @@ class EnterpriseMarket:
         flows = self._months.get(month)
         return flows.tokens_mtok if flows is not None else 0.0
 
+    def revenue_record(self) -> dict[str, list]:
+        """Every month's payments by vendor as columns (``month``, ``vendor``, ``api_mcny``,
+        ``contract_mcny``, ``revenue_mcny``, ``tokens_mtok``): one row per vendor paid in a
+        month, the months in order and each month's vendors in the order first paid. A
+        vendor's ``revenue_mcny`` is what :meth:`revenue_by_vendor` gives it."""
+        rows: dict[str, list] = {k: [] for k in ("month", "vendor", "api_mcny",
+                                                 "contract_mcny", "revenue_mcny",
+                                                 "tokens_mtok")}
+        for month in sorted(self._months):
+            flows = self._months[month]
+            column = [self._vendor_index[v] for v in flows.payees]
+            rows["month"] += [month] * len(column)
+            rows["vendor"] += list(flows.payees)
+            for key, flow in (("api_mcny", API_MCNY), ("contract_mcny", CONTRACT_MCNY),
+                              ("revenue_mcny", PAID_MCNY), ("tokens_mtok", TOKENS_MTOK)):
+                values = flows.values(flow)
+                rows[key] += [values[c] for c in column]
+        return rows
+
     def revenue_by_vendor(self, month: int) -> dict[str, float]:
         """Million CNY paid to each vendor in ``month`` (both channels), in the order first paid."""
         flows = self._months.get(month)
