@@ -138,3 +138,39 @@ def test_only_the_pool_managers_cancelled_future_race_is_quiet(
             thread.join()
     assert threading.excepthook is record
     assert reported == ["InvalidStateError: elsewhere", "ValueError: boom"]
+
+
+def _figure(n: int):
+    """A small figure drawn differently for each ``n`` (a sweep plot's stand-in)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot(range(n + 2), [i * i for i in range(n + 2)])
+    ax.set_title(f"plot {n}")
+    return fig
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sweep_plots_drawn_on_the_workers_are_the_files_drawn_here(
+        tmp_path, workers: int) -> None:
+    """A small sweep's plots took longer than its jobs, drawn one after another while the
+    sweep's workers sat idle; shared out among them (and this process, beside a single
+    worker) they must be the same files, listed in the same order."""
+    from functools import partial
+
+    from sim.sweep.plots import save_plots, shares
+
+    builders = {f"fan_{n}": partial(_figure, n) for n in range(5)}
+    builders = {"outcomes_vs_x": partial(_figure, 9), **builders}
+    here = save_plots(builders, tmp_path / "here")
+    with process_pool(workers) as pool:
+        shared = save_plots(builders, tmp_path / "shared", pool)
+    assert [p.name for p in shared] == [p.name for p in here] == [
+        f"{name}.png" for name in builders]
+    for a, b in zip(here, shared, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    # the dear plot alone in one share, the fan charts in the other, each in its order
+    assert [list(g) for g in shares(builders, 2)] == [
+        ["outcomes_vs_x"], [f"fan_{n}" for n in range(5)]]
+    assert [list(g) for g in shares(builders, 3)] == [
+        ["outcomes_vs_x"], ["fan_0", "fan_2", "fan_4"], ["fan_1", "fan_3"]]

@@ -1264,7 +1264,7 @@ def test_a_sweep_with_jobs_to_run_or_other_jobs_keeps_no_tables_of_the_jobs_befo
     assert len(pd.read_parquet(copy / SWEEP_TABLE)) == 6
     kept = (copy / SWEEP_TABLE).stat().st_mtime_ns
 
-    def stopped(directory: Path, plots: bool) -> None:
+    def stopped(directory: Path, plots: bool, pool: object = None) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("sim.sweep.runner.aggregate", stopped)   # to see what is kept

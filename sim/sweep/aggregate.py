@@ -21,7 +21,7 @@ from collections import OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -41,6 +41,9 @@ from sim.sweep.outcomes import JOB_KEYS, PARAM_PREFIX, param_series, read_outcom
 from sim.sweep.sensitivity import SENSITIVITY_REPORT, SENSITIVITY_TABLE, analyse
 from sim.sweep.sensitivity import write as write_sensitivity
 from sim.sweep.spec import FAILED, SWEEP_MANIFEST, SweepSpec
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 SWEEP_PLOTS = "plots"
 #: How the sweep's plots are named (sim.sweep.plots: ``outcomes_vs_<key>``, ``fan_<metric>``,
@@ -265,13 +268,15 @@ def drop_own_outputs(directory: Path, keep: list[Path] | None = None) -> list[Pa
     return dropped
 
 
-def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
+def write_tables(tables: SweepTables, plots: bool = True,
+                 pool: ProcessPoolExecutor | None = None) -> list[Path]:
     """Write sweep.parquet, sweep_metrics.parquet and (if any job finished) the sweep plots.
 
     A Morris or Sobol design also gets its sensitivity analysis (sim.sweep.sensitivity).
     What an earlier aggregation wrote and this one did not (a plot of a key no longer
     swept, every plot when told to draw none) is deleted: the directory holds this
-    aggregation's tables and plots alone.
+    aggregation's tables and plots alone. ``pool``: workers that share the drawing
+    (:func:`sim.sweep.plots.save_plots`).
     """
     d = tables.directory
     write_parquet(tables.jobs, d / SWEEP_TABLE)
@@ -287,15 +292,17 @@ def write_tables(tables: SweepTables, plots: bool = True) -> list[Path]:
         builders = sweep_plots(tables)
         if result is not None:
             builders.update(sensitivity_plots(result))
-        written += save_plots(builders, d / SWEEP_PLOTS)
+        written += save_plots(builders, d / SWEEP_PLOTS, pool)
     drop_own_outputs(d, keep=written)
     return written
 
 
-def aggregate(directory: Path, plots: bool = True) -> tuple[SweepTables, list[Path]]:
-    """Collect and write the tables and plots of the sweep in ``directory``. Temporary files
-    a killed aggregation left there (:func:`~sim.outputs.remove_temporary_files`) go."""
+def aggregate(directory: Path, plots: bool = True, pool: ProcessPoolExecutor | None = None
+              ) -> tuple[SweepTables, list[Path]]:
+    """Collect and write the tables and plots of the sweep in ``directory`` (the plots drawn
+    on ``pool``'s workers too, if given). Temporary files a killed aggregation left there
+    (:func:`~sim.outputs.remove_temporary_files`) go."""
     tables = collect(directory)
     for place in (directory, directory / SWEEP_PLOTS):
         remove_temporary_files(place)
-    return tables, write_tables(tables, plots)
+    return tables, write_tables(tables, plots, pool)

@@ -9,6 +9,7 @@ import json
 import math
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sim.config import SEGMENT_LABELS, field_metadata  # noqa: E402
 from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
+    file_stem,
     frame_dates,
     mark_few_points,
     renderer,
@@ -446,9 +448,47 @@ def build_sweep_plots(tables: SweepTables) -> dict[str, Figure]:
     return {name: build() for name, build in sweep_plots(tables).items()}
 
 
-def save_plots(builders: Builders, directory: Path) -> list[Path]:
-    """Draw, save and close each plot in turn; return the paths."""
-    paths: list[Path] = []
-    for name, build in builders.items():
-        paths += save_all({name: build()}, directory)
-    return paths
+#: How much drawing each kind of sweep plot costs, roughly, against a fan chart (a plot of
+#: outcomes against a swept key draws a panel per key outcome): the weights that share the
+#: plots out among the sweep's workers.
+DRAWING_COST = {"outcomes_vs_": 10, "sensitivity_overview": 2}
+
+
+def drawing_cost(name: str) -> int:
+    """:data:`DRAWING_COST` of the plot ``name`` (1 for a plot of none of its kinds)."""
+    return next((cost for kind, cost in DRAWING_COST.items() if name.startswith(kind)), 1)
+
+
+def shares(builders: Builders, parts: int) -> list[Builders]:
+    """``builders`` in ``parts`` groups of about equal drawing cost (the dearest plot first
+    into the cheapest group), each group in the builders' own order; empty groups left out."""
+    groups: list[list[str]] = [[] for _ in range(parts)]
+    load = [0] * parts
+    for name in sorted(builders, key=drawing_cost, reverse=True):
+        cheapest = load.index(min(load))
+        groups[cheapest].append(name)
+        load[cheapest] += drawing_cost(name)
+    order = list(builders)
+    return [{n: builders[n] for n in sorted(g, key=order.index)} for g in groups if g]
+
+
+def save_plots(builders: Builders, directory: Path,
+               pool: ProcessPoolExecutor | None = None) -> list[Path]:
+    """Draw, save and close each plot; return the paths, in the builders' order. With
+    ``pool`` (the sweep's workers, idle once its jobs are done) the plots are shared out
+    among its workers and this process (:func:`shares`): a small sweep's eleven plots took
+    longer than its jobs, one after another. The files are the same either way."""
+    if pool is None or len(builders) < 2:
+        paths: list[Path] = []
+        for name, build in builders.items():
+            paths += save_all({name: build()}, directory)
+        return paths
+    workers = getattr(pool, "_max_workers", 1)
+    groups = shares(builders, max(workers, 2))
+    here = groups.pop(0) if workers < 2 else {}   # one worker: this process draws too
+    futures = [pool.submit(save_plots, group, directory) for group in groups]
+    drawn = save_plots(here, directory) if here else []
+    for future in futures:
+        drawn += future.result()
+    by_name = {path.stem: path for path in drawn}
+    return [by_name[file_stem(name)] for name in builders]

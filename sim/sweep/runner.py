@@ -547,7 +547,7 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     say(console, f"{finished} of {len(spec.jobs)} jobs complete ({len(done)} from before) in "
                  f"{duration_text(time.perf_counter() - tic)}")
     try:
-        tables, written = aggregate(spec.directory, plots=spec.plots)
+        tables, written = aggregate(spec.directory, plots=spec.plots, pool=pool)
     except OutputError as exc:
         say(console, f"aggregation failed: {exc}")
         return EXIT_FAILED_JOBS
