@@ -409,7 +409,9 @@ FUND_MEANINGS: dict[str, str] = {
                 "holds at their last round's post-money (0 once closed)",
     "tvpi": "total value to paid-in: (distributions + NAV) / paid-in; null for a fund that "
             "called nothing",
-    "dpi": "distributions to paid-in; null for a fund that called nothing",
+    "dpi": "distributions to paid-in, the stakes passed in kind at their value (cash alone: "
+           "(`distributed_mcny` - `in_kind_mcny`) / `paid_in_mcny`); null for a fund that "
+           "called nothing",
     "irr": "annual IRR (-0.25 = -25% a year) of the LPs' dated flows (calls, distributions) "
            "and the NAV at the end: -1 for a fund whose LPs got nothing back (the medians "
            "count it); null for a fund that called nothing (or flows no rate from -99.99% to "
