@@ -35,14 +35,15 @@ def money_is_conserved(t: Tables) -> None:
 
 
 def gpus_are_conserved(t: Tables) -> None:
-    """Bought = delivered + in transit; owned = initial + delivered - worn out; rented <=
-    offered by the clouds."""
+    """Bought = delivered + in transit + cancelled (a failed firm's orders); owned =
+    initial + delivered - worn out; rented <= offered by the clouds; no delivery to a firm
+    after it failed."""
     world = t.model.world
     c = world.compute
     firms = list(world.actor_types)
     initial = sum(t.model.cfg.giants.initial_gpus)
     bought = sum(c.purchased(f) for f in firms)
-    held = sum(c.owned(f) + c.in_transit(f) + c.retired(f) for f in firms)
+    held = sum(c.owned(f) + c.in_transit(f) + c.retired(f) + c.cancelled(f) for f in firms)
     assert math.isclose(held, initial + bought, rel_tol=1e-9), (held, initial + bought)
     assert math.isclose(c.total_retired(), sum(c.retired(f) for f in firms), rel_tol=1e-9)
     if not t.model.cfg.compute.retire_worn_out:
@@ -51,7 +52,13 @@ def gpus_are_conserved(t: Tables) -> None:
     purchases = t.events.loc[t.events["kind"] == "gpu_purchase", "gpus"].sum()
     deliveries = t.events.loc[t.events["kind"] == "gpu_delivery", "gpus"].sum()
     in_transit = sum(c.in_transit(f) for f in firms)
-    assert math.isclose(purchases, deliveries + in_transit, rel_tol=1e-9, abs_tol=1e-6)
+    cancelled = sum(c.cancelled(f) for f in firms)
+    assert math.isclose(purchases, deliveries + in_transit + cancelled, rel_tol=1e-9,
+                        abs_tol=1e-6)
+    # nothing reaches a firm after it failed
+    gone = t.events.loc[t.events["kind"] == "bankrupt"].set_index("actor")["month"]
+    late = t.events[(t.events["kind"] == "gpu_delivery") & t.events["actor"].isin(gone.index)]
+    assert (late["month"] <= late["actor"].map(gone)).all()
 
 
 def cash_negative_only_after_bankruptcy(t: Tables) -> None:

@@ -71,6 +71,29 @@ def test_order_is_paid_at_once_and_delivered_after_the_lead_time() -> None:
     assert sum(r["gpus"] for r in deliveries) == 1000.0
 
 
+@pytest.mark.parametrize("fails_at", [0.5, 4.7])   # before its lead time; waiting for supply
+def test_a_failed_firms_orders_are_cancelled_and_their_gpus_go_to_the_next_order(
+        fails_at: float) -> None:
+    """Orders in transit were delivered to a bankrupt startup's name (156 GPUs to two at
+    seed 42) and idled there, while firms still in business waited behind them."""
+    env, market, _, log = _compute(lead_time_months=3)
+    env.process(_supply_loop(env, market, 60))
+    big = 20 * market._monthly_supply(0)[0]   # months of supply: it waits past its lead time
+    market.buy("startup:1", ActorType.STARTUP, big)
+    market.buy("startup:2", ActorType.STARTUP, 50.0)
+    env.run(until=fails_at)
+    market.close("startup:1")
+    env.run(until=60)
+    rows = [r for r in log.rows() if r["kind"] == EventKind.GPU_DELIVERY]
+    got = {f: sum(r["gpus"] for r in rows if r["actor"] == f) for f in ("startup:1", "startup:2")}
+    assert all(r["month"] <= fails_at for r in rows if r["actor"] == "startup:1")
+    assert got["startup:2"] == pytest.approx(50.0)   # not stuck behind a dead firm's order
+    assert market.cancelled("startup:1") == pytest.approx(big - got["startup:1"])
+    assert market.cancelled("startup:1") > 0 and market.in_transit("startup:1") == 0.0
+    assert market.overdue("startup:1") == 0.0 and market.owned("startup:1") == got["startup:1"]
+    assert market.purchased("startup:1") == big   # paid for: the vendors keep the money
+
+
 def test_an_acquirer_receives_the_gpus_its_target_had_in_transit() -> None:
     env, market, _, log = _compute(lead_time_months=3)
     env.process(_supply_loop(env, market, 12))

@@ -251,6 +251,7 @@ class Startup(Vendor):
         if gap > 0:
             reasons.append(f"while a general model was {gap:.0f} points ahead in its domain")
         w.funding.bankrupt(self.id, " ".join(reasons))
+        w.compute.close(self.id)
         w.enterprise.leave(self.id, successor=None)
         w.leaderboard.withdraw(self.id)
         w.data.remove(self.id)

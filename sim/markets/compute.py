@@ -59,6 +59,10 @@ class ComputeMarket:
         self._purchased: dict[str, float] = defaultdict(float)
         self._retired: dict[str, float] = defaultdict(float)
         self._overdue: dict[str, float] = defaultdict(float)
+        # Orders of firms that failed before delivery, cancelled (GPUs; the vendors kept
+        # the payment and the GPUs stay in their stock), and the firms that failed.
+        self._cancelled: dict[str, float] = defaultdict(float)
+        self._closed: set[str] = set()
         # An acquired firm's orders still in transit go to its acquirer (and type).
         self._successor: dict[str, tuple[str, ActorType]] = {}
         self._rental_offers: list[RentalOffer] = []
@@ -113,6 +117,10 @@ class ComputeMarket:
     def retired(self, firm: str) -> float:
         """GPUs (A100-eq) of ``firm``'s fleet worn out so far."""
         return self._retired.get(firm, 0.0)
+
+    def cancelled(self, firm: str) -> float:
+        """GPUs (A100-eq) ``firm`` ordered and never received: it failed first."""
+        return self._cancelled.get(firm, 0.0)
 
     def total_retired(self) -> float:
         """GPUs (A100-eq) worn out of every fleet so far."""
@@ -236,10 +244,13 @@ class ComputeMarket:
         self, order: GpuOrder, actor_type: ActorType
     ) -> Generator[simpy.Event, None, None]:
         yield self._env.timeout(self._cfg.lead_time_months)
+        holder, _ = self._current_owner(order.buyer, actor_type)
+        if holder in self._closed:   # it failed before its lead time was up
+            self._cancel(holder, order.gpus, overdue=False)
+            return
         self._waiting += order.gpus
         # Past its lead time: what the order still waits for is overdue to its holder
         # (the buyer, or whoever acquired it since).
-        holder, _ = self._current_owner(order.buyer, actor_type)
         self._overdue[holder] += order.gpus
         remaining = order.gpus
         while remaining > TINY:
@@ -250,6 +261,11 @@ class ComputeMarket:
                 ready = max(ready, self.stock.level)
             chunk = min(remaining, max(ready, 1.0))
             yield self.stock.get(chunk)
+            holder, _ = self._current_owner(order.buyer, actor_type)
+            if holder in self._closed:   # it failed while the order waited for supply
+                self.stock.put(chunk)    # back to the stock, for the orders behind it
+                self._cancel(holder, remaining, overdue=True)
+                return
             remaining -= chunk
             # Running sums of whole orders less delivered chunks, never below zero but by
             # float rounding (-1e-11 GPUs; -3e-7 with long lead times): kept at zero
@@ -269,6 +285,23 @@ class ComputeMarket:
                 gpus=chunk,
                 price=domestic / chunk,
             )
+
+    def close(self, firm: str) -> None:
+        """``firm`` failed: its orders not yet delivered are cancelled as they come due (the
+        vendors keep what was paid, and the GPUs stay in their stock for other orders).
+        Until 2026-12-07 they were delivered to the failed firm's name (156 GPUs to two
+        bankrupt startups at seed 42) and idled there. Its own fleet stays where it is,
+        counted in no firm in business."""
+        self._closed.add(firm)
+
+    def _cancel(self, holder: str, gpus: float, overdue: bool) -> None:
+        """Drop ``gpus`` of an order of the failed ``holder`` (``overdue``: past its lead
+        time, so counted waiting and overdue too)."""
+        if overdue:
+            self._waiting = max(self._waiting - gpus, 0.0)
+            self._overdue[holder] = max(self._overdue[holder] - gpus, 0.0)
+        self._in_transit[holder] = max(self._in_transit[holder] - gpus, 0.0)
+        self._cancelled[holder] += gpus
 
     def grant_initial_fleet(self, firm: str, gpus: float, domestic_share: float) -> None:
         """Record GPUs a firm already owned at month 0 (not a purchase)."""
