@@ -64,7 +64,8 @@ EVENT_KIND_MEANINGS: dict[EventKind, str] = {
                             "arrive after `compute.lead_time_months` (`gpu_delivery`).",
     EventKind.GPU_DELIVERY: "Ordered GPUs reach their holder. When supply is short an order "
                             "comes in several chunks, a row each. `amount_mcny` is null: the "
-                            "GPUs were paid for at the order.",
+                            "GPUs were paid for at the order. A firm that went bankrupt "
+                            "receives nothing after: the rest of its orders are cancelled.",
     EventKind.GPU_RENTAL: "A startup rents GPU-months for the month from the giants' clouds, at "
                           "the rental close (0.5 into the month): pro rata when the clouds "
                           "offer less than is asked, and no more than its cash pays for. Only "
@@ -92,7 +93,8 @@ EVENT_KIND_MEANINGS: dict[EventKind, str] = {
                         f"stakes are written off just before (`write_off`, reason "
                         f"`{WRITE_OFF_BANKRUPT}`).",
     EventKind.SECONDARY_SALE: "Right after a round closes, a fund in the last stretch of its "
-                              "term (`funds.exit_window_years`) sells its whole stake in that "
+                              "term (`funds.exit_window_years`; or past its end, in the days "
+                              "before its monthly close) sells its whole stake in that "
                               "startup to the round's lead, at a discount "
                               "(`funds.secondary_discount`).",
     EventKind.FUND_RAISED: "A fund is raised: its LPs commit its size, which they pay in as the "
@@ -223,7 +225,9 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
         "actor": _BUYER,
         "counterparty": "the vendor the buyer leaves",
         "channel": "what ended: `contract` (a project) or `api` (a subscription)",
-        "reason": "`term_end` (a project's term is over; the buyer tenders again), `churn` (a "
+        "reason": "`term_end` (a project's term is over; the buyer looks at the market again "
+                  "at once, and tenders or subscribes to an API by the usual rules, or "
+                  "neither), `churn` (a "
                   "subscriber quits, `buyers.churn_base`), `unsatisfied` (a subscription no "
                   "longer worth its price), `switched` (a subscriber moves to a better API: a "
                   "`contract_signed` row of the same buyer follows) or `vendor_exit` (the "
@@ -240,7 +244,9 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
     EventKind.PIVOT: {
         "actor": "the startup pivoting",
         "counterparty": "the giant it now builds on: the firm with the best general model",
-        "model_kind": "the kind of model it built before the pivot",
+        "model_kind": "the kind it was founded to build (as on its `founded` row), not "
+                      "always the kind of its last release: a startup founded for `original` "
+                      "models that could not pay for training released shells",
         "domain": "its home domain",
         "reason": "how far the general model was ahead in its domain, as text (`general model "
                   "18 points ahead`)",
@@ -253,8 +259,11 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
         "valuation_mcny": "the same price",
         "reason": "`distressed` (offered at a distress price: under 2 months of runway "
                   "after a failed round, or `startups.max_failed_rounds` failed rounds since "
-                  "its last success) or `strategic` (offered at its last post-money as its "
-                  "investors exit; the giant pays `giants.strategic_premium` on top)",
+                  "its last success) or `strategic` (offered, while its revenue is below "
+                  "`startups.ipo_revenue_mcny_per_year`, at its last post-money as its "
+                  "investors exit; the giant pays `giants.strategic_premium` on that price, "
+                  "set when the offer was made: a round closed since leaves it off the "
+                  "latest post-money)",
     },
     EventKind.IPO: {
         "actor": "the startup listing",

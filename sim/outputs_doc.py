@@ -270,6 +270,8 @@ def other_files_section() -> list[str]:
         f"- `{CONFIG}`: the resolved model configuration, every parameter with its value "
         "(docs/MODEL.md s10 gives each one's unit, range and source).",
         f"- `{PLOTS}/`: the run's plots (the README lists them).",
+        "- `.hydra/` and `cli.log`: Hydra's record of a single run (the composed config, "
+        "the command's overrides) and the run's log (a sweep's job logs to `baimo.log`).",
         f"- `{COMPLETE}`: written last; a directory without it is not a finished run.",
     ]
 

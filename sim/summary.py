@@ -136,7 +136,8 @@ SUMMARY_MEANINGS: dict[str, str] = {
     "startups.active_final": "startups still active at the end: not listed, acquired or "
                              "bankrupt (metrics.parquet's `startups_active` counts listed ones "
                              "too)",
-    "startups.listed_final": "startups listed (IPO) by the end",
+    "startups.listed_final": "startups still listed at the end (a listed startup that went "
+                             "bankrupt since is not; `exits.ipo` counts every listing)",
     "startups.survivors": "startups in business at the end: active or listed",
     "startups.independent_builders_peak": "the most independent model builders in any month "
                                           "(metrics.parquet's `independent_builders`)",
