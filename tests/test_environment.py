@@ -61,6 +61,26 @@ def test_spillover_removes_the_private_return_on_data() -> None:
     assert not leaky.worth_buying(annual_ai_revenue_mcny=10_000, step_cost_mcny=30)
 
 
+def test_a_firm_at_full_data_quality_buys_no_more() -> None:
+    """A step raises quality no higher than 1: firms there went on buying steps that did
+    nothing (537 of the seed-42 baseline's 740 purchases), and data.purchases counted them."""
+    pool = DataPool(compose(["data.spillover=0"]).data)
+    assert pool.worth_buying(annual_ai_revenue_mcny=10_000, step_cost_mcny=30, quality=0.5)
+    assert not pool.worth_buying(annual_ai_revenue_mcny=10_000, step_cost_mcny=30, quality=1.0)
+    # the last part of a step pays back only what it adds
+    step = compose([]).data.quality_step
+    cost = 10_000 * pool._cfg.revenue_gain_per_quality * step * pool._cfg.payback_months / 12
+    assert pool.worth_buying(10_000, 0.9 * cost, quality=0.0)
+    assert not pool.worth_buying(10_000, 0.9 * cost, quality=1.0 - step / 2)
+
+
+def test_no_data_purchase_is_made_at_full_quality(baseline_tables) -> None:
+    e = baseline_tables.events
+    bought = e[e["kind"] == "data_purchase"].sort_values("month", kind="stable")
+    before = bought.groupby("actor")["capability"].shift(1)   # quality after the last one
+    assert len(bought) > 50 and not (before >= 1.0).any()
+
+
 def test_diffusion_closes_gaps_in_proportion_to_spillover() -> None:
     def gap_after(spill: float) -> float:
         pool = DataPool(compose([f"data.spillover={spill}"]).data)

@@ -92,7 +92,8 @@ class Vendor:
         w = self.world
         # Whether a step pays back decides most months (small revenue), so it is asked first:
         # both are questions that move nothing, only the cash one costs a ledger look-up.
-        if (not w.data.worth_buying(annual_revenue_mcny, step_cost_mcny)
+        if (not w.data.worth_buying(annual_revenue_mcny, step_cost_mcny,
+                                    w.data.quality(self.id))
                 or self.cash < step_cost_mcny):
             return
         w.ledger.transfer(w.now, self.id, DATA_VENDORS, step_cost_mcny, "data_purchase")

@@ -31,10 +31,15 @@ class DataPool:
         """Current quality of ``firm``."""
         return self._quality.get(firm, 0.0)
 
-    def worth_buying(self, annual_ai_revenue_mcny: float, step_cost_mcny: float) -> bool:
-        """Does a quality step pay back within the payback period, net of spill-over?"""
+    def worth_buying(self, annual_ai_revenue_mcny: float, step_cost_mcny: float,
+                     quality: float = 0.0) -> bool:
+        """Does a quality step pay back within the payback period, net of spill-over, for a
+        firm at ``quality``? The step raises quality no higher than 1, so a firm there gains
+        nothing: until 2026-12-07 firms at 1 went on buying (537 of the seed-42 baseline's
+        740 purchases, about 1,600 million CNY a run for nothing)."""
         c = self._cfg
-        gain = annual_ai_revenue_mcny * c.revenue_gain_per_quality * c.quality_step
+        step = min(c.quality_step, 1.0 - quality)
+        gain = annual_ai_revenue_mcny * c.revenue_gain_per_quality * step
         private_gain = gain * (1 - c.spillover) * c.payback_months / 12.0
         return private_gain > step_cost_mcny
 
