@@ -130,6 +130,15 @@ def test_the_revenue_table_gives_the_months_shares_and_concentration(baseline_ta
     assert metrics.loc[metrics.index.difference(total.index), "giant_revenue_share"].isna().all()
 
 
+def test_a_bankruptcy_names_a_general_models_lead_only_when_there_is_one(
+        baseline_tables) -> None:
+    """The reason read 'while a general model was 0 points ahead' for a lead under half a
+    point (rounded to whole points, but any lead above 0 was named)."""
+    reasons = baseline_tables.events.loc[baseline_tables.events["kind"] == "bankrupt", "reason"]
+    assert reasons.str.contains("points ahead").any()
+    assert not reasons.str.contains("was 0 points ahead").any()
+
+
 def test_a_failed_round_is_numbered_as_the_round_it_sought(baseline_tables) -> None:
     """round_failed gave the stage before the round (0 for a first round) where
     round_closed gives the round's own number (1 for a first round): success rates by

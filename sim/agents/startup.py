@@ -247,9 +247,9 @@ class Startup(Vendor):
             # the market's record: a round that failed since the company last looked
             # (its months start with its bills, before it seeks money) counts too
             reasons.append(f"after a failed round in month {int(last_failure)}")
-        gap = self.general_gap()
+        gap = round(self.general_gap())   # whole points: "0 points ahead" said nothing
         if gap > 0:
-            reasons.append(f"while a general model was {gap:.0f} points ahead in its domain")
+            reasons.append(f"while a general model was {gap} points ahead in its domain")
         w.funding.bankrupt(self.id, " ".join(reasons))
         w.compute.close(self.id)
         w.enterprise.leave(self.id, successor=None)
