@@ -193,41 +193,41 @@ def events_section() -> list[str]:
     return lines
 
 
+def columns_section(name: str, about: str, columns: Iterable[str],
+                    meanings: dict[str, str]) -> list[str]:
+    """A table file's section: its name, what a row is (``about``), and a row per column."""
+    return ["", f"## {name}", "", about, "",
+            *table(("column", "meaning"), ((f"`{c}`", meanings[c]) for c in columns))]
+
+
 def metrics_section() -> list[str]:
-    return [
-        "", f"## {METRICS}", "",
+    return columns_section(
+        METRICS,
         "One row per month: the market at the month's snapshot, 0.95 into the month, after "
         "the month's market activity. An event later in the month (a model whose review "
         "ends then) counts in the next row; the run ends after the last row, so the last "
         "row counts every event. A column ending `_cum` is a total so far; the others are "
         "the state at the snapshot or the month's flow.",
-        "",
-        *table(("column", "meaning"), ((f"`{c}`", METRIC_MEANINGS[c]) for c in METRIC_COLUMNS)),
-    ]
+        METRIC_COLUMNS, METRIC_MEANINGS)
 
 
 def funds_section() -> list[str]:
-    return [
-        "", f"## {FUNDS}", "",
+    return columns_section(
+        FUNDS,
         "One row per fund, those alive at the start included, as it stands at the end of "
         "the run. TVPI, DPI and IRR are the LPs' returns, after fees; what the fund's deals "
         "did (invested, proceeds, in kind, stakes, gross multiple) is before fees.",
-        "",
-        *table(("column", "meaning"), ((f"`{c}`", FUND_MEANINGS[c]) for c in FUND_COLUMNS)),
-    ]
+        FUND_COLUMNS, FUND_MEANINGS)
 
 
 def revenue_section() -> list[str]:
-    return [
-        "", f"## {REVENUE}", "",
+    return columns_section(
+        REVENUE,
         "The enterprise market's revenue by vendor: one row per vendor paid in a month, the "
         "months in order and each month's vendors in the order first paid (a month with no "
         "payment has no row). Market shares and concentration by month come from it. A run "
         "written before 2026-12-07 has no such file.",
-        "",
-        *table(("column", "meaning"),
-               ((f"`{c}`", REVENUE_MEANINGS[c]) for c in REVENUE_COLUMNS)),
-    ]
+        REVENUE_COLUMNS, REVENUE_MEANINGS)
 
 
 def summary_group(key: str) -> str:
