@@ -48,6 +48,19 @@ def test_eight_packs_cover_the_topics() -> None:
     assert len(names) >= 8
 
 
+def test_every_lesson_has_a_row_in_teachings_table() -> None:
+    """docs/TEACHING.md's table of lessons was checked by nothing: a new lesson could ship
+    with no row, a removed one keep its row (a contributor's probe)."""
+    text = DOCS.read_text(encoding="utf-8")
+    table = text[text.index("## The lessons"):].split("\n\n")[1]
+    rows = re.findall(r"^\| `(\w+)` \|", table, flags=re.M)
+    missing = sorted(set(pack_names()) - set(rows))
+    assert not missing, (f"{', '.join(missing)} has no row in docs/TEACHING.md's table of "
+                         "lessons (| `NAME` | question (abridged) | what it changes |): add one")
+    gone = sorted(set(rows) - set(pack_names()))
+    assert not gone, f"docs/TEACHING.md's table lists {', '.join(gone)}, which is no lesson"
+
+
 @pytest.mark.parametrize("name", sorted(TOPICS))
 def test_pack_files_are_complete(name: str) -> None:
     pack = load_pack(name)
