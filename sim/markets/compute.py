@@ -261,17 +261,16 @@ class ComputeMarket:
                 ready = max(ready, self.stock.level)
             chunk = min(remaining, max(ready, 1.0))
             yield self.stock.get(chunk)
-            holder, _ = self._current_owner(order.buyer, actor_type)
-            if holder in self._closed:   # it failed while the order waited for supply
-                self.stock.put(chunk)    # back to the stock, for the orders behind it
-                self._cancel(holder, remaining, overdue=True)
+            owner, owner_type = self._current_owner(order.buyer, actor_type)
+            if owner in self._closed:   # it failed while the order waited for supply
+                self.stock.put(chunk)   # back to the stock, for the orders behind it
+                self._cancel(owner, remaining, overdue=True)
                 return
             remaining -= chunk
             # Running sums of whole orders less delivered chunks, never below zero but by
             # float rounding (-1e-11 GPUs; -3e-7 with long lead times): kept at zero
             self._waiting = max(self._waiting - chunk, 0.0)
             domestic = chunk * self.domestic_share_of_supply()
-            owner, owner_type = self._current_owner(order.buyer, actor_type)
             self._in_transit[owner] = max(self._in_transit[owner] - chunk, 0.0)
             self._overdue[owner] = max(self._overdue[owner] - chunk, 0.0)
             self._owned[owner] += chunk
