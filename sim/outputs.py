@@ -21,6 +21,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -167,6 +168,18 @@ def revenue_frame(record: dict[str, list], actor_types: dict[str, Any]) -> pd.Da
     kinds = {c: "float64" for c in REVENUE_COLUMNS} | {
         "month": "int64", "vendor": "object", "vendor_type": "object"}
     return frame[list(REVENUE_COLUMNS)].astype(kinds)
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]],
+                   pipe: str = "/") -> str:
+    """A GitHub-flavoured markdown table, each ``|`` inside a cell written as ``pipe``
+    (``"\\|"`` keeps it, escaped) and each line break as a space."""
+    def cell(x: str) -> str:
+        return str(x).replace("|", pipe).replace("\n", " ")
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def _current_umask() -> int:

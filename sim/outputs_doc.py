@@ -45,6 +45,7 @@ from sim.outputs import (
     REVENUE_COLUMNS,
     REVENUE_MEANINGS,
     SUMMARY,
+    markdown_table,
 )
 from sim.summary import QUANTILE, SUMMARY_MEANINGS, TERM, YEAR, summary_key_pattern
 
@@ -100,15 +101,9 @@ def unused_summary_descriptions(summary: dict[str, Any]) -> list[str]:
     return [k for k in SUMMARY_MEANINGS if k not in found]
 
 
-def cell(text: str) -> str:
-    """``text`` as a Markdown table cell: a ``|`` would end the cell."""
-    return text.replace("|", "\\|")
-
-
 def table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
-    """A Markdown table's lines."""
-    return [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}",
-            *(f"| {' | '.join(cell(c) for c in row)} |" for row in rows)]
+    """A Markdown table's lines, a ``|`` in a cell escaped (it would end the cell)."""
+    return markdown_table(header, rows, pipe="\\|").split("\n")
 
 
 def column_type(name: str) -> str:

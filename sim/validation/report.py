@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.commands import plural
 from sim.compare import MIN_EXACT_N, T_BELOW_N
-from sim.outputs import write_json, write_parquet, write_text
+from sim.outputs import markdown_table, write_json, write_parquet, write_text
 from sim.sums import left_sum
 from sim.validation.costs import CostCheck
 from sim.validation.facts import FACTS, PASS_SHARE, Fact
@@ -123,16 +123,6 @@ def _share_of(share: float, replications: int) -> str:
 def cost_rows(checks: Sequence[CostCheck]) -> list[tuple[str, ...]]:
     """Rows of the cost table."""
     return [(c.name, c.source, c.model, c.target, "PASS" if c.ok else "FAIL") for c in checks]
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GitHub-flavoured markdown table."""
-    def cell(x: str) -> str:
-        return str(x).replace("|", "/").replace("\n", " ")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
