@@ -204,20 +204,9 @@ class Giant(Vendor):
         )
         yield w.env.process(w.regulator.review(self._review_rng))
         self._generation += 1
-        self.capability = max(self.capability, new)
-        w.leaderboard.post(self.id, self.capability, general=True, month=w.now)
-        w.hype.note_releases(1)
-        w.log.record(
-            w.now,
-            EventKind.MODEL_RELEASE,
-            self.id,
-            self.actor_type,
-            model_kind=str(ModelKind.ORIGINAL),
-            domain=w.domains[0],
-            capability=self.capability,
-            gpus=gpus * c.training_months,  # training compute in GPU-months, as a startup's
-            stage=self._generation,
-        )
+        # training compute in GPU-months, as a startup's
+        self.publish_model(new, str(ModelKind.ORIGINAL), gpus * c.training_months,
+                           self._generation)
 
     # ------------------------------------------------------------ MaaS pricing
     def set_price(self) -> None:

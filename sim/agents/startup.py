@@ -367,21 +367,8 @@ class Startup(Vendor):
         self._next_generation = w.now + self._cfg.generation_interval_months
         if self.pivoted or w.funding.outcome(self.id) in (Outcome.ACQUIRED, Outcome.BANKRUPT):
             return
-        self.capability = max(self.capability, new)
         self.releases += 1
-        w.leaderboard.post(self.id, self.capability, general=False, month=w.now)
-        w.hype.note_releases(1)
-        w.log.record(
-            w.now,
-            EventKind.MODEL_RELEASE,
-            self.id,
-            self.actor_type,
-            model_kind=str(kind),
-            domain=w.domains[self.home_domain],
-            capability=self.capability,
-            gpus=gpu_months,
-            stage=self.releases,
-        )
+        self.publish_model(new, str(kind), gpu_months, self.releases)
 
     def general_gap(self) -> float:
         """How far the best general model is ahead of this firm in its domain (points)."""

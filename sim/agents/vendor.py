@@ -58,6 +58,30 @@ class Vendor:
         domcap = self.domain_capabilities()
         return domcap, cap.hallucination_rates(self.world.capability, domcap)
 
+    # ------------------------------------------------------------ releases
+    def publish_model(self, capability: float, model_kind: str, gpu_months: float,
+                stage: int) -> None:
+        """Put a model out: the firm's capability becomes the better of ``capability``
+        (points) and its earlier models', posted on the leaderboard (a giant's as a general
+        model), counted by the hype, and recorded with its training compute ``gpu_months``
+        (A100-eq-months) and the firm's release number ``stage``."""
+        w = self.world
+        self.capability = max(self.capability, capability)
+        w.leaderboard.post(self.id, self.capability,
+                           general=self.actor_type is ActorType.GIANT, month=w.now)
+        w.hype.note_releases(1)
+        w.log.record(
+            w.now,
+            EventKind.MODEL_RELEASE,
+            self.id,
+            self.actor_type,
+            model_kind=model_kind,
+            domain=w.domains[self.home_domain],
+            capability=self.capability,
+            gpus=gpu_months,
+            stage=stage,
+        )
+
     # ------------------------------------------------------------ monthly acts
     def post_offer(self, private_deployment: bool) -> None:
         """Show buyers what the firm sells this month."""
