@@ -107,6 +107,15 @@ def optional_param(lo: float, hi: float, unit: str = "", why: str = "") -> Any:
                                             "nullable": True})
 
 
+def limit_param(hi: float, unit: str) -> Any:
+    """A safety limit: an integer from 1 to ``hi``; a run that passes it stops with a
+    RunawayError, and one that stays within it is the same under any limit it stays within.
+    So limits are left out of the config hash (:func:`safety_limits`): a sweep resumed with
+    a limit raised, as the error advises, keeps the runs it finished."""
+    return field(default=MISSING, metadata={"range": (1, hi), "unit": unit, "why": "",
+                                            "safety_limit": True})
+
+
 def plist(lo: float, hi: float, unit: str = "", per: tuple[str, ...] = ()) -> Any:
     """A required list field whose every element must lie in ``[lo, hi]``; ``per``, if
     given, names what its elements stand for, in order (:data:`SEGMENTS`): the list must
@@ -293,7 +302,7 @@ class StartupsConfig:
     domain_weights: list[float] = plist(0, 1, "share")
     base_founding_rate: float = param(0, 1000, "startups per month at hype 1")
     hype_elasticity: float = param(0, 5, "elasticity of founding to hype")
-    max_founded: int = param(1, 10_000_000, "startups per run (a safety limit)")
+    max_founded: int = limit_param(10_000_000, "startups per run (a safety limit)")
     tech_depth_a: float = param(0.01, 100, "Beta a")
     tech_depth_b: float = param(0.01, 100, "Beta b")
     original_depth: float = param(0, 1, "tech depth")
@@ -348,7 +357,7 @@ class FundsConfig:
     size_sigma: float = param(0, 3, "lognormal sigma")
     vintage_rate_per_month: float = param(0, 100, "new funds per month at hype 1")
     vintage_hype_elasticity: float = param(0, 5, "elasticity")
-    max_founded: int = param(1, 10_000_000, "funds per run (a safety limit)")
+    max_founded: int = limit_param(10_000_000, "funds per run (a safety limit)")
     management_fee_per_year: float = param(0, 0.2, "share of commitment")
     #: after the investment period, the fee is charged on the cost of the stakes still
     #: held (net invested capital), not on the commitment
@@ -398,7 +407,8 @@ class FundingConfig:
     distressed_discount: float = param(0, 0.95, "share")   # at 1 companies sold for nothing
     ask_cut_per_failed_round: float = param(0, 0.9, "share of value per failed round")
     score_price_weight: float = param(0, 20, "score per log of value over asking price")
-    max_positions: int = param(1, 1_000_000_000, "fund positions and term sheets (a safety limit)")
+    max_positions: int = limit_param(1_000_000_000,
+                                     "fund positions and term sheets (a safety limit)")
 
 
 @dataclass
@@ -445,7 +455,7 @@ class BaimoConfig:
     seed: int = param(0, 2**63 - 1, "integer")
     horizon_months: int = param(1, MAX_HORIZON_MONTHS, "months")
     start_date: str = MISSING
-    max_events: int = param(1, 10_000_000_000, "events in a run's log (a safety limit)")
+    max_events: int = limit_param(10_000_000_000, "events in a run's log (a safety limit)")
     capability: CapabilityConfig = field(default_factory=CapabilityConfig)
     open_source: OpenSourceConfig = field(default_factory=OpenSourceConfig)
     hype: HypeConfig = field(default_factory=HypeConfig)
@@ -671,6 +681,19 @@ def field_problem(path: str, value: Any) -> str | None:
     except ConfigError as exc:
         return str(exc)
     return None
+
+
+def safety_limits(cls: Any = None, prefix: str = "") -> tuple[str, ...]:
+    """Dotted keys of the schema's safety limits (:func:`limit_param`)."""
+    cls = BaimoConfig if cls is None else cls
+    hints = typing.get_type_hints(cls)
+    found: list[str] = []
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("safety_limit"):
+            found.append(prefix + f.name)
+        elif dataclasses.is_dataclass(hints[f.name]):
+            found += safety_limits(hints[f.name], f"{prefix}{f.name}.")
+    return tuple(found)
 
 
 def schema_field(key: str) -> tuple[dataclasses.Field, Any] | None:

@@ -31,7 +31,7 @@ from hydra.core.object_type import ObjectType
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import BaimoConfig, ConfigError, schema_field, validate
+from sim.config import BaimoConfig, ConfigError, safety_limits, schema_field, validate
 from sim.locations import output_root, portable_name, scenarios_root
 
 if TYPE_CHECKING:
@@ -852,11 +852,34 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+#: The safety limits (``max_events``, ``startups.max_founded``, ...) as key paths: the
+#: config hash leaves them out.
+SAFETY_LIMITS = tuple(tuple(key.split(".")) for key in safety_limits())
+
+
+def _without_limits(resolved: dict[str, Any]) -> dict[str, Any]:
+    """``resolved`` without its safety limits (a copy of each mapping on their paths)."""
+    out = dict(resolved)
+    for path in SAFETY_LIMITS:
+        parent = out
+        for part in path[:-1]:
+            if not isinstance(parent.get(part), dict):
+                break
+            parent[part] = parent = dict(parent[part])
+        else:
+            parent.pop(path[-1], None)
+    return out
+
+
 def hash_resolved(resolved: dict[str, Any]) -> str:
-    """SHA-256 of a resolved config dict (sorted, compact JSON), its nulls left out: a null
-    is an option switched off (``sim.config.optional_param``), which behaves as the model
-    did before the option existed, so a config that leaves it off keeps the hash it had."""
-    text = json.dumps(_without_nulls(resolved), sort_keys=True, separators=(",", ":"))
+    """SHA-256 of a resolved config dict (sorted, compact JSON), its nulls and its safety
+    limits left out. A null is an option switched off (``sim.config.optional_param``),
+    which behaves as the model did before the option existed, so a config that leaves it
+    off keeps the hash it had. A safety limit (``sim.config.limit_param``) changes no run
+    that stays within it, and one that passes it fails: runs that differ only in their
+    limits are the same run."""
+    text = json.dumps(_without_nulls(_without_limits(resolved)), sort_keys=True,
+                      separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from sim.config import BaimoConfig, ConfigError, fmt_number
+from sim.config import BaimoConfig, ConfigError, fmt_number, safety_limits, schema_field
 from sim.configuration import compose, config_hash, hash_resolved, resolved_dict
 from sim.run import simulate
 
@@ -307,6 +307,22 @@ def test_composing_and_running_the_model_import_no_table_writer() -> None:
 def test_config_hash_changes_with_any_field() -> None:
     assert config_hash(compose([])) == config_hash(compose([]))
     assert config_hash(compose([])) != config_hash(compose(["funds.term_years=5"]))
+
+
+def test_the_safety_limits_are_left_out_of_the_hash() -> None:
+    """A run within its limits is the same run under any limits it stays within (one past
+    them fails), so they are no part of its identity; every other field is."""
+    assert set(safety_limits()) == {"max_events", "startups.max_founded",
+                                    "funds.max_founded", "funding.max_positions"}
+    base = compose([])
+    for key in safety_limits():
+        field_, _ = schema_field(key) or (None, None)
+        assert field_ is not None and field_.metadata["range"][0] == 1
+        assert config_hash(base) == config_hash(compose([f"{key}=1000000"])), key
+    resolved = resolved_dict(base)
+    assert hash_resolved(resolved) == config_hash(base)
+    assert resolved["funding"]["max_positions"] == base.funding.max_positions  # not dropped
+    assert config_hash(base) != config_hash(compose(["startups.pivot_gap_points=11"]))
 
 
 def test_an_option_left_null_keeps_the_hash_the_config_had_before_it() -> None:

@@ -586,6 +586,21 @@ def test_changed_sweep_into_a_used_directory_is_refused(swept: dict, tmp_path: P
     assert len(lines) == 1 and "finished with a different configuration" in lines[0]
 
 
+def test_a_sweep_resumed_with_a_safety_limit_raised_keeps_its_finished_jobs(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A job stopped by a safety limit says to raise it (max_events, ...); the sweep
+    rerun so refused every finished job as 'a different configuration', since the limit
+    was in the config hash. A limit changes no run that stays within it: it is left out
+    of the hash, and the rerun keeps the finished jobs."""
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    raised = ["max_events=20000001", "funding.max_positions=500001",
+              "startups.max_founded=5001", "funds.max_founded=5001"]
+    code, out, err = baimo([*SWEEP, *raised, f"sweep_dir={copy}"], capsys)
+    assert code == 0, err
+    assert "already complete: 4, to run: 0" in out
+
+
 def test_a_sweep_run_by_other_code_is_not_resumed(swept: dict, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """Resumed after baimo's code changed (an update, an edit to sim/), a sweep kept its
