@@ -381,6 +381,13 @@ def _by_year(metrics: pd.DataFrame, column: str) -> list[float]:
     return [float(left_sum(months.tolist())) for _, months in metrics.groupby(years)[column]]
 
 
+def _count_at(metrics: pd.DataFrame, column: str, month: int) -> int | float:
+    """A count column of metrics at ``month`` (:func:`~sim.outputs.metric_at`) as an
+    integer, as summary.json writes every other count; NaN (null) past the run."""
+    value = metric_at(metrics, column, month)
+    return int(value) if math.isfinite(value) else value
+
+
 def compute_share_of_spend(payments: dict[tuple[int, str], int],
                            before_month: int | None = None) -> float:
     """Share of the startups' spending (their :meth:`~sim.ledger.Ledger.payments`) that went
@@ -427,9 +434,9 @@ def summarise(
             "total": int(len(releases)),
             "by_kind": {k: int(by_kind.get(k, 0)) for k in RELEASE_KINDS},
             "startups_by_kind": {k: int(startups_by_kind.get(k, 0)) for k in RELEASE_KINDS},
-            "by_month_4": metric_at(metrics, "releases_total_cum", 4),
-            "by_month_6": metric_at(metrics, "releases_total_cum", 6),
-            "by_month_13": metric_at(metrics, "releases_total_cum", 13),
+            "by_month_4": _count_at(metrics, "releases_total_cum", 4),
+            "by_month_6": _count_at(metrics, "releases_total_cum", 6),
+            "by_month_13": _count_at(metrics, "releases_total_cum", 13),
         },
         "startups": {
             "founded": len(startups),
@@ -440,7 +447,7 @@ def summarise(
             # undefined (null) when there never was a builder: the first month is no peak
             "independent_builders_peak_month": int(metrics.loc[builders.idxmax(), "month"])
             if builders.max() > 0 else math.nan,
-            "independent_builders_month_36": metric_at(metrics, "independent_builders", 36),
+            "independent_builders_month_36": _count_at(metrics, "independent_builders", 36),
             "independent_builders_final": int(builders.iloc[-1]),
             "pivots": int(kinds.get("pivot", 0)),
             "share_bought_gpus": len(bought) / len(startups) if startups else math.nan,

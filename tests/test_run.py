@@ -317,6 +317,7 @@ def test_an_outcome_at_a_month_past_the_run_is_null_not_the_last_month(small_tab
     assert summary["startups"]["independent_builders_month_36"] is None
     at = metrics.set_index("month")
     assert summary["releases"]["by_month_13"] == at.loc[13, "releases_total_cum"]
+    assert type(summary["releases"]["by_month_13"]) is int   # a count, not 215.0
     assert summary["concentration"]["giant_revenue_share_month_24"] is None
     assert all(v is None for v in summary["adoption_month_24"].values())
 
@@ -335,6 +336,7 @@ def test_the_builders_at_month_36_are_the_count_of_month_36(baseline_tables) -> 
     at = baseline_tables.metrics.set_index("month")["independent_builders"]
     assert at.loc[35] != at.loc[36] != at.loc[37]   # so the month read matters
     assert baseline_tables.summary["startups"]["independent_builders_month_36"] == at.loc[36]
+    assert type(baseline_tables.summary["startups"]["independent_builders_month_36"]) is int
 
 
 def test_summary_counts_pivots_and_listings_apart() -> None:
