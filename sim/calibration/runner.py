@@ -179,6 +179,16 @@ def check_space(master: DictConfig, space: dict[str, str]) -> None:
         sweep = override.value()
         ends = [sweep.start, sweep.end] if isinstance(sweep, IntervalSweep) else list(
             override.sweep_iterator())
+        if isinstance(sweep, IntervalSweep) and not sweep.start < sweep.end:
+            raise SweepError(f"hydra.sweeper.params: {key}={text}: the low end must be below "
+                             "the high end")
+        default = OmegaConf.select(master, key, default=None)
+        inside = (sweep.start <= default <= sweep.end if isinstance(sweep, IntervalSweep)
+                  else default in ends)
+        if isinstance(default, int | float) and not isinstance(default, bool) and not inside:
+            raise SweepError(f"hydra.sweeper.params: {key}={text} leaves out {key}="
+                             f"{default:g}, the model as configured: trial 0 scores it, so "
+                             "the search space must hold it; widen it")
         found = schema_field(key)
         if isinstance(sweep, IntervalSweep) and found is not None and found[1] is int:
             raise SweepError(f"hydra.sweeper.params: {key}={text}: an interval draws "
@@ -343,6 +353,12 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
     space = search_space(master)
     if not space:
         raise SweepError("hydra.sweeper.params is empty: name the parameters to calibrate")
+    for override in parse(m.command):
+        if override.key_or_group in space:   # a searched key the trials would all overwrite
+            raise SweepError(
+                f"{override.input_line}: the calibration searches {override.key_or_group} "
+                f"({space[override.key_or_group]}); drop the override, or search without it "
+                "in a copy of experiments/calibrate.yaml")
     check_space(master, space)
     start = defaults(master, space)
     total = int(master.hydra.sweeper.n_trials)
@@ -407,11 +423,9 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
             except ValueError as exc:
                 after = open_study(storage, name)
                 if len(finished_trials(after)) == ran:   # optuna refused before any trial
-                    hint = (" (trial 0 scores the defaults: a searched choice must include its "
-                            "key's default)" if " not in (" in str(exc) else "")
                     forget_study(directory, created)
                     raise ConfigError(f"the calibration's Optuna sweeper refused its settings "
-                                      f"or search space: {exc}{hint}") from None
+                                      f"or search space: {exc}") from None
                 # When every trial failed (and max_failure_rate allowed it), the sweeper asks
                 # the study for its best trial at the end, and optuna has none ("Record does
                 # not exist."): the summary below says no trial finished.
