@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -28,6 +29,10 @@ from types import TracebackType
 
 #: Exit status of a worker whose parent died.
 ORPHANED = 70
+#: The name of the thread that ends a worker when its parent dies.
+PARENT_WATCH = "baimo-parent-watch"
+#: How often a worker of another pool (joblib's loky) looks for its parent (seconds).
+PARENT_POLL_S = 0.5
 
 
 def start_method() -> str:
@@ -121,9 +126,28 @@ def _start_worker() -> None:
     parent = mp.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True,
-                         name="baimo-parent-watch").start()
+                         name=PARENT_WATCH).start()
 
 
 def _exit_with_parent(sentinel: int) -> None:
     wait_ready([sentinel])
+    os._exit(ORPHANED)
+
+
+def leave_with_parent() -> None:
+    """In a worker process of a pool baimo does not start (the calibration's trials run in
+    joblib's loky workers, which Hydra's launcher starts), watch the parent as
+    :func:`process_pool`'s workers do, from the first call on: a study killed with SIGKILL
+    left its two workers running its trials, and writing their records, for minutes.
+    The command's own process (a serial launcher) is left alone. POSIX: an orphan is
+    given another parent (on Windows it is not, and nothing happens)."""
+    if mp.parent_process() is None or any(t.name == PARENT_WATCH for t in threading.enumerate()):
+        return
+    threading.Thread(target=_poll_parent, args=(os.getppid(),), daemon=True,
+                     name=PARENT_WATCH).start()
+
+
+def _poll_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
     os._exit(ORPHANED)

@@ -6,7 +6,12 @@ at a time) under pytest's temporary output root.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -329,3 +334,38 @@ def test_a_study_into_a_sweeps_directory_is_refused(
     assert code == 2 and err == (f"baimo: error: {directory} holds a sweep (sweep.json); "
                                  "choose another directory with sweep_dir=...\n")
     assert not (directory / STUDY_DB).exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_trials_workers_end_when_the_study_is_killed(output_root: Path) -> None:
+    """A study killed with SIGKILL left its two joblib workers running trials (and
+    writing their records into the study's directory) for minutes: each trial now
+    watches the study's process, as a sweep's workers do."""
+    import psutil
+
+    command = [sys.executable, "-m", "sim.cli", "+experiment=calibrate",
+               f"sweep_dir={output_root / 'cal'}", *TINY[:3], "hydra.sweeper.n_jobs=2",
+               "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "hydra.sweeper.n_trials=8"]
+    study = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    workers: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and study.poll() is None:
+            workers = [p for p in psutil.Process(study.pid).children(recursive=True)
+                       if "loky" in " ".join(p.cmdline()) and "resource_tracker" not in
+                       " ".join(p.cmdline())]
+            trials = list((output_root / "cal" / "trials").glob("*.json"))
+            if len(workers) == 2 and trials:   # the workers have run a trial: watching
+                break
+            time.sleep(0.2)
+        assert len(workers) == 2, "the study never started its two workers"
+        study.kill()
+        study.wait()
+        _, alive = psutil.wait_procs(workers, timeout=20)
+        assert alive == [], "the trials' workers outlived the study"
+    finally:
+        study.kill()
+        for worker in workers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                worker.kill()

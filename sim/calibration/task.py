@@ -21,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.calibration.loss import validity_loss
 from sim.configuration import config_hash, run_control, to_config
 from sim.outputs import write_json
+from sim.parallel import leave_with_parent
 from sim.rng import replication_seeds
 from sim.sweep.task import time_limit
 from sim.validation.replicate import replicate_one, with_seed
@@ -41,6 +42,7 @@ def record_path(study_dir: Path, params: dict[str, Any]) -> Path:
 
 def calibration_task(cfg: DictConfig) -> float:
     """Run one trial; return its validity loss (lower is better)."""
+    leave_with_parent()   # in a joblib worker: end with the study's process
     hydra_cfg = HydraConfig.get()
     rc = run_control(cfg)
     spec = rc.calibration
