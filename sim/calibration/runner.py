@@ -179,12 +179,15 @@ def check_space(master: DictConfig, space: dict[str, str]) -> None:
         sweep = override.value()
         ends = [sweep.start, sweep.end] if isinstance(sweep, IntervalSweep) else list(
             override.sweep_iterator())
-        if isinstance(sweep, IntervalSweep) and not sweep.start < sweep.end:
-            raise SweepError(f"hydra.sweeper.params: {key}={text}: the low end must be below "
-                             "the high end")
         default = OmegaConf.select(master, key, default=None)
-        inside = (sweep.start <= default <= sweep.end if isinstance(sweep, IntervalSweep)
-                  else default in ends)
+        if isinstance(sweep, IntervalSweep):
+            low, high = float(sweep.start or 0.0), float(sweep.end or 0.0)   # parsed: set
+            if not low < high:
+                raise SweepError(f"hydra.sweeper.params: {key}={text}: the low end must be "
+                                 "below the high end")
+            inside = isinstance(default, int | float) and low <= default <= high
+        else:
+            inside = default in ends
         if isinstance(default, int | float) and not isinstance(default, bool) and not inside:
             raise SweepError(f"hydra.sweeper.params: {key}={text} leaves out {key}="
                              f"{default:g}, the model as configured: trial 0 scores it, so "
