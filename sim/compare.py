@@ -692,7 +692,8 @@ def bootstrap_rng(seed: int, outcome: str, arm: str) -> np.random.Generator:
 def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFAULT_CONFIDENCE,
                   resamples: int = DEFAULT_RESAMPLES,
                   seed: int = DEFAULT_BOOTSTRAP_SEED) -> pd.DataFrame:
-    """One row per outcome and arm: n, mean, sd, difference from the reference arm, its CI
+    """One row per outcome and arm: the arm's runs, n (those with the outcome defined, which
+    the mean and sd are over), mean, sd, difference from the reference arm, its CI
     and the interval's method (``interval``; ``note`` says why a CI is missing or unstarred,
     ``left_out`` which undefined replications the difference left out, or, on the reference
     arm's row, its mean).
@@ -705,10 +706,11 @@ def compare_table(arms: list[Arm], outcomes: list[str], confidence: float = DEFA
         ref_values = ref.outcomes.set_index("seed")[key].astype(float)
         for i, arm in enumerate(arms):
             values = arm.outcomes.set_index("seed")[key].astype(float)
+            n = int(values.notna().sum())   # the replications the mean and sd rest on
             row: dict[str, Any] = {
                 "outcome": key, "label": KEY_OUTCOMES.get(key, key), "arm": arm.label,
-                "reference": ref.label, "n": arm.n, "mean": float(values.mean()),
-                "sd": float(values.std(ddof=1)) if arm.n > 1 else math.nan,
+                "reference": ref.label, "runs": arm.n, "n": n, "mean": float(values.mean()),
+                "sd": float(values.std(ddof=1)) if n > 1 else math.nan,
             }
             if i == 0:
                 # what the reference's mean skipped (every replication: it has no mean)
@@ -917,7 +919,7 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
         t.add_column("outcome", overflow="fold")   # cut, two outcomes' names read the same
         for arm in [ref, *chunk]:
             rows = table[table["arm"] == arm]
-            n = int(rows["n"].iloc[0])
+            n = int(rows["runs"].iloc[0])
             kind = _arm_interval(rows)
             header = f"{arm} (n={n})" + (f"\n{kind} CI" if kind else "")
             t.add_column(escape(header), justify="right", overflow="fold")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -342,6 +343,17 @@ def test_the_reference_row_says_what_its_mean_left_out() -> None:
     printed = io.StringIO()
     print_table(table, 0.95, Console(file=printed, width=400))
     assert "left out of the mean: undefined in 1 of 3 replications of ref" in printed.getvalue()
+    # n is what the mean rests on (it said 3 beside a mean of 2 runs); runs, the arm's
+    assert (row["n"], row["runs"], only_row(table, "y", "ref")["n"]) == (2, 3, 3)
+    assert math.isnan(only_row(synthetic_compare_one(nan), "x", "ref")["sd"])
+    assert "ref (n=3)" in printed.getvalue()   # the header counts the arm's runs
+
+
+def synthetic_compare_one(nan: float) -> pd.DataFrame:
+    """Two arms whose reference has one defined value of x: no sd from one value."""
+    arms = [synthetic_arm("ref", [1, 2], x=[1.0, nan]),
+            synthetic_arm("other", [1, 2], x=[2.0, 3.0])]
+    return compare_table(arms, ["x"], resamples=999)
 
 
 def test_a_point_difference_is_starred_by_the_pairs_left() -> None:
@@ -660,7 +672,8 @@ def test_a_runs_undefined_outcomes_are_compared_as_n_a_not_dropped(
         assert row["note"] == "undefined in one_buyer"
     assert result.directory is not None
     md = (result.directory / SUMMARY_MD).read_text()
-    assert "| enterprise revenue HHI at the end | one_buyer | 1 | n/a | n/a (undefined in " \
+    # n counts the runs the mean rests on: none
+    assert "| enterprise revenue HHI at the end | one_buyer | 0 | n/a | n/a (undefined in " \
            "one_buyer) |" in md
     assert "## Notes" not in md
 
