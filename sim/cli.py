@@ -5,6 +5,7 @@
     baimo +experiment=NAME             # a named experiment (see experiments/): a sweep
     baimo -m key=a,b replications=3    # an ad-hoc sweep; plan=true only plans it
     baimo aggregate DIR                # rebuild a sweep directory's tables and plots
+    baimo rerun DIR [KEY=VALUE ...]    # run again what a run (or sweep job) ran
     baimo list                         # experiments and teaching scenarios
 
 A single run is the Hydra app below. A sweep (``-m``, an experiment that sets
@@ -244,6 +245,34 @@ def list_command(args: list[str]) -> None:
         print(listing(), end="")
 
 
+def rerun_command(args: list[str]) -> None:
+    """``baimo rerun DIR [KEY=VALUE ...]``: run again what the run (or sweep job) in DIR ran,
+    from its config.json, whatever today's defaults are; overrides change it further."""
+    from sim.rerun import rerun_overrides
+
+    if not args or args[0] in ("-h", "--help"):
+        print("usage: baimo rerun DIR [KEY=VALUE ...]\n\nRun again what the run (or sweep "
+              "job) in DIR ran: its config.json's settings away from today's defaults, and its "
+              "seed, as overrides; KEY=VALUE overrides change it further. Written as any "
+              "run is (outputs/runs/<timestamp>, or hydra.run.dir=...).")
+        if not args:
+            raise SystemExit(2)
+        return
+    run_dir, extra = Path(args[0]).expanduser(), args[1:]
+    options = [a for a in extra if a.startswith("-")]
+    if options:
+        fail(f"rerun takes a directory and overrides, not {' '.join(options)}: "
+             f"baimo rerun {args[0]} KEY=VALUE ...")
+    overrides, notes = rerun_overrides(run_dir, extra)
+    print(f"baimo: rerun of {run_dir}: {' '.join(overrides)}")
+    for note in notes:
+        print(f"  note: {note}")
+    sys.stdout.flush()
+    sys.argv[1:] = overrides   # Hydra's app reads its overrides from sys.argv
+    register_configs()
+    sweep_or_run(overrides)
+
+
 def parse_command(argv: list[str]) -> argparse.Namespace:
     """Hydra's parse of baimo's command line, a bad one in one line: an unknown option, a
     bad choice, or an override after an option (argparse takes overrides in one run, so
@@ -258,8 +287,8 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
     args, extra = parser.parse_known_args(argv)
     if args.experimental_rerun is not None:
         fail(f"--experimental-rerun {args.experimental_rerun}: refused; it unpickles the file, "
-             "which can run any code. Run again with the run's overrides instead (its "
-             ".hydra/overrides.yaml)")
+             "which can run any code. Rerun a run from its recorded config instead: baimo "
+             "rerun RUN_DIR")
     if extra and any(e.startswith("-") for e in extra):
         fail(f"unrecognized arguments: {' '.join(extra)} (see baimo --help)")
     if extra:
@@ -287,6 +316,7 @@ CONFIG_DIR_OPTIONS = (("config_path", "--config-path"), ("config_dir", "--config
 def config_dir_problem(args: argparse.Namespace) -> str | None:
     """One line for ``--config-path`` or ``--config-dir`` given an empty path: Hydra reads
     it as the working directory (``--config-dir``) or as sim's package (``--config-path``);
+    for a ``--config-dir`` whose primary config conf/ hides (a run's ``.hydra/``);
     for ``--config-path`` naming a YAML file (Hydra: a ValueError's traceback); or for a
     relative ``--config-path``, which Hydra reads inside sim's package, not where the user
     stands (so :func:`app_hydra` only ever meets absolute or ``pkg://`` ones)."""
@@ -301,6 +331,14 @@ def config_dir_problem(args: argparse.Namespace) -> str | None:
     except ValueError:
         return (f"--config-path {args.config_path}: a directory of configs, not a config file; "
                 "give the file's directory to --config-path and its name to --config-name")
+    name = f"{args.config_name or CONFIG_NAME}.yaml"
+    theirs = os.path.join(args.config_dir or "", name)
+    if args.config_dir is not None and args.config_path is None and os.path.isfile(theirs) \
+            and (CONF_DIR / name).is_file() and not os.path.samefile(theirs, CONF_DIR / name):
+        # Hydra searches conf/ before --config-dir: a run's .hydra/config.yaml ran the baseline
+        return (f"--config-dir {args.config_dir}: its {name} is hidden by baimo's own "
+                f"conf/{name}, which Hydra reads first; to run a run's recorded config: baimo "
+                "rerun RUN_DIR, or give your file another name")
     path = args.config_path
     if path is not None and not os.path.isabs(path) and not path.startswith(PACKAGE_PREFIX):
         # Hydra reads it inside the sim package ("Primary config module 'sim.x' not found")
@@ -557,6 +595,8 @@ def main() -> None:
         list_command(argv[1:])
     elif argv[:1] == ["aggregate"]:
         aggregate_command(argv[1:])
+    elif argv[:1] == ["rerun"]:
+        rerun_command(argv[1:])
     else:   # only what composes a config needs the schema and the experiments stored
         register_configs()
         sweep_or_run(argv)
