@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -73,6 +74,11 @@ def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
     assert table["is_default"].tolist() == [True, False, False]   # trial 0: the defaults
     assert table[[c for c in table.columns if c.startswith("term.")]].notna().all().all()
     assert table["loss"].nunique() == 3          # the trials tried different values
+    assert "1 replication each" in out
+    logs = sorted(directory.glob("jobs/*/*.log"))   # they were empty: "see the job logs"
+    assert len(logs) == 3 and all("loss " in p.read_text() for p in logs)
+    report = (directory / REPORT).read_text()
+    assert not re.search(r"\| \d+\.\d{7,}", report), report   # 4461.080909391434
 
     # Rerun with a larger budget: only the missing trial runs, and it is a new point.
     code, out, err = baimo([*args, "hydra.sweeper.n_trials=4"], capsys)
@@ -235,6 +241,10 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     (["hype.decay_per_month=0.13"], "hype.decay_per_month=0.13: the calibration searches "
                                     "hype.decay_per_month (interval(0.1, 0.15)); drop the "
                                     "override"),
+    # the sweep's key, silently ignored: the plan still said 3 replications
+    (["replications=5", "plan=true"], "replications=5: a calibration scores each trial on "
+                                      "calibration.replications (1) runs; set "
+                                      "calibration.replications=5"),
     (["hydra.sweeper.n_trials=5001", "calibration.replications=2", "plan=true"],
      "hydra.sweeper.n_trials=5001 x calibration.replications=2 makes 10,002 runs; allowed "
      "at most 10,000"),
@@ -260,6 +270,8 @@ def test_a_trial_past_job_timeout_s_fails_and_the_study_records_it(
     assert code == 1 and "no trial finished" in out, out + err
     table = pd.read_parquet(directory / TRIALS_TABLE)
     assert table["state"].tolist() == ["FAIL", "FAIL"]
+    logs = sorted(directory.glob("jobs/*/*.log"))
+    assert logs and all("trial failed" in p.read_text() for p in logs)
     code, out, err = baimo([*args, f"sweep_dir={output_root / 'strict'}"], capsys)
     assert code == 2, out + err
     assert err.strip().splitlines()[-1] == (

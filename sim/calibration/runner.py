@@ -45,8 +45,8 @@ from rich.console import Console
 
 from sim.calibration.loss import PRICE_TERM
 from sim.calibration.task import TRIALS, calibration_task, read_record, record_path
-from sim.commands import interrupts_kept
-from sim.config import ConfigError, schema_field
+from sim.commands import interrupts_kept, plural
+from sim.config import ConfigError, fmt_number, schema_field
 from sim.configuration import (
     CONFIG_NAME,
     EXPERIMENTS_DIR,
@@ -346,6 +346,11 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
     problem = horizon_problem(master.horizon_months, "the calibration scores")
     if problem is not None:
         raise SweepError(problem)
+    replications = run_control(master).replications
+    if replications != 1:   # a sweep's key, which a study does not read
+        raise SweepError(f"replications={replications}: a calibration scores each trial on "
+                         f"calibration.replications ({spec.replications}) runs; set "
+                         f"calibration.replications={replications}")
     for override in parse(m.command):
         if override.is_sweep_override():   # Optuna would search it, outside the study's space
             raise SweepError(
@@ -373,7 +378,8 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
     if run_control(master).plan:
         say(console, f"{name}: a study of {total} trials (the defaults first) over "
                      f"{len(space)} parameters: {', '.join(space)}; each trial "
-                     f"{spec.replications} replications of {master.horizon_months} months")
+                     f"{plural(spec.replications, 'replication')} of {master.horizon_months} "
+                     "months")
         say(console, f"  directory: {directory} (a rerun resumes the study there); "
                      "nothing was run")
         return EXIT_OK
@@ -391,7 +397,7 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
     resumed = prepare(study, fingerprint(master, space, spec), start, directory, space)
     complete = resumed.complete
     say(console, f"{name}: study of {total} trials over {len(space)} parameters, "
-                 f"{spec.replications} replications each; {complete} complete"
+                 f"{plural(spec.replications, 'replication')} each; {complete} complete"
                  + (f" ({resumed.recovered} of them finished as a run was interrupted)"
                     if resumed.recovered else "")
                  + (f", {resumed.rerun} left unfinished by an interrupted run to run again"
@@ -548,8 +554,9 @@ def report(table: pd.DataFrame, space: dict[str, str], start: dict[str, Any], be
     ref = base.iloc[0] if not base.empty else None
     lines = ["# Calibration", "",
              f"{len(done)} trials complete ({int((table['state'] == 'FAIL').sum())} failed), "
-             f"{spec.replications} replications each on the same seeds. Loss: each stylized "
-             f"fact costs max(0, {spec.margin:g} - margin) / {spec.margin:g} (margin = relative "
+             f"{plural(spec.replications, 'replication')} each on the same seeds. Loss: each "
+             f"stylized fact costs max(0, {spec.margin:g} - margin) / {spec.margin:g} (margin = "
+             "relative "
              "slack of its criterion), plus the GPU price's year-1 peak against x2 "
              f"(weight {spec.price_target_weight:g}); see sim/calibration/loss.py.", "",
              f"| term | defaults | best (trial {best_trial}) |", "|---|---|---|"]
@@ -561,5 +568,6 @@ def report(table: pd.DataFrame, space: dict[str, str], start: dict[str, Any], be
     lines += [f"| **loss** | **{old}** | **{best['loss']:.4f}** |", "",
               "| parameter | search range | default | best |", "|---|---|---|---|"]
     for key, rng in space.items():
-        lines.append(f"| {key} | {rng} | {start[key]} | {_plain(best[f'param.{key}'])} |")
+        lines.append(f"| {key} | {rng} | {fmt_number(start[key])} | "
+                     f"{fmt_number(_plain(best[f'param.{key}']))} |")
     return "\n".join(lines) + "\n"

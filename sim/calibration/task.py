@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from sim.sweep.task import time_limit
 from sim.validation.replicate import replicate_one, with_seed
 
 TRIALS = "trials"
+#: The trial's log: its job directory's ``<job name>.log`` (conf/hydra/job_logging).
+log = logging.getLogger(__name__)
 
 
 def digest(params: dict[str, Any]) -> str:
@@ -41,17 +44,25 @@ def record_path(study_dir: Path, params: dict[str, Any]) -> Path:
 
 
 def calibration_task(cfg: DictConfig) -> float:
-    """Run one trial; return its validity loss (lower is better)."""
+    """Run one trial; return its validity loss (lower is better). The trial's log says
+    what it ran and scored, or why it failed (the study's summary points there)."""
     leave_with_parent()   # in a joblib worker: end with the study's process
     hydra_cfg = HydraConfig.get()
-    rc = run_control(cfg)
-    spec = rc.calibration
-    model = to_config(cfg)
-    seeds = replication_seeds(model.seed, spec.replications)
-    with time_limit(rc.job_timeout_s):   # a trial past it fails (the sweeper records FAIL)
-        reps = [replicate_one(with_seed(model, s)) for s in seeds]
-    loss = validity_loss(reps, spec)
     params = {str(k): OmegaConf.select(cfg, str(k)) for k in hydra_cfg.sweeper.params or {}}
+    log.info("trial: %s", " ".join(f"{k}={v}" for k, v in params.items()))
+    try:
+        rc = run_control(cfg)
+        spec = rc.calibration
+        model = to_config(cfg)
+        seeds = replication_seeds(model.seed, spec.replications)
+        with time_limit(rc.job_timeout_s):   # a trial past it fails (the sweeper records FAIL)
+            reps = [replicate_one(with_seed(model, s)) for s in seeds]
+    except BaseException:
+        log.exception("trial failed")
+        raise
+    loss = validity_loss(reps, spec)
+    log.info("loss %.4f over seeds %s: %s", loss.value, seeds,
+             ", ".join(f"{k} {v:.4f}" for k, v in loss.terms.items()))
     record: dict[str, Any] = {"params": params, "loss": loss.value, "terms": loss.terms,
                               "margins": loss.margins, "passing": loss.passing,
                               "seeds": seeds, "config_hash": config_hash(model)}
