@@ -415,6 +415,9 @@ def test_lhs_experiment_runs_resumes_and_plots(output_root: Path,
     assert panels and all(len(ax.collections[0].get_offsets()) == 3 for ax in panels)
     fan = plot_fan(tables, "independent_builders")
     assert len([ax for ax in fan.axes if ax.get_visible()]) == 1   # one panel: all points
+    # the band is over design points, one replication each (it said "of replications")
+    assert fan._suptitle is not None
+    assert fan._suptitle.get_text().endswith("of jobs (design points x replications)")
     code, out, _ = baimo(args, capsys)   # rerun: everything is complete, nothing runs
     assert code == 0 and "already complete: 3, to run: 0" in out
 

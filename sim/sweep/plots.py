@@ -305,9 +305,10 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
         m = m.assign(setting=f"all {tables.design['kind']} design points")
     settings = list(OrderedDict.fromkeys(m["setting"].tolist()))
     label = KEY_SERIES.get(metric, metric)
+    of = "jobs (design points x replications)" if tables.design else "replications"
     fig, axes = _grid(len(settings), f"{label}: median and "
                       f"{round(100 * (INNER_HIGH_Q - INNER_LOW_Q))}% / "
-                      f"{round(100 * (HIGH_Q - LOW_Q))}% of replications")
+                      f"{round(100 * (HIGH_Q - LOW_Q))}% of {of}")
     low = high = None
     for ax, setting, colour in zip(axes, settings, colours(len(settings)), strict=True):
         data = m[m["setting"] == setting].pivot(index="date", columns="job", values=metric)
