@@ -64,11 +64,12 @@ from sim.sweep.outcomes import (
     JOB_KEYS,
     KEY_OUTCOMES,
     KEY_SERIES,
+    PARAM_PREFIX,
     read_outcomes,
     setting_label,
     setting_overrides,
 )
-from sim.sweep.spec import SWEEP_MANIFEST
+from sim.sweep.spec import AD_HOC_SWEEP, NAME_PARTS, SWEEP_MANIFEST
 
 PROG = "baimo-compare"
 COMPARE_DIR = "compare"
@@ -373,9 +374,13 @@ def reference_first(arms: list[Arm], reference: str) -> list[Arm]:
 
 
 def _short_names(paths: list[Path]) -> list[str]:
-    """Labels for inputs: the experiment part of the directory name if unique, else more."""
+    """Labels for inputs: the experiment part of the directory name if unique, else more;
+    an ad-hoc sweep's in full (``sweep__compute.production_cost_mcny=0.18``: its fixed
+    overrides are all that tell it from the others)."""
     def short(p: Path) -> str:
-        return p.resolve().name.split("__", 1)[0]
+        name = p.resolve().name
+        experiment = name.split(NAME_PARTS, 1)[0]
+        return name if experiment == AD_HOC_SWEEP else experiment
 
     names = [short(p) for p in paths]
     if len(set(names)) < len(names):
@@ -414,12 +419,21 @@ def outcome_columns(arms: list[Arm], wanted: list[str] | None = None) -> list[st
     keys = list(dict.fromkeys(wanted)) if wanted is not None else list(KEY_OUTCOMES)
     found = []
     for key in keys:
-        if key in JOB_KEYS:
+        if key in JOB_KEYS or key.startswith(PARAM_PREFIX):   # a job's name and its setting
             continue
         if all(key in a.outcomes.columns and pd.api.types.is_numeric_dtype(a.outcomes[key])
                for a in arms):
             found.append(key)
     return found
+
+
+def _nearest_outcome(arms: list[Arm], key: str) -> str:
+    """" (did you mean X?)" for the numeric outcome of every input nearest ``key``, or ""."""
+    import difflib
+
+    shared = set.intersection(*(set(a.outcomes.columns) for a in arms))
+    close = difflib.get_close_matches(key, outcome_columns(arms, sorted(shared)), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def left_out(arms: list[Arm], compared: list[str]) -> dict[str, str]:
@@ -1008,8 +1022,11 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     if outcomes is not None:
         missing = [k for k in outcomes if k not in keys]
         if missing:
-            raise CompareError(f"--outcome {missing[0]}: not a numeric outcome of every input "
-                               "(see the columns of sweep.parquet, e.g. exits.bankrupt)")
+            why = ("a swept setting, not an outcome" if missing[0].startswith(PARAM_PREFIX)
+                   else "not a numeric outcome of every input")
+            raise CompareError(f"--outcome {missing[0]}: {why}"
+                               f"{_nearest_outcome(arms, missing[0])} (see the columns of "
+                               "sweep.parquet, e.g. exits.bankrupt)")
     table = compare_table(arms, keys, confidence, resamples, seed)
     skipped = left_out(arms, keys) if outcomes is None else {}
     pairing = pairing_notes(arms)

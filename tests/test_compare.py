@@ -612,6 +612,13 @@ def _broken_inputs(sweeps: tuple[Path, Path], grid: Path, tmp: Path
         "other horizon": ([str(a), str(short)], "covers 11 months"),
         "same twice": ([str(a), str(a)], "given twice"),
         "unknown outcome": ([str(a), str(b), "--outcome", "nope.nothing"], "--outcome nope"),
+        "mistyped outcome": ([str(a), str(b), "--outcome", "startups.survivor"],
+                             "not a numeric outcome of every input (did you mean "
+                             "startups.survivors?)"),
+        # a swept value, compared as an outcome and starred (+1 [1, 1])
+        "setting as outcome": ([str(a), str(b), "--outcome", "param.funds.term_years"],
+                               "--outcome param.funds.term_years: a swept setting, not an "
+                               "outcome"),
         "text outcome": ([str(a), str(b), "--outcome", "config_hash"],
                          "--outcome config_hash: not a numeric outcome"),
         "seed outcome": ([str(a), str(b), "--outcome", "seed"],   # was a KeyError
@@ -957,3 +964,13 @@ def test_a_key_too_wide_for_any_clear_place_in_the_panel_goes_under_it() -> None
     assert [t.get_text() for t in key.get_texts()] == ["base (n=1)", f"{'x' * 70} (n=1)"]
     fig.canvas.draw()
     assert key.get_window_extent().y1 <= ax.get_window_extent().y0   # under the panel
+
+
+def test_an_ad_hoc_sweep_is_labelled_by_its_whole_directory_name(tmp_path: Path) -> None:
+    """A one-setting ad-hoc sweep (its fixed overrides in its directory's name) was
+    labelled "sweep": the cost and seed that told it from the other arm were not shown."""
+    from sim.compare import _short_names
+
+    named = tmp_path / "compute_squeeze__horizon_months=36"
+    ad_hoc = tmp_path / "sweep__compute.production_cost_mcny=0.18,seed=7"
+    assert _short_names([named, ad_hoc]) == ["compute_squeeze", ad_hoc.name]

@@ -56,6 +56,7 @@ from sim.sweep.aggregate import aggregate, failure, write_manifest
 from sim.sweep.outcomes import setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
+    AD_HOC_SWEEP,
     FAILED,
     STUDY_DB,
     SWEEP_MANIFEST,
@@ -137,7 +138,7 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
     which values (:func:`swept_lines`), what every job changes from the defaults (the
     experiment's and the command's fixed settings: a comparison with a plain run differs
     by these too), directory."""
-    name = spec.experiment or "sweep"
+    name = spec.experiment or AD_HOC_SWEEP
     todo = len(spec.jobs) - done
     workers = spec.workers_for(todo)
     on = f" on {spec.launcher} with {plural(workers, 'worker')}" if todo else ""
@@ -433,7 +434,7 @@ def launch_all(hydra: Hydra, spec: SweepSpec, todo: list[Job], pool: ProcessPool
     jobs that were running, not the night. Raises BrokenProcessPool if no job can be
     blamed (then nothing would change by going on).
     """
-    label = spec.experiment or "sweep"
+    label = spec.experiment or AD_HOC_SWEEP
     # The bar counts every job of this launch, those a dead worker took (failed) included.
     bar = [spec.job_dir(j) for j in todo]
     spare: ProcessPoolExecutor | None = None   # a replacement pool started here

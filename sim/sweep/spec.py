@@ -230,6 +230,8 @@ def _value(override: Override) -> Any:
 
 #: Between a default sweep directory's name and each part after it.
 NAME_PARTS = "__"
+#: The name of a sweep that runs no named experiment (its directory's first part).
+AD_HOC_SWEEP = "sweep"
 
 
 def default_directory(experiment: str | None, fixed: list[Override], swept: list[str]) -> Path:
@@ -241,7 +243,7 @@ def default_directory(experiment: str | None, fixed: list[Override], swept: list
     made portable (:func:`~sim.locations.portable_name`)."""
     lines = sorted(str(o.input_line) for o in fixed if o.key_or_group not in RUN_CONTROL)
     parts = [",".join(part) for part in (sorted(swept), lines) if part]
-    name = experiment or "sweep"
+    name = experiment or AD_HOC_SWEEP
     suffix = portable_name(NAME_PARTS.join(parts)) if parts else ""
     return output_root() / "sweeps" / (f"{name}{NAME_PARTS}{suffix}" if suffix else name)
 
