@@ -239,7 +239,9 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
     EventKind.PRICE_CHANGE: {
         "actor": "the giant (`giant:<name>`)",
         "price": "the new API price, CNY per million tokens (not million CNY)",
-        "reason": "the old price, as text (CNY per million tokens, three decimals: `12.000`)",
+        "reason": "the old price, as text (CNY per million tokens, three decimals: `12.000`): "
+                  "the price just before this move, which moves of 1% or less, not "
+                  "recorded, may have taken away from the giant's last row's price",
     },
     EventKind.PIVOT: {
         "actor": "the startup pivoting",

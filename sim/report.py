@@ -807,8 +807,13 @@ def _arms_html(source: Source) -> str:
     hashes = sorted({str(r.summary.get("config_hash", ""))[:12]
                      for a in source.arms for r in a.runs})
     ran = sorted({_ran_on(r.summary) for a in source.arms for r in a.runs} - {""})
-    return ('<div class="scroll"><table><tr><th>arm</th><th>overrides</th><th>runs</th></tr>'
-            f"{''.join(rows)}</table></div><p class=\"note\">Config hashes (first 12 hex digits): "
+    single = source.kind == "run" and len(source.arms) == 1
+    meaning = ("Settings: the run's values away from today's defaults (the seed aside; the "
+               "command it was run with is in its .hydra/overrides.yaml). " if single else
+               "Settings: what sets each arm apart from the others. ")
+    return ('<div class="scroll"><table><tr><th>arm</th><th>settings</th><th>runs</th></tr>'
+            f"{''.join(rows)}</table></div><p class=\"note\">{_e(meaning)}Config hashes (first "
+            "12 hex digits): "
             f"{_e(', '.join(hashes))}."
             + (f" Run on {_e('; '.join(ran))}." if ran else "") + "</p>")
 

@@ -856,6 +856,13 @@ def test_a_single_run_lists_the_settings_it_changed(run_dir: Path, tmp_path: Pat
     config["buyers"]["count"], config["horizon_months"] = 5000, 120
     (default / "config.json").write_text(json.dumps(config), encoding="utf-8")
     assert load_source(default).arms[0].overrides == []
+    # the column was headed "overrides", which they are not: a value changed in conf/
+    # since shows there too, though no command overrode it
+    from sim.report import _arms_html
+
+    table = _arms_html(load_source(run_dir))
+    assert "<th>settings</th>" in table and "<th>overrides</th>" not in table
+    assert "the run&#x27;s values away from today&#x27;s defaults" in table
 
 
 def test_a_key_number_says_when_it_rests_on_fewer_runs(arms: list[Arm]) -> None:
