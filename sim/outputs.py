@@ -277,6 +277,8 @@ def is_complete(run_dir: Path) -> bool:
 #: summary.json's ``environment`` entry for the code that ran the run (sim.summary.model_code):
 #: a resumed sweep compares it (sim.sweep.runner), baimo-report shows it.
 MODEL_CODE = "model_code"
+#: summary.json's ``environment`` entry for the git commit of the checkout that ran the run.
+GIT_COMMIT = "git_commit"
 #: The files a run writes (its plots aside).
 CONTRACT_FILES = (EVENTS, METRICS, FUNDS, SUMMARY, CONFIG)
 #: A Parquet file begins and ends with these 4 bytes; a file cut short lacks the last ones.

@@ -38,6 +38,7 @@ from sim import __version__, commands
 from sim.commands import OneLineParser, plural
 from sim.outputs import (
     COMPLETE,
+    GIT_COMMIT,
     MODEL_CODE,
     RUN_DEPTH,
     SWEEP_TABLE,
@@ -825,9 +826,13 @@ def _ran_on(summary: dict[str, Any]) -> str:
     if not isinstance(env, dict):
         return ""
     libraries = ", ".join(f"{name} {v}" for name, v in sorted(env.items())
-                          if name not in ("python", "machine", "system", MODEL_CODE))
+                          if name not in ("python", "machine", "system", MODEL_CODE, GIT_COMMIT))
     code = (f", baimo code {str(env[MODEL_CODE])[:MODEL_CODE_SHOWN]}" if MODEL_CODE in env
             else "")
+    if GIT_COMMIT in env:
+        commit = str(env[GIT_COMMIT])
+        code += f" (commit {commit[:MODEL_CODE_SHOWN]}{commit[40:]})" \
+            if re.match(r"[0-9a-f]{40}", commit) else f" ({commit})"
     return (f"Python {env.get('python', '?')} ({env.get('system', '?')} "
             f"{env.get('machine', '?')}), {libraries}{code}")
 

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import math
 import platform
+import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from sim.ledger import paid_by_reason
 from sim.markets.funding import IN_BUSINESS, Outcome
 from sim.messages import ModelKind
 from sim.metrics import RELEASE_KINDS
-from sim.outputs import FUND_COLUMNS, MODEL_CODE, metric_at
+from sim.outputs import FUND_COLUMNS, GIT_COMMIT, MODEL_CODE, metric_at
 from sim.sums import left_sum
 
 if TYPE_CHECKING:
@@ -75,6 +76,14 @@ BY_YEAR_OUTCOMES = ("funding.raised_by_year_mcny", "funding.deals_by_year")
 FUND_RETURN_MEASURES = ("tvpi", "dpi", "irr", "gross_multiple", "invested_share")
 QUANTILES = ("median", "p10", "p90")
 
+#: :func:`git_commit` of code that is no git checkout's (an installed package).
+NOT_A_CHECKOUT = "not a git checkout"
+#: What :func:`git_commit` adds to the commit of a checkout with changes not committed.
+UNCOMMITTED = " + uncommitted changes"
+#: How long git may take to answer (seconds), before the commit is given as unknown.
+GIT_TIMEOUT_S = 10
+
+
 #: Placeholders of :data:`SUMMARY_MEANINGS`' keys for the parts of a dotted path that vary:
 #: a year of a by-year list, a term bucket of ``fund_returns_by_term``, a quantile.
 YEAR, TERM, QUANTILE = "<year>", "<term>", "<" + "|".join(QUANTILES) + ">"
@@ -110,6 +119,10 @@ SUMMARY_MEANINGS: dict[str, str] = {
     "environment.system": "the operating system, as `platform.system()` names it (text)",
     **{f"environment.{name}": f"the version of {name} installed (text; `not installed` if "
                               "none)" for name in RUN_LIBRARIES},
+    f"environment.{GIT_COMMIT}": "the git commit of the baimo checkout that ran the run (text: "
+                                 f"40 hex digits, `{UNCOMMITTED.strip()}` added when the "
+                                 "checkout had changes not committed; "
+                                 f"`{NOT_A_CHECKOUT}` for an installed baimo)",
     f"environment.{MODEL_CODE}": "a SHA-256 of baimo's own code (every module of `sim/`) and "
                                  "of the NumPy and SimPy versions (text): a resumed sweep "
                                  "checks it, and never mixes runs of two models",
@@ -314,7 +327,30 @@ def _environment() -> dict[str, str]:
 
     return {"python": platform.python_version(), "machine": platform.machine(),
             "system": platform.system(), **{name: installed(name) for name in RUN_LIBRARIES},
-            MODEL_CODE: model_code()}
+            MODEL_CODE: model_code(), GIT_COMMIT: git_commit(SIM_PACKAGE.parent)}
+
+
+def git_commit(root: Path) -> str:
+    """The commit checked out at ``root`` (40 hex digits), with :data:`UNCOMMITTED` if its
+    tracked files differ from it or it has files git does not ignore and does not track;
+    :data:`NOT_A_CHECKOUT` if ``root`` is not the top of a git checkout (an installed
+    baimo, whose site-packages may lie inside another project's checkout), or
+    ``unknown`` if git is not there to ask. With model_code it says which code ran."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              check=True, timeout=GIT_TIMEOUT_S).stdout.strip()
+
+    try:
+        top = git("rev-parse", "--show-toplevel")
+        if Path(top).resolve() != root.resolve():
+            return NOT_A_CHECKOUT
+        commit = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain")
+    except subprocess.CalledProcessError:
+        return NOT_A_CHECKOUT
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return commit + (UNCOMMITTED if changed else "")
 
 
 def fund_table(model: MarketModel) -> pd.DataFrame:

@@ -77,7 +77,10 @@ def test_report_on_a_run(run_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     env = read_run(run_dir).summary["environment"]
     assert (f"Run on Python {env['python']} ({env['system']} {env['machine']}), "
             f"numpy {env['numpy']}, pandas {env['pandas']}, pyarrow {env['pyarrow']}, "
-            f"simpy {env['simpy']}, baimo code {env['model_code'][:12]}.") in text
+            f"simpy {env['simpy']}, baimo code {env['model_code'][:12]} (") in text
+    commit = env["git_commit"]   # 40 hex digits (+ uncommitted changes), or not a checkout
+    shown = f"commit {commit[:12]}{commit[40:]}" if re.match("[0-9a-f]{40}", commit) else commit
+    assert f"baimo code {env['model_code'][:12]} ({shown})." in text
 
 
 def test_sweep_without_table_is_grouped_by_config(sweep_dir: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+from pathlib import Path
 
 import invariants
 import numpy as np
@@ -542,3 +545,32 @@ def test_the_startup_census_counts_what_the_plain_definitions_count() -> None:
     assert max(x.independent_builders for x in censuses) > 0
     assert max(x.gpus_owned for x in censuses) > 0
     assert max(x.gpus_rented for x in censuses) > 0
+
+
+def test_a_run_records_the_commit_of_the_checkout_that_ran_it(small_tables,
+                                                               tmp_path: Path) -> None:
+    """A replicator could not tell which code ran a run: model_code is a hash no commit
+    maps back to, and the version has been 0.1.0 throughout. summary.json's environment
+    now names the git commit, and whether the checkout had changes not committed."""
+    from sim.summary import NOT_A_CHECKOUT, SIM_PACKAGE, UNCOMMITTED, git_commit
+
+    recorded = small_tables.summary["environment"]["git_commit"]
+    if (SIM_PACKAGE.parent / ".git").exists():
+        assert re.fullmatch(r"[0-9a-f]{40}( \+ uncommitted changes)?", recorded), recorded
+    assert git_commit(tmp_path) == NOT_A_CHECKOUT
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t",
+                        *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    (repo / "a.txt").write_text("a")
+    git("add", "a.txt")
+    git("commit", "-q", "-m", "a")
+    assert re.fullmatch(r"[0-9a-f]{40}", git_commit(repo))
+    (repo / "a.txt").write_text("b")
+    assert git_commit(repo).endswith(UNCOMMITTED)
+    (repo / "sub").mkdir()
+    assert git_commit(repo / "sub") == NOT_A_CHECKOUT   # not the checkout's top: not its code
