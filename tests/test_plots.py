@@ -424,6 +424,24 @@ def test_outcomes_against_a_key_count_finished_jobs_and_keep_failed_settings_on_
     assert low < 3.0 and high > 6.0 and high - low < 4
 
 
+def test_a_numeric_parameter_is_ticked_at_its_swept_values_and_an_empty_one_is_said() -> None:
+    """buyers.count=1,3 was ticked 1.25, 1.5, ... (fractions of a whole-number key), and
+    the setting whose every run left an outcome undefined simply had no point."""
+    from sim.sweep.plots import MOST_VALUE_TICKS, plot_outcomes_vs_param
+
+    tables = _sweep_tables({"buyers.count": [1, 3]},
+                           {"concentration.hhi_final": [[math.nan, math.nan], [0.4, 0.6]]})
+    (ax,) = _visible(plot_outcomes_vs_param(tables, "buyers.count"))
+    assert list(ax.get_xticks()) == [1.0, 3.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "3"]
+    assert [t.get_text() for t in ax.texts] == ["undefined at buyers.count=1"]
+    many = list(range(1, MOST_VALUE_TICKS + 3))
+    wide = _sweep_tables({"buyers.count": many}, {"releases.total": [[float(v)] for v in many]})
+    (ax,) = _visible(plot_outcomes_vs_param(wide, "buyers.count"))
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks()) and not ax.texts
+
+
 def test_a_single_finished_numeric_setting_shows_its_interval() -> None:
     """One numeric setting finished (the other failed, or only one was swept): its 90%
     band was filled over an x-range of no width, so nothing showed. It is now a bar at the

@@ -53,7 +53,7 @@ KEY_SERIES: dict[str, str] = {
     "releases_total_cum": "models released (cumulative)",
     "funding_raised_mcny": "funding raised (million CNY / month)",
     "hype_index": "hype index",
-    "gpu_price_mcny": "GPU price (million CNY)",
+    "gpu_price_mcny": "GPU price (million CNY per A100-eq)",
     "giant_revenue_share": "giants' revenue share",
     "hhi_enterprise_revenue": "enterprise revenue HHI",
     "adoption_gov_soe": "gov/SOE adoption",

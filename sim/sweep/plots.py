@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -21,8 +22,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from sim.config import SEGMENT_LABELS, field_metadata  # noqa: E402
+from sim.config import SEGMENT_LABELS, field_metadata, fmt_number  # noqa: E402
 from sim.plots import (  # noqa: E402
     STYLE,
     draw_band,
@@ -49,6 +51,9 @@ SINGLE_DATE_BAND_WIDTH = 14
 MISSING_NAMED = 3
 #: Room either side of a numeric swept parameter's range, as a share of it.
 X_PAD = 0.05
+#: Most swept values of a numeric parameter ticked each on the x axis (more: automatic ticks,
+#: whole numbers for a whole-number parameter).
+MOST_VALUE_TICKS = 8
 #: Longest label of a non-numeric swept value (tick, legend, title); longer ones are cut.
 LABEL_CHARS = 32
 #: Width (in categories) the points of one category spread over, one per line of others.
@@ -177,6 +182,15 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
                       lw=INTERVAL_BAR_WIDTH)
             ax.plot(x, stats["mean"], marker="o", ls="none", color=colour, label=name)
         ax.grid(alpha=0.3)
+        undefined = [p for p in positions if p not in missing
+                     and done.loc[done[column] == p, outcome].isna().all()]
+        if undefined:   # a setting whose every job has no value: no point, said so
+            ax.text(0.02, 0.02, cut(f"undefined at {key}="
+                                    + ", ".join(shown(p) for p in undefined[:MISSING_NAMED])
+                                    + (", ..." if len(undefined) > MISSING_NAMED else "")),
+                    transform=ax.transAxes, fontsize=7, color="0.35", va="bottom")
+        if numeric:
+            _value_ticks(ax, positions)
         if numeric and len(positions) > 1:
             low, high = min(positions), max(positions)
             ax.set_xlim(low - X_PAD * (high - low), high + X_PAD * (high - low))
@@ -190,6 +204,16 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     height = fig.get_figheight()
     fig.tight_layout(rect=(0, legend_height / height, 1, 1 - TITLE_SPACE / height))
     return fig
+
+
+def _value_ticks(ax: plt.Axes, positions: list[Any]) -> None:
+    """Tick a numeric parameter's swept values, when few; else let matplotlib choose, in
+    whole numbers for a whole-number parameter (buyers.count=1,3 was ticked 1.25, 1.5)."""
+    values = sorted(float(p) for p in positions)
+    if len(values) <= MOST_VALUE_TICKS:
+        ax.set_xticks(values, [fmt_number(v) for v in values])
+    elif all(v.is_integer() for v in values):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _key_below(fig: Figure, axes: list[plt.Axes], others: list[str]) -> float:
