@@ -16,12 +16,14 @@ Below ``T_BELOW_N`` (30) replications the interval is Student's t (paired t, or
 Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
 ``<output root>/compare/<timestamp>/``::
 
-    comparison.parquet   one row per outcome and arm: n, mean, sd, difference, CI, paired,
+    comparison.parquet   one row per outcome and arm: runs, n, mean, sd, difference, CI, paired,
                          significant, interval (which method gave the CI), note,
                          left_out (undefined replications the difference, or the
                          reference arm's mean, left out)
     outcomes.parquet     the per-replication outcomes of every arm (what the CIs rest on)
-    compare.json         inputs, arms, seeds, pairing (the seeds paired on, and what a
+    compare.json         inputs, arms (their sources, absolute too, and what ran them: config
+                         hashes, code hash and git commit, settings away from today's
+                         defaults), seeds, pairing (the seeds paired on, and what a
                          pairing over some of them left out), method settings
     summary.md           the table and notes in Markdown
     plots/overlay_*.png  key monthly series: mean of each arm and its 90% band
@@ -50,6 +52,8 @@ from sim import commands
 from sim.commands import OneLineError, OneLineParser, plural
 from sim.outputs import (
     COMPLETE,
+    GIT_COMMIT,
+    MODEL_CODE,
     OutputError,
     fresh_dir,
     is_complete,
@@ -1052,8 +1056,9 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
         "interval_rule": {"student_t_below_replications": T_BELOW_N,
                           "point_starred_from_replications": MIN_EXACT_N,
                           "text": interval_rule()},
-        "arms": [{"label": a.label, "source": str(a.source), "kind": a.kind,
-                  "setting": a.setting, "seeds": a.seeds,
+        "arms": [{"label": a.label, "source": str(a.source),
+                  "source_absolute": str(a.source.resolve()), "kind": a.kind,
+                  "setting": a.setting, "seeds": a.seeds, **provenance(a),
                   "paired_with_reference": paired(arms[0], a) if i else None,
                   "paired_seeds": pair_seeds(arms[0], a) if i else None,
                   "pairing_note": pairing_note(arms[0], a) if i else None,
@@ -1074,6 +1079,27 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     result.directory = directory
     result.written = written
     return result
+
+
+#: compare.json's record of what ran an arm: its key, and the outcomes column it reads.
+PROVENANCE = {"config_hashes": "config_hash", "model_codes": f"environment.{MODEL_CODE}",
+              "git_commits": f"environment.{GIT_COMMIT}"}
+
+
+def provenance(arm: Arm) -> dict[str, Any]:
+    """What an arm's runs ran (compare.json): their config hashes, the code (its hash and git
+    commit) and the settings away from today's defaults (its first run's config.json, the
+    seed aside), so a comparison can be audited from its own directory. A value a run did
+    not record (an older baimo) is left out."""
+    from sim.configuration import changed_from_defaults, default_settings
+
+    found: dict[str, Any] = {
+        key: sorted({str(v) for v in arm.outcomes[column].dropna()})
+        for key, column in PROVENANCE.items() if column in arm.outcomes.columns}
+    settings = run_settings(arm.run_dir) if arm.run_dir is not None else None
+    found["changed_from_defaults"] = (None if settings is None
+                                      else changed_from_defaults(settings, default_settings()))
+    return found
 
 
 def parser() -> argparse.ArgumentParser:

@@ -51,6 +51,7 @@ from sim.compare import (
 from sim.outputs import COMPLETE, METRICS, SUMMARY
 from sim.rng import replication_seeds
 from sim.run import simulate, write_run
+from sim.summary import model_code
 from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES
 from sim.sweep.runner import run_sweep
 from sim.sweep.spec import start_hydra
@@ -535,6 +536,14 @@ def test_compare_command_prints_and_writes_under_the_output_root(
     meta = json.loads((directory / META).read_text())
     assert meta["arms"][1]["paired_with_reference"] is True
     assert meta["arms"][1]["interval"] == PAIRED_T
+    # what ran each arm, to audit the comparison from its own directory (it had the typed
+    # paths and the seeds alone)
+    for arm, source in zip(meta["arms"], (a, b), strict=True):
+        assert arm["source_absolute"] == str(source.resolve())
+        assert len(arm["config_hashes"]) == 2   # one per replication's seed
+        assert arm["model_codes"] == [model_code()] and len(arm["git_commits"]) == 1
+        assert "horizon_months=12" in arm["changed_from_defaults"]
+    assert meta["arms"][0]["changed_from_defaults"] != meta["arms"][1]["changed_from_defaults"]
     assert meta["interval_rule"]["student_t_below_replications"] == T_BELOW_N
     assert meta["interval_rule"]["point_starred_from_replications"] == MIN_EXACT_N
     md = (directory / SUMMARY_MD).read_text()
