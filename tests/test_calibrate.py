@@ -109,6 +109,14 @@ def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
     # Another configuration in the same study directory is refused in one line.
     code, _, err = baimo([*args[:-5], "horizon_months=40", *TINY[1:]], capsys)
     assert code == 2 and "made with another configuration" in err
+    assert "note: replaced" not in out   # its own scenario, rewritten
+    # Another study's scenario of the same name was replaced without a word.
+    other = output_root / "other"
+    code, out, err = baimo(["+experiment=calibrate", f"sweep_dir={other}", *TINY,
+                            "hydra.sweeper.n_trials=1"], capsys)
+    assert code == 0, err
+    assert f"note: replaced {scenario}, which the calibration study 'calibrate' in " \
+           f"{directory} wrote" in out
 
 
 def test_a_study_killed_mid_batch_resumes_to_the_uninterrupted_study(
@@ -154,6 +162,9 @@ def test_a_study_killed_mid_batch_resumes_to_the_uninterrupted_study(
     study = optuna.load_study(study_name="calibrate", storage=f"sqlite:///{killed / STUDY_DB}")
     interrupted = [t.number for t in study.get_trials() if t.user_attrs.get(INTERRUPTED)]
     assert interrupted == [3] and resumed.loc[3, "state"] == "FAIL"
+    # the table and the summary tell it from a trial that failed (they said "1 failed")
+    assert resumed["interrupted"].tolist() == [n == 3 for n in range(len(resumed))]
+    assert "1 failed (1 of them interrupted, and run again)" in out
     resumed = resumed.drop(index=3).reset_index(drop=True)
     pd.testing.assert_frame_equal(resumed[["state", "loss", *params]],
                                   expected[["state", "loss", *params]])
@@ -276,7 +287,8 @@ def test_a_trial_past_job_timeout_s_fails_and_the_study_records_it(
     assert code == 2, out + err
     assert err.strip().splitlines()[-1] == (
         "baimo: error: stopped after job_timeout_s=0.001 s: raise job_timeout_s (or set it "
-        "null) and rerun to finish it")
+        "null) and rerun: the study goes on to its n_trials complete trials, drawing new ones "
+        "in place of those that failed")   # not "to finish it": Optuna tries them no more
     assert "Traceback" not in out + err
 
 

@@ -456,10 +456,15 @@ def forget_study(directory: Path, created: bool) -> None:
 
 def trials_table(study: Any, directory: Path, keys: list[str],
                  start: dict[str, Any]) -> pd.DataFrame:
-    """One row per trial: number, state, loss, is_default, ``param.<key>``, ``term.<term>``."""
+    """One row per trial: number, state, interrupted (a failed trial an interrupted command
+    left unfinished, run again as a later trial), loss, is_default, ``param.<key>``,
+    ``term.<term>``."""
+    from sim.calibration.sampler import INTERRUPTED
+
     rows = []
     for t in study.get_trials(deepcopy=False):
         row: dict[str, Any] = {"trial": t.number, "state": t.state.name,
+                               "interrupted": bool(t.user_attrs.get(INTERRUPTED, False)),
                                "loss": float(t.value) if t.value is not None else math.nan,
                                "is_default": t.params == start}
         row.update({f"param.{k}": t.params.get(k, math.nan) for k in keys})
@@ -512,16 +517,24 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
                          study.study_name, directory)
     write_text(text, directory / BEST)
     scenario = scenario_experiments() / f"{spec.scenario}.yaml"
+    other = _written_by(scenario)
+    mine = _written_by_line(text)
     write_text(text, scenario)
+    if other is not None and other != mine:   # another study's scenario of the same name
+        say(console, f"  note: replaced {scenario}, which {other.removeprefix('# Written by ')} "
+                     "wrote (calibration.scenario=NAME keeps each study's own)")
     write_text(report(table, space, start, int(best["trial"]), spec), directory / REPORT)
     from sim.calibration.plots import plot_loss_by_trial
     from sim.plots import save_all
 
     save_all({"loss_by_trial": plot_loss_by_trial(table)}, directory / PLOTS)
     failed = int((table["state"] == "FAIL").sum())
+    interrupted = int(table["interrupted"].sum())
+    failed_text = f"{failed} failed" + (f" ({interrupted} of them interrupted, and run again)"
+                                        if interrupted else "")
     gain = ("" if not math.isfinite(default_loss) else
             f"; defaults {default_loss:.4f} ({_change(float(best['loss']), default_loss)})")
-    say(console, f"{len(done)} trials complete, {failed} failed; best trial "
+    say(console, f"{len(done)} trials complete, {failed_text}; best trial "
                  f"{int(best['trial'])}: loss {float(best['loss']):.4f}{gain}")
     unrecorded = int(done[[c for c in table.columns if c.startswith("term.")]]
                      .isna().all(axis=1).sum())
@@ -532,6 +545,20 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
                  f"{PLOTS}/loss_by_trial.png")
     say(console, f"scenario: {scenario} (run it: baimo +experiment={spec.scenario})")
     return EXIT_OK
+
+
+def _written_by_line(text: str) -> str | None:
+    """The line of a scenario's text naming the study that wrote it (None if none does)."""
+    line = next((ln for ln in text.splitlines() if ln.startswith(SCENARIO_MARK)), None)
+    return None if line is None else line.split("; run it with")[0]
+
+
+def _written_by(scenario: Path) -> str | None:
+    """:func:`_written_by_line` of the scenario file there, if any."""
+    try:
+        return _written_by_line(scenario.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _plain(value: Any) -> Any:

@@ -28,6 +28,10 @@ from sim.sweep.task import time_limit
 from sim.validation.replicate import replicate_one, with_seed
 
 TRIALS = "trials"
+#: What a study rerun after a trial ran out of time does: Optuna does not try a failed
+#: trial's values again.
+RERUN_AFTER_TIMEOUT = ("rerun: the study goes on to its n_trials complete trials, drawing new "
+                       "ones in place of those that failed")
 #: The trial's log: its job directory's ``<job name>.log`` (conf/hydra/job_logging).
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,8 @@ def calibration_task(cfg: DictConfig) -> float:
         spec = rc.calibration
         model = to_config(cfg)
         seeds = replication_seeds(model.seed, spec.replications)
-        with time_limit(rc.job_timeout_s):   # a trial past it fails (the sweeper records FAIL)
+        # a trial past it fails (the sweeper records FAIL); the study goes on with others
+        with time_limit(rc.job_timeout_s, RERUN_AFTER_TIMEOUT):
             reps = [replicate_one(with_seed(model, s)) for s in seeds]
     except BaseException:
         log.exception("trial failed")

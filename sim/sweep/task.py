@@ -65,8 +65,9 @@ ALARM_REPEAT_S = 0.5
 
 
 @contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Stop the block with :class:`JobTimeout` once it has run ``seconds`` (wall time).
+def time_limit(seconds: float | None, rerun: str = "rerun to finish it") -> Iterator[None]:
+    """Stop the block with :class:`JobTimeout` once it has run ``seconds`` (wall time); its
+    message ends with ``rerun``, what a rerun with the time limit raised does.
 
     The alarm interrupts Python code between two bytecodes, which is where the model
     spends its time; a call into a library that never returns (a C loop) it cannot stop.
@@ -89,7 +90,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
     def expire(signum: int, frame: FrameType | None) -> None:
         raise JobTimeout(f"stopped after job_timeout_s={seconds:.15g} s: raise job_timeout_s (or "
-                         "set it null) and rerun to finish it")
+                         f"set it null) and {rerun}")
 
     def lost_ring(report: Any) -> None:
         log.info("the time limit's alarm rang in %r, where Python ignores exceptions; it rings "
