@@ -672,6 +672,36 @@ def test_an_original_buys_the_gpus_its_budget_pays_for_and_rents_the_rest() -> N
     assert _original_buys(cfg.compute.gpus_per_server - 1) == 0.0
 
 
+def test_an_original_that_bought_gpus_rents_only_the_rest_of_its_run() -> None:
+    """It rented the whole run as well, while the GPUs it bought, as many months in coming
+    as the run lasts, arrived after the run ended: the run's compute paid twice."""
+    model, s = _new_startup(ModelKind.ORIGINAL)
+    w = model.world
+    s.pressure = lambda: 0.0                                   # type: ignore[method-assign]
+    s.compute_budget = lambda: 100 * w.compute.price_mcny        # type: ignore[method-assign]
+    s._rng = _AlwaysZero()                                     # type: ignore[assignment]
+    s._dev_left = 0
+    per_month = model.cfg.startups.training_gpu_months_original / \
+        model.cfg.startups.training_months
+    assert s._advance_training() == pytest.approx(per_month - 100.0)
+    assert w.compute.in_transit(s.id) == pytest.approx(100.0)
+    assert s._advance_training() == pytest.approx(per_month - 100.0)   # until they arrive
+
+
+def test_a_startups_own_gpus_serve_its_model_before_it_rents_more() -> None:
+    """It rented every GPU it served on, while the GPUs it owned idled between runs."""
+    model, s = _new_startup(ModelKind.ORIGINAL)
+    w = model.world
+    s._dev_left = 5   # developing: its own GPUs are not training
+    w.compute.grant_initial_fleet(s.id, 50.0, 0.0)
+    for serving, rented in ((30.0, 0.0), (80.0, 30.0)):
+        w.compute.serving_gpus = lambda *_, need=serving: need   # type: ignore[method-assign]
+        w.compute._rental_requests = []
+        s.develop(w.now)
+        assert s._serving_request == pytest.approx(rented)
+        assert sum(r.gpu_months for r in w.compute._rental_requests) == pytest.approx(rented)
+
+
 def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> None:
     """Of the startups for sale that fit its budget and lead its own model in their domain,
     a giant buys the one that leads by most (the cheaper of two equals), not the first by

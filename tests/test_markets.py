@@ -77,7 +77,7 @@ def test_a_failed_firms_orders_are_cancelled_and_their_gpus_go_to_the_next_order
     """Orders in transit were delivered to a bankrupt startup's name (156 GPUs to two at
     seed 42) and idled there, while firms still in business waited behind them."""
     env, market, _, log = _compute(lead_time_months=3)
-    env.process(_supply_loop(env, market, 60))
+    env.process(_supply_loop(env, market, 80))
     big = 20 * market._monthly_supply(0)[0]   # months of supply: it waits past its lead time
     market.buy("startup:1", ActorType.STARTUP, big)
     market.buy("startup:2", ActorType.STARTUP, 50.0)
@@ -92,6 +92,14 @@ def test_a_failed_firms_orders_are_cancelled_and_their_gpus_go_to_the_next_order
     assert market.cancelled("startup:1") > 0 and market.in_transit("startup:1") == 0.0
     assert market.overdue("startup:1") == 0.0 and market.owned("startup:1") == got["startup:1"]
     assert market.purchased("startup:1") == big   # paid for: the vendors keep the money
+    # What was shipped for the cancelled order serves the next orders: the vendors ship it
+    # no more (they went on shipping it, and it lay in their stock for good)
+    surplus = market.stock.level
+    assert surplus <= big - got["startup:1"] + 1e-6
+    market.buy("startup:3", ActorType.STARTUP, surplus + 10.0)
+    env.run(until=75)
+    assert market.owned("startup:3") == pytest.approx(surplus + 10.0)
+    assert market.stock.level == pytest.approx(0.0, abs=1e-6)
 
 
 def test_an_acquirer_receives_the_gpus_its_target_had_in_transit() -> None:

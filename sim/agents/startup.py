@@ -116,7 +116,8 @@ class Startup(Vendor):
         self._training_kind: ModelKind | None = None
         self._next_generation = 0.0
         self._reviewing = False
-        self._serving_request = 0.0
+        self._serving_request = 0.0   # GPUs it rents to serve its model this month
+        self._own_training = 0.0      # its own GPUs training this month
         self.releases = 0
         self.host: str | None = None
         self._seen_failures = 0
@@ -279,26 +280,39 @@ class Startup(Vendor):
         serving = w.compute.serving_gpus(
             w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
         )
-        self._serving_request = serving
-        if want + serving > 0:
-            w.compute.request_rental(RentalRequest(self.id, want + serving))
+        # its own GPUs not training serve first; it rents the rest (until 2026-12-07 it
+        # rented all it served on, its own fleet idle between runs)
+        idle = max(w.compute.owned(self.id) - self._own_training, 0.0)
+        self._serving_request = max(serving - idle, 0.0)
+        if want + self._serving_request > 0:
+            w.compute.request_rental(RentalRequest(self.id, want + self._serving_request))
 
     def _advance_training(self) -> float:
-        """One month of development or training; return GPU-months to rent for training."""
+        """One month of development or training; return GPU-months to rent for training.
+
+        A run trains on the firm's own GPUs first (:attr:`_own_training` of them this
+        month) and rents what is missing of its monthly rate, less the GPUs it has on order:
+        a firm that bought for the run rents only the rest, as it planned, and its run
+        goes on at the lower rate until they arrive (until 2026-12-07 it rented the whole
+        run, and the GPUs it bought, three months in coming, arrived after it ended)."""
         w = self.world
+        self._own_training = 0.0
         if self.pivoted or self._reviewing:
             return 0.0
         if self._dev_left > 0:
             self._dev_left -= 1
             return 0.0
+        owned, on_order = w.compute.owned(self.id), w.compute.in_transit(self.id)
         if self._training_kind is None:
             if w.now < self._next_generation:
                 return 0.0
             self._start_training()
             per_month = self._training_need / self._training_months
-            return max(per_month - w.compute.owned(self.id), 0.0)
+            on_order = w.compute.in_transit(self.id)   # what it may just have bought
+            self._own_training = min(owned, per_month)
+            return max(per_month - owned - on_order, 0.0)
         per_month = self._training_need / self._training_months
-        own = min(w.compute.owned(self.id), per_month)
+        own = min(owned, per_month)
         rented = max(w.compute.rented(self.id) - self._serving_request, 0.0)
         self._training_done += own + rented
         if self._training_done >= self._training_need:
@@ -306,10 +320,11 @@ class Startup(Vendor):
             self._reviewing = True
             w.env.process(self.release(self._training_kind, self._training_done))
             return 0.0
+        self._own_training = own
         # Rent by the month at the run's rate until it is done: asking only for what is
         # still missing made a partly filled request (cash short, clouds rationing) shrink
         # month after month, so the run never finished and the startup stalled for good.
-        return max(per_month - own, 0.0)
+        return max(per_month - own - on_order, 0.0)
 
     def _start_training(self) -> None:
         """Choose what to train this generation, and buy the compute for it or plan to rent."""

@@ -301,6 +301,11 @@ class ComputeMarket:
             self._overdue[holder] = max(self._overdue[holder] - gpus, 0.0)
         self._in_transit[holder] = max(self._in_transit[holder] - gpus, 0.0)
         self._cancelled[holder] += gpus
+        # Made to order, the vendors ship these GPUs no more; those already shipped lie in
+        # the stock and serve the next orders in their place (negative: a surplus that the
+        # next orders take before anything is shipped). Until 2026-12-07 the vendors went on
+        # shipping a dead firm's order, and the GPUs lay in their stock for good.
+        self._unshipped -= gpus
 
     def grant_initial_fleet(self, firm: str, gpus: float, domestic_share: float) -> None:
         """Record GPUs a firm already owned at month 0 (not a purchase)."""
@@ -368,7 +373,7 @@ class ComputeMarket:
         arriving = imported + domestic
         if self._cfg.made_to_order:
             self._capacity_this_month = arriving
-            arriving = min(arriving, self._unshipped)   # in the mix of domestic and imported
+            arriving = min(arriving, max(self._unshipped, 0.0))   # in the supply's mix
             self._unshipped -= arriving
         if arriving > 0:
             self.stock.put(arriving)   # deliveries waiting for it take it later
