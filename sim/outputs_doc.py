@@ -210,7 +210,9 @@ def funds_section() -> list[str]:
     return columns_section(
         FUNDS,
         "One row per fund, those alive at the start included, as it stands at the end of "
-        "the run. TVPI, DPI and IRR are the LPs' returns, after fees; what the fund's deals "
+        "the run. TVPI, DPI and IRR are the LPs' returns, after management fees (the model "
+        "has no carried interest, and no liquidation preference: an acquisition pays every "
+        "holder pro rata); what the fund's deals "
         "did (invested, proceeds, in kind, stakes, gross multiple) is before fees.",
         FUND_COLUMNS, FUND_MEANINGS)
 

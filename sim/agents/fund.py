@@ -4,8 +4,10 @@ A fund's LPs commit its size at its vintage and pay it in as the fund calls
 it: for the stakes it buys and for its management fee. It invests during its
 investment period in deals that clear its hurdle (leading or following),
 sells stakes before its term runs out (secondary sales in later rounds, M&A,
-IPO), passes proceeds to its LPs as they come and releases commitments it will
-not need, and at the end of its term passes what it could not sell to its LPs
+IPO), invests its proceeds again while its investment period lasts (recycling:
+its fees come out of them too), then passes them to its LPs as they come and
+releases commitments it will not need, and at the end of its term passes what it
+could not sell to its LPs
 in kind, valued as an exiting holder's stake (its last round's post-money less
 the secondary discount). Its dated capital calls and distributions, cash and in
 kind, give TVPI, DPI and IRR on the capital the LPs paid in; what it paid for

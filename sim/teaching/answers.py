@@ -58,7 +58,7 @@ def _arm_values(pred: Prediction, arms: list[Arm]) -> np.ndarray:
 
 def beside_lines(pred: Prediction, arms: list[Arm]) -> tuple[str, ...]:
     """One line per measure ``pred`` shows beside its answer: "Funds whose term ended within
-    the run (returns realised): patient capital 0; impatient capital 66.3 (66 to 67)", each
+    the run (returns final): patient capital 0; impatient capital 66.3 (66 to 67)", each
     arm's mean over its replications and, where they differ, their range."""
     start = common_start(arms)
     lines = []
