@@ -574,6 +574,13 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     return fig
 
 
+#: Where a fund-returns key goes when no place in its panel is clear: its top this far
+#: below the panel (a share of the panel's height, under the axis label), and the
+#: figure's bottom margin that leaves room for it (a share of the figure's height).
+KEY_BELOW_Y = -0.13
+KEY_BELOW_BOTTOM = 0.2
+
+
 def plot_fund_returns(funds: pd.DataFrame) -> Figure:
     """Two views of every fund against its term (years), each with its median per term:
     TVPI, what the LPs got back per CNY they paid in (capital called for stakes and
@@ -601,7 +608,14 @@ def plot_fund_returns(funds: pd.DataFrame) -> Figure:
             f"{funds['invested_mcny'].sum() / committed:.0%} of their commitments"
             if committed > 0 else none)
     gross.set_title(f"on what they invested\n({told})", fontsize=11)
-    place_legends(fig)
+    if place_legends(fig):
+        # no place in a panel is clear of funds (the seed-42 baseline since 2026-12-07):
+        # the keys go under the panels, below their axis labels
+        fig.subplots_adjust(bottom=KEY_BELOW_BOTTOM)
+        for ax in (net, gross):
+            if ax.get_legend() is not None:
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, KEY_BELOW_Y), ncols=2,
+                          frameon=False)
     return fig
 
 
