@@ -80,6 +80,16 @@ def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
     report = (directory / REPORT).read_text()
     assert not re.search(r"\| \d+\.\d{7,}", report), report   # 4461.080909391434
 
+    # The plan says what a run would find there (it said only "a study of 4 trials")
+    code, out, _ = baimo([*args, "hydra.sweeper.n_trials=4", "plan=true"], capsys)
+    assert code == 0 and "the study there has 3 complete trials: 1 to run" in out
+    # Another sampler seed is another study (it went on with the new seed, and said nothing)
+    code, out, err = baimo([*args, "hydra.sweeper.n_trials=4", "hydra.sweeper.sampler.seed=1"],
+                           capsys)
+    assert code == 2 and "made with another configuration" in err, out + err
+    code, out, _ = baimo([*args, "hydra.sweeper.sampler.seed=1", "plan=true"], capsys)
+    assert code == 0 and "made with another configuration: a run would be refused" in out
+
     # Rerun with a larger budget: only the missing trial runs, and it is a new point.
     code, out, err = baimo([*args, "hydra.sweeper.n_trials=4"], capsys)
     assert code == 0, err

@@ -221,7 +221,9 @@ def defaults(master: DictConfig, space: dict[str, str]) -> dict[str, Any]:
 
 
 def fingerprint(master: DictConfig, space: dict[str, str], spec: CalibrationSpec) -> str:
-    """What a study is of: the model config, the search space and the loss's settings."""
+    """What a study is of: the model config, the search space, the loss's settings and the
+    sampler (its class and settings, its seed among them: a study resumed with another
+    seed went on drawing from it, and said nothing)."""
     bare = copy.deepcopy(master)
     with open_dict(bare):
         del bare["hydra"]   # its sweep paths resolve only inside a job
@@ -229,9 +231,10 @@ def fingerprint(master: DictConfig, space: dict[str, str], spec: CalibrationSpec
         model = config_hash(to_config(bare))
     except ConfigError as exc:
         raise SweepError(str(exc)) from None
+    sampler = OmegaConf.to_container(master.hydra.sweeper.sampler, resolve=True)
     text = json.dumps({"model": model, "space": space, "replications": spec.replications,
-                       "margin": spec.margin, "price_weight": spec.price_target_weight},
-                      sort_keys=True, default=str)
+                       "margin": spec.margin, "price_weight": spec.price_target_weight,
+                       "sampler": sampler}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -382,6 +385,16 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
                      "months")
         say(console, f"  directory: {directory} (a rerun resumes the study there); "
                      "nothing was run")
+        if (directory / STUDY_DB).is_file():   # what a run would find there
+            study = open_study(f"sqlite:///{(directory / STUDY_DB).absolute()}", name)
+            found = study.user_attrs.get(FINGERPRINT)
+            if found is not None and found != fingerprint(master, space, spec):
+                say(console, "  the study there was made with another configuration: a run "
+                             "would be refused")
+            else:
+                done = len(complete_trials(study))
+                say(console, f"  the study there has {plural(done, 'complete trial')}: "
+                             f"{max(total - done, 0)} to run")
         return EXIT_OK
     with sweep_lock(directory):   # a second study here would mark this one's trials stale
         return _run_study(hydra, m, console, spec, name, total, space, start)
