@@ -256,6 +256,11 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     # trial 0 ran a random value in its place, with Optuna's warning, and no defaults row
     (['hydra.sweeper.params={hype.decay_per_month:"interval(0.2,0.3)"}'],
      "hype.decay_per_month=interval(0.2,0.3) leaves out hype.decay_per_month=0.12"),
+    # a range of fractions holds 0.12 as 0.12000000000000001: it is inside, and the space
+    # is refused for the interval below it, not for leaving out the default
+    (['hydra.sweeper.params={hype.decay_per_month:"range(0.1,0.2,0.01)"}',
+      '++hydra.sweeper.params={data.spillover:"interval(0.7,0.9)"}'],
+     "data.spillover=interval(0.7,0.9) leaves out data.spillover=0.6"),
     (['++hydra.sweeper.params={regulation.reviewers:"range(100,300,50)"}'],
      "regulation.reviewers=range(100,300,50) leaves out regulation.reviewers=10,"),
     # the trials overwrote it: the report named it searched, best nan, scenario unusable

@@ -186,8 +186,10 @@ def check_space(master: DictConfig, space: dict[str, str]) -> None:
                 raise SweepError(f"hydra.sweeper.params: {key}={text}: the low end must be "
                                  "below the high end")
             inside = isinstance(default, int | float) and low <= default <= high
-        else:
-            inside = default in ends
+        else:   # a range of fractions steps by sums: 0.12000000000000001 for 0.12
+            inside = any(isinstance(e, int | float) and isinstance(default, int | float)
+                         and math.isclose(e, default, rel_tol=1e-9, abs_tol=1e-12)
+                         for e in ends)
         if isinstance(default, int | float) and not isinstance(default, bool) and not inside:
             raise SweepError(f"hydra.sweeper.params: {key}={text} leaves out {key}="
                              f"{default:g}, the model as configured: trial 0 scores it, so "
