@@ -683,9 +683,9 @@ def test_an_original_that_bought_gpus_rents_only_the_rest_of_its_run() -> None:
     s._dev_left = 0
     per_month = model.cfg.startups.training_gpu_months_original / \
         model.cfg.startups.training_months
-    assert s._advance_training() == pytest.approx(per_month - 100.0)
+    assert s._advance_training()[0] == pytest.approx(per_month - 100.0)
     assert w.compute.in_transit(s.id) == pytest.approx(100.0)
-    assert s._advance_training() == pytest.approx(per_month - 100.0)   # until they arrive
+    assert s._advance_training()[0] == pytest.approx(per_month - 100.0)   # until they arrive
 
 
 def test_a_startups_own_gpus_serve_its_model_before_it_rents_more() -> None:

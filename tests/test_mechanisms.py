@@ -97,12 +97,12 @@ def test_a_partly_filled_rental_stretches_training_instead_of_stalling_it() -> N
     s.found()
     s.kind = ModelKind.SHELL
     s._dev_left = 0
-    request = s._advance_training()
+    request, _ = s._advance_training()
     need = s._training_need
     assert request == need   # a one-month run: ask for all of it
     for _ in range(4):
         w.compute._rented[s.id] = request / 2   # the clouds fill half of each request
-        request = s._advance_training()
+        request, _ = s._advance_training()
         if s._reviewing:
             break
     assert s._reviewing and s._training_done >= need

@@ -117,7 +117,6 @@ class Startup(Vendor):
         self._next_generation = 0.0
         self._reviewing = False
         self._serving_request = 0.0   # GPUs it rents to serve its model this month
-        self._own_training = 0.0      # its own GPUs training this month
         self.releases = 0
         self.host: str | None = None
         self._seen_failures = 0
@@ -276,55 +275,53 @@ class Startup(Vendor):
             self._serving_request = 0.0
             return
         w = self.world
-        want = self._advance_training()
+        want, own_training = self._advance_training()
         serving = w.compute.serving_gpus(
             w.enterprise.tokens(self.id, int(now) - 1), cap.efficiency(w.capability, now)
         )
         # its own GPUs not training serve first; it rents the rest (until 2026-12-07 it
         # rented all it served on, its own fleet idle between runs)
-        idle = max(w.compute.owned(self.id) - self._own_training, 0.0)
+        idle = max(w.compute.owned(self.id) - own_training, 0.0)
         self._serving_request = max(serving - idle, 0.0)
         if want + self._serving_request > 0:
             w.compute.request_rental(RentalRequest(self.id, want + self._serving_request))
 
-    def _advance_training(self) -> float:
-        """One month of development or training; return GPU-months to rent for training.
+    def _advance_training(self) -> tuple[float, float]:
+        """One month of development or training; return the GPU-months to rent for training
+        and how many of its own GPUs train this month.
 
-        A run trains on the firm's own GPUs first (:attr:`_own_training` of them this
-        month) and rents what is missing of its monthly rate, less the GPUs it has on order:
-        a firm that bought for the run rents only the rest, as it planned, and its run
-        goes on at the lower rate until they arrive (until 2026-12-07 it rented the whole
-        run, and the GPUs it bought, three months in coming, arrived after it ended)."""
+        A run trains on the firm's own GPUs first and rents what is missing of its monthly
+        rate, less the GPUs it has on order: a firm that bought for the run rents only the
+        rest, as it planned, and its run goes on at the lower rate until they arrive (until
+        2026-12-07 it rented the whole run, and the GPUs it bought, three months in coming,
+        arrived after it ended)."""
         w = self.world
-        self._own_training = 0.0
         if self.pivoted or self._reviewing:
-            return 0.0
+            return 0.0, 0.0
         if self._dev_left > 0:
             self._dev_left -= 1
-            return 0.0
-        owned, on_order = w.compute.owned(self.id), w.compute.in_transit(self.id)
+            return 0.0, 0.0
+        owned = w.compute.owned(self.id)
         if self._training_kind is None:
             if w.now < self._next_generation:
-                return 0.0
+                return 0.0, 0.0
             self._start_training()
             per_month = self._training_need / self._training_months
             on_order = w.compute.in_transit(self.id)   # what it may just have bought
-            self._own_training = min(owned, per_month)
-            return max(per_month - owned - on_order, 0.0)
+            return max(per_month - owned - on_order, 0.0), min(owned, per_month)
         per_month = self._training_need / self._training_months
-        own = min(owned, per_month)
+        own, on_order = min(owned, per_month), w.compute.in_transit(self.id)
         rented = max(w.compute.rented(self.id) - self._serving_request, 0.0)
         self._training_done += own + rented
         if self._training_done >= self._training_need:
             assert self._training_kind is not None
             self._reviewing = True
             w.env.process(self.release(self._training_kind, self._training_done))
-            return 0.0
-        self._own_training = own
+            return 0.0, 0.0
         # Rent by the month at the run's rate until it is done: asking only for what is
         # still missing made a partly filled request (cash short, clouds rationing) shrink
         # month after month, so the run never finished and the startup stalled for good.
-        return max(per_month - own - on_order, 0.0)
+        return max(per_month - own - on_order, 0.0), own
 
     def _start_training(self) -> None:
         """Choose what to train this generation, and buy the compute for it or plan to rent."""
