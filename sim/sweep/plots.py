@@ -151,8 +151,7 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     missing = [p for p in positions if p not in set(done[column].tolist())]
     told = f"{len(done)} of {len(every)} jobs finished"
     if missing:
-        told += f"; none at {key}={', '.join(cut(shown(p)) for p in missing[:MISSING_NAMED])}" + \
-            (", ..." if len(missing) > MISSING_NAMED else "")
+        told += f"; none at {key}={_named(missing)}"
     fig, axes = _grid(len(outcomes), f"Key outcomes against {key} "
                       f"(mean and {round(100 * (HIGH_Q - LOW_Q))}% of replications; {told})")
     groups = list(done.groupby(others, sort=False)) if others else [((), done)]
@@ -185,9 +184,7 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
         undefined = [p for p in positions if p not in missing
                      and done.loc[done[column] == p, outcome].isna().all()]
         if undefined:   # a setting whose every job has no value: no point, said so
-            ax.text(0.02, 0.02, cut(f"undefined at {key}="
-                                    + ", ".join(shown(p) for p in undefined[:MISSING_NAMED])
-                                    + (", ..." if len(undefined) > MISSING_NAMED else "")),
+            ax.text(0.02, 0.02, f"undefined at {key}={_named(undefined)}",
                     transform=ax.transAxes, fontsize=7, color="0.35", va="bottom")
         if numeric:
             _value_ticks(ax, positions)
@@ -204,6 +201,13 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
     height = fig.get_figheight()
     fig.tight_layout(rect=(0, legend_height / height, 1, 1 - TITLE_SPACE / height))
     return fig
+
+
+def _named(values: list[Any]) -> str:
+    """Swept values as a plot names them: the first :data:`MISSING_NAMED`, each cut to
+    :data:`LABEL_CHARS`, and "..." for the rest."""
+    named = ", ".join(cut(shown(v)) for v in values[:MISSING_NAMED])
+    return named + (", ..." if len(values) > MISSING_NAMED else "")
 
 
 def _value_ticks(ax: plt.Axes, positions: list[Any]) -> None:
