@@ -25,7 +25,7 @@ import pandas as pd
 
 from sim import commands
 from sim.commands import OneLineError, OneLineParser, plural
-from sim.events import WRITE_OFF_IN_KIND
+from sim.events import INVESTMENT_FOLLOW, WRITE_OFF_IN_KIND
 from sim.messages import ModelKind
 from sim.outputs import (
     OutputError,
@@ -415,7 +415,7 @@ def _fund(s: Story) -> list[str]:
     tickets_logged = bool((s.run.events["kind"] == "investment").any()) or \
         not bool((s.run.events["kind"] == "round_closed").any())
     followed = s.kind("investment")
-    followed = followed[followed["reason"] == "follow"]
+    followed = followed[followed["reason"] == INVESTMENT_FOLLOW]
     if led.empty:
         out.append((NEVER, "It never led a round." if tickets_logged else
                     "It never led a round (rounds it joined as a follower are not in the "

@@ -21,7 +21,15 @@ import simpy
 
 from sim.commands import plural
 from sim.config import FundingConfig, FundsConfig
-from sim.events import WRITE_OFF_BANKRUPT, WRITE_OFF_IN_KIND, ActorType, EventKind, EventLog
+from sim.events import (
+    INVESTMENT_FOLLOW,
+    INVESTMENT_LEAD,
+    WRITE_OFF_BANKRUPT,
+    WRITE_OFF_IN_KIND,
+    ActorType,
+    EventKind,
+    EventLog,
+)
 from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import RaiseRequest, SaleOffer, TermSheet
 from sim.sums import left_sum
@@ -29,8 +37,6 @@ from sim.sums import left_sum
 FOUNDERS = "ext:founders"
 LPS = "ext:lps"
 PUBLIC_MARKET = "ext:public_market"
-#: The ``reason`` of an ``investment`` event: the round's lead, or a follower.
-LEAD, FOLLOW = "lead", "follow"
 
 
 #: The most a fund's whole-CNY payments can exceed its float tickets (:meth:`_pay`):
@@ -619,7 +625,7 @@ class FundingMarket:
         for fund, amount in tickets:   # who put in what: the round names only its lead
             self._log.record(now, EventKind.INVESTMENT, fund, ActorType.FUND, req.startup,
                              amount, valuation_mcny=post, stage=stage,
-                             reason=LEAD if fund == lead else FOLLOW)
+                             reason=INVESTMENT_LEAD if fund == lead else INVESTMENT_FOLLOW)
         self._secondaries(rnd, promised.get(lead, 0.0))
 
     def _secondaries(self, rnd: FundingRound, promised_mcny: float) -> None:
