@@ -71,6 +71,8 @@ FINGERPRINT = "baimo_fingerprint"
 PLACE_SEEDED = "TrialSeededTPESampler"
 #: How a scenario a calibration wrote says so (:func:`scenario_yaml`): a rerun replaces it.
 SCENARIO_MARK = "# Written by the calibration study"
+#: What follows the study and its directory on that line (how to run the scenario).
+SCENARIO_RUN = "; run it with"
 #: The seeds Optuna's samplers take (numpy's RandomState).
 SAMPLER_SEEDS = (0, 2**32 - 1)
 EXIT_OK = 0
@@ -509,7 +511,7 @@ def scenario_yaml(name: str, best: dict[str, Any], loss: float, default_loss: fl
     change = "" if not math.isfinite(default_loss) else f" (defaults: {default_loss:.4f})"
     return (f"# @package _global_\n"
             f"# Calibrated to the stylized facts: validity loss {loss:.4f}{change}.\n"
-            f"{SCENARIO_MARK} {study!r} in {directory}; run it with\n"
+            f"{SCENARIO_MARK} {study!r} in {directory}{SCENARIO_RUN}\n"
             f"#   baimo +experiment={name}   (it overrides only the calibrated values)\n"
             f"{body}")
 
@@ -565,7 +567,7 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
 def _written_by_line(text: str) -> str | None:
     """The line of a scenario's text naming the study that wrote it (None if none does)."""
     line = next((ln for ln in text.splitlines() if ln.startswith(SCENARIO_MARK)), None)
-    return None if line is None else line.split("; run it with")[0]
+    return None if line is None else line.split(SCENARIO_RUN)[0]
 
 
 def _written_by(scenario: Path) -> str | None:
