@@ -760,7 +760,15 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.plots import FEW_POINTS, STYLE, draw_band, frame_dates, place_legends, write_note
+    from sim.plots import (
+        FEW_POINTS,
+        STYLE,
+        arm_style,
+        draw_band,
+        frame_dates,
+        place_legends,
+        write_note,
+    )
     from sim.sweep.plots import colours
 
     with plt.rc_context(STYLE):
@@ -770,7 +778,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
                  fontsize=15)
     dates = pd.to_datetime(pd.concat([arm.metrics["date"] for arm in arms]))
     undefined = 0
-    for arm, colour in zip(arms, colours(len(arms)), strict=True):
+    for i, (arm, colour) in enumerate(zip(arms, colours(len(arms)), strict=True)):
         # every month, the undefined ones too (no revenue yet): the axis spans the runs
         data = arm.metrics.pivot_table(index="date", columns="seed", values=metric,
                                        dropna=False)
@@ -785,7 +793,7 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
         # a line through one point (a 1-month run) draws nothing; a few months read
         # better as points, as in every plot (sim.plots.FEW_POINTS)
         marker = "o" if len(t) <= FEW_POINTS else None
-        ax.plot(t, mean, color=colour, lw=2, marker=marker, ms=6,
+        ax.plot(t, mean, color=colour, lw=2, ls=arm_style(i), marker=marker, ms=6,
                 label=f"{arm.label} (n={arm.n})")
         if arm.n > 1:
             low, high = data.quantile(BAND_LOW_Q, axis=1), data.quantile(BAND_HIGH_Q, axis=1)

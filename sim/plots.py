@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import matplotlib
 
@@ -18,15 +18,17 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.figure import Figure, SubFigure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
+from sim.teaching.calendar import month_label  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import LegendLocType, RcKeyType
@@ -58,6 +60,10 @@ MONTHS_PER_QUARTER = 3
 #: How a quarter only partly in the run (the first and last) is drawn, and said.
 PARTIAL_HATCH = "//"
 PARTIAL_LABEL = "quarter partly outside the run (fewer months)"
+#: Line styles that tell arms (settings) apart where colour says what a line is (the
+#: report), or besides colour (overlays: a later arm's dashes show an earlier arm's line
+#: through where the two coincide).
+ARM_STYLES = ("-", "--", ":", "-.")
 #: Least top of the adoption plot's scale, percent of buyers.
 MIN_ADOPTION_TOP = 1.0
 #: Least top of a scale of counts or money from 0 (from_zero): one of what it counts, a
@@ -72,6 +78,11 @@ MAX_YEAR_TICKS = 12
 YEAR_TICK_STEPS = (1, 2, 5, 10, 20, 50, 100)
 
 
+def arm_style(i: int) -> str:
+    """The line style of the ``i``-th arm (:data:`ARM_STYLES`, cycled)."""
+    return ARM_STYLES[i % len(ARM_STYLES)]
+
+
 def _dates(metrics: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(metrics["date"])
 
@@ -81,21 +92,58 @@ def _month_to_date(metrics: pd.DataFrame, month: float) -> pd.Timestamp:
     return start + pd.Timedelta(days=30.4375 * month)
 
 
-def _mark_shocks(ax: plt.Axes, metrics: pd.DataFrame, events: pd.DataFrame) -> None:
+def _shock_marks(metrics: pd.DataFrame, events: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
+    """(date, key text) of the run's shocks but open-source releases, each with its month."""
     shocks = events[(events["kind"] == "shock") & (events["reason"] != "open_source")]
-    for _, s in shocks.iterrows():
-        when = _month_to_date(metrics, float(s["month"]))
-        ax.axvline(when, color="grey", linestyle=":", linewidth=1.2)
-        ax.annotate(
-            str(s["label"]),
-            (when, 0.02),
-            xycoords=("data", "axes fraction"),
-            rotation=90,
-            va="bottom",
-            ha="right",
-            fontsize=9,
-            color="grey",
-        )
+    start = pd.Timestamp(metrics["date"].iloc[0]).strftime("%Y-%m") if len(metrics) else ""
+    return sorted((_month_to_date(metrics, float(month)),
+                   dated_label(str(label), float(month), start) if start else str(label))
+                  for month, label in zip(shocks["month"], shocks["label"], strict=True))
+
+
+def dated_label(label: str, month: float, start: str) -> str:
+    """``label`` with the calendar month it falls in on a run starting in ``start``; a label
+    that carries a date of its own keeps it, and gets this run's where that differs
+    ("Export controls (Oct 2023) at Apr 2024" on a run starting in June 2023)."""
+    when = month_label(month, start)
+    if when in label:
+        return label
+    if re.search(r"\b(19|20)\d\d\b", label):  # the label carries another date
+        return f"{label} at {when}"
+    return f"{label} ({when})"
+
+
+#: The dotted lines of dated events (shocks, export controls) across time panels.
+DATED_LINE_COLOUR = "#555555"
+DATED_LINE_STYLE = (0, (2, 3))
+DATED_LINE_WIDTH = 1.4
+#: Their key: "dotted lines:", then each line's number and text, this far apart.
+DATED_KEY_GAP = "   "
+
+
+def key_dated_lines(axes: list[plt.Axes], marks: list[tuple[pd.Timestamp, str]], size: float,
+                    pad: float, margin: float) -> None:
+    """Each of ``marks`` (date, text) as a dotted line across every one of ``axes``,
+    numbered above the first, and a key of the numbers above those, wrapped to the
+    figure's width less ``margin`` (a share of it): ``size`` points, ``pad`` points above
+    the panel. Labels written beside the lines ran into each other and into the data
+    when two dates were close (ChatGPT and GPT-4, three months apart)."""
+    if not marks:
+        return
+    for ax in axes:
+        for k, (when, _text) in enumerate(marks, 1):
+            ax.axvline(when, color=DATED_LINE_COLOUR, ls=DATED_LINE_STYLE, lw=DATED_LINE_WIDTH)
+            if ax is axes[0]:
+                ax.annotate(str(k), (when, 1.0), xycoords=("data", "axes fraction"),
+                            xytext=(0, 3), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=size, fontweight="bold", color="#333333")
+    top = axes[0]
+    entries = [f"{k}: {text}" for k, (_when, text) in enumerate(marks, 1)]
+    title = top.set_title("", loc="left", fontsize=size, color="#333333", pad=pad)
+    fig = top.get_figure()
+    assert fig is not None
+    wrap_to_width(title, ["dotted lines:", *entries],
+                  fig.bbox.width * (1 - margin) - top.bbox.x0, DATED_KEY_GAP)
 
 
 def mark_few_points(ax: plt.Axes) -> None:
@@ -373,13 +421,22 @@ def _time_axes(fig: Figure, axes: list[plt.Axes], metrics: pd.DataFrame,
         _format_time(ax, metrics["date"])
         if shows_nothing(ax):
             write_note(ax, "undefined in every month of the run", axes=("y",))
-        _mark_shocks(ax, metrics, events)
+    key_dated_lines(axes, _shock_marks(metrics, events), size=DATED_KEY_SIZE,
+                    pad=DATED_KEY_PAD, margin=DATED_KEY_MARGIN)
     place_legends(fig)
+
+
+#: The run plots' key of dated lines: its size and distance above the top panel (points),
+#: and the share of the figure's width kept free right of it.
+DATED_KEY_SIZE = 11
+DATED_KEY_PAD = 18
+DATED_KEY_MARGIN = 0.03
 
 
 def _figure(title: str, rows: int = 1) -> tuple[Figure, list[plt.Axes]]:
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(rows, 1, figsize=(11, 4.2 * rows), sharex=True, squeeze=False)
+        fig, axes = plt.subplots(rows, 1, figsize=(11, 4.2 * rows), sharex=True, squeeze=False,
+                                 layout="constrained")
     fig.suptitle(title, fontsize=16)
     return fig, list(axes[:, 0])
 
@@ -428,7 +485,8 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
                     label="raised (million CNY per quarter)")]
     top.set_ylabel("raised, million CNY")
     hype = top.twinx()
-    hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2, label="hype index")
+    hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2,
+              label="hype index (right axis)")
     hype.set_ylabel("hype index (1 = normal)")
     bars.append(bottom.bar(per_q.index, per_q["funding_deals"], width=QUARTER_BAR_DAYS,
                            align="edge", color=COLOURS["startup"], label="rounds closed"))
@@ -442,8 +500,10 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     for ax, series in ((top, bars[:1]), (bottom, bars[1:])):
         # each series keyed by its colour (a legend drawn from the bars would take the
         # first bar's hatching), and the hatching once, where a quarter is partial
-        handles = [Patch(facecolor=c.patches[0].get_facecolor(), label=c.get_label())
-                   for c in series]
+        handles: list[Artist] = [Patch(facecolor=c.patches[0].get_facecolor(),
+                                       label=c.get_label()) for c in series]
+        if ax is top:   # the hype index's line, on the twin axis, has no key of its own
+            handles += hype.get_lines()
         if partial.any():
             handles.append(Patch(facecolor="lightgrey", edgecolor="white", hatch=PARTIAL_HATCH,
                                  label=PARTIAL_LABEL))
@@ -465,9 +525,35 @@ def plain_log_axis(ax: plt.Axes, label: str, with_zero: bool = True) -> None:
         ax.set_yscale("symlog", linthresh=1)
     else:
         ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 or v == 0
-                                               else f"{v:g}"))
-    ax.set_ylabel(f"{label}\n(log scale)")
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    # a range within a decade or so is labelled on minor ticks too, as 6x10^1
+    ax.yaxis.set_minor_formatter(PlainChoice(ax.yaxis.get_minor_formatter()))
+    ax.set_ylabel(f"{label}\n(log scale{' above 1' if with_zero else ''})")
+
+
+def _plain_number(value: float, _pos: int | None = None) -> str:
+    """1,000, 10, 1, 0 and 0.1: a number on a log axis as a reader reads it."""
+    return f"{value:,.0f}" if value >= 1 or value == 0 else f"{value:g}"
+
+
+class PlainChoice(Formatter):
+    """The ticks ``chooser`` (matplotlib's own log formatter) labels, written as plain
+    numbers (:func:`_plain_number`): it labels minor ticks only where a decade is most of
+    the axis, but as powers of ten."""
+
+    def __init__(self, chooser: Formatter) -> None:
+        self.chooser = chooser
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.chooser.set_axis(axis)
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        self.chooser.set_locs(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return _plain_number(x) if self.chooser(x, pos) else ""
 
 
 def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
@@ -497,7 +583,7 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     bottom.plot(
         t,
         metrics["gpu_price_mcny"] * 1e3,
-        label="GPU price (thousand CNY per A100-eq)",
+        label="GPU price (left axis)",
         color="black",
         lw=2,
     )
@@ -507,10 +593,10 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         metrics["rental_price_mcny"] * 1e6 / (24 * 30.4375),
         color="#b03a2e",
         lw=2,
-        label="rent (CNY per A100-hour)",
+        label="rent (right axis)",
     )
-    rent.set_ylabel("CNY per A100-hour")
-    bottom.set_ylabel("thousand CNY per A100-eq")
+    rent.set_ylabel("rent, CNY per A100-hour")
+    bottom.set_ylabel("GPU price,\nthousand CNY per A100-eq")
     bottom.set_xlabel("date")
     # one key for both prices, on the twin drawn last, so no line of either crosses it
     rent.legend(handles=[*bottom.get_lines(), *rent.get_lines()], loc="upper right")
@@ -545,7 +631,7 @@ def plot_adoption(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
 
 def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     """HHI and giants' share of enterprise revenue; the MaaS price index."""
-    fig, (top, bottom) = _figure("Concentration and MaaS prices", rows=2)
+    fig, (top, bottom) = _figure("Concentration and API prices", rows=2)
     t = _dates(metrics)
     top.plot(
         t, metrics["hhi_enterprise_revenue"], label="HHI of enterprise revenue", color="black", lw=2
@@ -565,7 +651,7 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         metrics["maas_price_index"],
         color=COLOURS["giant"],
         lw=2.5,
-        label="MaaS price index (first month = 100)",
+        label="API price index (MaaS, first month = 100)",
     )
     plain_log_axis(bottom, "index", with_zero=False)
     bottom.set_xlabel("date")

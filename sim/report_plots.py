@@ -26,7 +26,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
 
 from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
@@ -35,16 +34,18 @@ from sim.plots import (  # noqa: E402
     FEW_POINTS,
     MIN_ADOPTION_TOP,
     STYLE,
+    arm_style,
+    dated_label,
     draw_band,
     from_zero,
+    key_dated_lines,
     place_legends,
     plain_log_axis,
-    wrap_to_width,
     write_note,
     year_tick_step,
 )
 from sim.teaching.arms import Arm, common_start  # noqa: E402
-from sim.teaching.calendar import month_date, month_label  # noqa: E402
+from sim.teaching.calendar import month_date  # noqa: E402
 from sim.teaching.measures import MONTHS_PER_YEAR  # noqa: E402
 
 if TYPE_CHECKING:
@@ -55,16 +56,18 @@ REPORT_STYLE: dict[RcKeyType, int] = {**STYLE, "font.size": 16, "axes.titlesize"
                                       "xtick.labelsize": 14, "ytick.labelsize": 14}
 LEGEND_SIZE = REPORT_STYLE["legend.fontsize"]
 PANEL_TITLE_SIZE = REPORT_STYLE["axes.titlesize"] - 1
-ARM_STYLES = ("-", "--", ":", "-.")
-EXTRA = {"active_startups": "#f5b041", "pivoted": "#7f8c8d", "rented": "#f5b041",
+# rented GPUs purple: a light orange beside the startups' own orange was one colour to a
+# reader (and more so to a colour-blind one), the arms' line styles on top of both
+EXTRA = {"pivoted": "#7f8c8d", "rented": "#8e44ad",
          "total": "#222222", "down": "#b03a2e", "hype": "#222222"}
 WIDTH_IN = 12.0
 KEY_SIZE = 13     # the dotted lines' key above the top panel (points)
 KEY_PAD = 22      # its distance above the panel, room for the lines' numbers (points)
-KEY_GAP = "   "   # between the key's entries on a line
 KEY_MARGIN = 0.03  # share of the figure's width kept free right of the key (the layout
                    # may still move the panels a little after the key is wrapped)
 ROW_IN = 3.9
+PERCENT_TOP = 105  # a scale of percent ends a little above 100, clear of a line at 100
+LOG_HEADROOM = 1.8  # a log scale's top over its highest value (a quarter of a decade)
 BLOCK_MONTHS = 3
 SHORT_MONTHS = 6   # runs spanning fewer months get month ticks and a month's margin
 
@@ -100,7 +103,7 @@ def _figure(title: str, rows: int = 1) -> tuple[Figure, list[plt.Axes]]:
 
 
 def _style(i: int) -> str:
-    return ARM_STYLES[i % len(ARM_STYLES)]
+    return arm_style(i)
 
 
 def _dates(arm: Arm, months: np.ndarray) -> pd.DatetimeIndex:
@@ -182,7 +185,7 @@ def _shock_marks(arms: list[Arm]) -> list[tuple[pd.Timestamp, str]]:
         s = e[(e["kind"] == "shock") & (e["reason"].isin(["hype", "export_control"]))]
         for month, label in zip(s["month"], s["label"], strict=True):
             key = (_when(float(month), arm.start_date),
-                   _dated_label(str(label), float(month), arm.start_date))
+                   dated_label(str(label), float(month), arm.start_date))
             marks.setdefault(key, []).append(arm.label)
             names[key] = str(label)
     out = []
@@ -243,39 +246,8 @@ def _finish_time(axes: list[plt.Axes], arms: list[Arm]) -> None:
             ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)) if step == 1
                                        else mdates.YearLocator())
         ax.grid(alpha=0.3)
-        for k, (when, _text) in enumerate(marks, 1):
-            ax.axvline(when, color="#555555", ls=(0, (2, 3)), lw=1.4)
-            if ax is axes[0]:
-                ax.annotate(str(k), (when, 1.0), xycoords=("data", "axes fraction"),
-                            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                            fontsize=13, fontweight="bold", color="#333333")
-    if marks:
-        entries = [f"{k}: {text}" for k, (_date, text) in enumerate(marks, 1)]
-        title = axes[0].set_title("", loc="left", fontsize=KEY_SIZE, color="#333333",
-                                  pad=KEY_PAD)
-        title.set_text(_wrapped_key(axes[0], title, ["dotted lines:", *entries]))
+    key_dated_lines(axes, marks, size=KEY_SIZE, pad=KEY_PAD, margin=KEY_MARGIN)
     axes[-1].set_xlabel("date")
-
-
-def _wrapped_key(ax: plt.Axes, title: Text, words: list[str]) -> str:
-    """``words`` (the key's entries) joined by :data:`KEY_GAP` into lines no wider than the
-    figure, as ``title`` draws them: a lesson with a bust and a comparison has a key longer
-    than one line, which ran off the figure's edge."""
-    fig = ax.get_figure()
-    assert fig is not None
-    return wrap_to_width(title, words, fig.bbox.width * (1 - KEY_MARGIN) - ax.bbox.x0, KEY_GAP)
-
-
-def _dated_label(label: str, month: float, start: str) -> str:
-    """``label`` with the calendar month it falls in on a run starting in ``start``; a label
-    that carries a date of its own keeps it, and gets this run's where that differs
-    ("Export controls (Oct 2023) at Apr 2024" on a run starting in June 2023)."""
-    when = month_label(month, start)
-    if when in label:
-        return label
-    if re.search(r"\b(19|20)\d\d\b", label):  # the label carries another date
-        return f"{label} at {when}"
-    return f"{label} ({when})"
 
 
 def _legend(ax: plt.Axes, series: list[tuple[str, str]], arms: list[Arm],
@@ -313,8 +285,10 @@ def plot_releases(arms: list[Arm]) -> Figure:
 def plot_builders(arms: list[Arm]) -> Figure:
     """Active startups, independent model builders, and startups that pivoted."""
     fig, (ax,) = _figure("Entry and shake-out: who still builds its own model?")
-    series = [("independent model builders", COLOURS["startup"]),
-              ("all active startups", EXTRA["active_startups"]),
+    # as the run's plot: builders black, every active startup orange (two oranges were
+    # one colour to a reader)
+    series = [("independent model builders", EXTRA["total"]),
+              ("all active startups", COLOURS["startup"]),
               ("pivoted to a giant's model", EXTRA["pivoted"])]
     for i, arm in enumerate(arms):
         _line(ax, arm, i, "independent_builders", series[0][1], lw=3.2)
@@ -365,7 +339,8 @@ def plot_compute(arms: list[Arm]) -> Figure:
         _line(bottom, arm, i, "rental_price_mcny", COLOURS["giant"],
               scale=CNY_PER_HOUR_PER_MCNY_MONTH)
     plain_log_axis(top, "thousand GPUs\n(A100-eq)")
-    top.set_ylim(bottom=0)
+    # room above the highest fleet: the giants' line ran along the panel's top edge
+    top.set_ylim(0, max(1.0, top.dataLim.y1) * LOG_HEADROOM)
     mid.set_ylabel("GPU price,\nthousand CNY")
     bottom.set_ylabel("rent, CNY per\nGPU-hour")
     _legend(top, series, arms, outside=True)
@@ -401,8 +376,8 @@ def plot_concentration(arms: list[Arm]) -> Figure:
         _line(top, arm, i, "giant_revenue_share", COLOURS["giant"], scale=100)
         _line(top, arm, i, "hhi_enterprise_revenue", EXTRA["total"], scale=100)
         _line(bottom, arm, i, "maas_price_index", COLOURS["giant"])
-    top.set_ylim(0, 100)
-    top.set_ylabel("%")
+    top.set_ylim(0, PERCENT_TOP)
+    top.set_ylabel("share, %\n(HHI x 100)")
     plain_log_axis(bottom, "API price index\n(first month = 100)", with_zero=False)
     drawn = [(name, colour) for name, colour, column in (
         ("giants' share of enterprise revenue", COLOURS["giant"], "giant_revenue_share"),

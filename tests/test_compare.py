@@ -983,3 +983,21 @@ def test_an_ad_hoc_sweep_is_labelled_by_its_whole_directory_name(tmp_path: Path)
     named = tmp_path / "compute_squeeze__horizon_months=36"
     ad_hoc = tmp_path / "sweep__compute.production_cost_mcny=0.18,seed=7"
     assert _short_names([named, ad_hoc]) == ["compute_squeeze", ad_hoc.name]
+
+
+def test_arms_that_coincide_stay_visible_and_arms_differ_to_colour_blind_readers() -> None:
+    """Three arms of the same GPU price showed as one line, the last drawn, with nothing
+    to say the others were under it; and tab10's orange and green, the second and third
+    arms, were one colour to a protanope. Each arm now has its own line style too, and
+    the colours are Okabe and Ito's."""
+    from sim.sweep.plots import DISTINCT_COLOURS
+
+    dates = pd.date_range("2022-12-01", periods=24, freq="MS")
+    arms = [Arm(label, Path(label), "run", "", pd.DataFrame({"seed": [1]}),
+                pd.DataFrame({"seed": 1, "month": range(24), "date": dates,
+                              "gpu_price_mcny": np.linspace(0.1, 0.2, 24)}))
+            for label in ("a", "b", "c")]
+    fig = plot_overlay(arms, "gpu_price_mcny")
+    lines = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) == 24]
+    assert len({ln.get_linestyle() for ln in lines}) == 3
+    assert [ln.get_color() for ln in lines] == list(DISTINCT_COLOURS[:3])

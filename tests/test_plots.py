@@ -77,7 +77,8 @@ def test_gpu_counts_on_a_log_scale_are_ticked_as_plain_numbers(small_tables: Tab
     and its label says the scale is logarithmic."""
     fig = build_all(small_tables.metrics, small_tables.events, small_tables.funds)["compute"]
     top = fig.axes[0]
-    assert top.get_yscale() == "symlog" and "(log scale)" in top.get_ylabel()
+    # symmetric log: linear from 0 to 1 (0 shows), which the label says
+    assert top.get_yscale() == "symlog" and "(log scale above 1)" in top.get_ylabel()
     shown = [t for t in _shown_ticks(top) if not t[:1].isalpha()]
     numbers = [t for t in shown if t.replace(",", "").replace(".", "").isdigit()]
     assert {"0", "1", "10"} <= set(numbers)
@@ -649,3 +650,75 @@ def test_a_key_asked_for_a_corner_its_line_crosses_moves_and_one_clear_stays() -
         after = ax.get_legend().get_window_extent()
         assert (before.bounds != after.bounds) is moved, ys
         assert hidden_by_keys(fig) == []
+
+
+def test_a_run_s_shocks_are_numbered_lines_keyed_above_the_plot(small_tables: Tables) -> None:
+    """Shock names written beside their lines ran into each other (ChatGPT and GPT-4,
+    three months apart) and into the bars and lines. Every time plot of a run now draws
+    each shock as a numbered dotted line, named with its month in one key above the top
+    panel, as the report does; nothing is written on the panels."""
+    shocks = small_tables.events[(small_tables.events["kind"] == "shock")
+                                 & (small_tables.events["reason"] != "open_source")]
+    assert len(shocks) >= 2
+    figs = build_all(small_tables.metrics, small_tables.events, small_tables.funds)
+    for name in TIME_PLOTS:
+        fig = figs[name]
+        fig.canvas.draw()
+        top = fig.axes[0]
+        key = top._left_title.get_text()   # set_title(loc="left")
+        assert key.startswith("dotted lines:"), name
+        for k, label in enumerate(sorted(shocks["label"]), 1):
+            assert f"{k}: " in key and str(label) in key, name
+        assert "(Dec 2022)" in key or "Dec 2022" in key, name   # ChatGPT's month
+        assert [t.get_text() for t in top.texts] == [str(k) for k in range(1, len(shocks) + 1)]
+        assert top._left_title.get_window_extent().x1 <= fig.bbox.x1
+        # the panels, not their twins (a right axis drawn over a panel, made after it)
+        panels = [ax for k, ax in enumerate(fig.axes)
+                  if all(ax.bbox.bounds != other.bbox.bounds for other in fig.axes[:k])]
+        for ax in panels:
+            dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() != "-"
+                      and len(set(ln.get_xdata())) == 1 and list(ln.get_ydata()) == [0, 1]]
+            assert len(dotted) == len(shocks), name
+            if ax is not top:
+                assert not [t for t in ax.texts if t.get_rotation() == 90], name
+
+
+def test_the_hype_line_of_the_funding_plot_is_in_its_key(small_tables: Tables) -> None:
+    """The hype index, drawn on the funding panel's right axis, had no key entry."""
+    fig = build_all(small_tables.metrics, small_tables.events, small_tables.funds)["funding"]
+    texts = [t.get_text() for ax in fig.axes if ax.get_legend() is not None
+             for t in ax.get_legend().get_texts()]
+    assert "hype index (right axis)" in texts
+
+
+def test_a_log_axis_within_a_decade_labels_its_ticks_as_plain_numbers() -> None:
+    """An API price index from 60 to 30 spans less than a decade: matplotlib labels its
+    minor ticks, as 6x10^1, 4x10^1, 3x10^1. They now read 60, 40, 30."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots import plain_log_axis
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [65.0, 28.0])
+    plain_log_axis(ax, "index", with_zero=False)
+    fig.canvas.draw()
+    minor = [t.get_text() for t in ax.yaxis.get_minorticklabels() if t.get_text()]
+    assert minor and all(t.replace(",", "").isdigit() for t in minor), minor
+    assert "30" in minor and "60" in minor
+    plt.close(fig)
+
+
+def test_outcomes_that_never_go_below_zero_are_drawn_from_zero() -> None:
+    """The giants' share of GPU purchases, 0.991 to 0.999 over three fund terms, filled its
+    panel as if it fell steeply. An outcome with no negative value is now drawn from 0; one
+    that goes below 0 keeps its own scale."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _sweep_tables({"funds.term_years": [3, 5, 10]},
+                           {"compute.giant_share_of_purchases": [[0.998], [0.996], [0.991]],
+                            "releases.total": [[-3.0], [2.0], [4.0]]})
+    fig = plot_outcomes_vs_param(tables, "funds.term_years")
+    titled = {ax.get_title(): ax for ax in fig.axes if ax.get_visible()}
+    share = titled["giants' share of GPU purchases"]
+    assert share.get_ylim()[0] == 0 and share.get_ylim()[1] >= 0.991
+    assert titled["model releases"].get_ylim()[0] < -3

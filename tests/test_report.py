@@ -17,6 +17,7 @@ from broken_runs import corrupted_copy, one_line_error, unfinished_copy
 from conftest import hidden_by_keys
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from sim.configuration import compose
 from sim.markets.compute import DAYS_PER_MONTH
@@ -280,7 +281,7 @@ def test_report_plots_are_classroom_readable(name: str, arms: list[Arm]) -> None
                 <= colours
         for ax in fig.axes:   # a log axis is ticked 1, 10, 100, not 10^0, 10^1, 10^2
             if ax.get_yscale() != "linear":
-                assert "(log scale)" in ax.get_ylabel()
+                assert "(log scale" in ax.get_ylabel()
                 shown = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
                 assert shown and not any("$" in t or "^" in t for t in shown), shown
     finally:
@@ -930,3 +931,65 @@ def test_a_shock_an_arms_label_names_is_not_named_again(arms: list[Arm]) -> None
     assert not [k for k in keys if "(bust in Feb 2024)" in k]
     other = Arm("scenario", "a harder world", bust.runs)
     assert "Bust (Feb 2024) (a harder world)" in [t for _, t in _shock_marks([other, calm])]
+
+
+#: Least CIE76 colour difference (Delta E) between two series of one key: the two oranges
+#: of startups' owned and rented GPUs were 24 apart.
+LEAST_DELTA_E = 30
+
+
+def _lab(colour: str) -> np.ndarray:
+    """``colour`` in CIELAB (D65), from sRGB."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.array(to_rgb(colour))
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _told_apart(a: str, b: str) -> bool:
+    """Whether colours ``a`` and ``b`` are at least :data:`LEAST_DELTA_E` apart."""
+    return float(np.linalg.norm(_lab(a) - _lab(b))) >= LEAST_DELTA_E
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
+def test_the_series_of_a_report_plot_have_colours_told_apart(name: str,
+                                                            arms: list[Arm]) -> None:
+    """The compute plot keyed startups' owned and rented GPUs in two oranges, and the
+    entry plot builders and active startups: one colour to a reader, with the arms' line
+    styles on top. Every two series of a key now differ in lightness or hue."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    fig = REPORT_PLOTS[name].build(arms)
+    try:
+        for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
+            if legend is None:
+                continue
+            colours = [to_hex(h.get_color()) for h in legend.legend_handles
+                       if isinstance(h, Line2D) and h.get_linestyle() == "-"
+                       and to_hex(h.get_color()) != "#333333"]   # the arms' entries
+            for i, a in enumerate(colours):
+                for b in colours[i + 1:]:
+                    assert _told_apart(a, b), (name, a, b)
+    finally:
+        plt.close(fig)
+
+
+def test_the_highest_line_of_a_report_plot_stays_clear_of_its_frame(arms: list[Arm]) -> None:
+    """The giants' fleet ran along the top edge of the compute plot's log scale, and the
+    giants' share of revenue (100% in the first months) along the concentration plot's."""
+    import matplotlib.pyplot as plt
+
+    for name in ("compute", "concentration"):
+        fig = REPORT_PLOTS[name].build(arms)
+        try:
+            top = fig.axes[0]
+            highest = max(np.nanmax(ln.get_ydata()) for ln in top.get_lines()
+                          if len(ln.get_xdata()) > 2)
+            assert highest * 1.02 < top.get_ylim()[1], name
+        finally:
+            plt.close(fig)

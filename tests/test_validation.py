@@ -171,6 +171,23 @@ def test_one_plot_per_fact_with_titles_and_axes() -> None:
     assert len(figures["valuations_rise"].axes[0].collections[0].get_offsets()) == 5
 
 
+def test_fact_plots_keep_their_labels_apart_and_count_replications_in_whole_numbers() -> None:
+    """The entry-burst plot wrote each threshold beside its marker, and ">= 30 by month 4"
+    ran into month 6's marker: the three are now one key entry, no text on the panel. The
+    valuation plot ticked its replications 1.0, 1.2, ... 2.0."""
+    reps = [synthetic(True, k) for k in range(2)]
+    figures = plots.fact_figures(report.evaluate(reps), reps)
+    burst = figures["entry_burst"].axes[0]
+    assert not burst.texts
+    keyed = [t.get_text() for t in burst.get_legend().get_texts()]
+    assert any(t.startswith("criterion: >= 30 by month 4, >= 40 by month 6") for t in keyed)
+    rise = figures["valuations_rise"]
+    rise.canvas.draw()
+    ax = rise.axes[0]
+    low, high = ax.get_xlim()
+    assert all(float(t).is_integer() for t in ax.get_xticks() if low <= t <= high)
+
+
 # ------------------------------------------------------------------ statics
 def test_paired_ci_covers_the_mean_and_detects_signs() -> None:
     rng = np.random.default_rng(0)

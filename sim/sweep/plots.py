@@ -77,10 +77,19 @@ MAX_TITLE_LINES = 4
 TITLE_MARGIN = 0.06
 
 
+#: Okabe and Ito's colours, told apart by readers with any common colour-blindness (tab10's
+#: orange and green, the second and third arm of a comparison, were one colour to a
+#: protanope); yellow, the faintest on white, last.
+DISTINCT_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                    "#000000", "#F0E442")
+
+
 def colours(n: int) -> list:
-    """``n`` distinct colours (tab10, or viridis beyond ten)."""
-    cmap = plt.get_cmap("viridis" if n > 10 else "tab10")
-    return [cmap(i / max(n - 1, 1)) if n > 10 else cmap(i) for i in range(n)]
+    """``n`` distinct colours (:data:`DISTINCT_COLOURS`, or viridis beyond them)."""
+    if n <= len(DISTINCT_COLOURS):
+        return list(DISTINCT_COLOURS[:n])
+    cmap = plt.get_cmap("viridis")
+    return [cmap(i / (n - 1)) for i in range(n)]
 
 
 def _is_numeric(values: pd.Series) -> bool:
@@ -180,6 +189,10 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
             ax.vlines(x, stats["low"], stats["high"], color=colour, alpha=INTERVAL_BAR_ALPHA,
                       lw=INTERVAL_BAR_WIDTH)
             ax.plot(x, stats["mean"], marker="o", ls="none", color=colour, label=name)
+        if (done[outcome].dropna() >= 0).all():
+            # counts, money, shares and multiples from 0: a tight scale made a change of
+            # half a point (the giants' share of GPU purchases, 0.991 to 0.999) fill a panel
+            ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         undefined = [p for p in positions if p not in missing
                      and done.loc[done[column] == p, outcome].isna().all()]

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sim.plots import COLOURS, STYLE, save_all  # noqa: E402
 from sim.validation import facts as F  # noqa: E402
@@ -87,13 +88,15 @@ def entry_burst(result: FactResult, reps: Sequence[Replication]) -> Figure:
     fig, ax = _figure(result, "cumulative model releases")
     dates, v = _matrix(reps, "releases_total_cum", 24)
     _band(ax, dates, v, "all releases", COLOURS["startup"])
-    for month, need in ((F.RELEASE_MONTH_A, F.RELEASES_BY_MONTH_4),
-                        (F.RELEASE_MONTH_MID, F.RELEASES_BY_MONTH_6),
-                        (F.RELEASE_MONTH_B, F.RELEASES_BY_MONTH_13)):
-        ax.plot([_date(reps, month)], [need], marker="v", markersize=11, color="black",
-                linestyle="none")
-        ax.annotate(f">= {need} by month {month}", (_date(reps, month), need),
-                    textcoords="offset points", xytext=(6, 6), fontsize=10)
+    thresholds = ((F.RELEASE_MONTH_A, F.RELEASES_BY_MONTH_4),
+                  (F.RELEASE_MONTH_MID, F.RELEASES_BY_MONTH_6),
+                  (F.RELEASE_MONTH_B, F.RELEASES_BY_MONTH_13))
+    # one key entry for the three, not a label beside each: months 4 and 6 are two
+    # months apart, and the first label ran into the second marker
+    ax.plot([_date(reps, month) for month, _ in thresholds], [need for _, need in thresholds],
+            marker="v", markersize=11, color="black", linestyle="none",
+            label="criterion: " + ", ".join(f">= {need} by month {month}"
+                                            for month, need in thresholds))
     return _finish(fig, ax)
 
 
@@ -176,6 +179,7 @@ def valuations_rise(result: FactResult, reps: Sequence[Replication]) -> Figure:
                label="one replication")
     ax.axhline(F.VALUATION_STEP_MIN, label="criterion: above the last valuation", **THRESHOLD)
     ax.set_xlabel("replication")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # not 1.0, 1.2, ... 2.0
     return _finish(fig, ax, time_axis=False)
 
 
