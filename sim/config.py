@@ -443,7 +443,9 @@ class BuyersConfig:
                                       "judgment of each bid)")
     usage_mtok_per_mcny: float = param(0, 1e7, "million tokens per million CNY of budget")
     usage_growth_per_year: float = param(-0.5, 10, "share per year")
-    tender_term_months: float = param(1, 120, "months")
+    # whole months: a contract pays price / term a month and ends at the first monthly
+    # check past its term, so 12.5 months paid 13 instalments (104% of the price)
+    tender_term_months: int = param(1, 120, "months")
     project_budget_months: float = param(0, 120, "months of budget per project")
     churn_base: float = param(0, 1, "share per month")
 

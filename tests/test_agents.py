@@ -1106,6 +1106,35 @@ def test_buyers_look_at_the_market_with_their_own_chance_and_always_when_a_contr
         assert looked[group].sum() == pytest.approx(expected, rel=5 / math.sqrt(expected))
 
 
+def test_a_buyer_whose_contract_ended_looks_once_and_not_every_month_after() -> None:
+    """"Always when a contract just ended": a buyer whose re-tender found no winner looks
+    next month only with its own chance, as any free buyer. Until 2026-12-07 the renewing
+    flag was cleared only on signing or on the API path, so such a buyer tendered every
+    month (one SME of the seed-42 baseline 67 months in a row)."""
+    w, buyers = _tender_world("buyers.consideration_rate=0")   # no free buyer looks
+    w.enterprise.post_offer(Offer("startup:a", "startup", (0.0,) * len(w.domains),
+                                  (1.0,) * len(w.domains), 1.0, True, 0))
+    ended = np.arange(20)
+    buyers.private[ended] = True    # every one of them tenders
+    buyers.renewing[ended] = True
+    buyers.consider_adoption(w.enterprise.offers())
+    assert buyers.pending[ended].all() and not buyers.renewing[ended].any()
+    w.env.run(until=1)
+    buyers.award_tenders(w.enterprise.offers())   # no bid: every tender fails
+    assert not buyers.pending[ended].any() and (buyers.vendor[ended] < 0).all()
+    assert buyers._lookers().size == 0
+
+
+def test_a_contract_term_is_a_whole_number_of_months() -> None:
+    """A contract pays price / term a month and ends at the first monthly check past its
+    term: 12.5 months paid 13 instalments, 104% of the price. The term is refused unless
+    whole."""
+    from sim.config import schema_field
+
+    found = schema_field("buyers.tender_term_months")
+    assert found is not None and found[1] is int
+
+
 def test_buyers_whose_digitisation_rises_during_a_run_look_with_their_new_chance() -> None:
     """The thinning's highest chance is read each month: a buyer raised above every
     buyer's digitisation at the start looks with its new chance, not the old highest."""

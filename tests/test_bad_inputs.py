@@ -32,6 +32,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["horizon_months=1.5"], "horizon_months=1.5 is not an integer; allowed 1 to 600 (months)"),
     (["buyers.count=many"], "buyers.count=many is not an integer; allowed 1 to 10,000,000"),
     (["buyers.count=1e3"], "buyers.count=1e3 is not an integer; allowed 1 to 10,000,000"),
+    (["buyers.tender_term_months=12.5"],
+     "buyers.tender_term_months=12.5 is not an integer; allowed 1 to 120 (months)"),
     (["buyers.segment_shares=[0.25,x,0.25,0.25]"],
      "buyers.segment_shares[1]=x is not a number; allowed 0 to 1 (share)"),
     (["seed=1e26"], "seed=1e26 is not an integer; allowed 0 to 9,223,372,036,854,775,807"),

@@ -728,6 +728,10 @@ class BuyerPopulation:
         look = self._lookers()
         if look.size == 0 or not offers:
             return
+        # A buyer whose contract ended looks once, as any buyer would after: until
+        # 2026-12-07 one whose re-tender found no winner tendered every month after
+        # (buyer:1820 of the seed-42 baseline 67 months in a row).
+        self.renewing[look] = False
         tender = self.private[look] | (self._rng.random(look.size) < self.tender_propensity[look])
         calls = look[tender]
         if calls.size:
@@ -743,7 +747,6 @@ class BuyerPopulation:
             w.log.record_batch(w.now, EventKind.TENDER, "buyer:", calls, ActorType.BUYER,
                                amount_mcny=t.value_mcny, **self._names(calls))
         api = look[~tender]
-        self.renewing[api] = False
         if api.size == 0:
             return
         table = self._offer_table(offers)
