@@ -357,6 +357,66 @@ def test_a_release_records_its_training_compute_in_gpu_months(monkeypatch) -> No
     assert shells and min(shells) > 0
 
 
+def test_a_giant_s_release_is_at_least_the_open_base_tuned_as_a_startup_s(monkeypatch) -> None:
+    """An original release takes max(trained, shell) (MODEL.md 7.2), a giant's as a
+    startup's: a giant training on almost no GPUs under a strong open frontier releases
+    at least what tuning the open base would give. A giant's release ignored the open
+    base, and 46 of the seed-42 baseline's 193 scored below the free frontier."""
+    from sim.agents.giant import Giant
+
+    monkeypatch.setattr(Giant, "training_run_gpus", lambda self: 1.0)
+    model = MarketModel(small_config("horizon_months=12", "open_source.pace=2"))
+    w = model.world
+    floors = []
+    real = Giant.publish_model
+
+    def publish(self, capability, model_kind, gpu_months, stage) -> None:
+        floors.append((capability, cap.shell_capability(
+            w.capability, w.open_source.capability(w.now), w.data.quality(self.id))))
+        real(self, capability, model_kind, gpu_months, stage)
+
+    monkeypatch.setattr(Giant, "publish_model", publish)
+    model.run()
+    assert floors and all(released >= shell for released, shell in floors)
+    trained = cap.trained_capability(w.capability, 1.0 * model.cfg.giants.training_months,
+                                     1.0, 11.0)
+    assert any(released > trained for released, _ in floors)
+
+
+def test_a_startup_that_pivoted_buys_no_data() -> None:
+    """Data quality counts only in a model of the firm's own, which a startup serving a
+    giant's model never releases again: at spill-over 0 such firms bought nine in ten of
+    the startups' data steps. They now buy none; startups still building do."""
+    tables = simulate(small_config("horizon_months=48", "data.spillover=0",
+                                   "data.revenue_gain_per_quality=5"))
+    e = tables.events
+    pivoted = e[e["kind"] == "pivot"].groupby("actor")["month"].min()
+    bought = e[(e["kind"] == "data_purchase") & (e["actor_type"] == "startup")]
+    assert len(pivoted) and len(bought)
+    after = bought["month"] >= bought["actor"].map(pivoted).fillna(np.inf)
+    assert not after.any()
+
+
+def test_an_app_whose_host_has_no_price_yet_prices_its_own_serving_not_its_old_price() -> None:
+    """An app on a giant that has posted no offer yet (the giant's first release month)
+    marked up its own last price: 38 rather than 15 CNY per million tokens. It now prices
+    serving on rented GPUs, as a startup serving its own model; with the host's offer up,
+    the host's price plus the markup."""
+    model, s = _new_startup(ModelKind.APPLICATION)
+    w = model.world
+    s.host = model.giants[0].id
+    s.api_price = 1000.0
+    markup = 1 + model.cfg.startups.api_markup
+    s.set_price(w.now)
+    own = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now), rented=True)
+    assert w.enterprise.offer(s.host) is None
+    assert s.api_price == pytest.approx(own * markup)
+    w.enterprise.post_offer(Offer(s.host, "giant", (50.0,) * len(w.domains),
+                                  (0.1,) * len(w.domains), 12.0, True, 0))
+    s.set_price(w.now)
+    assert s.api_price == pytest.approx(12.0 * markup)
+
+
 def test_a_shell_tuned_on_less_compute_gains_less() -> None:
     """Claim 2: a shell's tuning gain scales as (tuning compute / reference) to the
     ``tuning_compute_elasticity``; at elasticity 0 compute does not touch a shell."""

@@ -25,6 +25,7 @@ from sim.messages import (
     RaiseRequest,
     RentalOffer,
     RentalRequest,
+    SaleOffer,
     TermSheet,
     by_field,
 )
@@ -307,6 +308,23 @@ def _two_fund_round(lead: float, follower: float
     market.commit(TermSheet("fund:b", "startup:0", follower, lead=False))
     _close(env, market)
     return env, market, ledger, log
+
+
+def test_a_round_takes_the_company_off_the_sale_list_at_its_old_price() -> None:
+    """A company up for sale at a distressed price that then closes a round is no longer
+    for sale at that price: until 2026-12-07 a giant shopping the next month could buy it
+    at the pre-round price and take the new investors' cash with it (seed 1: startup:285
+    raised 13.3 million CNY at 247.5 post and was bought for 93.7)."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    market.offer_for_sale(SaleOffer("startup:0", 90.0, True, 0.0))
+    assert [o.startup for o in market.for_sale()] == ["startup:0"]
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    assert market.stage("startup:0") == 1 and market.for_sale() == []
 
 
 def test_round_dilutes_holders_and_cap_table_sums_to_one() -> None:

@@ -199,9 +199,13 @@ class Giant(Vendor):
         self._next_generation = w.now + c.generation_interval_months
         yield w.env.timeout(c.training_months)
         self._training_gpus = 0.0
-        new = cap.trained_capability(
-            w.capability, gpus * c.training_months, w.data.quality(self.id), w.now
-        )
+        quality = w.data.quality(self.id)
+        new = cap.trained_capability(w.capability, gpus * c.training_months, quality, w.now)
+        # an original release takes max(trained, shell), a giant's as a startup's (MODEL.md
+        # 7.2): until 2026-12-07 a giant's ignored the open base, and 46 of the seed-42
+        # baseline's 193 giant releases scored below the free open frontier
+        frontier = w.open_source.capability(w.now)
+        new = max(new, cap.shell_capability(w.capability, frontier, quality))
         yield w.env.process(w.regulator.review(self._review_rng))
         self._generation += 1
         # training compute in GPU-months, as a startup's

@@ -167,7 +167,11 @@ class Startup(Vendor):
         # One trailing revenue for the month (it counts completed months only): for the
         # data purchase, the fund raising and the listing.
         revenue = self.annual_revenue(month)
-        self.buy_data(self._data_step_cost, revenue)
+        if not self.pivoted:
+            # data quality counts only in a model of the firm's own (MODEL.md 7.2): until
+            # 2026-12-07 firms serving a giant's model bought nine in ten of the startups'
+            # data steps, for nothing
+            self.buy_data(self._data_step_cost, revenue)
         self.set_price(now)
         self.post_offer(private_deployment=not self.pivoted)
         # One runway for the month's bids and its fund raising: bidding moves no cash
@@ -453,10 +457,13 @@ class Startup(Vendor):
         months)."""
         w = self.world
         host_id = self.host if self.pivoted else None  # the giant whose model it sells
-        if host_id is not None:
-            host = w.enterprise.offer(host_id)
-            base = host.api_price_cny_per_mtok if host else self.api_price
+        host = w.enterprise.offer(host_id) if host_id is not None else None
+        if host is not None:
+            base = host.api_price_cny_per_mtok
         else:
+            # its own serving on rented GPUs; also for an app whose host has posted no
+            # price yet (a giant in its first release month): until 2026-12-07 that app
+            # marked up its own last price, 38 rather than 15 CNY per million tokens
             base = w.compute.serving_cost_cny_per_mtok(
                 cap.efficiency(w.capability, now), rented=True
             )

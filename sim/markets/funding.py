@@ -606,6 +606,10 @@ class FundingMarket:
         self._stage[req.startup] = stage
         self._failed[req.startup] = 0
         self._last_post[req.startup] = post
+        # a sale offer priced before the round is stale: the company decides again next
+        # month (until 2026-12-07 a giant could buy a company that had just raised at its
+        # distressed pre-round price, and take the new investors' cash with it)
+        self._for_sale.pop(req.startup, None)
         rnd = FundingRound(req.startup, stage, raised, pre, post, lead, down, now)
         self._rounds.append(rnd)
         self._raised_this_month += raised
