@@ -250,14 +250,17 @@ def rerun_command(args: list[str]) -> None:
     from its config.json, whatever today's defaults are; overrides change it further."""
     from sim.rerun import rerun_overrides
 
-    if not args or args[0] in ("-h", "--help"):
+    if not args:
+        fail("rerun needs a run's directory: baimo rerun outputs/runs/<timestamp> [KEY=VALUE ...]")
+    if args[0] in ("-h", "--help"):
         print("usage: baimo rerun DIR [KEY=VALUE ...]\n\nRun again what the run (or sweep "
               "job) in DIR ran: its config.json's settings away from today's defaults, and its "
               "seed, as overrides; KEY=VALUE overrides change it further. Written as any "
               "run is (outputs/runs/<timestamp>, or hydra.run.dir=...).")
-        if not args:
-            raise SystemExit(2)
         return
+    empty = commands.empty_path_problem(args[0], "a run's directory: outputs/runs/<timestamp>")
+    if empty is not None:   # an unset $RUN would rerun the working directory
+        fail(f"rerun: {empty}")
     run_dir, extra = Path(args[0]).expanduser(), args[1:]
     options = [a for a in extra if a.startswith("-")]
     if options:

@@ -20,15 +20,17 @@ The same logging configurations are checked for what Python's logging would refu
 once Hydra has made the run's directory (a level it does not know, a log file in a
 directory that is not there: the run refused, an empty directory left behind), or take
 and then fail on every line logged (a format naming no field of a log record: a
-traceback per line, the run's log empty, exit 0): :func:`logging_problem`.
+traceback per line, the run's log empty, exit 0): :func:`logging_problem`. It also keeps
+what Hydra writes inside the run's directory: a log file elsewhere (a handler opened with
+mode ``w`` emptied whatever file it named, even for a run then refused), Hydra's
+``output_subdir`` or a ``job.name`` that is a path.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
@@ -170,19 +172,54 @@ def _format_problem(where: str, spec: dict[str, Any]) -> str | None:
     return None
 
 
+#: Where a log file may be: in the run's (or sweep job's) own directory, as baimo's logging
+#: configurations put it (conf/hydra/job_logging), under a name that may hold the job's.
+LOG_FILE_DIR = "${hydra.runtime.output_dir}/"
+LOG_FILE_NAME_PARTS = ("${hydra.job.name}",)
+
+
 def _log_file_problem(where: str, filename: str) -> str | None:
-    """One line for a log file a handler cannot open: logging makes no directory for it."""
-    folder = Path(filename).expanduser().absolute().parent
-    if not folder.is_dir():
-        return f"{where}={filename}: no directory {folder} to write the log in"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"{where}={filename}: {folder} is not writable"
+    """One line for a log file outside the run's own directory: a command writes nothing
+    outside its directory and the outputs root, and a handler opened with mode ``w`` on
+    any file there emptied it (even for a run then refused)."""
+    rest = filename[len(LOG_FILE_DIR):] if filename.startswith(LOG_FILE_DIR) else None
+    if rest is not None:
+        for part in LOG_FILE_NAME_PARTS:
+            rest = rest.replace(part, "x")
+        path = PurePosixPath(rest)
+        if rest and "${" not in rest and "\\" not in rest and not path.is_absolute() \
+                and ".." not in path.parts:
+            return None
+    return (f"{where}={filename}: a log file stays in the run's own directory; allowed "
+            f"{LOG_FILE_DIR}NAME (NAME may hold ${{hydra.job.name}}, no '..')")
+
+
+def _path_problem(hydra_node: DictConfig) -> str | None:
+    """One line for ``hydra.output_subdir`` or ``hydra.job.name`` that would put Hydra's
+    files outside the run's directory (both name a place inside it), None if neither."""
+    subdir = hydra_node.get("output_subdir")
+    if isinstance(subdir, str):
+        path = PurePosixPath(subdir.replace("\\", "/"))
+        if not subdir or path.is_absolute() or ".." in path.parts:
+            return (f"hydra.output_subdir={subdir}: a directory inside the run's own; "
+                    "allowed a relative path without '..' (default .hydra), or null for none")
+    job = hydra_node.get("job")
+    name = OmegaConf.select(job, "name", throw_on_missing=False) if job is not None else None
+    if isinstance(name, str) and "${" not in name and (
+            "/" in name or "\\" in name or name in (".", "..")):
+        return (f"hydra.job.name={name}: a name, not a path (it names the run's log file); "
+                "allowed letters, digits and '_', '-', '.'")
     return None
 
 
 def logging_problem(hydra_node: DictConfig) -> str | None:
     """One line for the first level or format in a config's logging configurations that
-    Python's logging would refuse or fail on (see the module's docstring), None if none."""
+    Python's logging would refuse or fail on (see the module's docstring), a log file
+    outside the run's directory, or Hydra's own files sent outside it
+    (:func:`_path_problem`); None if none."""
+    problem = _path_problem(hydra_node)
+    if problem is not None:
+        return problem
     for part in LOGGING:
         config = _plain(hydra_node.get(part))
         if not isinstance(config, dict):
@@ -195,7 +232,7 @@ def logging_problem(hydra_node: DictConfig) -> str | None:
         handlers = config.get("handlers")
         for name, spec in (handlers.items() if isinstance(handlers, dict) else ()):
             filename = spec.get("filename") if isinstance(spec, dict) else None
-            if isinstance(filename, str) and "${" not in filename:
+            if isinstance(filename, str):
                 problem = _log_file_problem(f"hydra.{part}.handlers.{name}.filename", filename)
                 if problem is not None:
                     return problem

@@ -630,10 +630,13 @@ def _check_cross(cfg: BaimoConfig) -> None:
 
 
 def _check_names(path: str, names: list[str]) -> None:
-    """Each of ``names`` must be one line of text: they label plots, tables and stories."""
+    """Each of ``names`` must be one line of text: they label plots, tables and stories (a
+    list or map among them, ``giants.names=[[a],b]``, came through the schema and failed
+    as a traceback)."""
     for i, name in enumerate(names):
-        _require(len(name.splitlines()) == 1 and name.strip() != "",
-                 f"{path}[{i}]={name!r} must be a name on one line (not empty, no line break)")
+        _require(isinstance(name, str) and len(name.splitlines()) == 1 and name.strip() != "",
+                 f"{path}[{i}]={name!r} must be a name on one line (text, not empty, no line "
+                 "break)")
 
 
 def _shares(path: str, shares: list[float]) -> list[float]:

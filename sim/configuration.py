@@ -253,13 +253,23 @@ def composition_problem(overrides: Sequence[Override],
                         conf_dir: Path | None = None) -> str | None:
     """One line for the first thing in the way of composing ``overrides`` that Hydra would
     let pass or say badly (None: nothing is): an override that gives a true-or-false key
-    anything but true or false; an empty ``design.ranges={}``, which Hydra merges into the
+    anything but true or false; a deletion of a list's item (``~hype.shocks.0``: Hydra's
+    TypeError); an empty ``design.ranges={}``, which Hydra merges into the
     ranges there are (changing nothing); an experiment named both by a scenario and by a shipped
     experiment (Hydra would take the shipped one as the scenario's schema); a config file
     the overrides compose that is not YAML or not UTF-8 text, or that gives a
     true-or-false key anything else. OmegaConf would take any integer as a truth value,
     so a slip such as ``compute.made_to_order=2`` (or a number meant for another key),
     on the command line or in a file, would run as true, unremarked."""
+    for o in overrides:
+        if o.is_delete() and o.key_or_group.rpartition(".")[2].isdigit():
+            # Hydra deletes keys of a map, not items of a list: a traceback (TypeError)
+            listed = o.key_or_group.rpartition(".")[0]
+            return (f"~{o.key_or_group}: an item of a list cannot be deleted; give the list "
+                    f"without it ({listed}=[...])")
+        if o.is_delete() and schema_field(o.key_or_group) is not None:
+            return (f"~{o.key_or_group}: a setting cannot be deleted (the model reads every "
+                    f"one); give it a value instead: {o.key_or_group}=VALUE")
     keys = bool_keys()
     for o in overrides:
         if o.is_delete() or o.key_or_group not in keys:

@@ -109,6 +109,26 @@ def names_a_place_inside(relative: str) -> bool:
         and not PurePosixPath(relative).is_absolute()
 
 
+def parse_json(text: str) -> Any:
+    """``json.loads(text)``, a document nested deeper than Python's parser goes raised as
+    the JSONDecodeError (a ValueError) every reader answers in one line: a RecursionError
+    escaped them all as a traceback (a summary.json of 1,500 nested maps)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deep to read", text, 0) from None
+
+
+def linked_place(path: Path) -> str | None:
+    """One line if ``path``, a directory baimo writes into (a sweep's plots, a sweep's job),
+    is a symbolic link, else None: the link took the files written there wherever it
+    pointed, and the sweep's clean-up deleted files there named as its plots."""
+    if not path.is_symlink():
+        return None
+    return (f"{path} is a symbolic link (to {os.readlink(path)}); baimo writes only into "
+            "directories of the output's own: remove the link")
+
+
 def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
     """Event rows, or the log's Arrow table (:meth:`sim.events.EventLog.table`), as a
     table with every contract column, in a fixed order."""
@@ -483,7 +503,7 @@ def run_settings(path: Path) -> dict[str, str] | None:
     from sim.configuration import flat_settings
 
     try:
-        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
+        config = parse_json((path / CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return flat_settings(config) if isinstance(config, dict) else None
@@ -500,7 +520,7 @@ def read_run(run_dir: str | Path) -> RunOutputs:
         events = pd.read_parquet(path / EVENTS)
         metrics = pd.read_parquet(path / METRICS)
         funds = pd.read_parquet(path / FUNDS)
-        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
+        summary = parse_json((path / SUMMARY).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path}: unreadable run output ({type(exc).__name__}: "
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None

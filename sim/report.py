@@ -47,6 +47,7 @@ from sim.outputs import (
     is_complete,
     looks_like_run,
     names_a_place_inside,
+    parse_json,
     read_run,
     run_settings,
 )
@@ -327,7 +328,7 @@ def _manifest_problem(manifest: Any) -> str | None:
 
 def _lesson_source(path: Path) -> Source:
     try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        manifest = parse_json((path / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path / MANIFEST}: unreadable lesson manifest "
                           f"({type(exc).__name__})") from None

@@ -23,7 +23,7 @@ from sim.configuration import (
     flat_settings,
     override_key,
 )
-from sim.outputs import CONFIG, MODEL_CODE, SUMMARY
+from sim.outputs import CONFIG, MODEL_CODE, SUMMARY, parse_json
 from sim.sweep.spec import quote
 
 
@@ -45,7 +45,10 @@ def hydra_value(value: Any) -> str:
             raise RerunError(f"{value!r} is no value a config holds")
         return repr(value)
     if isinstance(value, str):
-        return quote(value)
+        # Hydra resolves ${...} even in a quoted value: a run's files are data, so a label
+        # ${oc.env:SECRET} in a config.json stays that text (it put the secret's value in
+        # the rerun's outputs, and ${now:%Y-%m} as start_date ran from the current month)
+        return quote(value).replace("${", "\\${")
     if isinstance(value, list):
         return "[" + ",".join(hydra_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -67,7 +70,7 @@ def recorded_config(run_dir: Path) -> dict[str, Any]:
         raise RerunError(f"{run_dir}: no such directory (give a run's directory: "
                          "outputs/runs/<timestamp>, or a sweep's job)")
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        config = parse_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RerunError(f"{run_dir} has no {CONFIG}: not a run's directory (a run's, or a "
                          "sweep job's, records its configuration there)") from None
@@ -114,7 +117,7 @@ def rerun_overrides(run_dir: Path, extra: list[str]) -> tuple[list[str], list[st
 def _model_code(run_dir: Path) -> str | None:
     """The code a run recorded it ran on (None if it has no readable summary)."""
     try:
-        summary = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
+        summary = parse_json((run_dir / SUMMARY).read_text(encoding="utf-8"))
         return str(summary["environment"][MODEL_CODE])
     except (OSError, ValueError, KeyError, TypeError):
         return None

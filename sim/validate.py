@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> None:
              "takes --replications N, --jobs N and --horizon MONTHS")
     overrides = list(args.overrides)
     if args.horizon is not None:
+        given = [o for o in overrides if override_key(o) == "horizon_months"]
+        if given:   # --horizon won, unremarked
+            fail(f"{given[0]} and --horizon {args.horizon}: give the horizon once")
         overrides.append(f"horizon_months={args.horizon}")
     problem = commands.group_choice_problem(overrides)   # Hydra's words name no group
     if problem is not None:

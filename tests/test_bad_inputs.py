@@ -37,6 +37,13 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["buyers.segment_shares=[0.25,x,0.25,0.25]"],
      "buyers.segment_shares[1]=x is not a number; allowed 0 to 1 (share)"),
     (["seed=1e26"], "seed=1e26 is not an integer; allowed 0 to 9,223,372,036,854,775,807"),
+    (["giants.names=[[a],b]"], "giants.names[0]=['a'] must be a name on one line (text,"),
+    (["startups.domains=[general,{a:1}]"], "startups.domains[1]={'a': 1} must be a name on one"),
+    (["~hype.shocks.0"], "~hype.shocks.0: an item of a list cannot be deleted; give the list "
+                         "without it (hype.shocks=[...])"),
+    (["-m", "seed=1,2", "~buyers.digitization.3"], "~buyers.digitization.3: an item of a list"),
+    (["~funds.term_years"], "~funds.term_years: a setting cannot be deleted (the model reads "
+                            "every one); give it a value instead: funds.term_years=VALUE"),
     (["funds=glob(*)"], "funds=glob(*): baimo sweeps take lists (key=a,b) and ranges"),
     (["-m", "seed=range(0,5,0)"], "seed=range(0,5,0): a range's step must not be 0"),
     (["-m", "seed=range(5,1)"], "seed=range(5,1): the range holds no value"),

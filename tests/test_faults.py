@@ -491,8 +491,8 @@ def test_a_logging_override_python_refuses_is_one_line(tmp_path: Path) -> None:
     done = subprocess.run([*BAIMO, f"hydra.job_logging.handlers.file.filename={unopened}/x",
                            *TINY], env=_env(root), capture_output=True, text=True, timeout=120,
                           check=False)
-    _refused_in_one_line(done, f"hydra.job_logging.handlers.file.filename={unopened}/x: no "
-                               f"directory {unopened} to write the log in")
+    _refused_in_one_line(done, f"hydra.job_logging.handlers.file.filename={unopened}/x: a "
+                               "log file stays in the run's own directory")
     assert not root.exists() or not list((root / "runs").glob("*"))
 
 
@@ -524,9 +524,37 @@ def test_what_levels_and_formats_a_logging_config_may_give() -> None:
         "hydra.job_logging.formatters.f.format='%(message)d': Python's logging cannot")
     assert problem(formatters={"f": {"format": "{nosuch}", "style": "{"}}) is not None
     assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/x.log"}}) is None
-    assert problem(handlers={"h": {"filename": "/no/such/dir/x.log"}}) == (
-        "hydra.job_logging.handlers.h.filename=/no/such/dir/x.log: no directory /no/such/dir "
-        "to write the log in")
+    assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/sub/"
+                                               "${hydra.job.name}.log"}}) is None
+
+
+@pytest.mark.parametrize(("override", "line"), [
+    ("hydra.job_logging.handlers.file.filename=/tmp/elsewhere.log",
+     "hydra.job_logging.handlers.file.filename=/tmp/elsewhere.log: a log file stays in the "
+     "run's own directory; allowed ${hydra.runtime.output_dir}/NAME"),
+    ("hydra.job_logging.handlers.file.filename='${hydra.runtime.output_dir}/../../x.log'",
+     "hydra.job_logging.handlers.file.filename=${hydra.runtime.output_dir}/../../x.log: a "
+     "log file stays"),
+    ("hydra.job_logging.handlers.file.filename='${oc.env:HOME}/x.log'",
+     "hydra.job_logging.handlers.file.filename=${oc.env:HOME}/x.log: a log file stays"),
+    ("hydra.output_subdir=/tmp/esc", "hydra.output_subdir=/tmp/esc: a directory inside the "
+                                     "run's own; allowed a relative path without '..'"),
+    ("hydra.output_subdir=../../esc", "hydra.output_subdir=../../esc: a directory inside"),
+    ("hydra.job.name=../../esc/job", "hydra.job.name=../../esc/job: a name, not a path"),
+])
+def test_hydra_writes_nothing_outside_the_run_s_directory(override: str, line: str,
+                                                          tmp_path: Path) -> None:
+    """A log file named anywhere was opened (with mode w, a scenario emptied any file it
+    named, even for a run then refused), and Hydra's output_subdir or a job name that is a
+    path put its files outside the run's directory. Each is refused in one line before
+    anything is written, for a run and for a sweep."""
+    root = tmp_path / "out"
+    for command in ([override], ["-m", "seed=1,2", override]):
+        done = subprocess.run([*BAIMO, *command, *TINY], env=_env(root), capture_output=True,
+                              text=True, timeout=120, check=False)
+        _refused_in_one_line(done, line)
+        assert not root.exists() or not list(root.rglob("*.log"))
+    assert not (tmp_path.parent / "esc").exists() and not Path("/tmp/esc").exists()
 
 
 def test_what_code_a_hydra_node_may_name() -> None:

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 
 from sim.configuration import compose
 from sim.markets.compute import DAYS_PER_MONTH
-from sim.outputs import COMPLETE, METRICS, RunOutputs, read_run
+from sim.outputs import COMPLETE, METRICS, SUMMARY, RunOutputs, read_run
 from sim.plots import COLOURS
 from sim.report import key_numbers_html, load_source, main
 from sim.report_plots import DEFAULT_PLOTS, REPORT_PLOTS
@@ -163,6 +163,11 @@ def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (bad_table / "sweep.parquet").write_bytes(b"garbage")
     assert "unreadable sweep table" in _error(capsys, [str(bad_table)])
     assert "the following arguments are required" in _error(capsys, [])
+    # nested deeper than Python's JSON parser goes: a RecursionError traceback, exit 1
+    deep = corrupted_copy(run_dir, tmp_path / "deep", METRICS)
+    shutil.copy(run_dir / METRICS, deep / METRICS)
+    (deep / SUMMARY).write_text('{"a":' * 5000 + "1" + "}" * 5000, encoding="utf-8")
+    assert "unreadable run output" in _error(capsys, [str(deep)])
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
 
 

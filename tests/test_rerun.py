@@ -11,6 +11,7 @@ from cli import baimo
 from conftest import SMALL
 
 from sim.cli import main
+from sim.config import ConfigError
 from sim.outputs import CONFIG, EVENTS, FUNDS, METRICS, REVENUE, SUMMARY
 from sim.rerun import RerunError, hydra_value, rerun_overrides
 
@@ -101,6 +102,8 @@ def test_a_rerun_says_what_it_could_not_reproduce(original: Path, tmp_path: Path
     ("", "has no config.json: not a run's directory"),
     ("{not json", "is not a configuration baimo wrote"),
     ('{"horizon_months": 24}', "is not a configuration baimo wrote (no seed)"),
+    ('{"a":' * 5000 + "1" + "}" * 5000, "is not a configuration baimo wrote (nested too "
+                                         "deep to read"),
     ('{"seed": 1, "funds": {"term_yeras": 4}}', "sets funds.term_yeras, which this baimo does "
                                                "not have"),
 ])
@@ -122,8 +125,13 @@ def test_rerun_takes_a_directory_and_overrides_only(original: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = baimo(["rerun", str(original), "-m", "seed=1,2"], capsys)
     assert code == 2 and "rerun takes a directory and overrides, not -m" in err
-    code, out, _ = baimo(["rerun"], capsys)
-    assert code == 2 and out.startswith("usage: baimo rerun DIR")
+    code, out, err = baimo(["rerun"], capsys)   # the usage went to stdout, nothing to stderr
+    assert code == 2 and err.count("\n") == 1 and "rerun needs a run's directory" in err
+    code, out, _ = baimo(["rerun", "--help"], capsys)
+    assert code == 0 and out.startswith("usage: baimo rerun DIR")
+    # an unset $RUN: the working directory (a run's, say) was rerun
+    code, out, err = baimo(["rerun", ""], capsys)
+    assert code == 2 and err.count("\n") == 1 and "rerun: an empty path" in err and not out
 
 
 def test_a_runs_hydra_record_as_config_dir_is_refused_not_the_baseline_run(
@@ -134,6 +142,22 @@ def test_a_runs_hydra_record_as_config_dir_is_refused_not_the_baseline_run(
     assert code == 2 and err.count("\n") == 1
     assert "config.yaml is hidden by baimo's own conf/config.yaml" in err
     assert "baimo rerun RUN_DIR" in err
+
+
+def test_a_recorded_interpolation_is_rerun_as_its_text_not_resolved(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's files are data: a config.json whose shock label read ${oc.env:SECRET} put
+    the secret's value in the rerun's outputs (Hydra resolves ${...} in a quoted value),
+    and a start_date of ${now:%Y-%m} ran from the current month. The text is kept."""
+    from sim.configuration import compose
+
+    monkeypatch.setenv("BAIMO_TEST_SECRET", "hunter2")
+    label = "${oc.env:BAIMO_TEST_SECRET} and \\${x}"
+    shock = hydra_value([{"month": 0.0, "size": 1.2, "label": label}])
+    config = compose([f"hype.shocks={shock}", *SMALL])
+    assert config.hype.shocks[0].label == label
+    with pytest.raises(ConfigError, match=r"start_date='\$\{now:%Y-%m\}' is not a month"):
+        compose([f"start_date={hydra_value('${now:%Y-%m}')}", *SMALL])
 
 
 def test_values_are_written_in_hydras_grammar() -> None:

@@ -586,6 +586,38 @@ def test_changed_sweep_into_a_used_directory_is_refused(swept: dict, tmp_path: P
     assert len(lines) == 1 and "finished with a different configuration" in lines[0]
 
 
+def test_a_sweep_writes_and_deletes_nothing_through_a_symbolic_link(
+        swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep's plots/ that was a link to another directory took the sweep's plots there,
+    and the clean-up of old plots deleted the files there named as the sweep's (a
+    user's fan_my_own_chart.png); a job's directory that was a link got a whole run
+    written beside the files there. Both are refused in one line, nothing touched."""
+    from sim.outputs import OutputError
+    from sim.sweep import aggregate
+
+    elsewhere = tmp_path / "thesis"
+    elsewhere.mkdir()
+    mine = elsewhere / "fan_my_own_chart.png"
+    mine.write_bytes(b"mine")
+    copy = tmp_path / "copy"
+    shutil.copytree(swept["dir"], copy)
+    shutil.rmtree(copy / "plots", ignore_errors=True)
+    (copy / "plots").symlink_to(elsewhere)
+    with pytest.raises(OutputError, match=r"plots is a symbolic link \(to .*thesis\); baimo "
+                                          r"writes only into directories of the output's own"):
+        aggregate(copy)
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 2 and "plots is a symbolic link" in err
+    (copy / "plots").unlink()
+    shutil.rmtree(copy / JOBS[0])
+    (copy / JOBS[0]).symlink_to(elsewhere)
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"{JOBS[0]} is a symbolic link" in err
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["fan_my_own_chart.png"]
+    assert mine.read_bytes() == b"mine"
+
+
 def test_a_sweep_resumed_with_a_safety_limit_raised_keeps_its_finished_jobs(
         swept: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A job stopped by a safety limit says to raise it (max_events, ...); the sweep

@@ -397,6 +397,8 @@ def test_a_failing_fact_exits_non_zero_and_every_file_is_written_atomically(
 
 @pytest.mark.parametrize(("args", "says"), [
     (["--replications", "0"], "--replications=0 is out of range; allowed 1 to 1000"),
+    (["--horizon", "37", "horizon_months=5"], "horizon_months=5 and --horizon 37: give the "
+                                              "horizon once"),
     (["--jobs", "999"], "--jobs=999 is out of range; allowed 1 to 64"),
     (["--statics-replications", "1001"], "--statics-replications=1001 is out of range"),
     (["--out", "/dev/null/validation"], "--out=/dev/null/validation cannot be written: "

@@ -11,7 +11,6 @@ the loss's terms, so the report can say which facts a trial gave up.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.loss import validity_loss
 from sim.configuration import config_hash, run_control, to_config
-from sim.outputs import write_json
+from sim.outputs import parse_json, write_json
 from sim.parallel import leave_with_parent
 from sim.rng import replication_seeds
 from sim.sweep.task import time_limit
@@ -78,7 +77,7 @@ def calibration_task(cfg: DictConfig) -> float:
 def read_record(path: Path) -> dict[str, Any] | None:
     """A trial's record, or None if it is missing or unreadable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and "loss" in data else None

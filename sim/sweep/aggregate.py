@@ -31,7 +31,9 @@ from sim.outputs import (
     OutputError,
     contract_problem,
     is_complete,
+    linked_place,
     names_a_place_inside,
+    parse_json,
     remove_temporary_files,
     write_json,
     write_parquet,
@@ -102,7 +104,7 @@ def write_manifest(spec: SweepSpec, runs_jobs: bool) -> list[str]:
 
     path = spec.directory / SWEEP_MANIFEST
     try:
-        previous = json.loads(path.read_text(encoding="utf-8"))["jobs"]
+        previous = parse_json(path.read_text(encoding="utf-8"))["jobs"]
         before = [str(j["name"]) for j in previous]
     except (OSError, ValueError, KeyError, TypeError):   # none, or not one to go by
         previous, before = None, []
@@ -138,7 +140,7 @@ def load_manifest(directory: Path) -> dict[str, Any]:
     if not path.is_file():
         raise OutputError(f"{directory}: not a sweep directory (no {SWEEP_MANIFEST})")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = parse_json(path.read_text(encoding="utf-8"))
         jobs = manifest["jobs"]
         for job in jobs:
             for key in ("name", "setting", "replication", "seed", "config_hash", "params"):
@@ -162,7 +164,7 @@ def load_manifest(directory: Path) -> dict[str, Any]:
 def failure(job_dir: Path) -> dict[str, str]:
     """What a failed job left in its ``FAILED`` marker (error line, log path)."""
     try:
-        data = json.loads((job_dir / FAILED).read_text(encoding="utf-8"))
+        data = parse_json((job_dir / FAILED).read_text(encoding="utf-8"))
         return {"error": str(data["error"]), "log": str(data["log"])}
     except (OSError, ValueError, KeyError, TypeError):
         return {"error": "unreadable FAILED marker", "log": str(job_dir / FAILED)}
@@ -302,6 +304,9 @@ def aggregate(directory: Path, plots: bool = True, pool: ProcessPoolExecutor | N
     """Collect and write the tables and plots of the sweep in ``directory`` (the plots drawn
     on ``pool``'s workers too, if given). Temporary files a killed aggregation left there
     (:func:`~sim.outputs.remove_temporary_files`) go."""
+    problem = linked_place(directory / SWEEP_PLOTS)
+    if problem is not None:
+        raise OutputError(problem)
     tables = collect(directory)
     for place in (directory, directory / SWEEP_PLOTS):
         remove_temporary_files(place)

@@ -12,7 +12,15 @@ from typing import Any
 
 import pandas as pd
 
-from sim.outputs import FUNDS, METRICS, SUMMARY, OutputError, summary_problem, table_problem
+from sim.outputs import (
+    FUNDS,
+    METRICS,
+    SUMMARY,
+    OutputError,
+    parse_json,
+    summary_problem,
+    table_problem,
+)
 
 #: Columns that identify a job in the sweep tables (swept parameters follow as ``param.<key>``).
 JOB_KEYS = ("job", "setting", "replication", "seed")
@@ -101,7 +109,7 @@ def derived(funds: pd.DataFrame) -> dict[str, float]:
 def read_outcomes(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """(flat summary + derived outcomes, metrics table) of a finished run; OutputError if broken."""
     try:
-        summary = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
+        summary = parse_json((run_dir / SUMMARY).read_text(encoding="utf-8"))
         metrics = pd.read_parquet(run_dir / METRICS)
         funds = pd.read_parquet(run_dir / FUNDS)
     except (OSError, ValueError) as exc:

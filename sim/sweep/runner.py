@@ -48,11 +48,12 @@ from sim.outputs import (
     OutputError,
     contract_problem,
     is_complete,
+    linked_place,
     write_json,
 )
 from sim.parallel import process_pool, stop_workers
 from sim.sums import left_sum
-from sim.sweep.aggregate import aggregate, failure, write_manifest
+from sim.sweep.aggregate import SWEEP_PLOTS, aggregate, failure, write_manifest
 from sim.sweep.outcomes import setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
 from sim.sweep.spec import (
@@ -509,7 +510,9 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
     """Run the jobs that are not complete (on ``pool``, if the launcher has local workers),
     then aggregate and report; return the exit code. The sweep directory is held for the
     whole time (:func:`sweep_lock`)."""
-    problem = foreign_output(spec.directory, own=SWEEP_MANIFEST)
+    problem = foreign_output(spec.directory, own=SWEEP_MANIFEST) or next(
+        (p for place in [spec.directory / SWEEP_PLOTS, *map(spec.job_dir, spec.jobs)]
+         if (p := linked_place(place)) is not None), None)
     if problem is not None:
         raise SweepError(problem)
     with sweep_lock(spec.directory):

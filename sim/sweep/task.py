@@ -9,7 +9,6 @@ list every failure at the end while the other jobs go on.
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
@@ -35,6 +34,7 @@ from sim.outputs import (
     SUMMARY,
     contract_problem,
     is_complete,
+    parse_json,
     remove_temporary_files,
     write_json,
 )
@@ -140,7 +140,7 @@ def finished_run(run_dir: Path) -> tuple[str, str | None] | None:
     if not is_complete(run_dir) or contract_problem(run_dir) is not None:
         return None
     try:
-        summary = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
+        summary = parse_json((run_dir / SUMMARY).read_text(encoding="utf-8"))
         config = str(summary["config_hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

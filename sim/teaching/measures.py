@@ -8,7 +8,6 @@ fill its key-numbers table; reports on plain runs and sweeps use
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import SEGMENT_LABELS, SEGMENTS
-from sim.outputs import CONFIG, RunOutputs, metric_at
+from sim.outputs import CONFIG, RunOutputs, metric_at, parse_json
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 
 MONTHS_PER_YEAR = 12
@@ -271,7 +270,7 @@ def run_config(run: RunOutputs) -> dict[str, Any]:
     """The run's resolved configuration (its config.json); {} when it cannot be read (a
     damaged file, or tables held in memory with no run directory behind them)."""
     try:
-        config = json.loads((run.path / CONFIG).read_text(encoding="utf-8"))
+        config = parse_json((run.path / CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return config if isinstance(config, dict) else {}
