@@ -249,11 +249,21 @@ def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
     return frozenset(keys)
 
 
+#: Hydra settings baimo sets itself, which an override would change in nothing: why.
+SET_BY_BAIMO = {
+    "hydra.sweep.subdir": "baimo names each sweep job's directory by its swept settings and "
+                          "replication (sim.locations)",
+    "hydra.sweeper.storage": "baimo keeps a calibration's Optuna study in its sweep directory "
+                             "(study.db); choose the directory with sweep_dir=...",
+}
+
+
 def composition_problem(overrides: Sequence[Override],
                         conf_dir: Path | None = None) -> str | None:
     """One line for the first thing in the way of composing ``overrides`` that Hydra would
     let pass or say badly (None: nothing is): an override that gives a true-or-false key
-    anything but true or false; a deletion of a list's item (``~hype.shocks.0``: Hydra's
+    anything but true or false; a Hydra setting baimo sets itself (:data:`SET_BY_BAIMO`);
+    a deletion of a list's item (``~hype.shocks.0``: Hydra's
     TypeError); an empty ``design.ranges={}``, which Hydra merges into the
     ranges there are (changing nothing); an experiment named both by a scenario and by a shipped
     experiment (Hydra would take the shipped one as the scenario's schema); a config file
@@ -262,6 +272,8 @@ def composition_problem(overrides: Sequence[Override],
     so a slip such as ``compute.made_to_order=2`` (or a number meant for another key),
     on the command line or in a file, would run as true, unremarked."""
     for o in overrides:
+        if o.key_or_group in SET_BY_BAIMO:   # accepted, then silently not applied
+            return f"{o.input_line}: not settable; {SET_BY_BAIMO[o.key_or_group]}"
         if o.is_delete() and o.key_or_group.rpartition(".")[2].isdigit():
             # Hydra deletes keys of a map, not items of a list: a traceback (TypeError)
             listed = o.key_or_group.rpartition(".")[0]

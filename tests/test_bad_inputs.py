@@ -39,6 +39,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["seed=1e26"], "seed=1e26 is not an integer; allowed 0 to 9,223,372,036,854,775,807"),
     (["giants.names=[[a],b]"], "giants.names[0]=['a'] must be a name on one line (text,"),
     (["startups.domains=[general,{a:1}]"], "startups.domains[1]={'a': 1} must be a name on one"),
+    (["-m", "seed=1,2", "hydra.sweep.subdir=job_${hydra.job.num}"],
+     "hydra.sweep.subdir=job_${hydra.job.num}: not settable; baimo names each sweep job's"),
     (["~hype.shocks.0"], "~hype.shocks.0: an item of a list cannot be deleted; give the list "
                          "without it (hype.shocks=[...])"),
     (["-m", "seed=1,2", "~buyers.digitization.3"], "~buyers.digitization.3: an item of a list"),
