@@ -44,8 +44,7 @@ from sim.plots import (  # noqa: E402
     write_note,
     year_tick_step,
 )
-from sim.teaching.arms import Arm, common_start  # noqa: E402
-from sim.teaching.calendar import month_date  # noqa: E402
+from sim.teaching.arms import Arm  # noqa: E402
 from sim.teaching.measures import MONTHS_PER_YEAR  # noqa: E402
 
 if TYPE_CHECKING:
@@ -140,13 +139,24 @@ def _nan_stats(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.nanmean(vals, axis=0), np.nanmin(vals, axis=0), np.nanmax(vals, axis=0)
 
 
+def _quarter_offset(start: str) -> int:
+    """Months from the first month of a run starting in ``start`` (YYYY-MM) to the first
+    month of a calendar quarter (January, April, July, October)."""
+    return -(int(start.split("-")[1]) - 1) % BLOCK_MONTHS
+
+
 def _blocks(arm: Arm, column: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """Sums of a monthly flow over 3-month blocks from the start (incomplete blocks dropped),
-    one row per replication, dated at the block's middle month."""
+    """Sums of a monthly flow over calendar quarters, one row per replication, dated at the
+    quarter's middle month; a quarter the run covers only in part (its first or last) is
+    left out. The run's own funding plot sums the same quarters: blocks of 3 months from
+    the run's first month put the same run's funding peak in Mar-May 2023 here and in
+    Jul-Sep 2023 there."""
     months, vals = _stack(arm, column)
-    n = len(months) // BLOCK_MONTHS
-    sums = vals[:, :n * BLOCK_MONTHS].reshape(len(vals), n, BLOCK_MONTHS).sum(axis=2)
-    return _dates(arm, months[:n * BLOCK_MONTHS:BLOCK_MONTHS] + 1), sums
+    first = _quarter_offset(arm.start_date)
+    n = max(len(months) - first, 0) // BLOCK_MONTHS
+    whole = vals[:, first:first + n * BLOCK_MONTHS]
+    sums = whole.reshape(len(vals), n, BLOCK_MONTHS).sum(axis=2)
+    return _dates(arm, months[first:first + n * BLOCK_MONTHS:BLOCK_MONTHS] + 1), sums
 
 
 def _block_line(ax: plt.Axes, arm: Arm, i: int, column: str, colour: str) -> None:
@@ -302,7 +312,7 @@ def plot_builders(arms: list[Arm]) -> Figure:
 
 
 def plot_funding(arms: list[Arm]) -> Figure:
-    """Hype index; money raised and rounds (and down rounds) per 3 months."""
+    """Hype index; money raised and rounds (and down rounds) per calendar quarter."""
     fig, (top, mid, bottom) = _figure("Hype and funding", rows=3)
     for i, arm in enumerate(arms):
         _line(top, arm, i, "hype_index", EXTRA["hype"])
@@ -310,8 +320,8 @@ def plot_funding(arms: list[Arm]) -> Figure:
         _block_line(bottom, arm, i, "funding_deals", COLOURS["startup"])
         _block_line(bottom, arm, i, "down_rounds", EXTRA["down"])
     top.set_ylabel("hype (1 = normal)")
-    mid.set_ylabel("million CNY\nper 3 months")
-    bottom.set_ylabel("rounds\nper 3 months")
+    mid.set_ylabel("million CNY\nper quarter")
+    bottom.set_ylabel("rounds\nper quarter")
     from_zero(mid)
     from_zero(bottom, whole=True)
     _legend(top, [("hype index", EXTRA["hype"])], arms, loc="upper right")
@@ -321,7 +331,7 @@ def plot_funding(arms: list[Arm]) -> Figure:
                 [], loc="upper right")
     else:
         for ax in (mid, bottom):
-            _say_empty(ax, f"no {BLOCK_MONTHS}-month total: these runs are shorter")
+            _say_empty(ax, "no whole calendar quarter: these runs are shorter")
     _finish_time([top, mid, bottom], arms)
     return fig
 
@@ -561,22 +571,10 @@ def plot_fund_returns(arms: list[Arm]) -> Figure:
     return fig
 
 
-def _block_names(arms: list[Arm]) -> str:
-    """The first 3-month blocks of :func:`_blocks`, which start at each run's own first
-    month: by name when every run starts in the same month ("Jun-Aug, Sep-Nov, ..."), by
-    model month when they do not (as the key numbers then give model months)."""
-    start = common_start(arms)
-    if start is None:
-        return ", ".join(f"months {m}-{m + BLOCK_MONTHS - 1}" if m == 0 else
-                         f"{m}-{m + BLOCK_MONTHS - 1}" for m in (0, BLOCK_MONTHS)) + ", ..."
-    names = [f"{month_date(m, start):%b}-{month_date(m + BLOCK_MONTHS - 1, start):%b}"
-             for m in (0, BLOCK_MONTHS)]
-    return ", ".join(names) + ", ..."
-
-
 def _funding_caption(arms: list[Arm]) -> str:
-    return ("The hype index; money raised, rounds and down rounds per 3 months "
-            f"({_block_names(arms)}).")
+    return ("The hype index; money raised, rounds and down rounds per calendar quarter "
+            "(Jan-Mar, Apr-Jun, ...; a quarter a run covers only in part, its first or "
+            "last, is left out).")
 
 
 REPORT_PLOTS: dict[str, ReportPlot] = {

@@ -433,8 +433,7 @@ def _started(arm: Arm, start: str) -> Arm:
 def test_each_arm_s_shocks_sit_on_its_own_calendar(arms: list[Arm]) -> None:
     """A sweep over start_date=2022-12,2023-06 drew every shock at the 2022-12 dates and
     keyed it so ("ChatGPT (Dec 2022)"): the 2023-06 arm's shocks were nowhere. Each arm's
-    marks are now at its own dates, named by arm; the funding caption names its 3-month
-    blocks by month only when every arm starts in the same month."""
+    marks are now at its own dates, named by arm."""
     import matplotlib.pyplot as plt
 
     apart = [arms[0], _started(arms[1], "2023-06")]
@@ -460,11 +459,40 @@ def test_each_arm_s_shocks_sit_on_its_own_calendar(arms: list[Arm]) -> None:
             assert [mdates.date2num(x) for x in lines] == pytest.approx(wanted)
     finally:
         plt.close(fig)
-    caption = REPORT_PLOTS["funding"].caption_for
-    assert caption(arms).endswith("per 3 months (Dec-Feb, Mar-May, ...).")
-    assert caption(apart).endswith("per 3 months (months 0-2, 3-5, ...).")
+
+
+def test_report_funding_sums_the_calendar_quarters_the_run_plot_does(arms: list[Arm]) -> None:
+    """The report summed 3-month blocks from each run's first month, the run's own plot
+    calendar quarters: the same run's funding peaked in Mar-May 2023 in one and Jul-Sep
+    2023 in the other. Both now sum calendar quarters; a quarter a run covers only in
+    part is left out here (the run plot hatches it)."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots import build_all
+
+    run = arms[0].runs[0]
+    one = [Arm("a", "one run", [run])]
+    fig = REPORT_PLOTS["funding"].build(one)
+    try:
+        mid = fig.axes[1]
+        (line,) = [ln for ln in mid.get_lines() if len(ln.get_xdata()) > 2]
+        shown = dict(zip(pd.to_datetime(line.get_xdata()).to_period("Q"),
+                         line.get_ydata(), strict=True))
+    finally:
+        plt.close(fig)
+    m = run.metrics.assign(q=pd.to_datetime(run.metrics["date"]).dt.to_period("Q"))
+    by_quarter = m.groupby("q")["funding_raised_mcny"].agg(["sum", "size"])
+    whole = by_quarter[by_quarter["size"] == 3]["sum"]
+    assert list(shown) == list(whole.index)
+    assert list(shown.values()) == pytest.approx(list(whole))
+    assert pd.Period("2022Q4") not in shown   # December 2022 alone
+    bars = build_all(run.metrics, run.events, run.funds)["funding"].axes[0].patches
+    assert sorted(round(b.get_height(), 6) for b in bars)[-1] == pytest.approx(max(whole))
     later = [_started(a, "2023-06") for a in arms]
-    assert caption(later).endswith("per 3 months (Jun-Aug, Sep-Nov, ...).")
+    for group in (arms, later):
+        assert REPORT_PLOTS["funding"].caption_for(group).endswith(
+            "per calendar quarter (Jan-Mar, Apr-Jun, ...; a quarter a run covers only in "
+            "part, its first or last, is left out).")
 
 
 def _cut(arm: Arm, months: int) -> Arm:
@@ -534,7 +562,7 @@ def test_a_one_month_run_is_drawn(name: str, arms: list[Arm]) -> None:
         if name == "funding":
             for ax in fig.axes[1:]:
                 assert [t.get_text() for t in ax.texts] == [
-                    "no 3-month total: these runs are shorter"]
+                    "no whole calendar quarter: these runs are shorter"]
                 assert ax.get_legend() is None
     finally:
         plt.close(fig)
