@@ -64,6 +64,8 @@ PARTIAL_LABEL = "quarter partly outside the run (fewer months)"
 #: report), or besides colour (overlays: a later arm's dashes show an earlier arm's line
 #: through where the two coincide).
 ARM_STYLES = ("-", "--", ":", "-.")
+#: Top of a scale of shares (0-1): a little above 1, so a line at 1 is not on the frame.
+SHARE_TOP = 1.05
 #: Least top of the adoption plot's scale, percent of buyers.
 MIN_ADOPTION_TOP = 1.0
 #: Least top of a scale of counts or money from 0 (from_zero): one of what it counts, a
@@ -119,31 +121,102 @@ DATED_LINE_STYLE = (0, (2, 3))
 DATED_LINE_WIDTH = 1.4
 #: Their key: "dotted lines:", then each line's number and text, this far apart.
 DATED_KEY_GAP = "   "
+#: Between two rows of the lines' numbers above a panel (points).
+DATED_ROW_GAP = 2
+POINTS_PER_INCH = 72
+#: Height of a line of the key, in its font size.
+DATED_LINE_SPACING = 1.3
+
+
+#: Least room between two numbers of dated lines in one row above a panel (ems of their
+#: size); a number closer to the one before moves up a row.
+DATED_NUMBER_GAP_EM = 2.0
+
+
+def _number_rows(ax: plt.Axes, dates: list[pd.Timestamp], size: float) -> list[int]:
+    """The row (0: lowest) of each of ``dates``' numbers above ``ax`` (dates in order): a
+    number less than :data:`DATED_NUMBER_GAP_EM` from the last one in a row goes to the
+    next row up. Side by side, shocks a month apart read "12" (shock twelve), and three
+    shocks in a fifty-year run one blob, "123"."""
+    fig = ax.get_figure()
+    assert fig is not None
+    x0, x1 = ax.get_xlim()
+    width_pt = ax.bbox.width / fig.dpi * POINTS_PER_INCH   # before the layout: near enough
+    gap = DATED_NUMBER_GAP_EM * size
+    last: list[float] = []   # the last number's place (points) in each row
+    rows = []
+    for when in dates:
+        x = (float(mdates.date2num(when)) - x0) / (x1 - x0) * width_pt if x1 > x0 else 0.0
+        row = next((r for r, at in enumerate(last) if x - at >= gap), len(last))
+        if row == len(last):
+            last.append(x)
+        last[row] = x
+        rows.append(row)
+    return rows
+
+
+def _fitted(text: Text, entry: str, room: float) -> str:
+    """``entry`` of a key, cut in its label with :data:`ELLIPSIS` to fit ``room`` (display
+    pixels) as ``text`` draws it, its date in brackets kept: a label wider than the figure
+    ran off its edge (a report's figure) or widened it (a run's)."""
+    fig = text.get_figure()
+    assert fig is not None
+    agg = renderer(fig)
+
+    def width(candidate: str) -> float:
+        text.set_text(candidate)
+        return float(text.get_window_extent(agg).width)
+
+    if width(entry) <= room:
+        return entry
+    dated = re.search(r" \([A-Z][a-z]{2} \d{4}\)$", entry)
+    tail = dated.group(0) if dated else ""
+    body = entry[:len(entry) - len(tail)]
+    low, high = 0, len(body)
+    while low < high:   # the longest start of the body that fits with the ellipsis
+        mid = (low + high + 1) // 2
+        if width(body[:mid].rstrip() + ELLIPSIS + tail) <= room:
+            low = mid
+        else:
+            high = mid - 1
+    return body[:low].rstrip() + ELLIPSIS + tail
 
 
 def key_dated_lines(axes: list[plt.Axes], marks: list[tuple[pd.Timestamp, str]], size: float,
                     pad: float, margin: float) -> None:
-    """Each of ``marks`` (date, text) as a dotted line across every one of ``axes``,
-    numbered above the first, and a key of the numbers above those, wrapped to the
-    figure's width less ``margin`` (a share of it): ``size`` points, ``pad`` points above
-    the panel. Labels written beside the lines ran into each other and into the data
-    when two dates were close (ChatGPT and GPT-4, three months apart)."""
+    """Each of ``marks`` (date, text; in date order) as a dotted line across every one of
+    ``axes``, numbered above the first (numbers close together in rows,
+    :func:`_number_rows`), and a key of the numbers above those, wrapped to the figure's
+    width less ``margin`` (a share of it), an entry too wide alone cut (:func:`_fitted`):
+    ``size`` points, ``pad`` points above the numbers' lowest row. Labels written beside
+    the lines ran into each other and into the data when two dates were close (ChatGPT
+    and GPT-4, three months apart)."""
     if not marks:
         return
-    for ax in axes:
-        for k, (when, _text) in enumerate(marks, 1):
-            ax.axvline(when, color=DATED_LINE_COLOUR, ls=DATED_LINE_STYLE, lw=DATED_LINE_WIDTH)
-            if ax is axes[0]:
-                ax.annotate(str(k), (when, 1.0), xycoords=("data", "axes fraction"),
-                            xytext=(0, 3), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=size, fontweight="bold", color="#333333")
     top = axes[0]
-    entries = [f"{k}: {text}" for k, (_when, text) in enumerate(marks, 1)]
-    title = top.set_title("", loc="left", fontsize=size, color="#333333", pad=pad)
+    rows = _number_rows(top, [when for when, _text in marks], size)
+    step = size + DATED_ROW_GAP
+    for ax in axes:
+        for k, ((when, _text), row) in enumerate(zip(marks, rows, strict=True), 1):
+            ax.axvline(when, color=DATED_LINE_COLOUR, ls=DATED_LINE_STYLE, lw=DATED_LINE_WIDTH)
+            if ax is top:
+                ax.annotate(str(k), (when, 1.0), xycoords=("data", "axes fraction"),
+                            xytext=(0, 3 + row * step), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=size, fontweight="bold",
+                            color="#333333")
+    title = top.set_title("", loc="left", fontsize=size, color="#333333",
+                          pad=pad + max(rows) * step)
     fig = top.get_figure()
     assert fig is not None
-    wrap_to_width(title, ["dotted lines:", *entries],
-                  fig.bbox.width * (1 - margin) - top.bbox.x0, DATED_KEY_GAP)
+    room = fig.bbox.width * (1 - margin) - top.bbox.x0
+    entries = [_fitted(title, f"{k}: {text}", room) for k, (_when, text) in enumerate(marks, 1)]
+    wrap_to_width(title, ["dotted lines:", *entries], room, DATED_KEY_GAP)
+    # the figure grows by the key's lines and rows past one each, so they take no height
+    # from the panels (a one-panel plot under a four-line key kept a strip of its data)
+    extra = title.get_text().count("\n") + max(rows)
+    if isinstance(fig, Figure) and extra:
+        fig.set_figheight(fig.get_figheight()
+                          + extra * size * DATED_LINE_SPACING / POINTS_PER_INCH)
 
 
 def mark_few_points(ax: plt.Axes) -> None:
@@ -484,7 +557,8 @@ def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
                     align="edge", color=COLOURS["fund"],
                     label="raised (million CNY per quarter)")]
     top.set_ylabel("raised, million CNY")
-    hype = top.twinx()
+    with plt.rc_context(STYLE):   # its ticks the size of the left axis's
+        hype = top.twinx()
     hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2,
               label="hype index (right axis)")
     hype.set_ylabel("hype index (1 = normal)")
@@ -533,7 +607,9 @@ def plain_log_axis(ax: plt.Axes, label: str, with_zero: bool = True) -> None:
 
 def _plain_number(value: float, _pos: int | None = None) -> str:
     """1,000, 10, 1, 0 and 0.1: a number on a log axis as a reader reads it."""
-    return f"{value:,.0f}" if value >= 1 or value == 0 else f"{value:g}"
+    if value >= 1 or value == 0:
+        return f"{value:,.0f}"
+    return np.format_float_positional(value, trim="-")   # 0.000001, not 1e-06
 
 
 class PlainChoice(Formatter):
@@ -587,7 +663,8 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         color="black",
         lw=2,
     )
-    rent = bottom.twinx()
+    with plt.rc_context(STYLE):
+        rent = bottom.twinx()
     rent.plot(
         t,
         metrics["rental_price_mcny"] * 1e6 / (24 * 30.4375),
@@ -643,7 +720,7 @@ def plot_concentration(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         color=COLOURS["giant"],
         lw=2,
     )
-    top.set_ylim(0, 1)
+    top.set_ylim(0, SHARE_TOP)   # clear of a share of 1 (the giants' in the first months)
     top.set_ylabel("index / share (0-1)")
     top.legend(loc="lower right")
     bottom.plot(

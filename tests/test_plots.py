@@ -722,3 +722,72 @@ def test_outcomes_that_never_go_below_zero_are_drawn_from_zero() -> None:
     share = titled["giants' share of GPU purchases"]
     assert share.get_ylim()[0] == 0 and share.get_ylim()[1] >= 0.991
     assert titled["model releases"].get_ylim()[0] < -3
+
+
+def test_numbers_of_close_dated_lines_stand_in_rows_and_a_long_label_is_cut(
+        small_tables: Tables) -> None:
+    """Side by side, shocks a month apart read "12" (shock twelve) and three shocks of a
+    fifty-year run one blob, "123": a number too close to the one before now moves up a
+    row. A label wider than the figure ran off its edge (or widened it): it is cut, its
+    month kept."""
+    e = small_tables.events
+    shock = e[(e["kind"] == "shock") & (e["reason"] != "open_source")].iloc[0]
+    long = "A very long shock label about a policy change " * 6
+    extra = pd.DataFrame([shock.to_dict() | {"month": shock["month"] + dm, "label": label}
+                          for dm, label in ((0.0, "same month"), (1.0, long))])
+    events = pd.concat([e, extra], ignore_index=True)
+    fig = build_all(small_tables.metrics, events, small_tables.funds)["adoption"]
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    numbers = sorted(ax.texts, key=lambda t: int(t.get_text()))
+    boxes = [t.get_window_extent() for t in numbers]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), [t.get_text() for t in numbers]
+    title = ax._left_title
+    assert title.get_window_extent().x1 <= fig.bbox.x1
+    assert "…" in title.get_text() and "A very long shock label" in title.get_text()
+    assert title.get_window_extent().y0 > max(b.y1 for b in boxes)   # the key above them
+
+
+def test_a_share_of_one_is_clear_of_the_frame_and_tiny_values_are_plain(
+        small_tables: Tables) -> None:
+    """The giants' share of revenue is 1 in the first months: it ran along the top frame.
+    A log axis read 1e-06 for 0.000001."""
+    from sim.plots import _plain_number
+
+    top = build_all(small_tables.metrics, small_tables.events,
+                    small_tables.funds)["concentration_prices"].axes[0]
+    assert top.get_ylim()[1] > 1.0
+    assert _plain_number(1e-6) == "0.000001" and _plain_number(0.5) == "0.5"
+    assert _plain_number(1234.0) == "1,234"
+
+
+def test_a_right_axis_is_ticked_as_large_as_the_left() -> None:
+    """The hype index's and the rent's right axes, made outside the plots' style, had
+    10-point ticks beside 13-point ones on the left."""
+    from conftest import small_config as _small
+
+    tables = simulate(_small("horizon_months=12", "buyers.count=100"))
+    figs = build_all(tables.metrics, tables.events, tables.funds)
+    for name, panel in (("funding", 0), ("compute", 1)):
+        axes = figs[name].axes
+        twin = axes[-1]
+        left = axes[panel]
+        assert twin.yaxis.get_ticklabels()[0].get_fontsize() == \
+            left.yaxis.get_ticklabels()[0].get_fontsize(), name
+
+
+def test_a_panel_drawn_from_zero_leaves_room_over_its_highest_point() -> None:
+    """From 0, a panel kept matplotlib's tight top: a share of 0.99 sat on the frame with
+    its marker cut in half; an outcome all 0 spanned 0 to 0.05."""
+    from sim.sweep.plots import plot_outcomes_vs_param
+
+    tables = _sweep_tables({"funds.term_years": [3, 5, 10]},
+                           {"compute.giant_share_of_purchases": [[0.99], [0.995], [0.99]],
+                            "exits.ipo": [[0], [0], [0]]})
+    fig = plot_outcomes_vs_param(tables, "funds.term_years")
+    titled = {ax.get_title(): ax for ax in fig.axes if ax.get_visible()}
+    share = titled["giants' share of GPU purchases"]
+    assert share.get_ylim()[1] >= 0.995 * 1.05
+    assert titled["IPOs"].get_ylim() == (0.0, 1.0)

@@ -51,6 +51,8 @@ SINGLE_DATE_BAND_WIDTH = 14
 MISSING_NAMED = 3
 #: Room either side of a numeric swept parameter's range, as a share of it.
 X_PAD = 0.05
+#: A panel drawn from 0 ends this share above its highest point or band.
+FROM_ZERO_HEADROOM = 0.08
 #: Most swept values of a numeric parameter ticked each on the x axis (more: automatic ticks,
 #: whole numbers for a whole-number parameter).
 MOST_VALUE_TICKS = 8
@@ -191,8 +193,10 @@ def plot_outcomes_vs_param(tables: SweepTables, key: str) -> Figure:
             ax.plot(x, stats["mean"], marker="o", ls="none", color=colour, label=name)
         if (done[outcome].dropna() >= 0).all():
             # counts, money, shares and multiples from 0: a tight scale made a change of
-            # half a point (the giants' share of GPU purchases, 0.991 to 0.999) fill a panel
-            ax.set_ylim(bottom=0)
+            # half a point (the giants' share of GPU purchases, 0.991 to 0.999) fill a panel;
+            # the top clear of the highest point or band (an outcome all 0: up to 1)
+            highest = float(ax.dataLim.y1)
+            ax.set_ylim(0, highest * (1 + FROM_ZERO_HEADROOM) if highest > 0 else 1.0)
         ax.grid(alpha=0.3)
         undefined = [p for p in positions if p not in missing
                      and done.loc[done[column] == p, outcome].isna().all()]
