@@ -172,7 +172,7 @@ def run_dir_refusal(master: DictConfig) -> str | None:
     those). None for a new or empty directory, or an unfinished run to redo."""
     from omegaconf import OmegaConf
 
-    from sim.outputs import COMPLETE
+    from sim.outputs import COMPLETE, linked_inside
 
     chosen = OmegaConf.select(master, "hydra.run.dir", default=None)
     if chosen is None or not str(chosen).strip():
@@ -188,7 +188,8 @@ def run_dir_refusal(master: DictConfig) -> str | None:
     if entries and HYDRA_RECORD not in entries:
         return (f"hydra.run.dir={chosen} holds files that are no baimo run's; a run writes "
                 "into a new or empty directory, or redoes an unfinished run")
-    return None
+    linked = linked_inside(run_dir)
+    return None if linked is None else f"hydra.run.dir={chosen}: {linked}"
 
 
 #: Hydra flags that show something instead of running: they go straight to Hydra.

@@ -194,6 +194,21 @@ def _log_file_problem(where: str, filename: str) -> str | None:
             f"{LOG_FILE_DIR}NAME (NAME may hold ${{hydra.job.name}}, no '..')")
 
 
+def _indirection_problem(config: dict[str, Any], where: str) -> str | None:
+    """One line for what in a logging configuration the log-file check cannot see: a
+    ``cfg://`` reference (a handler spec taken from elsewhere in the configuration) or a
+    ``.`` key (attributes set on an object once built: ``baseFilename`` moved a file
+    handler anywhere)."""
+    for place, key, value in _items(config, where):
+        if key == ".":
+            return (f"{place}: a '.' key sets attributes after logging builds the object; "
+                    "give its settings as keys of its own (filename: ...)")
+        if isinstance(value, str) and value.startswith("cfg://"):
+            return (f"{place}={value}: a logging configuration's cfg:// references are not "
+                    "taken; give the settings where they are used")
+    return None
+
+
 def _path_problem(hydra_node: DictConfig) -> str | None:
     """One line for ``hydra.output_subdir`` or ``hydra.job.name`` that would put Hydra's
     files outside the run's directory (both name a place inside it), None if neither."""
@@ -205,8 +220,9 @@ def _path_problem(hydra_node: DictConfig) -> str | None:
                     "allowed a relative path without '..' (default .hydra), or null for none")
     job = hydra_node.get("job")
     name = OmegaConf.select(job, "name", throw_on_missing=False) if job is not None else None
-    if isinstance(name, str) and "${" not in name and (
-            "/" in name or "\\" in name or name in (".", "..")):
+    # as resolved: an escaped \${x}/../.. stays text with its slashes, and logging
+    # collapses the path it makes as text
+    if isinstance(name, str) and ("/" in name or "\\" in name or name in (".", "..")):
         return (f"hydra.job.name={name}: a name, not a path (it names the run's log file); "
                 "allowed letters, digits and '_', '-', '.'")
     return None
@@ -229,6 +245,9 @@ def logging_problem(hydra_node: DictConfig) -> str | None:
                 problem = _level_problem(where, value)
                 if problem is not None:
                     return problem
+        problem = _indirection_problem(config, f"hydra.{part}")
+        if problem is not None:
+            return problem
         handlers = config.get("handlers")
         for name, spec in (handlers.items() if isinstance(handlers, dict) else ()):
             filename = spec.get("filename") if isinstance(spec, dict) else None

@@ -129,6 +129,23 @@ def linked_place(path: Path) -> str | None:
             "directories of the output's own: remove the link")
 
 
+def linked_inside(directory: Path) -> str | None:
+    """One line if ``directory`` (a run's or sweep job's, about to be redone), an entry of
+    it, or an entry of one of its directories is a symbolic link (:func:`linked_place`),
+    else None: an unfinished run redone wrote its plots and log through links left there."""
+    problem = linked_place(directory)
+    if problem is not None or not directory.is_dir():
+        return problem
+    for entry in sorted(directory.iterdir()):
+        places = [entry, *sorted(entry.iterdir())] if entry.is_dir() and \
+            not entry.is_symlink() else [entry]
+        for place in places:
+            problem = linked_place(place)
+            if problem is not None:
+                return problem
+    return None
+
+
 def events_frame(events: list[dict[str, Any]] | pa.Table) -> pd.DataFrame:
     """Event rows, or the log's Arrow table (:meth:`sim.events.EventLog.table`), as a
     table with every contract column, in a fixed order."""

@@ -11,8 +11,8 @@ byte-identical to the original's when the model code is the same (``summary.json
 
 from __future__ import annotations
 
-import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from sim.configuration import (
 )
 from sim.outputs import CONFIG, MODEL_CODE, SUMMARY, parse_json
 from sim.sweep.spec import quote
+
+#: A setting's name in a config (a key of a map inside a list: a shock's ``label``).
+SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class RerunError(ConfigError):
@@ -52,6 +55,9 @@ def hydra_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(hydra_value(v) for v in value) + "]"
     if isinstance(value, dict):
+        odd = next((k for k in value if not SETTING_NAME.fullmatch(str(k))), None)
+        if odd is not None:   # written as it stands, a key is Hydra's to resolve
+            raise RerunError(f"{odd!r} is no setting's name (letters, digits and _)")
         return "{" + ",".join(f"{k}:{hydra_value(v)}" for k, v in value.items()) + "}"
     raise RerunError(f"{value!r} is no value a config holds")
 
@@ -74,7 +80,7 @@ def recorded_config(run_dir: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise RerunError(f"{run_dir} has no {CONFIG}: not a run's directory (a run's, or a "
                          "sweep job's, records its configuration there)") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:   # a 5,000-digit number too
         raise RerunError(f"{path} is not a configuration baimo wrote ({exc})") from None
     if not isinstance(config, dict) or "seed" not in config:
         raise RerunError(f"{path} is not a configuration baimo wrote (no seed)")

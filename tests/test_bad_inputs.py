@@ -320,6 +320,24 @@ def test_a_run_never_writes_into_a_finished_run_or_a_directory_of_other_files(
     assert code == 0 and (unfinished / COMPLETE).is_file()
 
 
+def test_an_unfinished_run_is_not_redone_through_symbolic_links(
+        output_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unfinished run's directory whose plots/ and cli.log were links was redone through
+    them: the plots landed wherever plots/ pointed, the log was appended to another file."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = tmp_path / "victim.log"
+    victim.write_text("mine", encoding="utf-8")
+    unfinished = tmp_path / "unfinished"
+    (unfinished / ".hydra").mkdir(parents=True)
+    (unfinished / "plots").symlink_to(elsewhere)
+    (unfinished / "cli.log").symlink_to(victim)
+    code, out, err = baimo(["horizon_months=12", "buyers.count=200",
+                            f"hydra.run.dir={unfinished}"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "is a symbolic link" in err
+    assert not list(elsewhere.iterdir()) and victim.read_text(encoding="utf-8") == "mine"
+
+
 def test_a_run_logs_what_it_did_to_its_cli_log(output_root: Path,
                                               capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:

@@ -538,7 +538,7 @@ def test_names_are_one_line_of_text(group: str, key: str, index: int, name: str)
     with pytest.raises(ConfigError) as info:
         validate(cfg)
     assert str(info.value) == (f"{group}.{key}[{index}]={name!r} must be a name on one line "
-                               "(not empty, no line break)")
+                               "(text, not empty, no line break)")
 
 
 # ------------------------------------------------------------------ every bound reachable

@@ -526,6 +526,15 @@ def test_what_levels_and_formats_a_logging_config_may_give() -> None:
     assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/x.log"}}) is None
     assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/sub/"
                                                "${hydra.job.name}.log"}}) is None
+    # what the log-file check cannot see: attributes set once the handler is built, and a
+    # handler's settings taken from elsewhere in the configuration
+    inside = {"class": "logging.FileHandler", "filename": "${hydra.runtime.output_dir}/x.log"}
+    assert problem(handlers={"h": {**inside, ".": {"baseFilename": "/tmp/victim.log"}}}) == (
+        "hydra.job_logging.handlers.h..: a '.' key sets attributes after logging builds the "
+        "object; give its settings as keys of its own (filename: ...)")
+    assert problem(handlers={"h": "cfg://elsewhere"}, elsewhere={**inside}).startswith(
+        "hydra.job_logging.handlers.h=cfg://elsewhere: a logging configuration's cfg:// "
+        "references are not taken")
 
 
 @pytest.mark.parametrize(("override", "line"), [
@@ -541,6 +550,9 @@ def test_what_levels_and_formats_a_logging_config_may_give() -> None:
                                      "run's own; allowed a relative path without '..'"),
     ("hydra.output_subdir=../../esc", "hydra.output_subdir=../../esc: a directory inside"),
     ("hydra.job.name=../../esc/job", "hydra.job.name=../../esc/job: a name, not a path"),
+    # escaped, the interpolation stays text with its slashes, and logging collapses the path
+    ("hydra.job.name=\\${x}/../../esc/victim",
+     "hydra.job.name=${x}/../../esc/victim: a name, not a path"),
 ])
 def test_hydra_writes_nothing_outside_the_run_s_directory(override: str, line: str,
                                                           tmp_path: Path) -> None:

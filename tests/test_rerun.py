@@ -104,6 +104,8 @@ def test_a_rerun_says_what_it_could_not_reproduce(original: Path, tmp_path: Path
     ('{"horizon_months": 24}', "is not a configuration baimo wrote (no seed)"),
     ('{"a":' * 5000 + "1" + "}" * 5000, "is not a configuration baimo wrote (nested too "
                                          "deep to read"),
+    ('{"seed": ' + "7" * 5000 + "}", "is not a configuration baimo wrote (Exceeds the "
+                                        "limit"),
     ('{"seed": 1, "funds": {"term_yeras": 4}}', "sets funds.term_yeras, which this baimo does "
                                                "not have"),
 ])
@@ -158,6 +160,13 @@ def test_a_recorded_interpolation_is_rerun_as_its_text_not_resolved(
     assert config.hype.shocks[0].label == label
     with pytest.raises(ConfigError, match=r"start_date='\$\{now:%Y-%m\}' is not a month"):
         compose([f"start_date={hydra_value('${now:%Y-%m}')}", *SMALL])
+
+
+def test_a_key_that_is_no_setting_s_name_is_refused_not_resolved() -> None:
+    """A key of a map inside a list was written as it stood: Hydra resolved the
+    ${oc.env:...} hidden in one ('label:${oc.env:SECRET},month')."""
+    with pytest.raises(RerunError, match=r"'label:\$\{oc.env:X\},month' is no setting's name"):
+        hydra_value([{"size": 1.2, "label:${oc.env:X},month": 0.5}])
 
 
 def test_values_are_written_in_hydras_grammar() -> None:

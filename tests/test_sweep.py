@@ -614,8 +614,20 @@ def test_a_sweep_writes_and_deletes_nothing_through_a_symbolic_link(
     code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert f"{JOBS[0]} is a symbolic link" in err
+    (copy / JOBS[0]).unlink()
+    shutil.copytree(swept["dir"] / JOBS[0], copy / JOBS[0])   # a job to redo, its log a link
+    (copy / JOBS[0] / COMPLETE).unlink()
+    (copy / JOBS[0] / "baimo.log").unlink(missing_ok=True)
+    (copy / JOBS[0] / "baimo.log").symlink_to(mine)
+    code, out, err = baimo([*SWEEP, f"sweep_dir={copy}"], capsys)
+    assert code == 2 and "baimo.log is a symbolic link" in err
     assert sorted(p.name for p in elsewhere.iterdir()) == ["fan_my_own_chart.png"]
     assert mine.read_bytes() == b"mine"
+    manifest = json.loads((copy / SWEEP_MANIFEST).read_text(encoding="utf-8"))
+    manifest["jobs"].append(manifest["jobs"][0])   # one job listed twice: drawing failed
+    (copy / SWEEP_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(OutputError, match=f"the job '{JOBS[0]}' is listed twice"):
+        aggregate(copy)
 
 
 def test_a_sweep_resumed_with_a_safety_limit_raised_keeps_its_finished_jobs(

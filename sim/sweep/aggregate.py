@@ -17,7 +17,7 @@ give identical tables.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +156,11 @@ def load_manifest(directory: Path) -> dict[str, Any]:
     if outside:
         raise OutputError(f"{path}: unreadable sweep manifest (a job's name must be a "
                           f"directory inside the sweep, got {outside[0]!r})")
+    names = [j["name"] for j in jobs]
+    twice = next((n for n, count in Counter(names).items() if count > 1), None)
+    if twice is not None:   # the tables grew a duplicate index, which drawing failed on
+        raise OutputError(f"{path}: unreadable sweep manifest (the job {twice!r} is listed "
+                          "twice)")
     if not jobs:
         raise OutputError(f"{path}: the sweep has no jobs")
     return manifest

@@ -48,6 +48,7 @@ from sim.outputs import (
     OutputError,
     contract_problem,
     is_complete,
+    linked_inside,
     linked_place,
     write_json,
 )
@@ -510,9 +511,9 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
     """Run the jobs that are not complete (on ``pool``, if the launcher has local workers),
     then aggregate and report; return the exit code. The sweep directory is held for the
     whole time (:func:`sweep_lock`)."""
-    problem = foreign_output(spec.directory, own=SWEEP_MANIFEST) or next(
-        (p for place in [spec.directory / SWEEP_PLOTS, *map(spec.job_dir, spec.jobs)]
-         if (p := linked_place(place)) is not None), None)
+    problem = foreign_output(spec.directory, own=SWEEP_MANIFEST) or linked_place(
+        spec.directory / SWEEP_PLOTS) or next(
+        (p for job in spec.jobs if (p := linked_inside(spec.job_dir(job))) is not None), None)
     if problem is not None:
         raise SweepError(problem)
     with sweep_lock(spec.directory):
