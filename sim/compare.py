@@ -1045,7 +1045,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing)
     if not write:
         return result
-    directory = fresh_dir(output_root() / COMPARE_DIR)
+    directory = fresh_dir(output_root() / COMPARE_DIR, output_root())
     written = []
     figures = build_overlays(arms) if plots else {}
     if figures:

@@ -274,6 +274,11 @@ def composition_problem(overrides: Sequence[Override],
     for o in overrides:
         if o.key_or_group in SET_BY_BAIMO:   # accepted, then silently not applied
             return f"{o.input_line}: not settable; {SET_BY_BAIMO[o.key_or_group]}"
+        for key, why in SET_BY_BAIMO.items():   # or inside a map: hydra.sweep={subdir:x}
+            parent, _, child = key.rpartition(".")
+            if o.key_or_group == parent and not o.is_delete() and any(
+                    isinstance(v, dict) and child in v for v in _values(o)):
+                return f"{o.input_line}: {key} is not settable; {why}"
         if o.is_delete() and o.key_or_group.rpartition(".")[2].isdigit():
             # Hydra deletes keys of a map, not items of a list: a traceback (TypeError)
             listed = o.key_or_group.rpartition(".")[0]

@@ -55,10 +55,19 @@ class OutputError(OneLineError, ValueError):
     """A run directory is missing, incomplete or unreadable (one-line message)."""
 
 
-def fresh_dir(parent: Path) -> Path:
+def fresh_dir(parent: Path, root: Path | None = None) -> Path:
     """A new timestamped directory under ``parent`` (``_1``, ``_2``... if taken), created
     here: creating it is what claims it, so two commands started in the same second (a
-    script running them side by side) never share one."""
+    script running them side by side) never share one. With the outputs ``root`` that
+    ``parent`` lies in, OutputError if a directory between them is a symbolic link
+    (``outputs/reports/NAME`` linked elsewhere took a report out of the outputs root)."""
+    if root is not None:
+        for place in [parent, *parent.parents]:
+            if place == root or root not in place.parents:
+                break
+            problem = linked_place(place)
+            if problem is not None:
+                raise OutputError(problem)
     parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     path, n = parent / stamp, 1

@@ -1016,7 +1016,7 @@ def report_path(source: Source) -> Path:
     name = source.path.resolve().name or "report"
     if source.kind == "lesson":  # <outputs>/reports/<pack>_<lesson timestamp>/...
         name = f"{source.manifest.get('pack', 'lesson')}_{name}"
-    return fresh_dir(output_root() / "reports" / name) / "report.html"
+    return fresh_dir(output_root() / "reports" / name, output_root()) / "report.html"
 
 
 def fail(message: str) -> NoReturn:

@@ -48,10 +48,11 @@ def hydra_value(value: Any) -> str:
             raise RerunError(f"{value!r} is no value a config holds")
         return repr(value)
     if isinstance(value, str):
-        # Hydra resolves ${...} even in a quoted value: a run's files are data, so a label
-        # ${oc.env:SECRET} in a config.json stays that text (it put the secret's value in
-        # the rerun's outputs, and ${now:%Y-%m} as start_date ran from the current month)
-        return quote(value).replace("${", "\\${")
+        # Hydra resolves ${...} even in a quoted value: a run's files are data, so quote
+        # escapes it, and a label ${oc.env:SECRET} in a config.json stays that text (it put
+        # the secret's value in the rerun's outputs; ${now:%Y-%m} as start_date ran from
+        # the current month)
+        return quote(value)
     if isinstance(value, list):
         return "[" + ",".join(hydra_value(v) for v in value) + "]"
     if isinstance(value, dict):

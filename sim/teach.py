@@ -109,7 +109,7 @@ def run_lesson(name: str, args: list[str]) -> None:
         fail(problem)
     arms = plan_arms(pack, overrides)
     try:
-        out_dir = fresh_dir(output_root() / "teach" / pack.name)
+        out_dir = fresh_dir(output_root() / "teach" / pack.name, output_root())
     except OSError as exc:
         fail(f"cannot create a directory under the outputs root {output_root()} "
              f"({commands.os_error_reason(exc)}); set BAIMO_OUTPUT_ROOT to a writable "

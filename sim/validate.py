@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     v = Validation(results, effects, costs, meta)
     # claimed now, when there is something to write: a failed or interrupted validation
     # leaves no empty directory (the start time is in validation.json)
-    out = out or fresh_dir(root / "validate")
+    out = out or fresh_dir(root / "validate", root)
     written = write(v, reps, out)
 
     print_table("Stylized facts (DOMAIN.md s4)", FACT_HEADERS, fact_rows(results))

@@ -41,6 +41,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["startups.domains=[general,{a:1}]"], "startups.domains[1]={'a': 1} must be a name on one"),
     (["-m", "seed=1,2", "hydra.sweep.subdir=job_${hydra.job.num}"],
      "hydra.sweep.subdir=job_${hydra.job.num}: not settable; baimo names each sweep job's"),
+    (["-m", "seed=1,2", "hydra.sweep={dir:x,subdir:zzz}"],
+     "hydra.sweep={dir:x,subdir:zzz}: hydra.sweep.subdir is not settable; baimo names"),
     (["~hype.shocks.0"], "~hype.shocks.0: an item of a list cannot be deleted; give the list "
                          "without it (hype.shocks=[...])"),
     (["-m", "seed=1,2", "~buyers.digitization.3"], "~buyers.digitization.3: an item of a list"),

@@ -171,6 +171,20 @@ def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
 
 
+def test_a_report_is_not_written_through_a_link_in_the_outputs_root(
+        run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """outputs/reports/NAME linked elsewhere took the report out of the outputs root."""
+    root = tmp_path / "out"
+    monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(root))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "reports").mkdir(parents=True)
+    (root / "reports" / run_dir.resolve().name).symlink_to(elsewhere)
+    assert "is a symbolic link" in _error(capsys, [str(run_dir)])
+    assert not list(elsewhere.iterdir())
+
+
 def test_runs_are_looked_for_only_as_deep_as_baimo_puts_them(
         run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -169,6 +169,18 @@ def test_a_key_that_is_no_setting_s_name_is_refused_not_resolved() -> None:
         hydra_value([{"size": 1.2, "label:${oc.env:X},month": 0.5}])
 
 
+@pytest.mark.parametrize("text", ["a\\b", "end\\", "it's", "a\\'b", "${oc.env:HOME}",
+                                  "x\\${y}", "x\\\\${y}", "\\\\", "a''b", "${", "百度 AI's"])
+def test_a_recorded_string_composes_back_to_itself(text: str) -> None:
+    """Backslashes, quotes and ${ in a recorded string: quote doubled every backslash, so
+    a label a\\b came back as a\\\\b (Hydra reads a backslash as an escape only before a
+    quote or at the end), and left ${ to OmegaConf."""
+    from sim.configuration import compose
+
+    shock = hydra_value([{"month": 0.0, "size": 1.2, "label": text}])
+    assert compose([f"hype.shocks={shock}", *SMALL]).hype.shocks[0].label == text
+
+
 def test_values_are_written_in_hydras_grammar() -> None:
     assert hydra_value(None) == "null" and hydra_value(True) == "true"
     assert hydra_value(0.1) == "0.1" and hydra_value(3) == "3"

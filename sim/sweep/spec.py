@@ -182,9 +182,23 @@ def one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+#: A run of backslashes before an interpolation's ``${`` (OmegaConf reads them as escapes).
+_BEFORE_INTERPOLATION = re.compile(r"(\\*)\$\{")
+#: A run of backslashes before a quote or the end of a quoted value (Hydra reads them as
+#: escapes there, and nowhere else).
+_BEFORE_QUOTE = re.compile(r"(\\*)('|$)")
+
+
 def quote(value: str) -> str:
-    """A string as a quoted Hydra override value."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """``value`` as a quoted Hydra override value that composes to ``value`` itself: its
+    ``${`` escaped for OmegaConf (a recorded ``${oc.env:SECRET}`` stays that text, not the
+    secret), then its quotes and the backslashes Hydra reads as escapes (those before a
+    quote or at the end) escaped for Hydra. Until 2026-12-07 every backslash was doubled,
+    and a recorded ``a\\b`` came back as ``a\\\\b``."""
+    literal = _BEFORE_INTERPOLATION.sub(lambda m: m.group(1) * 2 + "\\${", value)
+    quoted = _BEFORE_QUOTE.sub(lambda m: m.group(1) * 2 + ("\\'" if m.group(2) else ""),
+                               literal)
+    return f"'{quoted}'"
 
 
 def start_hydra() -> Hydra:
