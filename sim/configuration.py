@@ -251,8 +251,6 @@ def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
 
 #: Hydra settings baimo sets itself, which an override would change in nothing: why.
 SET_BY_BAIMO = {
-    "hydra.sweep.subdir": "baimo names each sweep job's directory by its swept settings and "
-                          "replication (sim.locations)",
     "hydra.sweeper.storage": "baimo keeps a calibration's Optuna study in its sweep directory "
                              "(study.db); choose the directory with sweep_dir=...",
 }
@@ -274,7 +272,7 @@ def composition_problem(overrides: Sequence[Override],
     for o in overrides:
         if o.key_or_group in SET_BY_BAIMO:   # accepted, then silently not applied
             return f"{o.input_line}: not settable; {SET_BY_BAIMO[o.key_or_group]}"
-        for key, why in SET_BY_BAIMO.items():   # or inside a map: hydra.sweep={subdir:x}
+        for key, why in SET_BY_BAIMO.items():   # or inside a map: hydra.sweeper={storage:x}
             parent, _, child = key.rpartition(".")
             if o.key_or_group == parent and not o.is_delete() and any(
                     isinstance(v, dict) and child in v for v in _values(o)):

@@ -42,7 +42,9 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "seed=1,2", "hydra.sweep.subdir=job_${hydra.job.num}"],
      "hydra.sweep.subdir=job_${hydra.job.num}: not settable; baimo names each sweep job's"),
     (["-m", "seed=1,2", "hydra.sweep={dir:x,subdir:zzz}"],
-     "hydra.sweep={dir:x,subdir:zzz}: hydra.sweep.subdir is not settable; baimo names"),
+     "hydra.sweep.subdir=zzz: not settable; baimo names each sweep job's"),
+    (["+experiment=calibrate", "hydra.sweeper={storage:'sqlite:///x.db'}"],
+     "hydra.sweeper.storage is not settable; baimo keeps a calibration's Optuna study"),
     (["~hype.shocks.0"], "~hype.shocks.0: an item of a list cannot be deleted; give the list "
                          "without it (hype.shocks=[...])"),
     (["-m", "seed=1,2", "~buyers.digitization.3"], "~buyers.digitization.3: an item of a list"),
@@ -320,6 +322,28 @@ def test_a_run_never_writes_into_a_finished_run_or_a_directory_of_other_files(
     code, _ = run_command("sim.cli", [*small, f"hydra.run.dir={unfinished}"], capsys,
                           monkeypatch)
     assert code == 0 and (unfinished / COMPLETE).is_file()
+
+
+def test_a_scenario_may_not_rename_a_sweep_s_job_directories(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A scenario setting hydra.sweep.subdir was accepted and changed nothing (baimo names
+    the jobs' directories itself); it is refused as the command line's is. The check
+    holds conf/'s own value to the sweep's naming."""
+    from omegaconf import OmegaConf
+
+    from sim.sweep.spec import JOB_SUBDIR
+
+    conf = OmegaConf.load(CONF_DIR / "config.yaml")
+    assert OmegaConf.to_container(conf.hydra.sweep, resolve=False)["subdir"] == JOB_SUBDIR
+    scenarios = output_root / "scenarios" / "experiment"
+    scenarios.mkdir(parents=True)
+    (scenarios / "renamer.yaml").write_text(
+        "# @package _global_\nhydra:\n  sweep:\n    subdir: job_${hydra.job.num}\n",
+        encoding="utf-8")
+    code, out, err = baimo(["-m", "+experiment=renamer", "seed=1,2", "horizon_months=12",
+                            "buyers.count=200"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "hydra.sweep.subdir=job_${hydra.job.num}: not settable" in err
 
 
 def test_an_unfinished_run_is_not_redone_through_symbolic_links(

@@ -72,6 +72,7 @@ from sim.sweep.spec import (
     compose_master,
     ignored_launcher_options,
     lay_out,
+    subdir_problem,
     workers_of,
     workers_to_start,
 )
@@ -655,6 +656,9 @@ def run_sweep(hydra: Hydra, command: list[str] | Master, console: Console | None
         from sim.calibration.runner import run_calibration
 
         return run_calibration(hydra, master, console)
+    problem = subdir_problem(master.config)
+    if problem is not None:
+        raise SweepError(problem)
     layout = lay_out(hydra, master)
     # before the jobs are composed: spawned workers import meanwhile
     pool = None if layout.rc.plan else warm_workers(master, jobs_to_run(layout))

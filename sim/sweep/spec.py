@@ -612,6 +612,25 @@ def _designed(master: DictConfig, rc: RunControl, grid: OrderedDict[str, Overrid
     return design, jobs, design.keys, sorted({*excluded, *design.keys})
 
 
+#: What names a sweep job's directory (conf/config.yaml's hydra.sweep.subdir): its swept
+#: overrides and replication, made portable; the sweep's own naming (:func:`_names`)
+#: matches it, so it is not for a command or scenario to change (a calibration's Optuna
+#: sweeper, which names its trials' directories itself, takes another).
+JOB_SUBDIR = "${baimo_job_dir:${hydra.job.override_dirname}}"
+
+
+def subdir_problem(master: DictConfig) -> str | None:
+    """One line if a grid or design sweep's ``hydra.sweep.subdir`` (from the command line,
+    a map of ``hydra.sweep``, or a scenario) is not :data:`JOB_SUBDIR`: it was accepted and
+    changed nothing, baimo naming each job's directory by its settings."""
+    sweep = OmegaConf.to_container(master.hydra.sweep, resolve=False)
+    subdir = sweep.get("subdir") if isinstance(sweep, dict) else None
+    if subdir == JOB_SUBDIR:
+        return None
+    return (f"hydra.sweep.subdir={subdir}: not settable; baimo names each sweep job's "
+            "directory by its swept settings and replication (sim.locations)")
+
+
 def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
     """The command's config composed as a sweep's master; SweepError (one line) if it does
     not compose, or if its ``hydra`` node names code to run (:func:`named_code`: checked
