@@ -70,6 +70,7 @@ from sim.sweep.outcomes import (
     KEY_SERIES,
     PARAM_PREFIX,
     read_outcomes,
+    series_values,
     setting_label,
     setting_overrides,
 )
@@ -780,8 +781,8 @@ def plot_overlay(arms: list[Arm], metric: str):  # -> Figure (matplotlib importe
     undefined = 0
     for i, (arm, colour) in enumerate(zip(arms, colours(len(arms)), strict=True)):
         # every month, the undefined ones too (no revenue yet): the axis spans the runs
-        data = arm.metrics.pivot_table(index="date", columns="seed", values=metric,
-                                       dropna=False)
+        data = series_values(arm.metrics, metric).pivot_table(
+            index="date", columns="seed", values=metric, dropna=False)
         t = pd.to_datetime(data.index)
         mean = data.mean(axis=1)
         if not mean.notna().any():

@@ -1001,3 +1001,21 @@ def test_arms_that_coincide_stay_visible_and_arms_differ_to_colour_blind_readers
     lines = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) == 24]
     assert len({ln.get_linestyle() for ln in lines}) == 3
     assert [ln.get_color() for ln in lines] == list(DISTINCT_COLOURS[:3])
+
+
+def test_the_gpu_price_is_drawn_in_thousand_cny_as_in_every_other_plot() -> None:
+    """The run plot and the report draw the GPU price in thousand CNY (100-230); overlays
+    and fans drew the metric as stored, million CNY (0.10-0.23), a scale that read as
+    another quantity."""
+    from sim.sweep.outcomes import KEY_SERIES
+
+    dates = pd.date_range("2022-12-01", periods=12, freq="MS")
+    arm = Arm("a", Path("a"), "run", "", pd.DataFrame({"seed": [1]}),
+              pd.DataFrame({"seed": 1, "month": range(12), "date": dates,
+                            "gpu_price_mcny": np.linspace(0.11, 0.22, 12)}))
+    fig = plot_overlay([arm], "gpu_price_mcny")
+    (ax,) = fig.axes
+    (line,) = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 12]
+    assert max(line.get_ydata()) == pytest.approx(220.0)
+    assert ax.get_ylabel() == KEY_SERIES["gpu_price_mcny"] == \
+        "GPU price (thousand CNY per A100-eq)"

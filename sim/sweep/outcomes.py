@@ -61,12 +61,24 @@ KEY_SERIES: dict[str, str] = {
     "releases_total_cum": "models released (cumulative)",
     "funding_raised_mcny": "funding raised (million CNY / month)",
     "hype_index": "hype index",
-    "gpu_price_mcny": "GPU price (million CNY per A100-eq)",
+    "gpu_price_mcny": "GPU price (thousand CNY per A100-eq)",
     "giant_revenue_share": "giants' revenue share",
     "hhi_enterprise_revenue": "enterprise revenue HHI",
     "adoption_gov_soe": "gov/SOE adoption",
     "adoption_sme": "SME adoption",
 }
+
+
+#: Key series drawn in other units than the metrics' own, by this factor: the GPU price in
+#: thousand CNY, as the run's plot and the report draw it (read in million CNY, 0.10-0.23,
+#: it looked another quantity than the 100-230 of the others).
+SERIES_SCALE: dict[str, float] = {"gpu_price_mcny": 1e3}
+
+
+def series_values(metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """``metrics`` with ``metric`` in the units its plot uses (:data:`SERIES_SCALE`)."""
+    scale = SERIES_SCALE.get(metric)
+    return metrics if scale is None else metrics.assign(**{metric: metrics[metric] * scale})
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

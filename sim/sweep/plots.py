@@ -37,7 +37,13 @@ from sim.plots import (  # noqa: E402
     write_note,
 )
 from sim.sweep.aggregate import SweepTables  # noqa: E402
-from sim.sweep.outcomes import KEY_OUTCOMES, KEY_SERIES, PARAM_PREFIX, setting_overrides  # noqa: E402
+from sim.sweep.outcomes import (  # noqa: E402
+    KEY_OUTCOMES,
+    KEY_SERIES,
+    PARAM_PREFIX,
+    series_values,
+    setting_overrides,
+)
 from sim.sweep.sensitivity import NOISE_MULTIPLE, Sensitivity  # noqa: E402
 
 #: Interval drawn around means and medians: the central 90% of replications.
@@ -345,7 +351,7 @@ def plot_fan(tables: SweepTables, metric: str) -> Figure:
     A design sweep (hundreds of settings) gets one panel over all its jobs: the band
     the varied parameters and the seeds span together.
     """
-    m = tables.metrics
+    m = series_values(tables.metrics, metric)
     if tables.design:
         m = m.assign(setting=f"all {tables.design['kind']} design points")
     settings = list(OrderedDict.fromkeys(m["setting"].tolist()))
