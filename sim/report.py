@@ -506,10 +506,13 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
     if looks_like_run(path):
         run = read_run(path)
         return Source("run", path, [Arm("run", "this run", [run], run_changes(path))])
-    if (path / SWEEP_TABLE).exists():
-        return _sweep_from_table(path, skip_unfinished)
+    from sim.sweep.aggregate import load_manifest
     from sim.sweep.spec import SWEEP_MANIFEST
 
+    if (path / SWEEP_MANIFEST).is_file():
+        load_manifest(path)   # a truncated or hand-edited one: one line, as compare says it
+    if (path / SWEEP_TABLE).exists():
+        return _sweep_from_table(path, skip_unfinished)
     if (path / SWEEP_MANIFEST).is_file():
         return _sweep_from_manifest(path, skip_unfinished)
     finished, failed, unfinished = [], [], []

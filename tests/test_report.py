@@ -147,8 +147,8 @@ def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return one_line_error(main, "baimo-report", capsys, argv)
 
 
-def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_inputs(run_dir: Path, sweep_dir: Path, tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("BAIMO_OUTPUT_ROOT", str(tmp_path / "out"))
     assert "no such directory" in _error(capsys, [str(tmp_path / "missing")])
     empty = tmp_path / "empty"
@@ -169,6 +169,22 @@ def test_bad_inputs(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (deep / SUMMARY).write_text('{"a":' * 5000 + "1" + "}" * 5000, encoding="utf-8")
     assert "unreadable run output" in _error(capsys, [str(deep)])
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
+    # sweep.json cut short beside a good table: reported from the table alone, while
+    # baimo-compare and baimo aggregate refused the directory
+    cut = tmp_path / "cut"
+    shutil.copytree(sweep_dir, cut)
+    jobs = sorted(p.name for p in cut.iterdir())
+    (cut / "sweep.json").write_text(json.dumps({"swept": ["funds.term_years"], "jobs": [
+        {"name": j, "setting": j.split(",")[0], "replication": int(j[-1]), "seed": 0,
+         "config_hash": json.loads((cut / j / "summary.json").read_text())["config_hash"],
+         "params": {"funds.term_years": int(j.split("=")[1][0])}} for j in jobs]}))
+    from sim.sweep.aggregate import collect, write_tables
+
+    write_tables(collect(cut), plots=False)
+    _report(capsys, [str(cut)])   # whole, it is reported
+    text = (cut / "sweep.json").read_text(encoding="utf-8")
+    (cut / "sweep.json").write_text(text[:len(text) // 2], encoding="utf-8")
+    assert "unreadable sweep manifest" in _error(capsys, [str(cut)])
 
 
 def test_a_report_is_not_written_through_a_link_in_the_outputs_root(
