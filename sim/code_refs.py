@@ -186,12 +186,13 @@ def _log_file_problem(where: str, filename: str) -> str | None:
     if rest is not None:
         for part in LOG_FILE_NAME_PARTS:
             rest = rest.replace(part, "x")
-        path = PurePosixPath(rest)
-        if rest and "${" not in rest and "\\" not in rest and not path.is_absolute() \
-                and ".." not in path.parts:
+        # a file of the run's directory itself: logging makes no directory, so one in a
+        # subdirectory was refused only once Hydra had made the run's (left empty)
+        if rest and "${" not in rest and "\\" not in rest and "/" not in rest \
+                and rest not in (".", ".."):
             return None
     return (f"{where}={filename}: a log file stays in the run's own directory; allowed "
-            f"{LOG_FILE_DIR}NAME (NAME may hold ${{hydra.job.name}}, no '..')")
+            f"{LOG_FILE_DIR}NAME (NAME may hold ${{hydra.job.name}}, no '/')")
 
 
 def _indirection_problem(config: dict[str, Any], where: str) -> str | None:

@@ -524,8 +524,13 @@ def test_what_levels_and_formats_a_logging_config_may_give() -> None:
         "hydra.job_logging.formatters.f.format='%(message)d': Python's logging cannot")
     assert problem(formatters={"f": {"format": "{nosuch}", "style": "{"}}) is not None
     assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/x.log"}}) is None
-    assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/sub/"
-                                               "${hydra.job.name}.log"}}) is None
+    assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/"
+                                               "${hydra.job.name}_x.log"}}) is None
+    # logging makes no directory: refused before Hydra makes the run's, not after
+    assert problem(handlers={"h": {"filename": "${hydra.runtime.output_dir}/sub/x.log"}}) == (
+        "hydra.job_logging.handlers.h.filename=${hydra.runtime.output_dir}/sub/x.log: a log "
+        "file stays in the run's own directory; allowed ${hydra.runtime.output_dir}/NAME "
+        "(NAME may hold ${hydra.job.name}, no '/')")
     # what the log-file check cannot see: attributes set once the handler is built, and a
     # handler's settings taken from elsewhere in the configuration
     inside = {"class": "logging.FileHandler", "filename": "${hydra.runtime.output_dir}/x.log"}
