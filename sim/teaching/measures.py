@@ -512,7 +512,10 @@ _LIST: list[Measure] = [
             builders_peak_month),
     Measure("builders_final", "Independent model builders at the end", "count",
             _last("independent_builders")),
-    Measure("builders_fall", "Share of peak builders gone by the end", "share", builders_fall),
+    # the net fall of their number (not the share of the peak's builders that went: some
+    # builders at the end were not building at the peak), as entry_burst's answer says
+    Measure("builders_fall", "Net fall of independent builders from their peak", "share",
+            builders_fall),
     Measure("pivots", "Startups that pivoted to a giant's model", "count", _count("pivot")),
     Measure("bankruptcies", "Bankruptcies", "count", _count("bankrupt")),
     Measure("acquisitions", "Acquisitions by giants", "count", _count("acquired")),
