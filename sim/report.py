@@ -401,8 +401,10 @@ def _left_out(path: Path, failed: list[Path], unfinished: list[Path], total: int
     return notes
 
 
-def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
-    """A sweep whose aggregation wrote sweep.parquet: its jobs, grouped by setting."""
+def _sweep_from_table(path: Path, manifest: dict[str, Any] | None,
+                      skip_unfinished: bool) -> Source:
+    """A sweep whose aggregation wrote sweep.parquet: its jobs, grouped by setting (a design
+    sweep's, as its ``manifest`` (sweep.json, if there is one) names its design, in one)."""
     from sim.sweep.aggregate import STATUS_STALE
 
     table = path / SWEEP_TABLE
@@ -430,7 +432,7 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
                       stale)
     arms = []
     finished = jobs[done].sort_values("replication", kind="stable")
-    design = _design(path)
+    design = _design(manifest)
     if design is not None:   # hundreds of points: one arm, the spread they span together
         runs = [read_run(path / str(j)) for j in jobs.loc[done, "job"]]
         label = f"all {len(runs)} runs of the {design['kind']} design"
@@ -446,14 +448,14 @@ def _sweep_from_table(path: Path, skip_unfinished: bool) -> Source:
     return _sweep(path, arms, notes)
 
 
-def _sweep_from_manifest(path: Path, skip_unfinished: bool) -> Source:
+def _sweep_from_manifest(path: Path, manifest: dict[str, Any], skip_unfinished: bool
+                         ) -> Source:
     """A sweep with no sweep.parquet (stopped before its aggregation, which a sweep with
-    jobs to run clears: sim.sweep.runner): its jobs are those sweep.json lists. Read from
-    the job directories found, a stopped sweep passed for a whole one with fewer jobs: the
-    jobs killed before they wrote a file, and those never started, were not there."""
-    from sim.sweep.aggregate import load_manifest
-
-    jobs = [path / str(job["name"]) for job in load_manifest(path)["jobs"]]
+    jobs to run clears: sim.sweep.runner): its jobs are those its ``manifest`` (sweep.json)
+    lists. Read from the job directories found, a stopped sweep passed for a whole one with
+    fewer jobs: the jobs killed before they wrote a file, and those never started, were not
+    there."""
+    jobs = [path / str(job["name"]) for job in manifest["jobs"]]
     finished: list[Path] = []
     failed: list[Path] = []
     unfinished: list[Path] = []
@@ -469,14 +471,10 @@ def _sweep(path: Path, arms: list[Arm], notes: list[str]) -> Source:
                   labels_note=labels_note([a.overrides for a in arms]))
 
 
-def _design(path: Path) -> dict[str, Any] | None:
-    """The design of a design sweep (from sweep.json), None for a grid or if unreadable."""
-    from sim.sweep.aggregate import load_manifest
-
-    try:
-        design = load_manifest(path).get("design")
-    except OutputError:
-        return None
+def _design(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The design of a design sweep (from its sweep.json ``manifest``), None for a grid or
+    a sweep without one."""
+    design = manifest.get("design") if manifest is not None else None
     return design if isinstance(design, dict) and "keys" in design else None
 
 
@@ -509,12 +507,12 @@ def load_source(directory: str | Path, skip_unfinished: bool = False) -> Source:
     from sim.sweep.aggregate import load_manifest
     from sim.sweep.spec import SWEEP_MANIFEST
 
-    if (path / SWEEP_MANIFEST).is_file():
-        load_manifest(path)   # a truncated or hand-edited one: one line, as compare says it
+    # read once, and checked: a truncated or hand-edited one is one line, as compare says it
+    manifest = load_manifest(path) if (path / SWEEP_MANIFEST).is_file() else None
     if (path / SWEEP_TABLE).exists():
-        return _sweep_from_table(path, skip_unfinished)
-    if (path / SWEEP_MANIFEST).is_file():
-        return _sweep_from_manifest(path, skip_unfinished)
+        return _sweep_from_table(path, manifest, skip_unfinished)
+    if manifest is not None:
+        return _sweep_from_manifest(path, manifest, skip_unfinished)
     finished, failed, unfinished = [], [], []
     for sub in directories_below(path):
         if is_complete(sub):

@@ -513,8 +513,7 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
     then aggregate and report; return the exit code. The sweep directory is held for the
     whole time (:func:`sweep_lock`)."""
     problem = foreign_output(spec.directory, own=SWEEP_MANIFEST) or linked_place(
-        spec.directory / SWEEP_PLOTS) or next(
-        (p for job in spec.jobs if (p := linked_inside(spec.job_dir(job))) is not None), None)
+        spec.directory / SWEEP_PLOTS)
     if problem is not None:
         raise SweepError(problem)
     with sweep_lock(spec.directory):
@@ -524,6 +523,12 @@ def execute(hydra: Hydra, spec: SweepSpec, console: Console,
 def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
              pool: ProcessPoolExecutor | None) -> int:
     done, todo = split_done(spec)
+    # the jobs to run write into their directories (a finished job's is only read): none
+    # through a link left there
+    problem = next((p for job in todo if (p := linked_inside(spec.job_dir(job))) is not None),
+                   None)
+    if problem is not None:
+        raise SweepError(problem)
     for line in [*describe(spec, len(done)), *redone_note(spec, todo)]:
         say(console, line)
     spec.directory.mkdir(parents=True, exist_ok=True)
