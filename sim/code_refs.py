@@ -195,18 +195,17 @@ def _log_file_problem(where: str, filename: str) -> str | None:
             f"{LOG_FILE_DIR}NAME (NAME may hold ${{hydra.job.name}}, no '/')")
 
 
-def _indirection_problem(config: dict[str, Any], where: str) -> str | None:
-    """One line for what in a logging configuration the log-file check cannot see: a
-    ``cfg://`` reference (a handler spec taken from elsewhere in the configuration) or a
-    ``.`` key (attributes set on an object once built: ``baseFilename`` moved a file
-    handler anywhere)."""
-    for place, key, value in _items(config, where):
-        if key == ".":
-            return (f"{place}: a '.' key sets attributes after logging builds the object; "
-                    "give its settings as keys of its own (filename: ...)")
-        if isinstance(value, str) and value.startswith("cfg://"):
-            return (f"{place}={value}: a logging configuration's cfg:// references are not "
-                    "taken; give the settings where they are used")
+def _indirection_problem(place: str, key: str, value: Any) -> str | None:
+    """One line if ``key: value`` at ``place`` in a logging configuration is what the
+    log-file check cannot see: a ``cfg://`` reference (a handler spec taken from elsewhere
+    in the configuration) or a ``.`` key (attributes set on an object once built:
+    ``baseFilename`` moved a file handler anywhere)."""
+    if key == ".":
+        return (f"{place}: a '.' key sets attributes after logging builds the object; "
+                "give its settings as keys of its own (filename: ...)")
+    if isinstance(value, str) and value.startswith("cfg://"):
+        return (f"{place}={value}: a logging configuration's cfg:// references are not "
+                "taken; give the settings where they are used")
     return None
 
 
@@ -242,13 +241,11 @@ def logging_problem(hydra_node: DictConfig) -> str | None:
         if not isinstance(config, dict):
             continue
         for where, key, value in _items(config, f"hydra.{part}"):
+            problem = _indirection_problem(where, key, value)
             if key == "level" and not (isinstance(value, str) and "${" in value):
-                problem = _level_problem(where, value)
-                if problem is not None:
-                    return problem
-        problem = _indirection_problem(config, f"hydra.{part}")
-        if problem is not None:
-            return problem
+                problem = problem or _level_problem(where, value)
+            if problem is not None:
+                return problem
         handlers = config.get("handlers")
         for name, spec in (handlers.items() if isinstance(handlers, dict) else ()):
             filename = spec.get("filename") if isinstance(spec, dict) else None

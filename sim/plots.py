@@ -28,6 +28,7 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E40
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
+from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
 from sim.teaching.calendar import month_label  # noqa: E402
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def _dates(metrics: pd.DataFrame) -> pd.Series:
 
 def _month_to_date(metrics: pd.DataFrame, month: float) -> pd.Timestamp:
     start = pd.to_datetime(metrics["date"].iloc[0])
-    return start + pd.Timedelta(days=30.4375 * month)
+    return start + pd.Timedelta(days=DAYS_PER_MONTH * month)
 
 
 def _shock_marks(metrics: pd.DataFrame, events: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
@@ -667,7 +668,7 @@ def plot_compute(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
         rent = bottom.twinx()
     rent.plot(
         t,
-        metrics["rental_price_mcny"] * 1e6 / (24 * 30.4375),
+        metrics["rental_price_mcny"] * CNY_PER_HOUR_PER_MCNY_MONTH,
         color="#b03a2e",
         lw=2,
         label="rent (right axis)",

@@ -33,6 +33,7 @@ from sim.plots import (  # noqa: E402
     COLOURS,
     FEW_POINTS,
     MIN_ADOPTION_TOP,
+    SHARE_TOP,
     STYLE,
     arm_style,
     dated_label,
@@ -65,7 +66,7 @@ KEY_PAD = 22      # its distance above the panel, room for the lines' numbers (p
 KEY_MARGIN = 0.03  # share of the figure's width kept free right of the key (the layout
                    # may still move the panels a little after the key is wrapped)
 ROW_IN = 3.9
-PERCENT_TOP = 105  # a scale of percent ends a little above 100, clear of a line at 100
+PERCENT_TOP = 100 * SHARE_TOP  # a scale of percent ends a little above 100, as of shares
 LOG_HEADROOM = 1.8  # a log scale's top over its highest value (a quarter of a decade)
 BLOCK_MONTHS = 3
 SHORT_MONTHS = 6   # runs spanning fewer months get month ticks and a month's margin

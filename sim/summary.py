@@ -274,7 +274,7 @@ def outcome_names(horizon_months: int) -> list[str]:
 
 def environment() -> dict[str, str]:
     """What ran the model: the Python version, the machine, the libraries' versions and
-    baimo's own code (``model_code``: :func:`model_code`).
+    baimo's own code (``model_code``: :func:`model_code`; ``git_commit``: :func:`git_commit`).
 
     The same config and seed give the same outputs where these are the same; a library
     release may change its arithmetic or a random stream, and then the outputs."""
@@ -317,8 +317,8 @@ def _is_module(path: Path) -> bool:
 
 @functools.cache
 def _environment() -> dict[str, str]:
-    """:func:`environment`, looked up once a process (about 1.3 ms: a sweep's jobs are
-    a few tenths of a second each)."""
+    """:func:`environment`, looked up once a process (about 8 ms, git's three answers
+    most of it: a sweep's jobs are a few tenths of a second each)."""
     def installed(name: str) -> str:
         try:
             return version(name)
