@@ -744,10 +744,14 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         cause = cause.__cause__ or cause.__context__
 
 
-def _allowed_range(key: str) -> str:
+def allowed_range(key: str) -> str:
     """``; allowed LO to HI (unit)`` for the schema field ``key`` with a range (``LO to HI or
     null`` if it may be null), else ``""``."""
-    metadata = field_metadata(key)
+    return _range_text(field_metadata(key))
+
+
+def _range_text(metadata: Mapping[str, Any]) -> str:
+    """``; allowed LO to HI (unit)`` for a field's ``metadata`` with a range, else ``""``."""
     if "range" not in metadata:
         return ""
     lo, hi = metadata["range"]
@@ -768,7 +772,11 @@ def conversion_problem(exc: BaseException) -> str | None:
     key = str(getattr(cause, "full_key", ""))
     if found is None or found["type"] not in CONVERTS_TO or not key:
         return None
-    allowed = _allowed_range(re.sub(r"\[\d+\]$", "", key))
+    item = item_field(cause)
+    if item is not None:   # a key of a list's item: OmegaConf names the key alone
+        return (f"{item[0]}: an item's {key}={found['value']} is not "
+                f"{CONVERTS_TO[found['type']]}{_range_text(item[1].metadata)}")
+    allowed = allowed_range(re.sub(r"\[\d+\]$", "", key))
     written = MERGING.match(str(exc).strip().split("\n")[0])
     value = written["value"] if written and written["key"].lstrip("+~") == key \
         else found["value"]
@@ -817,12 +825,87 @@ def item_problem(exc: BaseException) -> str | None:
             f"has, and adds none: give the whole list, {item['list']}=[...]")
 
 
+def item_lists(item: type, cls: Any = None, prefix: str = "") -> list[str]:
+    """The dotted keys of the schema's lists whose items are ``item`` (``HypeShock``:
+    ``hype.shocks``)."""
+    cls = BaimoConfig if cls is None else cls
+    found = []
+    for name, tp in typing.get_type_hints(cls).items():
+        if dataclasses.is_dataclass(tp):
+            found += item_lists(item, tp, f"{prefix}{name}.")
+        elif typing.get_origin(tp) is list and typing.get_args(tp) == (item,):
+            found.append(prefix + name)
+    return found
+
+
+def item_field(cause: BaseException) -> tuple[str, dataclasses.Field] | None:
+    """The list and the item's field OmegaConf's error ``cause`` names when it refuses a key
+    of a list's item (``hype.shocks=[{month:x,...}]``: OmegaConf names ``month`` alone, the
+    item not yet in its list); None for an error about any other key."""
+    item = getattr(cause, "object_type", None)
+    key = str(getattr(cause, "full_key", "") or "")
+    if not isinstance(item, type) or not dataclasses.is_dataclass(item):
+        return None
+    fields = {f.name: f for f in dataclasses.fields(item)}
+    lists = item_lists(item)
+    if key not in fields or len(lists) != 1:
+        return None
+    return lists[0], fields[key]
+
+
+def item_keys(list_key: str) -> str:
+    """``{month: ..., size: ..., label: ...}``: how an item of the list of groups of
+    settings ``list_key`` is written."""
+    found = schema_field(list_key)
+    items = typing.get_args(found[1]) if found is not None else ()
+    if not items or not dataclasses.is_dataclass(items[0]):
+        return ""
+    return "{" + ", ".join(f"{f.name}: ..." for f in dataclasses.fields(items[0])) + "}"
+
+
+#: OmegaConf refusing a list's item for its type: a number, a list or a null where a
+#: group of settings goes (``hype.shocks=[5]``), a null where a name or number goes.
+WRONG_ITEM = re.compile(r"Invalid type assigned: (?P<got>\w+) is not a subclass of "
+                        r"(?P<want>\w+)\. value: (?P<value>.*)")
+#: What the items of a list of each plain type are, and a key of each type takes, as a
+#: refusal says it.
+ITEMS_ARE = {"str": "text", "float": "numbers", "int": "whole numbers",
+             "bool": "true or false"}
+KEY_TAKES = {"str": "text", "float": "a number", "int": "an integer", "bool": "true or false"}
+#: OmegaConf refusing a null for an item's key (``hype.shocks=[{...,label:null}]``).
+NULL_IN_ITEM = re.compile(r"Incompatible value 'None' for field of type '(?P<type>\w+)'")
+
+
+def wrong_item_problem(exc: BaseException) -> str | None:
+    """One line for a list's item OmegaConf refused for its type (``hype.shocks=[5]``,
+    ``giants.names=[null]``) or a null for a key of an item (``label: null``), saying what
+    an item is; None for any other error."""
+    for cause in _causes(exc):
+        key = str(getattr(cause, "full_key", "") or "")
+        wrong = WRONG_ITEM.search(str(cause))
+        if wrong is not None and key:
+            list_key = re.sub(r"\[\d+\]$", "", key)
+            value = "null" if wrong["got"] == "NoneType" else wrong["value"]
+            keys = item_keys(list_key)
+            if keys:
+                return (f"{key}={value}: each item of {list_key} is a group of settings, "
+                        f"{keys}")
+            return (f"{key}={value}: the items of {list_key} are "
+                    f"{ITEMS_ARE.get(wrong['want'], wrong['want'])}{allowed_range(list_key)}")
+        null = NULL_IN_ITEM.search(str(cause))
+        item = item_field(cause) if null is not None else None
+        if null is not None and item is not None:
+            return (f"{item[0]}: an item's {key}=null: this key needs a value "
+                    f"({KEY_TAKES.get(null['type'], null['type'])})")
+    return None
+
+
 def value_problem(exc: BaseException) -> str | None:
     """One line for an override OmegaConf refused for its value (a wrong type, a null, a
-    single value for a list, an item the list does not have), naming the field and what
-    it takes; None for any other."""
+    single value for a list, an item the list does not have, an item of the wrong type),
+    naming the field and what it takes; None for any other."""
     return (conversion_problem(exc) or null_problem(exc) or list_problem(exc)
-            or item_problem(exc))
+            or item_problem(exc) or wrong_item_problem(exc))
 
 
 #: OmegaConf refusing null for a field that takes a value.
@@ -835,7 +918,7 @@ def null_problem(exc: BaseException) -> str | None:
     for cause in _causes(exc):
         found = NOT_OPTIONAL.search(str(cause))
         if found is not None:
-            return f"{found['key']}=null: this key needs a value{_allowed_range(found['key'])}"
+            return f"{found['key']}=null: this key needs a value{allowed_range(found['key'])}"
     return None
 
 

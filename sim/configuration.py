@@ -29,9 +29,17 @@ import yaml
 from hydra.core.config_store import ConfigStore
 from hydra.core.object_type import ObjectType
 from omegaconf import DictConfig, ListConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
-from sim.config import BaimoConfig, ConfigError, safety_limits, schema_field, validate
+from sim.config import (
+    BaimoConfig,
+    ConfigError,
+    allowed_range,
+    item_keys,
+    safety_limits,
+    schema_field,
+    validate,
+)
 from sim.locations import output_root, portable_name, scenarios_root
 
 if TYPE_CHECKING:
@@ -640,9 +648,25 @@ def model_part(cfg: DictConfig) -> DictConfig:
 
 
 def _one_line(exc: OmegaConfBaseException) -> ConfigError:
-    first = str(exc).splitlines()[0]
     key = getattr(exc, "full_key", None)
+    if isinstance(exc, MissingMandatoryValue) and key:
+        return ConfigError(missing_value(str(key)))
+    first = str(exc).splitlines()[0]
     return ConfigError(f"{key}: {first}" if key else first)
+
+
+def missing_value(key: str) -> str:
+    """One line for a key left without a value (``???``, or a list's item written without
+    it: ``hype.shocks=[{month:5}]``), saying what it takes."""
+    item = LIST_ITEM_KEY.match(key)
+    if item is not None:
+        return (f"{key} is missing: each item of {item['list']} gives every key, "
+                f"{item_keys(item['list'])}")
+    return f"{key} is missing: give it a value{allowed_range(key)}"
+
+
+#: A key of a list's item, as OmegaConf names it: ``hype.shocks[0].size``.
+LIST_ITEM_KEY = re.compile(r"^(?P<list>[\w.]+)\[\d+\]\.\w+$")
 
 
 #: Where a line refusing an unknown setting sends the reader: the model's settings, and

@@ -75,6 +75,25 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["hype.shocks=[{month:5,sze:0.5,label:x}]"],
      "hype.shocks: an item has no key 'sze' (did you mean size?); an item's keys: month, "
      "size, label"),
+    # an item of the wrong type, an item's key of the wrong type or null, an item without
+    # a key: OmegaConf said "int is not a subclass of HypeShock", "month=x is not a number"
+    # (no list named), "Incompatible value 'None'", "missing mandatory value"
+    (["hype.shocks=[5]"], "hype.shocks[0]=5: each item of hype.shocks is a group of "
+                          "settings, {month: ..., size: ..., label: ...}"),
+    (["hype.shocks=[null]"], "hype.shocks[0]=null: each item of hype.shocks is a group"),
+    (["giants.names=[null]"], "giants.names[0]=null: the items of giants.names are text"),
+    (["buyers.segment_shares=[null,0.5]"],
+     "buyers.segment_shares[0]=null: the items of buyers.segment_shares are numbers; allowed "
+     "0 to 1 (share)"),
+    (["compute.export_controls=[{month:5,supply_cut:z,label:a}]"],
+     "compute.export_controls: an item's supply_cut=z is not a number; allowed 0 to 1 (share "
+     "of imported supply removed)"),
+    (["hype.shocks=[{month:5,size:1,label:null}]"],
+     "hype.shocks: an item's label=null: this key needs a value (text)"),
+    (["hype.shocks=[{month:5}]"], "hype.shocks[0].size is missing: each item of hype.shocks "
+                                  "gives every key, {month: ..., size: ..., label: ...}"),
+    (["funds.term_years=???"], "funds.term_years is missing: give it a value; allowed 1 to 30 "
+                               "(years)"),
     # a setting's last word alone
     (["compute.export_controls.0.cut=0.5"],
      "compute.export_controls.0.cut: no such setting (did you mean "
@@ -945,6 +964,29 @@ def test_a_single_value_for_a_list_says_how_a_list_is_written(
     code, err = run_command(module, argv, capsys, monkeypatch)
     assert code == 2
     assert_one_line(err, line)
+
+
+def test_an_item_of_the_wrong_type_in_a_scenario_names_the_file_and_the_list(
+        tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's scenario said OmegaConf's "ValidationError raised while composing config:
+    Invalid type assigned: int is not a subclass of HypeShock ... object_type=list", and a
+    key of an item of the wrong type "month=x is not a number", naming no list."""
+    scenarios = tmp_path / "own" / "experiment"
+    scenarios.mkdir(parents=True)
+    (scenarios / "number.yaml").write_text("# @package _global_\nhype:\n  shocks: [5]\n")
+    (scenarios / "month.yaml").write_text(
+        "# @package _global_\nhype:\n  shocks:\n    - {month: x, size: 1, label: a}\n")
+    for name, line in [
+            ("number", "In 'experiment/number': hype.shocks[0]=5: each item of hype.shocks "
+                       "is a group of settings, {month: ..., size: ..., label: ...}"),
+            ("month", "In 'experiment/month': hype.shocks: an item's month=x is not a "
+                      "number; allowed 0 to ")]:
+        code, err = run_command("sim.cli", ["--config-dir", str(tmp_path / "own"),
+                                            f"+experiment={name}"], capsys, monkeypatch)
+        assert code == 2
+        assert_one_line(err, line)
+    assert no_complete_run(output_root)
 
 
 @_commands_with("funds.term_years=abc")
