@@ -280,10 +280,13 @@ class GiantsConfig:
     train_on_overdue: bool = MISSING  # plan runs on owned + overdue GPUs (else owned only)
     training_months: float = param(0.5, 24, "months")
     generation_interval_months: float = param(1, 60, "months")
+    first_generation_window_share: float = param(0, 1, "share of generation_interval_months")
     initial_api_price_cny_per_mtok: float = param(0.01, 1000, "CNY per million tokens")
     target_markup: float = param(0, 10, "ratio over serving cost")
     price_adjust_speed: float = param(0, 1, "share per month")
     share_target: float = param(0.001, 1, "share of API market")
+    pricing_share_floor: float = param(1e-6, 1, "share of API market",
+                                       "at 0 a giant that sold no tokens would price at 0")
     share_price_elasticity: float = param(0, 5, "elasticity of price to share/target")
     rival_price_weight: float = param(0, 1, "weight of rivals' mean price")
     delivery_cost_share: float = param(0, 2, "share of tender value")
@@ -338,6 +341,7 @@ class StartupsConfig:
     cost_cut_after_failed_round: float = param(0, 1, "share of burn cut")
     # at least 1: at 0 every startup offered itself in distress from its founding
     max_failed_rounds: int = param(1, 20, "rounds")
+    distress_runway_months: float = param(0, 60, "months")
     ipo_revenue_mcny_per_year: float = param(0, 1e6, "million CNY per year")
     ipo_window_hype: float = param(0, 20, "hype index")
     ipo_revenue_multiple: float = param(0, 200, "ratio")
@@ -393,6 +397,7 @@ class FundingConfig:
     follower_ticket_share: float = param(0, 1, "share of round")
     story_value_mcny: float = param(0, 1e6, "million CNY")
     release_story_bonus: float = param(0, 10, "ratio per release")
+    release_story_cap: int = param(0, 1000, "releases")
     rank_story_bonus: float = param(0, 10, "ratio at top rank")
     stage_story_decay: float = param(0, 1, "ratio per stage")
     stage_hype_lift: float = param(0, 5, "share of hype above normal, per round closed")
@@ -429,6 +434,8 @@ class BuyersConfig:
     price_sensitivity: list[float] = plist(0, 10, "weight", per=SEGMENTS)
     tender_propensity: list[float] = plist(0, 1, "probability", per=SEGMENTS)
     attribute_sd: float = param(0, 1, "sd of individual draws")
+    budget_sigma: float = param(0, 4, "sd of log budget")
+    domain_shares: list[float] = plist(0, 1, "share")
     consideration_rate: float = param(0, 1, "share per month at hype 1")
     consideration_hype_elasticity: float = param(0, 5, "elasticity")
     value_multiple: float = param(0, 20, "value as multiple of budget")
@@ -563,6 +570,9 @@ def _check_lengths(cfg: BaimoConfig) -> None:
     _require(len(s.domain_weights) == len(s.domains),
              f"startups.domain_weights has {len(s.domain_weights)} entries; "
              f"needs one per domain ({len(s.domains)})")
+    _require(len(cfg.buyers.domain_shares) == len(s.domains),
+             f"buyers.domain_shares has {len(cfg.buyers.domain_shares)} entries; "
+             f"needs one per domain of startups.domains ({len(s.domains)})")
     os_ = cfg.open_source
     _require(len(os_.release_months) == len(os_.frontier_capability),
              "open_source.release_months and open_source.frontier_capability "
@@ -605,6 +615,12 @@ def _check_cross(cfg: BaimoConfig) -> None:
     cfg.buyers.segment_shares = _shares("buyers.segment_shares", cfg.buyers.segment_shares)
     cfg.startups.domain_weights = _shares("startups.domain_weights",
                                           cfg.startups.domain_weights)
+    cfg.buyers.domain_shares = _shares("buyers.domain_shares", cfg.buyers.domain_shares)
+    g = cfg.giants
+    _require(g.pricing_share_floor <= g.share_target,
+             f"giants.pricing_share_floor={fmt_number(g.pricing_share_floor)} must not exceed "
+             f"giants.share_target={fmt_number(g.share_target)} (a floor above the target "
+             "would price every giant below cost-plus)")
     s = cfg.startups
     _require(s.shell_depth <= s.original_depth,
              f"startups.shell_depth={fmt_number(s.shell_depth)} must not exceed "

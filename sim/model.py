@@ -74,7 +74,7 @@ class MarketModel:
                        for i in range(len(cfg.giants.names))]
         self.entry = StartupEntry(w, cfg.startups, cfg.data)
         self.vintages = FundVintages(w, cfg.funds)
-        self.buyers = BuyerPopulation(w, cfg.buyers, cfg.startups.domain_weights)
+        self.buyers = BuyerPopulation(w, cfg.buyers)
         self.recorder = MetricsRecorder(self)
         env.process(self.environment())
         env.process(self.giants_act())

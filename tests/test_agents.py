@@ -842,7 +842,7 @@ def test_a_tender_goes_only_to_a_bid_serving_its_domain_and_privacy_from_a_vendo
     model = MarketModel(small_config("buyers.tender_taste=0"))
     env = simpy.Environment()   # a clock of its own: no other agent acts
     w = dataclasses.replace(model.world, env=env, enterprise=EnterpriseMarket(env))
-    buyers = BuyerPopulation(w, model.cfg.buyers, model.cfg.startups.domain_weights)
+    buyers = BuyerPopulation(w, model.cfg.buyers)
     strong = (100.0,) * len(w.domains)
     for name in ("giant:all", "startup:home", "startup:public", "startup:cheap_elsewhere"):
         w.enterprise.post_offer(Offer(name, "startup", strong, (0.0,) * len(w.domains),
@@ -1243,7 +1243,7 @@ def _tender_world(*overrides: str):
     model = MarketModel(small_config("buyers.tender_taste=0", *overrides))
     env = simpy.Environment()
     w = dataclasses.replace(model.world, env=env, enterprise=EnterpriseMarket(env))
-    return w, BuyerPopulation(w, model.cfg.buyers, model.cfg.startups.domain_weights)
+    return w, BuyerPopulation(w, model.cfg.buyers)
 
 
 @pytest.mark.parametrize(("switching_cost", "winner"), [(5.0, "startup:incumbent"),
@@ -1377,3 +1377,78 @@ def test_clients_of_an_acquired_vendor_follow_it_to_the_acquirer(
     assert names == [vendor] * 2
     assert [r["reason"] for r in w.log.rows()
             if r["kind"] == EventKind.CONTRACT_ENDED] == ended
+
+
+# ------------------------------------------------------------------ settings named 2026-12-07
+def test_buyers_home_domains_follow_their_own_shares_not_where_startups_enter() -> None:
+    """Demand by domain is ``buyers.domain_shares``: until 2026-12-07 the buyers took
+    ``startups.domain_weights``, so a sweep of where startups enter moved the demand too."""
+    buyers = MarketModel(small_config(
+        "buyers.count=4000", "buyers.domain_shares=[0,0,0,0,0,0,1]",
+        "startups.domain_weights=[1,0,0,0,0,0,0]")).buyers
+    assert (buyers.domain == 6).all()
+
+
+def test_budgets_spread_by_budget_sigma_alone() -> None:
+    """The spread of budgets is ``buyers.budget_sigma`` (it was four times
+    ``attribute_sd``, so a sweep of the attributes' spread moved the budgets' too). Their
+    mean stays the segment's."""
+    def budgets(*overrides: str) -> np.ndarray:
+        return MarketModel(small_config("buyers.count=20000", "buyers.segment_shares=[0,0,0,1]",
+                                        *overrides)).buyers.budget
+
+    narrow = budgets("buyers.budget_sigma=0.1", "buyers.attribute_sd=0.9")
+    wide = budgets("buyers.budget_sigma=1.0", "buyers.attribute_sd=0.0")
+    assert np.log(narrow).std() == pytest.approx(0.1, rel=0.05)
+    assert np.log(wide).std() == pytest.approx(1.0, rel=0.05)
+    assert narrow.mean() == pytest.approx(0.05, rel=0.02)   # the SME segment's mean
+    assert wide.mean() == pytest.approx(0.05, rel=0.1)
+
+
+@pytest.mark.parametrize(("runway_months", "for_sale"), [(3.0, True), (5.0, False)])
+def test_a_company_offers_itself_in_distress_below_the_distress_runway(
+        runway_months: float, for_sale: bool) -> None:
+    """After a failed round a company with less runway than ``distress_runway_months``
+    offers itself at the distressed price; with more it goes on."""
+    w, s = _founded(ModelKind.SHELL, "startups.distress_runway_months=4")
+    w.funding._failed[s.id] = 1
+    s._seen_failures = 1   # its payroll already cut for it: the runway given stands
+    s.seek_money(runway=runway_months, revenue=0.0, now=w.now)
+    assert [o.distressed for o in w.funding.for_sale()] == ([True] if for_sale else [])
+
+
+def test_releases_lift_a_story_up_to_the_cap() -> None:
+    """``funding.release_story_cap`` releases lift a company's story; more lift it no more."""
+    f = MarketModel(small_config("funding.release_story_cap=3",
+                                 "funding.release_story_bonus=0.5")).world.funding
+    lift = [f.story_factor(n, 0.0, 0) for n in range(6)]
+    assert lift[:4] == pytest.approx([1.0, 1.5, 2.0, 2.5])
+    assert lift[3] == lift[4] == lift[5]
+
+
+@pytest.mark.parametrize("floor", [0.001, 0.05])
+def test_a_giant_that_sold_no_tokens_prices_at_its_share_floor(floor: float) -> None:
+    """A giant with no API sales last month prices as if it had ``pricing_share_floor`` of
+    the market: cost-plus × (floor / share_target)^elasticity."""
+    model = MarketModel(small_config(f"giants.pricing_share_floor={floor}",
+                                     "giants.rival_price_weight=0",
+                                     "giants.price_adjust_speed=1"))
+    w, giant = model.world, model.giants[0]
+    w.enterprise.total_tokens = lambda month: 1.0   # type: ignore[method-assign]
+    w.enterprise.tokens = lambda vendor, month: 0.0   # type: ignore[method-assign]
+    giant.set_price()
+    c = model.cfg.giants
+    cost = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now))
+    assert giant.api_price == pytest.approx(
+        cost * (1 + c.target_markup) * (floor / c.share_target) ** c.share_price_elasticity)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.25])
+def test_giants_first_generations_start_within_their_window(share: float) -> None:
+    """Each giant's first generation starts at a uniform month within
+    ``first_generation_window_share`` of the interval: at 0 all start at month 0."""
+    giants = MarketModel(small_config(f"giants.first_generation_window_share={share}",
+                                      "giants.generation_interval_months=12")).giants
+    starts = [g._next_generation for g in giants]
+    assert max(starts) <= 12 * share
+    assert (max(starts) > 0) is (share > 0)

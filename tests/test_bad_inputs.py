@@ -94,6 +94,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
                                   "gives every key, {month: ..., size: ..., label: ...}"),
     (["funds.term_years=???"], "funds.term_years is missing: give it a value; allowed 1 to 30 "
                                "(years)"),
+    # cross-field rules of the settings named 2026-12-07
+    (["buyers.domain_shares=[0.5,0.5]"], "buyers.domain_shares has 2 entries; needs one per "
+                                         "domain of startups.domains (7)"),
+    (["giants.pricing_share_floor=0.2"], "giants.pricing_share_floor=0.2 must not exceed "
+                                         "giants.share_target=0.1"),
     # a setting's last word alone
     (["compute.export_controls.0.cut=0.5"],
      "compute.export_controls.0.cut: no such setting (did you mean "

@@ -384,7 +384,8 @@ def test_resolved_dict_equals_omegaconfs_container() -> None:
 
 # ------------------------------------------------------------------ shares that sum to 1
 SHARE_LISTS = {"buyers.segment_shares": [0.25, 0.25, 0.25, 0.25],
-               "startups.domain_weights": [0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2]}
+               "startups.domain_weights": [0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2],
+               "buyers.domain_shares": [0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2]}
 
 
 def _off_by(values: list[float], delta: float) -> str:
@@ -551,6 +552,7 @@ CROSS_RULES = [
      "funds.min_remaining_years"),
     ("funds.initial_count", "funds.max_founded"),
     ("startups.shell_depth", "startups.original_depth"),
+    ("giants.pricing_share_floor", "giants.share_target"),
     ("funding.follower_ticket_share", "funding.lead_share", "funding.min_fill_share"),
 ]
 STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")

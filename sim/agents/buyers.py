@@ -277,7 +277,7 @@ class PaymentGroups:
 class BuyerPopulation:
     """All enterprise buyers as arrays (one row per buyer)."""
 
-    def __init__(self, world: World, cfg: BuyersConfig, domain_weights: list[float]) -> None:
+    def __init__(self, world: World, cfg: BuyersConfig) -> None:
         self.world = world
         self._cfg = cfg
         rng = world.streams.get("buyers")
@@ -288,7 +288,8 @@ class BuyerPopulation:
         n = cfg.count
         self.n = n
         self.segment = rng.choice(len(SEGMENTS), size=n, p=cfg.segment_shares).astype(np.int8)
-        self.domain = rng.choice(len(domain_weights), size=n, p=domain_weights).astype(np.int16)
+        self.domain = rng.choice(len(cfg.domain_shares), size=n,
+                                 p=cfg.domain_shares).astype(np.int16)
         sd = cfg.attribute_sd
 
         def draw(means: list[float], lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
@@ -302,7 +303,8 @@ class BuyerPopulation:
         budget_mean = np.asarray(cfg.budget_mcny_per_month)[self.segment]
         # math.exp, not np.exp: NumPy's AVX-512 exp rounds otherwise (attribute_sd 0.28 gave
         # every buyer another budget on such a CPU), and one number needs no array.
-        self.budget = budget_mean * rng.lognormal(0, sd * 4, n) / math.exp((sd * 4) ** 2 / 2)
+        sigma = cfg.budget_sigma
+        self.budget = budget_mean * rng.lognormal(0, sigma, n) / math.exp(sigma**2 / 2)
         self.private = rng.random(n) < np.asarray(cfg.privacy_need)[self.segment]
         self.tender_propensity = np.asarray(cfg.tender_propensity)[self.segment]
         self.vendor = np.full(n, -1, dtype=np.int32)

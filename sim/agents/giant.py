@@ -50,7 +50,8 @@ class Giant(Vendor):
         self._training_gpus = 0.0
         self._serving_gpus = 0.0
         self._fleet_shortfall = 0.0  # A100-eq the giant wants but does not yet own
-        self._next_generation = float(rng.uniform(0, cfg.generation_interval_months / 2))
+        self._next_generation = float(rng.uniform(
+            0, cfg.generation_interval_months * cfg.first_generation_window_share))
         self._generation = 0
         self.api_price = cfg.initial_api_price_cny_per_mtok
         self.core_profit = 0.0
@@ -223,7 +224,7 @@ class Giant(Vendor):
         own = (
             cost
             * (1 + c.target_markup)
-            * (max(share, 1e-3) / c.share_target) ** c.share_price_elasticity
+            * (max(share, c.pricing_share_floor) / c.share_target) ** c.share_price_elasticity
         )
         rivals = [
             o.api_price_cny_per_mtok

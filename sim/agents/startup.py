@@ -27,7 +27,6 @@ from sim.world import Phase, World, entrants
 
 PAYROLL = "ext:payroll"
 LANDLORDS = "ext:landlords"
-DISTRESS_RUNWAY_MONTHS = 2.0  # a company with less runway than this is in distress
 
 # Per-domain capabilities (points) and hallucination rates (shares of answers) of an offer.
 OfferedCapabilities = tuple[tuple[float, ...], tuple[float, ...]]
@@ -444,8 +443,9 @@ class Startup(Vendor):
             return None
         shares, rates = self._host_shares.of(self.host, host.domain_capability)
         home = self.home_domain  # a vertical is specialised in its home domain only
-        own = w.capability.vertical_data_bonus * w.data.domain_quality(self.id, home)
-        value = self._host_shares.share * host.domain_capability[home] + own
+        value = cap.domain_capability(w.capability,
+                                      self._host_shares.share * host.domain_capability[home],
+                                      w.data.domain_quality(self.id, home), specialised=True)
         capabilities, hallucination = list(shares), list(rates)
         capabilities[home] = value
         hallucination[home] = cap.hallucination_rate(w.capability, value)
@@ -510,7 +510,7 @@ class Startup(Vendor):
         # The company's rank, stage and value this month, worked out when a sale or a raise
         # first needs them (most months neither does).
         value: float | None = None
-        if runway < DISTRESS_RUNWAY_MONTHS and failures >= 1 or failures >= c.max_failed_rounds:
+        if runway < c.distress_runway_months and failures >= 1 or failures >= c.max_failed_rounds:
             rank = w.leaderboard.rank_percentile(self.id)
             stage = f.stage(self.id)
             value = f.pre_money(hype, self.releases, rank, stage, revenue, self.gpu_asset_share())

@@ -372,7 +372,7 @@ class FundingMarket:
         c = self._cfg
         per_round = c.stage_story_decay * (1 + c.stage_hype_lift * max(hype - 1.0, 0.0))
         return (
-            (1 + c.release_story_bonus * min(releases, 5))
+            (1 + c.release_story_bonus * min(releases, c.release_story_cap))
             * (1 + c.rank_story_bonus * rank_percentile)
             * per_round**stage
         )
