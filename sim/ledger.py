@@ -18,6 +18,8 @@ import numpy as np
 from sim.sums import left_sum
 
 CNY_PER_MCNY = 1_000_000
+#: Million CNY in a billion CNY (hype's funding impulse is quoted per billion raised).
+MCNY_PER_BN_CNY = 1_000
 #: One CNY in million CNY: the ledger moves whole CNY, so a smaller amount moves nothing.
 ONE_CNY_MCNY = 1 / CNY_PER_MCNY
 #: Whole CNY below which a float64 amount converts to an int64 exactly (2**53: every

@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
+from sim.config import MONTHS_PER_YEAR, SEGMENT_LABELS, SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
 from sim.plots import (  # noqa: E402
     COLOURS,
@@ -46,7 +46,6 @@ from sim.plots import (  # noqa: E402
     year_tick_step,
 )
 from sim.teaching.arms import Arm  # noqa: E402
-from sim.teaching.measures import MONTHS_PER_YEAR  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.typing import LegendLocType, RcKeyType

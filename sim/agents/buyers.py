@@ -30,8 +30,9 @@ from itertools import repeat
 import numpy as np
 import simpy
 
-from sim.config import SEGMENTS, BuyersConfig
+from sim.config import MONTHS_PER_YEAR, SEGMENTS, BuyersConfig
 from sim.events import ActorType, EventKind
+from sim.ledger import CNY_PER_MCNY
 from sim.markets.procurement import EnterpriseMarket
 from sim.messages import Bid, Offer, by_field
 from sim.world import Phase, World
@@ -70,6 +71,9 @@ def dominators(value: np.ndarray, halluc: np.ndarray, cost: np.ndarray) -> np.nd
 #: Most dominators a pruning asks about: one (a buyer choosing afresh leaves out a
 #: column with one earlier dominator) or two (a subscriber's current vendor is left out).
 MOST_RIVALS = 2
+#: The smallest segment mean an attribute's noise scales with (attribute_sd times the
+#: mean): a segment whose mean is 0 still has buyers spread about it.
+ATTRIBUTE_SCALE_FLOOR = 0.05
 #: How many of the best columns in value, in hallucination and in cost screen the rest.
 SCREEN_PICKS = 8
 #: Most columns in the screen: the best in value, in hallucination and in cost.
@@ -294,7 +298,7 @@ class BuyerPopulation:
 
         def draw(means: list[float], lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
             m = np.asarray(means)[self.segment]
-            return np.clip(m + rng.normal(0, sd, n) * np.maximum(m, 0.05), lo, hi)
+            return np.clip(m + rng.normal(0, sd, n) * np.maximum(m, ATTRIBUTE_SCALE_FLOOR), lo, hi)
 
         self.digitization = draw(cfg.digitization)
         self.tolerance = draw(cfg.hallucination_tolerance)
@@ -328,7 +332,7 @@ class BuyerPopulation:
     def usage_growth(self) -> float:
         """How many times the tokens a unit of budget used at month 0 it uses this month
         (usage grows by ``usage_growth_per_year``, compounded)."""
-        return (1 + self._cfg.usage_growth_per_year) ** (self.world.now / 12.0)
+        return (1 + self._cfg.usage_growth_per_year) ** (self.world.now / MONTHS_PER_YEAR)
 
     def usage_mtok(self, budget_mcny: np.ndarray) -> np.ndarray:
         """Million tokens a month that API buyers with ``budget_mcny`` (million CNY a month,
@@ -608,7 +612,7 @@ class BuyerPopulation:
             value=self._value(np.array(capability)),
             halluc=np.array(hallucination),
             price_cny_per_mtok=price,
-            share=self._cfg.usage_mtok_per_mcny * growth * price / 1e6,
+            share=self._cfg.usage_mtok_per_mcny * growth * price / CNY_PER_MCNY,
             column=dict(zip(vendors, range(len(vendors)), strict=True)),
         )
         return self._table
@@ -784,13 +788,13 @@ class BuyerPopulation:
         budget = g.budget[group]
         tokens = self.usage_mtok(budget)
         price = price_of[vendor_of]
-        bill = tokens * price / 1e6
+        bill = tokens * price / CNY_PER_MCNY
         # Spending stops at the budget: where usage has grown faster than the price fell,
         # buyers use the tokens their budget pays for (every buyer of a group pays the
         # same share of its budget, so the group's cap is each buyer's). Until 2026-12-07
         # the bill had no cap: at buyers.usage_growth_per_year 1.5, 5.9 times the budget.
         over = bill > budget
-        tokens = np.divide(budget * 1e6, price, out=tokens, where=over)
+        tokens = np.divide(budget * CNY_PER_MCNY, price, out=tokens, where=over)
         amounts = np.where(contract, g.instalments[group], np.where(over, budget, bill))
         loads = np.where(contract, g.project_value[group], tokens)
         payees = m.vendor_names()[vendor_of].tolist()   # a group is one channel's buyers

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.config import FundsConfig
+from sim.config import MONTHS_PER_YEAR, FundsConfig
 from sim.events import ActorType, EventKind
 from sim.ledger import ONE_CNY_MCNY, AccountFlows
 from sim.markets.funding import LPS, Commitment, FundTerms
@@ -32,7 +32,6 @@ from sim.sums import left_sum
 from sim.world import Phase, World, entrants
 
 GP_FEES = "ext:gp_fees"
-MONTHS_PER_YEAR = 12.0
 BISECTION_STEPS = 200  # at most; the IRR bracket stops shrinking after about 55
 #: Ledger reasons of a fund's money going into stakes: a round's ticket, or an exiting
 #: fund's stake bought in a secondary sale.

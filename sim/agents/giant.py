@@ -16,13 +16,16 @@ import simpy
 
 from sim import capability as cap
 from sim.agents.vendor import Vendor
-from sim.config import DataConfig, GiantsConfig
+from sim.config import MONTHS_PER_YEAR, DataConfig, GiantsConfig
 from sim.events import ActorType, EventKind
 from sim.messages import ModelKind, RentalOffer, SaleOffer
 from sim.world import World
 
 CORE_MARKET = "ext:core_market"
 CAPABILITY_POINTS = 100.0  # internal_use_lift is quoted per this many points
+#: A move of the API price by more than this share of the old price is a price_change event
+#: (what is logged only: the price itself moves every month).
+PRICE_CHANGE_LOGGED = 0.01
 
 
 class Giant(Vendor):
@@ -94,7 +97,7 @@ class Giant(Vendor):
         """Core business profit, lifted by using the giant's own model in its products."""
         w = self.world
         base = self._cfg.core_profit_mcny_per_month[self._index]
-        growth = (1 + self._cfg.core_growth_per_year) ** (w.now / 12.0)
+        growth = (1 + self._cfg.core_growth_per_year) ** (w.now / MONTHS_PER_YEAR)
         self.core_profit = base * growth * (1 + self.internal_lift())
         w.ledger.transfer(w.now, CORE_MARKET, self.id, self.core_profit, "core_profit")
 
@@ -238,7 +241,7 @@ class Giant(Vendor):
         )
         old = self.api_price
         self.api_price = old + c.price_adjust_speed * (desired - old)
-        if abs(self.api_price - old) > 0.01 * old:
+        if abs(self.api_price - old) > PRICE_CHANGE_LOGGED * old:
             w.log.record(
                 w.now,
                 EventKind.PRICE_CHANGE,

@@ -35,8 +35,9 @@ class Vendor:
         return self.world.ledger.balance(self.id)
 
     def annual_revenue(self, month: int | None = None) -> float:
-        """Enterprise revenue, annualised over the three months before ``month`` (None: the
-        current month; million CNY)."""
+        """Enterprise revenue, annualised over the
+        :data:`~sim.markets.procurement.RUN_RATE_MONTHS` (3) months before ``month`` (None:
+        the current month; million CNY)."""
         w = self.world
         return w.enterprise.trailing_annual_revenue(self.id, w.month if month is None else month)
 

@@ -7,7 +7,7 @@ private return on buying data shrinks as ``spillover`` grows.
 
 from __future__ import annotations
 
-from sim.config import DataConfig
+from sim.config import MONTHS_PER_YEAR, DataConfig
 from sim.sums import left_sum
 
 
@@ -40,7 +40,7 @@ class DataPool:
         c = self._cfg
         step = min(c.quality_step, 1.0 - quality)
         gain = annual_ai_revenue_mcny * c.revenue_gain_per_quality * step
-        private_gain = gain * (1 - c.spillover) * c.payback_months / 12.0
+        private_gain = gain * (1 - c.spillover) * c.payback_months / MONTHS_PER_YEAR
         return private_gain > step_cost_mcny
 
     def buy_step(self, firm: str) -> float:

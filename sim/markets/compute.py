@@ -23,19 +23,25 @@ from itertools import repeat
 
 import simpy
 
-from sim.config import ComputeConfig
+from sim.config import MONTHS_PER_YEAR, ComputeConfig
 from sim.events import ActorType, EventKind, EventLog
 from sim.ledger import CNY_PER_MCNY, Ledger
 from sim.messages import GpuOrder, RentalOffer, RentalRequest
 from sim.sums import left_sum
 
 HOURS_PER_DAY = 24.0
-DAYS_PER_MONTH = 365.25 / 12.0
+DAYS_PER_MONTH = 365.25 / MONTHS_PER_YEAR
 #: A rent of one million CNY per A100-eq-month, read in CNY per A100-eq-hour.
 CNY_PER_HOUR_PER_MCNY_MONTH = CNY_PER_MCNY / (HOURS_PER_DAY * DAYS_PER_MONTH)
 VENDOR_ACCOUNT = "ext:gpu_vendors"
 POWER_ACCOUNT = "ext:electricity"
 TINY = 1e-9
+#: A waiting order takes at least this many GPUs (A100-eq) from the stock at a time, so
+#: that a month of tiny arrivals still delivers in whole GPUs.
+SMALLEST_DELIVERY_GPUS = 1.0
+#: Added to the GPU-months wanted and offered before rent scales with their ratio: no
+#: division by 0 when nothing is offered, and no scarcity worth the name in a handful.
+SCARCITY_SMOOTHING_GPUS = 1.0
 
 
 class ComputeMarket:
@@ -178,7 +184,7 @@ class ComputeMarket:
         per_gpu_day = self.electricity_cny_per_server_day() / c.gpus_per_server
         factor = c.serving_power_factor if serving else 1.0
         perf = c.domestic_performance if domestic else 1.0
-        return per_gpu_day * DAYS_PER_MONTH * factor / perf / 1e6
+        return per_gpu_day * DAYS_PER_MONTH * factor / perf / CNY_PER_MCNY
 
     def ownership_cost_mcny_per_gpu_month(self, serving: bool = False) -> float:
         """Depreciation at today's price plus electricity, per A100-eq-month."""
@@ -191,7 +197,7 @@ class ComputeMarket:
         per_gpu_month = (
             self._rent_price if rented else self.ownership_cost_mcny_per_gpu_month(serving=True)
         )
-        return per_gpu_month * 1e6 / (self._cfg.serving_throughput_mtok * efficiency)
+        return per_gpu_month * CNY_PER_MCNY / (self._cfg.serving_throughput_mtok * efficiency)
 
     def serving_gpus(self, mtok: float, efficiency: float) -> float:
         """A100-eq needed to serve ``mtok`` million tokens in a month."""
@@ -259,7 +265,7 @@ class ComputeMarket:
             ready = self._arrived_this_month
             if self._cfg.made_to_order:
                 ready = max(ready, self.stock.level)
-            chunk = min(remaining, max(ready, 1.0))
+            chunk = min(remaining, max(ready, SMALLEST_DELIVERY_GPUS))
             yield self.stock.get(chunk)
             owner, owner_type = self._current_owner(order.buyer, actor_type)
             if owner in self._closed:   # it failed while the order waited for supply
@@ -344,7 +350,7 @@ class ComputeMarket:
         export controls, and price (less when the price is below cost). Made to order
         this is their capacity; otherwise it is what they ship."""
         c = self._cfg
-        growth = (1 + c.supply_growth_per_year) ** (month / 12.0)
+        growth = (1 + c.supply_growth_per_year) ** (month / MONTHS_PER_YEAR)
         response = (self._price / c.production_cost_mcny) ** c.supply_price_elasticity
         imported = c.imported_supply_per_month * growth * (1 - self._supply_cut) * response
         return imported, c.domestic_supply_per_month * growth * response
@@ -423,7 +429,8 @@ class ComputeMarket:
         below the electricity it burns (seed 004: rents rose with GPU prices)."""
         c = self._cfg
         anchor = self.ownership_cost_mcny_per_gpu_month() * (1 + c.cloud_margin)
-        scarcity = ((wanted + 1.0) / (offered + 1.0)) ** c.rental_scarcity_elasticity
+        smooth = SCARCITY_SMOOTHING_GPUS
+        scarcity = ((wanted + smooth) / (offered + smooth)) ** c.rental_scarcity_elasticity
         return max(anchor * scarcity, self.electricity_mcny_per_gpu_month())
 
     def offer_rental(self, offer: RentalOffer) -> None:

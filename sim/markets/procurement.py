@@ -17,9 +17,13 @@ from dataclasses import dataclass, fields
 import numpy as np
 import simpy
 
+from sim.config import MONTHS_PER_YEAR
 from sim.messages import Bid, Channel, Offer, Tender
 
 CHANNELS = tuple(str(c) for c in Channel)
+#: A vendor's revenue is quoted as its run rate: the last this many months, annualised
+#: (a quarter's, as revenue is quoted to investors and for a listing).
+RUN_RATE_MONTHS = 3
 API, CONTRACT = str(Channel.API), str(Channel.CONTRACT)
 assert CHANNELS == (API, CONTRACT), "revenue() adds the channels in this order"
 
@@ -423,7 +427,8 @@ class EnterpriseMarket:
         # sum() over the channels, unrolled: Python's sum adds floats from 0.0 in order.
         return 0.0 + flows.get(API_MCNY, column) + flows.get(CONTRACT_MCNY, column)
 
-    def trailing_annual_revenue(self, vendor: str, month: int, window: int = 3) -> float:
+    def trailing_annual_revenue(self, vendor: str, month: int,
+                                window: int = RUN_RATE_MONTHS) -> float:
         """Annualised revenue over the last ``window`` completed months (vendors keep it for
         the month: :meth:`~sim.agents.vendor.Vendor.annual_revenue`)."""
         first = max(month - window, 0)   # no months before month 0
@@ -440,7 +445,8 @@ class EnterpriseMarket:
                 flows = self._months.get(m)
                 if flows is not None:   # a month nobody was paid adds 0.0
                     total += flows.revenue(width)
-            trailing = self._trailing = (month, window, (12.0 * total / (month - first)).tolist())
+            annual = MONTHS_PER_YEAR * total / (month - first)
+            trailing = self._trailing = (month, window, annual.tolist())
         values = trailing[2]
         return values[column] if column < len(values) else 0.0
 

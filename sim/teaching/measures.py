@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import SEGMENT_LABELS, SEGMENTS
+from sim.config import MONTHS_PER_YEAR, SEGMENT_LABELS, SEGMENTS
 from sim.outputs import CONFIG, RunOutputs, metric_at, parse_json
 from sim.teaching.calendar import DEFAULT_START, month_label, month_with_index
 
-MONTHS_PER_YEAR = 12
 VERTICAL_EARLY_MONTHS = 24
 KINDS = ("original", "shell", "assembled")
 

@@ -16,14 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import BaimoConfig
+from sim.config import MONTHS_PER_YEAR, BaimoConfig
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH
 from sim.parallel import process_pool
 from sim.rng import replication_seeds
 from sim.run import Tables, simulate
 from sim.sums import left_sum
 
-YEAR = 12
+YEAR = MONTHS_PER_YEAR
 
 
 @dataclass
