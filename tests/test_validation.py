@@ -108,8 +108,29 @@ def test_entry_burst_thresholds_are_the_sources() -> None:
     assert not F.entry_burst(rep).passed
     rep.metrics.loc[rep.metrics["month"] == 4, "releases_total_cum"] = 30
     assert F.entry_burst(rep).passed
-    rep.metrics.loc[rep.metrics["month"] == 13, "releases_total_cum"] = 129
+    rep.metrics.loc[rep.metrics["month"] == 12, "releases_total_cum"] = 129
     assert not F.entry_burst(rep).passed
+
+
+def test_the_entry_bursts_130_are_counted_by_the_end_of_2023() -> None:
+    """Seed 004: "more than 130" in the whole of 2023. Month 12 is December 2023 (month 0
+    the start date's December 2022); the count was read at month 13, January 2024."""
+    rep = synthetic()
+    rep.metrics.loc[rep.metrics["month"] == 12, "releases_total_cum"] = 129
+    rep.metrics.loc[rep.metrics["month"] == 13, "releases_total_cum"] = 500
+    assert not F.entry_burst(rep).passed
+    assert F.entry_burst(rep).values["releases by month 12"] == 129
+
+
+def test_exits_count_secondary_sales_against_ipos_not_acquisitions() -> None:
+    """Seed 004 names M&A with the IPO as the exits that grow harder; the way out it
+    describes is a sale of shares to a later investor. Acquisitions no longer make up
+    for too few secondary sales."""
+    rep = synthetic()
+    rep.outcomes.update({"secondary_sale": 2.0, "acquired": 50.0, "ipo": 3.0})
+    assert not F.exits_not_ipo(rep).passed
+    rep.outcomes.update({"secondary_sale": 4.0})
+    assert F.exits_not_ipo(rep).passed
 
 
 def test_adoption_order_needs_both_inequalities() -> None:

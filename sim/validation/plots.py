@@ -90,7 +90,7 @@ def entry_burst(result: FactResult, reps: Sequence[Replication]) -> Figure:
     _band(ax, dates, v, "all releases", COLOURS["startup"])
     thresholds = ((F.RELEASE_MONTH_A, F.RELEASES_BY_MONTH_4),
                   (F.RELEASE_MONTH_MID, F.RELEASES_BY_MONTH_6),
-                  (F.RELEASE_MONTH_B, F.RELEASES_BY_MONTH_13))
+                  (F.RELEASE_MONTH_B, F.RELEASES_BY_END_2023))
     # one key entry for the three, not a label beside each: months 4 and 6 are two
     # months apart, and the first label ran into the second marker
     ax.plot([_date(reps, month) for month, _ in thresholds], [need for _, need in thresholds],
