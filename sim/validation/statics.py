@@ -161,7 +161,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("vertical_first", "4. General vs vertical race",
           "who lands first in a domain takes it: when general models land later (first "
           "generation and each next one later, same compute per run), verticals keep more of "
-          "the market (seeds 000, 001)",
+          "the market (seeds 000, 003)",
           lambda c: {"giants.generation_interval_months":
                      2 * c.giants.generation_interval_months},
           (Outcome("startup_revenue_share_24", "startups' share of enterprise revenue, months 0-23",
