@@ -233,7 +233,8 @@ class ComputeConfig:
 
 @dataclass
 class RegulationConfig:
-    """Review queue before public release (generative-AI measures; seed 003)."""
+    """Review queue before public release: an assumption (seed 003 has the generative-AI
+    measures' draft of April 2023; no seed names a review step)."""
 
     review_start_month: float = param(0, MAX_HORIZON_MONTHS, "months since start_date")
     reviewers: int = param(1, 1000, "parallel reviews")

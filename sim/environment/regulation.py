@@ -1,4 +1,5 @@
-"""The regulator's review queue before public release (seed 003).
+"""The regulator's review queue before public release (an assumption: seed 003 has the
+generative-AI measures' draft of April 2023; no seed names a review step).
 
 A SimPy ``Resource``: each model waits for a reviewer, then the review takes
 an exponentially distributed time, drawn from the submitting firm's own review
