@@ -203,3 +203,22 @@ def test_a_pretrained_models_capability_rises_with_its_data_quality() -> None:
     flat = compose(["capability.data_weight=0"]).capability
     assert cap.trained_capability(flat, 5000.0, 0.0, 6.0) == cap.trained_capability(
         flat, 5000.0, 1.0, 6.0)
+
+
+# ---------------------------------------- mechanisms a mutation test found untested (2026-12-07)
+
+
+def test_effective_training_compute_doubles_every_algorithmic_doubling_months() -> None:
+    """MODEL.md 7.2: effective compute = GPU-months x 2^(month /
+    ``algorithmic_doubling_months``): the same run trained one doubling period later is
+    worth twice the GPU-months at month 0. A mutation test (2026-12-07) dropped the
+    efficiency factor and only the golden run noticed."""
+    cfg = compose(["capability.algorithmic_doubling_months=16"]).capability
+    assert cap.efficiency(cfg, 0.0) == 1.0 and cap.efficiency(cfg, 16.0) == 2.0
+    for gpu_months in (10.0, 5000.0):
+        base = cap.trained_capability(cfg, gpu_months, 0.5, 0.0)
+        assert cap.trained_capability(cfg, gpu_months, 0.5, 16.0) == pytest.approx(
+            cap.trained_capability(cfg, 2 * gpu_months, 0.5, 0.0))
+        assert cap.trained_capability(cfg, gpu_months, 0.5, 32.0) == pytest.approx(
+            cap.trained_capability(cfg, 4 * gpu_months, 0.5, 0.0))
+        assert cap.trained_capability(cfg, gpu_months, 0.5, 16.0) > base

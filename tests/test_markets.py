@@ -955,3 +955,126 @@ def test_an_acquirer_pays_the_holders_and_takes_the_targets_cash() -> None:
     paid_to_fund = ledger.balance("fund:a") - fund_before
     assert 0 < paid_to_fund <= 300.0
     assert math.isclose(ledger.balance("giant:x"), 1000.0 - 300.0 + cash, rel_tol=1e-9)
+
+
+# ---------------------------------------- mechanisms a mutation test found untested (2026-12-07)
+
+
+def test_each_round_closed_takes_the_stage_penalty_off_a_deals_score() -> None:
+    """MODEL.md 7.6: a deal's score ends in ``- score_stage_penalty * stage``: later rounds
+    look worse to funds, all else equal. A mutation test (2026-12-07) flipped the sign and
+    only the golden run noticed."""
+    _, market, _, _ = _funding("funding.score_stage_penalty=0.6")
+    at = functools.partial(market.score, 1.5, 2, 0.5, annual_revenue_mcny=10.0)
+    assert at(stage=2) - at(stage=0) == pytest.approx(-2 * 0.6)
+    assert at(stage=3) < at(stage=1) < at(stage=0)
+    _, flat, _, _ = _funding("funding.score_stage_penalty=0")
+    assert flat.score(1.5, 2, 0.5, 3, 10.0) == flat.score(1.5, 2, 0.5, 0, 10.0)
+
+
+def test_a_closed_round_resets_the_failed_round_count_and_the_ask_goes_back_to_full_value(
+) -> None:
+    """MODEL.md 7.5/7.6: the ask is cut for each round failed *since the last close*, and a
+    company offers itself for sale after ``max_failed_rounds`` of them: a round that closes
+    sets the count back to 0. A mutation test (2026-12-07) removed the reset and no test
+    failed (67 values of the 120-month run moved)."""
+    env, market, ledger, _ = _funding("funding.ask_cut_per_failed_round=0.25")
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 400.0, 1.0, 0, env.now))
+    _close(env, market)   # no term sheet: it fails
+    assert market.failed_rounds("startup:0") == 1
+    assert market.asking_price(400.0, market.failed_rounds("startup:0")) == 300.0
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, env.now))
+    market.commit(TermSheet("fund:a", "startup:0", 100.0, lead=True))
+    _close(env, market)
+    assert market.stage("startup:0") == 1
+    assert market.failed_rounds("startup:0") == 0
+    assert market.asking_price(400.0, market.failed_rounds("startup:0")) == 400.0
+    market.request(RaiseRequest("startup:0", 100.0, 400.0, 1.0, 1, env.now))
+    _close(env, market)   # counting starts again from the close
+    assert market.failed_rounds("startup:0") == 1
+
+
+@pytest.mark.parametrize("discount", [0.6, 0.25])
+def test_a_distressed_company_asks_its_value_less_the_distressed_discount(
+        discount: float) -> None:
+    """MODEL.md 7.5: a company that must sell offers itself at pre-money x (1 -
+    ``distressed_discount``). A mutation test (2026-12-07) priced it at pre-money x discount
+    and no test failed (18 values of the 120-month run moved)."""
+    _, market, _, _ = _funding(f"funding.distressed_discount={discount}")
+    assert market.distressed_price(250.0) == pytest.approx(250.0 * (1 - discount))
+    _, whole, _, _ = _funding("funding.distressed_discount=0")
+    assert whole.distressed_price(250.0) == 250.0
+
+
+@pytest.mark.parametrize("elasticity", [1.0, 0.5, 0.0])
+def test_vendors_ship_more_the_further_the_gpu_price_stands_above_cost(elasticity: float) -> None:
+    """MODEL.md 7.3: supply = capacity x growth x (price / production_cost)^
+    ``supply_price_elasticity``: at twice the cost, 2^elasticity times what they ship at
+    cost (at elasticity 0 the price does not matter). A mutation test (2026-12-07) set the
+    response to 1 and only a test of something else failed. Vendors that ship their
+    capacity (``made_to_order`` false) show it in one month's arrivals."""
+    cost = _CONFIG.compute.production_cost_mcny
+
+    def shipped(price: float) -> float:
+        _, market, _, _ = _compute(made_to_order="false", initial_gpu_price_mcny=price,
+                                   supply_price_elasticity=elasticity)
+        market.supply_month()
+        return market.supply_this_month()
+
+    at_cost = shipped(cost)
+    assert at_cost == pytest.approx(_CONFIG.compute.imported_supply_per_month
+                                    + _CONFIG.compute.domestic_supply_per_month)
+    assert shipped(2 * cost) == pytest.approx(2**elasticity * at_cost)
+    assert shipped(cost / 2) == pytest.approx(0.5**elasticity * at_cost)
+
+
+def test_rent_scales_with_the_gpu_months_wanted_over_those_offered() -> None:
+    """MODEL.md 7.3: after the rentals clear, rent = ownership cost x (1 + cloud_margin) x
+    ((wanted + 1) / (offered + 1))^``rental_scarcity_elasticity`` (never below the
+    electricity): at one GPU price a scarce month makes it dearer, a slack one cheaper. A
+    mutation test (2026-12-07) dropped the scarcity term and only a test of something else
+    failed."""
+    elasticity = 0.5
+
+    def rent(wanted: float, offered: float) -> float:
+        _, market, _, _ = _compute(rental_scarcity_elasticity=elasticity)
+        market.offer_rental(RentalOffer("giant:a", offered))
+        market.request_rental(RentalRequest("startup:1", wanted))   # no cash: rents nothing
+        market.clear_rentals({"startup:1": ActorType.STARTUP})
+        anchor = market.ownership_cost_mcny_per_gpu_month() * (1 + _CONFIG.compute.cloud_margin)
+        assert market.rental_price_mcny > market.electricity_mcny_per_gpu_month()   # not floored
+        assert market.rental_price_mcny == pytest.approx(
+            anchor * ((wanted + 1) / (offered + 1)) ** elasticity)
+        return market.rental_price_mcny
+
+    scarce, slack, even = rent(799.0, 199.0), rent(99.0, 399.0), rent(300.0, 300.0)
+    assert scarce / slack == pytest.approx((800 / 200 * 400 / 100) ** elasticity)   # 4
+    assert slack < even < scarce
+
+
+def test_delivered_gpus_are_domestic_in_their_share_of_supply_and_burn_more_power() -> None:
+    """MODEL.md 7.3: each delivery carries the domestic share of the month's supply, and a
+    domestic GPU (``domestic_performance`` A100-eq) draws 1/domestic_performance of an
+    A100's electricity per A100-eq: the fleet's bill is weighted by its mix. A mutation test
+    (2026-12-07) delivered every GPU as imported and no test failed (73 values of the
+    120-month run moved)."""
+    env, market, _, log = _compute(lead_time_months=0, imported_supply_per_month=3000,
+                                   domestic_supply_per_month=1000, supply_growth_per_year=0,
+                                   supply_price_elasticity=0, domestic_performance=0.5)
+    env.process(_supply_loop(env, market, 3))
+    market.buy("giant:x", ActorType.GIANT, 400.0)
+    env.run(until=3)
+    assert market.domestic_share_of_supply() == 0.25
+    assert market.owned("giant:x") == 400.0
+    assert market._owned_domestic["giant:x"] == pytest.approx(100.0)
+    deliveries = [r for r in log.rows() if r["kind"] == EventKind.GPU_DELIVERY]
+    assert deliveries and all(r["price"] == pytest.approx(0.25) for r in deliveries)
+    imported = market.electricity_mcny_per_gpu_month()
+    assert market.electricity_mcny_per_gpu_month(domestic=True) == pytest.approx(2 * imported)
+    assert market.fleet_electricity_mcny("giant:x") == pytest.approx((300 + 2 * 100) * imported)
+    serving = market.electricity_mcny_per_gpu_month(serving=True)
+    assert market.fleet_electricity_mcny("giant:x", serving_share=1.0) == pytest.approx(
+        (300 + 2 * 100) * serving)
