@@ -33,6 +33,11 @@ GIANT_MONEY = (0.0, 10.0, 3000.0)
 GIANTS = len(compose([]).giants.names)
 
 
+#: Buyers' domains: the default spread, all in one vertical, none in the general domain.
+DOMAIN_SHARES = ("[0.25,0.15,0.14,0.12,0.12,0.14,0.08]", "[0,0,0,0,0,0,1]",
+                 "[0,0.2,0.2,0.2,0.2,0.1,0.1]")
+
+
 def every_giant(value: float) -> str:
     """An override list giving each of the default giants ``value``."""
     return "[" + ",".join([str(value)] * GIANTS) + "]"
@@ -74,6 +79,11 @@ def configurations(draw: st.DrawFn) -> list[str]:
         f"giants.ai_budget_share={draw(st.floats(0.0, 0.5)):.3f}",
         f"giants.core_profit_mcny_per_month={every_giant(draw(st.sampled_from(GIANT_MONEY)))}",
         f"giants.initial_cash_mcny={every_giant(draw(st.sampled_from(GIANT_MONEY)))}",
+        # the settings made of the code's numbers (2026-12-07), at their extremes too
+        f"giants.pricing_share_floor={draw(st.sampled_from([1e-6, 0.001, 0.1]))}",
+        f"startups.distress_runway_months={draw(st.floats(0.0, 12.0)):.3f}",
+        f"buyers.budget_sigma={draw(st.floats(0.0, 2.0)):.3f}",
+        f"buyers.domain_shares={draw(st.sampled_from(DOMAIN_SHARES))}",
     ]
     # The default shocks (GPT-4, export controls) may fall past a short horizon: draw them.
     controls = shocks = ""
