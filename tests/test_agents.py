@@ -1452,3 +1452,282 @@ def test_giants_first_generations_start_within_their_window(share: float) -> Non
     starts = [g._next_generation for g in giants]
     assert max(starts) <= 12 * share
     assert (max(starts) > 0) is (share > 0)
+
+
+# ---------------------------------------- mechanisms a mutation test found untested (2026-12-07)
+
+
+def _giant_pricing(*overrides: str, share: float | None = None):
+    """A small model's first giant about to set its API price, its tokens last month
+    ``share`` of all served (None: ``share_target``, so share moves nothing); the model,
+    the giant and its cost-plus price at that share."""
+    model = MarketModel(small_config(*overrides))
+    w, giant, c = model.world, model.giants[0], model.cfg.giants
+    share = c.share_target if share is None else share
+    w.enterprise.total_tokens = lambda month: 1000.0   # type: ignore[method-assign]
+    w.enterprise.tokens = lambda vendor, month: 1000.0 * share   # type: ignore[method-assign]
+    cost = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now))
+    own = cost * (1 + c.target_markup) * (share / c.share_target) ** c.share_price_elasticity
+    return model, giant, own
+
+
+@pytest.mark.parametrize("ratio", [0.5, 2.0])
+def test_a_giant_below_its_share_target_prices_below_cost_plus_and_above_it_above(
+        ratio: float) -> None:
+    """MODEL.md 7.4, API price: own = cost-plus × (share / share_target)^share_price_elasticity,
+    so a giant with half its target share prices lower (to win share) and one with twice it
+    higher. A mutation test found nothing but golden caught the elasticity's sign flipped."""
+    c = small_config().giants
+    assert c.share_price_elasticity > 0
+    model, giant, own = _giant_pricing("giants.rival_price_weight=0",
+                                       "giants.price_adjust_speed=1",
+                                       share=ratio * c.share_target)
+    w = model.world
+    cost_plus = w.compute.serving_cost_cny_per_mtok(cap.efficiency(w.capability, w.now)) * (
+        1 + c.target_markup)
+    giant.set_price()
+    assert giant.api_price == pytest.approx(own)
+    assert giant.api_price == pytest.approx(cost_plus * ratio ** c.share_price_elasticity)
+    assert (giant.api_price < cost_plus) == (ratio < 1)
+
+
+def test_a_giant_moves_its_price_toward_its_rivals_mean_by_the_rival_price_weight() -> None:
+    """MODEL.md 7.4, API price: desired = (1 - rival_price_weight) × own + rival_price_weight
+    × mean(the other giants' prices), and the price moves ``price_adjust_speed`` of the way
+    there; the giant's own offer is not a rival. A mutation test found the rivals' prices
+    ignored (desired = own) caught only incidentally, by a budget test."""
+    model, giant, own = _giant_pricing()
+    w, c = model.world, model.cfg.giants
+    assert w.enterprise.offers_by("giant") == [] and 0 < c.rival_price_weight < 1
+    n = len(w.domains)
+    for vendor, price in ((giant.id, 1e6), ("giant:rival_a", 10 * own),
+                          ("giant:rival_b", 30 * own)):
+        w.enterprise.post_offer(Offer(vendor, "giant", (50.0,) * n, (0.1,) * n, price, True, 0))
+    old = giant.api_price
+    giant.set_price()
+    desired = (1 - c.rival_price_weight) * own + c.rival_price_weight * 20 * own
+    assert giant.api_price == pytest.approx(old + c.price_adjust_speed * (desired - old))
+    assert giant.api_price > old   # rivals ten to thirty times dearer pull it up
+
+
+def test_a_giant_orders_gpus_only_when_its_cash_pays_for_the_order() -> None:
+    """MODEL.md 7.4: order = (target - owned - in transit) / fleet_adjust_months "if positive
+    and affordable"; what a giant chooses to spend stays within its own cash. A guard that
+    never binds at the defaults (giants are rich), so the mutation test found its removal
+    caught by nothing: here a giant's cash is drained below the order's cost."""
+    model = MarketModel(small_config())
+    w = model.world
+    giant = next(g for g in model.giants if g.name == "Tencent")
+    giant.earn_core_profit()
+    compute, ledger = w.compute, w.ledger
+    assert compute.in_transit(giant.id) == 0
+    ledger.transfer(w.now, giant.id, "ext:x", giant.cash, "test_drain")
+    giant.buy_compute()
+    assert giant._fleet_shortfall > 0   # it wants GPUs
+    assert compute.in_transit(giant.id) == 0   # but cannot pay for them
+    order = giant._fleet_shortfall / model.cfg.giants.fleet_adjust_months
+    cost = order * compute.price_mcny
+    ledger.transfer(w.now, "ext:x", giant.id, 0.99 * cost, "test_refill")
+    giant.buy_compute()
+    assert compute.in_transit(giant.id) == 0
+    assert not [t for t in ledger.transfers if t.reason == "gpu_purchase"]
+    ledger.transfer(w.now, "ext:x", giant.id, 0.02 * cost, "test_refill")   # 1.01 x the cost
+    giant.buy_compute()
+    assert compute.in_transit(giant.id) == pytest.approx(order)
+
+
+def test_an_acquired_startups_domain_data_passes_to_the_giant() -> None:
+    """MODEL.md 7.4, acquisition: the target's GPUs, clients and domain data pass to the
+    giant: its data in the domain of the model sold, where it beats the giant's own (the
+    better of the two). A mutation test found the data left behind caught only by golden."""
+    model = MarketModel(small_config("giants.acquisition_appetite=1",
+                                     "giants.acquisition_budget_share=1"))
+    w = model.world
+    giant = model.giants[0]
+    giant.capability = 40.0
+    own = giant.domain_capabilities()
+    data = w.data
+    data.set_domain_quality(giant.id, 1, 0.3)
+    data.set_domain_quality(giant.id, 2, 0.6)
+    for name in ("startup:1", "startup:2"):
+        w.funding.register_startup(name)
+        data.register(name, 0.5)
+        data.set_domain_quality(name, 1, 0.8 if name == "startup:1" else 0.1)
+        data.set_domain_quality(name, 2, 0.9)   # not the domain of its model: stays behind
+    lead = tuple(x + (10.0 if d == 1 else 0.0) for d, x in enumerate(own))
+    w.enterprise.post_offer(Offer("startup:1", "startup", lead, (0.0,) * len(own), 1.0, True, 1))
+    w.funding.offer_for_sale(SaleOffer("startup:1", 1.0, True, 0.0))
+    giant.acquire_startups()
+    assert [r["actor"] for r in w.log.rows_since(0, EventKind.ACQUIRED)] == ["startup:1"]
+    assert data.domain_quality(giant.id, 1) == 0.8
+    assert data.domain_quality(giant.id, 2) == 0.6
+    assert data.quality("startup:1") == 0.0   # it left the data pool
+    assert data.quality("startup:2") == 0.5
+
+
+@pytest.mark.parametrize(("distressed", "bought"), [(False, False), (True, True)])
+def test_a_giant_buys_only_if_the_price_with_its_premium_fits_the_budget(
+        distressed: bool, bought: bool) -> None:
+    """MODEL.md 7.4, acquisition: the price, asking × (1 + strategic_premium) unless
+    distressed, must be within acquisition_budget_share of cash: an asking price of 0.8 of
+    the budget costs 1.2 of it with a premium of 0.5 (more than the budget, less than the
+    cash), so only the distressed sale is bought. A mutation test found the premium left out
+    of the check caught only by golden."""
+    cash = small_config().giants.initial_cash_mcny[0]
+    ask = 0.8 * 0.5 * cash
+    w, giant = _giant_with_sales([("startup:1", 10.0, ask, distressed)],
+                                 "giants.strategic_premium=0.5",
+                                 "giants.acquisition_budget_share=0.5")
+    sales = w.log.rows_since(0, EventKind.ACQUIRED)
+    assert [(s["counterparty"], s["amount_mcny"]) for s in sales] == (
+        [(giant, pytest.approx(ask))] if bought else [])
+
+
+def test_an_application_company_pays_its_host_the_platform_fee_on_last_months_revenue(
+) -> None:
+    """MODEL.md 7.5, pivot: an application company pays ``app_layer_fee_share`` of last
+    month's revenue to its host. A mutation test found the fee never paid caught only by
+    golden."""
+    model = MarketModel(small_config("startups.app_layer_fee_share=0.25"))
+    w = model.world
+    host = model.giants[0].id
+    s = Startup(w, model.cfg.startups, model.cfg.data, 0, w.streams.get("startup", 0))
+    s.found()
+    s.kind, s.host = ModelKind.APPLICATION, host
+    w.enterprise.record_payment(s.id, Channel.API, 10.0)   # month 0's revenue
+    before = w.ledger.balance(host)
+    s.pay_costs(1.0)
+    assert w.ledger.balance(host) - before == pytest.approx(0.25 * 10.0)
+    fees = [t for t in w.ledger.transfers if t.reason == "platform_fee"]
+    assert [(t.payer, t.payee, t.amount_cny) for t in fees] == [(s.id, host, 2_500_000)]
+
+
+@pytest.mark.parametrize("fewer", [0, 1])
+def test_a_company_goes_up_for_sale_in_distress_at_max_failed_rounds_not_before(
+        fewer: int) -> None:
+    """MODEL.md 7.5: with ``max_failed_rounds`` failures a company offers itself at the
+    distressed price, pre-money × (1 - distressed_discount), whatever its runway; with one
+    fewer and a long runway it goes on. A mutation test found the off-by-one (one more
+    failure needed) caught by nothing."""
+    w, s = _founded(ModelKind.SHELL)
+    f, c = w.funding, s._cfg
+    failures = c.max_failed_rounds - fewer
+    assert failures >= 1
+    f._failed[s.id] = failures
+    s._seen_failures = failures   # its payroll already cut for them: the runway given stands
+    s.seek_money(runway=50.0, revenue=0.0, now=w.now)
+    value = f.pre_money(w.hype.level, s.releases, w.leaderboard.rank_percentile(s.id),
+                        f.stage(s.id), 0.0, s.gpu_asset_share())
+    discount = small_config().funding.distressed_discount
+    assert 0 < discount < 1
+    assert f.for_sale() == ([] if fewer else
+                            [SaleOffer(s.id, value * (1 - discount), True, w.now)])
+
+
+@pytest.mark.parametrize(("home", "domains"), [(0, None), (3, (3,))])
+def test_a_vertical_startup_bids_only_in_its_home_domain(home: int, domains) -> None:
+    """MODEL.md 7.5: a startup bids on tenders in its home domain, every domain if it is
+    general (home domain 0). A mutation test found verticals bidding everywhere caught by
+    nothing."""
+    w, s = _founded(ModelKind.SHELL)
+    s.home_domain, s.capability = home, 30.0
+    calls: list[tuple] = []
+    s.bid = lambda price_share, domains, private_ok: calls.append(domains)  # type: ignore[method-assign]
+    s.bid_for_contracts(100.0)
+    assert calls == [domains]
+
+
+@pytest.mark.parametrize("kind", [ModelKind.ORIGINAL, ModelKind.SHELL])
+def test_an_originals_round_target_adds_its_pretraining_run_at_the_rent(kind: ModelKind) -> None:
+    """MODEL.md 7.5: target = burn × round_runway_months, plus an original's
+    training_gpu_months_original × rent. A mutation test found the compute plan left out
+    caught only by golden."""
+    w, s = _founded(kind)
+    f, c = w.funding, s._cfg
+    s.seek_money(runway=0.5, revenue=0.0, now=w.now)
+    [req] = f.open_book().requests
+    burn = s.monthly_burn() * f._cfg.round_runway_months
+    plan = c.training_gpu_months_original * w.compute.rental_price_mcny
+    assert plan > 0
+    assert req.target_mcny == pytest.approx(burn + (plan if kind == ModelKind.ORIGINAL else 0.0))
+
+
+def test_a_startup_pivots_only_once_it_has_released_a_model() -> None:
+    """MODEL.md 7.5, pivot: "once it has released a model", when the best giant leads it in
+    its home domain by more than pivot_gap_points. A mutation test found a pivot before the
+    first release caught only incidentally."""
+    w, s = _founded(ModelKind.SHELL)
+    giant = "giant:Baidu"
+    far_ahead = (s._cfg.pivot_gap_points + 50.0,) * len(w.domains)
+    w.enterprise.post_offer(Offer(giant, "giant", far_ahead, (0.0,) * len(w.domains), 1.0,
+                                  True, 0))
+    w.leaderboard.post(giant, far_ahead[0], general=True, month=0.0)
+    assert s.releases == 0 and s.general_gap() > s._cfg.pivot_gap_points
+    s.maybe_pivot()
+    assert not s.pivoted and s.host is None
+    s.releases, s.capability = 1, 10.0
+    s.maybe_pivot()
+    assert s.pivoted and s.host == giant
+
+
+@pytest.mark.parametrize(("max_position_share", "ticket"), [(0.3, 0.3), (0.2, None)])
+def test_a_funds_ticket_is_capped_by_its_position_limit_less_what_it_holds(
+        max_position_share: float, ticket: float | None) -> None:
+    """MODEL.md 7.6: a ticket is capped by max_position_share of the fund's size less what
+    it has already put into the company; a fund already holding that much commits nothing.
+    A guard that never binds in the default run, so a mutation test found it ignored caught
+    by nothing: here a fund that led a company's first round with 100 answers its next."""
+    w, fund = _fund_leading_one_round(f"funds.max_position_share={max_position_share}")
+    w.env.run(until=1)
+    f = w.funding
+    assert f.cost_basis(fund.id, "startup:x") == 100.0
+    assert 0.2 * fund.size_mcny < 100.0 < 0.3 * fund.size_mcny   # the seeded fund's size
+    f.request(RaiseRequest("startup:x", 1000.0, 3000.0, fund.hurdle + 1, 1, w.now))
+    f.open_book()
+    fund.invest()
+    sheets = [(sheet.startup, sheet.amount_mcny) for sheet in f._term_sheets
+              if sheet.fund == fund.id]
+    assert sheets == ([] if ticket is None else
+                      [("startup:x", pytest.approx(ticket * fund.size_mcny - 100.0))])
+
+
+@pytest.mark.parametrize(("capability", "hallucination", "left"), [(0.0, 1.0, True),
+                                                                   (100.0, 0.0, False)])
+def test_a_subscriber_whose_api_is_worth_less_than_nothing_leaves_it(
+        capability: float, hallucination: float, left: bool) -> None:
+    """MODEL.md 7.7: a reviewing subscriber with no rival worth switching to leaves if its
+    current vendor's utility is negative (reason ``unsatisfied``). At the defaults no vendor
+    sinks that low, so a mutation test found the rule removed caught by nothing: here the
+    only API on offer has no capability and hallucinates every answer."""
+    w, buyers = _tender_world("buyers.consideration_rate=1", "buyers.churn_base=0")
+    n = len(w.domains)
+    w.enterprise.post_offer(Offer("startup:api", "startup", (capability,) * n,
+                                  (hallucination,) * n, 12.0, True, 0))
+    subs = np.array([0, 1])
+    buyers.digitization[subs], buyers.tolerance[subs] = 1.0, 0.0
+    buyers.resistance[subs], buyers.price_sensitivity[subs] = 0.0, 1.0
+    buyers._set_subscriptions(subs, w.enterprise.vendor_indices(["startup:api"] * 2))
+    buyers.review_subscriptions(w.enterprise.offers())
+    ended = [(r["counterparty"], r["reason"]) for r in w.log.rows()
+             if r["kind"] == EventKind.CONTRACT_ENDED]
+    assert ended == ([("startup:api", "unsatisfied")] * 2 if left else [])
+    assert ((buyers.vendor[subs] < 0) == left).all()
+
+
+def test_a_vendor_pays_the_delivery_of_last_months_projects_not_this_months() -> None:
+    """MODEL.md 7.4 and 7.5: a vendor pays delivery_cost_share of the projects it delivered
+    last month (:meth:`Vendor.pay_delivery` at month m reads month m - 1). A mutation test
+    found this month's read instead caught only by golden."""
+    from types import SimpleNamespace
+
+    from sim.agents.vendor import Vendor
+
+    w, _ = _tender_world()
+    w.env.run(until=2)
+    w.enterprise.record_delivery_load("startup:a", 12.0)   # month 2
+    w.env.run(until=3)
+    w.enterprise.record_delivery_load("startup:a", 5.0)    # month 3, under way
+    vendor = SimpleNamespace(world=w, id="startup:a")
+    assert Vendor.pay_delivery(vendor, 0.7, 3.0) == pytest.approx(0.7 * 12.0)
+    paid = [t for t in w.ledger.transfers if t.reason == "project_delivery"]
+    assert [(t.payer, t.amount_cny) for t in paid] == [("startup:a", 8_400_000)]
