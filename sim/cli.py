@@ -108,7 +108,13 @@ def discard_refused(run_dir: Path) -> None:
     from sim.locations import output_root
 
     runs = (output_root() / "runs").resolve()
-    if not run_dir.is_dir() or run_dir.resolve().parent != runs:
+    sweeps = (output_root() / "sweeps").resolve()
+    if not run_dir.is_dir():
+        return
+    # Hydra's own multirun (a user's config asking for one, refused by the app) makes its
+    # job directory inside a sweep directory of its own, beside its multirun.yaml.
+    multirun = run_dir.resolve().parent.parent == sweeps
+    if run_dir.resolve().parent != runs and not multirun:
         return   # hydra.run.dir pointed elsewhere: not ours to remove
     entries = list(run_dir.iterdir())
     hydra_record = {e.name for e in entries if e.is_dir()} <= {HYDRA_RECORD}
@@ -116,6 +122,9 @@ def discard_refused(run_dir: Path) -> None:
                      for e in entries if e.is_file())
     if entries and hydra_record and empty_logs:
         shutil.rmtree(run_dir, ignore_errors=True)
+        left = {e.name for e in run_dir.parent.iterdir()} if multirun else None
+        if left == {MULTIRUN_RECORD}:   # the sweep directory held nothing else
+            shutil.rmtree(run_dir.parent, ignore_errors=True)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)
@@ -124,6 +133,9 @@ def app(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = to_config(cfg)
+        problem = own_config_sweep_problem(cfg)
+        if problem is not None:
+            raise ConfigError(problem)
     except ConfigError as exc:
         discard_refused(run_dir)
         fail(str(exc))
@@ -161,6 +173,35 @@ def app(cfg: DictConfig) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         commands.reader_gone()
+
+
+#: What a command given its own configs (--config-dir, --config-path, --config-name) runs:
+#: one run, by Hydra's app. Sweeps (their table, resume, designs, replications) are baimo's
+#: own, over conf/ and the experiments of experiments/.
+OWN_CONFIG_SWEEP = ("baimo sweeps (replications, designs, -m) read conf/ and the experiments "
+                    "of experiments/ and <output root>/scenarios/experiment/ (baimo list shows "
+                    "them), not --config-dir, --config-path or --config-name, which run one "
+                    "run: put the file in scenarios/experiment/ under the output root and run "
+                    "baimo +experiment=NAME")
+
+
+def own_config_sweep_problem(cfg: DictConfig) -> str | None:
+    """One line if a run composed from the user's own configs asks for a sweep (Hydra's
+    multirun mode, replications > 1, a plan or a design), which only baimo's sweeps run (a
+    config of conf/ that asks for one never reaches the app: sim.sweep runs it). Until
+    2026-12-07 Hydra's app ran it: one run for ``replications=3``, a design's points never
+    drawn, and no sweep table to resume or report."""
+    from hydra.types import RunMode
+
+    from sim.configuration import run_control
+
+    rc = run_control(cfg)
+    asked = [what for what, wanted in (
+        ("hydra.mode=MULTIRUN", HydraConfig.get().mode == RunMode.MULTIRUN),
+        (f"replications={rc.replications}", rc.replications > 1),
+        ("plan=true", rc.plan),
+        (f"design.kind={rc.design.kind}", rc.design.kind != "grid")) if wanted]
+    return f"{asked[0]}: {OWN_CONFIG_SWEEP}" if asked else None
 
 
 def run_dir_refusal(master: DictConfig) -> str | None:
@@ -356,6 +397,8 @@ def config_dir_problem(args: argparse.Namespace) -> str | None:
 #: Hydra's switch that makes it raise what stops it, instead of printing it (with a
 #: traceback, or bare) and exiting 1.
 HYDRA_FULL_ERROR = "HYDRA_FULL_ERROR"
+#: What Hydra's own multirun writes in its sweep directory beside the jobs.
+MULTIRUN_RECORD = "multirun.yaml"
 
 
 def run_app() -> None:
@@ -566,6 +609,8 @@ def sweep_or_run(argv: list[str]) -> None:
         problem = show_problem(args)
         if problem is None and custom and not shows:   # conf/ itself names no code
             problem = code_problem(args)
+        if problem is None and custom and not shows and args.multirun:
+            problem = f"-m: {OWN_CONFIG_SWEEP}"
         if problem is not None:
             fail(problem)
         run_app()

@@ -34,8 +34,10 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from sim.config import (
     BaimoConfig,
     ConfigError,
+    _causes,
     allowed_range,
     item_keys,
+    item_lists,
     safety_limits,
     schema_field,
     validate,
@@ -788,6 +790,30 @@ def hydra_hint(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
     cause = exc.__cause__
     if match and cause is not None and " not in '" in str(cause):
         return unknown_setting(match[1], extra) or item_key_problem(match[1], str(cause))
+    return file_key_problem(exc, extra)
+
+
+#: How Hydra names the config file a composition error comes from: "In 'experiment/x':".
+IN_CONFIG_FILE = re.compile(r"In '[^']+':")
+
+
+def file_key_problem(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
+    """One line for a key a config file sets that the schema does not have (a scenario's
+    ``funds: {term: 3}``), naming the file: Hydra said "ConfigKeyError raised while
+    composing config: Key 'term' not in 'FundsConfig' full_key: funds.term ...". None for
+    any other error."""
+    where = IN_CONFIG_FILE.match(str(exc))
+    if where is None:
+        return None
+    for cause in _causes(exc):
+        key = str(getattr(cause, "full_key", "") or "")
+        if key and NOT_IN_TYPE.search(str(cause)):
+            item = getattr(cause, "object_type", None)   # a list's item (a shock): its list
+            lists = (item_lists(item) if isinstance(item, type)
+                     and dataclasses.is_dataclass(item) else [])
+            line = (item_key_problem(lists[0], str(cause)) if len(lists) == 1
+                    else unknown_setting(key, extra))
+            return f"{where[0]} {line}" if line else None
     return None
 
 

@@ -994,6 +994,65 @@ def test_an_item_of_the_wrong_type_in_a_scenario_names_the_file_and_the_list(
     assert no_complete_run(output_root)
 
 
+def _own_scenarios(tmp_path: Path, **files: str) -> Path:
+    """A config directory of the user's own, its ``experiment/NAME.yaml`` files each holding
+    its text after the ``# @package _global_`` header."""
+    own = tmp_path / "own"
+    (own / "experiment").mkdir(parents=True)
+    for name, text in files.items():
+        (own / "experiment" / f"{name}.yaml").write_text("# @package _global_\n" + text)
+    return own
+
+
+def test_a_key_a_scenario_file_sets_that_the_schema_lacks_names_the_file_and_the_key(
+        tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hydra said "In 'experiment/typo': ConfigKeyError raised while composing config: Key
+    'term' not in 'FundsConfig' full_key: funds.term reference_type=..."; a shock's key
+    "sze" was named alone."""
+    own = _own_scenarios(tmp_path, typo="funds:\n  term: 3\n",
+                         shock="hype:\n  shocks:\n    - {month: 5, sze: 1, label: a}\n")
+    for name, line in [
+            ("typo", "In 'experiment/typo': funds.term: no such setting (did you mean "
+                     "funds.term_years or funds.term_spread_years?)"),
+            ("shock", "In 'experiment/shock': hype.shocks: an item has no key 'sze' (did you "
+                      "mean size?); an item's keys: month, size, label")]:
+        code, err = run_command("sim.cli", ["--config-dir", str(own), f"+experiment={name}"],
+                                capsys, monkeypatch)
+        assert code == 2
+        assert_one_line(err, line)
+    assert no_complete_run(output_root)
+
+
+@pytest.mark.parametrize(("argv", "asked"), [
+    (["-m", "+experiment=small", "seed=1,2"], "-m"),
+    (["+experiment=small", "replications=3"], "replications=3"),
+    (["+experiment=small", "plan=true"], "plan=true"),
+    (["+experiment=design"], "design.kind=lhs"),
+    (["+experiment=multirun"], "hydra.mode=MULTIRUN"),
+], ids=["multirun", "replications", "plan", "design", "mode_in_file"])
+def test_a_sweep_of_the_users_own_configs_is_refused_not_run_as_one_run(
+        argv: list[str], asked: str, tmp_path: Path, output_root: Path) -> None:
+    """With --config-dir every command went to Hydra's app: replications=3 ran one run, a
+    design's points were never drawn (one job ran the defaults), and -m ran Hydra's own
+    multirun, with no sweep table to resume, aggregate or report. baimo's sweeps read the
+    experiments of experiments/; the rest is refused in one line, leaving no directory (a
+    process of its own: Hydra's multirun, which the file asks for, takes over the output)."""
+    small = "horizon_months: 6\nbuyers:\n  count: 100\ncompute:\n  export_controls: []\n"
+    own = _own_scenarios(
+        tmp_path, small=small,
+        design=small + "design:\n  kind: lhs\n  samples: 3\n  ranges:\n"
+                       "    funds.term_years: [3, 6]\n",
+        multirun=small + "hydra:\n  mode: MULTIRUN\n")
+    done = subprocess.run([sys.executable, "-c", "from sim.cli import main; main()",
+                           "--config-dir", str(own), *argv], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPOSITORY)})
+    assert done.returncode == 2
+    assert_one_line(done.stderr, f"{asked}: baimo sweeps (replications, designs, -m) read "
+                                 "conf/ and the experiments of experiments/")
+    assert [p for p in output_root.rglob("*") if p.is_file()] == []
+
+
 @_commands_with("funds.term_years=abc")
 def test_a_value_of_the_wrong_type_names_the_field_and_its_range_in_every_command(
         module: str, argv: list[str], output_root: Path, capsys: pytest.CaptureFixture[str],
