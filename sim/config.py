@@ -807,13 +807,17 @@ NOT_A_LIST = re.compile(r"is not a ListConfig, list or tuple|Cannot merge DictCo
 
 def list_problem(exc: BaseException) -> str | None:
     """One line for an override giving a list field (``hype.shocks``, ``giants.names``)
-    a single value or a mapping, saying how a list is written; None for any other error."""
+    a single value or a mapping, saying how a list is written, or a map field
+    (``design.ranges``) a list, saying how a map is written; None for any other error."""
     cause = next((c for c in _causes(exc)
                   if hasattr(c, "full_key") and NOT_A_LIST.search(str(c))), None)
     written = MERGING.match(str(exc).strip().split("\n")[0])
     if cause is None or written is None:
         return None
     key = str(getattr(cause, "full_key", "")) or written["key"].lstrip("+~")
+    if getattr(cause, "object_type", None) is dict:   # a list given where a map goes
+        return (f"{written['key']}={written['value']}: {key} takes a map of keys to values, "
+                f"written in braces: {key}={{...}}")
     return (f"{written['key']}={written['value']}: {key} takes a list, written in brackets: "
             f"{key}=[...]")
 

@@ -94,6 +94,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
                                   "gives every key, {month: ..., size: ..., label: ...}"),
     (["funds.term_years=???"], "funds.term_years is missing: give it a value; allowed 1 to 30 "
                                "(years)"),
+    # a list where a map goes: it said "design.ranges takes a list, written in brackets"
+    (["-m", "+experiment=sensitivity_screening", "design.ranges=[1,2]"],
+     "design.ranges=[1,2]: design.ranges takes a map of keys to values, written in braces: "
+     "design.ranges={...}"),
     # cross-field rules of the settings named 2026-12-07
     (["buyers.domain_shares=[0.5,0.5]"], "buyers.domain_shares has 2 entries; needs one per "
                                          "domain of startups.domains (7)"),
