@@ -222,3 +222,16 @@ def test_effective_training_compute_doubles_every_algorithmic_doubling_months() 
         assert cap.trained_capability(cfg, gpu_months, 0.5, 32.0) == pytest.approx(
             cap.trained_capability(cfg, 4 * gpu_months, 0.5, 0.0))
         assert cap.trained_capability(cfg, gpu_months, 0.5, 16.0) > base
+
+
+@pytest.mark.parametrize(("start", "months", "after"), [(0.5, 125.0, 0.75), (0.5, 1000.0, 1.0),
+                                                       (0.0, 50.0, 0.2)])
+def test_contract_learning_closes_the_gap_to_full_quality_and_stops_there(
+        start: float, months: float, after: float) -> None:
+    """MODEL.md 7.8: d := d + (1 - d) * min(1, contract_learning * contract-months): each
+    month of delivery closes a share of the gap to 1, never past it. A mutation test
+    (2026-12-07) dropped the (1 - d) and only the golden run noticed (quality passed 1)."""
+    pool = DataPool(compose(["data.contract_learning=0.004"]).data)
+    pool.set_domain_quality("v", 2, start)
+    assert pool.learn("v", 2, contract_months=months) == pytest.approx(after)
+    assert pool.domain_quality("v", 2) == pytest.approx(after)

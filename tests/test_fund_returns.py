@@ -144,3 +144,30 @@ def test_funds_that_lost_everything_count_in_the_irr_medians(baseline_tables) ->
     five = baseline_tables.summary["fund_returns_by_term"]["5"]
     assert five["irr"]["median"] == funds.loc[funds["term_years"].map(term_bucket) == 5,
                                              "irr"].median()
+
+
+# ---------------------------------------- outputs a mutation test found unchecked (2026-12-07)
+def test_a_funds_dpi_is_what_it_passed_back_and_its_tvpi_adds_its_nav(baseline_tables) -> None:
+    """funds.parquet: DPI = distributed / paid in; TVPI = (distributed + NAV) / paid in. A
+    mutation test wrote TVPI into the dpi column and only the golden run noticed."""
+    funds = baseline_tables.funds
+    paid = funds[funds["paid_in_mcny"] > 0]
+    assert np.allclose(paid["dpi"], paid["distributed_mcny"] / paid["paid_in_mcny"], rtol=1e-12)
+    assert np.allclose(paid["tvpi"], (paid["distributed_mcny"] + paid["nav_mcny"])
+                       / paid["paid_in_mcny"], rtol=1e-12)
+    assert (paid["nav_mcny"] > 0).any() and (paid["dpi"] < paid["tvpi"]).any()
+
+
+def test_an_open_funds_irr_counts_its_nav_as_if_paid_out_at_the_end() -> None:
+    """MODEL.md 7.6: the IRR is of the LPs' dated flows plus the open fund's NAV at the end.
+    A mutation test left the NAV out (an open fund that had paid nothing back then showed a
+    total loss, -100% a year) and only the golden run noticed."""
+    tables = simulate(compose(["horizon_months=36", "buyers.count=300"]))
+    funds = tables.funds
+    open_ = funds[(~funds["closed"]) & (funds["paid_in_mcny"] > 0) & (funds["nav_mcny"] > 0)]
+    assert not open_.empty
+    assert (open_["irr"] > -1.0).all()
+    # a fund holding what it was paid in, having passed nothing back, made about 0% a year
+    held = open_[(open_["distributed_mcny"] == 0)
+                 & np.isclose(open_["nav_mcny"], open_["paid_in_mcny"], rtol=0.02)]
+    assert held.empty or (held["irr"].abs() < 0.05).all()

@@ -579,3 +579,36 @@ def test_a_run_records_the_commit_of_the_checkout_that_ran_it(small_tables,
     assert git_commit(repo).endswith(UNCOMMITTED)
     (repo / "sub").mkdir()
     assert git_commit(repo / "sub") == NOT_A_CHECKOUT   # not the checkout's top: not its code
+
+
+# ---------------------------------------- outputs a mutation test found unchecked (2026-12-07)
+def test_the_price_index_is_the_mean_api_price_against_month_0s(small_tables) -> None:
+    """OUTPUTS.md: ``maas_price_index`` is ``maas_price_cny_per_mtok`` as an index, month 0 =
+    100. A mutation test re-based it every month (always 100) and only the golden run
+    noticed."""
+    m = small_tables.metrics
+    price = m["maas_price_cny_per_mtok"]
+    assert m["maas_price_index"].iloc[0] == 100.0
+    assert np.allclose(m["maas_price_index"], 100.0 * price / price.iloc[0], rtol=1e-12)
+    assert (m["maas_price_index"] != 100.0).any()   # the price moved in the run
+
+
+def test_the_best_capability_is_any_firms_not_the_best_general_models() -> None:
+    """OUTPUTS.md: ``best_capability`` is the best of any firm's latest model, a startup's
+    too. A mutation test read the best general model's instead and no test failed."""
+    from sim.model import MarketModel
+
+    model = MarketModel(small_config())
+    board = model.world.leaderboard
+    board.post("giant:Baidu", 50.0, general=True, month=0.0)
+    board.post("startup:1", 62.0, general=False, month=0.0)
+    assert model.recorder.snapshot()["best_capability"] == 62.0
+
+
+def test_active_funds_leave_out_the_closed(baseline_tables) -> None:
+    """OUTPUTS.md: ``funds_active`` counts funds raised and not yet closed: at the end, the
+    funds of funds.parquet not closed. A mutation test counted the closed too and no test
+    failed."""
+    funds = baseline_tables.funds
+    assert funds["closed"].any()
+    assert baseline_tables.metrics["funds_active"].iloc[-1] == (~funds["closed"]).sum()
