@@ -1731,3 +1731,30 @@ def test_a_vendor_pays_the_delivery_of_last_months_projects_not_this_months() ->
     assert Vendor.pay_delivery(vendor, 0.7, 3.0) == pytest.approx(0.7 * 12.0)
     paid = [t for t in w.ledger.transfers if t.reason == "project_delivery"]
     assert [(t.payer, t.amount_cny) for t in paid] == [("startup:a", 8_400_000)]
+
+
+@pytest.mark.parametrize("hype", [1.0, 2.5])
+def test_new_fund_vintages_come_faster_in_hype(hype: float) -> None:
+    """MODEL.md 7.6: funds raise new vintages at ``vintage_rate_per_month`` ×
+    H^``vintage_hype_elasticity``. A mutation test (2026-12-07) dropped the hype and only
+    tests of other things failed."""
+    model = MarketModel(small_config("funds.vintage_rate_per_month=0.4",
+                                     "funds.vintage_hype_elasticity=1.5", f"hype.initial={hype}"))
+    assert model.vintages.rate() == pytest.approx(0.4 * hype**1.5)
+
+
+def test_a_buyer_whose_contract_ends_looks_at_the_market_that_month() -> None:
+    """MODEL.md 7.7: a buyer whose contract just ended looks at the market for sure (to
+    tender again), whatever its chance. A mutation test (2026-12-07) left the flag unset and
+    only a test of something else failed: here no buyer would look by chance."""
+    w, buyers = _tender_world("buyers.consideration_rate=0")
+    n = len(w.domains)
+    w.enterprise.post_offer(Offer("startup:a", "startup", (50.0,) * n, (0.1,) * n, 1.0, True, 0))
+    ending = np.arange(5)
+    buyers._set_contracts(ending, w.enterprise.vendor_indices(["startup:a"] * 5),
+                          np.full(5, 1.0), np.full(5, 1), np.full(5, 1.0))
+    assert buyers._lookers().size == 0
+    w.env.run(until=1.5)   # past the one-month term
+    buyers.end_contracts()
+    assert (buyers.vendor[ending] < 0).all() and buyers.renewing[ending].all()
+    assert set(buyers._lookers()) == set(ending)

@@ -235,3 +235,23 @@ def test_contract_learning_closes_the_gap_to_full_quality_and_stops_there(
     pool.set_domain_quality("v", 2, start)
     assert pool.learn("v", 2, contract_months=months) == pytest.approx(after)
     assert pool.domain_quality("v", 2) == pytest.approx(after)
+
+
+def test_a_months_news_moves_hype_once_and_hype_decays_towards_1() -> None:
+    """MODEL.md 7.1: H[t+1] = 1 + (H[t] - 1)(1 - decay) + the month's news: the news counts
+    in the next step only, and a quiet market returns to 1, the pre-ChatGPT normal, not to
+    0. A mutation test (2026-12-07) kept the news for every month after, and let hype decay
+    towards 0; only tests of other things failed."""
+    cfg = compose(["hype.decay_per_month=0.2", "hype.release_impulse=0.01"]).hype
+    hype = HypeIndex(cfg)
+    start = hype.level
+    hype.note_releases(10)
+    hype.advance()
+    first = hype.level
+    assert first == pytest.approx(1 + (start - 1) * 0.8 + 0.1)
+    hype.advance()   # no news this month
+    assert hype.level == pytest.approx(1 + (first - 1) * 0.8)
+    hype.shock(2.0)
+    for _ in range(200):
+        hype.advance()
+    assert hype.level == pytest.approx(1.0, abs=1e-9)
