@@ -752,7 +752,7 @@ def field_metadata(key: str) -> Mapping[str, Any]:
     return found[0].metadata if found is not None else {}
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
+def causes(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and the errors behind it: Hydra raises its composition error from OmegaConf's,
     or while handling it (a context, no cause)."""
     cause: BaseException | None = exc
@@ -782,7 +782,7 @@ def conversion_problem(exc: BaseException) -> str | None:
     """One line for a value OmegaConf could not convert to its field's type (``abc`` for a
     number, ``1e3`` or ``1.5`` for a whole number), naming the field and its range; None for
     any other error. ``exc`` is what composing raised (Hydra's, caused by OmegaConf's)."""
-    cause = next((c for c in _causes(exc) if hasattr(c, "full_key")), None)
+    cause = next((c for c in causes(exc) if hasattr(c, "full_key")), None)
     if cause is None:
         return None
     found = CONVERSION.search(str(cause))
@@ -809,7 +809,7 @@ def list_problem(exc: BaseException) -> str | None:
     """One line for an override giving a list field (``hype.shocks``, ``giants.names``)
     a single value or a mapping, saying how a list is written, or a map field
     (``design.ranges``) a list, saying how a map is written; None for any other error."""
-    cause = next((c for c in _causes(exc)
+    cause = next((c for c in causes(exc)
                   if hasattr(c, "full_key") and NOT_A_LIST.search(str(c))), None)
     written = MERGING.match(str(exc).strip().split("\n")[0])
     if cause is None or written is None:
@@ -839,7 +839,7 @@ def item_problem(exc: BaseException) -> str | None:
     if written is None:
         return None
     item = ITEM_KEY.match(written["key"].lstrip("+~"))
-    if item is None or not any(NO_ITEM.search(str(c)) for c in _causes(exc)):
+    if item is None or not any(NO_ITEM.search(str(c)) for c in causes(exc)):
         return None
     return (f"{written['key']}={written['value']}: {item['list']} has no item "
             f"{item['index']} (items count from 0); an override changes an item the list "
@@ -901,7 +901,7 @@ def wrong_item_problem(exc: BaseException) -> str | None:
     """One line for a list's item OmegaConf refused for its type (``hype.shocks=[5]``,
     ``giants.names=[null]``) or a null for a key of an item (``label: null``), saying what
     an item is; None for any other error."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         key = str(getattr(cause, "full_key", "") or "")
         wrong = WRONG_ITEM.search(str(cause))
         if wrong is not None and key:
@@ -936,7 +936,7 @@ NOT_OPTIONAL = re.compile(r"field '(?P<key>[^']+)' is not Optional")
 def null_problem(exc: BaseException) -> str | None:
     """One line for ``key=null`` given to a field that must hold a value, naming its range
     where the schema has one; None for any other error."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         found = NOT_OPTIONAL.search(str(cause))
         if found is not None:
             return f"{found['key']}=null: this key needs a value{allowed_range(found['key'])}"

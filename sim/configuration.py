@@ -34,8 +34,8 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from sim.config import (
     BaimoConfig,
     ConfigError,
-    _causes,
     allowed_range,
+    causes,
     item_keys,
     item_lists,
     safety_limits,
@@ -805,7 +805,7 @@ def file_key_problem(exc: BaseException, extra: Iterable[str] = ()) -> str | Non
     where = IN_CONFIG_FILE.match(str(exc))
     if where is None:
         return None
-    for cause in _causes(exc):
+    for cause in causes(exc):
         key = str(getattr(cause, "full_key", "") or "")
         if key and NOT_IN_TYPE.search(str(cause)):
             item = getattr(cause, "object_type", None)   # a list's item (a shock): its list
