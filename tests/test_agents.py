@@ -1758,3 +1758,19 @@ def test_a_buyer_whose_contract_ends_looks_at_the_market_that_month() -> None:
     buyers.end_contracts()
     assert (buyers.vendor[ending] < 0).all() and buyers.renewing[ending].all()
     assert set(buyers._lookers()) == set(ending)
+
+
+def test_a_tender_is_worth_project_budget_months_of_the_buyers_budget() -> None:
+    """MODEL.md 7.7: a tender's value is the buyer's monthly budget × project_budget_months.
+    A mutation test (2026-12-07) made it one month's budget and only tests of other things
+    failed."""
+    w, buyers = _tender_world("buyers.consideration_rate=0", "buyers.project_budget_months=9")
+    n = len(w.domains)
+    w.enterprise.post_offer(Offer("startup:a", "startup", (50.0,) * n, (0.1,) * n, 1.0, True, 0))
+    calling = np.arange(4)
+    buyers.private[calling] = True      # each of them tenders
+    buyers.renewing[calling] = True     # and looks this month
+    buyers.consider_adoption(w.enterprise.offers())
+    tenders = [r for r in w.log.rows() if r["kind"] == EventKind.TENDER]
+    assert [r["actor"] for r in tenders] == [f"buyer:{i}" for i in calling]
+    assert [r["amount_mcny"] for r in tenders] == pytest.approx(list(9 * buyers.budget[calling]))

@@ -612,3 +612,16 @@ def test_active_funds_leave_out_the_closed(baseline_tables) -> None:
     funds = baseline_tables.funds
     assert funds["closed"].any()
     assert baseline_tables.metrics["funds_active"].iloc[-1] == (~funds["closed"]).sum()
+
+
+def test_the_first_years_gpu_price_peak_is_of_months_0_to_11(baseline_tables) -> None:
+    """OUTPUTS.md: compute.gpu_price_peak_first_year_ratio is the highest GPU price of months
+    0-11 over the initial price. A mutation test let month 12 in and only the golden run
+    noticed."""
+    m = baseline_tables.metrics
+    from sim.configuration import compose
+
+    price0 = compose([]).compute.initial_gpu_price_mcny
+    ratio = baseline_tables.summary["compute"]["gpu_price_peak_first_year_ratio"]
+    assert ratio == m.loc[m["month"] <= 11, "gpu_price_mcny"].max() / price0
+    assert ratio != m.loc[m["month"] <= 12, "gpu_price_mcny"].max() / price0   # still rising
