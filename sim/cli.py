@@ -186,22 +186,15 @@ OWN_CONFIG_SWEEP = ("baimo sweeps (replications, designs, -m) read conf/ and the
 
 
 def own_config_sweep_problem(cfg: DictConfig) -> str | None:
-    """One line if a run composed from the user's own configs asks for a sweep (Hydra's
-    multirun mode, replications > 1, a plan or a design), which only baimo's sweeps run (a
-    config of conf/ that asks for one never reaches the app: sim.sweep runs it). Until
-    2026-12-07 Hydra's app ran it: one run for ``replications=3``, a design's points never
-    drawn, and no sweep table to resume or report."""
-    from hydra.types import RunMode
+    """One line if a run composed from the user's own configs asks for a sweep
+    (:func:`~sim.sweep.spec.sweep_asked`), which only baimo's sweeps run (a config of conf/
+    that asks for one never reaches the app: sim.sweep runs it). Until 2026-12-07 Hydra's
+    app ran it: one run for ``replications=3``, a design's points never drawn, and no
+    sweep table to resume or report."""
+    from sim.sweep.spec import sweep_asked
 
-    from sim.configuration import run_control
-
-    rc = run_control(cfg)
-    asked = [what for what, wanted in (
-        ("hydra.mode=MULTIRUN", HydraConfig.get().mode == RunMode.MULTIRUN),
-        (f"replications={rc.replications}", rc.replications > 1),
-        ("plan=true", rc.plan),
-        (f"design.kind={rc.design.kind}", rc.design.kind != "grid")) if wanted]
-    return f"{asked[0]}: {OWN_CONFIG_SWEEP}" if asked else None
+    asked = sweep_asked(cfg, HydraConfig.get().mode)
+    return f"{asked}: {OWN_CONFIG_SWEEP}" if asked else None
 
 
 def run_dir_refusal(master: DictConfig) -> str | None:

@@ -422,6 +422,20 @@ def test_lhs_experiment_runs_resumes_and_plots(output_root: Path,
     assert code == 0 and "already complete: 3, to run: 0" in out
 
 
+def test_a_design_given_on_the_command_line_without_m_runs_its_points(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A design asks for a sweep as replications above 1 do: without -m it ran as one run of
+    the defaults, its points never drawn (and, once own configs' sweeps were refused, was
+    refused as if it came from a --config-dir)."""
+    directory = output_root / "adhoc"
+    code, _, err = baimo(["design.kind=lhs", "design.samples=2",
+                          "+design.ranges={funds.term_years:[3,6]}", f"sweep_dir={directory}",
+                          "sweep_plots=false", *TINY], capsys)
+    assert code == 0, err
+    assert collect(directory).jobs["job"].tolist() == ["replication=0,sample=0",
+                                                       "replication=0,sample=1"]
+
+
 def test_screening_experiment_screens_at_least_15_assumptions() -> None:
     from sim.validation.params import rows
 

@@ -407,7 +407,7 @@ class Master:
     directory: Path
     config: DictConfig
     compose_seconds: float
-    sweep_requested: bool = False  # asked for without -m: mode, replications or plan
+    sweep_requested: bool = False  # asked for without -m (sweep_asked)
 
     @property
     def sweeper(self) -> str:
@@ -421,6 +421,22 @@ class Master:
 
 
 MULTIRUN_OVERRIDE = "hydra.mode=MULTIRUN"
+
+
+def sweep_asked(config: DictConfig, mode: RunMode | None) -> str | None:
+    """What in a composed config asks for a sweep (as ``key=value``): Hydra's multirun
+    ``mode``, replications above 1, a plan or a design; None if nothing does. A design
+    without -m ran as one run of the defaults until 2026-12-07, its points never drawn."""
+    replications = config.get("replications", 1)
+    design = OmegaConf.select(config, "design.kind", default=GRID)
+    for what, asked in (("hydra.mode=MULTIRUN", mode == RunMode.MULTIRUN),
+                        (f"replications={replications}",
+                         isinstance(replications, int) and replications > 1),
+                        ("plan=true", bool(config.get("plan", False))),
+                        (f"design.kind={design}", design != GRID)):
+        if asked:
+            return what
+    return None
 
 
 def compose_master(hydra: Hydra, command: list[str]) -> Master:
@@ -439,10 +455,7 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     own += [f"{g}=baimo_sweep" for g in SWEEP_LOGGING if g not in chosen_groups]
     tic = time.perf_counter()
     master = _compose_master(hydra, own + command)
-    replications = master.get("replications", 1)
-    wanted = (master.hydra.mode == RunMode.MULTIRUN
-              or (isinstance(replications, int) and replications > 1)
-              or bool(master.get("plan", False)))
+    wanted = sweep_asked(master, master.hydra.mode) is not None
     # The sweep runs in multirun mode whatever the command said; recorded as if overridden
     # first (as Hydra's own -m does), so a job composed again by a launcher sees the same.
     with open_dict(master.hydra):
