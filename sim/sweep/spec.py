@@ -53,6 +53,7 @@ from sim.configuration import (
     BUNDLED,
     CONF_DIR,
     CONFIG_NAME,
+    IN_CONFIG_FILE,
     MAX_SWEEP_JOBS,
     RunControl,
     changed_from_defaults,
@@ -159,10 +160,6 @@ def workers_to_start(workers: int, jobs: int) -> int:
     return min(workers, jobs)
 
 
-#: How Hydra names the config file a composition error comes from: "In 'experiment/x':".
-IN_FILE = re.compile(r"In '[^']+':")
-
-
 def one_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error message folded onto one line (a value refused for its type as
     :func:`~sim.config.value_problem` says it)."""
@@ -171,7 +168,7 @@ def one_line(exc: BaseException) -> str:
         return hint
     problem = value_problem(exc)
     if problem is not None:
-        where = IN_FILE.match(str(exc))   # a value in a config file: which file
+        where = IN_CONFIG_FILE.match(str(exc))   # a value in a config file: which file
         return f"{where[0]} {problem}" if where else problem
     text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
     cause = exc.__cause__
