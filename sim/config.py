@@ -921,12 +921,59 @@ def wrong_item_problem(exc: BaseException) -> str | None:
     return None
 
 
+#: OmegaConf refusing a config file's value for its shape: a single value for a map
+#: (``design.ranges: 5``), anything but a map for a group of settings (``hype: 5``: no key
+#: named), a list for a map or a map for a list (no key named, no direction either).
+NOT_A_MAP = re.compile(r"Cannot assign \w+ to Dict")
+NOT_A_GROUP = re.compile(r"\w+ is not a subclass of (?P<group>\w+)\. value:")
+MAP_OR_LIST = re.compile(r"Cannot merge DictConfig with ListConfig")
+
+
+def group_keys(name: str, cls: Any = None, prefix: str = "") -> list[str]:
+    """The dotted keys of the schema's groups of settings of the class called ``name``
+    (``HypeConfig``: ``hype``)."""
+    cls = BaimoConfig if cls is None else cls
+    found = []
+    for key, tp in typing.get_type_hints(cls).items():
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            found += ([prefix + key] if tp.__name__ == name else []) + \
+                group_keys(name, tp, f"{prefix}{key}.")
+    return found
+
+
+def shape_problem(exc: BaseException) -> str | None:
+    """One line for a value a config file gives in the wrong shape, as far as OmegaConf's
+    error tells: a single value for a list or a map, which it names the key of; anything but
+    a map for a group of settings, which it names by its class; a list for a map or a map
+    for a list, which it does not name at all. A file baimo reads itself (a scenario)
+    is checked before composing, naming the key (sim.configuration.composition_problem);
+    this is what is left for one in a ``--config-dir``. None for any other error."""
+    for cause in causes(exc):
+        key = str(getattr(cause, "full_key", "") or "")
+        text = str(cause)
+        if key and NOT_A_LIST.search(text):
+            return f"{key} takes a list, written in brackets ({key}: [...])"
+        if key and NOT_A_MAP.search(text):
+            return f"{key} takes a map of keys to values ({key}: {{...}})"
+        group = NOT_A_GROUP.search(text)
+        keys = group_keys(group["group"]) if group is not None and not key else []
+        if len(keys) == 1:
+            return (f"{keys[0]} is a group of settings, written as keys under it "
+                    f"({keys[0]}: {{...}})")
+        if not key and MAP_OR_LIST.search(text):
+            return ("a list is given where the config takes a map, or a map where it takes a "
+                    "list (a list's items are written '- item' or in brackets; design.ranges "
+                    "is a map)")
+    return None
+
+
 def value_problem(exc: BaseException) -> str | None:
     """One line for an override OmegaConf refused for its value (a wrong type, a null, a
     single value for a list, an item the list does not have, an item of the wrong type),
-    naming the field and what it takes; None for any other."""
+    or a config file's value of the wrong shape, naming the field and what it takes; None
+    for any other."""
     return (conversion_problem(exc) or null_problem(exc) or list_problem(exc)
-            or item_problem(exc) or wrong_item_problem(exc))
+            or item_problem(exc) or wrong_item_problem(exc) or shape_problem(exc))
 
 
 #: OmegaConf refusing null for a field that takes a value.

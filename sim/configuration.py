@@ -322,7 +322,8 @@ def composition_problem(overrides: Sequence[Override],
     for path, package in config_files(overrides, conf_dir or CONF_DIR):
         found = _config_file(path)
         problem = (found.problem if found is not None and found.problem is not None
-                   else _file_bool_problem(path, package, keys))
+                   else _package_problem(path, package)
+                   or _file_bool_problem(path, package, keys))
         if problem is not None:
             return problem
     return None
@@ -540,21 +541,88 @@ def experiment_file(name: str) -> Path | None:
     return None
 
 
+def _package_problem(path: Path, package: str) -> str | None:
+    """One line for an experiment file whose settings land under ``experiment`` (its
+    package, :func:`config_files`): one without line 1 ``# @package _global_`` (Hydra
+    said "experiment: no such setting", or of its defaults list's ``override /compute:
+    dear`` "Could not override 'compute@experiment.compute'"). None for any other file."""
+    data = _yaml_data(path)
+    if package.split(".")[0] != EXPERIMENT or not data:
+        return None
+    return f"{path}: {NO_PACKAGE_HEADER.format(package=package)}"
+
+
+#: An experiment file without the header that puts its keys at the config's top level.
+NO_PACKAGE_HEADER = ("without line 1 '# @package _global_' its keys land under '{package}', "
+                     "where the config has none; an experiment starts with that line "
+                     "(docs/EXPERIMENTS.md)")
+
+
 def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | None:
-    """The true-or-false keys a config file gives anything else, its keys under ``package``
-    (:func:`composition_problem`): OmegaConf converts them as it merges the file, so by
-    then a ``made_to_order: 2`` reads as true. A file that is not YAML has no values here."""
+    """The first key a config file (its keys under ``package``, :func:`composition_problem`)
+    gives a value of the wrong shape: a true-or-false key anything else (OmegaConf converts
+    it as it merges the file, so by then a ``made_to_order: 2`` reads as true), a list or a
+    map anything but a list or a map (:func:`_shape_problem`). A file that is not YAML has
+    no values here."""
     data = _yaml_data(path)
     stack = [(f"{package}." if package else "", data)] if isinstance(data, dict) else []
     while stack:
         prefix, node = stack.pop()
         for key, value in node.items():
             dotted = f"{prefix}{key}"
+            shape = _shape_problem(dotted, value)
+            if shape is not None:
+                return f"{path}: {shape}"
             if isinstance(value, dict):
                 stack.append((f"{dotted}.", value))
             elif dotted in keys and _not_a_bool(value):
                 return f"{path}: {dotted}={value}: allowed true or false"
     return None
+
+
+#: What a value read from YAML is, as a refusal names it.
+_YAML_KINDS = ((bool, "true or false"), (int | float, "a number"), (str, "text"),
+               (list, "a list"), (dict, "a map"))
+
+
+def _shape_problem(key: str, value: Any) -> str | None:
+    """One line for ``value``, read from a config file for dotted ``key``, that is not the
+    shape the key takes: a list where a map goes (``design.ranges: [1, 2]``) or the other
+    way, a single value for either, anything but a map for a group of settings (``hype: 5``).
+    Hydra said "Cannot merge DictConfig with ListConfig full_key: object_type=RunConfig",
+    naming no key. None for a fitting value, a null or an interpolation (left to OmegaConf),
+    and a key the schema does not have (:func:`file_key_problem`)."""
+    tp = setting_type(key)
+    if tp is None or value is None or (isinstance(value, str) and "${" in value):
+        return None
+    kind = next((name for t, name in _YAML_KINDS if isinstance(value, t)), "a value")
+    if typing.get_origin(tp) is list and not isinstance(value, list):
+        return f"{key} takes a list, written in brackets ({key}: [...]), not {kind}"
+    if typing.get_origin(tp) is dict and not isinstance(value, dict):
+        return (f"{key} takes a map of keys to values, written as keys under it or in braces "
+                f"({key}: {{...}}), not {kind}")
+    if dataclasses.is_dataclass(tp) and not isinstance(value, dict):
+        return (f"{key} is a group of settings, written as keys under it ({key}: {{...}}), "
+                f"not {kind}")
+    return None
+
+
+def setting_type(key: str) -> Any:
+    """The type the composed config (:class:`RunConfig`: the model's settings and the
+    run-control keys) gives dotted ``key``, an optional one's inner type; None for a key
+    it does not have (a list's item, a key inside a map, Hydra's own)."""
+    tp: Any = RunConfig
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(tp):
+            return None
+        hints = typing.get_type_hints(tp)
+        if part not in hints:
+            return None
+        tp = hints[part]
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(inner) == 1:
+            tp = inner[0]
+    return tp
 
 
 def run_control(cfg: DictConfig) -> RunControl:
@@ -807,6 +875,8 @@ def file_key_problem(exc: BaseException, extra: Iterable[str] = ()) -> str | Non
         return None
     for cause in causes(exc):
         key = str(getattr(cause, "full_key", "") or "")
+        if key.split(".")[0] == EXPERIMENT and NOT_IN_TYPE.search(str(cause)):
+            return f"{where[0]} {NO_PACKAGE_HEADER.format(package=EXPERIMENT)}"
         if key and NOT_IN_TYPE.search(str(cause)):
             item = getattr(cause, "object_type", None)   # a list's item (a shock): its list
             lists = (item_lists(item) if isinstance(item, type)

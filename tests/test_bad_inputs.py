@@ -1028,6 +1028,86 @@ def test_a_key_a_scenario_file_sets_that_the_schema_lacks_names_the_file_and_the
     assert no_complete_run(output_root)
 
 
+#: A scenario file's value of the wrong shape (after its ``# @package _global_``
+#: header), what baimo says of it found in the scenarios under the output root (checked
+#: before composing: key, file and what was given), and in a ``--config-dir`` (what
+#: OmegaConf's error tells). Hydra said "Cannot merge DictConfig with ListConfig full_key:
+#: object_type=RunConfig" of the first two, "int is not a subclass of HypeConfig" of the
+#: fourth, and put the rest in OmegaConf's words.
+WRONG_SHAPES = [
+    ("design:\n  kind: lhs\n  ranges: [1, 2]\n",
+     "design.ranges takes a map of keys to values, written as keys under it or in braces "
+     "(design.ranges: {...}), not a list",
+     "a list is given where the config takes a map, or a map where it takes a list"),
+    ("hype:\n  shocks: {month: 5}\n",
+     "hype.shocks takes a list, written in brackets (hype.shocks: [...]), not a map",
+     "a list is given where the config takes a map, or a map where it takes a list"),
+    ("hype:\n  shocks: 5\n",
+     "hype.shocks takes a list, written in brackets (hype.shocks: [...]), not a number",
+     "hype.shocks takes a list, written in brackets (hype.shocks: [...])"),
+    ("hype: 5\n",
+     "hype is a group of settings, written as keys under it (hype: {...}), not a number",
+     "hype is a group of settings, written as keys under it (hype: {...})"),
+    ("design:\n  kind: lhs\n  ranges: 5\n",
+     "design.ranges takes a map of keys to values, written as keys under it or in braces "
+     "(design.ranges: {...}), not a number",
+     "design.ranges takes a map of keys to values (design.ranges: {...})"),
+    ("giants:\n  names: Baidu\n",
+     "giants.names takes a list, written in brackets (giants.names: [...]), not text",
+     "giants.names takes a list, written in brackets (giants.names: [...])"),
+]
+
+
+@pytest.mark.parametrize(("text", "found", "own"), WRONG_SHAPES,
+                         ids=["ranges_list", "shocks_map", "shocks_number", "group_number",
+                              "ranges_number", "names_text"])
+def test_a_scenario_value_of_the_wrong_shape_names_the_key(
+        text: str, found: str, own: str, tmp_path: Path, output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list where a map goes, a map or a single value where a list goes, a value for a
+    group of settings: in a scenario under the output root, one line naming the file, the
+    key and what was given; in a ``--config-dir``, the file as Hydra names it and what
+    OmegaConf's error tells."""
+    scenarios = output_root / "scenarios" / "experiment"
+    scenarios.mkdir(parents=True)
+    (scenarios / "shape.yaml").write_text("# @package _global_\n" + text)
+    code, err = run_command("sim.cli", ["+experiment=shape"], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"{scenarios / 'shape.yaml'}: {found}")
+    directory = _own_scenarios(tmp_path, shape=text)
+    code, err = run_command("sim.cli", ["--config-dir", str(directory), "+experiment=shape"],
+                            capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"In 'experiment/shape': {own}")
+    assert no_complete_run(output_root)
+
+
+def test_an_experiment_file_without_its_package_header_says_so(
+        tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without line 1 ``# @package _global_`` an experiment's keys land under
+    ``experiment``: Hydra said "experiment: no such setting" of its settings and "Could not
+    override 'compute@experiment.compute'" of its defaults list's override."""
+    scenarios = output_root / "scenarios" / "experiment"
+    scenarios.mkdir(parents=True)
+    header = ("without line 1 '# @package _global_' its keys land under 'experiment', where "
+              "the config has none; an experiment starts with that line")
+    for name, text in [("settings", "hype:\n  decay_per_month: 0.1\n"),
+                       ("overrides", "defaults:\n  - override /compute: dear\n")]:
+        (scenarios / f"{name}.yaml").write_text(text)
+        code, err = run_command("sim.cli", [f"+experiment={name}"], capsys, monkeypatch)
+        assert code == 2
+        assert_one_line(err, f"{scenarios / name}.yaml: {header}")
+    own = tmp_path / "own" / "experiment"
+    own.mkdir(parents=True)
+    (own / "settings.yaml").write_text("hype:\n  decay_per_month: 0.1\n")
+    code, err = run_command("sim.cli", ["--config-dir", str(own.parent), "+experiment=settings"],
+                            capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, f"In 'experiment/settings': {header}")
+    assert no_complete_run(output_root)
+
+
 @pytest.mark.parametrize(("argv", "asked"), [
     (["-m", "+experiment=small", "seed=1,2"], "-m"),
     (["+experiment=small", "replications=3"], "replications=3"),

@@ -229,10 +229,9 @@ def test_experiments_compose_from_their_own_folder_with_no_link_in_conf(
     cfg = compose(["+experiment=linkless_mine"])
     assert (cfg.horizon_months, cfg.compute.made_to_order) == (14, False)
     assert compose(["+experiment=teaching/linkless_lesson"]).horizon_months == 13
-    # no header: the keys land in the group's package, as Hydra puts a file's
-    from hydra.errors import ConfigCompositionException
-
-    with pytest.raises(ConfigCompositionException, match="Key 'experiment' not in"):
+    # no header: the keys would land in the group's package, as Hydra puts a file's
+    with pytest.raises(ConfigError, match="without line 1 '# @package _global_' its keys "
+                                          "land under 'experiment'"):
         compose(["+experiment=linkless_scoped"])
     # an edit of another size: the file's version is its time and size, and a file system
     # may stamp two writes within a few milliseconds with the same time
