@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +80,34 @@ def hidden_by_keys(fig: Figure) -> list[str]:
                 if ((box.x0 < x) & (x < box.x1) & (box.y0 < y) & (y < box.y1)).any():
                     hidden.append(f"{label}@{ax.get_ylabel() or ax.get_title()}")
     return hidden
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C's default action for the suite and the commands its tests start: a shell
+    starts a command it puts in the background (``pytest &`` in a script) with SIGINT
+    ignored, each process started from it inherits that, and the tests of what a Ctrl-C
+    does failed (the command ran to the end, exit 0)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+#: The signals a command handles (Ctrl-C, SIGTERM) or a sweep's job timeout uses.
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+
+
+@pytest.fixture(autouse=True)
+def signals_left_as_found() -> Iterator[None]:
+    """A test (a command run in-process, say) leaves each handled signal's handler, and
+    the signals blocked, as it found them, or fails. A Ctrl-C left ignored in one xdist
+    worker would be ignored by the commands the worker's later tests start (a child
+    inherits it), which then ran to the end through their Ctrl-C. Put back either way, so
+    that one such test does not fail the ones after it."""
+    before = {s: signal.getsignal(s) for s in HANDLED_SIGNALS}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    yield
+    changed = [s.name for s in HANDLED_SIGNALS if signal.getsignal(s) is not before[s]]
+    now_blocked = signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    for s in HANDLED_SIGNALS:
+        signal.signal(s, before[s])
+    assert not changed, f"the test left the handlers of {changed} changed"
+    assert now_blocked == blocked, f"the test left {now_blocked - blocked} blocked"
