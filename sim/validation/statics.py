@@ -39,6 +39,33 @@ BOOTSTRAP_RESAMPLES = 2000   # from T_BELOW_N pairs on (sim.compare), where the 
 MIN_PAIRS = 2
 
 
+# The levers' sizes. Each is large against its setting's default, so that its effect
+# shows on the reduced baseline's few replications, and keeps the setting in its range;
+# where a seed or a default gives a size, it is that one (docs/MODEL.md section 8).
+#: Claim 1: fund terms doubled (4 -> 8 years), beyond seed 004's 3-5-year horizons.
+FUND_TERM_FACTOR = 2
+#: Claim 2a: imports cut to a third, about what the default export control's 70% cut
+#: leaves (seed 004: controls restrict supply).
+IMPORT_SUPPLY_DIVISOR = 3
+#: Claim 2b: GPUs twice as dear to make and to buy (seed 004: the A100's price roughly
+#: doubled in 2023).
+GPU_PRICE_FACTOR = 2
+#: Claim 3: data spill-over raised from weak protection's 0.6 to 0.9 (at most 1: all of it
+#: spills).
+SPILLOVER_STEP = 0.3
+#: Claim 4: general models land half as often (a generation every 12 months, not 6).
+GENERATION_INTERVAL_FACTOR = 2
+#: Claim 5: every segment's digitisation 0.15 higher, at most 1 (gov/SOE 0.55 -> 0.70).
+DIGITIZATION_STEP = 0.15
+#: Claim 6: the first shock (ChatGPT's) bigger by the second's size (GPT-4's, 0.8).
+HYPE_SHOCK_STEP = 0.8
+#: Claim 7: internal use lifting core profit five times as much (6% -> 30% per 100
+#: capability points), at most 1.
+INTERNAL_USE_FACTOR = 5
+#: Digitisation's lever is rounded to this many decimals, so its override reads as written.
+LEVER_DECIMALS = 6
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A measured outcome and the sign the claim predicts for treatment minus baseline.
@@ -132,14 +159,14 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("fund_horizon", "1. Investor horizon",
           "longer fund terms -> less pressure to avoid compute -> more startups buy GPUs and "
           "train original models (seed 004)",
-          lambda c: {"funds.term_years": 2 * c.funds.term_years},
+          lambda c: {"funds.term_years": FUND_TERM_FACTOR * c.funds.term_years},
           (Outcome("share_startups_bought_gpus", "share of startups that bought GPUs", +1),
            Outcome("original_releases_startups", "original models released by startups", +1))),
     Claim("gpu_supply", "2a. Compute supply",
           "tighter GPU supply (export controls) -> dearer compute -> startups can train less "
           "-> training concentrates in giants (seeds 003, 004)",
           lambda c: {"compute.imported_supply_per_month":
-                     c.compute.imported_supply_per_month / 3},
+                     c.compute.imported_supply_per_month / IMPORT_SUPPLY_DIVISOR},
           (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
            MEAN_RENT,
            *WHO_TRAINS,
@@ -147,8 +174,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("gpu_price", "2b. Compute price",
           "dearer GPUs (the A100's price roughly doubled in 2023) -> dearer compute -> startups "
           "can train less -> training concentrates in giants (seeds 003, 004)",
-          lambda c: {"compute.production_cost_mcny": 2 * c.compute.production_cost_mcny,
-                     "compute.initial_gpu_price_mcny": 2 * c.compute.initial_gpu_price_mcny},
+          lambda c: {"compute.production_cost_mcny":
+                     GPU_PRICE_FACTOR * c.compute.production_cost_mcny,
+                     "compute.initial_gpu_price_mcny":
+                     GPU_PRICE_FACTOR * c.compute.initial_gpu_price_mcny},
           (Outcome("gpu_price_mean_mcny", "mean GPU price (million CNY per A100-eq)", +1),
            MEAN_RENT,
            *WHO_TRAINS,
@@ -156,31 +185,33 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("data_spillover", "3. Data spill-over",
           "weaker data protection (more spill-over) -> buying data quality pays less -> less "
           "data investment (seed 004)",
-          lambda c: {"data.spillover": min(1.0, c.data.spillover + 0.3)},
+          lambda c: {"data.spillover": min(1.0, c.data.spillover + SPILLOVER_STEP)},
           (Outcome("data_purchases", "data-quality purchases", -1),)),
     Claim("vertical_first", "4. General vs vertical race",
           "who lands first in a domain takes it: when general models land later (first "
           "generation and each next one later, same compute per run), verticals keep more of "
           "the market (seeds 000, 003)",
           lambda c: {"giants.generation_interval_months":
-                     2 * c.giants.generation_interval_months},
+                     GENERATION_INTERVAL_FACTOR * c.giants.generation_interval_months},
           (Outcome("startup_revenue_share_24", "startups' share of enterprise revenue, months 0-23",
                    +1),)),
     Claim("digitisation", "5. Buyer digitisation",
           "more digitised buyers -> lower integration cost and faster consideration -> faster "
           "adoption (seeds 002, 004)",
-          lambda c: {"buyers.digitization": [min(1.0, round(d + 0.15, 6))
-                                             for d in c.buyers.digitization]},
+          lambda c: {"buyers.digitization": [
+              min(1.0, round(d + DIGITIZATION_STEP, LEVER_DECIMALS))
+              for d in c.buyers.digitization]},
           (Outcome("adoption_mean_24", "mean adoption over segments, month 24", +1),)),
     Claim("hype", "6. Hype cycle",
           "a bigger hype shock -> more entry and more money raised (seed 004)",
-          lambda c: {"hype.shocks.0.size": c.hype.shocks[0].size + 0.8},
+          lambda c: {"hype.shocks.0.size": c.hype.shocks[0].size + HYPE_SHOCK_STEP},
           (Outcome("founded_y1", "startups founded in year 1", +1),
            Outcome("raised_y1_mcny", "money raised in year 1 (million CNY)", +1))),
     Claim("internal_use", "7. Giants' internal use",
           "giants' own use of their model lifts core profit, which funds more compute "
           "(seeds 002, 003)",
-          lambda c: {"giants.internal_use_lift": min(1.0, 5 * c.giants.internal_use_lift)},
+          lambda c: {"giants.internal_use_lift":
+                     min(1.0, INTERNAL_USE_FACTOR * c.giants.internal_use_lift)},
           (Outcome("gpus_owned_giants_final", "GPUs owned by giants at the horizon", +1),)),
 )
 
