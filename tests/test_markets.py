@@ -169,6 +169,33 @@ def test_export_control_cuts_deliveries() -> None:
     assert delivered(control=True) < 0.6 * delivered(control=False)
 
 
+def test_gpus_shipped_before_an_export_control_are_delivered_at_their_own_mix() -> None:
+    """A delivery takes the oldest shipments in the stock, each at its month's domestic
+    share: GPUs shipped half domestic before imports stopped stay half domestic when
+    delivered after (until 2026-12-07 they took the delivery month's share, all domestic),
+    and so does the electricity bill of the fleet they join."""
+    env, market, _, log = _compute(made_to_order="false", lead_time_months=0,
+                                   supply_price_elasticity=0, supply_growth_per_year=0,
+                                   imported_supply_per_month=1000,
+                                   domestic_supply_per_month=1000)
+    env.process(_supply_loop(env, market, 4, control_at=2, cut=1.0))
+    env.run(until=2.25)
+    assert market.domestic_share_of_supply() == 1.0   # imports stopped in month 2
+    market.buy("giant:x", ActorType.GIANT, 2000.0)
+    env.run(until=3)
+    deliveries = [r for r in log.rows() if r["kind"] == EventKind.GPU_DELIVERY]
+    assert sum(r["gpus"] for r in deliveries) == 2000.0
+    assert [r["price"] for r in deliveries] == [0.5] * len(deliveries)   # month 0's mix
+    assert math.isclose(market.fleet_electricity_mcny("giant:x"),
+                        1000 * market.electricity_mcny_per_gpu_month(domestic=False)
+                        + 1000 * market.electricity_mcny_per_gpu_month(domestic=True))
+    market.buy("giant:x", ActorType.GIANT, 3000.0)   # the rest of month 1, then month 2's
+    env.run(until=4)
+    later = [r for r in log.rows() if r["kind"] == EventKind.GPU_DELIVERY][len(deliveries):]
+    domestic = sum(r["gpus"] * r["price"] for r in later)
+    assert math.isclose(domestic, 0.5 * 2000 + 1.0 * 1000)
+
+
 def test_gpu_price_rises_with_excess_demand_and_falls_with_glut() -> None:
     env, market, _, _ = _compute(price_adjust_speed=0.15, lead_time_months=0)
     env.process(_supply_loop(env, market, 6))

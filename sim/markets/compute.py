@@ -4,8 +4,8 @@ Units: A100-equivalents (``gpus``), million CNY (``_mcny``), months.
 
 Supply (imported and domestic GPUs, in A100-eq) arrives monthly into one
 SimPy ``Container`` stock; an order is paid when placed, waits the lead time,
-then takes its GPUs from the stock in order of arrival, each lot carrying the
-domestic share of that month's supply. The purchase price moves with demand
+then takes its GPUs from the stock, oldest shipment first, each month's shipment
+carrying the domestic share of that month's supply. The purchase price moves with demand
 against supply and reverts towards the production cost, so the 2023 rise
 (seed 004) must come from the buyers' orders, not from a schedule. Export
 controls cut imported supply from their month on (seed 004).
@@ -17,7 +17,7 @@ rentals from the giants' clouds.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Generator, Iterable
 from itertools import repeat
 
@@ -55,6 +55,9 @@ class ComputeMarket:
         self._ledger = ledger
         self._log = log
         self.stock = simpy.Container(env)
+        # What lies in the stock, by shipment: [A100-eq, domestic share] of each month's
+        # arrivals not yet delivered, oldest first (the Container holds the amount only).
+        self._lots: deque[list[float]] = deque()
         self._price = cfg.initial_gpu_price_mcny
         self._rent_price = cfg.rental_initial_price_mcny
         self._ordered_this_month = 0.0
@@ -276,7 +279,7 @@ class ComputeMarket:
             # Running sums of whole orders less delivered chunks, never below zero but by
             # float rounding (-1e-11 GPUs; -3e-7 with long lead times): kept at zero
             self._waiting = max(self._waiting - chunk, 0.0)
-            domestic = chunk * self.domestic_share_of_supply()
+            domestic = self._take_from_lots(chunk)
             self._in_transit[owner] = max(self._in_transit[owner] - chunk, 0.0)
             self._overdue[owner] = max(self._overdue[owner] - chunk, 0.0)
             self._owned[owner] += chunk
@@ -290,6 +293,23 @@ class ComputeMarket:
                 gpus=chunk,
                 price=domestic / chunk,
             )
+
+    def _take_from_lots(self, gpus: float) -> float:
+        """How many of ``gpus`` A100-eq, just taken from the stock, are domestic: taken from
+        the oldest shipments first, each at its own month's domestic share. Until
+        2026-12-07 every delivery took the share of the month it was delivered in, so GPUs
+        shipped before an export control arrived as if shipped after it. A remainder the
+        shipments do not hold (float rounding, 1e-9 GPUs) takes this month's share."""
+        domestic = 0.0
+        while gpus > TINY and self._lots:
+            lot = self._lots[0]
+            took = min(gpus, lot[0])
+            domestic += took * lot[1]
+            lot[0] -= took
+            gpus -= took
+            if lot[0] <= TINY:
+                self._lots.popleft()
+        return domestic + max(gpus, 0.0) * self.domestic_share_of_supply()
 
     def close(self, firm: str) -> None:
         """``firm`` failed: its orders not yet delivered are cancelled as they come due (the
@@ -383,6 +403,7 @@ class ComputeMarket:
             self._unshipped -= arriving
         if arriving > 0:
             self.stock.put(arriving)   # deliveries waiting for it take it later
+            self._lots.append([arriving, domestic / (imported + domestic)])
         self._arrived_this_month = arriving
         self._stocked_this_month = self.stock.level
 
