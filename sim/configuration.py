@@ -172,7 +172,8 @@ def run_control_override(overrides: list[str]) -> str | None:
 #: conf/config.yaml searches <output root>/scenarios for experiments; until a calibration
 #: writes one, the directory does not exist and Hydra would warn on every run (and in every
 #: sweep worker, which imports this module before composing its job: hence at import).
-SCENARIOS_WARNING = r"provider=hydra\.searchpath in main, path=.*scenarios is not available"
+#: The root may hold a newline, hence (?s): "." would stop at it, and the warning showed.
+SCENARIOS_WARNING = r"(?s)provider=hydra\.searchpath in main, path=.*scenarios is not available"
 warnings.filterwarnings("ignore", message=SCENARIOS_WARNING, category=UserWarning)
 
 

@@ -751,3 +751,19 @@ def test_the_defaults_are_composed_once_until_a_file_of_them_changes(
                      encoding="utf-8")
     assert configuration.default_settings(compose_defaults)["funds.term_spread_years"] == "0.75"
     assert len(composed) == 2
+
+
+@pytest.mark.parametrize("root", ["plain", "new\nline"], ids=["plain", "newline"])
+def test_no_warning_of_a_missing_scenarios_folder(root: str, tmp_path: Path) -> None:
+    """Composing searches ``<output root>/scenarios``, which exists only once a calibration
+    writes a scenario: Hydra's warning that it is not there is not shown, even where the
+    root's name holds a newline (it was: the filter's pattern stopped at the newline). In
+    a fresh process: Hydra warns as it first composes."""
+    code = "from sim.configuration import compose; compose(['horizon_months=12'])"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]),
+           "BAIMO_OUTPUT_ROOT": str(tmp_path / root)}
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / root / "scenarios").exists()
+    assert "not available" not in done.stderr, done.stderr
