@@ -182,8 +182,9 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
                  "acquired it since (its `actor_type` too)",
         "counterparty": _GPU_VENDORS,
         "gpus": "A100-eq delivered in this chunk of the order",
-        "price": "not a price: the domestic share (0-1) of the GPUs delivered, the share of "
-                 "domestic GPUs in the month's supply",
+        "price": "not a price: the domestic share (0-1) of the GPUs delivered, the domestic "
+                 "share of the shipments they were taken from (the oldest in the stock "
+                 "first, each at its month's supply's share)",
     },
     EventKind.GPU_RENTAL: {
         "actor": "the renting startup",
