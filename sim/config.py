@@ -973,7 +973,8 @@ def value_problem(exc: BaseException) -> str | None:
     or a config file's value of the wrong shape, naming the field and what it takes; None
     for any other."""
     return (conversion_problem(exc) or null_problem(exc) or list_problem(exc)
-            or item_problem(exc) or wrong_item_problem(exc) or shape_problem(exc))
+            or item_problem(exc) or wrong_item_problem(exc) or shape_problem(exc)
+            or choice_problem(exc))
 
 
 #: OmegaConf refusing null for a field that takes a value.
@@ -982,11 +983,34 @@ NOT_OPTIONAL = re.compile(r"field '(?P<key>[^']+)' is not Optional")
 
 def null_problem(exc: BaseException) -> str | None:
     """One line for ``key=null`` given to a field that must hold a value, naming its range
-    where the schema has one; None for any other error."""
+    where the schema has one (or, from a config file, what it takes: OmegaConf said
+    "Incompatible value 'None' for field of type 'int' full_key: replications"); None for
+    any other error."""
     for cause in causes(exc):
         found = NOT_OPTIONAL.search(str(cause))
         if found is not None:
             return f"{found['key']}=null: this key needs a value{allowed_range(found['key'])}"
+        key = str(getattr(cause, "full_key", "") or "")
+        null = NULL_IN_ITEM.search(str(cause))
+        if null is not None and key and item_field(cause) is None:
+            takes = allowed_range(key) or f" ({KEY_TAKES.get(null['type'], null['type'])})"
+            return f"{key}=null: this key needs a value{takes}"
+    return None
+
+
+#: OmegaConf refusing a value outside a key's choices (``hydra.mode: multirun``).
+NOT_A_CHOICE = re.compile(r"Invalid value '(?P<value>[^']*)', expected one of "
+                          r"\[(?P<allowed>[^\]]*)\]")
+
+
+def choice_problem(exc: BaseException) -> str | None:
+    """One line for a value outside the choices of a key that takes one of a few (Hydra's
+    ``hydra.mode``, RUN or MULTIRUN), naming them; None for any other error."""
+    for cause in causes(exc):
+        key = str(getattr(cause, "full_key", "") or "")
+        found = NOT_A_CHOICE.search(str(cause))
+        if found is not None and key:
+            return f"{key}={found['value']}: allowed one of {found['allowed']}"
     return None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import glob
 import hashlib
 import json
 import re
@@ -320,11 +321,14 @@ def composition_problem(overrides: Sequence[Override],
             if all(path.is_file() for path in both):
                 return (f"{EXPERIMENT}={name}: both {both[0]} and {both[1]} are named so; "
                         "rename the scenario")
+            problem = _includes_problem(name, [])
+            if problem is not None:
+                return problem
     for path, package in config_files(overrides, conf_dir or CONF_DIR):
         found = _config_file(path)
         problem = (found.problem if found is not None and found.problem is not None
-                   else _package_problem(path, package)
-                   or _file_bool_problem(path, package, keys))
+                   else _content_problem(path) or _package_problem(path, package)
+                   or _defaults_problem(path) or _file_bool_problem(path, package, keys))
         if problem is not None:
             return problem
     return None
@@ -482,6 +486,10 @@ def _yaml_data(path: Path) -> Any:
     return read.data if read is not None else None
 
 
+#: What some editors put before a UTF-8 file's text.
+BYTE_ORDER_MARK = "\ufeff"
+
+
 def _config_file(path: Path) -> _ConfigFile | None:
     """The file at ``path`` (None if it cannot be read), read again only when it changes."""
     try:
@@ -500,13 +508,18 @@ def _config_file_cached(path: str, mtime_ns: int, size: int) -> _ConfigFile | No
     except UnicodeDecodeError as exc:
         return _ConfigFile(None, None, yaml_problem(exc, Path(path)))
     header = None
-    for line in text.splitlines():
+    for line in text.removeprefix(BYTE_ORDER_MARK).splitlines():
         if not line.startswith("#"):
             break
         words = line[1:].split()
         if len(words) == 2 and words[0] == "@package":
             header = words[1]
             break
+    if header is not None and text.startswith(BYTE_ORDER_MARK):
+        return _ConfigFile(None, None, (
+            f"{path}: starts with a byte-order mark (U+FEFF, as some editors save UTF-8), "
+            f"which hides its '# @package {header}' line from Hydra; save it as UTF-8 "
+            "without one"))
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
@@ -539,6 +552,88 @@ def experiment_file(name: str) -> Path | None:
         path = folder / f"{name}.yaml"
         if path.is_file():
             return path
+    return None
+
+
+def _experiment_includes(path: Path) -> list[tuple[str, str, bool]]:
+    """The experiments the defaults list of the experiment file at ``path`` names: each as
+    written, its name, and whether it chooses the experiment (``- /experiment: NAME``) or
+    extends one (``- NAME``, a config of the same group)."""
+    data = _yaml_data(path)
+    listed = data.get("defaults") if isinstance(data, dict) else None
+    found = []
+    for entry in listed if isinstance(listed, list) else []:
+        if isinstance(entry, str) and entry != "_self_" and not entry.startswith("/"):
+            found.append((entry, entry.split("@", 1)[0], False))
+        elif isinstance(entry, dict) and len(entry) == 1:
+            key, value = next(iter(entry.items()))
+            name = str(key).split()[-1].split("@", 1)[0]
+            if name.startswith("/") and name.strip("/") == EXPERIMENT and value is not None:
+                found.append((f"{key}: {value}", str(value), True))
+    return found
+
+
+def _includes_problem(name: str, chain: list[str]) -> str | None:
+    """One line for experiment ``name`` (reached through ``chain``) whose defaults list
+    Hydra cannot follow: one that chooses an experiment (``- /experiment: x``: Hydra said
+    "Multiple values for experiment", or, naming itself, recursed until Python's
+    RecursionError, a traceback), or experiments that extend each other in a ring (the
+    same traceback). None if it can: an experiment extending others (``- x``)."""
+    path = experiment_file(name)
+    if path is None:
+        return None
+    if name in chain:
+        ring = " -> ".join([*chain[chain.index(name):], name])
+        return (f"{experiment_file(chain[0])}: its defaults list comes back to experiment "
+                f"{name} ({ring}); an experiment cannot extend itself")
+    for written, target, chooses in _experiment_includes(path):
+        if chooses and target == name:
+            return f"{path}: defaults: '{written}' names the experiment itself"
+        if chooses:
+            return (f"{path}: defaults: '{written}' chooses the experiment, as "
+                    f"+{EXPERIMENT}=... does already; to extend experiment {target}, name "
+                    f"it alone: '- {target}'")
+        problem = _includes_problem(target, [*chain, name])
+        if problem is not None:
+            return problem
+    return None
+
+
+def _content_problem(path: Path) -> str | None:
+    """One line for a config file that is not a map of keys to values: a list (Hydra said
+    "Cannot merge DictConfig with ListConfig full_key: object_type=RunConfig") or a single
+    value ("Invalid loaded object type: int", naming no file). An empty file, or one of
+    comments only, sets nothing and is left alone."""
+    data = _yaml_data(path)
+    if data is None or isinstance(data, dict):
+        return None
+    kind = next((name for t, name in _YAML_KINDS if isinstance(data, t)), "a value")
+    return (f"{path}: holds {kind}, not settings; a config file is a map of keys to values "
+            "(key: value lines)")
+
+
+#: How an entry of a defaults list is written, as a refusal says it.
+DEFAULTS_ENTRY = "'- name' (a config of the same group) or '- group: option'"
+
+
+def _defaults_problem(path: Path) -> str | None:
+    """One line for a defaults list Hydra would stop at with a traceback (a ValueError, not
+    one of its own errors): not a list, or an entry that is neither a name nor one
+    ``group: option`` (a number, a null, a list, a map of two keys). An option may be a
+    name, a null or a list of names (Hydra says what it makes of those)."""
+    data = _yaml_data(path)
+    listed = data.get("defaults") if isinstance(data, dict) else None
+    if listed is None:
+        return None
+    if not isinstance(listed, list):
+        return f"{path}: defaults takes a list, each entry {DEFAULTS_ENTRY}"
+    for entry in listed:
+        if isinstance(entry, str) or (
+                isinstance(entry, dict) and len(entry) == 1
+                and all(isinstance(k, str) for k in entry)):
+            continue
+        return (f"{path}: defaults: the entry {json.dumps(entry, default=str)} is not "
+                f"{DEFAULTS_ENTRY}")
     return None
 
 
@@ -845,6 +940,13 @@ def missing_option(exc: BaseException) -> str | None:
     if not missing or not options or "/" not in str(missing):
         return None
     group, _, name = str(missing).rpartition("/")
+    if group == EXPERIMENT:   # a scenario saved as .yml (Hydra reads .yaml alone)
+        near = [path for folder in (scenario_experiments(), EXPERIMENTS_DIR)
+                for path in sorted(folder.glob(f"{glob.escape(name)}.*"))
+                if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml"]
+        if near:
+            return (f"{group}={name}: no such option; {near[0]} is there, but only files "
+                    f"ending in .yaml are read: rename it {name}.yaml")
     return (f"{group}={name}: no such option{did_you_mean(name, options)}; choose one of: "
             f"{', '.join(options)}")
 

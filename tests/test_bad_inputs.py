@@ -1082,6 +1082,87 @@ def test_a_scenario_value_of_the_wrong_shape_names_the_key(
     assert no_complete_run(output_root)
 
 
+#: A scenario file Hydra stopped at with a traceback (a defaults list of the wrong shape,
+#: an experiment extending itself: RecursionError), or in its own words, naming no file
+#: ("Invalid loaded object type: int") or the wrong thing ("Multiple values for
+#: experiment"), or in OmegaConf's (a choice, a null); and what baimo says now. ``{file}``
+#: is the file's path. Every file but the first two starts ``# @package _global_``.
+SCENARIO_FILES = {
+    "bom": ("\ufeff# @package _global_\nseed: 3\n",
+            "{file}: starts with a byte-order mark (U+FEFF, as some editors save UTF-8), which "
+            "hides its '# @package _global_' line from Hydra; save it as UTF-8 without one"),
+    "empty": ("", "In 'experiment/empty': without line 1 '# @package _global_'"),
+    "a_list": ("- seed: 3\n", "{file}: holds a list, not settings; a config file is a map of "
+                              "keys to values (key: value lines)"),
+    "a_number": ("5\n", "{file}: holds a number, not settings"),
+    "defaults_map": ("defaults:\n  compute: default\n",
+                     "{file}: defaults takes a list, each entry '- name' (a config of the same "
+                     "group) or '- group: option'"),
+    "defaults_number": ("defaults: 5\n", "{file}: defaults takes a list"),
+    "defaults_nested": ("defaults:\n  - - a\n    - b\n",
+                        '{file}: defaults: the entry ["a", "b"] is not \'- name\''),
+    "defaults_null": ("defaults:\n  - null\n", "{file}: defaults: the entry null is not"),
+    "defaults_two_keys": ("defaults:\n  - {a: 1, b: 2}\n",
+                          '{file}: defaults: the entry {"a": 1, "b": 2} is not'),
+    "chooses_itself": ("defaults:\n  - /experiment: chooses_itself\n",
+                       "{file}: defaults: '/experiment: chooses_itself' names the experiment "
+                       "itself"),
+    "chooses_another": ("defaults:\n  - /experiment: ring\n",
+                        "{file}: defaults: '/experiment: ring' chooses the experiment, as "
+                        "+experiment=... does already; to extend experiment ring, name it "
+                        "alone: '- ring'"),
+    "extends_itself": ("defaults:\n  - extends_itself\n",
+                       "{file}: its defaults list comes back to experiment extends_itself "
+                       "(extends_itself -> extends_itself); an experiment cannot extend itself"),
+    "ring": ("defaults:\n  - ring_back\n",
+             "{file}: its defaults list comes back to experiment ring (ring -> ring_back -> "
+             "ring)"),
+    "mode": ("hydra:\n  mode: multirun\n",
+             "In 'experiment/mode': hydra.mode=multirun: allowed one of RUN, MULTIRUN"),
+    "replications_null": ("replications: null\n",
+                          "In 'experiment/replications_null': replications=null: this key "
+                          "needs a value (an integer)"),
+}
+
+
+@pytest.mark.parametrize("name", list(SCENARIO_FILES))
+def test_a_scenario_file_hydra_cannot_read_is_one_line(
+        name: str, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each of :data:`SCENARIO_FILES`, run as ``+experiment=NAME``: one line naming the
+    file and what is wrong, exit 2, nothing run."""
+    scenarios = output_root / "scenarios" / "experiment"
+    scenarios.mkdir(parents=True)
+    for each, (text, _) in SCENARIO_FILES.items():
+        (scenarios / f"{each}.yaml").write_text(
+            ("" if each in ("bom", "empty") else "# @package _global_\n") + text,
+            encoding="utf-8")
+    (scenarios / "ring_back.yaml").write_text("# @package _global_\ndefaults:\n  - ring\n")
+    code, err = run_command("sim.cli", [f"+experiment={name}"], capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, SCENARIO_FILES[name][1].replace("{file}",
+                                                         str(scenarios / f"{name}.yaml")))
+    assert no_complete_run(output_root)
+
+
+def test_a_scenario_saved_as_yml_is_named_with_what_to_do(
+        output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hydra reads ``NAME.yaml`` alone: a scenario saved as ``NAME.yml`` (or ``.YAML``)
+    was "no such option", with every option listed and the file not named."""
+    scenarios = output_root / "scenarios" / "experiment"
+    scenarios.mkdir(parents=True)
+    for name in ("short.yml", "upper.YAML"):
+        (scenarios / name).write_text("# @package _global_\nseed: 3\n")
+    for name, file in [("short", "short.yml"), ("upper", "upper.YAML")]:
+        code, err = run_command("sim.cli", [f"+experiment={name}"], capsys, monkeypatch)
+        assert code == 2
+        assert_one_line(err, f"experiment={name}: no such option; {scenarios / file} is there, "
+                             f"but only files ending in .yaml are read: rename it {name}.yaml")
+    code, err = run_command("sim.cli", ["+experiment=nosuch"], capsys, monkeypatch)
+    assert "is there" not in err and "choose one of:" in err
+
+
 def test_an_experiment_file_without_its_package_header_says_so(
         tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
