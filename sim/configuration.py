@@ -328,7 +328,7 @@ def composition_problem(overrides: Sequence[Override],
         found = _config_file(path)
         problem = (found.problem if found is not None and found.problem is not None
                    else _content_problem(path) or _package_problem(path, package)
-                   or _defaults_problem(path) or _file_bool_problem(path, package, keys))
+                   or _defaults_problem(path) or _file_value_problem(path, package, keys))
         if problem is not None:
             return problem
     return None
@@ -654,7 +654,7 @@ NO_PACKAGE_HEADER = ("without line 1 '# @package _global_' its keys land under '
                      "(docs/EXPERIMENTS.md)")
 
 
-def _file_bool_problem(path: Path, package: str, keys: frozenset[str]) -> str | None:
+def _file_value_problem(path: Path, package: str, keys: frozenset[str]) -> str | None:
     """The first key a config file (its keys under ``package``, :func:`composition_problem`)
     gives a value of the wrong shape: a true-or-false key anything else (OmegaConf converts
     it as it merges the file, so by then a ``made_to_order: 2`` reads as true), a list or a
