@@ -421,6 +421,56 @@ def swept_in_files(overrides: Sequence[Override], conf_dir: Path | None = None) 
     return keys
 
 
+#: Where a config file names a sweep's directory: baimo's run-control key, and Hydra's.
+SWEEP_DIR_KEYS = (("sweep_dir",), ("hydra", "sweep", "dir"))
+
+
+def files_sweep_dir(overrides: Sequence[Override], conf_dir: Path | None = None) -> str | None:
+    """The sweep directory the config files composing ``overrides`` name (``sweep_dir:``, or
+    Hydra's ``hydra.sweep.dir:``; the last file's), but the primary config's (its
+    ``hydra.sweep.dir`` is the default baimo replaces); None if none does. Until 2026-12-07
+    both were ignored in a scenario: the sweep went to its default directory."""
+    primary = (conf_dir or CONF_DIR) / f"{CONFIG_NAME}.yaml"
+    found = None
+    for path, package in config_files(overrides, conf_dir or CONF_DIR):
+        if package != "" or path == primary:
+            continue
+        for keys in SWEEP_DIR_KEYS:
+            node = _yaml_data(path)
+            for part in keys:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                found = str(node)
+    return found
+
+
+def files_hydra_choices(overrides: Sequence[Override]) -> list[str]:
+    """The options of Hydra's own config groups that the primary config chooses
+    (``hydra/launcher``, ``hydra/job_logging``) and the experiments ``overrides`` name, or
+    those they extend, choose again in their defaults lists (``- override /hydra/launcher:
+    submitit_slurm``), as overrides (``hydra/launcher=submitit_slurm``; the last choice of
+    a group). Hydra keeps the primary's choice and drops the experiment's unremarked: a
+    sweep ran on joblib whatever its experiment chose. (A group the primary leaves alone,
+    ``hydra/sweeper``, Hydra takes from the experiment: calibrate's optuna.)"""
+    primary = {entry.group for entry in _defaults(CONF_DIR / f"{CONFIG_NAME}.yaml", "")
+               if entry.override}
+    chosen: dict[str, str] = {}
+    names = [name for o in overrides if o.key_or_group == EXPERIMENT and not o.is_delete()
+             for name in _options(o)]
+    seen: set[str] = set()
+    while names:
+        name = names.pop(0)
+        path = experiment_file(name)
+        if path is None or name in seen:
+            continue
+        seen.add(name)
+        names += [target for _, target, chooses in _experiment_includes(path) if not chooses]
+        for entry in _defaults(path, EXPERIMENT):
+            if entry.override and entry.group in primary and entry.options:
+                chosen[entry.group] = entry.options[-1]
+    return [f"{group}={option}" for group, option in chosen.items()]
+
+
 class _DefaultsEntry(typing.NamedTuple):
     """One entry of a config file's defaults list: the config group it names (a path under
     ``conf/``; a plain name names a config of the file's own group), its options (None:

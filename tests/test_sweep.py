@@ -1687,3 +1687,38 @@ def test_a_setting_splits_at_the_commas_between_its_overrides_only() -> None:
     assert setting_overrides(setting) == sorted(written)
     assert setting_label(setting) == ", ".join(sorted(written))
     assert setting_overrides("") == [] and setting_label("") == "default"
+
+
+def test_a_scenario_chooses_its_sweeps_directory_and_hydras_plugins(
+        output_root: Path, tmp_path: Path) -> None:
+    """A scenario's ``sweep_dir:`` and ``hydra.sweep.dir:`` were ignored (the sweep went to
+    its default directory), and so was its defaults list's choice of a Hydra plugin
+    (``- override /hydra/launcher: basic`` ran on joblib): Hydra leaves the hydra/ groups
+    out of a file added with +experiment. Each now holds, the command line having the
+    last word, and an experiment extending one inherits its choice."""
+    from sim.sweep.spec import compose_master
+
+    scenarios = output_root / "scenarios" / "experiment"
+    scenarios.mkdir(parents=True)
+    sweep = "hydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n      seed: 1,2\n"
+    files = {"own_dir": f"sweep_dir: {tmp_path / 'mine'}\n{sweep}",
+             "hydra_dir": sweep.replace("hydra:\n",
+                                        f"hydra:\n  sweep:\n    dir: {tmp_path / 'h'}\n"),
+             "serial": "defaults:\n  - override /hydra/launcher: basic\n" + sweep,
+             "extends": "defaults:\n  - serial\n  - _self_\nreplications: 2\n"}
+    for name, text in files.items():
+        (scenarios / f"{name}.yaml").write_text("# @package _global_\n" + text)
+
+    def master(*command: str) -> Any:
+        return compose_master(start_hydra(), [*command, *TINY])
+
+    assert master("+experiment=own_dir").directory == tmp_path / "mine"
+    assert master("+experiment=hydra_dir").directory == tmp_path / "h"
+    assert master("+experiment=own_dir", f"sweep_dir={tmp_path / 'cli'}").directory == \
+        tmp_path / "cli"
+    for name in ("serial", "extends"):
+        launcher = master(f"+experiment={name}").config.hydra.launcher._target_
+        assert launcher.endswith("BasicLauncher"), (name, launcher)
+    chosen = master("+experiment=serial", "hydra/launcher=joblib").config.hydra.launcher
+    assert chosen._target_.endswith("JoblibLauncher")
+    assert master("seed=1,2").config.hydra.launcher._target_.endswith("JoblibLauncher")

@@ -60,6 +60,8 @@ from sim.configuration import (
     composition_problem,
     config_settings,
     default_settings,
+    files_hydra_choices,
+    files_sweep_dir,
     hash_resolved,
     hydra_hint,
     override_key,
@@ -444,11 +446,14 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     task, user_hydra = _user_parts(parsed)
     experiment = _experiment(task)
     fixed_user = [o for o in task if not o.is_sweep_override()]
-    chosen = _sweep_dir_override(task)
+    chosen = _sweep_dir_override(task) or files_sweep_dir(task)
     directory = (expand_home(Path(chosen), f"sweep_dir={chosen}") if chosen
                  else default_directory(experiment, fixed_user, named_sweeps(task)))
     own = [f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
     chosen_groups = {o.key_or_group for o in user_hydra}
+    # an experiment's choice of a Hydra plugin, which Hydra drops from its file
+    own += [c for c in files_hydra_choices(task) if c.partition("=")[0] not in chosen_groups]
+    chosen_groups |= {c.partition("=")[0] for c in own}
     own += [f"{g}=baimo_sweep" for g in SWEEP_LOGGING if g not in chosen_groups]
     tic = time.perf_counter()
     master = _compose_master(hydra, own + command)
