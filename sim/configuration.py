@@ -864,11 +864,26 @@ def model_part(cfg: DictConfig) -> DictConfig:
 
 
 def _one_line(exc: OmegaConfBaseException) -> ConfigError:
+    return ConfigError(omegaconf_line(exc))
+
+
+#: OmegaConf's words for an interpolation whose resolver failed (``${oc.env:NOSUCH}``).
+RESOLVER_FAILED = re.compile(r"^\w+ raised while resolving interpolation: (?P<why>.*)$")
+
+
+def omegaconf_line(exc: OmegaConfBaseException) -> str:
+    """One line for an error OmegaConf raised reading a composed config, naming the key: a
+    key left without a value, an interpolation that cannot be resolved ("seed: KeyError
+    raised while resolving interpolation: ..." said the resolver's error's type first),
+    or OmegaConf's first line."""
     key = getattr(exc, "full_key", None)
     if isinstance(exc, MissingMandatoryValue) and key:
-        return ConfigError(missing_value(str(key)))
+        return missing_value(str(key))
     first = str(exc).splitlines()[0]
-    return ConfigError(f"{key}: {first}" if key else first)
+    failed = RESOLVER_FAILED.match(first)
+    if failed is not None:
+        first = f"{failed['why'].strip(chr(34))} (an interpolation, ${{...}}, it cannot resolve)"
+    return f"{key}: {first}" if key else first
 
 
 def missing_value(key: str) -> str:

@@ -27,6 +27,14 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 # (overrides, a fragment the one-line message must contain)
 MODEL_INPUTS: list[tuple[list[str], str]] = [
+    # Hydra's own values baimo reads first: a traceback (AssertionError, InterpolationKeyError)
+    (["hydra.verbose=5"], "hydra.verbose=5: allowed true, false, a logger's name or a list of "
+                          "names"),
+    (["hydra.mode=${nosuch}"], "hydra.mode: Interpolation key 'nosuch' not found"),
+    # an interpolation whose resolver fails: "seed: KeyError raised while resolving ..."
+    (["seed=${oc.env:BAIMO_NO_SUCH_VARIABLE}"],
+     "seed: Environment variable 'BAIMO_NO_SUCH_VARIABLE' not found (an interpolation, ${...}, "
+     "it cannot resolve)"),
     # wrong types
     (["funds.term_years=abc"], "funds.term_years=abc is not a number; allowed 1 to 30 (years)"),
     (["horizon_months=1.5"], "horizon_months=1.5 is not an integer; allowed 1 to 600 (months)"),

@@ -64,6 +64,7 @@ from sim.configuration import (
     files_sweep_dir,
     hash_resolved,
     hydra_hint,
+    omegaconf_line,
     override_key,
     register_configs,
     run_control,
@@ -662,7 +663,8 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
                 raise SweepError(f"{group} is not installed; it comes with the optional extra: "
                                  f"{install_extra(extra)}") from None
         raise SweepError(text) from None
-    problem = named_code(master.hydra) or logging_problem(master.hydra)
+    problem = (hydra_value_problem(master) or named_code(master.hydra)
+               or logging_problem(master.hydra))
     if problem is not None:
         raise SweepError(problem)
     # what compose_config's with_log_configuration=True does, now the logging config is
@@ -677,6 +679,22 @@ def _compose_master(hydra: Hydra, overrides: list[str]) -> DictConfig:
     hydra_module.log = logging.getLogger(hydra_module.__name__)
     hydra._print_debug_info(CONFIG_NAME, overrides, RunMode.MULTIRUN)
     return master
+
+
+def hydra_value_problem(master: DictConfig) -> str | None:
+    """One line for a value of Hydra's that baimo reads before Hydra would check it: a
+    ``hydra.mode`` or ``hydra.verbose`` whose interpolation cannot be resolved (a traceback,
+    InterpolationKeyError), a ``hydra.verbose`` that is neither true or false, a logger's
+    name nor a list of them (``hydra.verbose=5``: a traceback, AssertionError, from Hydra's
+    logging set-up). None if both are sound."""
+    try:
+        verbose, _ = master.hydra.verbose, master.hydra.mode
+    except OmegaConfBaseException as exc:
+        return omegaconf_line(exc)
+    if not (isinstance(verbose, bool | str) or OmegaConf.is_list(verbose)):
+        return (f"hydra.verbose={verbose}: allowed true, false, a logger's name or a list of "
+                "names (the loggers to show at debug level)")
+    return None
 
 
 def _names(master: DictConfig, overrides: list[Override], excluded: list[str]) -> tuple[str, str]:
