@@ -967,6 +967,21 @@ def shape_problem(exc: BaseException) -> str | None:
     return None
 
 
+def interpolation_syntax_problem(exc: BaseException) -> str | None:
+    """One line for a value that opens an interpolation it does not write (``seed: ${``
+    in a file: Hydra said " (no viable alternative at input '${')", naming neither key nor
+    file), naming the key; None for any other error."""
+    from omegaconf.errors import GrammarParseError
+
+    for cause in causes(exc):
+        key = str(getattr(cause, "full_key", "") or "")
+        if isinstance(cause, GrammarParseError) and key:
+            first = str(cause).strip().splitlines()[0]
+            return (f"{key}: not a valid interpolation ({first}); an interpolation is written "
+                    "${other.key} or ${resolver:argument}, and a ${ meant as text \\${")
+    return None
+
+
 def value_problem(exc: BaseException) -> str | None:
     """One line for an override OmegaConf refused for its value (a wrong type, a null, a
     single value for a list, an item the list does not have, an item of the wrong type),
@@ -974,7 +989,7 @@ def value_problem(exc: BaseException) -> str | None:
     for any other."""
     return (conversion_problem(exc) or null_problem(exc) or list_problem(exc)
             or item_problem(exc) or wrong_item_problem(exc) or shape_problem(exc)
-            or choice_problem(exc))
+            or choice_problem(exc) or interpolation_syntax_problem(exc))
 
 
 #: OmegaConf refusing null for a field that takes a value.

@@ -170,6 +170,15 @@ def run_control_override(overrides: list[str]) -> str | None:
                  if override_key(o).partition(".")[0] in RUN_CONTROL_KEYS), None)
 
 
+def hydra_override(overrides: list[str]) -> str | None:
+    """The first of ``overrides`` that sets one of Hydra's own keys or config groups
+    (``hydra.mode=MULTIRUN``, ``hydra/launcher=basic``), None if none does: a command that
+    composes the model's settings alone (baimo-teach, baimo-validate) does not read them,
+    and ran as if they were not there."""
+    return next((o for o in overrides
+                 if override_key(o).split(".")[0].split("/")[0] == "hydra"), None)
+
+
 #: conf/config.yaml searches <output root>/scenarios for experiments; until a calibration
 #: writes one, the directory does not exist and Hydra would warn on every run (and in every
 #: sweep worker, which imports this module before composing its job: hence at import).
@@ -324,6 +333,11 @@ def composition_problem(overrides: Sequence[Override],
             problem = _includes_problem(name, [])
             if problem is not None:
                 return problem
+            own = _own_sweep(name) if o.is_discrete_sweep() and len(_values(o)) > 1 else None
+            if own is not None:
+                return (f"{o.input_line}: experiment {name} is a sweep itself ({own}), and a "
+                        "sweep over experiments runs each as one setting, without it: run "
+                        f"+{EXPERIMENT}={name} on its own")
     for path, package in config_files(overrides, conf_dir or CONF_DIR):
         found = _config_file(path)
         problem = (found.problem if found is not None and found.problem is not None
@@ -646,6 +660,28 @@ def _includes_problem(name: str, chain: list[str]) -> str | None:
         problem = _includes_problem(target, [*chain, name])
         if problem is not None:
             return problem
+    return None
+
+
+def _own_sweep(name: str) -> str | None:
+    """What in experiment ``name``'s file makes it a sweep of its own (``key=value``): a
+    grid or search space (``hydra.sweeper.params``), a design, replications above 1;
+    None if nothing does, or there is no such file."""
+    path = experiment_file(name)
+    data = _yaml_data(path) if path is not None else None
+    node = data
+    for part in SWEEPER_PARAMS:
+        node = node.get(part) if isinstance(node, dict) else None
+    design = data.get("design") if isinstance(data, dict) else None
+    kind = design.get("kind") if isinstance(design, dict) else None
+    replications = data.get("replications") if isinstance(data, dict) else None
+    for what, asked in ((f"hydra.sweeper.params: {', '.join(map(str, node or {}))}",
+                         isinstance(node, dict) and bool(node)),
+                        (f"design.kind={kind}", kind not in (None, "grid")),
+                        (f"replications={replications}",
+                         isinstance(replications, int) and replications > 1)):
+        if asked:
+            return what
     return None
 
 
@@ -1024,6 +1060,12 @@ def hydra_hint(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
         return option
     match = COULD_NOT_OVERRIDE.match(str(exc))
     cause = exc.__cause__
+    if match and match[1] == DESIGN_RANGES and cause is not None and "not in struct" in str(cause):
+        # design.ranges={a.b:[1,2]}: Hydra merges the map into the ranges, and refuses a key
+        # they do not hold, suggesting '+', which adds the one map and keeps the others
+        return (f"{DESIGN_RANGES}=...: a map of ranges replaces the experiment's with '++' "
+                f"('++{DESIGN_RANGES}={{funds.term_years:[3,10]}}', quoted for the shell); "
+                "docs/EXPERIMENTS.md, Designs")
     if match and cause is not None and " not in '" in str(cause):
         return unknown_setting(match[1], extra) or item_key_problem(match[1], str(cause))
     return file_key_problem(exc, extra)

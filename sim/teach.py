@@ -98,12 +98,16 @@ def run_lesson(name: str, args: list[str]) -> None:
     output_root()   # one line for a root with no home directory (~nouser/x), before Hydra's
     pack = load_pack(name)
     overrides, replications, workers = split_arguments(args, pack)
-    from sim.configuration import run_control_override
+    from sim.configuration import hydra_override, run_control_override
 
     ignored = run_control_override(overrides)
     if ignored is not None:
         fail(f"{ignored}: a sweep's run-control key, which a lesson does not read; "
              "baimo-teach takes replications=N and workers=N")
+    ignored = hydra_override(overrides)
+    if ignored is not None:
+        fail(f"{ignored}: Hydra's own setting, which a lesson does not read (it runs its arms "
+             "itself); baimo-teach takes replications=N and workers=N")
     problem = commands.group_choice_problem(overrides)   # Hydra's traceback otherwise
     if problem is not None:
         fail(problem)

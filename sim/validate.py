@@ -34,6 +34,7 @@ from sim.configuration import (
     compose,
     config_hash,
     dotted_indices,
+    hydra_override,
     override_key,
     run_control_override,
 )
@@ -140,6 +141,10 @@ def main(argv: list[str] | None = None) -> None:
              f"{ignored.partition('=')[2]}" if override_key(ignored) == "replications" else
              f"{ignored}: a sweep's run-control key, which baimo-validate does not read; it "
              "takes --replications N, --jobs N and --horizon MONTHS")
+    ignored = hydra_override(args.overrides)
+    if ignored is not None:
+        fail(f"{ignored}: Hydra's own setting, which baimo-validate does not read (it runs its "
+             "replications itself); it takes --replications N, --jobs N and --horizon MONTHS")
     overrides = list(args.overrides)
     if args.horizon is not None:
         given = [o for o in overrides if override_key(o) == "horizon_months"]

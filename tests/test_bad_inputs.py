@@ -35,6 +35,15 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["seed=${oc.env:BAIMO_NO_SUCH_VARIABLE}"],
      "seed: Environment variable 'BAIMO_NO_SUCH_VARIABLE' not found (an interpolation, ${...}, "
      "it cannot resolve)"),
+    # a map of design ranges given without '++': Hydra's "Could not override ... use +"
+    (["design.kind=lhs", "design.samples=3", "design.ranges={data.spillover:[0.1,0.5]}"],
+     "design.ranges=...: a map of ranges replaces the experiment's with '++' "
+     "('++design.ranges={funds.term_years:[3,10]}'"),
+    # a sweep over experiments that are sweeps: each ran once, its own sweep dropped
+    (["-m", "+experiment=investor_patience,hype_bust"],
+     "+experiment=investor_patience,hype_bust: experiment investor_patience is a sweep itself "
+     "(hydra.sweeper.params: funds.term_years), and a sweep over experiments runs each as one "
+     "setting, without it"),
     # wrong types
     (["funds.term_years=abc"], "funds.term_years=abc is not a number; allowed 1 to 30 (years)"),
     (["horizon_months=1.5"], "horizon_months=1.5 is not an integer; allowed 1 to 600 (months)"),
@@ -960,7 +969,9 @@ def test_a_config_group_given_no_options_name_is_one_line(
     code, err = run_command(module, argv, capsys, monkeypatch)
     assert code == 2
     own = module == "sim.teach" and "experiment" in choice
-    assert_one_line(err, f"{choice}: {LESSON_OWN}" if own else fragment)
+    hydras = module in ("sim.teach", "sim.validate") and choice.startswith("hydra/")
+    assert_one_line(err, f"{choice}: {LESSON_OWN}" if own else
+                    f"{choice}: Hydra's own setting" if hydras else fragment)
     assert no_complete_run(output_root)
 
 
@@ -1127,6 +1138,13 @@ SCENARIO_FILES = {
              "ring)"),
     "mode": ("hydra:\n  mode: multirun\n",
              "In 'experiment/mode': hydra.mode=multirun: allowed one of RUN, MULTIRUN"),
+    "interpolation": ("seed: ${\n",
+                      "seed: not a valid interpolation (no viable alternative at input "
+                      "'${'); an interpolation is written"),
+    "infinite_bound": ("design:\n  kind: lhs\n  samples: 3\n  ranges:\n"
+                       "    data.spillover: [0.1, .inf]\n",
+                       "design.ranges.data.spillover=[0.1, inf]: both bounds must be finite "
+                       "numbers, within 0 to 1"),
     "replications_null": ("replications: null\n",
                           "In 'experiment/replications_null': replications=null: this key "
                           "needs a value (an integer)"),
@@ -1316,6 +1334,15 @@ IGNORED_RUN_CONTROL: list[tuple[str, list[str], str]] = [
     ("sim.validate", ["--replications", "1", "plan=true"],
      "plan=true: a sweep's run-control key, which baimo-validate does not read; it takes "
      "--replications N, --jobs N and --horizon MONTHS"),
+    # Hydra's own settings: each ran as if not given
+    ("sim.teach", ["patient_capital", "hydra.mode=MULTIRUN"],
+     "hydra.mode=MULTIRUN: Hydra's own setting, which a lesson does not read (it runs its arms "
+     "itself); baimo-teach takes replications=N and workers=N"),
+    ("sim.teach", ["patient_capital", "hydra/launcher=basic"],
+     "hydra/launcher=basic: Hydra's own setting"),
+    ("sim.validate", ["--replications", "1", "hydra.run.dir=/tmp/x"],
+     "hydra.run.dir=/tmp/x: Hydra's own setting, which baimo-validate does not read (it runs "
+     "its replications itself)"),
 ]
 
 

@@ -100,7 +100,10 @@ def parameter(key: str, bounds: Any) -> Parameter:
         raise ConfigError(f"design.ranges.{key} must be [low, high] (two numbers); got {bounds}")
     low, high = (float(b) for b in bounds)
     lo, hi = f.metadata["range"]
-    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+    if not (math.isfinite(low) and math.isfinite(high)):   # .inf or .nan read from YAML
+        raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}]: both bounds must be "
+                          f"finite numbers, within {lo:g} to {hi:g}")
+    if not low < high:
         raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}]: low must be below high")
     if low < lo or high > hi:
         raise ConfigError(f"design.ranges.{key}=[{low:g}, {high:g}] is outside the allowed "
