@@ -342,7 +342,8 @@ def composition_problem(overrides: Sequence[Override],
         found = _config_file(path)
         problem = (found.problem if found is not None and found.problem is not None
                    else _content_problem(path) or _package_problem(path, package)
-                   or _defaults_problem(path) or _file_value_problem(path, package, keys))
+                   or _defaults_problem(path) or _file_value_problem(path, package, keys)
+                   or _sweep_params_problem(path, package))
         if problem is not None:
             return problem
     return None
@@ -637,6 +638,14 @@ def _experiment_includes(path: Path) -> list[tuple[str, str, bool]]:
     return found
 
 
+def experiment_names() -> list[str]:
+    """The experiments ``+experiment=NAME`` may name: the scenarios under the output root
+    and the files in ``experiments/`` (lessons as ``teaching/NAME``)."""
+    return sorted({str(path.relative_to(folder).with_suffix(""))
+                   for folder in (scenario_experiments(), EXPERIMENTS_DIR)
+                   for path in folder.rglob("*.yaml")})
+
+
 def _includes_problem(name: str, chain: list[str]) -> str | None:
     """One line for experiment ``name`` (reached through ``chain``) whose defaults list
     Hydra cannot follow: one that chooses an experiment (``- /experiment: x``: Hydra said
@@ -651,6 +660,9 @@ def _includes_problem(name: str, chain: list[str]) -> str | None:
         return (f"{experiment_file(chain[0])}: its defaults list comes back to experiment "
                 f"{name} ({ring}); an experiment cannot extend itself")
     for written, target, chooses in _experiment_includes(path):
+        if not chooses and experiment_file(target) is None:   # Hydra: its search path
+            return (f"{path}: defaults: '- {written}' names no experiment"
+                    f"{did_you_mean(target, experiment_names())}")
         if chooses and target == name:
             return f"{path}: defaults: '{written}' names the experiment itself"
         if chooses:
@@ -682,6 +694,28 @@ def _own_sweep(name: str) -> str | None:
                          isinstance(replications, int) and replications > 1)):
         if asked:
             return what
+    return None
+
+
+def _sweep_params_problem(path: Path, package: str) -> str | None:
+    """One line for a value of a config file's ``hydra.sweeper.params`` that Hydra's
+    override grammar cannot read (``seed: "range(1,"``): Hydra said "no viable alternative
+    at input 'range(1,'", naming neither the key nor the file. None if each reads."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    node = _yaml_data(path) if package == "" else None
+    for part in SWEEPER_PARAMS:
+        node = node.get(part) if isinstance(node, dict) else None
+    for key, value in node.items() if isinstance(node, dict) else ():
+        if not isinstance(value, str):
+            continue
+        try:
+            OverridesParser.create().parse_override(f"{key}={value}")
+        except HydraException as exc:
+            why = str(exc).strip().splitlines()[0].split(" See https://")[0]
+            return (f"{path}: hydra.sweeper.params.{key}: {value!r} is not a sweep Hydra can "
+                    f"read ({why}); write its values as a,b,c or range(start,stop[,step])")
     return None
 
 
@@ -1052,12 +1086,43 @@ def missing_option(exc: BaseException) -> str | None:
             f"{', '.join(options)}")
 
 
+#: Hydra's refusal of a config a defaults list names that it cannot find, before it lists
+#: its whole config search path.
+NO_CONFIG = re.compile(r"Could not (?:find|load) '(?P<config>[^']+)'\.?\s+Config search path")
+
+
+def missing_config(exc: BaseException) -> str | None:
+    """One line for a config a file's defaults list names that does not exist (``-
+    /nosuchgroup: x``, ``- override /compute: x`` in a group file), naming the file and
+    the group's options, without Hydra's config search path; None for any other error."""
+    found = NO_CONFIG.search(str(exc))
+    if found is None:
+        return None
+    where = IN_CONFIG_FILE.match(str(exc))
+    group, _, option = found["config"].rpartition("/")
+    folder = CONF_DIR / group
+    if group and folder.is_dir():
+        options = sorted(path.stem for path in folder.glob("*.yaml"))
+        why = (f"{group} has no option {option}{did_you_mean(option, options)}; choose one "
+               f"of: {', '.join(options)}")
+    elif group and not group.startswith("hydra"):
+        groups = sorted(path.name for path in CONF_DIR.iterdir()
+                        if path.is_dir() and path.name != "hydra")
+        why = f"no config group {group}; the groups: {', '.join(groups)}"
+    else:
+        why = "no such config"
+    return f"{where[0] + ' ' if where else ''}defaults: '{found['config']}': {why}"
+
+
 def hydra_hint(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
     """A better line than Hydra's for an unknown setting (:func:`unknown_setting`) or an
     unknown option of a group (:func:`missing_option`); None for any other error."""
     option = missing_option(exc)
     if option is not None:
         return option
+    missing = missing_config(exc)
+    if missing is not None:
+        return missing
     match = COULD_NOT_OVERRIDE.match(str(exc))
     cause = exc.__cause__
     if match and match[1] == DESIGN_RANGES and cause is not None and "not in struct" in str(cause):

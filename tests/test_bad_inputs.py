@@ -1145,6 +1145,17 @@ SCENARIO_FILES = {
                        "    data.spillover: [0.1, .inf]\n",
                        "design.ranges.data.spillover=[0.1, inf]: both bounds must be finite "
                        "numbers, within 0 to 1"),
+    "extends_nothing": ("defaults:\n  - extends_itsef\n",
+                        "{file}: defaults: '- extends_itsef' names no experiment (did you mean "
+                        "extends_itself"),
+    "no_group": ("defaults:\n  - /nosuchgroup: x\n",
+                 "In 'experiment/no_group': defaults: 'nosuchgroup/x': no config group "
+                 "nosuchgroup; the groups: buyers, capability, compute"),
+    "sweep_grammar": ("hydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n"
+                      "      seed: 'range(1,'\n",
+                      "{file}: hydra.sweeper.params.seed: 'range(1,' is not a sweep Hydra can "
+                      "read (no viable alternative at input 'range(1,'); write its values as "
+                      "a,b,c or range(start,stop[,step])"),
     "replications_null": ("replications: null\n",
                           "In 'experiment/replications_null': replications=null: this key "
                           "needs a value (an integer)"),
