@@ -70,6 +70,23 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["funds=glob(*)"], "funds=glob(*): baimo sweeps take lists (key=a,b) and ranges"),
     (["-m", "seed=range(0,5,0)"], "seed=range(0,5,0): a range's step must not be 0"),
     (["-m", "seed=range(5,1)"], "seed=range(5,1): the range holds no value"),
+    (["-m", "data.spillover=range(0.5,0.5,0.1)"], "the range holds no value"),
+    # sweep command lines a sweep would not run as written (the second probe, 2026-12-07)
+    (["-m", "data.spillover=0,choice(0.5,1)"],   # a traceback: "Unexpected type annotation"
+     "data.spillover=0,choice(0.5,1): a sweep inside a sweep; list the values (key=a,b,c) "
+     "or give one range (key=range(start,stop,step))"),
+    (["-m", "++hydra.sweeper.params={data.spillover:'0,1'}"],   # a traceback: AttributeError
+     "++hydra.sweeper.params={data.spillover:'0,1'}: on the command line a sweep is written "
+     "key=a,b (or key=range(...)); hydra.sweeper.params is for experiment files"),
+    (["-m", "data.spillover=0,1", "data.spillover=0.5"],   # one job, unremarked
+     "data.spillover is given twice (data.spillover=0,1 and data.spillover=0.5); the last "
+     "would be taken alone: give it once"),
+    (["-m", "replication=0,1", "replications=3"],   # "2 jobs = 1 setting x 3 replications"
+     "replication: the sweep sets it for each job (0 to replications - 1); give "
+     "replications=N"),
+    (["-m", "design.samples=20", "++design.ranges={funds.term_years:[3,10]}"],   # one job
+     "design.ranges (funds.term_years) draw a design's points, and design.kind=grid draws "
+     "none: choose a design (design.kind=lhs, sobol or morris), or sweep the keys' values"),
     (["-m", "funds.term_years=interval(1,3)"],
      "funds.term_years=interval(1,3): an interval has no values to list"),
     # allowed values once, but a degenerate market: every startup in distress from its
@@ -1388,3 +1405,19 @@ def test_a_list_item_may_be_named_as_the_parameter_table_writes_it(
     run = next(output_root.rglob(COMPLETE)).parent
     config = json.loads((run / "config.json").read_text(encoding="utf-8"))
     assert config["compute"]["export_controls"][0]["supply_cut"] == 0.5
+
+
+def test_a_sweep_directory_that_is_a_file_is_one_line(
+        tmp_path: Path, output_root: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """sweep_dir naming a file, or a path under one: the plan said "to run: 2", and the
+    sweep then stopped with "FILE: File exists" (or "Not a directory"), naming nothing."""
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for chosen in (afile, afile / "sub"):
+        code, err = run_command("sim.cli", ["-m", "seed=1,2", f"sweep_dir={chosen}",
+                                            "plan=true"], capsys, monkeypatch)
+        assert code == 2
+        assert_one_line(err, f"the sweep directory {chosen}: {afile} is a file, not a "
+                             "directory; choose another with sweep_dir=DIR")
+    assert no_complete_run(output_root)

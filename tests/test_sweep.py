@@ -42,7 +42,7 @@ from sim.sweep.runner import (
     defaults_setting,
     run_sweep,
 )
-from sim.sweep.spec import SWEEP_MANIFEST, build, start_hydra
+from sim.sweep.spec import SWEEP_MANIFEST, build, lay_out, parse, start_hydra
 
 #: Every test writes under its own temporary output root (conftest.output_root).
 pytestmark = pytest.mark.usefixtures("output_root")
@@ -1722,3 +1722,22 @@ def test_a_scenario_chooses_its_sweeps_directory_and_hydras_plugins(
     chosen = master("+experiment=serial", "hydra/launcher=joblib").config.hydra.launcher
     assert chosen._target_.endswith("JoblibLauncher")
     assert master("seed=1,2").config.hydra.launcher._target_.endswith("JoblibLauncher")
+
+
+def test_a_range_of_floats_sweeps_its_values_as_written(output_root: Path) -> None:
+    """Hydra adds a float range's step over and over: range(0.7,1.0,0.1) swept
+    0.7999999999999999 and 0.8999999999999999 and its stop, 1.0 (four jobs, one named
+    data.spillover=0.30000000000000004 in another range), while range(0.1,0.7,0.1) left its
+    stop out. Its values are now start + i x step, rounded, its stop never one."""
+    from sim.sweep.spec import exact_range
+
+    for swept, values in [("data.spillover=range(0.7,1.0,0.1)", [0.7, 0.8, 0.9]),
+                          ("data.spillover=range(0.1,0.7,0.1)", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+                          ("data.spillover=range(0.9,0.55,-0.1)", [0.9, 0.8, 0.7, 0.6])]:
+        layout = lay_out(start_hydra(), [swept, *TINY])
+        got = sorted({float(o.value()) for job in layout.parsed for o in job
+                      if o.key_or_group == "data.spillover"})
+        assert got == sorted(values), (swept, got)
+        assert len(layout.batches) == len(values)
+        assert all("000000" not in name and "999999" not in name for name, _ in layout.names)
+    assert exact_range(parse(["seed=range(1,4)"])[0]) is None   # whole numbers: Hydra's own

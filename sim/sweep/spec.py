@@ -83,6 +83,8 @@ STUDY_DB = "study.db"
 FAILED = "FAILED"
 TASK_NAME = "baimo"
 REPLICATION = "replication"
+#: Where an experiment file lists its grid (Hydra's basic sweeper).
+SWEEPER_PARAMS_KEY = "hydra.sweeper.params"
 #: Overrides that steer the sweep: they never name the sweep or a job directory.
 RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", "fail_job",
                "job_timeout_s", "experiment", "sample")
@@ -221,6 +223,18 @@ def parse(overrides: list[str]) -> list[Override]:
         if isinstance(o.value(), Glob):   # which overrides parsed here do not have
             raise SweepError(f"{o.input_line}: baimo sweeps take lists (key=a,b) and ranges "
                              "(key=range(0,5)); list the options instead")
+        value = o.value() if o.is_sweep_override() else None
+        if isinstance(value, ChoiceSweep) and any(
+                isinstance(v, ChoiceSweep | RangeSweep | IntervalSweep) for v in value.list):
+            # Hydra: a traceback, "Unexpected type annotation: Set[str] full_key: tags"
+            raise SweepError(f"{o.input_line}: a sweep inside a sweep; list the values "
+                             "(key=a,b,c) or give one range (key=range(start,stop,step))")
+        if o.key_or_group == SWEEPER_PARAMS_KEY or \
+                o.key_or_group.startswith(f"{SWEEPER_PARAMS_KEY}."):
+            # Hydra: a traceback where no experiment lists params (a None to merge into)
+            raise SweepError(f"{o.input_line}: on the command line a sweep is written "
+                             "key=a,b (or key=range(...)); hydra.sweeper.params is for "
+                             "experiment files")
     problem = composition_problem(parsed)
     if problem is not None:
         raise SweepError(problem)
@@ -303,6 +317,46 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
     swept = [o.key_or_group for o in by_key.values()
              if o.is_sweep_override() and o.key_or_group != REPLICATION]
     return by_key, swept
+
+
+def task_problem(task: list[Override]) -> str | None:
+    """One line for a sweep command's overrides that the sweep would not run as written: a
+    key given twice (Hydra's basic sweeper takes the last, unremarked: ``x=0,1 x=0.5`` ran
+    one job), or ``replication``, which the sweep sets for each job (``replication=0,1``
+    ran two jobs of ``replications=3``). None if neither."""
+    keys = [o.get_key_element() for o in task]
+    twice = next((k for k in keys if keys.count(k) > 1), None)
+    if twice is not None:
+        given = " and ".join(str(o.input_line) for o in task if o.get_key_element() == twice)
+        return f"{twice} is given twice ({given}); the last would be taken alone: give it once"
+    if any(o.key_or_group == REPLICATION for o in task):
+        return (f"{REPLICATION}: the sweep sets it for each job (0 to replications - 1); give "
+                "replications=N")
+    return None
+
+
+#: The digits a float range's values keep: their sum's rounding error (1e-17) goes, and
+#: no step a parameter's range allows does.
+RANGE_DIGITS = 12
+
+
+def exact_range(o: Override) -> str | None:
+    """``o`` rewritten as the list of its values, when it is a range of floats
+    (``data.spillover=range(0.7,1.0,0.1)`` -> ``data.spillover=0.7,0.8,0.9``), else None.
+    Hydra adds the step over and over: its values were 0.7999999999999999 and
+    0.8999999999999999, and the stop 1.0 came in, or did not, as the sums' rounding fell.
+    Here value i is start + i x step, rounded, and the stop is never one, as in Python's
+    range."""
+    value = o.value() if o.is_sweep_override() else None
+    if not isinstance(value, RangeSweep) or value.start is None or value.stop is None \
+            or not value.step or all(isinstance(v, int) for v in
+                                     (value.start, value.stop, value.step)):
+        return None
+    count = max(0, math.ceil((value.stop - value.start) / value.step - 10.0 ** -RANGE_DIGITS))
+    if count == 0:   # said as a range of no value (grid_size)
+        return None
+    values = [round(value.start + i * value.step, RANGE_DIGITS) for i in range(count)]
+    return f"{o.get_key_element()}={','.join(repr(float(v)) for v in values)}"
 
 
 def grid_size(grid: OrderedDict[str, Override]) -> int:
@@ -450,6 +504,10 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     chosen = _sweep_dir_override(task) or files_sweep_dir(task)
     directory = (expand_home(Path(chosen), f"sweep_dir={chosen}") if chosen
                  else default_directory(experiment, fixed_user, named_sweeps(task)))
+    held = next((p for p in (directory, *directory.absolute().parents) if p.exists()), None)
+    if held is not None and not held.is_dir():   # the run said "File exists", naming nothing
+        raise SweepError(f"the sweep directory {directory}: {held} is a file, not a "
+                         "directory; choose another with sweep_dir=DIR")
     own = [f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
     chosen_groups = {o.key_or_group for o in user_hydra}
     # an experiment's choice of a Hydra plugin, which Hydra drops from its file
@@ -500,10 +558,23 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
     # Read unresolved, as Hydra's own multirun does: an override interpolating a swept key
     # (x=${data.spillover}) must resolve in each job's config, not to the master's default.
     params = _raw(master.hydra.sweeper.params) or {}
+    task = [str(x) for x in _raw(master.hydra.overrides.task)]
+    problem = task_problem(parse(task))
+    if problem is not None:
+        raise SweepError(problem)
     args = [f"{REPLICATION}=range(0,{rc.replications})"]
     args += [f"{k}={v}" for k, v in params.items()]
-    args += [str(x) for x in _raw(master.hydra.overrides.task)]
+    args += task
     grid, swept = _grid(parse(args))
+    for key, o in grid.items():   # Hydra's float ranges step by adding: 0.30000000000000004
+        exact = exact_range(o)
+        if exact is not None:
+            grid[key] = parse([exact])[0]
+    if rc.design.kind == GRID and rc.design.ranges:
+        raise SweepError(f"design.ranges ({', '.join(rc.design.ranges)}) draw a design's "
+                         f"points, and design.kind={GRID} draws none: choose a design "
+                         "(design.kind=lhs, sobol or morris), or sweep the keys' values "
+                         "(key=a,b)")
     steering = [k for k in swept if k in STEERING or k.split(".")[0] in ("design", "calibration")]
     if steering:
         key = steering[0]
