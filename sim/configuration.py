@@ -1086,6 +1086,11 @@ def missing_option(exc: BaseException) -> str | None:
             f"{', '.join(options)}")
 
 
+#: Hydra's refusal of a group chosen twice ("+experiment=a +experiment=b"), with advice
+#: for a defaults list ("To override a value use 'override experiment: b'").
+CHOSEN_TWICE = re.compile(r"Multiple values for (?P<group>[\w/]+)\. To override a value use")
+
+
 #: Hydra's refusal of a config a defaults list names that it cannot find, before it lists
 #: its whole config search path.
 NO_CONFIG = re.compile(r"Could not (?:find|load) '(?P<config>[^']+)'\.?\s+Config search path")
@@ -1123,6 +1128,13 @@ def hydra_hint(exc: BaseException, extra: Iterable[str] = ()) -> str | None:
     missing = missing_config(exc)
     if missing is not None:
         return missing
+    twice = CHOSEN_TWICE.match(str(exc))
+    if twice is not None and IN_CONFIG_FILE.match(str(exc)) is None:
+        group = twice["group"]
+        both = (f"; both, merged: +{group}=[a,b]" if group == EXPERIMENT else "")
+        return (f"{group} is chosen twice on the command line; choose it once "
+                f"({'+' if group == EXPERIMENT else ''}{group}=NAME){both}; or sweep over "
+                f"them: -m {'+' if group == EXPERIMENT else ''}{group}=a,b")
     match = COULD_NOT_OVERRIDE.match(str(exc))
     cause = exc.__cause__
     if match and match[1] == DESIGN_RANGES and cause is not None and "not in struct" in str(cause):
@@ -1152,6 +1164,12 @@ def file_key_problem(exc: BaseException, extra: Iterable[str] = ()) -> str | Non
         key = str(getattr(cause, "full_key", "") or "")
         if key.split(".")[0] == EXPERIMENT and NOT_IN_TYPE.search(str(cause)):
             return f"{where[0]} {NO_PACKAGE_HEADER.format(package=EXPERIMENT)}"
+        if key.startswith("hydra.sweeper.") and NOT_IN_TYPE.search(str(cause)):
+            # +experiment=calibrate hydra/sweeper=basic: "Key 'direction' not in
+            # 'BasicSweeperConf'"
+            return (f"{where[0]} {key}: the sweeper chosen has no such setting; the file is "
+                    "written for the sweeper its defaults list chooses: leave hydra/sweeper "
+                    "out")
         if key and NOT_IN_TYPE.search(str(cause)):
             item = getattr(cause, "object_type", None)   # a list's item (a shock): its list
             lists = (item_lists(item) if isinstance(item, type)

@@ -78,6 +78,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "++hydra.sweeper.params={data.spillover:'0,1'}"],   # a traceback: AttributeError
      "++hydra.sweeper.params={data.spillover:'0,1'}: on the command line a sweep is written "
      "key=a,b (or key=range(...)); hydra.sweeper.params is for experiment files"),
+    (["+experiment=hype_bust", "+experiment=investor_patience"],   # Hydra: "To override a
+     # value use 'override experiment: investor_patience'", a defaults list's words
+     "experiment is chosen twice on the command line; choose it once (+experiment=NAME); "
+     "both, merged: +experiment=[a,b]; or sweep over them: -m +experiment=a,b"),
     (["-m", "data.spillover=0,1", "data.spillover=0.5"],   # one job, unremarked
      "data.spillover is given twice (data.spillover=0,1 and data.spillover=0.5); the last "
      "would be taken alone: give it once"),

@@ -274,6 +274,14 @@ def test_bad_calibration_settings_fail_in_one_line(capsys: pytest.CaptureFixture
     (["hydra.sweeper.n_trials=5001", "calibration.replications=2", "plan=true"],
      "hydra.sweeper.n_trials=5001 x calibration.replications=2 makes 10,002 runs; allowed "
      "at most 10,000"),
+    # a sweep's key, silently ignored: the study ran as if it were not there
+    (["design.kind=lhs", "plan=true"], "design.kind=lhs: a calibration searches its space "
+                                       "with Optuna; a design is a sweep's"),
+    # the basic sweeper for calibrate's Optuna settings: "ConfigKeyError raised while
+    # composing config: Key 'direction' not in 'BasicSweeperConf' full_key: ..."
+    (["hydra/sweeper=basic"], "In 'experiment/calibrate': hydra.sweeper.direction: the "
+                              "sweeper chosen has no such setting; the file is written for "
+                              "the sweeper its defaults list chooses: leave hydra/sweeper out"),
 ])
 def test_bad_sweeper_settings_fail_in_one_line_before_the_study_opens(
         args: list[str], message: str, output_root: Path,
@@ -408,3 +416,15 @@ def test_the_trials_workers_end_when_the_study_is_killed(output_root: Path) -> N
         for worker in workers:
             with contextlib.suppress(psutil.NoSuchProcess):
                 worker.kill()
+
+
+def test_the_optuna_sweeper_without_a_search_space_says_to_calibrate(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``baimo -m hydra/sweeper=optuna`` without the calibrate experiment was refused for
+    "hydra.sweeper.direction=Direction.minimize: allowed minimize" (the plugin's default,
+    compared as text): the problem is that nothing is searched."""
+    code, _, err = baimo(["-m", "hydra/sweeper=optuna", *TINY, "horizon_months=40",
+                          "plan=true"], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "hydra.sweeper.params is empty: the Optuna sweeper calibrates the parameters it " \
+           "names; run +experiment=calibrate" in err, err

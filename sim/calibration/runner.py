@@ -58,6 +58,7 @@ from sim.configuration import (
     to_config,
 )
 from sim.outputs import write_parquet, write_text
+from sim.sweep.design import GRID
 from sim.sweep.runner import foreign_output, say, sweep_lock
 from sim.sweep.spec import STUDY_DB, Master, SweepError, one_line, parse, quote
 from sim.validation.facts import FACTS, horizon_problem
@@ -128,6 +129,7 @@ def check_sweeper(sweeper: DictConfig, spec: CalibrationSpec) -> None:
         raise ConfigError(f"hydra.sweeper.n_jobs={n_jobs} is out of range; allowed 1 to "
                           f"{MAX_SWEEP_JOBS:,} (trials run at once)")
     direction = sweeper.get("direction")
+    direction = getattr(direction, "name", direction)   # the plugin's Direction.minimize
     if str(direction).lower() != "minimize":   # optuna: "Cannot overwrite study direction"
         raise ConfigError(f"hydra.sweeper.direction={direction}: allowed minimize (the study "
                           "minimises the validity loss)")
@@ -367,7 +369,13 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
                 "experiments/calibrate.yaml")
     space = search_space(master)
     if not space:
-        raise SweepError("hydra.sweeper.params is empty: name the parameters to calibrate")
+        raise SweepError("hydra.sweeper.params is empty: the Optuna sweeper calibrates the "
+                         "parameters it names; run +experiment=calibrate (or a copy of "
+                         "experiments/calibrate.yaml)")
+    design = run_control(master).design.kind
+    if design != GRID:   # ran as if not given
+        raise SweepError(f"design.kind={design}: a calibration searches its space with "
+                         "Optuna; a design is a sweep's (docs/EXPERIMENTS.md, Designs)")
     for override in parse(m.command):
         if override.key_or_group in space:   # a searched key the trials would all overwrite
             raise SweepError(

@@ -229,9 +229,11 @@ def parse(overrides: list[str]) -> list[Override]:
             # Hydra: a traceback, "Unexpected type annotation: Set[str] full_key: tags"
             raise SweepError(f"{o.input_line}: a sweep inside a sweep; list the values "
                              "(key=a,b,c) or give one range (key=range(start,stop,step))")
-        if o.key_or_group == SWEEPER_PARAMS_KEY or \
-                o.key_or_group.startswith(f"{SWEEPER_PARAMS_KEY}."):
-            # Hydra: a traceback where no experiment lists params (a None to merge into)
+        if (o.key_or_group == SWEEPER_PARAMS_KEY
+                or o.key_or_group.startswith(f"{SWEEPER_PARAMS_KEY}.")) \
+                and not swept_in_files(parsed):
+            # Hydra: a traceback where no experiment lists params (a None to merge into); a
+            # calibration's search space is extended so (++hydra.sweeper.params={...})
             raise SweepError(f"{o.input_line}: on the command line a sweep is written "
                              "key=a,b (or key=range(...)); hydra.sweeper.params is for "
                              "experiment files")
