@@ -83,8 +83,8 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
      "experiment is chosen twice on the command line; choose it once (+experiment=NAME); "
      "both, merged: +experiment=[a,b]; or sweep over them: -m +experiment=a,b"),
     (["-m", "data.spillover=0,1", "data.spillover=0.5"],   # one job, unremarked
-     "data.spillover is given twice (data.spillover=0,1 and data.spillover=0.5); the last "
-     "would be taken alone: give it once"),
+     "data.spillover is swept and given again (data.spillover=0,1 and data.spillover=0.5); "
+     "the last would be taken alone: give it once"),
     (["-m", "replication=0,1", "replications=3"],   # "2 jobs = 1 setting x 3 replications"
      "replication: the sweep sets it for each job (0 to replications - 1); give "
      "replications=N"),

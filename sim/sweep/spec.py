@@ -323,14 +323,17 @@ def _grid(args: list[Override]) -> tuple[OrderedDict[str, Override], list[str]]:
 
 def task_problem(task: list[Override]) -> str | None:
     """One line for a sweep command's overrides that the sweep would not run as written: a
-    key given twice (Hydra's basic sweeper takes the last, unremarked: ``x=0,1 x=0.5`` ran
-    one job), or ``replication``, which the sweep sets for each job (``replication=0,1``
-    ran two jobs of ``replications=3``). None if neither."""
+    key swept and given again (Hydra's basic sweeper takes the last, unremarked: ``x=0,1
+    x=0.5`` ran one job; a value given twice takes the last, as anywhere in Hydra), or
+    ``replication``, which the sweep sets for each job (``replication=0,1`` ran two jobs of
+    ``replications=3``). None if neither."""
     keys = [o.get_key_element() for o in task]
-    twice = next((k for k in keys if keys.count(k) > 1), None)
+    twice = next((o.get_key_element() for o in task if o.is_sweep_override()
+                  and keys.count(o.get_key_element()) > 1), None)
     if twice is not None:
         given = " and ".join(str(o.input_line) for o in task if o.get_key_element() == twice)
-        return f"{twice} is given twice ({given}); the last would be taken alone: give it once"
+        return (f"{twice} is swept and given again ({given}); the last would be taken alone: "
+                "give it once")
     if any(o.key_or_group == REPLICATION for o in task):
         return (f"{REPLICATION}: the sweep sets it for each job (0 to replications - 1); give "
                 "replications=N")
