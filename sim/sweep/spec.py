@@ -510,7 +510,7 @@ def compose_master(hydra: Hydra, command: list[str]) -> Master:
     directory = (expand_home(Path(chosen), f"sweep_dir={chosen}") if chosen
                  else default_directory(experiment, fixed_user, named_sweeps(task)))
     held = next((p for p in (directory, *directory.absolute().parents) if p.exists()), None)
-    if held is not None and not held.is_dir():   # the run said "File exists", naming nothing
+    if chosen and held is not None and not held.is_dir():   # the sweep: "File exists"
         raise SweepError(f"the sweep directory {directory}: {held} is a file, not a "
                          "directory; choose another with sweep_dir=DIR")
     own = [f"hydra.sweep.dir={quote(str(directory.absolute()))}"]
