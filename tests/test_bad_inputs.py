@@ -85,6 +85,14 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "data.spillover=0,1", "data.spillover=0.5"],   # one job, unremarked
      "data.spillover is swept and given again (data.spillover=0,1 and data.spillover=0.5); "
      "the last would be taken alone: give it once"),
+    # an item of a list the sweep gives whole: replaced in every job, its name still shown
+    (["+experiment=buyer_digitization", "buyers.digitization.0=0.1", "plan=true"],
+     "buyers.digitization.0=0.1: the sweep gives buyers.digitization whole in each job, "
+     "which replaces this item; write the item's value into each of the swept lists "
+     "(buyers.digitization=[...],[...])"),
+    (["-m", "hype.shocks.0.size=1,3", "hype.shocks=[{month:0.5,size:1.2,label:a}],"
+      "[{month:1,size:2,label:b}]", "plan=true"],
+     "hype.shocks.0.size=1,3: the sweep gives hype.shocks whole in each job"),
     (["-m", "replication=0,1", "replications=3"],   # "2 jobs = 1 setting x 3 replications"
      "replication: the sweep sets it for each job (0 to replications - 1); give "
      "replications=N"),

@@ -20,6 +20,7 @@ import math
 import os
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -340,6 +341,23 @@ def task_problem(task: list[Override]) -> str | None:
     return None
 
 
+#: An override of one item of a list (``buyers.digitization.0=0.1``): the list's key.
+LIST_ITEM = re.compile(r"^(?P<list>[\w.]+?)\.\d+(?:\.\w+)?$")
+
+
+def item_of_swept_problem(grid: Mapping[str, Override], swept: list[str]) -> str | None:
+    """One line for an override of one item of a list the sweep gives whole in each job
+    (``+experiment=buyer_digitization buyers.digitization.0=0.1``): the swept list replaced
+    the item, and the job ran without it, its name still showing it. None if none."""
+    for o in grid.values():
+        item = LIST_ITEM.match(o.key_or_group)
+        if item is not None and item["list"] in swept:
+            return (f"{o.input_line}: the sweep gives {item['list']} whole in each job, "
+                    "which replaces this item; write the item's value into each of the "
+                    f"swept lists ({item['list']}=[...],[...])")
+    return None
+
+
 #: The digits a float range's values keep: their sum's rounding error (1e-17) goes, and
 #: no step a parameter's range allows does.
 RANGE_DIGITS = 12
@@ -575,6 +593,9 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
         exact = exact_range(o)
         if exact is not None:
             grid[key] = parse([exact])[0]
+    problem = item_of_swept_problem(grid, swept)
+    if problem is not None:
+        raise SweepError(problem)
     if rc.design.kind == GRID and rc.design.ranges:
         raise SweepError(f"design.ranges ({', '.join(rc.design.ranges)}) draw a design's "
                          f"points, and design.kind={GRID} draws none: choose a design "
