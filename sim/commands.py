@@ -155,10 +155,41 @@ def path_argument(what: str) -> Callable[[str], Path]:
     return path
 
 
+#: The page of Hydra's grammar its parse errors end with, and their openings.
+GRAMMAR_PAGE = re.compile(r"\s*See https://hydra\.cc\S* for details\.?")
+PARSE_OPENING = re.compile(r"^(?:Error parsing override '.*?'\s*|LexerNoViableAltException:"
+                           r".*\^\s*)", re.S)
+
+
+def grammar_problem(message: str, overrides: Sequence[str]) -> str:
+    """Hydra's ``message`` for an override its grammar cannot read, said as one line that
+    names the override (found by parsing each: Hydra's "mismatched input '<EOF>'" named
+    none) and how overrides are written, without the grammar's web page; any other message
+    as it is."""
+    if not GRAMMAR_PAGE.search(message) and not message.startswith("Error parsing override"):
+        return message
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    culprit = None
+    for override in overrides:
+        try:
+            OverridesParser.create().parse_override(override)
+        except HydraException:
+            culprit = override
+            break
+    why = PARSE_OPENING.sub("", GRAMMAR_PAGE.sub("", message)).strip() or \
+        "a character it does not take"
+    return (f"{culprit or 'an override'}: Hydra cannot read this ({why}); a value is written "
+            "key=value, a sweep key=a,b or key=range(start,stop), and text holding commas "
+            "or spaces in quotes")
+
+
 def with_quoting_hint(message: str, overrides: Sequence[str]) -> str:
-    """Hydra's override error ``message``, with a hint when the override it names holds text
-    Hydra's grammar takes only in quotes: not ASCII (Chinese names), or a ``~`` (a home
-    directory in a path)."""
+    """Hydra's override error ``message`` (:func:`grammar_problem`), with a hint when the
+    override it names holds text Hydra's grammar takes only in quotes: not ASCII (Chinese
+    names), or a ``~`` (a home directory in a path)."""
+    message = grammar_problem(message, overrides)
     named = [o for o in overrides if o in message]
     if any(not o.isascii() for o in named):
         return (f"{message}; Hydra reads text that is not ASCII only in quotes: "

@@ -85,6 +85,15 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "data.spillover=0,1", "data.spillover=0.5"],   # one job, unremarked
      "data.spillover is swept and given again (data.spillover=0,1 and data.spillover=0.5); "
      "the last would be taken alone: give it once"),
+    # Hydra's grammar: its tokens, its web page, and (a value missing) no override named
+    (["-m", "seed=1,2", "data.spillover=0,"],
+     "data.spillover=0,: Hydra cannot read this (mismatched input '<EOF>' expecting"),
+    (["-m", "seed=range(a,b)"], "seed=range(a,b): Hydra cannot read this (TypeError while "
+                                "evaluating 'range(a,b)'"),
+    (["giants.names=[百度]"], "giants.names=[百度]: Hydra cannot read this (a character it "
+                             "does not take); a value is written key=value, a sweep key=a,b or "
+                             "key=range(start,stop), and text holding commas or spaces in "
+                             "quotes; Hydra reads text that is not ASCII only in quotes"),
     # an item of a list the sweep gives whole: replaced in every job, its name still shown
     (["+experiment=buyer_digitization", "buyers.digitization.0=0.1", "plan=true"],
      "buyers.digitization.0=0.1: the sweep gives buyers.digitization whole in each job, "
