@@ -32,6 +32,7 @@ from hydra.core.object_type import ObjectType
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
+from sim.commands import GRAMMAR_PAGE
 from sim.config import (
     BaimoConfig,
     ConfigError,
@@ -423,14 +424,20 @@ def config_files(overrides: Sequence[Override], conf_dir: Path) -> list[tuple[Pa
 SWEEPER_PARAMS = ("hydra", "sweeper", "params")
 
 
+def _dig(node: Any, keys: Sequence[str]) -> Any:
+    """The value under ``keys`` in YAML data ``node`` (a dict of dicts), None where any
+    step is missing or not a map."""
+    for part in keys:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
 def swept_in_files(overrides: Sequence[Override], conf_dir: Path | None = None) -> set[str]:
     """The keys the config files composing ``overrides`` sweep (:func:`config_files`): what
     their ``hydra.sweeper.params`` list, as an experiment file lists its grid."""
     keys: set[str] = set()
     for path, package in config_files(overrides, conf_dir or CONF_DIR):
-        node = _yaml_data(path) if package == "" else None
-        for part in SWEEPER_PARAMS:
-            node = node.get(part) if isinstance(node, dict) else None
+        node = _dig(_yaml_data(path), SWEEPER_PARAMS) if package == "" else None
         if isinstance(node, dict):
             keys |= {str(key) for key in node}
     return keys
@@ -450,10 +457,9 @@ def files_sweep_dir(overrides: Sequence[Override], conf_dir: Path | None = None)
     for path, package in config_files(overrides, conf_dir or CONF_DIR):
         if package != "" or path == primary:
             continue
+        data = _yaml_data(path)
         for keys in SWEEP_DIR_KEYS:
-            node = _yaml_data(path)
-            for part in keys:
-                node = node.get(part) if isinstance(node, dict) else None
+            node = _dig(data, keys)
             if node is not None:
                 found = str(node)
     return found
@@ -681,12 +687,9 @@ def _own_sweep(name: str) -> str | None:
     None if nothing does, or there is no such file."""
     path = experiment_file(name)
     data = _yaml_data(path) if path is not None else None
-    node = data
-    for part in SWEEPER_PARAMS:
-        node = node.get(part) if isinstance(node, dict) else None
-    design = data.get("design") if isinstance(data, dict) else None
-    kind = design.get("kind") if isinstance(design, dict) else None
-    replications = data.get("replications") if isinstance(data, dict) else None
+    node = _dig(data, SWEEPER_PARAMS)
+    kind = _dig(data, ("design", "kind"))
+    replications = _dig(data, ("replications",))
     for what, asked in ((f"hydra.sweeper.params: {', '.join(map(str, node or {}))}",
                          isinstance(node, dict) and bool(node)),
                         (f"design.kind={kind}", kind not in (None, "grid")),
@@ -704,16 +707,14 @@ def _sweep_params_problem(path: Path, package: str) -> str | None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    node = _yaml_data(path) if package == "" else None
-    for part in SWEEPER_PARAMS:
-        node = node.get(part) if isinstance(node, dict) else None
+    node = _dig(_yaml_data(path), SWEEPER_PARAMS) if package == "" else None
     for key, value in node.items() if isinstance(node, dict) else ():
         if not isinstance(value, str):
             continue
         try:
             OverridesParser.create().parse_override(f"{key}={value}")
         except HydraException as exc:
-            why = str(exc).strip().splitlines()[0].split(" See https://")[0]
+            why = GRAMMAR_PAGE.sub("", str(exc).strip().splitlines()[0])
             return (f"{path}: hydra.sweeper.params.{key}: {value!r} is not a sweep Hydra can "
                     f"read ({why}); write its values as a,b,c or range(start,stop[,step])")
     return None
@@ -727,9 +728,8 @@ def _content_problem(path: Path) -> str | None:
     data = _yaml_data(path)
     if data is None or isinstance(data, dict):
         return None
-    kind = next((name for t, name in _YAML_KINDS if isinstance(data, t)), "a value")
-    return (f"{path}: holds {kind}, not settings; a config file is a map of keys to values "
-            "(key: value lines)")
+    return (f"{path}: holds {_yaml_kind(data)}, not settings; a config file is a map of keys "
+            "to values (key: value lines)")
 
 
 #: How an entry of a defaults list is written, as a refusal says it.
@@ -801,6 +801,11 @@ _YAML_KINDS = ((bool, "true or false"), (int | float, "a number"), (str, "text")
                (list, "a list"), (dict, "a map"))
 
 
+def _yaml_kind(value: Any) -> str:
+    """What ``value``, read from YAML, is (:data:`_YAML_KINDS`)."""
+    return next((name for t, name in _YAML_KINDS if isinstance(value, t)), "a value")
+
+
 def _shape_problem(key: str, value: Any) -> str | None:
     """One line for ``value``, read from a config file for dotted ``key``, that is not the
     shape the key takes: a list where a map goes (``design.ranges: [1, 2]``) or the other
@@ -811,7 +816,7 @@ def _shape_problem(key: str, value: Any) -> str | None:
     tp = setting_type(key)
     if tp is None or value is None or (isinstance(value, str) and "${" in value):
         return None
-    kind = next((name for t, name in _YAML_KINDS if isinstance(value, t)), "a value")
+    kind = _yaml_kind(value)
     if typing.get_origin(tp) is list and not isinstance(value, list):
         return f"{key} takes a list, written in brackets ({key}: [...]), not {kind}"
     if typing.get_origin(tp) is dict and not isinstance(value, dict):

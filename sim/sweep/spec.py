@@ -582,17 +582,18 @@ def lay_out(hydra: Hydra, command: list[str] | Master) -> Layout:
     # (x=${data.spillover}) must resolve in each job's config, not to the master's default.
     params = _raw(master.hydra.sweeper.params) or {}
     task = [str(x) for x in _raw(master.hydra.overrides.task)]
-    problem = task_problem(parse(task))
-    if problem is not None:
-        raise SweepError(problem)
     args = [f"{REPLICATION}=range(0,{rc.replications})"]
     args += [f"{k}={v}" for k, v in params.items()]
     args += task
-    grid, swept = _grid(parse(args))
+    given = parse(args)
+    problem = task_problem(given[len(args) - len(task):])   # the command's own, as given
+    if problem is not None:
+        raise SweepError(problem)
+    grid, swept = _grid(given)
     for key, o in grid.items():   # Hydra's float ranges step by adding: 0.30000000000000004
         exact = exact_range(o)
-        if exact is not None:
-            grid[key] = parse([exact])[0]
+        if exact is not None:   # a list of numbers: nothing of parse()'s checks to redo
+            grid[key] = OverridesParser.create().parse_override(exact)
     problem = item_of_swept_problem(grid, swept)
     if problem is not None:
         raise SweepError(problem)
