@@ -703,12 +703,21 @@ def _own_sweep(name: str) -> str | None:
 def _sweep_params_problem(path: Path, package: str) -> str | None:
     """One line for a value of a config file's ``hydra.sweeper.params`` that Hydra's
     override grammar cannot read (``seed: "range(1,"``): Hydra said "no viable alternative
-    at input 'range(1,'", naming neither the key nor the file. None if each reads."""
+    at input 'range(1,'", naming neither the key nor the file; or for an experiment file
+    sweeping experiments (``+experiment: a,b``), which ran one job. None if neither."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
     node = _dig(_yaml_data(path), SWEEPER_PARAMS) if package == "" else None
     for key, value in node.items() if isinstance(node, dict) else ():
+        if (str(key).lstrip("+~").split("@")[0] == EXPERIMENT
+                and path.parent in (scenario_experiments(), EXPERIMENTS_DIR)):
+            # The command's +experiment=NAME, which chose this file, takes the place of the
+            # file's list (the last word is the command line's): one job ran, unremarked.
+            return (f"{path}: hydra.sweeper.params.{key}: an experiment cannot sweep "
+                    "experiments (the command's +experiment chose this file, and chooses "
+                    "the one experiment of every job); sweep them from the command line: "
+                    f"baimo -m +{EXPERIMENT}={value}")
         if not isinstance(value, str):
             continue
         try:

@@ -1142,7 +1142,8 @@ def test_a_scenario_value_of_the_wrong_shape_names_the_key(
 #: A scenario file Hydra stopped at with a traceback (a defaults list of the wrong shape,
 #: an experiment extending itself: RecursionError), or in its own words, naming no file
 #: ("Invalid loaded object type: int") or the wrong thing ("Multiple values for
-#: experiment"), or in OmegaConf's (a choice, a null); and what baimo says now. ``{file}``
+#: experiment"), or in OmegaConf's (a choice, a null), or ran as something else (a sweep
+#: over experiments ran one job); and what baimo says now. ``{file}``
 #: is the file's path. Every file but the first two starts ``# @package _global_``.
 SCENARIO_FILES = {
     "bom": ("\ufeff# @package _global_\nseed: 3\n",
@@ -1194,6 +1195,16 @@ SCENARIO_FILES = {
                       "{file}: hydra.sweeper.params.seed: 'range(1,' is not a sweep Hydra can "
                       "read (no viable alternative at input 'range(1,'); write its values as "
                       "a,b,c or range(start,stop[,step])"),
+    "sweeps_experiments": ("hydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n"
+                           "      +experiment: calm,brisk\n",
+                           "{file}: hydra.sweeper.params.+experiment: an experiment cannot "
+                           "sweep experiments (the command's +experiment chose this file, and "
+                           "chooses the one experiment of every job); sweep them from the "
+                           "command line: baimo -m +experiment=calm,brisk"),
+    "sweeps_experiments_plain": ("hydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n"
+                                 "      experiment: calm,brisk\n",
+                                 "{file}: hydra.sweeper.params.experiment: an experiment "
+                                 "cannot sweep experiments"),
     "replications_null": ("replications: null\n",
                           "In 'experiment/replications_null': replications=null: this key "
                           "needs a value (an integer)"),
@@ -1213,6 +1224,9 @@ def test_a_scenario_file_hydra_cannot_read_is_one_line(
             ("" if each in ("bom", "empty") else "# @package _global_\n") + text,
             encoding="utf-8")
     (scenarios / "ring_back.yaml").write_text("# @package _global_\ndefaults:\n  - ring\n")
+    for calm_or_brisk, decay in (("calm", 0.05), ("brisk", 0.3)):
+        (scenarios / f"{calm_or_brisk}.yaml").write_text(
+            f"# @package _global_\nhype:\n  decay_per_month: {decay}\n")
     code, err = run_command("sim.cli", [f"+experiment={name}"], capsys, monkeypatch)
     assert code == 2
     assert_one_line(err, SCENARIO_FILES[name][1].replace("{file}",
