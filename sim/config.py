@@ -705,26 +705,36 @@ def field_problem(path: str, value: Any) -> str | None:
     return None
 
 
-def safety_limits(cls: Any = None, prefix: str = "") -> tuple[str, ...]:
-    """Dotted keys of the schema's safety limits (:func:`limit_param`)."""
-    cls = BaimoConfig if cls is None else cls
+def schema_fields(root: Any = None, prefix: str = ""
+                  ) -> Iterator[tuple[str, dataclasses.Field, Any]]:
+    """Every field of the schema ``root`` (None: :class:`BaimoConfig`), a group of settings'
+    own fields after it: its dotted key, the field and its type."""
+    cls = BaimoConfig if root is None else root
     hints = typing.get_type_hints(cls)
-    found: list[str] = []
     for f in dataclasses.fields(cls):
-        if f.metadata.get("safety_limit"):
-            found.append(prefix + f.name)
-        elif dataclasses.is_dataclass(hints[f.name]):
-            found += safety_limits(hints[f.name], f"{prefix}{f.name}.")
-    return tuple(found)
+        tp = hints[f.name]
+        yield prefix + f.name, f, tp
+        if is_group(tp):
+            yield from schema_fields(tp, f"{prefix}{f.name}.")
 
 
-def schema_field(key: str) -> tuple[dataclasses.Field, Any] | None:
-    """The schema field behind dotted ``key`` (``funds.term_years``) and its type, or None
-    if the schema has no such field."""
-    cls: Any = BaimoConfig
+def is_group(tp: Any) -> bool:
+    """Whether the schema's type ``tp`` is a group of settings (a dataclass)."""
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
+
+
+def safety_limits() -> tuple[str, ...]:
+    """Dotted keys of the schema's safety limits (:func:`limit_param`)."""
+    return tuple(key for key, f, _ in schema_fields() if f.metadata.get("safety_limit"))
+
+
+def schema_field(key: str, root: Any = None) -> tuple[dataclasses.Field, Any] | None:
+    """The field of the schema ``root`` (None: :class:`BaimoConfig`) behind dotted ``key``
+    (``funds.term_years``) and its type, or None if the schema has no such field."""
+    cls: Any = BaimoConfig if root is None else root
     parts = key.split(".")
     for i, part in enumerate(parts):
-        if not dataclasses.is_dataclass(cls):
+        if not is_group(cls):
             return None
         fields = {f.name: f for f in dataclasses.fields(cls)}
         if part not in fields:
@@ -846,17 +856,11 @@ def item_problem(exc: BaseException) -> str | None:
             f"has, and adds none: give the whole list, {item['list']}=[...]")
 
 
-def item_lists(item: type, cls: Any = None, prefix: str = "") -> list[str]:
+def item_lists(item: type) -> list[str]:
     """The dotted keys of the schema's lists whose items are ``item`` (``HypeShock``:
     ``hype.shocks``)."""
-    cls = BaimoConfig if cls is None else cls
-    found = []
-    for name, tp in typing.get_type_hints(cls).items():
-        if dataclasses.is_dataclass(tp):
-            found += item_lists(item, tp, f"{prefix}{name}.")
-        elif typing.get_origin(tp) is list and typing.get_args(tp) == (item,):
-            found.append(prefix + name)
-    return found
+    return [key for key, _, tp in schema_fields()
+            if typing.get_origin(tp) is list and typing.get_args(tp) == (item,)]
 
 
 def item_field(cause: BaseException) -> tuple[str, dataclasses.Field] | None:
@@ -929,16 +933,10 @@ NOT_A_GROUP = re.compile(r"\w+ is not a subclass of (?P<group>\w+)\. value:")
 MAP_OR_LIST = re.compile(r"Cannot merge DictConfig with ListConfig")
 
 
-def group_keys(name: str, cls: Any = None, prefix: str = "") -> list[str]:
+def group_keys(name: str) -> list[str]:
     """The dotted keys of the schema's groups of settings of the class called ``name``
     (``HypeConfig``: ``hype``)."""
-    cls = BaimoConfig if cls is None else cls
-    found = []
-    for key, tp in typing.get_type_hints(cls).items():
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-            found += ([prefix + key] if tp.__name__ == name else []) + \
-                group_keys(name, tp, f"{prefix}{key}.")
-    return found
+    return [key for key, _, tp in schema_fields() if is_group(tp) and tp.__name__ == name]
 
 
 def shape_problem(exc: BaseException) -> str | None:

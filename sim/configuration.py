@@ -42,6 +42,7 @@ from sim.config import (
     item_lists,
     safety_limits,
     schema_field,
+    schema_fields,
     validate,
 )
 from sim.locations import output_root, portable_name, scenarios_root
@@ -260,15 +261,9 @@ _STORED_EXPERIMENTS: dict[str, tuple[str, int, int]] = {}
 
 
 @functools.cache
-def bool_keys(schema: type = RunConfig, prefix: str = "") -> frozenset[str]:
+def bool_keys() -> frozenset[str]:
     """Dotted keys of the schema's true-or-false fields (model and run control)."""
-    keys: set[str] = set()
-    for name, kind in typing.get_type_hints(schema).items():
-        if kind is bool:
-            keys.add(prefix + name)
-        elif isinstance(kind, type) and dataclasses.is_dataclass(kind):
-            keys |= bool_keys(kind, f"{prefix}{name}.")
-    return frozenset(keys)
+    return frozenset(key for key, _, kind in schema_fields(RunConfig) if kind is bool)
 
 
 #: Hydra settings baimo sets itself, which an override would change in nothing: why.
@@ -841,17 +836,13 @@ def setting_type(key: str) -> Any:
     """The type the composed config (:class:`RunConfig`: the model's settings and the
     run-control keys) gives dotted ``key``, an optional one's inner type; None for a key
     it does not have (a list's item, a key inside a map, Hydra's own)."""
-    tp: Any = RunConfig
-    for part in key.split("."):
-        if not dataclasses.is_dataclass(tp):
-            return None
-        hints = typing.get_type_hints(tp)
-        if part not in hints:
-            return None
-        tp = hints[part]
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(inner) == 1:
-            tp = inner[0]
+    found = schema_field(key, RunConfig)
+    if found is None:
+        return None
+    tp = found[1]
+    inner = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(inner) == 1:
+        return inner[0]
     return tp
 
 
