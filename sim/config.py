@@ -762,6 +762,12 @@ def field_metadata(key: str) -> Mapping[str, Any]:
     return found[0].metadata if found is not None else {}
 
 
+def error_key(cause: BaseException) -> str:
+    """The dotted key OmegaConf's error ``cause`` names (its ``full_key``), "" if none: an
+    error raised outside a config node has no such attribute, or None there."""
+    return str(getattr(cause, "full_key", "") or "")
+
+
 def causes(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and the errors behind it: Hydra raises its composition error from OmegaConf's,
     or while handling it (a context, no cause)."""
@@ -796,7 +802,7 @@ def conversion_problem(exc: BaseException) -> str | None:
     if cause is None:
         return None
     found = CONVERSION.search(str(cause))
-    key = str(getattr(cause, "full_key", ""))
+    key = error_key(cause)
     if found is None or found["type"] not in CONVERTS_TO or not key:
         return None
     item = item_field(cause)
@@ -824,7 +830,7 @@ def list_problem(exc: BaseException) -> str | None:
     written = MERGING.match(str(exc).strip().split("\n")[0])
     if cause is None or written is None:
         return None
-    key = str(getattr(cause, "full_key", "")) or written["key"].lstrip("+~")
+    key = error_key(cause) or written["key"].lstrip("+~")
     if getattr(cause, "object_type", None) is dict:   # a list given where a map goes
         return (f"{written['key']}={written['value']}: {key} takes a map of keys to values, "
                 f"written in braces: {key}={{...}}")
@@ -868,7 +874,7 @@ def item_field(cause: BaseException) -> tuple[str, dataclasses.Field] | None:
     of a list's item (``hype.shocks=[{month:x,...}]``: OmegaConf names ``month`` alone, the
     item not yet in its list); None for an error about any other key."""
     item = getattr(cause, "object_type", None)
-    key = str(getattr(cause, "full_key", "") or "")
+    key = error_key(cause)
     if not isinstance(item, type) or not dataclasses.is_dataclass(item):
         return None
     fields = {f.name: f for f in dataclasses.fields(item)}
@@ -906,7 +912,7 @@ def wrong_item_problem(exc: BaseException) -> str | None:
     ``giants.names=[null]``) or a null for a key of an item (``label: null``), saying what
     an item is; None for any other error."""
     for cause in causes(exc):
-        key = str(getattr(cause, "full_key", "") or "")
+        key = error_key(cause)
         wrong = WRONG_ITEM.search(str(cause))
         if wrong is not None and key:
             list_key = re.sub(r"\[\d+\]$", "", key)
@@ -947,7 +953,7 @@ def shape_problem(exc: BaseException) -> str | None:
     is checked before composing, naming the key (sim.configuration.composition_problem);
     this is what is left for one in a ``--config-dir``. None for any other error."""
     for cause in causes(exc):
-        key = str(getattr(cause, "full_key", "") or "")
+        key = error_key(cause)
         text = str(cause)
         if key and NOT_A_LIST.search(text):
             return f"{key} takes a list, written in brackets ({key}: [...])"
@@ -972,7 +978,7 @@ def interpolation_syntax_problem(exc: BaseException) -> str | None:
     from omegaconf.errors import GrammarParseError
 
     for cause in causes(exc):
-        key = str(getattr(cause, "full_key", "") or "")
+        key = error_key(cause)
         if isinstance(cause, GrammarParseError) and key:
             first = str(cause).strip().splitlines()[0]
             return (f"{key}: not a valid interpolation ({first}); an interpolation is written "
@@ -1003,7 +1009,7 @@ def null_problem(exc: BaseException) -> str | None:
         found = NOT_OPTIONAL.search(str(cause))
         if found is not None:
             return f"{found['key']}=null: this key needs a value{allowed_range(found['key'])}"
-        key = str(getattr(cause, "full_key", "") or "")
+        key = error_key(cause)
         null = NULL_IN_ITEM.search(str(cause))
         if null is not None and key and item_field(cause) is None:
             takes = allowed_range(key) or f" ({KEY_TAKES.get(null['type'], null['type'])})"
@@ -1020,7 +1026,7 @@ def choice_problem(exc: BaseException) -> str | None:
     """One line for a value outside the choices of a key that takes one of a few (Hydra's
     ``hydra.mode``, RUN or MULTIRUN), naming them; None for any other error."""
     for cause in causes(exc):
-        key = str(getattr(cause, "full_key", "") or "")
+        key = error_key(cause)
         found = NOT_A_CHOICE.search(str(cause))
         if found is not None and key:
             return f"{key}={found['value']}: allowed one of {found['allowed']}"

@@ -38,6 +38,7 @@ from sim.config import (
     ConfigError,
     allowed_range,
     causes,
+    error_key,
     item_keys,
     item_lists,
     safety_limits,
@@ -1166,7 +1167,7 @@ def file_key_problem(exc: BaseException, extra: Iterable[str] = ()) -> str | Non
     if where is None:
         return None
     for cause in causes(exc):
-        key = str(getattr(cause, "full_key", "") or "")
+        key = error_key(cause)
         if key.split(".")[0] == EXPERIMENT and NOT_IN_TYPE.search(str(cause)):
             return f"{where[0]} {NO_PACKAGE_HEADER.format(package=EXPERIMENT)}"
         if key.startswith("hydra.sweeper.") and NOT_IN_TYPE.search(str(cause)):

@@ -767,3 +767,23 @@ def test_no_warning_of_a_missing_scenarios_folder(root: str, tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / root / "scenarios").exists()
     assert "not available" not in done.stderr, done.stderr
+
+
+def test_the_schema_walk_reaches_nested_and_run_control_keys() -> None:
+    """One walker serves every question asked of the schema's keys: the groups of a class,
+    the lists of an item, the true-or-false keys (run control among them) and a key's
+    type, an optional one's inner type."""
+    from sim.config import HypeShock, error_key, group_keys, item_lists
+    from sim.configuration import bool_keys, setting_type
+
+    assert group_keys("HypeConfig") == ["hype"]
+    assert item_lists(HypeShock) == ["hype.shocks"]
+    assert {"compute.made_to_order", "plan", "design.second_order"} <= bool_keys()
+    assert setting_type("funds.max_new_deals_per_month") is int   # int | None
+    assert setting_type("sample") is int and setting_type("funds.term_years") is float
+    assert setting_type("funds.no_such_key") is None and setting_type("hype.shocks.0") is None
+
+    class Bare(Exception):
+        full_key = None   # OmegaConf's error raised outside a node: no key, not "None"
+
+    assert error_key(Bare()) == "" and error_key(ValueError()) == ""
