@@ -438,6 +438,25 @@ def test_the_open_book_follows_every_request_opened_or_dropped() -> None:
     assert book() == []
 
 
+def test_a_listing_drops_the_round_the_company_asked_for() -> None:
+    """A company that asks for a round and lists in the same month raised its money at the
+    listing: until 2026-12-07 its request stayed in the book, funds committed to it (their
+    month's deals and cash held for nothing) and the round failed at the close, a
+    ``round_failed`` for a listed company."""
+    env, market, ledger, log = _funding()
+    market.register_startup("startup:0")
+    market.register_fund("fund:a", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(0.0, "ext:lps", "fund:a", 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 300.0, 1.0, 0, 0.0))
+    assert [r.startup for r in market.open_book().requests] == ["startup:0"]
+    market.list_on_exchange("startup:0", 500.0, 0.2)
+    assert market.open_book().requests == []
+    _close(env, market)
+    kinds = log.table().column("kind").to_pylist()
+    assert "ipo" in kinds and "round_failed" not in kinds
+    assert market.failed_rounds("startup:0") == 0
+
+
 def test_term_sheets_waiting_for_the_close_count_towards_max_positions() -> None:
     """Each sheet may become a position: with thousands of funds and companies one month's
     sheets ran to tens of millions before any round closed. The limit counts them with the

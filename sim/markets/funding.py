@@ -761,6 +761,10 @@ class FundingMarket:
         cap[PUBLIC_MARKET] = 1.0 - left_sum(cap.values())
         self._outcome[startup] = Outcome.IPO
         self._for_sale.pop(startup, None)
+        # The listing raised the company's money: a round it asked for this month is
+        # dropped, as a bankrupt company's is (funds committed to it and it failed).
+        if self._requests.pop(startup, None) is not None:
+            self._book = None
         self._log.record(
             now,
             EventKind.IPO,
