@@ -460,7 +460,9 @@ FUND_MEANINGS: dict[str, str] = {
                   "`funds.term_spread_years`)",
     "investing_until_month": "the month it stopped committing to new rounds: the end of its "
                              "investment period or, if earlier, the month only "
-                             "`funds.min_remaining_years` of its term were left",
+                             "`funds.min_remaining_years` of its term were left, or its exit "
+                             "window (`funds.exit_window_years`) would open by the month's "
+                             "close of rounds",
     "size_mcny": "its size: what its LPs committed, million CNY",
     "closed": "true once its term ended and it closed (false for a fund still open at the end)",
     "paid_in_mcny": "the capital it called from its LPs, million CNY (for stakes and fees, as "

@@ -31,6 +31,10 @@ from sim.messages import TermSheet
 from sim.sums import left_sum
 from sim.world import Phase, World, entrants
 
+#: Months from a fund's act (:attr:`Phase.FUNDS`) to the close of the rounds it commits to
+#: (:attr:`Phase.FUNDING`).
+TO_THE_CLOSE_MONTHS = Phase.FUNDING - Phase.FUNDS
+
 GP_FEES = "ext:gp_fees"
 BISECTION_STEPS = 200  # at most; the IRR bracket stops shrinking after about 55
 #: Ledger reasons of a fund's money going into stakes: a round's ticket, or an exiting
@@ -198,11 +202,12 @@ class Fund:
     def investing_until_month(self) -> float:
         """Month the fund stops committing to new rounds (:meth:`investing`): the end of its
         investment period or, if earlier, the month only ``min_remaining_years`` of its
-        term are left. Before its vintage or its first month in the run when the fund
-        never invests."""
+        term are left, or the month its exit window would open before the rounds close.
+        Before its vintage or its first month in the run when the fund never invests."""
         c = self._cfg
         return min(self.vintage_month + c.investment_period_years * MONTHS_PER_YEAR,
-                   self.end_month - c.min_remaining_years * MONTHS_PER_YEAR)
+                   self.end_month - c.min_remaining_years * MONTHS_PER_YEAR,
+                   self.end_month - self.terms.exit_window_months - TO_THE_CLOSE_MONTHS)
 
     def raise_from_lps(self) -> None:
         """LPs commit the fund's size at the vintage; they pay it in when it is called."""
@@ -239,9 +244,16 @@ class Fund:
                 < self._cfg.investment_period_years * MONTHS_PER_YEAR)
 
     def investing(self) -> bool:
-        """Inside the investment period, with enough term left to exit."""
-        return (self.in_investment_period() and self.terms.remaining(self.world.now)
-                >= self._cfg.min_remaining_years * MONTHS_PER_YEAR)
+        """Inside the investment period, with enough term left to exit, and not in its exit
+        window when the rounds it would pay into close (:data:`TO_THE_CLOSE_MONTHS` after it
+        acts): a fund that reached it
+        by then sold the stake it had just paid for, in the same round, at the secondary
+        discount (until 2026-12-07; with ``min_remaining_years`` below
+        ``exit_window_years``, most of a run's secondary sales)."""
+        now = self.world.now
+        return (self.in_investment_period()
+                and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR
+                and not self.terms.exiting(now + TO_THE_CLOSE_MONTHS))
 
     def fee_base(self) -> float:
         """Million CNY the management fee is charged on this month: the commitment in the
