@@ -178,7 +178,10 @@ def revenue_is_the_buyers_payments(t: Tables) -> None:
     total = paid.sum(axis=1)
     has = total > 0
     share = m["giant_revenue_share"].to_numpy(dtype=float)
-    assert np.allclose(share[has], paid[has, 0] / total[has], rtol=0, atol=1e-6)
+    # The ledger's whole CNY move the share by up to half a CNY per payment over the total:
+    # a fixed 1e-6 failed a month of 0.28 million CNY (1.2e-6 off, seed 21443).
+    rounding = 0.5e-6 * count[has] / total[has] + 1e-9
+    assert (np.abs(share[has] - paid[has, 0] / total[has]) <= rounding).all()
 
 
 def months_are_ordered(t: Tables) -> None:
