@@ -74,11 +74,17 @@ MAX_INVESTMENT_PERIOD_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
 #: term left, so that requirement must leave a fund of the shortest term more than this
 #: (:func:`_check_cross`); the investment period, a quarter at least, never ends before it.
 FUND_FIRST_ACT_MONTHS = 0.15
+#: Months from a fund's act to the close of the rounds it commits to (``Phase.FUNDING -
+#: Phase.FUNDS``, restated as above): a fund in its exit window by then invests no more.
+FUND_ACT_TO_CLOSE_MONTHS = 0.1
 #: Months in a year (fund terms are in years, the simulation clock in months).
 MONTHS_PER_YEAR = 12
 #: The most term a fund may require left to invest (years, ``funds.min_remaining_years``'s
 #: upper bound): a fund of the longest term then still has a quarter to invest in.
 MAX_MIN_REMAINING_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
+#: The longest exit window (years, ``funds.exit_window_years``'s upper bound): a fund of the
+#: longest term then still has a quarter before it to invest in.
+MAX_EXIT_WINDOW_YEARS = MAX_FUND_TERM_YEARS - INVESTMENT_PERIOD_STEP_YEARS
 #: The most term sheets a fund may be allowed a month (``funds.max_new_deals_per_month``'s
 #: upper bound): a partnership working a thousand deals a month has no bandwidth limit;
 #: null says that plainly.
@@ -371,7 +377,7 @@ class FundsConfig:
     hurdle_mean: float = param(-20, 20, "score")
     hurdle_sd: float = param(0, 20, "score")
     min_remaining_years: float = param(0, MAX_MIN_REMAINING_YEARS, "years")
-    exit_window_years: float = param(0, 30, "years")
+    exit_window_years: float = param(0, MAX_EXIT_WINDOW_YEARS, "years")
     secondary_discount: float = param(0, 0.95, "share")   # at 1 stakes sold for nothing
     compute_payback_months: float = param(1, 240, "months")
     #: a fund's partner bandwidth: the most term sheets (leads or follows, in new companies
@@ -602,6 +608,18 @@ def _check_cross(cfg: BaimoConfig) -> None:
              f"{fmt_number(f.term_spread_years)}: {fmt_number(shortest)} years); allowed below "
              f"{fmt_number(latest)} years (that term less the {fmt_number(FUND_FIRST_ACT_MONTHS)}"
              f" months from a fund's vintage to its first month of investing)")
+    # Fund.investing(): nor once its exit window has opened by the close of the rounds it
+    # would join, FUND_ACT_TO_CLOSE_MONTHS after it acts.
+    first_close = FUND_FIRST_ACT_MONTHS + FUND_ACT_TO_CLOSE_MONTHS
+    latest_window = shortest - first_close / MONTHS_PER_YEAR
+    _require(f.exit_window_years < latest_window,
+             f"funds.exit_window_years={fmt_number(f.exit_window_years)} leaves a fund of the "
+             f"shortest term no time to invest (a fund in its exit window sells and invests no "
+             f"more; funds.term_years={fmt_number(f.term_years)} less funds.term_spread_years="
+             f"{fmt_number(f.term_spread_years)}: {fmt_number(shortest)} "
+             f"{'year' if shortest == 1 else 'years'}); allowed below "
+             f"{fmt_number(latest_window)} years (that term less the {fmt_number(first_close)} "
+             "months from a fund's vintage to the close of the first rounds it can join)")
     _require(f.initial_count <= f.max_founded,
              f"funds.initial_count={f.initial_count} must not exceed funds.max_founded="
              f"{f.max_founded} (the safety limit counts the funds alive at the start)")

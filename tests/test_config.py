@@ -548,7 +548,7 @@ def test_names_are_one_line_of_text(group: str, key: str, index: int, name: str)
 #: shares' sum to 1 is met by spreading the rest over the other entries (:func:`_set`).
 CROSS_RULES = [
     ("funds.term_years", "funds.term_spread_years", "funds.investment_period_years",
-     "funds.min_remaining_years"),
+     "funds.min_remaining_years", "funds.exit_window_years"),
     ("funds.initial_count", "funds.max_founded"),
     ("startups.shell_depth", "startups.original_depth"),
     ("giants.pricing_share_floor", "giants.share_target"),
@@ -662,12 +662,14 @@ ONE_YEAR_FUNDS = ["horizon_months=3", "buyers.count=50", "hype.shocks=[]",
                   "compute.export_controls=[]", "funds.term_years=1", "funds.term_spread_years=0",
                   "funds.investment_period_years=0.25", "funds.initial_count=0",
                   "funds.vintage_rate_per_month=5", "funds.vintage_hype_elasticity=0",
-                  "funds.min_remaining_years=0.5"]
+                  "funds.min_remaining_years=0.5", "funds.exit_window_years=0.25"]
 
 
-def _ages_investing(min_remaining_years: float, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def _ages_investing(min_remaining_years: float, monkeypatch: pytest.MonkeyPatch,
+                    exit_window_years: float | None = None) -> list[float]:
     """Months since its vintage at which each fund of a short run went to invest, with
-    ``funds.min_remaining_years`` set after validation (the refused values too)."""
+    ``funds.min_remaining_years`` (and ``funds.exit_window_years``, if given) set after
+    validation (the refused values too)."""
     from sim.agents.fund import Fund
     from sim.model import MarketModel
 
@@ -681,6 +683,8 @@ def _ages_investing(min_remaining_years: float, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(Fund, "invest", recording)
     cfg = compose(ONE_YEAR_FUNDS)
     cfg.funds.min_remaining_years = min_remaining_years
+    if exit_window_years is not None:
+        cfg.funds.exit_window_years = exit_window_years
     model = MarketModel(cfg)
     model.run()
     assert len(model.funds) > 3   # new funds every month
@@ -694,10 +698,13 @@ def test_min_remaining_years_is_refused_exactly_where_no_fund_of_the_shortest_te
     month comes 0.15 months after its vintage: the last value accepted lets every new fund
     of the shortest term invest in that month; the first refused (and 0.99, below the term)
     let none invest at all."""
-    from sim.config import FUND_FIRST_ACT_MONTHS, MONTHS_PER_YEAR
+    from sim.agents.fund import TO_THE_CLOSE_MONTHS
+    from sim.config import FUND_ACT_TO_CLOSE_MONTHS, FUND_FIRST_ACT_MONTHS, MONTHS_PER_YEAR
     from sim.world import Phase
 
     assert FUND_FIRST_ACT_MONTHS == Phase.FUNDS - Phase.ENTRY
+    assert FUND_ACT_TO_CLOSE_MONTHS == pytest.approx(TO_THE_CLOSE_MONTHS)   # 0.4 - 0.3
+    assert TO_THE_CLOSE_MONTHS == Phase.FUNDING - Phase.FUNDS
     latest = 1 - FUND_FIRST_ACT_MONTHS / MONTHS_PER_YEAR
     with pytest.raises(ConfigError, match="allowed below 0.9875 years"):
         compose([*ONE_YEAR_FUNDS, f"funds.min_remaining_years={latest!r}"])
@@ -706,6 +713,25 @@ def test_min_remaining_years_is_refused_exactly_where_no_fund_of_the_shortest_te
     ages = _ages_investing(accepted, monkeypatch)
     assert ages and all(age == pytest.approx(FUND_FIRST_ACT_MONTHS) for age in ages)
     assert _ages_investing(0.99, monkeypatch) == []
+
+
+def test_exit_window_years_is_refused_exactly_where_no_fund_of_the_shortest_term_invests(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fund in its exit window by the close of the rounds it would join (0.1 months after
+    it acts) invests no more, and a new fund's first close comes 0.25 months after its
+    vintage: the last window accepted lets every new fund of the shortest term invest in
+    its first month; the first refused lets none invest at all (a window as long as the
+    term was accepted, and its funds bought stakes only to sell them in the same close)."""
+    latest = 1 - 0.25 / 12
+    with pytest.raises(ConfigError, match=r"funds.exit_window_years=0.979167 leaves a fund of "
+                                          r"the shortest term no time to invest .*: 1 year\); "
+                                          r"allowed below 0.979167 years"):
+        compose([*ONE_YEAR_FUNDS, f"funds.exit_window_years={latest!r}"])
+    accepted = latest - 1e-6
+    compose([*ONE_YEAR_FUNDS, f"funds.exit_window_years={accepted!r}"])
+    ages = _ages_investing(0.5, monkeypatch, exit_window_years=accepted)
+    assert ages and all(age == pytest.approx(0.15) for age in ages)
+    assert _ages_investing(0.5, monkeypatch, exit_window_years=latest) == []
 
 
 def test_the_smallest_lead_share_allowed_closes_rounds() -> None:

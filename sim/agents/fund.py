@@ -32,7 +32,8 @@ from sim.sums import left_sum
 from sim.world import Phase, World, entrants
 
 #: Months from a fund's act (:attr:`Phase.FUNDS`) to the close of the rounds it commits to
-#: (:attr:`Phase.FUNDING`).
+#: (:attr:`Phase.FUNDING`); sim.config restates it (``FUND_ACT_TO_CLOSE_MONTHS``) to check
+#: that an exit window leaves a fund time to invest.
 TO_THE_CLOSE_MONTHS = Phase.FUNDING - Phase.FUNDS
 
 GP_FEES = "ext:gp_fees"
