@@ -703,7 +703,7 @@ def test_min_remaining_years_is_refused_exactly_where_no_fund_of_the_shortest_te
     from sim.world import Phase
 
     assert FUND_FIRST_ACT_MONTHS == Phase.FUNDS - Phase.ENTRY
-    assert FUND_ACT_TO_CLOSE_MONTHS == pytest.approx(TO_THE_CLOSE_MONTHS)   # 0.4 - 0.3
+    assert math.isclose(FUND_ACT_TO_CLOSE_MONTHS, TO_THE_CLOSE_MONTHS)   # 0.4 - 0.3
     assert TO_THE_CLOSE_MONTHS == Phase.FUNDING - Phase.FUNDS
     latest = 1 - FUND_FIRST_ACT_MONTHS / MONTHS_PER_YEAR
     with pytest.raises(ConfigError, match="allowed below 0.9875 years"):
