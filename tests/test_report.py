@@ -283,6 +283,33 @@ def test_no_key_of_a_report_plot_stands_over_the_baseline_s_data(
     assert hidden_by_keys(REPORT_PLOTS[name].build(baseline_arm)) == []
 
 
+def test_a_key_with_no_clear_place_in_its_panel_goes_right_of_it() -> None:
+    """Lines at every height of the panel leave a key no place that hides nothing (the
+    seed-42 baseline's adoption by segment since 2026-12-07): it moves right of the panel,
+    with its entries, and hides no data point there."""
+    import matplotlib.pyplot as plt
+
+    from sim.report_plots import ReportPlot, _figure, _legend
+
+    def draw(_: list[Arm]) -> Figure:
+        fig, (ax,) = _figure("full")
+        x = np.linspace(0, 10, 200)
+        for level in np.linspace(0, 1, 12):
+            ax.plot(x, level + 0.05 * np.sin(x * 7 + level * 9), color="grey")
+        _legend(ax, [("one", "red"), ("two", "blue")], [])
+        return fig
+
+    fig = ReportPlot("full", draw, "").build([])
+    try:
+        ax = fig.axes[0]
+        key = ax.get_legend()
+        assert [t.get_text() for t in key.get_texts()] == ["one", "two"]
+        assert key.get_window_extent().x0 >= ax.get_window_extent().x1
+        assert hidden_by_keys(fig) == []
+    finally:
+        plt.close(fig)
+
+
 @pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
 def test_report_plots_are_classroom_readable(name: str, arms: list[Arm]) -> None:
     import matplotlib.pyplot as plt
