@@ -1003,6 +1003,28 @@ def test_an_acquirer_pays_the_holders_and_takes_the_targets_cash() -> None:
     assert math.isclose(ledger.balance("giant:x"), 1000.0 - 300.0 + cash, rel_tol=1e-9)
 
 
+@pytest.mark.parametrize("bills", [30.0, 5000.0])
+def test_an_acquired_company_settles_its_bills_before_its_cash_passes_on(bills: float) -> None:
+    """The company's ``settle`` (its bills a month in arrears) is paid from its cash at the
+    sale, once; the buyer takes the rest of the cash, or pays what the cash did not cover
+    (``acquired_debts``): the company is left with nothing either way."""
+    env, market, ledger, _ = _funding()
+    settled: list[float] = []
+
+    def settle(month: float) -> None:
+        settled.append(month)
+        ledger.transfer(month, "startup:1", "ext:delivery_staff", bills, "project_delivery")
+
+    market.register_startup("startup:1", settle=settle)
+    ledger.transfer(0.0, "ext:founders", "startup:1", 100.0, "founders_capital")
+    ledger.transfer(0.0, "ext:core", "giant:x", 10_000.0, "capital")
+    assert market.acquire("giant:x", "startup:1", 300.0, distressed=False)
+    assert settled == [env.now] and ledger.balance("startup:1") == 0.0
+    assert math.isclose(ledger.balance("giant:x"), 10_000.0 - 300.0 + 100.0 - bills)
+    assert not market.acquire("giant:x", "startup:1", 300.0, distressed=False)
+    assert settled == [env.now]
+
+
 # ---------------------------------------- mechanisms a mutation test found untested (2026-12-07)
 
 

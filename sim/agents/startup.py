@@ -120,6 +120,8 @@ class Startup(Vendor):
         self.host: str | None = None
         self._seen_failures = 0
         self.founded_month = world.now
+        # The last month it acted in: its bills for the month before are paid by then.
+        self._acted_month: int | None = None
 
     # ------------------------------------------------------------ founding and life
     def found(self) -> None:
@@ -127,7 +129,7 @@ class Startup(Vendor):
         w = self.world
         c = self._cfg
         w.actor_types[self.id] = self.actor_type
-        w.funding.register_startup(self.id)
+        w.funding.register_startup(self.id, settle=self.settle_before_sale)
         cash = c.initial_cash_mcny * float(self._rng.lognormal(0, c.initial_cash_sigma))
         w.ledger.transfer(w.now, FOUNDERS, self.id, cash, "founders_capital")
         w.data.register(self.id, float(self._rng.uniform(0, c.initial_data_quality_max)))
@@ -154,6 +156,7 @@ class Startup(Vendor):
             return False
         now = w.now   # the clock, read once: the whole month's act happens at this moment
         month = int(now)
+        self._acted_month = month
         # The fleet's electricity bill, paid now, is the month's: GPUs bought or taken over
         # arrive at other moments, so the runway below counts the same bill.
         power = self.pay_costs(now)
@@ -234,12 +237,29 @@ class Startup(Vendor):
         power = w.compute.fleet_electricity_mcny(self.id)
         if power:  # no fleet (most startups): a transfer of nothing would record nothing
             ledger.transfer(now, self.id, POWER_ACCOUNT, power, "electricity")
+        self.pay_for_last_month(now)
+        return power
+
+    def pay_for_last_month(self, now: float) -> None:
+        """The bills that come a month in arrears (at ``now``, months): the experts who
+        delivered last month's projects, and the host's fee on last month's revenue."""
+        c = self._cfg
         self.pay_delivery(c.delivery_cost_share, now)
         if self.host is not None:
-            fee = c.app_layer_fee_share * w.enterprise.revenue(self.id, int(now) - 1)
+            fee = c.app_layer_fee_share * self.world.enterprise.revenue(self.id, int(now) - 1)
             if fee:  # no revenue last month: a transfer of nothing would record nothing
-                ledger.transfer(now, self.id, self.host, fee, "platform_fee")
-        return power
+                self.world.ledger.transfer(now, self.id, self.host, fee, "platform_fee")
+
+    def settle_before_sale(self, now: float) -> None:
+        """Sold at ``now`` before acting this month: pay last month's bills from its cash and
+        learn from last month's projects, as its month would have, before its cash and
+        data pass to the buyer. Until 2026-12-07 nobody paid for an acquired company's last
+        month of project delivery (54 of the seed-42 baseline's 101 acquisitions, 75
+        million CNY), and the buyer took that money with its cash."""
+        if self._acted_month == int(now):   # its month's bills are paid already
+            return
+        self.pay_for_last_month(now)
+        self.learn_from_contracts(int(now))
 
     def go_bankrupt(self) -> None:
         """Out of cash: close, leave the market, say why."""

@@ -216,6 +216,7 @@ class FundingMarket:
         self._funds: dict[str, FundTerms] = {}
         self._commitments: dict[str, Commitment] = {}
         self._fee_reserves: dict[str, Callable[[], float]] = {}
+        self._settle: dict[str, Callable[[float], None]] = {}
         self._funds_at: FundsAt | None = None
         self._for_sale: dict[str, SaleOffer] = {}
         self._rounds: list[FundingRound] = []
@@ -224,9 +225,14 @@ class FundingMarket:
         self._down_this_month = 0
 
     # ------------------------------------------------------------ registry
-    def register_startup(self, startup: str) -> None:
-        """A new company: founders own all of it."""
+    def register_startup(self, startup: str,
+                         settle: Callable[[float], None] | None = None) -> None:
+        """A new company: founders own all of it. ``settle(month)``, if given, pays what the
+        company owes for work done before a sale (its bills a month in arrears), when it is
+        sold, before its cash passes to the buyer."""
         self._cap[startup] = {FOUNDERS: 1.0}
+        if settle is not None:
+            self._settle[startup] = settle
         self._stage[startup] = 0
         self._outcome[startup] = Outcome.ACTIVE
 
@@ -720,14 +726,21 @@ class FundingMarket:
             del cap[holder]
 
     def acquire(self, buyer: str, startup: str, price_mcny: float, distressed: bool) -> bool:
-        """A giant buys ``startup``: holders are paid pro rata, its cash goes to the buyer."""
+        """A giant buys ``startup``: holders are paid pro rata, the company settles the bills
+        it owes (:meth:`register_startup`), and its cash goes to the buyer (who pays what
+        that cash does not cover)."""
         if self._outcome[startup] != Outcome.ACTIVE or self._ledger.balance(buyer) < price_mcny:
             return False
         now = self._env.now
         self._pay_holders(startup, buyer, price_mcny, "acquisition")
+        settle = self._settle.pop(startup, None)
+        if settle is not None:
+            settle(now)   # its bills a month in arrears, from its own cash
         leftover = self._ledger.balance(startup)
         if leftover > 0:
             self._ledger.transfer(now, startup, buyer, leftover, "acquired_cash")
+        elif leftover < 0:   # the bills took more than its cash: the buyer takes on the rest
+            self._ledger.transfer(now, buyer, startup, -leftover, "acquired_debts")
         self._outcome[startup] = Outcome.ACQUIRED
         self._for_sale.pop(startup, None)
         self._log.record(
@@ -791,6 +804,7 @@ class FundingMarket:
                 )
         self._cap[startup] = {}
         self._outcome[startup] = Outcome.BANKRUPT
+        self._settle.pop(startup, None)
         self._for_sale.pop(startup, None)
         if self._requests.pop(startup, None) is not None:
             self._book = None
