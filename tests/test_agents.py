@@ -1253,8 +1253,9 @@ def test_no_fund_sells_in_a_round_the_stake_it_paid_into_it() -> None:
     window, when the rounds close (0.4): until 2026-12-07 a fund whose window opened in
     between, or that invested inside its window (funds.min_remaining_years below
     funds.exit_window_years, as here), paid its ticket and sold the whole stake to the
-    lead in the same close at the secondary discount: 264 of 334 secondary sales here."""
-    model = MarketModel(small_config("funds.term_years=3", "funds.min_remaining_years=1",
+    lead in the same close at the secondary discount: 273 of 390 secondary sales here."""
+    model = MarketModel(small_config("funds.term_years=3", "funds.term_spread_years=0.5",
+                                     "funds.min_remaining_years=1",
                                      "funds.exit_window_years=2", "horizon_months=36"))
     model.run()
     events = model.world.log.table().to_pandas()
