@@ -491,9 +491,10 @@ FUND_MEANINGS: dict[str, str] = {
                    "million CNY (0 once closed)",
     "gross_multiple": "(exit proceeds + in kind + stakes) / invested, before fees; null if it "
                       "invested nothing",
-    "invested_share": "invested / size: above 1 when the fund recycled exit proceeds (in its "
-                      "investment period it keeps what its exits return and invests it again; "
-                      "only after that period does it pass money back to its LPs)",
+    "invested_share": "invested / size: above 1 when the fund recycled exit proceeds (while "
+                      "it invests it keeps what its exits return and invests it again; once "
+                      "it stops investing, `investing_until_month`, it passes money back to "
+                      "its LPs)",
 }
 #: Columns each table of a run must hold for its readers to know it (metrics.parquet has
 #: dozens more, by month; these tell it from another table).
