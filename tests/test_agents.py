@@ -1248,6 +1248,71 @@ def test_an_acquired_company_pays_for_its_last_month_of_projects_before_its_cash
         assert paid.get((startup, month), 0) == round(cost * 1_000_000), startup
 
 
+def test_a_giant_offers_its_cloud_no_gpu_of_a_run_it_starts() -> None:
+    """Just after the giants act (0.1 into each month) no giant has offered for rent GPUs
+    that train or serve: until 2026-12-07 the run's process set its GPUs aside only after
+    the giant had offered them, so in the month a run started it trained on GPUs the cloud
+    rented out (seed 42: 96 giant-months in five years)."""
+    model = MarketModel(small_config())
+    w = model.world
+    giants = {g.id: g for g in model.giants}
+    started = 0
+    for month in range(model.cfg.horizon_months):
+        w.env.run(until=month + 0.11)
+        offered = {o.cloud: o.gpu_months for o in w.compute._rental_offers}
+        for name, giant in giants.items():
+            started += giant._training_gpus > 0
+            busy = giant._training_gpus + giant._serving_gpus
+            assert offered.get(name, 0.0) + busy <= w.compute.owned(name) + 1e-6, (month, name)
+    assert started > 10
+
+
+def test_made_to_order_no_gpu_waits_in_the_stock_while_orders_wait() -> None:
+    """Vendors ship what is ordered: an order past its lead time takes what the stock
+    holds. Until 2026-12-07 each asked for at least the month's arrivals, so once an
+    earlier order had taken some the next waited, with every order behind it, while GPUs
+    lay in the stock (seed 42, month 4: 1,771 GPUs in stock, 24,197 overdue)."""
+    model = MarketModel(small_config("seed=42"))
+    w = model.world
+    waited = 0
+    for month in range(model.cfg.horizon_months):
+        w.env.run(until=month + 0.45)   # after the month's deliveries, before the reprice
+        if w.compute.backlog() > 1.0:
+            waited += 1
+            assert w.compute.stock.level < 1.0, (month, w.compute.stock.level)
+    assert waited > 3
+
+
+def test_a_startup_that_pivots_rents_nothing_for_the_run_it_gives_up() -> None:
+    """A firm pivots before it asks for the month's rentals: until 2026-12-07 one that
+    started a run and pivoted in the same act paid the run's month of rent (seed 42: 7
+    firms, 4.2 million CNY)."""
+    model = MarketModel(small_config("horizon_months=60", "buyers.count=5000"))
+    model.run()
+    w = model.world
+    pivots = w.log.table().to_pandas().query("kind == 'pivot'")
+    rent = {(t.payer, int(t.month)) for t in w.ledger.transfers if t.reason == "gpu_rental"}
+    assert len(pivots) > 20
+    assert not [(s, m) for s, m in zip(pivots["actor"], pivots["month"], strict=True)
+                if (s, int(m)) in rent]
+
+
+def test_a_startup_buys_only_the_gpus_its_run_lacks() -> None:
+    """An original that buys for its run buys what it lacks of the run's monthly rate
+    (what it owns and has on order counted): until 2026-12-07 it bought the whole rate
+    again (322.5 GPUs owned for a run of 500 a month: 500 more)."""
+    model, s = _new_startup(ModelKind.ORIGINAL, "startups.buy_propensity=1",
+                            "funds.compute_payback_months=1")
+    w = model.world
+    w.compute.grant_initial_fleet(s.id, 100.0, 0.0)
+    w.ledger.transfer(0.0, "ext:founders", s.id, 1e6, "founders_capital")
+    s._dev_left = 0
+    s._start_training()
+    per_month = s._training_need / s._training_months
+    assert s._training_kind == ModelKind.ORIGINAL and per_month > 100
+    assert w.compute.in_transit(s.id) == pytest.approx(per_month - 100.0)
+
+
 def test_no_fund_sells_in_a_round_the_stake_it_paid_into_it() -> None:
     """A fund decides to invest when it acts (0.3 into the month) and sells, if in its exit
     window, when the rounds close (0.4): until 2026-12-07 a fund whose window opened in

@@ -123,6 +123,36 @@ def test_review_queue_delays_release_only_after_the_rules_apply() -> None:
     assert finished[2] > finished[1] > finished[0]  # one reviewer: a queue
 
 
+def test_a_review_nobody_wants_any_more_frees_the_reviewer_at_once() -> None:
+    """A model whose firm pivoted or left while it queued takes no reviewer's time when its
+    turn comes, and draws nothing from its firm's stream: the model behind it starts its
+    review at once (until 2026-12-07 it waited out the dropped model's review)."""
+    cfg = compose(["regulation.review_start_month=0", "regulation.reviewers=1",
+                   "regulation.mean_review_months=2"]).regulation
+
+    def finish_of_second(first_wanted: bool) -> tuple[float, float]:
+        env = simpy.Environment()
+        reg = Regulator(env, cfg)
+        first_rng = np.random.default_rng(1)
+        done: dict[str, float] = {}
+
+        def model(name: str, rng: np.random.Generator, wanted: bool):
+            yield env.process(reg.review(rng, lambda: wanted))
+            done[name] = env.now
+
+        env.process(model("first", first_rng, first_wanted))
+        env.process(model("second", np.random.default_rng(2), True))
+        env.run()
+        return done["second"], float(first_rng.random())
+
+    alone = float(np.random.default_rng(2).exponential(2.0))
+    after_dropped, untouched = finish_of_second(first_wanted=False)
+    assert after_dropped == alone
+    assert untouched == float(np.random.default_rng(1).random())   # nothing drawn
+    after_reviewed, _ = finish_of_second(first_wanted=True)
+    assert after_reviewed > alone
+
+
 def test_leaderboard_ranks_and_best_general() -> None:
     board = Leaderboard()
     board.post("giant:a", 60, general=True, month=3)

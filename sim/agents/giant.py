@@ -79,9 +79,13 @@ class Giant(Vendor):
         self.buy_compute()
         # a generation is due, none is training, and the fleet has GPUs to train it on (a
         # giant with none, its first orders still on their way, waits for them)
-        if (self.world.now >= self._next_generation and self._training_gpus == 0
-                and self.training_run_gpus() > 0):
-            self.world.env.process(self.train_generation())
+        if self.world.now >= self._next_generation and self._training_gpus == 0:
+            gpus = self.training_run_gpus()
+            if gpus > 0:
+                # off the cloud from this month on (offer_cloud below): until 2026-12-07 the
+                # run's process took them only after the giant had offered them for rent
+                self._training_gpus = gpus
+                self.world.env.process(self.train_generation(gpus))
         self.set_price()
         self.post_offer(private_deployment=True)
         self.offer_cloud()
@@ -194,11 +198,11 @@ class Giant(Vendor):
         planned = c.training_fleet_share * (owned + w.compute.overdue(self.id))
         return max(min(planned, owned - self._serving_gpus), 0.0)
 
-    def train_generation(self) -> Generator[simpy.Event, None, None]:
-        """Train the next model on part of the fleet, pass review, release it."""
+    def train_generation(self, gpus: float) -> Generator[simpy.Event, None, None]:
+        """Train the next model on ``gpus`` of the fleet (A100-eq, set aside from the
+        giant's month on), pass review, release it."""
         w = self.world
         c = self._cfg
-        gpus = self.training_run_gpus()
         self._training_gpus = gpus
         self._next_generation = w.now + c.generation_interval_months
         yield w.env.timeout(c.training_months)

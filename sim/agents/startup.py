@@ -164,8 +164,11 @@ class Startup(Vendor):
             self.go_bankrupt()
             return False
         self.learn_from_contracts(month)
-        self.develop(now)
+        # A firm that gives up its own model this month rents nothing for it (until
+        # 2026-12-07 it pivoted after asking for the month's training rentals, and paid for
+        # a run it had dropped).
         self.maybe_pivot()
+        self.develop(now)
         # One trailing revenue for the month (it counts completed months only): for the
         # data purchase, the fund raising and the listing.
         revenue = self.annual_revenue(month)
@@ -369,9 +372,11 @@ class Startup(Vendor):
                 and budget >= w.compute.server_gpus * price
                 and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month
             ):
-                # as many of the run's GPUs as the budget pays for (a server at least);
-                # the rest is rented
-                w.compute.buy(self.id, self.actor_type, min(per_month, budget / price))
+                # as many of the GPUs the run lacks as the budget pays for (a server at
+                # least); the rest is rented. Until 2026-12-07 it bought the run's whole
+                # monthly rate again, whatever it owned or had on order already.
+                lacking = per_month - w.compute.owned(self.id) - w.compute.in_transit(self.id)
+                w.compute.buy(self.id, self.actor_type, min(lacking, budget / price))
             elif budget < rent_cost:
                 kind = ModelKind.SHELL
                 need = c.training_gpu_months_other
@@ -396,14 +401,20 @@ class Startup(Vendor):
             new = cap.shell_capability(w.capability, frontier, quality, gpu_months)
         else:
             new = cap.assembled_capability(w.capability, frontier)
-        yield w.env.process(w.regulator.review(self._review_rng))
+        yield w.env.process(w.regulator.review(self._review_rng, self._wants_release))
         self._reviewing = False
         self._training_kind = None
         self._next_generation = w.now + self._cfg.generation_interval_months
-        if self.pivoted or w.funding.outcome(self.id) in (Outcome.ACQUIRED, Outcome.BANKRUPT):
+        if not self._wants_release():
             return
         self.releases += 1
         self.publish_model(new, str(kind), gpu_months, self.releases)
+
+    def _wants_release(self) -> bool:
+        """Whether a model of its own, trained and in review, is still to be released: not
+        once the firm has pivoted onto a giant's model, been acquired or gone bankrupt."""
+        return not self.pivoted and self.world.funding.outcome(self.id) not in (
+            Outcome.ACQUIRED, Outcome.BANKRUPT)
 
     def general_gap(self) -> float:
         """How far the best general model is ahead of this firm in its domain (points)."""

@@ -263,11 +263,12 @@ class ComputeMarket:
         self._overdue[holder] += order.gpus
         remaining = order.gpus
         while remaining > TINY:
-            # Made to order, the stock holds what was shipped for due orders: take it at
-            # once. Otherwise deliveries come in chunks of the month's arrivals.
-            ready = self._arrived_this_month
-            if self._cfg.made_to_order:
-                ready = max(ready, self.stock.level)
+            # Made to order, the stock holds what was shipped for due orders: take what is
+            # there at once (until 2026-12-07 an order asked for at least the month's
+            # arrivals, so after an earlier one had taken some it waited, and every order
+            # behind it, with GPUs in the stock, for the next shipment). Otherwise
+            # deliveries come in chunks of the month's arrivals.
+            ready = self.stock.level if self._cfg.made_to_order else self._arrived_this_month
             chunk = min(remaining, max(ready, SMALLEST_DELIVERY_GPUS))
             yield self.stock.get(chunk)
             owner, owner_type = self._current_owner(order.buyer, actor_type)
