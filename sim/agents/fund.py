@@ -247,10 +247,10 @@ class Fund:
     def investing(self) -> bool:
         """Inside the investment period, with enough term left to exit, and not in its exit
         window when the rounds it would pay into close (:data:`TO_THE_CLOSE_MONTHS` after it
-        acts): a fund that reached it
-        by then sold the stake it had just paid for, in the same round, at the secondary
-        discount (until 2026-12-07; with ``min_remaining_years`` below
-        ``exit_window_years``, most of a run's secondary sales)."""
+        acts): a fund that reached it by then sold the stake it had just paid for, in the
+        same round, at the secondary discount (until 2026-12-07; with
+        ``min_remaining_years`` below ``exit_window_years``, most of a run's secondary
+        sales)."""
         now = self.world.now
         return (self.in_investment_period()
                 and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR
