@@ -196,6 +196,31 @@ def test_gpus_shipped_before_an_export_control_are_delivered_at_their_own_mix() 
     assert math.isclose(domestic, 0.5 * 2000 + 1.0 * 1000)
 
 
+@pytest.mark.parametrize("lead", [0.0, 0.25, 3.0])
+def test_an_order_counts_once_in_the_demand_the_price_reads(
+        lead: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The price reads the month's new orders plus the backlog of earlier ones: an order
+    past a lead time under a month, still waiting at the reprice, is both, and counts once
+    (until 2026-12-07 twice: month 0 at lead time 0 read 35,078 GPUs ordered as 70,156
+    wanted). The next month it is backlog, counted as such."""
+    env, market, _, _ = _compute(lead_time_months=lead, imported_supply_per_month=0,
+                                 domestic_supply_per_month=0)
+    read: list[float] = []
+    reprice = ComputeMarket._reprice
+
+    def reading(price: float, demand: float, *rest: float) -> float:
+        read.append(demand)
+        return reprice(price, demand, *rest)
+
+    monkeypatch.setattr(ComputeMarket, "_reprice", staticmethod(reading))
+    env.process(_supply_loop(env, market, 5))
+    env.run(until=0.1)
+    market.buy("giant:x", ActorType.GIANT, 1000.0)   # nothing is ever shipped: it waits
+    env.run(until=5)
+    due = int(lead + 0.1 + 0.5)   # the first reprice at which the order is past its lead time
+    assert read == [1000.0] + [1000.0 if m >= due else 0.0 for m in range(1, 5)]
+
+
 def test_gpu_price_rises_with_excess_demand_and_falls_with_glut() -> None:
     env, market, _, _ = _compute(price_adjust_speed=0.15, lead_time_months=0)
     env.process(_supply_loop(env, market, 6))

@@ -80,6 +80,10 @@ class ComputeMarket:
         self._rented_out: dict[str, float] = {}
         self._supply_cut = 0.0
         self._waiting = 0.0
+        # Of the GPUs waiting, those of orders placed since the last reprice, which count in
+        # this month's orders already (a lead time under a month), and the reprices so far.
+        self._waiting_ordered = 0.0
+        self._reprices = 0
         self._unshipped = 0.0
         self._capacity_this_month = 0.0
         # GPUs (A100-eq) in the stocks as the month opened: the unsold stock plus the
@@ -252,12 +256,15 @@ class ComputeMarket:
     def _deliver(
         self, order: GpuOrder, actor_type: ActorType
     ) -> Generator[simpy.Event, None, None]:
+        period = self._reprices   # the order counts in the month's orders until the next
         yield self._env.timeout(self._cfg.lead_time_months)
         holder, _ = self._current_owner(order.buyer, actor_type)
         if holder in self._closed:   # it failed before its lead time was up
             self._cancel(holder, order.gpus, overdue=False)
             return
         self._waiting += order.gpus
+        ordered = order.gpus if self._reprices == period else 0.0
+        self._waiting_ordered += ordered
         # Past its lead time: what the order still waits for is overdue to its holder
         # (the buyer, or whoever acquired it since).
         self._overdue[holder] += order.gpus
@@ -272,11 +279,17 @@ class ComputeMarket:
             chunk = min(remaining, max(ready, SMALLEST_DELIVERY_GPUS))
             yield self.stock.get(chunk)
             owner, owner_type = self._current_owner(order.buyer, actor_type)
+            if self._reprices != period:
+                ordered = 0.0   # the price has counted it: it is backlog now
             if owner in self._closed:   # it failed while the order waited for supply
                 self.stock.put(chunk)   # back to the stock, for the orders behind it
                 self._cancel(owner, remaining, overdue=True)
+                self._waiting_ordered -= ordered
                 return
             remaining -= chunk
+            took = min(chunk, ordered)
+            ordered -= took
+            self._waiting_ordered -= took
             # Running sums of whole orders less delivered chunks, never below zero but by
             # float rounding (-1e-11 GPUs; -3e-7 with long lead times): kept at zero
             self._waiting = max(self._waiting - chunk, 0.0)
@@ -421,7 +434,10 @@ class ComputeMarket:
         level would count them twice).
         """
         c = self._cfg
-        demand = self._ordered_this_month + self._waiting
+        # the backlog less the orders of this month already waiting, counted once (with a
+        # lead time under a month, until 2026-12-07, twice: month 0 at lead time 0 read
+        # 35,078 GPUs ordered as 70,156 wanted)
+        demand = self._ordered_this_month + (self._waiting - self._waiting_ordered)
         if c.made_to_order:
             available = min(self._capacity_this_month, demand)
         else:
@@ -435,6 +451,8 @@ class ComputeMarket:
             c.production_cost_mcny,
         )
         self._ordered_this_month = 0.0
+        self._waiting_ordered = 0.0
+        self._reprices += 1
 
     @staticmethod
     def _reprice(
