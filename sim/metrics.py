@@ -70,7 +70,8 @@ METRIC_MEANINGS: dict[str, str] = {
     "gpus_rented_startups": f"GPU-months (A100-eq) rented for the month by the startups "
                             f"{_IN_BUSINESS}",
     "gpus_in_transit": "A100-eq ordered and paid for by any firm, not yet delivered (a "
-                       "bankrupt firm's orders are cancelled, and leave it)",
+                       "bankrupt firm's orders are cancelled as they come due, and leave it "
+                       "then)",
     "gpus_purchased_giants_cum": "A100-eq the giants ordered so far (counted at the order, "
                                  "not the delivery)",
     "gpus_purchased_startups_cum": "A100-eq ordered so far by every startup ever founded "
