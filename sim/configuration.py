@@ -706,7 +706,7 @@ def _sweep_params_problem(path: Path, package: str) -> str | None:
 
     node = _dig(_yaml_data(path), SWEEPER_PARAMS) if package == "" else None
     for key, value in node.items() if isinstance(node, dict) else ():
-        if (str(key).lstrip("+~").split("@")[0] == EXPERIMENT
+        if (override_key(str(key)) == EXPERIMENT
                 and path.parent in (scenario_experiments(), EXPERIMENTS_DIR)):
             # The command's +experiment=NAME, which chose this file, takes the place of the
             # file's list (the last word is the command line's): one job ran, unremarked.

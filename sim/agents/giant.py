@@ -203,7 +203,6 @@ class Giant(Vendor):
         giant's month on), pass review, release it."""
         w = self.world
         c = self._cfg
-        self._training_gpus = gpus
         self._next_generation = w.now + c.generation_interval_months
         yield w.env.timeout(c.training_months)
         self._training_gpus = 0.0

@@ -56,6 +56,7 @@ from sim.configuration import (
     CONFIG_NAME,
     IN_CONFIG_FILE,
     MAX_SWEEP_JOBS,
+    SWEEPER_PARAMS,
     RunControl,
     changed_from_defaults,
     composition_problem,
@@ -84,8 +85,8 @@ STUDY_DB = "study.db"
 FAILED = "FAILED"
 TASK_NAME = "baimo"
 REPLICATION = "replication"
-#: Where an experiment file lists its grid (Hydra's basic sweeper).
-SWEEPER_PARAMS_KEY = "hydra.sweeper.params"
+#: Where an experiment file lists its grid (Hydra's basic sweeper), as a dotted key.
+SWEEPER_PARAMS_KEY = ".".join(SWEEPER_PARAMS)
 #: Overrides that steer the sweep: they never name the sweep or a job directory.
 RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", "fail_job",
                "job_timeout_s", "experiment", "sample")
