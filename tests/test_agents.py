@@ -1067,7 +1067,7 @@ def test_after_its_investment_period_a_funds_fee_is_on_what_it_still_holds(
     w.env.run(until=3.5)                        # past the 3-month investment period
     base = 100.0 if steps_down else fund.size_mcny
     assert fund.fee_base() == base
-    months_left = fund.end_month - 3.5
+    months_left = math.ceil(fund.end_month - 3.5) - 1   # after this month's fee
     assert math.isclose(fund.fee_reserve(), base * 0.01 * months_left)
     paid = w.ledger.flows_by_reason({fund.id})[fund.id]
     before = paid.paid("management_fee")
@@ -1094,6 +1094,38 @@ def test_after_its_investment_period_a_fund_passes_what_it_will_not_need_to_its_
     assert month == 3.5 and cash > 0
     assert w.ledger.flows_by_reason({fund.id})[fund.id].paid("distribution") == \
         pytest.approx(cash)
+
+
+@pytest.mark.parametrize("vintage", [0.0, 0.35])
+def test_a_fund_that_never_invests_keeps_back_exactly_the_fees_it_will_pay(
+        vintage: float) -> None:
+    """After paying a month's fee, the reserve counts the months the fund will still pay
+    for, not this one again: a fund that invests nothing passes all but its fees to the
+    term's end back to its LPs, and has nothing left after its last fee (until 2026-12-08
+    it kept one month's fee too many, and released it only at the close). A vintage
+    between months gives a term that does not end on the month's phase."""
+    model = MarketModel(small_config("funds.term_years=2", "funds.term_spread_years=0",
+                                     "funds.management_fee_per_year=0.12",
+                                     "funds.fee_steps_down=false"))
+    w = model.world
+    fund = Fund(w, model.cfg.funds, 99, vintage, np.random.default_rng(5))
+    fund.raise_from_lps()
+    fee = fund.size_mcny * 0.01
+    left: list[float] = []   # spending power after each month's fee and distribution
+    month = vintage
+    while True:
+        if month > w.now:
+            w.env.run(until=month)
+        if not fund.month():
+            break
+        left.append(fund.spending_power())
+        month += 1
+    assert len(left) == 24   # a fee a month for the two years
+    paid = w.ledger.flows_by_reason({fund.id})[fund.id]
+    assert paid.paid("management_fee") == pytest.approx(24 * fee, abs=1e-4)   # whole CNY
+    # kept back once it stopped investing: the fees still to come, no more
+    assert left[-2] == pytest.approx(fee, abs=1e-4)
+    assert left[-1] == pytest.approx(0.0, abs=1e-4)
 
 
 def test_a_closing_fund_counts_the_stakes_it_passes_on_in_kind_as_a_distribution() -> None:

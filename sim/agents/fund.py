@@ -17,6 +17,8 @@ free of fees.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
@@ -278,8 +280,14 @@ class Fund:
     def fee_reserve(self) -> float:
         """Spending power kept back for the fees of the rest of the term, at this month's
         :meth:`fee_base` (in the investment period the GP cannot know what it will hold
-        when the period ends, so it keeps back fees on the whole commitment)."""
-        months_left = max(self.terms.remaining(self.world.now), 0.0)
+        when the period ends, so it keeps back fees on the whole commitment).
+
+        Read after the month's fee is paid (the fund pays it first thing in its month, and
+        the funding market's close comes later in the month), it counts the months the
+        fund will still pay for: those that start before the term ends, this one not
+        again. Until 2026-12-08 it counted this month too, and the fund kept one month's
+        fee it never paid, released to its LPs only at the close."""
+        months_left = max(math.ceil(self.terms.remaining(self.world.now)) - 1, 0)
         return self.fee_base() * self._cfg.management_fee_per_year / MONTHS_PER_YEAR * months_left
 
     def dry_powder(self) -> float:
