@@ -1148,6 +1148,21 @@ def test_rent_scales_with_the_gpu_months_wanted_over_those_offered() -> None:
     assert slack < even < scarce
 
 
+def test_clouds_keep_their_rent_in_a_month_nobody_asks_for_any() -> None:
+    """A month with no requests says nothing of demand: the rent stays. Until 2026-12-08
+    it fell to the scarcity term at one GPU wanted against the whole spare fleet, and the
+    first month's renters (month 0 has no startups) paid a fifth of the rent after it."""
+    _, market, _, _ = _compute()
+    before = market.rental_price_mcny
+    market.offer_rental(RentalOffer("giant:a", 100_000.0))
+    market.clear_rentals({})
+    assert market.rental_price_mcny == before
+    market.offer_rental(RentalOffer("giant:a", 100_000.0))
+    market.request_rental(RentalRequest("startup:1", 10.0))   # no cash: rents nothing
+    market.clear_rentals({"startup:1": ActorType.STARTUP})
+    assert market.rental_price_mcny < before   # a request for little of a big offer
+
+
 def test_delivered_gpus_are_domestic_in_their_share_of_supply_and_burn_more_power() -> None:
     """MODEL.md 7.3: each delivery carries the domestic share of the month's supply, and a
     domestic GPU (``domestic_performance`` A100-eq) draws 1/domestic_performance of an

@@ -484,7 +484,8 @@ class ComputeMarket:
             self._rental_requests.append(request)
 
     def clear_rentals(self, renter_types: dict[str, ActorType]) -> None:
-        """Match requests to offers pro rata, collect rent, reprice for next month."""
+        """Match requests to offers pro rata, collect rent, reprice for next month (not
+        in a month with no requests)."""
         now = self._env.now
         offered = left_sum(o.gpu_months for o in self._rental_offers)
         wanted = left_sum(r.gpu_months for r in self._rental_requests)
@@ -517,6 +518,11 @@ class ComputeMarket:
                 gpus=got,
                 price=self._rent_price,
             )
-        self._rent_price = self._rental_quote(wanted, offered)
+        if wanted > 0:
+            self._rent_price = self._rental_quote(wanted, offered)
+        # A month nobody asked for rent tells the clouds nothing of demand: they keep their
+        # price. Until 2026-12-08 it fell to a fifth of the cost-plus anchor, the scarcity
+        # term at one GPU wanted against the whole spare fleet: month 0 has no startups, so
+        # the first month's renters paid 3.4 CNY an A100-hour, against 10-16 after it.
         self._rental_offers = []
         self._rental_requests = []
