@@ -748,6 +748,25 @@ def test_an_original_that_bought_gpus_rents_only_the_rest_of_its_run() -> None:
     assert s._advance_training()[0] == pytest.approx(per_month - 100.0)   # until they arrive
 
 
+def test_a_run_short_of_its_gpu_months_only_by_float_rounding_is_done() -> None:
+    """Months of GPU-months added up can fall an ulp short of the run's need (1.4e-14
+    GPU-months at seed 42): the run is done, not rented a whole month more (until
+    2026-12-08, seven company-months of rent at seed 42)."""
+    model, s = _new_startup(ModelKind.ORIGINAL)
+    w = model.world
+    s.found()
+    s._dev_left = 0
+    s._training_kind, s._training_need, s._training_months = ModelKind.ORIGINAL, 1500.0, 6
+    s._training_done = float(np.nextafter(1250.0, 0.0))   # five months, rounded down
+    w.compute._rented = {s.id: 250.0}                      # the sixth month's rent
+    assert 0 < 1500.0 - (s._training_done + 250.0) < 1e-12
+    assert s._advance_training() == (0.0, 0.0)
+    assert s._reviewing
+    s._training_kind, s._reviewing, s._training_done = ModelKind.ORIGINAL, False, 1249.0
+    assert s._advance_training()[0] == pytest.approx(250.0)   # a GPU-month short: not done
+    assert not s._reviewing
+
+
 def test_a_startups_own_gpus_serve_its_model_before_it_rents_more() -> None:
     """It rented every GPU it served on, while the GPUs it owned idled between runs."""
     model, s = _new_startup(ModelKind.ORIGINAL)

@@ -18,7 +18,6 @@ free of fees.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
