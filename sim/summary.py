@@ -73,7 +73,8 @@ SCALAR_OUTCOMES = (
 #: summary.json's lists with one number per year of the run (year 0 first).
 BY_YEAR_OUTCOMES = ("funding.raised_by_year_mcny", "funding.deals_by_year")
 #: The fund returns summary.json gives per term bucket, each as quantiles over the funds.
-FUND_RETURN_MEASURES = ("tvpi", "dpi", "irr", "gross_multiple", "invested_share")
+FUND_RETURN_MEASURES = ("tvpi", "dpi", "irr", "gross_multiple", "invested_share",
+                        "tvpi_outcome")
 QUANTILES = ("median", "p10", "p90")
 
 #: :func:`git_commit` of code that is no git checkout's (an installed package).
@@ -100,10 +101,15 @@ _FUND_MEASURE_MEANINGS = {
             "funds that called nothing left out)",
     "dpi": "DPI (funds.parquet's `dpi`; the funds that called nothing left out)",
     "irr": "annual IRR (funds.parquet's `irr`: a fund whose LPs got nothing back counts as "
-           "-1; the funds that called nothing left out)",
+           "-1; the funds that called nothing left out, and those whose flows no rate fits, "
+           "a null `irr`: funds that got a few per cent of their money back, paid out "
+           "before fees called later)",
     "gross_multiple": "gross multiple on what they invested (funds.parquet's "
                       "`gross_multiple`; the funds that invested nothing left out)",
     "invested_share": "invested share of the commitment (funds.parquet's `invested_share`)",
+    "tvpi_outcome": "TVPI with the stakes passed in kind at what they came to by the end "
+                    "(funds.parquet's `tvpi_outcome`; the funds that called nothing left "
+                    "out)",
 }
 
 #: What each number of summary.json means, by its dotted path (as a sweep's tables name it,
@@ -382,6 +388,8 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "stakes_mcny": p.stakes_mcny,
                 "gross_multiple": p.gross_multiple,
                 "invested_share": p.invested_share,
+                "in_kind_outcome_mcny": model.world.funding.in_kind_outcome(f.id),
+                "tvpi_outcome": r.tvpi_outcome,
             }
         )
     # Typed even without a single fund (a world with no funds): readers and plots take
@@ -526,6 +534,7 @@ def summarise(
                 "irr": _quantiles(g["irr"]),
                 "gross_multiple": _quantiles(g["gross_multiple"]),
                 "invested_share": _quantiles(g["invested_share"]),
+                "tvpi_outcome": _quantiles(g["tvpi_outcome"]),
             }
             for b, g in funds.groupby("bucket")
         },

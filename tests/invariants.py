@@ -256,11 +256,36 @@ def funds_paid_in_only_what_they_called(t: Tables) -> None:
     assert (f["invested_mcny"] <= f["paid_in_mcny"] + f["exit_proceeds_mcny"] + 1e-6).all()
 
 
+def in_kind_stakes_came_to_what_the_lps_got_and_hold(t: Tables) -> None:
+    """The stakes closing funds passed in kind came to what acquirers paid the LPs, plus the
+    LPs' stakes still in business at their companies' marks; a fund still open passed
+    none, and its TVPI is the same at outcome."""
+    f, w = t.funds, t.model.world
+    funding = w.funding
+    proceeds = w.ledger.flows_by_reason({"ext:lps"})
+    paid = proceeds["ext:lps"].received("acquisition") if "ext:lps" in proceeds else 0.0
+    held = 0.0
+    for startup, cap in funding._cap.items():
+        if cap.get("ext:lps") and funding.outcome(startup) in ("active", "ipo"):
+            mark = (funding._listed_post[startup] if funding.outcome(startup) == "ipo"
+                    else funding.last_post_money(startup))
+            held += cap["ext:lps"] * mark
+    # each acquisition's payment to the LPs rounds to whole CNY
+    rounding = 5e-7 * (t.events["kind"] == "acquired").sum() + 1e-6
+    assert math.isclose(f["in_kind_outcome_mcny"].sum(), paid + held, rel_tol=1e-9,
+                        abs_tol=rounding)
+    still_open = f[~f["closed"]]
+    assert (still_open["in_kind_outcome_mcny"] == 0).all()
+    assert (still_open["tvpi_outcome"].isna() | np.isclose(still_open["tvpi_outcome"],
+                                                           still_open["tvpi"])).all()
+
+
 ALL = (money_is_conserved, gpus_are_conserved, cash_negative_only_after_bankruptcy,
        shares_are_shares, no_nan_or_infinity, metrics_agree_with_events, months_are_ordered,
        no_client_of_a_vendor_that_left, payment_groups_are_the_buyers,
        funds_invested_what_the_rounds_raised,
-       funds_paid_in_only_what_they_called, gpu_counts_are_never_negative)
+       funds_paid_in_only_what_they_called, gpu_counts_are_never_negative,
+       in_kind_stakes_came_to_what_the_lps_got_and_hold)
 
 
 def check_all(t: Tables) -> None:

@@ -600,6 +600,39 @@ def test_exiting_fund_sells_to_the_next_lead_at_a_discount() -> None:
     assert "fund:old" not in market._cap["startup:0"]
 
 
+def test_stakes_passed_in_kind_are_followed_to_what_they_came_to_fund_by_fund() -> None:
+    """Two funds pass their stakes of one company to their LPs at their closes, a round
+    diluting it between: each fund's part of the LPs' stake is followed to what it came
+    to, at the last post-money while the company is private, then at what the acquirer
+    paid the LPs; a bankrupt company's part comes to nothing. (Until 2026-12-08 nothing
+    followed them: fund returns counted them at their value at the close, most of it in
+    companies that failed later.)"""
+    env, market, ledger, _ = _two_fund_round(lead=75.0, follower=25.0)   # 18.75% and 6.25%
+    market.register_startup("startup:1")
+    market.request(RaiseRequest("startup:1", 10.0, 90.0, 1.0, 0, 0.0))
+    market.commit(TermSheet("fund:a", "startup:1", 10.0, lead=True))
+    _close(env, market)
+    market.distribute_in_kind("fund:a")
+    market.bankrupt("startup:1", "ran out of cash")
+    assert market.in_kind_outcome("fund:a") == pytest.approx(0.1875 * 400.0)
+    market.register_fund("fund:c", FundTerms(0.0, 60.0, 12.0))
+    ledger.transfer(env.now, "ext:lps", "fund:c", 1000.0, "lp")
+    market.request(RaiseRequest("startup:0", 100.0, 400.0, 1.0, 1, env.now))
+    market.commit(TermSheet("fund:c", "startup:0", 100.0, lead=True))
+    _close(env, market)                              # post 500: every stake x 0.8
+    market.distribute_in_kind("fund:b")
+    assert market._cap["startup:0"][LPS] == pytest.approx(0.2)   # 0.15 + 0.05
+    assert market.in_kind_outcome("fund:a") == pytest.approx(0.15 * 500.0)
+    assert market.in_kind_outcome("fund:b") == pytest.approx(0.05 * 500.0)
+    assert market.in_kind_outcome("fund:c") == 0.0
+    ledger.transfer(env.now, "ext:founders", "giant:x", 1000.0, "capital")
+    assert market.acquire("giant:x", "startup:0", 1000.0, distressed=False)
+    assert market.in_kind_outcome("fund:a") == pytest.approx(0.15 * 1000.0)
+    assert market.in_kind_outcome("fund:b") == pytest.approx(0.05 * 1000.0)
+    paid = ledger.flows_by_reason({LPS})[LPS].received("acquisition")
+    assert paid == pytest.approx(0.2 * 1000.0, abs=1e-6)   # what the two parts share
+
+
 def test_a_closing_fund_passes_its_unsold_stakes_to_its_lps_in_kind_at_the_exit_price() -> None:
     """At its close a fund's stakes in companies still in business go to its LPs (the
     cap table still sums to one), each logged as a write-off at cost with the company's

@@ -57,6 +57,7 @@ class FundReturns:
     tvpi: float
     dpi: float
     irr: float
+    tvpi_outcome: float   # TVPI with the stakes passed in kind at what they came to
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +409,9 @@ class Fund:
         return multiple(dist + self.nav(), paid)
 
     def returns(self) -> FundReturns:
-        """TVPI, DPI and annual IRR from the LPs' dated cash flows and the NAV."""
+        """TVPI, DPI and annual IRR from the LPs' dated cash flows and the NAV; and TVPI
+        with the stakes passed in kind at the close valued at what they came to by now
+        (:meth:`~sim.markets.funding.FundingMarket.in_kind_outcome`), not at the close."""
         paid, dist = self._paid_in_and_distributed()
         nav = self.nav()
         lp_flows = self._lp_flows()
@@ -417,6 +420,7 @@ class Fund:
         if nav > 0:
             months.append(self.world.now)
             flows.append(nav)
+        in_kind = self.world.funding.in_kind_outcome(self.id)
         return FundReturns(
             paid,
             dist,
@@ -424,6 +428,7 @@ class Fund:
             multiple(dist + nav, paid),
             multiple(dist, paid),
             irr_annual(months, flows),
+            multiple(dist - self.in_kind_mcny + in_kind + nav, paid),
         )
 
     def portfolio(self, flows: AccountFlows | None) -> PortfolioReturns:

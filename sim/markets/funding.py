@@ -209,6 +209,13 @@ class FundingMarket:
         # each holder's cost basis summed over the stakes it still holds (million CNY)
         self._held_cost: dict[str, float] = defaultdict(float)
         self._last_post: dict[str, float] = {}
+        # Stakes closing funds passed to their LPs in kind, followed to what they came to:
+        # for each company, each fund's part of the LPs' stake (parts sum to one: rounds
+        # dilute the LPs' stake, not its parts), what acquisitions paid the LPs for the
+        # stakes of each fund (million CNY), and the listing price of listed companies.
+        self._lp_parts: dict[str, dict[str, float]] = {}
+        self._lp_proceeds: dict[str, float] = defaultdict(float)
+        self._listed_post: dict[str, float] = {}
         self._stage: dict[str, int] = {}
         self._failed: dict[str, int] = defaultdict(int)
         self._last_failure: dict[str, float] = {}
@@ -722,6 +729,9 @@ class FundingMarket:
         for holder in holders if holders is not None else sorted(cap):
             share = cap.get(holder, 0.0)
             self._ledger.transfer(self._env.now, payer, holder, share * value_mcny, reason)
+            if holder == LPS:   # the closed funds' stakes, sold for their LPs
+                for fund, part in self._lp_parts.pop(startup, {}).items():
+                    self._lp_proceeds[fund] += part * share * value_mcny
             self._drop_cost(holder, startup)
             del cap[holder]
 
@@ -772,6 +782,7 @@ class FundingMarket:
         funds = sorted(h for h in cap if h in self._funds)
         self._pay_holders(startup, PUBLIC_MARKET, post, "ipo_exit", funds)
         cap[PUBLIC_MARKET] = 1.0 - left_sum(cap.values())
+        self._listed_post[startup] = post
         self._outcome[startup] = Outcome.IPO
         self._for_sale.pop(startup, None)
         # The listing raised the company's money: a round it asked for this month is
@@ -787,6 +798,23 @@ class FundingMarket:
             valuation_mcny * primary_share,
             valuation_mcny=valuation_mcny,
         )
+
+    def in_kind_outcome(self, fund: str) -> float:
+        """Million CNY that the stakes ``fund`` passed to its LPs in kind came to by now:
+        what acquirers paid the LPs for them, and those still held at the company's last
+        round's post-money (a listed company's: its listing), as a fund's NAV values its
+        stakes; nothing for a company that went bankrupt. A closing fund values them at
+        that post-money less the secondary discount, when it passes them on (its
+        ``in_kind_mcny``), and most of the companies fail after (funds.parquet)."""
+        value = self._lp_proceeds.get(fund, 0.0)
+        for startup, parts in self._lp_parts.items():
+            part = parts.get(fund)
+            if part is None or self._outcome[startup] not in IN_BUSINESS:
+                continue
+            mark = (self._listed_post[startup] if self._outcome[startup] == Outcome.IPO
+                    else self._last_post.get(startup, 0.0))
+            value += part * self._cap[startup].get(LPS, 0.0) * mark
+        return value
 
     def bankrupt(self, startup: str, reason: str) -> None:
         """The company fails: every holder's stake is written off."""
@@ -834,7 +862,12 @@ class FundingMarket:
             post = self._last_post.get(startup, 0.0)
             cost += basis
             value += share * post * keep
-            cap[LPS] = cap.get(LPS, 0.0) + share
+            pooled = cap.get(LPS, 0.0)
+            parts = self._lp_parts.setdefault(startup, {})
+            for other in parts:   # the earlier funds' parts of a larger stake
+                parts[other] *= pooled / (pooled + share)
+            parts[fund] = parts.get(fund, 0.0) + share / (pooled + share)
+            cap[LPS] = pooled + share
             self._log.record(
                 now,
                 EventKind.WRITE_OFF,

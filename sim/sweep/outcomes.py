@@ -50,6 +50,7 @@ KEY_OUTCOMES: dict[str, str] = {
     "data.purchases": "data-quality purchases (giants' and startups')",
     "data.quality_mean_final": "mean data quality of firms in business at the end (0-1)",
     f"{DERIVED_PREFIX}fund_tvpi_median": "median fund TVPI",
+    f"{DERIVED_PREFIX}fund_tvpi_outcome_median": "median fund TVPI, in-kind stakes at outcome",
     f"{DERIVED_PREFIX}fund_gross_multiple_median": "median fund gross multiple on invested",
     f"{DERIVED_PREFIX}fund_invested_share": "share of LP commitments invested",
 }
@@ -111,6 +112,7 @@ def derived(funds: pd.DataFrame) -> dict[str, float]:
     committed = pd.to_numeric(column("size_mcny"), errors="coerce").sum()
     invested = pd.to_numeric(column("invested_mcny"), errors="coerce").sum(min_count=1)
     return {f"{DERIVED_PREFIX}fund_tvpi_median": _median(column("tvpi")),
+            f"{DERIVED_PREFIX}fund_tvpi_outcome_median": _median(column("tvpi_outcome")),
             f"{DERIVED_PREFIX}fund_dpi_median": _median(column("dpi")),
             f"{DERIVED_PREFIX}fund_irr_median": _median(column("irr")),
             f"{DERIVED_PREFIX}fund_gross_multiple_median": _median(column("gross_multiple")),

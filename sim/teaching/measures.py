@@ -333,6 +333,14 @@ def fund_tvpi_median(run: RunOutputs) -> float:
     return float(t.median()) if not t.empty else math.nan
 
 
+def fund_tvpi_outcome_median(run: RunOutputs) -> float:
+    """Median TVPI over all funds with the stakes a closing fund passed to its LPs in kind
+    valued at what they came to by the end (funds.parquet's ``tvpi_outcome``), not at their
+    last round's value when the fund closed: most of those companies failed after."""
+    t = run.funds["tvpi_outcome"].dropna()
+    return float(t.median()) if not t.empty else math.nan
+
+
 def fund_gross_multiple_median(run: RunOutputs) -> float:
     """Median gross multiple over the funds that invested: exit proceeds, stakes passed to
     the LPs in kind at a close and stakes still held, per CNY invested (before fees)."""
@@ -598,6 +606,8 @@ _LIST: list[Measure] = [
             _last("data_quality_mean")),
     Measure("fund_tvpi_median", "Median fund TVPI (value per CNY paid in)", "ratio",
             fund_tvpi_median),
+    Measure("fund_tvpi_outcome_median", "Median fund TVPI, stakes passed in kind at what they "
+            "came to by the end", "ratio", fund_tvpi_outcome_median),
     Measure("fund_gross_multiple_median",
             "Median fund gross multiple (exits + stakes per CNY invested)", "ratio",
             fund_gross_multiple_median),
