@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     ROUND_FAILED = "round_failed"
     GPU_PURCHASE = "gpu_purchase"
     GPU_DELIVERY = "gpu_delivery"
+    GPU_CANCELLED = "gpu_cancelled"
     GPU_RENTAL = "gpu_rental"
     MODEL_RELEASE = "model_release"
     TENDER = "tender"
@@ -68,6 +69,11 @@ EVENT_KIND_MEANINGS: dict[EventKind, str] = {
                             "comes in several chunks, a row each. `amount_mcny` is null: the "
                             "GPUs were paid for at the order. A firm that went bankrupt "
                             "receives nothing after: the rest of its orders are cancelled.",
+    EventKind.GPU_CANCELLED: "A bankrupt firm's GPU order is cancelled: as it comes due, or "
+                             "while it waits for supply past its lead time. The vendors keep "
+                             "what was paid, and the GPUs they had shipped for it serve the "
+                             "orders behind it. `gpu_purchase` = `gpu_delivery` + "
+                             "`gpu_cancelled` + GPUs still in transit.",
     EventKind.GPU_RENTAL: "A startup rents GPU-months for the month from the giants' clouds, at "
                           "the rental close (0.5 into the month): pro rata when the clouds "
                           "offer less than is asked, and no more than its cash pays for. Only "
@@ -185,6 +191,11 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
         "price": "not a price: the domestic share (0-1) of the GPUs delivered, the domestic "
                  "share of the shipments they were taken from (the oldest in the stock "
                  "first, each at its month's supply's share)",
+    },
+    EventKind.GPU_CANCELLED: {
+        "actor": "the bankrupt firm whose order it was",
+        "counterparty": _GPU_VENDORS,
+        "gpus": "A100-eq of the order cancelled (what was not delivered)",
     },
     EventKind.GPU_RENTAL: {
         "actor": "the renting startup",

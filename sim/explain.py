@@ -207,9 +207,12 @@ class Story:
                         f"{self.when(float(big['month']))}."))
         ordered = float(buys["gpus"].sum())
         delivered = float(self.kind("gpu_delivery")["gpus"].sum())
+        cancelled = float(self.kind("gpu_cancelled")["gpus"].sum())
         if ordered > 0 and f"{delivered:,.0f}" != f"{ordered:,.0f}":   # a GPU is paid on order
+            gone = (f", and {cancelled:,.0f} were cancelled when it failed (the vendors kept "
+                    "the money)" if f"{cancelled:,.0f}" != "0" else "")
             out.append((END, f"Of the {ordered:,.0f} GPUs it ordered, {delivered:,.0f} had been "
-                             "delivered by the end of the run."))
+                             f"delivered by the end of the run{gone}."))
         if not rent.empty:
             first, last = float(rent["month"].min()), float(rent["month"].max())
             span = f"in {month_label(first, self.start)}" if len(rent) == 1 else \

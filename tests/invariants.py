@@ -52,9 +52,14 @@ def gpus_are_conserved(t: Tables) -> None:
     purchases = t.events.loc[t.events["kind"] == "gpu_purchase", "gpus"].sum()
     deliveries = t.events.loc[t.events["kind"] == "gpu_delivery", "gpus"].sum()
     in_transit = sum(c.in_transit(f) for f in firms)
-    cancelled = sum(c.cancelled(f) for f in firms)
+    cancelled = t.events.loc[t.events["kind"] == "gpu_cancelled", "gpus"].sum()
+    assert math.isclose(cancelled, sum(c.cancelled(f) for f in firms), rel_tol=1e-9,
+                        abs_tol=1e-6)
     assert math.isclose(purchases, deliveries + in_transit + cancelled, rel_tol=1e-9,
                         abs_tol=1e-6)
+    # only a failed firm's orders are cancelled
+    gone_firms = set(t.events.loc[t.events["kind"] == "bankrupt", "actor"])
+    assert set(t.events.loc[t.events["kind"] == "gpu_cancelled", "actor"]) <= gone_firms
     # nothing reaches a firm after it failed
     gone = t.events.loc[t.events["kind"] == "bankrupt"].set_index("actor")["month"]
     late = t.events[(t.events["kind"] == "gpu_delivery") & t.events["actor"].isin(gone.index)]

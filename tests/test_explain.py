@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -498,6 +499,25 @@ def test_gpus_ordered_but_not_delivered_and_a_capability_that_stayed(run: RunOut
     else:   # orders of its last months still on their way at the end
         assert said == [f"Of the {ordered:,.0f} GPUs it ordered, {came:,.0f} had been "
                         "delivered by the end of the run."]
+
+
+def test_a_failed_firms_cancelled_gpus_are_told(run: RunOutputs) -> None:
+    """A bankrupt firm's undelivered orders were cancelled: the story says so, not only that
+    they had not come (the events did not record it until 2026-12-08)."""
+    e = run.events
+    actor = _most(run, "gpu_purchase")
+    ordered = float(_events(run, "gpu_purchase", actor)["gpus"].sum())
+    kept = e[~((e["kind"] == "gpu_delivery") & (e["actor"] == actor))]
+    buy = kept[(kept["kind"] == "gpu_purchase") & (kept["actor"] == actor)].iloc[[-1]]
+    gone = buy.assign(kind="gpu_cancelled", month=buy["month"] + 0.5, amount_mcny=math.nan,
+                      price=math.nan)
+    rows = pd.concat([kept, gone], ignore_index=True).sort_values("month", kind="stable")
+    lines = story(RunOutputs(run.path, rows.reset_index(drop=True), run.metrics, run.funds,
+                             run.summary), actor)
+    said = [s for s in lines if s.startswith("Of the ")]
+    assert said == [f"Of the {ordered:,.0f} GPUs it ordered, 0 had been delivered by the end "
+                    f"of the run, and {float(buy['gpus'].iloc[0]):,.0f} were cancelled when it "
+                    "failed (the vendors kept the money)."]
 
 
 def _new_startup(run: RunOutputs, rows: list[dict[str, object]]) -> RunOutputs:

@@ -258,9 +258,9 @@ class ComputeMarket:
     ) -> Generator[simpy.Event, None, None]:
         period = self._reprices   # the order counts in the month's orders until the next
         yield self._env.timeout(self._cfg.lead_time_months)
-        holder, _ = self._current_owner(order.buyer, actor_type)
+        holder, holder_type = self._current_owner(order.buyer, actor_type)
         if holder in self._closed:   # it failed before its lead time was up
-            self._cancel(holder, order.gpus, overdue=False)
+            self._cancel(holder, holder_type, order.gpus, overdue=False)
             return
         self._waiting += order.gpus
         ordered = order.gpus if self._reprices == period else 0.0
@@ -283,7 +283,7 @@ class ComputeMarket:
                 ordered = 0.0   # the price has counted it: it is backlog now
             if owner in self._closed:   # it failed while the order waited for supply
                 self.stock.put(chunk)   # back to the stock, for the orders behind it
-                self._cancel(owner, remaining, overdue=True)
+                self._cancel(owner, owner_type, remaining, overdue=True)
                 self._waiting_ordered -= ordered
                 return
             remaining -= chunk
@@ -333,14 +333,19 @@ class ComputeMarket:
         counted in no firm in business."""
         self._closed.add(firm)
 
-    def _cancel(self, holder: str, gpus: float, overdue: bool) -> None:
+    def _cancel(self, holder: str, holder_type: ActorType, gpus: float,
+                overdue: bool) -> None:
         """Drop ``gpus`` of an order of the failed ``holder`` (``overdue``: past its lead
-        time, so counted waiting and overdue too)."""
+        time, so counted waiting and overdue too), and log it: until 2026-12-08 no event
+        said so, and the GPUs in transit could not be told from the events (159 A100-eq
+        paid for and never delivered at seed 42)."""
         if overdue:
             self._waiting = max(self._waiting - gpus, 0.0)
             self._overdue[holder] = max(self._overdue[holder] - gpus, 0.0)
         self._in_transit[holder] = max(self._in_transit[holder] - gpus, 0.0)
         self._cancelled[holder] += gpus
+        self._log.record(self._env.now, EventKind.GPU_CANCELLED, holder, holder_type,
+                         VENDOR_ACCOUNT, gpus=gpus)
         # Made to order, the vendors ship these GPUs no more; those already shipped lie in
         # the stock and serve the next orders in their place (negative: a surplus that the
         # next orders take before anything is shipped). Until 2026-12-07 the vendors went on
