@@ -208,6 +208,20 @@ def startup_share_vertical_early(run: RunOutputs) -> float:
     return _share(float(c["counterparty"].str.startswith("startup:").sum()), float(len(c)))
 
 
+def startup_own_model_share_vertical_early(run: RunOutputs) -> float:
+    """Share of contracts in vertical domains signed in the first two years won by startups
+    selling a model of their own: not yet pivoted onto a giant's (a pivoted startup sells
+    its host's model with its own domain data, and counts among the startups of
+    :func:`startup_share_vertical_early`)."""
+    c = _vertical_contracts(run)
+    c = c[c["month"] < VERTICAL_EARLY_MONTHS]
+    pivots = _events(run, "pivot").groupby("actor")["month"].min()
+    won = c[c["counterparty"].str.startswith("startup:")]
+    pivoted_at = won["counterparty"].map(pivots)
+    own = won[pivoted_at.isna() | (won["month"] < pivoted_at)]
+    return _share(float(len(own)), float(len(c)))
+
+
 def startup_share_vertical_last_year(run: RunOutputs) -> float:
     """Share of vertical-domain contracts signed in the run's last year won by startups."""
     c = _vertical_contracts(run)
@@ -556,14 +570,14 @@ _LIST: list[Measure] = [
             "share", _startup_release_share("original")),
     Measure("startup_shell_share", "Share of startup releases that are shells", "share",
             _startup_release_share("shell")),
-    Measure("survival_original", "Founded as original: still independent at the end", "share",
+    Measure("survival_original", "Founded as original: still in business at the end", "share",
             _survival("original")),
-    Measure("survival_shell", "Founded as shell: still independent at the end", "share",
+    Measure("survival_shell", "Founded as shell: still in business at the end", "share",
             _survival("shell")),
-    Measure("survival_assembled", "Founded as assembled: still independent at the end", "share",
+    Measure("survival_assembled", "Founded as assembled: still in business at the end", "share",
             _survival("assembled")),
     Measure("survival_gap_original_shell",
-            "Still independent at the end: originals minus shells", "gap",
+            "Still in business at the end: originals minus shells", "gap",
             survival_gap_original_shell),
     Measure("gpu_price_peak_ratio", "Peak GPU price over the run / initial price (as "
             "configured)", "ratio",
@@ -591,6 +605,10 @@ _LIST: list[Measure] = [
     Measure("startup_share_vertical_early",
             "Startups' share of vertical-domain contracts, first two years", "share",
             startup_share_vertical_early, through=VERTICAL_EARLY_MONTHS - 1),
+    Measure("startup_own_model_share_vertical_early",
+            "Share of vertical-domain contracts won by startups with a model of their own "
+            "(not pivoted), first two years", "share",
+            startup_own_model_share_vertical_early, through=VERTICAL_EARLY_MONTHS - 1),
     Measure("startup_share_vertical_last_year",
             "Startups' share of vertical-domain contracts, last year of the run", "share",
             startup_share_vertical_last_year),
@@ -633,6 +651,10 @@ for _seg in SEGMENTS:
                          "share", _last(f"adoption_{_seg}")))
     _LIST.append(Measure(f"adoption_{_seg}_quarter", f"When a quarter of {_name} buyers adopted",
                          "month", _first_month_reaching(f"adoption_{_seg}", 0.25)))
+    # a row a three-year lesson fills: SME adoption stays under a quarter in them
+    _LIST.append(Measure(f"adoption_{_seg}_twentieth",
+                         f"When one in twenty {_name} buyers had adopted", "month",
+                         _first_month_reaching(f"adoption_{_seg}", 0.05)))
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _LIST}
 
