@@ -512,7 +512,7 @@ def _kind_counts(arm: Arm) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plot_kinds(arms: list[Arm]) -> Figure:
-    """Startup releases by model kind, and the share of each kind still independent."""
+    """Startup releases by model kind, and the share of each kind still in business."""
     kinds = ("original", "shell", "assembled")
     with plt.rc_context(REPORT_STYLE):
         fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH_IN, 5.4), layout="constrained")
@@ -531,7 +531,7 @@ def plot_kinds(arms: list[Arm]) -> Figure:
         ax.grid(alpha=0.3, axis="y")
     left.set_title("startup models released", fontsize=PANEL_TITLE_SIZE)
     left.set_ylabel("models (mean per run)")
-    right.set_title("founders still independent at the end", fontsize=PANEL_TITLE_SIZE)
+    right.set_title("founded as each kind: still in business at the end", fontsize=PANEL_TITLE_SIZE)
     right.set_ylabel("% of startups of that kind")
     right.set_ylim(0, 100)
     if len(arms) > 1:
@@ -614,7 +614,8 @@ REPORT_PLOTS: dict[str, ReportPlot] = {
                            "healthcare, ...), the share won by startups."),
     "kinds": ReportPlot("Model kinds", plot_kinds,
                         "Startup models by kind, and the share of startups founded as each kind "
-                        "that are still independent (not bankrupt, not acquired) at the end."),
+                        "that are still in business at the end (not bankrupt, not acquired; "
+                        "a firm that pivoted onto a giant's model counts)."),
     "fund_returns": ReportPlot("Fund returns", plot_fund_returns,
                                "Each dot is a fund; lines are medians per fund term. Left: "
                                "TVPI; below the dotted line, LPs get back less than they paid "
