@@ -407,7 +407,7 @@ def test_swept_and_design_keys_are_not_changes_every_job_makes() -> None:
     lines = describe(squeeze, 0)
     assert lines[1:5] == ["  swept, every combination of:",
                           "    compute.export_controls.0.supply_cut: 0.35, 0.7, 0.95",
-                          "    compute.export_controls.0.month: 4.5, 10.5, 22.5",
+                          "    compute.export_controls.0.month: 4.5, 7.5, 10.5",
                           "    compute.production_cost_mcny: 0.09, 0.18"]
     lhs = build(start_hydra(), ["design.kind=lhs", "design.samples=3", *TINY,
                                 "++design.ranges={funds.initial_count:[0,10],"
