@@ -103,8 +103,9 @@ def _highest_sign_change(
 
 def irr_annual(months: list[float], flows: list[float], stop_early: bool = True) -> float:
     """Annual IRR of dated cash flows (LP view: paid-in negative); -1 (all lost) when
-    money went in and nothing came back; NaN when nothing went in, or no rate from
-    -99.99% to +1,000% a year zeroes the NPV.
+    money went in and nothing came back, or so little that the NPV is negative at every
+    rate from -99.99% to +1,000% a year; NaN when nothing went in, or the NPV is positive
+    at every such rate.
 
     A total loss has no rate that zeroes its NPV, but as the returns of a fund it is -100%
     a year, as fund reports count it: left out as undefined (until 2026-12-07), the funds
@@ -135,7 +136,12 @@ def irr_annual(months: list[float], flows: list[float], stop_early: bool = True)
         # everything; until 2026-12-07 such a fund's IRR was left out as undefined).
         bracket = _highest_sign_change(npv)
         if bracket is None:
-            return float("nan")
+            # Negative at every rate: what came back is outweighed at any rate by the calls,
+            # the last of them after it (a fund that got a few per cent back, then paid
+            # fees). Its return is below -99.99% a year, counted as a total loss: until
+            # 2026-12-08 it was left out of the IRR medians (an audit found six such funds
+            # in one run of 10-year funds, TVPI 0.03-0.06).
+            return TOTAL_LOSS_IRR if f_hi < 0 else float("nan")
         (lo, f_lo), (hi, f_hi) = bracket
     for _ in range(BISECTION_STEPS):
         mid = (lo + hi) / 2
