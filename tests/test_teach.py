@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 import re
 from pathlib import Path
@@ -295,7 +296,8 @@ def test_pack_report_sections(name: str, pack_reports: dict[str, Path]) -> None:
     assert text.count("data:image/png;base64,") == len(pack.plots)
     assert not re.search(r"(src|href)=\"(https?:)?//", text)
     assert "<script" not in text and "<link" not in text
-    assert text.index(pack.predictions[0].ask) < text.index('id="answers"')
+    # as the page writes it: quotes and apostrophes escaped
+    assert text.index(html.escape(pack.predictions[0].ask, quote=True)) < text.index('id="answers"')
     answers = text[text.index('id="answers"'):text.index('id="try"')]
     assert answers.count("<details>") == len(pack.predictions)
     assert answers.count("The runs showed") + answers.count("The runs split") \
@@ -744,7 +746,8 @@ def test_numbers_shown_beside_an_answer_come_from_the_runs(small_tables: Tables)
     arms = [Arm("scenario", "patient", [_run_with(small_tables, funds=open_)]),
             Arm("baseline", "impatient", [_run_with(small_tables, funds=done)])]
     pred = _question("patient_capital", "fund_tvpi_median")
-    assert pred.beside == ("funds_closed", "funds", "fund_dpi_median", "fund_cash_dpi_median")
+    assert pred.beside == ("funds_closed", "funds", "fund_dpi_median", "fund_cash_dpi_median",
+                           "fund_tvpi_outcome_median")
     beside = answer(pred, arms).beside
     assert beside[0] == ("Funds whose term ended within the run (returns final): "
                          "patient 0; impatient 2")
