@@ -32,6 +32,7 @@ from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # n
 from sim.plots import (  # noqa: E402
     COLOURS,
     FEW_POINTS,
+    KEY_RIGHT,
     MIN_ADOPTION_TOP,
     SHARE_TOP,
     STYLE,
@@ -40,7 +41,7 @@ from sim.plots import (  # noqa: E402
     draw_band,
     from_zero,
     key_dated_lines,
-    place_legends,
+    keys_right_when_hiding,
     plain_log_axis,
     write_note,
     year_tick_step,
@@ -55,8 +56,7 @@ REPORT_STYLE: dict[RcKeyType, int] = {**STYLE, "font.size": 16, "axes.titlesize"
                                       "xtick.labelsize": 14, "ytick.labelsize": 14}
 LEGEND_SIZE = REPORT_STYLE["legend.fontsize"]
 #: A key right of its panel, its top at the panel's top.
-KEY_OUTSIDE: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0),
-                               "framealpha": 0.85, "fontsize": LEGEND_SIZE}
+KEY_OUTSIDE: dict[str, Any] = {**KEY_RIGHT, "framealpha": 0.85, "fontsize": LEGEND_SIZE}
 PANEL_TITLE_SIZE = REPORT_STYLE["axes.titlesize"] - 1
 # rented GPUs purple: a light orange beside the startups' own orange was one colour to a
 # reader (and more so to a colour-blind one), the arms' line styles on top of both
@@ -87,14 +87,7 @@ class ReportPlot:
         the panels when no place in one is clear (the seed-42 baseline's adoption since
         2026-12-07: four segments' lines fill the panel)."""
         fig = self.draw(arms)
-        if place_legends(fig):
-            for ax in fig.axes:
-                key = ax.get_legend()
-                if key is not None and ax.get_window_extent().contains(
-                        *key.get_window_extent().p0):   # in its panel, as place_legends asks
-                    ax.legend(handles=key.legend_handles,
-                              labels=[t.get_text() for t in key.get_texts()],
-                              **KEY_OUTSIDE)
+        keys_right_when_hiding(fig, framealpha=0.85, fontsize=LEGEND_SIZE)
         return fig
 
     def caption_for(self, arms: list[Arm]) -> str:
