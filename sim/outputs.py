@@ -477,9 +477,9 @@ FUND_MEANINGS: dict[str, str] = {
            "(`distributed_mcny` - `in_kind_mcny`) / `paid_in_mcny`); null for a fund that "
            "called nothing",
     "irr": "annual IRR (-0.25 = -25% a year) of the LPs' dated flows (calls, distributions) "
-           "and the NAV at the end: -1 for a fund whose LPs got nothing back (the medians "
-           "count it); null for a fund that called nothing (or flows no rate from -99.99% to "
-           "+1,000% a year fits)",
+           "and the NAV at the end: -1 for a fund whose LPs got nothing back, or so little "
+           "that the NPV is negative at every rate from -99.99% to +1,000% a year (the "
+           "medians count it); null for a fund that called nothing",
     "invested_mcny": "what it paid for stakes, million CNY: rounds and secondaries bought, "
                      "before fees",
     "exit_proceeds_mcny": "what it got for stakes sold, million CNY: secondaries, "

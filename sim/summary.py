@@ -100,10 +100,9 @@ _FUND_MEASURE_MEANINGS = {
     "tvpi": "TVPI (funds.parquet's `tvpi`: an open fund's counts its NAV at the end; the "
             "funds that called nothing left out)",
     "dpi": "DPI (funds.parquet's `dpi`; the funds that called nothing left out)",
-    "irr": "annual IRR (funds.parquet's `irr`: a fund whose LPs got nothing back counts as "
-           "-1; the funds that called nothing left out, and those whose flows no rate fits, "
-           "a null `irr`: funds that got a few per cent of their money back, paid out "
-           "before fees called later)",
+    "irr": "annual IRR (funds.parquet's `irr`: a fund whose LPs got nothing back, or too "
+           "little for any rate to fit, counts as -1; the funds that called nothing left "
+           "out)",
     "gross_multiple": "gross multiple on what they invested (funds.parquet's "
                       "`gross_multiple`; the funds that invested nothing left out)",
     "invested_share": "invested share of the commitment (funds.parquet's `invested_share`)",
