@@ -705,7 +705,7 @@ def test_the_model_code_skips_what_is_no_module(package_copy: Path) -> None:
 @pytest.mark.parametrize("args, message", [
     (["replications=0"], "replications=0 must be at least 1"),
     (["replications=2", "funds.term_years=3,abc"], "funds.term_years"),
-    (["+experiment=compute_squeeze", "replications=2"], "is past the horizon"),
+    (["compute.export_controls.0.month=4.5,22.5", "replications=2"], "is past the horizon"),
 ])
 def test_bad_sweep_input_is_one_line_exit_2(args: list[str], message: str,
                                             capsys: pytest.CaptureFixture[str],
