@@ -64,8 +64,10 @@ METRIC_MEANINGS: dict[str, str] = {
                             "model: the independent model builders",
     "pivoted_startups": f"pivoted startups still {_IN_BUSINESS}; summary.json's "
                         "`startups.pivots` counts every pivot, those of firms gone since too",
-    "gpus_owned_giants": "A100-eq delivered to the giants and not yet worn out (fleets taken "
-                         "over with acquired startups included)",
+    "gpus_owned_giants": "A100-eq the giants own: their fleets at the start (no "
+                         "`gpu_delivery` rows; `giants.initial_gpus`), what was delivered to "
+                         "them since and the fleets taken over with acquired startups, less "
+                         "what wore out",
     "gpus_owned_startups": f"A100-eq owned by the startups {_IN_BUSINESS}",
     "gpus_rented_startups": f"GPU-months (A100-eq) rented for the month by the startups "
                             f"{_IN_BUSINESS}",
@@ -76,7 +78,9 @@ METRIC_MEANINGS: dict[str, str] = {
                                  "not the delivery)",
     "gpus_purchased_startups_cum": "A100-eq ordered so far by every startup ever founded "
                                    "(those gone since too)",
-    "gpus_retired_cum": "A100-eq worn out of every fleet so far",
+    "gpus_retired_cum": "A100-eq worn out of every fleet so far (a bankrupt firm's idle "
+                        "fleet, which no firm in business counts, goes on wearing out and "
+                        "counts here too)",
     "gpu_supply": "A100-eq that arrived from the vendors in the month: shipped into the "
                   "stocks, not yet delivered to buyers (the month's `gpu_delivery` events "
                   "count those)",

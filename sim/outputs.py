@@ -455,14 +455,17 @@ FUND_COLUMNS = ("fund", "vintage_month", "term_years", "investing_until_month", 
 FUND_MEANINGS: dict[str, str] = {
     "fund": "the fund (`fund:<n>`), as named in events.parquet",
     "vintage_month": "the month it was raised, since `start_date` (negative for the funds "
-                     "alive at the start, raised before it)",
+                     "alive at the start, raised before it: the model has no history of "
+                     "theirs before month 0, and their calls, fees and investments start "
+                     "then, with no stakes; tell them apart by it when comparing returns)",
     "term_years": "its own term, in years (spread around `funds.term_years` by "
                   "`funds.term_spread_years`)",
     "investing_until_month": "the month it stopped committing to new rounds: the end of its "
                              "investment period or, if earlier, the month only "
                              "`funds.min_remaining_years` of its term were left, or its exit "
                              "window (`funds.exit_window_years`) would open by the month's "
-                             "close of rounds",
+                             "close of rounds (it commits at 0.3 into a month, and its "
+                             "`investment` rows come at the close, 0.1 later)",
     "size_mcny": "its size: what its LPs committed, million CNY",
     "closed": "true once its term ended and it closed (false for a fund still open at the end)",
     "paid_in_mcny": "the capital it called from its LPs, million CNY (for stakes and fees, as "
