@@ -450,6 +450,28 @@ def place_legends(fig: Figure) -> int:
 
 #: A key right of its panel, its top at the panel's top.
 KEY_RIGHT: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+#: Characters a line of a key right of its panel holds before its label breaks: a sweep's
+#: settings (70 characters of overrides) took half the figure's width and squeezed the
+#: panel until its year ticks ran together.
+KEY_LINE_CHARS = 40
+
+
+def wrapped(label: str, width: int = KEY_LINE_CHARS) -> str:
+    """``label`` broken into lines of at most ``width`` characters after its ", " (one
+    override of a setting's from the next), where it has them; a part longer than a line
+    stays whole."""
+    parts = label.split(", ")
+    lines: list[str] = []
+    line = ""
+    for i, part in enumerate(parts):
+        piece = part + ("," if i < len(parts) - 1 else "")
+        if line and len(line) + 1 + len(piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def keys_right_when_hiding(fig: Figure, **style: Any) -> None:
@@ -463,7 +485,8 @@ def keys_right_when_hiding(fig: Figure, **style: Any) -> None:
         if key is not None and ax.get_window_extent().contains(
                 *key.get_window_extent().p0):   # in its panel, as place_legends asks
             ax.legend(handles=key.legend_handles,
-                      labels=[t.get_text() for t in key.get_texts()], **KEY_RIGHT, **style)
+                      labels=[wrapped(t.get_text()) for t in key.get_texts()], **KEY_RIGHT,
+                      **style)
 
 
 def shows_nothing(ax: plt.Axes) -> bool:

@@ -43,6 +43,7 @@ from sim.plots import (  # noqa: E402
     key_dated_lines,
     keys_right_when_hiding,
     plain_log_axis,
+    wrapped,
     write_note,
     year_tick_step,
 )
@@ -270,7 +271,8 @@ def _legend(ax: plt.Axes, series: list[tuple[str, str]], arms: list[Arm],
     """Colour key (and line style per arm); ``outside`` puts it right of the axes."""
     handles = [Line2D([], [], color=c, lw=3, label=name) for name, c in series]
     if len(arms) > 1:
-        handles += [Line2D([], [], color="#333333", lw=2, ls=_style(i), label=a.label)
+        handles += [Line2D([], [], color="#333333", lw=2, ls=_style(i),
+                           label=wrapped(a.label) if outside else a.label)
                     for i, a in enumerate(arms)]
     if handles and outside:
         ax.legend(handles=handles, **KEY_OUTSIDE)

@@ -296,18 +296,33 @@ def test_a_key_with_no_clear_place_in_its_panel_goes_right_of_it() -> None:
         x = np.linspace(0, 10, 200)
         for level in np.linspace(0, 1, 12):
             ax.plot(x, level + 0.05 * np.sin(x * 7 + level * 9), color="grey")
-        _legend(ax, [("one", "red"), ("two", "blue")], [])
+        _legend(ax, [("one", "red"), ("two", "blue"), (setting, "green")], [])
         return fig
 
+    # a sweep's setting as an arm's label: on one line its key took half the figure's
+    # width, and the panel's year ticks ran together (an audit's buyer_digitization report)
+    setting = "buyers.digitization=[0.35,0.65,0.1,0.2], buyers.headcount_resistance=[0.8,0.2]"
     fig = ReportPlot("full", draw, "").build([])
     try:
         ax = fig.axes[0]
         key = ax.get_legend()
-        assert [t.get_text() for t in key.get_texts()] == ["one", "two"]
+        assert [t.get_text() for t in key.get_texts()] == [
+            "one", "two", "buyers.digitization=[0.35,0.65,0.1,0.2],\n"
+                          "buyers.headcount_resistance=[0.8,0.2]"]
         assert key.get_window_extent().x0 >= ax.get_window_extent().x1
+        assert ax.get_window_extent().width > 0.6 * fig.bbox.width
         assert hidden_by_keys(fig) == []
     finally:
         plt.close(fig)
+
+
+def test_a_label_breaks_between_overrides_and_never_inside_one() -> None:
+    from sim.plots import wrapped
+
+    assert wrapped("funds.term_years=3") == "funds.term_years=3"
+    assert wrapped("a=1, b=2, c=3") == "a=1, b=2, c=3"
+    assert wrapped("a=1, b=2, c=3", width=9) == "a=1, b=2,\nc=3"
+    assert wrapped("x=[1,2,3,4,5,6,7,8,9], y=2", width=10) == "x=[1,2,3,4,5,6,7,8,9],\ny=2"
 
 
 @pytest.mark.parametrize("name", sorted(REPORT_PLOTS))
