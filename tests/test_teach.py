@@ -429,6 +429,27 @@ def test_pack_error_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         load_pack("broken")
 
 
+def test_a_startups_vertical_win_counts_as_its_own_model_only_before_it_pivots(
+        small_tables: Tables) -> None:
+    """The general_vs_vertical lesson counted every startup's vertical contract as the
+    startups' winning against general models; after a pivot the startup sells its host
+    giant's model. Only contracts signed before the signer's pivot count as its own."""
+    e = small_tables.events
+    row = e[e["kind"] == "contract_signed"].head(1)
+    signed = pd.concat([row.assign(month=m, domain="finance", counterparty=who)
+                        for m, who in ((1.5, "startup:7"), (3.5, "startup:7"),
+                                       (2.5, "startup:8"), (2.5, "giant:Baidu"))],
+                       ignore_index=True)
+    pivot = e.head(1).assign(kind="pivot", month=2.2, actor="startup:7",
+                             counterparty="giant:Baidu")
+    run = RunOutputs(Path("."), pd.concat([signed, pivot], ignore_index=True).sort_values(
+        "month", kind="stable").reset_index(drop=True), small_tables.metrics,
+        small_tables.funds, small_tables.summary)
+    assert float(values("startup_share_vertical_early", [run])[0]) == 0.75
+    # startup:7's first contract (before its pivot) and startup:8's: 2 of 4
+    assert float(values("startup_own_model_share_vertical_early", [run])[0]) == 0.5
+
+
 def test_measures_read_the_output_contract(small_tables: Tables) -> None:
     e, m = small_tables.events, small_tables.metrics
     run = RunOutputs(Path("."), e, m, small_tables.funds, small_tables.summary)
