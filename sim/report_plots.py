@@ -56,8 +56,10 @@ REPORT_STYLE: dict[RcKeyType, int] = {**STYLE, "font.size": 16, "axes.titlesize"
                                       "axes.labelsize": 16, "legend.fontsize": 13,
                                       "xtick.labelsize": 14, "ytick.labelsize": 14}
 LEGEND_SIZE = REPORT_STYLE["legend.fontsize"]
+#: How the report's keys are drawn (inside a panel or out of it).
+KEY_STYLE: dict[str, Any] = {"framealpha": 0.85, "fontsize": LEGEND_SIZE}
 #: A key right of its panel, its top at the panel's top.
-KEY_OUTSIDE: dict[str, Any] = {**KEY_RIGHT, "framealpha": 0.85, "fontsize": LEGEND_SIZE}
+KEY_OUTSIDE: dict[str, Any] = {**KEY_RIGHT, **KEY_STYLE}
 PANEL_TITLE_SIZE = REPORT_STYLE["axes.titlesize"] - 1
 # rented GPUs purple: a light orange beside the startups' own orange was one colour to a
 # reader (and more so to a colour-blind one), the arms' line styles on top of both
@@ -88,7 +90,7 @@ class ReportPlot:
         the panels when no place in one is clear (the seed-42 baseline's adoption since
         2026-12-07: four segments' lines fill the panel)."""
         fig = self.draw(arms)
-        keys_right_when_hiding(fig, framealpha=0.85, fontsize=LEGEND_SIZE)
+        keys_right_when_hiding(fig, **KEY_STYLE)
         return fig
 
     def caption_for(self, arms: list[Arm]) -> str:
@@ -277,7 +279,7 @@ def _legend(ax: plt.Axes, series: list[tuple[str, str]], arms: list[Arm],
     if handles and outside:
         ax.legend(handles=handles, **KEY_OUTSIDE)
     elif handles:
-        ax.legend(handles=handles, loc=loc, framealpha=0.85, fontsize=LEGEND_SIZE)
+        ax.legend(handles=handles, loc=loc, **KEY_STYLE)
 
 
 # ---------------------------------------------------------------- plots

@@ -387,7 +387,7 @@ def fund_table(model: MarketModel) -> pd.DataFrame:
                 "stakes_mcny": p.stakes_mcny,
                 "gross_multiple": p.gross_multiple,
                 "invested_share": p.invested_share,
-                "in_kind_outcome_mcny": model.world.funding.in_kind_outcome(f.id),
+                "in_kind_outcome_mcny": r.in_kind_outcome_mcny,
                 "tvpi_outcome": r.tvpi_outcome,
             }
         )

@@ -58,6 +58,7 @@ class FundReturns:
     dpi: float
     irr: float
     tvpi_outcome: float   # TVPI with the stakes passed in kind at what they came to
+    in_kind_outcome_mcny: float   # what those stakes came to (0 for a fund still open)
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +436,7 @@ class Fund:
             multiple(dist, paid),
             irr_annual(months, flows),
             multiple(dist - self.in_kind_mcny + in_kind + nav, paid),
+            in_kind,
         )
 
     def portfolio(self, flows: AccountFlows | None) -> PortfolioReturns:

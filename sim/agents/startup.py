@@ -371,15 +371,16 @@ class Startup(Vendor):
             per_month = need / c.training_months
             rent_cost = need * w.compute.rental_price_mcny
             price = w.compute.price_mcny
+            owned, on_order = w.compute.owned(self.id), w.compute.in_transit(self.id)
             if (
                 self._rng.random() < c.buy_propensity * (1 - self.pressure())
                 and budget >= w.compute.server_gpus * price
-                and w.compute.owned(self.id) + w.compute.in_transit(self.id) < per_month
+                and owned + on_order < per_month
             ):
                 # as many of the GPUs the run lacks as the budget pays for (a server at
                 # least); the rest is rented. Until 2026-12-07 it bought the run's whole
                 # monthly rate again, whatever it owned or had on order already.
-                lacking = per_month - w.compute.owned(self.id) - w.compute.in_transit(self.id)
+                lacking = per_month - owned - on_order
                 w.compute.buy(self.id, self.actor_type, min(lacking, budget / price))
             elif budget < rent_cost:
                 kind = ModelKind.SHELL
