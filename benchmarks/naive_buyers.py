@@ -98,6 +98,7 @@ class NaiveBuyers(BuyerPopulation):
                     self.vendor[i] = m.vendor_index(heir)
                 else:
                     self.end_one(i, "vendor_exit")
+                    self.looking_again[i] = True
         k = self.tender_of.get(i)
         if k is not None:
             self.pending[i] = False
@@ -105,7 +106,7 @@ class NaiveBuyers(BuyerPopulation):
                 self.award(i, k)
         if self.channel[i] == CONTRACT and self.contract_end[i] <= w.now:
             self.end_one(i, "term_end")
-            self.renewing[i] = True
+            self.looking_again[i] = True
         if self.offer_list:
             if self.channel[i] == API:
                 self.review(i)
@@ -159,7 +160,7 @@ class NaiveBuyers(BuyerPopulation):
         w = self.world
         c = self._cfg
         looks = self._rng.random() < self.rate * self.digitization[i]
-        if not (looks or self.renewing[i]):
+        if not (looks or self.looking_again[i]):
             return
         if self.private[i] or self._rng.random() < self.tender_propensity[i]:
             one = np.array([i])
@@ -171,7 +172,7 @@ class NaiveBuyers(BuyerPopulation):
                          amount_mcny=float(t.value_mcny[0]), segment=SEGMENTS[self.segment[i]],
                          domain=w.domains[self.domain[i]])
             return
-        self.renewing[i] = False
+        self.looking_again[i] = False
         u = self.api_utility(i)
         best = int(u.argmax())
         if u[best] > 0:
@@ -229,7 +230,7 @@ class NaiveBuyers(BuyerPopulation):
         self.contract_end[i] = w.now + term if contract else np.inf
         self.payment[i] = price_mcny / term if contract else 0.0
         self.project_value[i] = value_mcny / term if contract else 0.0
-        self.renewing[i] = False
+        self.looking_again[i] = False
         w.log.record(w.now, EventKind.CONTRACT_SIGNED, f"buyer:{i}", ActorType.BUYER,
                      w.enterprise.vendor_name(vendor), price_mcny if contract else np.nan,
                      segment=SEGMENTS[self.segment[i]], domain=w.domains[self.domain[i]],

@@ -246,7 +246,8 @@ EVENT_COLUMN_MEANINGS: dict[EventKind, dict[str, str]] = {
                   "subscriber quits, `buyers.churn_base`), `unsatisfied` (a subscription no "
                   "longer worth its price), `switched` (a subscriber moves to a better API: a "
                   "`contract_signed` row of the same buyer follows) or `vendor_exit` (the "
-                  "vendor went bankrupt; the clients of an acquired vendor pass to the "
+                  "vendor went bankrupt; the buyer looks at the market again at once, as "
+                  "after `term_end`; the clients of an acquired vendor pass to the "
                   "acquirer with no event)",
         "domain": _BUYER_DOMAIN,
         "segment": _BUYER_SEGMENT,

@@ -1203,7 +1203,7 @@ def test_buyers_look_at_the_market_with_their_own_chance_and_always_when_a_contr
     rate = buyers._consider_rate()
     buyers.vendor[:100] = 0
     buyers.pending[100:200] = True
-    buyers.renewing[200:300] = True
+    buyers.looking_again[200:300] = True
     free = np.arange(300, buyers.n)
     low = free[buyers.digitization[free] < np.median(buyers.digitization[free])]
     high = np.setdiff1d(free, low)
@@ -1219,17 +1219,17 @@ def test_buyers_look_at_the_market_with_their_own_chance_and_always_when_a_contr
 
 def test_a_buyer_whose_contract_ended_looks_once_and_not_every_month_after() -> None:
     """"Always when a contract just ended": a buyer whose re-tender found no winner looks
-    next month only with its own chance, as any free buyer. Until 2026-12-07 the renewing
-    flag was cleared only on signing or on the API path, so such a buyer tendered every
+    next month only with its own chance, as any free buyer. Until 2026-12-07 the flag (then
+    `renewing`) was cleared only on signing or on the API path, so such a buyer tendered every
     month (one SME of the seed-42 baseline 67 months in a row)."""
     w, buyers = _tender_world("buyers.consideration_rate=0")   # no free buyer looks
     w.enterprise.post_offer(Offer("startup:a", "startup", (0.0,) * len(w.domains),
                                   (1.0,) * len(w.domains), 1.0, True, 0))
     ended = np.arange(20)
     buyers.private[ended] = True    # every one of them tenders
-    buyers.renewing[ended] = True
+    buyers.looking_again[ended] = True
     buyers.consider_adoption(w.enterprise.offers())
-    assert buyers.pending[ended].all() and not buyers.renewing[ended].any()
+    assert buyers.pending[ended].all() and not buyers.looking_again[ended].any()
     w.env.run(until=1)
     buyers.award_tenders(w.enterprise.offers())   # no bid: every tender fails
     assert not buyers.pending[ended].any() and (buyers.vendor[ended] < 0).all()
@@ -1536,6 +1536,27 @@ def test_clients_of_an_acquired_vendor_follow_it_to_the_acquirer(
     assert [r["reason"] for r in w.log.rows()
             if r["kind"] == EventKind.CONTRACT_ENDED] == ended
 
+
+
+def test_a_bankrupt_vendors_clients_look_at_the_market_again_at_once() -> None:
+    """A buyer whose vendor went bankrupt tenders again that month, as one whose project's
+    term is over does, even where no free buyer looks by chance (consideration rate 0).
+    Until 2026-12-07 it waited for a chance look: two-thirds of the seed-42 baseline's 226
+    such clients never came back."""
+    w, buyers = _tender_world("buyers.consideration_rate=0")
+    for name in ("startup:a", "giant:x"):
+        w.enterprise.post_offer(Offer(name, name.split(":")[0], (50.0,) * len(w.domains),
+                                      (0.0,) * len(w.domains), 1.0, True, 0))
+    clients, bystanders = np.array([0, 1]), np.array([2, 3])
+    buyers.private[:4] = True       # each of them tenders when it looks
+    vendor = w.enterprise.vendor_indices(["startup:a"] * 2)
+    buyers._set_contracts(clients, vendor, np.full(2, 1.0), np.full(2, 12.0), np.full(2, 2.0))
+    w.enterprise.leave("startup:a", successor=None)
+    buyers.follow_vendor_exits()
+    buyers.consider_adoption(w.enterprise.offers())
+    assert buyers.pending[clients].all() and not buyers.pending[bystanders].any()
+    tendered = sorted(r["actor"] for r in w.log.rows() if r["kind"] == EventKind.TENDER)
+    assert tendered == ["buyer:0", "buyer:1"]
 
 # ------------------------------------------------------------------ settings named 2026-12-07
 def test_buyers_home_domains_follow_their_own_shares_not_where_startups_enter() -> None:
@@ -1914,7 +1935,7 @@ def test_a_buyer_whose_contract_ends_looks_at_the_market_that_month() -> None:
     assert buyers._lookers().size == 0
     w.env.run(until=1.5)   # past the one-month term
     buyers.end_contracts()
-    assert (buyers.vendor[ending] < 0).all() and buyers.renewing[ending].all()
+    assert (buyers.vendor[ending] < 0).all() and buyers.looking_again[ending].all()
     assert set(buyers._lookers()) == set(ending)
 
 
@@ -1927,7 +1948,7 @@ def test_a_tender_is_worth_project_budget_months_of_the_buyers_budget() -> None:
     w.enterprise.post_offer(Offer("startup:a", "startup", (50.0,) * n, (0.1,) * n, 1.0, True, 0))
     calling = np.arange(4)
     buyers.private[calling] = True      # each of them tenders
-    buyers.renewing[calling] = True     # and looks this month
+    buyers.looking_again[calling] = True     # and looks this month
     buyers.consider_adoption(w.enterprise.offers())
     tenders = [r for r in w.log.rows() if r["kind"] == EventKind.TENDER]
     assert [r["actor"] for r in tenders] == [f"buyer:{i}" for i in calling]
