@@ -501,6 +501,34 @@ def test_a_pivot_cuts_the_payroll_by_the_pivot_burn_factor() -> None:
     assert _payroll(s) == pytest.approx(0.5 * before) and before > 0
 
 
+
+def test_a_giant_plans_serving_gpus_for_the_apps_built_on_its_model() -> None:
+    """The host giant serves an application company's model (MODEL.md 7.5): its serving
+    fleet counts the tokens of the apps built on its model as well as its own API's. Until
+    2026-12-07 nobody's GPUs ran the apps' tokens (three times the giants' own in the
+    first two years, seed 42)."""
+    model, s = _new_startup(ModelKind.SHELL)
+    w, giant = model.world, model.giants[0]
+    s.found()
+    s.releases, s.capability = 1, 10.0
+    far_ahead = (s._cfg.pivot_gap_points + 50.0,) * len(w.domains)
+    w.leaderboard.post(giant.id, far_ahead[0], general=True, month=0.0)
+    w.enterprise.post_offer(Offer(giant.id, "giant", far_ahead, (0.0,) * len(w.domains), 1.0,
+                                  True, 0))
+    s.maybe_pivot()
+    assert s.host == giant.id
+    w.env.run(until=0.7)   # month 0's payments are in
+    app_mtok = 1e6
+    w.enterprise.record_monthly_payments([s.id], [False], [1.0], [app_mtok])
+    w.env.run(until=1.0)
+    giant.buy_compute()
+    own = w.enterprise.tokens(giant.id, 0)
+    efficiency = cap.efficiency(w.capability, w.now)
+    assert w.enterprise.tokens(s.id, 0) >= app_mtok   # the app's market share is its own
+    assert giant._serving_gpus == pytest.approx(
+        w.compute.serving_gpus(own + w.enterprise.tokens(s.id, 0), efficiency))
+    assert giant._serving_gpus > w.compute.serving_gpus(own, efficiency) + 1.0
+
 @pytest.mark.parametrize(("runway", "urgent"), [(0.5, True), (100.0, False)])
 def test_a_startup_short_of_runway_bids_below_cost(runway: float, urgent: bool) -> None:
     """Seed 004: with less than ``urgent_runway_months`` of cash left a startup bids its

@@ -914,6 +914,30 @@ def test_a_boom_makes_companies_raise_with_more_runway_left() -> None:
     assert market.raise_trigger_months(0.0, 0.5) == calm
 
 
+def test_a_hosted_apps_tokens_run_on_its_hosts_model() -> None:
+    """An application company's API tokens run on its host's model (the host's
+    ``served_tokens``), paid one group at a time or one payment at a time; they stay the
+    app's own in ``tokens`` (its API's market share). Before it builds on the host they
+    run on its own model."""
+    env = simpy.Environment()
+    batch, one = EnterpriseMarket(env), EnterpriseMarket(env)
+    vendors, mtok = ["giant:a", "startup:1", "startup:2"], [10.0, 30.0, 5.0]
+
+    def pay() -> None:
+        batch.record_monthly_payments(vendors, [False] * 3, [1.0] * 3, mtok)
+        for vendor, load in zip(vendors, mtok, strict=True):
+            one.record_tokens(vendor, load)
+
+    pay()
+    env.run(until=1)
+    for market in (batch, one):
+        market.host("startup:1", "giant:a")
+    pay()
+    for market in (batch, one):
+        assert [market.served_tokens(v, 0) for v in vendors] == mtok
+        assert [market.served_tokens(v, 1) for v in vendors] == [40.0, 0.0, 5.0]
+        assert [market.tokens(v, 1) for v in vendors] == mtok
+
 _vendors = st.sampled_from(["giant:a", "startup:1", "startup:2"])
 _amounts = st.floats(0, 1e3, allow_nan=False)
 

@@ -146,8 +146,10 @@ class Giant(Vendor):
         price = w.compute.price_mcny
         plan_price = c.fleet_plan_price_mcny
         efficiency = cap.efficiency(w.capability, w.now)
+        # its own API's tokens and its application companies' (until 2026-12-07 nobody's
+        # GPUs ran the apps' tokens: three times the giants' own in the first two years)
         self._serving_gpus = w.compute.serving_gpus(
-            w.enterprise.tokens(self.id, w.month - 1), efficiency
+            w.enterprise.served_tokens(self.id, w.month - 1), efficiency
         )
         target = (
             self.ai_budget()

@@ -444,6 +444,7 @@ class Startup(Vendor):
         old_kind = self.kind
         self.kind = ModelKind.APPLICATION
         self.host = host
+        w.enterprise.host(self.id, host)
         self._burn_factor *= self._cfg.pivot_burn_factor
         self._training_kind = None
         w.leaderboard.withdraw(self.id)

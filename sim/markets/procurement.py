@@ -29,9 +29,11 @@ assert CHANNELS == (API, CONTRACT), "revenue() adds the channels in this order"
 
 #: The flows a month of the revenue record keeps per vendor (rows of :class:`MonthFlows`):
 #: million CNY paid through the API, through contracts, through both (in payment order),
-#: the monthly value of projects to deliver (million CNY) and million tokens served.
-FLOWS = range(5)
-API_MCNY, CONTRACT_MCNY, PAID_MCNY, DELIVERY_MCNY, TOKENS_MTOK = FLOWS
+#: the monthly value of projects to deliver (million CNY), million tokens served through the
+#: vendor's API, and million tokens run on the vendor's model: its own API's and those of
+#: the application companies it hosts (:meth:`EnterpriseMarket.host`).
+FLOWS = range(6)
+API_MCNY, CONTRACT_MCNY, PAID_MCNY, DELIVERY_MCNY, TOKENS_MTOK, SERVED_MTOK = FLOWS
 _CHANNEL_FLOW = {API: API_MCNY, CONTRACT: CONTRACT_MCNY}
 
 
@@ -138,6 +140,9 @@ class EnterpriseMarket:
         # record's columns), and the vendors by id
         self._vendor_index: dict[str, int] = {}
         self._vendors: list[str] = []
+        # by vendor id: the id of the vendor whose model runs its tokens (its own, or its
+        # host's once it builds on a giant's model)
+        self._server: list[int] = []
         self._names = np.empty(0, dtype=object)
         self._tenders: list[Tenders] = []
         self._open_cache: tuple[float, Tenders] | None = None
@@ -203,8 +208,17 @@ class EnterpriseMarket:
     def _register(self, vendor: str) -> None:
         """Give ``vendor`` the next stable integer id: at its first offer (or, replaying
         payments one by one, at its first payment)."""
+        self._server.append(len(self._vendors))
         self._vendor_index[vendor] = len(self._vendors)
         self._vendors.append(vendor)
+
+    def host(self, app: str, host: str) -> None:
+        """``app`` builds on ``host``'s model from now on: its API's tokens run on
+        ``host``'s model and GPUs (:meth:`served_tokens`)."""
+        for vendor in (app, host):
+            if vendor not in self._vendor_index:
+                self._register(vendor)
+        self._server[self._vendor_index[app]] = self._vendor_index[host]
 
     def vendor_index(self, vendor: str) -> int:
         """Stable integer id of a vendor (assigned at its first offer)."""
@@ -369,6 +383,7 @@ class EnterpriseMarket:
         api = columns[is_api]
         flows.add(API_MCNY, api, amounts[is_api])
         flows.add(TOKENS_MTOK, api, served[is_api])
+        flows.add(SERVED_MTOK, np.asarray(self._server, dtype=np.intp)[api], served[is_api])
         contract_columns = columns[is_contract]
         flows.add(CONTRACT_MCNY, contract_columns, amounts[is_contract])
         flows.add(DELIVERY_MCNY, contract_columns, served[is_contract])
@@ -415,6 +430,8 @@ class EnterpriseMarket:
     def record_tokens(self, vendor: str, mtok: float) -> None:
         """Million tokens served through ``vendor``'s API this month."""
         self._record_one(TOKENS_MTOK, vendor, mtok).tokens_mtok += mtok
+        self._record_one(SERVED_MTOK, self._vendors[self._server[self._vendor_index[vendor]]],
+                         mtok)
 
     def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
         """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
@@ -460,8 +477,13 @@ class EnterpriseMarket:
         return sorted(by_domain.items()) if by_domain else []
 
     def tokens(self, vendor: str, month: int) -> float:
-        """Million tokens ``vendor`` served in ``month``."""
+        """Million tokens ``vendor`` served through its API in ``month``."""
         return self._flow(TOKENS_MTOK, vendor, month)
+
+    def served_tokens(self, vendor: str, month: int) -> float:
+        """Million tokens run on ``vendor``'s model in ``month``: its own API's and those of
+        the application companies it hosts (:meth:`host`)."""
+        return self._flow(SERVED_MTOK, vendor, month)
 
     def total_tokens(self, month: int) -> float:
         """Million tokens served by all vendors in ``month``."""
