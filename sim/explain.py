@@ -557,17 +557,44 @@ def _buyer(s: Story) -> list[str]:
         month = float(tenders["month"].iloc[0])
         out.append((month, f"{s.opening(month)} it put out its first tender for a custom "
                            f"project ({plural(len(tenders), 'tender')} over the run)."))
-    for _, r in s.kind("contract_signed").iterrows():
-        month = float(r["month"])
-        if r["channel"] == "contract":
-            what = f"signed a project contract worth {money(float(r['amount_mcny']))} with"
-        else:
-            what = "subscribed to the API of"
-        out.append((month, f"{s.opening(month)} it {what} {s.who(r['counterparty'])}."))
-    for _, r in s.kind("contract_ended").iterrows():
-        month = float(r["month"])
-        out.append((month, f"{s.opening(month)} its deal with {s.who(r['counterparty'])} ended "
+    # Deals in the order of the events (an end before the signing that follows it in the
+    # same month), and the vendor each deal is with now: a vendor bought by another
+    # passes its clients to the acquirer, with no event of the buyer's own.
+    events = s.run.events
+    sold = events[events["kind"] == "acquired"]
+    bought_by = dict(zip(sold["actor"], zip(sold["counterparty"], sold["month"], strict=True),
+                         strict=True))
+
+    def handed_over(vendor: str, until: str | None) -> str:
+        """Tell each takeover that moved the deal on from ``vendor`` (up to ``until``, or
+        as far as it went); return the vendor the deal is with after them."""
+        while vendor != until and vendor in bought_by:
+            acquirer, when = bought_by[vendor]
+            out.append((float(when), f"{s.opening(float(when))} {s.who(acquirer)} bought "
+                                     f"{s.who(vendor)}, and the deal passed to "
+                                     f"{s.who(acquirer)}."))
+            vendor = acquirer
+        return vendor
+
+    vendor: str | None = None
+    deals = s.own[s.own["kind"].isin(["contract_signed", "contract_ended"])]
+    for _, r in deals.iterrows():
+        month, counterparty = float(r["month"]), str(r["counterparty"])
+        if r["kind"] == "contract_signed":
+            if r["channel"] == "contract":
+                what = f"signed a project contract worth {money(float(r['amount_mcny']))} with"
+            else:
+                what = "subscribed to the API of"
+            out.append((month, f"{s.opening(month)} it {what} {s.who(counterparty)}."))
+            vendor = counterparty
+            continue
+        if vendor is not None:
+            handed_over(vendor, counterparty)
+        out.append((month, f"{s.opening(month)} its deal with {s.who(counterparty)} ended "
                            f"({str(r['reason']).replace('_', ' ')})."))
+        vendor = None
+    if vendor is not None:   # a deal still running at the end may have changed hands
+        handed_over(vendor, None)
     if s.kind("contract_signed").empty:
         out.append((END, "It never adopted a large model."))
     return _tell(out)

@@ -586,3 +586,35 @@ def test_an_original_builder_that_could_only_afford_shells_is_told_so(
     told = story(_new_startup(run, shell), "startup:99999")
     assert next(s for s in told if "released its first model" in s).endswith(
         "a shell model with capability 39.")
+
+
+def test_a_buyers_deal_passed_to_an_acquirer_is_told_and_ends_before_the_next_begins(
+        run: RunOutputs) -> None:
+    """A takeover passes the bought vendor's clients to the acquirer with no event of the
+    buyer's: its story said its deal "with 360 ended" although it had signed only with a
+    startup 360 bought (62 such ends in the seed-42 baseline), and told a subscription
+    signed in the month a deal ended before the end."""
+    signed = run.events[run.events["kind"] == "contract_signed"].iloc[0]
+    buyer, vendor = "buyer:9999999", "startup:99999"
+
+    def deal(**row: object) -> dict[str, object]:
+        return signed.to_dict() | {"actor": buyer, "actor_type": "buyer", "reason": None} | row
+
+    rows = [deal(kind="contract_signed", month=3.6, counterparty=vendor, channel="contract",
+                 amount_mcny=5.0),
+            signed.to_dict() | {"kind": "acquired", "month": 9.1, "actor": vendor,
+                                "actor_type": "startup", "counterparty": "giant:360",
+                                "amount_mcny": 80.0, "reason": "distressed"},
+            deal(kind="contract_ended", month=15.6, counterparty="giant:360",
+                 channel="contract", reason="term_end", amount_mcny=float("nan")),
+            deal(kind="contract_signed", month=15.6, counterparty="giant:ByteDance",
+                 channel="api", amount_mcny=float("nan"))]
+    mine = _with_events(run, pd.DataFrame(rows).astype(run.events.dtypes.to_dict()))
+    told = story(mine, buyer)
+    deals = [t for t in told if "startup 99999" in t or "360" in t or "ByteDance" in t]
+    assert [t.split(" ", 3)[3] for t in deals] == [
+        "it signed a project contract worth 5.0 million CNY with startup 99999.",
+        "360 bought startup 99999, and the deal passed to 360.",
+        "its deal with 360 ended (term end).",
+        "it subscribed to the API of ByteDance.",
+    ]
