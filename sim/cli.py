@@ -91,7 +91,8 @@ def headline(summary: dict) -> list[str]:
         f"exits: IPO {exits['ipo']}, acquired {exits['acquired']}, "
         f"secondary {exits['secondary_sale']}, bankrupt {exits['bankrupt']}",
         f"giants' share of GPU purchases {_number(compute['giant_share_of_purchases'], '%')}, "
-        f"GPU price peak in year 1 x{_number(compute['gpu_price_peak_first_year_ratio'], '.2f')}",
+        f"GPU price peak in year 1 x{_number(compute['gpu_price_peak_first_year_ratio'], '.2f')} "
+        "the configured initial price",
         f"enterprise revenue HHI {_number(concentration['hhi_final'], '.2f')}, "
         f"giants' share {_number(concentration['giant_revenue_share_final'], '%')}",
     ]

@@ -44,7 +44,7 @@ KEY_OUTCOMES: dict[str, str] = {
     "concentration.hhi_final": "enterprise revenue HHI at the end",
     "concentration.giant_revenue_share_final": "giants' revenue share at the end",
     "compute.giant_share_of_purchases": "giants' share of GPU purchases",
-    "compute.gpu_price_peak_first_year_ratio": "GPU price peak in year 1 (x start)",
+    "compute.gpu_price_peak_first_year_ratio": "year-1 GPU price peak / configured initial price",
     "adoption_final.gov_soe": "gov/SOE adoption at the end",
     "adoption_final.sme": "SME adoption at the end",
     "data.purchases": "data-quality purchases (giants' and startups')",

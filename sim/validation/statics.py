@@ -167,7 +167,8 @@ CLAIMS: tuple[Claim, ...] = (
           "-> training concentrates in giants (seeds 003, 004)",
           lambda c: {"compute.imported_supply_per_month":
                      c.compute.imported_supply_per_month / IMPORT_SUPPLY_DIVISOR},
-          (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / initial", +1),
+          (Outcome("gpu_price_peak_y1_ratio", "GPU price peak in year 1 / configured initial",
+                   +1),
            MEAN_RENT,
            *WHO_TRAINS,
            *COMPUTE_CHANNELS)),
