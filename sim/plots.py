@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.transforms import Bbox, ScaledTranslation  # noqa: E402
 
 from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
@@ -474,19 +474,37 @@ def wrapped(label: str, width: int = KEY_LINE_CHARS) -> str:
     return "\n".join(lines)
 
 
+def right_axis_reach(fig: Figure) -> float:
+    """How far (points) the widest right-hand y axis of ``fig`` (a twin's ticks, their
+    labels and its label) reaches past the right edge of its panel; 0 when no panel has
+    one. Measured as ``fig`` is laid out now."""
+    agg = renderer(fig)
+    reach = 0.0
+    for ax in fig.axes:
+        box = ax.yaxis.get_tightbbox(agg)
+        if box is not None and ax.get_visible():
+            reach = max(reach, box.x1 - ax.bbox.x1)
+    return reach * POINTS_PER_INCH / fig.dpi
+
+
 def keys_right_when_hiding(fig: Figure, **style: Any) -> None:
     """Place each key where it hides nothing (:func:`place_legends`) or, when no place in
     some panel is clear, every key still in its panel right of it (``style``: the keys'
-    other settings, e.g. ``fontsize``)."""
+    other settings, e.g. ``fontsize``), past the right-hand axis of any panel
+    (:func:`right_axis_reach`), so the keys stand in one column clear of every twin's
+    ticks and label: right of the panel's frame alone, a short run's key ran over the
+    hype index's label and the rent's ticks."""
     if not place_legends(fig):
         return
+    beyond = ScaledTranslation(right_axis_reach(fig) / POINTS_PER_INCH, 0,
+                                           fig.dpi_scale_trans)
     for ax in fig.axes:
         key = ax.get_legend()
         if key is not None and ax.get_window_extent().contains(
                 *key.get_window_extent().p0):   # in its panel, as place_legends asks
             ax.legend(handles=key.legend_handles,
                       labels=[wrapped(t.get_text()) for t in key.get_texts()], **KEY_RIGHT,
-                      **style)
+                      bbox_transform=ax.transAxes + beyond, **style)
 
 
 def shows_nothing(ax: plt.Axes) -> bool:

@@ -791,3 +791,48 @@ def test_a_panel_drawn_from_zero_leaves_room_over_its_highest_point() -> None:
     share = titled["giants' share of GPU purchases"]
     assert share.get_ylim()[1] >= 0.995 * 1.05
     assert titled["IPOs"].get_ylim() == (0.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def a_year() -> Tables:
+    """A twelve-month run: its funding and compute keys stand right of their panels."""
+    return simulate(small_config("horizon_months=12"))
+
+
+@pytest.fixture(scope="module")
+def a_year_unfunded() -> Tables:
+    """A twelve-month run with no fund and one buyer: no startup raises a round."""
+    return simulate(small_config("funds.initial_count=0", "funds.vintage_rate_per_month=0",
+                                 "buyers.count=1", "horizon_months=12"))
+
+
+def _right_hand_axes(fig: Figure) -> list[Axes]:
+    """The axes of ``fig`` whose y axis stands right of its panel (a twin's)."""
+    return [ax for ax in fig.axes if ax.yaxis.get_label_position() == "right"]
+
+
+def test_a_key_right_of_a_panel_clears_the_right_hand_axis(a_year: Tables,
+                                                            a_year_unfunded: Tables) -> None:
+    """In a twelve-month run the keys of the funding and compute plots go right of their
+    panels, where they stood over the hype index's rotated label and ticks and over the
+    rent's ticks: every key now clears every right-hand axis (its ticks, their labels and
+    its label) and the keys stand in one column."""
+    for tables in (a_year, a_year_unfunded):
+        figs = build_all(tables.metrics, tables.events, tables.funds)
+        for name in ("funding", "compute"):
+            fig = figs[name]
+            fig.canvas.draw()
+            twins = _right_hand_axes(fig)
+            assert twins, name
+            keys = [(ax, ax.get_legend().get_window_extent()) for ax in fig.axes
+                    if ax.get_legend() is not None]
+            outside = [box for ax, box in keys if box.x0 >= ax.get_window_extent().x1]
+            if tables is a_year:   # the case the audit found
+                assert outside, name
+            for twin in twins:
+                axis = twin.yaxis.get_tightbbox()
+                assert axis.x1 > twin.get_window_extent().x1, name   # ticks, label: right
+                for _ax, box in keys:
+                    assert not box.overlaps(axis), name
+            assert len({round(box.x0) for box in outside}) <= 1, name
+
