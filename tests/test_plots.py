@@ -836,3 +836,38 @@ def test_a_key_right_of_a_panel_clears_the_right_hand_axis(a_year: Tables,
                     assert not box.overlaps(axis), name
             assert len({round(box.x0) for box in outside}) <= 1, name
 
+
+def test_a_funding_panel_with_no_bar_says_so_and_keys_no_bar(a_year_unfunded: Tables,
+                                                             small_tables: Tables) -> None:
+    """No startup raised a round: the funding panels' bars, all of height 0, left bare 0-1
+    scales under keys of "raised", "rounds closed" and "down rounds". Each panel now says
+    so, as a panel with nothing defined does, draws no bar and keys none; the hype index,
+    on the top panel's right axis, keeps its line and key, and the note stands clear of
+    the line. No down round among rounds (0 in a panel of bars) is still drawn and keyed."""
+    m = a_year_unfunded.metrics
+    assert (m[["funding_raised_mcny", "funding_deals", "down_rounds"]] == 0).all().all()
+    fig = build_all(m, a_year_unfunded.events, a_year_unfunded.funds)["funding"]
+    top, bottom, hype = fig.axes
+    fig.canvas.draw()
+    for ax, said in ((top, "nothing raised in the run"), (bottom, "no round closed in the run")):
+        notes = [t for t in ax.texts if not t.get_text().isdigit()]   # not a shock's number
+        assert [t.get_text() for t in notes] == [said]
+        assert not ax.patches
+        assert not any(tick.label1.get_visible() for tick in ax.yaxis.get_major_ticks())
+    assert bottom.get_legend() is None
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["hype index (right axis)"]
+    note = next(t for t in top.texts if t.get_text() == "nothing raised in the run")
+    box = note.get_window_extent()
+    (line,) = [ln for ln in hype.get_lines() if ln.get_label() == "hype index (right axis)"]
+    xy = hype.transData.transform(np.asarray(line.get_xydata(), dtype=float))
+    steps = np.linspace(0, 1, 50)[:, None, None]   # points along every segment
+    x, y = (xy[:-1] + steps * np.diff(xy, axis=0)).reshape(-1, 2).T
+    assert not ((box.x0 < x) & (x < box.x1) & (box.y0 < y) & (y < box.y1)).any()
+    # rounds but no down round: the zeros are an answer among bars
+    funded = small_tables.metrics.assign(down_rounds=0)
+    assert funded["funding_deals"].sum() > 0
+    top, bottom, _hype = build_all(funded, small_tables.events,
+                                   small_tables.funds)["funding"].axes
+    for ax in (top, bottom):
+        assert ax.patches and not [t for t in ax.texts if not t.get_text().isdigit()]
+    assert "down rounds" in [t.get_text() for t in bottom.get_legend().get_texts()]
