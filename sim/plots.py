@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.transforms import Bbox, ScaledTranslation  # noqa: E402
 
 from sim.config import SEGMENT_LABELS, SEGMENTS  # noqa: E402
 from sim.markets.compute import CNY_PER_HOUR_PER_MCNY_MONTH, DAYS_PER_MONTH  # noqa: E402
@@ -298,20 +298,54 @@ def draw_band(ax: plt.Axes, t: pd.DatetimeIndex | np.ndarray, low: pd.Series | n
         ax.fill_between(t, low, high, color=colour, alpha=alpha, lw=0)
 
 
+#: Heights (shares of the panel) a note may stand at, in the order tried: the middle, or,
+#: where a twin's line crosses it, the first height the line crosses least.
+NOTE_HEIGHTS = (0.5, 0.25, 0.75, 0.1, 0.9)
+
+
 def write_note(ax: plt.Axes, text: str, axes: tuple[Literal["x", "y"], ...] = ("x", "y"),
-               size: float = 12) -> None:
+               size: float = 12) -> Text:
     """Write ``text`` (font ``size``) across ``ax``, which shows nothing, on white over what
-    crosses the panel (a shock's dotted line), and hide the ticks and grid of ``axes``: the
-    range matplotlib gives an empty axis (-0.04 to 0.04) reads as data."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=size,
-            color="#555555", wrap=True, zorder=5,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+    crosses the panel (a shock's dotted line), clear of what a twin of ``ax`` draws
+    (:func:`_clear_of_twins`), and hide the ticks and grid of ``axes``: the range
+    matplotlib gives an empty axis (-0.04 to 0.04) reads as data. Returns the note."""
+    note = ax.text(0.5, NOTE_HEIGHTS[0], text, transform=ax.transAxes, ha="center",
+                   va="center", fontsize=size, color="#555555", wrap=True, zorder=5,
+                   bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     for axis in axes:
         ax.grid(False, axis=axis)
         if axis == "x":
             ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
         else:
             ax.tick_params(axis="y", which="both", left=False, labelleft=False)
+    _clear_of_twins(ax, note)
+    return note
+
+
+def _clear_of_twins(ax: plt.Axes, note: Text) -> None:
+    """Stand ``note`` on ``ax`` at the first of :data:`NOTE_HEIGHTS` where it hides the
+    least (:func:`_covered`) of what the axes drawn in the same place show: the hype
+    index, on the funding panel's right axis, ran through "nothing raised" in the
+    middle. Without such axes the note stays where it is."""
+    fig = ax.get_figure()
+    assert fig is not None
+    twins = [other for other in fig.axes
+             if other is not ax and other.get_position().overlaps(ax.get_position())]
+    if not twins:
+        return
+    agg = renderer(fig)
+    for twin in twins:
+        twin.get_xlim(), twin.get_ylim()  # settle autoscaled limits before measuring
+    least: tuple[int, float] | None = None
+    for height in NOTE_HEIGHTS:
+        note.set_y(height)
+        hidden = _covered(note.get_window_extent(agg), twins, [], agg)
+        if least is None or hidden < least[0]:
+            least = (hidden, height)
+        if hidden == 0:
+            break
+    assert least is not None
+    note.set_y(least[1])
 
 
 #: What ends a text :func:`wrap_to_width` cut short.
@@ -474,19 +508,37 @@ def wrapped(label: str, width: int = KEY_LINE_CHARS) -> str:
     return "\n".join(lines)
 
 
+def right_axis_reach(fig: Figure) -> float:
+    """How far (points) the widest right-hand y axis of ``fig`` (a twin's ticks, their
+    labels and its label) reaches past the right edge of its panel; 0 when no panel has
+    one. Measured as ``fig`` is laid out now."""
+    agg = renderer(fig)
+    reach = 0.0
+    for ax in fig.axes:
+        box = ax.yaxis.get_tightbbox(agg)
+        if box is not None and ax.get_visible():
+            reach = max(reach, box.x1 - ax.bbox.x1)
+    return reach * POINTS_PER_INCH / fig.dpi
+
+
 def keys_right_when_hiding(fig: Figure, **style: Any) -> None:
     """Place each key where it hides nothing (:func:`place_legends`) or, when no place in
     some panel is clear, every key still in its panel right of it (``style``: the keys'
-    other settings, e.g. ``fontsize``)."""
+    other settings, e.g. ``fontsize``), past the right-hand axis of any panel
+    (:func:`right_axis_reach`), so the keys stand in one column clear of every twin's
+    ticks and label: right of the panel's frame alone, a short run's key ran over the
+    hype index's label and the rent's ticks."""
     if not place_legends(fig):
         return
+    beyond = ScaledTranslation(right_axis_reach(fig) / POINTS_PER_INCH, 0,
+                                           fig.dpi_scale_trans)
     for ax in fig.axes:
         key = ax.get_legend()
         if key is not None and ax.get_window_extent().contains(
                 *key.get_window_extent().p0):   # in its panel, as place_legends asks
             ax.legend(handles=key.legend_handles,
                       labels=[wrapped(t.get_text()) for t in key.get_texts()], **KEY_RIGHT,
-                      **style)
+                      bbox_transform=ax.transAxes + beyond, **style)
 
 
 def shows_nothing(ax: plt.Axes) -> bool:
@@ -525,17 +577,23 @@ def _format_time(ax: plt.Axes, dates: pd.Series) -> None:
     ax.grid(alpha=0.3)
 
 
+#: What a time panel that shows nothing (:func:`shows_nothing`) says, unless told why.
+UNDEFINED_IN_RUN = "undefined in every month of the run"
+
+
 def _time_axes(fig: Figure, axes: list[plt.Axes], metrics: pd.DataFrame,
-               events: pd.DataFrame) -> None:
+               events: pd.DataFrame, empty: dict[plt.Axes, str] | None = None) -> None:
     """Finish a figure of time axes ``axes`` (twin axes included through ``fig``): markers
-    on short series, the range around a single month, calendar ticks, the shocks."""
+    on short series, the range around a single month, calendar ticks, the shocks. A panel
+    that shows nothing says so: ``empty``'s text for it where the plot knows why (nothing
+    to draw as bars), else that its series are undefined."""
     for ax in fig.axes:
         mark_few_points(ax)
     frame_single_date(fig.axes, metrics["date"])
     for ax in axes:
         _format_time(ax, metrics["date"])
         if shows_nothing(ax):
-            write_note(ax, "undefined in every month of the run", axes=("y",))
+            write_note(ax, (empty or {}).get(ax, UNDEFINED_IN_RUN), axes=("y",))
     key_dated_lines(axes, _shock_marks(metrics, events), size=DATED_KEY_SIZE,
                     pad=DATED_KEY_PAD, margin=DATED_KEY_MARGIN)
     # right of the panel when no place in it is clear: since 2026-12-08 the seed-42
@@ -589,48 +647,59 @@ def plot_entry_shakeout(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
     return fig
 
 
+#: The funding plot's bar series, per panel: (metrics column, colour, key text).
+RAISED_BARS = (("funding_raised_mcny", COLOURS["fund"], "raised (million CNY per quarter)"),)
+ROUND_BARS = (("funding_deals", COLOURS["startup"], "rounds closed"),
+              ("down_rounds", "#b03a2e", "down rounds"))
+
+
 def plot_funding(metrics: pd.DataFrame, events: pd.DataFrame) -> Figure:
-    """Money raised and deal count per quarter, with the hype index."""
+    """Money raised and deal count per quarter, with the hype index. A panel none of whose
+    bars stands above 0 (no startup funded: no fund, no cash) draws no bar and keys none,
+    and says so (:func:`_time_axes`): bars of height 0 left a bare 0-1 scale under a key
+    of bars that were not there. A series all 0 beside another that is not (no down
+    round among the rounds) keeps its bars and key."""
     fig, (top, bottom) = _figure("Funding boom and bust", rows=2)
     q = metrics.assign(quarter=pd.to_datetime(metrics["date"]).dt.to_period("Q").dt.start_time)
     quarters = q.groupby("quarter")
-    per_q = quarters[["funding_raised_mcny", "funding_deals", "down_rounds"]].sum()
+    per_q = quarters[[column for column, _c, _l in (*RAISED_BARS, *ROUND_BARS)]].sum()
     # the run's first and last quarters may hold fewer months: their bars are hatched
     partial = (quarters.size() < MONTHS_PER_QUARTER).to_numpy()
-    bars = [top.bar(per_q.index, per_q["funding_raised_mcny"], width=QUARTER_BAR_DAYS,
-                    align="edge", color=COLOURS["fund"],
-                    label="raised (million CNY per quarter)")]
     top.set_ylabel("raised, million CNY")
     with plt.rc_context(STYLE):   # its ticks the size of the left axis's
         hype = top.twinx()
     hype.plot(_dates(metrics), metrics["hype_index"], color="black", lw=2,
               label="hype index (right axis)")
     hype.set_ylabel("hype index (1 = normal)")
-    bars.append(bottom.bar(per_q.index, per_q["funding_deals"], width=QUARTER_BAR_DAYS,
-                           align="edge", color=COLOURS["startup"], label="rounds closed"))
-    bars.append(bottom.bar(per_q.index, per_q["down_rounds"], width=QUARTER_BAR_DAYS,
-                           align="edge", color="#b03a2e", label="down rounds"))
-    for container in bars:
-        for bar, part in zip(container, partial, strict=True):
-            if part:
-                bar.set_hatch(PARTIAL_HATCH)
-                bar.set_edgecolor("white")
-    for ax, series in ((top, bars[:1]), (bottom, bars[1:])):
+    empty: dict[plt.Axes, str] = {}
+    for ax, series, none in ((top, RAISED_BARS, "nothing raised in the run"),
+                             (bottom, ROUND_BARS, "no round closed in the run")):
         # each series keyed by its colour (a legend drawn from the bars would take the
         # first bar's hatching), and the hatching once, where a quarter is partial
-        handles: list[Artist] = [Patch(facecolor=c.patches[0].get_facecolor(),
-                                       label=c.get_label()) for c in series]
+        handles: list[Artist] = []
+        if (per_q[[column for column, _c, _l in series]] > 0).to_numpy().any():
+            for column, colour, label in series:
+                bars = ax.bar(per_q.index, per_q[column], width=QUARTER_BAR_DAYS,
+                              align="edge", color=colour, label=label)
+                for bar, part in zip(bars, partial, strict=True):
+                    if part:
+                        bar.set_hatch(PARTIAL_HATCH)
+                        bar.set_edgecolor("white")
+                handles.append(Patch(facecolor=colour, label=label))
+        else:   # no bar would stand: none drawn, and _time_axes writes ``none``
+            empty[ax] = none
         if ax is top:   # the hype index's line, on the twin axis, has no key of its own
             handles += hype.get_lines()
-        if partial.any():
+        if partial.any() and ax not in empty:
             handles.append(Patch(facecolor="lightgrey", edgecolor="white", hatch=PARTIAL_HATCH,
                                  label=PARTIAL_LABEL))
-        ax.legend(handles=handles, loc="upper right")
+        if handles:
+            ax.legend(handles=handles, loc="upper right")
     bottom.set_ylabel("rounds per quarter")
     bottom.set_xlabel("date")
     from_zero(top)
     from_zero(bottom, whole=True)
-    _time_axes(fig, [top, bottom], metrics, events)
+    _time_axes(fig, [top, bottom], metrics, events, empty)
     return fig
 
 

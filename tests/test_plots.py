@@ -791,3 +791,83 @@ def test_a_panel_drawn_from_zero_leaves_room_over_its_highest_point() -> None:
     share = titled["giants' share of GPU purchases"]
     assert share.get_ylim()[1] >= 0.995 * 1.05
     assert titled["IPOs"].get_ylim() == (0.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def a_year() -> Tables:
+    """A twelve-month run: its funding and compute keys stand right of their panels."""
+    return simulate(small_config("horizon_months=12"))
+
+
+@pytest.fixture(scope="module")
+def a_year_unfunded() -> Tables:
+    """A twelve-month run with no fund and one buyer: no startup raises a round."""
+    return simulate(small_config("funds.initial_count=0", "funds.vintage_rate_per_month=0",
+                                 "buyers.count=1", "horizon_months=12"))
+
+
+def _right_hand_axes(fig: Figure) -> list[Axes]:
+    """The axes of ``fig`` whose y axis stands right of its panel (a twin's)."""
+    return [ax for ax in fig.axes if ax.yaxis.get_label_position() == "right"]
+
+
+def test_a_key_right_of_a_panel_clears_the_right_hand_axis(a_year: Tables,
+                                                            a_year_unfunded: Tables) -> None:
+    """In a twelve-month run the keys of the funding and compute plots go right of their
+    panels, where they stood over the hype index's rotated label and ticks and over the
+    rent's ticks: every key now clears every right-hand axis (its ticks, their labels and
+    its label) and the keys stand in one column."""
+    for tables in (a_year, a_year_unfunded):
+        figs = build_all(tables.metrics, tables.events, tables.funds)
+        for name in ("funding", "compute"):
+            fig = figs[name]
+            fig.canvas.draw()
+            twins = _right_hand_axes(fig)
+            assert twins, name
+            keys = [(ax, ax.get_legend().get_window_extent()) for ax in fig.axes
+                    if ax.get_legend() is not None]
+            outside = [box for ax, box in keys if box.x0 >= ax.get_window_extent().x1]
+            if tables is a_year:   # the case the audit found
+                assert outside, name
+            for twin in twins:
+                axis = twin.yaxis.get_tightbbox()
+                assert axis.x1 > twin.get_window_extent().x1, name   # ticks, label: right
+                for _ax, box in keys:
+                    assert not box.overlaps(axis), name
+            assert len({round(box.x0) for box in outside}) <= 1, name
+
+
+def test_a_funding_panel_with_no_bar_says_so_and_keys_no_bar(a_year_unfunded: Tables,
+                                                             small_tables: Tables) -> None:
+    """No startup raised a round: the funding panels' bars, all of height 0, left bare 0-1
+    scales under keys of "raised", "rounds closed" and "down rounds". Each panel now says
+    so, as a panel with nothing defined does, draws no bar and keys none; the hype index,
+    on the top panel's right axis, keeps its line and key, and the note stands clear of
+    the line. No down round among rounds (0 in a panel of bars) is still drawn and keyed."""
+    m = a_year_unfunded.metrics
+    assert (m[["funding_raised_mcny", "funding_deals", "down_rounds"]] == 0).all().all()
+    fig = build_all(m, a_year_unfunded.events, a_year_unfunded.funds)["funding"]
+    top, bottom, hype = fig.axes
+    fig.canvas.draw()
+    for ax, said in ((top, "nothing raised in the run"), (bottom, "no round closed in the run")):
+        notes = [t for t in ax.texts if not t.get_text().isdigit()]   # not a shock's number
+        assert [t.get_text() for t in notes] == [said]
+        assert not ax.patches
+        assert not any(tick.label1.get_visible() for tick in ax.yaxis.get_major_ticks())
+    assert bottom.get_legend() is None
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["hype index (right axis)"]
+    note = next(t for t in top.texts if t.get_text() == "nothing raised in the run")
+    box = note.get_window_extent()
+    (line,) = [ln for ln in hype.get_lines() if ln.get_label() == "hype index (right axis)"]
+    xy = hype.transData.transform(np.asarray(line.get_xydata(), dtype=float))
+    steps = np.linspace(0, 1, 50)[:, None, None]   # points along every segment
+    x, y = (xy[:-1] + steps * np.diff(xy, axis=0)).reshape(-1, 2).T
+    assert not ((box.x0 < x) & (x < box.x1) & (box.y0 < y) & (y < box.y1)).any()
+    # rounds but no down round: the zeros are an answer among bars
+    funded = small_tables.metrics.assign(down_rounds=0)
+    assert funded["funding_deals"].sum() > 0
+    top, bottom, _hype = build_all(funded, small_tables.events,
+                                   small_tables.funds)["funding"].axes
+    for ax in (top, bottom):
+        assert ax.patches and not [t for t in ax.texts if not t.get_text().isdigit()]
+    assert "down rounds" in [t.get_text() for t in bottom.get_legend().get_texts()]
