@@ -531,7 +531,7 @@ def keys_right_when_hiding(fig: Figure, **style: Any) -> None:
     if not place_legends(fig):
         return
     beyond = ScaledTranslation(right_axis_reach(fig) / POINTS_PER_INCH, 0,
-                                           fig.dpi_scale_trans)
+                               fig.dpi_scale_trans)
     for ax in fig.axes:
         key = ax.get_legend()
         if key is not None and ax.get_window_extent().contains(
