@@ -34,6 +34,7 @@ from sim.configuration import (
     compose,
     config_hash,
     dotted_indices,
+    hydra_hint,
     hydra_override,
     override_key,
     run_control_override,
@@ -161,8 +162,11 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
         return
     except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
+        # a mistyped key or group option said as baimo and baimo-teach say it (did you
+        # mean ...?), not Hydra's bare "Could not override 'fund.term_years'."
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        fail(value_problem(exc) or commands.with_quoting_hint(first, overrides))
+        fail(hydra_hint(exc) or value_problem(exc)
+             or commands.with_quoting_hint(first, overrides))
         return
     problem = horizon_problem(cfg.horizon_months, "baimo-validate checks")
     if problem is not None:
