@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -167,7 +168,7 @@ def app(cfg: DictConfig) -> None:
     log.info("wrote the tables, summary and plots in %.2f s; marked complete",
              time.perf_counter() - tic)
     try:   # the run is written: a reader gone (| head) is no failed job for Hydra to report
-        print(f"baimo: wrote {run_dir}")
+        print(f"baimo: wrote {shlex.quote(str(run_dir))}")
         for line in headline(tables.summary):
             print(f"  {line}")
         sys.stdout.flush()
@@ -265,7 +266,7 @@ def aggregate_command(args: list[str]) -> None:
               else nullcontext()):
             tables, written = aggregate(directory, plots=not options.no_plots)
         counts = tables.jobs["status"].value_counts().to_dict()
-        print(f"baimo: wrote {directory}: {len(written)} files; jobs "
+        print(f"baimo: wrote {shlex.quote(str(directory))}: {len(written)} files; jobs "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
@@ -300,7 +301,7 @@ def rerun_command(args: list[str]) -> None:
     options = [a for a in extra if a.startswith("-")]
     if options:
         fail(f"rerun takes a directory and overrides, not {' '.join(options)}: "
-             f"baimo rerun {args[0]} KEY=VALUE ...")
+             f"baimo rerun {shlex.quote(args[0])} KEY=VALUE ...")
     overrides, notes = rerun_overrides(run_dir, extra)
     print(f"baimo: rerun of {run_dir}: {' '.join(overrides)}")
     for note in notes:

@@ -1162,7 +1162,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{PROG}: {note}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
-    print(f"{PROG}: wrote {result.directory}")
+    print(f"{PROG}: wrote {shlex.quote(str(result.directory))}")
 
 
 def _fail(message: str) -> NoReturn:

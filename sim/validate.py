@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 import time
 from typing import NoReturn
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
         print_table("Comparative statics (DOMAIN.md s3)", STATIC_HEADERS, static_rows(effects))
     print_table("Compute costs (DOMAIN.md s2)", COST_HEADERS, cost_rows(costs))
     passed = left_sum(r.ok for r in results)
-    print(f"baimo-validate: {passed}/{len(results)} facts pass; wrote {out} "
+    print(f"baimo-validate: {passed}/{len(results)} facts pass; wrote {shlex.quote(str(out))} "
           f"({len(written)} files) in {time.perf_counter() - t0:.0f} s")
     if v.wrong_signs:
         print("baimo-validate: wrong sign: " + "; ".join(
