@@ -102,6 +102,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "hype.shocks.0.size=1,3", "hype.shocks=[{month:0.5,size:1.2,label:a}],"
       "[{month:1,size:2,label:b}]", "plan=true"],
      "hype.shocks.0.size=1,3: the sweep gives hype.shocks whole in each job"),
+    # replication=3 for replications=3: it said "allowed 0 to 0 (replications=1)" alone
+    (["replication=3"], "replication=3 is out of range; allowed 0 to 0 (replications=1); "
+                        "replication picks one of the replications, replications=N sets how many"),
+    (["-m", "replication=3", "seed=1,2"], "replication=3 is out of range; allowed 0 to 0 "
+     "(replications=1); replication picks one of the replications, replications=N sets how many"),
     (["-m", "replication=0,1", "replications=3"],   # "2 jobs = 1 setting x 3 replications"
      "replication: the sweep sets it for each job (0 to replications - 1); give "
      "replications=N"),
