@@ -322,6 +322,7 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
     from hydra._internal.utils import get_args_parser
 
     parser = get_args_parser()
+    commands.add_version(parser)   # baimo's version, not Hydra's
     parser.error = lambda message: fail(f"{message} (see baimo --help)")  # type: ignore[method-assign]
     args, extra = parser.parse_known_args(argv)
     if args.experimental_rerun is not None:

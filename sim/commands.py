@@ -125,6 +125,33 @@ def fail(prog: str, message: str) -> NoReturn:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
+#: The distribution whose version every command's ``--version`` prints.
+DISTRIBUTION = "baimo"
+
+
+def version_line() -> str:
+    """``baimo 0.1.0``: what every command's ``--version`` prints, the version read from
+    the installed package's metadata (pyproject.toml's, never a second copy to keep in
+    step). baimo's said Hydra's ("Hydra 1.3.8"), the others had no such option."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{DISTRIBUTION} {version(DISTRIBUTION)}"
+    except PackageNotFoundError:   # the source tree run without installing it
+        return f"{DISTRIBUTION} (version unknown: not installed; pip install -e .)"
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    """A ``--version`` option printing :func:`version_line`; one argparse ``version``
+    action already there (Hydra's, "Hydra 1.3.8") prints it instead."""
+    for action in parser._actions:   # argparse keeps no public list of them
+        if isinstance(action, argparse._VersionAction):
+            action.version, action.help = version_line(), "show baimo's version and exit"
+            return
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help="show baimo's version and exit")
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line, exit code 2."""
 

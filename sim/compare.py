@@ -1119,6 +1119,7 @@ def parser() -> argparse.ArgumentParser:
         f"replication when seeds match; Student's t below {T_BELOW_N} replications, the "
         "bootstrap from there), overlay plots and a Markdown summary, written to "
         "<output root>/compare/<timestamp>/ (output root: $BAIMO_OUTPUT_ROOT or ./outputs)."))
+    commands.add_version(p)
     p.add_argument("inputs", nargs="+", type=commands.path_argument("a run or sweep directory"),
                    metavar="DIR",
                    help="run directories, directories of runs (a baimo-teach lesson's "

@@ -776,6 +776,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     parser = OneLineParser(prog=PROG, description="Tell one actor's story from a run's event "
                            "log, or list the most notable actors to ask about.")
+    commands.add_version(parser)
     parser.add_argument("directory", help="a finished run directory",
                         type=commands.path_argument("a finished run directory"))
     parser.add_argument("actor", nargs="?",

@@ -1034,6 +1034,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="baimo-report",
         description="Write a self-contained HTML report for a run directory, a directory of runs "
                     "(a sweep) or a baimo-teach directory.")
+    commands.add_version(parser)
     parser.add_argument("directory", help="run, sweep or baimo-teach directory",
                         type=commands.path_argument("a run directory, a directory of runs (a "
                                                     "sweep) or a baimo-teach directory"))

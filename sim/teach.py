@@ -140,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(commands.plain_text(__doc__))
         sys.stdout.write("\n" + listing())
         return
+    if args[0] == "--version":
+        print(commands.version_line())
+        return
     if args[0].startswith("-"):
         fail(f"unknown option {args[0]!r}; usage: {PROG} [NAME [key=value ...]]")
     try:

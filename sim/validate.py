@@ -68,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="baimo-validate",
                       description=commands.plain_text(__doc__).split("\n\n")[0],
                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands.add_version(p)
     p.add_argument("overrides", nargs="*", metavar="key=value",
                    help="config overrides applied to every replication (as for baimo)")
     p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS,
