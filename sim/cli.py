@@ -156,6 +156,10 @@ def app(cfg: DictConfig) -> None:
         log.error("stopped after %.2f s: %s", time.perf_counter() - tic, exc)
         fail(str(exc))
         return
+    except KeyboardInterrupt as exc:   # Ctrl-C, SIGTERM: the log ended at its start line
+        log.error("stopped after %.2f s: %s", time.perf_counter() - tic,
+                  commands.stopped_line(exc))
+        raise   # console_command says it on stderr, exit 130 or 143
     log.info("simulated in %.2f s: %d events", time.perf_counter() - tic, len(tables.events))
     tic = time.perf_counter()
     try:   # Hydra reports what its task raises with a traceback: a refused write is one line
@@ -165,6 +169,9 @@ def app(cfg: DictConfig) -> None:
         log.error("not written: %s", line)
         fail(line)
         return
+    except KeyboardInterrupt as exc:
+        log.error("not written: %s", commands.stopped_line(exc))
+        raise
     log.info("wrote the tables, summary and plots in %.2f s; marked complete",
              time.perf_counter() - tic)
     try:   # the run is written: a reader gone (| head) is no failed job for Hydra to report

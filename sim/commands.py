@@ -119,6 +119,12 @@ def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
     return "interrupted", EXIT_INTERRUPTED
 
 
+def stopped_line(exc: KeyboardInterrupt) -> str:
+    """What a command stopped by an interrupt says (after its name), and its run's log with
+    it: ``terminated; nothing unfinished is marked complete``."""
+    return f"{stopped(exc)[0]}; nothing unfinished is marked complete"
+
+
 def fail(prog: str, message: str) -> NoReturn:
     """Print ``PROG: error: message`` to stderr and exit with the bad-input code."""
     print(f"{prog}: error: {message}", file=sys.stderr)
@@ -368,9 +374,8 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
             except OSError as exc:
                 fail(prog, os_error_line(exc))
             except KeyboardInterrupt as exc:
-                how, code = stopped(exc)
-                print(f"{prog}: {how}; nothing unfinished is marked complete", file=sys.stderr)
-                raise SystemExit(code) from None
+                print(f"{prog}: {stopped_line(exc)}", file=sys.stderr)
+                raise SystemExit(stopped(exc)[1]) from None
             finally:
                 if here and previous is not None:   # None: a handler set outside Python
                     signal.signal(signal.SIGTERM, previous)
