@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -156,6 +157,10 @@ def app(cfg: DictConfig) -> None:
         log.error("stopped after %.2f s: %s", time.perf_counter() - tic, exc)
         fail(str(exc))
         return
+    except KeyboardInterrupt as exc:   # Ctrl-C, SIGTERM: the log ended at its start line
+        log.error("stopped after %.2f s: %s", time.perf_counter() - tic,
+                  commands.stopped_line(exc))
+        raise   # console_command says it on stderr, exit 130 or 143
     log.info("simulated in %.2f s: %d events", time.perf_counter() - tic, len(tables.events))
     tic = time.perf_counter()
     try:   # Hydra reports what its task raises with a traceback: a refused write is one line
@@ -165,10 +170,13 @@ def app(cfg: DictConfig) -> None:
         log.error("not written: %s", line)
         fail(line)
         return
+    except KeyboardInterrupt as exc:
+        log.error("not written: %s", commands.stopped_line(exc))
+        raise
     log.info("wrote the tables, summary and plots in %.2f s; marked complete",
              time.perf_counter() - tic)
     try:   # the run is written: a reader gone (| head) is no failed job for Hydra to report
-        print(f"baimo: wrote {run_dir}")
+        print(f"baimo: wrote {shlex.quote(str(run_dir))}")
         for line in headline(tables.summary):
             print(f"  {line}")
         sys.stdout.flush()
@@ -266,7 +274,7 @@ def aggregate_command(args: list[str]) -> None:
               else nullcontext()):
             tables, written = aggregate(directory, plots=not options.no_plots)
         counts = tables.jobs["status"].value_counts().to_dict()
-        print(f"baimo: wrote {directory}: {len(written)} files; jobs "
+        print(f"baimo: wrote {shlex.quote(str(directory))}: {len(written)} files; jobs "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
@@ -301,7 +309,7 @@ def rerun_command(args: list[str]) -> None:
     options = [a for a in extra if a.startswith("-")]
     if options:
         fail(f"rerun takes a directory and overrides, not {' '.join(options)}: "
-             f"baimo rerun {args[0]} KEY=VALUE ...")
+             f"baimo rerun {shlex.quote(args[0])} KEY=VALUE ...")
     overrides, notes = rerun_overrides(run_dir, extra)
     print(f"baimo: rerun of {run_dir}: {' '.join(overrides)}")
     for note in notes:
@@ -322,6 +330,7 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
     from hydra._internal.utils import get_args_parser
 
     parser = get_args_parser()
+    commands.add_version(parser)   # baimo's version, not Hydra's
     parser.error = lambda message: fail(f"{message} (see baimo --help)")  # type: ignore[method-assign]
     args, extra = parser.parse_known_args(argv)
     if args.experimental_rerun is not None:

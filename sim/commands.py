@@ -119,10 +119,43 @@ def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
     return "interrupted", EXIT_INTERRUPTED
 
 
+def stopped_line(exc: KeyboardInterrupt) -> str:
+    """What a command stopped by an interrupt says (after its name), and its run's log with
+    it: ``terminated; nothing unfinished is marked complete``."""
+    return f"{stopped(exc)[0]}; nothing unfinished is marked complete"
+
+
 def fail(prog: str, message: str) -> NoReturn:
     """Print ``PROG: error: message`` to stderr and exit with the bad-input code."""
     print(f"{prog}: error: {message}", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT)
+
+
+#: The distribution whose version every command's ``--version`` prints.
+DISTRIBUTION = "baimo"
+
+
+def version_line() -> str:
+    """``baimo 0.1.0``: what every command's ``--version`` prints, the version read from
+    the installed package's metadata (pyproject.toml's, never a second copy to keep in
+    step). baimo's said Hydra's ("Hydra 1.3.8"), the others had no such option."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{DISTRIBUTION} {version(DISTRIBUTION)}"
+    except PackageNotFoundError:   # the source tree run without installing it
+        return f"{DISTRIBUTION} (version unknown: not installed; pip install -e .)"
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    """A ``--version`` option printing :func:`version_line`; one argparse ``version``
+    action already there (Hydra's, "Hydra 1.3.8") prints it instead."""
+    for action in parser._actions:   # argparse keeps no public list of them
+        if isinstance(action, argparse._VersionAction):
+            action.version, action.help = version_line(), "show baimo's version and exit"
+            return
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help="show baimo's version and exit")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -341,9 +374,8 @@ def console_command(prog: str) -> Callable[[Callable[P, None]], Callable[P, None
             except OSError as exc:
                 fail(prog, os_error_line(exc))
             except KeyboardInterrupt as exc:
-                how, code = stopped(exc)
-                print(f"{prog}: {how}; nothing unfinished is marked complete", file=sys.stderr)
-                raise SystemExit(code) from None
+                print(f"{prog}: {stopped_line(exc)}", file=sys.stderr)
+                raise SystemExit(stopped(exc)[1]) from None
             finally:
                 if here and previous is not None:   # None: a handler set outside Python
                     signal.signal(signal.SIGTERM, previous)

@@ -1119,6 +1119,7 @@ def parser() -> argparse.ArgumentParser:
         f"replication when seeds match; Student's t below {T_BELOW_N} replications, the "
         "bootstrap from there), overlay plots and a Markdown summary, written to "
         "<output root>/compare/<timestamp>/ (output root: $BAIMO_OUTPUT_ROOT or ./outputs)."))
+    commands.add_version(p)
     p.add_argument("inputs", nargs="+", type=commands.path_argument("a run or sweep directory"),
                    metavar="DIR",
                    help="run directories, directories of runs (a baimo-teach lesson's "
@@ -1162,7 +1163,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{PROG}: {note}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")
-    print(f"{PROG}: wrote {result.directory}")
+    print(f"{PROG}: wrote {shlex.quote(str(result.directory))}")
 
 
 def _fail(message: str) -> NoReturn:

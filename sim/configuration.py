@@ -869,11 +869,19 @@ def run_control(cfg: DictConfig) -> RunControl:
         raise ConfigError(f"replications={rc.replications} is out of range; allowed 1 to "
                           f"{MAX_SWEEP_JOBS:,} (the most jobs a sweep may hold)")
     if not 0 <= rc.replication < rc.replications:
-        raise ConfigError(f"replication={rc.replication} is out of range; allowed 0 to "
-                          f"{rc.replications - 1} (replications={rc.replications})")
+        raise ConfigError(replication_out_of_range(rc.replication, rc.replications))
     _check_job_timeout(rc.job_timeout_s)
     _check_design_size(rc.design, rc.replications)
     return rc
+
+
+def replication_out_of_range(replication: int, replications: int) -> str:
+    """One line for ``replication=N`` beyond the replications there are: with how many are
+    set, since ``replication=3`` is most often ``replications=3`` mistyped (it said only
+    "allowed 0 to 0 (replications=1)")."""
+    return (f"replication={replication} is out of range; allowed 0 to {replications - 1} "
+            f"(replications={replications}); replication picks one of the replications, "
+            "replications=N sets how many")
 
 
 #: The longest time limit a job may have (seconds, about three years): the system's alarm

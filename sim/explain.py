@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
@@ -787,19 +788,34 @@ def _read(path: Path) -> RunOutputs:
     return read_run(path)
 
 
+def split_actor_hint(actor: str | None, extra: list[str]) -> str:
+    """``; write the actor as startup:17`` when the one argument left over and the actor
+    before it make an actor's id split at the colon (``startup 17``, ``giant Baidu``: the
+    shell made two arguments of what an unquoted space parted); "" otherwise."""
+    if (actor is None or actor.lower() not in KINDS_OF_ACTOR or len(extra) != 1
+            or extra[0].startswith("-") or not extra[0].strip()):
+        return ""
+    return f"; write the actor as {actor.lower()}:{extra[0]}"
+
+
 @commands.console_command(PROG)
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     parser = OneLineParser(prog=PROG, description="Tell one actor's story from a run's event "
                            "log, or list the most notable actors to ask about.")
+    commands.add_version(parser)
     parser.add_argument("directory", help="a finished run directory",
                         type=commands.path_argument("a finished run directory"))
     parser.add_argument("actor", nargs="?",
                         help="startup:17 (or 17), giant:Baidu (or Baidu), fund:3, buyer:12")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:   # what parse_args refuses, with how to write an actor split in two
+        parser.error(f"unrecognized arguments: {' '.join(extra)}"
+                     f"{split_actor_hint(args.actor, extra)}")
     run = _read(args.directory)
     if args.actor is None:
-        print(f"Notable actors in {run.path} (ask: {PROG} {run.path} ACTOR):")
+        print(f"Notable actors in {run.path} (ask: {PROG} {shlex.quote(str(run.path))} "
+              "ACTOR):")
         rows = notable(run)
         width = max((len(a) for a, _ in rows), default=0)
         for actor, why in rows:

@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+import shlex
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -412,11 +413,11 @@ def _sweep_from_table(path: Path, manifest: dict[str, Any] | None,
         jobs = pd.read_parquet(table)
     except (OSError, ValueError) as exc:
         raise OutputError(f"{table}: unreadable sweep table ({type(exc).__name__}); rebuild it "
-                          f"with: baimo aggregate {path}") from None
+                          f"with: baimo aggregate {shlex.quote(str(path))}") from None
     absent = [c for c in SWEEP_COLUMNS if c not in jobs.columns]
     if absent:
         raise OutputError(f"{table}: not a sweep table (no column {absent[0]!r}); rebuild it "
-                          f"with: baimo aggregate {path}")
+                          f"with: baimo aggregate {shlex.quote(str(path))}")
     if jobs.empty:
         raise OutputError(f"{table}: the sweep has no jobs")
     marked = np.array([(path / str(j) / COMPLETE).is_file() for j in jobs["job"]], dtype=bool)
@@ -733,7 +734,8 @@ def timeline_html(source: Source) -> str:
     where = f"{arm.label}, seed {run.summary.get('seed')}" if source.kind != "run" else \
         f"seed {run.summary.get('seed')}"
     intro = (f'<p class="note">From one run ({_e(where)}): <code>{_e(run.path)}</code>. Ask for '
-             f"any firm's story with <code>baimo-explain {_e(run.path)} ACTOR</code>.</p>")
+             f"any firm's story with <code>baimo-explain {_e(shlex.quote(str(run.path)))} "
+             "ACTOR</code>.</p>")
     return (intro + '<div class="scroll"><table><tr><th>date</th><th>what</th><th>event</th>'
             f"<th>actor</th></tr>{''.join(rows)}</table></div>")
 
@@ -902,7 +904,7 @@ def design_html(source: Source) -> str:
         table = pd.read_parquet(path)
     except (OSError, ValueError):
         return "".join(parts) + '<p class="note">sensitivity.parquet is unreadable; rebuild ' \
-            f"it with: baimo aggregate {_e(source.path)}</p>"
+            f"it with: baimo aggregate {_e(shlex.quote(str(source.path)))}</p>"
     result = Sensitivity(str(design["kind"]), table, {}, float(design.get("confidence", 0.95)))
     ranking = "".join(f"<tr><td>{i}</td><td><code>{_e(r.parameter)}</code></td>"
                       f"<td class=\"num\">{r.mean_normalised:.3g}</td>"
@@ -1032,6 +1034,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="baimo-report",
         description="Write a self-contained HTML report for a run directory, a directory of runs "
                     "(a sweep) or a baimo-teach directory.")
+    commands.add_version(parser)
     parser.add_argument("directory", help="run, sweep or baimo-teach directory",
                         type=commands.path_argument("a run directory, a directory of runs (a "
                                                     "sweep) or a baimo-teach directory"))
@@ -1055,7 +1058,7 @@ def main(argv: list[str] | None = None) -> None:
              f"({commands.os_error_reason(exc)}); set BAIMO_OUTPUT_ROOT to a writable "
              "directory")
         return
-    print(f"baimo-report: wrote {dest}")
+    print(f"baimo-report: wrote {shlex.quote(str(dest))}")
 
 
 if __name__ == "__main__":

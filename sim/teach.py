@@ -19,6 +19,7 @@ set how many replications and parallel processes. Bad input: one line, exit 2.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import textwrap
 from typing import NoReturn
@@ -122,9 +123,10 @@ def run_lesson(name: str, args: list[str]) -> None:
     print(predict_first(pack))
     result = run_pack(pack, arms, replications, workers, out_dir,
                       say=lambda text: print(f"{PROG}: {text}", flush=True))
-    print(f"{PROG}: wrote {result.report}")
+    print(f"{PROG}: wrote {shlex.quote(str(result.report))}")
+    first = out_dir / "runs" / "scenario" / "rep-0"
     print(f"{PROG}: {result.seconds:.1f} s ({result.run_seconds:.1f} s simulating); "
-          f"firm stories: baimo-explain {out_dir / 'runs' / 'scenario' / 'rep-0'}")
+          f"firm stories: baimo-explain {shlex.quote(str(first))}")
 
 
 @commands.console_command(PROG)
@@ -137,6 +139,9 @@ def main(argv: list[str] | None = None) -> None:
     if args[0] in ("-h", "--help"):
         sys.stdout.write(commands.plain_text(__doc__))
         sys.stdout.write("\n" + listing())
+        return
+    if args[0] == "--version":
+        print(commands.version_line())
         return
     if args[0].startswith("-"):
         fail(f"unknown option {args[0]!r}; usage: {PROG} [NAME [key=value ...]]")

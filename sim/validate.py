@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 import time
 from typing import NoReturn
@@ -34,6 +35,7 @@ from sim.configuration import (
     compose,
     config_hash,
     dotted_indices,
+    hydra_hint,
     hydra_override,
     override_key,
     run_control_override,
@@ -66,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="baimo-validate",
                       description=commands.plain_text(__doc__).split("\n\n")[0],
                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands.add_version(p)
     p.add_argument("overrides", nargs="*", metavar="key=value",
                    help="config overrides applied to every replication (as for baimo)")
     p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS,
@@ -161,8 +164,11 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
         return
     except Exception as exc:  # Hydra's own override errors (unknown key, bad syntax)
+        # a mistyped key or group option said as baimo and baimo-teach say it (did you
+        # mean ...?), not Hydra's bare "Could not override 'fund.term_years'."
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        fail(value_problem(exc) or commands.with_quoting_hint(first, overrides))
+        fail(hydra_hint(exc) or value_problem(exc)
+             or commands.with_quoting_hint(first, overrides))
         return
     problem = horizon_problem(cfg.horizon_months, "baimo-validate checks")
     if problem is not None:
@@ -209,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         print_table("Comparative statics (DOMAIN.md s3)", STATIC_HEADERS, static_rows(effects))
     print_table("Compute costs (DOMAIN.md s2)", COST_HEADERS, cost_rows(costs))
     passed = left_sum(r.ok for r in results)
-    print(f"baimo-validate: {passed}/{len(results)} facts pass; wrote {out} "
+    print(f"baimo-validate: {passed}/{len(results)} facts pass; wrote {shlex.quote(str(out))} "
           f"({len(written)} files) in {time.perf_counter() - t0:.0f} s")
     if v.wrong_signs:
         print("baimo-validate: wrong sign: " + "; ".join(

@@ -102,6 +102,11 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["-m", "hype.shocks.0.size=1,3", "hype.shocks=[{month:0.5,size:1.2,label:a}],"
       "[{month:1,size:2,label:b}]", "plan=true"],
      "hype.shocks.0.size=1,3: the sweep gives hype.shocks whole in each job"),
+    # replication=3 for replications=3: it said "allowed 0 to 0 (replications=1)" alone
+    (["replication=3"], "replication=3 is out of range; allowed 0 to 0 (replications=1); "
+                        "replication picks one of the replications, replications=N sets how many"),
+    (["-m", "replication=3", "seed=1,2"], "replication=3 is out of range; allowed 0 to 0 "
+     "(replications=1); replication picks one of the replications, replications=N sets how many"),
     (["-m", "replication=0,1", "replications=3"],   # "2 jobs = 1 setting x 3 replications"
      "replication: the sweep sets it for each job (0 to replications - 1); give "
      "replications=N"),
@@ -954,6 +959,35 @@ def test_an_experiment_file_giving_a_number_a_word_is_one_line_with_the_range(
     assert code == 2
     assert_one_line(err, "funds.term_years=abc is not a number; allowed 1 to 30 (years)")
     assert "In 'experiment/mine': funds.term_years" in err or module == "sim.validate"
+    assert no_complete_run(output_root)
+
+
+#: Overrides every command refuses the same way: (override, the one line's start).
+#: baimo-validate said Hydra's bare "Could not override 'fund.term_years'." to the first
+#: three, and "In 'config': Could not find 'compute/nosuch'" to the fourth.
+SAME_EVERYWHERE = [
+    ("fund.term_years=5", "fund.term_years: no such setting (did you mean funds.term_years?)"),
+    ("funds.term=5", "funds.term: no such setting (did you mean funds.term_years or "),
+    ("hype.shocks=[{month:5,sze:0.5}]", "hype.shocks: an item has no key 'sze' (did you mean "
+                                        "size?)"),
+    ("compute=nosuch", "compute=nosuch: no such option; choose one of: default"),
+    ("funds.term_years=abc", "funds.term_years=abc is not a number; allowed 1 to 30 (years)"),
+    ("funds.term_years=99", "funds.term_years=99 is out of range; allowed 1 to 30 (years)"),
+]
+
+
+@pytest.mark.parametrize(("given", "fragment"), SAME_EVERYWHERE,
+                         ids=[g for g, _ in SAME_EVERYWHERE])
+@_commands_with("{given}")
+def test_a_mistyped_key_a_wrong_type_or_range_is_the_same_line_in_every_command(
+        given: str, fragment: str, module: str, argv: list[str], output_root: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped setting, a wrong type and a value out of range: baimo, its sweeps,
+    baimo-validate and baimo-teach each say the same one line (their shared hints)."""
+    argv = [a.format(given=given) for a in argv]
+    code, err = run_command(module, argv, capsys, monkeypatch)
+    assert code == 2
+    assert_one_line(err, fragment)
     assert no_complete_run(output_root)
 
 

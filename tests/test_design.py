@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import shlex
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -546,3 +548,25 @@ def test_design_ranges_come_from_the_command_line_with_force_add() -> None:
     spec_ = build(start_hydra(), ["+experiment=uncertainty_lhs", "design.samples=2",
                                   "++design.ranges={funds.term_years:[3,10]}", *TINY])
     assert "funds.term_years" in spec_.swept and len(spec_.swept) > 1
+
+
+def test_a_design_sweeps_folder_is_printed_ready_to_paste_into_a_shell(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The docs' design sweep names its folder after ``++design.ranges={...}``: braces and
+    commas that bash expands into several words, so the folder printed bare could not be
+    pasted into baimo-report. The plan's and the "wrote" line's folder is shell-quoted:
+    bash reads it back as the one folder."""
+    code, out, err = baimo(["-m", "design.kind=lhs", "design.samples=2",
+                            "++design.ranges={funds.term_years:[3,10],data.spillover:[0.2,0.8]}",
+                            "sweep_plots=false", *TINY], capsys)
+    assert code == 0, err
+    (folder,) = (output_root / "sweeps").iterdir()
+    assert "{" in folder.name
+    planned = next(x for x in out.splitlines() if x.startswith("  directory: "))
+    wrote = next(x for x in out.splitlines() if x.startswith("wrote "))
+    for pasted in (planned.removeprefix("  directory: "),
+                   wrote.removeprefix("wrote ").partition(": sweep.parquet")[0]):
+        assert pasted == shlex.quote(str(folder))
+        words = subprocess.run(["bash", "-c", f"printf '%s\\n' {pasted}"], check=True,
+                               capture_output=True, text=True).stdout.splitlines()
+        assert words == [str(folder)]

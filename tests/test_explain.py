@@ -299,6 +299,28 @@ def test_cli_bad_inputs(run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
         capsys, [str(sweep)])
 
 
+def test_an_actor_split_in_two_by_the_shell_says_how_to_write_it(
+        run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``baimo-explain RUN startup 17`` (the id's colon written as a space, unquoted): argparse
+    said only "unrecognized arguments: 17". Any other argument too many is refused as it was."""
+    for given, written in [(["startup", "17"], "startup:17"), (["giant", "Baidu"], "giant:Baidu"),
+                           (["Fund", "3"], "fund:3"), (["buyer", "5"], "buyer:5")]:
+        line = _error(capsys, [str(run_dir), *given])
+        assert f"unrecognized arguments: {given[1]}; write the actor as {written} " in line
+    for given in (["startup", "17", "18"], ["17", "18"], ["startup", "--deep"]):
+        line = _error(capsys, [str(run_dir), *given])
+        assert "unrecognized arguments" in line and "write the actor" not in line
+
+
+def test_the_listings_hint_is_ready_to_paste_into_a_shell(
+        run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The listing's "ask: baimo-explain RUN ACTOR" gave a run folder with a space bare."""
+    spaced = shutil.copytree(run_dir, tmp_path / "my runs" / "run")
+    main([str(spaced)])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert f"(ask: baimo-explain '{spaced}' ACTOR):" in first
+
+
 def test_a_run_is_looked_for_only_as_deep_as_baimo_puts_one(
         run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A lesson's run three levels down is named; a deeper one is not looked for (the

@@ -197,6 +197,33 @@ def test_sigterm_stops_a_sweep_and_its_workers_with_one_line(tmp_path: Path) -> 
     assert len(list(directory.glob(f"*/{COMPLETE}"))) == 6
 
 
+@pytest.mark.parametrize(("signum", "code", "how"), [(signal.SIGTERM, 143, "terminated"),
+                                                      (signal.SIGINT, 130, "interrupted")])
+def test_a_stopped_run_says_so_in_its_log(signum: int, code: int, how: str,
+                                          tmp_path: Path) -> None:
+    """A run stopped by SIGTERM (``kill PID``) or Ctrl-C while it simulates: its cli.log
+    ends with the line it stopped with, as for a safety limit (README, Outputs); it held
+    only the start line."""
+    root = tmp_path / "outputs"
+    proc = subprocess.Popen([*BAIMO, "horizon_months=600"], env=_env(root),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    logs: list[Path] = []
+    while proc.poll() is None and time.monotonic() < deadline:   # simulating: the start line
+        logs = list((root / "runs").glob("*/cli.log"))
+        if logs and "] - run " in logs[0].read_text(encoding="utf-8"):
+            break
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == f"baimo: {how}; nothing unfinished is marked complete"
+    last = logs[0].read_text(encoding="utf-8").splitlines()[-1]
+    assert "[ERROR] - stopped after " in last, last
+    assert last.endswith(f" s: {how}; nothing unfinished is marked complete"), last
+    assert not (logs[0].parent / COMPLETE).exists()
+
+
 def test_a_run_killed_mid_write_has_no_marker_and_is_unreadable(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch
                                                                 ) -> None:

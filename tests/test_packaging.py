@@ -7,12 +7,15 @@ after a regular install ("Primary config directory not found").
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import subprocess
 import sys
 import tomllib
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from sim.configuration import CONF_DIR, EXPERIMENTS_DIR, ROOT
 
@@ -61,3 +64,21 @@ def test_a_wheel_carries_every_config_and_experiment_and_runs_from_them(tmp_path
                           text=True, env={"PYTHONPATH": str(site), "PATH": ""})
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()) == site / "sim" / "bundled" / "conf"
+
+
+def test_every_command_prints_baimos_version(capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--version`` of each console script pyproject.toml lists prints ``baimo 0.1.0``, the
+    version pyproject.toml gives (read from the package's metadata): baimo's printed
+    Hydra's ("Hydra 1.3.8"), the others refused the option."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for script, target in project["scripts"].items():
+        module, _, function = target.partition(":")
+        monkeypatch.setattr(sys, "argv", [script, "--version"])
+        code = 0
+        try:
+            getattr(importlib.import_module(module), function)()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        assert (code, out, err) == (0, f"baimo {project['version']}\n", ""), script

@@ -30,6 +30,7 @@ import copy
 import hashlib
 import json
 import math
+import shlex
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -395,8 +396,8 @@ def run_calibration(hydra: Hydra, m: Master, console: Console) -> int:
                      f"{len(space)} parameters: {', '.join(space)}; each trial "
                      f"{plural(spec.replications, 'replication')} of {master.horizon_months} "
                      "months")
-        say(console, f"  directory: {directory} (a rerun resumes the study there); "
-                     "nothing was run")
+        say(console, f"  directory: {shlex.quote(str(directory))} (a rerun resumes the study "
+                     "there); nothing was run")
         if (directory / STUDY_DB).is_file():   # what a run would find there
             study = open_study(f"sqlite:///{(directory / STUDY_DB).absolute()}", name)
             found = study.user_attrs.get(FINGERPRINT)
@@ -427,7 +428,7 @@ def _run_study(hydra: Hydra, m: Master, console: Console, spec: CalibrationSpec,
                     if resumed.recovered else "")
                  + (f", {resumed.rerun} left unfinished by an interrupted run to run again"
                     if resumed.rerun else ""))
-    say(console, f"  directory: {directory}")
+    say(console, f"  directory: {shlex.quote(str(directory))}")
     remaining = total - complete
     if remaining > 0:
         overrides = [*m.own, *m.command, f"hydra.sweeper.storage={quote(storage)}",
@@ -566,7 +567,7 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
     if unrecorded:   # trials/ deleted or damaged: the table and report cannot split the loss
         say(console, f"  complete trials with no record in {directory / TRIALS}: "
                      f"{unrecorded}; their loss terms are unknown (NaN in the table and report)")
-    say(console, f"wrote {directory}: {TRIALS_TABLE}, {REPORT}, {BEST}, "
+    say(console, f"wrote {shlex.quote(str(directory))}: {TRIALS_TABLE}, {REPORT}, {BEST}, "
                  f"{PLOTS}/loss_by_trial.png")
     say(console, f"scenario: {scenario} (run it: baimo +experiment={spec.scenario})")
     return EXIT_OK

@@ -154,7 +154,7 @@ def describe(spec: SweepSpec, done: int) -> list[str]:
         f"{plural(spec.replications, 'replication')} of {horizon}{seed}",
         *swept_lines(spec),
         f"  changed from the defaults in every job: {', '.join(spec.changed) or 'nothing'}",
-        f"  directory: {spec.directory}",
+        f"  directory: {shlex.quote(str(spec.directory))}",
         f"  already complete: {done}, to run: {todo}{on}",
         *timeout_note(spec),
         *ignored_note(spec),
@@ -565,9 +565,10 @@ def _execute(hydra: Hydra, spec: SweepSpec, console: Console,
     except KeyboardInterrupt as exc:
         how, code = stopped(exc)
         say(console, f"{how} while aggregating: the jobs are complete; rebuild the tables "
-                     f"and plots with: baimo aggregate {spec.directory}")
+                     f"and plots with: baimo aggregate {shlex.quote(str(spec.directory))}")
         return code
-    say(console, f"wrote {spec.directory}: sweep.parquet ({len(tables.jobs)} rows), "
+    say(console, f"wrote {shlex.quote(str(spec.directory))}: "
+                 f"sweep.parquet ({len(tables.jobs)} rows), "
                  f"sweep_metrics.parquet ({len(tables.metrics)} rows), "
                  f"{left_sum(p.suffix == '.png' for p in written)} plots")
     failed = report_failures(spec, spec.jobs, console)

@@ -69,6 +69,7 @@ from sim.configuration import (
     omegaconf_line,
     override_key,
     register_configs,
+    replication_out_of_range,
     run_control,
     swept_in_files,
     to_config,
@@ -881,8 +882,7 @@ def _add_jobs(spec: SweepSpec, hydra: Hydra, layout: Layout, fixed: set[str]) ->
             resolved[setting] = dataclasses.asdict(models[setting])
             params[setting] = {k: _param(cfg, k, parsed) for k in swept}
         if not 0 <= replication < spec.replications:
-            raise SweepError(f"replication={replication} is out of range; allowed 0 to "
-                             f"{spec.replications - 1} (replications={spec.replications})")
+            raise SweepError(replication_out_of_range(replication, spec.replications))
         config = dataclasses.replace(models[setting], seed=seeds[setting][replication])
         spec.configs[name] = config
         spec.jobs.append(Job(name=name, setting=setting, overrides=tuple(job_overrides),
