@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import simpy
+from conftest import small_config
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from sim.environment.hype import HypeIndex
 from sim.environment.leaderboard import Leaderboard
 from sim.environment.open_source import OpenSourceFrontier
 from sim.environment.regulation import Regulator
+from sim.events import EventKind
+from sim.model import MarketModel
 
 
 def test_hype_rises_with_shocks_and_releases_and_decays_towards_one() -> None:
@@ -285,3 +288,54 @@ def test_a_months_news_moves_hype_once_and_hype_decays_towards_1() -> None:
     for _ in range(200):
         hype.advance()
     assert hype.level == pytest.approx(1.0, abs=1e-9)
+
+
+# ---------------------------------------- mechanisms a mutation audit found untested (2026-12-07)
+
+
+def test_a_model_run_feeds_each_months_money_raised_into_next_months_hype() -> None:
+    """Claim 6 through the model's wiring: after each funding close the month's money
+    raised is news, ``funding_impulse_per_bn`` index points a billion CNY, in next month's
+    hype: H[t+1] = 1 + (H[t] - 1)(1 - decay) + impulse x raised[t] / 1000. Without shocks
+    and with no impulse from releases that is the whole step, month by month. A mutation
+    audit (2026-12-07) removed the model's call and only a test driving HypeIndex by hand
+    covered it."""
+    model = MarketModel(small_config("horizon_months=12", "hype.shocks=[]",
+                                     "hype.release_impulse=0", "hype.initial=2.0"))
+    rows = model.run().metrics
+    cfg = model.cfg.hype
+    hype = [r["hype_index"] for r in rows]
+    raised = [r["funding_raised_mcny"] for r in rows]
+    news = [cfg.funding_impulse_per_bn * r / 1000 for r in raised]
+    assert cfg.funding_impulse_per_bn > 0 and max(news[:-1]) > 1e-4   # rounds closed
+    decayed = [1 + (h - 1) * (1 - cfg.decay_per_month) for h in hype[:-1]]
+    assert hype[1:] == pytest.approx([d + n for d, n in zip(decayed, news, strict=False)],
+                                     rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("spillover", [0.0, 0.6])
+def test_a_model_run_diffuses_data_to_a_firm_that_buys_none(spillover: float) -> None:
+    """Claim 3 (seeds 000, 004) through the model's wiring: each month part of the best
+    firm's data leaks to everyone, so a giant that buys no data closes
+    ``spillover`` x ``diffusion_per_month`` of its gap to the best each month (at least the
+    best giant's initial quality, which only rises), and keeps its quality with no
+    spill-over. Data priced out of reach, nobody buys any. A mutation audit (2026-12-07)
+    removed the model's monthly call and only a test of DataPool alone covered it."""
+    months = 6
+    model = MarketModel(small_config(f"horizon_months={months}", f"data.spillover={spillover}",
+                                     "data.step_cost_giant_mcny=1e5", "compute.export_controls=[]",
+                                     "data.step_cost_startup_mcny=1e5"))
+    initial = model.cfg.giants.initial_data_quality
+    k = int(np.argmin(initial))
+    low, best = initial[k], max(initial)
+    assert low < best
+    model.run()
+    w = model.world
+    assert w.log.count(EventKind.DATA_PURCHASE) == 0
+    quality = w.data.quality(model.giants[k].id)
+    if spillover == 0:
+        assert quality == low
+        return
+    rate = spillover * model.cfg.data.diffusion_per_month
+    assert quality >= best - (best - low) * (1 - rate) ** months - 1e-12
+    assert quality > low + 0.5 * (best - low) * (1 - (1 - rate) ** months)

@@ -1243,3 +1243,166 @@ def test_delivered_gpus_are_domestic_in_their_share_of_supply_and_burn_more_powe
     serving = market.electricity_mcny_per_gpu_month(serving=True)
     assert market.fleet_electricity_mcny("giant:x", serving_share=1.0) == pytest.approx(
         (300 + 2 * 100) * serving)
+
+
+# ---------------------------------------- mechanisms a mutation audit found untested (2026-12-07)
+
+
+@pytest.mark.parametrize("gpu_share", [0.0, 0.25])
+def test_each_million_of_annual_revenue_adds_the_revenue_multiple_to_the_pre_money(
+        gpu_share: float) -> None:
+    """MODEL.md 7.6: pre-money = (story value x H^e + ``revenue_multiple`` x annual revenue)
+    x (1 - heavy-asset discount x GPU share): at the same story and hype, a company earning
+    R a year is worth revenue_multiple x R more (less the heavy-asset discount) than one
+    earning nothing. A mutation audit (2026-12-07) dropped the revenue term and no test
+    of it failed."""
+    _, market, _, _ = _funding()
+    c = market._cfg
+    assert c.revenue_multiple > 0
+    at = functools.partial(market.pre_money, 1.5, 2, 0.5, 1, gpu_asset_share=gpu_share)
+    for revenue in (10.0, 250.0):
+        assert at(annual_revenue_mcny=revenue) - at(annual_revenue_mcny=0.0) == pytest.approx(
+            c.revenue_multiple * revenue * (1 - c.heavy_asset_discount * gpu_share))
+
+
+@pytest.mark.parametrize("elasticity", [None, 0.5, 2.0])
+def test_a_story_is_worth_hype_to_the_valuation_hype_elasticity(
+        elasticity: float | None) -> None:
+    """MODEL.md 7.6 (seed 004: valuations follow the hype): a company without revenue is
+    worth story value x H^``valuation_hype_elasticity``, so doubling the hype multiplies its
+    pre-money by 2^elasticity. Stage 0 keeps the story itself free of the hype (the
+    ``stage_hype_lift`` acts per round closed). A mutation audit (2026-12-07) dropped the
+    hype factor and no test of it failed."""
+    _, market, _, _ = _funding(*([] if elasticity is None
+                                 else [f"funding.valuation_hype_elasticity={elasticity}"]))
+    e = market._cfg.valuation_hype_elasticity
+    at = functools.partial(market.pre_money, releases=2, rank_percentile=0.5, stage=0,
+                           annual_revenue_mcny=0.0, gpu_asset_share=0.0)
+    assert at(2.0) / at(1.0) == pytest.approx(2.0**e)
+    assert at(3.0) / at(1.5) == pytest.approx(2.0**e)
+
+
+def test_revenue_lifts_a_deals_score_by_its_weight_times_log1p_of_revenue_over_its_scale(
+) -> None:
+    """MODEL.md 7.6: a deal's score holds ``score_revenue_weight`` x ln(1 + revenue /
+    ``revenue_scale_mcny``): funds like a company with revenue, with returns diminishing
+    in it. A mutation audit (2026-12-07) dropped the revenue term and no test of it
+    failed."""
+    _, market, _, _ = _funding()
+    c = market._cfg
+    assert c.score_revenue_weight > 0
+    at = functools.partial(market.score, 1.5, 2, 0.5, 1)
+    for revenue in (c.revenue_scale_mcny, 37.0, 1000.0):
+        assert at(annual_revenue_mcny=revenue) - at(annual_revenue_mcny=0.0) == pytest.approx(
+            c.score_revenue_weight * math.log1p(revenue / c.revenue_scale_mcny))
+    assert at(annual_revenue_mcny=c.revenue_scale_mcny) - at(annual_revenue_mcny=0.0) == (
+        pytest.approx(c.score_revenue_weight * math.log(2)))
+
+
+def test_hype_lifts_a_deals_score_by_its_weight_times_log_hype() -> None:
+    """MODEL.md 7.6 (seed 004: in a boom funds chase deals): a deal's score holds
+    ``score_hype_weight`` x ln H, so at H = e it stands score_hype_weight above the same
+    deal at H = 1 (the story term reads the story at stage 0, untouched by the hype). A
+    mutation audit (2026-12-07) dropped the hype term and no test of it failed."""
+    _, market, _, _ = _funding()
+    c = market._cfg
+    assert c.score_hype_weight > 0
+    at = functools.partial(market.score, releases=2, rank_percentile=0.5, stage=1,
+                           annual_revenue_mcny=10.0)
+    assert at(math.e) - at(1.0) == pytest.approx(c.score_hype_weight)
+    assert at(4.0) - at(2.0) == pytest.approx(c.score_hype_weight * math.log(2))
+
+
+def test_a_top_ranked_company_tells_a_story_rank_story_bonus_better() -> None:
+    """MODEL.md 7.6 (seed 004: leaderboard rank lifts a company's story): the story holds
+    (1 + ``rank_story_bonus`` x rank percentile), so the top of the leaderboard (1) is worth
+    1 + rank_story_bonus times the bottom (0), whatever the releases, stage and hype. A
+    mutation audit (2026-12-07) dropped the rank term and no test of it failed."""
+    _, market, _, _ = _funding()
+    bonus = market._cfg.rank_story_bonus
+    assert bonus > 0
+    for releases, stage, hype in ((0, 0, 1.0), (3, 2, 1.8)):
+        bottom = market.story_factor(releases, 0.0, stage, hype)
+        assert market.story_factor(releases, 1.0, stage, hype) / bottom == pytest.approx(
+            1 + bonus)
+        assert market.story_factor(releases, 0.5, stage, hype) / bottom == pytest.approx(
+            1 + 0.5 * bonus)
+
+
+@pytest.mark.parametrize(("lead", "follower"), [(None, None), (0.6, 0.1)])
+def test_a_lead_takes_the_lead_share_of_a_round_and_a_follower_the_follower_share(
+        lead: float | None, follower: float | None) -> None:
+    """MODEL.md 7.6: a fund bids ``lead_share`` of a round's target when no lead has
+    committed yet, ``follower_ticket_share`` of it when one has (``Fund`` bids
+    ticket_share x target, capped by room and cash). A mutation audit (2026-12-07) gave
+    followers the lead's share and no test of it failed."""
+    overrides = [] if lead is None else [f"funding.lead_share={lead}",
+                                         f"funding.follower_ticket_share={follower}"]
+    _, market, _, _ = _funding(*overrides)
+    c = market._cfg
+    assert c.lead_share != c.follower_ticket_share
+    assert market.ticket_share(lead=True) == c.lead_share
+    assert market.ticket_share(lead=False) == c.follower_ticket_share
+
+
+def _imported_and_domestic_shipped(month: float, controls: tuple[float, ...] = (),
+                                   **changes: object) -> float:
+    """GPUs the vendors ship at ``month`` after the export ``controls`` (supply cuts), the
+    price held at the production cost: vendors that ship their capacity (``made_to_order``
+    false) show it in the month's arrivals."""
+    env, market, _, _ = _compute(made_to_order="false", supply_price_elasticity=0, **changes)
+    for cut in controls:
+        market.export_control(cut)
+    if month > 0:
+        env.run(until=month)
+    market.supply_month()
+    return market.supply_this_month()
+
+
+def test_vendor_capacity_grows_by_supply_growth_per_year() -> None:
+    """MODEL.md 7.3 (seed 003: China's compute grows ~30% a year): supply = capacity x
+    (1 + ``supply_growth_per_year``)^(month / 12): a year on, with no export control
+    between, the vendors ship 1 + growth times month 0's, half a year on the square root
+    of it. A mutation audit (2026-12-07) dropped the growth and no test of it failed."""
+    growth = _CONFIG.compute.supply_growth_per_year
+    assert growth > 0
+    start = _imported_and_domestic_shipped(0)
+    assert start == pytest.approx(_CONFIG.compute.imported_supply_per_month
+                                  + _CONFIG.compute.domestic_supply_per_month)
+    assert _imported_and_domestic_shipped(12) == pytest.approx((1 + growth) * start)
+    assert _imported_and_domestic_shipped(6) == pytest.approx((1 + growth) ** 0.5 * start)
+
+
+def test_export_controls_compound_on_what_the_last_one_left() -> None:
+    """MODEL.md 7.3: each export control cuts the imported supply that is left by its
+    ``supply_cut``: two cuts of a half leave a quarter, not a half (the second does not
+    replace the first) and not nothing (they do not add). Domestic supply is untouched. A
+    mutation audit (2026-12-07) let the last control replace the earlier ones and no test
+    of it failed."""
+    imported_only = {"domestic_supply_per_month": 0}
+    full = _imported_and_domestic_shipped(0, **imported_only)
+    assert full > 0
+    assert _imported_and_domestic_shipped(0, (0.5,), **imported_only) == pytest.approx(full / 2)
+    assert _imported_and_domestic_shipped(0, (0.5, 0.5), **imported_only) == pytest.approx(
+        full / 4)
+    assert _imported_and_domestic_shipped(0, (0.5, 0.8), **imported_only) == pytest.approx(
+        full * 0.5 * 0.2)
+    domestic_only = {"imported_supply_per_month": 0}
+    assert _imported_and_domestic_shipped(0, (0.5, 0.5), **domestic_only) == pytest.approx(
+        _CONFIG.compute.domestic_supply_per_month)
+
+
+def test_in_a_deep_glut_rent_falls_to_the_electricity_and_no_lower() -> None:
+    """MODEL.md 7.3 and seed 004: clouds price rent at ownership cost plus margin, scaled
+    by scarcity, and never below the electricity a GPU-month burns: a cloud renting below
+    it would lose money on every GPU-month it rents. With one GPU-month wanted of a
+    million offered the scarcity term alone would price rent far below the power bill.
+    A mutation audit (2026-12-07) dropped the floor and no test of it failed."""
+    _, market, _, _ = _compute(rental_scarcity_elasticity=1.0)
+    market.offer_rental(RentalOffer("giant:a", 1_000_000.0))
+    market.request_rental(RentalRequest("startup:1", 1.0))   # no cash: rents nothing
+    market.clear_rentals({"startup:1": ActorType.STARTUP})
+    power = market.electricity_mcny_per_gpu_month()
+    anchor = market.ownership_cost_mcny_per_gpu_month() * (1 + _CONFIG.compute.cloud_margin)
+    assert anchor * (1 + 1) / (1_000_000 + 1) < power / 10   # unfloored, far below the bill
+    assert market.rental_price_mcny == pytest.approx(power)
