@@ -191,7 +191,7 @@ class HypeConfig:
     """Hype index (1 = pre-ChatGPT normal). Seeds 000, 003, 004.
 
     H[t+1] = 1 + (H[t] - 1) * (1 - decay_per_month) + release_impulse * releases
-             + shocks.
+             + funding_impulse_per_bn * raised (billion CNY) + shocks.
     """
 
     initial: float = param(0.1, 20, "index")

@@ -1983,7 +1983,9 @@ def test_a_tender_is_worth_project_budget_months_of_the_buyers_budget() -> None:
     assert [r["amount_mcny"] for r in tenders] == pytest.approx(list(9 * buyers.budget[calling]))
 
 
-# ---- mechanisms a mutation audit found untested (2026-12-07), second audit
+# ---------------------------------------- mechanisms a mutation audit found untested (2026-12-07),
+# second audit
+
 def _first_order(served_mtok: float) -> tuple[MarketModel, float]:
     """Tencent's first GPU order (A100-eq in transit) when the tokens run on its model
     last month were ``served_mtok`` million; the model too."""

@@ -1245,8 +1245,6 @@ def test_delivered_gpus_are_domestic_in_their_share_of_supply_and_burn_more_powe
         (300 + 2 * 100) * serving)
 
 
-# ---------------------------------------- mechanisms a mutation audit found untested (2026-12-07)
-
 
 @pytest.mark.parametrize("gpu_share", [0.0, 0.25])
 def test_each_million_of_annual_revenue_adds_the_revenue_multiple_to_the_pre_money(
