@@ -24,7 +24,8 @@ Welch's); from there on the bootstrap (``scipy.stats.bootstrap``). It writes, to
     compare.json         inputs, arms (their sources, absolute too, and what ran them: config
                          hashes, code hash and git commit, settings away from today's
                          defaults), seeds, pairing (the seeds paired on, and what a
-                         pairing over some of them left out), method settings
+                         pairing over some of them left out), the sweeps' jobs left out
+                         with --skip-unfinished, method settings
     summary.md           the table and notes in Markdown
     plots/overlay_*.png  key monthly series: mean of each arm and its 90% band
     COMPLETE             written last
@@ -157,6 +158,7 @@ class Comparison:
     left_out: dict[str, str] = field(default_factory=dict)   # key outcome -> why not compared
     chance: str | None = None       # chance_note of the table
     pairing: list[str] = field(default_factory=list)   # pairing_notes of the arms
+    skipped_jobs: list[str] = field(default_factory=list)   # sweeps' jobs left out
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -190,9 +192,13 @@ def _load_run(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return outcomes, metrics
 
 
-def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Path]]:
+def _load_sweep(path: Path, skip_unfinished: bool = False,
+                notes: list[str] | None = None
+                ) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Path]]:
     """Each setting of the sweep at ``path``: its setting, outcomes per replication, monthly
-    metrics, and the directory of its first job."""
+    metrics, and the directory of its first job. Jobs not complete (failed, unfinished,
+    stale) are refused, or with ``skip_unfinished`` left out and said so in ``notes`` (a
+    setting none of whose jobs is complete goes with them)."""
     from sim.sweep.aggregate import STATUS_COMPLETE, collect
 
     try:
@@ -203,9 +209,15 @@ def _load_sweep(path: Path) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Path]
     unfinished = jobs[jobs["status"] != STATUS_COMPLETE]
     if not unfinished.empty:
         counts = ", ".join(f"{v} {k}" for k, v in unfinished["status"].value_counts().items())
-        raise CompareError(f"{path}: {len(unfinished):,} of {plural(len(jobs), 'job')} "
-                           f"{'is' if len(unfinished) == 1 else 'are'} not complete "
-                           f"({counts}); finish the sweep by running its command again")
+        what = (f"{len(unfinished):,} of {plural(len(jobs), 'job')} "
+                f"{'is' if len(unfinished) == 1 else 'are'} not complete ({counts})")
+        if not skip_unfinished or len(unfinished) == len(jobs):
+            raise CompareError(f"{path}: {what}; finish the sweep by running its command "
+                               "again" + ("" if skip_unfinished else
+                                          ", or pass --skip-unfinished to leave them out"))
+        if notes is not None:
+            notes.append(f"{path}: {what}; left out: {', '.join(map(str, unfinished['job']))}")
+        jobs = jobs[jobs["status"] == STATUS_COMPLETE]
     arms = []
     for setting, rows in jobs.groupby("setting", sort=False):
         metrics = tables.metrics[tables.metrics["setting"] == setting]
@@ -272,10 +284,12 @@ def _teach_hint(path: Path, lesson: Path) -> str:
     return f"{head}; compare its arms with: {PROG} {dirs}"
 
 
-def load_arms(paths: list[Path], reference: str | None = None) -> list[Arm]:
+def load_arms(paths: list[Path], reference: str | None = None,
+              skip_unfinished: bool = False, notes: list[str] | None = None) -> list[Arm]:
     """The arms of every input, in order, but for the arm ``reference`` names (see
     :func:`reference_first`), which goes first; CompareError (one line) if an input is
-    unusable. One sweep directory of two settings or more is enough."""
+    unusable. One sweep directory of two settings or more is enough. ``skip_unfinished``:
+    a sweep's jobs not complete are left out, each sweep's said in ``notes``."""
     if not paths:
         raise CompareError("give a sweep directory, or two run or sweep directories, to compare")
     for path in paths:   # before any is resolved: a symlink loop resolves to an error
@@ -293,7 +307,7 @@ def load_arms(paths: list[Path], reference: str | None = None) -> list[Arm]:
         seen.add(resolved)
         if (path / SWEEP_MANIFEST).is_file():
             alone = len(paths) == 1   # every arm is this sweep's: its settings name them
-            for setting, outcomes, metrics, job in _load_sweep(path):
+            for setting, outcomes, metrics, job in _load_sweep(path, skip_unfinished, notes):
                 shown = setting_label(setting)
                 label = shown if alone else name if not setting else f"{name}[{shown}]"
                 arms.append(Arm(label, path, "sweep", setting, outcomes, metrics, job))
@@ -1027,10 +1041,13 @@ def markdown(arms: list[Arm], table: pd.DataFrame, confidence: float, resamples:
 def compare(paths: list[Path], outcomes: list[str] | None = None,
             confidence: float = DEFAULT_CONFIDENCE, resamples: int = DEFAULT_RESAMPLES,
             seed: int = DEFAULT_BOOTSTRAP_SEED, plots: bool = True,
-            write: bool = True, reference: str | None = None) -> Comparison:
+            write: bool = True, reference: str | None = None,
+            skip_unfinished: bool = False) -> Comparison:
     """Compare the inputs and (if ``write``) write the comparison directory; ``reference``
-    names the arm the others are compared with (:func:`reference_first`; None: the first)."""
-    arms = load_arms(paths, reference)
+    names the arm the others are compared with (:func:`reference_first`; None: the first);
+    ``skip_unfinished`` leaves out a sweep's jobs that are not complete."""
+    skipped_jobs: list[str] = []
+    arms = load_arms(paths, reference, skip_unfinished, skipped_jobs)
     keys = outcome_columns(arms, outcomes)
     if outcomes is not None:
         missing = [k for k in outcomes if k not in keys]
@@ -1043,7 +1060,8 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     table = compare_table(arms, keys, confidence, resamples, seed)
     skipped = left_out(arms, keys) if outcomes is None else {}
     pairing = pairing_notes(arms)
-    result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing)
+    result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing,
+                        skipped_jobs)
     if not write:
         return result
     directory = fresh_dir(output_root() / COMPARE_DIR, output_root())
@@ -1075,10 +1093,11 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
                  for i, a in enumerate(arms)],
         "outcomes": keys,
         "left_out": skipped,
+        "jobs_left_out": skipped_jobs,
         "chance_note": result.chance,
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
-                    skipped, result.chance, pairing)
+                    skipped, result.chance, [*skipped_jobs, *pairing])
     md = directory / SUMMARY_MD
     from sim.outputs import atomic_write
 
@@ -1140,6 +1159,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=DEFAULT_BOOTSTRAP_SEED,
                    help=f"seed of the bootstrap's resampling (default {DEFAULT_BOOTSTRAP_SEED})")
     p.add_argument("--no-plots", action="store_true", help="skip the overlay plots")
+    p.add_argument("--skip-unfinished", action="store_true",
+                   help="leave out a sweep's jobs that are not complete (failed, unfinished or "
+                        "stale), and say which; without it such a sweep is refused")
     return p
 
 
@@ -1155,11 +1177,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.seed < 0:   # NumPy's generators take non-negative seeds only
         _fail(f"--seed={args.seed} must be 0 or more")
     result = compare(list(args.inputs), args.outcome, args.confidence, args.resamples,
-                     args.seed, plots=not args.no_plots, reference=args.reference)
+                     args.seed, plots=not args.no_plots, reference=args.reference,
+                     skip_unfinished=args.skip_unfinished)
     print_table(result.table, args.confidence)
     if result.chance is not None:
         print(f"{PROG}: {result.chance}")
-    for note in result.pairing:
+    for note in [*result.skipped_jobs, *result.pairing]:
         print(f"{PROG}: {note}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")

@@ -1019,3 +1019,31 @@ def test_the_gpu_price_is_drawn_in_thousand_cny_as_in_every_other_plot() -> None
     assert max(line.get_ydata()) == pytest.approx(220.0)
     assert ax.get_ylabel() == KEY_SERIES["gpu_price_mcny"] == \
         "GPU price (thousand CNY per A100-eq)"
+
+
+def test_a_sweep_with_a_job_not_complete_is_compared_without_it_when_asked(
+        sweeps: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--skip-unfinished`` leaves out a sweep's jobs that are not complete (a failed or
+    interrupted job) and says which, as ``baimo-report`` does; without it the sweep is
+    refused, and the line says the option exists. Until 2026-12-07 a sweep with one failed
+    job could not be compared at all. A sweep none of whose jobs is complete is refused
+    either way."""
+    a, b = sweeps
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(b, unfinished)
+    job = next(p for p in sorted(unfinished.iterdir()) if (p / COMPLETE).exists())
+    (job / COMPLETE).unlink()
+    with pytest.raises(CompareError, match="1 of 2 jobs is not complete .*, or pass "
+                                           "--skip-unfinished to leave them out"):
+        compare([a, unfinished], resamples=999, write=False)
+    result = compare([a, unfinished], resamples=999, write=False, skip_unfinished=True)
+    assert [arm.n for arm in result.arms] == [2, 1]
+    assert len(result.skipped_jobs) == 1 and result.skipped_jobs[0].endswith(
+        f"left out: {job.name}")
+    main([str(a), str(unfinished), "--skip-unfinished", "--no-plots", "--resamples", "999"])
+    assert f"left out: {job.name}" in capsys.readouterr().out
+    for other in unfinished.iterdir():
+        if other.is_dir():
+            (other / COMPLETE).unlink(missing_ok=True)
+    with pytest.raises(CompareError, match="2 of 2 jobs are not complete"):
+        compare([a, unfinished], resamples=999, write=False, skip_unfinished=True)
