@@ -17,6 +17,7 @@ from simd import needs_avx512, python_output
 from sim import capability as cap
 from sim.agents.buyers import BuyerPopulation
 from sim.agents.fund import Fund
+from sim.agents.giant import Giant
 from sim.agents.startup import HostShares, Startup
 from sim.events import EventKind
 from sim.markets.procurement import EnterpriseMarket
@@ -809,6 +810,17 @@ def test_a_startups_own_gpus_serve_its_model_before_it_rents_more() -> None:
         assert sum(r.gpu_months for r in w.compute._rental_requests) == pytest.approx(rented)
 
 
+def _acquiring_giant() -> tuple[World, Giant, tuple[float, ...]]:
+    """A small model whose first giant, of capability 40 (as if it had released a model),
+    buys whatever startup for sale is worth it to it, with all its budget: the model's
+    world, the giant and the giant's capabilities by domain."""
+    model = MarketModel(small_config("giants.acquisition_appetite=1",
+                                     "giants.acquisition_budget_share=1"))
+    giant = model.giants[0]
+    giant.capability = 40.0
+    return model.world, giant, giant.domain_capabilities()
+
+
 def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> None:
     """Of the startups for sale that fit its budget and lead its own model in their domain,
     a giant buys the one that leads by most (the cheaper of two equals), not the first by
@@ -816,12 +828,7 @@ def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> N
     from sim.markets.funding import Outcome
     from sim.messages import SaleOffer
 
-    model = MarketModel(small_config("giants.acquisition_appetite=1",
-                                     "giants.acquisition_budget_share=1"))
-    w = model.world
-    giant = model.giants[0]
-    giant.capability = 40.0   # as if it had released a model
-    own = giant.domain_capabilities()
+    w, giant, own = _acquiring_giant()
     domain = 1
     for name, lead, ask in [("startup:10", 5.0, 10.0), ("startup:2", 20.0, 30.0),
                             ("startup:3", 20.0, 40.0), ("startup:4", 50.0, 1e9),
@@ -2019,12 +2026,7 @@ def _acquisition_of_a_startup_with_gpus(gpus: float) -> tuple[World, str]:
     """A giant of capability 40 buys startup:1 (for sale in distress at 1 million CNY, its
     model 10 points ahead of the giant's in domain 1), which owns ``gpus`` A100-eq and is on
     the leaderboard; return the world and the giant's id."""
-    model = MarketModel(small_config("giants.acquisition_appetite=1",
-                                     "giants.acquisition_budget_share=1"))
-    w = model.world
-    giant = model.giants[0]
-    giant.capability = 40.0   # as if it had released a model
-    own = giant.domain_capabilities()
+    w, giant, own = _acquiring_giant()
     w.funding.register_startup("startup:1")
     w.data.register("startup:1", 0.5)
     w.compute.grant_initial_fleet("startup:1", gpus, 0.0)
