@@ -566,16 +566,15 @@ def _buyer(s: Story) -> list[str]:
     bought_by = dict(zip(sold["actor"], zip(sold["counterparty"], sold["month"], strict=True),
                          strict=True))
 
-    def handed_over(vendor: str, until: str | None) -> str:
+    def handed_over(vendor: str, until: str | None) -> None:
         """Tell each takeover that moved the deal on from ``vendor`` (up to ``until``, or
-        as far as it went); return the vendor the deal is with after them."""
+        as far as it went)."""
         while vendor != until and vendor in bought_by:
             acquirer, when = bought_by[vendor]
             out.append((float(when), f"{s.opening(float(when))} {s.who(acquirer)} bought "
                                      f"{s.who(vendor)}, and the deal passed to "
                                      f"{s.who(acquirer)}."))
             vendor = acquirer
-        return vendor
 
     vendor: str | None = None
     deals = s.own[s.own["kind"].isin(["contract_signed", "contract_ended"])]
