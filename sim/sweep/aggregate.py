@@ -42,9 +42,10 @@ from sim.sweep.design import SENSITIVITY
 from sim.sweep.outcomes import JOB_KEYS, PARAM_PREFIX, param_series, read_outcomes
 from sim.sweep.sensitivity import SENSITIVITY_REPORT, SENSITIVITY_TABLE, analyse
 from sim.sweep.sensitivity import write as write_sensitivity
-from sim.sweep.spec import FAILED, SWEEP_MANIFEST, SweepSpec
+from sim.sweep.spec import FAILED, SWEEP_MANIFEST, Job, SweepSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from concurrent.futures import ProcessPoolExecutor
 
 SWEEP_PLOTS = "plots"
@@ -111,9 +112,7 @@ def write_manifest(spec: SweepSpec, runs_jobs: bool) -> list[str]:
     now = {j.name for j in spec.jobs}
     left_out = [name for name in before if name not in now and names_a_place_inside(name)
                 and is_complete(spec.directory / name)]
-    jobs = [{"name": j.name, "setting": j.setting, "replication": j.replication,
-             "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
-             "sample": j.sample, "overrides": list(j.overrides)} for j in spec.jobs]
+    jobs = job_entries(spec.jobs)
     if runs_jobs or previous != json.loads(json.dumps(jobs)):   # as sweep.json reads back
         drop_own_outputs(spec.directory)
     write_json({
@@ -128,6 +127,13 @@ def write_manifest(spec: SweepSpec, runs_jobs: bool) -> list[str]:
         "jobs": jobs,
     }, path)
     return left_out
+
+
+def job_entries(jobs: Iterable[Job]) -> list[dict[str, Any]]:
+    """``jobs`` as ``sweep.json`` lists them."""
+    return [{"name": j.name, "setting": j.setting, "replication": j.replication,
+             "seed": j.seed, "config_hash": j.config_hash, "params": j.params,
+             "sample": j.sample, "overrides": list(j.overrides)} for j in jobs]
 
 
 def load_manifest(directory: Path) -> dict[str, Any]:

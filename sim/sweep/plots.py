@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import matplotlib
 
@@ -36,7 +36,7 @@ from sim.plots import (  # noqa: E402
     wrap_to_width,
     write_note,
 )
-from sim.sweep.aggregate import SweepTables  # noqa: E402
+from sim.sweep.aggregate import PLOT_PREFIXES, SweepTables  # noqa: E402
 from sim.sweep.outcomes import (  # noqa: E402
     KEY_OUTCOMES,
     KEY_SERIES,
@@ -467,6 +467,8 @@ def plot_sensitivity_overview(result: Sensitivity) -> Figure:
 
 
 Builders = dict[str, Callable[[], Figure]]
+#: What :func:`shares` shares out by plot name.
+Plot = TypeVar("Plot")
 
 
 def sensitivity_plots(result: Sensitivity) -> Builders:
@@ -506,22 +508,35 @@ def build_sweep_plots(tables: SweepTables) -> dict[str, Figure]:
 DRAWING_COST = {"outcomes_vs_": 10, "sensitivity_overview": 2}
 
 
+#: The kind of plot :func:`plot_kind` names a fan chart.
+FAN_KIND = "fan_"
+
+
+def plot_kind(name: str) -> str:
+    """The kind of the sweep plot ``name``: ``sensitivity_overview``, else its prefix
+    (``outcomes_vs_``, ``fan_``, ``sensitivity_``), else the name itself."""
+    if name == "sensitivity_overview":
+        return name
+    return next((prefix for prefix in PLOT_PREFIXES if name.startswith(prefix)), name)
+
+
 def drawing_cost(name: str) -> int:
     """:data:`DRAWING_COST` of the plot ``name`` (1 for a plot of none of its kinds)."""
     return next((cost for kind, cost in DRAWING_COST.items() if name.startswith(kind)), 1)
 
 
-def shares(builders: Builders, parts: int) -> list[Builders]:
-    """``builders`` in ``parts`` groups of about equal drawing cost (the dearest plot first
-    into the cheapest group), each group in the builders' own order; empty groups left out."""
+def shares(plots: dict[str, Plot], parts: int) -> list[dict[str, Plot]]:
+    """``plots`` (builders, or anything else by plot name) in ``parts`` groups of about equal
+    drawing cost (the dearest plot first into the cheapest group), each group in the plots'
+    own order; empty groups left out."""
     groups: list[list[str]] = [[] for _ in range(parts)]
     load = [0] * parts
-    for name in sorted(builders, key=drawing_cost, reverse=True):
+    for name in sorted(plots, key=drawing_cost, reverse=True):
         cheapest = load.index(min(load))
         groups[cheapest].append(name)
         load[cheapest] += drawing_cost(name)
-    order = list(builders)
-    return [{n: builders[n] for n in sorted(g, key=order.index)} for g in groups if g]
+    order = list(plots)
+    return [{n: plots[n] for n in sorted(g, key=order.index)} for g in groups if g]
 
 
 def save_plots(builders: Builders, directory: Path,

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 try:
@@ -54,9 +55,19 @@ from sim.outputs import (
 )
 from sim.parallel import process_pool, stop_workers
 from sim.sums import left_sum
-from sim.sweep.aggregate import SWEEP_PLOTS, aggregate, failure, write_manifest
+from sim.sweep.aggregate import (
+    SWEEP_PLOTS,
+    aggregate,
+    collect,
+    failure,
+    job_entries,
+    write_manifest,
+    write_tables,
+)
+from sim.sweep.design import SENSITIVITY
 from sim.sweep.outcomes import setting_label, setting_overrides
 from sim.sweep.progress import SweepProgress, count_markers
+from sim.sweep.sensitivity import outcomes_of
 from sim.sweep.spec import (
     AD_HOC_SWEEP,
     FAILED,
@@ -233,17 +244,71 @@ def ignored_note(spec: SweepSpec) -> list[str]:
             f"hydra.launcher.n_jobs only; ignored: {', '.join(ignored)}{limit}"]
 
 
-def probe_seconds(spec: SweepSpec, job: Job) -> float:
-    """Wall time of one replication of ``job`` (simulated and written to a scratch directory)."""
+@dataclass
+class Probes:
+    """What the plan's probes took (seconds, wall time): each job (simulated and written as
+    the sweep writes it), and the sweep's tables and plots after the jobs."""
+
+    jobs: list[float]
+    aggregation: float
+
+
+def probe(spec: SweepSpec, probes: list[Job], todo: int) -> Probes:
+    """Run one replication of each of ``probes`` into a scratch sweep directory (each job's
+    own plots too if the sweep draws them: job_plots), then time the sweep's tables and
+    plots after its ``todo`` jobs to run from them (:func:`aggregation_seconds`)."""
     from sim.run import run
 
     scratch = Path(tempfile.mkdtemp(prefix="baimo-probe-"))
     try:
-        tic = time.perf_counter()
-        run(spec.configs[job.name], scratch / "run", plots=False)
-        return time.perf_counter() - tic
+        seconds = []
+        for job in probes:
+            tic = time.perf_counter()
+            run(spec.configs[job.name], scratch / job.name,
+                plots=run_control(spec.config).job_plots)
+            seconds.append(time.perf_counter() - tic)
+        write_json({"swept": spec.swept, "design": spec.design,
+                    "jobs": job_entries(probes)}, scratch / SWEEP_MANIFEST)
+        return Probes(seconds, aggregation_seconds(spec, scratch, todo))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def aggregation_seconds(spec: SweepSpec, scratch: Path, todo: int) -> float:
+    """How long the sweep's tables and plots take after its ``todo`` jobs to run, estimated
+    from the probes' sweep in ``scratch``: reading the jobs and writing the tables, timed per
+    probe and counted for every job of the sweep; then the sweep's plots (if it draws them),
+    one of each kind timed and the others counted at its time (the sensitivity plots of a
+    Morris or Sobol design, which the probes cannot draw, at a fan chart's time by
+    :data:`~sim.sweep.plots.DRAWING_COST`), shared among the sweep's workers as
+    :func:`~sim.sweep.plots.save_plots` shares them. Until 2026-12-07 the plan left
+    them out: its "~27 s" for hype_bust took 34 s, 8 s of it drawing 11 plots."""
+    from sim.sweep.plots import FAN_KIND, drawing_cost, plot_kind, save_plots, shares, sweep_plots
+
+    tic = time.perf_counter()
+    tables = collect(scratch)
+    write_tables(tables, plots=False)
+    seconds = (time.perf_counter() - tic) * len(spec.jobs) / max(len(tables.jobs), 1)
+    if not spec.plots or tables.complete.empty:
+        return seconds
+    builders = sweep_plots(tables)
+    names = list(builders)
+    if spec.design is not None and spec.design["kind"] in SENSITIVITY:
+        outcomes = outcomes_of(spec.design, tables.jobs)
+        names += ["sensitivity_overview", *(f"sensitivity_{o}" for o in outcomes)]
+    timed: dict[str, float] = {}   # a kind of plot (its name without the key) -> seconds
+    for name in names:
+        kind = plot_kind(name)
+        if kind not in timed and name in builders:
+            tic = time.perf_counter()
+            save_plots({name: builders[name]}, scratch / SWEEP_PLOTS)
+            timed[kind] = time.perf_counter() - tic
+    drawing = {n: timed.get(plot_kind(n), timed.get(FAN_KIND, 0.0) * drawing_cost(n))
+               for n in names}
+    # the sweep's workers draw (warm_workers starts them for joblib only), else this process
+    workers = spec.workers_for(todo) if spec.launcher == "joblib" else 1
+    groups = shares(drawing, max(workers, 2)) if workers > 1 else [drawing]
+    return seconds + max(left_sum(drawing[n] for n in group) for group in groups)
 
 
 #: Most settings the plan probes, one replication each. Settings can differ in cost many
@@ -262,7 +327,8 @@ def plan(spec: SweepSpec, console: Console) -> int:
         say(console, "  nothing to run: every job is complete")
         return EXIT_OK
     probes = probe_jobs(todo)
-    seconds = [probe_seconds(spec, job) for job in probes]
+    took = probe(spec, probes, len(todo))
+    seconds = took.jobs
     longest = max(range(len(probes)), key=seconds.__getitem__)
     if len(probes) == 1:
         say(console, f"  probe: one replication of {probes[0].name} took {seconds[0]:.1f} s")
@@ -272,8 +338,10 @@ def plan(spec: SweepSpec, console: Console) -> int:
                      f"to run took {min(seconds):.1f}-{max(seconds):.1f} s (the longest: "
                      f"{probes[longest].name})")
     mean = left_sum(seconds) / len(seconds)
-    estimate = estimate_seconds(spec, len(todo), mean, longest=seconds[longest])
-    say(console, f"  estimated duration: ~{duration_text(estimate)}")
+    jobs = estimate_seconds(spec, len(todo), mean, longest=seconds[longest])
+    say(console, f"  estimated duration: ~{duration_text(jobs + took.aggregation)} (the jobs "
+                 f"~{duration_text(jobs)}, then the sweep's tables and plots "
+                 f"~{duration_text(took.aggregation)})")
     limit = run_control(spec.config).job_timeout_s
     if limit is not None and seconds[longest] > limit:
         say(console, f"  note: {probes[longest].name} took longer than job_timeout_s={limit:.15g}: "
