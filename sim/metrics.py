@@ -89,9 +89,10 @@ METRIC_MEANINGS: dict[str, str] = {
                       "after the month's orders and rentals cleared: what the next month's "
                       "orders pay",
     "rental_price_mcny": "the rent, million CNY per A100-eq-month, as quoted at the "
-                         "snapshot: what the next month's renters pay (month 0's rent is "
-                         "month 1's, set by month 0's thin demand, which is why it starts "
-                         "low)",
+                         "snapshot: what the next month's renters pay (month 0's is the "
+                         "configured `compute.rental_initial_price_mcny`: nobody rents in month 0, "
+                         "and a close with no requests leaves the rent where it was; month "
+                         "1's thin demand against the clouds' offer then lowers it)",
     "rental_offered": "GPU-months (A100-eq) the giants' clouds offered at the month's rental "
                       "close",
     "hype_index": "the hype index (1 = normal)",

@@ -596,7 +596,7 @@ def _time_axes(fig: Figure, axes: list[plt.Axes], metrics: pd.DataFrame,
             write_note(ax, (empty or {}).get(ax, UNDEFINED_IN_RUN), axes=("y",))
     key_dated_lines(axes, _shock_marks(metrics, events), size=DATED_KEY_SIZE,
                     pad=DATED_KEY_PAD, margin=DATED_KEY_MARGIN)
-    # right of the panel when no place in it is clear: since 2026-12-08 the seed-42
+    # right of the panel when no place in it is clear: since 2026-12-07 the seed-42
     # baseline's releases cross every corner of theirs
     keys_right_when_hiding(fig)
 

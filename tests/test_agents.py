@@ -780,7 +780,7 @@ def test_an_original_that_bought_gpus_rents_only_the_rest_of_its_run() -> None:
 def test_a_run_short_of_its_gpu_months_only_by_float_rounding_is_done() -> None:
     """Months of GPU-months added up can fall an ulp short of the run's need (1.4e-14
     GPU-months at seed 42): the run is done, not rented a whole month more (until
-    2026-12-08, seven company-months of rent at seed 42)."""
+    2026-12-07, seven company-months of rent at seed 42)."""
     model, s = _new_startup(ModelKind.ORIGINAL)
     w = model.world
     s.found()
@@ -1155,7 +1155,7 @@ def test_a_fund_that_never_invests_keeps_back_exactly_the_fees_it_will_pay(
         vintage: float) -> None:
     """After paying a month's fee, the reserve counts the months the fund will still pay
     for, not this one again: a fund that invests nothing passes all but its fees to the
-    term's end back to its LPs, and has nothing left after its last fee (until 2026-12-08
+    term's end back to its LPs, and has nothing left after its last fee (until 2026-12-07
     it kept one month's fee too many, and released it only at the close). A vintage
     between months gives a term that does not end on the month's phase."""
     model = MarketModel(small_config("funds.term_years=2", "funds.term_spread_years=0",

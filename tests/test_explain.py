@@ -525,7 +525,7 @@ def test_gpus_ordered_but_not_delivered_and_a_capability_that_stayed(run: RunOut
 
 def test_a_failed_firms_cancelled_gpus_are_told(run: RunOutputs) -> None:
     """A bankrupt firm's undelivered orders were cancelled: the story says so, not only that
-    they had not come (the events did not record it until 2026-12-08)."""
+    they had not come (the events did not record it until 2026-12-07)."""
     e = run.events
     actor = _most(run, "gpu_purchase")
     ordered = float(_events(run, "gpu_purchase", actor)["gpus"].sum())

@@ -39,7 +39,7 @@ def test_irr_of_known_flows() -> None:
     assert npv(flows, months, irr + 0.01) < 0 < npv(flows, months, irr - 0.01)
     # A few per cent back, then fees: the NPV is negative at every rate, and the return is
     # below -99.99% a year, a total loss (it was NaN, left out of the medians: one fund of
-    # the seed-42 baseline since 2026-12-08, six of a run of 10-year funds).
+    # the seed-42 baseline since 2026-12-07, six of a run of 10-year funds).
     months, flows = [0, 12, 24], [-100, 3, -10]
     assert all(npv(flows, months, r) < 0 for r in (-0.9999, -0.9, -0.5, 0.0, 1.0, 10.0))
     assert irr_annual(months, flows) == -1.0

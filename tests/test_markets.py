@@ -604,7 +604,7 @@ def test_stakes_passed_in_kind_are_followed_to_what_they_came_to_fund_by_fund() 
     """Two funds pass their stakes of one company to their LPs at their closes, a round
     diluting it between: each fund's part of the LPs' stake is followed to what it came
     to, at the last post-money while the company is private, then at what the acquirer
-    paid the LPs; a bankrupt company's part comes to nothing. (Until 2026-12-08 nothing
+    paid the LPs; a bankrupt company's part comes to nothing. (Until 2026-12-07 nothing
     followed them: fund returns counted them at their value at the close, most of it in
     companies that failed later.)"""
     env, market, ledger, _ = _two_fund_round(lead=75.0, follower=25.0)   # 18.75% and 6.25%
@@ -1206,7 +1206,7 @@ def test_rent_scales_with_the_gpu_months_wanted_over_those_offered() -> None:
 
 
 def test_clouds_keep_their_rent_in_a_month_nobody_asks_for_any() -> None:
-    """A month with no requests says nothing of demand: the rent stays. Until 2026-12-08
+    """A month with no requests says nothing of demand: the rent stays. Until 2026-12-07
     it fell to the scarcity term at one GPU wanted against the whole spare fleet, and the
     first month's renters (month 0 has no startups) paid a fifth of the rent after it."""
     _, market, _, _ = _compute()

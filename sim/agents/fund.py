@@ -140,7 +140,7 @@ def irr_annual(months: list[float], flows: list[float], stop_early: bool = True)
             # Negative at every rate: what came back is outweighed at any rate by the calls,
             # the last of them after it (a fund that got a few per cent back, then paid
             # fees). Its return is below -99.99% a year, counted as a total loss: until
-            # 2026-12-08 it was left out of the IRR medians (an audit found six such funds
+            # 2026-12-07 it was left out of the IRR medians (an audit found six such funds
             # in one run of 10-year funds, TVPI 0.03-0.06).
             return TOTAL_LOSS_IRR if f_hi < 0 else float("nan")
         (lo, f_lo), (hi, f_hi) = bracket
@@ -292,7 +292,7 @@ class Fund:
         Read after the month's fee is paid (the fund pays it first thing in its month, and
         the funding market's close comes later in the month), it counts the months the
         fund will still pay for: those that start before the term ends, this one not
-        again. Until 2026-12-08 it counted this month too, and the fund kept one month's
+        again. Until 2026-12-07 it counted this month too, and the fund kept one month's
         fee it never paid, released to its LPs only at the close."""
         months_left = max(math.ceil(self.terms.remaining(self.world.now)) - 1, 0)
         return self.fee_base() * self._cfg.management_fee_per_year / MONTHS_PER_YEAR * months_left

@@ -28,7 +28,7 @@ from sim.world import Phase, World, entrants
 PAYROLL = "ext:payroll"
 #: Share of a training run's GPU-months that float rounding may leave undone when its
 #: months are added up (1e-16 of it, 1.4e-14 GPU-months, at seed 42): such a run is
-#: done. Until 2026-12-08 it rented a whole month more.
+#: done. Until 2026-12-07 it rented a whole month more.
 RUN_ROUNDING = 1e-12
 LANDLORDS = "ext:landlords"
 

@@ -336,7 +336,7 @@ class ComputeMarket:
     def _cancel(self, holder: str, holder_type: ActorType, gpus: float,
                 overdue: bool) -> None:
         """Drop ``gpus`` of an order of the failed ``holder`` (``overdue``: past its lead
-        time, so counted waiting and overdue too), and log it: until 2026-12-08 no event
+        time, so counted waiting and overdue too), and log it: until 2026-12-07 no event
         said so, and the GPUs in transit could not be told from the events (159 A100-eq
         paid for and never delivered at seed 42)."""
         if overdue:
@@ -526,7 +526,7 @@ class ComputeMarket:
         if wanted > 0:
             self._rent_price = self._rental_quote(wanted, offered)
         # A month nobody asked for rent tells the clouds nothing of demand: they keep their
-        # price. Until 2026-12-08 it fell to a fifth of the cost-plus anchor, the scarcity
+        # price. Until 2026-12-07 it fell to a fifth of the cost-plus anchor, the scarcity
         # term at one GPU wanted against the whole spare fleet: month 0 has no startups, so
         # the first month's renters paid 3.4 CNY an A100-hour, against 10-16 after it.
         self._rental_offers = []
