@@ -1059,9 +1059,11 @@ def test_the_plans_estimate_counts_the_sweeps_tables_and_plots(
     # one plot of each kind drawn, the rest counted at its time, one after another (basic)
     assert estimate(spec) == DRAWN_S["outcomes_vs_"] + len(fans) * DRAWN_S["fan_"]
     assert sorted(drawn) == ["fan_" + fans[0], "outcomes_vs_data.spillover"]
-    # two workers: the plot of the outcomes against the key beside the fan charts
+    # two workers: shared as the sweep shares them (the plot of the outcomes against the key
+    # and three fan charts in one share, seven fan charts in the other)
     pair = dataclasses.replace(spec, launcher="joblib", workers=2)
-    assert estimate(pair) == max(DRAWN_S["outcomes_vs_"], len(fans) * DRAWN_S["fan_"])
+    assert estimate(pair) == max(DRAWN_S["outcomes_vs_"] + 3 * DRAWN_S["fan_"],
+                                 (len(fans) - 3) * DRAWN_S["fan_"])
     assert estimate(dataclasses.replace(pair, workers=1)) == estimate(spec)
     # a sweep that draws no plots draws none in its plan either
     assert estimate(dataclasses.replace(spec, plots=False)) == 0.0 and drawn == []

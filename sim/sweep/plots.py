@@ -504,8 +504,11 @@ def build_sweep_plots(tables: SweepTables) -> dict[str, Figure]:
 
 #: How much drawing each kind of sweep plot costs, roughly, against a fan chart (a plot of
 #: outcomes against a swept key draws a panel per key outcome): the weights that share the
-#: plots out among the sweep's workers.
-DRAWING_COST = {"outcomes_vs_": 10, "sensitivity_overview": 2}
+#: plots out among the sweep's workers. Measured drawn and saved: 3.5-4 fan charts at the
+#: default 120 months (hype_bust, 25 jobs: 2.3 against 0.6 s); fan charts of short runs
+#: cost less (7 at 12 months, 10 at 14). Until 2026-12-07 it was 10, and hype_bust's two
+#: workers drew its one such plot (2.3 s) beside ten fan charts (6 s) on the other.
+DRAWING_COST = {"outcomes_vs_": 4, "sensitivity_overview": 2}
 
 
 #: The kind of plot :func:`plot_kind` names a fan chart.
