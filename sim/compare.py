@@ -55,6 +55,7 @@ from sim.outputs import (
     COMPLETE,
     GIT_COMMIT,
     MODEL_CODE,
+    SWEEP_TABLE,
     OutputError,
     fresh_dir,
     is_complete,
@@ -159,6 +160,7 @@ class Comparison:
     chance: str | None = None       # chance_note of the table
     pairing: list[str] = field(default_factory=list)   # pairing_notes of the arms
     skipped_jobs: list[str] = field(default_factory=list)   # sweeps' jobs left out
+    design: list[str] = field(default_factory=list)   # design_notes of the inputs
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -545,6 +547,33 @@ def pairing_notes(arms: list[Arm]) -> list[str]:
                      f"paired with the reference over the {plural(len(seeds), 'seed')} they "
                      f"all ran: their differences leave out {left} of {ref.label}; each "
                      "arm's mean is over all its runs")
+    return notes
+
+
+def design_notes(arms: list[Arm]) -> list[str]:
+    """What each design sweep among the arms' inputs is, e.g. "sweeps/x is a morris design
+    of 152 points over 18 parameters: each arm is one point, ...": its arms are named by
+    their point (``sample=3``), and each varies every parameter at once, so a difference
+    from the reference is no one parameter's effect; the note says where each point's
+    values and the sweep's own analysis are."""
+    from sim.sweep.aggregate import load_manifest
+    from sim.sweep.design import SENSITIVITY
+    from sim.sweep.sensitivity import SENSITIVITY_REPORT
+
+    notes = []
+    for source in dict.fromkeys(a.source for a in arms if a.kind == "sweep"):
+        design = load_manifest(source).get("design")
+        if not design:
+            continue
+        kind, keys = str(design["kind"]), list(design["keys"])
+        analysis = (f"its {SENSITIVITY_REPORT} ranks the parameters" if kind in SENSITIVITY
+                    else "its plots show each outcome against each parameter")
+        notes.append(f"{source} is a {kind} design of "
+                     f"{plural(len(design['matrix']), 'point')} over "
+                     f"{plural(len(keys), 'parameter')}: each arm is one point (sample=N), "
+                     "away from the reference in several parameters at once, so a difference "
+                     "is no one parameter's effect; the param.* columns of its "
+                     f"{SWEEP_TABLE} hold each point's values, and {analysis}")
     return notes
 
 
@@ -1061,7 +1090,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     skipped = left_out(arms, keys) if outcomes is None else {}
     pairing = pairing_notes(arms)
     result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing,
-                        skipped_jobs)
+                        skipped_jobs, design_notes(arms))
     if not write:
         return result
     directory = fresh_dir(output_root() / COMPARE_DIR, output_root())
@@ -1094,10 +1123,11 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
         "outcomes": keys,
         "left_out": skipped,
         "jobs_left_out": skipped_jobs,
+        "design_notes": result.design,
         "chance_note": result.chance,
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
-                    skipped, result.chance, [*skipped_jobs, *pairing])
+                    skipped, result.chance, [*skipped_jobs, *result.design, *pairing])
     md = directory / SUMMARY_MD
     from sim.outputs import atomic_write
 
@@ -1182,7 +1212,7 @@ def main(argv: list[str] | None = None) -> None:
     print_table(result.table, args.confidence)
     if result.chance is not None:
         print(f"{PROG}: {result.chance}")
-    for note in [*result.skipped_jobs, *result.pairing]:
+    for note in [*result.skipped_jobs, *result.design, *result.pairing]:
         print(f"{PROG}: {note}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")

@@ -422,6 +422,21 @@ def test_lhs_experiment_runs_resumes_and_plots(output_root: Path,
     assert fan._suptitle.get_text().endswith("of jobs (design points x replications)")
     code, out, _ = baimo(args, capsys)   # rerun: everything is complete, nothing runs
     assert code == 0 and "already complete: 3, to run: 0" in out
+    # compared, its arms are its points (sample=N), each away from the first in every
+    # parameter: the comparison says so, and where the points' values are
+    from sim.compare import compare
+
+    result = compare([directory], plots=False)
+    assert [a.label for a in result.arms] == [f"sample={i}" for i in range(3)]
+    assert result.design == [
+        f"{directory} is a lhs design of 3 points over 8 parameters: each arm is one point "
+        "(sample=N), away from the reference in several parameters at once, so a difference "
+        "is no one parameter's effect; the param.* columns of its sweep.parquet hold each "
+        "point's values, and its plots show each outcome against each parameter"]
+    assert result.directory is not None
+    assert json.loads((result.directory / "compare.json").read_text())["design_notes"] \
+        == result.design
+    assert result.design[0] in (result.directory / "summary.md").read_text()
 
 
 def test_a_design_given_on_the_command_line_without_m_runs_its_points(
