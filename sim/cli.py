@@ -40,6 +40,7 @@ from sim.configuration import (
     CONFIG_NAME,
     dotted_indices,
     register_configs,
+    run_control,
     to_config,
 )
 from sim.locations import OUTPUT_ROOT_ENV
@@ -135,6 +136,7 @@ def app(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = to_config(cfg)
+        plots = run_control(cfg).run_plots
         problem = own_config_sweep_problem(cfg)
         if problem is not None:
             raise ConfigError(problem)
@@ -164,7 +166,7 @@ def app(cfg: DictConfig) -> None:
     log.info("simulated in %.2f s: %d events", time.perf_counter() - tic, len(tables.events))
     tic = time.perf_counter()
     try:   # Hydra reports what its task raises with a traceback: a refused write is one line
-        write_run(tables, run_dir)
+        write_run(tables, run_dir, plots)
     except OSError as exc:
         line = f"{commands.os_error_line(exc)}; {run_dir} is not marked complete"
         log.error("not written: %s", line)
@@ -173,8 +175,8 @@ def app(cfg: DictConfig) -> None:
     except KeyboardInterrupt as exc:
         log.error("not written: %s", commands.stopped_line(exc))
         raise
-    log.info("wrote the tables, summary and plots in %.2f s; marked complete",
-             time.perf_counter() - tic)
+    log.info("wrote the tables, summary%s in %.2f s; marked complete",
+             " and plots" if plots else " (no plots: run_plots=false)", time.perf_counter() - tic)
     try:   # the run is written: a reader gone (| head) is no failed job for Hydra to report
         print(f"baimo: wrote {shlex.quote(str(run_dir))}")
         for line in headline(tables.summary):

@@ -140,6 +140,7 @@ class RunControl:
     replication: int = 0           # which of them this run is (set by the sweep)
     plan: bool = False             # sweeps: print what would run and how long, run nothing
     sweep_dir: str | None = None   # sweeps: directory (default outputs/sweeps/<experiment>...)
+    run_plots: bool = True         # a single run: draw its plots (false: tables, summary)
     job_plots: bool = False        # sweeps: also draw every job's own plots
     sweep_plots: bool = True       # sweeps: draw the sweep's plots after aggregating
     fail_job: str | None = None    # test hook: the sweep job with this name raises

@@ -206,6 +206,24 @@ def test_help_lists_experiments_with_their_questions(capsys: pytest.CaptureFixtu
         assert name in out and question in out
 
 
+def test_a_single_run_draws_its_plots_unless_told_not_to(
+        output_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """run_plots=false writes the tables, summary.json and COMPLETE without the plots, in
+    about half the time: until 2026-12-07 a single run always drew them (job_plots=false,
+    a sweep's key, changed nothing). A sweep cannot sweep it."""
+    for value, drawn in (("true", True), ("false", False)):
+        directory = output_root / value
+        code, _, err = baimo([f"run_plots={value}", *TINY, f"hydra.run.dir={directory}"],
+                             capsys)
+        assert code == 0, err
+        assert (directory / COMPLETE).is_file() and (directory / SUMMARY).is_file()
+        assert (directory / "plots").is_dir() is drawn
+        said = "(no plots: run_plots=false)" in (directory / "cli.log").read_text()
+        assert said is not drawn
+    code, _, err = baimo(["-m", "run_plots=true,false", *TINY], capsys)
+    assert code == 2 and "run_plots" in err
+
+
 def test_cli_plans_from_any_directory(tmp_path: Path, output_root: Path) -> None:
     """`plan=true` from another directory: counts jobs, probes one replication of four of
     the five settings, runs and writes nothing."""

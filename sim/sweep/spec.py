@@ -89,8 +89,8 @@ REPLICATION = "replication"
 #: Where an experiment file lists its grid (Hydra's basic sweeper), as a dotted key.
 SWEEPER_PARAMS_KEY = ".".join(SWEEPER_PARAMS)
 #: Overrides that steer the sweep: they never name the sweep or a job directory.
-RUN_CONTROL = ("replications", "plan", "sweep_dir", "job_plots", "sweep_plots", "fail_job",
-               "job_timeout_s", "experiment", "sample")
+RUN_CONTROL = ("replications", "plan", "sweep_dir", "run_plots", "job_plots", "sweep_plots",
+               "fail_job", "job_timeout_s", "experiment", "sample")
 SAMPLE = "sample"
 #: Run-control keys a sweep cannot sweep (:func:`build`): each job would run the same model.
 #: (``replication`` is the sweep's own: :func:`_grid` never counts it as swept.)
