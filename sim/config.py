@@ -472,6 +472,8 @@ class BaimoConfig:
     horizon_months: int = param(1, MAX_HORIZON_MONTHS, "months")
     start_date: str = MISSING
     max_events: int = limit_param(10_000_000_000, "events in a run's log (a safety limit)")
+    max_price_multiple: int = limit_param(
+        10**15, "times a price's month-0 level (a safety limit)")
     capability: CapabilityConfig = field(default_factory=CapabilityConfig)
     open_source: OpenSourceConfig = field(default_factory=OpenSourceConfig)
     hype: HypeConfig = field(default_factory=HypeConfig)

@@ -39,6 +39,18 @@ from sim.rng import Streams
 from sim.world import Phase, RunawayError, World
 
 WORLD = "world"
+#: The prices :meth:`MarketModel.limit_prices` watches: metrics column -> (what, unit, the
+#: settings that move it most).
+LIMITED_PRICES = {
+    "gpu_price_mcny": ("the GPU price", "million CNY per A100-eq",
+                       "compute.price_adjust_speed, compute.price_reversion and the supply"),
+    "rental_price_mcny": ("the rent", "million CNY per A100-eq-month",
+                          "compute.rental_scarcity_elasticity, compute.cloud_margin and the "
+                          "GPU price"),
+    "maas_price_cny_per_mtok": ("the giants' mean API price", "CNY per million tokens",
+                                "giants.share_price_elasticity, giants.share_target and "
+                                "giants.target_markup"),
+}
 
 
 @dataclass
@@ -85,6 +97,7 @@ class MarketModel:
         env.process(self.buyers.run())
         env.process(self.limit_events())
         env.process(self.recorder.run())
+        env.process(self.limit_prices())   # after the recorder: reads the month's snapshot
 
     @property
     def startups(self) -> list:
@@ -186,6 +199,27 @@ class MarketModel:
                     f"{count:,} of them {top} (buyers.count={self.cfg.buyers.count:,}, "
                     f"{len(self.startups):,} startups founded); memory grows with the events: "
                     "use fewer buyers or a shorter horizon_months, or raise max_events")
+            yield w.env.timeout(1)
+
+    def limit_prices(self) -> Generator[simpy.Event, None, None]:
+        """RunawayError once the GPU price, the rent or the giants' mean API price passes
+        ``max_price_multiple`` times its month-0 level (read off each month's snapshot): a
+        price compounding without check (``compute.price_adjust_speed=2`` with no supply and
+        no reversion) reached 1e103 million CNY per A100-eq in 120 months and overflowed in
+        600, where the run failed with a traceback on a purchase of NaN million CNY."""
+        w = self.world
+        limit = self.cfg.max_price_multiple
+        rows = self.recorder.rows
+        yield w.env.timeout(Phase.METRICS)
+        while True:
+            first, now = rows[0], rows[-1]
+            for key, (what, unit, settings) in LIMITED_PRICES.items():
+                if first[key] > 0 and now[key] > limit * first[key]:
+                    raise RunawayError(
+                        f"max_price_multiple={limit} passed in month {int(w.now)}: {what} "
+                        f"{now[key]:.3g} {unit}, {now[key] / first[key]:.3g} times month "
+                        f"0's {first[key]:.3g}; a price compounding without check: look at "
+                        f"{settings}, or raise max_price_multiple")
             yield w.env.timeout(1)
 
     # ------------------------------------------------------------ run

@@ -135,8 +135,9 @@ SUMMARY_MEANINGS: dict[str, str] = {
     "config_hash": "a SHA-256 of the resolved config, the seed included (text; an option "
                    "left null, switched off, is left out of it, so a config keeps the hash "
                    "it had before the option existed; so are the safety limits, "
-                   "`max_events`, `startups.max_founded`, `funds.max_founded` and "
-                   "`funding.max_positions`, which change no run that stays within them)",
+                   "`max_events`, `max_price_multiple`, `startups.max_founded`, "
+                   "`funds.max_founded` and `funding.max_positions`, which change no run "
+                   "that stays within them)",
     "horizon_months": "the run's length, in months",
     "start_date": "month 0's calendar month, `YYYY-MM` (`2022-12` by default)",
     "releases.total": "models released over the run, by giants and startups (`model_release` "

@@ -304,6 +304,13 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["funding.max_positions=100"], "funding.max_positions=100 passed"),   # the baseline's ~900
     (["max_events=5000"], "max_events=5000 passed in month"),   # the baseline's ~30,000
     (["max_events=5000", "buyers.count=20000"], "of them tender (buyers.count=20,000"),
+    # a GPU price compounding with no supply and no reversion overflowed in 600 months, and
+    # the run failed with a traceback on a purchase of NaN million CNY
+    (["horizon_months=600", "compute.price_adjust_speed=2", "compute.price_reversion=0",
+      "compute.imported_supply_per_month=0", "compute.domestic_supply_per_month=0"],
+     "max_price_multiple=1000000 passed in month 7: the GPU price"),
+    (["horizon_months=24", "giants.share_price_elasticity=5", "giants.share_target=0.001",
+      "giants.pricing_share_floor=0.001"], "the giants' mean API price"),
 ]
 
 

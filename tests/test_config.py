@@ -311,7 +311,7 @@ def test_config_hash_changes_with_any_field() -> None:
 def test_the_safety_limits_are_left_out_of_the_hash() -> None:
     """A run within its limits is the same run under any limits it stays within (one past
     them fails), so they are no part of its identity; every other field is."""
-    assert set(safety_limits()) == {"max_events", "startups.max_founded",
+    assert set(safety_limits()) == {"max_events", "max_price_multiple", "startups.max_founded",
                                     "funds.max_founded", "funding.max_positions"}
     base = compose([])
     for key in safety_limits():
