@@ -503,6 +503,15 @@ def fmt_number(x: float) -> str:
     return f"{x:g}"
 
 
+def given_number(x: float) -> str:
+    """A value as given, every digit kept (the shortest text that reads back as it): a
+    value just past a bound, written with :func:`fmt_number`'s six digits, read as the
+    bound itself ("giants.target_markup=10 is out of range; allowed 0 to 10")."""
+    if isinstance(x, int) or (math.isfinite(x) and x.is_integer() and abs(x) < EXACT_UP_TO):
+        return str(int(x))   # as written: -1, not the -1.0 of a float field
+    return repr(float(x))
+
+
 def _check_number(path: str, value: Any, lo: float, hi: float, unit: str,
                   why: str = "", nullable: bool = False) -> None:
     null = " or null" if nullable else ""
@@ -512,7 +521,7 @@ def _check_number(path: str, value: Any, lo: float, hi: float, unit: str,
     if not math.isfinite(value) or not lo <= value <= hi:
         suffix = (f" ({unit})" if unit else "") + (f": {why}" if why else "")
         raise ConfigError(
-            f"{path}={fmt_number(value)} is out of range; allowed {fmt_number(lo)} to "
+            f"{path}={given_number(value)} is out of range; allowed {fmt_number(lo)} to "
             f"{fmt_number(hi)}{null}{suffix}"
         )
 
@@ -584,8 +593,9 @@ def _check_lengths(cfg: BaimoConfig) -> None:
              f"needs one per domain of startups.domains ({len(s.domains)})")
     os_ = cfg.open_source
     _require(len(os_.release_months) == len(os_.frontier_capability),
-             "open_source.release_months and open_source.frontier_capability "
-             "must have the same length")
+             f"open_source.release_months has {len(os_.release_months)} entries and "
+             f"open_source.frontier_capability {len(os_.frontier_capability)}; needs one "
+             "frontier capability per release")
 
 
 def _check_cross(cfg: BaimoConfig) -> None:

@@ -193,6 +193,14 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["compute.electricity_cny_per_kwh=-0.63"], "compute.electricity_cny_per_kwh"),
     (["replications=0"], "replications"),
     (["giants.share_target=0"], "giants.share_target"),   # the giants' price divides by it
+    # a value just past a bound, shown with six digits, read as the bound itself
+    (["giants.target_markup=10.000001"], "giants.target_markup=10.000001 is out of range; "
+                                         "allowed 0 to 10"),
+    (["capability.reference_compute_gpu_months=1000000.1"],
+     "capability.reference_compute_gpu_months=1000000.1 is out of range; allowed 0.01 to "
+     "1,000,000"),
+    (["open_source.frontier_capability=[30]"], "open_source.release_months has 12 entries and "
+                                               "open_source.frontier_capability 1; needs one"),
     # no fund ever led a round, so none closed
     (["funding.lead_share=0"], "funding.lead_share=0 is out of range; allowed 0.001 to 1 "
                                "(share of round): a round needs a lead's ticket"),

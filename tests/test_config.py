@@ -488,7 +488,7 @@ SUMMARY_EDITS = [
     ({"start_date": "9999-12"}, "start_date=9999-12 is out of range"),
     ({"horizon_months": 0}, "horizon_months=0 is out of range; allowed 1 to 600"),
     ({"horizon_months": -24}, "horizon_months=-24 is out of range"),
-    ({"horizon_months": 10**9}, "horizon_months=1,000,000,000 is out of range"),
+    ({"horizon_months": 10**9}, "horizon_months=1000000000 is out of range"),
     ({"seed": -1}, "seed=-1 is out of range"),
 ]
 
