@@ -134,7 +134,7 @@ def plist(lo: float, hi: float, unit: str = "", per: tuple[str, ...] = ()) -> An
 class HypeShock:
     """An external event that lifts the hype index (e.g. ChatGPT, GPT-4; seed 000)."""
 
-    month: float = param(0, LAST_EVENT_MONTH, "months since start_date")
+    month: float = param(0, LAST_EVENT_MONTH, "months since start_date, below horizon_months")
     size: float = param(-10, 10, "hype index points")
     label: str = MISSING
 
@@ -143,7 +143,7 @@ class HypeShock:
 class ExportControl:
     """An export-control event: cuts imported GPU supply from ``month`` on (seed 004)."""
 
-    month: float = param(0, LAST_EVENT_MONTH, "months since start_date")
+    month: float = param(0, LAST_EVENT_MONTH, "months since start_date, below horizon_months")
     supply_cut: float = param(0, 1, "share of imported supply removed")
     label: str = MISSING
 

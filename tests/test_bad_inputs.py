@@ -199,6 +199,10 @@ MODEL_INPUTS: list[tuple[list[str], str]] = [
     (["capability.reference_compute_gpu_months=1000000.1"],
      "capability.reference_compute_gpu_months=1000000.1 is out of range; allowed 0.01 to "
      "1,000,000"),
+    # the schema's range of a dated event is any horizon's; the run's own horizon bounds it too
+    (["horizon_months=24", "hype.shocks=[{month:-0.5,size:1,label:X}]"],
+     "hype.shocks[0].month=-0.5 is out of range; allowed 0 to 599 (months since start_date, "
+     "below horizon_months)"),
     (["open_source.frontier_capability=[30]"], "open_source.release_months has 12 entries and "
                                                "open_source.frontier_capability 1; needs one"),
     # no fund ever led a round, so none closed
