@@ -35,6 +35,33 @@ def test_invariants_hold_in_a_small_run(small_tables, check) -> None:
     check(small_tables)
 
 
+@pytest.fixture(scope="module")
+def nothing_for_a_story() -> object:
+    """A run at funding.story_value_mcny=0, its minimum: a company with no revenue is worth
+    nothing before its round, which then takes the whole company."""
+    from sim.configuration import compose
+
+    return simulate(compose(["funding.story_value_mcny=0", "horizon_months=36",
+                             "buyers.count=500"]))
+
+
+@pytest.mark.parametrize("check", invariants.ALL, ids=lambda c: c.__name__)
+def test_a_stake_diluted_to_nothing_passes_nothing_in_kind(nothing_for_a_story, check) -> None:
+    """A round at pre-money 0 dilutes the earlier holders' stakes to nothing; a fund closing
+    with one passed its LPs a part of 0 / 0 of the company: a valid value ended in a
+    traceback (ZeroDivisionError) until 2026-12-07. The run holds every invariant."""
+    check(nothing_for_a_story)
+
+
+def test_a_fund_writes_off_a_stake_diluted_to_nothing(nothing_for_a_story) -> None:
+    events = nothing_for_a_story.events
+    in_kind = events[(events["kind"] == "write_off") & (events["reason"] == "term_ended")]
+    assert len(in_kind) > 0
+    rounds = events[events["kind"] == "round_closed"]
+    # some round took a whole company: its post-money is the round itself
+    assert (rounds["valuation_mcny"] == rounds["amount_mcny"]).any()
+
+
 def test_a_bankruptcy_names_the_last_failed_round(baseline_tables) -> None:
     """The reason named the failed round the company had last seen as it sought money, not
     the market's last: one that failed since (its month starts with its bills) was missed,

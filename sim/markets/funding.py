@@ -863,11 +863,14 @@ class FundingMarket:
             cost += basis
             value += share * post * keep
             pooled = cap.get(LPS, 0.0)
-            parts = self._lp_parts.setdefault(startup, {})
-            for other in parts:   # the earlier funds' parts of a larger stake
-                parts[other] *= pooled / (pooled + share)
-            parts[fund] = parts.get(fund, 0.0) + share / (pooled + share)
-            cap[LPS] = pooled + share
+            if share > 0:   # a stake diluted to nothing passes nothing (a round priced at
+                # pre-money 0 takes the whole company: funding.story_value_mcny=0 and a
+                # company with no revenue; until 2026-12-07 it divided 0 by 0)
+                parts = self._lp_parts.setdefault(startup, {})
+                for other in parts:   # the earlier funds' parts of a larger stake
+                    parts[other] *= pooled / (pooled + share)
+                parts[fund] = parts.get(fund, 0.0) + share / (pooled + share)
+                cap[LPS] = pooled + share
             self._log.record(
                 now,
                 EventKind.WRITE_OFF,
