@@ -259,13 +259,13 @@ def probe(spec: SweepSpec, probes: list[Job], todo: int) -> Probes:
     plots after its ``todo`` jobs to run from them (:func:`aggregation_seconds`)."""
     from sim.run import run
 
+    plots = run_control(spec.config).job_plots
     scratch = Path(tempfile.mkdtemp(prefix="baimo-probe-"))
     try:
         seconds = []
         for job in probes:
             tic = time.perf_counter()
-            run(spec.configs[job.name], scratch / job.name,
-                plots=run_control(spec.config).job_plots)
+            run(spec.configs[job.name], scratch / job.name, plots=plots)
             seconds.append(time.perf_counter() - tic)
         write_json({"swept": spec.swept, "design": spec.design,
                     "jobs": job_entries(probes)}, scratch / SWEEP_MANIFEST)
