@@ -1313,6 +1313,23 @@ def test_funds_lead_rounds_only_before_the_month_they_stop_investing() -> None:
         assert fund.investing() == (model.world.now < fund.investing_until_month)
 
 
+def test_a_fund_with_exactly_its_minimum_term_left_has_stopped_investing() -> None:
+    """Fund.investing and funds.parquet's investing_until_month are one rule at the month
+    itself too: a fund with exactly ``min_remaining_years`` of its term left still invested
+    while the table said it had stopped (a four-year fund, 2.75 years' minimum: it stops 15
+    months into its term, the minimum binding before the investment period's 18)."""
+    model = MarketModel(small_config("funds.term_years=4", "funds.term_spread_years=0",
+                                     "funds.min_remaining_years=2.75"))
+    w = model.world
+    assert w.now == 0.0
+    for vintage, investing in ((-15.0, False), (-14.99, True)):
+        fund = Fund(w, model.cfg.funds, 99, vintage, np.random.default_rng(5))
+        assert fund.investing_until_month == pytest.approx(vintage + 15)
+        assert fund.in_investment_period() and not fund.terms.exiting(0.1)
+        assert fund.investing() is investing
+        assert fund.investing() == (w.now < fund.investing_until_month)
+
+
 def test_an_acquired_company_pays_for_its_last_month_of_projects_before_its_cash_passes(
 ) -> None:
     """A company pays the experts who delivered last month's projects in its next month;

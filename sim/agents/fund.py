@@ -254,15 +254,17 @@ class Fund:
                 < self._cfg.investment_period_years * MONTHS_PER_YEAR)
 
     def investing(self) -> bool:
-        """Inside the investment period, with enough term left to exit, and not in its exit
-        window when the rounds it would pay into close (:data:`TO_THE_CLOSE_MONTHS` after it
-        acts): a fund that reached it by then sold the stake it had just paid for, in the
-        same round, at the secondary discount (until 2026-12-07; with
-        ``min_remaining_years`` below ``exit_window_years``, most of a run's secondary
-        sales)."""
+        """Inside the investment period, with more than ``min_remaining_years`` of its term
+        left to exit, and not in its exit window when the rounds it would pay into close
+        (:data:`TO_THE_CLOSE_MONTHS` after it acts); false from :attr:`investing_until_month`
+        on (at that month itself too: with exactly ``min_remaining_years`` left it still
+        invested, until 2026-12-08). A fund that reached its exit window by then sold the
+        stake it had just paid for, in the same round, at the secondary discount (until
+        2026-12-07; with ``min_remaining_years`` below ``exit_window_years``, most of a
+        run's secondary sales)."""
         now = self.world.now
         return (self.in_investment_period()
-                and self.terms.remaining(now) >= self._cfg.min_remaining_years * MONTHS_PER_YEAR
+                and self.terms.remaining(now) > self._cfg.min_remaining_years * MONTHS_PER_YEAR
                 and not self.terms.exiting(now + TO_THE_CLOSE_MONTHS))
 
     def fee_base(self) -> float:
