@@ -796,6 +796,25 @@ def test_a_run_short_of_its_gpu_months_only_by_float_rounding_is_done() -> None:
     assert not s._reviewing
 
 
+def test_a_rationed_rental_serves_a_startups_customers_before_its_training_run() -> None:
+    """The clouds fill every request in the same proportion, and a renter's cash caps what
+    it gets; of what a startup rented, its customers are served first and its training run
+    is credited the rest: nothing, when the rental did not cover the serving (MODEL.md 7.3;
+    a share of each would be 100 * 250 / 290 GPU-months of the 100 rented below)."""
+    model, s = _new_startup(ModelKind.ORIGINAL)
+    w = model.world
+    s.found()
+    s._dev_left = 0
+    s._training_kind, s._training_need, s._training_months = ModelKind.ORIGINAL, 1500.0, 6
+    s._serving_request = 40.0   # last month's request: 250 GPU-months training + 40 serving
+    assert w.compute.owned(s.id) == 0
+    for rented, credit in ((290.0, 250.0), (140.0, 100.0), (30.0, 0.0)):
+        s._training_done = 0.0
+        w.compute._rented = {s.id: rented}
+        assert s._advance_training() == (pytest.approx(250.0), 0.0)   # asks the run's rate
+        assert s._training_done == pytest.approx(credit)
+
+
 def test_a_startups_own_gpus_serve_its_model_before_it_rents_more() -> None:
     """It rented every GPU it served on, while the GPUs it owned idled between runs."""
     model, s = _new_startup(ModelKind.ORIGINAL)
