@@ -38,7 +38,8 @@ def entrants(rng: np.random.Generator, rate: float, founded: int, limit: int, li
     """A Poisson number of entrants (new firms this month) at ``rate`` (per month).
 
     Raises :class:`RunawayError` once ``founded`` so far plus them would pass ``limit`` (the
-    config key ``limit_key``), or the month is expected to alone (then nothing is drawn): hype
+    config key ``limit_key``), or the month's expected entrants alone would pass it (then
+    nothing is drawn): hype
     that feeds on its own releases and rounds makes entry grow without bound, and the run
     would exhaust memory or time long before its horizon. ``drivers`` names the parameters
     behind the rate, for the message.

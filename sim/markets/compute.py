@@ -124,7 +124,9 @@ class ComputeMarket:
         return self._purchased.get(firm, 0.0)
 
     def rented(self, firm: str) -> float:
-        """GPU-months ``firm`` rented this month."""
+        """GPU-months ``firm`` rented at the last rental close (Phase.RENTALS): in the
+        month's close and after it, this month's; to a firm acting earlier in the month
+        (a startup's development at Phase.STARTUPS), last month's."""
         return self._rented.get(firm, 0.0)
 
     def retired(self, firm: str) -> float:

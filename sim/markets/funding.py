@@ -343,8 +343,10 @@ class FundingMarket:
         """Investor pressure on a company, 0..1 (claim 1; seed 004).
 
         The most impatient holder sets it: compute spend pays back only after
-        ``compute_payback_months``, so a fund with less term left than that
-        presses to avoid compute and to raise fast.
+        ``compute_payback_months``, so each fund holding the company presses by that payback
+        over the months of term it has left (at least one), up to :data:`MAX_PRESSURE`: a
+        fund with less term left than the payback presses hardest, and a new fund of a
+        four-year term already presses at 30/48 (docs/MODEL.md).
         """
         pressure = self.funds_at(month).pressure
         worst = 0.0
