@@ -25,6 +25,9 @@ from sim.commands import OneLineError
 from sim.sums import left_sum
 
 DOMAINS_HELP = "vertical domains, 'general' first"
+#: The index of the general domain in ``startups.domains`` (checked to come first): a
+#: giant's home, and a general-model startup's, which bids for tenders in every domain.
+GENERAL_DOMAIN = 0
 #: The buyer segments, in the order of every list per segment (``buyers.digitization``, ...)
 #: and of the metrics' ``adoption_<segment>`` columns.
 SEGMENTS = ("gov_soe", "large_digital", "traditional", "sme")
@@ -581,7 +584,7 @@ def _check_lengths(cfg: BaimoConfig) -> None:
             _require(got == len(per),
                      f"buyers.{f.name} has {got} entries; needs {len(per)} ({', '.join(per)})")
     s = cfg.startups
-    _require(len(s.domains) >= 2 and s.domains[0] == "general",
+    _require(len(s.domains) >= 2 and s.domains[GENERAL_DOMAIN] == "general",
              "startups.domains must start with 'general' and name at least one vertical")
     _check_names("startups.domains", s.domains)
     _require(len(set(s.domains)) == len(s.domains), "startups.domains must be unique")

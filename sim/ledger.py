@@ -27,11 +27,6 @@ ONE_CNY_MCNY = 1 / CNY_PER_MCNY
 EXACT_CNY_BELOW = 2.0**53
 
 
-def is_external(account: str) -> bool:
-    """True for accounts outside the simulated market (``ext:...``)."""
-    return account.startswith("ext:")
-
-
 @dataclass(frozen=True, slots=True)
 class Transfer:
     """One recorded movement of money (whole CNY)."""

@@ -37,10 +37,14 @@ from sim.markets.procurement import EnterpriseMarket
 from sim.messages import Bid, Offer, by_field
 from sim.world import Phase, World
 
+#: A buyer's channel (``BuyerPopulation.channel``): no vendor, an API subscription, a contract.
 NONE, API, CONTRACT = 0, 1, 2
+#: A payment group's channel, the lowest bit of its index (:meth:`PaymentGroups.key`): not
+#: the buyers' codes above, so that a group index is (vendor, segment) * 2 + channel.
+GROUP_API, GROUP_CONTRACT = 0, 1
 _SEGMENT_NAMES = np.array(SEGMENTS, dtype=object)
 _PAYERS_ARRAY = np.array([f"ext:buyers:{segment}" for segment in SEGMENTS], dtype=object)
-#: Ledger reason of a payment group: an API group (0) or a contract group (1).
+#: Ledger reason of a payment group, by its channel: GROUP_API, GROUP_CONTRACT.
 _PAYMENT_REASONS = np.array(["api_payment", "contract_payment"], dtype=object)
 
 
@@ -228,7 +232,8 @@ class PaymentGroups:
         self.adopters = np.zeros(segments, dtype=np.int64)   # members by segment
 
     def key(self, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Vendor, segment and channel (1: contract, 0: API) of each group index."""
+        """Vendor, segment and channel (:data:`GROUP_CONTRACT` or :data:`GROUP_API`) of each
+        group index."""
         vendor, segment = np.divmod(group >> 1, self._segments)
         return vendor, segment, group & 1
 
@@ -791,7 +796,7 @@ class BuyerPopulation:
             table = self._offer_table(offers)
             price_of[table.ids] = table.price_cny_per_mtok
         vendor_of, segment_of, channel_of = g.key(group)
-        contract = channel_of == 1
+        contract = channel_of == GROUP_CONTRACT
         budget = g.budget[group]
         tokens = self.usage_mtok(budget)
         price = price_of[vendor_of]

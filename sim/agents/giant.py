@@ -16,7 +16,7 @@ import simpy
 
 from sim import capability as cap
 from sim.agents.vendor import Vendor
-from sim.config import MONTHS_PER_YEAR, DataConfig, GiantsConfig
+from sim.config import GENERAL_DOMAIN, MONTHS_PER_YEAR, DataConfig, GiantsConfig
 from sim.events import ActorType, EventKind
 from sim.messages import ModelKind, RentalOffer, SaleOffer
 from sim.world import World
@@ -33,7 +33,7 @@ class Giant(Vendor):
     giants' one process)."""
 
     actor_type = ActorType.GIANT
-    home_domain = 0
+    home_domain = GENERAL_DOMAIN
 
     def __init__(
         self,

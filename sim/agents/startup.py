@@ -18,11 +18,11 @@ import simpy
 
 from sim import capability as cap
 from sim.agents.vendor import Vendor
-from sim.config import CapabilityConfig, DataConfig, StartupsConfig
+from sim.config import GENERAL_DOMAIN, CapabilityConfig, DataConfig, StartupsConfig
 from sim.events import ActorType, EventKind
 from sim.markets.compute import POWER_ACCOUNT
 from sim.markets.funding import FOUNDERS, IN_BUSINESS, MAX_PRESSURE, Outcome
-from sim.messages import Channel, ModelKind, RaiseRequest, RentalRequest, SaleOffer
+from sim.messages import ModelKind, RaiseRequest, RentalRequest, SaleOffer
 from sim.world import Phase, World, entrants
 
 PAYROLL = "ext:payroll"
@@ -518,7 +518,7 @@ class Startup(Vendor):
         c = self._cfg
         urgent = runway < c.urgent_runway_months
         margin = -c.urgent_discount if urgent else c.bid_markup
-        domains = None if self.home_domain == 0 else (self.home_domain,)
+        domains = None if self.home_domain == GENERAL_DOMAIN else (self.home_domain,)
         self.bid(c.delivery_cost_share * (1 + margin), domains, private_ok=not self.pivoted)
 
     # ------------------------------------------------------------ money and exits
@@ -589,11 +589,6 @@ class Startup(Vendor):
             w.funding.list_on_exchange(
                 self.id, revenue * c.ipo_revenue_multiple, c.ipo_primary_share
             )
-
-    def api_revenue(self) -> float:
-        """Last month's API revenue (million CNY)."""
-        w = self.world
-        return w.enterprise.revenue(self.id, w.month - 1, Channel.API)
 
 
 class StartupEntry:

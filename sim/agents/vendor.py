@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sim import capability as cap
 from sim.events import ActorType, EventKind
-from sim.messages import Bid, Channel, Offer
+from sim.messages import Bid, Offer
 from sim.world import World
 
 DATA_VENDORS = "ext:data_vendors"
@@ -137,8 +137,3 @@ class Vendor:
         """Bid ``price_share`` of each open tender's value in ``domains`` (None: all)."""
         if self.world.enterprise.has_open_tenders():
             self.world.enterprise.bid(Bid(self.id, price_share, domains, private_ok))
-
-    def contract_revenue(self) -> float:
-        """Last month's project revenue (million CNY)."""
-        w = self.world
-        return w.enterprise.revenue(self.id, w.month - 1, Channel.CONTRACT)

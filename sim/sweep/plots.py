@@ -497,11 +497,6 @@ def sweep_plots(tables: SweepTables) -> Builders:
     return builders
 
 
-def build_sweep_plots(tables: SweepTables) -> dict[str, Figure]:
-    """All sweep plots by file stem (built at once: for tests and notebooks)."""
-    return {name: build() for name, build in sweep_plots(tables).items()}
-
-
 #: How much drawing each kind of sweep plot costs, roughly, against a fan chart (a plot of
 #: outcomes against a swept key draws a panel per key outcome): the weights that share the
 #: plots out among the sweep's workers. Measured drawn and saved: 3.5-4 fan charts at the

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.outputs import RunOutputs
-from sim.teaching.calendar import month_label
 from sim.teaching.measures import initial_gpu_price
 
 RELEASE_MILESTONES = (30, 130)  # seed 001: >30 in ~4 months; seed 004: >130 in 2023
@@ -262,6 +261,3 @@ def notable_events(run: RunOutputs) -> list[Entry]:
     return sorted((x for x in entries if math.isfinite(x.month)), key=lambda x: x.month)
 
 
-def date_of(entry: Entry, start_date: str) -> str:
-    """Calendar month of an entry."""
-    return month_label(entry.month, start_date)
