@@ -478,8 +478,12 @@ def _fund(s: Story) -> list[str]:
                          f"({month_label(s.last_month, s.start)})."))
     passed = offs[offs["reason"] == IN_KIND]
     if not passed.empty:   # part of the close: told with it, after the "never" sentences
-        worth = (f", worth {money(float(row.iloc[0]['in_kind_mcny']))} at their last rounds' "
-                 "valuations less the secondary discount" if not row.empty else "")
+        worth = ""
+        if not row.empty:
+            x = row.iloc[0]
+            worth = (f", worth {money(float(x['in_kind_mcny']))} at their last rounds' "
+                     "valuations less the secondary discount; by the end of the run they came "
+                     f"to {money(float(x['in_kind_outcome_mcny']))}")
         out.append((END, f"When its term ended it could not sell "
                          f"{plural(len(passed), 'stake')} "
                          f"({money(float(passed['amount_mcny'].sum()))} of cost) and passed "
@@ -492,8 +496,19 @@ def _fund(s: Story) -> list[str]:
                          f"of the {money(float(x['size_mcny']))} they committed (what the "
                          f"fund called for stakes and fees) and got back "
                          f"{money(float(x['distributed_mcny']))}: TVPI "
-                         f"{float(x['tvpi']):.2f}, DPI {float(x['dpi']):.2f}{irr}."))
+                         f"{_tvpi(x)}, DPI {float(x['dpi']):.2f}{irr}."))
     return _tell(out)
+
+
+def _tvpi(fund: pd.Series) -> str:
+    """A fund's TVPI as funds.parquet has it, and with the stakes it passed in kind at what
+    they came to by the end (``tvpi_outcome``) where the two differ to two decimals: a fund
+    that passed stakes at their last rounds' prices, most of whose companies failed later,
+    read as a good fund (TVPI 1.20 at its close, 0.05 at outcome, seed 42)."""
+    tvpi, outcome = float(fund["tvpi"]), float(fund["tvpi_outcome"])
+    if math.isnan(outcome) or f"{outcome:.2f}" == f"{tvpi:.2f}":
+        return f"{tvpi:.2f}"
+    return f"{tvpi:.2f} ({outcome:.2f} with the stakes passed in kind at what they came to)"
 
 
 def _share(x: float) -> str:
@@ -743,13 +758,17 @@ def notable(run: RunOutputs) -> list[tuple[str, str]]:
         add(g.idxmax(), f"bought the most GPUs: {float(g.max()):,.0f}")
     # Returns on what funds did: a fund that invested nothing (raised before the boom,
     # its investment window closing) lost only its fees, which says nothing of the market.
-    f = run.funds.dropna(subset=["tvpi"])
+    # Ranked by what the LPs got in the end (tvpi_outcome): a fund that passed its stakes
+    # on at their last rounds' prices ranked first by tvpi, though most of those companies
+    # failed later.
+    f = run.funds.dropna(subset=["tvpi_outcome"])
     f = f[f["invested_mcny"] > 0]
     if not f.empty:
-        best, worst = f.loc[f["tvpi"].idxmax()], f.loc[f["tvpi"].idxmin()]
-        add(best["fund"], f"best fund return: TVPI {float(best['tvpi']):.2f}")
+        best = f.loc[f["tvpi_outcome"].idxmax()]
+        worst = f.loc[f["tvpi_outcome"].idxmin()]
+        add(best["fund"], f"best fund return: TVPI {_tvpi(best)}")
         if worst["fund"] != best["fund"]:
-            add(worst["fund"], f"worst fund return: TVPI {float(worst['tvpi']):.2f} "
+            add(worst["fund"], f"worst fund return: TVPI {_tvpi(worst)} "
                                f"on {money(float(worst['invested_mcny']))} invested")
     seen: dict[str, str] = {}
     for actor, why in out:

@@ -160,6 +160,7 @@ def test_fund_story_matches_its_row(run: RunOutputs) -> None:
     led = e[(e["kind"] == "round_closed") & (e["counterparty"] == fund)]
     assert any(f"It led {len(led)} round" in s for s in lines)
     row = run.funds[run.funds["fund"] == fund].iloc[0]
+    assert row["in_kind_mcny"] == 0 and row["tvpi"] == row["tvpi_outcome"]
     assert lines[-1].endswith(f"TVPI {row['tvpi']:.2f}, DPI {row['dpi']:.2f}"
                               + (f", IRR {100 * row['irr']:.1f}% a year." if pd.notna(row["irr"])
                                  else "."))
@@ -228,13 +229,37 @@ def test_the_worst_fund_named_is_one_that_invested(run: RunOutputs) -> None:
     market; it now names the worst among the funds that invested, with what it invested."""
     f = run.funds
     assert (f["invested_mcny"] == 0).any() and (f["invested_mcny"] > 0).sum() >= 2
-    invested = f[f["invested_mcny"] > 0].dropna(subset=["tvpi"])
-    worst = invested.loc[invested["tvpi"].idxmin()]
+    invested = f[f["invested_mcny"] > 0].dropna(subset=["tvpi_outcome"])
+    worst = invested.loc[invested["tvpi_outcome"].idxmin()]
+    assert worst["tvpi"] == worst["tvpi_outcome"]   # no stakes in kind: one TVPI told
     rows = dict(notable(run))
     assert f"worst fund return: TVPI {worst['tvpi']:.2f} on {_money(worst['invested_mcny'])}" \
         in rows[worst["fund"]]
     never = set(f.loc[f["invested_mcny"] == 0, "fund"])
     assert not [a for a, why in rows.items() if a in never and "fund return" in why]
+
+
+def test_a_fund_that_passed_stakes_in_kind_is_told_and_ranked_at_what_they_came_to(
+        run: RunOutputs) -> None:
+    """A closing fund passes the stakes it could not sell to its LPs at their last rounds'
+    prices; its TVPI counts them at that, and what they came to can be far from it (seed 42:
+    TVPI 1.20 at the close, 0.05 at outcome, named the best fund return). Its story gives
+    both, and the listing ranks funds by what their LPs got in the end (``tvpi_outcome``)."""
+    f = run.funds
+    passed = f[f["in_kind_mcny"] > 0]
+    assert len(passed) == 1   # the small run's one (its stakes came to more than at the close)
+    x = passed.iloc[0]
+    assert f"{x['tvpi']:.2f}" != f"{x['tvpi_outcome']:.2f}"
+    lines = story(run, x["fund"])
+    assert any(f"by the end of the run they came to {_money(x['in_kind_outcome_mcny'])}" in s
+               for s in lines)
+    told = (f"TVPI {x['tvpi']:.2f} ({x['tvpi_outcome']:.2f} with the stakes passed in kind at "
+            "what they came to), DPI")
+    assert told in lines[-1]
+    invested = f[f["invested_mcny"] > 0].dropna(subset=["tvpi_outcome"])
+    best = invested.loc[invested["tvpi_outcome"].idxmax()]
+    assert best["fund"] == x["fund"] != invested.loc[invested["tvpi"].idxmax(), "fund"]
+    assert dict(notable(run))[best["fund"]].startswith(f"best fund return: {told[:-5]}")
 
 
 def test_the_listing_names_buyers_that_acted(run: RunOutputs) -> None:
