@@ -862,6 +862,38 @@ def test_a_giant_buys_the_startup_for_sale_whose_model_leads_its_own_most() -> N
         Outcome.ACTIVE, Outcome.ACQUIRED, Outcome.ACTIVE, Outcome.ACTIVE, Outcome.ACTIVE]
 
 
+def test_a_giant_values_an_application_company_by_what_it_adds_to_its_hosts_model() -> None:
+    """An application company's product is its host giant's model plus its own domain data;
+    a buyer gets the data, not the host's model. Until 2026-12-08 a giant bought apps that
+    led its own model only because they ran on a rival's better one (found by an economic
+    review: SenseTime bought nine apps at seed 42): now an app leads by the lesser of its
+    lead over the buyer's model and over its host's."""
+    from sim.markets.funding import Outcome
+    from sim.messages import SaleOffer
+
+    w, giant, own = _acquiring_giant()
+    domain, rival = 1, "giant:Rival"
+    host = tuple(c + (30.0 if d == domain else 0.0) for d, c in enumerate(own))
+    w.enterprise.post_offer(Offer(rival, "giant", host, (0.0,) * len(own), 1.0, True, 0))
+    for name, over_host, hosted in [("startup:7", -1.0, True), ("startup:8", 3.0, True),
+                                    ("startup:9", -20.0, False)]:
+        w.funding.register_startup(name)
+        capability = tuple(c + (over_host if d == domain else 0.0) for d, c in enumerate(host))
+        w.enterprise.post_offer(Offer(name, "startup", capability, (0.0,) * len(own), 1.0,
+                                      not hosted, domain))
+        if hosted:
+            w.enterprise.host(name, rival)
+        w.funding.offer_for_sale(SaleOffer(name, 1.0, True, 0.0))
+    assert w.enterprise.model_of("startup:8") == rival
+    assert w.enterprise.model_of("startup:9") == "startup:9"
+    bought = []
+    for _ in range(3):   # one purchase a look: startup:9 leads by 10, startup:8 by 3
+        giant.acquire_startups()
+        bought.append([k for k in (7, 8, 9)
+                       if w.funding.outcome(f"startup:{k}") == Outcome.ACQUIRED])
+    assert bought == [[9], [8, 9], [8, 9]]   # startup:7 leads its own host by nothing
+
+
 def _giant_with_sales(sales: list[tuple[str, float, float, bool]], *overrides: str
                       ) -> tuple[World, str]:
     """A giant of capability 40 that looks at ``sales`` (name, lead of the startup's model

@@ -279,7 +279,14 @@ class Giant(Vendor):
             product = w.enterprise.offer(sale.startup)
             if product is None or sale.asking_mcny > budget:
                 continue
-            lead = product.domain_capability[product.domain] - own[product.domain]
+            domain = product.domain
+            lead = product.domain_capability[domain] - own[domain]
+            model = w.enterprise.model_of(sale.startup)
+            if model != sale.startup and (host := w.enterprise.offer(model)) is not None:
+                # An application company leads by what it adds to the model it runs on, its
+                # host's, which a buyer does not get (until 2026-12-08 a giant bought apps
+                # that led its own model only because they ran on a rival's better one)
+                lead = min(lead, product.domain_capability[domain] - host.domain_capability[domain])
             price = sale.asking_mcny * (1.0 if sale.distressed else 1 + c.strategic_premium)
             if lead < c.acquisition_min_capability_gap or price > budget:
                 continue

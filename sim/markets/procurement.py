@@ -220,6 +220,12 @@ class EnterpriseMarket:
                 self._register(vendor)
         self._server[self._vendor_index[app]] = self._vendor_index[host]
 
+    def model_of(self, vendor: str) -> str:
+        """The vendor whose model ``vendor``'s product runs on: its host, for an application
+        company (:meth:`host`); itself otherwise. Public, as an app's model is."""
+        index = self._vendor_index.get(vendor)
+        return vendor if index is None else self._vendors[self._server[index]]
+
     def vendor_index(self, vendor: str) -> int:
         """Stable integer id of a vendor (assigned at its first offer)."""
         return self._vendor_index[vendor]
