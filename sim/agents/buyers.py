@@ -313,14 +313,15 @@ class BuyerPopulation:
         # math.exp, not np.exp: NumPy's AVX-512 exp rounds otherwise (attribute_sd 0.28 gave
         # every buyer another budget on such a CPU), and one number needs no array.
         sigma = cfg.budget_sigma
+        # million CNY a month each buyer may spend on AI (lognormal, its segment's mean)
         self.budget = budget_mean * rng.lognormal(0, sigma, n) / math.exp(sigma**2 / 2)
         self.private = rng.random(n) < np.asarray(cfg.privacy_need)[self.segment]
         self.tender_propensity = np.asarray(cfg.tender_propensity)[self.segment]
         self.vendor = np.full(n, -1, dtype=np.int32)
         self.channel = np.zeros(n, dtype=np.int8)
-        self.contract_end = np.full(n, np.inf)
-        self.payment = np.zeros(n)
-        self.project_value = np.zeros(n)
+        self.contract_end = np.full(n, np.inf)   # month a contract's term ends (inf: none)
+        self.payment = np.zeros(n)         # million CNY a month: a contract's instalment
+        self.project_value = np.zeros(n)   # million CNY a month a contract delivers
         self.pending = np.zeros(n, dtype=bool)
         self.previous = np.full(n, -1, dtype=np.int32)
         # buyers who look at the market this month whatever their chance: a project's

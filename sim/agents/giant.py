@@ -57,7 +57,7 @@ class Giant(Vendor):
             0, cfg.generation_interval_months * cfg.first_generation_window_share))
         self._generation = 0
         self.api_price = cfg.initial_api_price_cny_per_mtok
-        self.core_profit = 0.0
+        self.core_profit = 0.0   # million CNY this month, from the core business
         self.group_support_mcny = 0.0  # what the group paid of its bills (draw_on_group)
         world.actor_types[self.id] = self.actor_type
         world.ledger.transfer(

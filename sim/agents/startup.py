@@ -294,7 +294,8 @@ class Startup(Vendor):
         return w.funding.pressure(self.id, w.now if now is None else now)
 
     def compute_budget(self) -> float:
-        """Cash the company may put into compute now; investor pressure shrinks it (seed 004)."""
+        """Million CNY of its cash the company may put into compute now; investor pressure
+        shrinks it (seed 004)."""
         return max(self.cash, 0.0) * self._cfg.compute_cash_share * (1 - self.pressure())
 
     def develop(self, now: float) -> None:

@@ -24,8 +24,8 @@ class Vendor:
     def __init__(self, world: World, firm_id: str) -> None:
         self.world = world
         self.id = firm_id
-        self.capability = 0.0
-        self.api_price = 0.0
+        self.capability = 0.0   # points, of its best model released so far
+        self.api_price = 0.0    # CNY per million tokens (offers' api_price_cny_per_mtok)
         self._vendor_type = str(self.actor_type)   # as offers name it
 
     # ------------------------------------------------------------ views of own state

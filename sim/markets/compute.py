@@ -170,7 +170,7 @@ class ComputeMarket:
         return self._offered
 
     def backlog(self) -> float:
-        """GPUs past their lead time still waiting for supply."""
+        """GPUs (A100-eq) past their lead time still waiting for supply."""
         return self._waiting
 
     def supply_this_month(self) -> float:

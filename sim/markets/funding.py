@@ -444,7 +444,8 @@ class FundingMarket:
         return self._cfg.score_price_weight * math.log(value_mcny / asking_mcny)
 
     def distressed_price(self, valuation_mcny: float) -> float:
-        """Asking price of a company that must sell."""
+        """Asking price (million CNY) of a company that must sell, valued at
+        ``valuation_mcny``."""
         return valuation_mcny * (1 - self._cfg.distressed_discount)
 
     def raise_trigger_months(self, pressure: float, hype: float) -> float:
@@ -462,7 +463,8 @@ class FundingMarket:
         return self._cfg.lead_share if lead else self._cfg.follower_ticket_share
 
     def round_target(self, burn_mcny: float, compute_plan_mcny: float) -> float:
-        """Money a company asks for: months of burn plus its compute plan."""
+        """Million CNY a company asks for: months of burn (``burn_mcny`` a month) plus its
+        compute plan."""
         return burn_mcny * self._cfg.round_runway_months + compute_plan_mcny
 
     # ------------------------------------------------------------ requests and term sheets

@@ -430,7 +430,7 @@ class EnterpriseMarket:
         return flows.get(flow, column)
 
     def delivery_load(self, vendor: str, month: int) -> float:
-        """Monthly project value ``vendor`` delivered in ``month``."""
+        """Project value (million CNY) ``vendor`` delivered in ``month``."""
         return self._flow(DELIVERY_MCNY, vendor, month)
 
     def record_tokens(self, vendor: str, mtok: float) -> None:
