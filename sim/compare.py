@@ -161,6 +161,7 @@ class Comparison:
     pairing: list[str] = field(default_factory=list)   # pairing_notes of the arms
     skipped_jobs: list[str] = field(default_factory=list)   # sweeps' jobs left out
     design: list[str] = field(default_factory=list)   # design_notes of the inputs
+    settings: list[str] = field(default_factory=list)   # setting_notes of the inputs
     directory: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -574,6 +575,37 @@ def design_notes(arms: list[Arm]) -> list[str]:
                      "away from the reference in several parameters at once, so a difference "
                      "is no one parameter's effect; the param.* columns of its "
                      f"{SWEEP_TABLE} hold each point's values, and {analysis}")
+    return notes
+
+
+def setting_notes(arms: list[Arm]) -> list[str]:
+    """What an input's arms all changed from today's defaults that their labels do not show
+    and not every other input changed, e.g. "sweeps/investor_patience's arms also change
+    funds.term_spread_years=0.5 ...": beside another experiment's arms, the one labelled
+    ``funds.term_years=4`` read as the baseline (found by following the README as a new
+    user; only compare.json's ``changed_from_defaults`` said it). Only sweeps whose arms are
+    labelled by their settings get a note: a run's or a one-setting sweep's label is its
+    directory's name, which shows no setting. None with one input, or for an input whose
+    config is not there to read."""
+    fixed: dict[Path, set[str]] = {}
+    for source in dict.fromkeys(a.source for a in arms):
+        group = [a for a in arms if a.source == source]
+        changes = [_changes(a) for a in group]
+        known = [c for c in changes if c is not None]
+        if len(known) < len(changes):
+            continue
+        shown = " ".join(f"{a.label} {a.setting}" for a in group)
+        fixed[source] = {c for c in set.intersection(*known)
+                         if c.split("=", 1)[0] not in shown}
+    labelled = {a.source for a in arms if a.kind == "sweep" and a.setting}
+    notes = []
+    for source, own in fixed.items():
+        others = [f for s, f in fixed.items() if s != source]
+        extra = sorted(own - set.intersection(*others)) if others else []
+        if extra and source in labelled:
+            notes.append(f"{source}'s arms also change {', '.join(extra)} from the defaults, "
+                         "which their labels do not show and not every other input changes: "
+                         "a difference between its arms and another input's is partly theirs")
     return notes
 
 
@@ -1090,7 +1122,7 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     skipped = left_out(arms, keys) if outcomes is None else {}
     pairing = pairing_notes(arms)
     result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing,
-                        skipped_jobs, design_notes(arms))
+                        skipped_jobs, design_notes(arms), setting_notes(arms))
     if not write:
         return result
     directory = fresh_dir(output_root() / COMPARE_DIR, output_root())
@@ -1124,10 +1156,12 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
         "left_out": skipped,
         "jobs_left_out": skipped_jobs,
         "design_notes": result.design,
+        "setting_notes": result.settings,
         "chance_note": result.chance,
     }, directory / META)
     text = markdown(arms, table, confidence, resamples, [p for p in written if p.suffix == ".png"],
-                    skipped, result.chance, [*skipped_jobs, *result.design, *pairing])
+                    skipped, result.chance,
+                    [*skipped_jobs, *result.design, *result.settings, *pairing])
     md = directory / SUMMARY_MD
     from sim.outputs import atomic_write
 
@@ -1212,7 +1246,7 @@ def main(argv: list[str] | None = None) -> None:
     print_table(result.table, args.confidence)
     if result.chance is not None:
         print(f"{PROG}: {result.chance}")
-    for note in [*result.skipped_jobs, *result.design, *result.pairing]:
+    for note in [*result.skipped_jobs, *result.design, *result.settings, *result.pairing]:
         print(f"{PROG}: {note}")
     for key, why in result.left_out.items():
         print(f"{PROG}: left out {KEY_OUTCOMES[key]} ({key}): {why}")

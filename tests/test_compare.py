@@ -956,6 +956,29 @@ def test_reference_defaults_picks_the_setting_that_kept_the_model_s_defaults(
         "label or setting")
 
 
+def test_settings_an_inputs_arms_share_beyond_their_labels_are_named(
+        grid: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """investor_patience fixes funds.term_spread_years=0.5 in every job; set beside another
+    experiment's arms, its arm labelled funds.term_years=4 read as the baseline, and only
+    compare.json's changed_from_defaults said otherwise (found by following the README's
+    example as a new user). A note now names it, printed, in summary.md and compare.json;
+    the other input, which changes nothing its labels do not show, gets none."""
+    d = tmp_path / "protection"
+    command = ["+experiment=data_protection", "data.spillover=0.6", *TINY, f"sweep_dir={d}"]
+    assert run_sweep(start_hydra(), command, Console(file=io.StringIO())) == 0
+    code, out, err = run_main([str(grid), str(d), "--resamples", "999", "--no-plots"], capsys)
+    assert code == 0, err
+    note = (f"{grid}'s arms also change funds.term_spread_years=0.5 from the defaults, which "
+            "their labels do not show and not every other input changes: a difference between "
+            "its arms and another input's is partly theirs")
+    assert f"baimo-compare: {note}" in " ".join(out.split())
+    written = Path(out.split("wrote ")[-1].strip())
+    assert json.loads((written / "compare.json").read_text())["setting_notes"] == [note]
+    assert note in " ".join((written / SUMMARY_MD).read_text().split())
+    # one input alone: its arms share the setting with nothing to be told apart from
+    assert compare([grid], resamples=999, write=False).settings == []
+
+
 def test_a_key_too_wide_for_any_clear_place_in_the_panel_goes_under_it() -> None:
     """Two arms labelled by their 70-character directory names: a key that wide covered the
     peak of one arm's GPU price wherever it stood in the panel. It now stands under the
