@@ -75,6 +75,8 @@ def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
     assert table[[c for c in table.columns if c.startswith("term.")]].notna().all().all()
     assert table["loss"].nunique() == 3          # the trials tried different values
     assert "1 replication each" in out
+    first_best = table.loc[table["loss"].idxmin()]
+    assert ("no trial beat the defaults" in out) == bool(first_best["is_default"])
     logs = sorted(directory.glob("jobs/*/*.log"))   # they were empty: "see the job logs"
     assert len(logs) == 3 and all("loss " in p.read_text() for p in logs)
     report = (directory / REPORT).read_text()
@@ -127,6 +129,9 @@ def test_calibration_study_resumes_and_writes_its_best_trial_as_a_scenario(
     assert code == 0, err
     assert f"note: replaced {scenario}, which the calibration study 'calibrate' in " \
            f"{directory} wrote" in out
+    # Its one trial is the defaults: the result says so in words, not only "(+0%)"
+    assert "(+0%)" in out and "no trial beat the defaults: the scenario holds the defaults' " \
+        "values" in out
 
 
 def test_a_study_killed_mid_batch_resumes_to_the_uninterrupted_study(

@@ -562,6 +562,9 @@ def summarise(study: Any, directory: Path, space: dict[str, str], start: dict[st
             f"; defaults {default_loss:.4f} ({_change(float(best['loss']), default_loss)})")
     say(console, f"{len(done)} trials complete, {failed_text}; best trial "
                  f"{int(best['trial'])}: loss {float(best['loss']):.4f}{gain}")
+    if bool(best["is_default"]):   # "+0%" alone read as a result; the scenario is the defaults
+        say(console, "  no trial beat the defaults: the scenario holds the defaults' values "
+                     "(more trials: hydra.sweeper.n_trials=N, the same command)")
     unrecorded = int(done[[c for c in table.columns if c.startswith("term.")]]
                      .isna().all(axis=1).sum())
     if unrecorded:   # trials/ deleted or damaged: the table and report cannot split the loss
