@@ -204,6 +204,12 @@ def test_help_lists_experiments_with_their_questions(capsys: pytest.CaptureFixtu
     assert "baimo +experiment=NAME" in out and "Teaching scenarios" in out
     for name, question in list_experiments()["experiments"]:
         assert name in out and question in out
+    # every subcommand and every other command (baimo --help named neither rerun nor four
+    # of the five, found by following the docs as a new user)
+    assert "baimo rerun DIR" in out and "baimo aggregate DIR" in out and "baimo list" in out
+    for command in ("baimo-compare", "baimo-report", "baimo-explain", "baimo-teach",
+                    "baimo-validate"):
+        assert command in out, command
 
 
 def test_a_single_run_draws_its_plots_unless_told_not_to(
