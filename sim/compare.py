@@ -595,13 +595,13 @@ def setting_notes(arms: list[Arm]) -> list[str]:
         if len(known) < len(changes):
             continue
         shown = " ".join(f"{a.label} {a.setting}" for a in group)
-        fixed[source] = {c for c in set.intersection(*known)
+        fixed[source] = {c for c in known[0].intersection(*known[1:])
                          if c.split("=", 1)[0] not in shown}
     labelled = {a.source for a in arms if a.kind == "sweep" and a.setting}
     notes = []
     for source, own in fixed.items():
         others = [f for s, f in fixed.items() if s != source]
-        extra = sorted(own - set.intersection(*others)) if others else []
+        extra = sorted(own - others[0].intersection(*others[1:])) if others else []
         if extra and source in labelled:
             notes.append(f"{source}'s arms also change {', '.join(extra)} from the defaults, "
                          "which their labels do not show and not every other input changes: "
@@ -1107,6 +1107,10 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     """Compare the inputs and (if ``write``) write the comparison directory; ``reference``
     names the arm the others are compared with (:func:`reference_first`; None: the first);
     ``skip_unfinished`` leaves out a sweep's jobs that are not complete."""
+    # Where it writes, first: today's defaults (--reference defaults, the setting notes) are
+    # composed with the scenarios under it, and a root that cannot be known (~nobody/...)
+    # failed there with Hydra's traceback rather than this one line
+    root = output_root() if write else None
     skipped_jobs: list[str] = []
     arms = load_arms(paths, reference, skip_unfinished, skipped_jobs)
     keys = outcome_columns(arms, outcomes)
@@ -1123,9 +1127,9 @@ def compare(paths: list[Path], outcomes: list[str] | None = None,
     pairing = pairing_notes(arms)
     result = Comparison(arms, table, skipped, chance_note(table, confidence), pairing,
                         skipped_jobs, design_notes(arms), setting_notes(arms))
-    if not write:
+    if root is None:
         return result
-    directory = fresh_dir(output_root() / COMPARE_DIR, output_root())
+    directory = fresh_dir(root / COMPARE_DIR, root)
     written = []
     figures = build_overlays(arms) if plots else {}
     if figures:

@@ -571,8 +571,10 @@ NO_HOME = "~baimo_no_such_user/outputs"
     ("sim.teach", ["patient_capital"]),
     ("sim.validate", ["--replications", "1"]),
     ("sim.compare", ["{run}", "{copy}"]),
+    ("sim.compare", ["{run}", "{copy}", "--reference", "defaults"]),
     ("sim.report", ["{run}"]),
-], ids=["run", "baseline", "sweep", "cfg", "list", "teach", "validate", "compare", "report"])
+], ids=["run", "baseline", "sweep", "cfg", "list", "teach", "validate", "compare",
+        "compare-reference-defaults", "report"])
 def test_a_root_in_an_unknown_users_home_is_one_line(
         module: str, argv: list[str], run_dir: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
