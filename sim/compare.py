@@ -984,6 +984,8 @@ def _arm_interval(rows: pd.DataFrame) -> str:
 
 #: Arms beside the reference in one terminal table (more arms: more tables).
 ARMS_PER_TABLE = 3
+#: Outcomes in one terminal table when the arms are its rows (:func:`print_table`).
+OUTCOMES_PER_TABLE = 3
 
 
 def _cell(row: pd.Series) -> str:
@@ -997,12 +999,23 @@ def _cell(row: pd.Series) -> str:
     return f"{_num(row['mean'])}\n{_diff(row)} {_ci(row)}{spread}{pairing}"
 
 
+def _arm_header(table: pd.DataFrame, arm: str) -> str:
+    """An arm's name in the terminal table: its label, its runs and its interval."""
+    rows = table[table["arm"] == arm]
+    kind = _arm_interval(rows)
+    return f"{arm} (n={int(rows['runs'].iloc[0])})" + (f"\n{kind} CI" if kind else "")
+
+
 def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> None:
     """The comparison in the terminal (rich): one row per outcome, one column per arm.
 
     Each arm's cell is its mean over replications; below it, its difference from
     the reference and the confidence interval; each arm's header names its interval
-    (:func:`interval_rule`). Many arms are split over several tables.
+    (:func:`interval_rule`, said once, under the last table). Many arms are split over
+    several tables, unless there are fewer outcomes than arms: then the arms are the rows
+    and the outcomes the columns (:data:`OUTCOMES_PER_TABLE` a table), so that a sweep of
+    ten settings asked for one outcome reads down one column (it took two pages of four
+    narrow columns, found by a new user).
     """
     from rich.console import Console
     from rich.markup import escape
@@ -1010,25 +1023,36 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
 
     console = console or Console()
     arms = list(dict.fromkeys(table["arm"]))
+    outcomes = list(dict.fromkeys(table["outcome"]))
     ref, others = arms[0], arms[1:]
     level = round(100 * confidence)
-    chunks = [others[i:i + ARMS_PER_TABLE] for i in range(0, len(others), ARMS_PER_TABLE)]
+    title = (f"mean over replications; below, the difference from {escape(ref)} and its "
+             f"{level}% CI (* = excludes 0)")
+    by_row = len(others) > ARMS_PER_TABLE and len(outcomes) < len(arms)
+    per = OUTCOMES_PER_TABLE if by_row else ARMS_PER_TABLE
+    split = outcomes if by_row else others
+    chunks = [split[i:i + per] for i in range(0, len(split), per)]
     for k, chunk in enumerate(chunks):
         part = f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""
-        t = Table(title=f"Key outcomes{part}: mean over replications; below, the difference "
-                        f"from {escape(ref)} and its {level}% CI (* = excludes 0)",
-                  caption=escape(interval_rule()), show_lines=True)
-        t.add_column("outcome", overflow="fold")   # cut, two outcomes' names read the same
-        for arm in [ref, *chunk]:
-            rows = table[table["arm"] == arm]
-            n = int(rows["runs"].iloc[0])
-            kind = _arm_interval(rows)
-            header = f"{arm} (n={n})" + (f"\n{kind} CI" if kind else "")
-            t.add_column(escape(header), justify="right", overflow="fold")
-        for _, rows in table.groupby("outcome", sort=False):
-            by_arm = rows.set_index("arm", drop=False)
-            t.add_row(escape(str(rows["label"].iloc[0])),
-                      *(escape(_cell(by_arm.loc[a])) for a in [ref, *chunk]))
+        t = Table(title=f"Key outcomes{part}: {title}", show_lines=True,
+                  caption=escape(interval_rule()) if k == len(chunks) - 1 else None)
+        if by_row:
+            t.add_column("arm", overflow="fold")
+            labels = table.drop_duplicates("outcome").set_index("outcome")["label"]
+            for outcome in chunk:
+                t.add_column(escape(str(labels[outcome])), justify="right", overflow="fold")
+            cells = table.set_index(["arm", "outcome"], drop=False)
+            for arm in arms:
+                t.add_row(escape(_arm_header(table, arm)),
+                          *(escape(_cell(cells.loc[(arm, o)])) for o in chunk))
+        else:
+            t.add_column("outcome", overflow="fold")   # cut, two outcomes' names read the same
+            for arm in [ref, *chunk]:
+                t.add_column(escape(_arm_header(table, arm)), justify="right", overflow="fold")
+            for _, rows in table.groupby("outcome", sort=False):
+                by_arm = rows.set_index("arm", drop=False)
+                t.add_row(escape(str(rows["label"].iloc[0])),
+                          *(escape(_cell(by_arm.loc[a])) for a in [ref, *chunk]))
         console.print(t)
 
 

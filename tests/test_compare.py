@@ -585,6 +585,31 @@ def test_terminal_table_has_a_column_per_arm(sweeps: tuple[Path, Path]) -> None:
     assert text.count("model releases") == 1
 
 
+def test_many_arms_and_few_outcomes_read_down_one_table() -> None:
+    """A sweep of ten settings asked for one outcome printed it over pages of four narrow
+    columns, the interval rule under each (a new user found a single outcome on two pages).
+    With fewer outcomes than arms the arms are now the rows; the rule is said once."""
+    seeds = [1, 2, 3]
+    arms = [synthetic_arm(f"setting={k}", seeds, x=[k + 0.1 * s for s in seeds],
+                          y=[2.0 * k + s for s in seeds]) for k in range(6)]
+    printed = io.StringIO()
+    print_table(compare_table(arms, ["x"], resamples=999), 0.95,
+                Console(file=printed, width=100))
+    text = printed.getvalue()
+    assert "Key outcomes:" in text and "(1/2)" not in text   # one table
+    rows = [line for line in text.splitlines() if line.startswith("│ setting=")]
+    assert [r.split("│")[1].split()[0] for r in rows] == [f"setting={k}" for k in range(6)]
+    lines = text.splitlines()
+    assert "5.2" in rows[-1] and "+5" in lines[lines.index(rows[-1]) + 1]   # mean, difference
+    assert text.count("Below 30 replications") == 1
+    # as many outcomes as arms, or arms that fit: a column per arm, as before
+    printed = io.StringIO()
+    print_table(compare_table(arms[:3], ["x", "y"], resamples=999), 0.95,
+                Console(file=printed, width=200))
+    header = next(line for line in printed.getvalue().splitlines() if "outcome" in line)
+    assert all(f"setting={k}" in printed.getvalue() for k in range(3)) and "arm" not in header
+
+
 def _broken_inputs(sweeps: tuple[Path, Path], grid: Path, tmp: Path
                    ) -> dict[str, tuple[list[str], str]]:
     a, b = sweeps
