@@ -1032,19 +1032,20 @@ def print_table(table: pd.DataFrame, confidence: float, console: Any = None) -> 
     per = OUTCOMES_PER_TABLE if by_row else ARMS_PER_TABLE
     split = outcomes if by_row else others
     chunks = [split[i:i + per] for i in range(0, len(split), per)]
+    if by_row:   # read once for every table
+        labels = table.drop_duplicates("outcome").set_index("outcome")["label"]
+        cells = table.set_index(["arm", "outcome"], drop=False)
+        headers = {arm: escape(_arm_header(table, arm)) for arm in arms}
     for k, chunk in enumerate(chunks):
         part = f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""
         t = Table(title=f"Key outcomes{part}: {title}", show_lines=True,
                   caption=escape(interval_rule()) if k == len(chunks) - 1 else None)
         if by_row:
             t.add_column("arm", overflow="fold")
-            labels = table.drop_duplicates("outcome").set_index("outcome")["label"]
             for outcome in chunk:
                 t.add_column(escape(str(labels[outcome])), justify="right", overflow="fold")
-            cells = table.set_index(["arm", "outcome"], drop=False)
             for arm in arms:
-                t.add_row(escape(_arm_header(table, arm)),
-                          *(escape(_cell(cells.loc[(arm, o)])) for o in chunk))
+                t.add_row(headers[arm], *(escape(_cell(cells.loc[(arm, o)])) for o in chunk))
         else:
             t.add_column("outcome", overflow="fold")   # cut, two outcomes' names read the same
             for arm in [ref, *chunk]:

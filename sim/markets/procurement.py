@@ -436,8 +436,7 @@ class EnterpriseMarket:
     def record_tokens(self, vendor: str, mtok: float) -> None:
         """Million tokens served through ``vendor``'s API this month."""
         self._record_one(TOKENS_MTOK, vendor, mtok).tokens_mtok += mtok
-        self._record_one(SERVED_MTOK, self._vendors[self._server[self._vendor_index[vendor]]],
-                         mtok)
+        self._record_one(SERVED_MTOK, self.model_of(vendor), mtok)   # registered just above
 
     def revenue(self, vendor: str, month: int, channel: Channel | None = None) -> float:
         """Million CNY ``vendor`` was paid in ``month`` (one channel or both)."""
